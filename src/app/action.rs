@@ -1,0 +1,63 @@
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::command::Command;
+use crate::backend::BackendError;
+use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
+
+/// Everything that can change the state, delivered by value: keys turned into commands, the
+/// clock, and results of backend calls.
+#[derive(Clone, Debug)]
+pub enum Action {
+    Tick(Timestamp),
+    Command(Command),
+    TopologyLoaded {
+        generation: u64,
+        result: Result<Topology, BackendError>,
+    },
+    MetricsLoaded(Result<MetricsSnapshot, BackendError>),
+    /// A switch met a stale ETag and is re-reading the config.
+    SwitchConflict {
+        id: u64,
+        stale_etag: String,
+    },
+    SwitchAccepted {
+        id: u64,
+        etag_before: String,
+        etag_after: String,
+        status: DeployStatus,
+        already_there: Vec<String>,
+    },
+    SwitchFailed {
+        id: u64,
+        error: BackendError,
+    },
+    DeployStatus {
+        distribution_id: String,
+        result: Result<DeployStatus, BackendError>,
+    },
+}
+
+/// Work `update` asks for; the effect runner performs it off the UI task and answers with actions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    LoadTopology {
+        generation: u64,
+    },
+    LoadMetrics {
+        paths: Vec<String>,
+    },
+    Switch {
+        id: u64,
+        distribution_id: String,
+        changes: Vec<RouteChange>,
+    },
+    /// Wait (in the console's time), then read the distribution's deploy status once.
+    PollDeploy {
+        distribution_id: String,
+        after: Duration,
+    },
+    /// Ring the terminal bell.
+    Bell,
+}

@@ -1,0 +1,68 @@
+//! What a user can ask for. Commands describe themselves, so the help overlay and the footer are
+//! generated from the same key map that handles keys.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    SelectUp,
+    SelectDown,
+    SelectFirst,
+    SelectLast,
+    Switch,
+    Confirm,
+    Cancel,
+    ToggleEvents,
+    ScrollEventsUp,
+    ScrollEventsDown,
+    StartFilter,
+    FilterInput(char),
+    FilterBackspace,
+    FilterDone,
+    FilterClear,
+    CycleTheme,
+    Refresh,
+    ToggleHelp,
+    Quit,
+}
+
+impl Command {
+    pub fn description(self) -> &'static str {
+        match self {
+            Command::SelectUp => "select the route above",
+            Command::SelectDown => "select the route below",
+            Command::SelectFirst => "select the first route",
+            Command::SelectLast => "select the last route",
+            Command::Switch => "switch the selected route (Lambda ⇄ origin)",
+            Command::Confirm => "confirm the switch",
+            Command::Cancel => "cancel",
+            Command::ToggleEvents => "open or close the event log",
+            Command::ScrollEventsUp => "scroll the event log back",
+            Command::ScrollEventsDown => "scroll the event log forward",
+            Command::StartFilter => "filter routes by text",
+            Command::FilterInput(_) => "type the filter",
+            Command::FilterBackspace => "delete a character",
+            Command::FilterDone => "keep the filter and return to the table",
+            Command::FilterClear => "clear the filter",
+            Command::CycleTheme => "next colour theme",
+            Command::Refresh => "refresh metrics and routes now",
+            Command::ToggleHelp => "show or hide this help",
+            Command::Quit => "quit",
+        }
+    }
+
+    /// A short word for the footer.
+    pub fn short(self) -> &'static str {
+        match self {
+            Command::SelectUp | Command::SelectDown => "select",
+            Command::Switch => "switch",
+            Command::Confirm => "confirm",
+            Command::Cancel => "cancel",
+            Command::ToggleEvents => "events",
+            Command::StartFilter => "filter",
+            Command::CycleTheme => "theme",
+            Command::Refresh => "refresh",
+            Command::ToggleHelp => "help",
+            Command::Quit => "quit",
+            _ => self.description(),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The effect runner: performs what `update` asks for on tokio tasks and answers with actions
+//! over a channel. Nothing here blocks the UI task.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::{Action, Effect};
+use crate::backend::Backend;
+use crate::backend::switch::switch_routes;
+use crate::clock::Clock;
+
+pub struct EffectRunner<B: Backend> {
+    backend: Arc<B>,
+    clock: Clock,
+    actions: UnboundedSender<Action>,
+}
+
+impl<B: Backend> EffectRunner<B> {
+    pub fn new(backend: Arc<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
+        EffectRunner { backend, clock, actions }
+    }
+
+    /// Start an effect. `Effect::Bell` belongs to the terminal and is ignored here.
+    pub fn run(&self, effect: Effect) {
+        let backend = Arc::clone(&self.backend);
+        let actions = self.actions.clone();
+        // A send fails only when the UI has gone; the result is then of no use to anyone.
+        let send = move |action: Action| {
+            let _ = actions.send(action);
+        };
+        match effect {
+            Effect::LoadTopology { generation } => {
+                tokio::spawn(async move {
+                    send(Action::TopologyLoaded { generation, result: backend.topology().await });
+                });
+            }
+            Effect::LoadMetrics { paths } => {
+                tokio::spawn(async move {
+                    send(Action::MetricsLoaded(backend.fetch(&paths).await));
+                });
+            }
+            Effect::Switch { id, distribution_id, changes } => {
+                tokio::spawn(async move {
+                    let on_conflict = |stale: &str| send(Action::SwitchConflict { id, stale_etag: stale.to_string() });
+                    let result = switch_routes(backend.as_ref(), &distribution_id, &changes, on_conflict).await;
+                    send(match result {
+                        Ok(ok) => Action::SwitchAccepted {
+                            id,
+                            etag_before: ok.etag_before,
+                            etag_after: ok.accepted.etag,
+                            status: ok.accepted.status,
+                            already_there: ok.already_there,
+                        },
+                        Err(error) => Action::SwitchFailed { id, error },
+                    });
+                });
+            }
+            Effect::PollDeploy { distribution_id, after } => {
+                let clock = self.clock.clone();
+                tokio::spawn(async move {
+                    clock.sleep(after).await;
+                    let result = backend.deploy_status(&distribution_id).await;
+                    send(Action::DeployStatus { distribution_id, result });
+                });
+            }
+            Effect::Bell => {}
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The terminal loop: keys, backend results and ticks in; frames out. It never awaits the
+//! backend: results arrive as actions over the session's channel.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+
+use super::keymap::command_for;
+use super::session::{Session, TICK};
+use crate::backend::Backend;
+use crate::theme::{Theme, ThemeSet};
+
+/// Colours to draw with: the state's theme, stripped of colour when `NO_COLOR` asks for it.
+pub struct Palette {
+    themes: ThemeSet,
+    no_color: bool,
+    current: Option<(String, Theme)>,
+}
+
+impl Palette {
+    pub fn new(themes: ThemeSet, no_color: bool) -> Self {
+        Palette { themes, no_color, current: None }
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.themes.names()
+    }
+
+    pub fn theme(&mut self, name: &str) -> &Theme {
+        if self.current.as_ref().is_none_or(|(n, _)| n != name) {
+            let theme = self.themes.get(name).cloned().unwrap_or_else(Theme::default_dark);
+            let theme = if self.no_color { theme.without_color() } else { theme };
+            self.current = Some((name.to_string(), theme));
+        }
+        &self.current.as_ref().expect("just set").1
+    }
+}
+
+/// Take over the terminal, run until the user quits, and give the terminal back as it was.
+pub async fn run<B: Backend>(session: &mut Session<B>, palette: &mut Palette) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init().context("cutover needs an interactive terminal")?;
+    let result = drive(&mut terminal, session, palette).await;
+    ratatui::restore();
+    result
+}
+
+async fn drive<B: Backend>(
+    terminal: &mut DefaultTerminal,
+    session: &mut Session<B>,
+    palette: &mut Palette,
+) -> anyhow::Result<()> {
+    let mut keys = EventStream::new();
+    let mut ticks = tokio::time::interval(TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut bells_rung = session.bells;
+    loop {
+        let theme = palette.theme(&session.state.theme);
+        terminal.draw(|frame| crate::ui::render(frame, &session.state, theme))?;
+        if session.state.quit {
+            return Ok(());
+        }
+        tokio::select! {
+            event = keys.next() => match event {
+                Some(Ok(Event::Key(key))) => {
+                    if let Some(command) = command_for(session.state.context(), &key) {
+                        session.press(command);
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(error)) => return Err(error).context("reading the terminal failed"),
+                None => return Ok(()),
+            },
+            Some(action) = session.next_action() => session.dispatch(action),
+            _ = ticks.tick() => session.tick(),
+        }
+        if session.bells != bells_rung {
+            bells_rung = session.bells;
+            // The bell is a byte to the terminal, outside ratatui's buffer.
+            let mut stdout = std::io::stdout();
+            let _ = stdout.write_all(b"\x07").and_then(|()| stdout.flush());
+        }
+    }
+}

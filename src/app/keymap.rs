@@ -1,0 +1,147 @@
+//! One table of key bindings: it turns key presses into commands and it is what the help overlay
+//! and the footer show, so they can never disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::command::Command;
+
+/// Which part of the screen has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Table,
+    Confirm,
+    Filter,
+    Help,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Table => "Routes",
+            Context::Confirm => "Confirm dialog",
+            Context::Filter => "Filter",
+            Context::Help => "Help",
+        }
+    }
+}
+
+/// A key as written in help text, and how to match it.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub context: Context,
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+    pub label: &'static str,
+    pub command: Command,
+    /// Whether the footer shows it.
+    pub in_footer: bool,
+}
+
+const fn key(context: Context, code: KeyCode, label: &'static str, command: Command, in_footer: bool) -> Binding {
+    Binding { context, code, modifiers: KeyModifiers::NONE, label, command, in_footer }
+}
+
+use Context::{Confirm, Filter, Help, Table};
+use KeyCode::{Backspace, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
+
+pub const BINDINGS: &[Binding] = &[
+    key(Table, Up, "↑/k", Command::SelectUp, true),
+    key(Table, Char('k'), "↑/k", Command::SelectUp, false),
+    key(Table, Down, "↓/j", Command::SelectDown, true),
+    key(Table, Char('j'), "↓/j", Command::SelectDown, false),
+    key(Table, Home, "Home/g", Command::SelectFirst, false),
+    key(Table, Char('g'), "Home/g", Command::SelectFirst, false),
+    key(Table, End, "End/G", Command::SelectLast, false),
+    key(Table, Char('G'), "End/G", Command::SelectLast, false),
+    key(Table, Char('s'), "s/Enter", Command::Switch, true),
+    key(Table, Enter, "s/Enter", Command::Switch, false),
+    key(Table, Char('e'), "e", Command::ToggleEvents, true),
+    key(Table, PageUp, "PgUp", Command::ScrollEventsUp, false),
+    key(Table, PageDown, "PgDn", Command::ScrollEventsDown, false),
+    key(Table, Char('/'), "/", Command::StartFilter, true),
+    key(Table, Esc, "Esc", Command::FilterClear, false),
+    key(Table, Char('t'), "t", Command::CycleTheme, false),
+    key(Table, Char('r'), "r", Command::Refresh, false),
+    key(Table, Char('?'), "?", Command::ToggleHelp, true),
+    key(Table, Char('q'), "q/Ctrl-C", Command::Quit, true),
+    key(Confirm, Char('y'), "y", Command::Confirm, true),
+    key(Confirm, Char('n'), "n/Esc", Command::Cancel, true),
+    key(Confirm, Esc, "n/Esc", Command::Cancel, false),
+    key(Filter, Enter, "Enter", Command::FilterDone, true),
+    key(Filter, Esc, "Esc", Command::FilterClear, true),
+    key(Filter, Backspace, "Backspace", Command::FilterBackspace, false),
+    key(Help, Esc, "?/Esc/q", Command::ToggleHelp, true),
+    key(Help, Char('?'), "?/Esc/q", Command::ToggleHelp, false),
+    key(Help, Char('q'), "?/Esc/q", Command::ToggleHelp, false),
+];
+
+/// The command a key means in a context, if any. Ctrl-C quits from anywhere.
+pub fn command_for(context: Context, event: &KeyEvent) -> Option<Command> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    if event.modifiers.contains(KeyModifiers::CONTROL) && event.code == Char('c') {
+        return Some(Command::Quit);
+    }
+    // Shift is part of the character itself ('G', '?'), so it is not matched separately.
+    let modifiers = event.modifiers - KeyModifiers::SHIFT;
+    let bound = BINDINGS
+        .iter()
+        .find(|b| b.context == context && b.code == event.code && b.modifiers == modifiers)
+        .map(|b| b.command);
+    match (context, bound, event.code) {
+        (_, Some(command), _) => Some(command),
+        (Context::Filter, None, Char(c)) if modifiers.is_empty() => Some(Command::FilterInput(c)),
+        _ => None,
+    }
+}
+
+/// Bindings of a context with duplicate labels folded, in table order, for help and footer.
+pub fn help_rows(context: Context) -> Vec<(&'static str, Command)> {
+    let mut rows: Vec<(&'static str, Command)> = Vec::new();
+    for b in BINDINGS.iter().filter(|b| b.context == context) {
+        if !rows.iter().any(|(label, _)| *label == b.label) {
+            rows.push((b.label, b.command));
+        }
+    }
+    rows
+}
+
+/// The keys the footer shows for a context.
+pub fn footer(context: Context) -> Vec<(&'static str, &'static str)> {
+    BINDINGS.iter().filter(|b| b.context == context && b.in_footer).map(|b| (b.label, b.command.short())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_same_key_means_different_things_in_different_contexts() {
+        assert_eq!(command_for(Table, &press(Char('s'))), Some(Command::Switch));
+        assert_eq!(command_for(Filter, &press(Char('s'))), Some(Command::FilterInput('s')));
+        assert_eq!(command_for(Confirm, &press(Char('s'))), None);
+        assert_eq!(command_for(Confirm, &press(Char('y'))), Some(Command::Confirm));
+    }
+
+    #[test]
+    fn ctrl_c_quits_everywhere_and_shifted_letters_match() {
+        let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
+        for context in [Table, Confirm, Filter, Help] {
+            assert_eq!(command_for(context, &ctrl_c), Some(Command::Quit));
+        }
+        assert_eq!(command_for(Table, &KeyEvent::new(Char('G'), KeyModifiers::SHIFT)), Some(Command::SelectLast));
+    }
+
+    #[test]
+    fn help_lists_every_table_command_once() {
+        let rows = help_rows(Table);
+        let labels: Vec<_> = rows.iter().map(|(l, _)| *l).collect();
+        assert!(labels.contains(&"s/Enter"));
+        assert_eq!(labels.iter().filter(|l| **l == "↑/k").count(), 1);
+    }
+}

@@ -1,0 +1,16 @@
+//! The application: state, the actions that change it, the pure `update`, the effects it asks
+//! for, and the loop that ties keys, backend results and the screen together.
+
+pub mod action;
+pub mod command;
+pub mod effects;
+pub mod event_loop;
+pub mod keymap;
+pub mod session;
+pub mod state;
+pub mod update;
+
+pub use action::{Action, Effect};
+pub use command::Command;
+pub use state::State;
+pub use update::update;

@@ -1,0 +1,95 @@
+//! A running console without a terminal: state, the effect runner and the action channel.
+//! The event loop drives one with keys and ticks; scenario tests drive one with commands and
+//! tokio's paused clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use super::action::{Action, Effect};
+use super::command::Command;
+use super::effects::EffectRunner;
+use super::state::State;
+use super::update::update;
+use crate::backend::Backend;
+use crate::clock::Clock;
+
+/// How often the UI wakes up on its own to move the clock and redraw.
+pub const TICK: Duration = Duration::from_millis(250);
+
+pub struct Session<B: Backend> {
+    pub state: State,
+    pub clock: Clock,
+    runner: EffectRunner<B>,
+    actions: UnboundedReceiver<Action>,
+    /// Times the terminal bell was asked for.
+    pub bells: u32,
+}
+
+impl<B: Backend> Session<B> {
+    pub fn new(state: State, backend: Arc<B>, clock: Clock) -> Self {
+        let (sender, actions) = unbounded_channel();
+        let runner = EffectRunner::new(backend, clock.clone(), sender);
+        Session { state, clock, runner, actions, bells: 0 }
+    }
+
+    /// Apply one action and start the effects it asks for.
+    pub fn dispatch(&mut self, action: Action) {
+        for effect in update(&mut self.state, action) {
+            match effect {
+                Effect::Bell => self.bells += 1,
+                other => self.runner.run(other),
+            }
+        }
+    }
+
+    pub fn press(&mut self, command: Command) {
+        self.dispatch(Action::Command(command));
+    }
+
+    pub fn tick(&mut self) {
+        let now = self.clock.now();
+        self.dispatch(Action::Tick(now));
+    }
+
+    /// Wait for the next backend result (for the event loop's `select!`).
+    pub async fn next_action(&mut self) -> Option<Action> {
+        self.actions.recv().await
+    }
+
+    /// Apply every backend result that has already arrived.
+    pub fn drain(&mut self) {
+        while let Ok(action) = self.actions.try_recv() {
+            self.dispatch(action);
+        }
+    }
+
+    /// Let `real` time pass on tokio's clock as the event loop would: ticking, and applying
+    /// backend results as they arrive. With a paused clock this runs in milliseconds.
+    pub async fn run_for(&mut self, real: Duration) {
+        let deadline = tokio::time::Instant::now() + real;
+        let mut ticks = tokio::time::interval(TICK);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => break,
+                _ = ticks.tick() => self.tick(),
+                Some(action) = self.actions.recv() => self.dispatch(action),
+            }
+        }
+        self.drain();
+    }
+
+    /// Run (in simulated time) until `done` holds, or give up after `limit` of simulated time.
+    pub async fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&State) -> bool) -> bool {
+        let step = self.clock.real_duration(Duration::from_secs(1));
+        let steps = limit.as_secs().max(1);
+        for _ in 0..steps {
+            if done(&self.state) {
+                return true;
+            }
+            self.run_for(step).await;
+        }
+        done(&self.state)
+    }
+}

@@ -1,0 +1,238 @@
+//! Everything the screen shows, owned by the UI task and changed only by `update`.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::keymap::Context;
+use crate::domain::{Breach, Level, LogEntry, MetricsSnapshot, Target, Thresholds, Topology};
+
+/// Which world the console is looking at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Demo { scenario: String },
+    Live { account: String, profile: Option<String> },
+}
+
+/// One row of the route table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteRow {
+    pub path: String,
+    pub origin_id: String,
+    pub target: Target,
+    /// The switch attempt currently moving this route, if any.
+    pub pending: Option<u64>,
+    /// Thresholds crossed for the configured number of periods.
+    pub alert: Vec<Breach>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwitchPhase {
+    /// Sent to the control plane, no answer yet.
+    Requested,
+    /// Accepted; the distribution is rolling it out.
+    Propagating,
+    Deployed,
+    Failed,
+}
+
+/// One switch the operator asked for, from request to its end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SwitchAttempt {
+    pub id: u64,
+    pub distribution_id: String,
+    pub paths: Vec<String>,
+    pub from: Target,
+    pub to: Target,
+    pub phase: SwitchPhase,
+    pub requested_at: Timestamp,
+    pub accepted_at: Option<Timestamp>,
+    pub etag_before: Option<String>,
+    pub etag_after: Option<String>,
+    /// When the log last said the rollout was still going.
+    pub last_progress_note: Option<Timestamp>,
+}
+
+impl SwitchAttempt {
+    pub fn label(&self) -> String {
+        self.paths.join(", ")
+    }
+}
+
+/// A moment a route's target changed, for the chart's markers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SwitchMark {
+    pub path: String,
+    pub at: Timestamp,
+    pub to: Target,
+}
+
+/// The confirm dialog's content, fixed when it opens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfirmSwitch {
+    pub path: String,
+    pub from: Target,
+    pub to: Target,
+    /// Lines that describe the new target's current health.
+    pub health: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    Confirm(ConfirmSwitch),
+}
+
+/// How often and when the console asks for new numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefreshPolicy {
+    /// Refresh once per this period...
+    pub every: Duration,
+    /// ...this long after the period starts, when new one-minute datapoints have landed.
+    pub offset: Duration,
+    /// How long to wait before retrying a refresh that failed.
+    pub retry_after: Duration,
+    /// How often to read the deploy status while a switch propagates.
+    pub deploy_poll: Duration,
+    /// How often the log says a rollout is still going.
+    pub progress_note_every: Duration,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        RefreshPolicy {
+            every: Duration::from_secs(60),
+            offset: Duration::from_secs(15),
+            retry_after: Duration::from_secs(15),
+            deploy_poll: Duration::from_secs(10),
+            progress_note_every: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    pub mode: Mode,
+    /// Who is at the keyboard, for the log.
+    pub operator: String,
+    pub now: Timestamp,
+    pub topology: Option<Topology>,
+    /// Bumped whenever a switch lands, so topology read before it is not shown after it.
+    pub topology_generation: u64,
+    pub topology_pending: bool,
+    pub routes: Vec<RouteRow>,
+    pub metrics: Option<MetricsSnapshot>,
+    pub metrics_pending: bool,
+    /// When the last successful metrics refresh arrived.
+    pub metrics_received_at: Option<Timestamp>,
+    pub next_refresh: Timestamp,
+    pub refresh: RefreshPolicy,
+    pub thresholds: Thresholds,
+    /// The selected route, by path, so filtering and reloads keep it.
+    pub selected: Option<String>,
+    pub filter: String,
+    pub filter_editing: bool,
+    pub overlay: Overlay,
+    pub log: Vec<LogEntry>,
+    pub log_open: bool,
+    /// How many entries the log pane is scrolled back from the newest.
+    pub log_scroll: usize,
+    pub switches: Vec<SwitchAttempt>,
+    pub marks: Vec<SwitchMark>,
+    /// Distributions with a deploy-status read scheduled or in flight.
+    pub polling: HashSet<String>,
+    /// A problem the operator should see until it clears.
+    pub banner: Option<String>,
+    pub theme: String,
+    pub theme_names: Vec<String>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(mode: Mode, operator: impl Into<String>, now: Timestamp) -> Self {
+        State {
+            mode,
+            operator: operator.into(),
+            now,
+            topology: None,
+            topology_generation: 0,
+            topology_pending: false,
+            routes: Vec::new(),
+            metrics: None,
+            metrics_pending: false,
+            metrics_received_at: None,
+            next_refresh: now,
+            refresh: RefreshPolicy::default(),
+            thresholds: Thresholds::default(),
+            selected: None,
+            filter: String::new(),
+            filter_editing: false,
+            overlay: Overlay::None,
+            log: Vec::new(),
+            log_open: false,
+            log_scroll: 0,
+            switches: Vec::new(),
+            marks: Vec::new(),
+            polling: HashSet::new(),
+            banner: None,
+            theme: crate::theme::DEFAULT_THEME.to_string(),
+            theme_names: vec![crate::theme::DEFAULT_THEME.to_string()],
+            quit: false,
+        }
+    }
+
+    /// Which part of the screen has the keyboard.
+    pub fn context(&self) -> Context {
+        match self.overlay {
+            Overlay::Help => Context::Help,
+            Overlay::Confirm(_) => Context::Confirm,
+            Overlay::None if self.filter_editing => Context::Filter,
+            Overlay::None => Context::Table,
+        }
+    }
+
+    /// Rows that match the filter, in table order.
+    pub fn visible_routes(&self) -> Vec<&RouteRow> {
+        let needle = self.filter.to_lowercase();
+        self.routes.iter().filter(|r| needle.is_empty() || r.path.to_lowercase().contains(&needle)).collect()
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let selected = self.selected.as_deref()?;
+        self.visible_routes().iter().position(|r| r.path == selected)
+    }
+
+    pub fn selected_route(&self) -> Option<&RouteRow> {
+        let selected = self.selected.as_deref()?;
+        self.visible_routes().into_iter().find(|r| r.path == selected)
+    }
+
+    pub fn route(&self, path: &str) -> Option<&RouteRow> {
+        self.routes.iter().find(|r| r.path == path)
+    }
+
+    pub fn switch(&self, id: u64) -> Option<&SwitchAttempt> {
+        self.switches.iter().find(|s| s.id == id)
+    }
+
+    /// Whether an `UpdateDistribution` for this distribution has been sent and not answered.
+    pub fn update_in_flight(&self, distribution_id: &str) -> bool {
+        self.switches.iter().any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Requested)
+    }
+
+    pub fn log(&mut self, level: Level, route: Option<&str>, message: impl Into<String>) {
+        self.log.push(LogEntry { at: self.now, level, route: route.map(str::to_string), message: message.into() });
+        if self.log_scroll > 0 {
+            // Keep the operator's place when scrolled back.
+            self.log_scroll += 1;
+        }
+    }
+
+    /// Seconds since the newest datapoint's minute ended.
+    pub fn data_age_secs(&self) -> Option<i64> {
+        let newest = self.metrics.as_ref()?.newest_datapoint?;
+        Some(self.now.duration_since(newest).as_secs().max(0))
+    }
+}

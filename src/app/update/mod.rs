@@ -1,0 +1,44 @@
+//! `update`: the only place state changes. Pure: no IO, no await, no clock of its own; the time
+//! is the last `Tick`. What needs the outside world comes back as `Effect`s.
+
+mod navigation;
+mod refresh;
+mod switching;
+
+#[cfg(test)]
+mod tests;
+
+use super::action::{Action, Effect};
+use super::command::Command;
+use super::state::State;
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Tick(now) => refresh::tick(state, now),
+        Action::Command(command) => command_(state, command),
+        Action::TopologyLoaded { generation, result } => refresh::topology_loaded(state, generation, result),
+        Action::MetricsLoaded(result) => refresh::metrics_loaded(state, result),
+        Action::SwitchConflict { id, stale_etag } => switching::conflict(state, id, &stale_etag),
+        Action::SwitchAccepted { id, etag_before, etag_after, status, already_there } => {
+            switching::accepted(state, id, etag_before, etag_after, status, already_there)
+        }
+        Action::SwitchFailed { id, error } => switching::failed(state, id, &error),
+        Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
+    }
+}
+
+fn command_(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Switch => switching::open_confirm(state),
+        Command::Confirm => switching::confirm(state),
+        Command::Refresh => refresh::refresh_now(state),
+        Command::Quit => {
+            state.quit = true;
+            Vec::new()
+        }
+        other => {
+            navigation::handle(state, other);
+            Vec::new()
+        }
+    }
+}

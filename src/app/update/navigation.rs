@@ -1,0 +1,71 @@
+//! Selection, filtering, panes and overlays: everything that only changes what is looked at.
+
+use crate::app::command::Command;
+use crate::app::state::{Overlay, State};
+
+/// How many log entries PgUp / PgDn move.
+const LOG_PAGE: usize = 5;
+
+pub fn handle(state: &mut State, command: Command) {
+    match command {
+        Command::SelectUp => move_selection(state, -1),
+        Command::SelectDown => move_selection(state, 1),
+        Command::SelectFirst => move_selection(state, isize::MIN),
+        Command::SelectLast => move_selection(state, isize::MAX),
+        Command::Cancel => state.overlay = Overlay::None,
+        Command::ToggleEvents => {
+            state.log_open = !state.log_open;
+            state.log_scroll = 0;
+        }
+        Command::ScrollEventsUp => {
+            state.log_open = true;
+            state.log_scroll = (state.log_scroll + LOG_PAGE).min(state.log.len().saturating_sub(1));
+        }
+        Command::ScrollEventsDown => state.log_scroll = state.log_scroll.saturating_sub(LOG_PAGE),
+        Command::StartFilter => state.filter_editing = true,
+        Command::FilterInput(c) => {
+            state.filter.push(c);
+            keep_selection_visible(state);
+        }
+        Command::FilterBackspace => {
+            state.filter.pop();
+            keep_selection_visible(state);
+        }
+        Command::FilterDone => state.filter_editing = false,
+        Command::FilterClear => {
+            state.filter.clear();
+            state.filter_editing = false;
+            keep_selection_visible(state);
+        }
+        Command::CycleTheme => {
+            let names = &state.theme_names;
+            let next = names.iter().position(|n| *n == state.theme).map_or(0, |i| (i + 1) % names.len());
+            if let Some(name) = names.get(next) {
+                state.theme = name.clone();
+            }
+        }
+        Command::ToggleHelp => {
+            state.overlay = if state.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
+        }
+        // Handled by `update` itself: they reach the outside world.
+        Command::Switch | Command::Confirm | Command::Refresh | Command::Quit => {}
+    }
+}
+
+fn move_selection(state: &mut State, delta: isize) {
+    let visible = state.visible_routes();
+    if visible.is_empty() {
+        return;
+    }
+    let current = state.selected_index().unwrap_or(0) as isize;
+    let last = visible.len() as isize - 1;
+    let next = current.saturating_add(delta).clamp(0, last) as usize;
+    state.selected = Some(visible[next].path.clone());
+}
+
+/// After the rows change, keep the selected route if it is still shown, else take the first.
+pub fn keep_selection_visible(state: &mut State) {
+    if state.selected_index().is_none() {
+        state.selected = state.visible_routes().first().map(|r| r.path.clone());
+    }
+}

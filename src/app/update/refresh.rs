@@ -1,0 +1,148 @@
+//! The clock, refreshes, and what new numbers mean: alerts.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::navigation::keep_selection_visible;
+use crate::app::action::Effect;
+use crate::app::state::{RouteRow, State};
+use crate::backend::BackendError;
+use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
+
+pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
+    state.now = now;
+    if now >= state.next_refresh { start_refresh(state) } else { Vec::new() }
+}
+
+pub fn refresh_now(state: &mut State) -> Vec<Effect> {
+    start_refresh(state)
+}
+
+/// Ask for routes and numbers, unless a request of that kind is already out.
+fn start_refresh(state: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if !state.topology_pending {
+        state.topology_pending = true;
+        effects.push(Effect::LoadTopology { generation: state.topology_generation });
+    }
+    if !state.metrics_pending && !state.routes.is_empty() {
+        state.metrics_pending = true;
+        effects.push(Effect::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() });
+    }
+    // Without routes there is nothing to measure yet; metrics follow the first topology.
+    state.next_refresh = next_refresh_after(state, state.now);
+    effects
+}
+
+/// The next period boundary plus the offset at which fresh datapoints have usually landed.
+fn next_refresh_after(state: &State, now: Timestamp) -> Timestamp {
+    let every = state.refresh.every.as_secs().max(1) as i64;
+    let offset = state.refresh.offset.as_secs() as i64;
+    let secs = now.as_second();
+    let mut next = secs.div_euclid(every) * every + offset;
+    if next <= secs {
+        next += every;
+    }
+    Timestamp::from_second(next).unwrap_or(now)
+}
+
+pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topology, BackendError>) -> Vec<Effect> {
+    state.topology_pending = false;
+    let topology = match result {
+        Ok(t) => t,
+        Err(error) => {
+            let message = format!("reading the distribution failed: {error}");
+            state.log(Level::Warn, None, &message);
+            state.banner = Some(message);
+            state.next_refresh = state.now + SignedDuration::try_from(state.refresh.retry_after).unwrap_or_default();
+            return Vec::new();
+        }
+    };
+    if generation < state.topology_generation {
+        // Read before a switch landed: it would show the old target. The next read is current.
+        return Vec::new();
+    }
+    let first = state.topology.is_none();
+    let routes = topology
+        .routes
+        .iter()
+        .map(|info| {
+            let old = state.route(&info.path);
+            RouteRow {
+                path: info.path.clone(),
+                origin_id: info.origin_id.clone(),
+                target: info.target,
+                pending: old.and_then(|r| r.pending),
+                alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    state.routes = routes;
+    if first {
+        state.log(
+            Level::Info,
+            None,
+            format!(
+                "watching distribution {} ({} routes, {})",
+                topology.distribution_id,
+                topology.routes.len(),
+                topology.status
+            ),
+        );
+    }
+    state.topology = Some(topology);
+    keep_selection_visible(state);
+    if first && !state.metrics_pending {
+        state.metrics_pending = true;
+        return vec![Effect::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() }];
+    }
+    Vec::new()
+}
+
+pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, BackendError>) -> Vec<Effect> {
+    state.metrics_pending = false;
+    let snapshot = match result {
+        Ok(s) => s,
+        Err(error) => {
+            let message = match state.metrics_received_at {
+                Some(at) => format!(
+                    "metrics refresh failed: {error}; showing numbers from {}",
+                    crate::domain::format::time_of_day(at)
+                ),
+                None => format!("metrics refresh failed: {error}"),
+            };
+            state.log(Level::Warn, None, &message);
+            state.banner = Some(message);
+            state.next_refresh = state.now + SignedDuration::try_from(state.refresh.retry_after).unwrap_or_default();
+            return Vec::new();
+        }
+    };
+    state.banner = None;
+    state.metrics_received_at = Some(state.now);
+    let mut effects = Vec::new();
+    let thresholds = state.thresholds.clone();
+    let mut notes: Vec<(Level, String, String)> = Vec::new();
+    for row in &mut state.routes {
+        let breaches = thresholds.sustained_breaches(snapshot.series(&row.path));
+        if !breaches.is_empty() && row.alert.is_empty() {
+            notes.push((Level::Warn, row.path.clone(), alert_message(&breaches, thresholds.periods)));
+        } else if breaches.is_empty() && !row.alert.is_empty() {
+            notes.push((Level::Info, row.path.clone(), "back within thresholds".to_string()));
+        }
+        row.alert = breaches;
+    }
+    if notes.iter().any(|(level, _, _)| *level == Level::Warn) {
+        effects.push(Effect::Bell);
+    }
+    for (level, path, message) in notes {
+        state.log(level, Some(&path), message);
+    }
+    state.metrics = Some(snapshot);
+    effects
+}
+
+fn alert_message(breaches: &[Breach], periods: usize) -> String {
+    let what: Vec<String> = breaches.iter().map(ToString::to_string).collect();
+    let periods = periods.max(1);
+    let unit = if periods == 1 { "period" } else { "periods" };
+    format!("{} for {periods} {unit}", what.join(", "))
+}

@@ -1,0 +1,287 @@
+//! The switch flow: confirm, request, conflicts, acceptance, rollout, and its end.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::app::action::Effect;
+use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchMark, SwitchPhase};
+use crate::backend::BackendError;
+use crate::domain::format::{duration_short, thousands};
+use crate::domain::{DeployStatus, Level, MinutePoint, RouteChange, Target};
+
+pub fn open_confirm(state: &mut State) -> Vec<Effect> {
+    let Some(row) = state.selected_route() else {
+        return Vec::new();
+    };
+    let (path, from) = (row.path.clone(), row.target);
+    let distribution_id = state.topology.as_ref().map(|t| t.distribution_id.clone()).unwrap_or_default();
+    if state.update_in_flight(&distribution_id) {
+        let message = format!(
+            "an update of {distribution_id} is already on its way to CloudFront; switch {path} when it is accepted"
+        );
+        state.log(Level::Warn, Some(&path), &message);
+        state.banner = Some(message);
+        return Vec::new();
+    }
+    let to = from.other();
+    let health = target_health(state, &path, to);
+    state.overlay = Overlay::Confirm(ConfirmSwitch { path, from, to, health });
+    Vec::new()
+}
+
+/// What the operator should know about the target they are about to send a route to.
+fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
+    let Some(metrics) = &state.metrics else {
+        return vec!["no metrics yet: health of the new target is unknown".into()];
+    };
+    let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };
+    let mut lines = Vec::new();
+    match metrics.series(path).iter().rev().map(side).find(|b| b.requests.is_some()) {
+        Some(b) => {
+            lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests, b.errors_5xx, b.latency_ms)))
+        }
+        None => lines.push(format!("{to} served no {path} traffic in the last hour")),
+    }
+    // The target across every route, as of each route's newest minute.
+    let (mut requests, mut errors, mut slowest, mut serving) = (0.0, 0.0, None::<f64>, 0);
+    for row in &state.routes {
+        if let Some(b) = metrics.latest(&row.path).map(side).filter(|b| b.requests.is_some()) {
+            requests += b.requests.unwrap_or(0.0);
+            errors += b.errors_5xx.unwrap_or(0.0);
+            slowest = Some(slowest.unwrap_or(0.0).max(b.latency_ms.unwrap_or(0.0)));
+            serving += 1;
+        }
+    }
+    if serving > 0 {
+        lines.push(format!("{to} across {serving} route(s): {}", describe(Some(requests), Some(errors), slowest)));
+    }
+    if to == Target::Lambda
+        && let Some(used) = metrics.latest_concurrency()
+    {
+        let limit = metrics.concurrency_limit.max(1);
+        lines.push(format!(
+            "account concurrency {}/{} ({:.0}% used)",
+            thousands(used as u64),
+            thousands(u64::from(limit)),
+            used / f64::from(limit) * 100.0
+        ));
+    }
+    lines
+}
+
+fn describe(requests: Option<f64>, errors: Option<f64>, latency: Option<f64>) -> String {
+    let requests = requests.unwrap_or(0.0);
+    let rate = if requests > 0.0 { errors.unwrap_or(0.0) / requests * 100.0 } else { 0.0 };
+    let latency = latency.map_or("–".to_string(), |l| format!("{} ms", thousands(l.round() as u64)));
+    format!("{} req/min, 5xx {rate:.1}%, p99 {latency}", thousands(requests.round() as u64))
+}
+
+pub fn confirm(state: &mut State) -> Vec<Effect> {
+    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
+        return Vec::new();
+    };
+    let Some(topology) = &state.topology else {
+        return Vec::new();
+    };
+    let distribution_id = topology.distribution_id.clone();
+    let to_origin_id = topology.origin_id_for(confirm.to).to_string();
+    let Some(row) = state.route(&confirm.path) else {
+        state.log(Level::Warn, Some(&confirm.path), "route is gone from the distribution; nothing was switched");
+        return Vec::new();
+    };
+    if row.target != confirm.from {
+        state.log(
+            Level::Warn,
+            Some(&confirm.path),
+            format!("route now targets {} (changed while the dialog was open); nothing was switched", row.target),
+        );
+        return Vec::new();
+    }
+    if state.update_in_flight(&distribution_id) {
+        state.log(Level::Warn, Some(&confirm.path), "another update is still on its way; nothing was switched");
+        return Vec::new();
+    }
+    let change = RouteChange { path: row.path.clone(), from_origin_id: row.origin_id.clone(), to_origin_id };
+    let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+    let message = format!("switch {} → {} requested by {}", confirm.from, confirm.to, state.operator);
+    state.log(Level::Info, Some(&confirm.path), message);
+    state.switches.push(SwitchAttempt {
+        id,
+        distribution_id: distribution_id.clone(),
+        paths: vec![confirm.path.clone()],
+        from: confirm.from,
+        to: confirm.to,
+        phase: SwitchPhase::Requested,
+        requested_at: state.now,
+        accepted_at: None,
+        etag_before: None,
+        etag_after: None,
+        last_progress_note: None,
+    });
+    set_pending(state, &[confirm.path], Some(id));
+    vec![Effect::Switch { id, distribution_id, changes: vec![change] }]
+}
+
+fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {
+    for row in state.routes.iter_mut().filter(|r| paths.contains(&r.path)) {
+        row.pending = pending;
+    }
+}
+
+pub fn conflict(state: &mut State, id: u64, stale_etag: &str) -> Vec<Effect> {
+    if let Some(attempt) = state.switch(id) {
+        let label = attempt.label();
+        state.log(
+            Level::Warn,
+            Some(&label),
+            format!("ETag {stale_etag} is stale (someone else updated the distribution); re-reading and re-applying"),
+        );
+    }
+    Vec::new()
+}
+
+pub fn accepted(
+    state: &mut State,
+    id: u64,
+    etag_before: String,
+    etag_after: String,
+    status: DeployStatus,
+    already_there: Vec<String>,
+) -> Vec<Effect> {
+    let now = state.now;
+    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id) else {
+        return Vec::new();
+    };
+    attempt.accepted_at = Some(now);
+    attempt.etag_before = Some(etag_before.clone());
+    attempt.etag_after = Some(etag_after.clone());
+    let (label, to, distribution_id) = (attempt.label(), attempt.to, attempt.distribution_id.clone());
+    let moved: Vec<String> = attempt.paths.iter().filter(|p| !already_there.contains(p)).cloned().collect();
+    if moved.is_empty() {
+        attempt.phase = SwitchPhase::Deployed;
+        let paths = attempt.paths.clone();
+        state.log(Level::Info, Some(&label), format!("already targets {to}; nothing to change"));
+        set_pending(state, &paths, None);
+        return Vec::new();
+    }
+    attempt.phase = SwitchPhase::Propagating;
+    for path in &already_there {
+        state.log(Level::Info, Some(path), format!("already targeted {to}; left as it was"));
+    }
+    set_pending(state, &already_there, None);
+    if let Some(topology) = &mut state.topology {
+        let origin_id = topology.origin_id_for(to).to_string();
+        for row in state.routes.iter_mut().filter(|r| moved.contains(&r.path)) {
+            row.target = to;
+            row.origin_id = origin_id.clone();
+        }
+        topology.status = status;
+        topology.etag = etag_after.clone();
+    }
+    state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to }));
+    state.log(
+        Level::Info,
+        Some(&label),
+        format!("UpdateDistribution accepted (ETag {etag_before} → {etag_after}), {status}"),
+    );
+    // Anything read before this moment shows the old target.
+    state.topology_generation += 1;
+    state.topology_pending = true;
+    let mut effects = vec![Effect::LoadTopology { generation: state.topology_generation }];
+    if status == DeployStatus::Deployed {
+        effects.extend(deploy_status(state, &distribution_id, Ok(DeployStatus::Deployed)));
+    } else {
+        effects.extend(schedule_poll(state, &distribution_id, state.refresh.deploy_poll));
+    }
+    effects
+}
+
+pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
+    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id) else {
+        return Vec::new();
+    };
+    attempt.phase = SwitchPhase::Failed;
+    let (label, paths) = (attempt.label(), attempt.paths.clone());
+    let message = format!("switch {} → {} failed: {error}", attempt.from, attempt.to);
+    set_pending(state, &paths, None);
+    state.log(Level::Error, Some(&label), &message);
+    state.banner = Some(format!("{label}: {message}"));
+    if matches!(error, BackendError::ChangedElsewhere { .. }) && !state.topology_pending {
+        // Show what the distribution really looks like now.
+        state.topology_pending = true;
+        return vec![Effect::LoadTopology { generation: state.topology_generation }];
+    }
+    Vec::new()
+}
+
+fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> Vec<Effect> {
+    let propagating =
+        state.switches.iter().any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Propagating);
+    if !propagating || !state.polling.insert(distribution_id.to_string()) {
+        return Vec::new();
+    }
+    vec![Effect::PollDeploy { distribution_id: distribution_id.to_string(), after }]
+}
+
+pub fn deploy_status(
+    state: &mut State,
+    distribution_id: &str,
+    result: Result<DeployStatus, BackendError>,
+) -> Vec<Effect> {
+    state.polling.remove(distribution_id);
+    let now = state.now;
+    let status = match result {
+        Ok(status) => status,
+        Err(error) => {
+            state.log(
+                Level::Warn,
+                None,
+                format!("reading the deploy status of {distribution_id} failed: {error}; retrying"),
+            );
+            let after = state.refresh.deploy_poll * 2;
+            return schedule_poll(state, distribution_id, after);
+        }
+    };
+    if let Some(topology) = state.topology.as_mut().filter(|t| t.distribution_id == distribution_id) {
+        topology.status = status;
+    }
+    let note_every = jiff::SignedDuration::try_from(state.refresh.progress_note_every).unwrap_or_default();
+    let mut notes: Vec<(String, String)> = Vec::new();
+    let mut finished: Vec<String> = Vec::new();
+    for attempt in state
+        .switches
+        .iter_mut()
+        .filter(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Propagating)
+    {
+        let accepted_at = attempt.accepted_at.unwrap_or(attempt.requested_at);
+        let elapsed = seconds_between(accepted_at, now);
+        match status {
+            DeployStatus::Deployed => {
+                attempt.phase = SwitchPhase::Deployed;
+                finished.extend(attempt.paths.iter().cloned());
+                notes.push((attempt.label(), format!("Deployed after {}", duration_short(elapsed))));
+            }
+            DeployStatus::InProgress => {
+                let last = attempt.last_progress_note.unwrap_or(accepted_at);
+                if now.duration_since(last) >= note_every {
+                    attempt.last_progress_note = Some(now);
+                    notes.push((
+                        attempt.label(),
+                        format!("still propagating, InProgress for {}", duration_short(elapsed)),
+                    ));
+                }
+            }
+        }
+    }
+    set_pending(state, &finished, None);
+    for (label, message) in notes {
+        state.log(Level::Info, Some(&label), message);
+    }
+    let poll = state.refresh.deploy_poll;
+    schedule_poll(state, distribution_id, poll)
+}
+
+fn seconds_between(from: Timestamp, to: Timestamp) -> i64 {
+    to.duration_since(from).as_secs()
+}

@@ -1,0 +1,33 @@
+use thiserror::Error;
+
+/// Failures a backend call can end in, each worded as one sentence an operator can act on.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum BackendError {
+    #[error("the distribution changed since it was read (stale ETag)")]
+    PreconditionFailed,
+    #[error("AWS is throttling requests; retrying more slowly")]
+    Throttling,
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("route {0} does not exist in the distribution")]
+    UnknownRoute(String),
+    #[error(
+        "someone else changed the distribution: {path} now targets origin '{found}', not '{expected}' as shown; nothing was written, look again before switching"
+    )]
+    ChangedElsewhere { path: String, expected: String, found: String },
+    #[error("the distribution was changed by others {0} times in a row; nothing was written, try again")]
+    TooManyConflicts(u32),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("the call timed out")]
+    Timeout,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl BackendError {
+    /// Whether retrying the same call later may succeed without anyone changing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, BackendError::Throttling | BackendError::Network(_) | BackendError::Timeout)
+    }
+}

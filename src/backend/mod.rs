@@ -1,0 +1,62 @@
+//! What the console needs from AWS, as two traits, and the shared logic built on them.
+//! `sim` is the demo world behind the same traits; the real SDK backend implements them too.
+
+pub mod error;
+pub mod sim;
+pub mod switch;
+
+use async_trait::async_trait;
+
+pub use error::BackendError;
+
+use crate::domain::{DeployStatus, MetricsSnapshot, Topology};
+
+/// Where an accepted `UpdateDistribution` left the distribution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpdateAccepted {
+    pub etag: String,
+    pub status: DeployStatus,
+}
+
+/// The CloudFront control plane, as far as cutover uses it.
+///
+/// `Config` is the backend's whole distribution config. Switching changes one field of it in
+/// place and sends the rest back untouched, so nothing the console does not know about is lost.
+#[async_trait]
+pub trait ControlPlane: Send + Sync + 'static {
+    type Config: Send;
+
+    /// Routes, their origins and the deploy status of the distribution.
+    async fn topology(&self) -> Result<Topology, BackendError>;
+
+    /// The whole config and its ETag (`GetDistributionConfig`).
+    async fn get_config(&self, distribution_id: &str) -> Result<(Self::Config, String), BackendError>;
+
+    /// Replace the config if `if_match` is still current (`UpdateDistribution`).
+    async fn update_config(
+        &self,
+        distribution_id: &str,
+        config: Self::Config,
+        if_match: &str,
+    ) -> Result<UpdateAccepted, BackendError>;
+
+    /// Deploy status of the distribution (`GetDistribution`).
+    async fn deploy_status(&self, distribution_id: &str) -> Result<DeployStatus, BackendError>;
+
+    /// The origin id a route of `config` sends to, or `None` if the config has no such route.
+    fn origin_of(config: &Self::Config, path: &str) -> Option<String>;
+
+    /// Point a route of `config` at another origin, in place.
+    fn set_origin(config: &mut Self::Config, path: &str, origin_id: &str);
+}
+
+/// CloudWatch, as far as cutover uses it.
+#[async_trait]
+pub trait MetricsSource: Send + Sync + 'static {
+    /// The last hour of per-minute numbers for these routes and the account's concurrency.
+    async fn fetch(&self, paths: &[String]) -> Result<MetricsSnapshot, BackendError>;
+}
+
+/// Everything the console needs from one world, simulated or real.
+pub trait Backend: ControlPlane + MetricsSource {}
+impl<T: ControlPlane + MetricsSource> Backend for T {}

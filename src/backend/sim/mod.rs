@@ -1,0 +1,197 @@
+//! The demo world: a simulated CloudFront distribution and CloudWatch, behind the same traits as
+//! AWS. It behaves like AWS where it matters: ETags change on every update and a stale `IfMatch`
+//! is refused, rollouts take minutes, metrics arrive per minute and late, and Lambda throttles
+//! when account concurrency runs out. Its time is the console's `Clock`, so tests can pause it.
+
+pub mod catalog;
+pub mod scenario;
+pub mod traffic;
+pub mod world;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+
+use self::catalog::SimRoute;
+pub use self::scenario::Scenario;
+use self::traffic::{TrafficModel, arrival_lag_secs};
+pub use self::world::{ForeignWrite, SimDistributionConfig};
+use self::world::{World, target_of_origin};
+use super::{BackendError, ControlPlane, MetricsSource, UpdateAccepted};
+use crate::clock::Clock;
+use crate::domain::metrics::WINDOW_MINUTES;
+use crate::domain::{DeployStatus, MetricsSnapshot, RouteInfo, Topology};
+
+/// How long the simulated AWS takes to answer, in simulated time.
+const CALL_LATENCY: Duration = Duration::from_millis(300);
+
+/// What a demo run is made of.
+#[derive(Clone, Debug)]
+pub struct SimOptions {
+    pub scenario: Scenario,
+    pub seed: u64,
+}
+
+pub struct SimBackend {
+    clock: Clock,
+    options: SimOptions,
+    start: Timestamp,
+    routes: Vec<SimRoute>,
+    world: Mutex<World>,
+}
+
+impl SimBackend {
+    pub fn new(clock: Clock, options: SimOptions) -> Self {
+        let routes = catalog::routes();
+        let world = Mutex::new(World::new(&routes, options.seed));
+        SimBackend { start: clock.now(), clock, options, routes, world }
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        self.options.scenario
+    }
+
+    /// Make another writer update the distribution just before cutover's next update lands.
+    pub fn arm_foreign_write(&self, write: ForeignWrite) {
+        self.world().arm_foreign_write(write);
+    }
+
+    /// How many `UpdateDistribution` calls the control plane has accepted.
+    pub fn updates_accepted(&self) -> u32 {
+        self.world().updates_accepted
+    }
+
+    fn world(&self) -> MutexGuard<'_, World> {
+        // A panic while holding the lock cannot leave the world half-updated in a way that
+        // matters more than stopping the demo would.
+        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn model(&self) -> TrafficModel<'_> {
+        TrafficModel {
+            routes: &self.routes,
+            scenario: self.options.scenario,
+            seed: self.options.seed,
+            start: self.start,
+            concurrency_limit: catalog::CONCURRENCY_LIMIT,
+        }
+    }
+
+    /// The newest minute whose datapoints have arrived by `now`.
+    fn newest_arrived_minute(&self, now: Timestamp) -> Timestamp {
+        let this_minute = Timestamp::from_second(now.as_second().div_euclid(60) * 60).expect("in range");
+        let last_complete = this_minute - SignedDuration::from_mins(1);
+        let lag = arrival_lag_secs(self.options.seed, last_complete);
+        if now >= this_minute + SignedDuration::from_secs(lag) {
+            last_complete
+        } else {
+            last_complete - SignedDuration::from_mins(1)
+        }
+    }
+
+    fn check_distribution(distribution_id: &str) -> Result<(), BackendError> {
+        if distribution_id == catalog::DISTRIBUTION_ID {
+            Ok(())
+        } else {
+            Err(BackendError::Other(format!("no such distribution: {distribution_id}")))
+        }
+    }
+}
+
+#[async_trait]
+impl ControlPlane for SimBackend {
+    type Config = SimDistributionConfig;
+
+    async fn topology(&self) -> Result<Topology, BackendError> {
+        self.clock.sleep(CALL_LATENCY).await;
+        let now = self.clock.now();
+        let world = self.world();
+        let (config, etag) = world.config();
+        Ok(Topology {
+            distribution_id: catalog::DISTRIBUTION_ID.into(),
+            status: world.status(now),
+            etag,
+            routes: config
+                .behaviors
+                .iter()
+                .map(|b| RouteInfo {
+                    path: b.path_pattern.clone(),
+                    origin_id: b.target_origin_id.clone(),
+                    target: target_of_origin(&b.target_origin_id),
+                })
+                .collect(),
+            lambda_origin_id: catalog::LAMBDA_ORIGIN_ID.into(),
+            legacy_origin_id: catalog::LEGACY_ORIGIN_ID.into(),
+        })
+    }
+
+    async fn get_config(&self, distribution_id: &str) -> Result<(SimDistributionConfig, String), BackendError> {
+        Self::check_distribution(distribution_id)?;
+        self.clock.sleep(CALL_LATENCY).await;
+        Ok(self.world().config())
+    }
+
+    async fn update_config(
+        &self,
+        distribution_id: &str,
+        config: SimDistributionConfig,
+        if_match: &str,
+    ) -> Result<UpdateAccepted, BackendError> {
+        Self::check_distribution(distribution_id)?;
+        self.clock.sleep(CALL_LATENCY).await;
+        let now = self.clock.now();
+        let (etag, _) = self.world().update(now, config, if_match).map_err(|_| BackendError::PreconditionFailed)?;
+        Ok(UpdateAccepted { etag, status: DeployStatus::InProgress })
+    }
+
+    async fn deploy_status(&self, distribution_id: &str) -> Result<DeployStatus, BackendError> {
+        Self::check_distribution(distribution_id)?;
+        self.clock.sleep(CALL_LATENCY).await;
+        Ok(self.world().status(self.clock.now()))
+    }
+
+    fn origin_of(config: &SimDistributionConfig, path: &str) -> Option<String> {
+        config.behaviors.iter().find(|b| b.path_pattern == path).map(|b| b.target_origin_id.clone())
+    }
+
+    fn set_origin(config: &mut SimDistributionConfig, path: &str, origin_id: &str) {
+        if let Some(b) = config.behaviors.iter_mut().find(|b| b.path_pattern == path) {
+            b.target_origin_id = origin_id.into();
+        }
+    }
+}
+
+#[async_trait]
+impl MetricsSource for SimBackend {
+    async fn fetch(&self, paths: &[String]) -> Result<MetricsSnapshot, BackendError> {
+        self.clock.sleep(CALL_LATENCY).await;
+        let newest = self.newest_arrived_minute(self.clock.now());
+        let window_start = newest - SignedDuration::from_mins(WINDOW_MINUTES as i64 - 1);
+        let model = self.model();
+        let world = self.world();
+        let mut routes: HashMap<String, Vec<_>> =
+            paths.iter().map(|p| (p.clone(), Vec::with_capacity(WINDOW_MINUTES))).collect();
+        let mut concurrency = Vec::with_capacity(WINDOW_MINUTES);
+        for i in 0..WINDOW_MINUTES {
+            let minute = model.minute(&world, window_start + SignedDuration::from_mins(i as i64));
+            for (route, point) in self.routes.iter().zip(minute.routes) {
+                if let Some(series) = routes.get_mut(route.path) {
+                    series.push(point);
+                }
+            }
+            concurrency.push(Some(minute.concurrency));
+        }
+        Ok(MetricsSnapshot {
+            window_start,
+            routes,
+            concurrency,
+            concurrency_limit: catalog::CONCURRENCY_LIMIT,
+            newest_datapoint: Some(newest + SignedDuration::from_mins(1)),
+            // The demo bills nothing; the live backend reports what it asks CloudWatch for.
+            queries: 0,
+        })
+    }
+}

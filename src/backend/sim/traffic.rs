@@ -1,0 +1,138 @@
+//! Per-minute metrics of the demo world, as CloudWatch would report them.
+//!
+//! Every minute's numbers come from a random generator seeded by (seed, minute, route), so a
+//! minute reads the same each time it is fetched, and a run with the same seed repeats.
+
+use jiff::{SignedDuration, Timestamp};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::catalog::SimRoute;
+use super::scenario::Scenario;
+use super::world::World;
+use crate::domain::{BackendMinute, MinutePoint};
+
+/// Everything that decides one minute's numbers.
+pub struct TrafficModel<'a> {
+    pub routes: &'a [SimRoute],
+    pub scenario: Scenario,
+    pub seed: u64,
+    pub start: Timestamp,
+    pub concurrency_limit: u32,
+}
+
+/// One minute of the whole world.
+pub struct WorldMinute {
+    pub routes: Vec<MinutePoint>,
+    pub concurrency: f64,
+}
+
+/// Mixes the inputs into one seed (SplitMix64's finaliser), so neighbouring minutes differ.
+fn mix(seed: u64, a: i64, b: u64) -> u64 {
+    let mut z = seed ^ (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A factor around 1.0 with the given relative spread.
+fn jitter(rng: &mut ChaCha8Rng, spread: f64) -> f64 {
+    1.0 + spread * (rng.random::<f64>() * 2.0 - 1.0)
+}
+
+/// Traffic follows the day: busiest mid-afternoon UTC, quietest before dawn.
+fn diurnal(t: Timestamp) -> f64 {
+    let hour = (t.as_second().rem_euclid(86_400)) as f64 / 3600.0;
+    1.0 + 0.25 * ((hour - 9.0) / 24.0 * std::f64::consts::TAU).sin()
+}
+
+/// Seconds after the minute ends before its datapoint can be read (CloudWatch is late).
+pub fn arrival_lag_secs(seed: u64, minute: Timestamp) -> i64 {
+    10 + (mix(seed, minute.as_second(), 0xA11) % 40) as i64
+}
+
+impl TrafficModel<'_> {
+    pub fn minute(&self, world: &World, minute: Timestamp) -> WorldMinute {
+        let mid = minute + SignedDuration::from_secs(30);
+        let secs = mid.duration_since(self.start).as_secs_f64();
+        let load = self.scenario.traffic_multiplier(secs) * diurnal(mid);
+
+        struct Draft {
+            lambda_demand: f64,
+            origin_requests: f64,
+            lambda_p99: f64,
+            lambda_error_rate: f64,
+            origin_p99: f64,
+            origin_error_rate: f64,
+            gap: bool,
+        }
+        let mut demand_concurrency = self.scenario.background_concurrency(secs);
+        let drafts: Vec<Draft> = self
+            .routes
+            .iter()
+            .enumerate()
+            .map(|(i, route)| {
+                let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed, minute.as_second(), i as u64));
+                let total = route.base_rpm * load * jitter(&mut rng, 0.06);
+                // Average the edges' progress over the minute.
+                let share = (0..4)
+                    .map(|q| world.lambda_share(route.path, minute + SignedDuration::from_secs(q * 15 + 7)))
+                    .sum::<f64>()
+                    / 4.0;
+                let (extra_errors, slowdown) = self.scenario.lambda_degradation(route.path, secs);
+                let cold_start = if rng.random::<f64>() < 0.1 { 1.6 } else { 1.0 };
+                let lambda_p99 = route.lambda_p99_ms * slowdown * cold_start * jitter(&mut rng, 0.12);
+                // The monolith slows and starts failing when traffic is many times normal.
+                let strain = (load - 1.0).max(0.0);
+                let origin_p99 = route.origin_p99_ms * (1.0 + strain * 0.08) * jitter(&mut rng, 0.1);
+                let origin_error_rate = 0.002 * jitter(&mut rng, 0.5) + (strain * 0.002).min(0.06);
+                let lambda_demand = total * share;
+                // Concurrency = requests per second × seconds per request (mean ≈ p99 / 3).
+                demand_concurrency += lambda_demand / 60.0 * (lambda_p99 / 3.0 / 1000.0);
+                Draft {
+                    lambda_demand,
+                    origin_requests: total * (1.0 - share),
+                    lambda_p99,
+                    lambda_error_rate: 0.001 * jitter(&mut rng, 0.5) + extra_errors * jitter(&mut rng, 0.15),
+                    origin_p99,
+                    origin_error_rate,
+                    gap: rng.random::<f64>() < route.gap_chance,
+                }
+            })
+            .collect();
+
+        let limit = f64::from(self.concurrency_limit);
+        let throttled_fraction =
+            if demand_concurrency > limit { (demand_concurrency - limit) / demand_concurrency } else { 0.0 };
+        let routes = drafts
+            .iter()
+            .map(|d| {
+                if d.gap {
+                    return MinutePoint::default();
+                }
+                let throttles = d.lambda_demand * throttled_fraction;
+                let invocations = d.lambda_demand - throttles;
+                let lambda = if d.lambda_demand >= 0.5 {
+                    BackendMinute {
+                        requests: Some(invocations.round()),
+                        errors_5xx: Some((invocations * d.lambda_error_rate).round()),
+                        latency_ms: Some(d.lambda_p99.round()),
+                    }
+                } else {
+                    BackendMinute::default()
+                };
+                let origin = if d.origin_requests >= 0.5 {
+                    BackendMinute {
+                        requests: Some(d.origin_requests.round()),
+                        errors_5xx: Some((d.origin_requests * d.origin_error_rate).round()),
+                        latency_ms: Some(d.origin_p99.round()),
+                    }
+                } else {
+                    BackendMinute::default()
+                };
+                MinutePoint { lambda, origin, throttles: (d.lambda_demand >= 0.5).then_some(throttles.round()) }
+            })
+            .collect();
+        WorldMinute { routes, concurrency: demand_concurrency.min(limit).round() }
+    }
+}

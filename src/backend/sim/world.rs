@@ -1,0 +1,176 @@
+//! The simulated CloudFront distribution: its config, ETag, rollout, and how far each route's
+//! traffic has moved after a switch.
+
+use std::collections::HashMap;
+
+use jiff::{SignedDuration, Timestamp};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::catalog::{self, SimRoute};
+use crate::domain::{DeployStatus, Target};
+
+/// The demo's whole distribution config. Like the SDK's, it carries more than cutover changes,
+/// and a switch must send all of it back untouched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimDistributionConfig {
+    pub comment: String,
+    pub aliases: Vec<String>,
+    pub behaviors: Vec<SimBehavior>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimBehavior {
+    pub path_pattern: String,
+    pub target_origin_id: String,
+    pub cache_policy: String,
+}
+
+/// A change of a route's origin as the edges see it: it reaches all of them over a while.
+#[derive(Clone, Debug)]
+struct Transition {
+    to: Target,
+    at: Timestamp,
+    edges_done_at: Timestamp,
+}
+
+/// Someone else's write, armed by a test (or a fault) to land just before cutover's next update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignWrite {
+    /// A route the other writer re-points, or `None` for an unrelated change.
+    pub repoint: Option<(String, String)>,
+}
+
+pub struct World {
+    config: SimDistributionConfig,
+    etag: String,
+    deployed_at: Option<Timestamp>,
+    transitions: HashMap<String, Vec<Transition>>,
+    initial: HashMap<String, Target>,
+    rng: ChaCha8Rng,
+    foreign_write: Option<ForeignWrite>,
+    pub(crate) updates_accepted: u32,
+}
+
+pub fn target_of_origin(origin_id: &str) -> Target {
+    if origin_id == catalog::LAMBDA_ORIGIN_ID { Target::Lambda } else { Target::Origin }
+}
+
+pub fn origin_of_target(target: Target) -> &'static str {
+    match target {
+        Target::Lambda => catalog::LAMBDA_ORIGIN_ID,
+        Target::Origin => catalog::LEGACY_ORIGIN_ID,
+    }
+}
+
+impl World {
+    pub fn new(routes: &[SimRoute], seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xC0FF_EE00);
+        let etag = new_etag(&mut rng);
+        World {
+            config: SimDistributionConfig {
+                comment: "api.example.com: monolith and Lambda behind one distribution".into(),
+                aliases: vec!["api.example.com".into()],
+                behaviors: routes
+                    .iter()
+                    .map(|r| SimBehavior {
+                        path_pattern: r.path.into(),
+                        target_origin_id: origin_of_target(r.initial).into(),
+                        cache_policy: if r.path == "/catalog/*" { "CachingOptimized" } else { "CachingDisabled" }
+                            .into(),
+                    })
+                    .collect(),
+            },
+            etag,
+            deployed_at: None,
+            transitions: HashMap::new(),
+            initial: routes.iter().map(|r| (r.path.to_string(), r.initial)).collect(),
+            rng,
+            foreign_write: None,
+            updates_accepted: 0,
+        }
+    }
+
+    pub fn config(&self) -> (SimDistributionConfig, String) {
+        (self.config.clone(), self.etag.clone())
+    }
+
+    pub fn status(&self, now: Timestamp) -> DeployStatus {
+        match self.deployed_at {
+            Some(at) if now < at => DeployStatus::InProgress,
+            _ => DeployStatus::Deployed,
+        }
+    }
+
+    pub fn arm_foreign_write(&mut self, write: ForeignWrite) {
+        self.foreign_write = Some(write);
+    }
+
+    /// `UpdateDistribution`: refused on a stale ETag; otherwise a new ETag and a rollout of
+    /// one to three minutes, during which traffic moves edge by edge.
+    pub fn update(
+        &mut self,
+        now: Timestamp,
+        config: SimDistributionConfig,
+        if_match: &str,
+    ) -> Result<(String, Timestamp), StaleETag> {
+        if let Some(write) = self.foreign_write.take() {
+            let mut theirs = self.config.clone();
+            if let Some((path, origin)) = write.repoint {
+                if let Some(b) = theirs.behaviors.iter_mut().find(|b| b.path_pattern == path) {
+                    b.target_origin_id = origin;
+                }
+            } else {
+                theirs.comment.push_str(" (edited)");
+            }
+            let etag = self.etag.clone();
+            self.update(now, theirs, &etag).expect("a foreign write uses the current ETag");
+        }
+        if if_match != self.etag {
+            return Err(StaleETag);
+        }
+        for (old, new) in self.config.behaviors.iter().zip(&config.behaviors) {
+            if old.target_origin_id != new.target_origin_id {
+                let rollout = SignedDuration::from_secs(self.rng.random_range(50..=120));
+                self.transitions.entry(new.path_pattern.clone()).or_default().push(Transition {
+                    to: target_of_origin(&new.target_origin_id),
+                    at: now,
+                    edges_done_at: now + rollout,
+                });
+            }
+        }
+        self.config = config;
+        self.etag = new_etag(&mut self.rng);
+        let deployed = now + SignedDuration::from_secs(self.rng.random_range(60..=180));
+        // The distribution reports Deployed only after every edge has the config.
+        let edges_done = self.transitions.values().flatten().map(|t| t.edges_done_at).max();
+        let deployed = edges_done.map_or(deployed, |e| deployed.max(e + SignedDuration::from_secs(10)));
+        self.deployed_at = Some(deployed);
+        self.updates_accepted += 1;
+        Ok((self.etag.clone(), deployed))
+    }
+
+    /// Fraction of a route's requests that reach Lambda at `t`, as edges pick up changes.
+    pub fn lambda_share(&self, path: &str, t: Timestamp) -> f64 {
+        let initial = self.initial.get(path).copied().unwrap_or(Target::Origin);
+        let mut share = if initial == Target::Lambda { 1.0 } else { 0.0 };
+        for tr in self.transitions.get(path).into_iter().flatten() {
+            let goal = if tr.to == Target::Lambda { 1.0 } else { 0.0 };
+            let span = tr.edges_done_at.duration_since(tr.at).as_secs_f64().max(1.0);
+            let progress = (t.duration_since(tr.at).as_secs_f64() / span).clamp(0.0, 1.0);
+            // Edges pick the change up slowly, then most at once, then the stragglers.
+            let eased = progress * progress * (3.0 - 2.0 * progress);
+            share += (goal - share) * eased;
+        }
+        share
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct StaleETag;
+
+fn new_etag(rng: &mut ChaCha8Rng) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let tail: String = (0..13).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
+    format!("E{tail}")
+}

@@ -1,0 +1,41 @@
+//! `cutover demo`: the console on the simulated world.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::app::event_loop::{self, Palette};
+use crate::app::session::Session;
+use crate::app::state::{Mode, State};
+use crate::backend::sim::{SimBackend, SimOptions};
+use crate::cli::DemoArgs;
+use crate::clock::Clock;
+use crate::domain::Level;
+use crate::theme::ThemeSet;
+
+pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
+    let seed = args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs());
+    let clock = Clock::simulated(Timestamp::now(), args.speed);
+    let backend = Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario: args.scenario, seed }));
+    let mut state = State::new(Mode::Demo { scenario: args.scenario.name().to_string() }, operator(), clock.now());
+    let mut palette = Palette::new(themes, no_color);
+    state.theme_names = palette.names();
+    state.theme = theme.to_string();
+    state.log(
+        Level::Info,
+        None,
+        format!(
+            "demo world, scenario {}, {}× speed, seed {seed} (rerun with --seed {seed} to repeat it)",
+            args.scenario.name(),
+            args.speed
+        ),
+    );
+    tracing::info!(seed, scenario = args.scenario.name(), speed = args.speed, "demo started");
+    let mut session = Session::new(state, backend, clock);
+    event_loop::run(&mut session, &mut palette).await
+}
+
+/// The local user, for the event log.
+pub fn operator() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown user".into())
+}

@@ -1,0 +1,126 @@
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+/// Number of one-minute periods the console keeps and draws.
+pub const WINDOW_MINUTES: usize = 60;
+
+/// One backend's numbers for one route and one minute. `None` means CloudWatch had no datapoint,
+/// which is not the same as zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BackendMinute {
+    pub requests: Option<f64>,
+    pub errors_5xx: Option<f64>,
+    pub latency_ms: Option<f64>,
+}
+
+/// One route's numbers for one minute, split by the backend that served them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MinutePoint {
+    pub lambda: BackendMinute,
+    pub origin: BackendMinute,
+    /// Lambda throttles; only Lambda routes have them.
+    pub throttles: Option<f64>,
+}
+
+fn sum_present(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+    }
+}
+
+impl MinutePoint {
+    /// Requests served by either backend, or `None` when neither reported.
+    pub fn requests(&self) -> Option<f64> {
+        sum_present(self.lambda.requests, self.origin.requests)
+    }
+
+    pub fn errors_5xx(&self) -> Option<f64> {
+        sum_present(self.lambda.errors_5xx, self.origin.errors_5xx)
+    }
+
+    /// 5xx as a percentage of requests, computed from sums. `None` without requests.
+    pub fn error_rate_pct(&self) -> Option<f64> {
+        let requests = self.requests()?;
+        if requests <= 0.0 {
+            return None;
+        }
+        Some(self.errors_5xx().unwrap_or(0.0) / requests * 100.0)
+    }
+
+    /// The route's tail latency: the slower backend that served it, since a p99 of a mix is
+    /// dominated by its slow part.
+    pub fn latency_ms(&self) -> Option<f64> {
+        match (self.lambda.latency_ms, self.origin.latency_ms) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
+        }
+    }
+
+    pub fn has_data(&self) -> bool {
+        self.requests().is_some()
+    }
+}
+
+/// The last hour of numbers for every route, as one refresh returned it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MetricsSnapshot {
+    /// Start of the oldest minute in every series; series entries are one minute apart.
+    pub window_start: Timestamp,
+    /// Per route path, `WINDOW_MINUTES` points, oldest first.
+    pub routes: HashMap<String, Vec<MinutePoint>>,
+    /// Account-wide Lambda concurrent executions (maximum per minute), oldest first.
+    pub concurrency: Vec<Option<f64>>,
+    /// The account's concurrency limit.
+    pub concurrency_limit: u32,
+    /// End of the newest minute that had any datapoint.
+    pub newest_datapoint: Option<Timestamp>,
+    /// How many metric queries this refresh asked for (what CloudWatch bills).
+    pub queries: usize,
+}
+
+impl MetricsSnapshot {
+    pub fn series(&self, path: &str) -> &[MinutePoint] {
+        self.routes.get(path).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The newest minute of a route that has data, if any in the window.
+    pub fn latest(&self, path: &str) -> Option<&MinutePoint> {
+        self.series(path).iter().rev().find(|p| p.has_data())
+    }
+
+    pub fn latest_concurrency(&self) -> Option<f64> {
+        self.concurrency.iter().rev().find_map(|c| *c)
+    }
+
+    /// Start time of the minute at `index` in the series.
+    pub fn minute_start(&self, index: usize) -> Timestamp {
+        self.window_start + jiff::SignedDuration::from_mins(index as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_datapoints_are_not_zero() {
+        let empty = MinutePoint::default();
+        assert_eq!(empty.requests(), None);
+        assert_eq!(empty.error_rate_pct(), None);
+        assert!(!empty.has_data());
+    }
+
+    #[test]
+    fn error_rate_is_computed_from_sums_of_both_backends() {
+        let p = MinutePoint {
+            lambda: BackendMinute { requests: Some(900.0), errors_5xx: Some(90.0), latency_ms: Some(300.0) },
+            origin: BackendMinute { requests: Some(100.0), errors_5xx: None, latency_ms: Some(120.0) },
+            throttles: Some(0.0),
+        };
+        assert_eq!(p.requests(), Some(1000.0));
+        assert_eq!(p.error_rate_pct(), Some(9.0));
+        assert_eq!(p.latency_ms(), Some(300.0));
+    }
+}

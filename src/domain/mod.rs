@@ -1,0 +1,13 @@
+//! Pure types of the problem: routes and their targets, metric series, alert rules, log entries.
+//! Nothing here performs IO or knows about the terminal.
+
+pub mod event;
+pub mod format;
+pub mod metrics;
+pub mod route;
+pub mod thresholds;
+
+pub use event::{Level, LogEntry};
+pub use metrics::{BackendMinute, MetricsSnapshot, MinutePoint};
+pub use route::{DeployStatus, RouteChange, RouteInfo, Target, Topology};
+pub use thresholds::{Breach, BreachKind, Thresholds};

@@ -1,0 +1,12 @@
+//! cutover: a terminal console for moving API routes between a monolith origin and AWS Lambda
+//! behind one CloudFront distribution, and for moving them back when Lambda misbehaves.
+
+pub mod app;
+pub mod backend;
+pub mod cli;
+pub mod clock;
+pub mod demo;
+pub mod domain;
+pub mod logging;
+pub mod theme;
+pub mod ui;

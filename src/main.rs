@@ -1,0 +1,57 @@
+//! Command-line entry: parse, set up logging and themes, and hand over to the chosen command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cutover::cli::{Cli, Command};
+use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
+
+/// Exit code for errors the user can fix (bad arguments, configuration, themes).
+const USAGE_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = match cutover::logging::init(cli.log_level.as_str()) {
+        Ok((guard, _path)) => Some(guard),
+        Err(error) => {
+            eprintln!("cutover: logging is off: {error:#}");
+            None
+        }
+    };
+    let themes = match ThemeSet::load(user_theme_dir().as_deref()) {
+        Ok(themes) => themes,
+        Err(error) => return fail(USAGE_ERROR, &error.to_string()),
+    };
+    let theme = cli.theme.clone().unwrap_or_else(|| DEFAULT_THEME.to_string());
+    if themes.get(&theme).is_none() {
+        return fail(USAGE_ERROR, &themes.unknown_theme_message(&theme));
+    }
+    // https://no-color.org: any non-empty value turns colour off.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+
+    let Some(command) = cli.command else {
+        return fail(
+            USAGE_ERROR,
+            "live mode is not available yet; try the console on a simulated AWS world with `cutover demo`",
+        );
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(1, &format!("cannot start the async runtime: {error}")),
+    };
+    let result = match command {
+        Command::Demo(args) => runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            fail(1, &format!("{error:#}"))
+        }
+    }
+}
+
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("cutover: {message}");
+    ExitCode::from(code)
+}

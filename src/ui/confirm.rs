@@ -1,0 +1,49 @@
+//! The confirm dialog: which route, from what, to what, and how healthy the new target is.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::popup;
+use crate::app::state::ConfirmSwitch;
+use crate::domain::Target;
+use crate::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Theme) {
+    let inner = popup::frame(frame, area, &format!("switch {}?", confirm.path), theme);
+    let target_style = |t: Target| match t {
+        Target::Lambda => theme.target_lambda,
+        Target::Origin => theme.target_origin,
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("route  ", theme.dialog),
+            Span::styled(confirm.path.as_str(), theme.dialog_title),
+        ]),
+        Line::from(vec![
+            Span::styled("from   ", theme.dialog),
+            Span::styled(confirm.from.to_string(), target_style(confirm.from)),
+        ]),
+        Line::from(vec![
+            Span::styled("to     ", theme.dialog),
+            Span::styled(confirm.to.to_string(), target_style(confirm.to)),
+        ]),
+        Line::raw(""),
+        Line::from(Span::styled(format!("health of {} now:", confirm.to), theme.dialog_title)),
+    ];
+    lines.extend(confirm.health.iter().map(|h| Line::from(Span::styled(format!("  {h}"), theme.dialog))));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "Changes this behavior's TargetOriginId only; edges follow within 1–3 minutes.",
+        theme.muted,
+    )));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key),
+        Span::styled(" switch   ", theme.dialog),
+        Span::styled("n/Esc", theme.key),
+        Span::styled(" cancel", theme.dialog),
+    ]));
+    frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+}

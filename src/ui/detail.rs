@@ -1,0 +1,108 @@
+//! The selected route over the last hour: requests by backend, and 5xx, with a marker at each
+//! switch.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+
+use crate::app::state::State;
+use crate::domain::format::{thousands, time_of_day};
+use crate::domain::metrics::WINDOW_MINUTES;
+use crate::domain::{MetricsSnapshot, MinutePoint, Target};
+use crate::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(row) = state.selected_route() else {
+        let block = Block::bordered().title(" detail ").border_style(theme.border);
+        frame.render_widget(Paragraph::new("select a route").style(theme.muted).block(block), area);
+        return;
+    };
+    let marks: Vec<_> = state.marks.iter().filter(|m| m.path == row.path).collect();
+    let mut title = vec![Span::styled(format!(" {} ", row.path), theme.title)];
+    if let Some(last) = marks.last() {
+        title
+            .push(Span::styled(format!("│ switched to {} at {} ", last.to, time_of_day(last.at)), theme.switch_marker));
+    }
+    let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let Some(metrics) = &state.metrics else {
+        frame.render_widget(Paragraph::new("waiting for the first metrics…").style(theme.muted), inner);
+        return;
+    };
+    let series = metrics.series(&row.path);
+    // Minutes from the start of the window at which the route switched.
+    let mark_x: Vec<f64> = marks
+        .iter()
+        .map(|m| m.at.duration_since(metrics.window_start).as_secs_f64() / 60.0)
+        .filter(|x| (0.0..=WINDOW_MINUTES as f64).contains(x))
+        .collect();
+
+    let [requests_area, errors_area] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(inner);
+    let lambda = points(series, |p| p.lambda.requests);
+    let origin = points(series, |p| p.origin.requests);
+    let requests_max = lambda.iter().chain(&origin).map(|(_, y)| *y).fold(1.0, f64::max) * 1.1;
+    let errors = points(series, MinutePoint::error_rate_pct);
+    let errors_max = errors.iter().map(|(_, y)| *y).fold(state.thresholds.error_rate_pct * 2.0, f64::max) * 1.1;
+
+    let mut request_sets = vec![
+        line(format!("{} req/min", Target::Lambda), &lambda, theme.chart_lambda),
+        line(format!("{} req/min", Target::Origin), &origin, theme.chart_origin),
+    ];
+    let marker_lines: Vec<Vec<(f64, f64)>> = mark_x.iter().map(|x| vec![(*x, 0.0), (*x, requests_max)]).collect();
+    request_sets.extend(marker_lines.iter().enumerate().map(|(i, pts)| marker(i, pts, theme)));
+    let request_chart = Chart::new(request_sets)
+        .x_axis(time_axis(metrics, theme))
+        .y_axis(value_axis(requests_max, |v| thousands(v.round() as u64), theme))
+        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
+        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+    frame.render_widget(request_chart, requests_area);
+
+    let threshold =
+        [(0.0, state.thresholds.error_rate_pct), (WINDOW_MINUTES as f64 - 1.0, state.thresholds.error_rate_pct)];
+    let mut error_sets = vec![
+        line("5xx %".to_string(), &errors, theme.chart_errors),
+        line("threshold".to_string(), &threshold, theme.muted),
+    ];
+    let error_marks: Vec<Vec<(f64, f64)>> = mark_x.iter().map(|x| vec![(*x, 0.0), (*x, errors_max)]).collect();
+    error_sets.extend(error_marks.iter().enumerate().map(|(i, pts)| marker(i, pts, theme)));
+    let error_chart = Chart::new(error_sets)
+        .x_axis(time_axis(metrics, theme))
+        .y_axis(value_axis(errors_max, |v| format!("{v:.0}%"), theme))
+        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
+        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+    frame.render_widget(error_chart, errors_area);
+}
+
+/// Chart points for the minutes that have a value; missing minutes are left out, not zeroed.
+fn points(series: &[MinutePoint], value: impl Fn(&MinutePoint) -> Option<f64>) -> Vec<(f64, f64)> {
+    series.iter().enumerate().filter_map(|(i, p)| value(p).map(|v| (i as f64, v))).collect()
+}
+
+fn line<'a>(name: String, data: &'a [(f64, f64)], style: Style) -> Dataset<'a> {
+    Dataset::default().name(name).marker(Marker::Braille).graph_type(GraphType::Line).style(style).data(data)
+}
+
+/// A vertical line at a switch; only the first one is named in the legend.
+fn marker<'a>(index: usize, data: &'a [(f64, f64)], theme: &Theme) -> Dataset<'a> {
+    let dataset =
+        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.switch_marker).data(data);
+    if index == 0 { dataset.name("│ switch") } else { dataset }
+}
+
+fn time_axis<'a>(metrics: &MetricsSnapshot, theme: &Theme) -> Axis<'a> {
+    let last = WINDOW_MINUTES as f64 - 1.0;
+    Axis::default().bounds([0.0, last]).style(theme.muted).labels(vec![
+        Line::from(time_of_day(metrics.window_start)[..5].to_string()),
+        Line::from(time_of_day(metrics.minute_start(WINDOW_MINUTES - 1))[..5].to_string()),
+    ])
+}
+
+fn value_axis<'a>(max: f64, label: impl Fn(f64) -> String, theme: &Theme) -> Axis<'a> {
+    Axis::default().bounds([0.0, max]).style(theme.muted).labels(vec![Line::from("0"), Line::from(label(max))])
+}

@@ -1,0 +1,44 @@
+//! The event log pane: every step of every switch and every alert, newest at the bottom.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::state::State;
+use crate::domain::format::time_of_day;
+use crate::domain::{Level, LogEntry};
+use crate::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut title = vec![Span::styled(format!(" events ({}) ", state.log.len()), theme.title)];
+    if state.log_scroll > 0 {
+        title.push(Span::styled(format!("↑ {} newer below · PgDn ", state.log_scroll), theme.muted));
+    }
+    let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
+    let height = block.inner(area).height as usize;
+    let end = state.log.len().saturating_sub(state.log_scroll);
+    let start = end.saturating_sub(height);
+    let lines: Vec<Line> = state.log[start..end].iter().map(|e| entry_line(e, theme)).collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn entry_line<'a>(entry: &'a LogEntry, theme: &Theme) -> Line<'a> {
+    let level_style = match entry.level {
+        Level::Info => theme.log_info,
+        Level::Warn => theme.log_warn,
+        Level::Error => theme.log_error,
+    };
+    let mut spans = vec![
+        Span::styled(time_of_day(entry.at), theme.log_time),
+        Span::raw(" "),
+        Span::styled(format!("{:<5}", entry.level.to_string()), level_style),
+        Span::raw(" "),
+    ];
+    if let Some(route) = &entry.route {
+        spans.push(Span::styled(format!("{route:<11}"), theme.title));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled(entry.message.as_str(), theme.base));
+    Line::from(spans)
+}

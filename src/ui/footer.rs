@@ -1,0 +1,29 @@
+//! The bottom line: the most useful keys for whatever has the keyboard, or the filter being typed.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::keymap::{Context, footer};
+use crate::app::state::State;
+use crate::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let context = state.context();
+    let mut spans = Vec::new();
+    if context == Context::Filter {
+        spans.push(Span::styled(" filter: ", theme.filter));
+        spans.push(Span::styled(format!("{}▏", state.filter), theme.filter));
+        spans.push(Span::raw("  "));
+    }
+    for (i, (key, what)) in footer(context).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.muted));
+        }
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(what, theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
+}

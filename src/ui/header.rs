@@ -1,0 +1,121 @@
+//! The top line: which world, which distribution and its status, account concurrency, and how
+//! fresh the numbers are. Segments drop from the least important when the screen is narrow.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::state::{Mode, State};
+use crate::domain::DeployStatus;
+use crate::domain::format::{duration_short, thousands, time_of_day};
+use crate::theme::Theme;
+
+/// Data older than this many seconds is marked stale: two refreshes were missed.
+const STALE_AFTER_SECS: i64 = 180;
+/// Concurrency above this share of the limit is drawn as a warning.
+const CONCURRENCY_WARN: f64 = 0.9;
+
+struct Segment<'a> {
+    priority: u8,
+    spans: Vec<Span<'a>>,
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut segments = segments(state, theme, area.width >= 110);
+    let width =
+        |segs: &[Segment]| -> usize { segs.iter().map(|s| s.spans.iter().map(Span::width).sum::<usize>() + 3).sum() };
+    while width(&segments) > area.width as usize && segments.len() > 1 {
+        let lowest = segments.iter().map(|s| s.priority).max().unwrap_or(0);
+        let last = segments.iter().rposition(|s| s.priority == lowest).unwrap_or(segments.len() - 1);
+        segments.remove(last);
+    }
+    let mut spans = Vec::new();
+    for (i, segment) in segments.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.muted));
+        }
+        spans.extend(segment.spans);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
+}
+
+fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>> {
+    let mut out = Vec::new();
+    let (mode, mode_style, context) = match &state.mode {
+        Mode::Demo { scenario } => (" DEMO ", theme.mode_demo, format!("scenario {scenario}")),
+        Mode::Live { account, profile } => {
+            let profile = profile.as_deref().map(|p| format!(" profile {p}")).unwrap_or_default();
+            (" LIVE ", theme.mode_live, format!("account {account}{profile}"))
+        }
+    };
+    out.push(Segment {
+        priority: 0,
+        spans: vec![Span::styled("cutover", theme.title), Span::raw(" "), Span::styled(mode, mode_style)],
+    });
+    out.push(Segment { priority: 4, spans: vec![Span::styled(context, theme.muted)] });
+    if let Some(t) = &state.topology {
+        let (status_style, status) = match t.status {
+            DeployStatus::Deployed => (theme.status_deployed, "✓ Deployed"),
+            DeployStatus::InProgress => (theme.status_in_progress, "⇄ InProgress"),
+        };
+        out.push(Segment {
+            priority: 1,
+            spans: vec![
+                Span::styled(t.distribution_id.clone(), theme.title),
+                Span::raw(" "),
+                Span::styled(status, status_style),
+            ],
+        });
+    } else {
+        out.push(Segment { priority: 1, spans: vec![Span::styled("reading distribution…", theme.muted)] });
+    }
+    if let Some(metrics) = &state.metrics {
+        let limit = f64::from(metrics.concurrency_limit.max(1));
+        let label = if wide { "λ concurrency " } else { "λ " };
+        let mut spans = vec![Span::styled(label, theme.target_lambda)];
+        match metrics.latest_concurrency() {
+            Some(used) => {
+                let ratio = (used / limit).clamp(0.0, 1.0);
+                let hot = ratio >= CONCURRENCY_WARN;
+                let number_style = if hot { theme.gauge_warn } else { theme.base };
+                spans.push(Span::styled(
+                    format!("{}/{}", thousands(used as u64), thousands(metrics.concurrency_limit.into())),
+                    number_style,
+                ));
+                spans.push(Span::raw(" "));
+                spans.extend(gauge(ratio, if wide { 10 } else { 5 }, hot, theme));
+                if hot {
+                    spans.push(Span::styled(" !", theme.alert));
+                }
+            }
+            None => spans.push(Span::styled(format!("–/{}", thousands(metrics.concurrency_limit.into())), theme.muted)),
+        }
+        out.push(Segment { priority: 2, spans });
+    }
+    let (age_text, age_style) = match state.data_age_secs() {
+        Some(age) if age > STALE_AFTER_SECS => (format!("data {} old (stale)", duration_short(age)), theme.stale),
+        Some(age) => (format!("data {} old", duration_short(age)), theme.base),
+        None => ("no data yet".to_string(), theme.muted),
+    };
+    out.push(Segment { priority: 2, spans: vec![Span::styled(age_text, age_style)] });
+    let refresh = if state.metrics_pending {
+        "refreshing…".to_string()
+    } else {
+        format!("next refresh {}", duration_short(state.next_refresh.duration_since(state.now).as_secs()))
+    };
+    out.push(Segment { priority: 3, spans: vec![Span::styled(refresh, theme.muted)] });
+    out.push(Segment {
+        priority: 5,
+        spans: vec![Span::styled(format!("{} UTC", time_of_day(state.now)), theme.muted)],
+    });
+    out
+}
+
+/// A bar of `width` cells: filled for the used share, light for the rest.
+fn gauge<'a>(ratio: f64, width: usize, hot: bool, theme: &Theme) -> Vec<Span<'a>> {
+    let filled = (ratio * width as f64).round() as usize;
+    let used: Style = if hot { theme.gauge_warn } else { theme.gauge_used };
+    vec![Span::styled("▓".repeat(filled), used), Span::styled("░".repeat(width - filled), theme.gauge_free)]
+}

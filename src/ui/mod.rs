@@ -1,0 +1,62 @@
+//! The screen: one file per pane, each a pure function of state and theme.
+
+mod confirm;
+mod detail;
+mod events;
+mod footer;
+mod header;
+mod help;
+mod popup;
+mod routes;
+pub mod sparkline;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::state::{Overlay, State};
+use crate::theme::Theme;
+
+/// Draw the whole console.
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(theme.base), area);
+
+    let banner_height = u16::from(state.banner.is_some());
+    let events_height = if state.log_open { (area.height / 3).max(5) } else { 0 };
+    // Rows plus header and borders, leaving the detail pane at least a few lines.
+    let table_height = (state.visible_routes().len() as u16 + 3).max(4);
+    let [header_area, banner_area, table_area, detail_area, events_area, footer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_height),
+        Constraint::Max(table_height),
+        Constraint::Min(6),
+        Constraint::Length(events_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    header::render(frame, header_area, state, theme);
+    if let Some(banner) = &state.banner {
+        frame.render_widget(Paragraph::new(format!(" ✖ {banner}")).style(theme.banner_error), banner_area);
+    }
+    routes::render(frame, table_area, state, theme);
+    detail::render(frame, detail_area, state, theme);
+    if state.log_open {
+        events::render(frame, events_area, state, theme);
+    }
+    footer::render(frame, footer_area, state, theme);
+
+    match &state.overlay {
+        Overlay::None => {}
+        Overlay::Help => help::render(frame, centered(area, 72, 30), theme),
+        Overlay::Confirm(confirm) => confirm::render(frame, centered(area, 76, 16), confirm, theme),
+    }
+}
+
+/// A rectangle of at most `width`×`height` in the middle of `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+}

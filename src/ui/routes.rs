@@ -1,0 +1,123 @@
+//! The route table: one row per route with its target, numbers and last hour of traffic.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+
+use super::sparkline::{MISSING, sparkline};
+use crate::app::state::{RouteRow, State};
+use crate::domain::format::thousands;
+use crate::domain::{MinutePoint, Target, Thresholds};
+use crate::theme::Theme;
+
+const FIXED_WIDTHS: [u16; 7] = [1, 14, 10, 9, 7, 8, 5];
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let visible = state.visible_routes();
+    let mut title = vec![Span::styled(" routes ", theme.title)];
+    if !state.filter.is_empty() || state.filter_editing {
+        title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));
+        title.push(Span::styled(format!("({} of {}) ", visible.len(), state.routes.len()), theme.muted));
+    }
+    let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
+
+    // Width left for the sparkline after the fixed columns, their gaps and the borders.
+    let fixed: u16 = FIXED_WIDTHS.iter().sum::<u16>() + FIXED_WIDTHS.len() as u16 + 2 + 2;
+    let spark_width = area.width.saturating_sub(fixed).clamp(0, 60) as usize;
+
+    let header = Row::new(
+        ["", "ROUTE", "TARGET", "REQ/MIN", "5XX%", "P99 ms", "THR", "TRAFFIC (60 min)"]
+            .map(|h| Cell::from(h).style(theme.table_header)),
+    );
+    let rows: Vec<Row> = visible.iter().map(|row| route_row(row, state, theme, spark_width)).collect();
+    let widths = FIXED_WIDTHS.iter().map(|w| Constraint::Length(*w)).chain([Constraint::Fill(1)]);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▶")
+        .column_spacing(1);
+    let mut table_state = TableState::default().with_selected(state.selected_index());
+    frame.render_stateful_widget(table, area, &mut table_state);
+
+    if visible.is_empty() {
+        let inner = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
+        let note = if state.routes.is_empty() { "reading routes…" } else { "no route matches the filter" };
+        frame.render_widget(Span::styled(note, theme.muted), inner);
+    }
+}
+
+fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
+    let t = &state.thresholds;
+    let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
+    let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
+    let target_style = match row.target {
+        Target::Lambda => theme.target_lambda,
+        Target::Origin => theme.target_origin,
+    };
+    let mut target = vec![Span::styled(row.target.to_string(), target_style)];
+    if row.pending.is_some() {
+        target.push(Span::styled(" ⇄", theme.switch_pending));
+    }
+    let requests = number(latest.and_then(MinutePoint::requests).map(|v| thousands(v.round() as u64)), false, theme);
+    let errors = latest.and_then(MinutePoint::error_rate_pct);
+    let error_cell = number(errors.map(|v| format!("{v:.1}")), latest.is_some_and(|p| t.error_rate_breached(p)), theme);
+    let latency = latest.and_then(MinutePoint::latency_ms);
+    let latency_cell =
+        number(latency.map(|v| thousands(v.round() as u64)), latest.is_some_and(|p| t.latency_breached(p)), theme);
+    let throttles = throttle_cell(latest, t, theme);
+    let series: Vec<Option<f64>> = state
+        .metrics
+        .as_ref()
+        .map(|m| m.series(&row.path).iter().map(MinutePoint::requests).collect())
+        .unwrap_or_default();
+    let spark = spark_line(&sparkline(&series, spark_width), theme);
+    let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };
+    Row::new([
+        alert_mark,
+        Cell::from(Span::styled(row.path.as_str(), path_style)),
+        Cell::from(Line::from(target)),
+        requests,
+        error_cell,
+        latency_cell,
+        throttles,
+        Cell::from(spark),
+    ])
+}
+
+/// A right-aligned number with a `!` when it crosses its threshold, or `–` when missing.
+fn number<'a>(text: Option<String>, breached: bool, theme: &Theme) -> Cell<'a> {
+    match (text, breached) {
+        (None, _) => Cell::from(Line::from(Span::styled("– ", theme.muted)).right_aligned()),
+        (Some(text), true) => Cell::from(Line::from(Span::styled(format!("{text}!"), theme.alert)).right_aligned()),
+        (Some(text), false) => Cell::from(Line::from(format!("{text} ")).right_aligned()),
+    }
+}
+
+/// Lambda throttles; origin routes have no datapoint, so they show `–` like any missing number.
+fn throttle_cell<'a>(latest: Option<&MinutePoint>, t: &Thresholds, theme: &Theme) -> Cell<'a> {
+    let breached = latest.is_some_and(|p| t.throttles_breached(p));
+    number(latest.and_then(|p| p.throttles).map(|v| thousands(v.round() as u64)), breached, theme)
+}
+
+/// Runs of equal style share one span.
+fn spark_line<'a>(text: &str, theme: &Theme) -> Line<'a> {
+    let style_of = |c: char| -> Style { if c == MISSING { theme.muted } else { theme.sparkline } };
+    let mut spans: Vec<Span> = Vec::new();
+    let mut run = String::new();
+    let mut run_style = None;
+    for c in text.chars() {
+        let style = style_of(c);
+        if run_style.is_some_and(|s| s != style) {
+            spans.push(Span::styled(std::mem::take(&mut run), run_style.unwrap_or_default()));
+        }
+        run_style = Some(style);
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, run_style.unwrap_or_default()));
+    }
+    Line::from(spans)
+}
