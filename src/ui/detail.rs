@@ -42,8 +42,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .filter(|x| (0.0..=WINDOW_MINUTES as f64).contains(x))
         .collect();
 
+    let [legend_area, charts_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(legend(theme, !mark_x.is_empty()), legend_area);
     let [requests_area, errors_area] =
-        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(inner);
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).spacing(3).areas(charts_area);
     let lambda = points(series, |p| p.lambda.requests);
     let origin = points(series, |p| p.origin.requests);
     let requests_max = lambda.iter().chain(&origin).map(|(_, y)| *y).fold(1.0, f64::max) * 1.1;
@@ -59,8 +61,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let request_chart = Chart::new(request_sets)
         .x_axis(time_axis(metrics, theme))
         .y_axis(value_axis(requests_max, |v| thousands(v.round() as u64), theme))
-        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
-        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+        .legend_position(None);
     frame.render_widget(request_chart, requests_area);
 
     let threshold =
@@ -74,9 +75,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let error_chart = Chart::new(error_sets)
         .x_axis(time_axis(metrics, theme))
         .y_axis(value_axis(errors_max, |v| format!("{v:.0}%"), theme))
-        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
-        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)));
+        .legend_position(None);
     frame.render_widget(error_chart, errors_area);
+}
+
+/// What the lines mean, drawn once above both charts instead of a legend box over the data.
+fn legend<'a>(theme: &Theme, with_switches: bool) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled("requests/min: ", theme.muted),
+        Span::styled(format!("── {}", Target::Lambda), theme.chart_lambda),
+        Span::raw("  "),
+        Span::styled(format!("── {}", Target::Origin), theme.chart_origin),
+        Span::styled("    5xx %: ", theme.muted),
+        Span::styled("── 5xx", theme.chart_errors),
+        Span::raw("  "),
+        Span::styled("── threshold", theme.muted),
+    ];
+    if with_switches {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled("│ switch", theme.switch_marker));
+    }
+    Line::from(spans)
 }
 
 /// Chart points for the minutes that have a value; missing minutes are left out, not zeroed.
@@ -92,7 +111,7 @@ fn line<'a>(name: String, data: &'a [(f64, f64)], style: Style) -> Dataset<'a> {
 fn marker<'a>(index: usize, data: &'a [(f64, f64)], theme: &Theme) -> Dataset<'a> {
     let dataset =
         Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.switch_marker).data(data);
-    if index == 0 { dataset.name("│ switch") } else { dataset }
+    if index == 0 { dataset.name("switch") } else { dataset }
 }
 
 fn time_axis<'a>(metrics: &MetricsSnapshot, theme: &Theme) -> Axis<'a> {

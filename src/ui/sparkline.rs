@@ -25,7 +25,7 @@ mod tests {
     #[test]
     fn scales_to_the_largest_and_marks_missing() {
         assert_eq!(sparkline(&[Some(0.0), Some(50.0), None, Some(100.0)], 10), "▁▅·█");
-        assert_eq!(sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 2), "▅█");
+        assert_eq!(sparkline(&[Some(1.0), Some(2.0), Some(3.0)], 2), "▆█");
         assert_eq!(sparkline(&[None, None], 2), "··");
     }
 }

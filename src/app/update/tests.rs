@@ -1,1 +1,355 @@
+//! Pure tests of `update`: actions in, state and effects out.
 
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::update;
+use crate::app::action::{Action, Effect};
+use crate::app::command::Command;
+use crate::app::state::{Mode, Overlay, State, SwitchPhase};
+use crate::backend::BackendError;
+use crate::domain::metrics::WINDOW_MINUTES;
+use crate::domain::{
+    BackendMinute, DeployStatus, Level, MetricsSnapshot, MinutePoint, RouteChange, RouteInfo, Target, Topology,
+};
+
+fn t0() -> Timestamp {
+    "2026-01-15T22:40:05Z".parse().unwrap()
+}
+
+fn topology() -> Topology {
+    let route = |path: &str, origin: &str| RouteInfo {
+        path: path.into(),
+        origin_id: origin.into(),
+        target: if origin == "apigw" { Target::Lambda } else { Target::Origin },
+    };
+    Topology {
+        distribution_id: "E2TEST".into(),
+        status: DeployStatus::Deployed,
+        etag: "E1".into(),
+        routes: vec![
+            route("/user/*", "apigw"),
+            route("/orders/*", "apigw"),
+            route("/search/*", "legacy"),
+            route("*", "legacy"),
+        ],
+        lambda_origin_id: "apigw".into(),
+        legacy_origin_id: "legacy".into(),
+    }
+}
+
+fn healthy() -> MinutePoint {
+    MinutePoint {
+        lambda: BackendMinute { requests: Some(1000.0), errors_5xx: Some(1.0), latency_ms: Some(200.0) },
+        origin: BackendMinute::default(),
+        throttles: Some(0.0),
+    }
+}
+
+fn failing() -> MinutePoint {
+    MinutePoint {
+        lambda: BackendMinute { requests: Some(1000.0), errors_5xx: Some(124.0), latency_ms: Some(300.0) },
+        ..healthy()
+    }
+}
+
+/// A window where `/orders/*` has `bad` failing minutes at its end.
+fn metrics(bad: usize) -> MetricsSnapshot {
+    let mut snapshot = MetricsSnapshot {
+        window_start: t0() - SignedDuration::from_mins(61),
+        concurrency: vec![Some(400.0); WINDOW_MINUTES],
+        concurrency_limit: 1000,
+        newest_datapoint: Some(t0() - SignedDuration::from_mins(1)),
+        ..Default::default()
+    };
+    for route in topology().routes {
+        let normal = match route.target {
+            Target::Lambda => healthy(),
+            Target::Origin => {
+                MinutePoint { origin: healthy().lambda, lambda: BackendMinute::default(), throttles: None }
+            }
+        };
+        let mut series = vec![normal; WINDOW_MINUTES];
+        if route.path == "/orders/*" {
+            for p in series.iter_mut().rev().take(bad) {
+                *p = failing();
+            }
+        }
+        snapshot.routes.insert(route.path, series);
+    }
+    snapshot
+}
+
+/// A state that has read its distribution and one round of healthy metrics.
+fn loaded() -> State {
+    let mut state = State::new(Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    update(&mut state, Action::Tick(t0()));
+    update(&mut state, Action::TopologyLoaded { generation: 0, result: Ok(topology()) });
+    update(&mut state, Action::MetricsLoaded(Ok(metrics(0))));
+    state
+}
+
+fn press(state: &mut State, command: Command) -> Vec<Effect> {
+    update(state, Action::Command(command))
+}
+
+fn messages(state: &State) -> Vec<String> {
+    state.log.iter().map(|e| format!("{} {} {}", e.level, e.route.as_deref().unwrap_or("-"), e.message)).collect()
+}
+
+#[test]
+fn the_first_tick_reads_the_distribution_and_its_routes_bring_metrics() {
+    let mut state = State::new(Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    assert_eq!(update(&mut state, Action::Tick(t0())), vec![Effect::LoadTopology { generation: 0 }]);
+    let effects = update(&mut state, Action::TopologyLoaded { generation: 0, result: Ok(topology()) });
+    assert!(matches!(&effects[..], [Effect::LoadMetrics { paths }] if paths.len() == 4));
+    assert_eq!(state.selected.as_deref(), Some("/user/*"));
+}
+
+#[test]
+fn refreshes_come_once_a_minute_after_the_data_lands_and_never_twice_at_once() {
+    let mut state = loaded();
+    // Loaded at 22:40:05: the next refresh is at 22:40:15, then at 22:41:15.
+    assert_eq!(state.next_refresh, "2026-01-15T22:40:15Z".parse().unwrap());
+    assert!(update(&mut state, Action::Tick("2026-01-15T22:40:14Z".parse().unwrap())).is_empty());
+    let effects = update(&mut state, Action::Tick("2026-01-15T22:40:15Z".parse().unwrap()));
+    assert_eq!(effects.len(), 2, "topology and metrics: {effects:?}");
+    // `r` while both are out asks for nothing more.
+    assert!(press(&mut state, Command::Refresh).is_empty());
+    assert_eq!(state.next_refresh, "2026-01-15T22:41:15Z".parse().unwrap());
+}
+
+#[test]
+fn selection_moves_within_the_visible_rows() {
+    let mut state = loaded();
+    press(&mut state, Command::SelectUp);
+    assert_eq!(state.selected.as_deref(), Some("/user/*"));
+    press(&mut state, Command::SelectDown);
+    press(&mut state, Command::SelectDown);
+    assert_eq!(state.selected.as_deref(), Some("/search/*"));
+    press(&mut state, Command::SelectLast);
+    press(&mut state, Command::SelectDown);
+    assert_eq!(state.selected.as_deref(), Some("*"));
+    press(&mut state, Command::SelectFirst);
+    assert_eq!(state.selected.as_deref(), Some("/user/*"));
+}
+
+#[test]
+fn filtering_hides_rows_and_keeps_or_moves_the_selection() {
+    let mut state = loaded();
+    press(&mut state, Command::SelectDown);
+    press(&mut state, Command::StartFilter);
+    for c in "ORD".chars() {
+        press(&mut state, Command::FilterInput(c));
+    }
+    let visible: Vec<_> = state.visible_routes().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(visible, ["/orders/*"], "case-insensitive match");
+    assert_eq!(state.selected.as_deref(), Some("/orders/*"));
+    press(&mut state, Command::FilterDone);
+    assert!(!state.filter_editing);
+    assert_eq!(state.filter, "ORD", "the filter stays after Enter");
+    press(&mut state, Command::FilterClear);
+    assert_eq!(state.visible_routes().len(), 4);
+    assert_eq!(state.selected.as_deref(), Some("/orders/*"));
+    press(&mut state, Command::StartFilter);
+    press(&mut state, Command::FilterInput('z'));
+    assert!(state.visible_routes().is_empty());
+    assert!(press(&mut state, Command::Switch).is_empty(), "nothing to switch when nothing is shown");
+    assert_eq!(state.overlay, Overlay::None);
+}
+
+fn select(state: &mut State, path: &str) {
+    state.selected = Some(path.into());
+}
+
+#[test]
+fn confirm_dialog_names_route_targets_and_health_and_cancel_changes_nothing() {
+    let mut state = loaded();
+    select(&mut state, "/orders/*");
+    assert!(press(&mut state, Command::Switch).is_empty());
+    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no confirm dialog: {:?}", state.overlay) };
+    assert_eq!((confirm.path.as_str(), confirm.from, confirm.to), ("/orders/*", Target::Lambda, Target::Origin));
+    assert_eq!(confirm.health[0], "◼ origin served no /orders/* traffic in the last hour");
+    assert!(press(&mut state, Command::Cancel).is_empty());
+    assert_eq!(state.overlay, Overlay::None);
+    assert!(state.switches.is_empty());
+    assert_eq!(state.route("/orders/*").unwrap().target, Target::Lambda);
+}
+
+#[test]
+fn switching_to_lambda_shows_lambda_health_and_account_concurrency() {
+    let mut state = loaded();
+    select(&mut state, "/search/*");
+    press(&mut state, Command::Switch);
+    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no confirm dialog") };
+    assert_eq!(confirm.to, Target::Lambda);
+    assert!(confirm.health.iter().any(|h| h == "account concurrency 400/1,000 (40% used)"), "{:?}", confirm.health);
+    assert!(confirm.health.iter().any(|h| h.starts_with("λ Lambda across 2 route(s): 2,000 req/min, 5xx 0.1%")));
+}
+
+/// Select, open, confirm: the switch is requested.
+fn request_switch(state: &mut State, path: &str) -> Vec<Effect> {
+    select(state, path);
+    press(state, Command::Switch);
+    press(state, Command::Confirm)
+}
+
+#[test]
+fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
+    let mut state = loaded();
+    let effects = request_switch(&mut state, "/orders/*");
+    assert_eq!(
+        effects,
+        vec![Effect::Switch {
+            id: 1,
+            distribution_id: "E2TEST".into(),
+            changes: vec![RouteChange {
+                path: "/orders/*".into(),
+                from_origin_id: "apigw".into(),
+                to_origin_id: "legacy".into()
+            }],
+        }]
+    );
+    assert_eq!(state.route("/orders/*").unwrap().pending, Some(1));
+    assert_eq!(messages(&state).last().unwrap(), "INFO /orders/* switch λ Lambda → ◼ origin requested by kim");
+    // A second update of the same distribution waits for the first to be accepted.
+    select(&mut state, "/user/*");
+    assert!(press(&mut state, Command::Switch).is_empty());
+    assert_eq!(state.overlay, Overlay::None);
+    assert!(state.banner.as_deref().unwrap().contains("already on its way"));
+}
+
+#[test]
+fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
+    let mut state = loaded();
+    request_switch(&mut state, "/orders/*");
+    let accepted = Action::SwitchAccepted {
+        id: 1,
+        etag_before: "E3X".into(),
+        etag_after: "E9Q".into(),
+        status: DeployStatus::InProgress,
+        already_there: vec![],
+    };
+    let effects = update(&mut state, accepted);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::LoadTopology { generation: 1 },
+            Effect::PollDeploy { distribution_id: "E2TEST".into(), after: Duration::from_secs(10) },
+        ]
+    );
+    let row = state.route("/orders/*").unwrap();
+    assert_eq!((row.target, row.pending), (Target::Origin, Some(1)));
+    assert_eq!(state.topology.as_ref().unwrap().status, DeployStatus::InProgress);
+    assert_eq!(state.marks.len(), 1, "the chart gets a switch marker");
+
+    // A topology read that started before the switch landed must not undo it on screen.
+    update(&mut state, Action::TopologyLoaded { generation: 0, result: Ok(topology()) });
+    assert_eq!(state.route("/orders/*").unwrap().target, Target::Origin);
+
+    let mut now = state.now;
+    for _ in 0..4 {
+        now += SignedDuration::from_secs(10);
+        update(&mut state, Action::Tick(now));
+        let effects = update(
+            &mut state,
+            Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(DeployStatus::InProgress) },
+        );
+        assert!(matches!(&effects[..], [Effect::PollDeploy { .. }]), "keeps polling: {effects:?}");
+    }
+    now += SignedDuration::from_secs(55);
+    update(&mut state, Action::Tick(now));
+    let effects = update(
+        &mut state,
+        Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(DeployStatus::Deployed) },
+    );
+    assert!(effects.is_empty(), "polling stops: {effects:?}");
+    assert_eq!(state.route("/orders/*").unwrap().pending, None);
+    assert_eq!(state.switches[0].phase, SwitchPhase::Deployed);
+    let log = messages(&state);
+    let steps: Vec<&str> = log.iter().filter(|m| m.contains("/orders/*")).map(String::as_str).collect();
+    assert_eq!(
+        steps,
+        [
+            "INFO /orders/* switch λ Lambda → ◼ origin requested by kim",
+            "INFO /orders/* UpdateDistribution accepted (ETag E3X → E9Q), InProgress",
+            "INFO /orders/* still propagating, InProgress for 30s",
+            "INFO /orders/* Deployed after 1m 35s",
+        ]
+    );
+}
+
+#[test]
+fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
+    let mut state = loaded();
+    request_switch(&mut state, "/orders/*");
+    let error =
+        BackendError::ChangedElsewhere { path: "/orders/*".into(), expected: "apigw".into(), found: "canary".into() };
+    let effects = update(&mut state, Action::SwitchFailed { id: 1, error });
+    assert_eq!(effects, vec![Effect::LoadTopology { generation: 0 }], "re-reads what really is there");
+    let row = state.route("/orders/*").unwrap();
+    assert_eq!((row.target, row.pending), (Target::Lambda, None));
+    assert_eq!(state.switches[0].phase, SwitchPhase::Failed);
+    let last = state.log.last().unwrap();
+    assert_eq!(last.level, Level::Error);
+    assert!(last.message.starts_with("switch λ Lambda → ◼ origin failed: someone else changed the distribution"));
+    assert!(state.banner.is_some());
+}
+
+#[test]
+fn stale_etag_retries_are_visible_in_the_log() {
+    let mut state = loaded();
+    request_switch(&mut state, "/orders/*");
+    update(&mut state, Action::SwitchConflict { id: 1, stale_etag: "E3X".into() });
+    assert!(messages(&state).last().unwrap().starts_with("WARN /orders/* ETag E3X is stale"));
+}
+
+#[test]
+fn a_sustained_breach_alerts_once_with_the_numbers_and_a_bell() {
+    let mut state = loaded();
+    assert!(update(&mut state, Action::MetricsLoaded(Ok(metrics(2)))).is_empty(), "two bad periods are not enough");
+    assert!(state.route("/orders/*").unwrap().alert.is_empty());
+
+    assert_eq!(update(&mut state, Action::MetricsLoaded(Ok(metrics(3)))), vec![Effect::Bell]);
+    assert_eq!(state.route("/orders/*").unwrap().alert.len(), 1);
+    assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 5% for 3 periods");
+
+    assert!(update(&mut state, Action::MetricsLoaded(Ok(metrics(4)))).is_empty(), "no second bell while it lasts");
+    let warnings = state.log.iter().filter(|e| e.level == Level::Warn).count();
+    assert_eq!(warnings, 1);
+
+    update(&mut state, Action::MetricsLoaded(Ok(metrics(0))));
+    assert!(state.route("/orders/*").unwrap().alert.is_empty());
+    assert_eq!(messages(&state).last().unwrap(), "INFO /orders/* back within thresholds");
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
+    let mut state = loaded();
+    let before = state.metrics.clone();
+    update(&mut state, Action::MetricsLoaded(Err(BackendError::Timeout)));
+    assert_eq!(state.metrics, before);
+    assert_eq!(
+        state.banner.as_deref(),
+        Some("metrics refresh failed: the call timed out; showing numbers from 22:40:05")
+    );
+}
+
+#[test]
+fn help_theme_events_and_quit() {
+    let mut state = loaded();
+    state.theme_names = vec!["dark".into(), "light".into()];
+    press(&mut state, Command::CycleTheme);
+    assert_eq!(state.theme, "light");
+    press(&mut state, Command::CycleTheme);
+    assert_eq!(state.theme, "dark");
+    press(&mut state, Command::ToggleHelp);
+    assert_eq!(state.overlay, Overlay::Help);
+    press(&mut state, Command::ToggleHelp);
+    assert_eq!(state.overlay, Overlay::None);
+    press(&mut state, Command::ToggleEvents);
+    assert!(state.log_open);
+    press(&mut state, Command::Quit);
+    assert!(state.quit);
+}
