@@ -33,46 +33,57 @@ pub struct Binding {
     pub modifiers: KeyModifiers,
     pub label: &'static str,
     pub command: Command,
-    /// Whether the footer shows it.
-    pub in_footer: bool,
+    /// What the footer shows for it, if anything.
+    pub footer: Option<&'static str>,
 }
 
-const fn key(context: Context, code: KeyCode, label: &'static str, command: Command, in_footer: bool) -> Binding {
-    Binding { context, code, modifiers: KeyModifiers::NONE, label, command, in_footer }
+const fn key(context: Context, code: KeyCode, label: &'static str, command: Command) -> Binding {
+    Binding { context, code, modifiers: KeyModifiers::NONE, label, command, footer: None }
+}
+
+/// A binding the footer shows, under a shorter label.
+const fn shown(
+    context: Context,
+    code: KeyCode,
+    label: &'static str,
+    command: Command,
+    footer: &'static str,
+) -> Binding {
+    Binding { context, code, modifiers: KeyModifiers::NONE, label, command, footer: Some(footer) }
 }
 
 use Context::{Confirm, Filter, Help, Table};
 use KeyCode::{Backspace, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
 
 pub const BINDINGS: &[Binding] = &[
-    key(Table, Up, "↑/k", Command::SelectUp, true),
-    key(Table, Char('k'), "↑/k", Command::SelectUp, false),
-    key(Table, Down, "↓/j", Command::SelectDown, true),
-    key(Table, Char('j'), "↓/j", Command::SelectDown, false),
-    key(Table, Home, "Home/g", Command::SelectFirst, false),
-    key(Table, Char('g'), "Home/g", Command::SelectFirst, false),
-    key(Table, End, "End/G", Command::SelectLast, false),
-    key(Table, Char('G'), "End/G", Command::SelectLast, false),
-    key(Table, Char('s'), "s/Enter", Command::Switch, true),
-    key(Table, Enter, "s/Enter", Command::Switch, false),
-    key(Table, Char('e'), "e", Command::ToggleEvents, true),
-    key(Table, PageUp, "PgUp", Command::ScrollEventsUp, false),
-    key(Table, PageDown, "PgDn", Command::ScrollEventsDown, false),
-    key(Table, Char('/'), "/", Command::StartFilter, true),
-    key(Table, Esc, "Esc", Command::FilterClear, false),
-    key(Table, Char('t'), "t", Command::CycleTheme, false),
-    key(Table, Char('r'), "r", Command::Refresh, false),
-    key(Table, Char('?'), "?", Command::ToggleHelp, true),
-    key(Table, Char('q'), "q/Ctrl-C", Command::Quit, true),
-    key(Confirm, Char('y'), "y", Command::Confirm, true),
-    key(Confirm, Char('n'), "n/Esc", Command::Cancel, true),
-    key(Confirm, Esc, "n/Esc", Command::Cancel, false),
-    key(Filter, Enter, "Enter", Command::FilterDone, true),
-    key(Filter, Esc, "Esc", Command::FilterClear, true),
-    key(Filter, Backspace, "Backspace", Command::FilterBackspace, false),
-    key(Help, Esc, "?/Esc/q", Command::ToggleHelp, true),
-    key(Help, Char('?'), "?/Esc/q", Command::ToggleHelp, false),
-    key(Help, Char('q'), "?/Esc/q", Command::ToggleHelp, false),
+    shown(Table, Up, "↑/k", Command::SelectUp, "↑↓"),
+    key(Table, Char('k'), "↑/k", Command::SelectUp),
+    key(Table, Down, "↓/j", Command::SelectDown),
+    key(Table, Char('j'), "↓/j", Command::SelectDown),
+    key(Table, Home, "Home/g", Command::SelectFirst),
+    key(Table, Char('g'), "Home/g", Command::SelectFirst),
+    key(Table, End, "End/G", Command::SelectLast),
+    key(Table, Char('G'), "End/G", Command::SelectLast),
+    shown(Table, Char('s'), "s/Enter", Command::Switch, "s"),
+    key(Table, Enter, "s/Enter", Command::Switch),
+    shown(Table, Char('e'), "e", Command::ToggleEvents, "e"),
+    key(Table, PageUp, "PgUp", Command::ScrollEventsUp),
+    key(Table, PageDown, "PgDn", Command::ScrollEventsDown),
+    shown(Table, Char('/'), "/", Command::StartFilter, "/"),
+    key(Table, Esc, "Esc", Command::FilterClear),
+    key(Table, Char('t'), "t", Command::CycleTheme),
+    key(Table, Char('r'), "r", Command::Refresh),
+    shown(Table, Char('?'), "?", Command::ToggleHelp, "?"),
+    shown(Table, Char('q'), "q/Ctrl-C", Command::Quit, "q"),
+    shown(Confirm, Char('y'), "y", Command::Confirm, "y"),
+    shown(Confirm, Char('n'), "n/Esc", Command::Cancel, "n/Esc"),
+    key(Confirm, Esc, "n/Esc", Command::Cancel),
+    shown(Filter, Enter, "Enter", Command::FilterDone, "Enter"),
+    shown(Filter, Esc, "Esc", Command::FilterClear, "Esc"),
+    key(Filter, Backspace, "Backspace", Command::FilterBackspace),
+    shown(Help, Esc, "?/Esc/q", Command::ToggleHelp, "?/Esc"),
+    key(Help, Char('?'), "?/Esc/q", Command::ToggleHelp),
+    key(Help, Char('q'), "?/Esc/q", Command::ToggleHelp),
 ];
 
 /// The command a key means in a context, if any. Ctrl-C quits from anywhere.
@@ -109,7 +120,7 @@ pub fn help_rows(context: Context) -> Vec<(&'static str, Command)> {
 
 /// The keys the footer shows for a context.
 pub fn footer(context: Context) -> Vec<(&'static str, &'static str)> {
-    BINDINGS.iter().filter(|b| b.context == context && b.in_footer).map(|b| (b.label, b.command.short())).collect()
+    BINDINGS.iter().filter(|b| b.context == context).filter_map(|b| Some((b.footer?, b.command.short()))).collect()
 }
 
 #[cfg(test)]

@@ -84,8 +84,10 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
                     format!("{}/{}", thousands(used as u64), thousands(metrics.concurrency_limit.into())),
                     number_style,
                 ));
-                spans.push(Span::raw(" "));
-                spans.extend(gauge(ratio, if wide { 10 } else { 5 }, hot, theme));
+                if wide {
+                    spans.push(Span::raw(" "));
+                    spans.extend(gauge(ratio, 10, hot, theme));
+                }
                 if hot {
                     spans.push(Span::styled(" !", theme.alert));
                 }
@@ -99,7 +101,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         Some(age) => (format!("data {} old", duration_short(age)), theme.base),
         None => ("no data yet".to_string(), theme.muted),
     };
-    out.push(Segment { priority: 2, spans: vec![Span::styled(age_text, age_style)] });
+    out.push(Segment { priority: 1, spans: vec![Span::styled(age_text, age_style)] });
     let refresh = if state.metrics_pending {
         "refreshing…".to_string()
     } else {

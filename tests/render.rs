@@ -1,0 +1,102 @@
+//! Screen tests: the real `render` into ratatui's `TestBackend`, compared with reviewed
+//! snapshots (`cargo insta review`, or `INSTA_UPDATE=always cargo test` then read the diff).
+
+mod support;
+
+use std::time::Duration;
+
+use cutover::app::command::Command;
+use cutover::app::state::State;
+use cutover::backend::sim::Scenario;
+use cutover::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use support::demo;
+
+fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| cutover::ui::render(frame, state, theme)).unwrap();
+    terminal
+}
+
+/// The calm demo a few minutes in, with /orders/* selected.
+async fn calm() -> State {
+    let (mut session, _) = demo(Scenario::Calm, 1).await;
+    session.run_until(Duration::from_secs(150), |_| false).await;
+    session.press(Command::SelectDown);
+    session.state
+}
+
+#[tokio::test(start_paused = true)]
+async fn main_screen_120x40() {
+    let state = calm().await;
+    insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 120, 40).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn main_screen_80x24() {
+    let state = calm().await;
+    insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 80, 24).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn switch_in_progress_with_event_log_open() {
+    let (mut session, _) = demo(Scenario::Calm, 1).await;
+    session.press(Command::SelectDown);
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    session.press(Command::ToggleEvents);
+    session.run_until(Duration::from_secs(75), |_| false).await;
+    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 120, 40).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn help_overlay() {
+    let mut state = calm().await;
+    state.overlay = cutover::app::state::Overlay::Help;
+    insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 120, 40).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn confirm_dialog() {
+    let (mut session, _) = demo(Scenario::Calm, 1).await;
+    session.press(Command::SelectDown);
+    session.press(Command::Switch);
+    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 120, 40).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn bad_deploy_marks_the_sick_route() {
+    let (mut session, _) = demo(Scenario::BadDeploy, 1).await;
+    session.run_until(Duration::from_secs(600), |s| s.routes.iter().any(|r| !r.alert.is_empty())).await;
+    session.press(Command::SelectDown);
+    session.press(Command::ToggleEvents);
+    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 120, 40).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_color_draws_no_colour_and_stays_readable() {
+    let mut state = calm().await;
+    state.log_open = true;
+    let terminal = draw(&state, &Theme::default_dark().without_color(), 120, 40);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "coloured cell {cell:?}");
+    }
+    // Targets and alerts carry symbols and words, not colour alone.
+    let text = terminal.backend().to_string();
+    assert!(text.contains("λ Lambda") && text.contains("◼ origin"));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_theme_draws_the_same_text() {
+    let state = calm().await;
+    let themes = cutover::theme::ThemeSet::load(None).unwrap();
+    let reference = draw(&state, &Theme::default_dark(), 120, 40).backend().to_string();
+    for name in themes.names() {
+        let theme = themes.get(&name).unwrap();
+        assert_eq!(draw(&state, theme, 120, 40).backend().to_string(), reference, "theme {name}");
+    }
+}

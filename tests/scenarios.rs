@@ -1,0 +1,158 @@
+//! Scenario tests: whole stories on the simulated world, with tokio's clock paused so minutes of
+//! simulated time pass in milliseconds.
+
+mod support;
+
+use std::time::Duration;
+
+use cutover::app::command::Command;
+use cutover::app::state::{State, SwitchPhase};
+use cutover::backend::sim::{ForeignWrite, Scenario};
+use cutover::domain::{DeployStatus, Target};
+use support::{demo, log_lines};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn select(session: &mut cutover::app::session::Session<cutover::backend::sim::SimBackend>, path: &str) {
+    session.state.selected = Some(path.to_string());
+}
+
+fn lines_about(state: &State, path: &str) -> Vec<String> {
+    log_lines(state).into_iter().filter(|l| l.contains(path)).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows() {
+    let (mut session, backend) = demo(Scenario::Calm, 7).await;
+    select(&mut session, "/orders/*");
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+
+    let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
+    assert!(accepted, "{:#?}", log_lines(&session.state));
+    assert_eq!(session.state.topology.as_ref().unwrap().status, DeployStatus::InProgress);
+    assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Origin);
+    assert!(session.state.route("/orders/*").unwrap().pending.is_some(), "pending mark while propagating");
+
+    let deployed = session.run_until(5 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
+    assert!(deployed, "{:#?}", log_lines(&session.state));
+    assert_eq!(session.state.topology.as_ref().unwrap().status, DeployStatus::Deployed);
+    assert_eq!(session.state.route("/orders/*").unwrap().pending, None);
+    assert_eq!(backend.updates_accepted(), 1);
+
+    let steps = lines_about(&session.state, "/orders/*");
+    assert!(steps[0].starts_with("INFO /orders/* switch λ Lambda → ◼ origin requested by kim"), "{steps:#?}");
+    assert!(steps[1].starts_with("INFO /orders/* UpdateDistribution accepted (ETag E"), "{steps:#?}");
+    assert!(steps[1].ends_with("), InProgress"), "{steps:#?}");
+    assert!(steps.iter().any(|l| l.contains("still propagating")), "{steps:#?}");
+    let deployed_after = steps.last().unwrap();
+    assert!(
+        deployed_after.starts_with("INFO /orders/* Deployed after 1m")
+            || deployed_after.starts_with("INFO /orders/* Deployed after 2m")
+            || deployed_after.starts_with("INFO /orders/* Deployed after 3m"),
+        "{steps:#?}"
+    );
+
+    // A few minutes later the newest minute of /orders/* is served by the origin alone.
+    session.run_until(4 * MINUTE, |_| false).await;
+    let latest = *session.state.metrics.as_ref().unwrap().latest("/orders/*").unwrap();
+    assert!(latest.origin.requests.unwrap_or(0.0) > 1000.0, "{latest:?}");
+    assert_eq!(latest.lambda.requests, None, "Lambda reports no datapoint once it gets no traffic: {latest:?}");
+    // And the hour's series shows the move: Lambda first, origin at the end.
+    let series = session.state.metrics.as_ref().unwrap().series("/orders/*");
+    assert!(series[0].lambda.requests.is_some() && series[0].origin.requests.is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn traffic_moves_gradually_while_edges_pick_up_the_change() {
+    let (mut session, _) = demo(Scenario::Calm, 3).await;
+    select(&mut session, "/search/*");
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    // Read metrics every simulated minute until the rollout ends, and look for a mixed minute.
+    let mut mixed = false;
+    for _ in 0..6 {
+        session.run_until(MINUTE, |_| false).await;
+        let latest = session.state.metrics.as_ref().unwrap().latest("/search/*").copied().unwrap();
+        mixed |= latest.lambda.requests.is_some_and(|l| l > 0.0) && latest.origin.requests.is_some_and(|o| o > 0.0);
+    }
+    assert!(mixed, "no minute had traffic on both backends during the rollout");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_etag_is_reread_and_reapplied_when_the_route_is_unchanged() {
+    let (mut session, backend) = demo(Scenario::Calm, 11).await;
+    // Someone else edits an unrelated part of the distribution just before our update.
+    backend.arm_foreign_write(ForeignWrite { repoint: None });
+    select(&mut session, "/cart/*");
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
+    assert!(accepted, "{:#?}", log_lines(&session.state));
+    assert_eq!(backend.updates_accepted(), 2, "theirs and ours");
+    let steps = lines_about(&session.state, "/cart/*");
+    assert!(steps[1].starts_with("WARN /cart/* ETag E") && steps[1].contains("is stale"), "{steps:#?}");
+    assert!(steps[2].contains("UpdateDistribution accepted"), "{steps:#?}");
+    assert_eq!(session.state.route("/cart/*").unwrap().target, Target::Origin);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_etag_where_the_route_itself_changed_writes_nothing_and_says_so() {
+    let (mut session, backend) = demo(Scenario::Calm, 12).await;
+    // Someone else moves the same route first.
+    backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
+    select(&mut session, "/cart/*");
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    let failed = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Failed).await;
+    assert!(failed, "{:#?}", log_lines(&session.state));
+    assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed");
+    let last = lines_about(&session.state, "/cart/*").pop().unwrap();
+    assert!(
+        last.starts_with("ERROR /cart/* switch λ Lambda → ◼ origin failed: someone else changed the distribution"),
+        "{last}"
+    );
+    // The console re-reads the distribution and shows the route where the other writer put it.
+    session.run_until(MINUTE, |s| s.route("/cart/*").unwrap().target == Target::Origin).await;
+    assert_eq!(session.state.route("/cart/*").unwrap().target, Target::Origin);
+}
+
+#[tokio::test(start_paused = true)]
+async fn bad_deploy_alerts_on_the_bad_route_only() {
+    let (mut session, _) = demo(Scenario::BadDeploy, 5).await;
+    let bells_before = session.bells;
+    let alerted = session.run_until(12 * MINUTE, |s| !s.route("/orders/*").unwrap().alert.is_empty()).await;
+    assert!(alerted, "{:#?}", log_lines(&session.state));
+    let others: Vec<_> = session.state.routes.iter().filter(|r| !r.alert.is_empty()).map(|r| r.path.clone()).collect();
+    assert_eq!(others, ["/orders/*"]);
+    let warning = lines_about(&session.state, "/orders/*").pop().unwrap();
+    assert!(warning.starts_with("WARN /orders/* 5xx "), "{warning}");
+    assert!(warning.ends_with("> 5% for 3 periods") || warning.contains("> 5%, p99"), "{warning}");
+    assert_eq!(session.bells, bells_before + 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttle_scenario_throttles_every_lambda_route() {
+    let (mut session, _) = demo(Scenario::Throttle, 9).await;
+    session.run_until(5 * MINUTE, |_| false).await;
+    let metrics = session.state.metrics.as_ref().unwrap();
+    assert_eq!(metrics.latest_concurrency(), Some(1000.0), "the account is at its limit");
+    for row in &session.state.routes {
+        let latest = metrics.latest(&row.path).unwrap();
+        match row.target {
+            Target::Lambda => assert!(latest.throttles.unwrap() > 0.0, "{} not throttled: {latest:?}", row.path),
+            Target::Origin => assert_eq!(latest.throttles, None, "{}", row.path),
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn tv_spike_multiplies_traffic_and_pushes_concurrency_to_the_limit() {
+    let (mut session, _) = demo(Scenario::TvSpike, 2).await;
+    let before = session.state.metrics.as_ref().unwrap().latest("*").unwrap().requests().unwrap();
+    session.run_until(4 * MINUTE, |_| false).await;
+    let metrics = session.state.metrics.as_ref().unwrap();
+    let after = metrics.latest("*").unwrap().requests().unwrap();
+    assert!(after > before * 12.0, "{before} → {after}");
+    assert!(metrics.latest_concurrency().unwrap() >= 900.0, "{:?}", metrics.latest_concurrency());
+}
