@@ -104,7 +104,7 @@ impl Default for RefreshPolicy {
     fn default() -> Self {
         RefreshPolicy {
             every: Duration::from_secs(60),
-            offset: Duration::from_secs(15),
+            offset: Duration::from_secs(20),
             retry_after: Duration::from_secs(15),
             deploy_poll: Duration::from_secs(10),
             progress_note_every: Duration::from_secs(30),

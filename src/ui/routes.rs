@@ -12,7 +12,7 @@ use crate::domain::format::thousands;
 use crate::domain::{MinutePoint, Target, Thresholds};
 use crate::theme::Theme;
 
-const FIXED_WIDTHS: [u16; 7] = [1, 14, 10, 9, 7, 8, 5];
+const FIXED_WIDTHS: [u16; 7] = [1, 14, 10, 10, 6, 7, 7];
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let visible = state.visible_routes();
@@ -27,10 +27,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let fixed: u16 = FIXED_WIDTHS.iter().sum::<u16>() + FIXED_WIDTHS.len() as u16 + 2 + 2;
     let spark_width = area.width.saturating_sub(fixed).clamp(0, 60) as usize;
 
-    let header = Row::new(
-        ["", "ROUTE", "TARGET", "REQ/MIN", "5XX%", "P99 ms", "THR", "TRAFFIC (60 min)"]
-            .map(|h| Cell::from(h).style(theme.table_header)),
-    );
+    // Numbers are right-aligned with a space for the `!` mark, and so are their headings.
+    let heading = |h: &'static str, numeric: bool| {
+        let line = if numeric { Line::from(format!("{h} ")).right_aligned() } else { Line::from(h) };
+        Cell::from(line).style(theme.table_header)
+    };
+    let header = Row::new([
+        heading("", false),
+        heading("ROUTE", false),
+        heading("TARGET", false),
+        heading("REQ/MIN", true),
+        heading("5XX%", true),
+        heading("P99 ms", true),
+        heading("THR", true),
+        heading("TRAFFIC (60 min)", false),
+    ]);
     let rows: Vec<Row> = visible.iter().map(|row| route_row(row, state, theme, spark_width)).collect();
     let widths = FIXED_WIDTHS.iter().map(|w| Constraint::Length(*w)).chain([Constraint::Fill(1)]);
     let table = Table::new(rows, widths)

@@ -110,14 +110,14 @@ fn the_first_tick_reads_the_distribution_and_its_routes_bring_metrics() {
 #[test]
 fn refreshes_come_once_a_minute_after_the_data_lands_and_never_twice_at_once() {
     let mut state = loaded();
-    // Loaded at 22:40:05: the next refresh is at 22:40:15, then at 22:41:15.
-    assert_eq!(state.next_refresh, "2026-01-15T22:40:15Z".parse().unwrap());
-    assert!(update(&mut state, Action::Tick("2026-01-15T22:40:14Z".parse().unwrap())).is_empty());
-    let effects = update(&mut state, Action::Tick("2026-01-15T22:40:15Z".parse().unwrap()));
+    // Loaded at 22:40:05: the next refresh is at 22:40:20, then at 22:41:20.
+    assert_eq!(state.next_refresh, "2026-01-15T22:40:20Z".parse().unwrap());
+    assert!(update(&mut state, Action::Tick("2026-01-15T22:40:19Z".parse().unwrap())).is_empty());
+    let effects = update(&mut state, Action::Tick("2026-01-15T22:40:20Z".parse().unwrap()));
     assert_eq!(effects.len(), 2, "topology and metrics: {effects:?}");
     // `r` while both are out asks for nothing more.
     assert!(press(&mut state, Command::Refresh).is_empty());
-    assert_eq!(state.next_refresh, "2026-01-15T22:41:15Z".parse().unwrap());
+    assert_eq!(state.next_refresh, "2026-01-15T22:41:20Z".parse().unwrap());
 }
 
 #[test]

@@ -48,7 +48,7 @@ fn diurnal(t: Timestamp) -> f64 {
 
 /// Seconds after the minute ends before its datapoint can be read (CloudWatch is late).
 pub fn arrival_lag_secs(seed: u64, minute: Timestamp) -> i64 {
-    10 + (mix(seed, minute.as_second(), 0xA11) % 40) as i64
+    5 + (mix(seed, minute.as_second(), 0xA11) % 25) as i64
 }
 
 impl TrafficModel<'_> {
