@@ -41,7 +41,11 @@ impl Palette {
 
 /// Take over the terminal, run until the user quits, and give the terminal back as it was.
 pub async fn run<B: Backend>(session: &mut Session<B>, palette: &mut Palette) -> anyhow::Result<()> {
-    let mut terminal = ratatui::try_init().context("cutover needs an interactive terminal")?;
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("the console needs an interactive terminal: run it in a terminal window, not through a pipe");
+    }
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
     let result = drive(&mut terminal, session, palette).await;
     ratatui::restore();
     result

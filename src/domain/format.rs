@@ -3,11 +3,20 @@
 use jiff::Timestamp;
 
 /// Time of day in UTC, `HH:MM:SS`: one zone for everyone on the incident call.
+///
+/// ```
+/// let t: jiff::Timestamp = "2026-01-15T22:41:07Z".parse().unwrap();
+/// assert_eq!(cutover::domain::format::time_of_day(t), "22:41:07");
+/// ```
 pub fn time_of_day(t: Timestamp) -> String {
     t.strftime("%H:%M:%S").to_string()
 }
 
-/// `12345` → `"12,345"`.
+/// Groups digits in threes, as the table shows counts.
+///
+/// ```
+/// assert_eq!(cutover::domain::format::thousands(1_204), "1,204");
+/// ```
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

@@ -353,3 +353,23 @@ fn help_theme_events_and_quit() {
     press(&mut state, Command::Quit);
     assert!(state.quit);
 }
+
+#[test]
+fn the_event_log_scrolls_back_and_keeps_its_place_as_entries_arrive() {
+    let mut state = loaded();
+    for i in 0..20 {
+        state.log(Level::Info, None, format!("entry {i}"));
+    }
+    press(&mut state, Command::ScrollEventsUp);
+    assert!(state.log_open, "scrolling opens the pane");
+    assert_eq!(state.log_scroll, 5);
+    state.log(Level::Info, None, "a new entry");
+    assert_eq!(state.log_scroll, 6, "the view stays on the same entries");
+    press(&mut state, Command::ScrollEventsDown);
+    press(&mut state, Command::ScrollEventsDown);
+    assert_eq!(state.log_scroll, 0, "back at the newest");
+    for _ in 0..10 {
+        press(&mut state, Command::ScrollEventsUp);
+    }
+    assert_eq!(state.log_scroll, state.log.len() - 1, "never past the oldest entry");
+}
