@@ -59,6 +59,18 @@ async fn help_overlay() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn help_overlay_fits_80x24() {
+    let mut state = calm().await;
+    state.overlay = cutover::app::state::Overlay::Help;
+    let screen = draw(&state, &Theme::default_dark(), 80, 24).backend().to_string();
+    use cutover::app::keymap::{BINDINGS, Context};
+    for label in BINDINGS.iter().filter(|b| b.context != Context::Help).map(|b| b.label) {
+        assert!(screen.contains(label), "help at 80×24 lacks {label}:\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test(start_paused = true)]
 async fn confirm_dialog() {
     let (mut session, _) = demo(Scenario::Calm, 1).await;
     session.press(Command::SelectDown);

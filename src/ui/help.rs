@@ -1,7 +1,8 @@
-//! The help overlay, generated from the key map that handles keys.
+//! The help overlay, generated from the key map that handles keys. Two columns, so that every
+//! key fits on an 80×24 terminal.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -11,20 +12,26 @@ use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
     let inner = popup::frame(frame, area, "keys", theme);
-    let mut lines = Vec::new();
-    for context in [Context::Table, Context::Confirm, Context::Filter] {
-        if !lines.is_empty() {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::from(Span::styled(context.title(), theme.dialog_title)));
-        for (label, command) in help_rows(context) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {label:<10}"), theme.key),
-                Span::styled(command.description(), theme.dialog),
-            ]));
-        }
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).spacing(2).areas(inner);
+    let mut right_lines = section(Context::Confirm, theme);
+    right_lines.push(Line::raw(""));
+    right_lines.extend(section(Context::Filter, theme));
+    right_lines.push(Line::raw(""));
+    right_lines.push(Line::from(Span::styled("Ctrl-C quits from anywhere.", theme.muted)));
+    right_lines.push(Line::from(Span::styled("? or Esc closes this help.", theme.muted)));
+    let paragraph = |lines| Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false });
+    frame.render_widget(paragraph(section(Context::Table, theme)), left);
+    frame.render_widget(paragraph(right_lines), right);
+}
+
+fn section<'a>(context: Context, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::from(Span::styled(context.title(), theme.dialog_title))];
+    for (label, command) in help_rows(context) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<10}"), theme.key),
+            Span::styled(command.description(), theme.dialog),
+        ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled("Ctrl-C quits from anywhere · ? or Esc closes this help", theme.muted)));
-    frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+    lines
 }

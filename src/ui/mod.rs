@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
 
     match &state.overlay {
         Overlay::None => {}
-        Overlay::Help => help::render(frame, centered(area, 72, 30), theme),
+        Overlay::Help => help::render(frame, centered(area, 110, 22), theme),
         Overlay::Confirm(confirm) => confirm::render(frame, centered(area, 76, 16), confirm, theme),
     }
 }
