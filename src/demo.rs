@@ -35,10 +35,12 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     event_loop::run(&mut session, &mut palette).await
 }
 
-/// The local user, for the event log.
+/// The local user, for the event log: the environment first (what `sudo` and shells set), then
+/// the account database.
 pub fn operator() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .or_else(|| whoami::username().ok())
         .unwrap_or_else(|| "unknown user".into())
 }
