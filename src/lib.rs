@@ -5,6 +5,7 @@ pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod logging;

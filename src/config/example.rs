@@ -1,0 +1,163 @@
+//! A complete, commented config file: the reference for the format.
+
+/// A complete config for one distribution with three routes, one for each metric source: a Lambda
+/// function, a REST API, and an HTTP API with the origin side on its own ALB target group.
+pub const EXAMPLE: &str = r#"# cutover configuration: ~/.config/cutover/cutover.toml, or pass --config PATH.
+# `cutover init --distribution ID` writes a starter file from a live distribution.
+# Every key outside [[distribution]] is optional; the values below are the defaults.
+
+# Seconds between metric refreshes, 10 to 3600. CloudWatch has one-minute data, so refreshing
+# more often costs more without showing anything new.
+refresh_seconds = 60
+
+# CloudWatch statistic for latency: a percentile ("p50", "p95", "p99", "p99.9", ...) or one of
+# "Average", "Maximum", "Minimum", "Sum", "SampleCount".
+latency_statistic = "p99"
+
+# Account Lambda concurrency limit to assume when Lambda GetAccountSettings is not allowed;
+# shown with "(assumed)".
+concurrency_limit = 1000
+
+# Region of the Lambda, API Gateway and ALB metrics. Without it, the AWS default region is used.
+# (CloudFront's own metrics always come from us-east-1.)
+region = "eu-west-1"
+
+# true: watch only, never switch a route.
+read_only = false
+
+# Alert thresholds for every route. A route alerts when a threshold is crossed in `periods`
+# consecutive one-minute periods.
+[thresholds]
+error_rate_pct = 5.0      # 5xx responses, percent of requests
+latency_ms = 1000         # latency at `latency_statistic`, milliseconds
+throttles_per_min = 0     # Lambda throttles per minute
+periods = 3               # consecutive one-minute periods, 1 to 60
+
+# One table per CloudFront distribution.
+[[distribution]]
+id = "E2ABCDEF12345"
+# Origin ids (as in the distribution's Origins) that count as Lambda. A route switched to
+# Lambda is pointed at the first.
+lambda_origins = ["apigw-rest", "apigw-http"]
+# Origin ids that count as the legacy origin. A route switched back is pointed at the first.
+legacy_origins = ["legacy-elb"]
+
+# One table per cache behavior that has metric sources or thresholds of its own. `path` is the
+# behavior's path pattern exactly as CloudFront has it, or "*" for the default behavior.
+# Behaviors not listed here are still shown and switchable, with distribution-wide numbers only.
+
+# Lambda side measured on the function itself (AWS/Lambda, FunctionName).
+[[distribution.route]]
+path = "/user/*"
+lambda_function = "api-user-id"
+# Switch this route back to the origin by itself when it alerts.
+auto_rollback = false
+# Per-route thresholds: any of the [thresholds] keys; the rest come from [thresholds].
+[distribution.route.thresholds]
+error_rate_pct = 2.0
+
+# Lambda side measured at a REST API (AWS/ApiGateway: ApiName, Stage, Resource, Method;
+# needs detailed metrics on the stage).
+[[distribution.route]]
+path = "/orders/*"
+lambda_function = "api-orders"
+[distribution.route.api_gateway]
+kind = "rest"
+api_name = "api"
+stage = "prod"
+resource = "/orders/{id}"
+method = "GET"
+
+# Lambda side measured at an HTTP API (AWS/ApiGateway: ApiId, Stage, Resource, Method), and the
+# origin side at the route's own ALB target group (AWS/ApplicationELB: LoadBalancer, TargetGroup).
+# Routes without their own target group have no per-route origin numbers.
+[[distribution.route]]
+path = "*"
+[distribution.route.api_gateway]
+kind = "http"
+api_id = "a1b2c3d4e5"
+stage = "$default"
+resource = "/{proxy+}"
+method = "ANY"
+[distribution.route.alb]
+load_balancer = "app/legacy/0123456789abcdef"
+target_group = "targetgroup/catch-all/0123456789abcdef"
+[distribution.route.thresholds]
+latency_ms = 2500
+periods = 5
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Alb, ApiGateway, parse, validate_against};
+    use crate::domain::{Target, Thresholds};
+
+    #[test]
+    fn the_example_parses_with_every_metric_source() {
+        let config = parse(EXAMPLE, "example.toml").unwrap();
+        assert_eq!(config.refresh_interval().as_secs(), 60);
+        assert_eq!(config.latency_statistic(), "p99");
+        assert_eq!(config.concurrency_limit(), 1000);
+        assert_eq!(config.region.as_deref(), Some("eu-west-1"));
+        assert!(!config.read_only);
+
+        let d = config.distribution("E2ABCDEF12345").unwrap();
+        assert_eq!(d.origin_id_for(Target::Lambda), Some("apigw-rest"));
+        assert_eq!(d.origin_id_for(Target::Origin), Some("legacy-elb"));
+        assert_eq!(d.target_of("apigw-http"), Some(Target::Lambda));
+        assert_eq!(d.target_of("legacy-elb"), Some(Target::Origin));
+        assert_eq!(d.target_of("elsewhere"), None);
+        assert_eq!(d.routes.len(), 3);
+
+        let user = d.route("/user/*").unwrap();
+        assert_eq!(user.lambda_function.as_deref(), Some("api-user-id"));
+        assert_eq!((user.api_gateway.as_ref(), user.alb.as_ref(), user.auto_rollback), (None, None, false));
+
+        let orders = d.route("/orders/*").unwrap();
+        assert_eq!(
+            orders.api_gateway,
+            Some(ApiGateway::Rest {
+                api_name: "api".into(),
+                stage: "prod".into(),
+                resource: "/orders/{id}".into(),
+                method: "GET".into()
+            })
+        );
+
+        let default = d.route("*").unwrap();
+        let api = default.api_gateway.as_ref().unwrap();
+        assert!(matches!(api, ApiGateway::Http { api_id, .. } if api_id == "a1b2c3d4e5"));
+        assert_eq!((api.stage(), api.resource(), api.method()), ("$default", "/{proxy+}", "ANY"));
+        assert_eq!(
+            default.alb,
+            Some(Alb {
+                load_balancer: "app/legacy/0123456789abcdef".into(),
+                target_group: "targetgroup/catch-all/0123456789abcdef".into()
+            })
+        );
+    }
+
+    #[test]
+    fn thresholds_merge_route_over_file_over_defaults() {
+        let text = EXAMPLE.replace("error_rate_pct = 5.0 ", "error_rate_pct = 4.0 ").replace("periods = 3 ", "");
+        let config = parse(&text, "example.toml").unwrap();
+        let file = Thresholds { error_rate_pct: 4.0, ..Thresholds::default() };
+        assert_eq!(config.thresholds_for("E2ABCDEF12345", "/orders/*"), file);
+        assert_eq!(config.thresholds_for("E2ABCDEF12345", "/not-listed/*"), file);
+        assert_eq!(config.thresholds_for("E-OTHER", "/user/*"), file);
+        assert_eq!(
+            config.thresholds_for("E2ABCDEF12345", "/user/*"),
+            Thresholds { error_rate_pct: 2.0, ..file.clone() }
+        );
+        assert_eq!(config.thresholds_for("E2ABCDEF12345", "*"), Thresholds { latency_ms: 2500.0, periods: 5, ..file });
+    }
+
+    #[test]
+    fn the_example_validates_against_its_own_distribution() {
+        let config = parse(EXAMPLE, "example.toml").unwrap();
+        let origins: Vec<String> = ["apigw-rest", "apigw-http", "legacy-elb"].map(String::from).to_vec();
+        let paths: Vec<String> = ["/user/*", "/orders/*", "/static/*", "*"].map(String::from).to_vec();
+        validate_against(&config, "E2ABCDEF12345", &origins, &paths).unwrap();
+    }
+}
