@@ -13,8 +13,11 @@ use support::{demo, log_lines};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-fn select(session: &mut cutover::app::session::Session<cutover::backend::sim::SimBackend>, path: &str) {
+/// Select a route, open the confirm dialog and confirm, as the keys `s` `y` would.
+fn switch(session: &mut cutover::app::session::Session<cutover::backend::sim::SimBackend>, path: &str) {
     session.state.selected = Some(path.to_string());
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
 }
 
 fn lines_about(state: &State, path: &str) -> Vec<String> {
@@ -24,9 +27,7 @@ fn lines_about(state: &State, path: &str) -> Vec<String> {
 #[tokio::test(start_paused = true)]
 async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows() {
     let (mut session, backend) = demo(Scenario::Calm, 7).await;
-    select(&mut session, "/orders/*");
-    session.press(Command::Switch);
-    session.press(Command::Confirm);
+    switch(&mut session, "/orders/*");
 
     let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
     assert!(accepted, "{:#?}", log_lines(&session.state));
@@ -66,9 +67,7 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
 #[tokio::test(start_paused = true)]
 async fn traffic_moves_gradually_while_edges_pick_up_the_change() {
     let (mut session, _) = demo(Scenario::Calm, 3).await;
-    select(&mut session, "/search/*");
-    session.press(Command::Switch);
-    session.press(Command::Confirm);
+    switch(&mut session, "/search/*");
     // Read metrics every simulated minute until the rollout ends, and look for a mixed minute.
     let mut mixed = false;
     for _ in 0..6 {
@@ -84,9 +83,7 @@ async fn a_stale_etag_is_reread_and_reapplied_when_the_route_is_unchanged() {
     let (mut session, backend) = demo(Scenario::Calm, 11).await;
     // Someone else edits an unrelated part of the distribution just before our update.
     backend.arm_foreign_write(ForeignWrite { repoint: None });
-    select(&mut session, "/cart/*");
-    session.press(Command::Switch);
-    session.press(Command::Confirm);
+    switch(&mut session, "/cart/*");
     let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
     assert!(accepted, "{:#?}", log_lines(&session.state));
     assert_eq!(backend.updates_accepted(), 2, "theirs and ours");
@@ -101,9 +98,7 @@ async fn a_stale_etag_where_the_route_itself_changed_writes_nothing_and_says_so(
     let (mut session, backend) = demo(Scenario::Calm, 12).await;
     // Someone else moves the same route first.
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
-    select(&mut session, "/cart/*");
-    session.press(Command::Switch);
-    session.press(Command::Confirm);
+    switch(&mut session, "/cart/*");
     let failed = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Failed).await;
     assert!(failed, "{:#?}", log_lines(&session.state));
     assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed");

@@ -53,7 +53,7 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
             let message = format!("reading the distribution failed: {error}");
             state.log(Level::Warn, None, &message);
             state.banner = Some(message);
-            state.next_refresh = state.now + SignedDuration::try_from(state.refresh.retry_after).unwrap_or_default();
+            retry_later(state);
             return Vec::new();
         }
     };
@@ -112,7 +112,7 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
             };
             state.log(Level::Warn, None, &message);
             state.banner = Some(message);
-            state.next_refresh = state.now + SignedDuration::try_from(state.refresh.retry_after).unwrap_or_default();
+            retry_later(state);
             return Vec::new();
         }
     };
@@ -145,4 +145,9 @@ fn alert_message(breaches: &[Breach], periods: usize) -> String {
     let periods = periods.max(1);
     let unit = if periods == 1 { "period" } else { "periods" };
     format!("{} for {periods} {unit}", what.join(", "))
+}
+
+/// After a failed read, try again after the policy's pause rather than at the next period.
+fn retry_later(state: &mut State) {
+    state.next_refresh = state.now + SignedDuration::try_from(state.refresh.retry_after).unwrap_or_default();
 }
