@@ -1,6 +1,7 @@
 //! What the console needs from AWS, as two traits, and the shared logic built on them.
 //! `sim` is the demo world behind the same traits; the real SDK backend implements them too.
 
+pub mod aws;
 pub mod error;
 pub mod sim;
 pub mod switch;

@@ -1,6 +1,8 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
+
+use super::route::Target;
 
 /// Number of one-minute periods the console keeps and draws.
 pub const WINDOW_MINUTES: usize = 60;
@@ -63,6 +65,14 @@ impl MinutePoint {
     }
 }
 
+/// The whole distribution's numbers for one minute, from `AWS/CloudFront` (never per path).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EdgeMinute {
+    pub requests: Option<f64>,
+    /// `5xxErrorRate`, the share of all viewer requests answered with a 5xx, in percent.
+    pub error_rate_5xx_pct: Option<f64>,
+}
+
 /// The last hour of numbers for every route, as one refresh returned it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricsSnapshot {
@@ -74,6 +84,13 @@ pub struct MetricsSnapshot {
     pub concurrency: Vec<Option<f64>>,
     /// The account's concurrency limit.
     pub concurrency_limit: u32,
+    /// The limit is the configured fallback, because Lambda `GetAccountSettings` was not allowed or
+    /// not available.
+    pub concurrency_limit_assumed: bool,
+    /// Distribution-wide numbers at the edge, oldest first; empty when the source has none.
+    pub edge: Vec<EdgeMinute>,
+    /// Routes and sides with no per-route metric source configured: their numbers are unknown, not zero.
+    pub unmeasured: HashSet<(String, Target)>,
     /// End of the newest minute that had any datapoint.
     pub newest_datapoint: Option<Timestamp>,
     /// How many metric queries this refresh asked for (what CloudWatch bills).

@@ -8,6 +8,6 @@ pub mod route;
 pub mod thresholds;
 
 pub use event::{Level, LogEntry};
-pub use metrics::{BackendMinute, MetricsSnapshot, MinutePoint};
+pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint};
 pub use route::{DeployStatus, RouteChange, RouteInfo, Target, Topology};
 pub use thresholds::{Breach, BreachKind, Thresholds};

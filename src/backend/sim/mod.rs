@@ -22,7 +22,7 @@ pub use self::world::{ForeignWrite, SimDistributionConfig};
 use self::world::{World, target_of_origin};
 use super::{BackendError, ControlPlane, MetricsSource, UpdateAccepted};
 use crate::clock::Clock;
-use crate::domain::metrics::WINDOW_MINUTES;
+use crate::domain::metrics::{EdgeMinute, MinutePoint, WINDOW_MINUTES};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteInfo, Topology};
 
 /// How long the simulated AWS takes to answer, in simulated time.
@@ -175,8 +175,10 @@ impl MetricsSource for SimBackend {
         let mut routes: HashMap<String, Vec<_>> =
             paths.iter().map(|p| (p.clone(), Vec::with_capacity(WINDOW_MINUTES))).collect();
         let mut concurrency = Vec::with_capacity(WINDOW_MINUTES);
+        let mut edge = Vec::with_capacity(WINDOW_MINUTES);
         for i in 0..WINDOW_MINUTES {
             let minute = model.minute(&world, window_start + SignedDuration::from_mins(i as i64));
+            edge.push(edge_minute(&minute.routes));
             for (route, point) in self.routes.iter().zip(minute.routes) {
                 if let Some(series) = routes.get_mut(route.path) {
                     series.push(point);
@@ -192,6 +194,19 @@ impl MetricsSource for SimBackend {
             newest_datapoint: Some(newest + SignedDuration::from_mins(1)),
             // The demo bills nothing; the live backend reports what it asks CloudWatch for.
             queries: 0,
+            edge,
+            ..Default::default()
         })
+    }
+}
+
+/// What CloudFront would report for the whole distribution in a minute: every route's requests, and
+/// the 5xx share of them. Missing when no route reported.
+fn edge_minute(points: &[MinutePoint]) -> EdgeMinute {
+    let requests = points.iter().filter_map(MinutePoint::requests).reduce(|a, b| a + b);
+    let errors: f64 = points.iter().filter_map(MinutePoint::errors_5xx).sum();
+    EdgeMinute {
+        requests,
+        error_rate_5xx_pct: requests.filter(|r| *r > 0.0).map(|r| errors / r * 100.0),
     }
 }

@@ -1,0 +1,91 @@
+//! The SDK clients cutover uses, built once from the standard AWS credential and region chain.
+
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// CloudFront is global; its control plane and its metrics live in this region.
+pub const GLOBAL_REGION: &str = "us-east-1";
+
+/// How long a connection may take to open before the call counts as a network failure.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one attempt of a call may take before it is given up (the SDK then retries).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a call may take in all, retries included.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(40);
+
+/// `--profile` and `--region` (and the config file's `region` for metrics) over the standard chain.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
+/// No region in `--region`, the config file, the environment or the profile.
+#[derive(Clone, Copy, Debug, thiserror::Error)]
+#[error(
+    "no AWS region is set; pass --region, set AWS_REGION, or add region = \"...\" to the config (the region of the Lambda functions)"
+)]
+pub struct NoRegion;
+
+/// One client per service; CloudWatch twice, because CloudFront's metrics are only in `us-east-1`.
+#[derive(Clone, Debug)]
+pub struct AwsClients {
+    pub cloudfront: aws_sdk_cloudfront::Client,
+    /// CloudWatch in `us-east-1`, for `AWS/CloudFront` metrics.
+    pub cloudwatch_global: aws_sdk_cloudwatch::Client,
+    /// CloudWatch in the metrics region, for Lambda, API Gateway and ALB metrics.
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub sts: aws_sdk_sts::Client,
+    /// The region Lambda, API Gateway and ALB metrics are read from.
+    pub region: String,
+    /// The profile in use, for the header; `None` for the default chain without a named profile.
+    pub profile: Option<String>,
+}
+
+impl AwsClients {
+    /// Loads credentials and region the way the AWS CLI does (environment, profiles, SSO, instance
+    /// roles), honouring `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`. Nothing is called yet.
+    /// Fails only when no region is set anywhere, since regional metrics cannot be read without one.
+    pub async fn load(options: &ConnectOptions) -> Result<Self, NoRegion> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        );
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        let sdk = loader.load().await;
+        if sdk.region().is_none() {
+            return Err(NoRegion);
+        }
+        Ok(Self::from_sdk_config(&sdk, options.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok())))
+    }
+
+    /// The clients for an already loaded SDK config (tests build theirs by hand).
+    pub fn from_sdk_config(sdk: &SdkConfig, profile: Option<String>) -> Self {
+        let global = Region::new(GLOBAL_REGION);
+        let region = sdk.region().map_or_else(|| GLOBAL_REGION.to_string(), |r| r.to_string());
+        let cloudfront =
+            aws_sdk_cloudfront::Client::from_conf(aws_sdk_cloudfront::config::Builder::from(sdk).region(global.clone()).build());
+        let cloudwatch_global =
+            aws_sdk_cloudwatch::Client::from_conf(aws_sdk_cloudwatch::config::Builder::from(sdk).region(global).build());
+        AwsClients {
+            cloudfront,
+            cloudwatch_global,
+            cloudwatch: aws_sdk_cloudwatch::Client::new(sdk),
+            lambda: aws_sdk_lambda::Client::new(sdk),
+            sts: aws_sdk_sts::Client::new(sdk),
+            region,
+            profile,
+        }
+    }
+}

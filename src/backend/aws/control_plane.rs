@@ -1,0 +1,189 @@
+//! The CloudFront control plane over the real SDK: `GetDistribution`, `GetDistributionConfig` and
+//! `UpdateDistribution` with `IfMatch`. The fetched `DistributionConfig` is changed in place and sent
+//! back whole, so every field cutover does not know about (logging, WAF, function associations, error
+//! responses, origin groups...) survives a switch untouched.
+
+use async_trait::async_trait;
+use aws_sdk_cloudfront::types::{CacheBehavior, DistributionConfig};
+
+use super::errors::from_sdk;
+use super::spec::DistributionSpec;
+use crate::backend::{BackendError, ControlPlane, UpdateAccepted};
+use crate::domain::{DeployStatus, RouteInfo, Target, Topology};
+
+/// The default cache behavior's path, as cutover names it.
+pub const DEFAULT_PATH: &str = "*";
+
+/// One distribution's control plane.
+#[derive(Clone, Debug)]
+pub struct CloudFrontControlPlane {
+    client: aws_sdk_cloudfront::Client,
+    spec: DistributionSpec,
+}
+
+impl CloudFrontControlPlane {
+    pub fn new(client: aws_sdk_cloudfront::Client, spec: DistributionSpec) -> Self {
+        CloudFrontControlPlane { client, spec }
+    }
+
+    pub fn spec(&self) -> &DistributionSpec {
+        &self.spec
+    }
+
+    /// The distribution's config, status and ETag in one `GetDistribution` call.
+    pub async fn read(&self) -> Result<(DistributionConfig, DeployStatus, String), BackendError> {
+        let out = self
+            .client
+            .get_distribution()
+            .id(&self.spec.id)
+            .send()
+            .await
+            .map_err(|e| from_sdk("GetDistribution", e))?;
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        let distribution = out
+            .distribution
+            .ok_or_else(|| BackendError::Other("GetDistribution returned no distribution".into()))?;
+        let status = parse_status(distribution.status());
+        let config = distribution
+            .distribution_config
+            .ok_or_else(|| BackendError::Other("GetDistribution returned no config".into()))?;
+        Ok((config, status, etag))
+    }
+}
+
+/// CloudFront says `Deployed` or `InProgress`; anything else is treated as still in progress.
+pub fn parse_status(status: &str) -> DeployStatus {
+    if status == "Deployed" { DeployStatus::Deployed } else { DeployStatus::InProgress }
+}
+
+/// Every route of a config as (path, origin id), in CloudFront's precedence order, default last.
+pub fn routes_of(config: &DistributionConfig) -> Vec<(String, String)> {
+    let mut routes: Vec<(String, String)> = behaviors(config)
+        .iter()
+        .map(|b| (b.path_pattern().to_string(), b.target_origin_id().to_string()))
+        .collect();
+    if let Some(default) = config.default_cache_behavior() {
+        routes.push((DEFAULT_PATH.to_string(), default.target_origin_id().to_string()));
+    }
+    routes
+}
+
+/// The origin ids a config defines, origin groups included (a behavior may target either).
+pub fn origin_ids_of(config: &DistributionConfig) -> Vec<String> {
+    let origins = config.origins().map(|o| o.items()).unwrap_or_default().iter().map(|o| o.id().to_string());
+    let groups =
+        config.origin_groups().and_then(|g| g.items.as_deref()).unwrap_or_default().iter().map(|g| g.id().to_string());
+    origins.chain(groups).collect()
+}
+
+fn behaviors(config: &DistributionConfig) -> &[CacheBehavior] {
+    config.cache_behaviors().and_then(|b| b.items.as_deref()).unwrap_or_default()
+}
+
+/// The topology the console shows for one config: routes whose origin the spec classes as Lambda or
+/// as the origin. Routes that target anything else (an S3 bucket, an origin group not listed) are
+/// left out, because cutover would not know where to switch them; they are returned apart.
+pub fn topology_of(
+    spec: &DistributionSpec,
+    config: &DistributionConfig,
+    status: DeployStatus,
+    etag: String,
+) -> (Topology, Vec<(String, String)>) {
+    let mut routes = Vec::new();
+    let mut unclassified = Vec::new();
+    for (path, origin_id) in routes_of(config) {
+        match spec.target_of(&origin_id) {
+            Some(target) => routes.push(RouteInfo { path, origin_id, target }),
+            None => unclassified.push((path, origin_id)),
+        }
+    }
+    let topology = Topology {
+        distribution_id: spec.id.clone(),
+        status,
+        etag,
+        routes,
+        lambda_origin_id: spec.origin_for(Target::Lambda).to_string(),
+        legacy_origin_id: spec.origin_for(Target::Origin).to_string(),
+    };
+    (topology, unclassified)
+}
+
+#[async_trait]
+impl ControlPlane for CloudFrontControlPlane {
+    type Config = DistributionConfig;
+
+    async fn topology(&self) -> Result<Topology, BackendError> {
+        let (config, status, etag) = self.read().await?;
+        Ok(topology_of(&self.spec, &config, status, etag).0)
+    }
+
+    async fn get_config(&self, distribution_id: &str) -> Result<(DistributionConfig, String), BackendError> {
+        let out = self
+            .client
+            .get_distribution_config()
+            .id(distribution_id)
+            .send()
+            .await
+            .map_err(|e| from_sdk("GetDistributionConfig", e))?;
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        let config = out
+            .distribution_config
+            .ok_or_else(|| BackendError::Other("GetDistributionConfig returned no config".into()))?;
+        Ok((config, etag))
+    }
+
+    async fn update_config(
+        &self,
+        distribution_id: &str,
+        config: DistributionConfig,
+        if_match: &str,
+    ) -> Result<UpdateAccepted, BackendError> {
+        let out = self
+            .client
+            .update_distribution()
+            .id(distribution_id)
+            .if_match(if_match)
+            .distribution_config(config)
+            .send()
+            .await
+            .map_err(|e| from_sdk("UpdateDistribution", e))?;
+        let status = out.distribution().map_or(DeployStatus::InProgress, |d| parse_status(d.status()));
+        Ok(UpdateAccepted { etag: out.e_tag().unwrap_or_default().to_string(), status })
+    }
+
+    async fn deploy_status(&self, distribution_id: &str) -> Result<DeployStatus, BackendError> {
+        let out = self
+            .client
+            .get_distribution()
+            .id(distribution_id)
+            .send()
+            .await
+            .map_err(|e| from_sdk("GetDistribution", e))?;
+        Ok(out.distribution().map_or(DeployStatus::InProgress, |d| parse_status(d.status())))
+    }
+
+    fn origin_of(config: &DistributionConfig, path: &str) -> Option<String> {
+        if path == DEFAULT_PATH {
+            return config.default_cache_behavior().map(|b| b.target_origin_id().to_string());
+        }
+        behaviors(config).iter().find(|b| b.path_pattern() == path).map(|b| b.target_origin_id().to_string())
+    }
+
+    fn set_origin(config: &mut DistributionConfig, path: &str, origin_id: &str) {
+        // Fields are public on purpose: the rest of the behavior must stay exactly as fetched.
+        if path == DEFAULT_PATH {
+            if let Some(default) = config.default_cache_behavior.as_mut() {
+                default.target_origin_id = origin_id.to_string();
+            }
+            return;
+        }
+        let behavior = config
+            .cache_behaviors
+            .as_mut()
+            .and_then(|b| b.items.as_mut())
+            .and_then(|items| items.iter_mut().find(|b| b.path_pattern == path));
+        if let Some(behavior) = behavior {
+            behavior.target_origin_id = origin_id.to_string();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The real AWS backend: CloudFront for routes and switching, CloudWatch for metrics, Lambda for
+//! the account's concurrency limit and STS for who is calling. It implements the same traits as the
+//! simulator, so the console, the safe switch and the tests above them do not know which they drive.
+
+pub mod clients;
+pub mod control_plane;
+pub mod errors;
+pub mod spec;
+
+pub use clients::{AwsClients, ConnectOptions, NoRegion};
+pub use control_plane::CloudFrontControlPlane;
+pub use spec::DistributionSpec;
