@@ -1,16 +1,24 @@
 //! The command line.
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::backend::sim::Scenario;
 
 /// A console for moving API routes between a monolith origin and AWS Lambda behind one
 /// CloudFront distribution, and for moving them back when Lambda misbehaves.
+///
+/// With no command it opens the live console on the distribution your config file names
+/// (create one with `cutover init`); `cutover demo` runs it on a simulated world instead.
 #[derive(Debug, Parser)]
 #[command(name = "cutover", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 
     /// Colour theme: dark, light, high-contrast, or one of yours in the config directory's themes/.
     #[arg(long, global = true, env = "CUTOVER_THEME")]
@@ -21,10 +29,44 @@ pub struct Cli {
     pub log_level: LogLevel,
 }
 
+/// Where the live console and the AWS commands find their config and credentials.
+#[derive(Clone, Debug, Default, Args)]
+pub struct AwsArgs {
+    /// Config file [default: cutover.toml in the user's config directory, e.g. ~/.config/cutover/].
+    #[arg(long, global = true, env = "CUTOVER_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// AWS profile to use instead of the default credential chain's choice.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// AWS region of the Lambda, API Gateway and ALB metrics (CloudFront itself is global).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Which configured distribution to open when the config names several.
+    #[arg(long, global = true, value_name = "ID")]
+    pub distribution: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the console on a built-in simulated AWS world: no account needed.
     Demo(DemoArgs),
+    /// Read a live distribution and write a starter config for it.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the config [default: the path --config names, else cutover.toml in the user's
+    /// config directory].
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

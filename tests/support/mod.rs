@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod emulators;
+
 use std::sync::Arc;
 
 use cutover::app::session::Session;

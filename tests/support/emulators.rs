@@ -1,0 +1,60 @@
+//! The local AWS emulators that `scripts/with-emulators` starts on 127.0.0.1, and SDK clients and
+//! environments pointed at them with dummy credentials.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudfront::config::Credentials;
+use cutover::backend::aws::AwsClients;
+
+fn endpoint(var: &str) -> String {
+    let url = std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run the tests with scripts/test (or scripts/with-emulators cargo test)")
+    });
+    assert!(url.starts_with("http://127.0.0.1:"), "{var} must point at 127.0.0.1, not {url}");
+    url
+}
+
+/// moto server: CloudFront and STS.
+pub fn moto() -> String {
+    endpoint("CUTOVER_MOTO_ENDPOINT")
+}
+
+/// LocalStack: CloudWatch (CBOR) and STS.
+pub fn localstack() -> String {
+    endpoint("CUTOVER_LOCALSTACK_ENDPOINT")
+}
+
+/// An SDK config with dummy credentials whose every call goes to `endpoint`.
+pub fn sdk_config(endpoint: &str, region: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .credentials_provider(aws_sdk_cloudfront::config::SharedCredentialsProvider::new(Credentials::for_tests()))
+        .endpoint_url(endpoint)
+        .build()
+}
+
+/// Clients for cutover whose CloudFront and STS go to moto and whose CloudWatch goes to LocalStack.
+pub fn clients(region: &str) -> AwsClients {
+    let moto = sdk_config(&moto(), region);
+    let mut clients = AwsClients::from_sdk_config(&moto, None);
+    let localstack = sdk_config(&localstack(), region);
+    let global = aws_sdk_cloudwatch::config::Builder::from(&localstack).region(Region::new("us-east-1")).build();
+    clients.cloudwatch = aws_sdk_cloudwatch::Client::new(&localstack);
+    clients.cloudwatch_global = aws_sdk_cloudwatch::Client::from_conf(global);
+    clients
+}
+
+/// Environment variables that point the real binary at the emulators, as a user would.
+pub fn binary_env(region: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", "test".into()),
+        ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ("AWS_REGION", region.into()),
+        ("AWS_ENDPOINT_URL_CLOUDFRONT", moto()),
+        ("AWS_ENDPOINT_URL_STS", moto()),
+        ("AWS_ENDPOINT_URL_CLOUDWATCH", localstack()),
+        // moto has no Lambda GetAccountSettings; LocalStack runs without Lambda: the limit is assumed.
+        ("AWS_ENDPOINT_URL_LAMBDA", moto()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+    ]
+}
