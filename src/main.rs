@@ -41,6 +41,8 @@ fn main() -> ExitCode {
     };
     let result = match command {
         Command::Demo(args) => runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color)),
+        // Replaced by the init module in the next commits.
+        Command::Init(_) => return fail(USAGE_ERROR, "cutover init is not available yet"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
