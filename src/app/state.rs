@@ -1,12 +1,18 @@
 //! Everything the screen shows, owned by the UI task and changed only by `update`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use jiff::Timestamp;
 
 use super::keymap::Context;
 use crate::domain::{Breach, Level, LogEntry, MetricsSnapshot, Target, Thresholds, Topology};
+
+/// CloudWatch `GetMetricData` list price: $0.01 per 1,000 metrics requested.
+pub const GET_METRIC_DATA_USD_PER_METRIC: f64 = 0.01 / 1000.0;
+
+/// The longest the deploy-status poll waits while AWS throttles it.
+pub const MAX_POLL_BACKOFF: Duration = Duration::from_secs(160);
 
 /// Which world the console is looking at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,6 +151,12 @@ pub struct State {
     pub polling: HashSet<String>,
     /// A problem the operator should see until it clears.
     pub banner: Option<String>,
+    /// Why switching is off for this session, when it is (`--read-only`, or AWS denied an update).
+    pub read_only: Option<String>,
+    /// Per distribution, how long the deploy-status poll currently waits, grown while AWS throttles.
+    pub poll_backoff: HashMap<String, Duration>,
+    /// How many metrics a refresh asks CloudWatch for, before the first refresh has said so.
+    pub metrics_per_refresh: Option<usize>,
     pub theme: String,
     pub theme_names: Vec<String>,
     pub quit: bool,
@@ -177,6 +189,9 @@ impl State {
             marks: Vec::new(),
             polling: HashSet::new(),
             banner: None,
+            read_only: None,
+            poll_backoff: HashMap::new(),
+            metrics_per_refresh: None,
             theme: crate::theme::DEFAULT_THEME.to_string(),
             theme_names: vec![crate::theme::DEFAULT_THEME.to_string()],
             quit: false,
@@ -228,6 +243,18 @@ impl State {
             // Keep the operator's place when scrolled back.
             self.log_scroll += 1;
         }
+    }
+
+    /// How many metrics each refresh requests: what the last refresh asked for, else the estimate.
+    pub fn metric_queries(&self) -> Option<usize> {
+        self.metrics.as_ref().map(|m| m.queries).filter(|q| *q > 0).or(self.metrics_per_refresh)
+    }
+
+    /// What polling CloudWatch costs per hour at the published price, in US dollars.
+    pub fn metrics_cost_per_hour(&self) -> Option<f64> {
+        let queries = self.metric_queries()? as f64;
+        let refreshes_per_hour = 3600.0 / self.refresh.every.as_secs_f64().max(1.0);
+        Some(queries * refreshes_per_hour * GET_METRIC_DATA_USD_PER_METRIC)
     }
 
     /// Seconds since the newest datapoint's minute ended.

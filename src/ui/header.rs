@@ -94,7 +94,27 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
             }
             None => spans.push(Span::styled(format!("–/{}", thousands(metrics.concurrency_limit.into())), theme.muted)),
         }
+        if metrics.concurrency_limit_assumed {
+            // GetAccountSettings was not allowed: the limit is the config's guess, not the account's.
+            spans.push(Span::styled(" (assumed)", theme.muted));
+        }
         out.push(Segment { priority: 2, spans });
+    }
+    if let Some(edge) = state.metrics.as_ref().and_then(|m| m.edge.iter().rev().find(|e| e.requests.is_some())) {
+        let requests = thousands(edge.requests.unwrap_or(0.0).round() as u64);
+        let errors = edge.error_rate_5xx_pct.map_or("–".to_string(), |e| format!("{e:.1}%"));
+        out.push(Segment {
+            priority: 6,
+            spans: vec![Span::styled(format!("edge {requests} req/min 5xx {errors}"), theme.muted)],
+        });
+    }
+    if let (Some(queries), Some(cost)) = (state.metric_queries(), state.metrics_cost_per_hour()) {
+        let text = if wide {
+            format!("{} metrics/refresh ≈ ${cost:.2}/h", thousands(queries as u64))
+        } else {
+            format!("${cost:.2}/h")
+        };
+        out.push(Segment { priority: 3, spans: vec![Span::styled(text, theme.muted)] });
     }
     let (age_text, age_style) = match state.data_age_secs() {
         Some(age) if age > STALE_AFTER_SECS => (format!("data {} old (stale)", duration_short(age)), theme.stale),

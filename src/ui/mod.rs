@@ -12,6 +12,7 @@ pub mod sparkline;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::state::{Overlay, State};
@@ -22,7 +23,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.base), area);
 
-    let banner_height = u16::from(state.banner.is_some());
+    let banner_height = u16::from(state.banner.is_some()) + u16::from(state.read_only.is_some());
     let events_height = if state.log_open { (area.height / 3).max(5) } else { 0 };
     // Rows plus header and borders, leaving the detail pane at least a few lines.
     let table_height = (state.visible_routes().len() as u16 + 3).max(4);
@@ -37,9 +38,14 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     .areas(area);
 
     header::render(frame, header_area, state, theme);
-    if let Some(banner) = &state.banner {
-        frame.render_widget(Paragraph::new(format!(" ✖ {banner}")).style(theme.banner_error), banner_area);
+    let mut banners = Vec::new();
+    if let Some(reason) = &state.read_only {
+        banners.push(Line::styled(format!(" 🔒 READ-ONLY: {reason}; switching keys only explain"), theme.log_warn));
     }
+    if let Some(banner) = &state.banner {
+        banners.push(Line::styled(format!(" ✖ {banner}"), theme.banner_error));
+    }
+    frame.render_widget(Paragraph::new(banners), banner_area);
     routes::render(frame, table_area, state, theme);
     detail::render(frame, detail_area, state, theme);
     if state.log_open {

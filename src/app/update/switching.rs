@@ -5,7 +5,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::action::Effect;
-use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchMark, SwitchPhase};
+use crate::app::state::{ConfirmSwitch, MAX_POLL_BACKOFF, Overlay, State, SwitchAttempt, SwitchMark, SwitchPhase};
 use crate::backend::BackendError;
 use crate::domain::format::{duration_short, thousands};
 use crate::domain::{DeployStatus, Level, MinutePoint, RouteChange, Target};
@@ -14,6 +14,12 @@ pub fn open_confirm(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.selected_route() else {
         return Vec::new();
     };
+    if let Some(reason) = &state.read_only {
+        let message = format!("the console is read-only ({reason}); {} was not switched", row.path);
+        let path = row.path.clone();
+        state.log(Level::Warn, Some(&path), message);
+        return Vec::new();
+    }
     let (path, from) = (row.path.clone(), row.target);
     let distribution_id = state.topology.as_ref().map(|t| t.distribution_id.clone()).unwrap_or_default();
     if state.update_in_flight(&distribution_id) {
@@ -207,6 +213,15 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
     state.banner = Some(format!("{label}: {message}"));
+    if let BackendError::AccessDenied(_) = error {
+        let reason = "AWS denied UpdateDistribution to these credentials";
+        state.read_only = Some(reason.to_string());
+        state.log(
+            Level::Warn,
+            None,
+            format!("{reason}: the console is now read-only; it keeps watching, switch with a role allowed to update"),
+        );
+    }
     if matches!(error, BackendError::ChangedElsewhere { .. }) && !state.topology_pending {
         // Show what the distribution really looks like now.
         state.topology_pending = true;
@@ -234,15 +249,22 @@ pub fn deploy_status(
     let status = match result {
         Ok(status) => status,
         Err(error) => {
+            // Back off on every failure, most of all on throttling: polling harder only adds to it.
+            let current = state.poll_backoff.get(distribution_id).copied().unwrap_or(state.refresh.deploy_poll);
+            let after = (current * 2).min(MAX_POLL_BACKOFF);
+            state.poll_backoff.insert(distribution_id.to_string(), after);
             state.log(
                 Level::Warn,
                 None,
-                format!("reading the deploy status of {distribution_id} failed: {error}; retrying"),
+                format!(
+                    "reading the deploy status of {distribution_id} failed: {error}; next try in {}",
+                    duration_short(after.as_secs() as i64)
+                ),
             );
-            let after = state.refresh.deploy_poll * 2;
             return schedule_poll(state, distribution_id, after);
         }
     };
+    state.poll_backoff.remove(distribution_id);
     if let Some(topology) = state.topology.as_mut().filter(|t| t.distribution_id == distribution_id) {
         topology.status = status;
     }

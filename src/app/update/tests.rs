@@ -373,3 +373,66 @@ fn the_event_log_scrolls_back_and_keeps_its_place_as_entries_arrive() {
     }
     assert_eq!(state.log_scroll, state.log.len() - 1, "never past the oldest entry");
 }
+
+#[test]
+fn access_denied_on_update_makes_the_console_read_only_and_switch_keys_explain() {
+    let mut state = loaded();
+    request_switch(&mut state, "/orders/*");
+    let error = BackendError::AccessDenied("UpdateDistribution is not allowed (AccessDenied: nope)".into());
+    update(&mut state, Action::SwitchFailed { id: 1, error });
+    assert!(state.read_only.as_deref().unwrap().contains("denied UpdateDistribution"));
+    assert!(messages(&state).iter().any(|m| m.contains("the console is now read-only")));
+
+    select(&mut state, "/user/*");
+    assert!(press(&mut state, Command::Switch).is_empty());
+    assert_eq!(state.overlay, Overlay::None, "no dialog opens");
+    let last = messages(&state).pop().unwrap();
+    assert!(last.starts_with("WARN /user/* the console is read-only ("), "{last}");
+    assert!(last.ends_with("/user/* was not switched"), "{last}");
+    // A later successful refresh clears the error banner, never the read-only mode.
+    update(&mut state, Action::MetricsLoaded(Ok(metrics(0))));
+    assert_eq!(state.banner, None);
+    assert!(state.read_only.is_some());
+}
+
+#[test]
+fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
+    let mut state = loaded();
+    request_switch(&mut state, "/orders/*");
+    let accepted = Action::SwitchAccepted {
+        id: 1,
+        etag_before: "E1".into(),
+        etag_after: "E2".into(),
+        status: DeployStatus::InProgress,
+        already_there: vec![],
+    };
+    update(&mut state, accepted);
+    let poll = |state: &mut State, result| {
+        let effects = update(state, Action::DeployStatus { distribution_id: "E2TEST".into(), result });
+        match &effects[..] {
+            [Effect::PollDeploy { after, .. }] => after.as_secs(),
+            other => panic!("expected one poll, got {other:?}"),
+        }
+    };
+    let waits: Vec<u64> = (0..6).map(|_| poll(&mut state, Err(BackendError::Throttling))).collect();
+    assert_eq!(waits, [20, 40, 80, 160, 160, 160]);
+    assert!(
+        messages(&state)
+            .last()
+            .unwrap()
+            .contains("AWS is throttling requests; retrying more slowly; next try in 2m 40s")
+    );
+    assert_eq!(poll(&mut state, Ok(DeployStatus::InProgress)), 10, "back to the normal pace once AWS answers");
+    assert_eq!(poll(&mut state, Err(BackendError::Throttling)), 20);
+}
+
+#[test]
+fn the_cost_of_polling_cloudwatch_follows_the_queries_and_the_refresh_interval() {
+    let mut state = loaded();
+    assert_eq!(state.metrics_cost_per_hour(), None, "the demo asks CloudWatch for nothing");
+    state.metrics_per_refresh = Some(50);
+    // 50 metrics × 60 refreshes an hour × $0.01 / 1,000.
+    assert!((state.metrics_cost_per_hour().unwrap() - 0.03).abs() < 1e-9);
+    state.refresh.every = Duration::from_secs(5);
+    assert!((state.metrics_cost_per_hour().unwrap() - 0.36).abs() < 1e-9, "every 5 s costs twelve times more");
+}
