@@ -74,10 +74,12 @@ impl AwsClients {
     pub fn from_sdk_config(sdk: &SdkConfig, profile: Option<String>) -> Self {
         let global = Region::new(GLOBAL_REGION);
         let region = sdk.region().map_or_else(|| GLOBAL_REGION.to_string(), |r| r.to_string());
-        let cloudfront =
-            aws_sdk_cloudfront::Client::from_conf(aws_sdk_cloudfront::config::Builder::from(sdk).region(global.clone()).build());
-        let cloudwatch_global =
-            aws_sdk_cloudwatch::Client::from_conf(aws_sdk_cloudwatch::config::Builder::from(sdk).region(global).build());
+        let cloudfront = aws_sdk_cloudfront::Client::from_conf(
+            aws_sdk_cloudfront::config::Builder::from(sdk).region(global.clone()).build(),
+        );
+        let cloudwatch_global = aws_sdk_cloudwatch::Client::from_conf(
+            aws_sdk_cloudwatch::config::Builder::from(sdk).region(global).build(),
+        );
         AwsClients {
             cloudfront,
             cloudwatch_global,

@@ -40,9 +40,8 @@ impl CloudFrontControlPlane {
             .await
             .map_err(|e| from_sdk("GetDistribution", e))?;
         let etag = out.e_tag().unwrap_or_default().to_string();
-        let distribution = out
-            .distribution
-            .ok_or_else(|| BackendError::Other("GetDistribution returned no distribution".into()))?;
+        let distribution =
+            out.distribution.ok_or_else(|| BackendError::Other("GetDistribution returned no distribution".into()))?;
         let status = parse_status(distribution.status());
         let config = distribution
             .distribution_config
@@ -58,10 +57,8 @@ pub fn parse_status(status: &str) -> DeployStatus {
 
 /// Every route of a config as (path, origin id), in CloudFront's precedence order, default last.
 pub fn routes_of(config: &DistributionConfig) -> Vec<(String, String)> {
-    let mut routes: Vec<(String, String)> = behaviors(config)
-        .iter()
-        .map(|b| (b.path_pattern().to_string(), b.target_origin_id().to_string()))
-        .collect();
+    let mut routes: Vec<(String, String)> =
+        behaviors(config).iter().map(|b| (b.path_pattern().to_string(), b.target_origin_id().to_string())).collect();
     if let Some(default) = config.default_cache_behavior() {
         routes.push((DEFAULT_PATH.to_string(), default.target_origin_id().to_string()));
     }

@@ -32,9 +32,10 @@ where
             let status = service.raw().status().as_u16();
             from_code(operation, code, &message, status)
         }
-        SdkError::ResponseError(_) => {
-            BackendError::Other(format!("{operation} got an answer cutover could not read: {}", DisplayErrorContext(&err)))
-        }
+        SdkError::ResponseError(_) => BackendError::Other(format!(
+            "{operation} got an answer cutover could not read: {}",
+            DisplayErrorContext(&err)
+        )),
         _ => BackendError::Other(format!("{operation} failed: {}", DisplayErrorContext(&err))),
     }
 }
@@ -69,10 +70,12 @@ mod tests {
         assert_eq!(from_code("GetDistribution", "Throttling", "Rate exceeded", 400), BackendError::Throttling);
         assert_eq!(from_code("GetMetricData", "", "", 429), BackendError::Throttling);
         assert!(matches!(from_code("UpdateDistribution", "AccessDenied", "no", 403), BackendError::AccessDenied(_)));
-        let expired = from_code("GetDistribution", "ExpiredToken", "The security token included in the request is expired", 403);
+        let expired =
+            from_code("GetDistribution", "ExpiredToken", "The security token included in the request is expired", 403);
         assert!(expired.to_string().contains("expired"), "{expired}");
         assert!(matches!(from_code("GetDistribution", "InternalError", "", 503), BackendError::Network(_)));
-        let other = from_code("GetDistribution", "NoSuchDistribution", "The specified distribution does not exist.", 404);
+        let other =
+            from_code("GetDistribution", "NoSuchDistribution", "The specified distribution does not exist.", 404);
         assert_eq!(
             other.to_string(),
             "GetDistribution failed (NoSuchDistribution: The specified distribution does not exist.)"

@@ -205,8 +205,5 @@ impl MetricsSource for SimBackend {
 fn edge_minute(points: &[MinutePoint]) -> EdgeMinute {
     let requests = points.iter().filter_map(MinutePoint::requests).reduce(|a, b| a + b);
     let errors: f64 = points.iter().filter_map(MinutePoint::errors_5xx).sum();
-    EdgeMinute {
-        requests,
-        error_rate_5xx_pct: requests.filter(|r| *r > 0.0).map(|r| errors / r * 100.0),
-    }
+    EdgeMinute { requests, error_rate_5xx_pct: requests.filter(|r| *r > 0.0).map(|r| errors / r * 100.0) }
 }
