@@ -109,11 +109,9 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         });
     }
     if let (Some(queries), Some(cost)) = (state.metric_queries(), state.metrics_cost_per_hour()) {
-        let text = if wide {
-            format!("{} metrics/refresh ≈ ${cost:.2}/h", thousands(queries as u64))
-        } else {
-            format!("${cost:.2}/h")
-        };
+        // Cents hide what matters at small sizes: 11 metrics a minute is $0.007/h, not $0.01.
+        let cost = if cost < 0.1 { format!("${cost:.3}/h") } else { format!("${cost:.2}/h") };
+        let text = if wide { format!("{} metrics/refresh ≈ {cost}", thousands(queries as u64)) } else { cost };
         out.push(Segment { priority: 3, spans: vec![Span::styled(text, theme.muted)] });
     }
     let (age_text, age_style) = match state.data_age_secs() {

@@ -43,7 +43,11 @@ fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
     };
     let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };
     let mut lines = Vec::new();
+    let unmeasured = metrics.unmeasured.contains(&(path.to_string(), to));
     match metrics.series(path).iter().rev().map(side).find(|b| b.requests.is_some()) {
+        None if unmeasured => lines.push(format!(
+            "{to} on {path}: unknown, the config names no per-route metrics for that side (see the README's config reference)"
+        )),
         Some(b) => {
             lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests, b.errors_5xx, b.latency_ms)))
         }

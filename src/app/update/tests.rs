@@ -436,3 +436,16 @@ fn the_cost_of_polling_cloudwatch_follows_the_queries_and_the_refresh_interval()
     state.refresh.every = Duration::from_secs(5);
     assert!((state.metrics_cost_per_hour().unwrap() - 0.36).abs() < 1e-9, "every 5 s costs twelve times more");
 }
+
+#[test]
+fn the_confirm_dialog_says_when_the_target_side_has_no_metric_source() {
+    let mut state = loaded();
+    let mut snapshot = metrics(0);
+    snapshot.unmeasured.insert(("/orders/*".to_string(), Target::Origin));
+    snapshot.routes.insert("/orders/*".into(), vec![healthy(); WINDOW_MINUTES]);
+    update(&mut state, Action::MetricsLoaded(Ok(snapshot)));
+    select(&mut state, "/orders/*");
+    press(&mut state, Command::Switch);
+    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no dialog") };
+    assert!(confirm.health[0].starts_with("◼ origin on /orders/*: unknown, the config names no per-route metrics"));
+}

@@ -24,7 +24,7 @@ where
         SdkError::TimeoutError(_) => BackendError::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => BackendError::Timeout,
         SdkError::DispatchFailure(_) => {
-            BackendError::Network(format!("{operation} could not reach AWS: {}", DisplayErrorContext(&err)))
+            BackendError::Network(format!("{operation} could not reach AWS ({})", root_cause(&err)))
         }
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or("");
@@ -38,6 +38,16 @@ where
         )),
         _ => BackendError::Other(format!("{operation} failed: {}", DisplayErrorContext(&err))),
     }
+}
+
+/// The innermost error's own words ("Connection refused (os error 111)"), which is what the operator
+/// can act on; the layers above it only repeat that a call failed.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// The [`BackendError`] for a service error code, message and HTTP status.

@@ -2,11 +2,15 @@
 //! the account's concurrency limit and STS for who is calling. It implements the same traits as the
 //! simulator, so the console, the safe switch and the tests above them do not know which they drive.
 
+pub mod backend;
 pub mod clients;
 pub mod control_plane;
 pub mod errors;
+pub mod metrics;
 pub mod spec;
 
+pub use backend::AwsBackend;
 pub use clients::{AwsClients, ConnectOptions, NoRegion};
 pub use control_plane::CloudFrontControlPlane;
+pub use metrics::CloudWatchMetrics;
 pub use spec::DistributionSpec;
