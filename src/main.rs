@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cutover::cli::{Cli, Command};
+use cutover::config::ConfigError;
+use cutover::live::LiveError;
 use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
 
 /// Exit code for errors the user can fix (bad arguments, configuration, themes).
@@ -29,27 +31,33 @@ fn main() -> ExitCode {
     // https://no-color.org: any non-empty value turns colour off.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
 
-    let Some(command) = cli.command else {
-        return fail(
-            USAGE_ERROR,
-            "live mode is not available yet; try the console on a simulated AWS world with `cutover demo`",
-        );
-    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => return fail(1, &format!("cannot start the async runtime: {error}")),
     };
-    let result = match command {
-        Command::Demo(args) => runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color)),
+    let result = match cli.command {
+        None => runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color)),
+        Some(Command::Demo(args)) => runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color)),
         // Replaced by the init module in the next commits.
-        Command::Init(_) => return fail(USAGE_ERROR, "cutover init is not available yet"),
+        Some(Command::Init(_)) => return fail(USAGE_ERROR, "cutover init is not available yet"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");
-            fail(1, &format!("{error:#}"))
+            fail(exit_code(&error), &format!("{error:#}"))
         }
+    }
+}
+
+/// 2 for what the user can fix (config, arguments), 1 for everything else.
+fn exit_code(error: &anyhow::Error) -> u8 {
+    if let Some(error) = error.downcast_ref::<ConfigError>() {
+        error.exit_code()
+    } else if let Some(error) = error.downcast_ref::<LiveError>() {
+        error.exit_code()
+    } else {
+        1
     }
 }
 

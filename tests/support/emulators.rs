@@ -58,3 +58,65 @@ pub fn binary_env(region: &str) -> Vec<(&'static str, String)> {
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
     ]
 }
+
+/// Clients whose every call fails fast to connect (a closed port on 127.0.0.1), for tests that
+/// script the calls they care about and let the rest fail.
+pub fn unreachable_clients() -> AwsClients {
+    AwsClients::from_sdk_config(&sdk_config("http://127.0.0.1:1", "eu-west-1"), None)
+}
+
+/// Create, in moto, a distribution half-way through a migration: `/api/users/*` and `/api/orders/*`
+/// on API Gateway (Lambda), `/api/search/*` and the default behavior on the ELB origin. Returns its id.
+pub async fn create_half_migrated_distribution(cloudfront: &aws_sdk_cloudfront::Client, reference: &str) -> String {
+    use aws_sdk_cloudfront::types::{
+        CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, Origin,
+        OriginProtocolPolicy, Origins, ViewerProtocolPolicy,
+    };
+    let origin = |id: &str, domain: &str| {
+        let custom = CustomOriginConfig::builder()
+            .http_port(80)
+            .https_port(443)
+            .origin_protocol_policy(OriginProtocolPolicy::HttpsOnly)
+            .build()
+            .unwrap();
+        Origin::builder().id(id).domain_name(domain).custom_origin_config(custom).build().unwrap()
+    };
+    let behavior = |path: &str, origin: &str| {
+        CacheBehavior::builder()
+            .path_pattern(path)
+            .target_origin_id(origin)
+            .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
+            .build()
+            .unwrap()
+    };
+    let behaviors = vec![
+        behavior("/api/users/*", "apigw"),
+        behavior("/api/orders/*", "apigw"),
+        behavior("/api/search/*", "legacy"),
+    ];
+    let config = DistributionConfig::builder()
+        .caller_reference(reference)
+        .comment("half-migrated API")
+        .enabled(true)
+        .origins(
+            Origins::builder()
+                .quantity(2)
+                .items(origin("apigw", "abc123.execute-api.eu-west-1.amazonaws.com"))
+                .items(origin("legacy", "legacy-api-1234.eu-west-1.elb.amazonaws.com"))
+                .build()
+                .unwrap(),
+        )
+        .default_cache_behavior(
+            DefaultCacheBehavior::builder()
+                .target_origin_id("legacy")
+                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
+                .build()
+                .unwrap(),
+        )
+        .cache_behaviors(CacheBehaviors::builder().quantity(3).set_items(Some(behaviors)).build().unwrap())
+        .build()
+        .unwrap();
+    let out =
+        cloudfront.create_distribution().distribution_config(config).send().await.expect("create distribution in moto");
+    out.distribution.expect("a distribution").id
+}

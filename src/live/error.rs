@@ -1,0 +1,42 @@
+//! Why the live console could not start, each as one sentence, with the exit code it ends in.
+
+use std::path::PathBuf;
+
+use crate::backend::BackendError;
+use crate::backend::aws::NoRegion;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error(
+        "no config file at {}; create one from your distribution with `cutover init --distribution ID`, \
+         or try the console on a simulated AWS world with `cutover demo`",
+        .0.display()
+    )]
+    NoConfig(PathBuf),
+    #[error("no config file given and this system has no home directory; pass --config PATH, or try `cutover demo`")]
+    NoDefaultPath,
+    #[error("the config file {0} names no distribution; add a [[distribution]] table (see `cutover init`)")]
+    NoDistribution(String),
+    #[error("the config file names several distributions ({0}); pick one with --distribution ID")]
+    SeveralDistributions(String),
+    #[error("distribution {id} is not in the config file {file}; it has {configured}")]
+    NotConfigured { id: String, file: String, configured: String },
+    #[error(transparent)]
+    NoRegion(#[from] NoRegion),
+    #[error("cannot read distribution {id}: {source}")]
+    Read {
+        id: String,
+        #[source]
+        source: BackendError,
+    },
+}
+
+impl LiveError {
+    /// 2 for what the user fixes in the config or on the command line, 1 for failures on the AWS side.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            LiveError::Read { .. } => 1,
+            _ => 2,
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! `cutover` with no command: the console on a real distribution. Everything that can be wrong with
+//! the config or the distribution is found here, before the terminal is taken over.
+
+mod error;
+mod identity;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use error::LiveError;
+pub use identity::Identity;
+
+use crate::app::event_loop::{self, Palette};
+use crate::app::session::Session;
+use crate::app::state::{Mode, State};
+use crate::backend::aws::control_plane::{origin_ids_of, routes_of, topology_of};
+use crate::backend::aws::{
+    AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions, DistributionSpec,
+};
+use crate::cli::AwsArgs;
+use crate::clock::Clock;
+use crate::config::{self, Config};
+use crate::demo::operator;
+use crate::domain::Level;
+use crate::theme::ThemeSet;
+
+/// A live console that has read its config and distribution and is ready to draw.
+pub struct Prepared {
+    pub session: Session<AwsBackend>,
+}
+
+pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
+    let clock = Clock::real();
+    let Prepared { mut session } = prepare(args, clock).await?;
+    let mut palette = Palette::new(themes, no_color);
+    session.state.theme_names = palette.names();
+    session.state.theme = theme.to_string();
+    event_loop::run(&mut session, &mut palette).await
+}
+
+/// Load and check the config, connect, read the distribution, check the config against it, and
+/// build the session.
+pub async fn prepare(args: &AwsArgs, clock: Clock) -> anyhow::Result<Prepared> {
+    let path = config_path(args)?;
+    let config = config::load(&path)?;
+    let distribution_id = choose_distribution(&config, args.distribution.as_deref())?;
+    let region = args.region.clone().or_else(|| config.region.clone());
+    let clients = AwsClients::load(&ConnectOptions { profile: args.profile.clone(), region }).await?;
+    let session = session_for(&config, &distribution_id, &clients, clock).await?;
+    Ok(Prepared { session })
+}
+
+/// The session for one configured distribution, on clients already made (tests point them at emulators).
+pub async fn session_for(
+    config: &Config,
+    distribution_id: &str,
+    clients: &AwsClients,
+    clock: Clock,
+) -> anyhow::Result<Session<AwsBackend>> {
+    let spec =
+        DistributionSpec::find(config, distribution_id).ok_or_else(|| not_configured(config, distribution_id))?;
+    let control_plane = CloudFrontControlPlane::new(clients.cloudfront.clone(), spec.clone());
+    let (distribution, status, etag) =
+        control_plane.read().await.map_err(|source| LiveError::Read { id: distribution_id.to_string(), source })?;
+    let paths: Vec<String> = routes_of(&distribution).into_iter().map(|(path, _)| path).collect();
+    config::validate_against(config, distribution_id, &origin_ids_of(&distribution), &paths)?;
+    let (topology, unclassified) = topology_of(&spec, &distribution, status, etag);
+    let identity = Identity::look_up(&clients.sts).await;
+
+    let metrics = CloudWatchMetrics::new(clients, config, distribution_id, clock.clone());
+    let shown: Vec<String> = topology.routes.iter().map(|r| r.path.clone()).collect();
+    let mut state = State::new(
+        Mode::Live { account: identity.account_label(), profile: clients.profile.clone() },
+        operator(),
+        clock.now(),
+    );
+    state.refresh.every = config.refresh_interval();
+    // New datapoints land a little after the minute; never wait longer than half a period for them.
+    state.refresh.offset = state.refresh.offset.min(state.refresh.every / 2);
+    state.thresholds = config.thresholds_for(distribution_id, "");
+    state.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
+    if config.read_only {
+        state.read_only = Some(format!("read_only = true in {}", config.file_name()));
+    }
+    state.log(
+        Level::Info,
+        None,
+        format!(
+            "live: distribution {distribution_id} as {}, metrics from {}, refresh every {} s",
+            identity.caller_label(),
+            clients.region,
+            config.refresh_interval().as_secs()
+        ),
+    );
+    if let Some(error) = &identity.error {
+        state.log(Level::Warn, None, format!("could not ask STS who is calling: {error}"));
+    }
+    for (path, origin_id) in unclassified {
+        state.log(
+            Level::Warn,
+            Some(&path),
+            format!(
+                "not shown: it targets origin `{origin_id}`, which the config lists in neither lambda_origins nor legacy_origins"
+            ),
+        );
+    }
+    tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
+    Ok(Session::new(state, Arc::new(AwsBackend::new(control_plane, metrics)), clock))
+}
+
+/// `--config`, else `cutover.toml` in the user's config directory; it must exist.
+fn config_path(args: &AwsArgs) -> Result<PathBuf, LiveError> {
+    let path = match &args.config {
+        Some(path) => path.clone(),
+        None => config::default_path().ok_or(LiveError::NoDefaultPath)?,
+    };
+    if path.exists() { Ok(path) } else { Err(LiveError::NoConfig(path)) }
+}
+
+/// `--distribution`, else the config's only distribution.
+fn choose_distribution(config: &Config, wanted: Option<&str>) -> Result<String, LiveError> {
+    if let Some(id) = wanted {
+        return match config.distribution(id) {
+            Some(_) => Ok(id.to_string()),
+            None => Err(not_configured(config, id)),
+        };
+    }
+    match config.distributions.as_slice() {
+        [] => Err(LiveError::NoDistribution(config.file_name().to_string())),
+        [only] => Ok(only.id.get_ref().clone()),
+        several => Err(LiveError::SeveralDistributions(
+            several.iter().map(|d| d.id.get_ref().as_str()).collect::<Vec<_>>().join(", "),
+        )),
+    }
+}
+
+fn not_configured(config: &Config, id: &str) -> LiveError {
+    let ids: Vec<&str> = config.distributions.iter().map(|d| d.id.get_ref().as_str()).collect();
+    LiveError::NotConfigured {
+        id: id.to_string(),
+        file: config.file_name().to_string(),
+        configured: if ids.is_empty() { "none".to_string() } else { ids.join(", ") },
+    }
+}
