@@ -135,7 +135,10 @@ pub struct State {
     pub metrics_received_at: Option<Timestamp>,
     pub next_refresh: Timestamp,
     pub refresh: RefreshPolicy,
+    /// Thresholds of routes without their own.
     pub thresholds: Thresholds,
+    /// Thresholds of routes that have their own, by path.
+    pub route_thresholds: HashMap<String, Thresholds>,
     /// The selected route, by path, so filtering and reloads keep it.
     pub selected: Option<String>,
     pub filter: String,
@@ -178,6 +181,7 @@ impl State {
             next_refresh: now,
             refresh: RefreshPolicy::default(),
             thresholds: Thresholds::default(),
+            route_thresholds: HashMap::new(),
             selected: None,
             filter: String::new(),
             filter_editing: false,
@@ -243,6 +247,11 @@ impl State {
             // Keep the operator's place when scrolled back.
             self.log_scroll += 1;
         }
+    }
+
+    /// The thresholds a route is judged by.
+    pub fn thresholds_for(&self, path: &str) -> &Thresholds {
+        self.route_thresholds.get(path).unwrap_or(&self.thresholds)
     }
 
     /// How many metrics each refresh requests: what the last refresh asked for, else the estimate.

@@ -50,7 +50,7 @@ legacy_origins = ["legacy-elb"]
 [[distribution.route]]
 path = "/user/*"
 lambda_function = "api-user-id"
-# Switch this route back to the origin by itself when it alerts.
+# Switch this route back to the origin by itself when it alerts (read, not acted on yet).
 auto_rollback = false
 # Per-route thresholds: any of the [thresholds] keys; the rest come from [thresholds].
 [distribution.route.thresholds]
@@ -159,5 +159,11 @@ mod tests {
         let origins: Vec<String> = ["apigw-rest", "apigw-http", "legacy-elb"].map(String::from).to_vec();
         let paths: Vec<String> = ["/user/*", "/orders/*", "/static/*", "*"].map(String::from).to_vec();
         validate_against(&config, "E2ABCDEF12345", &origins, &paths).unwrap();
+    }
+
+    #[test]
+    fn the_readme_config_reference_is_this_example() {
+        let readme = include_str!("../../README.md");
+        assert!(readme.contains(EXAMPLE), "README.md's config reference differs from EXAMPLE; copy it over");
     }
 }

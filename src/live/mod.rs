@@ -21,7 +21,7 @@ use crate::cli::AwsArgs;
 use crate::clock::Clock;
 use crate::config::{self, Config};
 use crate::demo::operator;
-use crate::domain::Level;
+use crate::domain::{Level, Thresholds};
 use crate::theme::ThemeSet;
 
 /// A live console that has read its config and distribution and is ready to draw.
@@ -77,7 +77,13 @@ pub async fn session_for(
     state.refresh.every = config.refresh_interval();
     // New datapoints land a little after the minute; never wait longer than half a period for them.
     state.refresh.offset = state.refresh.offset.min(state.refresh.every / 2);
-    state.thresholds = config.thresholds_for(distribution_id, "");
+    state.thresholds = config.thresholds.apply(Thresholds::default());
+    for path in &shown {
+        let own = config.thresholds_for(distribution_id, path);
+        if own != state.thresholds {
+            state.route_thresholds.insert(path.clone(), own);
+        }
+    }
     state.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
     if config.read_only {
         state.read_only = Some(format!("read_only = true in {}", config.file_name()));

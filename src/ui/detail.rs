@@ -50,7 +50,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let origin = points(series, |p| p.origin.requests);
     let requests_max = lambda.iter().chain(&origin).map(|(_, y)| *y).fold(1.0, f64::max) * 1.1;
     let errors = points(series, MinutePoint::error_rate_pct);
-    let errors_max = errors.iter().map(|(_, y)| *y).fold(state.thresholds.error_rate_pct * 2.0, f64::max) * 1.1;
+    let errors_max =
+        errors.iter().map(|(_, y)| *y).fold(state.thresholds_for(&row.path).error_rate_pct * 2.0, f64::max) * 1.1;
 
     let mut request_sets = vec![
         line(format!("{} req/min", Target::Lambda), &lambda, theme.chart_lambda),
@@ -64,8 +65,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .legend_position(None);
     frame.render_widget(request_chart, requests_area);
 
-    let threshold =
-        [(0.0, state.thresholds.error_rate_pct), (WINDOW_MINUTES as f64 - 1.0, state.thresholds.error_rate_pct)];
+    let limit = state.thresholds_for(&row.path).error_rate_pct;
+    let threshold = [(0.0, limit), (WINDOW_MINUTES as f64 - 1.0, limit)];
     let mut error_sets = vec![
         line("5xx %".to_string(), &errors, theme.chart_errors),
         line("threshold".to_string(), &threshold, theme.muted),

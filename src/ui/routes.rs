@@ -61,7 +61,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
-    let t = &state.thresholds;
+    let t = state.thresholds_for(&row.path);
     let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
     let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
     let target_style = match row.target {

@@ -119,9 +119,9 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     state.banner = None;
     state.metrics_received_at = Some(state.now);
     let mut effects = Vec::new();
-    let thresholds = state.thresholds.clone();
     let mut notes: Vec<(Level, String, String)> = Vec::new();
     for row in &mut state.routes {
+        let thresholds = state.route_thresholds.get(&row.path).unwrap_or(&state.thresholds);
         let breaches = thresholds.sustained_breaches(snapshot.series(&row.path));
         if !breaches.is_empty() && row.alert.is_empty() {
             notes.push((Level::Warn, row.path.clone(), alert_message(&breaches, thresholds.periods)));

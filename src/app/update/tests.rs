@@ -449,3 +449,17 @@ fn the_confirm_dialog_says_when_the_target_side_has_no_metric_source() {
     let Overlay::Confirm(confirm) = &state.overlay else { panic!("no dialog") };
     assert!(confirm.health[0].starts_with("◼ origin on /orders/*: unknown, the config names no per-route metrics"));
 }
+
+#[test]
+fn a_route_with_its_own_thresholds_is_judged_by_them() {
+    let mut state = loaded();
+    let lenient = crate::domain::Thresholds { error_rate_pct: 20.0, ..state.thresholds.clone() };
+    state.route_thresholds.insert("/orders/*".into(), lenient);
+    assert!(update(&mut state, Action::MetricsLoaded(Ok(metrics(5)))).is_empty(), "12.4% is within 20%");
+    assert!(state.route("/orders/*").unwrap().alert.is_empty());
+
+    let strict = crate::domain::Thresholds { error_rate_pct: 10.0, periods: 1, ..state.thresholds.clone() };
+    state.route_thresholds.insert("/orders/*".into(), strict);
+    assert_eq!(update(&mut state, Action::MetricsLoaded(Ok(metrics(1)))), vec![Effect::Bell]);
+    assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 10% for 1 period");
+}
