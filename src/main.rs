@@ -45,9 +45,14 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");
-            fail(exit_code(&error), &format!("{error:#}"))
+            fail(exit_code(&error), &message(&error))
         }
     }
+}
+
+/// cutover's own errors are whole sentences that already name their cause; others get their chain.
+fn message(error: &anyhow::Error) -> String {
+    if error.is::<ConfigError>() || error.is::<LiveError>() { error.to_string() } else { format!("{error:#}") }
 }
 
 /// 2 for what the user can fix (config, arguments), 1 for everything else.

@@ -23,12 +23,9 @@ pub enum LiveError {
     NotConfigured { id: String, file: String, configured: String },
     #[error(transparent)]
     NoRegion(#[from] NoRegion),
-    #[error("cannot read distribution {id}: {source}")]
-    Read {
-        id: String,
-        #[source]
-        source: BackendError,
-    },
+    // The backend error is part of the sentence, not a separate cause, so it is said once.
+    #[error("cannot read distribution {id}: {error}")]
+    Read { id: String, error: BackendError },
 }
 
 impl LiveError {

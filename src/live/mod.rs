@@ -61,7 +61,7 @@ pub async fn session_for(
         DistributionSpec::find(config, distribution_id).ok_or_else(|| not_configured(config, distribution_id))?;
     let control_plane = CloudFrontControlPlane::new(clients.cloudfront.clone(), spec.clone());
     let (distribution, status, etag) =
-        control_plane.read().await.map_err(|source| LiveError::Read { id: distribution_id.to_string(), source })?;
+        control_plane.read().await.map_err(|error| LiveError::Read { id: distribution_id.to_string(), error })?;
     let paths: Vec<String> = routes_of(&distribution).into_iter().map(|(path, _)| path).collect();
     config::validate_against(config, distribution_id, &origin_ids_of(&distribution), &paths)?;
     let (topology, unclassified) = topology_of(&spec, &distribution, status, etag);
