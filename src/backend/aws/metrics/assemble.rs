@@ -1,0 +1,175 @@
+//! CloudWatch's answers, laid out as a [`MetricsSnapshot`]: every route gets exactly
+//! [`WINDOW_MINUTES`] points, and a minute CloudWatch had no datapoint for stays `None`.
+
+use std::collections::HashMap;
+
+use super::fetch::Series;
+use super::queries::{Field, Plan, Slot};
+use super::window::Window;
+use crate::domain::metrics::WINDOW_MINUTES;
+use crate::domain::{EdgeMinute, MetricsSnapshot, MinutePoint};
+
+/// The account's concurrency limit and whether it is the configured fallback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub value: u32,
+    pub assumed: bool,
+}
+
+/// The snapshot for `paths` from the values `plan`'s queries brought back.
+pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, limit: Limit) -> MetricsSnapshot {
+    let mut routes: Vec<Vec<MinutePoint>> = vec![vec![MinutePoint::default(); WINDOW_MINUTES]; paths.len()];
+    let mut edge = vec![EdgeMinute::default(); WINDOW_MINUTES];
+    let mut concurrency = vec![None; WINDOW_MINUTES];
+    let mut newest: Option<usize> = None;
+
+    for query in &plan.queries {
+        let Some(points) = series.get(&query.id) else { continue };
+        for &(seconds, value) in points {
+            let Some(i) = window.index_of(seconds) else { continue };
+            let target = match query.slot {
+                Slot::Route { index, field } => {
+                    let Some(point) = routes.get_mut(index).map(|r| &mut r[i]) else { continue };
+                    newest = newest.max(Some(i));
+                    route_field(point, field)
+                }
+                Slot::EdgeRequests => &mut edge[i].requests,
+                Slot::EdgeErrorRatePct => &mut edge[i].error_rate_5xx_pct,
+                Slot::Concurrency => &mut concurrency[i],
+            };
+            let value = match query.slot {
+                Slot::Route { field: Field::OriginLatencySeconds, .. } => value * 1000.0,
+                _ => value,
+            };
+            // One datapoint per minute is what was asked for; a second one is not added to the first.
+            target.get_or_insert(value);
+        }
+    }
+
+    MetricsSnapshot {
+        window_start: window.start,
+        routes: paths.iter().cloned().zip(routes).collect::<HashMap<_, _>>(),
+        concurrency,
+        concurrency_limit: limit.value,
+        concurrency_limit_assumed: limit.assumed,
+        edge,
+        unmeasured: plan.unmeasured.clone(),
+        newest_datapoint: newest.map(|i| window.minute_end(i)),
+        queries: plan.queries.len(),
+    }
+}
+
+fn route_field(point: &mut MinutePoint, field: Field) -> &mut Option<f64> {
+    match field {
+        Field::LambdaRequests => &mut point.lambda.requests,
+        Field::LambdaErrors => &mut point.lambda.errors_5xx,
+        Field::LambdaLatencyMs => &mut point.lambda.latency_ms,
+        Field::Throttles => &mut point.throttles,
+        Field::OriginRequests => &mut point.origin.requests,
+        Field::OriginErrors => &mut point.origin.errors_5xx,
+        Field::OriginLatencySeconds => &mut point.origin.latency_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::aws::metrics::queries::plan;
+    use crate::config::{EXAMPLE, parse};
+    use crate::domain::{BackendMinute, Target};
+
+    fn setup(paths: &[&str]) -> (Vec<String>, Plan, Window) {
+        let config = parse(EXAMPLE, "example.toml").unwrap();
+        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+        let plan = plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths);
+        (paths, plan, Window::ending_before("2026-01-15T22:30:42Z".parse().unwrap()))
+    }
+
+    fn at(window: Window, minute: i64) -> i64 {
+        window.start.as_second() + minute * 60
+    }
+
+    const LIMIT: Limit = Limit { value: 1000, assumed: true };
+
+    #[test]
+    fn values_land_in_their_minute_and_missing_ones_stay_none() {
+        let (paths, plan, w) = setup(&["*", "/static/*"]);
+        let series = Series::from([
+            ("r0_lam_req".to_string(), vec![(at(w, 59), 200.0), (at(w, 57), 100.0)]),
+            ("r0_lam_5xx".to_string(), vec![(at(w, 59), 10.0)]),
+            ("r0_lam_lat".to_string(), vec![(at(w, 59), 250.0)]),
+            ("r0_org_req".to_string(), vec![(at(w, 59), 800.0)]),
+            ("r0_org_5xx".to_string(), vec![(at(w, 59), 0.0)]),
+            ("r0_org_lat".to_string(), vec![(at(w, 59), 0.125)]),
+            ("edge_req".to_string(), vec![(at(w, 59), 1000.0)]),
+            ("edge_5xx".to_string(), vec![(at(w, 59), 1.0)]),
+            ("account_conc".to_string(), vec![(at(w, 0), 7.0)]),
+        ]);
+        let s = assemble(&paths, &plan, w, &series, LIMIT);
+        assert_eq!(s.window_start, w.start);
+        assert_eq!(s.series("*").len(), WINDOW_MINUTES);
+        assert_eq!(s.series("/static/*").len(), WINDOW_MINUTES);
+        let last = s.series("*")[59];
+        assert_eq!(
+            last.lambda,
+            BackendMinute { requests: Some(200.0), errors_5xx: Some(10.0), latency_ms: Some(250.0) }
+        );
+        // ALB latency is in seconds; the snapshot has milliseconds.
+        assert_eq!(
+            last.origin,
+            BackendMinute { requests: Some(800.0), errors_5xx: Some(0.0), latency_ms: Some(125.0) }
+        );
+        assert_eq!(last.error_rate_pct(), Some(1.0));
+        assert_eq!(last.throttles, None);
+        // Minute 57 has requests but no errors or latency; minute 58 has nothing at all.
+        let m57 = s.series("*")[57];
+        assert_eq!((m57.lambda.requests, m57.lambda.errors_5xx, m57.origin.requests), (Some(100.0), None, None));
+        assert_eq!(s.series("*")[58], MinutePoint::default());
+        assert!(s.series("/static/*").iter().all(|p| *p == MinutePoint::default()));
+        assert_eq!(s.edge.len(), WINDOW_MINUTES);
+        assert_eq!(s.edge[59], EdgeMinute { requests: Some(1000.0), error_rate_5xx_pct: Some(1.0) });
+        assert_eq!(s.edge[0], EdgeMinute::default());
+        assert_eq!(s.concurrency.len(), WINDOW_MINUTES);
+        assert_eq!((s.concurrency[0], s.concurrency[1]), (Some(7.0), None));
+        assert_eq!(s.newest_datapoint, Some(w.end()));
+        assert_eq!((s.concurrency_limit, s.concurrency_limit_assumed), (1000, true));
+        assert_eq!(s.queries, plan.queries.len());
+        assert_eq!(
+            s.unmeasured,
+            [Target::Lambda, Target::Origin].map(|t| ("/static/*".to_string(), t)).into_iter().collect()
+        );
+    }
+
+    #[test]
+    fn newest_datapoint_comes_from_routes_only() {
+        let (paths, plan, w) = setup(&["/user/*"]);
+        let series = Series::from([
+            ("r0_lam_req".to_string(), vec![(at(w, 40), 1.0)]),
+            ("r0_lam_thr".to_string(), vec![(at(w, 41), 2.0)]),
+            ("edge_req".to_string(), vec![(at(w, 59), 1.0)]),
+            ("account_conc".to_string(), vec![(at(w, 59), 1.0)]),
+        ]);
+        let s = assemble(&paths, &plan, w, &series, Limit { value: 3000, assumed: false });
+        assert_eq!(s.newest_datapoint, Some(w.minute_end(41)));
+        assert_eq!(s.series("/user/*")[41].throttles, Some(2.0));
+        assert_eq!((s.concurrency_limit, s.concurrency_limit_assumed), (3000, false));
+        let empty = assemble(&paths, &plan, w, &Series::new(), LIMIT);
+        assert_eq!(empty.newest_datapoint, None);
+        assert!(empty.series("/user/*").iter().all(|p| !p.has_data()));
+    }
+
+    #[test]
+    fn odd_answers_are_ignored() {
+        let (paths, plan, w) = setup(&["/user/*"]);
+        let series = Series::from([
+            // Outside the window on both ends, an unknown id, and a second value for the same minute.
+            ("r0_lam_req".to_string(), vec![(at(w, -1), 1.0), (at(w, 60), 2.0), (at(w, 3), 3.0), (at(w, 3) + 30, 4.0)]),
+            ("r99_lam_req".to_string(), vec![(at(w, 3), 5.0)]),
+            ("nonsense".to_string(), vec![(at(w, 3), 6.0)]),
+        ]);
+        let s = assemble(&paths, &plan, w, &series, LIMIT);
+        let requests: Vec<Option<f64>> = s.series("/user/*").iter().map(|p| p.lambda.requests).collect();
+        assert_eq!(requests.iter().flatten().count(), 1);
+        assert_eq!(requests[3], Some(3.0));
+    }
+}
