@@ -112,3 +112,21 @@ async fn every_theme_draws_the_same_text() {
         assert_eq!(draw(&state, theme, 120, 40).backend().to_string(), reference, "theme {name}");
     }
 }
+
+/// The same world as seen live: account and profile, what CloudWatch polling costs, an assumed
+/// concurrency limit, and the read-only banner after AWS refused an update.
+#[tokio::test(start_paused = true)]
+async fn live_header_cost_and_read_only_banner() {
+    let mut state = calm().await;
+    state.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: Some("ops".into()) };
+    let metrics = state.metrics.as_mut().unwrap();
+    metrics.queries = 41;
+    metrics.concurrency_limit_assumed = true;
+    state.read_only = Some("AWS denied UpdateDistribution to these credentials".into());
+    let wide = draw(&state, &Theme::default_dark(), 180, 24);
+    insta::assert_snapshot!("live_180x24", wide.backend());
+    let narrow = draw(&state, &Theme::default_dark(), 100, 24);
+    let header: String = (0..100).map(|x| narrow.backend().buffer()[(x, 0)].symbol().to_string()).collect();
+    assert!(header.contains(" LIVE "), "{header}");
+    assert!(header.contains("account 123456789012 profile ops"), "the account stays on a narrow screen: {header}");
+}

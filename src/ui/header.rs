@@ -43,18 +43,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>> {
     let mut out = Vec::new();
-    let (mode, mode_style, context) = match &state.mode {
-        Mode::Demo { scenario } => (" DEMO ", theme.mode_demo, format!("scenario {scenario}")),
+    // Live, which account is the first thing to be sure of; the demo's scenario can go first.
+    let (mode, mode_style, context, context_priority) = match &state.mode {
+        Mode::Demo { scenario } => (" DEMO ", theme.mode_demo, format!("scenario {scenario}"), 4),
         Mode::Live { account, profile } => {
             let profile = profile.as_deref().map(|p| format!(" profile {p}")).unwrap_or_default();
-            (" LIVE ", theme.mode_live, format!("account {account}{profile}"))
+            (" LIVE ", theme.mode_live, format!("account {account}{profile}"), 1)
         }
     };
     out.push(Segment {
         priority: 0,
         spans: vec![Span::styled("cutover", theme.title), Span::raw(" "), Span::styled(mode, mode_style)],
     });
-    out.push(Segment { priority: 4, spans: vec![Span::styled(context, theme.muted)] });
+    out.push(Segment { priority: context_priority, spans: vec![Span::styled(context, theme.muted)] });
     if let Some(t) = &state.topology {
         let (status_style, status) = match t.status {
             DeployStatus::Deployed => (theme.status_deployed, "✓ Deployed"),

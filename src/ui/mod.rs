@@ -40,7 +40,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     header::render(frame, header_area, state, theme);
     let mut banners = Vec::new();
     if let Some(reason) = &state.read_only {
-        banners.push(Line::styled(format!(" 🔒 READ-ONLY: {reason}; switching keys only explain"), theme.log_warn));
+        banners.push(Line::styled(format!(" READ-ONLY: {reason}; switching keys only explain"), theme.log_warn));
     }
     if let Some(banner) = &state.banner {
         banners.push(Line::styled(format!(" ✖ {banner}"), theme.banner_error));
