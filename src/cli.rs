@@ -44,6 +44,10 @@ pub struct AwsArgs {
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
+    /// Watch only: every switching key explains instead of acting.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     /// Which configured distribution to open when the config names several.
     #[arg(long, global = true, value_name = "ID")]
     pub distribution: Option<String>,

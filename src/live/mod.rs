@@ -46,7 +46,10 @@ pub async fn prepare(args: &AwsArgs, clock: Clock) -> anyhow::Result<Prepared> {
     let distribution_id = choose_distribution(&config, args.distribution.as_deref())?;
     let region = args.region.clone().or_else(|| config.region.clone());
     let clients = AwsClients::load(&ConnectOptions { profile: args.profile.clone(), region }).await?;
-    let session = session_for(&config, &distribution_id, &clients, clock).await?;
+    let mut session = session_for(&config, &distribution_id, &clients, clock).await?;
+    if args.read_only {
+        session.state.read_only = Some("started with --read-only".to_string());
+    }
     Ok(Prepared { session })
 }
 

@@ -23,13 +23,15 @@ struct Segment<'a> {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let mut segments = segments(state, theme, area.width >= 110);
-    let width =
-        |segs: &[Segment]| -> usize { segs.iter().map(|s| s.spans.iter().map(Span::width).sum::<usize>() + 3).sum() };
-    while width(&segments) > area.width as usize && segments.len() > 1 {
-        let lowest = segments.iter().map(|s| s.priority).max().unwrap_or(0);
-        let last = segments.iter().rposition(|s| s.priority == lowest).unwrap_or(segments.len() - 1);
-        segments.remove(last);
+    let fits = |segs: &[Segment]| {
+        segs.iter().map(|s| s.spans.iter().map(Span::width).sum::<usize>() + 3).sum::<usize>() <= area.width as usize
+    };
+    // Full labels, dropping only the nice-to-haves; then short labels, dropping by priority.
+    let mut segments = segments(state, theme, true);
+    drop_until_fits(&mut segments, COMPACT_AFTER_PRIORITY, fits);
+    if !fits(&segments) {
+        segments = self::segments(state, theme, false);
+        drop_until_fits(&mut segments, 0, fits);
     }
     let mut spans = Vec::new();
     for (i, segment) in segments.into_iter().enumerate() {
@@ -39,6 +41,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.extend(segment.spans);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
+}
+
+/// Segments above this priority go before any label is shortened.
+const COMPACT_AFTER_PRIORITY: u8 = 3;
+
+/// Remove the least important segments, last first, until the line fits or only `keep` and more
+/// important ones are left (the first segment always stays).
+fn drop_until_fits(segments: &mut Vec<Segment>, keep: u8, fits: impl Fn(&[Segment]) -> bool) {
+    while !fits(segments) && segments.len() > 1 {
+        let lowest = segments.iter().map(|s| s.priority).max().unwrap_or(0);
+        if lowest <= keep {
+            return;
+        }
+        let last = segments.iter().rposition(|s| s.priority == lowest).unwrap_or(segments.len() - 1);
+        segments.remove(last);
+    }
 }
 
 fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>> {
