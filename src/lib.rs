@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod init;
 pub mod live;
 pub mod logging;
 pub mod theme;

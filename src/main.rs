@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use cutover::cli::{Cli, Command};
 use cutover::config::ConfigError;
+use cutover::init::InitError;
 use cutover::live::LiveError;
 use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
 
@@ -38,8 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color)),
         Some(Command::Demo(args)) => runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color)),
-        // Replaced by the init module in the next commits.
-        Some(Command::Init(_)) => return fail(USAGE_ERROR, "cutover init is not available yet"),
+        Some(Command::Init(args)) => runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(anyhow::Error::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -52,7 +52,11 @@ fn main() -> ExitCode {
 
 /// cutover's own errors are whole sentences that already name their cause; others get their chain.
 fn message(error: &anyhow::Error) -> String {
-    if error.is::<ConfigError>() || error.is::<LiveError>() { error.to_string() } else { format!("{error:#}") }
+    if error.is::<ConfigError>() || error.is::<LiveError>() || error.is::<InitError>() {
+        error.to_string()
+    } else {
+        format!("{error:#}")
+    }
 }
 
 /// 2 for what the user can fix (config, arguments), 1 for everything else.
@@ -60,6 +64,8 @@ fn exit_code(error: &anyhow::Error) -> u8 {
     if let Some(error) = error.downcast_ref::<ConfigError>() {
         error.exit_code()
     } else if let Some(error) = error.downcast_ref::<LiveError>() {
+        error.exit_code()
+    } else if let Some(error) = error.downcast_ref::<InitError>() {
         error.exit_code()
     } else {
         1

@@ -1,0 +1,90 @@
+//! `cutover init`: read a live distribution and write a starter config for it.
+//!
+//! [`render`] turns a `DistributionConfig` into the config text (pure); [`write_config`] reads the
+//! distribution, renders and writes the file; [`run`] is the command, with its arguments and output.
+
+mod classify;
+mod error;
+mod read;
+mod render;
+mod summary;
+mod write;
+
+#[cfg(test)]
+mod testing;
+
+use std::path::Path;
+
+pub use classify::{Class, OriginKind, kind_of_domain};
+pub use error::InitError;
+pub use read::read_distribution;
+pub use render::{Starter, render};
+pub use write::output_path;
+
+use crate::backend::aws::clients::GLOBAL_REGION;
+use crate::backend::aws::{AwsClients, ConnectOptions, NoRegion};
+use crate::cli::{AwsArgs, InitArgs};
+use crate::config;
+
+/// What [`write_config`] wrote, and whether the file loads as it is.
+#[derive(Debug)]
+pub struct Written {
+    pub starter: Starter,
+    /// Why `config::load` refuses the file as written (an empty origin list); `None` when it loads.
+    pub load_error: Option<config::ConfigError>,
+}
+
+/// Reads distribution `id` with `client`, writes its starter config to `path` (refusing to replace a
+/// file unless `force`), and loads the file back to tell whether it is usable as written.
+pub async fn write_config(
+    client: &aws_sdk_cloudfront::Client,
+    id: &str,
+    path: &Path,
+    force: bool,
+) -> Result<Written, InitError> {
+    let distribution = read_distribution(client, id).await?;
+    let starter = render(id, &distribution);
+    write::write_atomically(path, &starter.text, force)?;
+    let load_error = config::load(path).err();
+    Ok(Written { starter, load_error })
+}
+
+/// `cutover init`: the summary goes to stdout, warnings to stderr.
+pub async fn run(args: &InitArgs, aws: &AwsArgs) -> Result<(), InitError> {
+    let id = aws.distribution.as_deref().map(str::trim).filter(|id| !id.is_empty());
+    let id = id.ok_or(InitError::MissingDistribution)?;
+    let path = output_path(args.output.as_deref(), aws.config.as_deref(), config::default_path())?;
+    if !args.force {
+        // Before any AWS call: the answer would be thrown away.
+        write::ensure_free(&path)?;
+    }
+    let clients = connect(aws).await?;
+    let written = write_config(&clients.cloudfront, id, &path, args.force).await?;
+    let routes = written.starter.routes;
+    tracing::info!(distribution = id, path = %path.display(), routes, "wrote a starter config");
+
+    for warning in &written.starter.warnings {
+        eprintln!("cutover: warning: {warning}");
+    }
+    if let Some(error) = &written.load_error {
+        eprintln!("cutover: warning: as written, the file does not load yet: {error}");
+    }
+    let looks_at = aws.config.clone().or_else(config::default_path);
+    let run = summary::run_command(&path, looks_at.as_deref());
+    let load_error = written.load_error.as_ref().map(ToString::to_string);
+    print!("{}", summary::summary(&path, id, &written.starter, &run, load_error.as_deref()));
+    Ok(())
+}
+
+/// The clients for `--profile` and `--region`. CloudFront is global, so without any region init still
+/// works, in CloudFront's own region.
+async fn connect(aws: &AwsArgs) -> Result<AwsClients, InitError> {
+    let mut options = ConnectOptions { profile: aws.profile.clone(), region: aws.region.clone() };
+    match AwsClients::load(&options).await {
+        Ok(clients) => Ok(clients),
+        Err(NoRegion) => {
+            options.region = Some(GLOBAL_REGION.to_string());
+            Ok(AwsClients::load(&options).await?)
+        }
+    }
+}

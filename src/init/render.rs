@@ -1,0 +1,480 @@
+//! The starter config for one distribution, as TOML text with comments. Pure: the same
+//! `DistributionConfig` always gives the same text.
+
+use std::fmt::Write;
+
+use aws_sdk_cloudfront::types::DistributionConfig;
+
+use super::classify::{Class, Classified, OriginInfo, OriginKind, classify};
+use crate::backend::aws::control_plane::routes_of;
+
+/// What [`render`] wrote, for the summary and the warnings `cutover init` prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Starter {
+    /// The config file's text.
+    pub text: String,
+    /// How many `[[distribution.route]]` tables it has: every cache behavior and the default `*`.
+    pub routes: usize,
+    pub lambda_origins: Vec<String>,
+    pub legacy_origins: Vec<String>,
+    /// Origin groups in neither list.
+    pub unclassified: Vec<String>,
+    /// Problems the user must look at, each one sentence; the file says the same in comments.
+    pub warnings: Vec<String>,
+}
+
+/// A TOML string value, quoted and escaped by the `toml` crate.
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A TOML array of strings on one line.
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| quoted(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// Text for inside a comment: quoted, with every control character escaped so that it stays on its line.
+fn shown(text: &str) -> String {
+    format!("\"{}\"", text.escape_debug())
+}
+
+/// Renders the starter config for distribution `id` whose live config is `config`.
+pub fn render(id: &str, config: &DistributionConfig) -> Starter {
+    let classified = classify(config);
+    let routes = routes_of(config);
+    let mut warnings = Vec::new();
+    let mut out = String::new();
+
+    let name = match config.comment() {
+        "" => String::new(),
+        comment => format!(" ({})", shown(comment)),
+    };
+    let _ =
+        writeln!(out, "# cutover config for CloudFront distribution {}{name}, written by `cutover init`.", shown(id));
+    out.push_str(
+        "# Before the first run: check which origins count as Lambda and which as the legacy origin, fill in the\n\
+         # commented metric sources under each route (and uncomment them), then run `cutover`.\n\
+         # The README's config reference explains every key.\n\n",
+    );
+    region_line(&mut out, &classified);
+    out.push_str(
+        "# Defaults, for reference:\n\
+         # refresh_seconds = 60\n\
+         # latency_statistic = \"p99\"\n\
+         # concurrency_limit = 1000\n\
+         # read_only = false\n\n",
+    );
+
+    let _ = writeln!(out, "[[distribution]]\nid = {}", quoted(id));
+    out.push_str(
+        "# Origin groups count as what their members are (a failover pair of load balancers is the legacy\n\
+         # origin); a group that mixes Lambda and other origins is in neither list.\n\
+         # Origins whose domain is API Gateway (*.execute-api.REGION.amazonaws.com) or a Lambda function URL\n\
+         # (*.lambda-url.REGION.on.aws), and groups of only those. A route switched to Lambda goes to the\n\
+         # first; they are ordered by how many routes use them.\n",
+    );
+    describe_origins(&mut out, &classified, &classified.lambda);
+    if classified.lambda.is_empty() {
+        let warning = format!(
+            "no origin of distribution {id} looks like API Gateway or a Lambda function URL, so lambda_origins is \
+             empty and cutover will not start until you put your Lambda origin's id in it (add that origin to the \
+             distribution first if it has none)"
+        );
+        let _ = writeln!(out, "# WARNING: {}.", warning.escape_debug());
+        warnings.push(warning);
+    }
+    let _ = writeln!(out, "lambda_origins = {}", list(&classified.lambda));
+    out.push_str(
+        "# Every other origin, and origin groups of only those: the legacy origin. A route switched back goes\n\
+         # to the first.\n",
+    );
+    describe_origins(&mut out, &classified, &classified.legacy);
+    if classified.legacy.is_empty() {
+        let warning = format!(
+            "every origin of distribution {id} looks like Lambda, so legacy_origins is empty and cutover will not \
+             start until you put the id of the origin that routes switch back to in it"
+        );
+        let _ = writeln!(out, "# WARNING: {}.", warning.escape_debug());
+        warnings.push(warning);
+    }
+    let _ = writeln!(out, "legacy_origins = {}", list(&classified.legacy));
+    if !classified.mixed.is_empty() {
+        out.push_str(
+            "# These origin groups mix Lambda and other origins, so they are in neither list: the console shows\n\
+             # their routes but cannot switch them. Add a group to one list if that is what it is.\n",
+        );
+        describe_origins(&mut out, &classified, &classified.mixed);
+        let mixed: Vec<String> = classified.mixed.iter().map(|m| format!("`{m}`")).collect();
+        warnings.push(format!(
+            "origin group{} {} mix{} Lambda and other origins, so routes that target {} are shown but not switchable",
+            if mixed.len() == 1 { "" } else { "s" },
+            mixed.join(", "),
+            if mixed.len() == 1 { "es" } else { "" },
+            if mixed.len() == 1 { "it" } else { "them" },
+        ));
+    }
+
+    out.push_str(
+        "\n# One table per cache behavior, in CloudFront's order; \"*\" is the default behavior. The metric\n\
+         # sources below are placeholders: cutover cannot tell from CloudFront which function, API or target\n\
+         # group serves a route. Without them the route still shows and switches, with distribution-wide\n\
+         # numbers only.\n",
+    );
+    for (path, origin_id) in &routes {
+        route(&mut out, &classified, path, origin_id);
+    }
+
+    Starter {
+        text: out,
+        routes: routes.len(),
+        lambda_origins: classified.lambda.clone(),
+        legacy_origins: classified.legacy.clone(),
+        unclassified: classified.mixed.clone(),
+        warnings,
+    }
+}
+
+/// `region = "..."` when every Lambda origin's domain names the same region, else a commented placeholder.
+fn region_line(out: &mut String, classified: &Classified) {
+    let mut regions: Vec<&str> = classified.origins.iter().filter_map(|o| o.kind.region()).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    out.push_str("# Region of the Lambda, API Gateway and ALB metrics (CloudFront's own are always in us-east-1).\n");
+    match regions.as_slice() {
+        [region] => {
+            let _ = writeln!(out, "# Taken from the Lambda origins' domains.\nregion = {}\n", quoted(region));
+        }
+        [] => out.push_str("# Without it, --region or the AWS default region is used.\n# region = \"REGION\"\n\n"),
+        several => {
+            let shown: Vec<String> = several.iter().map(|r| shown(r)).collect();
+            let _ = writeln!(
+                out,
+                "# The Lambda origins are in several regions ({}); cutover reads metrics from one.\n\
+                 # region = \"REGION\"\n",
+                shown.join(", ")
+            );
+        }
+    }
+}
+
+/// One comment line per id: what the origin or group is.
+fn describe_origins(out: &mut String, classified: &Classified, ids: &[String]) {
+    for id in ids {
+        let what = if let Some(origin) = classified.origin(id) {
+            let kind = match &origin.kind {
+                OriginKind::ApiGateway { api_id, .. } => format!(" (API Gateway, API id {})", shown(api_id)),
+                OriginKind::FunctionUrl { .. } => " (Lambda function URL)".to_string(),
+                OriginKind::Other => String::new(),
+            };
+            format!("{}{kind}", shown(&format!("{}{}", origin.domain, origin.origin_path)))
+        } else if let Some(group) = classified.group(id) {
+            let members: Vec<String> = group.members.iter().map(|m| shown(m)).collect();
+            format!("origin group of {} (the first is the primary)", members.join(", "))
+        } else {
+            "not defined by the distribution".to_string()
+        };
+        let _ = writeln!(out, "#   {}: {what}", shown(id));
+    }
+}
+
+/// One `[[distribution.route]]` table with commented metric placeholders.
+fn route(out: &mut String, classified: &Classified, path: &str, origin_id: &str) {
+    let class = match classified.class_of(origin_id) {
+        Some(Class::Lambda) => "Lambda",
+        Some(Class::Legacy) => "legacy origin",
+        Some(Class::Mixed) => "mixed origin group, not switchable",
+        None => "unknown origin",
+    };
+    let _ = writeln!(out, "\n[[distribution.route]]\npath = {}", quoted(path));
+    let _ = writeln!(out, "# Now served by {} ({class}).", shown(origin_id));
+    // The Lambda origin whose API or function the route uses on the Lambda side: the one it targets now,
+    // else the one a switch would send it to.
+    let lambda = classified
+        .lambda_origin_behind(origin_id)
+        .or_else(|| classified.lambda.first().and_then(|first| classified.lambda_origin_behind(first)));
+    out.push_str("# Lambda side: the function serving the route (AWS/Lambda metrics)...\n");
+    out.push_str("# lambda_function = \"FUNCTION-NAME\"\n");
+    out.push_str("# ...and/or its API Gateway stage, resource and method (detailed metrics must be on).\n");
+    api_gateway(out, lambda, path);
+    out.push_str(
+        "# Legacy side, only if this route has an ALB target group of its own:\n\
+         # [distribution.route.alb]\n\
+         # load_balancer = \"app/NAME/ID\"\n\
+         # target_group = \"targetgroup/NAME/ID\"\n",
+    );
+}
+
+/// The commented `api_gateway` table, with what the Lambda origin's domain and path tell: an origin
+/// path (`/prod`) names a stage, as REST APIs need; no origin path suggests an HTTP API's `$default` stage.
+fn api_gateway(out: &mut String, lambda: Option<&OriginInfo>, path: &str) {
+    let (api_id, stage) = match lambda {
+        Some(OriginInfo { kind: OriginKind::ApiGateway { api_id, .. }, .. }) => {
+            (Some(api_id.as_str()), lambda.and_then(OriginInfo::stage))
+        }
+        _ => (None, None),
+    };
+    out.push_str("# [distribution.route.api_gateway]\n");
+    match (api_id, stage) {
+        (Some(api_id), Some(stage)) => {
+            let _ = writeln!(
+                out,
+                "#   (API {} with stage {} from the origin's domain and path; for a REST API, \
+                 `aws apigateway get-rest-api --rest-api-id {}` shows its name)",
+                shown(api_id),
+                shown(stage),
+                api_id.escape_debug()
+            );
+            let _ = writeln!(
+                out,
+                "# kind = \"rest\"\n# api_name = \"API-NAME\"\n# stage = {}\n\
+                 #   (for an HTTP API: kind = \"http\" and api_id = {} in place of api_name)",
+                quoted_for_comment(stage),
+                quoted_for_comment(api_id)
+            );
+        }
+        (Some(api_id), None) => {
+            let _ = writeln!(
+                out,
+                "#   (API {} from the origin's domain; no origin path, so likely an HTTP API on its $default stage)",
+                shown(api_id)
+            );
+            let _ = writeln!(
+                out,
+                "# kind = \"http\"\n# api_id = {}\n# stage = \"$default\"\n\
+                 #   (for a REST API: kind = \"rest\" and api_name = \"API-NAME\" in place of api_id)",
+                quoted_for_comment(api_id)
+            );
+        }
+        _ => out.push_str(
+            "# kind = \"http\"\n# api_id = \"API-ID\"\n# stage = \"STAGE\"\n\
+             #   (for a REST API: kind = \"rest\" and api_name = \"API-NAME\" in place of api_id)\n",
+        ),
+    }
+    let _ = writeln!(out, "# resource = {}\n# method = \"ANY\"", quoted_for_comment(&resource_hint(path)));
+}
+
+/// A guess at the API Gateway resource behind a path pattern: `/user/*` → `/user/{proxy+}`, `*` →
+/// `/{proxy+}`, a plain path as it is; patterns with other wildcards get a placeholder.
+fn resource_hint(path: &str) -> String {
+    let prefix = path.strip_suffix('*').map(|p| p.trim_end_matches('/'));
+    match prefix {
+        Some(prefix) if !prefix.contains(['*', '?']) => {
+            let prefix = prefix.trim_start_matches('/');
+            if prefix.is_empty() { "/{proxy+}".to_string() } else { format!("/{prefix}/{{proxy+}}") }
+        }
+        None if !path.contains(['*', '?']) => format!("/{}", path.trim_start_matches('/')),
+        _ => "/RESOURCE".to_string(),
+    }
+}
+
+/// A TOML string for a commented-out line, so that uncommenting it gives the value; falls back to the
+/// escaped form when the `toml` crate would need several lines.
+fn quoted_for_comment(text: &str) -> String {
+    let value = quoted(text);
+    if value.contains(['\n', '\r']) { shown(text) } else { value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::aws::control_plane::origin_ids_of;
+    use crate::config::{Problem, parse, validate_against};
+    use crate::init::testing::{behavior, distribution, group, origin};
+
+    fn rich() -> DistributionConfig {
+        distribution(
+            &[
+                origin("legacy-elb", "legacy-123.eu-west-1.elb.amazonaws.com"),
+                origin("apigw", "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"),
+                origin("backup-elb", "backup-9.eu-west-1.elb.amazonaws.com"),
+            ],
+            &[group("legacy-group", &["legacy-elb", "backup-elb"])],
+            "legacy-elb",
+            &[
+                behavior("/user/*", "apigw"),
+                behavior("/orders/*", "legacy-group"),
+                behavior("/static/*.js", "legacy-elb"),
+            ],
+        )
+    }
+
+    fn paths(config: &DistributionConfig) -> Vec<String> {
+        routes_of(config).into_iter().map(|(path, _)| path).collect()
+    }
+
+    /// The text with every commented-out `key = value` and `[distribution.route.*]` line uncommented.
+    fn uncommented(text: &str) -> String {
+        let is_key = |rest: &str| {
+            rest.split_once(" = ")
+                .is_some_and(|(key, _)| !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        };
+        text.lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if rest.starts_with("[distribution.route.") || is_key(rest) => rest,
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn every_behavior_becomes_a_route_and_the_file_loads_and_validates() {
+        let config = rich();
+        let starter = render("E2ABC", &config);
+        assert_eq!(starter.routes, 4);
+        assert_eq!(starter.lambda_origins, ["apigw"]);
+        assert_eq!(starter.legacy_origins, ["legacy-elb", "legacy-group", "backup-elb"]);
+        assert!(starter.unclassified.is_empty() && starter.warnings.is_empty(), "{starter:?}");
+
+        let loaded = parse(&starter.text, "cutover.toml").unwrap();
+        assert_eq!(loaded.region.as_deref(), Some("eu-west-1"));
+        let d = loaded.distribution("E2ABC").unwrap();
+        let routes: Vec<&str> = d.routes.iter().map(|r| r.path.get_ref().as_str()).collect();
+        assert_eq!(routes, ["/user/*", "/orders/*", "/static/*.js", "*"]);
+        assert!(d.routes.iter().all(|r| r.lambda_function.is_none() && r.api_gateway.is_none() && r.alb.is_none()));
+        validate_against(&loaded, "E2ABC", &origin_ids_of(&config), &paths(&config)).unwrap();
+    }
+
+    #[test]
+    fn the_placeholders_are_valid_once_uncommented() {
+        let starter = render("E2ABC", &rich());
+        let text = uncommented(&starter.text);
+        let loaded = parse(&text, "cutover.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(loaded.refresh_interval().as_secs(), 60);
+        let route = loaded.distribution("E2ABC").unwrap().route("/user/*").unwrap();
+        assert_eq!(route.lambda_function.as_deref(), Some("FUNCTION-NAME"));
+        match &route.api_gateway {
+            Some(crate::config::ApiGateway::Http { api_id, stage, .. }) => {
+                assert_eq!((api_id.as_str(), stage.as_str()), ("a1b2c3d4e5", "$default"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(route.alb.is_some());
+    }
+
+    #[test]
+    fn an_origin_path_suggests_a_rest_api_and_its_stage() {
+        let mut config = rich();
+        let origins = config.origins.as_mut().unwrap();
+        origins.items[1].origin_path = Some("/prod".into());
+        let starter = render("E2ABC", &config);
+        assert!(starter.text.contains("# kind = \"rest\"\n# api_name = \"API-NAME\"\n# stage = \"prod\"\n"));
+        assert!(starter.text.contains("get-rest-api --rest-api-id a1b2c3d4e5"));
+        let loaded = parse(&uncommented(&starter.text), "c.toml").unwrap();
+        let route = loaded.distribution("E2ABC").unwrap().route("*").unwrap().clone();
+        assert!(
+            matches!(route.api_gateway, Some(crate::config::ApiGateway::Rest { ref stage, .. }) if stage == "prod")
+        );
+    }
+
+    #[test]
+    fn odd_paths_and_ids_are_quoted() {
+        let config = distribution(
+            &[
+                origin("elb \"main\"\n# injected = 1", "legacy.example.com"),
+                origin("fn'url\\", "u1.lambda-url.us-east-2.on.aws"),
+            ],
+            &[],
+            "elb \"main\"\n# injected = 1",
+            &[behavior("/it's/\"q\"/*", "fn'url\\"), behavior("/tab\there", "fn'url\\"), behavior("/ü/ß*", "fn'url\\")],
+        );
+        let starter = render("E\"1\n", &config);
+        let loaded = parse(&starter.text, "c.toml").unwrap_or_else(|e| panic!("{e}\n{}", starter.text));
+        assert_eq!(loaded.region.as_deref(), Some("us-east-2"));
+        let d = loaded.distribution("E\"1\n").unwrap();
+        assert_eq!(d.lambda_origins[0].get_ref(), "fn'url\\");
+        assert_eq!(d.legacy_origins[0].get_ref(), "elb \"main\"\n# injected = 1");
+        validate_against(&loaded, "E\"1\n", &origin_ids_of(&config), &paths(&config)).unwrap();
+        // Nothing from the distribution escapes its comment or value onto a line of its own.
+        assert!(!starter.text.lines().any(|l| l.starts_with("injected")), "{}", starter.text);
+        parse(&uncommented(&starter.text), "c.toml").unwrap();
+    }
+
+    #[test]
+    fn without_a_lambda_origin_the_file_says_so_and_loading_names_the_fix() {
+        let config = distribution(
+            &[origin("elb", "legacy.eu-west-1.elb.amazonaws.com"), origin("s3", "bucket.s3.amazonaws.com")],
+            &[],
+            "elb",
+            &[behavior("/assets/*", "s3")],
+        );
+        let starter = render("E1", &config);
+        assert_eq!(starter.warnings.len(), 1, "{:?}", starter.warnings);
+        assert!(starter.warnings[0].contains("lambda_origins is empty"), "{:?}", starter.warnings);
+        assert!(starter.text.contains("# WARNING: no origin of distribution E1 looks like API Gateway"));
+        assert!(starter.text.contains("lambda_origins = []\n"));
+        assert!(starter.text.contains("# region = \"REGION\""));
+        let e = parse(&starter.text, "cutover.toml").unwrap_err();
+        assert_eq!(e.problem(), Some(Problem::Missing));
+        assert!(e.to_string().contains("distribution E1 has no lambda_origins; add lambda_origins = ["), "{e}");
+    }
+
+    #[test]
+    fn without_a_legacy_origin_the_file_says_so() {
+        let config = distribution(&[origin("fn", "u1.lambda-url.us-east-2.on.aws")], &[], "fn", &[]);
+        let starter = render("E1", &config);
+        assert!(starter.warnings[0].contains("legacy_origins is empty"), "{:?}", starter.warnings);
+        let e = parse(&starter.text, "cutover.toml").unwrap_err();
+        assert!(e.to_string().contains("has no legacy_origins"), "{e}");
+    }
+
+    #[test]
+    fn a_mixed_group_is_in_neither_list_and_its_routes_are_marked() {
+        let config = distribution(
+            &[
+                origin("elb", "legacy.eu-west-1.elb.amazonaws.com"),
+                origin("apigw", "x.execute-api.eu-west-1.amazonaws.com"),
+            ],
+            &[group("failover", &["apigw", "elb"])],
+            "elb",
+            &[behavior("/api/*", "failover")],
+        );
+        let starter = render("E1", &config);
+        assert_eq!(starter.unclassified, ["failover"]);
+        assert_eq!(
+            starter.warnings,
+            ["origin group `failover` mixes Lambda and other origins, so routes that target it are shown but not \
+                 switchable"]
+        );
+        assert!(starter.text.contains("# Now served by \"failover\" (mixed origin group, not switchable)."));
+        let loaded = parse(&starter.text, "c.toml").unwrap();
+        validate_against(&loaded, "E1", &origin_ids_of(&config), &paths(&config)).unwrap();
+    }
+
+    #[test]
+    fn lambda_origins_in_several_regions_leave_the_region_to_the_user() {
+        let config = distribution(
+            &[
+                origin("elb", "legacy.example.com"),
+                origin("a", "x.execute-api.eu-west-1.amazonaws.com"),
+                origin("b", "y.lambda-url.us-east-1.on.aws"),
+            ],
+            &[],
+            "elb",
+            &[],
+        );
+        let starter = render("E1", &config);
+        assert!(starter.text.contains("several regions (\"eu-west-1\", \"us-east-1\")"), "{}", starter.text);
+        assert_eq!(parse(&starter.text, "c.toml").unwrap().region, None);
+    }
+
+    #[test]
+    fn the_resource_is_guessed_from_the_path_pattern() {
+        assert_eq!(resource_hint("*"), "/{proxy+}");
+        assert_eq!(resource_hint("/*"), "/{proxy+}");
+        assert_eq!(resource_hint("/user/*"), "/user/{proxy+}");
+        assert_eq!(resource_hint("api/v1*"), "/api/v1/{proxy+}");
+        assert_eq!(resource_hint("/health"), "/health");
+        assert_eq!(resource_hint("/img/*.png"), "/RESOURCE");
+        assert_eq!(resource_hint("/a?c"), "/RESOURCE");
+        let starter = render("E2ABC", &rich());
+        assert!(starter.text.contains("path = \"/user/*\"\n"));
+        assert!(starter.text.contains("# resource = \"/user/{proxy+}\"\n"), "{}", starter.text);
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        assert_eq!(render("E2ABC", &rich()), render("E2ABC", &rich()));
+    }
+}
