@@ -13,7 +13,7 @@ mod write;
 #[cfg(test)]
 mod testing;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use classify::{Class, OriginKind, kind_of_domain};
 pub use error::InitError;
@@ -69,7 +69,9 @@ pub async fn run(args: &InitArgs, aws: &AwsArgs) -> Result<(), InitError> {
     if let Some(error) = &written.load_error {
         eprintln!("cutover: warning: as written, the file does not load yet: {error}");
     }
-    let looks_at = aws.config.clone().or_else(config::default_path);
+    // Where a plain `cutover` looks: CUTOVER_CONFIG (which clap also reads into --config), else the default.
+    let from_env = std::env::var_os("CUTOVER_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let looks_at = from_env.or_else(config::default_path);
     let run = summary::run_command(&path, looks_at.as_deref());
     let load_error = written.load_error.as_ref().map(ToString::to_string);
     print!("{}", summary::summary(&path, id, &written.starter, &run, load_error.as_deref()));
