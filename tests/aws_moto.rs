@@ -511,3 +511,28 @@ async fn the_init_command_writes_refuses_to_overwrite_and_needs_a_distribution()
     assert_eq!(unknown.status.code(), Some(1), "stderr: {}", stderr(&unknown));
     assert!(stderr(&unknown).contains("distribution E0NOSUCHDIST00 does not exist"), "{}", stderr(&unknown));
 }
+
+#[tokio::test]
+async fn init_without_a_lambda_origin_writes_the_file_and_says_what_to_fix() {
+    let home = TempDir::new("cutover-moto-init-no-lambda");
+    let mut config = rich_config(&reference("init-no-lambda"));
+    config.origins.as_mut().unwrap().items[0].domain_name = "api.internal.example.com".into();
+    let out = clients(REGION).cloudfront.create_distribution().distribution_config(config).send().await.unwrap();
+    let id = out.distribution.unwrap().id;
+    let path = home.path().join("cutover.toml");
+
+    let run = run_init(&home, &["--distribution", &id, "--output", path.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "stderr: {}", stderr(&run));
+    let (stdout, stderr) = (String::from_utf8_lossy(&run.stdout), stderr(&run));
+    assert!(stdout.contains("Lambda origins: none; legacy origins: legacy-elb, apigw, failover"), "{stdout}");
+    assert!(stdout.contains(&format!("next: edit {} as the warning above says", path.display())), "{stdout}");
+    assert!(
+        stderr.contains(&format!("cutover: warning: no origin of distribution {id} looks like API Gateway")),
+        "{stderr}"
+    );
+    let load = config::load(&path).unwrap_err();
+    assert!(load.to_string().contains("has no lambda_origins; add lambda_origins = ["), "{load}");
+    assert!(stderr.contains(&format!("as written, the file does not load yet: {load}")), "{stderr}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("# WARNING: no origin of distribution") && text.contains("lambda_origins = []"), "{text}");
+}
