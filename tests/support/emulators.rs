@@ -67,7 +67,10 @@ pub fn unreachable_clients() -> AwsClients {
 
 /// Create, in moto, a distribution half-way through a migration: `/api/users/*` and `/api/orders/*`
 /// on API Gateway (Lambda), `/api/search/*` and the default behavior on the ELB origin. Returns its id.
+/// The caller reference is made unique, since moto keeps distributions for as long as it runs.
 pub async fn create_half_migrated_distribution(cloudfront: &aws_sdk_cloudfront::Client, reference: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let reference = format!("{reference}-{}-{nanos}", std::process::id());
     use aws_sdk_cloudfront::types::{
         CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, Origin,
         OriginProtocolPolicy, Origins, ViewerProtocolPolicy,
