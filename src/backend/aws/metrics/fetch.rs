@@ -164,4 +164,98 @@ mod tests {
         assert_eq!(series["nan"], vec![(120, 4.0)]);
         assert_eq!(series.len(), 1);
     }
+
+    use aws_sdk_cloudwatch::config::retry::RetryConfig;
+    use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_cloudwatch::operation::get_metric_data::{GetMetricDataInput, GetMetricDataOutput};
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+
+    use crate::backend::aws::metrics::queries::{Endpoint, Query, Slot};
+
+    /// A CloudWatch client whose calls are answered by `rule`, without retries.
+    fn mock_cloudwatch(rule: &Rule) -> aws_sdk_cloudwatch::Client {
+        let interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny).with_rule(rule);
+        let config = aws_sdk_cloudwatch::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(Credentials::new("a", "b", None, None, "test"))
+            .retry_config(RetryConfig::disabled())
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(config)
+    }
+
+    fn sdk_queries(count: usize) -> Vec<MetricDataQuery> {
+        let query = |i: usize| Query {
+            id: format!("q{i}"),
+            endpoint: Endpoint::Regional,
+            slot: Slot::Concurrency,
+            namespace: "AWS/Lambda",
+            metric: "Invocations",
+            dimensions: vec![("FunctionName", format!("f{i}"))],
+            stat: "Sum".into(),
+        };
+        (0..count).map(|i| query(i).to_sdk()).collect()
+    }
+
+    /// One datapoint per query of the input, at `at` seconds, valued by the query's number.
+    fn answer(input: &GetMetricDataInput, at: i64, next_token: Option<&str>) -> GetMetricDataOutput {
+        let results = input.metric_data_queries().iter().map(|q| {
+            let id = q.id().unwrap_or_default();
+            let value: f64 = id.trim_start_matches('q').parse().unwrap_or(-1.0);
+            result(Some(id), &[(at, value)])
+        });
+        GetMetricDataOutput::builder()
+            .set_metric_data_results(Some(results.collect()))
+            .set_next_token(next_token.map(str::to_string))
+            .build()
+    }
+
+    fn window() -> Window {
+        Window::ending_before("2026-01-15T22:30:42Z".parse().unwrap())
+    }
+
+    #[tokio::test]
+    async fn every_call_is_full_and_its_pages_are_merged() {
+        let rule =
+            mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_compute_output(|input| match input.next_token() {
+                None => answer(input, 0, Some("page2")),
+                Some(_) => answer(input, 60, None),
+            });
+        let client = mock_cloudwatch(&rule);
+        let fetched = get_metric_data(&client, sdk_queries(1203), window()).await.unwrap();
+        assert_eq!(fetched.batches, vec![500, 500, 203]);
+        assert_eq!(fetched.requests, 6);
+        assert_eq!(rule.num_calls(), 6);
+        assert_eq!(fetched.series.len(), 1203);
+        assert_eq!(fetched.series["q0"], vec![(0, 0.0), (60, 0.0)]);
+        assert_eq!(fetched.series["q1202"], vec![(0, 1202.0), (60, 1202.0)]);
+    }
+
+    #[tokio::test]
+    async fn a_token_handed_out_twice_ends_paging() {
+        let rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+            .then_compute_output(|input| answer(input, 0, Some("again")));
+        let client = mock_cloudwatch(&rule);
+        let fetched = get_metric_data(&client, sdk_queries(3), window()).await.unwrap();
+        assert_eq!((fetched.batches, fetched.requests), (vec![3], 2));
+        assert_eq!(fetched.series["q2"], vec![(0, 2.0), (0, 2.0)]);
+    }
+
+    #[tokio::test]
+    async fn no_queries_make_no_calls() {
+        let rule =
+            mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_output(|| GetMetricDataOutput::builder().build());
+        let fetched = get_metric_data(&mock_cloudwatch(&rule), Vec::new(), window()).await.unwrap();
+        assert_eq!(fetched, Fetched::default());
+        assert_eq!(rule.num_calls(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_refused_call_is_a_backend_error() {
+        let rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data).sequence().http_status(429, None).build();
+        let err = get_metric_data(&mock_cloudwatch(&rule), sdk_queries(2), window()).await.unwrap_err();
+        assert_eq!(err, BackendError::Throttling);
+    }
 }

@@ -70,11 +70,12 @@ impl AccountLimit {
     async fn ask(&self) -> Option<u32> {
         match self.lambda.get_account_settings().send().await {
             Ok(out) => {
-                let limit = out.account_limit().map(|l| l.concurrent_executions()).and_then(|n| u32::try_from(n).ok());
+                let limit = out.account_limit().and_then(|l| u32::try_from(l.concurrent_executions()).ok());
+                let limit = limit.filter(|n| *n > 0);
                 if limit.is_none() {
                     tracing::info!("GetAccountSettings gave no concurrency limit; using the configured one");
                 }
-                limit.filter(|n| *n > 0)
+                limit
             }
             Err(e) => {
                 let reason = crate::backend::aws::errors::from_sdk("GetAccountSettings", e);
@@ -105,5 +106,61 @@ mod tests {
         s.record(t0 + RETRY_AFTER, Some(3000));
         assert_eq!(s.limit(1000), Limit { value: 3000, assumed: false });
         assert!(!s.should_ask(t0 + SignedDuration::from_hours(5)));
+    }
+
+    use aws_sdk_lambda::config::retry::RetryConfig;
+    use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_lambda::operation::get_account_settings::GetAccountSettingsOutput;
+    use aws_sdk_lambda::types::AccountLimit as SdkAccountLimit;
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+
+    fn mock_lambda(rule: &Rule) -> aws_sdk_lambda::Client {
+        let interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::Sequential).with_rule(rule);
+        let config = aws_sdk_lambda::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(Credentials::new("a", "b", None, None, "test"))
+            .retry_config(RetryConfig::disabled())
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        aws_sdk_lambda::Client::from_conf(config)
+    }
+
+    fn settings(limit: i32) -> GetAccountSettingsOutput {
+        GetAccountSettingsOutput::builder()
+            .account_limit(SdkAccountLimit::builder().concurrent_executions(limit).build())
+            .build()
+    }
+
+    #[tokio::test]
+    async fn the_account_limit_is_asked_once() {
+        let rule = mock!(aws_sdk_lambda::Client::get_account_settings).sequence().output(|| settings(3000)).build();
+        let limit = AccountLimit::new(mock_lambda(&rule), 1000);
+        let t0: Timestamp = "2026-01-15T22:30:00Z".parse().unwrap();
+        assert_eq!(limit.get(t0).await, Limit { value: 3000, assumed: false });
+        assert_eq!(limit.get(t0 + SignedDuration::from_hours(1)).await, Limit { value: 3000, assumed: false });
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_call_is_retried_every_ten_minutes_with_the_configured_limit_meanwhile() {
+        let rule = mock!(aws_sdk_lambda::Client::get_account_settings)
+            .sequence()
+            .http_status(403, None)
+            .output(|| settings(0))
+            .output(|| settings(5000))
+            .build();
+        let limit = AccountLimit::new(mock_lambda(&rule), 1000);
+        let t0: Timestamp = "2026-01-15T22:30:00Z".parse().unwrap();
+        let assumed = Limit { value: 1000, assumed: true };
+        assert_eq!(limit.get(t0).await, assumed);
+        assert_eq!(limit.get(t0 + SignedDuration::from_mins(5)).await, assumed);
+        assert_eq!(rule.num_calls(), 1);
+        // A limit of zero is no answer either.
+        assert_eq!(limit.get(t0 + RETRY_AFTER).await, assumed);
+        assert_eq!(rule.num_calls(), 2);
+        assert_eq!(limit.get(t0 + RETRY_AFTER * 2).await, Limit { value: 5000, assumed: false });
+        assert_eq!(rule.num_calls(), 3);
     }
 }
