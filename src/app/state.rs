@@ -135,6 +135,8 @@ pub struct State {
     pub metrics_received_at: Option<Timestamp>,
     pub next_refresh: Timestamp,
     pub refresh: RefreshPolicy,
+    /// The CloudWatch statistic latency is shown in (`p99` unless the config says otherwise).
+    pub latency_statistic: String,
     /// Thresholds of routes without their own.
     pub thresholds: Thresholds,
     /// Thresholds of routes that have their own, by path.
@@ -180,6 +182,7 @@ impl State {
             metrics_received_at: None,
             next_refresh: now,
             refresh: RefreshPolicy::default(),
+            latency_statistic: "p99".to_string(),
             thresholds: Thresholds::default(),
             route_thresholds: HashMap::new(),
             selected: None,

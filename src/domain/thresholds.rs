@@ -40,22 +40,26 @@ pub struct Breach {
     pub limit: f64,
 }
 
-impl fmt::Display for Breach {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Breach {
+    /// The breach in words, naming latency by the statistic it was measured with (`p99`, `Average`).
+    pub fn describe(&self, latency_statistic: &str) -> String {
         match self.kind {
-            BreachKind::ErrorRate => {
-                write!(f, "5xx {:.1}% > {}%", self.value, trim_float(self.limit))
-            }
-            BreachKind::Latency => write!(
-                f,
-                "p99 {} ms > {} ms",
+            BreachKind::ErrorRate => format!("5xx {:.1}% > {}%", self.value, trim_float(self.limit)),
+            BreachKind::Latency => format!(
+                "{latency_statistic} {} ms > {} ms",
                 thousands(self.value.round() as u64),
                 thousands(self.limit.round() as u64)
             ),
             BreachKind::Throttles => {
-                write!(f, "throttles {}/min > {}/min", thousands(self.value.round() as u64), trim_float(self.limit))
+                format!("throttles {}/min > {}/min", thousands(self.value.round() as u64), trim_float(self.limit))
             }
         }
+    }
+}
+
+impl fmt::Display for Breach {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe("p99"))
     }
 }
 

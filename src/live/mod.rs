@@ -78,6 +78,7 @@ pub async fn session_for(
         clock.now(),
     );
     state.refresh.every = config.refresh_interval();
+    state.latency_statistic = config.latency_statistic().to_string();
     // New datapoints land a little after the minute; never wait longer than half a period for them.
     state.refresh.offset = state.refresh.offset.min(state.refresh.every / 2);
     state.thresholds = config.thresholds.apply(Thresholds::default());

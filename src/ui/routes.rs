@@ -28,8 +28,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let spark_width = area.width.saturating_sub(fixed).clamp(0, 60) as usize;
 
     // Numbers are right-aligned with a space for the `!` mark, and so are their headings.
-    let heading = |h: &'static str, numeric: bool| {
-        let line = if numeric { Line::from(format!("{h} ")).right_aligned() } else { Line::from(h) };
+    let heading = |h: &str, numeric: bool| {
+        let line = if numeric { Line::from(format!("{h} ")).right_aligned() } else { Line::from(h.to_string()) };
         Cell::from(line).style(theme.table_header)
     };
     let header = Row::new([
@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         heading("TARGET", false),
         heading("REQ/MIN", true),
         heading("5XX%", true),
-        heading("P99 ms", true),
+        heading(&latency_heading(&state.latency_statistic), true),
         heading("THR", true),
         heading("TRAFFIC (60 min)", false),
     ]);
@@ -58,6 +58,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let note = if state.routes.is_empty() { "reading routes…" } else { "no route matches the filter" };
         frame.render_widget(Span::styled(note, theme.muted), inner);
     }
+}
+
+/// `P99 ms`, `AVG ms`, or just `P99.9` where the unit does not fit the column.
+fn latency_heading(statistic: &str) -> String {
+    let short = match statistic {
+        "Average" => "AVG".to_string(),
+        "Maximum" => "MAX".to_string(),
+        "Minimum" => "MIN".to_string(),
+        other => other.to_uppercase(),
+    };
+    if short.len() <= 3 { format!("{short} ms") } else { short }
 }
 
 fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
@@ -131,4 +142,16 @@ fn spark_line<'a>(text: &str, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(run, run_style.unwrap_or_default()));
     }
     Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latency_heading;
+
+    #[test]
+    fn the_latency_column_names_its_statistic_and_fits() {
+        assert_eq!(latency_heading("p99"), "P99 ms");
+        assert_eq!(latency_heading("Average"), "AVG ms");
+        assert_eq!(latency_heading("p99.9"), "P99.9");
+    }
 }

@@ -124,7 +124,11 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         let thresholds = state.route_thresholds.get(&row.path).unwrap_or(&state.thresholds);
         let breaches = thresholds.sustained_breaches(snapshot.series(&row.path));
         if !breaches.is_empty() && row.alert.is_empty() {
-            notes.push((Level::Warn, row.path.clone(), alert_message(&breaches, thresholds.periods)));
+            notes.push((
+                Level::Warn,
+                row.path.clone(),
+                alert_message(&breaches, thresholds.periods, &state.latency_statistic),
+            ));
         } else if breaches.is_empty() && !row.alert.is_empty() {
             notes.push((Level::Info, row.path.clone(), "back within thresholds".to_string()));
         }
@@ -140,8 +144,8 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     effects
 }
 
-fn alert_message(breaches: &[Breach], periods: usize) -> String {
-    let what: Vec<String> = breaches.iter().map(ToString::to_string).collect();
+fn alert_message(breaches: &[Breach], periods: usize, latency_statistic: &str) -> String {
+    let what: Vec<String> = breaches.iter().map(|b| b.describe(latency_statistic)).collect();
     let periods = periods.max(1);
     let unit = if periods == 1 { "period" } else { "periods" };
     format!("{} for {periods} {unit}", what.join(", "))

@@ -49,7 +49,7 @@ fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
             "{to} on {path}: unknown, the config names no per-route metrics for that side (see the README's config reference)"
         )),
         Some(b) => {
-            lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests, b.errors_5xx, b.latency_ms)))
+            lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests, b.errors_5xx, b.latency_ms, &state.latency_statistic)))
         }
         None => lines.push(format!("{to} served no {path} traffic in the last hour")),
     }
@@ -64,7 +64,10 @@ fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
         }
     }
     if serving > 0 {
-        lines.push(format!("{to} across {serving} route(s): {}", describe(Some(requests), Some(errors), slowest)));
+        lines.push(format!(
+            "{to} across {serving} route(s): {}",
+            describe(Some(requests), Some(errors), slowest, &state.latency_statistic)
+        ));
     }
     if to == Target::Lambda
         && let Some(used) = metrics.latest_concurrency()
@@ -80,11 +83,11 @@ fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
     lines
 }
 
-fn describe(requests: Option<f64>, errors: Option<f64>, latency: Option<f64>) -> String {
+fn describe(requests: Option<f64>, errors: Option<f64>, latency: Option<f64>, latency_statistic: &str) -> String {
     let requests = requests.unwrap_or(0.0);
     let rate = if requests > 0.0 { errors.unwrap_or(0.0) / requests * 100.0 } else { 0.0 };
     let latency = latency.map_or("–".to_string(), |l| format!("{} ms", thousands(l.round() as u64)));
-    format!("{} req/min, 5xx {rate:.1}%, p99 {latency}", thousands(requests.round() as u64))
+    format!("{} req/min, 5xx {rate:.1}%, {latency_statistic} {latency}", thousands(requests.round() as u64))
 }
 
 pub fn confirm(state: &mut State) -> Vec<Effect> {

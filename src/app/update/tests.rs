@@ -463,3 +463,13 @@ fn a_route_with_its_own_thresholds_is_judged_by_them() {
     assert_eq!(update(&mut state, Action::MetricsLoaded(Ok(metrics(1)))), vec![Effect::Bell]);
     assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 10% for 1 period");
 }
+
+#[test]
+fn latency_is_named_by_the_statistic_it_was_measured_with() {
+    let mut state = loaded();
+    state.latency_statistic = "Average".into();
+    let slow = crate::domain::Thresholds { latency_ms: 250.0, periods: 1, ..state.thresholds.clone() };
+    state.route_thresholds.insert("/orders/*".into(), slow);
+    update(&mut state, Action::MetricsLoaded(Ok(metrics(1))));
+    assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 5%, Average 300 ms > 250 ms for 1 period");
+}
