@@ -52,7 +52,13 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 
 /// The [`BackendError`] for a service error code, message and HTTP status.
 pub fn from_code(operation: &str, code: &str, message: &str, status: u16) -> BackendError {
-    let detail = if message.is_empty() { code.to_string() } else { format!("{code}: {message}") };
+    let detail = match (code.is_empty(), message.is_empty()) {
+        // Some answers (an emulator's 404, a proxy's error page) carry neither: say what is known.
+        (true, true) => format!("HTTP {status}"),
+        (_, true) => code.to_string(),
+        (true, false) => message.to_string(),
+        (false, false) => format!("{code}: {message}"),
+    };
     if code == "PreconditionFailed" || status == 412 {
         BackendError::PreconditionFailed
     } else if THROTTLING_CODES.contains(&code) || status == 429 {
@@ -90,5 +96,6 @@ mod tests {
             other.to_string(),
             "GetDistribution failed (NoSuchDistribution: The specified distribution does not exist.)"
         );
+        assert_eq!(from_code("GetAccountSettings", "", "", 404).to_string(), "GetAccountSettings failed (HTTP 404)");
     }
 }
