@@ -2,6 +2,7 @@
 //! behind one CloudFront distribution, and for moving them back when Lambda misbehaves.
 
 pub mod app;
+pub mod audit;
 pub mod backend;
 pub mod cli;
 pub mod clock;

@@ -1,0 +1,160 @@
+//! Appending records to the audit file, one JSON line each, on disk before `append` returns.
+
+use std::fs::{self, OpenOptions};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+
+use super::error::AuditError;
+use super::record::AuditRecord;
+
+/// The audit file's name in the state directory.
+pub const FILE_NAME: &str = "audit.jsonl";
+
+/// `<state dir>/audit.jsonl`, next to the log file; `None` without a home directory.
+pub fn default_path() -> Option<PathBuf> {
+    crate::logging::log_dir().map(|dir| dir.join(FILE_NAME))
+}
+
+/// The audit file. Cheap to clone; every append opens the file in append mode, so several
+/// writers (the console and a headless command, say) never tear each other's lines.
+///
+/// Appends block on the disk (`sync_data`); from async code call them in `spawn_blocking`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditLog {
+    path: PathBuf,
+}
+
+impl AuditLog {
+    /// The audit file in the user's state directory.
+    pub fn open_default() -> Result<Self, AuditError> {
+        default_path().map(AuditLog::at).ok_or(AuditError::NoStateDir)
+    }
+
+    /// An audit file at an explicit path (tests, `--audit-file`-style overrides).
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        AuditLog { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append `record` as one line, in a single write, and flush it to disk before returning.
+    /// Creates the directory and the file when missing.
+    pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
+        let mut line = serde_json::to_vec(record).map_err(AuditError::Encode)?;
+        line.push(b'\n');
+
+        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir {
+            fs::create_dir_all(dir).map_err(|source| AuditError::CreateDir { path: dir.to_path_buf(), source })?;
+        }
+        let existed = self.path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .map_err(|source| AuditError::Open { path: self.path.clone(), source })?;
+        let write_err = |source| AuditError::Write { path: self.path.clone(), source };
+        if ends_torn(&mut file).map_err(write_err)? {
+            // A crash cut the last line short: start ours on a line of its own, so that only the
+            // torn line is lost. (Two writers doing this at once leave a blank line, which readers skip.)
+            line.insert(0, b'\n');
+        }
+        file.write_all(&line).map_err(write_err)?;
+        file.sync_data().map_err(write_err)?;
+        if !existed && let Some(dir) = dir {
+            sync_dir(dir).map_err(write_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the file is non-empty and does not end with a newline.
+fn ends_torn(file: &mut fs::File) -> std::io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8];
+    file.seek(SeekFrom::End(-1))?;
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
+/// Make a newly created file's directory entry durable too.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+
+    use jiff::Timestamp;
+
+    use super::*;
+    use crate::audit::read::read_trail;
+    use crate::audit::record::{Mode, RecordKind};
+    use crate::audit::testing::TempDir;
+
+    fn record(operator: &str, i: usize) -> AuditRecord {
+        AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::SwitchRequested, Mode::Demo, operator, "D")
+            .with_routes([format!("/r/{i}")])
+            .with_message("x".repeat(3000 + i))
+    }
+
+    #[test]
+    fn appends_one_line_per_record_and_creates_the_directory() {
+        let tmp = TempDir::new("append");
+        let log = AuditLog::at(tmp.path().join("nested/deeper").join(FILE_NAME));
+        log.append(&record("ana", 1)).unwrap();
+        log.append(&record("ana", 2)).unwrap();
+        let text = fs::read_to_string(log.path()).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.ends_with('\n'));
+        let trail = read_trail(log.path()).unwrap();
+        assert_eq!(trail.records().map(|r| r.routes[0].as_str()).collect::<Vec<_>>(), ["/r/1", "/r/2"]);
+    }
+
+    #[test]
+    fn two_writers_interleave_as_whole_lines() {
+        let tmp = TempDir::new("two-writers");
+        let path = tmp.path().join(FILE_NAME);
+        let writers: Vec<_> = ["ana", "bo"]
+            .into_iter()
+            .map(|who| {
+                let log = AuditLog::at(&path);
+                thread::spawn(move || (0..150).for_each(|i| log.append(&record(who, i)).unwrap()))
+            })
+            .collect();
+        writers.into_iter().for_each(|w| w.join().unwrap());
+
+        let trail = read_trail(&path).unwrap();
+        assert!(trail.warnings.is_empty(), "{:?}", trail.warnings);
+        for who in ["ana", "bo"] {
+            let mine: Vec<_> = trail.records().filter(|r| r.operator == who).collect();
+            assert_eq!(mine.len(), 150);
+            // Each writer's lines keep their order and are intact.
+            for (i, r) in mine.iter().enumerate() {
+                assert_eq!(r.routes, [format!("/r/{i}")]);
+                assert_eq!(r.message.as_ref().unwrap().len(), 3000 + i);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unwritable_place_is_an_error_not_a_panic() {
+        let tmp = TempDir::new("unwritable");
+        let blocker = tmp.path().join("file");
+        fs::write(&blocker, "").unwrap();
+        let err = AuditLog::at(blocker.join("audit.jsonl")).append(&record("ana", 0)).unwrap_err();
+        assert!(matches!(err, AuditError::CreateDir { .. } | AuditError::Open { .. }), "{err}");
+    }
+}

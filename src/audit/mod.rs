@@ -1,0 +1,15 @@
+//! The audit trail: every switch attempt and its outcome, every guard breach and every automatic
+//! action, appended as JSON Lines to `audit.jsonl` in the user's state directory.
+
+pub mod error;
+pub mod file;
+pub mod read;
+pub mod record;
+
+#[cfg(test)]
+mod testing;
+
+pub use error::AuditError;
+pub use file::{AuditLog, default_path};
+pub use read::{AuditTrail, Filter, LineWarning, TrailEntry, parse_trail, read_trail};
+pub use record::{AuditRecord, Mode, Outcome, RecordKind};

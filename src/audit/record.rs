@@ -1,0 +1,321 @@
+//! One line of the audit trail: a flat JSON object with stable field names.
+//!
+//! Every field is written on every line (absent values as `null`), in this order:
+//!
+//! | field                     | type              | meaning                                                  |
+//! |---------------------------|-------------------|----------------------------------------------------------|
+//! | `time`                    | string            | when it happened, UTC, RFC 3339 (`2025-03-01T03:12:09Z`) |
+//! | `kind`                    | string            | what happened, see [`RecordKind`]                        |
+//! | `mode`                    | string            | `live` or `demo`                                         |
+//! | `operator`                | string            | the local user name, always                              |
+//! | `caller_arn`              | string or null    | the STS caller identity (live mode)                      |
+//! | `distribution`            | string            | the CloudFront distribution id                           |
+//! | `routes`                  | array of strings  | the path patterns concerned (one or several)             |
+//! | `from`, `to`              | string or null    | `lambda` or `origin`                                     |
+//! | `etag_before`             | string or null    | the distribution's ETag the change was made against     |
+//! | `etag_after`              | string or null    | the ETag CloudFront returned for the change              |
+//! | `outcome`                 | string or null    | see [`Outcome`]                                          |
+//! | `error`                   | string or null    | the error text of a failure                              |
+//! | `request_to_accepted_ms`  | integer or null   | from the request to CloudFront accepting the change      |
+//! | `accepted_to_deployed_ms` | integer or null   | from acceptance to the distribution being `Deployed`     |
+//! | `message`                 | string or null    | free text, e.g. a breach: `5xx 12.4% > 5% for 3 periods` |
+//!
+//! Readers accept lines with missing optional fields, and unknown `kind`/`outcome` values read as
+//! `unknown`, so that an older cutover can read a newer trail.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Target;
+
+/// Whether a record was made against real AWS or the simulator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Live,
+    Demo,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Live => "live",
+            Mode::Demo => "demo",
+        }
+    }
+}
+
+/// What a record is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// An operator (or a headless command) asked for a switch; written before the request is sent.
+    SwitchRequested,
+    /// CloudFront accepted the change (`UpdateDistribution` returned a new ETag).
+    SwitchAccepted,
+    /// The distribution reached `Deployed` with the change.
+    SwitchDeployed,
+    /// The change was refused or could not be sent.
+    SwitchFailed,
+    /// A guard tripped: `message` gives the numbers.
+    GuardBreach,
+    /// A guard switched a route back to the origin by itself: `message` says why.
+    AutoRollback,
+    /// A kind written by a newer cutover.
+    #[serde(other)]
+    Unknown,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::SwitchRequested => "switch_requested",
+            RecordKind::SwitchAccepted => "switch_accepted",
+            RecordKind::SwitchDeployed => "switch_deployed",
+            RecordKind::SwitchFailed => "switch_failed",
+            RecordKind::GuardBreach => "guard_breach",
+            RecordKind::AutoRollback => "auto_rollback",
+            RecordKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// How a switch attempt ended (so far).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Accepted,
+    Deployed,
+    Failed,
+    /// The console stopped waiting (quit, or the wait was cancelled) before the change deployed.
+    Abandoned,
+    /// An outcome written by a newer cutover.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Deployed => "deployed",
+            Outcome::Failed => "failed",
+            Outcome::Abandoned => "abandoned",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// One audit record. See the module documentation for the JSON form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub time: Timestamp,
+    pub kind: RecordKind,
+    pub mode: Mode,
+    pub operator: String,
+    #[serde(default)]
+    pub caller_arn: Option<String>,
+    pub distribution: String,
+    #[serde(default)]
+    pub routes: Vec<String>,
+    #[serde(default)]
+    pub from: Option<Target>,
+    #[serde(default)]
+    pub to: Option<Target>,
+    #[serde(default)]
+    pub etag_before: Option<String>,
+    #[serde(default)]
+    pub etag_after: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub request_to_accepted_ms: Option<u64>,
+    #[serde(default)]
+    pub accepted_to_deployed_ms: Option<u64>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl AuditRecord {
+    /// A record with the required fields; the `with_*` methods fill in the rest.
+    pub fn new(
+        time: Timestamp,
+        kind: RecordKind,
+        mode: Mode,
+        operator: impl Into<String>,
+        distribution: impl Into<String>,
+    ) -> Self {
+        AuditRecord {
+            time,
+            kind,
+            mode,
+            operator: operator.into(),
+            caller_arn: None,
+            distribution: distribution.into(),
+            routes: Vec::new(),
+            from: None,
+            to: None,
+            etag_before: None,
+            etag_after: None,
+            outcome: None,
+            error: None,
+            request_to_accepted_ms: None,
+            accepted_to_deployed_ms: None,
+            message: None,
+        }
+    }
+
+    pub fn with_caller_arn(mut self, arn: Option<impl Into<String>>) -> Self {
+        self.caller_arn = arn.map(Into::into);
+        self
+    }
+
+    pub fn with_routes<I, S>(mut self, routes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.routes = routes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn with_targets(mut self, from: Target, to: Target) -> Self {
+        self.from = Some(from);
+        self.to = Some(to);
+        self
+    }
+
+    pub fn with_etags(mut self, before: Option<impl Into<String>>, after: Option<impl Into<String>>) -> Self {
+        self.etag_before = before.map(Into::into);
+        self.etag_after = after.map(Into::into);
+        self
+    }
+
+    pub fn with_outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = Some(outcome);
+        self
+    }
+
+    pub fn with_error(mut self, error: impl Into<String>) -> Self {
+        self.error = Some(error.into());
+        self
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// The two durations of a switch; either may be unknown.
+    pub fn with_durations(
+        mut self,
+        request_to_accepted: Option<Duration>,
+        accepted_to_deployed: Option<Duration>,
+    ) -> Self {
+        self.request_to_accepted_ms = request_to_accepted.map(millis);
+        self.accepted_to_deployed_ms = accepted_to_deployed.map(millis);
+        self
+    }
+
+    /// Whether `route` is one of the record's routes.
+    pub fn concerns_route(&self, route: &str) -> bool {
+        self.routes.iter().any(|r| r == route)
+    }
+}
+
+/// Whole milliseconds, saturating.
+pub fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> AuditRecord {
+        AuditRecord::new(
+            "2025-03-01T03:12:09Z".parse().unwrap(),
+            RecordKind::SwitchDeployed,
+            Mode::Live,
+            "ana",
+            "E2ABC",
+        )
+        .with_caller_arn(Some("arn:aws:sts::123456789012:assumed-role/oncall/ana"))
+        .with_routes(["/api/orders/*"])
+        .with_targets(Target::Lambda, Target::Origin)
+        .with_etags(Some("E1"), Some("E2"))
+        .with_outcome(Outcome::Deployed)
+        .with_durations(Some(Duration::from_millis(820)), Some(Duration::from_secs(184)))
+        .with_message("rolled back by ana")
+    }
+
+    #[test]
+    fn serializes_one_flat_object_with_the_documented_field_names_in_order() {
+        let json = serde_json::to_string(&full()).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"time":"2025-03-01T03:12:09Z","kind":"switch_deployed","mode":"live","operator":"ana","#,
+                r#""caller_arn":"arn:aws:sts::123456789012:assumed-role/oncall/ana","distribution":"E2ABC","#,
+                r#""routes":["/api/orders/*"],"from":"lambda","to":"origin","etag_before":"E1","etag_after":"E2","#,
+                r#""outcome":"deployed","error":null,"request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"#,
+                r#""message":"rolled back by ana"}"#
+            )
+        );
+        assert!(!json.contains('\n'));
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let record = full();
+        let back: AuditRecord = serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
+        assert_eq!(back, record);
+
+        let bare = AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::GuardBreach, Mode::Demo, "bo", "SIM");
+        let json = serde_json::to_string(&bare).unwrap();
+        assert!(json.contains(r#""caller_arn":null"#) && json.contains(r#""routes":[]"#), "{json}");
+        assert_eq!(serde_json::from_str::<AuditRecord>(&json).unwrap(), bare);
+    }
+
+    #[test]
+    fn every_kind_and_outcome_has_its_snake_case_name() {
+        for kind in [
+            RecordKind::SwitchRequested,
+            RecordKind::SwitchAccepted,
+            RecordKind::SwitchDeployed,
+            RecordKind::SwitchFailed,
+            RecordKind::GuardBreach,
+            RecordKind::AutoRollback,
+            RecordKind::Unknown,
+        ] {
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));
+        }
+        for outcome in [Outcome::Accepted, Outcome::Deployed, Outcome::Failed, Outcome::Abandoned, Outcome::Unknown] {
+            assert_eq!(serde_json::to_string(&outcome).unwrap(), format!("\"{}\"", outcome.as_str()));
+        }
+        for mode in [Mode::Live, Mode::Demo] {
+            assert_eq!(serde_json::to_string(&mode).unwrap(), format!("\"{}\"", mode.as_str()));
+        }
+    }
+
+    #[test]
+    fn reads_minimal_lines_and_values_from_a_newer_version() {
+        let line = r#"{"time":"2025-03-01T03:12:09.5+01:00","kind":"switch_teleported","mode":"demo","operator":"x","distribution":"D","outcome":"vaporised","extra":1}"#;
+        let record: AuditRecord = serde_json::from_str(line).unwrap();
+        assert_eq!(record.kind, RecordKind::Unknown);
+        assert_eq!(record.outcome, Some(Outcome::Unknown));
+        assert_eq!(record.time, "2025-03-01T02:12:09.5Z".parse::<Timestamp>().unwrap());
+        assert!(record.routes.is_empty() && record.from.is_none());
+    }
+
+    #[test]
+    fn concerns_route_matches_exact_paths() {
+        let record = full();
+        assert!(record.concerns_route("/api/orders/*"));
+        assert!(!record.concerns_route("/api/orders"));
+    }
+}
