@@ -66,6 +66,8 @@ pub const BINDINGS: &[Binding] = &[
     key(Table, Char('G'), "End/G", Command::SelectLast),
     shown(Table, Char('s'), "s/Enter", Command::Switch, "s"),
     key(Table, Enter, "s/Enter", Command::Switch),
+    shown(Table, Char('R'), "R", Command::RollbackAll, "R"),
+    key(Table, Char('u'), "u", Command::Undo),
     shown(Table, Char('e'), "e", Command::ToggleEvents, "e"),
     key(Table, PageUp, "PgUp", Command::ScrollEventsUp),
     key(Table, PageDown, "PgDn", Command::ScrollEventsDown),

@@ -51,6 +51,7 @@ pub struct SwitchAttempt {
     pub paths: Vec<String>,
     pub from: Target,
     pub to: Target,
+    pub kind: SwitchKind,
     pub phase: SwitchPhase,
     pub requested_at: Timestamp,
     pub accepted_at: Option<Timestamp>,
@@ -74,14 +75,41 @@ pub struct SwitchMark {
     pub to: Target,
 }
 
+/// What a confirm dialog is about to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwitchKind {
+    /// The operator switches the selected route.
+    Manual,
+    /// Every Lambda route of the distribution back to the origin (`R`).
+    RollbackAll,
+    /// The last switch of this session, reversed (`u`).
+    Undo,
+    /// A guard's automatic rollback; never asked, only logged.
+    Automatic,
+}
+
 /// The confirm dialog's content, fixed when it opens.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfirmSwitch {
-    pub path: String,
+    pub kind: SwitchKind,
+    /// The routes it moves, all in one `UpdateDistribution`.
+    pub paths: Vec<String>,
     pub from: Target,
     pub to: Target,
     /// Lines that describe the new target's current health.
     pub health: Vec<String>,
+    /// A warning that deserves its own line, such as too little free Lambda concurrency.
+    pub warning: Option<String>,
+}
+
+impl ConfirmSwitch {
+    pub fn title(&self) -> String {
+        match self.kind {
+            SwitchKind::Manual | SwitchKind::Automatic => format!("switch {}?", self.paths.join(", ")),
+            SwitchKind::RollbackAll => format!("roll back all {} Lambda routes to the origin?", self.paths.len()),
+            SwitchKind::Undo => format!("undo: switch {} back?", self.paths.join(", ")),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -141,6 +169,10 @@ pub struct State {
     pub thresholds: Thresholds,
     /// Thresholds of routes that have their own, by path.
     pub route_thresholds: HashMap<String, Thresholds>,
+    /// Routes a guard breach switches back to the origin by itself (`auto_rollback = true`).
+    pub auto_rollback: HashSet<String>,
+    /// Routes already rolled back automatically: guards never move them again by themselves.
+    pub auto_rolled_back: HashSet<String>,
     /// The selected route, by path, so filtering and reloads keep it.
     pub selected: Option<String>,
     pub filter: String,
@@ -185,6 +217,8 @@ impl State {
             latency_statistic: "p99".to_string(),
             thresholds: Thresholds::default(),
             route_thresholds: HashMap::new(),
+            auto_rollback: HashSet::new(),
+            auto_rolled_back: HashSet::new(),
             selected: None,
             filter: String::new(),
             filter_editing: false,

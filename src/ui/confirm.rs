@@ -11,15 +11,15 @@ use crate::domain::Target;
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Theme) {
-    let inner = popup::frame(frame, area, &format!("switch {}?", confirm.path), theme);
+    let inner = popup::frame(frame, area, &confirm.title(), theme);
     let target_style = |t: Target| match t {
         Target::Lambda => theme.target_lambda,
         Target::Origin => theme.target_origin,
     };
     let mut lines = vec![
         Line::from(vec![
-            Span::styled("route  ", theme.dialog),
-            Span::styled(confirm.path.as_str(), theme.dialog_title),
+            Span::styled(if confirm.paths.len() == 1 { "route  " } else { "routes " }, theme.dialog),
+            Span::styled(confirm.paths.join(", "), theme.dialog_title),
         ]),
         Line::from(vec![
             Span::styled("from   ", theme.dialog),
@@ -33,11 +33,16 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
         Line::from(Span::styled(format!("health of {} now:", confirm.to), theme.dialog_title)),
     ];
     lines.extend(confirm.health.iter().map(|h| Line::from(Span::styled(format!("  {h}"), theme.dialog))));
+    if let Some(warning) = &confirm.warning {
+        lines.push(Line::from(Span::styled(format!("! {warning}"), theme.alert)));
+    }
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
-        "Changes this behavior's TargetOriginId only; edges follow within 1–3 minutes.",
-        theme.muted,
-    )));
+    let scope = if confirm.paths.len() == 1 {
+        "Changes this behavior's TargetOriginId only".to_string()
+    } else {
+        format!("Changes {} behaviors' TargetOriginId in one update", confirm.paths.len())
+    };
+    lines.push(Line::from(Span::styled(format!("{scope}; edges follow within minutes."), theme.muted)));
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled("y", theme.key),

@@ -30,6 +30,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 fn command_(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::Switch => switching::open_confirm(state),
+        Command::RollbackAll => switching::open_rollback_all(state),
+        Command::Undo => switching::open_undo(state),
         Command::Confirm => switching::confirm(state),
         Command::Refresh => refresh::refresh_now(state),
         Command::Quit => {

@@ -48,7 +48,12 @@ pub fn handle(state: &mut State, command: Command) {
             state.overlay = if state.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
         }
         // Handled by `update` itself: they reach the outside world.
-        Command::Switch | Command::Confirm | Command::Refresh | Command::Quit => {}
+        Command::Switch
+        | Command::RollbackAll
+        | Command::Undo
+        | Command::Confirm
+        | Command::Refresh
+        | Command::Quit => {}
     }
 }
 

@@ -5,34 +5,86 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::action::Effect;
-use crate::app::state::{ConfirmSwitch, MAX_POLL_BACKOFF, Overlay, State, SwitchAttempt, SwitchMark, SwitchPhase};
+use crate::app::state::{
+    ConfirmSwitch, MAX_POLL_BACKOFF, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase,
+};
 use crate::backend::BackendError;
 use crate::domain::format::{duration_short, thousands};
 use crate::domain::{DeployStatus, Level, MinutePoint, RouteChange, Target};
+
+/// A move to Lambda that would leave less than this share of the account's concurrency free is flagged.
+const PREFLIGHT_FREE_SHARE: f64 = 0.10;
 
 pub fn open_confirm(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.selected_route() else {
         return Vec::new();
     };
-    if let Some(reason) = &state.read_only {
-        let message = format!("the console is read-only ({reason}); {} was not switched", row.path);
-        let path = row.path.clone();
-        state.log(Level::Warn, Some(&path), message);
+    let (path, from) = (row.path.clone(), row.target);
+    open(state, SwitchKind::Manual, vec![path], from)
+}
+
+/// `R`: every Lambda route of the distribution back to the origin, in one update.
+pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
+    let paths: Vec<String> =
+        state.routes.iter().filter(|r| r.target == Target::Lambda).map(|r| r.path.clone()).collect();
+    if paths.is_empty() {
+        state.log(Level::Info, None, "no route is on Lambda; nothing to roll back");
         return Vec::new();
     }
-    let (path, from) = (row.path.clone(), row.target);
+    open(state, SwitchKind::RollbackAll, paths, Target::Lambda)
+}
+
+/// `u`: the last switch this session made, reversed, for the routes it moved that are still where it put them.
+pub fn open_undo(state: &mut State) -> Vec<Effect> {
+    let last =
+        state.switches.iter().rev().find(|s| {
+            matches!(s.phase, SwitchPhase::Propagating | SwitchPhase::Deployed) && s.kind != SwitchKind::Undo
+        });
+    let Some(last) = last else {
+        state.log(Level::Info, None, "no switch in this session to undo");
+        return Vec::new();
+    };
+    let (to_undo, target) = (last.paths.clone(), last.to);
+    let paths: Vec<String> =
+        to_undo.into_iter().filter(|p| state.route(p).is_some_and(|r| r.target == target)).collect();
+    if paths.is_empty() {
+        state.log(Level::Info, None, "the routes of the last switch have moved since; nothing to undo");
+        return Vec::new();
+    }
+    open(state, SwitchKind::Undo, paths, target)
+}
+
+/// Open the confirm dialog for moving `paths` from `from` to the other target, unless the console is
+/// read-only or an update of the distribution is still unanswered.
+fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from: Target) -> Vec<Effect> {
+    let label = paths.join(", ");
+    if let Some(reason) = &state.read_only {
+        let message = format!("the console is read-only ({reason}); {label} was not switched");
+        state.log(Level::Warn, Some(&label), message);
+        return Vec::new();
+    }
     let distribution_id = state.topology.as_ref().map(|t| t.distribution_id.clone()).unwrap_or_default();
     if state.update_in_flight(&distribution_id) {
         let message = format!(
-            "an update of {distribution_id} is already on its way to CloudFront; switch {path} when it is accepted"
+            "an update of {distribution_id} is already on its way to CloudFront; switch {label} when it is accepted"
         );
-        state.log(Level::Warn, Some(&path), &message);
+        state.log(Level::Warn, Some(&label), &message);
         state.banner = Some(message);
         return Vec::new();
     }
     let to = from.other();
-    let health = target_health(state, &path, to);
-    state.overlay = Overlay::Confirm(ConfirmSwitch { path, from, to, health });
+    let mut health = match kind {
+        SwitchKind::Manual | SwitchKind::Undo if paths.len() == 1 => target_health(state, &paths[0], to),
+        _ => target_health_across(state, to),
+    };
+    let mut warning = None;
+    if to == Target::Lambda
+        && let Some((estimate, low)) = preflight(state, &paths)
+    {
+        health.push(estimate);
+        warning = low;
+    }
+    state.overlay = Overlay::Confirm(ConfirmSwitch { kind, paths, from, to, health, warning });
     Vec::new()
 }
 
@@ -53,6 +105,17 @@ fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
         }
         None => lines.push(format!("{to} served no {path} traffic in the last hour")),
     }
+    lines.extend(target_health_across(state, to));
+    lines
+}
+
+/// The target across every route, as of each route's newest minute, and account concurrency.
+fn target_health_across(state: &State, to: Target) -> Vec<String> {
+    let Some(metrics) = &state.metrics else {
+        return vec!["no metrics yet: health of the new target is unknown".into()];
+    };
+    let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };
+    let mut lines = Vec::new();
     // The target across every route, as of each route's newest minute.
     let (mut requests, mut errors, mut slowest, mut serving) = (0.0, 0.0, None::<f64>, 0);
     for row in &state.routes {
@@ -94,37 +157,71 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
         return Vec::new();
     };
+    request(state, confirm.kind, &confirm.paths, confirm.from, None)
+}
+
+/// Send one update moving every route of `paths` that still targets `from` to the other target.
+/// `reason` is said in the log for switches nobody confirmed (guards).
+pub fn request(
+    state: &mut State,
+    kind: SwitchKind,
+    paths: &[String],
+    from: Target,
+    reason: Option<&str>,
+) -> Vec<Effect> {
     let Some(topology) = &state.topology else {
         return Vec::new();
     };
     let distribution_id = topology.distribution_id.clone();
-    let to_origin_id = topology.origin_id_for(confirm.to).to_string();
-    let Some(row) = state.route(&confirm.path) else {
-        state.log(Level::Warn, Some(&confirm.path), "route is gone from the distribution; nothing was switched");
-        return Vec::new();
-    };
-    if row.target != confirm.from {
-        state.log(
-            Level::Warn,
-            Some(&confirm.path),
-            format!("route now targets {} (changed while the dialog was open); nothing was switched", row.target),
-        );
+    let to = from.other();
+    let to_origin_id = topology.origin_id_for(to).to_string();
+    let mut changes = Vec::new();
+    for path in paths {
+        match state.route(path) {
+            None => state.log(Level::Warn, Some(path), "route is gone from the distribution; nothing was switched"),
+            Some(row) if row.target != from => {
+                let message = format!(
+                    "route now targets {} (changed while the dialog was open); nothing was switched",
+                    row.target
+                );
+                state.log(Level::Warn, Some(path), message);
+            }
+            Some(row) => changes.push(RouteChange {
+                path: row.path.clone(),
+                from_origin_id: row.origin_id.clone(),
+                to_origin_id: to_origin_id.clone(),
+            }),
+        }
+    }
+    if changes.is_empty() {
         return Vec::new();
     }
+    let moving: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
+    let label = moving.join(", ");
     if state.update_in_flight(&distribution_id) {
-        state.log(Level::Warn, Some(&confirm.path), "another update is still on its way; nothing was switched");
+        state.log(Level::Warn, Some(&label), "another update is still on its way; nothing was switched");
         return Vec::new();
     }
-    let change = RouteChange { path: row.path.clone(), from_origin_id: row.origin_id.clone(), to_origin_id };
     let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-    let message = format!("switch {} → {} requested by {}", confirm.from, confirm.to, state.operator);
-    state.log(Level::Info, Some(&confirm.path), message);
+    let what = match kind {
+        SwitchKind::Manual => "switch",
+        SwitchKind::RollbackAll => "rollback of every Lambda route:",
+        SwitchKind::Undo => "undo:",
+        SwitchKind::Automatic => "automatic rollback:",
+    };
+    let who = match reason {
+        Some(reason) => format!("by the guard, because {reason}"),
+        None => format!("requested by {}", state.operator),
+    };
+    let level = if kind == SwitchKind::Automatic { Level::Warn } else { Level::Info };
+    state.log(level, Some(&label), format!("{what} {from} → {to} {who}"));
     state.switches.push(SwitchAttempt {
         id,
         distribution_id: distribution_id.clone(),
-        paths: vec![confirm.path.clone()],
-        from: confirm.from,
-        to: confirm.to,
+        paths: moving.clone(),
+        from,
+        to,
+        kind,
         phase: SwitchPhase::Requested,
         requested_at: state.now,
         accepted_at: None,
@@ -132,8 +229,46 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
         etag_after: None,
         last_progress_note: None,
     });
-    set_pending(state, &[confirm.path], Some(id));
-    vec![Effect::Switch { id, distribution_id, changes: vec![change] }]
+    set_pending(state, &moving, Some(id));
+    vec![Effect::Switch { id, distribution_id, changes }]
+}
+
+/// The concurrency moving `paths` to Lambda would take, and a warning when it would leave less than
+/// [`PREFLIGHT_FREE_SHARE`] of the account's limit free. The estimate is requests per second × seconds
+/// per request, from each route's newest minute and the Lambda latency seen on it (or the mean across
+/// Lambda routes, for a route Lambda has not served yet).
+fn preflight(state: &State, paths: &[String]) -> Option<(String, Option<String>)> {
+    let metrics = state.metrics.as_ref()?;
+    let limit = f64::from(metrics.concurrency_limit.max(1));
+    let used = metrics.latest_concurrency()?;
+    let seen: Vec<f64> =
+        state.routes.iter().filter_map(|r| metrics.latest(&r.path).and_then(|p| p.lambda.latency_ms)).collect();
+    let fallback_ms = (!seen.is_empty()).then(|| seen.iter().sum::<f64>() / seen.len() as f64);
+    let (mut needed, mut per_second) = (0.0, 0.0);
+    for path in paths {
+        let Some(point) = metrics.latest(path) else { continue };
+        let Some(duration_ms) = point.lambda.latency_ms.or(fallback_ms) else { continue };
+        // What the origin serves now is what will arrive at Lambda.
+        let rps = point.origin.requests.unwrap_or(0.0) / 60.0;
+        per_second += rps;
+        needed += rps * duration_ms / 1000.0;
+    }
+    let free = (limit - used).max(0.0);
+    let estimate = format!(
+        "pre-flight: needs about {} concurrent executions ({} req/s × {} duration); {} of {} free now",
+        thousands(needed.round() as u64),
+        thousands(per_second.round() as u64),
+        state.latency_statistic,
+        thousands(free.round() as u64),
+        thousands(limit as u64),
+    );
+    let warning = (free - needed < limit * PREFLIGHT_FREE_SHARE).then(|| {
+        format!(
+            "less than {}% of the account's Lambda concurrency would be left free: expect throttles",
+            (PREFLIGHT_FREE_SHARE * 100.0).round()
+        )
+    });
+    Some((estimate, warning))
 }
 
 fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {

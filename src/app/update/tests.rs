@@ -169,7 +169,10 @@ fn confirm_dialog_names_route_targets_and_health_and_cancel_changes_nothing() {
     select(&mut state, "/orders/*");
     assert!(press(&mut state, Command::Switch).is_empty());
     let Overlay::Confirm(confirm) = &state.overlay else { panic!("no confirm dialog: {:?}", state.overlay) };
-    assert_eq!((confirm.path.as_str(), confirm.from, confirm.to), ("/orders/*", Target::Lambda, Target::Origin));
+    assert_eq!(
+        (confirm.paths.as_slice(), confirm.from, confirm.to),
+        (&["/orders/*".to_string()][..], Target::Lambda, Target::Origin)
+    );
     assert_eq!(confirm.health[0], "◼ origin served no /orders/* traffic in the last hour");
     assert!(press(&mut state, Command::Cancel).is_empty());
     assert_eq!(state.overlay, Overlay::None);
