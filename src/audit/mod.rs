@@ -1,8 +1,10 @@
 //! The audit trail: every switch attempt and its outcome, every guard breach and every automatic
 //! action, appended as JSON Lines to `audit.jsonl` in the user's state directory.
 
+pub mod describe;
 pub mod error;
 pub mod file;
+pub mod history;
 pub mod read;
 pub mod record;
 
@@ -11,5 +13,6 @@ mod testing;
 
 pub use error::AuditError;
 pub use file::{AuditLog, default_path};
+pub use history::{HISTORY_PREFIX, history_entries, is_history, load_history, to_log_entry};
 pub use read::{AuditTrail, Filter, LineWarning, TrailEntry, parse_trail, read_trail};
 pub use record::{AuditRecord, Mode, Outcome, RecordKind};

@@ -1,0 +1,163 @@
+//! Records in words, for the event log's history lines and the `cutover log` table.
+
+use crate::domain::format::duration_short;
+
+use super::record::{AuditRecord, RecordKind};
+
+/// `"820ms"`, `"3.4s"`, `"3m 04s"`.
+pub fn millis_short(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms}ms")
+    } else if ms < 10_000 {
+        format!("{:.1}s", ms as f64 / 1_000.0)
+    } else {
+        duration_short(i64::try_from(ms / 1_000).unwrap_or(i64::MAX))
+    }
+}
+
+/// The routes, comma-separated; `-` for none.
+pub fn routes(record: &AuditRecord) -> String {
+    if record.routes.is_empty() { "-".into() } else { record.routes.join(", ") }
+}
+
+/// `"λ Lambda → ◼ origin"`, or whichever half is known; `-` for neither.
+pub fn targets(record: &AuditRecord) -> String {
+    match (record.from, record.to) {
+        (Some(from), Some(to)) => format!("{from} → {to}"),
+        (None, Some(to)) => format!("→ {to}"),
+        (Some(from), None) => format!("{from} →"),
+        (None, None) => "-".into(),
+    }
+}
+
+/// `"accepted 820ms, deployed 3m 04s"`, or what of it is known.
+pub fn durations(record: &AuditRecord) -> Option<String> {
+    let parts: Vec<String> =
+        [("accepted", record.request_to_accepted_ms), ("deployed", record.accepted_to_deployed_ms)]
+            .into_iter()
+            .filter_map(|(what, ms)| ms.map(|ms| format!("{what} {}", millis_short(ms))))
+            .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The details a table row ends with: durations, error, message, ETags, caller.
+pub fn details(record: &AuditRecord) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = durations(record) {
+        parts.push(d);
+    }
+    if let Some(error) = &record.error {
+        parts.push(format!("error: {error}"));
+    }
+    if let Some(message) = &record.message {
+        parts.push(message.clone());
+    }
+    match (&record.etag_before, &record.etag_after) {
+        (Some(b), Some(a)) => parts.push(format!("etag {b} → {a}")),
+        (Some(b), None) => parts.push(format!("etag {b}")),
+        (None, Some(a)) => parts.push(format!("etag → {a}")),
+        (None, None) => {}
+    }
+    parts.join(" · ")
+}
+
+/// Who: the operator, and the caller ARN when there is one.
+pub fn who(record: &AuditRecord) -> String {
+    match &record.caller_arn {
+        Some(arn) => format!("{} ({arn})", record.operator),
+        None => record.operator.clone(),
+    }
+}
+
+/// One sentence about the record, without its time.
+pub fn sentence(record: &AuditRecord) -> String {
+    let routes = routes(record);
+    let moves = match (record.from, record.to) {
+        (None, None) => routes.clone(),
+        _ => format!("{routes} {}", targets(record)),
+    };
+    let mut text = match record.kind {
+        RecordKind::SwitchRequested => format!("{} asked to switch {moves}", record.operator),
+        RecordKind::SwitchAccepted => format!("switch of {moves} accepted"),
+        RecordKind::SwitchDeployed => format!("switch of {moves} deployed"),
+        RecordKind::SwitchFailed => format!("switch of {moves} failed"),
+        RecordKind::GuardBreach => format!("guard breach on {routes}"),
+        RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
+        RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
+    };
+    if let Some(outcome) = record.outcome
+        && !matches!(
+            (record.kind, outcome.as_str()),
+            (RecordKind::SwitchAccepted, "accepted")
+                | (RecordKind::SwitchDeployed, "deployed")
+                | (RecordKind::SwitchFailed, "failed")
+        )
+    {
+        text.push_str(&format!(" ({})", outcome.as_str()));
+    }
+    if let Some(d) = durations(record) {
+        text.push_str(&format!(" ({d})"));
+    }
+    if let Some(error) = &record.error {
+        text.push_str(&format!(": {error}"));
+    }
+    if let Some(message) = &record.message {
+        text.push_str(&format!(": {message}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+
+    use super::*;
+    use crate::audit::record::{Mode, Outcome};
+    use crate::domain::Target;
+
+    fn rec(kind: RecordKind) -> AuditRecord {
+        AuditRecord::new(Timestamp::UNIX_EPOCH, kind, Mode::Demo, "ana", "D").with_routes(["/a", "/b"])
+    }
+
+    #[test]
+    fn millis_read_as_people_say_them() {
+        assert_eq!(millis_short(820), "820ms");
+        assert_eq!(millis_short(3_400), "3.4s");
+        assert_eq!(millis_short(184_000), "3m 04s");
+    }
+
+    #[test]
+    fn sentences() {
+        let switch = rec(RecordKind::SwitchDeployed)
+            .with_targets(Target::Lambda, Target::Origin)
+            .with_outcome(Outcome::Deployed)
+            .with_durations(Some(std::time::Duration::from_millis(820)), Some(std::time::Duration::from_secs(184)));
+        assert_eq!(
+            sentence(&switch),
+            "switch of /a, /b λ Lambda → ◼ origin deployed (accepted 820ms, deployed 3m 04s)"
+        );
+
+        let failed = rec(RecordKind::SwitchFailed)
+            .with_targets(Target::Origin, Target::Lambda)
+            .with_outcome(Outcome::Failed)
+            .with_error("PreconditionFailed");
+        assert_eq!(sentence(&failed), "switch of /a, /b ◼ origin → λ Lambda failed: PreconditionFailed");
+
+        let breach = rec(RecordKind::GuardBreach).with_message("5xx 12.4% > 5% for 3 periods");
+        assert_eq!(sentence(&breach), "guard breach on /a, /b: 5xx 12.4% > 5% for 3 periods");
+
+        let abandoned = rec(RecordKind::SwitchAccepted).with_outcome(Outcome::Abandoned);
+        assert_eq!(sentence(&abandoned), "switch of /a, /b accepted (abandoned)");
+    }
+
+    #[test]
+    fn details_and_who() {
+        let r = rec(RecordKind::SwitchFailed)
+            .with_error("throttled")
+            .with_etags(Some("E1"), None::<String>)
+            .with_caller_arn(Some("arn:aws:iam::1:user/ana"));
+        assert_eq!(details(&r), "error: throttled · etag E1");
+        assert_eq!(who(&r), "ana (arn:aws:iam::1:user/ana)");
+        assert_eq!(details(&rec(RecordKind::GuardBreach)), "");
+    }
+}
