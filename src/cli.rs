@@ -86,6 +86,10 @@ pub struct DemoArgs {
     /// Seed of the simulated world; the same seed replays the same run.
     #[arg(long)]
     pub seed: Option<u64>,
+
+    /// Guards switch a breached Lambda route back to the origin by themselves (once per route).
+    #[arg(long)]
+    pub auto_rollback: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

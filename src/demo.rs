@@ -18,6 +18,9 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let clock = Clock::simulated(Timestamp::now(), args.speed);
     let backend = Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario: args.scenario, seed }));
     let mut state = State::new(Mode::Demo { scenario: args.scenario.name().to_string() }, operator(), clock.now());
+    if args.auto_rollback {
+        state.auto_rollback = crate::backend::sim::catalog::routes().iter().map(|r| r.path.to_string()).collect();
+    }
     let mut palette = Palette::new(themes, no_color);
     state.theme_names = palette.names();
     state.theme = theme.to_string();

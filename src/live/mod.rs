@@ -81,6 +81,10 @@ pub async fn session_for(
     state.latency_statistic = config.latency_statistic().to_string();
     // New datapoints land a little after the minute; never wait longer than half a period for them.
     state.refresh.offset = state.refresh.offset.min(state.refresh.every / 2);
+    if let Some(distribution) = config.distribution(distribution_id) {
+        state.auto_rollback =
+            distribution.routes.iter().filter(|r| r.auto_rollback).map(|r| r.path.get_ref().clone()).collect();
+    }
     state.thresholds = config.thresholds.apply(Thresholds::default());
     for path in &shown {
         let own = config.thresholds_for(distribution_id, path);

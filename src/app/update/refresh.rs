@@ -141,6 +141,7 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         state.log(level, Some(&path), message);
     }
     state.metrics = Some(snapshot);
+    effects.extend(super::guards::auto_rollback(state));
     effects
 }
 

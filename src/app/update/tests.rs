@@ -476,3 +476,26 @@ fn latency_is_named_by_the_statistic_it_was_measured_with() {
     update(&mut state, Action::MetricsLoaded(Ok(metrics(1))));
     assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 5%, Average 300 ms > 250 ms for 1 period");
 }
+
+#[test]
+fn a_guard_acts_once_and_never_while_read_only() {
+    let mut state = loaded();
+    state.auto_rollback.insert("/orders/*".into());
+    state.read_only = Some("--read-only".into());
+    let effects = update(&mut state, Action::MetricsLoaded(Ok(metrics(3))));
+    assert_eq!(effects, vec![Effect::Bell], "no switch while read-only");
+    assert!(messages(&state).last().unwrap().contains("auto_rollback is on, but the console is read-only"));
+    update(&mut state, Action::MetricsLoaded(Ok(metrics(4))));
+    assert!(state.switches.is_empty());
+
+    let mut state = loaded();
+    state.auto_rollback.insert("/orders/*".into());
+    let effects = update(&mut state, Action::MetricsLoaded(Ok(metrics(3))));
+    assert!(
+        matches!(&effects[..], [Effect::Bell, Effect::Switch { changes, .. }] if changes.len() == 1),
+        "{effects:?}"
+    );
+    update(&mut state, Action::SwitchFailed { id: 1, error: BackendError::Throttling });
+    let effects = update(&mut state, Action::MetricsLoaded(Ok(metrics(4))));
+    assert!(effects.is_empty(), "a guard does not try again by itself: {effects:?}");
+}
