@@ -5,8 +5,10 @@ pub mod describe;
 pub mod error;
 pub mod file;
 pub mod history;
+pub mod log_command;
 pub mod read;
 pub mod record;
+pub mod since;
 
 #[cfg(test)]
 mod testing;
@@ -14,5 +16,7 @@ mod testing;
 pub use error::AuditError;
 pub use file::{AuditLog, default_path};
 pub use history::{HISTORY_PREFIX, history_entries, is_history, load_history, to_log_entry};
+pub use log_command::{LogArgs, run as run_log_command};
 pub use read::{AuditTrail, Filter, LineWarning, TrailEntry, parse_trail, read_trail};
 pub use record::{AuditRecord, Mode, Outcome, RecordKind};
+pub use since::parse_since;

@@ -1,0 +1,307 @@
+//! `cutover log [--since 2h] [--route PATH] [--distribution ID] [--json]`: print the audit trail.
+//!
+//! Records go to standard output, oldest first: a table by default, or with `--json` the JSON
+//! lines exactly as they are in the audit file (one object per line, see [`super::record`]).
+//! Skipped lines are reported on standard error. A pipe closed early (`| head`) is not an error.
+
+use std::io::{self, ErrorKind, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::describe;
+use super::error::AuditError;
+use super::file::default_path;
+use super::read::{Filter, TrailEntry, read_trail};
+use super::since::{parse_since, since_timestamp};
+
+/// The arguments of `cutover log`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
+pub struct LogArgs {
+    /// Only records from this long ago onwards: 30m, 2h, 1d, 1h30m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_since)]
+    pub since: Option<SignedDuration>,
+    /// Only records that concern this route (its path pattern, as the table shows it).
+    #[arg(long, value_name = "PATH")]
+    pub route: Option<String>,
+    /// Only records of this distribution.
+    #[arg(long, value_name = "ID")]
+    pub distribution: Option<String>,
+    /// Print the records as JSON Lines, exactly as the audit file holds them.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Print the trail of the audit file at `path` (the one in the state directory when `None`) to
+/// standard output. An error here means exit status 1.
+pub fn run(args: &LogArgs, path: Option<&Path>) -> Result<(), AuditError> {
+    let path: PathBuf = match path {
+        Some(path) => path.to_path_buf(),
+        None => default_path().ok_or(AuditError::NoStateDir)?,
+    };
+    let result = run_with(args, &path, Timestamp::now(), &mut io::stdout().lock(), &mut io::stderr().lock());
+    match result {
+        Err(AuditError::Output(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// [`run`] with the clock and the outputs given.
+pub fn run_with(
+    args: &LogArgs,
+    path: &Path,
+    now: Timestamp,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), AuditError> {
+    let trail = read_trail(path)?;
+    for warning in &trail.warnings {
+        writeln!(err, "warning: {}: {warning}", path.display()).map_err(AuditError::Output)?;
+    }
+    let filter = Filter {
+        since: args.since.map(|ago| since_timestamp(now, ago)),
+        route: args.route.clone(),
+        distribution: args.distribution.clone(),
+    };
+    let entries: Vec<&TrailEntry> = trail.filtered(&filter).collect();
+    if entries.is_empty() {
+        // With --json, standard output stays valid (empty) JSON Lines.
+        let to: &mut dyn Write = if args.json { err } else { out };
+        writeln!(to, "{}", nothing_found(args, &filter, path)).map_err(AuditError::Output)?;
+        return Ok(());
+    }
+    if args.json {
+        for entry in entries {
+            writeln!(out, "{}", entry.raw).map_err(AuditError::Output)?;
+        }
+    } else {
+        let rows: Vec<[String; 8]> = entries.iter().map(|e| row(e)).collect();
+        write_table(out, &rows).map_err(AuditError::Output)?;
+    }
+    out.flush().map_err(AuditError::Output)
+}
+
+const HEADER: [&str; 8] = ["TIME (UTC)", "KIND", "DISTRIBUTION", "ROUTES", "MOVE", "OUTCOME", "WHO", "DETAILS"];
+
+fn row(entry: &TrailEntry) -> [String; 8] {
+    let r = &entry.record;
+    [
+        r.time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        r.kind.as_str().to_string(),
+        r.distribution.clone(),
+        describe::routes(r),
+        describe::targets(r),
+        r.outcome.map_or("-", |o| o.as_str()).to_string(),
+        describe::who(r),
+        describe::details(r),
+    ]
+}
+
+/// Columns padded to their widest cell, two spaces apart; the last column is not padded.
+fn write_table(out: &mut dyn Write, rows: &[[String; 8]]) -> io::Result<()> {
+    let mut widths = HEADER.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let header = HEADER.map(str::to_string);
+    for cells in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(cell);
+            if i + 1 < cells.len() {
+                line.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn nothing_found(args: &LogArgs, filter: &Filter, path: &Path) -> String {
+    let mut text = String::from("no audit records");
+    if let Some(route) = &filter.route {
+        text.push_str(&format!(" for route {route}"));
+    }
+    if let Some(distribution) = &filter.distribution {
+        text.push_str(&format!(" of distribution {distribution}"));
+    }
+    match (args.since, filter.since) {
+        (Some(ago), Some(since)) => {
+            text.push_str(&format!(" since {} ({ago:#} ago)", since.strftime("%Y-%m-%dT%H:%M:%SZ")));
+        }
+        _ => text.push_str(&format!(" in {}", path.display())),
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::audit::file::AuditLog;
+    use crate::audit::record::{AuditRecord, Mode, Outcome, RecordKind};
+    use crate::audit::testing::TempDir;
+    use crate::domain::Target;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        log: LogArgs,
+    }
+
+    fn args(argv: &[&str]) -> LogArgs {
+        Cli::try_parse_from(std::iter::once("log").chain(argv.iter().copied())).unwrap().log
+    }
+
+    fn now() -> Timestamp {
+        "2025-03-01T05:00:00Z".parse().unwrap()
+    }
+
+    /// A trail: a deployed switch at 01:00, a breach and an automatic rollback at 04:30, a failure
+    /// on another distribution at 04:45, and a torn last line.
+    fn trail(tmp: &TempDir) -> PathBuf {
+        let path = tmp.path().join("audit.jsonl");
+        let log = AuditLog::at(&path);
+        let at = |t: &str, kind, dist: &str, route: &str| {
+            AuditRecord::new(t.parse().unwrap(), kind, Mode::Live, "ana", dist).with_routes([route])
+        };
+        log.append(
+            &at("2025-03-01T01:00:00Z", RecordKind::SwitchDeployed, "E1", "/api/orders/*")
+                .with_targets(Target::Origin, Target::Lambda)
+                .with_outcome(Outcome::Deployed)
+                .with_etags(Some("A"), Some("B"))
+                .with_durations(Some(std::time::Duration::from_millis(820)), Some(std::time::Duration::from_secs(184))),
+        )
+        .unwrap();
+        log.append(
+            &at("2025-03-01T04:30:00Z", RecordKind::GuardBreach, "E1", "/api/orders/*")
+                .with_message("5xx 12.4% > 5% for 3 periods"),
+        )
+        .unwrap();
+        log.append(
+            &at("2025-03-01T04:30:01Z", RecordKind::AutoRollback, "E1", "/api/orders/*")
+                .with_targets(Target::Lambda, Target::Origin)
+                .with_outcome(Outcome::Accepted),
+        )
+        .unwrap();
+        log.append(
+            &at("2025-03-01T04:45:00Z", RecordKind::SwitchFailed, "E2", "/api/users")
+                .with_targets(Target::Origin, Target::Lambda)
+                .with_outcome(Outcome::Failed)
+                .with_error("PreconditionFailed: the ETag changed"),
+        )
+        .unwrap();
+        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"time":"2025-03-01T04:50:00Z","kind":"swi"#).unwrap();
+        path
+    }
+
+    fn run_capture(argv: &[&str], path: &Path) -> (Result<(), AuditError>, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let result = run_with(&args(argv), path, now(), &mut out, &mut err);
+        (result, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn parses_its_arguments() {
+        assert_eq!(args(&[]), LogArgs::default());
+        let a = args(&["--since", "2h", "--route", "/api/orders/*", "--distribution", "E1", "--json"]);
+        assert_eq!(a.since, Some(SignedDuration::from_hours(2)));
+        assert_eq!(a.route.as_deref(), Some("/api/orders/*"));
+        assert_eq!(a.distribution.as_deref(), Some("E1"));
+        assert!(a.json);
+        assert!(Cli::try_parse_from(["log", "--since", "soon"]).is_err());
+    }
+
+    #[test]
+    fn prints_a_table_oldest_first_and_warns_about_the_torn_line() {
+        let tmp = TempDir::new("cmd-table");
+        let path = trail(&tmp);
+        let (result, out, err) = run_capture(&[], &path);
+        result.unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 5, "{out}");
+        assert!(lines[0].starts_with("TIME (UTC)            KIND"), "{out}");
+        assert!(lines[1].starts_with("2025-03-01T01:00:00Z  switch_deployed  E1"), "{out}");
+        assert!(lines[1].contains("◼ origin → λ Lambda") && lines[1].contains("deployed"), "{out}");
+        assert!(lines[1].ends_with("accepted 820ms, deployed 3m 04s · etag A → B"), "{out}");
+        assert!(lines[2].contains("guard_breach") && lines[2].ends_with("5xx 12.4% > 5% for 3 periods"), "{out}");
+        assert!(
+            lines[4].contains("switch_failed") && lines[4].ends_with("error: PreconditionFailed: the ETag changed")
+        );
+        // Columns line up, counted in characters (the arrows and target symbols are one wide).
+        let column = |l: &str, at: usize| l.chars().skip(at).collect::<String>();
+        let outcome_at = lines[0].find("OUTCOME").unwrap();
+        let outcomes: Vec<String> =
+            lines[1..].iter().map(|l| column(l, outcome_at).split(' ').next().unwrap().to_string()).collect();
+        assert_eq!(outcomes, ["deployed", "-", "accepted", "failed"], "{out}");
+        assert_eq!(err, format!("warning: {}: line 5 skipped: {}\n", path.display(), err_reason(&err)));
+    }
+
+    fn err_reason(err: &str) -> String {
+        err.split_once("skipped: ").unwrap().1.trim_end().to_string()
+    }
+
+    #[test]
+    fn json_prints_the_file_lines_as_they_are() {
+        let tmp = TempDir::new("cmd-json");
+        let path = trail(&tmp);
+        let (result, out, err) = run_capture(&["--json", "--since", "1h"], &path);
+        result.unwrap();
+        let file = std::fs::read_to_string(&path).unwrap();
+        let expected: Vec<&str> = file.lines().skip(1).take(3).collect();
+        assert_eq!(out.lines().collect::<Vec<_>>(), expected);
+        for line in out.lines() {
+            serde_json::from_str::<serde_json::Value>(line).unwrap();
+        }
+        assert!(err.contains("line 5 skipped"), "{err}");
+    }
+
+    #[test]
+    fn filters_by_since_route_and_distribution() {
+        let tmp = TempDir::new("cmd-filter");
+        let path = trail(&tmp);
+        let kinds = |argv: &[&str]| {
+            let (result, out, _) = run_capture(&[argv, &["--json"]].concat(), &path);
+            result.unwrap();
+            out.lines().map(|l| serde_json::from_str::<AuditRecord>(l).unwrap().kind.as_str()).collect::<Vec<_>>()
+        };
+        assert_eq!(kinds(&["--since", "30m"]), ["guard_breach", "auto_rollback", "switch_failed"]);
+        assert_eq!(kinds(&["--route", "/api/orders/*"]), ["switch_deployed", "guard_breach", "auto_rollback"]);
+        assert_eq!(kinds(&["--distribution", "E2"]), ["switch_failed"]);
+        assert_eq!(kinds(&["--since", "10m", "--route", "/api/orders/*"]), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn says_so_when_nothing_matches_and_succeeds() {
+        let tmp = TempDir::new("cmd-empty");
+        let path = trail(&tmp);
+        let (result, out, _) = run_capture(&["--since", "2m"], &path);
+        result.unwrap();
+        assert_eq!(out, "no audit records since 2025-03-01T04:58:00Z (2m ago)\n");
+
+        let (result, out, err) = run_capture(&["--since", "2m", "--route", "/x", "--json"], &path);
+        result.unwrap();
+        assert_eq!(out, "");
+        assert!(err.ends_with("no audit records for route /x since 2025-03-01T04:58:00Z (2m ago)\n"), "{err}");
+
+        let missing = tmp.path().join("never.jsonl");
+        let (result, out, err) = run_capture(&[], &missing);
+        result.unwrap();
+        assert_eq!(out, format!("no audit records in {}\n", missing.display()));
+        assert_eq!(err, "");
+    }
+
+    #[test]
+    fn an_unreadable_file_is_an_error() {
+        let tmp = TempDir::new("cmd-error");
+        let (result, _, _) = run_capture(&[], tmp.path());
+        assert!(matches!(result, Err(AuditError::Read { .. })));
+    }
+}
