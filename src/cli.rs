@@ -59,6 +59,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Read a live distribution and write a starter config for it.
     Init(InitArgs),
+    /// Print the audit trail: every switch, its outcome, guard breaches and automatic actions
+    /// (`--distribution ID` narrows it to one distribution).
+    Log(crate::audit::LogArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use crate::app::event_loop::{self, Palette};
+use crate::app::history;
 use crate::app::session::Session;
 use crate::app::state::{Mode, State};
-use crate::backend::sim::{SimBackend, SimOptions};
+use crate::audit::AuditLog;
+use crate::backend::sim::{SimBackend, SimOptions, catalog};
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
 use crate::domain::Level;
@@ -19,7 +21,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let backend = Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario: args.scenario, seed }));
     let mut state = State::new(Mode::Demo { scenario: args.scenario.name().to_string() }, operator(), clock.now());
     if args.auto_rollback {
-        state.auto_rollback = crate::backend::sim::catalog::routes().iter().map(|r| r.path.to_string()).collect();
+        state.auto_rollback = catalog::routes().iter().map(|r| r.path.to_string()).collect();
     }
     let mut palette = Palette::new(themes, no_color);
     state.theme_names = palette.names();
@@ -35,6 +37,13 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     );
     tracing::info!(seed, scenario = args.scenario.name(), speed = args.speed, "demo started");
     let mut session = Session::new(state, backend, clock);
+    match AuditLog::open_default() {
+        Ok(log) => {
+            history::load_into(&mut session.state, &log, catalog::DISTRIBUTION_ID);
+            session = session.with_audit(log);
+        }
+        Err(error) => session.state.log(Level::Warn, None, format!("no audit trail this session: {error}")),
+    }
     event_loop::run(&mut session, &mut palette).await
 }
 

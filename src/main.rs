@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use cutover::audit::AuditError;
 use cutover::cli::{Cli, Command};
 use cutover::config::ConfigError;
 use cutover::init::InitError;
@@ -40,6 +41,10 @@ fn main() -> ExitCode {
         None => runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color)),
         Some(Command::Demo(args)) => runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color)),
         Some(Command::Init(args)) => runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(anyhow::Error::from),
+        Some(Command::Log(mut args)) => {
+            args.distribution = cli.aws.distribution.clone();
+            cutover::audit::run_log_command(&args, None).map_err(anyhow::Error::from)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -52,7 +57,7 @@ fn main() -> ExitCode {
 
 /// cutover's own errors are whole sentences that already name their cause; others get their chain.
 fn message(error: &anyhow::Error) -> String {
-    if error.is::<ConfigError>() || error.is::<LiveError>() || error.is::<InitError>() {
+    if error.is::<ConfigError>() || error.is::<LiveError>() || error.is::<InitError>() || error.is::<AuditError>() {
         error.to_string()
     } else {
         format!("{error:#}")

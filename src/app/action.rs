@@ -3,6 +3,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::command::Command;
+use crate::audit::AuditRecord;
 use crate::backend::BackendError;
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
 
@@ -60,4 +61,6 @@ pub enum Effect {
     },
     /// Ring the terminal bell.
     Bell,
+    /// Append a record to the audit trail, synced to disk before the screen shows the step.
+    Audit(Box<AuditRecord>),
 }

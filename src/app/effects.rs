@@ -21,7 +21,7 @@ impl<B: Backend> EffectRunner<B> {
         EffectRunner { backend, clock, actions }
     }
 
-    /// Start an effect. `Effect::Bell` belongs to the terminal and is ignored here.
+    /// Start an effect. `Bell` and `Audit` are the session's and are ignored here.
     pub fn run(&self, effect: Effect) {
         let backend = Arc::clone(&self.backend);
         let actions = self.actions.clone();
@@ -64,7 +64,8 @@ impl<B: Backend> EffectRunner<B> {
                     send(Action::DeployStatus { distribution_id, result });
                 });
             }
-            Effect::Bell => {}
+            // Both belong to the session: the terminal's bell, and the audit file written in order.
+            Effect::Bell | Effect::Audit(_) => {}
         }
     }
 }

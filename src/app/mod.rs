@@ -5,6 +5,7 @@ pub mod action;
 pub mod command;
 pub mod effects;
 pub mod event_loop;
+pub mod history;
 pub mod keymap;
 pub mod session;
 pub mod state;

@@ -12,8 +12,10 @@ use super::command::Command;
 use super::effects::EffectRunner;
 use super::state::State;
 use super::update::update;
+use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;
 use crate::clock::Clock;
+use crate::domain::Level;
 
 /// How often the UI wakes up on its own to move the clock and redraw.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -25,13 +27,21 @@ pub struct Session<B: Backend> {
     actions: UnboundedReceiver<Action>,
     /// Times the terminal bell was asked for.
     pub bells: u32,
+    /// Where audit records go; `None` keeps none (tests that do not look at them).
+    audit: Option<AuditLog>,
 }
 
 impl<B: Backend> Session<B> {
     pub fn new(state: State, backend: Arc<B>, clock: Clock) -> Self {
         let (sender, actions) = unbounded_channel();
         let runner = EffectRunner::new(backend, clock.clone(), sender);
-        Session { state, clock, runner, actions, bells: 0 }
+        Session { state, clock, runner, actions, bells: 0, audit: None }
+    }
+
+    /// Keep an audit trail in `log`.
+    pub fn with_audit(mut self, log: AuditLog) -> Self {
+        self.audit = Some(log);
+        self
     }
 
     /// Apply one action and start the effects it asks for.
@@ -39,8 +49,21 @@ impl<B: Backend> Session<B> {
         for effect in update(&mut self.state, action) {
             match effect {
                 Effect::Bell => self.bells += 1,
+                Effect::Audit(record) => self.write_audit(&record),
                 other => self.runner.run(other),
             }
+        }
+    }
+
+    /// Append a record before this update's result is drawn: a switch must be on disk before the
+    /// screen calls it done. It blocks the UI task for one small synced write, a few times per switch.
+    fn write_audit(&mut self, record: &AuditRecord) {
+        let Some(log) = &self.audit else { return };
+        if let Err(error) = log.append(record) {
+            tracing::error!(%error, "audit record not written");
+            let message = format!("the audit trail could not be written: {error}");
+            self.state.log(Level::Error, None, &message);
+            self.state.banner = Some(message);
         }
     }
 

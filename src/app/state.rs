@@ -151,6 +151,8 @@ pub struct State {
     pub mode: Mode,
     /// Who is at the keyboard, for the log.
     pub operator: String,
+    /// Who AWS says is calling (STS), for the audit trail; live mode only.
+    pub caller_arn: Option<String>,
     pub now: Timestamp,
     pub topology: Option<Topology>,
     /// Bumped whenever a switch lands, so topology read before it is not shown after it.
@@ -204,6 +206,7 @@ impl State {
         State {
             mode,
             operator: operator.into(),
+            caller_arn: None,
             now,
             topology: None,
             topology_generation: 0,

@@ -24,8 +24,8 @@ pub struct LogArgs {
     /// Only records that concern this route (its path pattern, as the table shows it).
     #[arg(long, value_name = "PATH")]
     pub route: Option<String>,
-    /// Only records of this distribution.
-    #[arg(long, value_name = "ID")]
+    /// Only records of this distribution: the global `--distribution ID`, filled in by the caller.
+    #[arg(skip)]
     pub distribution: Option<String>,
     /// Print the records as JSON Lines, exactly as the audit file holds them.
     #[arg(long)]

@@ -11,8 +11,10 @@ pub use error::LiveError;
 pub use identity::Identity;
 
 use crate::app::event_loop::{self, Palette};
+use crate::app::history;
 use crate::app::session::Session;
 use crate::app::state::{Mode, State};
+use crate::audit::AuditLog;
 use crate::backend::aws::control_plane::{origin_ids_of, routes_of, topology_of};
 use crate::backend::aws::{
     AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions, DistributionSpec,
@@ -50,6 +52,13 @@ pub async fn prepare(args: &AwsArgs, clock: Clock) -> anyhow::Result<Prepared> {
     if args.read_only {
         session.state.read_only = Some("started with --read-only".to_string());
     }
+    match AuditLog::open_default() {
+        Ok(log) => {
+            history::load_into(&mut session.state, &log, &distribution_id);
+            session = session.with_audit(log);
+        }
+        Err(error) => session.state.log(Level::Warn, None, format!("no audit trail this session: {error}")),
+    }
     Ok(Prepared { session })
 }
 
@@ -77,6 +86,7 @@ pub async fn session_for(
         operator(),
         clock.now(),
     );
+    state.caller_arn = identity.arn.clone();
     state.refresh.every = config.refresh_interval();
     state.latency_statistic = config.latency_statistic().to_string();
     // New datapoints land a little after the minute; never wait longer than half a period for them.

@@ -39,6 +39,8 @@ fn entry_line<'a>(entry: &'a LogEntry, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(format!("{route:<11}"), theme.title));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(entry.message.as_str(), theme.base));
+    // Earlier sessions' lines are set apart, so nobody takes them for what is happening now.
+    let message_style = if crate::audit::is_history(entry) { theme.log_history } else { theme.base };
+    spans.push(Span::styled(entry.message.as_str(), message_style));
     Line::from(spans)
 }

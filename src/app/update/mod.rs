@@ -1,6 +1,7 @@
 //! `update`: the only place state changes. Pure: no IO, no await, no clock of its own; the time
 //! is the last `Tick`. What needs the outside world comes back as `Effect`s.
 
+mod audit;
 mod guards;
 mod navigation;
 mod refresh;

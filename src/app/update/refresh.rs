@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::navigation::keep_selection_visible;
 use crate::app::action::Effect;
 use crate::app::state::{RouteRow, State};
+use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
 
@@ -138,6 +139,9 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         effects.push(Effect::Bell);
     }
     for (level, path, message) in notes {
+        if level == Level::Warn {
+            effects.push(super::audit::event(state, RecordKind::GuardBreach, &path, message.clone()));
+        }
         state.log(level, Some(&path), message);
     }
     state.metrics = Some(snapshot);

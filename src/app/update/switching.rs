@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::audit;
 use crate::app::action::Effect;
 use crate::app::state::{
     ConfirmSwitch, MAX_POLL_BACKOFF, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase,
 };
+use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::format::{duration_short, thousands};
 use crate::domain::{DeployStatus, Level, MinutePoint, RouteChange, Target};
@@ -230,7 +232,12 @@ pub fn request(
         last_progress_note: None,
     });
     set_pending(state, &moving, Some(id));
-    vec![Effect::Switch { id, distribution_id, changes }]
+    let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
+    let mut record = state.switch(id).map(|a| audit::switch(state, a, step, None));
+    if let (Some(Effect::Audit(record)), Some(reason)) = (record.as_mut(), reason) {
+        record.message = Some(format!("automatic rollback by a guard, because {reason}"));
+    }
+    record.into_iter().chain([Effect::Switch { id, distribution_id, changes }]).collect()
 }
 
 /// The concurrency moving `paths` to Lambda would take, and a warning when it would leave less than
@@ -311,7 +318,11 @@ pub fn accepted(
         let paths = attempt.paths.clone();
         state.log(Level::Info, Some(&label), format!("already targets {to}; nothing to change"));
         set_pending(state, &paths, None);
-        return Vec::new();
+        return state
+            .switch(id)
+            .map(|a| audit::switch(state, a, RecordKind::SwitchDeployed, None))
+            .into_iter()
+            .collect();
     }
     attempt.phase = SwitchPhase::Propagating;
     for path in &already_there {
@@ -336,7 +347,9 @@ pub fn accepted(
     // Anything read before this moment shows the old target.
     state.topology_generation += 1;
     state.topology_pending = true;
-    let mut effects = vec![Effect::LoadTopology { generation: state.topology_generation }];
+    let mut effects: Vec<Effect> =
+        state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
+    effects.push(Effect::LoadTopology { generation: state.topology_generation });
     if status == DeployStatus::Deployed {
         effects.extend(deploy_status(state, &distribution_id, Ok(DeployStatus::Deployed)));
     } else {
@@ -355,6 +368,11 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
     state.banner = Some(format!("{label}: {message}"));
+    let mut effects: Vec<Effect> = state
+        .switch(id)
+        .map(|a| audit::switch(state, a, RecordKind::SwitchFailed, Some(error.to_string())))
+        .into_iter()
+        .collect();
     if let BackendError::AccessDenied(_) = error {
         let reason = "AWS denied UpdateDistribution to these credentials";
         state.read_only = Some(reason.to_string());
@@ -367,9 +385,9 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     if matches!(error, BackendError::ChangedElsewhere { .. }) && !state.topology_pending {
         // Show what the distribution really looks like now.
         state.topology_pending = true;
-        return vec![Effect::LoadTopology { generation: state.topology_generation }];
+        effects.push(Effect::LoadTopology { generation: state.topology_generation });
     }
-    Vec::new()
+    effects
 }
 
 fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> Vec<Effect> {
@@ -413,6 +431,7 @@ pub fn deploy_status(
     let note_every = jiff::SignedDuration::try_from(state.refresh.progress_note_every).unwrap_or_default();
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut finished: Vec<String> = Vec::new();
+    let mut deployed_ids: Vec<u64> = Vec::new();
     for attempt in state
         .switches
         .iter_mut()
@@ -423,6 +442,7 @@ pub fn deploy_status(
         match status {
             DeployStatus::Deployed => {
                 attempt.phase = SwitchPhase::Deployed;
+                deployed_ids.push(attempt.id);
                 finished.extend(attempt.paths.iter().cloned());
                 notes.push((attempt.label(), format!("Deployed after {}", duration_short(elapsed))));
             }
@@ -442,8 +462,14 @@ pub fn deploy_status(
     for (label, message) in notes {
         state.log(Level::Info, Some(&label), message);
     }
+    let mut effects: Vec<Effect> = deployed_ids
+        .iter()
+        .filter_map(|id| state.switch(*id))
+        .map(|a| audit::switch(state, a, RecordKind::SwitchDeployed, None))
+        .collect();
     let poll = state.refresh.deploy_poll;
-    schedule_poll(state, distribution_id, poll)
+    effects.extend(schedule_poll(state, distribution_id, poll));
+    effects
 }
 
 fn seconds_between(from: Timestamp, to: Timestamp) -> i64 {

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::update;
 use crate::app::action::{Action, Effect};
 use crate::app::command::Command;
 use crate::app::state::{Mode, Overlay, State, SwitchPhase};
@@ -13,6 +12,15 @@ use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::{
     BackendMinute, DeployStatus, Level, MetricsSnapshot, MinutePoint, RouteChange, RouteInfo, Target, Topology,
 };
+
+/// `update` with the audit records left out; the audit test below looks at them.
+fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    super::update(state, action).into_iter().filter(|e| !matches!(e, Effect::Audit(_))).collect()
+}
+
+fn audit_records(effects: &[Effect]) -> Vec<&crate::audit::AuditRecord> {
+    effects.iter().filter_map(|e| if let Effect::Audit(r) = e { Some(r.as_ref()) } else { None }).collect()
+}
 
 fn t0() -> Timestamp {
     "2026-01-15T22:40:05Z".parse().unwrap()
@@ -498,4 +506,51 @@ fn a_guard_acts_once_and_never_while_read_only() {
     update(&mut state, Action::SwitchFailed { id: 1, error: BackendError::Throttling });
     let effects = update(&mut state, Action::MetricsLoaded(Ok(metrics(4))));
     assert!(effects.is_empty(), "a guard does not try again by itself: {effects:?}");
+}
+
+#[test]
+fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
+    use crate::audit::{Outcome, RecordKind};
+    let mut state = loaded();
+    state.caller_arn = Some("arn:aws:sts::123456789012:assumed-role/oncall/kim".into());
+    select(&mut state, "/orders/*");
+    press(&mut state, Command::Switch);
+    let requested = super::update(&mut state, Action::Command(Command::Confirm));
+    let accepted = super::update(
+        &mut state,
+        Action::SwitchAccepted {
+            id: 1,
+            etag_before: "E1".into(),
+            etag_after: "E2".into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+        },
+    );
+    let mut now = state.now;
+    now += SignedDuration::from_secs(95);
+    update(&mut state, Action::Tick(now));
+    let deployed = super::update(
+        &mut state,
+        Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(DeployStatus::Deployed) },
+    );
+    let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).cloned().collect();
+    let kinds: Vec<RecordKind> = records.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, [RecordKind::SwitchRequested, RecordKind::SwitchAccepted, RecordKind::SwitchDeployed]);
+    let last = records.last().unwrap();
+    assert_eq!((last.operator.as_str(), last.caller_arn.as_deref()), ("kim", state.caller_arn.as_deref()));
+    assert_eq!((last.distribution.as_str(), last.routes.as_slice()), ("E2TEST", &["/orders/*".to_string()][..]));
+    assert_eq!(
+        (last.from, last.to, last.outcome),
+        (Some(Target::Lambda), Some(Target::Origin), Some(Outcome::Deployed))
+    );
+    assert_eq!((last.etag_before.as_deref(), last.etag_after.as_deref()), (Some("E1"), Some("E2")));
+    assert_eq!((last.request_to_accepted_ms, last.accepted_to_deployed_ms), (Some(0), Some(95_000)));
+    // The audit record comes before the work it describes is started.
+    assert!(matches!(requested.as_slice(), [Effect::Audit(_), Effect::Switch { .. }]), "{requested:?}");
+
+    let breach = super::update(&mut state, Action::MetricsLoaded(Ok(metrics(3))));
+    let records = audit_records(&breach);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].kind, RecordKind::GuardBreach);
+    assert_eq!(records[0].message.as_deref(), Some("5xx 12.4% > 5% for 3 periods"));
 }

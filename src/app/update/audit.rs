@@ -1,0 +1,55 @@
+//! Audit records for what `update` decides: each comes back as an [`Effect::Audit`], which the
+//! session writes to disk before anything else of that update reaches the screen.
+
+use jiff::Timestamp;
+
+use crate::app::action::Effect;
+use crate::app::state::{Mode, State, SwitchAttempt, SwitchKind};
+use crate::audit::{self, AuditRecord, Outcome, RecordKind};
+
+fn base(state: &State, kind: RecordKind, distribution: &str) -> AuditRecord {
+    let mode = match state.mode {
+        Mode::Demo { .. } => audit::Mode::Demo,
+        Mode::Live { .. } => audit::Mode::Live,
+    };
+    AuditRecord::new(state.now, kind, mode, state.operator.clone(), distribution)
+        .with_caller_arn(state.caller_arn.clone())
+}
+
+fn millis(from: Timestamp, to: Timestamp) -> Option<u64> {
+    u64::try_from(to.duration_since(from).as_millis()).ok()
+}
+
+/// The record of one step of a switch attempt.
+pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: Option<String>) -> Effect {
+    let mut record = base(state, kind, &attempt.distribution_id)
+        .with_routes(attempt.paths.iter().cloned())
+        .with_targets(attempt.from, attempt.to)
+        .with_etags(attempt.etag_before.clone(), attempt.etag_after.clone());
+    record.outcome = match kind {
+        RecordKind::SwitchAccepted => Some(Outcome::Accepted),
+        RecordKind::SwitchDeployed => Some(Outcome::Deployed),
+        RecordKind::SwitchFailed => Some(Outcome::Failed),
+        _ => None,
+    };
+    record.error = error;
+    record.request_to_accepted_ms = attempt.accepted_at.and_then(|at| millis(attempt.requested_at, at));
+    if kind == RecordKind::SwitchDeployed {
+        record.accepted_to_deployed_ms = attempt.accepted_at.and_then(|at| millis(at, state.now));
+    }
+    record.message = match attempt.kind {
+        SwitchKind::Manual => None,
+        SwitchKind::RollbackAll => Some("rollback of every Lambda route (R)".into()),
+        SwitchKind::Undo => Some("undo of the last switch (u)".into()),
+        SwitchKind::Automatic => Some("automatic rollback by a guard".into()),
+    };
+    Effect::Audit(Box::new(record))
+}
+
+/// A guard's breach, with its numbers; `reason` for an automatic rollback it caused.
+pub fn event(state: &State, kind: RecordKind, route: &str, message: String) -> Effect {
+    let distribution = state.topology.as_ref().map(|t| t.distribution_id.as_str()).unwrap_or_default();
+    let mut record = base(state, kind, distribution).with_routes([route]);
+    record.message = Some(message);
+    Effect::Audit(Box::new(record))
+}
