@@ -1,0 +1,75 @@
+//! The audit file as a console session writes it: records for a switch that deploys and one that
+//! fails, a torn last line skipped with a warning, and history shown again after a restart.
+
+mod support;
+
+use std::io::Write;
+use std::time::Duration;
+
+use cutover::app::command::Command;
+use cutover::app::history;
+use cutover::app::state::SwitchPhase;
+use cutover::audit::{AuditLog, Outcome, RecordKind, is_history, read_trail};
+use cutover::backend::sim::{ForeignWrite, Scenario, catalog};
+use support::demo;
+use support::pty::TempDir;
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+#[tokio::test(start_paused = true)]
+async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
+    let dir = TempDir::new("cutover-audit");
+    let log = AuditLog::at(dir.path().join("audit.jsonl"));
+
+    let (session, backend) = demo(Scenario::Calm, 12).await;
+    let mut session = session.with_audit(log.clone());
+    session.state.selected = Some("/orders/*".into());
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    // Written before the request even leaves: a crash now still leaves a trace.
+    assert_eq!(read_trail(log.path()).unwrap().entries.len(), 1);
+    assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
+
+    backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
+    session.state.selected = Some("/cart/*".into());
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    assert!(session.run_until(MINUTE, |s| s.switches[1].phase == SwitchPhase::Failed).await);
+
+    let trail = read_trail(log.path()).unwrap();
+    assert!(trail.warnings.is_empty());
+    let steps: Vec<(RecordKind, Vec<String>, Option<Outcome>)> =
+        trail.records().map(|r| (r.kind, r.routes.clone(), r.outcome)).collect();
+    let orders = vec!["/orders/*".to_string()];
+    let cart = vec!["/cart/*".to_string()];
+    assert_eq!(
+        steps,
+        [
+            (RecordKind::SwitchRequested, orders.clone(), None),
+            (RecordKind::SwitchAccepted, orders.clone(), Some(Outcome::Accepted)),
+            (RecordKind::SwitchDeployed, orders, Some(Outcome::Deployed)),
+            (RecordKind::SwitchRequested, cart.clone(), None),
+            (RecordKind::SwitchFailed, cart, Some(Outcome::Failed)),
+        ]
+    );
+    let failed = trail.records().last().unwrap();
+    assert!(failed.error.as_deref().unwrap().starts_with("someone else changed the distribution"));
+    let deployed = trail.records().nth(2).unwrap();
+    assert!(deployed.accepted_to_deployed_ms.unwrap() >= 60_000, "rollouts take a minute or more");
+    assert_ne!(deployed.etag_before, deployed.etag_after);
+
+    // The process dies half-way through a line.
+    let mut file = std::fs::OpenOptions::new().append(true).open(log.path()).unwrap();
+    file.write_all(br#"{"time":"2026-01-15T22:41:00Z","kind":"switch_req"#).unwrap();
+    drop(file);
+
+    // A restart shows the earlier records, marked as history, and says which line was skipped.
+    let (restarted, _) = demo(Scenario::Calm, 12).await;
+    let mut state = restarted.state;
+    history::load_into(&mut state, &log, catalog::DISTRIBUTION_ID);
+    let shown: Vec<&str> = state.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
+    assert_eq!(shown.len(), 5, "{shown:#?}");
+    assert!(state.log[0].message.contains("asked to switch /orders/*"), "oldest first: {:?}", state.log[0]);
+    let warning = state.log.last().unwrap();
+    assert!(warning.message.contains("line 6 skipped"), "{warning:?}");
+}
