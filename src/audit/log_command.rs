@@ -149,14 +149,18 @@ mod tests {
     use crate::audit::testing::TempDir;
     use crate::domain::Target;
 
+    /// `cutover`'s own command line has `--distribution` as a global flag; main copies it over.
     #[derive(Parser)]
     struct Cli {
         #[command(flatten)]
         log: LogArgs,
+        #[arg(long)]
+        distribution: Option<String>,
     }
 
     fn args(argv: &[&str]) -> LogArgs {
-        Cli::try_parse_from(std::iter::once("log").chain(argv.iter().copied())).unwrap().log
+        let cli = Cli::try_parse_from(std::iter::once("log").chain(argv.iter().copied())).unwrap();
+        LogArgs { distribution: cli.distribution, ..cli.log }
     }
 
     fn now() -> Timestamp {
