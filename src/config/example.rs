@@ -50,7 +50,7 @@ legacy_origins = ["legacy-elb"]
 [[distribution.route]]
 path = "/user/*"
 lambda_function = "api-user-id"
-# Switch this route back to the origin by itself when it alerts (read, not acted on yet).
+# Switch this route back to the origin by itself when it alerts (once; never again by itself).
 auto_rollback = false
 # Per-route thresholds: any of the [thresholds] keys; the rest come from [thresholds].
 [distribution.route.thresholds]
