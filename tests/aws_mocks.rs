@@ -13,10 +13,7 @@ use aws_sdk_cloudfront::config::retry::RetryConfig;
 use aws_sdk_cloudfront::operation::get_distribution::GetDistributionOutput;
 use aws_sdk_cloudfront::operation::get_distribution_config::GetDistributionConfigOutput;
 use aws_sdk_cloudfront::operation::update_distribution::UpdateDistributionOutput;
-use aws_sdk_cloudfront::types::{
-    CacheBehavior, CacheBehaviors, DefaultCacheBehavior, Distribution, DistributionConfig, Origin, Origins,
-    ViewerProtocolPolicy,
-};
+use aws_sdk_cloudfront::types::{Distribution, DistributionConfig};
 use aws_smithy_mocks::{MockResponse, Rule, RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
@@ -33,38 +30,7 @@ use cutover::domain::{RouteChange, Target};
 const ID: &str = "EMOCK0CUTOVER";
 
 fn config(orders_origin: &str) -> DistributionConfig {
-    let origin = |id: &str, domain: &str| Origin::builder().id(id).domain_name(domain).build().unwrap();
-    let behavior = |path: &str, origin: &str| {
-        CacheBehavior::builder()
-            .path_pattern(path)
-            .target_origin_id(origin)
-            .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-            .build()
-            .unwrap()
-    };
-    let behaviors = vec![behavior("/orders/*", orders_origin), behavior("/search/*", "legacy")];
-    DistributionConfig::builder()
-        .caller_reference("mock")
-        .comment("mock")
-        .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(2)
-                .items(origin("apigw", "abc.execute-api.eu-west-1.amazonaws.com"))
-                .items(origin("legacy", "legacy.example.com"))
-                .build()
-                .unwrap(),
-        )
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("legacy")
-                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .build()
-                .unwrap(),
-        )
-        .cache_behaviors(CacheBehaviors::builder().quantity(2).set_items(Some(behaviors)).build().unwrap())
-        .build()
-        .unwrap()
+    support::emulators::distribution_config("mock", &[("/orders/*", orders_origin), ("/search/*", "legacy")])
 }
 
 fn get_config(orders_origin: &'static str, etag: &'static str) -> Rule {

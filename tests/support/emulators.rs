@@ -65,12 +65,9 @@ pub fn unreachable_clients() -> AwsClients {
     AwsClients::from_sdk_config(&sdk_config("http://127.0.0.1:1", "eu-west-1"), None)
 }
 
-/// Create, in moto, a distribution half-way through a migration: `/api/users/*` and `/api/orders/*`
-/// on API Gateway (Lambda), `/api/search/*` and the default behavior on the ELB origin. Returns its id.
-/// The caller reference is made unique, since moto keeps distributions for as long as it runs.
-pub async fn create_half_migrated_distribution(cloudfront: &aws_sdk_cloudfront::Client, reference: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let reference = format!("{reference}-{}-{nanos}", std::process::id());
+/// A plain distribution config: an API Gateway origin `apigw` (Lambda), an ELB origin `legacy`, a
+/// behavior per `(path, origin id)` and the default behavior on `legacy`.
+pub fn distribution_config(reference: &str, routes: &[(&str, &str)]) -> aws_sdk_cloudfront::types::DistributionConfig {
     use aws_sdk_cloudfront::types::{
         CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, Origin,
         OriginProtocolPolicy, Origins, ViewerProtocolPolicy,
@@ -84,20 +81,18 @@ pub async fn create_half_migrated_distribution(cloudfront: &aws_sdk_cloudfront::
             .unwrap();
         Origin::builder().id(id).domain_name(domain).custom_origin_config(custom).build().unwrap()
     };
-    let behavior = |path: &str, origin: &str| {
-        CacheBehavior::builder()
-            .path_pattern(path)
-            .target_origin_id(origin)
-            .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-            .build()
-            .unwrap()
-    };
-    let behaviors = vec![
-        behavior("/api/users/*", "apigw"),
-        behavior("/api/orders/*", "apigw"),
-        behavior("/api/search/*", "legacy"),
-    ];
-    let config = DistributionConfig::builder()
+    let behaviors: Vec<CacheBehavior> = routes
+        .iter()
+        .map(|(path, origin)| {
+            CacheBehavior::builder()
+                .path_pattern(*path)
+                .target_origin_id(*origin)
+                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    DistributionConfig::builder()
         .caller_reference(reference)
         .comment("half-migrated API")
         .enabled(true)
@@ -116,9 +111,21 @@ pub async fn create_half_migrated_distribution(cloudfront: &aws_sdk_cloudfront::
                 .build()
                 .unwrap(),
         )
-        .cache_behaviors(CacheBehaviors::builder().quantity(3).set_items(Some(behaviors)).build().unwrap())
+        .cache_behaviors(
+            CacheBehaviors::builder().quantity(behaviors.len() as i32).set_items(Some(behaviors)).build().unwrap(),
+        )
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// Create, in moto, a distribution half-way through a migration: `/api/users/*` and `/api/orders/*`
+/// on API Gateway (Lambda), `/api/search/*` and the default behavior on the ELB origin. Returns its id.
+/// The caller reference is made unique, since moto keeps distributions for as long as it runs.
+pub async fn create_half_migrated_distribution(cloudfront: &aws_sdk_cloudfront::Client, reference: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let reference = format!("{reference}-{}-{nanos}", std::process::id());
+    let routes = [("/api/users/*", "apigw"), ("/api/orders/*", "apigw"), ("/api/search/*", "legacy")];
+    let config = distribution_config(&reference, &routes);
     let out =
         cloudfront.create_distribution().distribution_config(config).send().await.expect("create distribution in moto");
     out.distribution.expect("a distribution").id
