@@ -44,11 +44,12 @@ pub struct AwsArgs {
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Watch only: every switching key explains instead of acting.
+    /// Watch only: every switching key, `switch` and `rollback-all` explain instead of acting.
     #[arg(long, global = true)]
     pub read_only: bool,
 
-    /// Which configured distribution to open when the config names several.
+    /// Which configured distribution: the console needs one when the config names several;
+    /// `status` and `rollback-all` cover all of them unless given.
     #[arg(long, global = true, value_name = "ID")]
     pub distribution: Option<String>,
 }
@@ -62,6 +63,22 @@ pub enum Command {
     /// Print the audit trail: every switch, its outcome, guard breaches and automatic actions
     /// (`--distribution ID` narrows it to one distribution).
     Log(crate::audit::LogArgs),
+    /// Print every route's target, pending state, newest numbers and guards (exit 0 ok, 3 breached).
+    ///
+    /// Covers every configured distribution, or only --distribution ID. Exit code 0 when all is well,
+    /// 3 when a guard is breached, 1 when AWS could not be read, 2 for a config or argument error.
+    Status(crate::headless::StatusArgs),
+    /// Switch one route to Lambda or to the origin, as the console's `s` does.
+    ///
+    /// Shows the same checks as the console's dialog, asks (unless --yes), sends one update with
+    /// ETag checks, and records every step in the audit trail. Exit code 0 when switched or already
+    /// there, 2 when refused (no terminal to ask on, read-only, unknown route), 1 when it failed.
+    Switch(crate::headless::SwitchArgs),
+    /// Move every Lambda route back to the origin, as the console's `R` does.
+    ///
+    /// One update per distribution: every configured distribution, or only --distribution ID.
+    /// Exit codes as for `switch`.
+    RollbackAll(crate::headless::RollbackAllArgs),
 }
 
 #[derive(Debug, Args)]

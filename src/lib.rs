@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod headless;
 pub mod init;
 pub mod live;
 pub mod logging;

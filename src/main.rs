@@ -6,6 +6,7 @@ use clap::Parser;
 use cutover::audit::AuditError;
 use cutover::cli::{Cli, Command};
 use cutover::config::ConfigError;
+use cutover::headless::HeadlessError;
 use cutover::init::InitError;
 use cutover::live::LiveError;
 use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
@@ -37,17 +38,21 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(1, &format!("cannot start the async runtime: {error}")),
     };
+    let done = |result: anyhow::Result<()>| result.map(|()| 0);
     let result = match cli.command {
-        None => runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color)),
-        Some(Command::Demo(args)) => runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color)),
-        Some(Command::Init(args)) => runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(anyhow::Error::from),
+        None => done(runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color))),
+        Some(Command::Demo(args)) => done(runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color))),
+        Some(Command::Init(args)) => done(runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(Into::into)),
         Some(Command::Log(mut args)) => {
             args.distribution = cli.aws.distribution.clone();
-            cutover::audit::run_log_command(&args, None).map_err(anyhow::Error::from)
+            done(cutover::audit::run_log_command(&args, None).map_err(Into::into))
         }
+        Some(Command::Status(args)) => runtime.block_on(cutover::headless::status(&args, &cli.aws)),
+        Some(Command::Switch(args)) => runtime.block_on(cutover::headless::switch(&args, &cli.aws)),
+        Some(Command::RollbackAll(args)) => runtime.block_on(cutover::headless::rollback_all(&args, &cli.aws)),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             tracing::error!("{error:#}");
             fail(exit_code(&error), &message(&error))
@@ -57,7 +62,12 @@ fn main() -> ExitCode {
 
 /// cutover's own errors are whole sentences that already name their cause; others get their chain.
 fn message(error: &anyhow::Error) -> String {
-    if error.is::<ConfigError>() || error.is::<LiveError>() || error.is::<InitError>() || error.is::<AuditError>() {
+    if error.is::<ConfigError>()
+        || error.is::<LiveError>()
+        || error.is::<InitError>()
+        || error.is::<AuditError>()
+        || error.is::<HeadlessError>()
+    {
         error.to_string()
     } else {
         format!("{error:#}")
@@ -71,6 +81,8 @@ fn exit_code(error: &anyhow::Error) -> u8 {
     } else if let Some(error) = error.downcast_ref::<LiveError>() {
         error.exit_code()
     } else if let Some(error) = error.downcast_ref::<InitError>() {
+        error.exit_code()
+    } else if let Some(error) = error.downcast_ref::<HeadlessError>() {
         error.exit_code()
     } else {
         1

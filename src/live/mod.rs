@@ -43,23 +43,47 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) 
 /// Load and check the config, connect, read the distribution, check the config against it, and
 /// build the session.
 pub async fn prepare(args: &AwsArgs, clock: Clock) -> anyhow::Result<Prepared> {
+    let connection = connect(args).await?;
+    let distribution_id = choose_distribution(&connection.config, args.distribution.as_deref())?;
+    let session = open(&connection, &distribution_id, args, clock).await?;
+    Ok(Prepared { session })
+}
+
+/// A loaded config and clients made from it and the command line.
+pub struct Connection {
+    pub config: Config,
+    pub clients: AwsClients,
+}
+
+/// Load the config `--config` (or the default path) names and make the AWS clients.
+pub async fn connect(args: &AwsArgs) -> anyhow::Result<Connection> {
     let path = config_path(args)?;
     let config = config::load(&path)?;
-    let distribution_id = choose_distribution(&config, args.distribution.as_deref())?;
     let region = args.region.clone().or_else(|| config.region.clone());
     let clients = AwsClients::load(&ConnectOptions { profile: args.profile.clone(), region }).await?;
-    let mut session = session_for(&config, &distribution_id, &clients, clock).await?;
+    Ok(Connection { config, clients })
+}
+
+/// The session for one distribution of `connection`, honouring `--read-only`, with the audit trail
+/// attached and earlier sessions' records shown as history.
+pub async fn open(
+    connection: &Connection,
+    distribution_id: &str,
+    args: &AwsArgs,
+    clock: Clock,
+) -> anyhow::Result<Session<AwsBackend>> {
+    let mut session = session_for(&connection.config, distribution_id, &connection.clients, clock).await?;
     if args.read_only {
         session.state.read_only = Some("started with --read-only".to_string());
     }
     match AuditLog::open_default() {
         Ok(log) => {
-            history::load_into(&mut session.state, &log, &distribution_id);
+            history::load_into(&mut session.state, &log, distribution_id);
             session = session.with_audit(log);
         }
         Err(error) => session.state.log(Level::Warn, None, format!("no audit trail this session: {error}")),
     }
-    Ok(Prepared { session })
+    Ok(session)
 }
 
 /// The session for one configured distribution, on clients already made (tests point them at emulators).
@@ -139,6 +163,17 @@ fn config_path(args: &AwsArgs) -> Result<PathBuf, LiveError> {
         None => config::default_path().ok_or(LiveError::NoDefaultPath)?,
     };
     if path.exists() { Ok(path) } else { Err(LiveError::NoConfig(path)) }
+}
+
+/// `--distribution`, else every distribution of the config (at least one).
+pub fn chosen_distributions(config: &Config, wanted: Option<&str>) -> Result<Vec<String>, LiveError> {
+    if let Some(id) = wanted {
+        return choose_distribution(config, Some(id)).map(|id| vec![id]);
+    }
+    if config.distributions.is_empty() {
+        return Err(LiveError::NoDistribution(config.file_name().to_string()));
+    }
+    Ok(config.distributions.iter().map(|d| d.id.get_ref().clone()).collect())
 }
 
 /// `--distribution`, else the config's only distribution.

@@ -39,7 +39,7 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
     }
     record.message = match attempt.kind {
         SwitchKind::Manual => None,
-        SwitchKind::RollbackAll => Some("rollback of every Lambda route (R)".into()),
+        SwitchKind::RollbackAll => Some("rollback of every Lambda route".into()),
         SwitchKind::Undo => Some("undo of the last switch (u)".into()),
         SwitchKind::Automatic => Some("automatic rollback by a guard".into()),
     };

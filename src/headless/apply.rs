@@ -1,0 +1,225 @@
+//! `cutover switch` and `cutover rollback-all`: the console's own confirm dialog, request, ETag
+//! checks, deploy tracking and audit records, driven from the command line instead of keys.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::time::Duration;
+
+use super::drive::{EventPrinter, distribution_label, run_until};
+use super::{ApplyArgs, HeadlessError};
+use crate::app::command::Command;
+use crate::app::session::Session;
+use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchPhase};
+use crate::backend::Backend;
+use crate::domain::Target;
+use crate::domain::format::duration_short;
+
+/// How long, in the session's time, CloudFront may take to accept or refuse an update: three ETag
+/// rounds of two calls, each bounded by the client's 40 s operation timeout.
+const ACCEPT_LIMIT: Duration = Duration::from_secs(300);
+
+/// Asks the operator whether to go ahead; the live commands ask on the terminal.
+pub trait Confirmer {
+    fn confirm(&mut self, question: &str) -> Result<bool, HeadlessError>;
+}
+
+/// One distribution's change, as its confirm dialog describes it.
+pub struct Plan {
+    /// Index of the session that makes it.
+    pub session: usize,
+    pub distribution_id: String,
+    pub confirm: ConfirmSwitch,
+}
+
+/// What `switch` found to do.
+pub enum SwitchPlan {
+    /// The route already targets what was asked for: nothing to do.
+    AlreadyThere(String),
+    Change(Plan),
+}
+
+/// Find `route` among the sessions and open the console's confirm dialog for moving it to `to`.
+pub fn plan_switch<B: Backend>(
+    sessions: &mut [Session<B>],
+    route: &str,
+    to: Target,
+) -> Result<SwitchPlan, HeadlessError> {
+    let holding: Vec<usize> = (0..sessions.len()).filter(|&i| sessions[i].state.route(route).is_some()).collect();
+    let index = match holding.as_slice() {
+        [only] => *only,
+        [] => {
+            let known: Vec<String> =
+                sessions.iter().flat_map(|s| s.state.routes.iter().map(|r| r.path.clone())).collect();
+            return Err(HeadlessError::UnknownRoute {
+                route: route.to_string(),
+                distributions: ids(sessions.iter().map(|s| &s.state)),
+                known: if known.is_empty() { "none".to_string() } else { known.join(", ") },
+            });
+        }
+        several => {
+            return Err(HeadlessError::AmbiguousRoute {
+                route: route.to_string(),
+                distributions: ids(several.iter().map(|&i| &sessions[i].state)),
+            });
+        }
+    };
+    let session = &mut sessions[index];
+    let distribution_id = distribution_label(&session.state);
+    let row = session.state.route(route).expect("found above");
+    if row.target == to {
+        return Ok(SwitchPlan::AlreadyThere(format!(
+            "{route} on {distribution_id} already targets {to}; nothing to do"
+        )));
+    }
+    // The console switches the selected row; select it as a user would, with no filter hiding it.
+    session.state.filter.clear();
+    session.state.selected = Some(route.to_string());
+    session.press(Command::Switch);
+    let confirm = take_confirm(&mut session.state)?;
+    Ok(SwitchPlan::Change(Plan { session: index, distribution_id, confirm }))
+}
+
+/// Open the console's rollback-all dialog on every session; sessions with no route on Lambda
+/// have nothing to do and are named in the returned notes.
+pub fn plan_rollback_all<B: Backend>(sessions: &mut [Session<B>]) -> Result<(Vec<Plan>, Vec<String>), HeadlessError> {
+    let (mut plans, mut notes) = (Vec::new(), Vec::new());
+    for (index, session) in sessions.iter_mut().enumerate() {
+        let distribution_id = distribution_label(&session.state);
+        if !session.state.routes.iter().any(|r| r.target == Target::Lambda) {
+            notes.push(format!("{distribution_id}: no route is on Lambda; nothing to roll back"));
+            continue;
+        }
+        session.press(Command::RollbackAll);
+        let confirm = take_confirm(&mut session.state)?;
+        plans.push(Plan { session: index, distribution_id, confirm });
+    }
+    Ok((plans, notes))
+}
+
+/// The dialog `update` opened, left open for `Confirm`; or why it did not open (read-only, an
+/// update already in flight), in the words the console's event log used.
+fn take_confirm(state: &mut State) -> Result<ConfirmSwitch, HeadlessError> {
+    match &state.overlay {
+        Overlay::Confirm(confirm) => Ok(confirm.clone()),
+        _ => {
+            let why = state.log.last().map_or_else(|| "the switch was refused".to_string(), |e| e.message.clone());
+            Err(HeadlessError::Refused(why))
+        }
+    }
+}
+
+/// The confirm dialog as text: what moves where, the new target's health, and any warning.
+pub fn describe(plan: &Plan) -> String {
+    let c = &plan.confirm;
+    let mut out = format!("{}: {}\n", plan.distribution_id, c.title());
+    let _ = writeln!(out, "  {} {}", if c.paths.len() == 1 { "route " } else { "routes" }, c.paths.join(", "));
+    let _ = writeln!(out, "  from   {}\n  to     {}", c.from, c.to);
+    let _ = writeln!(out, "  health of {} now:", c.to);
+    for line in &c.health {
+        let _ = writeln!(out, "    {line}");
+    }
+    if c.health.is_empty() {
+        let _ = writeln!(out, "    no numbers for it in the last hour");
+    }
+    if let Some(warning) = &c.warning {
+        let _ = writeln!(out, "  ! {warning}");
+    }
+    out
+}
+
+/// Confirm every plan (asking unless `--yes`), send each distribution its one update, and follow
+/// each to acceptance, or with `--wait` to `Deployed`.
+pub async fn carry_out<B: Backend, W: Write>(
+    sessions: &mut [Session<B>],
+    plans: &[Plan],
+    args: &ApplyArgs,
+    confirmer: &mut dyn Confirmer,
+    printer: &mut EventPrinter<W>,
+) -> Result<Applied, HeadlessError> {
+    if !args.yes {
+        let question = if plans.len() == 1 {
+            "Send this change to CloudFront?".to_string()
+        } else {
+            format!("Send these {} changes to CloudFront (one update per distribution)?", plans.len())
+        };
+        if !confirmer.confirm(&question)? {
+            return Err(HeadlessError::Cancelled);
+        }
+    }
+    let mut requested = Vec::new();
+    for plan in plans {
+        let session = &mut sessions[plan.session];
+        let before = session.state.switches.len();
+        session.press(Command::Confirm);
+        printer.print_new(&session.state);
+        match session.state.switches.get(before) {
+            Some(attempt) => requested.push((plan.session, attempt.id)),
+            None => {
+                let why = session.state.log.last().map_or_else(String::new, |e| e.message.clone());
+                return Err(HeadlessError::Failed(format!("{}: nothing was sent: {why}", plan.distribution_id)));
+            }
+        }
+    }
+    let mut outcomes = Vec::new();
+    let mut failures = Vec::new();
+    for (index, id) in requested {
+        let session = &mut sessions[index];
+        let phase_of = |s: &State| s.switch(id).map(|a| a.phase);
+        run_until(session, printer, ACCEPT_LIMIT, |s| phase_of(s) != Some(SwitchPhase::Requested)).await;
+        if args.wait {
+            let settled = |s: &State| matches!(phase_of(s), Some(SwitchPhase::Deployed | SwitchPhase::Failed));
+            run_until(session, printer, args.timeout, settled).await;
+        }
+        let state = &session.state;
+        let attempt = state.switch(id).expect("requested above");
+        let what = format!("{}: {} {} → {}", attempt.distribution_id, attempt.label(), attempt.from, attempt.to);
+        match attempt.phase {
+            SwitchPhase::Deployed => {
+                let took = attempt.accepted_at.map(|at| state.now.duration_since(at).as_secs()).unwrap_or(0);
+                outcomes.push(format!("{what}: Deployed after {}", duration_short(took)));
+            }
+            SwitchPhase::Propagating if args.wait => failures.push(HeadlessError::StillDeploying {
+                what,
+                waited: duration_short(args.timeout.as_secs() as i64),
+            }),
+            SwitchPhase::Propagating => outcomes.push(format!(
+                "{what}: accepted (ETag {} → {}); CloudFront is deploying it: add --wait to wait, or follow it with `cutover status`",
+                attempt.etag_before.as_deref().unwrap_or("?"),
+                attempt.etag_after.as_deref().unwrap_or("?"),
+            )),
+            SwitchPhase::Failed => {
+                let why = state.banner.clone().unwrap_or_else(|| format!("{what} failed"));
+                failures.push(HeadlessError::Failed(why));
+            }
+            SwitchPhase::Requested => failures.push(HeadlessError::Failed(format!(
+                "{what}: CloudFront did not answer within {}; the change may or may not have been made: check with `cutover status`",
+                duration_short(ACCEPT_LIMIT.as_secs() as i64)
+            ))),
+        }
+    }
+    Ok(Applied { outcomes, failures })
+}
+
+/// How each plan ended: a line per change that went through, and what went wrong with the rest.
+pub struct Applied {
+    pub outcomes: Vec<String>,
+    pub failures: Vec<HeadlessError>,
+}
+
+impl Applied {
+    /// The lines to print, and the error to end with when any change did not go through.
+    pub fn finish(mut self) -> (Vec<String>, Option<HeadlessError>) {
+        let error = match self.failures.len() {
+            0 => None,
+            1 => self.failures.pop(),
+            _ => Some(HeadlessError::Failed(
+                self.failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+            )),
+        };
+        (self.outcomes, error)
+    }
+}
+
+fn ids<'a>(states: impl Iterator<Item = &'a State>) -> String {
+    states.map(distribution_label).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,87 @@
+//! Arguments of the headless commands: `status`, `switch` and `rollback-all`.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use crate::domain::Target;
+
+#[derive(Clone, Debug, Args)]
+pub struct StatusArgs {
+    /// Print one JSON document (schema in the README) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct SwitchArgs {
+    /// The route: a cache behavior's path pattern exactly as configured (`/api/users/*`), or `*`
+    /// for the default behavior.
+    #[arg(value_name = "ROUTE")]
+    pub route: String,
+
+    /// Where the route should send its traffic.
+    #[arg(long, value_enum, value_name = "TARGET")]
+    pub to: TargetArg,
+
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct RollbackAllArgs {
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+/// How a change is confirmed and how long to follow it.
+#[derive(Clone, Debug, Args)]
+pub struct ApplyArgs {
+    /// Do not ask for confirmation (needed when standard input is not a terminal).
+    #[arg(long, short)]
+    pub yes: bool,
+
+    /// Wait until CloudFront reports the distribution `Deployed`, and print how long it took.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// Give up waiting after this long (e.g. 15m, 1h); CloudFront carries on regardless.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout, requires = "wait")]
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// The Lambda origin (API Gateway or a function URL).
+    Lambda,
+    /// The legacy origin (ELB/EC2).
+    Origin,
+}
+
+impl From<TargetArg> for Target {
+    fn from(arg: TargetArg) -> Self {
+        match arg {
+            TargetArg::Lambda => Target::Lambda,
+            TargetArg::Origin => Target::Origin,
+        }
+    }
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let duration = crate::audit::parse_since(text)?;
+    let duration = Duration::try_from(duration).map_err(|e| format!("`{text}`: {e}"))?;
+    if duration.is_zero() { Err("the timeout must be longer than zero".to_string()) } else { Ok(duration) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_read_like_durations() {
+        assert_eq!(parse_timeout("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_timeout("1h30m"), Ok(Duration::from_secs(5400)));
+        assert!(parse_timeout("0s").is_err());
+        assert!(parse_timeout("soon").is_err());
+    }
+}

@@ -1,0 +1,132 @@
+//! The headless commands against real AWS: connect as the console does, run the shared logic,
+//! print, and choose the exit code.
+
+use std::io::Write;
+
+use super::apply::{SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
+use super::drive::{EventPrinter, load};
+use super::prompt::TerminalConfirmer;
+use super::status::{DistributionStatus, StatusReport, pending_in_trail};
+use super::{RollbackAllArgs, StatusArgs, SwitchArgs};
+use crate::app::session::Session;
+use crate::audit::{self, AuditTrail};
+use crate::backend::aws::AwsBackend;
+use crate::cli::AwsArgs;
+use crate::clock::Clock;
+use crate::live;
+
+/// `cutover status`: 0 all well, 3 a guard breached, 1 numbers or routes could not be read.
+pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let mut sessions = open_sessions(aws, Purpose::Watch).await?;
+    let trail = read_trail_quietly();
+    let mut distributions = Vec::new();
+    let mut printer = EventPrinter::new(std::io::sink());
+    for session in &mut sessions {
+        let metrics_error = load(session, &mut printer).await?;
+        let id = super::drive::distribution_label(&session.state);
+        let pending = trail.as_ref().map(|t| pending_in_trail(t, &id)).unwrap_or_default();
+        distributions.push(DistributionStatus::from_state(&session.state, metrics_error, &pending));
+    }
+    let report = StatusReport::new(now_to_the_second(), distributions);
+    let text = if args.json { report.to_json() } else { report.to_text() };
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", text.trim_end())?;
+    Ok(report.exit_code())
+}
+
+/// `cutover switch ROUTE --to TARGET`: 0 switched (or already there), 2 refused, 1 failed.
+pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let mut sessions = open_sessions(aws, Purpose::Change).await?;
+    let mut printer = EventPrinter::new(std::io::stderr());
+    for session in &mut sessions {
+        load(session, &mut printer).await?;
+    }
+    let plan = match plan_switch(&mut sessions, &args.route, args.to.into())? {
+        SwitchPlan::AlreadyThere(message) => {
+            println!("{message}");
+            return Ok(0);
+        }
+        SwitchPlan::Change(plan) => plan,
+    };
+    eprint!("{}", describe(&plan));
+    let applied = carry_out(&mut sessions, &[plan], &args.apply, &mut TerminalConfirmer, &mut printer).await?;
+    finish(applied)
+}
+
+/// `cutover rollback-all`: every Lambda route of every chosen distribution back to the origin.
+pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let mut sessions = open_sessions(aws, Purpose::Change).await?;
+    let mut printer = EventPrinter::new(std::io::stderr());
+    for session in &mut sessions {
+        load(session, &mut printer).await?;
+    }
+    let (plans, notes) = plan_rollback_all(&mut sessions)?;
+    for note in &notes {
+        println!("{note}");
+    }
+    if plans.is_empty() {
+        return Ok(0);
+    }
+    for plan in &plans {
+        eprint!("{}", describe(plan));
+    }
+    let applied = carry_out(&mut sessions, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
+    finish(applied)
+}
+
+fn finish(applied: super::apply::Applied) -> anyhow::Result<u8> {
+    let (outcomes, error) = applied.finish();
+    for line in outcomes {
+        println!("{line}");
+    }
+    match error {
+        Some(error) => Err(error.into()),
+        None => Ok(0),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Read only, and nothing written to the audit trail: a status run every minute from cron
+    /// would otherwise record the same breach every minute.
+    Watch,
+    /// Switches: `--read-only` honoured, and every step recorded in the audit trail.
+    Change,
+}
+
+/// A console session per chosen distribution (`--distribution`, else every one in the config).
+async fn open_sessions(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Vec<Session<AwsBackend>>> {
+    let connection = live::connect(aws).await?;
+    let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
+    let mut sessions = Vec::new();
+    for id in ids {
+        let mut session = match purpose {
+            Purpose::Watch => {
+                let mut session =
+                    live::session_for(&connection.config, &id, &connection.clients, Clock::real()).await?;
+                session.state.read_only = Some("`cutover status` only reads".to_string());
+                session
+            }
+            Purpose::Change => live::open(&connection, &id, aws, Clock::real()).await?,
+        };
+        // Guards act in a console someone is watching; a one-shot command never switches by itself.
+        session.state.auto_rollback.clear();
+        sessions.push(session);
+    }
+    Ok(sessions)
+}
+
+/// The audit trail, for which routes have a switch still deploying; a status without it only
+/// loses that detail, so a missing or unreadable trail is not an error.
+fn read_trail_quietly() -> Option<AuditTrail> {
+    let path = audit::default_path()?;
+    if !path.exists() {
+        return None;
+    }
+    audit::read_trail(&path).map_err(|error| tracing::warn!(%error, "audit trail not read for status")).ok()
+}
+
+fn now_to_the_second() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+}

@@ -1,0 +1,265 @@
+//! `cutover status`: every route's target, pending state, newest numbers and guards, as a table or
+//! as one JSON document whose shape is part of cutover's interface (see the README).
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::app::state::State;
+use crate::audit::{AuditTrail, RecordKind};
+use crate::domain::format::{thousands, time_of_day};
+use crate::domain::{Breach, BreachKind, DeployStatus, Target};
+
+/// Bumped only when a field changes meaning or goes away; new fields may appear in any version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatusReport {
+    pub schema_version: u32,
+    /// When the report was made, UTC, RFC 3339.
+    pub generated_at: Timestamp,
+    /// No guard breached and every number read.
+    pub healthy: bool,
+    pub distributions: Vec<DistributionStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DistributionStatus {
+    pub id: String,
+    /// `Deployed`, or `InProgress` while a change reaches the edges.
+    pub status: DeployStatus,
+    /// Why the numbers are missing, when they could not be read.
+    pub metrics_error: Option<String>,
+    /// The CloudWatch statistic behind `latency_ms` (`p99`, `Average`, …).
+    pub latency_statistic: String,
+    /// End of the newest minute with any datapoint.
+    pub newest_datapoint: Option<Timestamp>,
+    pub concurrency: Option<Concurrency>,
+    pub routes: Vec<RouteStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Concurrency {
+    /// Account-wide Lambda concurrent executions, newest minute's maximum.
+    pub used: f64,
+    pub limit: u32,
+    /// The limit is the config's `concurrency_limit`, because Lambda would not say.
+    pub limit_assumed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RouteStatus {
+    /// The cache behavior's path pattern; `*` is the default behavior.
+    pub path: String,
+    /// `lambda` or `origin`.
+    pub target: Target,
+    pub origin_id: String,
+    /// A switch of this route recorded in this machine's audit trail is still being deployed.
+    pub pending: bool,
+    /// Start of the newest minute with data for this route; the numbers below are that minute's.
+    pub minute: Option<Timestamp>,
+    pub requests_per_min: Option<f64>,
+    pub errors_5xx_pct: Option<f64>,
+    pub latency_ms: Option<f64>,
+    pub throttles_per_min: Option<f64>,
+    pub guard: Guard,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Guard {
+    pub breached: bool,
+    /// Consecutive one-minute periods a threshold must be crossed to count.
+    pub periods: usize,
+    pub breaches: Vec<BreachStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BreachStatus {
+    /// `error_rate` (percent), `latency` (ms) or `throttles` (per minute).
+    pub kind: &'static str,
+    pub value: f64,
+    pub limit: f64,
+    /// The breach in words, as the console's event log says it.
+    pub text: String,
+}
+
+impl StatusReport {
+    pub fn new(generated_at: Timestamp, distributions: Vec<DistributionStatus>) -> Self {
+        let healthy =
+            distributions.iter().all(|d| d.metrics_error.is_none() && d.routes.iter().all(|r| !r.guard.breached));
+        StatusReport { schema_version: SCHEMA_VERSION, generated_at, healthy, distributions }
+    }
+
+    pub fn breached(&self) -> bool {
+        self.distributions.iter().any(|d| d.routes.iter().any(|r| r.guard.breached))
+    }
+
+    pub fn metrics_failed(&self) -> bool {
+        self.distributions.iter().any(|d| d.metrics_error.is_some())
+    }
+
+    /// 1 when numbers could not be read (so guards could not be judged), else 3 when a guard is
+    /// breached, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if self.metrics_failed() {
+            1
+        } else if self.breached() {
+            super::EXIT_BREACHED
+        } else {
+            0
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a status report is plain data")
+    }
+
+    /// The report as a table per distribution, for a terminal or a runbook's log.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for (i, distribution) in self.distributions.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            distribution.write_text(&mut out);
+        }
+        out
+    }
+}
+
+impl DistributionStatus {
+    /// What a loaded session knows about its distribution. `pending` holds routes with a switch
+    /// in the audit trail that was not yet seen deployed.
+    pub fn from_state(state: &State, metrics_error: Option<String>, pending: &HashSet<String>) -> Self {
+        let topology = state.topology.as_ref();
+        let status = topology.map_or(DeployStatus::Deployed, |t| t.status);
+        let metrics = state.metrics.as_ref();
+        let routes = state
+            .routes
+            .iter()
+            .map(|row| {
+                let series = metrics.map(|m| m.series(&row.path)).unwrap_or_default();
+                let newest = series.iter().rposition(|p| p.has_data());
+                let point = newest.map(|i| series[i]);
+                let thresholds = state.thresholds_for(&row.path);
+                RouteStatus {
+                    path: row.path.clone(),
+                    target: row.target,
+                    origin_id: row.origin_id.clone(),
+                    pending: row.pending.is_some()
+                        || (status == DeployStatus::InProgress && pending.contains(&row.path)),
+                    minute: newest.zip(metrics).map(|(i, m)| m.minute_start(i)),
+                    requests_per_min: point.and_then(|p| p.requests()),
+                    errors_5xx_pct: point.and_then(|p| p.error_rate_pct()),
+                    latency_ms: point.and_then(|p| p.latency_ms()),
+                    throttles_per_min: point.and_then(|p| p.throttles),
+                    guard: Guard {
+                        breached: !row.alert.is_empty(),
+                        periods: thresholds.periods,
+                        breaches: row.alert.iter().map(|b| breach(b, &state.latency_statistic)).collect(),
+                    },
+                }
+            })
+            .collect();
+        DistributionStatus {
+            id: topology.map(|t| t.distribution_id.clone()).unwrap_or_default(),
+            status,
+            metrics_error,
+            latency_statistic: state.latency_statistic.clone(),
+            newest_datapoint: metrics.and_then(|m| m.newest_datapoint),
+            concurrency: metrics.and_then(|m| {
+                m.latest_concurrency().map(|used| Concurrency {
+                    used,
+                    limit: m.concurrency_limit,
+                    limit_assumed: m.concurrency_limit_assumed,
+                })
+            }),
+            routes,
+        }
+    }
+
+    fn write_text(&self, out: &mut String) {
+        let mut heading = format!("{}  {}", self.id, self.status);
+        if let Some(newest) = self.newest_datapoint {
+            let _ = write!(heading, "  ·  numbers of the minute ending {} UTC", time_of_day(newest));
+        }
+        if let Some(c) = &self.concurrency {
+            let assumed = if c.limit_assumed { " (assumed)" } else { "" };
+            let _ = write!(
+                heading,
+                "  ·  concurrency {}/{}{assumed}",
+                thousands(c.used.round() as u64),
+                thousands(u64::from(c.limit))
+            );
+        }
+        let _ = writeln!(out, "{heading}");
+        if let Some(error) = &self.metrics_error {
+            let _ = writeln!(out, "numbers unavailable: {error}");
+        }
+        let width = self.routes.iter().map(|r| r.path.chars().count()).max().unwrap_or(0).max("ROUTE".len());
+        let latency = format!("{} MS", self.latency_statistic.to_uppercase());
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<20}  {:>9}  {:>6}  {:>9}  {:>7}  GUARD",
+            "ROUTE", "TARGET", "REQ/MIN", "5XX %", latency, "THR/MIN"
+        );
+        for route in &self.routes {
+            let target = if route.pending { format!("{} (deploying)", route.target) } else { route.target.to_string() };
+            let guard = if route.guard.breached {
+                let what: Vec<&str> = route.guard.breaches.iter().map(|b| b.text.as_str()).collect();
+                format!("BREACHED {} for {} periods", what.join(", "), route.guard.periods)
+            } else {
+                "ok".to_string()
+            };
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<20}  {:>9}  {:>6}  {:>9}  {:>7}  {guard}",
+                route.path,
+                target,
+                count(route.requests_per_min),
+                percent(route.errors_5xx_pct),
+                count(route.latency_ms),
+                count(route.throttles_per_min),
+            );
+        }
+    }
+}
+
+fn breach(b: &Breach, latency_statistic: &str) -> BreachStatus {
+    let kind = match b.kind {
+        BreachKind::ErrorRate => "error_rate",
+        BreachKind::Latency => "latency",
+        BreachKind::Throttles => "throttles",
+    };
+    BreachStatus { kind, value: b.value, limit: b.limit, text: b.describe(latency_statistic) }
+}
+
+fn count(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |v| thousands(v.round() as u64))
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |v| format!("{v:.1}"))
+}
+
+/// Routes of `distribution` whose latest switch in the trail was requested or accepted but never
+/// seen deployed or failed: what `pending` means when another session made the switch.
+pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashSet<String> {
+    let mut pending = HashSet::new();
+    for record in trail.records().filter(|r| r.distribution == distribution) {
+        match record.kind {
+            RecordKind::SwitchRequested | RecordKind::SwitchAccepted | RecordKind::AutoRollback => {
+                pending.extend(record.routes.iter().cloned())
+            }
+            RecordKind::SwitchDeployed | RecordKind::SwitchFailed => {
+                for route in &record.routes {
+                    pending.remove(route);
+                }
+            }
+            RecordKind::GuardBreach | RecordKind::Unknown => {}
+        }
+    }
+    pending
+}

@@ -1,0 +1,290 @@
+//! The headless commands' logic on the simulator with a paused clock: `switch` and `rollback-all`
+//! open the console's own dialog, ask (or refuse without a terminal), send one update and follow it;
+//! `status` reports targets, numbers and breaches with the documented exit codes. The same code
+//! against the real SDK and the real binary is in `headless_moto.rs`.
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use cutover::app::session::Session;
+use cutover::app::state::SwitchPhase;
+use cutover::backend::sim::{Scenario, SimBackend};
+use cutover::domain::Target;
+use cutover::headless::status::{DistributionStatus, StatusReport};
+use cutover::headless::{
+    ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch,
+    run_until,
+};
+use support::{demo, start};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// Answers every question the same way and counts the questions.
+struct Answer {
+    yes: bool,
+    asked: Vec<String>,
+}
+
+impl Answer {
+    fn yes() -> Self {
+        Answer { yes: true, asked: Vec::new() }
+    }
+    fn no() -> Self {
+        Answer { yes: false, asked: Vec::new() }
+    }
+}
+
+impl Confirmer for Answer {
+    fn confirm(&mut self, question: &str) -> Result<bool, HeadlessError> {
+        self.asked.push(question.to_string());
+        Ok(self.yes)
+    }
+}
+
+/// Standard input is not a terminal.
+struct NoTerminal;
+
+impl Confirmer for NoTerminal {
+    fn confirm(&mut self, _: &str) -> Result<bool, HeadlessError> {
+        Err(HeadlessError::Refused("standard input is not a terminal".into()))
+    }
+}
+
+fn apply(yes: bool, wait: bool) -> ApplyArgs {
+    ApplyArgs { yes, wait, timeout: Duration::from_secs(30 * 60) }
+}
+
+fn printed(printer: EventPrinter<Vec<u8>>) -> String {
+    String::from_utf8(printer.into_inner()).unwrap()
+}
+
+async fn switch(
+    sessions: &mut [Session<SimBackend>],
+    route: &str,
+    to: Target,
+    args: &ApplyArgs,
+    confirmer: &mut dyn Confirmer,
+) -> (Result<Vec<String>, HeadlessError>, String) {
+    let mut printer = EventPrinter::new(Vec::new());
+    let plan = match plan_switch(sessions, route, to) {
+        Ok(SwitchPlan::Change(plan)) => plan,
+        Ok(SwitchPlan::AlreadyThere(message)) => return (Ok(vec![message]), String::new()),
+        Err(error) => return (Err(error), String::new()),
+    };
+    let result = carry_out(sessions, &[plan], args, confirmer, &mut printer).await;
+    let result = result.and_then(|applied| match applied.finish() {
+        (lines, None) => Ok(lines),
+        (_, Some(error)) => Err(error),
+    });
+    (result, printed(printer))
+}
+
+#[tokio::test(start_paused = true)]
+async fn switch_shows_the_dialog_asks_once_sends_one_update_and_waits_until_deployed() {
+    let (session, backend) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut sessions, "/payments/*", Target::Lambda) else {
+        panic!("no plan")
+    };
+    let text = describe(&plan);
+    assert!(
+        text.contains("switch /payments/*?") && text.contains("from   ◼ origin") && text.contains("to     λ Lambda")
+    );
+    assert!(text.contains("pre-flight: needs about "), "the console's pre-flight estimate is shown:\n{text}");
+
+    let mut answer = Answer::yes();
+    let mut printer = EventPrinter::new(Vec::new());
+    let applied = carry_out(&mut sessions, &[plan], &apply(false, true), &mut answer, &mut printer).await.unwrap();
+    let (lines, error) = applied.finish();
+    assert!(error.is_none());
+    assert_eq!(answer.asked, ["Send this change to CloudFront?"]);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("/payments/* ◼ origin → λ Lambda: Deployed after "), "{lines:?}");
+    assert_eq!(sessions[0].state.route("/payments/*").unwrap().target, Target::Lambda);
+    assert_eq!(backend.updates_accepted(), 1);
+    let events = printed(printer);
+    for step in ["switch ◼ origin → λ Lambda requested by kim", "UpdateDistribution accepted", "Deployed after"] {
+        assert!(events.contains(step), "no `{step}` among the printed events:\n{events}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_wait_it_stops_once_cloudfront_has_accepted_the_change() {
+    let (session, backend) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(true, false), &mut NoTerminal).await;
+    let lines = result.unwrap();
+    assert!(lines[0].contains("accepted (ETag ") && lines[0].contains("add --wait"), "{lines:?}");
+    assert_eq!(sessions[0].state.switches[0].phase, SwitchPhase::Propagating);
+    assert_eq!(backend.updates_accepted(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_no_or_no_terminal_leaves_the_distribution_alone() {
+    let (session, backend) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let mut answer = Answer::no();
+    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(false, true), &mut answer).await;
+    let error = result.unwrap_err();
+    assert!(matches!(error, HeadlessError::Cancelled), "{error}");
+    assert_eq!(error.exit_code(), 1);
+
+    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(false, true), &mut NoTerminal).await;
+    let error = result.unwrap_err();
+    assert_eq!(error.exit_code(), 2, "refused: {error}");
+
+    sessions[0].run_until(5 * MINUTE, |_| false).await;
+    assert!(sessions[0].state.switches.is_empty());
+    assert_eq!(backend.updates_accepted(), 0);
+    assert_eq!(sessions[0].state.route("/orders/*").unwrap().target, Target::Lambda);
+}
+
+#[tokio::test(start_paused = true)]
+async fn yes_needs_no_terminal() {
+    let (session, backend) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(true, true), &mut NoTerminal).await;
+    assert!(result.unwrap()[0].contains("Deployed after"));
+    assert_eq!(backend.updates_accepted(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn already_there_is_success_and_asks_and_sends_nothing() {
+    let (session, backend) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let mut answer = Answer::yes();
+    let (result, _) = switch(&mut sessions, "/orders/*", Target::Lambda, &apply(false, true), &mut answer).await;
+    let lines = result.unwrap();
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].ends_with("/orders/* on EDEMO7CUTOVER already targets λ Lambda; nothing to do"), "{lines:?}");
+    assert!(answer.asked.is_empty());
+    assert_eq!(backend.updates_accepted(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unknown_route_is_refused_with_the_routes_there_are() {
+    let (session, _) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let Err(error) = plan_switch(&mut sessions, "/order/*", Target::Origin) else { panic!("planned") };
+    assert_eq!(error.exit_code(), 2);
+    let message = error.to_string();
+    assert!(message.starts_with("no route `/order/*` in EDEMO7CUTOVER; routes are: /user/*, /orders/*"), "{message}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_only_refuses_and_says_why() {
+    let (mut session, backend) = demo(Scenario::Calm, 1).await;
+    session.state.read_only = Some("started with --read-only".into());
+    let mut sessions = vec![session];
+    let Err(error) = plan_switch(&mut sessions, "/orders/*", Target::Origin) else { panic!("planned") };
+    assert_eq!(error.exit_code(), 2);
+    assert!(error.to_string().contains("read-only (started with --read-only)"), "{error}");
+    let Err(error) = plan_rollback_all(&mut sessions) else { panic!("planned") };
+    assert_eq!(error.exit_code(), 2);
+    assert_eq!(backend.updates_accepted(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn rollback_all_moves_every_lambda_route_in_one_update_and_then_has_nothing_to_do() {
+    let (session, backend) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let (plans, notes) = plan_rollback_all(&mut sessions).unwrap();
+    assert!(notes.is_empty());
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].confirm.paths, ["/user/*", "/orders/*", "/cart/*", "/catalog/*"]);
+    let mut printer = EventPrinter::new(Vec::new());
+    let applied = carry_out(&mut sessions, &plans, &apply(true, true), &mut NoTerminal, &mut printer).await.unwrap();
+    let (lines, error) = applied.finish();
+    assert!(error.is_none());
+    assert!(lines[0].contains("/user/*, /orders/*, /cart/*, /catalog/* λ Lambda → ◼ origin: Deployed after"));
+    assert_eq!(backend.updates_accepted(), 1, "one UpdateDistribution for every route");
+    assert!(sessions[0].state.routes.iter().all(|r| r.target == Target::Origin));
+
+    let (plans, notes) = plan_rollback_all(&mut sessions).unwrap();
+    assert!(plans.is_empty());
+    assert_eq!(notes, ["EDEMO7CUTOVER: no route is on Lambda; nothing to roll back"]);
+}
+
+fn report(session: &Session<SimBackend>) -> StatusReport {
+    let distribution = DistributionStatus::from_state(&session.state, None, &HashSet::new());
+    StatusReport::new(start(), vec![distribution])
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_is_zero_when_calm_and_three_once_a_guard_is_breached() {
+    let (session, _) = demo(Scenario::Calm, 1).await;
+    let calm = report(&session);
+    assert_eq!((calm.exit_code(), calm.healthy), (0, true));
+
+    let (mut session, _) = demo(Scenario::BadDeploy, 5).await;
+    let mut printer = EventPrinter::new(std::io::sink());
+    let breached = |s: &cutover::app::state::State| s.routes.iter().any(|r| !r.alert.is_empty());
+    assert!(run_until(&mut session, &mut printer, 15 * MINUTE, breached).await);
+    let sick = report(&session);
+    assert_eq!((sick.exit_code(), sick.healthy), (3, false));
+    let json: serde_json::Value = serde_json::from_str(&sick.to_json()).unwrap();
+    let orders = &json["distributions"][0]["routes"][1];
+    assert_eq!(orders["path"], "/orders/*");
+    assert_eq!(orders["target"], "lambda");
+    assert_eq!(orders["guard"]["breached"], true);
+    assert_eq!(orders["guard"]["breaches"][0]["kind"], "error_rate");
+    assert!(orders["errors_5xx_pct"].as_f64().unwrap() > 5.0);
+    insta::assert_snapshot!("status_bad_deploy", sick.to_text());
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_marks_a_route_pending_while_its_switch_deploys_and_numbers_missing_as_an_error() {
+    let (session, _) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    let (result, _) = switch(&mut sessions, "/cart/*", Target::Origin, &apply(true, false), &mut NoTerminal).await;
+    result.unwrap();
+    let pending = report(&sessions[0]);
+    let cart = pending.distributions[0].routes.iter().find(|r| r.path == "/cart/*").unwrap();
+    assert!(cart.pending && cart.target == Target::Origin);
+    assert!(pending.to_text().contains("◼ origin (deploying)"));
+
+    let broken = DistributionStatus::from_state(&sessions[0].state, Some("network error".into()), &HashSet::new());
+    let report = StatusReport::new(start(), vec![broken]);
+    assert_eq!((report.exit_code(), report.healthy), (1, false));
+    assert!(report.to_text().contains("numbers unavailable: network error"));
+}
+
+/// The JSON schema is part of cutover's interface: every documented field is present.
+#[tokio::test(start_paused = true)]
+async fn status_json_has_every_documented_field() {
+    let (session, _) = demo(Scenario::Calm, 1).await;
+    let json: serde_json::Value = serde_json::from_str(&report(&session).to_json()).unwrap();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&json), ["distributions", "generated_at", "healthy", "schema_version"]);
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["generated_at"], "2026-01-15T22:30:00Z");
+    let distribution = &json["distributions"][0];
+    assert_eq!(
+        keys(distribution),
+        ["concurrency", "id", "latency_statistic", "metrics_error", "newest_datapoint", "routes", "status"]
+    );
+    assert_eq!(keys(&distribution["concurrency"]), ["limit", "limit_assumed", "used"]);
+    let route = &distribution["routes"][0];
+    assert_eq!(
+        keys(route),
+        [
+            "errors_5xx_pct",
+            "guard",
+            "latency_ms",
+            "minute",
+            "origin_id",
+            "path",
+            "pending",
+            "requests_per_min",
+            "target",
+            "throttles_per_min"
+        ]
+    );
+    assert_eq!(keys(&route["guard"]), ["breached", "breaches", "periods"]);
+}
