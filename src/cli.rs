@@ -110,6 +110,11 @@ pub struct DemoArgs {
     /// Guards switch a breached Lambda route back to the origin by themselves (once per route).
     #[arg(long)]
     pub auto_rollback: bool,
+
+    /// How many distributions to simulate, one tab each (Tab moves between them); the scenario
+    /// plays on the first, the others are calm.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=14))]
+    pub distributions: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

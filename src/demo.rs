@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use crate::app::deck::Deck;
 use crate::app::event_loop::{self, Palette};
 use crate::app::history;
 use crate::app::session::Session;
 use crate::app::state::{Mode, State};
 use crate::audit::AuditLog;
-use crate::backend::sim::{SimBackend, SimOptions, catalog};
+use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
 use crate::domain::Level;
@@ -18,33 +19,42 @@ use crate::theme::ThemeSet;
 pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
     let seed = args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs());
     let clock = Clock::simulated(Timestamp::now(), args.speed);
-    let backend = Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario: args.scenario, seed }));
-    let mut state = State::new(Mode::Demo { scenario: args.scenario.name().to_string() }, operator(), clock.now());
-    if args.auto_rollback {
-        state.auto_rollback = catalog::routes().iter().map(|r| r.path.to_string()).collect();
-    }
     let mut palette = Palette::new(themes, no_color);
-    state.theme_names = palette.names();
-    state.theme = theme.to_string();
-    state.log(
-        Level::Info,
-        None,
-        format!(
-            "demo world, scenario {}, {}× speed, seed {seed} (rerun with --seed {seed} to repeat it)",
-            args.scenario.name(),
-            args.speed
-        ),
-    );
-    tracing::info!(seed, scenario = args.scenario.name(), speed = args.speed, "demo started");
-    let mut session = Session::new(state, backend, clock);
-    match AuditLog::open_default() {
-        Ok(log) => {
-            history::load_into(&mut session.state, &log, catalog::DISTRIBUTION_ID);
-            session = session.with_audit(log);
+    let audit = AuditLog::open_default();
+    let mut sessions = Vec::new();
+    for index in 0..args.distributions {
+        // The scenario plays on the first distribution; the others are calm, on seeds of their own.
+        let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
+        let options = SimOptions { scenario, seed: seed.wrapping_add(u64::from(index)) };
+        let id = catalog::demo_distribution_id(index);
+        let backend = Arc::new(SimBackend::new(clock.clone(), options).with_distribution_id(&id));
+        let mut state = State::new(Mode::Demo { scenario: scenario.name().to_string() }, operator(), clock.now());
+        if args.auto_rollback {
+            state.auto_rollback = catalog::routes().iter().map(|r| r.path.to_string()).collect();
         }
-        Err(error) => session.state.log(Level::Warn, None, format!("no audit trail this session: {error}")),
+        state.theme_names = palette.names();
+        state.theme = theme.to_string();
+        state.log(
+            Level::Info,
+            None,
+            format!(
+                "demo world, scenario {}, {}× speed, seed {seed} (rerun with --seed {seed} to repeat it)",
+                scenario.name(),
+                args.speed
+            ),
+        );
+        let mut session = Session::new(state, backend, clock.clone());
+        match &audit {
+            Ok(log) => {
+                history::load_into(&mut session.state, log, &id);
+                session = session.with_audit(log.clone());
+            }
+            Err(error) => session.state.log(Level::Warn, None, format!("no audit trail this session: {error}")),
+        }
+        sessions.push((id, session));
     }
-    event_loop::run(&mut session, &mut palette).await
+    tracing::info!(seed, scenario = args.scenario.name(), speed = args.speed, "demo started");
+    event_loop::run(&mut Deck::new(sessions), &mut palette).await
 }
 
 /// The local user, for the event log: the environment first (what `sudo` and shells set), then

@@ -59,3 +59,32 @@ fn demo_switch_is_recorded_in_the_event_log() {
     assert!(!raw.windows(4).any(|w| w == b"\x1b[6n"), "cutover queried the cursor position");
     eprintln!("e2e run took {:?}", started.elapsed());
 }
+
+/// Three keystrokes roll back every Lambda route of the shown distribution, and only that one.
+#[test]
+fn with_several_distributions_tab_then_r_y_rolls_back_only_the_shown_one() {
+    let home = TempDir::new("cutover-e2e-deck");
+    let mut console =
+        Console::spawn(&["demo", "--seed", "1", "--speed", "30", "--distributions", "2"], home.path(), &[]);
+    let screen = console.wait_for("▶ 1 EDEMO7CUTOVER", TIMEOUT);
+    assert!(screen.contains("2 EDEMO8CUTOVER"), "no second tab; screen:\n{screen}");
+    console.wait_for("λ Lambda", TIMEOUT);
+
+    console.type_keys("\t");
+    console.wait_for("▶ 2 EDEMO8CUTOVER", TIMEOUT);
+    console.type_keys("R");
+    let screen = console.wait_for("roll back all 4 Lambda routes to the origin?", TIMEOUT);
+    assert!(screen.contains("distribution EDEMO8CUTOVER"), "the dialog names the distribution; screen:\n{screen}");
+    console.type_keys("y");
+    let screen = console.wait_for("◼ origin ⇄", TIMEOUT);
+    for path in ["/user/*", "/orders/*", "/cart/*", "/catalog/*"] {
+        let row = line_with(&screen, path);
+        assert!(row.contains("◼ origin ⇄"), "every Lambda route of the shown distribution moves: {row:?}\n{screen}");
+    }
+
+    console.type_keys("\x1b[Z"); // Shift-Tab
+    let screen = console.wait_for("▶ 1 EDEMO7CUTOVER", TIMEOUT);
+    assert!(line_with(&screen, "/orders/*").contains("λ Lambda"), "the other distribution is untouched:\n{screen}");
+    console.type_keys("q");
+    assert!(console.wait_exit(Duration::from_secs(10)).success());
+}

@@ -22,6 +22,8 @@ pub enum Command {
     FilterClear,
     CycleTheme,
     Refresh,
+    NextDistribution,
+    PreviousDistribution,
     ToggleHelp,
     Quit,
 }
@@ -48,6 +50,8 @@ impl Command {
             Command::FilterClear => "clear the filter",
             Command::CycleTheme => "next colour theme",
             Command::Refresh => "refresh metrics and routes now",
+            Command::NextDistribution => "next / previous distribution",
+            Command::PreviousDistribution => "show the previous distribution",
             Command::ToggleHelp => "show or hide this help",
             Command::Quit => "quit",
         }

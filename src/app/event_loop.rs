@@ -8,8 +8,9 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 
+use super::deck::Deck;
 use super::keymap::command_for;
-use super::session::{Session, TICK};
+use super::session::TICK;
 use crate::backend::Backend;
 use crate::theme::{Theme, ThemeSet};
 
@@ -40,48 +41,50 @@ impl Palette {
 }
 
 /// Take over the terminal, run until the user quits, and give the terminal back as it was.
-pub async fn run<B: Backend>(session: &mut Session<B>, palette: &mut Palette) -> anyhow::Result<()> {
+pub async fn run<B: Backend>(deck: &mut Deck<B>, palette: &mut Palette) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("the console needs an interactive terminal: run it in a terminal window, not through a pipe");
     }
     let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
-    let result = drive(&mut terminal, session, palette).await;
+    let result = drive(&mut terminal, deck, palette).await;
     ratatui::restore();
     result
 }
 
 async fn drive<B: Backend>(
     terminal: &mut DefaultTerminal,
-    session: &mut Session<B>,
+    deck: &mut Deck<B>,
     palette: &mut Palette,
 ) -> anyhow::Result<()> {
     let mut keys = EventStream::new();
     let mut ticks = tokio::time::interval(TICK);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut bells_rung = session.bells;
+    let mut bells_rung = deck.bells();
     loop {
-        let theme = palette.theme(&session.state.theme);
-        terminal.draw(|frame| crate::ui::render(frame, &session.state, theme))?;
-        if session.state.quit {
+        let tabs = deck.tabs();
+        let state = &deck.shown().state;
+        let theme = palette.theme(&state.theme);
+        terminal.draw(|frame| crate::ui::render_deck(frame, &tabs, state, theme))?;
+        if deck.quit() {
             return Ok(());
         }
         tokio::select! {
             event = keys.next() => match event {
                 Some(Ok(Event::Key(key))) => {
-                    if let Some(command) = command_for(session.state.context(), &key) {
-                        session.press(command);
+                    if let Some(command) = command_for(deck.shown().state.context(), &key) {
+                        deck.press(command);
                     }
                 }
                 Some(Ok(_)) => {}
                 Some(Err(error)) => return Err(error).context("reading the terminal failed"),
                 None => return Ok(()),
             },
-            Some(action) = session.next_action() => session.dispatch(action),
-            _ = ticks.tick() => session.tick(),
+            Some((index, action)) = deck.next_action() => deck.dispatch(index, action),
+            _ = ticks.tick() => deck.tick(),
         }
-        if session.bells != bells_rung {
-            bells_rung = session.bells;
+        if deck.bells() != bells_rung {
+            bells_rung = deck.bells();
             // The bell is a byte to the terminal, outside ratatui's buffer.
             let mut stdout = std::io::stdout();
             let _ = stdout.write_all(b"\x07").and_then(|()| stdout.flush());

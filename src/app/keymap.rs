@@ -53,7 +53,7 @@ const fn shown(
 }
 
 use Context::{Confirm, Filter, Help, Table};
-use KeyCode::{Backspace, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
+use KeyCode::{BackTab, Backspace, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 
 pub const BINDINGS: &[Binding] = &[
     shown(Table, Up, "↑/k", Command::SelectUp, "↑↓"),
@@ -75,6 +75,8 @@ pub const BINDINGS: &[Binding] = &[
     key(Table, Esc, "Esc", Command::FilterClear),
     key(Table, Char('t'), "t", Command::CycleTheme),
     key(Table, Char('r'), "r", Command::Refresh),
+    key(Table, Tab, "Tab/S-Tab", Command::NextDistribution),
+    key(Table, BackTab, "Tab/S-Tab", Command::PreviousDistribution),
     shown(Table, Char('?'), "?", Command::ToggleHelp, "?"),
     shown(Table, Char('q'), "q/Ctrl-C", Command::Quit, "q"),
     shown(Confirm, Char('y'), "y", Command::Confirm, "y"),

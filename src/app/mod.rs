@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod command;
+pub mod deck;
 pub mod effects;
 pub mod event_loop;
 pub mod history;

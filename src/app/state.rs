@@ -92,6 +92,8 @@ pub enum SwitchKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfirmSwitch {
     pub kind: SwitchKind,
+    /// The distribution the update goes to.
+    pub distribution_id: String,
     /// The routes it moves, all in one `UpdateDistribution`.
     pub paths: Vec<String>,
     pub from: Target,

@@ -17,8 +17,6 @@ pub enum LiveError {
     NoDefaultPath,
     #[error("the config file {0} names no distribution; add a [[distribution]] table (see `cutover init`)")]
     NoDistribution(String),
-    #[error("the config file names several distributions ({0}); pick one with --distribution ID")]
-    SeveralDistributions(String),
     #[error("distribution {id} is not in the config file {file}; it has {configured}")]
     NotConfigured { id: String, file: String, configured: String },
     #[error(transparent)]

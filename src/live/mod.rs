@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub use error::LiveError;
 pub use identity::Identity;
 
+use crate::app::deck::Deck;
 use crate::app::event_loop::{self, Palette};
 use crate::app::history;
 use crate::app::session::Session;
@@ -26,27 +27,33 @@ use crate::demo::operator;
 use crate::domain::{Level, Thresholds};
 use crate::theme::ThemeSet;
 
-/// A live console that has read its config and distribution and is ready to draw.
+/// A live console that has read its config and distributions and is ready to draw.
 pub struct Prepared {
-    pub session: Session<AwsBackend>,
+    /// One session per distribution, with its id, in config order.
+    pub sessions: Vec<(String, Session<AwsBackend>)>,
 }
 
 pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
     let clock = Clock::real();
-    let Prepared { mut session } = prepare(args, clock).await?;
+    let Prepared { mut sessions } = prepare(args, clock).await?;
     let mut palette = Palette::new(themes, no_color);
-    session.state.theme_names = palette.names();
-    session.state.theme = theme.to_string();
-    event_loop::run(&mut session, &mut palette).await
+    for (_, session) in &mut sessions {
+        session.state.theme_names = palette.names();
+        session.state.theme = theme.to_string();
+    }
+    event_loop::run(&mut Deck::new(sessions), &mut palette).await
 }
 
-/// Load and check the config, connect, read the distribution, check the config against it, and
-/// build the session.
+/// Load and check the config, connect, read every chosen distribution (`--distribution`, else all of
+/// the config's), check the config against each, and build a session for each.
 pub async fn prepare(args: &AwsArgs, clock: Clock) -> anyhow::Result<Prepared> {
     let connection = connect(args).await?;
-    let distribution_id = choose_distribution(&connection.config, args.distribution.as_deref())?;
-    let session = open(&connection, &distribution_id, args, clock).await?;
-    Ok(Prepared { session })
+    let mut sessions = Vec::new();
+    for id in chosen_distributions(&connection.config, args.distribution.as_deref())? {
+        let session = open(&connection, &id, args, clock.clone()).await?;
+        sessions.push((id, session));
+    }
+    Ok(Prepared { sessions })
 }
 
 /// A loaded config and clients made from it and the command line.
@@ -168,7 +175,7 @@ fn config_path(args: &AwsArgs) -> Result<PathBuf, LiveError> {
 /// `--distribution`, else every distribution of the config (at least one).
 pub fn chosen_distributions(config: &Config, wanted: Option<&str>) -> Result<Vec<String>, LiveError> {
     if let Some(id) = wanted {
-        return choose_distribution(config, Some(id)).map(|id| vec![id]);
+        return choose_distribution(config, id).map(|id| vec![id]);
     }
     if config.distributions.is_empty() {
         return Err(LiveError::NoDistribution(config.file_name().to_string()));
@@ -176,20 +183,11 @@ pub fn chosen_distributions(config: &Config, wanted: Option<&str>) -> Result<Vec
     Ok(config.distributions.iter().map(|d| d.id.get_ref().clone()).collect())
 }
 
-/// `--distribution`, else the config's only distribution.
-fn choose_distribution(config: &Config, wanted: Option<&str>) -> Result<String, LiveError> {
-    if let Some(id) = wanted {
-        return match config.distribution(id) {
-            Some(_) => Ok(id.to_string()),
-            None => Err(not_configured(config, id)),
-        };
-    }
-    match config.distributions.as_slice() {
-        [] => Err(LiveError::NoDistribution(config.file_name().to_string())),
-        [only] => Ok(only.id.get_ref().clone()),
-        several => Err(LiveError::SeveralDistributions(
-            several.iter().map(|d| d.id.get_ref().as_str()).collect::<Vec<_>>().join(", "),
-        )),
+/// The configured distribution `id`, or an error naming the ones there are.
+fn choose_distribution(config: &Config, id: &str) -> Result<String, LiveError> {
+    match config.distribution(id) {
+        Some(_) => Ok(id.to_string()),
+        None => Err(not_configured(config, id)),
     }
 }
 

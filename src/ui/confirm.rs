@@ -10,6 +10,13 @@ use crate::app::state::ConfirmSwitch;
 use crate::domain::Target;
 use crate::theme::Theme;
 
+/// Rows the dialog needs: borders, the fixed lines, one per health line and the warning, and one
+/// for the scope line wrapping at the dialog's width.
+pub fn height(confirm: &ConfirmSwitch) -> u16 {
+    let variable = confirm.health.len() + usize::from(confirm.warning.is_some());
+    u16::try_from(14 + variable).unwrap_or(u16::MAX)
+}
+
 pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Theme) {
     let inner = popup::frame(frame, area, &confirm.title(), theme);
     let target_style = |t: Target| match t {
@@ -17,6 +24,10 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
         Target::Origin => theme.target_origin,
     };
     let mut lines = vec![
+        Line::from(vec![
+            Span::styled("on     ", theme.dialog),
+            Span::styled(format!("distribution {}", confirm.distribution_id), theme.dialog),
+        ]),
         Line::from(vec![
             Span::styled(if confirm.paths.len() == 1 { "route  " } else { "routes " }, theme.dialog),
             Span::styled(confirm.paths.join(", "), theme.dialog_title),

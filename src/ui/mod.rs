@@ -9,19 +9,31 @@ mod help;
 mod popup;
 mod routes;
 pub mod sparkline;
+mod tabs;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::app::deck::Tab;
 use crate::app::state::{Overlay, State};
 use crate::theme::Theme;
 
 /// Draw the whole console.
 pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
+    render_deck(frame, &[], state, theme);
+}
+
+/// Draw the console with a tab per distribution above the shown one's screen (no strip for one).
+pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme) {
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.base), area);
+    let [tabs_area, area] =
+        Layout::vertical([Constraint::Length(u16::from(!tabs.is_empty())), Constraint::Min(0)]).areas(area);
+    if !tabs.is_empty() {
+        tabs::render(frame, tabs_area, tabs, theme);
+    }
 
     let banner_height = u16::from(state.banner.is_some()) + u16::from(state.read_only.is_some());
     let events_height = if state.log_open { (area.height / 3).max(5) } else { 0 };
@@ -56,7 +68,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help => help::render(frame, centered(area, 110, 22), theme),
-        Overlay::Confirm(confirm) => confirm::render(frame, centered(area, 76, 16), confirm, theme),
+        Overlay::Confirm(confirm) => {
+            confirm::render(frame, centered(area, 76, confirm::height(confirm)), confirm, theme)
+        }
     }
 }
 

@@ -53,6 +53,8 @@ pub fn handle(state: &mut State, command: Command) {
         | Command::Undo
         | Command::Confirm
         | Command::Refresh
+        | Command::NextDistribution
+        | Command::PreviousDistribution
         | Command::Quit => {}
     }
 }

@@ -86,7 +86,7 @@ fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from: Target) -
         health.push(estimate);
         warning = low;
     }
-    state.overlay = Overlay::Confirm(ConfirmSwitch { kind, paths, from, to, health, warning });
+    state.overlay = Overlay::Confirm(ConfirmSwitch { kind, distribution_id, paths, from, to, health, warning });
     Vec::new()
 }
 

@@ -3,6 +3,11 @@
 use crate::domain::Target;
 
 pub const DISTRIBUTION_ID: &str = "EDEMO7CUTOVER";
+
+/// The id of the demo's `index`th distribution (the first is [`DISTRIBUTION_ID`]).
+pub fn demo_distribution_id(index: u8) -> String {
+    if index == 0 { DISTRIBUTION_ID.to_string() } else { format!("EDEMO{}CUTOVER", 7 + u32::from(index)) }
+}
 pub const LAMBDA_ORIGIN_ID: &str = "apigw";
 pub const LEGACY_ORIGIN_ID: &str = "legacy";
 pub const CONCURRENCY_LIMIT: u32 = 1000;

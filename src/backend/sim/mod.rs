@@ -41,13 +41,31 @@ pub struct SimBackend {
     start: Timestamp,
     routes: Vec<SimRoute>,
     world: Mutex<World>,
+    distribution_id: String,
 }
 
 impl SimBackend {
     pub fn new(clock: Clock, options: SimOptions) -> Self {
         let routes = catalog::routes();
         let world = Mutex::new(World::new(&routes, options.seed));
-        SimBackend { start: clock.now(), clock, options, routes, world }
+        SimBackend {
+            start: clock.now(),
+            clock,
+            options,
+            routes,
+            world,
+            distribution_id: catalog::DISTRIBUTION_ID.into(),
+        }
+    }
+
+    /// The same world under another distribution id, for a demo of several distributions.
+    pub fn with_distribution_id(mut self, id: impl Into<String>) -> Self {
+        self.distribution_id = id.into();
+        self
+    }
+
+    pub fn distribution_id(&self) -> &str {
+        &self.distribution_id
     }
 
     pub fn scenario(&self) -> Scenario {
@@ -92,8 +110,8 @@ impl SimBackend {
         }
     }
 
-    fn check_distribution(distribution_id: &str) -> Result<(), BackendError> {
-        if distribution_id == catalog::DISTRIBUTION_ID {
+    fn check_distribution(&self, distribution_id: &str) -> Result<(), BackendError> {
+        if distribution_id == self.distribution_id {
             Ok(())
         } else {
             Err(BackendError::Other(format!("no such distribution: {distribution_id}")))
@@ -111,7 +129,7 @@ impl ControlPlane for SimBackend {
         let world = self.world();
         let (config, etag) = world.config();
         Ok(Topology {
-            distribution_id: catalog::DISTRIBUTION_ID.into(),
+            distribution_id: self.distribution_id.clone(),
             status: world.status(now),
             etag,
             routes: config
@@ -129,7 +147,7 @@ impl ControlPlane for SimBackend {
     }
 
     async fn get_config(&self, distribution_id: &str) -> Result<(SimDistributionConfig, String), BackendError> {
-        Self::check_distribution(distribution_id)?;
+        self.check_distribution(distribution_id)?;
         self.clock.sleep(CALL_LATENCY).await;
         Ok(self.world().config())
     }
@@ -140,7 +158,7 @@ impl ControlPlane for SimBackend {
         config: SimDistributionConfig,
         if_match: &str,
     ) -> Result<UpdateAccepted, BackendError> {
-        Self::check_distribution(distribution_id)?;
+        self.check_distribution(distribution_id)?;
         self.clock.sleep(CALL_LATENCY).await;
         let now = self.clock.now();
         let (etag, _) = self.world().update(now, config, if_match).map_err(|_| BackendError::PreconditionFailed)?;
@@ -148,7 +166,7 @@ impl ControlPlane for SimBackend {
     }
 
     async fn deploy_status(&self, distribution_id: &str) -> Result<DeployStatus, BackendError> {
-        Self::check_distribution(distribution_id)?;
+        self.check_distribution(distribution_id)?;
         self.clock.sleep(CALL_LATENCY).await;
         Ok(self.world().status(self.clock.now()))
     }
