@@ -48,8 +48,8 @@ pub struct AwsArgs {
     #[arg(long, global = true)]
     pub read_only: bool,
 
-    /// Which configured distribution: the console needs one when the config names several;
-    /// `status` and `rollback-all` cover all of them unless given.
+    /// Only this configured distribution [default: every one in the config; `switch` needs it when
+    /// the route is in several].
     #[arg(long, global = true, value_name = "ID")]
     pub distribution: Option<String>,
 }

@@ -261,3 +261,49 @@ async fn without_yes_it_asks_on_the_terminal_and_only_yes_switches() {
     assert_eq!(status.exit_code(), 0);
     assert_eq!(origin_in_moto(&id, USERS).await, "legacy");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_two_distributions_status_and_rollback_all_cover_both_and_switch_needs_to_know_which() {
+    let cloudfront = clients(REGION).cloudfront;
+    let first = create_half_migrated_distribution(&cloudfront, "headless-two-a").await;
+    let second = create_half_migrated_distribution(&cloudfront, "headless-two-b").await;
+    let (home, config) = home_for(&first, "");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[distribution]]\nid = \"{second}\"\nlambda_origins = [\"apigw\"]\nlegacy_origins = [\"legacy\"]\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let run = |args: &[&str]| tokio::task::block_in_place(|| cutover(home.path(), &config, args, &[]));
+
+    let status = run(&["status", "--json"]);
+    assert_eq!(code(&status), 0);
+    let report = json(&status);
+    let ids: Vec<&str> =
+        report["distributions"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [first.as_str(), second.as_str()]);
+
+    let ambiguous = run(&["switch", USERS, "--to", "origin", "--yes"]);
+    assert_eq!(code(&ambiguous), 2);
+    assert!(stderr(&ambiguous).contains("is in several distributions"), "{}", stderr(&ambiguous));
+    let chosen = run(&["--distribution", &second, "switch", USERS, "--to", "origin", "--yes"]);
+    assert_eq!(code(&chosen), 0);
+    assert_eq!(
+        (origin_in_moto(&first, USERS).await, origin_in_moto(&second, USERS).await),
+        ("apigw".into(), "legacy".into())
+    );
+
+    let rolled = run(&["rollback-all", "--yes"]);
+    assert_eq!(code(&rolled), 0);
+    for id in [&first, &second] {
+        assert_eq!(origin_in_moto(id, USERS).await, "legacy");
+        assert_eq!(origin_in_moto(id, ORDERS).await, "legacy");
+    }
+    let log = run(&["log", "--json"]);
+    let records: Vec<Value> = stdout(&log).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rollbacks: Vec<(&str, usize)> = records
+        .iter()
+        .filter(|r| r["kind"] == "switch_accepted" && r["message"].as_str().is_some_and(|m| m.contains("rollback")))
+        .map(|r| (r["distribution"].as_str().unwrap(), r["routes"].as_array().unwrap().len()))
+        .collect();
+    assert_eq!(rollbacks, [(first.as_str(), 2), (second.as_str(), 1)], "one update per distribution: {records:#?}");
+}
