@@ -118,9 +118,6 @@ pub fn describe(plan: &Plan) -> String {
     for line in &c.health {
         let _ = writeln!(out, "    {line}");
     }
-    if c.health.is_empty() {
-        let _ = writeln!(out, "    no numbers for it in the last hour");
-    }
     if let Some(warning) = &c.warning {
         let _ = writeln!(out, "  ! {warning}");
     }

@@ -79,6 +79,9 @@ fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from: Target) -
         SwitchKind::Manual | SwitchKind::Undo if paths.len() == 1 => target_health(state, &paths[0], to),
         _ => target_health_across(state, to),
     };
+    if health.is_empty() {
+        health.push(format!("no {to} numbers in the last hour"));
+    }
     let mut warning = None;
     if to == Target::Lambda
         && let Some((estimate, low)) = preflight(state, &paths)
