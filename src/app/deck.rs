@@ -98,7 +98,9 @@ impl<B: Backend> Deck<B> {
         let deadline = tokio::time::Instant::now() + real;
         let mut ticks = tokio::time::interval(super::session::TICK);
         loop {
+            // Biased: the same order every time, so a test on a paused clock sees the same run.
             tokio::select! {
+                biased;
                 _ = tokio::time::sleep_until(deadline) => break,
                 _ = ticks.tick() => self.tick(),
                 Some((index, action)) = self.next_action() => self.dispatch(index, action),

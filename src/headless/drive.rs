@@ -55,7 +55,9 @@ pub async fn run_until<B: Backend, W: Write>(
         if done(&session.state) {
             return true;
         }
+        // Biased: the same order every time, so a run on a paused clock repeats exactly.
         tokio::select! {
+            biased;
             _ = tokio::time::sleep_until(deadline) => return done(&session.state),
             _ = ticks.tick() => session.tick(),
             Some(action) = session.next_action() => session.dispatch(action),
