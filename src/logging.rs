@@ -22,3 +22,22 @@ pub fn init(level: &str) -> anyhow::Result<(WorkerGuard, PathBuf)> {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).init();
     Ok((guard, dir.join("cutover.log")))
 }
+
+/// On a panic: the whole message and a backtrace to the log file, one line to standard error.
+/// Installed before the terminal is taken, so the terminal's own hook (which gives the screen back)
+/// runs first and this line lands on a restored terminal.
+pub fn install_panic_hook(log_file: Option<PathBuf>) {
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        tracing::error!("panic: {info}\n{backtrace}");
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_string());
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let details = log_file.as_ref().map(|p| format!("; details in {}", p.display())).unwrap_or_default();
+        eprintln!("cutover: internal error: {}{place}{details}", message.lines().next().unwrap_or_default());
+    }));
+}

@@ -17,9 +17,13 @@ const USAGE_ERROR: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = match cutover::logging::init(cli.log_level.as_str()) {
-        Ok((guard, _path)) => Some(guard),
+        Ok((guard, path)) => {
+            cutover::logging::install_panic_hook(Some(path));
+            Some(guard)
+        }
         Err(error) => {
             eprintln!("cutover: logging is off: {error:#}");
+            cutover::logging::install_panic_hook(None);
             None
         }
     };

@@ -88,3 +88,23 @@ fn with_several_distributions_tab_then_r_y_rolls_back_only_the_shown_one() {
     console.type_keys("q");
     assert!(console.wait_exit(Duration::from_secs(10)).success());
 }
+
+/// A closed terminal window (SIGHUP) or `kill` (SIGTERM) ends the console cleanly: raw mode off,
+/// the main screen back, the cursor visible.
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back() {
+    for signal in ["TERM", "HUP"] {
+        let home = TempDir::new("cutover-e2e-signal");
+        let mut console = Console::spawn(&["demo", "--seed", "1"], home.path(), &[]);
+        console.wait_for("/orders/*", TIMEOUT);
+        assert_ne!(console.canonical_mode(), Some(true), "raw mode while running");
+        console.signal(signal);
+        let status = console.wait_exit(Duration::from_secs(10));
+        assert!(status.success(), "SIG{signal}: cutover exited with {status:?}");
+        assert!(console.canonical_mode().unwrap_or(true), "SIG{signal}: raw mode left on");
+        let raw = String::from_utf8_lossy(&console.raw()).into_owned();
+        let tail = &raw[raw.rfind("\x1b[?1049h").expect("entered the alternate screen")..];
+        assert!(tail.contains("\x1b[?1049l"), "SIG{signal}: the main screen was not restored");
+        assert!(tail.contains("\x1b[?25h"), "SIG{signal}: the cursor was left hidden");
+    }
+}

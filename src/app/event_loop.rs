@@ -11,6 +11,7 @@ use ratatui::DefaultTerminal;
 use super::deck::Deck;
 use super::keymap::command_for;
 use super::session::TICK;
+use super::signals::StopSignals;
 use crate::backend::Backend;
 use crate::theme::{Theme, ThemeSet};
 
@@ -58,6 +59,7 @@ async fn drive<B: Backend>(
     palette: &mut Palette,
 ) -> anyhow::Result<()> {
     let mut keys = EventStream::new();
+    let mut stop = StopSignals::install().context("cannot listen for SIGTERM and SIGHUP")?;
     let mut ticks = tokio::time::interval(TICK);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut bells_rung = deck.bells();
@@ -81,6 +83,10 @@ async fn drive<B: Backend>(
                 None => return Ok(()),
             },
             Some((index, action)) = deck.next_action() => deck.dispatch(index, action),
+            name = stop.next() => {
+                tracing::warn!(signal = name, "stopping on a signal");
+                return Ok(());
+            }
             _ = ticks.tick() => deck.tick(),
         }
         if deck.bells() != bells_rung {

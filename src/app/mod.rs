@@ -9,6 +9,7 @@ pub mod event_loop;
 pub mod history;
 pub mod keymap;
 pub mod session;
+pub mod signals;
 pub mod state;
 pub mod update;
 

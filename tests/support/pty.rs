@@ -120,6 +120,13 @@ impl Console {
         Some(format!("{:?}", termios.local_flags).contains("ICANON"))
     }
 
+    /// Send a signal (`TERM`, `HUP`, …) to the process, with the system's `kill`.
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.process_id().expect("a running process has a pid");
+        let status = std::process::Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status();
+        assert!(status.expect("run kill").success(), "kill -{name} {pid} failed");
+    }
+
     pub fn type_keys(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).expect("write to pty");
         self.writer.flush().expect("flush pty");
