@@ -36,11 +36,8 @@ pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
 
 /// `cutover switch ROUTE --to TARGET`: 0 switched (or already there), 2 refused, 1 failed.
 pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
-    let mut sessions = open_sessions(aws, Purpose::Change).await?;
     let mut printer = EventPrinter::new(std::io::stderr());
-    for session in &mut sessions {
-        load(session, &mut printer).await?;
-    }
+    let mut sessions = open_and_load(aws, &mut printer).await?;
     let plan = match plan_switch(&mut sessions, &args.route, args.to.into())? {
         SwitchPlan::AlreadyThere(message) => {
             println!("{message}");
@@ -55,11 +52,8 @@ pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
 
 /// `cutover rollback-all`: every Lambda route of every chosen distribution back to the origin.
 pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
-    let mut sessions = open_sessions(aws, Purpose::Change).await?;
     let mut printer = EventPrinter::new(std::io::stderr());
-    for session in &mut sessions {
-        load(session, &mut printer).await?;
-    }
+    let mut sessions = open_and_load(aws, &mut printer).await?;
     let (plans, notes) = plan_rollback_all(&mut sessions)?;
     for note in &notes {
         println!("{note}");
@@ -116,6 +110,18 @@ async fn open_sessions(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Vec<Se
     Ok(sessions)
 }
 
+/// Sessions for a change, each with its routes and first numbers read, progress on `printer`.
+async fn open_and_load(
+    aws: &AwsArgs,
+    printer: &mut EventPrinter<std::io::Stderr>,
+) -> anyhow::Result<Vec<Session<AwsBackend>>> {
+    let mut sessions = open_sessions(aws, Purpose::Change).await?;
+    for session in &mut sessions {
+        load(session, printer).await?;
+    }
+    Ok(sessions)
+}
+
 /// The audit trail, for which routes have a switch still deploying; a status without it only
 /// loses that detail, so a missing or unreadable trail is not an error.
 fn read_trail_quietly() -> Option<AuditTrail> {
@@ -128,5 +134,5 @@ fn read_trail_quietly() -> Option<AuditTrail> {
 
 fn now_to_the_second() -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
-    jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+    now.round(jiff::Unit::Second).unwrap_or(now)
 }
