@@ -115,6 +115,11 @@ pub struct DemoArgs {
     /// plays on the first, the others are calm.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=14))]
     pub distributions: u8,
+
+    /// Make the simulated AWS misbehave from the start, to rehearse a bad day; `f` in the console
+    /// steps through them one at a time and back to none.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FAULT,...")]
+    pub faults: Vec<crate::backend::Fault>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -10,6 +10,7 @@ use crate::app::history;
 use crate::app::session::Session;
 use crate::app::state::{Mode, State};
 use crate::audit::AuditLog;
+use crate::backend::FaultSet;
 use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
@@ -25,10 +26,12 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     for index in 0..args.distributions {
         // The scenario plays on the first distribution; the others are calm, on seeds of their own.
         let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
-        let options = SimOptions { scenario, seed: seed.wrapping_add(u64::from(index)) };
+        let faults: FaultSet = args.faults.iter().copied().collect();
+        let options = SimOptions { scenario, seed: seed.wrapping_add(u64::from(index)), faults };
         let id = catalog::demo_distribution_id(index);
         let backend = Arc::new(SimBackend::new(clock.clone(), options).with_distribution_id(&id));
         let mut state = State::new(Mode::Demo { scenario: scenario.name().to_string() }, operator(), clock.now());
+        state.faults = faults;
         if args.auto_rollback {
             state.auto_rollback = catalog::routes().iter().map(|r| r.path.to_string()).collect();
         }
@@ -43,6 +46,10 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
                 args.speed
             ),
         );
+        if !faults.is_empty() {
+            let effects: Vec<&str> = faults.iter().map(|f| f.effect()).collect();
+            state.log(Level::Warn, None, format!("demo: injected fault {faults}: {}", effects.join("; ")));
+        }
         let mut session = Session::new(state, backend, clock.clone());
         match &audit {
             Ok(log) => {

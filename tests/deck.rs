@@ -11,6 +11,7 @@ use cutover::app::command::Command;
 use cutover::app::deck::{Deck, Tab};
 use cutover::app::session::Session;
 use cutover::app::state::{Mode, Overlay, State};
+use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
 use cutover::clock::Clock;
 use cutover::domain::Target;
@@ -29,8 +30,10 @@ fn two_distributions() -> (Deck<SimBackend>, Vec<Arc<SimBackend>>) {
     let sessions = worlds
         .into_iter()
         .map(|(id, scenario, seed)| {
-            let backend =
-                Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario, seed }).with_distribution_id(id));
+            let backend = Arc::new(
+                SimBackend::new(clock.clone(), SimOptions { scenario, seed, faults: FaultSet::NONE })
+                    .with_distribution_id(id),
+            );
             backends.push(Arc::clone(&backend));
             let state = State::new(Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now());
             (id.to_string(), Session::new(state, backend, clock.clone()))

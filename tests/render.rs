@@ -130,3 +130,21 @@ async fn live_header_cost_and_read_only_banner() {
     assert!(header.contains(" LIVE "), "{header}");
     assert!(header.contains("account 123456789012 profile ops"), "the account stays on a narrow screen: {header}");
 }
+
+/// The demo five minutes into an injected `offline` fault: the header says which fault, that the
+/// data is stale and how old, and when the next try is; the table keeps its last good numbers
+/// under a STALE title; the event log says what failed once.
+#[tokio::test(start_paused = true)]
+async fn offline_fault_marks_the_last_good_numbers_stale() {
+    let (mut session, _) = demo(Scenario::Calm, 1).await;
+    session.run_until(Duration::from_secs(90), |_| false).await;
+    for _ in 0..5 {
+        session.press(Command::CycleFaults);
+    }
+    session.press(Command::ToggleEvents);
+    session.run_until(Duration::from_secs(300), |_| false).await;
+    let screen = draw(&session.state, &Theme::default_dark(), 140, 34);
+    let text = screen.backend().to_string();
+    assert!(text.contains("offline") && text.contains("STALE data") && text.contains("retry in"), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}

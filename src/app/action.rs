@@ -4,7 +4,7 @@ use jiff::Timestamp;
 
 use super::command::Command;
 use crate::audit::AuditRecord;
-use crate::backend::BackendError;
+use crate::backend::{BackendError, FaultSet};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
 
 /// Everything that can change the state, delivered by value: keys turned into commands, the
@@ -59,6 +59,8 @@ pub enum Effect {
         distribution_id: String,
         after: Duration,
     },
+    /// Tell the backend which faults to have from now on (only the demo's simulated AWS obeys).
+    InjectFaults(FaultSet),
     /// Ring the terminal bell.
     Bell,
     /// Append a record to the audit trail, synced to disk before the screen shows the step.

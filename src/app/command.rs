@@ -25,6 +25,8 @@ pub enum Command {
     NextDistribution,
     PreviousDistribution,
     ToggleHelp,
+    /// Demo only: the simulated AWS takes on the next fault (none, each alone, none again).
+    CycleFaults,
     Quit,
 }
 
@@ -41,7 +43,7 @@ impl Command {
             Command::Confirm => "confirm the switch",
             Command::Cancel => "cancel",
             Command::ToggleEvents => "open or close the event log",
-            Command::ScrollEventsUp => "scroll the event log back",
+            Command::ScrollEventsUp => "scroll the event log",
             Command::ScrollEventsDown => "scroll the event log forward",
             Command::StartFilter => "filter routes by text",
             Command::FilterInput(_) => "type the filter",
@@ -53,6 +55,7 @@ impl Command {
             Command::NextDistribution => "next / previous distribution",
             Command::PreviousDistribution => "show the previous distribution",
             Command::ToggleHelp => "show or hide this help",
+            Command::CycleFaults => "demo: inject the next AWS fault",
             Command::Quit => "quit",
         }
     }

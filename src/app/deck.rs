@@ -65,6 +65,12 @@ impl<B: Backend> Deck<B> {
                     session.state.theme.clone_from(&theme);
                 }
             }
+            // Faults are the simulated account's, so every distribution of the demo has them.
+            Command::CycleFaults => {
+                for session in &mut self.sessions {
+                    session.press(Command::CycleFaults);
+                }
+            }
             other => self.shown_mut().press(other),
         }
     }

@@ -64,6 +64,9 @@ impl<B: Backend> EffectRunner<B> {
                     send(Action::DeployStatus { distribution_id, result });
                 });
             }
+            Effect::InjectFaults(faults) => {
+                backend.inject_faults(faults);
+            }
             // Both belong to the session: the terminal's bell, and the audit file written in order.
             Effect::Bell | Effect::Audit(_) => {}
         }

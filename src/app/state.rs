@@ -6,6 +6,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::keymap::Context;
+use crate::backend::FaultSet;
+use crate::domain::backoff::Backoff;
 use crate::domain::{Breach, Level, LogEntry, MetricsSnapshot, Target, Thresholds, Topology};
 
 /// CloudWatch `GetMetricData` list price: $0.01 per 1,000 metrics requested.
@@ -13,6 +15,11 @@ pub const GET_METRIC_DATA_USD_PER_METRIC: f64 = 0.01 / 1000.0;
 
 /// The longest the deploy-status poll waits while AWS throttles it.
 pub const MAX_POLL_BACKOFF: Duration = Duration::from_secs(160);
+/// Data older than this many seconds is stale: two refreshes were missed.
+pub const STALE_AFTER_SECS: i64 = 180;
+/// The longest a failing refresh waits before it tries again: two minutes keeps an outage's
+/// numbers at most that far behind once AWS answers again.
+pub const MAX_REFRESH_BACKOFF: Duration = Duration::from_secs(120);
 
 /// Which world the console is looking at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,7 +135,8 @@ pub struct RefreshPolicy {
     pub every: Duration,
     /// ...this long after the period starts, when new one-minute datapoints have landed.
     pub offset: Duration,
-    /// How long to wait before retrying a refresh that failed.
+    /// How long to wait before retrying a refresh that failed the first time; it doubles, with
+    /// jitter, on each failure in a row, up to [`MAX_REFRESH_BACKOFF`].
     pub retry_after: Duration,
     /// How often to read the deploy status while a switch propagates.
     pub deploy_poll: Duration,
@@ -146,6 +154,26 @@ impl Default for RefreshPolicy {
             progress_note_every: Duration::from_secs(30),
         }
     }
+}
+
+impl RefreshPolicy {
+    pub fn refresh_backoff(&self) -> Backoff {
+        Backoff { base: self.retry_after, cap: MAX_REFRESH_BACKOFF.max(self.retry_after) }
+    }
+
+    pub fn poll_backoff(&self) -> Backoff {
+        Backoff { base: self.deploy_poll * 2, cap: MAX_POLL_BACKOFF.max(self.deploy_poll) }
+    }
+}
+
+/// Reads that keep failing: since when, how often in a row, and why, for the header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadTrouble {
+    pub since: Timestamp,
+    pub failures: u32,
+    pub last_error: String,
+    /// The refresh round the last failure was counted in.
+    pub round: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug)]
@@ -194,8 +222,14 @@ pub struct State {
     pub banner: Option<String>,
     /// Why switching is off for this session, when it is (`--read-only`, or AWS denied an update).
     pub read_only: Option<String>,
-    /// Per distribution, how long the deploy-status poll currently waits, grown while AWS throttles.
-    pub poll_backoff: HashMap<String, Duration>,
+    /// Per distribution, deploy-status reads that failed in a row, to back off while AWS throttles.
+    pub poll_failures: HashMap<String, u32>,
+    /// Set while refreshes fail: what is on screen is the last good data, and stale.
+    pub read_trouble: Option<ReadTrouble>,
+    /// When the current (or last) refresh round asked for routes or numbers.
+    pub refresh_started_at: Timestamp,
+    /// Faults the demo's simulated AWS has been told to have (always none when live).
+    pub faults: FaultSet,
     /// How many metrics a refresh asks CloudWatch for, before the first refresh has said so.
     pub metrics_per_refresh: Option<usize>,
     pub theme: String,
@@ -236,7 +270,10 @@ impl State {
             polling: HashSet::new(),
             banner: None,
             read_only: None,
-            poll_backoff: HashMap::new(),
+            poll_failures: HashMap::new(),
+            read_trouble: None,
+            refresh_started_at: now,
+            faults: FaultSet::NONE,
             metrics_per_refresh: None,
             theme: crate::theme::DEFAULT_THEME.to_string(),
             theme_names: vec![crate::theme::DEFAULT_THEME.to_string()],
@@ -306,6 +343,12 @@ impl State {
         let queries = self.metric_queries()? as f64;
         let refreshes_per_hour = 3600.0 / self.refresh.every.as_secs_f64().max(1.0);
         Some(queries * refreshes_per_hour * GET_METRIC_DATA_USD_PER_METRIC)
+    }
+
+    /// Whether what is on screen is older than it should be: reads are failing, or the newest
+    /// datapoint is older than two missed refreshes.
+    pub fn is_stale(&self) -> bool {
+        self.read_trouble.is_some() || self.data_age_secs().is_some_and(|age| age > STALE_AFTER_SECS)
     }
 
     /// Seconds since the newest datapoint's minute ended.

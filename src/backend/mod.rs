@@ -3,12 +3,14 @@
 
 pub mod aws;
 pub mod error;
+pub mod faults;
 pub mod sim;
 pub mod switch;
 
 use async_trait::async_trait;
 
 pub use error::BackendError;
+pub use faults::{Fault, FaultSet};
 
 use crate::domain::{DeployStatus, MetricsSnapshot, Topology};
 
@@ -59,5 +61,10 @@ pub trait MetricsSource: Send + Sync + 'static {
 }
 
 /// Everything the console needs from one world, simulated or real.
-pub trait Backend: ControlPlane + MetricsSource {}
-impl<T: ControlPlane + MetricsSource> Backend for T {}
+pub trait Backend: ControlPlane + MetricsSource {
+    /// Make the world misbehave on purpose from now on (`FaultSet::NONE` heals it). Only the
+    /// demo's simulated AWS has faults to inject: the real one ignores this and answers `false`.
+    fn inject_faults(&self, _faults: FaultSet) -> bool {
+        false
+    }
+}

@@ -1,6 +1,7 @@
 //! Pure types of the problem: routes and their targets, metric series, alert rules, log entries.
 //! Nothing here performs IO or knows about the terminal.
 
+pub mod backoff;
 pub mod event;
 pub mod format;
 pub mod metrics;

@@ -12,8 +12,6 @@ use crate::domain::DeployStatus;
 use crate::domain::format::{duration_short, thousands, time_of_day};
 use crate::theme::Theme;
 
-/// Data older than this many seconds is marked stale: two refreshes were missed.
-const STALE_AFTER_SECS: i64 = 180;
 /// Concurrency above this share of the limit is drawn as a warning.
 const CONCURRENCY_WARN: f64 = 0.9;
 
@@ -74,6 +72,11 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         spans: vec![Span::styled("cutover", theme.title), Span::raw(" "), Span::styled(mode, mode_style)],
     });
     out.push(Segment { priority: context_priority, spans: vec![Span::styled(context, theme.muted)] });
+    if !state.faults.is_empty() {
+        // Injected on purpose: the operator must never mistake a rehearsal for an outage, or forget it.
+        let label = if wide { format!("faults: {}", state.faults) } else { format!("FAULT {}", state.faults) };
+        out.push(Segment { priority: 1, spans: vec![Span::styled(label, theme.alert)] });
+    }
     if let Some(t) = &state.topology {
         let (status_style, status) = match t.status {
             DeployStatus::Deployed => (theme.status_deployed, "✓ Deployed"),
@@ -133,18 +136,29 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         let text = if wide { format!("{} metrics/refresh ≈ {cost}", thousands(queries as u64)) } else { cost };
         out.push(Segment { priority: 3, spans: vec![Span::styled(text, theme.muted)] });
     }
+    let stale = state.is_stale();
     let (age_text, age_style) = match state.data_age_secs() {
-        Some(age) if age > STALE_AFTER_SECS => (format!("data {} old (stale)", duration_short(age)), theme.stale),
+        Some(age) if stale => (format!("STALE data {} old", duration_short(age)), theme.stale),
         Some(age) => (format!("data {} old", duration_short(age)), theme.base),
+        None if stale => ("STALE no data yet".to_string(), theme.stale),
         None => ("no data yet".to_string(), theme.muted),
     };
     out.push(Segment { priority: 1, spans: vec![Span::styled(age_text, age_style)] });
-    let refresh = if state.metrics_pending {
-        "refreshing…".to_string()
-    } else {
-        format!("next refresh {}", duration_short(state.next_refresh.duration_since(state.now).as_secs()))
+    let retry_in = duration_short(state.next_refresh.duration_since(state.now).as_secs());
+    let (refresh, refresh_style) = match &state.read_trouble {
+        _ if state.metrics_pending => ("refreshing…".to_string(), theme.muted),
+        Some(trouble) => {
+            let failing = duration_short(state.now.duration_since(trouble.since).as_secs());
+            let text = if wide {
+                format!("reads failing for {failing} ({}×), retry in {retry_in}", trouble.failures)
+            } else {
+                format!("retry in {retry_in}")
+            };
+            (text, theme.stale)
+        }
+        None => (format!("next refresh {retry_in}"), theme.muted),
     };
-    out.push(Segment { priority: 3, spans: vec![Span::styled(refresh, theme.muted)] });
+    out.push(Segment { priority: 3, spans: vec![Span::styled(refresh, refresh_style)] });
     out.push(Segment {
         priority: 5,
         spans: vec![Span::styled(format!("{} UTC", time_of_day(state.now)), theme.muted)],

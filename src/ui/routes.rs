@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::sparkline::{MISSING, sparkline};
 use crate::app::state::{RouteRow, State};
-use crate::domain::format::thousands;
+use crate::domain::format::{thousands, time_of_day};
 use crate::domain::{MinutePoint, Target, Thresholds};
 use crate::theme::Theme;
 
@@ -20,6 +20,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if !state.filter.is_empty() || state.filter_editing {
         title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));
         title.push(Span::styled(format!("({} of {}) ", visible.len(), state.routes.len()), theme.muted));
+    }
+    if state.is_stale() {
+        // The numbers stay, as the best there is, but nobody should take them for the present.
+        let from = state.metrics_received_at.map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
+        title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
 
@@ -97,6 +102,7 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         .unwrap_or_default();
     let spark = spark_line(&sparkline(&series, spark_width), theme);
     let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };
+    let row_style = if state.is_stale() { theme.stale } else { Style::default() };
     Row::new([
         alert_mark,
         Cell::from(Span::styled(row.path.as_str(), path_style)),
@@ -107,6 +113,7 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         throttles,
         Cell::from(spark),
     ])
+    .style(row_style)
 }
 
 /// A right-aligned number with a `!` when it crosses its threshold, or `–` when missing.

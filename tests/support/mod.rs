@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use cutover::app::session::Session;
 use cutover::app::state::{Mode, State};
+use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
 use cutover::clock::Clock;
 use jiff::Timestamp;
@@ -22,7 +23,7 @@ pub fn start() -> Timestamp {
 /// `#[tokio::test(start_paused = true)]`.
 pub async fn demo(scenario: Scenario, seed: u64) -> (Session<SimBackend>, Arc<SimBackend>) {
     let clock = Clock::simulated(start(), 10.0);
-    let backend = Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario, seed }));
+    let backend = Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario, seed, faults: FaultSet::NONE }));
     let state = State::new(Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now());
     let mut session = Session::new(state, Arc::clone(&backend), clock);
     let loaded = session.run_until(std::time::Duration::from_secs(30), |s| s.metrics.is_some()).await;

@@ -2,6 +2,7 @@
 //! is the last `Tick`. What needs the outside world comes back as `Effect`s.
 
 mod audit;
+mod faults;
 mod guards;
 mod navigation;
 mod refresh;
@@ -36,6 +37,7 @@ fn command_(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Undo => switching::open_undo(state),
         Command::Confirm => switching::confirm(state),
         Command::Refresh => refresh::refresh_now(state),
+        Command::CycleFaults => faults::cycle(state),
         Command::Quit => {
             state.quit = true;
             Vec::new()

@@ -53,6 +53,7 @@ pub fn handle(state: &mut State, command: Command) {
         | Command::Undo
         | Command::Confirm
         | Command::Refresh
+        | Command::CycleFaults
         | Command::NextDistribution
         | Command::PreviousDistribution
         | Command::Quit => {}

@@ -4,9 +4,10 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::navigation::keep_selection_visible;
 use crate::app::action::Effect;
-use crate::app::state::{RouteRow, State};
+use crate::app::state::{ReadTrouble, RouteRow, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
+use crate::domain::format::{duration_short, time_of_day};
 use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
@@ -30,6 +31,9 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
         effects.push(Effect::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() });
     }
     // Without routes there is nothing to measure yet; metrics follow the first topology.
+    if !effects.is_empty() {
+        state.refresh_started_at = state.now;
+    }
     state.next_refresh = next_refresh_after(state, state.now);
     effects
 }
@@ -51,10 +55,7 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     let topology = match result {
         Ok(t) => t,
         Err(error) => {
-            let message = format!("reading the distribution failed: {error}");
-            state.log(Level::Warn, None, &message);
-            state.banner = Some(message);
-            retry_later(state);
+            read_failed(state, "reading the distribution", &error);
             return Vec::new();
         }
     };
@@ -104,20 +105,16 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     let snapshot = match result {
         Ok(s) => s,
         Err(error) => {
-            let message = match state.metrics_received_at {
-                Some(at) => format!(
-                    "metrics refresh failed: {error}; showing numbers from {}",
-                    crate::domain::format::time_of_day(at)
-                ),
-                None => format!("metrics refresh failed: {error}"),
-            };
-            state.log(Level::Warn, None, &message);
-            state.banner = Some(message);
-            retry_later(state);
+            read_failed(state, "metrics refresh", &error);
             return Vec::new();
         }
     };
     state.banner = None;
+    if let Some(trouble) = state.read_trouble.take() {
+        let outage = duration_short(state.now.duration_since(trouble.since).as_secs());
+        let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
+        state.log(Level::Info, None, message);
+    }
     state.metrics_received_at = Some(state.now);
     let mut effects = Vec::new();
     let mut notes: Vec<(Level, String, String)> = Vec::new();
@@ -156,7 +153,37 @@ fn alert_message(breaches: &[Breach], periods: usize, latency_statistic: &str) -
     format!("{} for {periods} {unit}", what.join(", "))
 }
 
-/// After a failed read, try again after the policy's pause rather than at the next period.
-fn retry_later(state: &mut State) {
-    state.next_refresh = state.now + SignedDuration::try_from(state.refresh.retry_after).unwrap_or_default();
+/// A read failed: keep the last good data on screen, marked stale, say so, and try again after a
+/// pause that grows with each failure in a row (with jitter, up to a cap) rather than at the next
+/// period. The first failure and each change of error are logged; repeats only count.
+fn read_failed(state: &mut State, what: &str, error: &BackendError) {
+    let now = state.now;
+    let error_text = error.to_string();
+    let round = state.refresh_started_at;
+    let trouble = state.read_trouble.get_or_insert_with(|| ReadTrouble {
+        since: now,
+        failures: 0,
+        last_error: String::new(),
+        round: None,
+    });
+    // Routes and numbers are read together: both failing in one round is one failure.
+    if trouble.round != Some(round) {
+        trouble.round = Some(round);
+        trouble.failures += 1;
+    }
+    let failures = trouble.failures;
+    let changed = trouble.last_error != error_text;
+    trouble.last_error = error_text;
+    let pause = state.refresh.refresh_backoff().delay(failures, now.as_nanosecond() as u64);
+    state.next_refresh = now + SignedDuration::try_from(pause).unwrap_or_default();
+    let shown_from = match state.metrics_received_at {
+        Some(at) => format!("; showing numbers from {}", time_of_day(at)),
+        None => String::new(),
+    };
+    let banner = format!("{what} failed: {error}{shown_from}");
+    if changed {
+        // The banner stays while the header counts down to the next try; the log says when it was.
+        state.log(Level::Warn, None, format!("{banner}; next try in {}", duration_short(pause.as_secs() as i64)));
+    }
+    state.banner = Some(banner);
 }

@@ -6,13 +6,14 @@ use jiff::Timestamp;
 
 use super::audit;
 use crate::app::action::Effect;
-use crate::app::state::{
-    ConfirmSwitch, MAX_POLL_BACKOFF, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase,
-};
+use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::format::{duration_short, thousands};
 use crate::domain::{DeployStatus, Level, MinutePoint, RouteChange, Target};
+
+/// Why the console turned read-only by itself: AWS refused an update.
+pub const DENIED_REASON: &str = "AWS denied UpdateDistribution to these credentials";
 
 /// A move to Lambda that would leave less than this share of the account's concurrency free is flagged.
 const PREFLIGHT_FREE_SHARE: f64 = 0.10;
@@ -377,7 +378,7 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
         .into_iter()
         .collect();
     if let BackendError::AccessDenied(_) = error {
-        let reason = "AWS denied UpdateDistribution to these credentials";
+        let reason = DENIED_REASON;
         state.read_only = Some(reason.to_string());
         state.log(
             Level::Warn,
@@ -413,9 +414,9 @@ pub fn deploy_status(
         Ok(status) => status,
         Err(error) => {
             // Back off on every failure, most of all on throttling: polling harder only adds to it.
-            let current = state.poll_backoff.get(distribution_id).copied().unwrap_or(state.refresh.deploy_poll);
-            let after = (current * 2).min(MAX_POLL_BACKOFF);
-            state.poll_backoff.insert(distribution_id.to_string(), after);
+            let failures = state.poll_failures.entry(distribution_id.to_string()).or_default();
+            *failures += 1;
+            let after = state.refresh.poll_backoff().delay(*failures, now.as_nanosecond() as u64);
             state.log(
                 Level::Warn,
                 None,
@@ -427,7 +428,7 @@ pub fn deploy_status(
             return schedule_poll(state, distribution_id, after);
         }
     };
-    state.poll_backoff.remove(distribution_id);
+    state.poll_failures.remove(distribution_id);
     if let Some(topology) = state.topology.as_mut().filter(|t| t.distribution_id == distribution_id) {
         topology.status = status;
     }

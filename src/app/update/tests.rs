@@ -341,10 +341,62 @@ fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
     let before = state.metrics.clone();
     update(&mut state, Action::MetricsLoaded(Err(BackendError::Timeout)));
     assert_eq!(state.metrics, before);
-    assert_eq!(
-        state.banner.as_deref(),
-        Some("metrics refresh failed: the call timed out; showing numbers from 22:40:05")
-    );
+    let banner = state.banner.clone().unwrap();
+    assert_eq!(banner, "metrics refresh failed: the call timed out; showing numbers from 22:40:05");
+    let logged = messages(&state).last().unwrap().clone();
+    assert!(logged.starts_with(&format!("WARN - {banner}; next try in ")), "{logged}");
+    assert!(state.is_stale());
+}
+
+/// Fail every read of `rounds` refresh rounds, each as soon as it is due; the pauses between them.
+fn fail_rounds(state: &mut State, rounds: usize, error: BackendError) -> Vec<u64> {
+    let mut pauses = Vec::new();
+    for _ in 0..rounds {
+        let now = state.next_refresh;
+        let effects = update(state, Action::Tick(now));
+        assert!(!effects.is_empty(), "a round is due at {now}");
+        for effect in effects {
+            match effect {
+                Effect::LoadTopology { generation } => {
+                    update(state, Action::TopologyLoaded { generation, result: Err(error.clone()) });
+                }
+                Effect::LoadMetrics { .. } => {
+                    update(state, Action::MetricsLoaded(Err(error.clone())));
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        pauses.push(state.next_refresh.duration_since(now).as_secs() as u64);
+    }
+    pauses
+}
+
+#[test]
+fn failing_refreshes_back_off_with_jitter_to_a_cap_and_recover_by_themselves() {
+    let mut state = loaded();
+    let before = state.metrics.clone();
+    let pauses = fail_rounds(&mut state, 8, BackendError::Throttling);
+    // 15 s doubling to the two-minute cap, each pause in the upper half of its step.
+    for (pause, full) in pauses.iter().zip([15, 30, 60, 120, 120, 120, 120, 120]) {
+        assert!((full / 2..=full).contains(pause), "{pauses:?}");
+    }
+    assert_eq!(state.read_trouble.as_ref().unwrap().failures, 8, "routes and numbers failing together count once");
+    assert_eq!(state.metrics, before, "the last good numbers stay");
+    let warnings = messages(&state).iter().filter(|m| m.contains("failed: AWS is throttling")).count();
+    assert_eq!(warnings, 1, "the log says it once, not every retry");
+
+    // A new kind of failure is worth a line; then AWS answers and the console says it is current.
+    fail_rounds(&mut state, 1, BackendError::Network("connection refused".into()));
+    assert!(messages(&state).last().unwrap().contains("connection refused"));
+    let now = state.next_refresh;
+    update(&mut state, Action::Tick(now));
+    let current = MetricsSnapshot { newest_datapoint: Some(now), ..metrics(0) };
+    update(&mut state, Action::MetricsLoaded(Ok(current)));
+    assert_eq!(state.read_trouble, None);
+    assert_eq!(state.banner, None);
+    assert!(!state.is_stale());
+    assert!(messages(&state).last().unwrap().contains("AWS answers again after"), "{:?}", messages(&state));
+    assert!(fail_rounds(&mut state, 1, BackendError::Timeout)[0] <= 15, "the backoff starts over");
 }
 
 #[test]
@@ -425,16 +477,14 @@ fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
             other => panic!("expected one poll, got {other:?}"),
         }
     };
+    // Doubling from twice the poll interval to the cap, each pause somewhere in its upper half.
     let waits: Vec<u64> = (0..6).map(|_| poll(&mut state, Err(BackendError::Throttling))).collect();
-    assert_eq!(waits, [20, 40, 80, 160, 160, 160]);
-    assert!(
-        messages(&state)
-            .last()
-            .unwrap()
-            .contains("AWS is throttling requests; retrying more slowly; next try in 2m 40s")
-    );
+    for (wait, full) in waits.iter().zip([20, 40, 80, 160, 160, 160]) {
+        assert!((full / 2..=full).contains(wait), "{waits:?}");
+    }
+    assert!(messages(&state).last().unwrap().contains("AWS is throttling requests; retrying more slowly; next try in"));
     assert_eq!(poll(&mut state, Ok(DeployStatus::InProgress)), 10, "back to the normal pace once AWS answers");
-    assert_eq!(poll(&mut state, Err(BackendError::Throttling)), 20);
+    assert!((10..=20).contains(&poll(&mut state, Err(BackendError::Throttling))));
 }
 
 #[test]

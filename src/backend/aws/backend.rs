@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_cloudfront::types::DistributionConfig;
 
 use super::{CloudFrontControlPlane, CloudWatchMetrics};
-use crate::backend::{BackendError, ControlPlane, MetricsSource, UpdateAccepted};
+use crate::backend::{Backend, BackendError, ControlPlane, MetricsSource, UpdateAccepted};
 use crate::domain::{DeployStatus, MetricsSnapshot, Topology};
 
 pub struct AwsBackend {
@@ -66,3 +66,6 @@ impl MetricsSource for AwsBackend {
         self.metrics.fetch(paths).await
     }
 }
+
+/// Real AWS has no faults to inject.
+impl Backend for AwsBackend {}

@@ -9,6 +9,7 @@ pub mod traffic;
 pub mod world;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -20,19 +21,31 @@ pub use self::scenario::Scenario;
 use self::traffic::{TrafficModel, arrival_lag_secs};
 pub use self::world::{ForeignWrite, SimDistributionConfig};
 use self::world::{World, target_of_origin};
-use super::{BackendError, ControlPlane, MetricsSource, UpdateAccepted};
+use super::aws::clients::OPERATION_TIMEOUT;
+use super::{Backend, BackendError, ControlPlane, Fault, FaultSet, MetricsSource, UpdateAccepted};
 use crate::clock::Clock;
 use crate::domain::metrics::{EdgeMinute, MinutePoint, WINDOW_MINUTES};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteInfo, Topology};
 
 /// How long the simulated AWS takes to answer, in simulated time.
 const CALL_LATENCY: Duration = Duration::from_millis(300);
+/// How long a call takes to fail when nothing can connect.
+const CONNECT_FAILURE_LATENCY: Duration = Duration::from_millis(50);
+
+/// The calls a fault can hit; `denied` and `conflicts` only hit updates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    Read,
+    Update,
+}
 
 /// What a demo run is made of.
 #[derive(Clone, Debug)]
 pub struct SimOptions {
     pub scenario: Scenario,
     pub seed: u64,
+    /// Faults injected from the start (`--faults`).
+    pub faults: FaultSet,
 }
 
 pub struct SimBackend {
@@ -42,6 +55,13 @@ pub struct SimBackend {
     routes: Vec<SimRoute>,
     world: Mutex<World>,
     distribution_id: String,
+    /// The injected faults, as `FaultSet` bits: the demo's key changes them while calls run.
+    faults: AtomicU8,
+    /// Whether the `conflicts` fault has already spoilt the current update, so its retry goes through.
+    conflict_served: AtomicBool,
+    /// `UpdateDistribution` calls under way now, and the most there ever were at once.
+    updates_in_flight: AtomicU32,
+    most_updates_in_flight: AtomicU32,
 }
 
 impl SimBackend {
@@ -50,11 +70,15 @@ impl SimBackend {
         let world = Mutex::new(World::new(&routes, options.seed));
         SimBackend {
             start: clock.now(),
+            faults: AtomicU8::new(options.faults.bits()),
             clock,
             options,
             routes,
             world,
             distribution_id: catalog::DISTRIBUTION_ID.into(),
+            conflict_served: AtomicBool::new(false),
+            updates_in_flight: AtomicU32::new(0),
+            most_updates_in_flight: AtomicU32::new(0),
         }
     }
 
@@ -80,6 +104,49 @@ impl SimBackend {
     /// How many `UpdateDistribution` calls the control plane has accepted.
     pub fn updates_accepted(&self) -> u32 {
         self.world().updates_accepted
+    }
+
+    /// The most `UpdateDistribution` calls that were ever under way at once.
+    pub fn most_updates_in_flight(&self) -> u32 {
+        self.most_updates_in_flight.load(Ordering::SeqCst)
+    }
+
+    pub fn faults(&self) -> FaultSet {
+        FaultSet::from_bits(self.faults.load(Ordering::SeqCst))
+    }
+
+    /// The latency of a call, then whatever the injected faults make of it. Faults are read when the
+    /// call starts, as a call already hanging keeps hanging when the network comes back.
+    async fn call(&self, call: Call) -> Result<(), BackendError> {
+        let faults = self.faults();
+        if faults.contains(Fault::Offline) {
+            self.clock.sleep(CONNECT_FAILURE_LATENCY).await;
+            return Err(BackendError::Network("cannot connect to AWS (demo fault: offline)".to_string()));
+        }
+        if faults.contains(Fault::Timeouts) {
+            // As long as the live client waits before it gives up.
+            self.clock.sleep(OPERATION_TIMEOUT).await;
+            return Err(BackendError::Timeout);
+        }
+        self.clock.sleep(CALL_LATENCY).await;
+        if faults.contains(Fault::Throttling) {
+            return Err(BackendError::Throttling);
+        }
+        if call == Call::Update && faults.contains(Fault::Denied) {
+            return Err(BackendError::AccessDenied(
+                "the role may not call cloudfront:UpdateDistribution (demo fault: denied)".to_string(),
+            ));
+        }
+        if call == Call::Update && faults.contains(Fault::Conflicts) {
+            // Someone else writes first on every other try: the first attempt meets a stale ETag,
+            // the re-read and re-apply goes through.
+            if !self.conflict_served.swap(true, Ordering::SeqCst) {
+                self.world().arm_foreign_write(ForeignWrite { repoint: None });
+            } else {
+                self.conflict_served.store(false, Ordering::SeqCst);
+            }
+        }
+        Ok(())
     }
 
     fn world(&self) -> MutexGuard<'_, World> {
@@ -124,7 +191,7 @@ impl ControlPlane for SimBackend {
     type Config = SimDistributionConfig;
 
     async fn topology(&self) -> Result<Topology, BackendError> {
-        self.clock.sleep(CALL_LATENCY).await;
+        self.call(Call::Read).await?;
         let now = self.clock.now();
         let world = self.world();
         let (config, etag) = world.config();
@@ -148,7 +215,7 @@ impl ControlPlane for SimBackend {
 
     async fn get_config(&self, distribution_id: &str) -> Result<(SimDistributionConfig, String), BackendError> {
         self.check_distribution(distribution_id)?;
-        self.clock.sleep(CALL_LATENCY).await;
+        self.call(Call::Read).await?;
         Ok(self.world().config())
     }
 
@@ -159,7 +226,11 @@ impl ControlPlane for SimBackend {
         if_match: &str,
     ) -> Result<UpdateAccepted, BackendError> {
         self.check_distribution(distribution_id)?;
-        self.clock.sleep(CALL_LATENCY).await;
+        let in_flight = self.updates_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_updates_in_flight.fetch_max(in_flight, Ordering::SeqCst);
+        let result = self.call(Call::Update).await;
+        self.updates_in_flight.fetch_sub(1, Ordering::SeqCst);
+        result?;
         let now = self.clock.now();
         let (etag, _) = self.world().update(now, config, if_match).map_err(|_| BackendError::PreconditionFailed)?;
         Ok(UpdateAccepted { etag, status: DeployStatus::InProgress })
@@ -167,7 +238,7 @@ impl ControlPlane for SimBackend {
 
     async fn deploy_status(&self, distribution_id: &str) -> Result<DeployStatus, BackendError> {
         self.check_distribution(distribution_id)?;
-        self.clock.sleep(CALL_LATENCY).await;
+        self.call(Call::Read).await?;
         Ok(self.world().status(self.clock.now()))
     }
 
@@ -185,7 +256,7 @@ impl ControlPlane for SimBackend {
 #[async_trait]
 impl MetricsSource for SimBackend {
     async fn fetch(&self, paths: &[String]) -> Result<MetricsSnapshot, BackendError> {
-        self.clock.sleep(CALL_LATENCY).await;
+        self.call(Call::Read).await?;
         let newest = self.newest_arrived_minute(self.clock.now());
         let window_start = newest - SignedDuration::from_mins(WINDOW_MINUTES as i64 - 1);
         let model = self.model();
@@ -215,6 +286,13 @@ impl MetricsSource for SimBackend {
             edge,
             ..Default::default()
         })
+    }
+}
+
+impl Backend for SimBackend {
+    fn inject_faults(&self, faults: FaultSet) -> bool {
+        self.faults.store(faults.bits(), Ordering::SeqCst);
+        true
     }
 }
 
