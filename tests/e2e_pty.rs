@@ -65,7 +65,7 @@ fn demo_switch_is_recorded_in_the_event_log() {
 fn with_several_distributions_tab_then_r_y_rolls_back_only_the_shown_one() {
     let home = TempDir::new("cutover-e2e-deck");
     let mut console =
-        Console::spawn(&["demo", "--seed", "1", "--speed", "30", "--distributions", "2"], home.path(), &[]);
+        Console::spawn(&["demo", "--seed", "1", "--speed", "10", "--distributions", "2"], home.path(), &[]);
     let screen = console.wait_for("▶ 1 EDEMO7CUTOVER", TIMEOUT);
     assert!(screen.contains("2 EDEMO8CUTOVER"), "no second tab; screen:\n{screen}");
     console.wait_for("λ Lambda", TIMEOUT);
@@ -85,7 +85,14 @@ fn with_several_distributions_tab_then_r_y_rolls_back_only_the_shown_one() {
     console.type_keys("\x1b[Z"); // Shift-Tab
     let screen = console.wait_for("▶ 1 EDEMO7CUTOVER", TIMEOUT);
     assert!(line_with(&screen, "/orders/*").contains("λ Lambda"), "the other distribution is untouched:\n{screen}");
+    // The rollback on the hidden tab is still rolling out (at least 6 s at 10×): quitting names it.
     console.type_keys("q");
+    let screen = console.wait_for("quit with a switch unfinished?", TIMEOUT);
+    assert!(
+        screen.contains("EDEMO8CUTOVER: /user/*, /orders/*"),
+        "the question names the other tab's switch:\n{screen}"
+    );
+    console.type_keys("y");
     assert!(console.wait_exit(Duration::from_secs(10)).success());
 }
 
@@ -107,4 +114,68 @@ fn sigterm_and_sighup_give_the_terminal_back() {
         assert!(tail.contains("\x1b[?1049l"), "SIG{signal}: the main screen was not restored");
         assert!(tail.contains("\x1b[?25h"), "SIG{signal}: the cursor was left hidden");
     }
+}
+
+/// `cutover log --json` of the console that ran in `home`: one JSON record per line.
+fn audit_trail(home: &std::path::Path) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(["log", "--json"])
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .output()
+        .expect("cutover log runs");
+    assert!(output.status.success(), "cutover log failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Start switching /orders/* at real speed, so the rollout is still under way minutes later.
+fn console_mid_switch(home: &std::path::Path) -> Console {
+    let mut console = Console::spawn(&["demo", "--seed", "1", "--speed", "1"], home, &[]);
+    console.wait_for("λ Lambda", TIMEOUT);
+    console.type_keys("j");
+    std::thread::sleep(Duration::from_millis(200));
+    console.type_keys("s");
+    console.wait_for("switch /orders/*?", TIMEOUT);
+    console.type_keys("y");
+    console.wait_for("◼ origin ⇄", TIMEOUT);
+    console
+}
+
+/// `q` while a switch is unconfirmed asks first and says what state the route may be in; `n`
+/// stays, `y` quits and the audit trail ends the switch as abandoned.
+#[test]
+fn quitting_mid_switch_asks_and_records_the_switch_as_abandoned() {
+    let home = TempDir::new("cutover-e2e-quit");
+    let mut console = console_mid_switch(home.path());
+    console.type_keys("q");
+    let screen = console.wait_for("quit with a switch unfinished?", TIMEOUT);
+    assert!(screen.contains("/orders/* λ Lambda → ◼ origin"), "the question names the switch:\n{screen}");
+    assert!(screen.contains("edges serve either target"), "the question says what state it may be in:\n{screen}");
+    console.type_keys("n");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!console.screen().contains("quit with a switch"), "n keeps the console open");
+
+    console.type_keys("q");
+    console.wait_for("quit with a switch unfinished?", TIMEOUT);
+    console.type_keys("y");
+    assert!(console.wait_exit(Duration::from_secs(10)).success());
+    let trail = audit_trail(home.path());
+    let kinds: Vec<&str> = trail.lines().filter_map(|l| l.split("\"kind\":\"").nth(1)?.split('"').next()).collect();
+    assert_eq!(kinds, ["switch_requested", "switch_accepted", "switch_abandoned"], "{trail}");
+    assert!(trail.contains("the operator quit the console before AWS confirmed it"), "{trail}");
+}
+
+/// SIGTERM cannot be asked about: the switch under way is recorded as abandoned, naming the signal.
+#[test]
+fn sigterm_mid_switch_records_the_switch_as_abandoned() {
+    let home = TempDir::new("cutover-e2e-term");
+    let mut console = console_mid_switch(home.path());
+    console.signal("TERM");
+    assert!(console.wait_exit(Duration::from_secs(10)).success());
+    let trail = audit_trail(home.path());
+    let abandoned: Vec<&str> = trail.lines().filter(|l| l.contains("\"kind\":\"switch_abandoned\"")).collect();
+    assert_eq!(abandoned.len(), 1, "{trail}");
+    assert!(abandoned[0].contains("cutover got SIGTERM before AWS confirmed it"), "{trail}");
 }

@@ -117,7 +117,11 @@ async fn without_wait_it_stops_once_cloudfront_has_accepted_the_change() {
     let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(true, false), &mut NoTerminal).await;
     let lines = result.unwrap();
     assert!(lines[0].contains("accepted (ETag ") && lines[0].contains("add --wait"), "{lines:?}");
-    assert_eq!(sessions[0].state.switches[0].phase, SwitchPhase::Propagating);
+    // The attempt still ends: abandoned, saying why and what CloudFront is doing meanwhile.
+    assert_eq!(sessions[0].state.switches[0].phase, SwitchPhase::Abandoned);
+    let last = sessions[0].state.log.last().unwrap().message.clone();
+    assert!(last.contains("abandoned: cutover stops following at acceptance without --wait"), "{last}");
+    assert!(last.contains("CloudFront finishes it without cutover"), "{last}");
     assert_eq!(backend.updates_accepted(), 1);
 }
 

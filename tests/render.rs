@@ -148,3 +148,15 @@ async fn offline_fault_marks_the_last_good_numbers_stale() {
     assert!(text.contains("offline") && text.contains("STALE data") && text.contains("retry in"), "{text}");
     insta::assert_snapshot!(screen.backend());
 }
+
+/// `q` while a switch rolls out: the question names the switch and what state its route may be in.
+#[tokio::test(start_paused = true)]
+async fn quit_dialog_with_a_switch_rolling_out() {
+    let (mut session, _) = demo(Scenario::Calm, 1).await;
+    session.press(Command::SelectDown);
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    session.run_until(Duration::from_secs(20), |_| false).await;
+    session.press(Command::Quit);
+    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 100, 30).backend());
+}

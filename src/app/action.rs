@@ -38,6 +38,15 @@ pub enum Action {
         distribution_id: String,
         result: Result<DeployStatus, BackendError>,
     },
+    /// Quit was asked for; `elsewhere` are unfinished switches of the console's other distributions.
+    QuitRequested {
+        elsewhere: Vec<String>,
+    },
+    /// Stop following every unfinished switch, recording why, and quit (a signal, a confirmed quit,
+    /// a headless run ending).
+    Abandon {
+        reason: String,
+    },
 }
 
 /// Work `update` asks for; the effect runner performs it off the UI task and answers with actions.

@@ -28,6 +28,8 @@ pub enum Command {
     /// Demo only: the simulated AWS takes on the next fault (none, each alone, none again).
     CycleFaults,
     Quit,
+    /// Quit although switches are unfinished, recording each as abandoned.
+    ConfirmQuit,
 }
 
 impl Command {
@@ -57,6 +59,7 @@ impl Command {
             Command::ToggleHelp => "show or hide this help",
             Command::CycleFaults => "demo: inject the next AWS fault",
             Command::Quit => "quit",
+            Command::ConfirmQuit => "quit anyway; unfinished switches are recorded as abandoned",
         }
     }
 
@@ -74,6 +77,7 @@ impl Command {
             Command::CycleTheme => "theme",
             Command::Refresh => "refresh",
             Command::ToggleHelp => "help",
+            Command::ConfirmQuit => "quit anyway",
             Command::Quit => "quit",
             _ => self.description(),
         }

@@ -9,6 +9,7 @@ use super::action::Action;
 use super::command::Command;
 use super::session::Session;
 use super::state::State;
+use super::update::{QUIT_REASON, quitting};
 use crate::backend::Backend;
 use crate::domain::DeployStatus;
 
@@ -71,7 +72,24 @@ impl<B: Backend> Deck<B> {
                     session.press(Command::CycleFaults);
                 }
             }
+            // Quitting asks first if any distribution has a switch unfinished, naming them all.
+            Command::Quit => {
+                let shown = self.shown;
+                let elsewhere: Vec<String> = (self.sessions.iter().zip(&self.ids).enumerate())
+                    .filter(|(i, _)| *i != shown)
+                    .flat_map(|(_, (s, id))| quitting::risks(&s.state).into_iter().map(move |r| format!("{id}: {r}")))
+                    .collect();
+                self.shown_mut().dispatch(Action::QuitRequested { elsewhere });
+            }
+            Command::ConfirmQuit => self.abandon_all(QUIT_REASON),
             other => self.shown_mut().press(other),
+        }
+    }
+
+    /// Stop following every unfinished switch of every distribution, recording why, and quit.
+    pub fn abandon_all(&mut self, reason: &str) {
+        for session in &mut self.sessions {
+            session.dispatch(Action::Abandon { reason: reason.to_string() });
         }
     }
 

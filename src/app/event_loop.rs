@@ -59,7 +59,7 @@ async fn drive<B: Backend>(
     palette: &mut Palette,
 ) -> anyhow::Result<()> {
     let mut keys = EventStream::new();
-    let mut stop = StopSignals::install().context("cannot listen for SIGTERM and SIGHUP")?;
+    let mut stop = StopSignals::install().context("cannot listen for SIGTERM, SIGHUP and SIGINT")?;
     let mut ticks = tokio::time::interval(TICK);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut bells_rung = deck.bells();
@@ -85,6 +85,7 @@ async fn drive<B: Backend>(
             Some((index, action)) = deck.next_action() => deck.dispatch(index, action),
             name = stop.next() => {
                 tracing::warn!(signal = name, "stopping on a signal");
+                deck.abandon_all(&format!("cutover got {name} before AWS confirmed it"));
                 return Ok(());
             }
             _ = ticks.tick() => deck.tick(),

@@ -10,6 +10,8 @@ use super::command::Command;
 pub enum Context {
     Table,
     Confirm,
+    /// Quitting with switches unfinished.
+    ConfirmQuit,
     Filter,
     Help,
 }
@@ -19,6 +21,7 @@ impl Context {
         match self {
             Context::Table => "Routes",
             Context::Confirm => "Confirm dialog",
+            Context::ConfirmQuit => "Quit with switches unfinished",
             Context::Filter => "Filter",
             Context::Help => "Help",
         }
@@ -52,7 +55,7 @@ const fn shown(
     Binding { context, code, modifiers: KeyModifiers::NONE, label, command, footer: Some(footer) }
 }
 
-use Context::{Confirm, Filter, Help, Table};
+use Context::{Confirm, ConfirmQuit, Filter, Help, Table};
 use KeyCode::{BackTab, Backspace, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 
 pub const BINDINGS: &[Binding] = &[
@@ -83,6 +86,9 @@ pub const BINDINGS: &[Binding] = &[
     shown(Confirm, Char('y'), "y", Command::Confirm, "y"),
     shown(Confirm, Char('n'), "n/Esc", Command::Cancel, "n/Esc"),
     key(Confirm, Esc, "n/Esc", Command::Cancel),
+    shown(ConfirmQuit, Char('y'), "y", Command::ConfirmQuit, "y"),
+    shown(ConfirmQuit, Char('n'), "n/Esc", Command::Cancel, "n/Esc"),
+    key(ConfirmQuit, Esc, "n/Esc", Command::Cancel),
     shown(Filter, Enter, "Enter", Command::FilterDone, "Enter"),
     shown(Filter, Esc, "Esc", Command::FilterClear, "Esc"),
     key(Filter, Backspace, "Backspace", Command::FilterBackspace),

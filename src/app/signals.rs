@@ -1,16 +1,23 @@
-//! SIGTERM and SIGHUP (a closed terminal window, `kill`, a supervisor stopping cutover) end the
-//! console the way `q` does, so the terminal is given back as it was instead of left in raw mode.
+//! SIGTERM, SIGHUP and SIGINT (a closed terminal window, `kill`, a supervisor stopping cutover,
+//! Ctrl-C at a headless command) end cutover the way `q` does: the terminal is given back as it
+//! was, and every switch it stops following is recorded as abandoned. (In the console, raw mode
+//! turns Ctrl-C into a key, which asks first.)
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 pub struct StopSignals {
     term: Signal,
     hup: Signal,
+    int: Signal,
 }
 
 impl StopSignals {
     pub fn install() -> std::io::Result<Self> {
-        Ok(StopSignals { term: signal(SignalKind::terminate())?, hup: signal(SignalKind::hangup())? })
+        Ok(StopSignals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
     }
 
     /// The name of the next stop signal to arrive.
@@ -18,6 +25,7 @@ impl StopSignals {
         tokio::select! {
             _ = self.term.recv() => "SIGTERM",
             _ = self.hup.recv() => "SIGHUP",
+            _ = self.int.recv() => "SIGINT",
         }
     }
 }

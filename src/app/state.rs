@@ -48,6 +48,9 @@ pub enum SwitchPhase {
     Propagating,
     Deployed,
     Failed,
+    /// The console stopped following it before AWS confirmed it (quit, a signal, a headless run
+    /// that ends at acceptance); the log and the audit trail say what state it may be in.
+    Abandoned,
 }
 
 /// One switch the operator asked for, from request to its end.
@@ -126,6 +129,9 @@ pub enum Overlay {
     None,
     Help,
     Confirm(ConfirmSwitch),
+    /// Quit was asked for while switches are unfinished: one line per switch, with what state
+    /// its routes may be in.
+    ConfirmQuit(Vec<String>),
 }
 
 /// How often and when the console asks for new numbers.
@@ -286,6 +292,7 @@ impl State {
         match self.overlay {
             Overlay::Help => Context::Help,
             Overlay::Confirm(_) => Context::Confirm,
+            Overlay::ConfirmQuit(_) => Context::ConfirmQuit,
             Overlay::None if self.filter_editing => Context::Filter,
             Overlay::None => Context::Table,
         }

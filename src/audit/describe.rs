@@ -81,6 +81,7 @@ pub fn sentence(record: &AuditRecord) -> String {
         RecordKind::SwitchAccepted => format!("switch of {moves} accepted"),
         RecordKind::SwitchDeployed => format!("switch of {moves} deployed"),
         RecordKind::SwitchFailed => format!("switch of {moves} failed"),
+        RecordKind::SwitchAbandoned => format!("switch of {moves} abandoned"),
         RecordKind::GuardBreach => format!("guard breach on {routes}"),
         RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
@@ -91,6 +92,7 @@ pub fn sentence(record: &AuditRecord) -> String {
             (RecordKind::SwitchAccepted, "accepted")
                 | (RecordKind::SwitchDeployed, "deployed")
                 | (RecordKind::SwitchFailed, "failed")
+                | (RecordKind::SwitchAbandoned, "abandoned")
         )
     {
         text.push_str(&format!(" ({})", outcome.as_str()));

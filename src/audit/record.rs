@@ -59,6 +59,9 @@ pub enum RecordKind {
     SwitchDeployed,
     /// The change was refused or could not be sent.
     SwitchFailed,
+    /// cutover stopped following the change before it deployed (quit, a signal, a headless run that
+    /// ends at acceptance): `error` says why and what state the routes may be in.
+    SwitchAbandoned,
     /// A guard tripped: `message` gives the numbers.
     GuardBreach,
     /// A guard switched a route back to the origin by itself: `message` says why.
@@ -75,6 +78,7 @@ impl RecordKind {
             RecordKind::SwitchAccepted => "switch_accepted",
             RecordKind::SwitchDeployed => "switch_deployed",
             RecordKind::SwitchFailed => "switch_failed",
+            RecordKind::SwitchAbandoned => "switch_abandoned",
             RecordKind::GuardBreach => "guard_breach",
             RecordKind::AutoRollback => "auto_rollback",
             RecordKind::Unknown => "unknown",

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use super::drive::{EventPrinter, distribution_label, run_until};
 use super::{ApplyArgs, HeadlessError};
+use crate::app::action::Action;
 use crate::app::command::Command;
 use crate::app::session::Session;
+use crate::app::signals::StopSignals;
 use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchPhase};
 use crate::backend::Backend;
 use crate::domain::Target;
@@ -157,44 +159,80 @@ pub async fn carry_out<B: Backend, W: Write>(
             }
         }
     }
+    let mut stop = StopSignals::install()
+        .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
     let mut outcomes = Vec::new();
     let mut failures = Vec::new();
-    for (index, id) in requested {
+    for (index, id) in requested.iter().copied() {
         let session = &mut sessions[index];
         let phase_of = |s: &State| s.switch(id).map(|a| a.phase);
-        run_until(session, printer, ACCEPT_LIMIT, |s| phase_of(s) != Some(SwitchPhase::Requested)).await;
-        if args.wait {
-            let settled = |s: &State| matches!(phase_of(s), Some(SwitchPhase::Deployed | SwitchPhase::Failed));
-            run_until(session, printer, args.timeout, settled).await;
+        let answered = |s: &State| phase_of(s) != Some(SwitchPhase::Requested);
+        let settled = |s: &State| matches!(phase_of(s), Some(SwitchPhase::Deployed | SwitchPhase::Failed));
+        // Biased: the same order every time, so a run on a paused clock repeats exactly.
+        let interrupted = tokio::select! {
+            biased;
+            name = stop.next() => Some(name),
+            () = async {
+                run_until(session, printer, ACCEPT_LIMIT, answered).await;
+                if args.wait {
+                    run_until(session, printer, args.timeout, settled).await;
+                }
+            } => None,
+        };
+        if let Some(signal) = interrupted {
+            // Every switch sent and not yet seen to its end gets its `abandoned` record before exiting.
+            let reason = format!("cutover got {signal} while following it");
+            for (index, _) in &requested {
+                stop_following(&mut sessions[*index], printer, &reason);
+            }
+            return Err(HeadlessError::Interrupted(signal));
         }
         let state = &session.state;
         let attempt = state.switch(id).expect("requested above");
         let what = format!("{}: {} {} → {}", attempt.distribution_id, attempt.label(), attempt.from, attempt.to);
-        match attempt.phase {
+        let stopped_because = match attempt.phase {
             SwitchPhase::Deployed => {
                 let took = attempt.accepted_at.map(|at| state.now.duration_since(at).as_secs()).unwrap_or(0);
                 outcomes.push(format!("{what}: Deployed after {}", duration_short(took)));
+                None
             }
-            SwitchPhase::Propagating if args.wait => failures.push(HeadlessError::StillDeploying {
-                what,
-                waited: duration_short(args.timeout.as_secs() as i64),
-            }),
-            SwitchPhase::Propagating => outcomes.push(format!(
-                "{what}: accepted (ETag {} → {}); CloudFront is deploying it: add --wait to wait, or follow it with `cutover status`",
-                attempt.etag_before.as_deref().unwrap_or("?"),
-                attempt.etag_after.as_deref().unwrap_or("?"),
-            )),
-            SwitchPhase::Failed => {
+            SwitchPhase::Propagating if args.wait => {
+                let waited = duration_short(args.timeout.as_secs() as i64);
+                failures.push(HeadlessError::StillDeploying { what, waited: waited.clone() });
+                Some(format!("the --timeout of {waited} ran out"))
+            }
+            SwitchPhase::Propagating => {
+                outcomes.push(format!(
+                    "{what}: accepted (ETag {} → {}); CloudFront is deploying it: add --wait to wait, or follow it with `cutover status`",
+                    attempt.etag_before.as_deref().unwrap_or("?"),
+                    attempt.etag_after.as_deref().unwrap_or("?"),
+                ));
+                Some("cutover stops following at acceptance without --wait".to_string())
+            }
+            SwitchPhase::Failed | SwitchPhase::Abandoned => {
                 let why = state.banner.clone().unwrap_or_else(|| format!("{what} failed"));
                 failures.push(HeadlessError::Failed(why));
+                None
             }
-            SwitchPhase::Requested => failures.push(HeadlessError::Failed(format!(
-                "{what}: CloudFront did not answer within {}; the change may or may not have been made: check with `cutover status`",
-                duration_short(ACCEPT_LIMIT.as_secs() as i64)
-            ))),
+            SwitchPhase::Requested => {
+                let within = duration_short(ACCEPT_LIMIT.as_secs() as i64);
+                failures.push(HeadlessError::Failed(format!(
+                    "{what}: CloudFront did not answer within {within}; the change may or may not have been made: check with `cutover status`"
+                )));
+                Some(format!("CloudFront did not answer within {within}"))
+            }
+        };
+        if let Some(reason) = stopped_because {
+            stop_following(session, printer, &reason);
         }
     }
     Ok(Applied { outcomes, failures })
+}
+
+/// End every switch of `session` still under way with an `abandoned` event saying why.
+fn stop_following<B: Backend, W: Write>(session: &mut Session<B>, printer: &mut EventPrinter<W>, reason: &str) {
+    session.dispatch(Action::Abandon { reason: reason.to_string() });
+    printer.print_new(&session.state);
 }
 
 /// How each plan ended: a line per change that went through, and what went wrong with the rest.

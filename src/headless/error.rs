@@ -21,6 +21,10 @@ pub enum HeadlessError {
         "{what} is still InProgress after {waited}; CloudFront carries on deploying it: follow it with `cutover status`"
     )]
     StillDeploying { what: String, waited: String },
+    #[error(
+        "stopped by {0}: every switch under way is recorded as abandoned; CloudFront carries on with what it accepted: check with `cutover status`"
+    )]
+    Interrupted(&'static str),
 }
 
 impl HeadlessError {
@@ -30,6 +34,10 @@ impl HeadlessError {
         match self {
             HeadlessError::Refused(_) | HeadlessError::UnknownRoute { .. } | HeadlessError::AmbiguousRoute { .. } => 2,
             HeadlessError::Cancelled | HeadlessError::Failed(_) | HeadlessError::StillDeploying { .. } => 1,
+            // The shell's convention for a command ended by a signal: 128 + its number.
+            HeadlessError::Interrupted("SIGHUP") => 129,
+            HeadlessError::Interrupted("SIGTERM") => 143,
+            HeadlessError::Interrupted(_) => 130,
         }
     }
 }

@@ -253,6 +253,8 @@ pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashSet<Strin
             RecordKind::SwitchRequested | RecordKind::SwitchAccepted | RecordKind::AutoRollback => {
                 pending.extend(record.routes.iter().cloned())
             }
+            // Nobody follows it any more, but CloudFront may still be rolling it out.
+            RecordKind::SwitchAbandoned => {}
             RecordKind::SwitchDeployed | RecordKind::SwitchFailed => {
                 for route in &record.routes {
                     pending.remove(route);

@@ -16,9 +16,14 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).spacing(2).areas(inner);
     let mut right_lines = section(Context::Confirm, theme);
     right_lines.push(Line::raw(""));
+    right_lines.extend(section(Context::ConfirmQuit, theme));
+    right_lines.push(Line::raw(""));
     right_lines.extend(section(Context::Filter, theme));
     right_lines.push(Line::raw(""));
-    right_lines.push(Line::from(Span::styled("Ctrl-C quits from anywhere.", theme.muted)));
+    right_lines.push(Line::from(Span::styled(
+        "Ctrl-C quits from anywhere (asking first while a switch is unfinished).",
+        theme.muted,
+    )));
     right_lines.push(Line::from(Span::styled("? or Esc closes this help.", theme.muted)));
     let paragraph = |lines| Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false });
     frame.render_widget(paragraph(section(Context::Table, theme)), left);

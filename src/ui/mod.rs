@@ -1,6 +1,7 @@
 //! The screen: one file per pane, each a pure function of state and theme.
 
 mod confirm;
+mod confirm_quit;
 mod detail;
 mod events;
 mod footer;
@@ -70,6 +71,10 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
         Overlay::Help => help::render(frame, centered(area, 110, 22), theme),
         Overlay::Confirm(confirm) => {
             confirm::render(frame, centered(area, 76, confirm::height(confirm)), confirm, theme)
+        }
+        Overlay::ConfirmQuit(risks) => {
+            let area = centered(area, confirm_quit::WIDTH, confirm_quit::height(risks));
+            confirm_quit::render(frame, area, risks, theme)
         }
     }
 }

@@ -30,6 +30,7 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
         RecordKind::SwitchAccepted => Some(Outcome::Accepted),
         RecordKind::SwitchDeployed => Some(Outcome::Deployed),
         RecordKind::SwitchFailed => Some(Outcome::Failed),
+        RecordKind::SwitchAbandoned => Some(Outcome::Abandoned),
         _ => None,
     };
     record.error = error;

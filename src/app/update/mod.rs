@@ -5,6 +5,7 @@ mod audit;
 mod faults;
 mod guards;
 mod navigation;
+pub mod quitting;
 mod refresh;
 mod switching;
 
@@ -14,6 +15,9 @@ mod tests;
 use super::action::{Action, Effect};
 use super::command::Command;
 use super::state::State;
+
+/// Why switches end `abandoned` when the operator quits anyway.
+pub const QUIT_REASON: &str = "the operator quit the console before AWS confirmed it";
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
@@ -27,6 +31,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::SwitchFailed { id, error } => switching::failed(state, id, &error),
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
+        Action::QuitRequested { elsewhere } => quitting::request(state, elsewhere),
+        Action::Abandon { reason } => quitting::abandon_all(state, &reason),
     }
 }
 
@@ -38,10 +44,8 @@ fn command_(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Confirm => switching::confirm(state),
         Command::Refresh => refresh::refresh_now(state),
         Command::CycleFaults => faults::cycle(state),
-        Command::Quit => {
-            state.quit = true;
-            Vec::new()
-        }
+        Command::Quit => quitting::request(state, Vec::new()),
+        Command::ConfirmQuit => quitting::abandon_all(state, QUIT_REASON),
         other => {
             navigation::handle(state, other);
             Vec::new()

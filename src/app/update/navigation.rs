@@ -56,7 +56,8 @@ pub fn handle(state: &mut State, command: Command) {
         | Command::CycleFaults
         | Command::NextDistribution
         | Command::PreviousDistribution
-        | Command::Quit => {}
+        | Command::Quit
+        | Command::ConfirmQuit => {}
     }
 }
 

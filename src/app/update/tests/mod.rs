@@ -1,5 +1,7 @@
 //! Pure tests of `update`: actions in, state and effects out.
 
+mod quitting;
+
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -14,19 +16,19 @@ use crate::domain::{
 };
 
 /// `update` with the audit records left out; the audit test below looks at them.
-fn update(state: &mut State, action: Action) -> Vec<Effect> {
+pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
     super::update(state, action).into_iter().filter(|e| !matches!(e, Effect::Audit(_))).collect()
 }
 
-fn audit_records(effects: &[Effect]) -> Vec<&crate::audit::AuditRecord> {
+pub(super) fn audit_records(effects: &[Effect]) -> Vec<&crate::audit::AuditRecord> {
     effects.iter().filter_map(|e| if let Effect::Audit(r) = e { Some(r.as_ref()) } else { None }).collect()
 }
 
-fn t0() -> Timestamp {
+pub(super) fn t0() -> Timestamp {
     "2026-01-15T22:40:05Z".parse().unwrap()
 }
 
-fn topology() -> Topology {
+pub(super) fn topology() -> Topology {
     let route = |path: &str, origin: &str| RouteInfo {
         path: path.into(),
         origin_id: origin.into(),
@@ -63,7 +65,7 @@ fn failing() -> MinutePoint {
 }
 
 /// A window where `/orders/*` has `bad` failing minutes at its end.
-fn metrics(bad: usize) -> MetricsSnapshot {
+pub(super) fn metrics(bad: usize) -> MetricsSnapshot {
     let mut snapshot = MetricsSnapshot {
         window_start: t0() - SignedDuration::from_mins(61),
         concurrency: vec![Some(400.0); WINDOW_MINUTES],
@@ -90,7 +92,7 @@ fn metrics(bad: usize) -> MetricsSnapshot {
 }
 
 /// A state that has read its distribution and one round of healthy metrics.
-fn loaded() -> State {
+pub(super) fn loaded() -> State {
     let mut state = State::new(Mode::Demo { scenario: "calm".into() }, "kim", t0());
     update(&mut state, Action::Tick(t0()));
     update(&mut state, Action::TopologyLoaded { generation: 0, result: Ok(topology()) });
@@ -98,11 +100,11 @@ fn loaded() -> State {
     state
 }
 
-fn press(state: &mut State, command: Command) -> Vec<Effect> {
+pub(super) fn press(state: &mut State, command: Command) -> Vec<Effect> {
     update(state, Action::Command(command))
 }
 
-fn messages(state: &State) -> Vec<String> {
+pub(super) fn messages(state: &State) -> Vec<String> {
     state.log.iter().map(|e| format!("{} {} {}", e.level, e.route.as_deref().unwrap_or("-"), e.message)).collect()
 }
 
@@ -167,7 +169,7 @@ fn filtering_hides_rows_and_keeps_or_moves_the_selection() {
     assert_eq!(state.overlay, Overlay::None);
 }
 
-fn select(state: &mut State, path: &str) {
+pub(super) fn select(state: &mut State, path: &str) {
     state.selected = Some(path.into());
 }
 
@@ -200,7 +202,7 @@ fn switching_to_lambda_shows_lambda_health_and_account_concurrency() {
 }
 
 /// Select, open, confirm: the switch is requested.
-fn request_switch(state: &mut State, path: &str) -> Vec<Effect> {
+pub(super) fn request_switch(state: &mut State, path: &str) -> Vec<Effect> {
     select(state, path);
     press(state, Command::Switch);
     press(state, Command::Confirm)

@@ -1,0 +1,76 @@
+//! Leaving with switches unfinished: the console asks first and says what state each route may be
+//! in, and every attempt it stops following ends with an `abandoned` event, so no switch is lost
+//! silently (the log and the audit trail both have its end).
+
+use super::audit;
+use crate::app::action::Effect;
+use crate::app::state::{Overlay, State, SwitchAttempt, SwitchPhase};
+use crate::audit::RecordKind;
+use crate::domain::Level;
+use crate::domain::format::duration_short;
+
+/// Switch attempts AWS has not confirmed as deployed yet.
+fn unfinished(state: &State) -> impl Iterator<Item = &SwitchAttempt> {
+    state.switches.iter().filter(|s| matches!(s.phase, SwitchPhase::Requested | SwitchPhase::Propagating))
+}
+
+/// One line per unfinished attempt: what it moves and what state its routes may be in.
+pub fn risks(state: &State) -> Vec<String> {
+    unfinished(state).map(|attempt| format!("{}: {}", what(attempt), may_be(state, attempt))).collect()
+}
+
+fn what(attempt: &SwitchAttempt) -> String {
+    format!("{} {} → {}", attempt.label(), attempt.from, attempt.to)
+}
+
+/// What the routes of an attempt may look like if the console stops following it now.
+fn may_be(state: &State, attempt: &SwitchAttempt) -> String {
+    match attempt.phase {
+        SwitchPhase::Requested => format!(
+            "sent to CloudFront {} ago with no answer yet; it may or may not be applied, so the route may serve either target",
+            duration_short(state.now.duration_since(attempt.requested_at).as_secs())
+        ),
+        _ => format!(
+            "accepted and rolling out for {}; CloudFront finishes it without cutover, and until then edges serve either target",
+            duration_short(state.now.duration_since(attempt.accepted_at.unwrap_or(attempt.requested_at)).as_secs())
+        ),
+    }
+}
+
+/// `q`: quit at once when nothing is unfinished, else ask. `elsewhere` are the risks of the other
+/// distributions of the console, which the question must name too.
+pub fn request(state: &mut State, elsewhere: Vec<String>) -> Vec<Effect> {
+    let mut lines = risks(state);
+    if let Some(id) = state.topology.as_ref().map(|t| t.distribution_id.clone()).filter(|_| !elsewhere.is_empty()) {
+        lines = lines.into_iter().map(|line| format!("{id}: {line}")).collect();
+    }
+    lines.extend(elsewhere);
+    if lines.is_empty() {
+        state.quit = true;
+    } else {
+        state.overlay = Overlay::ConfirmQuit(lines);
+    }
+    Vec::new()
+}
+
+/// Stop following every unfinished attempt: each ends `abandoned`, with `reason` and what its routes
+/// may be doing, in the log and the audit trail; then the console quits.
+pub fn abandon_all(state: &mut State, reason: &str) -> Vec<Effect> {
+    let ids: Vec<u64> = unfinished(state).map(|a| a.id).collect();
+    let mut effects = Vec::new();
+    for id in ids {
+        let Some(attempt) = state.switch(id) else { continue };
+        // Routes keep their pending mark: CloudFront may still be moving them.
+        let label = attempt.label();
+        let message =
+            format!("switch {} → {} abandoned: {reason}; {}", attempt.from, attempt.to, may_be(state, attempt));
+        effects.push(audit::switch(state, attempt, RecordKind::SwitchAbandoned, Some(message.clone())));
+        if let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id) {
+            attempt.phase = SwitchPhase::Abandoned;
+        }
+        state.log(Level::Warn, Some(&label), message);
+    }
+    state.overlay = Overlay::None;
+    state.quit = true;
+    effects
+}

@@ -1,0 +1,42 @@
+//! The question before quitting with switches unfinished: each switch and what state its routes may
+//! be in, so the operator leaves knowing what CloudFront may still be doing.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::popup;
+use crate::theme::Theme;
+
+pub const WIDTH: u16 = 84;
+
+/// Rows the dialog needs at [`WIDTH`]: borders, the fixed lines, and each switch's wrapped line.
+pub fn height(risks: &[String]) -> u16 {
+    let inner = usize::from(WIDTH - 2);
+    let wrapped: usize = risks.iter().map(|r| (r.chars().count() + 2).div_ceil(inner).max(1)).sum();
+    u16::try_from(8 + wrapped).unwrap_or(u16::MAX)
+}
+
+pub fn render(frame: &mut Frame, area: Rect, risks: &[String], theme: &Theme) {
+    let title = match risks.len() {
+        1 => "quit with a switch unfinished?".to_string(),
+        n => format!("quit with {n} switches unfinished?"),
+    };
+    let inner = popup::frame(frame, area, &title, theme);
+    let mut lines = vec![Line::from(Span::styled("AWS has not confirmed these as deployed:", theme.dialog_title))];
+    lines.extend(risks.iter().map(|r| Line::from(Span::styled(format!("• {r}"), theme.dialog))));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "Quitting records each as abandoned in the event log and the audit trail; check them later with `cutover status`.",
+        theme.muted,
+    )));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key),
+        Span::styled(" quit anyway   ", theme.dialog),
+        Span::styled("n/Esc", theme.key),
+        Span::styled(" stay and keep following", theme.dialog),
+    ]));
+    frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+}
