@@ -309,7 +309,8 @@ pub fn accepted(
     already_there: Vec<String>,
 ) -> Vec<Effect> {
     let now = state.now;
-    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id) else {
+    // An answer for an attempt that already ended (abandoned at quit) changes nothing.
+    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && s.phase == SwitchPhase::Requested) else {
         return Vec::new();
     };
     attempt.accepted_at = Some(now);
@@ -363,7 +364,7 @@ pub fn accepted(
 }
 
 pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
-    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id) else {
+    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && s.phase == SwitchPhase::Requested) else {
         return Vec::new();
     };
     attempt.phase = SwitchPhase::Failed;
