@@ -212,9 +212,14 @@ async fn throttled_deploy_polls_back_off_and_the_rollout_is_still_tracked_to_dep
         .filter(|l| l.contains("deploy status") && l.contains("AWS is throttling"))
         .map(|l| l.rsplit("next try in ").next().unwrap())
         .collect();
-    // Topology reads meet some of the throttling too; the deploy polls that do wait twice as long each time.
+    // Topology reads meet some of the throttling too; the deploy polls that do wait twice as long
+    // each time, each pause drawn from the upper half of its step (jitter): 20 s, 40 s, 80 s, 160 s.
     assert!(waits.len() >= 2, "{log:#?}");
-    assert_eq!(waits[..], ["20s", "40s", "1m 20s", "2m 40s"][..waits.len()], "{log:#?}");
+    for (failures, wait) in waits.iter().enumerate() {
+        let step = 20 << failures;
+        let secs = seconds_of(wait);
+        assert!(step / 2 <= secs && secs <= step, "wait {} is {wait}, outside {}..={step} s: {log:#?}", failures + 1, step / 2);
+    }
     assert!(log.iter().any(|l| l.starts_with("INFO /orders/* Deployed after ")), "{log:#?}");
     assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Origin);
 }
@@ -254,4 +259,14 @@ async fn an_unreachable_endpoint_is_one_short_network_error() {
     let text = error.to_string();
     assert!(text.starts_with("network error: GetDistribution could not reach AWS ("), "{text}");
     assert!(text.contains("Connection refused") && text.len() < 160, "{text}");
+}
+
+/// `"1m 20s"` → 80, `"17s"` → 17: a pause as the event log writes it.
+fn seconds_of(text: &str) -> u64 {
+    text.split(' ')
+        .map(|part| match part.strip_suffix('m') {
+            Some(minutes) => minutes.parse::<u64>().unwrap() * 60,
+            None => part.trim_end_matches('s').parse::<u64>().unwrap(),
+        })
+        .sum()
 }
