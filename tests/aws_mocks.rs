@@ -218,7 +218,12 @@ async fn throttled_deploy_polls_back_off_and_the_rollout_is_still_tracked_to_dep
     for (failures, wait) in waits.iter().enumerate() {
         let step = 20 << failures;
         let secs = seconds_of(wait);
-        assert!(step / 2 <= secs && secs <= step, "wait {} is {wait}, outside {}..={step} s: {log:#?}", failures + 1, step / 2);
+        assert!(
+            step / 2 <= secs && secs <= step,
+            "wait {} is {wait}, outside {}..={step} s: {log:#?}",
+            failures + 1,
+            step / 2
+        );
     }
     assert!(log.iter().any(|l| l.starts_with("INFO /orders/* Deployed after ")), "{log:#?}");
     assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Origin);
