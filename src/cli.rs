@@ -116,6 +116,11 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=14))]
     pub distributions: u8,
 
+    /// How many routes (cache behaviors) each simulated distribution has: the 8 hand-made ones,
+    /// then quiet generated services up to this many (CloudFront's default quota is 75).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(8..=1000))]
+    pub routes: u16,
+
     /// Make the simulated AWS misbehave from the start, to rehearse a bad day; `f` in the console
     /// steps through them one at a time and back to none.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "FAULT,...")]

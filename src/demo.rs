@@ -29,11 +29,13 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
         let faults: FaultSet = args.faults.iter().copied().collect();
         let options = SimOptions { scenario, seed: seed.wrapping_add(u64::from(index)), faults };
         let id = catalog::demo_distribution_id(index);
-        let backend = Arc::new(SimBackend::new(clock.clone(), options).with_distribution_id(&id));
+        let backend = Arc::new(
+            SimBackend::new(clock.clone(), options).with_routes(usize::from(args.routes)).with_distribution_id(&id),
+        );
         let mut state = State::new(Mode::Demo { scenario: scenario.name().to_string() }, operator(), clock.now());
         state.faults = faults;
         if args.auto_rollback {
-            state.auto_rollback = catalog::routes().iter().map(|r| r.path.to_string()).collect();
+            state.auto_rollback = catalog::routes_of(usize::from(args.routes)).into_iter().map(|r| r.path).collect();
         }
         state.theme_names = palette.names();
         state.theme = theme.to_string();

@@ -12,7 +12,7 @@ use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use support::demo;
+use support::{demo, demo_with_routes};
 
 fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -159,4 +159,81 @@ async fn quit_dialog_with_a_switch_rolling_out() {
     session.run_until(Duration::from_secs(20), |_| false).await;
     session.press(Command::Quit);
     insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 100, 30).backend());
+}
+
+/// The text of row `y` of a drawn screen.
+fn row_text(terminal: &Terminal<TestBackend>, y: u16) -> String {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect()
+}
+
+/// The route path in row `y` of the table.
+fn route_in_row(terminal: &Terminal<TestBackend>, y: u16) -> String {
+    row_text(terminal, y).chars().skip(4).take(14).collect::<String>().trim().to_string()
+}
+
+/// The row the table's `▶` marks, as text.
+fn selected_row(terminal: &Terminal<TestBackend>) -> Option<String> {
+    (0..terminal.backend().buffer().area.height).map(|y| row_text(terminal, y)).find(|r| r.starts_with("│▶"))
+}
+
+/// A thousand routes: the table scrolls inside its share of the screen, says which rows it shows,
+/// and `End` brings the default behavior into view with the chart still readable below.
+#[tokio::test(start_paused = true)]
+async fn a_thousand_routes_scroll_to_the_end() {
+    let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
+    session.press(Command::SelectLast);
+    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let text = screen.backend().to_string();
+    assert!(text.contains("routes 980–1,000 of 1,000"), "{text}");
+    assert!(selected_row(&screen).is_some_and(|r| r.contains(" *  ")), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+/// Walking down a thousand routes one key at a time, the selected row is always on screen and the
+/// rows above it move only when the selection reaches the bottom edge.
+#[tokio::test(start_paused = true)]
+async fn the_selected_row_stays_in_view_and_the_view_moves_only_at_its_edge() {
+    let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let theme = Theme::default_dark();
+    let mut first_rows = Vec::new();
+    for step in 0..120 {
+        terminal.draw(|frame| cutover::ui::render(frame, &session.state, &theme)).unwrap();
+        let selected = session.state.selected.clone().unwrap();
+        let row = selected_row(&terminal).unwrap_or_default();
+        assert!(row.contains(&format!(" {selected} ")), "step {step}: {selected} is not the marked row: {row:?}");
+        first_rows.push(route_in_row(&terminal, 3));
+        session.press(Command::SelectDown);
+    }
+    // 21 rows fit: the first route stays put until the selection reaches row 21 (index 20), one
+    // short of the bottom, then moves by one on each of the 100 steps from there to index 119.
+    let moves = first_rows.windows(2).filter(|w| w[0] != w[1]).count();
+    assert_eq!(moves, 100, "the view scrolled on {moves} of 119 steps");
+    // Back up: the view holds still until the selection nears its top.
+    terminal.draw(|frame| cutover::ui::render(frame, &session.state, &theme)).unwrap();
+    let bottom_view = route_in_row(&terminal, 3);
+    for _ in 0..10 {
+        session.press(Command::SelectUp);
+        terminal.draw(|frame| cutover::ui::render(frame, &session.state, &theme)).unwrap();
+    }
+    assert_eq!(route_in_row(&terminal, 3), bottom_view, "moving up inside the view scrolled it");
+}
+
+/// The filter at a thousand routes: the title counts the matches, and only matching rows show.
+#[tokio::test(start_paused = true)]
+async fn the_filter_narrows_a_thousand_routes() {
+    let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
+    session.press(Command::StartFilter);
+    for c in "SVC/98".chars() {
+        session.press(Command::FilterInput(c));
+    }
+    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let text = screen.backend().to_string();
+    assert!(text.contains("filter: SVC/98 (10 of 1,000)"), "{text}");
+    let rows: Vec<String> = (3..14).map(|y| row_text(&screen, y)).collect();
+    for (i, row) in rows[..10].iter().enumerate() {
+        assert!(row.contains(&format!("/svc/98{i}/*")), "row {i}: {row}");
+    }
+    assert!(rows[10].starts_with("└"), "an 11th row: {}", rows[10]);
 }

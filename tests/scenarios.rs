@@ -9,7 +9,7 @@ use cutover::app::command::Command;
 use cutover::app::state::{State, SwitchPhase};
 use cutover::backend::sim::{ForeignWrite, Scenario};
 use cutover::domain::{DeployStatus, Target};
-use support::{demo, log_lines};
+use support::{demo, demo_with_routes, log_lines};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -150,4 +150,22 @@ async fn tv_spike_multiplies_traffic_and_pushes_concurrency_to_the_limit() {
     let after = metrics.latest("*").unwrap().requests().unwrap();
     assert!(after > before * 12.0, "{before} → {after}");
     assert!(metrics.latest_concurrency().unwrap() >= 900.0, "{:?}", metrics.latest_concurrency());
+}
+
+/// `demo --routes 1000`: a thousand quiet services stay calm (no throttles, no alerts, the account's
+/// concurrency mostly free), and a switch of one of them still lands in one update.
+#[tokio::test(start_paused = true)]
+async fn a_thousand_routes_stay_calm_and_switch_like_eight() {
+    let (mut session, backend) = demo_with_routes(Scenario::Calm, 5, 1000).await;
+    assert_eq!(session.state.routes.len(), 1000);
+    switch(&mut session, "/svc/501/*");
+    session.run_until(10 * MINUTE, |_| false).await;
+    let state = &session.state;
+    let metrics = state.metrics.as_ref().unwrap();
+    assert!(metrics.latest_concurrency().unwrap() < 500.0, "{:?}", metrics.latest_concurrency());
+    assert!(state.routes.iter().all(|r| r.alert.is_empty()), "{:#?}", log_lines(state));
+    assert!(state.routes.iter().all(|r| metrics.latest(&r.path).and_then(|p| p.throttles).unwrap_or(0.0) == 0.0));
+    assert_eq!(state.route("/svc/501/*").unwrap().target, Target::Lambda);
+    assert_eq!(state.switches[0].phase, SwitchPhase::Deployed, "{:#?}", log_lines(state));
+    assert_eq!(backend.updates_accepted(), 1);
 }

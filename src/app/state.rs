@@ -215,6 +215,8 @@ pub struct State {
     pub selected: Option<String>,
     pub filter: String,
     pub filter_editing: bool,
+    /// Where the route table was scrolled last frame (view memory, written by `render` only).
+    pub table_scroll: crate::ui::scroll::ScrollMemory,
     pub overlay: Overlay,
     pub log: Vec<LogEntry>,
     pub log_open: bool,
@@ -267,6 +269,7 @@ impl State {
             selected: None,
             filter: String::new(),
             filter_editing: false,
+            table_scroll: Default::default(),
             overlay: Overlay::None,
             log: Vec::new(),
             log_open: false,
@@ -298,20 +301,25 @@ impl State {
         }
     }
 
-    /// Rows that match the filter, in table order.
+    /// Rows that match the filter (case-insensitive), in table order.
     pub fn visible_routes(&self) -> Vec<&RouteRow> {
-        let needle = self.filter.to_lowercase();
-        self.routes.iter().filter(|r| needle.is_empty() || r.path.to_lowercase().contains(&needle)).collect()
+        let needle = Needle::new(&self.filter);
+        self.routes.iter().filter(|r| needle.matches(&r.path)).collect()
     }
 
     pub fn selected_index(&self) -> Option<usize> {
+        self.selected_index_in(&self.visible_routes())
+    }
+
+    /// Where the selected route is among rows already filtered.
+    pub fn selected_index_in(&self, visible: &[&RouteRow]) -> Option<usize> {
         let selected = self.selected.as_deref()?;
-        self.visible_routes().iter().position(|r| r.path == selected)
+        visible.iter().position(|r| r.path == selected)
     }
 
     pub fn selected_route(&self) -> Option<&RouteRow> {
         let selected = self.selected.as_deref()?;
-        self.visible_routes().into_iter().find(|r| r.path == selected)
+        self.route(selected).filter(|r| Needle::new(&self.filter).matches(&r.path))
     }
 
     pub fn route(&self, path: &str) -> Option<&RouteRow> {
@@ -362,5 +370,28 @@ impl State {
     pub fn data_age_secs(&self) -> Option<i64> {
         let newest = self.metrics.as_ref()?.newest_datapoint?;
         Some(self.now.duration_since(newest).as_secs().max(0))
+    }
+}
+
+/// A filter's text, matched without regard to case. Paths are nearly always ASCII, so the common
+/// case compares bytes in place instead of lowercasing every path on every frame.
+struct Needle {
+    lower: String,
+}
+
+impl Needle {
+    fn new(filter: &str) -> Self {
+        Needle { lower: filter.to_lowercase() }
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        let needle = self.lower.as_bytes();
+        if needle.is_empty() {
+            return true;
+        }
+        if path.is_ascii() && self.lower.is_ascii() {
+            return path.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+        }
+        path.to_lowercase().contains(&self.lower)
     }
 }

@@ -9,6 +9,7 @@ mod header;
 mod help;
 mod popup;
 mod routes;
+pub mod scroll;
 pub mod sparkline;
 mod tabs;
 
@@ -38,8 +39,10 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
 
     let banner_height = u16::from(state.banner.is_some()) + u16::from(state.read_only.is_some());
     let events_height = if state.log_open { (area.height / 3).max(5) } else { 0 };
-    // Rows plus header and borders, leaving the detail pane at least a few lines.
-    let table_height = (state.visible_routes().len() as u16 + 3).max(4);
+    // Rows plus header and borders; a long table scrolls within three fifths of the screen, so the
+    // selected route's chart keeps room to be read (never less than a short table needs).
+    let table_cap = (area.height * 3 / 5).max(11);
+    let table_height = (state.visible_routes().len() as u16 + 3).clamp(4, table_cap);
     let [header_area, banner_area, table_area, detail_area, events_area, footer_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_height),

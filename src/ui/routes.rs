@@ -19,12 +19,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut title = vec![Span::styled(" routes ", theme.title)];
     if !state.filter.is_empty() || state.filter_editing {
         title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));
-        title.push(Span::styled(format!("({} of {}) ", visible.len(), state.routes.len()), theme.muted));
+        let counts = format!("({} of {}) ", thousands(visible.len() as u64), thousands(state.routes.len() as u64));
+        title.push(Span::styled(counts, theme.muted));
     }
     if state.is_stale() {
         // The numbers stay, as the best there is, but nobody should take them for the present.
         let from = state.metrics_received_at.map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
         title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
+    }
+    // Only the rows in view are built: the table stays as cheap at 1,000 routes as at ten.
+    let height = usize::from(area.height.saturating_sub(3));
+    let selected = state.selected_index_in(&visible);
+    let start = state.table_scroll.window(selected, visible.len(), height);
+    let shown = &visible[start..(start + height).min(visible.len())];
+    if shown.len() < visible.len() {
+        let range = format!(
+            "{}–{} of {} ",
+            thousands(start as u64 + 1),
+            thousands((start + shown.len()) as u64),
+            thousands(visible.len() as u64)
+        );
+        title.push(Span::styled(range, theme.muted));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
 
@@ -47,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         heading("THR", true),
         heading("TRAFFIC (60 min)", false),
     ]);
-    let rows: Vec<Row> = visible.iter().map(|row| route_row(row, state, theme, spark_width)).collect();
+    let rows: Vec<Row> = shown.iter().map(|row| route_row(row, state, theme, spark_width)).collect();
     let widths = FIXED_WIDTHS.iter().map(|w| Constraint::Length(*w)).chain([Constraint::Fill(1)]);
     let table = Table::new(rows, widths)
         .header(header)
@@ -55,7 +70,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .row_highlight_style(theme.selected)
         .highlight_symbol("▶")
         .column_spacing(1);
-    let mut table_state = TableState::default().with_selected(state.selected_index());
+    let mut table_state = TableState::default().with_selected(selected.map(|s| s - start));
     frame.render_stateful_widget(table, area, &mut table_state);
 
     if visible.is_empty() {

@@ -22,8 +22,14 @@ pub fn start() -> Timestamp {
 /// A demo session that has read its distribution and first metrics. Call inside a
 /// `#[tokio::test(start_paused = true)]`.
 pub async fn demo(scenario: Scenario, seed: u64) -> (Session<SimBackend>, Arc<SimBackend>) {
+    demo_with_routes(scenario, seed, cutover::backend::sim::catalog::DEFAULT_ROUTES).await
+}
+
+/// [`demo`] with `routes` routes, as `cutover demo --routes N`.
+pub async fn demo_with_routes(scenario: Scenario, seed: u64, routes: usize) -> (Session<SimBackend>, Arc<SimBackend>) {
     let clock = Clock::simulated(start(), 10.0);
-    let backend = Arc::new(SimBackend::new(clock.clone(), SimOptions { scenario, seed, faults: FaultSet::NONE }));
+    let options = SimOptions { scenario, seed, faults: FaultSet::NONE };
+    let backend = Arc::new(SimBackend::new(clock.clone(), options).with_routes(routes));
     let state = State::new(Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now());
     let mut session = Session::new(state, Arc::clone(&backend), clock);
     let loaded = session.run_until(std::time::Duration::from_secs(30), |s| s.metrics.is_some()).await;

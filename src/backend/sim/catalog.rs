@@ -15,7 +15,7 @@ pub const CONCURRENCY_LIMIT: u32 = 1000;
 /// One simulated route and its normal behaviour.
 #[derive(Clone, Debug)]
 pub struct SimRoute {
-    pub path: &'static str,
+    pub path: String,
     pub initial: Target,
     /// Requests per minute at the daily mean.
     pub base_rpm: f64,
@@ -27,11 +27,49 @@ pub struct SimRoute {
     pub gap_chance: f64,
 }
 
-const fn route(path: &'static str, initial: Target, base_rpm: f64, lambda_p99_ms: f64, origin_p99_ms: f64) -> SimRoute {
-    SimRoute { path, initial, base_rpm, lambda_p99_ms, origin_p99_ms, gap_chance: 0.004 }
+fn route(path: &str, initial: Target, base_rpm: f64, lambda_p99_ms: f64, origin_p99_ms: f64) -> SimRoute {
+    SimRoute { path: path.to_string(), initial, base_rpm, lambda_p99_ms, origin_p99_ms, gap_chance: 0.004 }
 }
 
-/// Routes in CloudFront precedence order; the default behavior comes last.
+/// The demo's hand-made routes: how many there are without `--routes`.
+pub const DEFAULT_ROUTES: usize = 8;
+/// The most routes the demo simulates in one distribution (`--routes`).
+pub const MAX_ROUTES: usize = 1000;
+
+/// `count` routes (at least the hand-made ones, at most [`MAX_ROUTES`]) in CloudFront precedence
+/// order: the hand-made ones, then quieter generated services, then the default behavior. Generated
+/// routes depend on their index only, so every run and every distribution has the same ones.
+pub fn routes_of(count: usize) -> Vec<SimRoute> {
+    let mut routes = routes();
+    let default = routes.pop().expect("the hand-made routes end with the default behavior");
+    let extra = count.clamp(DEFAULT_ROUTES, MAX_ROUTES) - DEFAULT_ROUTES;
+    routes.extend((0..extra).map(generated));
+    routes.push(default);
+    routes
+}
+
+/// A small service of the monolith: one in four already on Lambda, a few hundred requests a
+/// minute, so that even a thousand of them leave the account's concurrency mostly free.
+fn generated(index: usize) -> SimRoute {
+    // SplitMix64 of the index: fixed numbers that look unrelated from one route to the next.
+    let mut z = (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    let unit = |shift: u32| ((z >> shift) & 0xFFFF) as f64 / 65_535.0;
+    let initial = if index % 4 == 3 { Target::Lambda } else { Target::Origin };
+    SimRoute {
+        gap_chance: 0.01,
+        ..route(
+            &format!("/svc/{:03}/*", index + 1),
+            initial,
+            20.0 + 580.0 * unit(0),
+            120.0 + 300.0 * unit(16),
+            80.0 + 220.0 * unit(32),
+        )
+    }
+}
+
+/// The hand-made routes in CloudFront precedence order; the default behavior comes last.
 pub fn routes() -> Vec<SimRoute> {
     vec![
         route("/user/*", Target::Lambda, 12_000.0, 210.0, 160.0),
@@ -43,4 +81,32 @@ pub fn routes() -> Vec<SimRoute> {
         route("/auth/*", Target::Origin, 9_000.0, 120.0, 85.0),
         route("*", Target::Origin, 98_000.0, 200.0, 140.0),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn any_count_keeps_the_hand_made_routes_and_ends_with_the_default_behavior() {
+        for count in [DEFAULT_ROUTES, 75, MAX_ROUTES] {
+            let routes = routes_of(count);
+            assert_eq!(routes.len(), count);
+            assert_eq!(routes.last().map(|r| r.path.as_str()), Some("*"));
+            let hand_made: Vec<String> = self::routes().into_iter().map(|r| r.path).collect();
+            assert!(hand_made.iter().all(|p| routes.iter().any(|r| &r.path == p)), "{count}");
+            let unique: HashSet<&str> = routes.iter().map(|r| r.path.as_str()).collect();
+            assert_eq!(unique.len(), count, "paths repeat at {count}");
+        }
+        assert_eq!(routes_of(3).len(), DEFAULT_ROUTES, "never fewer than the hand-made routes");
+        assert_eq!(routes_of(5000).len(), MAX_ROUTES);
+    }
+
+    #[test]
+    fn generated_routes_are_the_same_on_every_call() {
+        let (a, b) = (routes_of(75), routes_of(75));
+        assert!(a.iter().zip(&b).all(|(a, b)| a.path == b.path && a.base_rpm == b.base_rpm && a.initial == b.initial));
+    }
 }

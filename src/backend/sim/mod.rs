@@ -82,6 +82,13 @@ impl SimBackend {
         }
     }
 
+    /// The same world with `count` routes (`--routes`): the hand-made ones and generated services.
+    pub fn with_routes(mut self, count: usize) -> Self {
+        self.routes = catalog::routes_of(count);
+        self.world = Mutex::new(World::new(&self.routes, self.options.seed));
+        self
+    }
+
     /// The same world under another distribution id, for a demo of several distributions.
     pub fn with_distribution_id(mut self, id: impl Into<String>) -> Self {
         self.distribution_id = id.into();
@@ -269,7 +276,7 @@ impl MetricsSource for SimBackend {
             let minute = model.minute(&world, window_start + SignedDuration::from_mins(i as i64));
             edge.push(edge_minute(&minute.routes));
             for (route, point) in self.routes.iter().zip(minute.routes) {
-                if let Some(series) = routes.get_mut(route.path) {
+                if let Some(series) = routes.get_mut(&route.path) {
                     series.push(point);
                 }
             }

@@ -76,10 +76,10 @@ impl TrafficModel<'_> {
                 let total = route.base_rpm * load * jitter(&mut rng, 0.06);
                 // Average the edges' progress over the minute.
                 let share = (0..4)
-                    .map(|q| world.lambda_share(route.path, minute + SignedDuration::from_secs(q * 15 + 7)))
+                    .map(|q| world.lambda_share(&route.path, minute + SignedDuration::from_secs(q * 15 + 7)))
                     .sum::<f64>()
                     / 4.0;
-                let (extra_errors, slowdown) = self.scenario.lambda_degradation(route.path, secs);
+                let (extra_errors, slowdown) = self.scenario.lambda_degradation(&route.path, secs);
                 let cold_start = if rng.random::<f64>() < 0.1 { 1.6 } else { 1.0 };
                 let lambda_p99 = route.lambda_p99_ms * slowdown * cold_start * jitter(&mut rng, 0.12);
                 // The monolith slows and starts failing when traffic is many times normal.

@@ -74,7 +74,7 @@ impl World {
                 behaviors: routes
                     .iter()
                     .map(|r| SimBehavior {
-                        path_pattern: r.path.into(),
+                        path_pattern: r.path.clone(),
                         target_origin_id: origin_of_target(r.initial).into(),
                         cache_policy: if r.path == "/catalog/*" { "CachingOptimized" } else { "CachingDisabled" }
                             .into(),
@@ -84,7 +84,7 @@ impl World {
             etag,
             deployed_at: None,
             transitions: HashMap::new(),
-            initial: routes.iter().map(|r| (r.path.to_string(), r.initial)).collect(),
+            initial: routes.iter().map(|r| (r.path.clone(), r.initial)).collect(),
             rng,
             foreign_write: None,
             updates_accepted: 0,
