@@ -179,3 +179,29 @@ fn sigterm_mid_switch_records_the_switch_as_abandoned() {
     assert_eq!(abandoned.len(), 1, "{trail}");
     assert!(abandoned[0].contains("cutover got SIGTERM before AWS confirmed it"), "{trail}");
 }
+
+/// A thousand routes in the real binary: `G` scrolls to the default behavior, the filter finds a
+/// route far down the list, and `Esc` brings the whole table back.
+#[test]
+fn a_thousand_routes_scroll_and_filter_in_the_real_terminal() {
+    let home = TempDir::new("cutover-e2e-many");
+    let mut console = Console::spawn(&["demo", "--seed", "1", "--routes", "1000"], home.path(), &[]);
+    let screen = console.wait_for("routes 1–", TIMEOUT);
+    assert!(screen.contains(" of 1,000"), "no row range in the title; screen:\n{screen}");
+    console.wait_for("λ Lambda", TIMEOUT);
+
+    console.type_keys("G");
+    let screen = console.wait_for("–1,000 of 1,000", TIMEOUT);
+    let last = line_with(&screen, "/svc/992/*");
+    assert!(!last.contains('▶'), "the last service is not the last route: {last:?}");
+
+    console.type_keys("/svc/777");
+    let screen = console.wait_for("(1 of 1,000)", TIMEOUT);
+    assert!(line_with(&screen, "/svc/777/*").contains('▶'), "the match is not selected; screen:\n{screen}");
+    console.type_keys("\x1b");
+    console.wait_for(" of 1,000 ", TIMEOUT);
+
+    console.type_keys("q");
+    let status = console.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
+}
