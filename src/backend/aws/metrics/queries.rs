@@ -1,7 +1,7 @@
 //! Which metrics one refresh asks CloudWatch for: one [`Query`] per number, built from the config's
 //! metric sources for each route, plus the distribution's edge numbers and the account's concurrency.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 
@@ -101,8 +101,11 @@ pub fn plan(
     paths: &[String],
 ) -> Plan {
     let mut plan = Plan::default();
+    // Indexed once: looking each path up in the list would be quadratic at a thousand routes.
+    let routes: HashMap<&str, &Route> =
+        distribution.map(|d| d.routes.iter().map(|r| (r.path.get_ref().as_str(), r)).collect()).unwrap_or_default();
     for (index, path) in paths.iter().enumerate() {
-        let route = distribution.and_then(|d| d.route(path));
+        let route = routes.get(path.as_str()).copied();
         let mut builder = RouteQueries { index, latency_statistic, queries: &mut plan.queries };
         let (lambda, origin) = match route {
             Some(route) => (builder.lambda_side(route), builder.origin_side(route)),

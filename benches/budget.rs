@@ -1,0 +1,161 @@
+//! The performance budget (README, "Performance"): how long the UI task spends on one frame and
+//! on one metrics refresh, and how long a live refresh takes to plan its CloudWatch queries.
+//!
+//! Run with `cargo bench --bench budget`; `cargo bench --bench budget -- frame` runs one group.
+//! Every input comes from the demo's simulated world (hand-made routes, then generated ones), read
+//! on tokio's paused clock, so the numbers measure the real render and update code on real-shaped
+//! data: full 60-minute series, a few missing minutes, Lambda and origin routes.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use cutover::app::action::Action;
+use cutover::app::command::Command;
+use cutover::app::deck::Tab;
+use cutover::app::session::Session;
+use cutover::app::state::{Mode, State};
+use cutover::app::update::update;
+use cutover::backend::aws::metrics::queries;
+use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
+use cutover::backend::{FaultSet, MetricsSource};
+use cutover::clock::Clock;
+use cutover::domain::MetricsSnapshot;
+use cutover::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// CloudFront's default quota of cache behaviors per distribution.
+const ROUTES_PER_DISTRIBUTION: usize = 75;
+/// The console's largest case: 14 distributions of about 72 routes, 1,008 in all.
+const DISTRIBUTIONS: usize = 14;
+const ROUTES_IN_ALL: usize = 1_000;
+const WIDTH: u16 = 200;
+const HEIGHT: u16 = 60;
+
+/// A demo console with `routes` routes, after its first full refresh, the second route selected;
+/// and the next refresh's snapshot, for the update benchmark.
+fn loaded(routes: usize) -> (State, MetricsSnapshot) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    runtime.block_on(async {
+        let clock = Clock::simulated("2026-01-15T22:30:00Z".parse().unwrap(), 10.0);
+        let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
+        let backend = Arc::new(SimBackend::new(clock.clone(), options).with_routes(routes));
+        let state = State::new(Mode::Demo { scenario: "calm".into() }, "bench", clock.now());
+        let mut session = Session::new(state, Arc::clone(&backend), clock.clone());
+        let loaded = session.run_until(Duration::from_secs(120), |s| s.metrics.is_some()).await;
+        assert!(loaded, "the demo world never answered");
+        session.press(Command::SelectDown);
+        clock.sleep(Duration::from_secs(60)).await;
+        let paths: Vec<String> = session.state.routes.iter().map(|r| r.path.clone()).collect();
+        let next = backend.fetch(&paths).await.expect("the calm demo answers");
+        (session.state, next)
+    })
+}
+
+fn tabs(count: usize) -> Vec<Tab> {
+    (0..count)
+        .map(|i| Tab {
+            distribution_id: format!("EBENCH{i:02}CUTOVER"),
+            shown: i == 0,
+            breached: usize::from(i % 5 == 2),
+            deploying: i % 7 == 3,
+        })
+        .collect()
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, tabs: &[Tab], state: &State, theme: &Theme) {
+    terminal.draw(|frame| cutover::ui::render_deck(frame, tabs, state, theme)).unwrap();
+}
+
+fn frame(c: &mut Criterion) {
+    let theme = Theme::default_dark();
+    let mut group = c.benchmark_group("frame");
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+
+    let (one, _) = loaded(ROUTES_PER_DISTRIBUTION);
+    group.bench_function("75 routes, 200x60", |b| b.iter(|| draw(&mut terminal, &[], black_box(&one), &theme)));
+
+    // Fourteen tabs; the one shown has its share of the thousand routes.
+    let (shown, _) = loaded(ROUTES_IN_ALL.div_ceil(DISTRIBUTIONS));
+    let strip = tabs(DISTRIBUTIONS);
+    group.bench_function("1,000 routes in 14 distributions, 200x60", |b| {
+        b.iter(|| draw(&mut terminal, &strip, black_box(&shown), &theme))
+    });
+
+    // One table of a thousand routes, scrolled to its end.
+    let (mut all, _) = loaded(ROUTES_IN_ALL);
+    update(&mut all, Action::Command(Command::SelectLast));
+    group.bench_function("1,000 routes in one table, 200x60", |b| {
+        b.iter(|| draw(&mut terminal, &[], black_box(&all), &theme))
+    });
+
+    // Typing a filter at a thousand routes: the key's update and the frame it shows up in.
+    group.bench_function("filter keystroke, 1,000 routes, 200x60", |b| {
+        b.iter_batched(
+            || {
+                let mut state = all.clone();
+                update(&mut state, Action::Command(Command::StartFilter));
+                update(&mut state, Action::Command(Command::FilterInput('9')));
+                state
+            },
+            |mut state| {
+                update(&mut state, Action::Command(Command::FilterInput('9')));
+                draw(&mut terminal, &[], &state, &theme);
+                state
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+fn refresh(c: &mut Criterion) {
+    let mut group = c.benchmark_group("update");
+    for routes in [ROUTES_PER_DISTRIBUTION, ROUTES_IN_ALL] {
+        let (state, next) = loaded(routes);
+        group.bench_function(format!("metrics refresh, {routes} routes"), |b| {
+            b.iter_batched(
+                || (state.clone(), next.clone()),
+                |(mut state, next)| {
+                    let effects = update(&mut state, Action::MetricsLoaded(Ok(next)));
+                    (state, effects)
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+/// A config with `routes` routes, each measured on its own function and its own ALB target group.
+fn config_with(routes: usize) -> cutover::config::Config {
+    let mut text = String::from(
+        "[[distribution]]\nid = \"EBENCH00CUTOVER\"\nlambda_origins = [\"apigw\"]\nlegacy_origins = [\"legacy\"]\n",
+    );
+    for i in 0..routes {
+        text.push_str(&format!(
+            "[[distribution.route]]\npath = \"/svc/{i:04}/*\"\nlambda_function = \"api-svc-{i:04}\"\n\
+             [distribution.route.alb]\nload_balancer = \"app/legacy/0123456789abcdef\"\n\
+             target_group = \"targetgroup/svc-{i:04}/0123456789abcdef\"\n"
+        ));
+    }
+    cutover::config::parse(&text, "bench.toml").expect("the generated config is valid")
+}
+
+fn query_plan(c: &mut Criterion) {
+    let config = config_with(ROUTES_IN_ALL);
+    let distribution = config.distribution("EBENCH00CUTOVER");
+    let paths: Vec<String> = (0..ROUTES_IN_ALL).map(|i| format!("/svc/{i:04}/*")).collect();
+    c.bench_function("metric queries for 1,000 routes", |b| {
+        b.iter(|| {
+            let plan = queries::plan("EBENCH00CUTOVER", distribution, "p99", black_box(&paths));
+            let sdk: Vec<_> = plan.queries.iter().map(queries::Query::to_sdk).collect();
+            (plan, sdk)
+        })
+    });
+}
+
+criterion_group!(benches, frame, refresh, query_plan);
+criterion_main!(benches);
