@@ -237,3 +237,20 @@ async fn the_filter_narrows_a_thousand_routes() {
     }
     assert!(rows[10].starts_with("└"), "an 11th row: {}", rows[10]);
 }
+
+/// `R` with 252 Lambda routes: the dialog names the first few, counts the rest, and still shows
+/// where they go, the origin's health and the keys.
+#[tokio::test(start_paused = true)]
+async fn rollback_of_hundreds_of_routes_keeps_the_dialog_readable() {
+    let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
+    session.press(Command::RollbackAll);
+    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let text = screen.backend().to_string();
+    assert!(text.contains("roll back all 252 Lambda routes to the origin?"), "{text}");
+    for needed in ["routes /user/*, /orders/*", "more", "from   λ Lambda", "to     ◼ origin", "health of ◼ origin now:"]
+    {
+        assert!(text.contains(needed), "no {needed:?}:\n{text}");
+    }
+    assert!(text.contains("y switch   n/Esc cancel"), "the keys are cut off:\n{text}");
+    insta::assert_snapshot!(screen.backend());
+}

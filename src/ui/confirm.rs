@@ -10,11 +10,40 @@ use crate::app::state::ConfirmSwitch;
 use crate::domain::Target;
 use crate::theme::Theme;
 
-/// Rows the dialog needs: borders, the fixed lines, one per health line and the warning, and one
-/// for the scope line wrapping at the dialog's width.
+/// The dialog's width, borders included.
+pub const WIDTH: u16 = 76;
+/// Lines the route list may take: a rollback of hundreds of routes names the first few and counts
+/// the rest, so that from, to, health and the keys stay on screen.
+const ROUTE_LINES: usize = 2;
+const LABEL: &str = "routes ";
+
+/// Rows the dialog needs: borders, the fixed lines, the route list as it wraps, one per health line
+/// and the warning, and one for the scope line wrapping at the dialog's width.
 pub fn height(confirm: &ConfirmSwitch) -> u16 {
-    let variable = confirm.health.len() + usize::from(confirm.warning.is_some());
-    u16::try_from(14 + variable).unwrap_or(u16::MAX)
+    let width = usize::from(WIDTH - 2);
+    let route_lines = (LABEL.len() + route_list(&confirm.paths, width).chars().count()).div_ceil(width);
+    let variable = route_lines + confirm.health.len() + usize::from(confirm.warning.is_some());
+    u16::try_from(13 + variable).unwrap_or(u16::MAX)
+}
+
+/// The routes, comma-separated, as many as fit in [`ROUTE_LINES`] lines of `width`, then how many
+/// more there are.
+fn route_list(paths: &[String], width: usize) -> String {
+    let room = ROUTE_LINES * width - LABEL.len();
+    let all = paths.join(", ");
+    if all.chars().count() <= room {
+        return all;
+    }
+    let mut shown = String::new();
+    for (i, path) in paths.iter().enumerate() {
+        let rest = format!(" … and {} more", paths.len() - i);
+        let piece = if i == 0 { path.clone() } else { format!(", {path}") };
+        if shown.chars().count() + piece.chars().count() + rest.chars().count() > room {
+            return format!("{shown}{rest}");
+        }
+        shown.push_str(&piece);
+    }
+    shown
 }
 
 pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Theme) {
@@ -29,8 +58,8 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
             Span::styled(format!("distribution {}", confirm.distribution_id), theme.dialog),
         ]),
         Line::from(vec![
-            Span::styled(if confirm.paths.len() == 1 { "route  " } else { "routes " }, theme.dialog),
-            Span::styled(confirm.paths.join(", "), theme.dialog_title),
+            Span::styled(if confirm.paths.len() == 1 { "route  " } else { LABEL }, theme.dialog),
+            Span::styled(route_list(&confirm.paths, usize::from(area.width.saturating_sub(2))), theme.dialog_title),
         ]),
         Line::from(vec![
             Span::styled("from   ", theme.dialog),
@@ -62,4 +91,21 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
         Span::styled(" cancel", theme.dialog),
     ]));
     frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_list;
+
+    #[test]
+    fn a_long_route_list_names_what_fits_and_counts_the_rest() {
+        let few: Vec<String> = ["/user/*", "/orders/*"].map(String::from).to_vec();
+        assert_eq!(route_list(&few, 74), "/user/*, /orders/*");
+        let many: Vec<String> = (1..=250).map(|i| format!("/svc/{i:03}/*")).collect();
+        let list = route_list(&many, 74);
+        assert!(list.starts_with("/svc/001/*, /svc/002/*"), "{list}");
+        assert!(list.chars().count() + "routes ".len() <= 2 * 74, "{list}");
+        let shown = list.matches("/svc/").count();
+        assert!(list.ends_with(&format!(" … and {} more", 250 - shown)), "{list}");
+    }
 }
