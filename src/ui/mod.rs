@@ -73,7 +73,7 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
         Overlay::None => {}
         Overlay::Help => help::render(frame, centered(area, 110, 22), theme),
         Overlay::Confirm(confirm) => {
-            confirm::render(frame, centered(area, 76, confirm::height(confirm)), confirm, theme)
+            confirm::render(frame, centered(area, confirm::WIDTH, confirm::height(confirm)), confirm, theme)
         }
         Overlay::ConfirmQuit(risks) => {
             let area = centered(area, confirm_quit::WIDTH, confirm_quit::height(risks));
