@@ -17,16 +17,6 @@ const FIXED_WIDTHS: [u16; 7] = [1, 14, 10, 10, 6, 7, 7];
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let visible = state.visible_routes();
     let mut title = vec![Span::styled(" routes ", theme.title)];
-    if !state.filter.is_empty() || state.filter_editing {
-        title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));
-        let counts = format!("({} of {}) ", thousands(visible.len() as u64), thousands(state.routes.len() as u64));
-        title.push(Span::styled(counts, theme.muted));
-    }
-    if state.is_stale() {
-        // The numbers stay, as the best there is, but nobody should take them for the present.
-        let from = state.metrics_received_at.map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
-        title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
-    }
     // Only the rows in view are built: the table stays as cheap at 1,000 routes as at ten.
     let height = usize::from(area.height.saturating_sub(3));
     let selected = state.selected_index_in(&visible);
@@ -40,6 +30,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             thousands(visible.len() as u64)
         );
         title.push(Span::styled(range, theme.muted));
+    }
+    if !state.filter.is_empty() || state.filter_editing {
+        title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));
+        let counts = format!("({} of {}) ", thousands(visible.len() as u64), thousands(state.routes.len() as u64));
+        title.push(Span::styled(counts, theme.muted));
+    }
+    if state.is_stale() {
+        // The numbers stay, as the best there is, but nobody should take them for the present.
+        let from = state.metrics_received_at.map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
+        title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
 
