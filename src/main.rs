@@ -18,12 +18,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = match cutover::logging::init(cli.log_level.as_str()) {
         Ok((guard, path)) => {
-            cutover::logging::install_panic_hook(Some(path));
+            cutover::logging::install_fatal_panic_hook(Some(path));
             Some(guard)
         }
         Err(error) => {
             eprintln!("cutover: logging is off: {error:#}");
-            cutover::logging::install_panic_hook(None);
+            cutover::logging::install_fatal_panic_hook(None);
             None
         }
     };

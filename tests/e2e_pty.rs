@@ -116,6 +116,31 @@ fn sigterm_and_sighup_give_the_terminal_back() {
     }
 }
 
+/// A panic, on the UI task or in a background task, gives the terminal back (raw mode off, main
+/// screen, cursor shown), says so in one line naming the log file, leaves the message and a
+/// backtrace there, and ends the process with 101 instead of running on with a broken screen.
+#[test]
+fn a_panic_anywhere_gives_the_terminal_back_and_ends_the_process() {
+    for place in ["ui", "task"] {
+        let home = TempDir::new("cutover-e2e-panic");
+        let trigger = [("CUTOVER_DEBUG_PANIC", format!("{place}:!"))];
+        let mut console = Console::spawn(&["demo", "--seed", "1"], home.path(), &trigger);
+        console.wait_for("/orders/*", TIMEOUT);
+        console.type_keys("!");
+        let status = console.wait_exit(Duration::from_secs(10));
+        assert_eq!(status.exit_code(), 101, "{place}: exit status {status:?}");
+        assert!(console.canonical_mode().unwrap_or(true), "{place}: raw mode left on");
+        let raw = String::from_utf8_lossy(&console.raw()).into_owned();
+        let tail = &raw[raw.rfind("\x1b[?1049h").expect("entered the alternate screen")..];
+        assert!(tail.contains("\x1b[?1049l"), "{place}: the main screen was not restored");
+        assert!(tail.contains("\x1b[?25h"), "{place}: the cursor was left hidden");
+        let line = tail.lines().find(|l| l.contains("cutover: internal error:")).unwrap_or_default();
+        assert!(line.contains("CUTOVER_DEBUG_PANIC") && line.contains("cutover.log"), "{place}: {tail:?}");
+        let log = std::fs::read_to_string(home.path().join("state/cutover/cutover.log")).expect("a log file");
+        assert!(log.contains("ERROR panic:") && log.contains("debug_panic.rs"), "{place}: {log}");
+    }
+}
+
 /// `cutover log --json` of the console that ran in `home`: one JSON record per line.
 fn audit_trail(home: &std::path::Path) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))

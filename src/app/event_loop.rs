@@ -74,6 +74,8 @@ async fn drive<B: Backend>(
         tokio::select! {
             event = keys.next() => match event {
                 Some(Ok(Event::Key(key))) => {
+                    #[cfg(debug_assertions)]
+                    super::debug_panic::on_key(&key);
                     if let Some(command) = command_for(deck.shown().state.context(), &key) {
                         deck.press(command);
                     }

@@ -3,6 +3,8 @@
 
 pub mod action;
 pub mod command;
+#[cfg(debug_assertions)]
+mod debug_panic;
 pub mod deck;
 pub mod effects;
 pub mod event_loop;
