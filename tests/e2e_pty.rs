@@ -141,6 +141,31 @@ fn a_panic_anywhere_gives_the_terminal_back_and_ends_the_process() {
     }
 }
 
+/// With every AWS call hanging (`--faults timeouts` at real speed, so the first read of the
+/// distribution hangs for 40 s), the console still answers keys: help opens and closes, the event
+/// log opens, and `q` quits at once.
+#[test]
+fn keys_work_while_every_aws_call_hangs() {
+    let home = TempDir::new("cutover-e2e-hang");
+    let args = ["demo", "--seed", "1", "--speed", "1", "--faults", "timeouts"];
+    let mut console = Console::spawn(&args, home.path(), &[]);
+    let screen = console.wait_for("reading distribution…", TIMEOUT);
+    assert!(screen.contains("timeouts"), "the header does not name the fault:\n{screen}");
+    let started = std::time::Instant::now();
+    console.type_keys("?");
+    console.wait_for("show or hide this help", TIMEOUT);
+    console.type_keys("?");
+    console.type_keys("e");
+    console.wait_for("┌ events", TIMEOUT);
+    let screen = console.screen();
+    assert!(!screen.contains("show or hide this help"), "help did not close:\n{screen}");
+    assert!(screen.contains("reading routes…"), "the first read should still be hanging:\n{screen}");
+    console.type_keys("q");
+    let status = console.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "cutover exited with {status:?}");
+    assert!(started.elapsed() < Duration::from_secs(40), "the keys waited for the hanging call");
+}
+
 /// `cutover log --json` of the console that ran in `home`: one JSON record per line.
 fn audit_trail(home: &std::path::Path) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))

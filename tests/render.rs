@@ -236,6 +236,10 @@ async fn the_filter_narrows_a_thousand_routes() {
         assert!(row.contains(&format!("/svc/98{i}/*")), "row {i}: {row}");
     }
     assert!(rows[10].starts_with("└"), "an 11th row: {}", rows[10]);
+
+    session.press(Command::FilterInput('x'));
+    let text = draw(&session.state, &Theme::default_dark(), 120, 40).backend().to_string();
+    assert!(text.contains("(0 of 1,000)") && text.contains("no route matches the filter"), "{text}");
 }
 
 /// `R` with 252 Lambda routes: the dialog names the first few, counts the rest, and still shows

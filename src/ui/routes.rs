@@ -74,7 +74,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_stateful_widget(table, area, &mut table_state);
 
     if visible.is_empty() {
-        let inner = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
+        // On the first row under the heading, which even the shortest table has.
+        let inner = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 1 });
+        let inner = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1).min(1), ..inner };
         let note = if state.routes.is_empty() { "reading routes…" } else { "no route matches the filter" };
         frame.render_widget(Span::styled(note, theme.muted), inner);
     }
