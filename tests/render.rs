@@ -258,3 +258,23 @@ async fn rollback_of_hundreds_of_routes_keeps_the_dialog_readable() {
     assert!(text.contains("y switch   n/Esc cancel"), "the keys are cut off:\n{text}");
     insta::assert_snapshot!(screen.backend());
 }
+
+/// A breached route scrolled out of view is counted in the table's title, and `a` brings it in.
+#[tokio::test(start_paused = true)]
+async fn a_breached_route_out_of_view_is_counted_and_a_jumps_to_it() {
+    use cutover::domain::thresholds::{Breach, BreachKind};
+    let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
+    let breach = Breach { kind: BreachKind::ErrorRate, value: 12.0, limit: 5.0 };
+    session.state.routes.iter_mut().find(|r| r.path == "/svc/500/*").unwrap().alert = vec![breach];
+    let title = |state: &State| row_text(&draw(state, &Theme::default_dark(), 120, 40), 1);
+    assert!(title(&session.state).contains("▲ 1 below (a: next)"), "{}", title(&session.state));
+
+    session.press(Command::SelectNextBreached);
+    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let row = selected_row(&screen).unwrap_or_default();
+    assert!(row.starts_with("│▶▲ /svc/500/*"), "{row}");
+    assert!(!row_text(&screen, 1).contains('▲'), "{}", row_text(&screen, 1));
+
+    session.press(Command::SelectLast);
+    assert!(title(&session.state).contains("▲ 1 above (a: next)"), "{}", title(&session.state));
+}

@@ -67,6 +67,7 @@ pub const BINDINGS: &[Binding] = &[
     key(Table, Char('g'), "Home/g", Command::SelectFirst),
     key(Table, End, "End/G", Command::SelectLast),
     key(Table, Char('G'), "End/G", Command::SelectLast),
+    key(Table, Char('a'), "a", Command::SelectNextBreached),
     shown(Table, Char('s'), "s/Enter", Command::Switch, "s"),
     key(Table, Enter, "s/Enter", Command::Switch),
     shown(Table, Char('R'), "R", Command::RollbackAll, "R"),

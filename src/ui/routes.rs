@@ -30,6 +30,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             thousands(visible.len() as u64)
         );
         title.push(Span::styled(range, theme.muted));
+        // A sick route scrolled out of view must not go unseen.
+        let breached = |rows: &[&RouteRow]| rows.iter().filter(|r| !r.alert.is_empty()).count();
+        let (above, below) = (breached(&visible[..start]), breached(&visible[start + shown.len()..]));
+        if above + below > 0 {
+            let mut out_of_view = Vec::new();
+            if above > 0 {
+                out_of_view.push(format!("{above} above"));
+            }
+            if below > 0 {
+                out_of_view.push(format!("{below} below"));
+            }
+            title.push(Span::styled(format!("▲ {} (a: next) ", out_of_view.join(", ")), theme.alert));
+        }
     }
     if !state.filter.is_empty() || state.filter_editing {
         title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));

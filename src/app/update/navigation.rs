@@ -12,6 +12,7 @@ pub fn handle(state: &mut State, command: Command) {
         Command::SelectDown => move_selection(state, 1),
         Command::SelectFirst => move_selection(state, isize::MIN),
         Command::SelectLast => move_selection(state, isize::MAX),
+        Command::SelectNextBreached => select_next_breached(state),
         Command::Cancel => state.overlay = Overlay::None,
         Command::ToggleEvents => {
             state.log_open = !state.log_open;
@@ -70,6 +71,17 @@ fn move_selection(state: &mut State, delta: isize) {
     let last = visible.len() as isize - 1;
     let next = current.saturating_add(delta).clamp(0, last) as usize;
     state.selected = Some(visible[next].path.clone());
+}
+
+/// Jump to the next shown route with a guard breached, after the selected one and wrapping
+/// round, so that one key finds a sick route scrolled out of view.
+fn select_next_breached(state: &mut State) {
+    let visible = state.visible_routes();
+    let after = state.selected_index_in(&visible).map_or(0, |i| i + 1);
+    let next = (0..visible.len()).map(|k| &visible[(after + k) % visible.len()]).find(|r| !r.alert.is_empty());
+    if let Some(next) = next.map(|r| r.path.clone()) {
+        state.selected = Some(next);
+    }
 }
 
 /// After the rows change, keep the selected route if it is still shown, else take the first.

@@ -146,6 +146,30 @@ fn selection_moves_within_the_visible_rows() {
 }
 
 #[test]
+fn a_jumps_to_the_next_breached_route_and_wraps_round() {
+    use crate::domain::thresholds::{Breach, BreachKind};
+    let mut state = loaded();
+    press(&mut state, Command::SelectNextBreached);
+    assert_eq!(state.selected.as_deref(), Some("/user/*"), "nothing breached: the selection stays");
+    let breach = Breach { kind: BreachKind::ErrorRate, value: 9.0, limit: 5.0 };
+    for path in ["/orders/*", "*"] {
+        state.routes.iter_mut().find(|r| r.path == path).unwrap().alert = vec![breach.clone()];
+    }
+    press(&mut state, Command::SelectNextBreached);
+    assert_eq!(state.selected.as_deref(), Some("/orders/*"));
+    press(&mut state, Command::SelectNextBreached);
+    assert_eq!(state.selected.as_deref(), Some("*"));
+    press(&mut state, Command::SelectNextBreached);
+    assert_eq!(state.selected.as_deref(), Some("/orders/*"), "wraps round");
+    // Only rows the filter shows are candidates: "r" hides the default behavior `*`.
+    press(&mut state, Command::StartFilter);
+    press(&mut state, Command::FilterInput('r'));
+    press(&mut state, Command::FilterDone);
+    press(&mut state, Command::SelectNextBreached);
+    assert_eq!(state.selected.as_deref(), Some("/orders/*"), "the hidden `*` is skipped");
+}
+
+#[test]
 fn filtering_hides_rows_and_keeps_or_moves_the_selection() {
     let mut state = loaded();
     press(&mut state, Command::SelectDown);
