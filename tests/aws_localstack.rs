@@ -180,34 +180,34 @@ lambda_function = \"{fn_quiet}\"
     }
 
     let fn_route = s.series("/fn/*");
-    assert_eq!(fn_route[i5].lambda.requests, Some(100.0));
-    assert_eq!(fn_route[i5].lambda.errors_5xx, Some(5.0));
+    assert_eq!(fn_route[i5].lambda.requests.get(), Some(100.0));
+    assert_eq!(fn_route[i5].lambda.errors_5xx.get(), Some(5.0));
     assert_eq!(fn_route[i5].error_rate_pct(), Some(5.0));
-    assert_eq!(fn_route[i5].lambda.latency_ms, Some(120.0));
-    assert_eq!(fn_route[i5].throttles, None);
+    assert_eq!(fn_route[i5].lambda.latency_ms.get(), Some(120.0));
+    assert_eq!(fn_route[i5].throttles.get(), None);
     assert_eq!(fn_route[i4], MinutePoint::default(), "a minute without datapoints stays missing");
-    assert_eq!(fn_route[i3].lambda.requests, Some(200.0));
+    assert_eq!(fn_route[i3].lambda.requests.get(), Some(200.0));
     assert_eq!(fn_route[i3].error_rate_pct(), Some(0.0));
-    assert_eq!(fn_route[i3].throttles, Some(2.0));
+    assert_eq!(fn_route[i3].throttles.get(), Some(2.0));
     assert_eq!(fn_route[i3].origin, Default::default(), "no ALB: the origin side has no numbers");
     assert_eq!(fn_route.iter().filter(|p| p.has_data()).count(), 2);
 
     let orders = s.series("/orders/*")[i5];
-    assert_eq!(orders.lambda.requests, Some(50.0), "API Gateway counts, not the function's invocations");
-    assert_eq!(orders.lambda.errors_5xx, Some(10.0));
-    assert_eq!(orders.lambda.latency_ms, Some(300.0));
-    assert_eq!(orders.throttles, Some(1.0));
-    assert_eq!(orders.origin.requests, Some(150.0));
-    assert_eq!(orders.origin.errors_5xx, Some(3.0));
-    assert_eq!(orders.origin.latency_ms, Some(250.0), "ALB seconds become milliseconds");
+    assert_eq!(orders.lambda.requests.get(), Some(50.0), "API Gateway counts, not the function's invocations");
+    assert_eq!(orders.lambda.errors_5xx.get(), Some(10.0));
+    assert_eq!(orders.lambda.latency_ms.get(), Some(300.0));
+    assert_eq!(orders.throttles.get(), Some(1.0));
+    assert_eq!(orders.origin.requests.get(), Some(150.0));
+    assert_eq!(orders.origin.errors_5xx.get(), Some(3.0));
+    assert_eq!(orders.origin.latency_ms.get(), Some(250.0), "ALB seconds become milliseconds");
     assert_eq!(orders.requests(), Some(200.0));
     assert_eq!(orders.error_rate_pct(), Some(6.5));
     assert_eq!(orders.latency_ms(), Some(300.0));
 
     let http_route = s.series("/http/*");
-    assert_eq!(http_route[i4].lambda.requests, Some(40.0));
-    assert_eq!(http_route[i4].lambda.errors_5xx, Some(4.0), "HTTP APIs report 5xx, not 5XXError");
-    assert_eq!(http_route[i4].lambda.latency_ms, Some(90.0));
+    assert_eq!(http_route[i4].lambda.requests.get(), Some(40.0));
+    assert_eq!(http_route[i4].lambda.errors_5xx.get(), Some(4.0), "HTTP APIs report 5xx, not 5XXError");
+    assert_eq!(http_route[i4].lambda.latency_ms.get(), Some(90.0));
     assert_eq!(http_route[i5], MinutePoint::default());
 
     assert!(s.series("/quiet/*").iter().all(|p| *p == MinutePoint::default()), "no data is not zero");
@@ -321,9 +321,9 @@ async fn more_than_500_queries_go_out_in_full_batches() {
     let i2 = index(&s, m2);
     for i in [0usize, 40, 71] {
         let point = s.series(&format!("/b{i}/*"))[i2];
-        assert_eq!(point.lambda.requests, Some(10.0 + i as f64), "/b{i}/*");
-        assert_eq!(point.origin.latency_ms, Some(500.0), "/b{i}/*");
-        assert_eq!(point.lambda.errors_5xx, None, "/b{i}/*");
+        assert_eq!(point.lambda.requests.get(), Some(10.0 + i as f64), "/b{i}/*");
+        assert_eq!(point.origin.latency_ms.get(), Some(500.0), "/b{i}/*");
+        assert_eq!(point.lambda.errors_5xx.get(), None, "/b{i}/*");
     }
     for (i, p) in s.series("/b1/*").iter().enumerate() {
         if *p != MinutePoint::default() {

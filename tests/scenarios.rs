@@ -57,11 +57,11 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
     // A few minutes later the newest minute of /orders/* is served by the origin alone.
     session.run_until(4 * MINUTE, |_| false).await;
     let latest = *session.state.metrics.as_ref().unwrap().latest("/orders/*").unwrap();
-    assert!(latest.origin.requests.unwrap_or(0.0) > 1000.0, "{latest:?}");
-    assert_eq!(latest.lambda.requests, None, "Lambda reports no datapoint once it gets no traffic: {latest:?}");
+    assert!(latest.origin.requests.get().unwrap_or(0.0) > 1000.0, "{latest:?}");
+    assert_eq!(latest.lambda.requests.get(), None, "Lambda reports no datapoint once it gets no traffic: {latest:?}");
     // And the hour's series shows the move: Lambda first, origin at the end.
     let series = session.state.metrics.as_ref().unwrap().series("/orders/*");
-    assert!(series[0].lambda.requests.is_some() && series[0].origin.requests.is_none());
+    assert!(series[0].lambda.requests.get().is_some() && series[0].origin.requests.get().is_none());
 }
 
 #[tokio::test(start_paused = true)]
@@ -73,7 +73,8 @@ async fn traffic_moves_gradually_while_edges_pick_up_the_change() {
     for _ in 0..6 {
         session.run_until(MINUTE, |_| false).await;
         let latest = session.state.metrics.as_ref().unwrap().latest("/search/*").copied().unwrap();
-        mixed |= latest.lambda.requests.is_some_and(|l| l > 0.0) && latest.origin.requests.is_some_and(|o| o > 0.0);
+        mixed |= latest.lambda.requests.get().is_some_and(|l| l > 0.0)
+            && latest.origin.requests.get().is_some_and(|o| o > 0.0);
     }
     assert!(mixed, "no minute had traffic on both backends during the rollout");
 }
@@ -135,8 +136,8 @@ async fn throttle_scenario_throttles_every_lambda_route() {
     for row in &session.state.routes {
         let latest = metrics.latest(&row.path).unwrap();
         match row.target {
-            Target::Lambda => assert!(latest.throttles.unwrap() > 0.0, "{} not throttled: {latest:?}", row.path),
-            Target::Origin => assert_eq!(latest.throttles, None, "{}", row.path),
+            Target::Lambda => assert!(latest.throttles.get().unwrap() > 0.0, "{} not throttled: {latest:?}", row.path),
+            Target::Origin => assert_eq!(latest.throttles.get(), None, "{}", row.path),
         }
     }
 }
@@ -164,7 +165,7 @@ async fn a_thousand_routes_stay_calm_and_switch_like_eight() {
     let metrics = state.metrics.as_ref().unwrap();
     assert!(metrics.latest_concurrency().unwrap() < 500.0, "{:?}", metrics.latest_concurrency());
     assert!(state.routes.iter().all(|r| r.alert.is_empty()), "{:#?}", log_lines(state));
-    assert!(state.routes.iter().all(|r| metrics.latest(&r.path).and_then(|p| p.throttles).unwrap_or(0.0) == 0.0));
+    assert!(state.routes.iter().all(|r| metrics.latest(&r.path).and_then(|p| p.throttles.get()).unwrap_or(0.0) == 0.0));
     assert_eq!(state.route("/svc/501/*").unwrap().target, Target::Lambda);
     assert_eq!(state.switches[0].phase, SwitchPhase::Deployed, "{:#?}", log_lines(state));
     assert_eq!(backend.updates_accepted(), 1);

@@ -7,13 +7,58 @@ use super::route::Target;
 /// Number of one-minute periods the console keeps and draws.
 pub const WINDOW_MINUTES: usize = 60;
 
-/// One backend's numbers for one route and one minute. `None` means CloudWatch had no datapoint,
-/// which is not the same as zero.
+/// One CloudWatch number of one minute, or no datapoint, which is not the same as zero. Kept as an
+/// `f64` with NaN for "missing": half the size of an `Option<f64>`, and the hour of numbers kept for
+/// every route is most of what the console holds in memory at a thousand routes.
+#[derive(Clone, Copy)]
+pub struct Reading(f64);
+
+impl Reading {
+    pub const MISSING: Reading = Reading(f64::NAN);
+
+    /// The number, or `None` for no datapoint.
+    pub fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
+}
+
+impl Default for Reading {
+    fn default() -> Self {
+        Reading::MISSING
+    }
+}
+
+/// `None`, and a NaN that no datapoint should be, are missing.
+impl From<Option<f64>> for Reading {
+    fn from(value: Option<f64>) -> Self {
+        value.map_or(Reading::MISSING, Reading)
+    }
+}
+
+impl PartialEq for Reading {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for Reading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+/// One backend's numbers for one route and one minute.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BackendMinute {
-    pub requests: Option<f64>,
-    pub errors_5xx: Option<f64>,
-    pub latency_ms: Option<f64>,
+    pub requests: Reading,
+    pub errors_5xx: Reading,
+    pub latency_ms: Reading,
+}
+
+impl BackendMinute {
+    pub fn new(requests: Option<f64>, errors_5xx: Option<f64>, latency_ms: Option<f64>) -> Self {
+        BackendMinute { requests: requests.into(), errors_5xx: errors_5xx.into(), latency_ms: latency_ms.into() }
+    }
 }
 
 /// One route's numbers for one minute, split by the backend that served them.
@@ -22,7 +67,7 @@ pub struct MinutePoint {
     pub lambda: BackendMinute,
     pub origin: BackendMinute,
     /// Lambda throttles; only Lambda routes have them.
-    pub throttles: Option<f64>,
+    pub throttles: Reading,
 }
 
 fn sum_present(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -35,11 +80,11 @@ fn sum_present(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 impl MinutePoint {
     /// Requests served by either backend, or `None` when neither reported.
     pub fn requests(&self) -> Option<f64> {
-        sum_present(self.lambda.requests, self.origin.requests)
+        sum_present(self.lambda.requests.get(), self.origin.requests.get())
     }
 
     pub fn errors_5xx(&self) -> Option<f64> {
-        sum_present(self.lambda.errors_5xx, self.origin.errors_5xx)
+        sum_present(self.lambda.errors_5xx.get(), self.origin.errors_5xx.get())
     }
 
     /// 5xx as a percentage of requests, computed from sums. `None` without requests.
@@ -54,7 +99,7 @@ impl MinutePoint {
     /// The route's tail latency: the slower backend that served it, since a p99 of a mix is
     /// dominated by its slow part.
     pub fn latency_ms(&self) -> Option<f64> {
-        match (self.lambda.latency_ms, self.origin.latency_ms) {
+        match (self.lambda.latency_ms.get(), self.origin.latency_ms.get()) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
         }
@@ -122,6 +167,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_reading_is_a_number_or_missing_and_half_an_option() {
+        assert_eq!(Reading::from(Some(2.5)).get(), Some(2.5));
+        assert_eq!(Reading::from(Some(0.0)).get(), Some(0.0), "zero is a number");
+        assert_eq!(Reading::from(None).get(), None);
+        assert_eq!(Reading::from(Some(f64::NAN)).get(), None, "NaN is no datapoint");
+        assert_eq!(Reading::default(), Reading::MISSING);
+        assert_ne!(Reading::from(Some(0.0)), Reading::MISSING);
+        assert_eq!(format!("{:?}", Reading::from(Some(1.0))), "Some(1.0)");
+        // An hour of minutes per route is what the console keeps; this is why Reading exists.
+        assert_eq!(std::mem::size_of::<MinutePoint>(), 7 * 8);
+    }
+
+    #[test]
     fn missing_datapoints_are_not_zero() {
         let empty = MinutePoint::default();
         assert_eq!(empty.requests(), None);
@@ -132,9 +190,9 @@ mod tests {
     #[test]
     fn error_rate_is_computed_from_sums_of_both_backends() {
         let p = MinutePoint {
-            lambda: BackendMinute { requests: Some(900.0), errors_5xx: Some(90.0), latency_ms: Some(300.0) },
-            origin: BackendMinute { requests: Some(100.0), errors_5xx: None, latency_ms: Some(120.0) },
-            throttles: Some(0.0),
+            lambda: BackendMinute::new(Some(900.0), Some(90.0), Some(300.0)),
+            origin: BackendMinute::new(Some(100.0), None, Some(120.0)),
+            throttles: Some(0.0).into(),
         };
         assert_eq!(p.requests(), Some(1000.0));
         assert_eq!(p.error_rate_pct(), Some(9.0));

@@ -9,6 +9,6 @@ pub mod route;
 pub mod thresholds;
 
 pub use event::{Level, LogEntry};
-pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint};
+pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading};
 pub use route::{DeployStatus, RouteChange, RouteInfo, Target, Topology};
 pub use thresholds::{Breach, BreachKind, Thresholds};

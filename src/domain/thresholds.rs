@@ -73,7 +73,7 @@ impl Thresholds {
     }
 
     pub fn throttles_breached(&self, p: &MinutePoint) -> bool {
-        p.throttles.is_some_and(|v| v > self.throttles_per_min)
+        p.throttles.get().is_some_and(|v| v > self.throttles_per_min)
     }
 
     /// Every threshold this one minute crosses.
@@ -96,7 +96,7 @@ impl Thresholds {
         if self.throttles_breached(p) {
             out.push(Breach {
                 kind: BreachKind::Throttles,
-                value: p.throttles.unwrap_or_default(),
+                value: p.throttles.get().unwrap_or_default(),
                 limit: self.throttles_per_min,
             });
         }
@@ -124,10 +124,7 @@ mod tests {
     use crate::domain::metrics::BackendMinute;
 
     fn minute(requests: f64, errors: f64) -> MinutePoint {
-        MinutePoint {
-            lambda: BackendMinute { requests: Some(requests), errors_5xx: Some(errors), latency_ms: Some(100.0) },
-            ..Default::default()
-        }
+        MinutePoint { lambda: BackendMinute::new(Some(requests), Some(errors), Some(100.0)), ..Default::default() }
     }
 
     #[test]

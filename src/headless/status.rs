@@ -154,7 +154,7 @@ impl DistributionStatus {
                     requests_per_min: point.and_then(|p| p.requests()),
                     errors_5xx_pct: point.and_then(|p| p.error_rate_pct()),
                     latency_ms: point.and_then(|p| p.latency_ms()),
-                    throttles_per_min: point.and_then(|p| p.throttles),
+                    throttles_per_min: point.and_then(|p| p.throttles.get()),
                     guard: Guard {
                         breached: !row.alert.is_empty(),
                         periods: thresholds.periods,

@@ -46,8 +46,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(legend(theme, !mark_x.is_empty()), legend_area);
     let [requests_area, errors_area] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).spacing(3).areas(charts_area);
-    let lambda = points(series, |p| p.lambda.requests);
-    let origin = points(series, |p| p.origin.requests);
+    let lambda = points(series, |p| p.lambda.requests.get());
+    let origin = points(series, |p| p.origin.requests.get());
     let requests_max = lambda.iter().chain(&origin).map(|(_, y)| *y).fold(1.0, f64::max) * 1.1;
     let errors = points(series, MinutePoint::error_rate_pct);
     let errors_max =

@@ -158,7 +158,7 @@ fn number<'a>(text: Option<String>, breached: bool, theme: &Theme) -> Cell<'a> {
 /// Lambda throttles; origin routes have no datapoint, so they show `–` like any missing number.
 fn throttle_cell<'a>(latest: Option<&MinutePoint>, t: &Thresholds, theme: &Theme) -> Cell<'a> {
     let breached = latest.is_some_and(|p| t.throttles_breached(p));
-    number(latest.and_then(|p| p.throttles).map(|v| thousands(v.round() as u64)), breached, theme)
+    number(latest.and_then(|p| p.throttles.get()).map(|v| thousands(v.round() as u64)), breached, theme)
 }
 
 /// Runs of equal style share one span.

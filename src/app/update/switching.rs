@@ -102,12 +102,12 @@ fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
     let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };
     let mut lines = Vec::new();
     let unmeasured = metrics.unmeasured.contains(&(path.to_string(), to));
-    match metrics.series(path).iter().rev().map(side).find(|b| b.requests.is_some()) {
+    match metrics.series(path).iter().rev().map(side).find(|b| b.requests.get().is_some()) {
         None if unmeasured => lines.push(format!(
             "{to} on {path}: unknown, the config names no per-route metrics for that side (see the README's config reference)"
         )),
         Some(b) => {
-            lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests, b.errors_5xx, b.latency_ms, &state.latency_statistic)))
+            lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests.get(), b.errors_5xx.get(), b.latency_ms.get(), &state.latency_statistic)))
         }
         None => lines.push(format!("{to} served no {path} traffic in the last hour")),
     }
@@ -125,10 +125,10 @@ fn target_health_across(state: &State, to: Target) -> Vec<String> {
     // The target across every route, as of each route's newest minute.
     let (mut requests, mut errors, mut slowest, mut serving) = (0.0, 0.0, None::<f64>, 0);
     for row in &state.routes {
-        if let Some(b) = metrics.latest(&row.path).map(side).filter(|b| b.requests.is_some()) {
-            requests += b.requests.unwrap_or(0.0);
-            errors += b.errors_5xx.unwrap_or(0.0);
-            slowest = Some(slowest.unwrap_or(0.0).max(b.latency_ms.unwrap_or(0.0)));
+        if let Some(b) = metrics.latest(&row.path).map(side).filter(|b| b.requests.get().is_some()) {
+            requests += b.requests.get().unwrap_or(0.0);
+            errors += b.errors_5xx.get().unwrap_or(0.0);
+            slowest = Some(slowest.unwrap_or(0.0).max(b.latency_ms.get().unwrap_or(0.0)));
             serving += 1;
         }
     }
@@ -253,14 +253,14 @@ fn preflight(state: &State, paths: &[String]) -> Option<(String, Option<String>)
     let limit = f64::from(metrics.concurrency_limit.max(1));
     let used = metrics.latest_concurrency()?;
     let seen: Vec<f64> =
-        state.routes.iter().filter_map(|r| metrics.latest(&r.path).and_then(|p| p.lambda.latency_ms)).collect();
+        state.routes.iter().filter_map(|r| metrics.latest(&r.path).and_then(|p| p.lambda.latency_ms.get())).collect();
     let fallback_ms = (!seen.is_empty()).then(|| seen.iter().sum::<f64>() / seen.len() as f64);
     let (mut needed, mut per_second) = (0.0, 0.0);
     for path in paths {
         let Some(point) = metrics.latest(path) else { continue };
-        let Some(duration_ms) = point.lambda.latency_ms.or(fallback_ms) else { continue };
+        let Some(duration_ms) = point.lambda.latency_ms.get().or(fallback_ms) else { continue };
         // What the origin serves now is what will arrive at Lambda.
-        let rps = point.origin.requests.unwrap_or(0.0) / 60.0;
+        let rps = point.origin.requests.get().unwrap_or(0.0) / 60.0;
         per_second += rps;
         needed += rps * duration_ms / 1000.0;
     }

@@ -113,24 +113,24 @@ impl TrafficModel<'_> {
                 let throttles = d.lambda_demand * throttled_fraction;
                 let invocations = d.lambda_demand - throttles;
                 let lambda = if d.lambda_demand >= 0.5 {
-                    BackendMinute {
-                        requests: Some(invocations.round()),
-                        errors_5xx: Some((invocations * d.lambda_error_rate).round()),
-                        latency_ms: Some(d.lambda_p99.round()),
-                    }
+                    BackendMinute::new(
+                        Some(invocations.round()),
+                        Some((invocations * d.lambda_error_rate).round()),
+                        Some(d.lambda_p99.round()),
+                    )
                 } else {
                     BackendMinute::default()
                 };
                 let origin = if d.origin_requests >= 0.5 {
-                    BackendMinute {
-                        requests: Some(d.origin_requests.round()),
-                        errors_5xx: Some((d.origin_requests * d.origin_error_rate).round()),
-                        latency_ms: Some(d.origin_p99.round()),
-                    }
+                    BackendMinute::new(
+                        Some(d.origin_requests.round()),
+                        Some((d.origin_requests * d.origin_error_rate).round()),
+                        Some(d.origin_p99.round()),
+                    )
                 } else {
                     BackendMinute::default()
                 };
-                MinutePoint { lambda, origin, throttles: (d.lambda_demand >= 0.5).then_some(throttles.round()) }
+                MinutePoint { lambda, origin, throttles: (d.lambda_demand >= 0.5).then_some(throttles.round()).into() }
             })
             .collect();
         WorldMinute { routes, concurrency: demand_concurrency.min(limit).round() }

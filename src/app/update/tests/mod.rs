@@ -51,17 +51,14 @@ pub(super) fn topology() -> Topology {
 
 fn healthy() -> MinutePoint {
     MinutePoint {
-        lambda: BackendMinute { requests: Some(1000.0), errors_5xx: Some(1.0), latency_ms: Some(200.0) },
+        lambda: BackendMinute::new(Some(1000.0), Some(1.0), Some(200.0)),
         origin: BackendMinute::default(),
-        throttles: Some(0.0),
+        throttles: Some(0.0).into(),
     }
 }
 
 fn failing() -> MinutePoint {
-    MinutePoint {
-        lambda: BackendMinute { requests: Some(1000.0), errors_5xx: Some(124.0), latency_ms: Some(300.0) },
-        ..healthy()
-    }
+    MinutePoint { lambda: BackendMinute::new(Some(1000.0), Some(124.0), Some(300.0)), ..healthy() }
 }
 
 /// A window where `/orders/*` has `bad` failing minutes at its end.
@@ -77,7 +74,7 @@ pub(super) fn metrics(bad: usize) -> MetricsSnapshot {
         let normal = match route.target {
             Target::Lambda => healthy(),
             Target::Origin => {
-                MinutePoint { origin: healthy().lambda, lambda: BackendMinute::default(), throttles: None }
+                MinutePoint { origin: healthy().lambda, lambda: BackendMinute::default(), throttles: None.into() }
             }
         };
         let mut series = vec![normal; WINDOW_MINUTES];

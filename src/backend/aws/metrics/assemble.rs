@@ -7,7 +7,7 @@ use super::fetch::Series;
 use super::queries::{Field, Plan, Slot};
 use super::window::Window;
 use crate::domain::metrics::WINDOW_MINUTES;
-use crate::domain::{EdgeMinute, MetricsSnapshot, MinutePoint};
+use crate::domain::{EdgeMinute, MetricsSnapshot, MinutePoint, Reading};
 
 /// The account's concurrency limit and whether it is the configured fallback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,21 +27,22 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
         let Some(points) = series.get(&query.id) else { continue };
         for &(seconds, value) in points {
             let Some(i) = window.index_of(seconds) else { continue };
+            // One datapoint per minute is what was asked for; a second one is not added to the first.
             let target = match query.slot {
                 Slot::Route { index, field } => {
                     let Some(point) = routes.get_mut(index).map(|r| &mut r[i]) else { continue };
                     newest = newest.max(Some(i));
-                    route_field(point, field)
+                    let reading = route_field(point, field);
+                    if reading.get().is_none() {
+                        let value = if field == Field::OriginLatencySeconds { value * 1000.0 } else { value };
+                        *reading = Some(value).into();
+                    }
+                    continue;
                 }
                 Slot::EdgeRequests => &mut edge[i].requests,
                 Slot::EdgeErrorRatePct => &mut edge[i].error_rate_5xx_pct,
                 Slot::Concurrency => &mut concurrency[i],
             };
-            let value = match query.slot {
-                Slot::Route { field: Field::OriginLatencySeconds, .. } => value * 1000.0,
-                _ => value,
-            };
-            // One datapoint per minute is what was asked for; a second one is not added to the first.
             target.get_or_insert(value);
         }
     }
@@ -59,7 +60,7 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
     }
 }
 
-fn route_field(point: &mut MinutePoint, field: Field) -> &mut Option<f64> {
+fn route_field(point: &mut MinutePoint, field: Field) -> &mut Reading {
     match field {
         Field::LambdaRequests => &mut point.lambda.requests,
         Field::LambdaErrors => &mut point.lambda.errors_5xx,
@@ -110,20 +111,17 @@ mod tests {
         assert_eq!(s.series("*").len(), WINDOW_MINUTES);
         assert_eq!(s.series("/static/*").len(), WINDOW_MINUTES);
         let last = s.series("*")[59];
-        assert_eq!(
-            last.lambda,
-            BackendMinute { requests: Some(200.0), errors_5xx: Some(10.0), latency_ms: Some(250.0) }
-        );
+        assert_eq!(last.lambda, BackendMinute::new(Some(200.0), Some(10.0), Some(250.0)));
         // ALB latency is in seconds; the snapshot has milliseconds.
-        assert_eq!(
-            last.origin,
-            BackendMinute { requests: Some(800.0), errors_5xx: Some(0.0), latency_ms: Some(125.0) }
-        );
+        assert_eq!(last.origin, BackendMinute::new(Some(800.0), Some(0.0), Some(125.0)));
         assert_eq!(last.error_rate_pct(), Some(1.0));
-        assert_eq!(last.throttles, None);
+        assert_eq!(last.throttles.get(), None);
         // Minute 57 has requests but no errors or latency; minute 58 has nothing at all.
         let m57 = s.series("*")[57];
-        assert_eq!((m57.lambda.requests, m57.lambda.errors_5xx, m57.origin.requests), (Some(100.0), None, None));
+        assert_eq!(
+            (m57.lambda.requests.get(), m57.lambda.errors_5xx.get(), m57.origin.requests.get()),
+            (Some(100.0), None, None)
+        );
         assert_eq!(s.series("*")[58], MinutePoint::default());
         assert!(s.series("/static/*").iter().all(|p| *p == MinutePoint::default()));
         assert_eq!(s.edge.len(), WINDOW_MINUTES);
@@ -151,7 +149,7 @@ mod tests {
         ]);
         let s = assemble(&paths, &plan, w, &series, Limit { value: 3000, assumed: false });
         assert_eq!(s.newest_datapoint, Some(w.minute_end(41)));
-        assert_eq!(s.series("/user/*")[41].throttles, Some(2.0));
+        assert_eq!(s.series("/user/*")[41].throttles.get(), Some(2.0));
         assert_eq!((s.concurrency_limit, s.concurrency_limit_assumed), (3000, false));
         let empty = assemble(&paths, &plan, w, &Series::new(), LIMIT);
         assert_eq!(empty.newest_datapoint, None);
@@ -168,7 +166,7 @@ mod tests {
             ("nonsense".to_string(), vec![(at(w, 3), 6.0)]),
         ]);
         let s = assemble(&paths, &plan, w, &series, LIMIT);
-        let requests: Vec<Option<f64>> = s.series("/user/*").iter().map(|p| p.lambda.requests).collect();
+        let requests: Vec<Option<f64>> = s.series("/user/*").iter().map(|p| p.lambda.requests.get()).collect();
         assert_eq!(requests.iter().flatten().count(), 1);
         assert_eq!(requests[3], Some(3.0));
     }
