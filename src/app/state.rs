@@ -377,11 +377,13 @@ impl State {
 /// case compares bytes in place instead of lowercasing every path on every frame.
 struct Needle {
     lower: String,
+    ascii: bool,
 }
 
 impl Needle {
     fn new(filter: &str) -> Self {
-        Needle { lower: filter.to_lowercase() }
+        let lower = filter.to_lowercase();
+        Needle { ascii: lower.is_ascii(), lower }
     }
 
     fn matches(&self, path: &str) -> bool {
@@ -389,7 +391,7 @@ impl Needle {
         if needle.is_empty() {
             return true;
         }
-        if path.is_ascii() && self.lower.is_ascii() {
+        if self.ascii && path.is_ascii() {
             return path.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
         }
         path.to_lowercase().contains(&self.lower)

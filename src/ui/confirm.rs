@@ -34,14 +34,17 @@ fn route_list(paths: &[String], width: usize) -> String {
     if all.chars().count() <= room {
         return all;
     }
-    let mut shown = String::new();
+    // Counted as it grows: the dialog is redrawn every frame while it is open.
+    let (mut shown, mut width) = (String::new(), 0);
     for (i, path) in paths.iter().enumerate() {
         let rest = format!(" … and {} more", paths.len() - i);
         let piece = if i == 0 { path.clone() } else { format!(", {path}") };
-        if shown.chars().count() + piece.chars().count() + rest.chars().count() > room {
+        let piece_width = piece.chars().count();
+        if width + piece_width + rest.chars().count() > room {
             return format!("{shown}{rest}");
         }
         shown.push_str(&piece);
+        width += piece_width;
     }
     shown
 }

@@ -30,19 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             thousands(visible.len() as u64)
         );
         title.push(Span::styled(range, theme.muted));
-        // A sick route scrolled out of view must not go unseen.
-        let breached = |rows: &[&RouteRow]| rows.iter().filter(|r| !r.alert.is_empty()).count();
-        let (above, below) = (breached(&visible[..start]), breached(&visible[start + shown.len()..]));
-        if above + below > 0 {
-            let mut out_of_view = Vec::new();
-            if above > 0 {
-                out_of_view.push(format!("{above} above"));
-            }
-            if below > 0 {
-                out_of_view.push(format!("{below} below"));
-            }
-            title.push(Span::styled(format!("▲ {} (a: next) ", out_of_view.join(", ")), theme.alert));
-        }
+        title.extend(breached_out_of_view(&visible[..start], &visible[start + shown.len()..], theme));
     }
     if !state.filter.is_empty() || state.filter_editing {
         title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));
@@ -93,6 +81,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let note = if state.routes.is_empty() { "reading routes…" } else { "no route matches the filter" };
         frame.render_widget(Span::styled(note, theme.muted), inner);
     }
+}
+
+/// `▲ 1 above, 2 below (a: next)`: a sick route scrolled out of view must not go unseen.
+fn breached_out_of_view<'a>(above: &[&RouteRow], below: &[&RouteRow], theme: &Theme) -> Option<Span<'a>> {
+    let breached = |rows: &[&RouteRow]| rows.iter().filter(|r| !r.alert.is_empty()).count();
+    let sides: Vec<String> = [(breached(above), "above"), (breached(below), "below")]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, side)| format!("{count} {side}"))
+        .collect();
+    (!sides.is_empty()).then(|| Span::styled(format!("▲ {} (a: next) ", sides.join(", ")), theme.alert))
 }
 
 /// `P99 ms`, `AVG ms`, or just `P99.9` where the unit does not fit the column.
