@@ -51,10 +51,9 @@ pub fn routes_of(count: usize) -> Vec<SimRoute> {
 /// A small service of the monolith: one in four already on Lambda, a few hundred requests a
 /// minute, so that even a thousand of them leave the account's concurrency mostly free.
 fn generated(index: usize) -> SimRoute {
-    // SplitMix64 of the index: fixed numbers that look unrelated from one route to the next.
-    let mut z = (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    // The traffic model's mixer over the index alone: fixed numbers that look unrelated from one
+    // route to the next, the same in every run.
+    let z = super::traffic::mix(0, index as i64, 0x5E4_71CE);
     let unit = |shift: u32| ((z >> shift) & 0xFFFF) as f64 / 65_535.0;
     let initial = if index % 4 == 3 { Target::Lambda } else { Target::Origin };
     SimRoute {
