@@ -30,7 +30,7 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
     assert_eq!(read_trail(log.path()).unwrap().entries.len(), 1);
     assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
 
-    backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
+    backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "canary".into())) });
     session.state.selected = Some("/cart/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);

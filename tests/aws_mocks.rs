@@ -76,11 +76,18 @@ fn client(rules: &[&Rule]) -> Client {
 }
 
 fn spec() -> DistributionSpec {
-    DistributionSpec { id: ID.into(), lambda_origins: vec!["apigw".into()], legacy_origins: vec!["legacy".into()] }
+    DistributionSpec::with_lists(ID, &["apigw"], &["legacy"])
 }
 
 fn to_origin() -> Vec<RouteChange> {
-    vec![RouteChange { path: "/orders/*".into(), from_origin_id: "apigw".into(), to_origin_id: "legacy".into() }]
+    vec![RouteChange {
+        path: "/orders/*".into(),
+        from_origin_id: "apigw".into(),
+        to_origin_id: "legacy".into(),
+        to: Target::Origin,
+        request_policy: None,
+        override_reason: None,
+    }]
 }
 
 #[tokio::test]
@@ -226,7 +233,7 @@ async fn throttled_deploy_polls_back_off_and_the_rollout_is_still_tracked_to_dep
         );
     }
     assert!(log.iter().any(|l| l.starts_with("INFO /orders/* Deployed after ")), "{log:#?}");
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Origin);
+    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Origin));
 }
 
 #[tokio::test(start_paused = true)]
@@ -247,7 +254,7 @@ async fn access_denied_on_update_turns_the_console_read_only() {
         .await;
     assert!(failed);
     assert!(session.state.read_only.is_some(), "read-only after AccessDenied");
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Lambda, "nothing changed");
+    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Lambda), "nothing changed");
     let log = support::log_lines(&session.state);
     assert!(log.iter().any(|l| l.contains("failed: access denied: UpdateDistribution is not allowed (AccessDenied: User: arn:aws:iam::000000000000:user/viewer is not authorized")), "{log:#?}");
     // The switch key now explains instead of asking.

@@ -266,7 +266,7 @@ async fn create(client: &aws_sdk_cloudfront::Client, test: &str) -> String {
 }
 
 fn spec(id: &str) -> DistributionSpec {
-    DistributionSpec { id: id.to_string(), lambda_origins: vec![APIGW.into()], legacy_origins: vec![LEGACY.into()] }
+    DistributionSpec::with_lists(id, &[APIGW], &[LEGACY])
 }
 
 async fn control_plane(test: &str) -> (CloudFrontControlPlane, String) {
@@ -276,7 +276,15 @@ async fn control_plane(test: &str) -> (CloudFrontControlPlane, String) {
 }
 
 fn change(path: &str, from: &str, to: &str) -> RouteChange {
-    RouteChange { path: path.into(), from_origin_id: from.into(), to_origin_id: to.into() }
+    let to_side = if to == APIGW { Target::Lambda } else { Target::Origin };
+    RouteChange {
+        path: path.into(),
+        from_origin_id: from.into(),
+        to_origin_id: to.into(),
+        to: to_side,
+        request_policy: None,
+        override_reason: None,
+    }
 }
 
 /// `config` with the behavior at `path` pointed at `origin_id`, changed by hand on a clone.
@@ -383,24 +391,28 @@ async fn the_topology_classes_routes_by_the_configured_origins() {
     // moto: in progress on creation, deployed from the first read on.
     assert_eq!(topology.status, DeployStatus::Deployed);
     assert!(!topology.etag.is_empty());
-    assert_eq!((topology.lambda_origin_id.as_str(), topology.legacy_origin_id.as_str()), (APIGW, LEGACY));
-    let routes: Vec<(&str, &str, Target)> =
+    let routes: Vec<(&str, &str, Option<Target>)> =
         topology.routes.iter().map(|r| (r.path.as_str(), r.origin_id.as_str(), r.target)).collect();
-    // /reports/* targets the origin group, which the spec lists in neither list: left out.
+    // /reports/* targets the origin group, which the spec lists in neither list: shown, never moved.
     assert_eq!(
         routes,
         [
-            ("/api/users/*", LEGACY, Target::Origin),
-            ("/api/orders/*", APIGW, Target::Lambda),
-            ("/static/*", LEGACY, Target::Origin),
-            ("*", LEGACY, Target::Origin),
+            ("/api/users/*", LEGACY, Some(Target::Origin)),
+            ("/api/orders/*", APIGW, Some(Target::Lambda)),
+            ("/static/*", LEGACY, Some(Target::Origin)),
+            ("/reports/*", GROUP, None),
+            ("*", LEGACY, Some(Target::Origin)),
         ]
     );
+    let reports = topology.route("/reports/*").unwrap();
+    assert!(reports.not_switchable().unwrap().contains("origin group"), "{:?}", reports.pair);
+    let orders = topology.route("/api/orders/*").unwrap().switchable().unwrap();
+    assert_eq!((orders.1.lambda.as_str(), orders.1.legacy.as_str()), (APIGW, LEGACY));
 
     switch_routes(&cp, &id, &[change("/api/users/*", LEGACY, APIGW)], |_| {}).await.unwrap();
     let topology = cp.topology().await.unwrap();
     let users = topology.routes.iter().find(|r| r.path == "/api/users/*").unwrap();
-    assert_eq!((users.origin_id.as_str(), users.target), (APIGW, Target::Lambda));
+    assert_eq!((users.origin_id.as_str(), users.target), (APIGW, Some(Target::Lambda)));
 }
 
 #[tokio::test]
@@ -427,7 +439,7 @@ async fn init_writes_a_config_that_loads_validates_and_drives_a_switch() {
     assert!(text.contains("# kind = \"rest\"\n# api_name = \"API-NAME\"\n# stage = \"prod\"\n"), "{text}");
 
     // The spec the file makes switches a route to Lambda and back.
-    assert_eq!(cp.spec().origin_for(Target::Lambda), APIGW);
+    assert_eq!(cp.spec().pair_for("/static/*", LEGACY).unwrap().lambda, APIGW);
     switch_routes(&cp, &id, &[change("/static/*", LEGACY, APIGW)], |_| {}).await.unwrap();
     assert_eq!(cp.get_config(&id).await.unwrap().0, expected_with(&live, "/static/*", APIGW));
 

@@ -26,7 +26,7 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use cutover::backend::aws::{CloudFrontControlPlane, DistributionSpec};
 use cutover::backend::switch::switch_routes;
-use cutover::domain::RouteChange;
+use cutover::domain::{RouteChange, Target};
 
 const ID: &str = "EFIDELITY0TEST";
 const ETAG: &str = "E2QWRUHAPOMQZL";
@@ -34,11 +34,19 @@ const APIGW: &str = "apigw";
 const LEGACY: &str = "legacy-elb";
 
 fn spec() -> DistributionSpec {
-    DistributionSpec { id: ID.into(), lambda_origins: vec![APIGW.into()], legacy_origins: vec![LEGACY.into()] }
+    DistributionSpec::with_lists(ID, &[APIGW], &[LEGACY])
 }
 
 fn change(path: &str, from: &str, to: &str) -> RouteChange {
-    RouteChange { path: path.into(), from_origin_id: from.into(), to_origin_id: to.into() }
+    let to_side = if to == APIGW { Target::Lambda } else { Target::Origin };
+    RouteChange {
+        path: path.into(),
+        from_origin_id: from.into(),
+        to_origin_id: to.into(),
+        to: to_side,
+        request_policy: None,
+        override_reason: None,
+    }
 }
 
 fn methods(items: &[Method]) -> AllowedMethods {

@@ -43,7 +43,7 @@ fn two_distributions() -> (Deck<SimBackend>, Vec<Arc<SimBackend>>) {
 }
 
 fn lambda_routes(session: &Session<SimBackend>) -> usize {
-    session.state.routes.iter().filter(|r| r.target == Target::Lambda).count()
+    session.state.routes.iter().filter(|r| r.target == Some(Target::Lambda)).count()
 }
 
 #[tokio::test(start_paused = true)]

@@ -65,5 +65,5 @@ async fn a_route_switched_with_keys_changes_the_distribution_in_the_emulator() {
 }
 
 fn dummy_spec(id: &str) -> cutover::backend::aws::DistributionSpec {
-    cutover::backend::aws::DistributionSpec { id: id.into(), lambda_origins: vec![], legacy_origins: vec![] }
+    cutover::backend::aws::DistributionSpec::with_lists(id, &[], &[])
 }

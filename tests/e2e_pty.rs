@@ -35,7 +35,7 @@ fn demo_switch_is_recorded_in_the_event_log() {
     console.type_keys("e");
     let screen = console.wait_for("UpdateDistribution accepted", TIMEOUT);
     assert!(screen.contains(" events ("), "events pane not open; screen:\n{screen}");
-    let requested = line_with(&screen, "switch λ Lambda → ◼ origin requested by");
+    let requested = line_with(&screen, "switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) requested by");
     assert!(requested.contains("/orders/*"), "switch request not for /orders/*: {requested:?}");
     assert!(requested.contains("e2e-tester"), "switch request without the operator: {requested:?}");
     let row = line_with(&screen, "/orders/*");

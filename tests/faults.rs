@@ -75,7 +75,7 @@ async fn conflicts_are_reread_and_reapplied_so_the_switch_lands_once() {
     let lines = log_lines(&session.state);
     assert!(deployed, "{lines:#?}");
     assert!(lines.iter().any(|l| l.contains("is stale (someone else updated the distribution)")), "{lines:#?}");
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Origin);
+    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Origin));
     assert_eq!(backend.most_updates_in_flight(), 1);
 }
 
@@ -106,7 +106,8 @@ async fn a_switch_that_times_out_ends_failed_with_the_reason_and_the_route_is_re
     assert!(session.run_until(2 * MINUTE, ended).await, "{:#?}", log_lines(&session.state));
     let lines = log_lines(&session.state);
     assert!(
-        lines.iter().any(|l| l.contains("/orders/* switch λ Lambda → ◼ origin failed: the call timed out")),
+        lines.iter().any(|l| l
+            .contains("/orders/* switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) failed: the call timed out")),
         "{lines:#?}"
     );
     assert_eq!(backend.updates_accepted(), 0);

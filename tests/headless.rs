@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use cutover::app::session::Session;
@@ -101,11 +101,15 @@ async fn switch_shows_the_dialog_asks_once_sends_one_update_and_waits_until_depl
     assert!(error.is_none());
     assert_eq!(answer.asked, ["Send this change to CloudFront?"]);
     assert_eq!(lines.len(), 1);
-    assert!(lines[0].contains("/payments/* ◼ origin → λ Lambda: Deployed after "), "{lines:?}");
-    assert_eq!(sessions[0].state.route("/payments/*").unwrap().target, Target::Lambda);
+    assert!(lines[0].contains("/payments/* ◼ origin (legacy) → λ Lambda (apigw): Deployed after "), "{lines:?}");
+    assert_eq!(sessions[0].state.route("/payments/*").unwrap().target, Some(Target::Lambda));
     assert_eq!(backend.updates_accepted(), 1);
     let events = printed(printer);
-    for step in ["switch ◼ origin → λ Lambda requested by kim", "UpdateDistribution accepted", "Deployed after"] {
+    for step in [
+        "switch /payments/* ◼ origin (legacy) → λ Lambda (apigw) requested by kim",
+        "UpdateDistribution accepted",
+        "Deployed after",
+    ] {
         assert!(events.contains(step), "no `{step}` among the printed events:\n{events}");
     }
 }
@@ -142,7 +146,7 @@ async fn a_no_or_no_terminal_leaves_the_distribution_alone() {
     sessions[0].run_until(5 * MINUTE, |_| false).await;
     assert!(sessions[0].state.switches.is_empty());
     assert_eq!(backend.updates_accepted(), 0);
-    assert_eq!(sessions[0].state.route("/orders/*").unwrap().target, Target::Lambda);
+    assert_eq!(sessions[0].state.route("/orders/*").unwrap().target, Some(Target::Lambda));
 }
 
 #[tokio::test(start_paused = true)]
@@ -202,9 +206,9 @@ async fn rollback_all_moves_every_lambda_route_in_one_update_and_then_has_nothin
     let applied = carry_out(&mut sessions, &plans, &apply(true, true), &mut NoTerminal, &mut printer).await.unwrap();
     let (lines, error) = applied.finish();
     assert!(error.is_none());
-    assert!(lines[0].contains("/user/*, /orders/*, /cart/*, /catalog/* λ Lambda → ◼ origin: Deployed after"));
+    assert!(lines[0].contains("/catalog/* λ Lambda (apigw) → ◼ origin (legacy): Deployed after"));
     assert_eq!(backend.updates_accepted(), 1, "one UpdateDistribution for every route");
-    assert!(sessions[0].state.routes.iter().all(|r| r.target == Target::Origin));
+    assert!(sessions[0].state.routes.iter().all(|r| r.target == Some(Target::Origin)));
 
     let (plans, notes) = plan_rollback_all(&mut sessions).unwrap();
     assert!(plans.is_empty());
@@ -212,7 +216,7 @@ async fn rollback_all_moves_every_lambda_route_in_one_update_and_then_has_nothin
 }
 
 fn report(session: &Session<SimBackend>) -> StatusReport {
-    let distribution = DistributionStatus::from_state(&session.state, None, &HashSet::new());
+    let distribution = DistributionStatus::from_state(&session.state, None, &HashMap::new());
     StatusReport::new(start(), vec![distribution])
 }
 
@@ -246,10 +250,10 @@ async fn status_marks_a_route_pending_while_its_switch_deploys_and_numbers_missi
     result.unwrap();
     let pending = report(&sessions[0]);
     let cart = pending.distributions[0].routes.iter().find(|r| r.path == "/cart/*").unwrap();
-    assert!(cart.pending && cart.target == Target::Origin);
+    assert!(cart.pending && cart.target == Some(Target::Origin));
     assert!(pending.to_text().contains("◼ origin (deploying)"));
 
-    let broken = DistributionStatus::from_state(&sessions[0].state, Some("network error".into()), &HashSet::new());
+    let broken = DistributionStatus::from_state(&sessions[0].state, Some("network error".into()), &HashMap::new());
     let report = StatusReport::new(start(), vec![broken]);
     assert_eq!((report.exit_code(), report.healthy), (1, false));
     assert!(report.to_text().contains("numbers unavailable: network error"));
@@ -280,14 +284,18 @@ async fn status_json_has_every_documented_field() {
         [
             "errors_5xx_pct",
             "guard",
+            "lambda_origin",
             "latency_ms",
+            "legacy_origin",
             "minute",
             "origin_id",
             "path",
             "pending",
             "requests_per_min",
+            "switchable",
             "target",
-            "throttles_per_min"
+            "throttles_per_min",
+            "why_not_switchable"
         ]
     );
     assert_eq!(keys(&route["guard"]), ["breached", "breaches", "periods"]);

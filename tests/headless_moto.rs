@@ -83,7 +83,7 @@ fn target_in(status: &Value, path: &str) -> String {
 
 /// What moto says the route targets now.
 async fn origin_in_moto(id: &str, path: &str) -> String {
-    let spec = DistributionSpec { id: id.into(), lambda_origins: vec![], legacy_origins: vec![] };
+    let spec = DistributionSpec::with_lists(id, &[], &[]);
     let plane = CloudFrontControlPlane::new(clients(REGION).cloudfront, spec);
     let (config, _) = plane.get_config(id).await.unwrap();
     CloudFrontControlPlane::origin_of(&config, path).unwrap()
@@ -101,8 +101,10 @@ async fn switch_yes_wait_changes_the_distribution_and_status_json_and_log_json_s
 
     let switched = run(&["switch", USERS, "--to", "origin", "--yes", "--wait"]);
     assert_eq!(code(&switched), 0);
-    assert!(stdout(&switched).contains(&format!("{id}: {USERS} λ Lambda → ◼ origin: Deployed after ")));
-    assert!(stderr(&switched).contains("switch λ Lambda → ◼ origin requested by runbook"));
+    assert!(
+        stdout(&switched).contains(&format!("{id}: {USERS} λ Lambda (apigw) → ◼ origin (legacy): Deployed after "))
+    );
+    assert!(stderr(&switched).contains("λ Lambda (apigw) → ◼ origin (legacy) requested by runbook"));
     assert_eq!(origin_in_moto(&id, USERS).await, "legacy");
     assert_eq!(origin_in_moto(&id, ORDERS).await, "apigw", "only the one route moved");
 
@@ -170,7 +172,7 @@ async fn rollback_all_yes_moves_every_lambda_route_in_one_update() {
     let rolled = run(&["rollback-all", "--yes", "--wait"]);
     assert_eq!(code(&rolled), 0);
     assert!(stderr(&rolled).contains("roll back all 2 Lambda routes to the origin?"));
-    assert!(stdout(&rolled).contains(&format!("{id}: {USERS}, {ORDERS} λ Lambda → ◼ origin: Deployed after ")));
+    assert!(stdout(&rolled).contains(&format!("{id}: {USERS} λ Lambda (apigw) → ◼ origin (legacy); {ORDERS} λ Lambda (apigw) → ◼ origin (legacy): Deployed after ")));
     assert_eq!(origin_in_moto(&id, USERS).await, "legacy");
     assert_eq!(origin_in_moto(&id, ORDERS).await, "legacy");
 
@@ -255,7 +257,7 @@ async fn without_yes_it_asks_on_the_terminal_and_only_yes_switches() {
         console.wait_for("Send this change to CloudFront? [y/N]", TIMEOUT);
         console.type_keys("y\r");
         // moto reports `Deployed` in the update's own answer, so there is nothing to wait for.
-        console.wait_for(&format!("{id}: {USERS} λ Lambda → ◼ origin: "), TIMEOUT);
+        console.wait_for(&format!("{id}: {USERS} λ Lambda (apigw) → ◼ origin (legacy): "), TIMEOUT);
         console.wait_exit(Duration::from_secs(10))
     });
     assert_eq!(status.exit_code(), 0);

@@ -22,7 +22,7 @@ async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_
     let (mut session, backend) = demo(Scenario::BadDeploy, 5).await;
     session.state.auto_rollback = session.state.routes.iter().map(|r| r.path.clone()).collect();
     let lambda_before: Vec<String> =
-        session.state.routes.iter().filter(|r| r.target == Target::Lambda).map(|r| r.path.clone()).collect();
+        session.state.routes.iter().filter(|r| r.target == Some(Target::Lambda)).map(|r| r.path.clone()).collect();
 
     let acted = session.run_until(15 * MINUTE, |s| !s.switches.is_empty()).await;
     let log = log_lines(&session.state);
@@ -31,7 +31,10 @@ async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_
     assert_eq!((attempt.kind, attempt.paths.as_slice()), (SwitchKind::Automatic, &["/orders/*".to_string()][..]));
     // Not before the breach: the alert and the rollback come from the same refresh, in that order.
     let breach = log.iter().position(|l| l.starts_with("WARN /orders/* 5xx ")).expect("breach logged");
-    let rollback = log.iter().position(|l| l.contains("automatic rollback: λ Lambda → ◼ origin by the guard")).unwrap();
+    let rollback = log
+        .iter()
+        .position(|l| l.contains("automatic rollback: /orders/* λ Lambda (apigw) → ◼ origin (legacy) by the guard"))
+        .unwrap();
     assert_eq!(rollback, breach + 1, "{log:#?}");
     assert!(log[rollback].contains("because its guard was breached (/orders/*: 5xx "), "{}", log[rollback]);
     // Within K periods: the newest K minutes breach and the one before did not.
@@ -42,7 +45,7 @@ async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_
     assert!(session.run_until(10 * MINUTE, deployed).await, "{:#?}", log_lines(&session.state));
     for path in &lambda_before {
         let expected = if path == "/orders/*" { Target::Origin } else { Target::Lambda };
-        assert_eq!(session.state.route(path).unwrap().target, expected, "{path}");
+        assert_eq!(session.state.route(path).unwrap().target, Some(expected), "{path}");
     }
     // Never flaps: the route stays put and nothing else moves by itself.
     session.run_until(20 * MINUTE, |_| false).await;
@@ -54,7 +57,7 @@ async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_
 async fn rollback_all_moves_every_lambda_route_in_one_update() {
     let (mut session, backend) = demo(Scenario::Calm, 1).await;
     let lambda: Vec<String> =
-        session.state.routes.iter().filter(|r| r.target == Target::Lambda).map(|r| r.path.clone()).collect();
+        session.state.routes.iter().filter(|r| r.target == Some(Target::Lambda)).map(|r| r.path.clone()).collect();
     assert_eq!(lambda.len(), 4);
     session.press(Command::RollbackAll);
     let Overlay::Confirm(confirm) = &session.state.overlay else { panic!("no confirmation") };
@@ -62,10 +65,12 @@ async fn rollback_all_moves_every_lambda_route_in_one_update() {
     assert_eq!(confirm.title(), "roll back all 4 Lambda routes to the origin?");
     session.press(Command::Confirm);
     assert!(session.run_until(10 * MINUTE, deployed).await, "{:#?}", log_lines(&session.state));
-    assert!(session.state.routes.iter().all(|r| r.target == Target::Origin));
+    assert!(session.state.routes.iter().all(|r| r.target == Some(Target::Origin)));
     assert_eq!(backend.updates_accepted(), 1, "one UpdateDistribution for all of them");
     assert!(
-        log_lines(&session.state).iter().any(|l| l.contains("rollback of every Lambda route: λ Lambda → ◼ origin"))
+        log_lines(&session.state)
+            .iter()
+            .any(|l| l.contains("rollback of every Lambda route: /user/* λ Lambda (apigw) → ◼ origin (legacy); "))
     );
 }
 
@@ -81,7 +86,7 @@ async fn undo_reverses_the_last_switch_after_a_confirmation() {
     assert_eq!((confirm.kind, confirm.from, confirm.to), (SwitchKind::Undo, Target::Origin, Target::Lambda));
     session.press(Command::Confirm);
     assert!(session.run_until(10 * MINUTE, deployed).await);
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Lambda);
+    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Lambda));
     assert_eq!(backend.updates_accepted(), 2);
 }
 

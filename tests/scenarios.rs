@@ -32,7 +32,7 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
     let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
     assert!(accepted, "{:#?}", log_lines(&session.state));
     assert_eq!(session.state.topology.as_ref().unwrap().status, DeployStatus::InProgress);
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Target::Origin);
+    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Origin));
     assert!(session.state.route("/orders/*").unwrap().pending.is_some(), "pending mark while propagating");
 
     let deployed = session.run_until(5 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
@@ -42,9 +42,12 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
     assert_eq!(backend.updates_accepted(), 1);
 
     let steps = lines_about(&session.state, "/orders/*");
-    assert!(steps[0].starts_with("INFO /orders/* switch λ Lambda → ◼ origin requested by kim"), "{steps:#?}");
+    assert!(
+        steps[0].starts_with("INFO /orders/* switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) requested by kim"),
+        "{steps:#?}"
+    );
     assert!(steps[1].starts_with("INFO /orders/* UpdateDistribution accepted (ETag E"), "{steps:#?}");
-    assert!(steps[1].ends_with("), InProgress"), "{steps:#?}");
+    assert!(steps[1].ends_with("), InProgress: /orders/* λ Lambda (apigw) → ◼ origin (legacy)"), "{steps:#?}");
     assert!(steps.iter().any(|l| l.contains("still propagating")), "{steps:#?}");
     let deployed_after = steps.last().unwrap();
     assert!(
@@ -91,26 +94,43 @@ async fn a_stale_etag_is_reread_and_reapplied_when_the_route_is_unchanged() {
     let steps = lines_about(&session.state, "/cart/*");
     assert!(steps[1].starts_with("WARN /cart/* ETag E") && steps[1].contains("is stale"), "{steps:#?}");
     assert!(steps[2].contains("UpdateDistribution accepted"), "{steps:#?}");
-    assert_eq!(session.state.route("/cart/*").unwrap().target, Target::Origin);
+    assert_eq!(session.state.route("/cart/*").unwrap().target, Some(Target::Origin));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_etag_where_someone_already_moved_the_route_where_we_wanted_counts_it_done() {
+    let (mut session, backend) = demo(Scenario::Calm, 12).await;
+    // Another responder rolls the same route back first.
+    backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
+    switch(&mut session, "/cart/*");
+    let done = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
+    assert!(done, "{:#?}", log_lines(&session.state));
+    assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed: ours had nothing left to do");
+    let steps = lines_about(&session.state, "/cart/*");
+    assert!(steps[1].contains("is stale"), "{steps:#?}");
+    assert_eq!(steps.last().unwrap(), "INFO /cart/* already targets ◼ origin; nothing to change", "{steps:#?}");
+    assert_eq!(session.state.route("/cart/*").unwrap().pending, None);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_stale_etag_where_the_route_itself_changed_writes_nothing_and_says_so() {
     let (mut session, backend) = demo(Scenario::Calm, 12).await;
-    // Someone else moves the same route first.
-    backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
+    // Someone else moves the same route first, somewhere else.
+    backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "canary".into())) });
     switch(&mut session, "/cart/*");
     let failed = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Failed).await;
     assert!(failed, "{:#?}", log_lines(&session.state));
     assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed");
     let last = lines_about(&session.state, "/cart/*").pop().unwrap();
     assert!(
-        last.starts_with("ERROR /cart/* switch λ Lambda → ◼ origin failed: someone else changed the distribution"),
+        last.starts_with(
+            "ERROR /cart/* switch /cart/* λ Lambda (apigw) → ◼ origin (legacy) failed: someone else changed the distribution"
+        ),
         "{last}"
     );
     // The console re-reads the distribution and shows the route where the other writer put it.
-    session.run_until(MINUTE, |s| s.route("/cart/*").unwrap().target == Target::Origin).await;
-    assert_eq!(session.state.route("/cart/*").unwrap().target, Target::Origin);
+    session.run_until(MINUTE, |s| s.route("/cart/*").unwrap().target == Some(Target::Origin)).await;
+    assert_eq!(session.state.route("/cart/*").unwrap().target, Some(Target::Origin));
 }
 
 #[tokio::test(start_paused = true)]
@@ -135,7 +155,7 @@ async fn throttle_scenario_throttles_every_lambda_route() {
     assert_eq!(metrics.latest_concurrency(), Some(1000.0), "the account is at its limit");
     for row in &session.state.routes {
         let latest = metrics.latest(&row.path).unwrap();
-        match row.target {
+        match row.target.expect("demo routes are on a side") {
             Target::Lambda => assert!(latest.throttles.get().unwrap() > 0.0, "{} not throttled: {latest:?}", row.path),
             Target::Origin => assert_eq!(latest.throttles.get(), None, "{}", row.path),
         }
@@ -166,7 +186,7 @@ async fn a_thousand_routes_stay_calm_and_switch_like_eight() {
     assert!(metrics.latest_concurrency().unwrap() < 500.0, "{:?}", metrics.latest_concurrency());
     assert!(state.routes.iter().all(|r| r.alert.is_empty()), "{:#?}", log_lines(state));
     assert!(state.routes.iter().all(|r| metrics.latest(&r.path).and_then(|p| p.throttles.get()).unwrap_or(0.0) == 0.0));
-    assert_eq!(state.route("/svc/501/*").unwrap().target, Target::Lambda);
+    assert_eq!(state.route("/svc/501/*").unwrap().target, Some(Target::Lambda));
     assert_eq!(state.switches[0].phase, SwitchPhase::Deployed, "{:#?}", log_lines(state));
     assert_eq!(backend.updates_accepted(), 1);
 }

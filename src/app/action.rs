@@ -47,6 +47,10 @@ pub enum Action {
     Abandon {
         reason: String,
     },
+    /// Headless `--force --reason`: send the open dialog's switch past the pre-flight, with the reason.
+    ConfirmForced {
+        reason: String,
+    },
 }
 
 /// Work `update` asks for; the effect runner performs it off the UI task and answers with actions.

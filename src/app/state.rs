@@ -8,7 +8,9 @@ use jiff::Timestamp;
 use super::keymap::Context;
 use crate::backend::FaultSet;
 use crate::domain::backoff::Backoff;
-use crate::domain::{Breach, Level, LogEntry, MetricsSnapshot, Target, Thresholds, Topology};
+use crate::domain::{
+    BehaviorPolicies, Breach, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target, Thresholds, Topology,
+};
 
 /// CloudWatch `GetMetricData` list price: $0.01 per 1,000 metrics requested.
 pub const GET_METRIC_DATA_USD_PER_METRIC: f64 = 0.01 / 1000.0;
@@ -33,11 +35,30 @@ pub enum Mode {
 pub struct RouteRow {
     pub path: String,
     pub origin_id: String,
-    pub target: Target,
+    /// The side serving it now; `None` on an origin that is neither (S3, a mixed group...).
+    pub target: Option<Target>,
+    /// Where it moves, or why nothing ever moves it.
+    pub pair: Result<OriginPair, String>,
+    /// Its behavior's policies as last read, for the pre-flight shown in the dialog.
+    pub behavior: BehaviorPolicies,
     /// The switch attempt currently moving this route, if any.
     pub pending: Option<u64>,
     /// Thresholds crossed for the configured number of periods.
     pub alert: Vec<Breach>,
+}
+
+impl RouteRow {
+    /// The side it is on and its pair, when it can be switched.
+    pub fn switchable(&self) -> Result<(Target, &OriginPair), String> {
+        let pair = self.pair.as_ref().map_err(Clone::clone)?;
+        let target =
+            self.target.ok_or_else(|| format!("its origin {} is neither Lambda nor legacy", self.origin_id))?;
+        Ok((target, pair))
+    }
+
+    pub fn is_on(&self, target: Target) -> bool {
+        self.target == Some(target)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +80,10 @@ pub struct SwitchAttempt {
     pub id: u64,
     pub distribution_id: String,
     pub paths: Vec<String>,
+    /// Each route's move, origin ids on both sides.
+    pub changes: Vec<RouteChange>,
+    /// Set when the operator overrode the pre-flight or a failing audit trail: why.
+    pub override_reason: Option<String>,
     pub from: Target,
     pub to: Target,
     pub kind: SwitchKind,
@@ -74,6 +99,11 @@ pub struct SwitchAttempt {
 impl SwitchAttempt {
     pub fn label(&self) -> String {
         self.paths.join(", ")
+    }
+
+    /// Every move with the origin ids on both sides: `/a λ Lambda (apigw) → ◼ origin (elb-2)`.
+    pub fn moves(&self) -> String {
+        self.changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ")
     }
 }
 
@@ -106,12 +136,26 @@ pub struct ConfirmSwitch {
     pub distribution_id: String,
     /// The routes it moves, all in one `UpdateDistribution`.
     pub paths: Vec<String>,
+    /// Each route's move, origin ids on both sides, as the dialog opened.
+    pub changes: Vec<RouteChange>,
     pub from: Target,
     pub to: Target,
     /// Lines that describe the new target's current health.
     pub health: Vec<String>,
     /// A warning that deserves its own line, such as too little free Lambda concurrency.
     pub warning: Option<String>,
+    /// What the pre-flight refuses, each naming the cause and the fix; only the override key goes on.
+    pub blocks: Vec<String>,
+    /// What the pre-flight wants known: cached responses, a route not on its configured origin,
+    /// routes a rollback leaves where they are and why.
+    pub notes: Vec<String>,
+}
+
+impl ConfirmSwitch {
+    /// Whether `y` is refused and only the override key sends it.
+    pub fn needs_override(&self) -> bool {
+        !self.blocks.is_empty()
+    }
 }
 
 impl ConfirmSwitch {

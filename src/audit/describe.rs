@@ -43,8 +43,14 @@ pub fn durations(record: &AuditRecord) -> Option<String> {
 /// The details a table row ends with: durations, error, message, ETags, caller.
 pub fn details(record: &AuditRecord) -> String {
     let mut parts = Vec::new();
+    if !record.moves.is_empty() {
+        parts.push(origins(record));
+    }
     if let Some(d) = durations(record) {
         parts.push(d);
+    }
+    if let Some(why) = &record.override_reason {
+        parts.push(format!("OVERRIDE: {why}"));
     }
     if let Some(error) = &record.error {
         parts.push(format!("error: {error}"));
@@ -59,6 +65,22 @@ pub fn details(record: &AuditRecord) -> String {
         (None, None) => {}
     }
     parts.join(" · ")
+}
+
+/// The origin ids each route moved between: `/a apigw → elb-2, /b apigw → elb-1`, with any policy swap.
+pub fn origins(record: &AuditRecord) -> String {
+    let moves: Vec<String> = record
+        .moves
+        .iter()
+        .map(|m| {
+            let mut text = format!("{} {} → {}", m.route, m.from_origin, m.to_origin);
+            if let (Some(before), Some(after)) = (&m.request_policy_before, &m.request_policy_after) {
+                text.push_str(&format!(" (origin request policy {before} → {after})"));
+            }
+            text
+        })
+        .collect();
+    format!("origins {}", moves.join(", "))
 }
 
 /// Who: the operator, and the caller ARN when there is one.

@@ -19,6 +19,8 @@
 //! | `request_to_accepted_ms`  | integer or null   | from the request to CloudFront accepting the change      |
 //! | `accepted_to_deployed_ms` | integer or null   | from acceptance to the distribution being `Deployed`     |
 //! | `message`                 | string or null    | free text, e.g. a breach: `5xx 12.4% > 5% for 3 periods` |
+//! | `moves`                   | array of objects  | per route: `route`, `from_origin`, `to_origin` (origin ids), and `request_policy_before` / `request_policy_after` when the switch swaps the origin request policy |
+//! | `override`                | string or null    | set when the operator overrode the pre-flight or a failing audit trail: who, why and what was overridden |
 //!
 //! Readers accept lines with missing optional fields, and unknown `kind`/`outcome` values read as
 //! `unknown`, so that an older cutover can read a newer trail.
@@ -28,7 +30,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Target;
+use crate::domain::{RouteChange, Target};
 
 /// Whether a record was made against real AWS or the simulator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,6 +144,38 @@ pub struct AuditRecord {
     pub accepted_to_deployed_ms: Option<u64>,
     #[serde(default)]
     pub message: Option<String>,
+    #[serde(default)]
+    pub moves: Vec<Move>,
+    #[serde(default, rename = "override")]
+    pub override_reason: Option<String>,
+}
+
+/// One route's move in a switch record, with the origin ids on both sides.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    pub route: String,
+    pub from_origin: String,
+    pub to_origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_policy_before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_policy_after: Option<String>,
+}
+
+impl Move {
+    pub fn of(change: &RouteChange) -> Self {
+        let (before, after) = match &change.request_policy {
+            Some((before, after)) => (Some(before.clone().unwrap_or_else(|| "none".into())), Some(after.clone())),
+            None => (None, None),
+        };
+        Move {
+            route: change.path.clone(),
+            from_origin: change.from_origin_id.clone(),
+            to_origin: change.to_origin_id.clone(),
+            request_policy_before: before,
+            request_policy_after: after,
+        }
+    }
 }
 
 impl AuditRecord {
@@ -170,6 +204,8 @@ impl AuditRecord {
             request_to_accepted_ms: None,
             accepted_to_deployed_ms: None,
             message: None,
+            moves: Vec::new(),
+            override_reason: None,
         }
     }
 
@@ -267,7 +303,7 @@ mod tests {
                 r#""caller_arn":"arn:aws:sts::123456789012:assumed-role/oncall/ana","distribution":"E2ABC","#,
                 r#""routes":["/api/orders/*"],"from":"lambda","to":"origin","etag_before":"E1","etag_after":"E2","#,
                 r#""outcome":"deployed","error":null,"request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"#,
-                r#""message":"rolled back by ana"}"#
+                r#""message":"rolled back by ana","moves":[],"override":null}"#
             )
         );
         assert!(!json.contains('\n'));

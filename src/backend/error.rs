@@ -15,6 +15,8 @@ pub enum BackendError {
         "someone else changed the distribution: {path} now targets origin '{found}', not '{expected}' as shown; nothing was written, look again before switching"
     )]
     ChangedElsewhere { path: String, expected: String, found: String },
+    #[error("the pre-flight refused it: {}; nothing was written", .0.join("; "))]
+    Blocked(Vec<String>),
     #[error("the distribution was changed by others {0} times in a row; nothing was written, try again")]
     TooManyConflicts(u32),
     #[error("network error: {0}")]

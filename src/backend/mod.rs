@@ -12,6 +12,7 @@ use async_trait::async_trait;
 pub use error::BackendError;
 pub use faults::{Fault, FaultSet};
 
+use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
 use crate::domain::{DeployStatus, MetricsSnapshot, Topology};
 
 /// Where an accepted `UpdateDistribution` left the distribution.
@@ -27,7 +28,7 @@ pub struct UpdateAccepted {
 /// place and sends the rest back untouched, so nothing the console does not know about is lost.
 #[async_trait]
 pub trait ControlPlane: Send + Sync + 'static {
-    type Config: Send;
+    type Config: Send + Sync;
 
     /// Routes, their origins and the deploy status of the distribution.
     async fn topology(&self) -> Result<Topology, BackendError>;
@@ -51,6 +52,15 @@ pub trait ControlPlane: Send + Sync + 'static {
 
     /// Point a route of `config` at another origin, in place.
     fn set_origin(config: &mut Self::Config, path: &str, origin_id: &str);
+
+    /// The policies of a route's behavior in `config`, for the pre-flight.
+    fn behavior_of(config: &Self::Config, path: &str) -> Option<BehaviorPolicies>;
+
+    /// Attach another origin request policy to a route of `config`, in place.
+    fn set_request_policy(config: &mut Self::Config, path: &str, policy_id: &str);
+
+    /// The custom policies `wanted`, read (or remembered), or why each could not be.
+    async fn policy_book(&self, wanted: &[(PolicyKind, String)]) -> PolicyBook;
 }
 
 /// CloudWatch, as far as cutover uses it.

@@ -1,9 +1,12 @@
-//! Switching routes safely on any control plane: read the config with its ETag, change only the
-//! target origin of the routes in place, write it back with `IfMatch`, and on a stale ETag re-read
-//! and re-apply only while every route still targets what the operator saw.
+//! Switching routes safely on any control plane: read the config with its ETag, run the
+//! compatibility pre-flight on each behavior as fetched, change only the target origin (and, when
+//! the config asks, the origin request policy) of the routes in place, write it back with
+//! `IfMatch`, and on a stale ETag re-read and re-apply only while every route still targets what
+//! the operator saw or is already where it should be.
 
 use super::{BackendError, ControlPlane, UpdateAccepted};
 use crate::domain::RouteChange;
+use crate::domain::preflight::{self, PolicyBook, custom_policies};
 
 /// How many times a stale ETag is re-read and re-applied before giving up.
 pub const MAX_CONFLICT_RETRIES: u32 = 3;
@@ -30,15 +33,13 @@ pub async fn switch_routes<C: ControlPlane + ?Sized>(
     loop {
         let (mut config, etag) = control_plane.get_config(distribution_id).await?;
         let mut already_there = Vec::new();
+        let mut to_apply = Vec::new();
         for change in changes {
             match C::origin_of(&config, &change.path) {
                 None => return Err(BackendError::UnknownRoute(change.path.clone())),
-                Some(found) if found == change.from_origin_id => {
-                    C::set_origin(&mut config, &change.path, &change.to_origin_id)
-                }
-                Some(found) if found == change.to_origin_id && conflicts == 0 => {
-                    already_there.push(change.path.clone())
-                }
+                Some(found) if found == change.from_origin_id => to_apply.push(change),
+                // Someone (another responder, or our own earlier try) already put it there.
+                Some(found) if found == change.to_origin_id => already_there.push(change.path.clone()),
                 Some(found) => {
                     return Err(BackendError::ChangedElsewhere {
                         path: change.path.clone(),
@@ -48,7 +49,14 @@ pub async fn switch_routes<C: ControlPlane + ?Sized>(
                 }
             }
         }
-        if already_there.len() == changes.len() {
+        preflight_fetched::<C>(control_plane, &config, &to_apply).await?;
+        for change in &to_apply {
+            C::set_origin(&mut config, &change.path, &change.to_origin_id);
+            if let Some((_, policy)) = &change.request_policy {
+                C::set_request_policy(&mut config, &change.path, policy);
+            }
+        }
+        if to_apply.is_empty() {
             let status = control_plane.deploy_status(distribution_id).await?;
             return Ok(SwitchAccepted {
                 etag_before: etag.clone(),
@@ -68,4 +76,31 @@ pub async fn switch_routes<C: ControlPlane + ?Sized>(
             Err(other) => return Err(other),
         }
     }
+}
+
+/// The pre-flight on each behavior exactly as fetched: a change the check blocks goes nowhere
+/// unless the operator overrode it on purpose.
+async fn preflight_fetched<C: ControlPlane + ?Sized>(
+    control_plane: &C,
+    config: &C::Config,
+    changes: &[&RouteChange],
+) -> Result<(), BackendError> {
+    let mut wanted = Vec::new();
+    let mut behaviors = Vec::new();
+    for change in changes {
+        let behavior = C::behavior_of(config, &change.path).unwrap_or_default();
+        let swap = change.request_policy.as_ref().map(|(_, to)| to.as_str());
+        wanted.extend(custom_policies(&behavior, swap));
+        behaviors.push(behavior);
+    }
+    let book = if wanted.is_empty() { PolicyBook::new() } else { control_plane.policy_book(&wanted).await };
+    let mut blocks = Vec::new();
+    for (change, behavior) in changes.iter().zip(&behaviors) {
+        if change.override_reason.is_some() {
+            continue;
+        }
+        let swap = change.request_policy.as_ref().map(|(_, to)| to.as_str());
+        blocks.extend(preflight::check(&change.path, behavior, swap, change.to, &book).blocks);
+    }
+    if blocks.is_empty() { Ok(()) } else { Err(BackendError::Blocked(blocks)) }
 }

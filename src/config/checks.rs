@@ -191,6 +191,25 @@ fn check_distribution(src: &Source, distribution: &Distribution) -> Result<(), C
                 "merge the two [[distribution.route]] tables into one",
             ));
         }
+        for (key, own, list, list_key) in [
+            ("lambda_origin", &route.lambda_origin, &distribution.lambda_origins, "lambda_origins"),
+            ("legacy_origin", &route.legacy_origin, &distribution.legacy_origins, "legacy_origins"),
+        ] {
+            if let Some(origin) = own
+                && !list.iter().any(|o| o.get_ref() == origin.get_ref())
+            {
+                return Err(bad(
+                    src,
+                    origin,
+                    format!(
+                        "route {}: {key} `{}` is not in the distribution's {list_key}",
+                        path.get_ref(),
+                        origin.get_ref()
+                    ),
+                    format!("name one of {list_key}, or add the origin to {list_key} if it really is one"),
+                ));
+            }
+        }
         check_thresholds(src, &route.thresholds, &format!("the thresholds of route {}", path.get_ref()))?;
     }
     Ok(())
@@ -327,6 +346,14 @@ mod tests {
         let twice = format!("{}{}", with(""), with(""));
         let e = error(&twice);
         assert!(e.contains("line 6, column 6: distribution E1 is described twice (first at line 2, column 6)"), "{e}");
+    }
+
+    #[test]
+    fn a_route_home_must_be_in_its_list() {
+        let e = error(&with("[[distribution.route]]\npath = \"/a\"\nlegacy_origin = \"apigw\"\n"));
+        assert!(e.contains("route /a: legacy_origin `apigw` is not in the distribution's legacy_origins"), "{e}");
+        let e = error(&with("[[distribution.route]]\npath = \"/a\"\nlambda_origin = \"nope\"\n"));
+        assert!(e.contains("lambda_origin `nope` is not in the distribution's lambda_origins"), "{e}");
     }
 
     #[test]

@@ -50,12 +50,21 @@ pub struct Config {
 pub struct Distribution {
     /// The CloudFront distribution id.
     pub id: Spanned<String>,
-    /// Origin ids that count as Lambda; a route switched to Lambda goes to the first.
+    /// Origin ids that count as Lambda; a route without its own `lambda_origin` that is not on one
+    /// of them goes to the first.
     #[serde(default)]
     pub lambda_origins: Vec<Spanned<String>>,
-    /// Origin ids that count as the legacy origin; a route switched back goes to the first.
+    /// Origin ids that count as the legacy origin; a route without its own `legacy_origin` that is
+    /// not on one of them goes back to the first.
     #[serde(default)]
     pub legacy_origins: Vec<Spanned<String>>,
+    /// Origin request policy to attach, in the same update, to a route switched to Lambda (for
+    /// example AllViewerExceptHostHeader); routes may name their own.
+    #[serde(default)]
+    pub lambda_origin_request_policy: Option<Spanned<String>>,
+    /// Origin request policy to attach to a route switched back to its legacy origin.
+    #[serde(default)]
+    pub legacy_origin_request_policy: Option<Spanned<String>>,
     /// The routes with metric sources or thresholds of their own, from `[[distribution.route]]`.
     #[serde(default, rename = "route")]
     pub routes: Vec<Route>,
@@ -67,6 +76,22 @@ pub struct Distribution {
 pub struct Route {
     /// The cache behavior's path pattern, or `*` for the default behavior.
     pub path: Spanned<String>,
+    /// The Lambda origin this route goes to (one of `lambda_origins`).
+    #[serde(default)]
+    pub lambda_origin: Option<Spanned<String>>,
+    /// The legacy origin this route comes from and goes back to: its home (one of `legacy_origins`).
+    #[serde(default)]
+    pub legacy_origin: Option<Spanned<String>>,
+    /// `false` keeps cutover from ever moving the route (`init` writes it when it cannot tell a
+    /// route's home).
+    #[serde(default = "yes")]
+    pub switchable: bool,
+    /// Origin request policy attached when this route moves to Lambda, over the distribution's.
+    #[serde(default)]
+    pub lambda_origin_request_policy: Option<Spanned<String>>,
+    /// Origin request policy attached when this route moves back to its legacy origin.
+    #[serde(default)]
+    pub legacy_origin_request_policy: Option<Spanned<String>>,
     /// `AWS/Lambda` `FunctionName` of the function serving the route.
     #[serde(default)]
     pub lambda_function: Option<String>,
@@ -182,8 +207,8 @@ impl Distribution {
         }
     }
 
-    /// Where a route goes when switched to `target`: the first origin id of that list. A loaded config
-    /// always has one.
+    /// Where a route goes when switched to `target` and names no origin of its own: the first
+    /// origin id of that list. A loaded config always has one.
     pub fn origin_id_for(&self, target: Target) -> Option<&str> {
         self.origins(target).first().map(|o| o.get_ref().as_str())
     }
@@ -212,6 +237,10 @@ impl ApiGateway {
             ApiGateway::Rest { method, .. } | ApiGateway::Http { method, .. } => method,
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_refresh_seconds() -> Spanned<u64> {

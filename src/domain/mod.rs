@@ -5,10 +5,12 @@ pub mod backoff;
 pub mod event;
 pub mod format;
 pub mod metrics;
+pub mod preflight;
 pub mod route;
 pub mod thresholds;
 
 pub use event::{Level, LogEntry};
 pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading};
-pub use route::{DeployStatus, RouteChange, RouteInfo, Target, Topology};
+pub use preflight::{BehaviorPolicies, Findings, PolicyBook, PolicyKind};
+pub use route::{DeployStatus, OriginPair, RouteChange, RouteInfo, Target, Topology};
 pub use thresholds::{Breach, BreachKind, Thresholds};

@@ -2,6 +2,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::preflight::{BehaviorPolicies, PolicyBook};
+
 /// Who serves a route: the new Lambda functions or the old origin (ELB / EC2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -56,12 +58,63 @@ impl fmt::Display for DeployStatus {
     }
 }
 
+/// What the target column says of a route nothing moves (an S3 origin, a route the config pins).
+pub const NOT_SWITCHABLE: &str = "⊘ not switchable";
+
+/// The two origins a route moves between: the Lambda origin it goes to and the legacy origin it
+/// goes back to (its home), with the origin request policy to attach on each side when the config
+/// names one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OriginPair {
+    pub lambda: String,
+    pub legacy: String,
+    pub lambda_request_policy: Option<String>,
+    pub legacy_request_policy: Option<String>,
+}
+
+impl OriginPair {
+    pub fn origin(&self, target: Target) -> &str {
+        match target {
+            Target::Lambda => &self.lambda,
+            Target::Origin => &self.legacy,
+        }
+    }
+
+    pub fn request_policy(&self, target: Target) -> Option<&str> {
+        match target {
+            Target::Lambda => self.lambda_request_policy.as_deref(),
+            Target::Origin => self.legacy_request_policy.as_deref(),
+        }
+    }
+}
+
 /// One route: a cache behavior (or the default behavior, path `*`) and the origin it sends to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteInfo {
     pub path: String,
     pub origin_id: String,
-    pub target: Target,
+    /// Which side serves it now; `None` when its origin is neither a Lambda nor a legacy origin
+    /// (an S3 bucket, an origin group mixing both, an origin the config does not list).
+    pub target: Option<Target>,
+    /// Where the route moves, or why nothing ever moves it.
+    pub pair: Result<OriginPair, String>,
+    /// The behavior's policies as fetched, for the compatibility pre-flight.
+    pub behavior: BehaviorPolicies,
+}
+
+impl RouteInfo {
+    /// The side it is on and its pair, when it can be switched.
+    pub fn switchable(&self) -> Result<(Target, &OriginPair), String> {
+        let pair = self.pair.as_ref().map_err(Clone::clone)?;
+        let target =
+            self.target.ok_or_else(|| format!("its origin {} is neither Lambda nor legacy", self.origin_id))?;
+        Ok((target, pair))
+    }
+
+    /// Why it cannot be switched, if it cannot.
+    pub fn not_switchable(&self) -> Option<String> {
+        self.switchable().err()
+    }
 }
 
 /// What the console knows about a distribution's routing.
@@ -72,20 +125,13 @@ pub struct Topology {
     pub etag: String,
     /// Routes in CloudFront precedence order; the default behavior `*` comes last.
     pub routes: Vec<RouteInfo>,
-    /// The origin id a route is pointed at when it is switched to Lambda.
-    pub lambda_origin_id: String,
-    /// The origin id a route is pointed at when it is switched to the origin.
-    pub legacy_origin_id: String,
+    /// Custom policies the behaviors name, as read, for the pre-flight.
+    pub policies: PolicyBook,
+    /// What is wrong with the distribution's shape (duplicate path patterns...), said at start-up.
+    pub problems: Vec<String>,
 }
 
 impl Topology {
-    pub fn origin_id_for(&self, target: Target) -> &str {
-        match target {
-            Target::Lambda => &self.lambda_origin_id,
-            Target::Origin => &self.legacy_origin_id,
-        }
-    }
-
     pub fn route(&self, path: &str) -> Option<&RouteInfo> {
         self.routes.iter().find(|r| r.path == path)
     }
@@ -97,4 +143,28 @@ pub struct RouteChange {
     pub path: String,
     pub from_origin_id: String,
     pub to_origin_id: String,
+    /// The side it moves to.
+    pub to: Target,
+    /// The origin request policy attached in the same update: (the one it had, the new one).
+    pub request_policy: Option<(Option<String>, String)>,
+    /// Set when the operator overrode the pre-flight on purpose: why.
+    pub override_reason: Option<String>,
+}
+
+impl RouteChange {
+    /// `/admin/* λ Lambda (apigw-prod) → ◼ origin (legacy-elb-2)`, and the policy swap if any.
+    pub fn describe(&self) -> String {
+        let mut text = format!(
+            "{} {} ({}) → {} ({})",
+            self.path,
+            self.to.other(),
+            self.from_origin_id,
+            self.to,
+            self.to_origin_id
+        );
+        if let Some((from, to)) = &self.request_policy {
+            text.push_str(&format!(", origin request policy {} → {to}", from.as_deref().unwrap_or("none")));
+        }
+        text
+    }
 }

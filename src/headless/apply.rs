@@ -68,7 +68,10 @@ pub fn plan_switch<B: Backend>(
     let session = &mut sessions[index];
     let distribution_id = distribution_label(&session.state);
     let row = session.state.route(route).expect("found above");
-    if row.target == to {
+    if let Err(why) = row.switchable() {
+        return Err(HeadlessError::Refused(format!("{route} on {distribution_id} is not switchable: {why}")));
+    }
+    if row.target == Some(to) {
         return Ok(SwitchPlan::AlreadyThere(format!(
             "{route} on {distribution_id} already targets {to}; nothing to do"
         )));
@@ -87,7 +90,7 @@ pub fn plan_rollback_all<B: Backend>(sessions: &mut [Session<B>]) -> Result<(Vec
     let (mut plans, mut notes) = (Vec::new(), Vec::new());
     for (index, session) in sessions.iter_mut().enumerate() {
         let distribution_id = distribution_label(&session.state);
-        if !session.state.routes.iter().any(|r| r.target == Target::Lambda) {
+        if !session.state.routes.iter().any(|r| r.switchable().is_ok_and(|(t, _)| t == Target::Lambda)) {
             notes.push(format!("{distribution_id}: no route is on Lambda; nothing to roll back"));
             continue;
         }
@@ -189,7 +192,7 @@ pub async fn carry_out<B: Backend, W: Write>(
         }
         let state = &session.state;
         let attempt = state.switch(id).expect("requested above");
-        let what = format!("{}: {} {} → {}", attempt.distribution_id, attempt.label(), attempt.from, attempt.to);
+        let what = format!("{}: {}", attempt.distribution_id, attempt.moves());
         let stopped_because = match attempt.phase {
             SwitchPhase::Deployed => {
                 let took = attempt.accepted_at.map(|at| state.now.duration_since(at).as_secs()).unwrap_or(0);

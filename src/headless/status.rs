@@ -1,7 +1,7 @@
 //! `cutover status`: every route's target, pending state, newest numbers and guards, as a table or
 //! as one JSON document whose shape is part of cutover's interface (see the README).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::app::state::State;
 use crate::audit::{AuditTrail, RecordKind};
 use crate::domain::format::{thousands, time_of_day};
+use crate::domain::route::NOT_SWITCHABLE;
 use crate::domain::{Breach, BreachKind, DeployStatus, Target};
 
 /// Bumped only when a field changes meaning or goes away; new fields may appear in any version.
@@ -53,9 +54,15 @@ pub struct Concurrency {
 pub struct RouteStatus {
     /// The cache behavior's path pattern; `*` is the default behavior.
     pub path: String,
-    /// `lambda` or `origin`.
-    pub target: Target,
+    /// `lambda` or `origin`; `null` for a route on an origin that is neither (an S3 bucket...).
+    pub target: Option<Target>,
     pub origin_id: String,
+    /// Whether cutover may move this route; `why_not_switchable` says why not.
+    pub switchable: bool,
+    pub why_not_switchable: Option<String>,
+    /// The Lambda origin it goes to and the legacy origin it goes back to (its home), when switchable.
+    pub lambda_origin: Option<String>,
+    pub legacy_origin: Option<String>,
     /// A switch of this route recorded in this machine's audit trail is still being deployed.
     pub pending: bool,
     /// Start of the newest minute with data for this route; the numbers below are that minute's.
@@ -132,7 +139,7 @@ impl StatusReport {
 impl DistributionStatus {
     /// What a loaded session knows about its distribution. `pending` holds routes with a switch
     /// in the audit trail that was not yet seen deployed.
-    pub fn from_state(state: &State, metrics_error: Option<String>, pending: &HashSet<String>) -> Self {
+    pub fn from_state(state: &State, metrics_error: Option<String>, pending: &HashMap<String, Option<Target>>) -> Self {
         let topology = state.topology.as_ref();
         let status = topology.map_or(DeployStatus::Deployed, |t| t.status);
         let metrics = state.metrics.as_ref();
@@ -144,12 +151,21 @@ impl DistributionStatus {
                 let newest = series.iter().rposition(|p| p.has_data());
                 let point = newest.map(|i| series[i]);
                 let thresholds = state.thresholds_for(&row.path);
+                let pair = row.pair.as_ref().ok().filter(|_| row.target.is_some());
                 RouteStatus {
                     path: row.path.clone(),
                     target: row.target,
                     origin_id: row.origin_id.clone(),
+                    switchable: row.switchable().is_ok(),
+                    why_not_switchable: row.switchable().err(),
+                    lambda_origin: pair.map(|p| p.lambda.clone()),
+                    legacy_origin: pair.map(|p| p.legacy.clone()),
+                    // Deploying: a switch this session follows, or one the trail recorded whose
+                    // wanted target the route has now while CloudFront still rolls a change out.
                     pending: row.pending.is_some()
-                        || (status == DeployStatus::InProgress && pending.contains(&row.path)),
+                        || (status == DeployStatus::InProgress
+                            && row.target.is_some()
+                            && pending.get(&row.path).is_some_and(|wanted| *wanted == row.target)),
                     minute: newest.zip(metrics).map(|(i, m)| m.minute_start(i)),
                     requests_per_min: point.and_then(|p| p.requests()),
                     errors_5xx_pct: point.and_then(|p| p.error_rate_pct()),
@@ -206,7 +222,9 @@ impl DistributionStatus {
             "ROUTE", "TARGET", "REQ/MIN", "5XX %", latency, "THR/MIN"
         );
         for route in &self.routes {
-            let target = if route.pending { format!("{} (deploying)", route.target) } else { route.target.to_string() };
+            let side =
+                route.target.filter(|_| route.switchable).map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string());
+            let target = if route.pending { format!("{side} (deploying)") } else { side };
             let guard = if route.guard.breached {
                 let what: Vec<&str> = route.guard.breaches.iter().map(|b| b.text.as_str()).collect();
                 format!("BREACHED {} for {} periods", what.join(", "), route.guard.periods)
@@ -223,6 +241,10 @@ impl DistributionStatus {
                 count(route.latency_ms),
                 count(route.throttles_per_min),
             );
+        }
+        for route in self.routes.iter().filter(|r| !r.switchable) {
+            let why = route.why_not_switchable.as_deref().unwrap_or("unknown");
+            let _ = writeln!(out, "not switchable: {} {why}", route.path);
         }
     }
 }
@@ -246,12 +268,12 @@ fn percent(value: Option<f64>) -> String {
 
 /// Routes of `distribution` whose latest switch in the trail was requested or accepted but never
 /// seen deployed or failed: what `pending` means when another session made the switch.
-pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashSet<String> {
-    let mut pending = HashSet::new();
+pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashMap<String, Option<Target>> {
+    let mut pending = HashMap::new();
     for record in trail.records().filter(|r| r.distribution == distribution) {
         match record.kind {
             RecordKind::SwitchRequested | RecordKind::SwitchAccepted | RecordKind::AutoRollback => {
-                pending.extend(record.routes.iter().cloned())
+                pending.extend(record.routes.iter().map(|route| (route.clone(), record.to)))
             }
             // Nobody follows it any more, but CloudFront may still be rolling it out.
             RecordKind::SwitchAbandoned => {}

@@ -107,7 +107,7 @@ pub async fn session_for(
         control_plane.read().await.map_err(|error| LiveError::Read { id: distribution_id.to_string(), error })?;
     let paths: Vec<String> = routes_of(&distribution).into_iter().map(|(path, _)| path).collect();
     config::validate_against(config, distribution_id, &origin_ids_of(&distribution), &paths)?;
-    let (topology, unclassified) = topology_of(&spec, &distribution, status, etag);
+    let topology = topology_of(&spec, &distribution, status, etag);
     let identity = Identity::look_up(&clients.sts).await;
 
     let metrics = CloudWatchMetrics::new(clients, config, distribution_id, clock.clone());
@@ -150,14 +150,13 @@ pub async fn session_for(
     if let Some(error) = &identity.error {
         state.log(Level::Warn, None, format!("could not ask STS who is calling: {error}"));
     }
-    for (path, origin_id) in unclassified {
-        state.log(
-            Level::Warn,
-            Some(&path),
-            format!(
-                "not shown: it targets origin `{origin_id}`, which the config lists in neither lambda_origins nor legacy_origins"
-            ),
-        );
+    for problem in &topology.problems {
+        state.log(Level::Warn, None, format!("distribution {distribution_id}: {problem}"));
+    }
+    for route in &topology.routes {
+        if let Some(why) = route.not_switchable() {
+            state.log(Level::Warn, Some(&route.path), format!("not switchable: {why}"));
+        }
     }
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
     Ok(Session::new(state, Arc::new(AwsBackend::new(control_plane, metrics)), clock))

@@ -16,14 +16,57 @@ pub const WIDTH: u16 = 76;
 /// the rest, so that from, to, health and the keys stay on screen.
 const ROUTE_LINES: usize = 2;
 const LABEL: &str = "routes ";
+/// Pre-flight lines the dialog shows before it counts the rest.
+const PREFLIGHT_LINES: usize = 4;
 
 /// Rows the dialog needs: borders, the fixed lines, the route list as it wraps, one per health line
 /// and the warning, and one for the scope line wrapping at the dialog's width.
 pub fn height(confirm: &ConfirmSwitch) -> u16 {
     let width = usize::from(WIDTH - 2);
     let route_lines = (LABEL.len() + route_list(&confirm.paths, width).chars().count()).div_ceil(width);
-    let variable = route_lines + confirm.health.len() + usize::from(confirm.warning.is_some());
+    let wrapped = |lines: &[String], indent: usize| -> usize {
+        lines.iter().map(|l| (indent + l.chars().count()).div_ceil(width).max(1)).sum()
+    };
+    let origin_lines = wrapped(&[origins(confirm)], 7);
+    let preflight = wrapped(&preflight_lines(confirm), 0);
+    let preflight_heading = usize::from(!confirm.blocks.is_empty() || !confirm.notes.is_empty());
+    let variable = route_lines
+        + origin_lines.saturating_sub(1)
+        + confirm.health.len()
+        + usize::from(confirm.warning.is_some())
+        + preflight
+        + preflight_heading;
     u16::try_from(13 + variable).unwrap_or(u16::MAX)
+}
+
+/// The pre-flight's lines as shown: every block first (marked ✗), then notes (·), at most
+/// [`PREFLIGHT_LINES`] in all so that a rollback of hundreds of routes keeps its keys on screen.
+fn preflight_lines(confirm: &ConfirmSwitch) -> Vec<String> {
+    let all: Vec<String> = confirm
+        .blocks
+        .iter()
+        .map(|b| format!("✗ {b}"))
+        .chain(confirm.notes.iter().map(|n| format!("· {n}")))
+        .collect();
+    if all.len() <= PREFLIGHT_LINES {
+        return all;
+    }
+    let mut shown: Vec<String> = all[..PREFLIGHT_LINES - 1].to_vec();
+    shown.push(format!("… and {} more", all.len() - shown.len()));
+    shown
+}
+
+/// The origin ids on both sides: one pair when every route moves alike, else how many pairs.
+fn origins(confirm: &ConfirmSwitch) -> String {
+    let mut pairs: Vec<(&str, &str)> =
+        confirm.changes.iter().map(|c| (c.from_origin_id.as_str(), c.to_origin_id.as_str())).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    match pairs.as_slice() {
+        [] => "no route can move".to_string(),
+        [(from, to)] => format!("{from} → {to}"),
+        several => several.iter().map(|(f, t)| format!("{f} → {t}")).collect::<Vec<_>>().join(", "),
+    }
 }
 
 /// The routes, comma-separated, as many as fit in [`ROUTE_LINES`] lines of `width`, then how many
@@ -72,6 +115,7 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
             Span::styled("to     ", theme.dialog),
             Span::styled(confirm.to.to_string(), target_style(confirm.to)),
         ]),
+        Line::from(vec![Span::styled("origin ", theme.dialog), Span::styled(origins(confirm), theme.dialog_title)]),
         Line::raw(""),
         Line::from(Span::styled(format!("health of {} now:", confirm.to), theme.dialog_title)),
     ];
@@ -79,20 +123,33 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
     if let Some(warning) = &confirm.warning {
         lines.push(Line::from(Span::styled(format!("! {warning}"), theme.alert)));
     }
+    if !confirm.blocks.is_empty() || !confirm.notes.is_empty() {
+        lines.push(Line::from(Span::styled("pre-flight:", theme.dialog_title)));
+    }
+    for line in preflight_lines(confirm) {
+        let style = if line.starts_with('✗') { theme.alert } else { theme.dialog };
+        lines.push(Line::from(Span::styled(line, style)));
+    }
     lines.push(Line::raw(""));
+    let swaps = confirm.changes.iter().filter(|c| c.request_policy.is_some()).count();
+    let fields = if swaps > 0 { "TargetOriginId and OriginRequestPolicyId" } else { "TargetOriginId" };
     let scope = if confirm.paths.len() == 1 {
-        "Changes this behavior's TargetOriginId only".to_string()
+        format!("Changes this behavior's {fields} only")
     } else {
-        format!("Changes {} behaviors' TargetOriginId in one update", confirm.paths.len())
+        format!("Changes {} behaviors' {fields} in one update", confirm.paths.len())
     };
     lines.push(Line::from(Span::styled(format!("{scope}; edges follow within minutes."), theme.muted)));
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled("y", theme.key),
-        Span::styled(" switch   ", theme.dialog),
-        Span::styled("n/Esc", theme.key),
-        Span::styled(" cancel", theme.dialog),
-    ]));
+    let go = if confirm.needs_override() {
+        vec![Span::styled("!", theme.key), Span::styled(" switch anyway (recorded)   ", theme.alert)]
+    } else {
+        vec![Span::styled("y", theme.key), Span::styled(" switch   ", theme.dialog)]
+    };
+    lines.push(Line::from(
+        go.into_iter()
+            .chain([Span::styled("n/Esc", theme.key), Span::styled(" cancel", theme.dialog)])
+            .collect::<Vec<_>>(),
+    ));
     frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
 }
 

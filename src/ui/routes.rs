@@ -109,11 +109,14 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
     let t = state.thresholds_for(&row.path);
     let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
     let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
-    let target_style = match row.target {
-        Target::Lambda => theme.target_lambda,
-        Target::Origin => theme.target_origin,
+    let mut target = match row.switchable() {
+        Ok((side, _)) => {
+            let style = if side == Target::Lambda { theme.target_lambda } else { theme.target_origin };
+            vec![Span::styled(side.to_string(), style)]
+        }
+        // Never moved by cutover; said in words, the reason is in the event log and `status`.
+        Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE, theme.muted)],
     };
-    let mut target = vec![Span::styled(row.target.to_string(), target_style)];
     if row.pending.is_some() {
         target.push(Span::styled(" ⇄", theme.switch_pending));
     }

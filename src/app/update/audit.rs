@@ -34,6 +34,8 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
         _ => None,
     };
     record.error = error;
+    record.moves = attempt.changes.iter().map(audit::Move::of).collect();
+    record.override_reason = attempt.override_reason.clone();
     record.request_to_accepted_ms = attempt.accepted_at.and_then(|at| millis(attempt.requested_at, at));
     if kind == RecordKind::SwitchDeployed {
         record.accepted_to_deployed_ms = attempt.accepted_at.and_then(|at| millis(at, state.now));

@@ -11,7 +11,7 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
     let due: Vec<(String, String)> = state
         .routes
         .iter()
-        .filter(|r| !r.alert.is_empty() && r.target == Target::Lambda && r.pending.is_none())
+        .filter(|r| !r.alert.is_empty() && r.is_on(Target::Lambda) && r.pending.is_none())
         .filter(|r| state.auto_rollback.contains(&r.path) && !state.auto_rolled_back.contains(&r.path))
         .map(|r| {
             let what: Vec<String> = r.alert.iter().map(|b| b.describe(&state.latency_statistic)).collect();
@@ -40,5 +40,12 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
     let paths: Vec<String> = due.iter().map(|(path, _)| path.clone()).collect();
     let reason = due.iter().map(|(path, what)| format!("{path}: {what}")).collect::<Vec<_>>().join("; ");
     state.auto_rolled_back.extend(paths.iter().cloned());
-    request(state, SwitchKind::Automatic, &paths, Target::Lambda, Some(&format!("its guard was breached ({reason})")))
+    request(
+        state,
+        SwitchKind::Automatic,
+        &paths,
+        Target::Lambda,
+        Some(&format!("its guard was breached ({reason})")),
+        None,
+    )
 }

@@ -33,6 +33,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
         Action::QuitRequested { elsewhere } => quitting::request(state, elsewhere),
         Action::Abandon { reason } => quitting::abandon_all(state, &reason),
+        Action::ConfirmForced { reason } => switching::confirm_override(state, Some(reason)),
     }
 }
 
@@ -42,6 +43,7 @@ fn command_(state: &mut State, command: Command) -> Vec<Effect> {
         Command::RollbackAll => switching::open_rollback_all(state),
         Command::Undo => switching::open_undo(state),
         Command::Confirm => switching::confirm(state),
+        Command::ConfirmOverride => switching::confirm_override(state, None),
         Command::Refresh => refresh::refresh_now(state),
         Command::CycleFaults => faults::cycle(state),
         Command::Quit => quitting::request(state, Vec::new()),

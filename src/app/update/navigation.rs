@@ -53,6 +53,7 @@ pub fn handle(state: &mut State, command: Command) {
         | Command::RollbackAll
         | Command::Undo
         | Command::Confirm
+        | Command::ConfirmOverride
         | Command::Refresh
         | Command::CycleFaults
         | Command::NextDistribution

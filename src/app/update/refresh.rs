@@ -73,6 +73,8 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
                 path: info.path.clone(),
                 origin_id: info.origin_id.clone(),
                 target: info.target,
+                pair: info.pair.clone(),
+                behavior: info.behavior.clone(),
                 pending: old.and_then(|r| r.pending),
                 alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
             }

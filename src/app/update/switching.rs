@@ -10,6 +10,7 @@ use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::format::{duration_short, thousands};
+use crate::domain::preflight::check;
 use crate::domain::{DeployStatus, Level, MinutePoint, RouteChange, Target};
 
 /// Why the console turned read-only by itself: AWS refused an update.
@@ -22,19 +23,47 @@ pub fn open_confirm(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.selected_route() else {
         return Vec::new();
     };
-    let (path, from) = (row.path.clone(), row.target);
-    open(state, SwitchKind::Manual, vec![path], from)
+    let path = row.path.clone();
+    match row.switchable() {
+        Ok((from, _)) => open(state, SwitchKind::Manual, vec![path], from),
+        Err(why) => {
+            state.log(Level::Warn, Some(&path), format!("not switchable: {why}; nothing was switched"));
+            Vec::new()
+        }
+    }
 }
 
-/// `R`: every Lambda route of the distribution back to the origin, in one update.
+/// `R`: every switchable Lambda route of the distribution back to its home, in one update. Routes
+/// on Lambda that cannot be switched are named in the dialog and left where they are.
 pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
-    let paths: Vec<String> =
-        state.routes.iter().filter(|r| r.target == Target::Lambda).map(|r| r.path.clone()).collect();
+    let paths: Vec<String> = state
+        .routes
+        .iter()
+        .filter(|r| r.switchable().is_ok_and(|(target, _)| target == Target::Lambda))
+        .map(|r| r.path.clone())
+        .collect();
     if paths.is_empty() {
-        state.log(Level::Info, None, "no route is on Lambda; nothing to roll back");
+        let stuck = left_out(state);
+        let message = if stuck.is_empty() {
+            "no route is on Lambda; nothing to roll back".to_string()
+        } else {
+            format!("no switchable route is on Lambda; nothing to roll back ({})", stuck.join("; "))
+        };
+        state.log(Level::Info, None, message);
         return Vec::new();
     }
     open(state, SwitchKind::RollbackAll, paths, Target::Lambda)
+}
+
+/// Routes a rollback leaves where they are, and why: on Lambda but not switchable, or on an
+/// origin that is neither Lambda nor legacy.
+fn left_out(state: &State) -> Vec<String> {
+    state
+        .routes
+        .iter()
+        .filter(|r| r.target != Some(Target::Origin))
+        .filter_map(|r| r.switchable().err().map(|why| format!("{} not switchable: {why}", r.path)))
+        .collect()
 }
 
 /// `u`: the last switch this session made, reversed, for the routes it moved that are still where it put them.
@@ -48,13 +77,68 @@ pub fn open_undo(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let (to_undo, target) = (last.paths.clone(), last.to);
-    let paths: Vec<String> =
-        to_undo.into_iter().filter(|p| state.route(p).is_some_and(|r| r.target == target)).collect();
+    let paths: Vec<String> = to_undo
+        .into_iter()
+        .filter(|p| state.route(p).is_some_and(|r| r.switchable().is_ok_and(|(t, _)| t == target)))
+        .collect();
     if paths.is_empty() {
         state.log(Level::Info, None, "the routes of the last switch have moved since; nothing to undo");
         return Vec::new();
     }
     open(state, SwitchKind::Undo, paths, target)
+}
+
+/// Each route's move from `from`, as the rows are now: its origin, the one its pair names for the
+/// other side, and the origin request policy swap the config asks for.
+fn changes_for(state: &State, paths: &[String], from: Target) -> Vec<RouteChange> {
+    let to = from.other();
+    paths
+        .iter()
+        .filter_map(|path| state.route(path))
+        .filter_map(|row| {
+            let (_, pair) = row.switchable().ok()?;
+            let current = row.behavior.origin_request_policy_id.clone();
+            let request_policy = pair
+                .request_policy(to)
+                .filter(|wanted| current.as_deref() != Some(*wanted))
+                .map(|wanted| (current, wanted.to_string()));
+            Some(RouteChange {
+                path: row.path.clone(),
+                from_origin_id: row.origin_id.clone(),
+                to_origin_id: pair.origin(to).to_string(),
+                to,
+                request_policy,
+                override_reason: None,
+            })
+        })
+        .collect()
+}
+
+/// The pre-flight of `changes` on the behaviors as last read: what blocks, and what to know.
+fn preflight_of(state: &State, changes: &[RouteChange]) -> (Vec<String>, Vec<String>) {
+    let empty = Default::default();
+    let book = state.topology.as_ref().map_or(&empty, |t| &t.policies);
+    let (mut blocks, mut notes) = (Vec::new(), Vec::new());
+    for change in changes {
+        let Some(row) = state.route(&change.path) else { continue };
+        let swap = change.request_policy.as_ref().map(|(_, to)| to.as_str());
+        let findings = check(&change.path, &row.behavior, swap, change.to, book);
+        blocks.extend(findings.blocks);
+        notes.extend(findings.notes);
+        if let Ok((_, pair)) = row.switchable()
+            && row.origin_id != pair.origin(change.to.other())
+        {
+            notes.push(format!(
+                "{} is on {}, not on its configured {} origin {} (changed by hand?); it moves to {} as configured",
+                change.path,
+                row.origin_id,
+                change.to.other().word(),
+                pair.origin(change.to.other()),
+                change.to_origin_id
+            ));
+        }
+    }
+    (blocks, notes)
 }
 
 /// Open the confirm dialog for moving `paths` from `from` to the other target, unless the console is
@@ -90,7 +174,23 @@ fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from: Target) -
         health.push(estimate);
         warning = low;
     }
-    state.overlay = Overlay::Confirm(ConfirmSwitch { kind, distribution_id, paths, from, to, health, warning });
+    let changes = changes_for(state, &paths, from);
+    let (blocks, mut notes) = preflight_of(state, &changes);
+    if kind == SwitchKind::RollbackAll {
+        notes.extend(left_out(state).into_iter().map(|line| format!("left as it is: {line}")));
+    }
+    state.overlay = Overlay::Confirm(ConfirmSwitch {
+        kind,
+        distribution_id,
+        paths,
+        changes,
+        from,
+        to,
+        health,
+        warning,
+        blocks,
+        notes,
+    });
     Vec::new()
 }
 
@@ -159,45 +259,72 @@ fn describe(requests: Option<f64>, errors: Option<f64>, latency: Option<f64>, la
     format!("{} req/min, 5xx {rate:.1}%, {latency_statistic} {latency}", thousands(requests.round() as u64))
 }
 
+/// `y`: send the dialog's switch, unless the pre-flight blocked it or the audit trail is failing;
+/// then only the override key sends it, so going on is deliberate.
 pub fn confirm(state: &mut State) -> Vec<Effect> {
+    let Overlay::Confirm(confirm) = &state.overlay else {
+        return Vec::new();
+    };
+    if confirm.needs_override() {
+        let label = confirm.paths.join(", ");
+        let message = format!("{}: press ! to switch anyway, n to cancel", confirm.blocks.join("; "));
+        state.log(Level::Warn, Some(&label), format!("not switched: {message}"));
+        return Vec::new();
+    }
     let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
         return Vec::new();
     };
-    request(state, confirm.kind, &confirm.paths, confirm.from, None)
+    request(state, confirm.kind, &confirm.paths, confirm.from, None, None)
 }
 
-/// Send one update moving every route of `paths` that still targets `from` to the other target.
-/// `reason` is said in the log for switches nobody confirmed (guards).
+/// `!` (or headless `--force --reason`): send the dialog's switch although the pre-flight blocked
+/// it, recording who overrode what and why.
+pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect> {
+    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
+        return Vec::new();
+    };
+    let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.operator));
+    let overridden =
+        if confirm.blocks.is_empty() { "nothing was blocked".to_string() } else { confirm.blocks.join("; ") };
+    let override_reason = format!("{why} (overriding: {overridden})");
+    request(state, confirm.kind, &confirm.paths, confirm.from, None, Some(override_reason))
+}
+
+/// Send one update moving every route of `paths` that still targets `from` to the other side of
+/// its pair. `reason` is said in the log for switches nobody confirmed (guards);
+/// `override_reason` is set when the operator overrode the pre-flight.
 pub fn request(
     state: &mut State,
     kind: SwitchKind,
     paths: &[String],
     from: Target,
     reason: Option<&str>,
+    override_reason: Option<String>,
 ) -> Vec<Effect> {
     let Some(topology) = &state.topology else {
         return Vec::new();
     };
     let distribution_id = topology.distribution_id.clone();
     let to = from.other();
-    let to_origin_id = topology.origin_id_for(to).to_string();
-    let mut changes = Vec::new();
+    let mut still = Vec::new();
     for path in paths {
         match state.route(path) {
             None => state.log(Level::Warn, Some(path), "route is gone from the distribution; nothing was switched"),
-            Some(row) if row.target != from => {
-                let message = format!(
-                    "route now targets {} (changed while the dialog was open); nothing was switched",
-                    row.target
-                );
+            Some(row) if row.target != Some(from) => {
+                let now = row.target.map_or_else(|| row.origin_id.clone(), |t| t.to_string());
+                let message =
+                    format!("route now targets {now} (changed while the dialog was open); nothing was switched");
                 state.log(Level::Warn, Some(path), message);
             }
-            Some(row) => changes.push(RouteChange {
-                path: row.path.clone(),
-                from_origin_id: row.origin_id.clone(),
-                to_origin_id: to_origin_id.clone(),
-            }),
+            Some(row) => match row.switchable() {
+                Ok(_) => still.push(row.path.clone()),
+                Err(why) => state.log(Level::Warn, Some(path), format!("not switchable: {why}; nothing was switched")),
+            },
         }
+    }
+    let mut changes = changes_for(state, &still, from);
+    for change in &mut changes {
+        change.override_reason = override_reason.clone();
     }
     if changes.is_empty() {
         return Vec::new();
@@ -219,12 +346,18 @@ pub fn request(
         Some(reason) => format!("by the guard, because {reason}"),
         None => format!("requested by {}", state.operator),
     };
-    let level = if kind == SwitchKind::Automatic { Level::Warn } else { Level::Info };
-    state.log(level, Some(&label), format!("{what} {from} → {to} {who}"));
+    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
+    let moves = changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ");
+    state.log(level, Some(&label), format!("{what} {moves} {who}"));
+    if let Some(why) = &override_reason {
+        state.log(Level::Warn, Some(&label), format!("pre-flight overridden: {why}"));
+    }
     state.switches.push(SwitchAttempt {
         id,
         distribution_id: distribution_id.clone(),
         paths: moving.clone(),
+        changes: changes.clone(),
+        override_reason,
         from,
         to,
         kind,
@@ -330,24 +463,30 @@ pub fn accepted(
             .collect();
     }
     attempt.phase = SwitchPhase::Propagating;
+    let changes = attempt.changes.clone();
     for path in &already_there {
         state.log(Level::Info, Some(path), format!("already targeted {to}; left as it was"));
     }
     set_pending(state, &already_there, None);
-    if let Some(topology) = &mut state.topology {
-        let origin_id = topology.origin_id_for(to).to_string();
-        for row in state.routes.iter_mut().filter(|r| moved.contains(&r.path)) {
-            row.target = to;
-            row.origin_id = origin_id.clone();
+    for change in changes.iter().filter(|c| moved.contains(&c.path)) {
+        if let Some(row) = state.routes.iter_mut().find(|r| r.path == change.path) {
+            row.target = Some(to);
+            row.origin_id = change.to_origin_id.clone();
+            if let Some((_, policy)) = &change.request_policy {
+                row.behavior.origin_request_policy_id = Some(policy.clone());
+            }
         }
+    }
+    if let Some(topology) = &mut state.topology {
         topology.status = status;
         topology.etag = etag_after.clone();
     }
     state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to }));
+    let moves = changes.iter().filter(|c| moved.contains(&c.path)).map(RouteChange::describe).collect::<Vec<_>>();
     state.log(
         Level::Info,
         Some(&label),
-        format!("UpdateDistribution accepted (ETag {etag_before} → {etag_after}), {status}"),
+        format!("UpdateDistribution accepted (ETag {etag_before} → {etag_after}), {status}: {}", moves.join("; ")),
     );
     // Anything read before this moment shows the old target.
     state.topology_generation += 1;
@@ -369,7 +508,7 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     };
     attempt.phase = SwitchPhase::Failed;
     let (label, paths) = (attempt.label(), attempt.paths.clone());
-    let message = format!("switch {} → {} failed: {error}", attempt.from, attempt.to);
+    let message = format!("switch {} failed: {error}", attempt.moves());
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
     state.banner = Some(format!("{label}: {message}"));

@@ -5,6 +5,7 @@ use aws_sdk_cloudfront::types::DistributionConfig;
 
 use super::{CloudFrontControlPlane, CloudWatchMetrics};
 use crate::backend::{Backend, BackendError, ControlPlane, MetricsSource, UpdateAccepted};
+use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
 use crate::domain::{DeployStatus, MetricsSnapshot, Topology};
 
 pub struct AwsBackend {
@@ -57,6 +58,18 @@ impl ControlPlane for AwsBackend {
 
     fn set_origin(config: &mut DistributionConfig, path: &str, origin_id: &str) {
         CloudFrontControlPlane::set_origin(config, path, origin_id)
+    }
+
+    fn behavior_of(config: &DistributionConfig, path: &str) -> Option<BehaviorPolicies> {
+        CloudFrontControlPlane::behavior_of(config, path)
+    }
+
+    fn set_request_policy(config: &mut DistributionConfig, path: &str, policy_id: &str) {
+        CloudFrontControlPlane::set_request_policy(config, path, policy_id)
+    }
+
+    async fn policy_book(&self, wanted: &[(PolicyKind, String)]) -> PolicyBook {
+        self.control_plane.policy_book(wanted).await
     }
 }
 

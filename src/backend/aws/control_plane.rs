@@ -6,10 +6,13 @@
 use async_trait::async_trait;
 use aws_sdk_cloudfront::types::{CacheBehavior, DistributionConfig};
 
+use super::behavior::{self, describe_unlisted, shape_problems};
 use super::errors::from_sdk;
+use super::policies::PolicyCache;
 use super::spec::DistributionSpec;
 use crate::backend::{BackendError, ControlPlane, UpdateAccepted};
-use crate::domain::{DeployStatus, RouteInfo, Target, Topology};
+use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind, custom_policies};
+use crate::domain::{DeployStatus, RouteInfo, Topology};
 
 /// The default cache behavior's path, as cutover names it.
 pub const DEFAULT_PATH: &str = "*";
@@ -19,11 +22,12 @@ pub const DEFAULT_PATH: &str = "*";
 pub struct CloudFrontControlPlane {
     client: aws_sdk_cloudfront::Client,
     spec: DistributionSpec,
+    policies: PolicyCache,
 }
 
 impl CloudFrontControlPlane {
     pub fn new(client: aws_sdk_cloudfront::Client, spec: DistributionSpec) -> Self {
-        CloudFrontControlPlane { client, spec }
+        CloudFrontControlPlane { client, spec, policies: PolicyCache::default() }
     }
 
     pub fn spec(&self) -> &DistributionSpec {
@@ -77,32 +81,57 @@ fn behaviors(config: &DistributionConfig) -> &[CacheBehavior] {
     config.cache_behaviors().and_then(|b| b.items.as_deref()).unwrap_or_default()
 }
 
-/// The topology the console shows for one config: routes whose origin the spec classes as Lambda or
-/// as the origin. Routes that target anything else (an S3 bucket, an origin group not listed) are
-/// left out, because cutover would not know where to switch them; they are returned apart.
+/// The topology the console shows for one config: every route, with the side it is on and its
+/// pair of origins, or why nothing moves it (an S3 origin, an origin in neither list...). Custom
+/// policies are not read here: `policies` starts empty.
 pub fn topology_of(
     spec: &DistributionSpec,
     config: &DistributionConfig,
     status: DeployStatus,
     etag: String,
-) -> (Topology, Vec<(String, String)>) {
-    let mut routes = Vec::new();
-    let mut unclassified = Vec::new();
-    for (path, origin_id) in routes_of(config) {
-        match spec.target_of(&origin_id) {
-            Some(target) => routes.push(RouteInfo { path, origin_id, target }),
-            None => unclassified.push((path, origin_id)),
-        }
-    }
-    let topology = Topology {
+) -> Topology {
+    let routes = routes_of(config)
+        .into_iter()
+        .map(|(path, origin_id)| {
+            let target = spec.target_of(&origin_id);
+            let pair = match target {
+                Some(_) => spec.pair_for(&path, &origin_id),
+                None => Err(describe_unlisted(config, &origin_id)),
+            };
+            let behavior = behavior_of(config, &path).unwrap_or_default();
+            RouteInfo { path, origin_id, target, pair, behavior }
+        })
+        .collect();
+    Topology {
         distribution_id: spec.id.clone(),
         status,
         etag,
         routes,
-        lambda_origin_id: spec.origin_for(Target::Lambda).to_string(),
-        legacy_origin_id: spec.origin_for(Target::Origin).to_string(),
-    };
-    (topology, unclassified)
+        policies: PolicyBook::new(),
+        problems: shape_problems(config),
+    }
+}
+
+/// The policies of the behavior at `path` as fetched, `*` being the default behavior.
+pub fn behavior_of(config: &DistributionConfig, path: &str) -> Option<BehaviorPolicies> {
+    if path == DEFAULT_PATH {
+        return config.default_cache_behavior().map(behavior::of_default);
+    }
+    behaviors(config).iter().find(|b| b.path_pattern() == path).map(behavior::of_behavior)
+}
+
+/// The custom policies a topology's switchable routes name, with the swaps the config asks for.
+pub fn policies_to_read(topology: &Topology) -> Vec<(PolicyKind, String)> {
+    let mut wanted = Vec::new();
+    for route in &topology.routes {
+        if let Ok((target, pair)) = route.switchable() {
+            let to = target.other();
+            wanted.extend(custom_policies(&route.behavior, pair.request_policy(to)));
+        }
+    }
+    wanted.sort_by(|a, b| a.1.cmp(&b.1));
+    wanted.dedup();
+    wanted
 }
 
 #[async_trait]
@@ -111,7 +140,13 @@ impl ControlPlane for CloudFrontControlPlane {
 
     async fn topology(&self) -> Result<Topology, BackendError> {
         let (config, status, etag) = self.read().await?;
-        Ok(topology_of(&self.spec, &config, status, etag).0)
+        let mut topology = topology_of(&self.spec, &config, status, etag);
+        topology.policies = self.policy_book(&policies_to_read(&topology)).await;
+        Ok(topology)
+    }
+
+    async fn policy_book(&self, wanted: &[(PolicyKind, String)]) -> PolicyBook {
+        self.policies.book(&self.client, wanted).await
     }
 
     async fn get_config(&self, distribution_id: &str) -> Result<(DistributionConfig, String), BackendError> {
@@ -164,6 +199,28 @@ impl ControlPlane for CloudFrontControlPlane {
             return config.default_cache_behavior().map(|b| b.target_origin_id().to_string());
         }
         behaviors(config).iter().find(|b| b.path_pattern() == path).map(|b| b.target_origin_id().to_string())
+    }
+
+    fn behavior_of(config: &DistributionConfig, path: &str) -> Option<BehaviorPolicies> {
+        behavior_of(config, path)
+    }
+
+    fn set_request_policy(config: &mut DistributionConfig, path: &str, policy_id: &str) {
+        // In place, as the origin: nothing else of the behavior changes.
+        if path == DEFAULT_PATH {
+            if let Some(default) = config.default_cache_behavior.as_mut() {
+                default.origin_request_policy_id = Some(policy_id.to_string());
+            }
+            return;
+        }
+        let behavior = config
+            .cache_behaviors
+            .as_mut()
+            .and_then(|b| b.items.as_mut())
+            .and_then(|items| items.iter_mut().find(|b| b.path_pattern == path));
+        if let Some(behavior) = behavior {
+            behavior.origin_request_policy_id = Some(policy_id.to_string());
+        }
     }
 
     fn set_origin(config: &mut DistributionConfig, path: &str, origin_id: &str) {

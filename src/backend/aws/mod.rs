@@ -3,10 +3,12 @@
 //! simulator, so the console, the safe switch and the tests above them do not know which they drive.
 
 pub mod backend;
+pub mod behavior;
 pub mod clients;
 pub mod control_plane;
 pub mod errors;
 pub mod metrics;
+pub mod policies;
 pub mod spec;
 
 pub use backend::AwsBackend;

@@ -25,7 +25,8 @@ use super::aws::clients::OPERATION_TIMEOUT;
 use super::{Backend, BackendError, ControlPlane, Fault, FaultSet, MetricsSource, UpdateAccepted};
 use crate::clock::Clock;
 use crate::domain::metrics::{EdgeMinute, MinutePoint, WINDOW_MINUTES};
-use crate::domain::{DeployStatus, MetricsSnapshot, RouteInfo, Topology};
+use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
+use crate::domain::{DeployStatus, MetricsSnapshot, OriginPair, RouteInfo, Topology};
 
 /// How long the simulated AWS takes to answer, in simulated time.
 const CALL_LATENCY: Duration = Duration::from_millis(300);
@@ -212,11 +213,18 @@ impl ControlPlane for SimBackend {
                 .map(|b| RouteInfo {
                     path: b.path_pattern.clone(),
                     origin_id: b.target_origin_id.clone(),
-                    target: target_of_origin(&b.target_origin_id),
+                    target: Some(target_of_origin(&b.target_origin_id)),
+                    pair: Ok(OriginPair {
+                        lambda: catalog::LAMBDA_ORIGIN_ID.into(),
+                        legacy: catalog::LEGACY_ORIGIN_ID.into(),
+                        ..Default::default()
+                    }),
+                    behavior: behavior(b),
                 })
                 .collect(),
-            lambda_origin_id: catalog::LAMBDA_ORIGIN_ID.into(),
-            legacy_origin_id: catalog::LEGACY_ORIGIN_ID.into(),
+            // The demo's behaviors name only managed policies: nothing to read.
+            policies: PolicyBook::new(),
+            problems: Vec::new(),
         })
     }
 
@@ -257,6 +265,21 @@ impl ControlPlane for SimBackend {
         if let Some(b) = config.behaviors.iter_mut().find(|b| b.path_pattern == path) {
             b.target_origin_id = origin_id.into();
         }
+    }
+
+    fn behavior_of(config: &SimDistributionConfig, path: &str) -> Option<BehaviorPolicies> {
+        config.behaviors.iter().find(|b| b.path_pattern == path).map(behavior)
+    }
+
+    fn set_request_policy(config: &mut SimDistributionConfig, path: &str, policy_id: &str) {
+        if let Some(b) = config.behaviors.iter_mut().find(|b| b.path_pattern == path) {
+            b.origin_request_policy = Some(policy_id.into());
+        }
+    }
+
+    async fn policy_book(&self, wanted: &[(PolicyKind, String)]) -> PolicyBook {
+        // The demo knows only managed policies; anything else could not be read.
+        wanted.iter().map(|key| (key.clone(), Err(format!("the demo has no {} {}", key.0, key.1)))).collect()
     }
 }
 
@@ -300,6 +323,14 @@ impl Backend for SimBackend {
     fn inject_faults(&self, faults: FaultSet) -> bool {
         self.faults.store(faults.bits(), Ordering::SeqCst);
         true
+    }
+}
+
+fn behavior(b: &world::SimBehavior) -> BehaviorPolicies {
+    BehaviorPolicies {
+        origin_request_policy_id: b.origin_request_policy.clone(),
+        cache_policy_id: Some(b.cache_policy.clone()),
+        legacy: None,
     }
 }
 

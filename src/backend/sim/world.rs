@@ -23,8 +23,19 @@ pub struct SimDistributionConfig {
 pub struct SimBehavior {
     pub path_pattern: String,
     pub target_origin_id: String,
+    /// The cache policy id (managed: CachingOptimized or CachingDisabled).
     pub cache_policy: String,
+    /// The origin request policy id, if any: `/auth/*` forwards the viewer's Host (managed
+    /// AllViewer), so the demo shows the pre-flight refusing to send it to API Gateway.
+    pub origin_request_policy: Option<String>,
 }
+
+/// Managed policy ids the demo's behaviors use.
+pub const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+pub const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+pub const ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
+/// The demo route whose behavior forwards Host.
+pub const HOST_FORWARDING_ROUTE: &str = "/auth/*";
 
 /// A change of a route's origin as the edges see it: it reaches all of them over a while.
 #[derive(Clone, Debug)]
@@ -76,8 +87,8 @@ impl World {
                     .map(|r| SimBehavior {
                         path_pattern: r.path.clone(),
                         target_origin_id: origin_of_target(r.initial).into(),
-                        cache_policy: if r.path == "/catalog/*" { "CachingOptimized" } else { "CachingDisabled" }
-                            .into(),
+                        cache_policy: if r.path == "/catalog/*" { CACHING_OPTIMIZED } else { CACHING_DISABLED }.into(),
+                        origin_request_policy: (r.path == HOST_FORWARDING_ROUTE).then(|| ALL_VIEWER.into()),
                     })
                     .collect(),
             },

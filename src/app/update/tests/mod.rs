@@ -12,7 +12,8 @@ use crate::app::state::{Mode, Overlay, State, SwitchPhase};
 use crate::backend::BackendError;
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::{
-    BackendMinute, DeployStatus, Level, MetricsSnapshot, MinutePoint, RouteChange, RouteInfo, Target, Topology,
+    BackendMinute, DeployStatus, Level, MetricsSnapshot, MinutePoint, OriginPair, RouteChange, RouteInfo, Target,
+    Topology,
 };
 
 /// `update` with the audit records left out; the audit test below looks at them.
@@ -32,7 +33,9 @@ pub(super) fn topology() -> Topology {
     let route = |path: &str, origin: &str| RouteInfo {
         path: path.into(),
         origin_id: origin.into(),
-        target: if origin == "apigw" { Target::Lambda } else { Target::Origin },
+        target: Some(if origin == "apigw" { Target::Lambda } else { Target::Origin }),
+        pair: Ok(OriginPair { lambda: "apigw".into(), legacy: "legacy".into(), ..Default::default() }),
+        behavior: Default::default(),
     };
     Topology {
         distribution_id: "E2TEST".into(),
@@ -44,8 +47,8 @@ pub(super) fn topology() -> Topology {
             route("/search/*", "legacy"),
             route("*", "legacy"),
         ],
-        lambda_origin_id: "apigw".into(),
-        legacy_origin_id: "legacy".into(),
+        policies: Default::default(),
+        problems: Vec::new(),
     }
 }
 
@@ -71,7 +74,7 @@ pub(super) fn metrics(bad: usize) -> MetricsSnapshot {
         ..Default::default()
     };
     for route in topology().routes {
-        let normal = match route.target {
+        let normal = match route.target.expect("every test route is on a side") {
             Target::Lambda => healthy(),
             Target::Origin => {
                 MinutePoint { origin: healthy().lambda, lambda: BackendMinute::default(), throttles: None.into() }
@@ -208,7 +211,7 @@ fn confirm_dialog_names_route_targets_and_health_and_cancel_changes_nothing() {
     assert!(press(&mut state, Command::Cancel).is_empty());
     assert_eq!(state.overlay, Overlay::None);
     assert!(state.switches.is_empty());
-    assert_eq!(state.route("/orders/*").unwrap().target, Target::Lambda);
+    assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Lambda));
 }
 
 #[test]
@@ -241,12 +244,18 @@ fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
             changes: vec![RouteChange {
                 path: "/orders/*".into(),
                 from_origin_id: "apigw".into(),
-                to_origin_id: "legacy".into()
+                to_origin_id: "legacy".into(),
+                to: Target::Origin,
+                request_policy: None,
+                override_reason: None,
             }],
         }]
     );
     assert_eq!(state.route("/orders/*").unwrap().pending, Some(1));
-    assert_eq!(messages(&state).last().unwrap(), "INFO /orders/* switch λ Lambda → ◼ origin requested by kim");
+    assert_eq!(
+        messages(&state).last().unwrap(),
+        "INFO /orders/* switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) requested by kim"
+    );
     // A second update of the same distribution waits for the first to be accepted.
     select(&mut state, "/user/*");
     assert!(press(&mut state, Command::Switch).is_empty());
@@ -274,13 +283,13 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
         ]
     );
     let row = state.route("/orders/*").unwrap();
-    assert_eq!((row.target, row.pending), (Target::Origin, Some(1)));
+    assert_eq!((row.target, row.pending), (Some(Target::Origin), Some(1)));
     assert_eq!(state.topology.as_ref().unwrap().status, DeployStatus::InProgress);
     assert_eq!(state.marks.len(), 1, "the chart gets a switch marker");
 
     // A topology read that started before the switch landed must not undo it on screen.
     update(&mut state, Action::TopologyLoaded { generation: 0, result: Ok(topology()) });
-    assert_eq!(state.route("/orders/*").unwrap().target, Target::Origin);
+    assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Origin));
 
     let mut now = state.now;
     for _ in 0..4 {
@@ -306,8 +315,8 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     assert_eq!(
         steps,
         [
-            "INFO /orders/* switch λ Lambda → ◼ origin requested by kim",
-            "INFO /orders/* UpdateDistribution accepted (ETag E3X → E9Q), InProgress",
+            "INFO /orders/* switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) requested by kim",
+            "INFO /orders/* UpdateDistribution accepted (ETag E3X → E9Q), InProgress: /orders/* λ Lambda (apigw) → ◼ origin (legacy)",
             "INFO /orders/* still propagating, InProgress for 30s",
             "INFO /orders/* Deployed after 1m 35s",
         ]
@@ -323,11 +332,13 @@ fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
     let effects = update(&mut state, Action::SwitchFailed { id: 1, error });
     assert_eq!(effects, vec![Effect::LoadTopology { generation: 0 }], "re-reads what really is there");
     let row = state.route("/orders/*").unwrap();
-    assert_eq!((row.target, row.pending), (Target::Lambda, None));
+    assert_eq!((row.target, row.pending), (Some(Target::Lambda), None));
     assert_eq!(state.switches[0].phase, SwitchPhase::Failed);
     let last = state.log.last().unwrap();
     assert_eq!(last.level, Level::Error);
-    assert!(last.message.starts_with("switch λ Lambda → ◼ origin failed: someone else changed the distribution"));
+    assert!(last.message.starts_with(
+        "switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) failed: someone else changed the distribution"
+    ));
     assert!(state.banner.is_some());
 }
 
