@@ -53,7 +53,7 @@ impl Confirmer for NoTerminal {
 }
 
 fn apply(yes: bool, wait: bool) -> ApplyArgs {
-    ApplyArgs { yes, wait, timeout: Duration::from_secs(30 * 60) }
+    ApplyArgs { yes, wait, timeout: Duration::from_secs(30 * 60), force: false, reason: None }
 }
 
 fn printed(printer: EventPrinter<Vec<u8>>) -> String {
@@ -299,4 +299,37 @@ async fn status_json_has_every_documented_field() {
         ]
     );
     assert_eq!(keys(&route["guard"]), ["breached", "breaches", "periods"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_switch_the_preflight_blocks_is_refused_with_the_cause_and_goes_only_with_force_and_a_reason() {
+    let (session, backend) = demo(Scenario::Calm, 1).await;
+    let mut sessions = vec![session];
+    // The demo's /auth/* forwards the viewer's Host (managed AllViewer): API Gateway would answer 403.
+    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut sessions, "/auth/*", Target::Lambda) else { panic!("no plan") };
+    let text = describe(&plan);
+    assert!(text.contains("move   /auth/* ◼ origin (legacy) → λ Lambda (apigw)"), "{text}");
+    assert!(text.contains("✗ pre-flight: /auth/* would send the viewer's Host header to Lambda"), "{text}");
+    assert!(text.contains("AllViewerExceptHostHeader"), "the block names the fix:\n{text}");
+
+    let mut answer = Answer::yes();
+    let mut printer = EventPrinter::new(Vec::new());
+    let refused = carry_out(&mut sessions, &[plan], &apply(true, false), &mut answer, &mut printer).await;
+    let error = refused.err().expect("refused");
+    assert_eq!(error.exit_code(), 2, "{error}");
+    assert!(error.to_string().contains("--force --reason"), "{error}");
+    assert!(answer.asked.is_empty(), "refused before asking");
+    assert_eq!(backend.updates_accepted(), 0);
+    assert_eq!(sessions[0].state.route("/auth/*").unwrap().target, Some(Target::Origin));
+
+    let forced = ApplyArgs { force: true, reason: Some("custom domain on the API".into()), ..apply(true, true) };
+    let (result, events) = switch(&mut sessions, "/auth/*", Target::Lambda, &forced, &mut answer).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(backend.updates_accepted(), 1);
+    assert!(
+        events.contains("pre-flight overridden: custom domain on the API (overriding: /auth/* would send"),
+        "{events}"
+    );
+    let attempt = &sessions[0].state.switches[0];
+    assert!(attempt.override_reason.as_deref().unwrap().starts_with("custom domain on the API"));
 }

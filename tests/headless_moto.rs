@@ -6,7 +6,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use aws_sdk_cloudwatch::primitives::DateTime;
@@ -15,6 +15,7 @@ use cutover::backend::ControlPlane;
 use cutover::backend::aws::{CloudFrontControlPlane, DistributionSpec};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
+use support::binary::{code, run_cutover, stderr, stdout};
 use support::emulators::{binary_env, clients, create_half_migrated_distribution};
 use support::pty::{Console, TIMEOUT, TempDir};
 
@@ -36,38 +37,7 @@ fn home_for(id: &str, routes: &str) -> (TempDir, PathBuf) {
 
 /// Run the binary with `args` in `home`, standard input not a terminal.
 fn cutover(home: &Path, config: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cutover"));
-    command
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .envs(binary_env(REGION).iter().map(|(k, v)| (*k, v.as_str())))
-        .envs(extra_env.iter().copied())
-        .env("HOME", home)
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("USER", "runbook")
-        .stdin(Stdio::null());
-    let output = command.output().unwrap();
-    eprintln!(
-        "$ cutover {}\n--- exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    run_cutover(REGION, home, config, args, extra_env)
 }
 
 fn json(output: &Output) -> Value {

@@ -126,6 +126,15 @@ pub fn describe(plan: &Plan) -> String {
     if let Some(warning) = &c.warning {
         let _ = writeln!(out, "  ! {warning}");
     }
+    for change in &c.changes {
+        let _ = writeln!(out, "  move   {}", change.describe());
+    }
+    for block in &c.blocks {
+        let _ = writeln!(out, "  ✗ pre-flight: {block}");
+    }
+    for note in &c.notes {
+        let _ = writeln!(out, "  · {note}");
+    }
     out
 }
 
@@ -138,6 +147,16 @@ pub async fn carry_out<B: Backend, W: Write>(
     confirmer: &mut dyn Confirmer,
     printer: &mut EventPrinter<W>,
 ) -> Result<Applied, HeadlessError> {
+    // Before asking: a blocked switch goes nowhere without a deliberate --force and its reason.
+    if !args.force
+        && let Some(plan) = plans.iter().find(|p| p.confirm.needs_override())
+    {
+        return Err(HeadlessError::Refused(format!(
+            "{}: the pre-flight blocks it: {}; nothing was sent. Fix the cause, or add --force --reason TEXT to switch anyway",
+            plan.distribution_id,
+            plan.confirm.blocks.join("; ")
+        )));
+    }
     if !args.yes {
         let question = if plans.len() == 1 {
             "Send this change to CloudFront?".to_string()
@@ -152,7 +171,10 @@ pub async fn carry_out<B: Backend, W: Write>(
     for plan in plans {
         let session = &mut sessions[plan.session];
         let before = session.state.switches.len();
-        session.press(Command::Confirm);
+        match &args.reason {
+            Some(reason) if args.force => session.dispatch(Action::ConfirmForced { reason: reason.clone() }),
+            _ => session.press(Command::Confirm),
+        }
         printer.print_new(&session.state);
         match session.state.switches.get(before) {
             Some(attempt) => requested.push((plan.session, attempt.id)),

@@ -48,6 +48,20 @@ pub struct ApplyArgs {
     /// Give up waiting after this long (e.g. 15m, 1h); CloudFront carries on regardless.
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout, requires = "wait")]
     pub timeout: Duration,
+
+    /// Switch although the compatibility pre-flight blocks it (for example the Host header would
+    /// reach API Gateway); needs --reason, and both go into the audit trail.
+    #[arg(long, requires = "reason")]
+    pub force: bool,
+
+    /// Why the pre-flight is overridden (with --force), for the audit trail.
+    #[arg(long, value_name = "TEXT", requires = "force", value_parser = non_empty)]
+    pub reason: Option<String>,
+}
+
+fn non_empty(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() { Err("say why, in a few words".to_string()) } else { Ok(text.to_string()) }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

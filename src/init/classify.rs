@@ -12,20 +12,31 @@ pub enum OriginKind {
     ApiGateway { api_id: String, region: String },
     /// `{url_id}.lambda-url.{region}.on.aws`: a Lambda function URL.
     FunctionUrl { region: String },
-    /// Anything else: a load balancer, an EC2 host, S3, another CDN...
+    /// An S3 bucket (an `S3OriginConfig`, or an `.s3.` domain) or a MediaStore container: static
+    /// files, never the legacy API. Routes on it are not switchable.
+    Storage,
+    /// Anything else served over HTTP: a load balancer, an EC2 host, another CDN...
     Other,
 }
 
 impl OriginKind {
     pub fn is_lambda(&self) -> bool {
-        !matches!(self, OriginKind::Other)
+        matches!(self, OriginKind::ApiGateway { .. } | OriginKind::FunctionUrl { .. })
+    }
+
+    pub fn class(&self) -> Class {
+        match self {
+            OriginKind::ApiGateway { .. } | OriginKind::FunctionUrl { .. } => Class::Lambda,
+            OriginKind::Storage => Class::Neither,
+            OriginKind::Other => Class::Legacy,
+        }
     }
 
     /// The AWS region the domain names, for Lambda origins.
     pub fn region(&self) -> Option<&str> {
         match self {
             OriginKind::ApiGateway { region, .. } | OriginKind::FunctionUrl { region } => Some(region),
-            OriginKind::Other => None,
+            OriginKind::Storage | OriginKind::Other => None,
         }
     }
 }
@@ -44,6 +55,9 @@ pub fn kind_of_domain(domain: &str) -> OriginKind {
         [url_id, "lambda-url", region, "on", "aws"] if filled(&[url_id, region]) => {
             OriginKind::FunctionUrl { region: region.to_string() }
         }
+        _ if labels.iter().any(|l| *l == "s3" || l.starts_with("s3-website") || *l == "mediastore") => {
+            OriginKind::Storage
+        }
         _ => OriginKind::Other,
     }
 }
@@ -55,6 +69,8 @@ pub enum Class {
     Legacy,
     /// An origin group whose members are Lambda and legacy origins both: in neither list.
     Mixed,
+    /// S3 or MediaStore, or a group with such a member: in neither list, never switched.
+    Neither,
 }
 
 /// One origin of the distribution.
@@ -94,6 +110,8 @@ pub struct Classified {
     pub legacy: Vec<String>,
     /// Groups in neither list.
     pub mixed: Vec<String>,
+    /// S3 and MediaStore origins, and groups with one among their members: in neither list.
+    pub storage: Vec<String>,
 }
 
 impl Classified {
@@ -108,7 +126,7 @@ impl Classified {
     /// The class of an origin or group id; `None` for ids the distribution does not define.
     pub fn class_of(&self, id: &str) -> Option<Class> {
         if let Some(origin) = self.origin(id) {
-            return Some(if origin.kind.is_lambda() { Class::Lambda } else { Class::Legacy });
+            return Some(origin.kind.class());
         }
         self.group(id).map(|g| g.class)
     }
@@ -140,10 +158,11 @@ pub fn classify(config: &DistributionConfig) -> Classified {
             id: o.id().to_string(),
             domain: o.domain_name().to_string(),
             origin_path: o.origin_path().unwrap_or_default().to_string(),
-            kind: kind_of_domain(o.domain_name()),
+            kind: if o.s3_origin_config().is_some() { OriginKind::Storage } else { kind_of_domain(o.domain_name()) },
         })
         .collect();
-    let lambda_member = |member: &str| origins.iter().find(|o| o.id == member).is_some_and(|o| o.kind.is_lambda());
+    let class_of_member =
+        |member: &str| origins.iter().find(|o| o.id == member).map_or(Class::Legacy, |o| o.kind.class());
     let groups: Vec<GroupInfo> = config
         .origin_groups()
         .and_then(|g| g.items.as_deref())
@@ -152,11 +171,15 @@ pub fn classify(config: &DistributionConfig) -> Classified {
         .map(|g| {
             let members: Vec<String> =
                 g.members().map(|m| m.items()).unwrap_or_default().iter().map(|m| m.origin_id().to_string()).collect();
-            let lambda = members.iter().filter(|m| lambda_member(m)).count();
-            let class = match lambda {
-                0 => Class::Legacy,
-                n if n == members.len() => Class::Lambda,
-                _ => Class::Mixed,
+            let classes: Vec<Class> = members.iter().map(|m| class_of_member(m)).collect();
+            let class = if classes.contains(&Class::Neither) {
+                Class::Neither
+            } else if classes.iter().all(|c| *c == Class::Legacy) {
+                Class::Legacy
+            } else if classes.iter().all(|c| *c == Class::Lambda) {
+                Class::Lambda
+            } else {
+                Class::Mixed
             };
             GroupInfo { id: g.id().to_string(), members, class }
         })
@@ -166,13 +189,20 @@ pub fn classify(config: &DistributionConfig) -> Classified {
     let uses = |id: &str| routes.iter().filter(|(_, origin)| origin == id).count();
     let mut ids: Vec<(String, Class)> = origins
         .iter()
-        .map(|o| (o.id.clone(), if o.kind.is_lambda() { Class::Lambda } else { Class::Legacy }))
+        .map(|o| (o.id.clone(), o.kind.class()))
         .chain(groups.iter().map(|g| (g.id.clone(), g.class)))
         .collect();
     // Stable: ties keep origins before groups, each in the distribution's order.
     ids.sort_by_key(|(id, _)| std::cmp::Reverse(uses(id)));
     let of = |class: Class| ids.iter().filter(|(_, c)| *c == class).map(|(id, _)| id.clone()).collect();
-    Classified { lambda: of(Class::Lambda), legacy: of(Class::Legacy), mixed: of(Class::Mixed), origins, groups }
+    Classified {
+        lambda: of(Class::Lambda),
+        legacy: of(Class::Legacy),
+        mixed: of(Class::Mixed),
+        storage: of(Class::Neither),
+        origins,
+        groups,
+    }
 }
 
 #[cfg(test)]
@@ -206,12 +236,33 @@ mod tests {
             "a.execute-api.eu-west-1.amazonaws.com.evil.example",
             "a.b.execute-api.eu-west-1.amazonaws.com",
             "api.example.com",
-            "bucket.s3.amazonaws.com",
             "x.lambda-url.eu-west-1.on.aws.example",
             "",
         ] {
             assert_eq!(kind_of_domain(domain), OriginKind::Other, "{domain}");
         }
+    }
+
+    #[test]
+    fn buckets_and_media_stores_are_storage_never_legacy() {
+        for domain in [
+            "bucket.s3.amazonaws.com",
+            "bucket.s3.eu-west-1.amazonaws.com",
+            "bucket.s3-website-eu-west-1.amazonaws.com",
+            "abc.data.mediastore.eu-west-1.amazonaws.com",
+        ] {
+            assert_eq!(kind_of_domain(domain), OriginKind::Storage, "{domain}");
+            assert_eq!(kind_of_domain(domain).class(), Class::Neither, "{domain}");
+        }
+        let config = distribution(
+            &[origin("s3", "assets.s3.amazonaws.com"), origin("elb", "a.eu-west-1.elb.amazonaws.com")],
+            &[group("with-bucket", &["elb", "s3"])],
+            "s3",
+            &[behavior("/a", "s3"), behavior("/b", "s3"), behavior("/api/*", "elb")],
+        );
+        let c = classify(&config);
+        assert_eq!(c.legacy, ["elb"], "the busiest origin is a bucket, and still not legacy");
+        assert_eq!(c.storage, ["s3", "with-bucket"]);
     }
 
     #[test]

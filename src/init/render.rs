@@ -86,8 +86,9 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
     }
     let _ = writeln!(out, "lambda_origins = {}", list(&classified.lambda));
     out.push_str(
-        "# Every other origin, and origin groups of only those: the legacy origin. A route switched back goes\n\
-         # to the first.\n",
+        "# Every other origin served over HTTP (ELB, EC2...), and origin groups of only those: legacy origins.\n\
+         # Each route names its own home below; one that does not goes back to the first. S3 and MediaStore\n\
+         # origins are in neither list: their routes are shown and never moved.\n",
     );
     describe_origins(&mut out, &classified, &classified.legacy);
     if classified.legacy.is_empty() {
@@ -115,14 +116,19 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
         ));
     }
 
+    if !classified.storage.is_empty() {
+        out.push_str("# S3 and MediaStore origins (and groups with one): in neither list, their routes never move.\n");
+        describe_origins(&mut out, &classified, &classified.storage);
+    }
     out.push_str(
         "\n# One table per cache behavior, in CloudFront's order; \"*\" is the default behavior. The metric\n\
          # sources below are placeholders: cutover cannot tell from CloudFront which function, API or target\n\
          # group serves a route. Without them the route still shows and switches, with distribution-wide\n\
          # numbers only.\n",
     );
+    let default_origin = config.default_cache_behavior().map(|d| d.target_origin_id());
     for (path, origin_id) in &routes {
-        route(&mut out, &classified, path, origin_id);
+        warnings.extend(route(&mut out, &classified, path, origin_id, default_origin));
     }
 
     Starter {
@@ -165,6 +171,7 @@ fn describe_origins(out: &mut String, classified: &Classified, ids: &[String]) {
             let kind = match &origin.kind {
                 OriginKind::ApiGateway { api_id, .. } => format!(" (API Gateway, API id {})", shown(api_id)),
                 OriginKind::FunctionUrl { .. } => " (Lambda function URL)".to_string(),
+                OriginKind::Storage => " (S3 or MediaStore)".to_string(),
                 OriginKind::Other => String::new(),
             };
             format!("{}{kind}", shown(&format!("{}{}", origin.domain, origin.origin_path)))
@@ -178,16 +185,76 @@ fn describe_origins(out: &mut String, classified: &Classified, ids: &[String]) {
     }
 }
 
-/// One `[[distribution.route]]` table with commented metric placeholders.
-fn route(out: &mut String, classified: &Classified, path: &str, origin_id: &str) {
+/// Where a route moves, as init can tell it: the pair of origins, or why it cannot tell.
+enum Home<'a> {
+    /// The route's legacy origin and the Lambda origin it goes to.
+    Pair { legacy: &'a str, lambda: Option<&'a str> },
+    /// On Lambda, and the default behavior's origin is not a legacy origin: ask the operator.
+    Unknown,
+    /// On an origin of neither class: never switched.
+    Never,
+}
+
+/// A route on a legacy origin keeps it as its home; one on Lambda gets the default behavior's
+/// origin when that is a legacy origin; otherwise init cannot tell.
+fn home_of<'a>(classified: &'a Classified, origin_id: &'a str, default_origin: Option<&'a str>) -> Home<'a> {
+    let first_lambda = classified.lambda.first().map(String::as_str);
+    match classified.class_of(origin_id) {
+        Some(Class::Legacy) => Home::Pair { legacy: origin_id, lambda: first_lambda },
+        Some(Class::Lambda) => match default_origin.filter(|d| classified.class_of(d) == Some(Class::Legacy)) {
+            Some(legacy) => Home::Pair { legacy, lambda: Some(origin_id) },
+            None => Home::Unknown,
+        },
+        Some(Class::Mixed | Class::Neither) | None => Home::Never,
+    }
+}
+
+/// One `[[distribution.route]]` table: its home, then commented metric placeholders.
+fn route(
+    out: &mut String,
+    classified: &Classified,
+    path: &str,
+    origin_id: &str,
+    default_origin: Option<&str>,
+) -> Option<String> {
     let class = match classified.class_of(origin_id) {
         Some(Class::Lambda) => "Lambda",
         Some(Class::Legacy) => "legacy origin",
         Some(Class::Mixed) => "mixed origin group, not switchable",
+        Some(Class::Neither) => "S3 or MediaStore, not switchable",
         None => "unknown origin",
     };
     let _ = writeln!(out, "\n[[distribution.route]]\npath = {}", quoted(path));
     let _ = writeln!(out, "# Now served by {} ({class}).", shown(origin_id));
+    let mut warning = None;
+    match home_of(classified, origin_id, default_origin) {
+        Home::Pair { legacy, lambda } => {
+            out.push_str("# Its home, where a rollback sends it, and the Lambda origin a switch sends it to.\n");
+            let _ = writeln!(out, "legacy_origin = {}", quoted(legacy));
+            match lambda {
+                Some(lambda) => {
+                    let _ = writeln!(out, "lambda_origin = {}", quoted(lambda));
+                }
+                None => out.push_str("# lambda_origin = \"LAMBDA-ORIGIN-ID\"\n"),
+            }
+        }
+        Home::Unknown => {
+            out.push_str(
+                "# cutover cannot tell which legacy origin this route came from (the default behavior is not on one):\n\
+                 # name it, then delete the switchable line.\n",
+            );
+            let _ = writeln!(
+                out,
+                "# legacy_origin = \"LEGACY-ORIGIN-ID\"\nlambda_origin = {}\nswitchable = false",
+                quoted(origin_id)
+            );
+            warning = Some(format!(
+                "route {} is on Lambda and cutover cannot tell its legacy origin: it stays unswitchable until you set its legacy_origin and remove `switchable = false`",
+                path.escape_debug()
+            ));
+        }
+        Home::Never => out.push_str("# Not switchable: cutover shows it and never moves it.\n"),
+    }
     // The Lambda origin whose API or function the route uses on the Lambda side: the one it targets now,
     // else the one a switch would send it to.
     let lambda = classified
@@ -203,6 +270,7 @@ fn route(out: &mut String, classified: &Classified, path: &str, origin_id: &str)
          # load_balancer = \"app/NAME/ID\"\n\
          # target_group = \"targetgroup/NAME/ID\"\n",
     );
+    warning
 }
 
 /// The commented `api_gateway` table, with what the Lambda origin's domain and path tell: an origin

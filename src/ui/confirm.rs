@@ -42,12 +42,8 @@ pub fn height(confirm: &ConfirmSwitch) -> u16 {
 /// The pre-flight's lines as shown: every block first (marked ✗), then notes (·), at most
 /// [`PREFLIGHT_LINES`] in all so that a rollback of hundreds of routes keeps its keys on screen.
 fn preflight_lines(confirm: &ConfirmSwitch) -> Vec<String> {
-    let all: Vec<String> = confirm
-        .blocks
-        .iter()
-        .map(|b| format!("✗ {b}"))
-        .chain(confirm.notes.iter().map(|n| format!("· {n}")))
-        .collect();
+    let all: Vec<String> =
+        confirm.blocks.iter().map(|b| format!("✗ {b}")).chain(confirm.notes.iter().map(|n| format!("· {n}"))).collect();
     if all.len() <= PREFLIGHT_LINES {
         return all;
     }
