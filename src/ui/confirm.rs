@@ -120,7 +120,7 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
         lines.push(Line::from(Span::styled(format!("! {warning}"), theme.alert)));
     }
     if !confirm.blocks.is_empty() || !confirm.notes.is_empty() {
-        lines.push(Line::from(Span::styled("pre-flight:", theme.dialog_title)));
+        lines.push(Line::from(Span::styled("compatibility:", theme.dialog_title)));
     }
     for line in preflight_lines(confirm) {
         let style = if line.starts_with('✗') { theme.alert } else { theme.dialog };
