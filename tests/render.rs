@@ -278,3 +278,27 @@ async fn a_breached_route_out_of_view_is_counted_and_a_jumps_to_it() {
     session.press(Command::SelectLast);
     assert!(title(&session.state).contains("▲ 1 above (a: next)"), "{}", title(&session.state));
 }
+
+/// Routes nothing moves stay on screen: one on an S3 origin, one on Lambda the config pins. `R`
+/// leaves both where they are and its dialog says so.
+#[tokio::test(start_paused = true)]
+async fn routes_that_are_not_switchable_are_shown_and_named_by_the_rollback_dialog() {
+    let mut state = calm().await;
+    for row in state.routes.iter_mut() {
+        if row.path == "/payments/*" {
+            row.origin_id = "static-s3".into();
+            row.target = None;
+            row.pair = Err("on static-s3, an S3 origin: cutover never moves it".into());
+        }
+        if row.path == "/cart/*" {
+            row.pair = Err("the config sets switchable = false: name its legacy_origin, then remove that line".into());
+        }
+    }
+    state.selected = Some("/payments/*".into());
+    cutover::app::update::update(&mut state, cutover::app::action::Action::Command(Command::RollbackAll));
+    let screen = draw(&state, &Theme::default_dark(), 120, 40);
+    let text = format!("{}", screen.backend());
+    assert!(text.contains("/cart/*        ⊘ fixed"), "{text}");
+    assert!(text.contains("roll back all 3 Lambda routes"), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}

@@ -58,8 +58,10 @@ impl fmt::Display for DeployStatus {
     }
 }
 
-/// What the target column says of a route nothing moves (an S3 origin, a route the config pins).
+/// What `status` says of a route nothing moves (an S3 origin, a route the config pins).
 pub const NOT_SWITCHABLE: &str = "⊘ not switchable";
+/// The same in the route table's narrow target column; the detail pane's title gives the reason.
+pub const NOT_SWITCHABLE_SHORT: &str = "⊘ fixed";
 
 /// The two origins a route moves between: the Lambda origin it goes to and the legacy origin it
 /// goes back to (its home), with the origin request policy to attach on each side when the config

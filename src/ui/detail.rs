@@ -26,6 +26,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title
             .push(Span::styled(format!("│ switched to {} at {} ", last.to, time_of_day(last.at)), theme.switch_marker));
     }
+    if let Err(why) = row.switchable() {
+        title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));
+    }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
     let inner = block.inner(area);
     frame.render_widget(block, area);

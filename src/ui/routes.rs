@@ -115,7 +115,7 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
             vec![Span::styled(side.to_string(), style)]
         }
         // Never moved by cutover; said in words, the reason is in the event log and `status`.
-        Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE, theme.muted)],
+        Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE_SHORT, theme.muted)],
     };
     if row.pending.is_some() {
         target.push(Span::styled(" ⇄", theme.switch_pending));
