@@ -36,11 +36,18 @@ periods = 3               # consecutive one-minute periods, 1 to 60
 # One table per CloudFront distribution.
 [[distribution]]
 id = "E2ABCDEF12345"
-# Origin ids (as in the distribution's Origins) that count as Lambda. A route switched to
-# Lambda is pointed at the first.
+# Origin ids (as in the distribution's Origins) that count as Lambda: API Gateway and Lambda
+# function URL origins. A route that names no lambda_origin of its own goes to the first.
 lambda_origins = ["apigw-rest", "apigw-http"]
-# Origin ids that count as the legacy origin. A route switched back is pointed at the first.
-legacy_origins = ["legacy-elb"]
+# Origin ids that count as legacy origins: the monolith's ELB, EC2, anything served over HTTP.
+# Never an S3 or MediaStore origin: routes on an origin in neither list are shown, never moved.
+# A route on one of these keeps it as its home; a route on Lambda that names no legacy_origin
+# goes back to the first.
+legacy_origins = ["legacy-elb", "admin-elb"]
+# Origin request policy to attach, in the same update, to a route switched to Lambda (here AWS's
+# managed AllViewerExceptHostHeader: API Gateway answers 403 when the viewer's Host reaches it).
+# Optional, and routes may name their own; legacy_origin_request_policy is the same for going back.
+# lambda_origin_request_policy = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 # One table per cache behavior that has metric sources or thresholds of its own. `path` is the
 # behavior's path pattern exactly as CloudFront has it, or "*" for the default behavior.
@@ -49,6 +56,9 @@ legacy_origins = ["legacy-elb"]
 # Lambda side measured on the function itself (AWS/Lambda, FunctionName).
 [[distribution.route]]
 path = "/user/*"
+# Where the route goes back to (its home) and where it goes to; `cutover init` writes both.
+legacy_origin = "admin-elb"
+lambda_origin = "apigw-rest"
 lambda_function = "api-user-id"
 # Switch this route back to the origin by itself when it alerts (once; never again by itself).
 auto_rollback = false
@@ -60,6 +70,12 @@ error_rate_pct = 2.0
 # needs detailed metrics on the stage).
 [[distribution.route]]
 path = "/orders/*"
+legacy_origin = "legacy-elb"
+# Attach this origin request policy when the route moves to Lambda, and this one when it goes back.
+lambda_origin_request_policy = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+legacy_origin_request_policy = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+# false: cutover shows the route and never moves it (init writes it when it cannot tell the home).
+switchable = true
 lambda_function = "api-orders"
 [distribution.route.api_gateway]
 kind = "rest"
@@ -156,7 +172,7 @@ mod tests {
     #[test]
     fn the_example_validates_against_its_own_distribution() {
         let config = parse(EXAMPLE, "example.toml").unwrap();
-        let origins: Vec<String> = ["apigw-rest", "apigw-http", "legacy-elb"].map(String::from).to_vec();
+        let origins: Vec<String> = ["apigw-rest", "apigw-http", "legacy-elb", "admin-elb"].map(String::from).to_vec();
         let paths: Vec<String> = ["/user/*", "/orders/*", "/static/*", "*"].map(String::from).to_vec();
         validate_against(&config, "E2ABCDEF12345", &origins, &paths).unwrap();
     }
