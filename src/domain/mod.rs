@@ -7,6 +7,7 @@ pub mod format;
 pub mod metrics;
 pub mod route;
 pub mod thresholds;
+pub mod visible;
 
 pub use event::{Level, LogEntry};
 pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading};
