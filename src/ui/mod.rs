@@ -37,7 +37,9 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
         tabs::render(frame, tabs_area, tabs, theme);
     }
 
-    let banner_height = u16::from(state.banner.is_some()) + u16::from(state.read_only.is_some());
+    let banner_height = u16::from(state.banner.is_some())
+        + u16::from(state.read_only.is_some())
+        + u16::from(state.audit_failure.is_some());
     let events_height = if state.log_open { (area.height / 3).max(5) } else { 0 };
     // Rows plus header and borders; a long table scrolls within three fifths of the screen, so the
     // selected route's chart keeps room to be read (never less than a short table needs).
@@ -57,6 +59,10 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
     let mut banners = Vec::new();
     if let Some(reason) = &state.read_only {
         banners.push(Line::styled(format!(" READ-ONLY: {reason}; switching keys only explain"), theme.log_warn));
+    }
+    if let Some(error) = &state.audit_failure {
+        let text = format!(" ✖ AUDIT TRAIL NOT WRITTEN: {error}; switches are not being recorded");
+        banners.push(Line::styled(text, theme.banner_error));
     }
     if let Some(banner) = &state.banner {
         banners.push(Line::styled(format!(" ✖ {banner}"), theme.banner_error));

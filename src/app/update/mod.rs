@@ -2,6 +2,7 @@
 //! is the last `Tick`. What needs the outside world comes back as `Effect`s.
 
 mod audit;
+mod audit_trail;
 mod faults;
 mod guards;
 mod navigation;
@@ -33,6 +34,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
         Action::QuitRequested { elsewhere } => quitting::request(state, elsewhere),
         Action::Abandon { reason } => quitting::abandon_all(state, &reason),
+        Action::AuditTrail(result) => audit_trail::answered(state, result),
     }
 }
 
