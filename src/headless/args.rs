@@ -48,6 +48,11 @@ pub struct ApplyArgs {
     /// Give up waiting after this long (e.g. 15m, 1h); CloudFront carries on regardless.
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_timeout, requires = "wait")]
     pub timeout: Duration,
+
+    /// Go ahead even when the audit trail cannot be written (without it, cutover refuses and sends
+    /// nothing); every record it cannot store is printed on standard error as one JSON line.
+    #[arg(long)]
+    pub no_audit: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
