@@ -177,6 +177,7 @@ fn log_shows_terminal_escapes_from_the_trail_as_text_and_json_as_it_is() {
 
     let output = home.run(&["log", "--json"], &[]);
     let line = stdout(&output);
+    assert_eq!(terminal_controls(&line), Vec::<char>::new(), "JSON escapes: {line:?}");
     let parsed: AuditRecord = serde_json::from_str(line.trim_end()).unwrap();
     assert_eq!(parsed, record, "--json is the record exactly");
 }

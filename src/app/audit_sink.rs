@@ -40,7 +40,7 @@ impl AuditSink {
             && let Ok(line) = serde_json::to_string(record)
         {
             // Nobody may be reading (a closed pipe); the switch goes on regardless.
-            crate::output::write_line(out, &line);
+            crate::output::write_line(out, &crate::domain::visible::escape_in_json(&line));
         }
         result
     }

@@ -43,7 +43,9 @@ impl AuditLog {
     /// Append `record` as one line, in a single write, and flush it to disk before returning.
     /// Creates the directory and the file when missing.
     pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
-        let mut line = serde_json::to_vec(record).map_err(AuditError::Encode)?;
+        let json = serde_json::to_string(record).map_err(AuditError::Encode)?;
+        // C1 controls and bidi overrides as `\u` escapes: the same JSON, safe to `tail -f`.
+        let mut line = crate::domain::visible::escape_in_json(&json).into_owned().into_bytes();
         line.push(b'\n');
 
         let existed = self.path.exists();
@@ -172,6 +174,18 @@ mod tests {
         assert_eq!(mode(log.path()), 0o600);
         assert_eq!(mode(log.path().parent().unwrap()), 0o700);
         assert_eq!(mode(&tmp.path().join("state")), 0o700);
+    }
+
+    #[test]
+    fn a_line_holds_no_character_a_terminal_would_obey_and_reads_back_the_same() {
+        let tmp = TempDir::new("hostile");
+        let log = AuditLog::at(tmp.path().join(FILE_NAME));
+        let record = record("ana\x1b]52;c;eA==\x07", 0).with_routes(["/a\u{9b}2J\u{202e}/*"]);
+        log.append(&record).unwrap();
+        let text = fs::read_to_string(log.path()).unwrap();
+        assert!(!text.trim_end().chars().any(crate::domain::visible::is_invisible), "{text:?}");
+        assert!(text.contains(r"/a\u009b2J\u202e/*"), "{text}");
+        assert_eq!(read_trail(log.path()).unwrap().records().next(), Some(&record));
     }
 
     #[test]

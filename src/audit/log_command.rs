@@ -1,12 +1,13 @@
 //! `cutover log [--since 2h] [--route PATH] [--distribution ID] [--json]`: print the audit trail.
 //!
 //! Records go to standard output, oldest first: a table by default, or with `--json` the JSON
-//! lines exactly as they are in the audit file (one object per line, see [`super::record`]).
+//! lines as they are in the audit file (one object per line, see [`super::record`]), any C1
+//! control or format character in them written as a JSON `\u` escape: the same JSON.
 //! Skipped lines are reported on standard error. A pipe closed early (`| head`) is not an error.
 //!
 //! The trail is text anyone with write access to the file (or a crafted AWS string recorded in
 //! it) could fill: the table shows control and format characters as escapes, each cell on its own
-//! line. `--json` prints the lines untouched; JSON escapes controls itself.
+//! line.
 
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -78,7 +79,8 @@ pub fn run_with(
     }
     if args.json {
         for entry in entries {
-            writeln!(out, "{}", entry.raw).map_err(AuditError::Output)?;
+            // Lines from older versions may hold C1 controls or bidi overrides raw.
+            writeln!(out, "{}", visible::escape_in_json(&entry.raw)).map_err(AuditError::Output)?;
         }
     } else {
         let rows: Vec<[String; 8]> = entries.iter().map(|e| row(e)).collect();

@@ -8,8 +8,11 @@
 //! (controls) and Cf (format) into escapes like `\u{1b}` that the terminal prints as they read.
 //!
 //! A backslash is left as it is: `\u{1b}` typed literally looks the same as an escaped ESC, which
-//! only misleads the eye, never the terminal. JSON output does not come here: serde_json escapes
-//! controls itself and a JSON reader wants the characters as they are.
+//! only misleads the eye, never the terminal.
+//!
+//! JSON output goes through [`escape_in_json`] instead: serde_json escapes C0 controls but writes
+//! DEL, C1 controls (U+009B is a CSI to some terminals) and format characters raw; written as JSON
+//! `\u` escapes they decode to the same strings, so the JSON stays exactly the same value.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -30,6 +33,27 @@ pub fn escape_keeping_lines(text: &str) -> Cow<'_, str> {
 pub fn is_invisible(c: char) -> bool {
     // `char::is_control` is exactly general category Cc.
     c.is_control() || is_format(c)
+}
+
+/// `json`, a JSON text, with DEL, C1 controls and format characters written as JSON `\u` escapes
+/// (surrogate pairs above U+FFFF). Those characters can stand only inside strings in valid JSON, so
+/// the value is unchanged; C0 controls are left alone, being JSON's own to escape inside strings
+/// (serde_json does) and structure outside them (`\t`, `\n`, `\r`).
+pub fn escape_in_json(json: &str) -> Cow<'_, str> {
+    let needs = |c: char| is_invisible(c) && u32::from(c) >= 0x7f;
+    let Some(first) = json.find(needs) else { return Cow::Borrowed(json) };
+    let mut out = String::with_capacity(json.len() + 12);
+    out.push_str(&json[..first]);
+    for c in json[first..].chars() {
+        if needs(c) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn escape_except(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
@@ -141,6 +165,27 @@ mod tests {
                 let c = char::from_u32(c).unwrap();
                 assert!(!is_format(c), "{:x} is next to a range, not in it", u32::from(c));
             }
+        }
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_what_a_terminal_would_obey() {
+        let value = "a\x1b[2J\u{7f}\u{9b}31m\u{202e}x\u{e0041}\t\"é🙂";
+        let json = serde_json::to_string(&serde_json::json!({ "path": value, "n": 1 })).unwrap();
+        let escaped = escape_in_json(&json);
+        assert_eq!(escaped, r#"{"path":"a\u001b[2J\u007f\u009b31m\u202ex\udb40\udc41\t\"é🙂","n":1}"#);
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["path"], value);
+        let pretty = "{\n\t\"a\": \"b\"\r\n}";
+        assert!(matches!(escape_in_json(pretty), Cow::Borrowed(_)), "whitespace between tokens is structure");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_round_trips_through_escaped_json(text in "\\PC*|[\\x00-\\x{9f}\\x{200b}-\\x{206f}\\x{e0000}-\\x{e007f}]*") {
+            let escaped = escape_in_json(&serde_json::to_string(&text).unwrap()).into_owned();
+            proptest::prop_assert!(!escaped.chars().any(is_invisible), "{:?}", escaped);
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&escaped).unwrap(), text);
         }
     }
 

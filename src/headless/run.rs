@@ -3,7 +3,8 @@
 //!
 //! Text goes out with its control characters escaped (AWS strings, paths and errors can carry
 //! them), and through writes that ignore a closed pipe: `rollback-all --yes | true` must finish
-//! its rollback, and `status | head -1` must not panic. JSON goes out exactly as serde wrote it.
+//! its rollback, and `status | head -1` must not panic. JSON keeps its exact value, with the
+//! characters JSON leaves raw (C1 controls, bidi overrides) written as `\u` escapes.
 
 use super::apply::{SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
 use super::audit_gate::require_audit_trail;
@@ -34,7 +35,7 @@ pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     }
     let report = StatusReport::new(now_to_the_second(), distributions);
     if args.json {
-        output::stdout_line(report.to_json().trim_end());
+        output::stdout_line(&visible::escape_in_json(report.to_json().trim_end()));
     } else {
         output::stdout_line(&visible::escape_keeping_lines(report.to_text().trim_end()));
     }
