@@ -10,8 +10,6 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use cutover::audit::{AuditRecord, RecordKind, read_trail};
-use cutover::backend::ControlPlane;
-use cutover::backend::aws::{CloudFrontControlPlane, DistributionSpec};
 use serde_json::Value;
 use support::emulators::{binary_env, clients, create_half_migrated_distribution, distribution_config};
 use support::pty::TempDir;
@@ -99,12 +97,13 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// What moto says the route targets now.
+/// What moto says the route's cache behavior targets now, read with the SDK alone.
 async fn origin_in_moto(id: &str, path: &str) -> String {
-    let spec = DistributionSpec { id: id.into(), lambda_origins: vec![], legacy_origins: vec![] };
-    let plane = CloudFrontControlPlane::new(clients(REGION).cloudfront, spec);
-    let (config, _) = plane.get_config(id).await.unwrap();
-    CloudFrontControlPlane::origin_of(&config, path).unwrap()
+    let answer = clients(REGION).cloudfront.get_distribution_config().id(id).send().await.unwrap();
+    let config = answer.distribution_config.unwrap();
+    let behaviors = config.cache_behaviors.map(|b| b.items.unwrap_or_default()).unwrap_or_default();
+    let behavior = behaviors.iter().find(|b| b.path_pattern == path).unwrap_or_else(|| panic!("no behavior {path:?}"));
+    behavior.target_origin_id.clone()
 }
 
 /// The lines of standard error that are audit records, in order.
