@@ -58,8 +58,10 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
                 history::load_into(&mut session.state, log, &id);
                 session = session.with_audit(log.clone());
             }
-            Err(error) => session.state.log(Level::Warn, None, format!("no audit trail this session: {error}")),
+            Err(error) => session = session.with_audit_unavailable(error.to_string()),
         }
+        // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
+        let _ = session.check_audit();
         sessions.push((id, session));
     }
     tracing::info!(seed, scenario = args.scenario.name(), speed = args.speed, "demo started");

@@ -13,5 +13,7 @@ pub mod headless;
 pub mod init;
 pub mod live;
 pub mod logging;
+pub mod output;
+pub mod private_files;
 pub mod theme;
 pub mod ui;

@@ -1,4 +1,5 @@
-//! Command-line entry: parse, set up logging and themes, and hand over to the chosen command.
+//! Command-line entry: parse, set up logging (and themes, for the commands with a screen), and hand
+//! over to the chosen command.
 
 use std::process::ExitCode;
 
@@ -6,9 +7,11 @@ use clap::Parser;
 use cutover::audit::AuditError;
 use cutover::cli::{Cli, Command};
 use cutover::config::ConfigError;
+use cutover::domain::visible;
 use cutover::headless::HeadlessError;
 use cutover::init::InitError;
 use cutover::live::LiveError;
+use cutover::output;
 use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
 
 /// Exit code for errors the user can fix (bad arguments, configuration, themes).
@@ -22,19 +25,12 @@ fn main() -> ExitCode {
             Some(guard)
         }
         Err(error) => {
-            eprintln!("cutover: logging is off: {error:#}");
+            // One warning, and on: no command needs the log file, least of all `rollback-all`.
+            warn(&format!("logging is off: {error:#}"));
             cutover::logging::install_fatal_panic_hook(None);
             None
         }
     };
-    let themes = match ThemeSet::load(user_theme_dir().as_deref()) {
-        Ok(themes) => themes,
-        Err(error) => return fail(USAGE_ERROR, &error.to_string()),
-    };
-    let theme = cli.theme.clone().unwrap_or_else(|| DEFAULT_THEME.to_string());
-    if themes.get(&theme).is_none() {
-        return fail(USAGE_ERROR, &themes.unknown_theme_message(&theme));
-    }
     // https://no-color.org: any non-empty value turns colour off.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
 
@@ -44,8 +40,14 @@ fn main() -> ExitCode {
     };
     let done = |result: anyhow::Result<()>| result.map(|()| 0);
     let result = match cli.command {
-        None => done(runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color))),
-        Some(Command::Demo(args)) => done(runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color))),
+        None => match themes_for_screen(cli.theme.as_deref()) {
+            Ok((themes, theme)) => done(runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color))),
+            Err(message) => return fail(USAGE_ERROR, &message),
+        },
+        Some(Command::Demo(args)) => match themes_for_screen(cli.theme.as_deref()) {
+            Ok((themes, theme)) => done(runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color))),
+            Err(message) => return fail(USAGE_ERROR, &message),
+        },
         Some(Command::Init(args)) => done(runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(Into::into)),
         Some(Command::Log(mut args)) => {
             args.distribution = cli.aws.distribution.clone();
@@ -62,6 +64,18 @@ fn main() -> ExitCode {
             fail(exit_code(&error), &message(&error))
         }
     }
+}
+
+/// The themes and the chosen theme's name, for the commands with a screen (the console and the
+/// demo). The headless commands never load them: a broken theme file or an unknown
+/// `CUTOVER_THEME` must not stop `rollback-all` in an emergency.
+fn themes_for_screen(wanted: Option<&str>) -> Result<(ThemeSet, String), String> {
+    let themes = ThemeSet::load(user_theme_dir().as_deref()).map_err(|error| error.to_string())?;
+    let theme = wanted.unwrap_or(DEFAULT_THEME).to_string();
+    if themes.get(&theme).is_none() {
+        return Err(themes.unknown_theme_message(&theme));
+    }
+    Ok((themes, theme))
 }
 
 /// cutover's own errors are whole sentences that already name their cause; others get their chain.
@@ -93,7 +107,15 @@ fn exit_code(error: &anyhow::Error) -> u8 {
     }
 }
 
+/// End with `message` on standard error. Messages echo config keys, theme names, paths and AWS
+/// strings: their control characters are shown, not sent to the terminal.
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("cutover: {message}");
+    warn(message);
     ExitCode::from(code)
+}
+
+/// `cutover: message` on standard error, control characters escaped; a closed standard error is
+/// no reason to panic.
+fn warn(message: &str) {
+    output::stderr_line(&format!("cutover: {}", visible::escape_keeping_lines(message)));
 }

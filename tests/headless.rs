@@ -53,7 +53,7 @@ impl Confirmer for NoTerminal {
 }
 
 fn apply(yes: bool, wait: bool) -> ApplyArgs {
-    ApplyArgs { yes, wait, timeout: Duration::from_secs(30 * 60), force: false, reason: None }
+    ApplyArgs { yes, wait, timeout: Duration::from_secs(30 * 60), force: false, reason: None, no_audit: false }
 }
 
 fn printed(printer: EventPrinter<Vec<u8>>) -> String {

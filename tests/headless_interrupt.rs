@@ -44,7 +44,14 @@ async fn ctrl_c_while_waiting_records_the_switch_as_abandoned_and_exits_130() {
         std::thread::sleep(Duration::from_secs(1));
         std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap()
     });
-    let args = ApplyArgs { yes: true, wait: true, timeout: Duration::from_secs(30 * 60), force: false, reason: None };
+    let args = ApplyArgs {
+        yes: true,
+        wait: true,
+        timeout: Duration::from_secs(30 * 60),
+        force: false,
+        reason: None,
+        no_audit: false,
+    };
     let mut printer = EventPrinter::new(Vec::new());
     let result = carry_out(&mut sessions, &[plan], &args, &mut Yes, &mut printer).await;
     assert!(interrupt.join().unwrap().success());

@@ -51,6 +51,9 @@ pub enum Action {
     ConfirmForced {
         reason: String,
     },
+    /// Whether the audit trail took the record just written, or (checked before anything is sent)
+    /// could take one; the error in words when not.
+    AuditTrail(Result<(), String>),
 }
 
 /// Work `update` asks for; the effect runner performs it off the UI task and answers with actions.

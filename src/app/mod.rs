@@ -2,6 +2,7 @@
 //! for, and the loop that ties keys, backend results and the screen together.
 
 pub mod action;
+pub mod audit_sink;
 pub mod command;
 #[cfg(debug_assertions)]
 mod debug_panic;

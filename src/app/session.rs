@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::action::{Action, Effect};
+use super::audit_sink::AuditSink;
 use super::command::Command;
 use super::effects::EffectRunner;
 use super::state::State;
@@ -15,7 +16,6 @@ use super::update::update;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;
 use crate::clock::Clock;
-use crate::domain::Level;
 
 /// How often the UI wakes up on its own to move the clock and redraw.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -28,7 +28,7 @@ pub struct Session<B: Backend> {
     /// Times the terminal bell was asked for.
     pub bells: u32,
     /// Where audit records go; `None` keeps none (tests that do not look at them).
-    audit: Option<AuditLog>,
+    audit: Option<AuditSink>,
 }
 
 impl<B: Backend> Session<B> {
@@ -40,8 +40,32 @@ impl<B: Backend> Session<B> {
 
     /// Keep an audit trail in `log`.
     pub fn with_audit(mut self, log: AuditLog) -> Self {
-        self.audit = Some(log);
+        self.audit = Some(AuditSink::new(log));
         self
+    }
+
+    /// An audit trail was wanted but there is none, for `why` (no home directory): every record
+    /// fails to be stored, and says so, as a write to an unwritable trail would.
+    pub fn with_audit_unavailable(mut self, why: impl Into<String>) -> Self {
+        self.audit = Some(AuditSink::unavailable(why));
+        self
+    }
+
+    /// Records the trail cannot take go to `out` as JSON lines (headless: standard error), so
+    /// that they are somewhere a responder can see and keep.
+    pub fn keep_unstored_audit_in(&mut self, out: Box<dyn std::io::Write + Send>) {
+        if let Some(sink) = &mut self.audit {
+            sink.keep_unstored_in(out);
+        }
+    }
+
+    /// Whether the audit trail can take a record now, without writing one; a failure reaches the
+    /// state as a failed write would (banner, event log). `Ok` when the session keeps no trail.
+    pub fn check_audit(&mut self) -> Result<(), String> {
+        let Some(sink) = &self.audit else { return Ok(()) };
+        let result = sink.check();
+        self.dispatch(Action::AuditTrail(result.clone()));
+        result
     }
 
     /// Apply one action and start the effects it asks for.
@@ -57,14 +81,14 @@ impl<B: Backend> Session<B> {
 
     /// Append a record before this update's result is drawn: a switch must be on disk before the
     /// screen calls it done. It blocks the UI task for one small synced write, a few times per switch.
+    /// How it went reaches the state as an action, so a failure stays on screen until a write works.
     fn write_audit(&mut self, record: &AuditRecord) {
-        let Some(log) = &self.audit else { return };
-        if let Err(error) = log.append(record) {
-            tracing::error!(%error, "audit record not written");
-            let message = format!("the audit trail could not be written: {error}");
-            self.state.log(Level::Error, None, &message);
-            self.state.banner = Some(message);
+        let Some(sink) = &mut self.audit else { return };
+        let result = sink.write(record);
+        if let Err(error) = &result {
+            tracing::error!(%error, kind = record.kind.as_str(), "audit record not written");
         }
+        self.dispatch(Action::AuditTrail(result));
     }
 
     pub fn press(&mut self, command: Command) {

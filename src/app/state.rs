@@ -272,6 +272,9 @@ pub struct State {
     pub polling: HashSet<String>,
     /// A problem the operator should see until it clears.
     pub banner: Option<String>,
+    /// Why the audit trail could not be written, from the last write (or check) that failed; cleared
+    /// when a later write succeeds. Shown as a banner of its own that refreshes do not clear.
+    pub audit_failure: Option<String>,
     /// Why switching is off for this session, when it is (`--read-only`, or AWS denied an update).
     pub read_only: Option<String>,
     /// Per distribution, deploy-status reads that failed in a row, to back off while AWS throttles.
@@ -322,6 +325,7 @@ impl State {
             marks: Vec::new(),
             polling: HashSet::new(),
             banner: None,
+            audit_failure: None,
             read_only: None,
             poll_failures: HashMap::new(),
             read_trouble: None,

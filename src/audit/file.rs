@@ -1,11 +1,12 @@
 //! Appending records to the audit file, one JSON line each, on disk before `append` returns.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::error::AuditError;
 use super::record::AuditRecord;
+use crate::private_files;
 
 /// The audit file's name in the state directory.
 pub const FILE_NAME: &str = "audit.jsonl";
@@ -42,20 +43,13 @@ impl AuditLog {
     /// Append `record` as one line, in a single write, and flush it to disk before returning.
     /// Creates the directory and the file when missing.
     pub fn append(&self, record: &AuditRecord) -> Result<(), AuditError> {
-        let mut line = serde_json::to_vec(record).map_err(AuditError::Encode)?;
+        let json = serde_json::to_string(record).map_err(AuditError::Encode)?;
+        // C1 controls and bidi overrides as `\u` escapes: the same JSON, safe to `tail -f`.
+        let mut line = crate::domain::visible::escape_in_json(&json).into_owned().into_bytes();
         line.push(b'\n');
 
-        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
-        if let Some(dir) = dir {
-            fs::create_dir_all(dir).map_err(|source| AuditError::CreateDir { path: dir.to_path_buf(), source })?;
-        }
         let existed = self.path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&self.path)
-            .map_err(|source| AuditError::Open { path: self.path.clone(), source })?;
+        let mut file = self.open()?;
         let write_err = |source| AuditError::Write { path: self.path.clone(), source };
         if ends_torn(&mut file).map_err(write_err)? {
             // A crash cut the last line short: start ours on a line of its own, so that only the
@@ -64,10 +58,30 @@ impl AuditLog {
         }
         file.write_all(&line).map_err(write_err)?;
         file.sync_data().map_err(write_err)?;
-        if !existed && let Some(dir) = dir {
+        if !existed && let Some(dir) = self.dir() {
             sync_dir(dir).map_err(write_err)?;
         }
         Ok(())
+    }
+
+    /// Whether a record could be appended now: the directory made and the file opened for
+    /// appending (created empty when missing), nothing written. Headless switches ask this before
+    /// they send anything, so an unwritable trail stops them before the change, not after.
+    pub fn check_writable(&self) -> Result<(), AuditError> {
+        self.open().map(drop)
+    }
+
+    /// The file opened for appending, its directory (0700) and itself (0600) created when missing.
+    fn open(&self) -> Result<fs::File, AuditError> {
+        if let Some(dir) = self.dir() {
+            private_files::create_dir(dir)
+                .map_err(|source| AuditError::CreateDir { path: dir.to_path_buf(), source })?;
+        }
+        private_files::open_append(&self.path).map_err(|source| AuditError::Open { path: self.path.clone(), source })
+    }
+
+    fn dir(&self) -> Option<&Path> {
+        self.path.parent().filter(|d| !d.as_os_str().is_empty())
     }
 }
 
@@ -147,6 +161,43 @@ mod tests {
                 assert_eq!(r.message.as_ref().unwrap().len(), 3000 + i);
             }
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_trail_is_its_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = TempDir::new("modes");
+        let log = AuditLog::at(tmp.path().join("state/cutover").join(FILE_NAME));
+        log.append(&record("ana", 0)).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(log.path()), 0o600);
+        assert_eq!(mode(log.path().parent().unwrap()), 0o700);
+        assert_eq!(mode(&tmp.path().join("state")), 0o700);
+    }
+
+    #[test]
+    fn a_line_holds_no_character_a_terminal_would_obey_and_reads_back_the_same() {
+        let tmp = TempDir::new("hostile");
+        let log = AuditLog::at(tmp.path().join(FILE_NAME));
+        let record = record("ana\x1b]52;c;eA==\x07", 0).with_routes(["/a\u{9b}2J\u{202e}/*"]);
+        log.append(&record).unwrap();
+        let text = fs::read_to_string(log.path()).unwrap();
+        assert!(!text.trim_end().chars().any(crate::domain::visible::is_invisible), "{text:?}");
+        assert!(text.contains(r"/a\u009b2J\u202e/*"), "{text}");
+        assert_eq!(read_trail(log.path()).unwrap().records().next(), Some(&record));
+    }
+
+    #[test]
+    fn checking_writes_nothing_and_finds_what_append_would() {
+        let tmp = TempDir::new("check");
+        let log = AuditLog::at(tmp.path().join("new").join(FILE_NAME));
+        log.check_writable().unwrap();
+        assert_eq!(fs::read_to_string(log.path()).unwrap(), "", "an empty file, no record");
+        let blocker = tmp.path().join("file");
+        fs::write(&blocker, "").unwrap();
+        let err = AuditLog::at(blocker.join("state").join(FILE_NAME)).check_writable().unwrap_err();
+        assert!(matches!(err, AuditError::CreateDir { .. }), "{err}");
     }
 
     #[test]

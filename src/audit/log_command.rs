@@ -1,8 +1,13 @@
 //! `cutover log [--since 2h] [--route PATH] [--distribution ID] [--json]`: print the audit trail.
 //!
 //! Records go to standard output, oldest first: a table by default, or with `--json` the JSON
-//! lines exactly as they are in the audit file (one object per line, see [`super::record`]).
+//! lines as they are in the audit file (one object per line, see [`super::record`]), any C1
+//! control or format character in them written as a JSON `\u` escape: the same JSON.
 //! Skipped lines are reported on standard error. A pipe closed early (`| head`) is not an error.
+//!
+//! The trail is text anyone with write access to the file (or a crafted AWS string recorded in
+//! it) could fill: the table shows control and format characters as escapes, each cell on its own
+//! line.
 
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -14,6 +19,7 @@ use super::error::AuditError;
 use super::file::default_path;
 use super::read::{Filter, TrailEntry, read_trail};
 use super::since::{parse_since, since_timestamp};
+use crate::domain::visible;
 
 /// The arguments of `cutover log`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
@@ -56,7 +62,8 @@ pub fn run_with(
 ) -> Result<(), AuditError> {
     let trail = read_trail(path)?;
     for warning in &trail.warnings {
-        writeln!(err, "warning: {}: {warning}", path.display()).map_err(AuditError::Output)?;
+        let line = format!("warning: {}: {warning}", path.display());
+        writeln!(err, "{}", visible::escape(&line)).map_err(AuditError::Output)?;
     }
     let filter = Filter {
         since: args.since.map(|ago| since_timestamp(now, ago)),
@@ -67,12 +74,13 @@ pub fn run_with(
     if entries.is_empty() {
         // With --json, standard output stays valid (empty) JSON Lines.
         let to: &mut dyn Write = if args.json { err } else { out };
-        writeln!(to, "{}", nothing_found(args, &filter, path)).map_err(AuditError::Output)?;
+        writeln!(to, "{}", visible::escape(&nothing_found(args, &filter, path))).map_err(AuditError::Output)?;
         return Ok(());
     }
     if args.json {
         for entry in entries {
-            writeln!(out, "{}", entry.raw).map_err(AuditError::Output)?;
+            // Lines from older versions may hold C1 controls or bidi overrides raw.
+            writeln!(out, "{}", visible::escape_in_json(&entry.raw)).map_err(AuditError::Output)?;
         }
     } else {
         let rows: Vec<[String; 8]> = entries.iter().map(|e| row(e)).collect();
@@ -83,6 +91,7 @@ pub fn run_with(
 
 const HEADER: [&str; 8] = ["TIME (UTC)", "KIND", "DISTRIBUTION", "ROUTES", "MOVE", "OUTCOME", "WHO", "DETAILS"];
 
+/// A record's cells, each escaped: a newline or ESC inside a field stays inside its cell.
 fn row(entry: &TrailEntry) -> [String; 8] {
     let r = &entry.record;
     [
@@ -95,6 +104,7 @@ fn row(entry: &TrailEntry) -> [String; 8] {
         describe::who(r),
         describe::details(r),
     ]
+    .map(|cell| visible::escape(&cell).into_owned())
 }
 
 /// Columns padded to their widest cell, two spaces apart; the last column is not padded.

@@ -64,7 +64,8 @@ impl Filter {
 pub fn read_trail(path: &Path) -> Result<AuditTrail, AuditError> {
     match std::fs::read(path) {
         Ok(bytes) => Ok(parse_trail(&bytes)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(AuditTrail::default()),
+        // A path under a regular file (an unusable state directory) cannot hold a trail either.
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Ok(AuditTrail::default()),
         Err(source) => Err(AuditError::Read { path: path.to_path_buf(), source }),
     }
 }

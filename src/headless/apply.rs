@@ -171,9 +171,18 @@ pub async fn carry_out<B: Backend, W: Write>(
     for plan in plans {
         let session = &mut sessions[plan.session];
         let before = session.state.switches.len();
-        match &args.reason {
-            Some(reason) if args.force => session.dispatch(Action::ConfirmForced { reason: reason.clone() }),
-            _ => session.press(Command::Confirm),
+        // --force (with its reason) goes past the pre-flight; --no-audit past a trail that cannot be
+        // written, which the audit gate has already said out loud.
+        let mut reasons: Vec<String> = args.reason.iter().filter(|_| args.force).cloned().collect();
+        if args.no_audit
+            && let Some(why) = &session.state.audit_failure
+        {
+            reasons.push(format!("--no-audit: the audit trail cannot be written ({why})"));
+        }
+        if reasons.is_empty() {
+            session.press(Command::Confirm);
+        } else {
+            session.dispatch(Action::ConfirmForced { reason: reasons.join("; ") });
         }
         printer.print_new(&session.state);
         match session.state.switches.get(before) {

@@ -57,6 +57,11 @@ pub struct ApplyArgs {
     /// Why the pre-flight is overridden (with --force), for the audit trail.
     #[arg(long, value_name = "TEXT", requires = "force", value_parser = non_empty)]
     pub reason: Option<String>,
+
+    /// Go ahead even when the audit trail cannot be written (without it, cutover refuses and sends
+    /// nothing); every record it cannot store is printed on standard error as one JSON line.
+    #[arg(long)]
+    pub no_audit: bool,
 }
 
 fn non_empty(text: &str) -> Result<String, String> {

@@ -10,6 +10,8 @@ use crate::app::state::State;
 use crate::audit::is_history;
 use crate::backend::Backend;
 use crate::domain::format::time_of_day;
+use crate::domain::visible;
+use crate::output;
 
 /// How long, in the session's time, the first read of routes and numbers may take. Each AWS call
 /// gives up after 40 s; this leaves room for the SDK's retries of both.
@@ -26,14 +28,25 @@ impl<W: Write> EventPrinter<W> {
         EventPrinter { out, printed: 0 }
     }
 
+    /// Routes and messages carry AWS error text and path patterns: their control characters are
+    /// shown as escapes, never sent to the terminal.
     pub fn print_new(&mut self, state: &State) {
         let start = self.printed.min(state.log.len());
         for entry in state.log[start..].iter().filter(|e| !is_history(e)) {
-            let route = entry.route.as_deref().map(|r| format!("{r}  ")).unwrap_or_default();
+            let route = entry.route.as_deref().map(|r| format!("{}  ", visible::escape(r))).unwrap_or_default();
+            let message = visible::escape(&entry.message);
             // Losing a progress line to a closed pipe must not stop a switch half-way.
-            let _ = writeln!(self.out, "{}  {:<5}  {route}{}", time_of_day(entry.at), entry.level, entry.message);
+            output::write_line(
+                &mut self.out,
+                &format!("{}  {:<5}  {route}{message}", time_of_day(entry.at), entry.level),
+            );
         }
         self.printed = state.log.len();
+    }
+
+    /// A line of cutover's own between the event-log lines (escaped too, as it may quote errors).
+    pub fn note(&mut self, text: &str) {
+        output::write_line(&mut self.out, &visible::escape(text));
     }
 
     pub fn into_inner(self) -> W {

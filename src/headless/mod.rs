@@ -4,6 +4,7 @@
 
 mod apply;
 mod args;
+mod audit_gate;
 mod drive;
 mod error;
 mod prompt;
@@ -12,6 +13,7 @@ pub mod status;
 
 pub use apply::{Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
 pub use args::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
+pub use audit_gate::require_audit_trail;
 pub use drive::{EventPrinter, load, run_until};
 pub use error::{EXIT_BREACHED, HeadlessError};
 pub use run::{rollback_all, status, switch};

@@ -1,9 +1,13 @@
 //! The headless commands against real AWS: connect as the console does, run the shared logic,
 //! print, and choose the exit code.
-
-use std::io::Write;
+//!
+//! Text goes out with its control characters escaped (AWS strings, paths and errors can carry
+//! them), and through writes that ignore a closed pipe: `rollback-all --yes | true` must finish
+//! its rollback, and `status | head -1` must not panic. JSON keeps its exact value, with the
+//! characters JSON leaves raw (C1 controls, bidi overrides) written as `\u` escapes.
 
 use super::apply::{SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
+use super::audit_gate::require_audit_trail;
 use super::drive::{EventPrinter, load};
 use super::prompt::TerminalConfirmer;
 use super::status::{DistributionStatus, StatusReport, pending_in_trail};
@@ -13,7 +17,9 @@ use crate::audit::{self, AuditTrail};
 use crate::backend::aws::AwsBackend;
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
+use crate::domain::visible;
 use crate::live;
+use crate::output;
 
 /// `cutover status`: 0 all well, 3 a guard breached, 1 numbers or routes could not be read.
 pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
@@ -28,9 +34,11 @@ pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
         distributions.push(DistributionStatus::from_state(&session.state, metrics_error, &pending));
     }
     let report = StatusReport::new(now_to_the_second(), distributions);
-    let text = if args.json { report.to_json() } else { report.to_text() };
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", text.trim_end())?;
+    if args.json {
+        output::stdout_line(&visible::escape_in_json(report.to_json().trim_end()));
+    } else {
+        output::stdout_line(&visible::escape_keeping_lines(report.to_text().trim_end()));
+    }
     Ok(report.exit_code())
 }
 
@@ -40,13 +48,15 @@ pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     let mut sessions = open_and_load(aws, &mut printer).await?;
     let plan = match plan_switch(&mut sessions, &args.route, args.to.into())? {
         SwitchPlan::AlreadyThere(message) => {
-            println!("{message}");
+            output::stdout_line(&visible::escape(&message));
             return Ok(0);
         }
         SwitchPlan::Change(plan) => plan,
     };
-    eprint!("{}", describe(&plan));
-    let applied = carry_out(&mut sessions, &[plan], &args.apply, &mut TerminalConfirmer, &mut printer).await?;
+    output::stderr_text(&visible::escape_keeping_lines(&describe(&plan)));
+    let plans = [plan];
+    require_audit_trail(&mut sessions, &plans, args.apply.no_audit, &mut printer)?;
+    let applied = carry_out(&mut sessions, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
     finish(applied)
 }
 
@@ -56,14 +66,15 @@ pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Resu
     let mut sessions = open_and_load(aws, &mut printer).await?;
     let (plans, notes) = plan_rollback_all(&mut sessions)?;
     for note in &notes {
-        println!("{note}");
+        output::stdout_line(&visible::escape(note));
     }
     if plans.is_empty() {
         return Ok(0);
     }
     for plan in &plans {
-        eprint!("{}", describe(plan));
+        output::stderr_text(&visible::escape_keeping_lines(&describe(plan)));
     }
+    require_audit_trail(&mut sessions, &plans, args.apply.no_audit, &mut printer)?;
     let applied = carry_out(&mut sessions, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
     finish(applied)
 }
@@ -71,7 +82,7 @@ pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Resu
 fn finish(applied: super::apply::Applied) -> anyhow::Result<u8> {
     let (outcomes, error) = applied.finish();
     for line in outcomes {
-        println!("{line}");
+        output::stdout_line(&visible::escape(&line));
     }
     match error {
         Some(error) => Err(error.into()),
@@ -117,6 +128,8 @@ async fn open_and_load(
 ) -> anyhow::Result<Vec<Session<AwsBackend>>> {
     let mut sessions = open_sessions(aws, Purpose::Change).await?;
     for session in &mut sessions {
+        // A record the trail cannot take is printed where the responder sees it, never dropped.
+        session.keep_unstored_audit_in(Box::new(std::io::stderr()));
         load(session, printer).await?;
     }
     Ok(sessions)

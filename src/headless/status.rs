@@ -11,6 +11,7 @@ use crate::app::state::State;
 use crate::audit::{AuditTrail, RecordKind};
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::route::NOT_SWITCHABLE;
+use crate::domain::visible;
 use crate::domain::{Breach, BreachKind, DeployStatus, Target};
 
 /// Bumped only when a field changes meaning or goes away; new fields may appear in any version.
@@ -196,8 +197,9 @@ impl DistributionStatus {
         }
     }
 
+    /// Strings from AWS and the config are escaped field by field (see [`visible`]).
     fn write_text(&self, out: &mut String) {
-        let mut heading = format!("{}  {}", self.id, self.status);
+        let mut heading = format!("{}  {}", visible::escape(&self.id), self.status);
         if let Some(newest) = self.newest_datapoint {
             let _ = write!(heading, "  ·  numbers of the minute ending {} UTC", time_of_day(newest));
         }
@@ -212,29 +214,30 @@ impl DistributionStatus {
         }
         let _ = writeln!(out, "{heading}");
         if let Some(error) = &self.metrics_error {
-            let _ = writeln!(out, "numbers unavailable: {error}");
+            let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }
-        let width = self.routes.iter().map(|r| r.path.chars().count()).max().unwrap_or(0).max("ROUTE".len());
+        let paths: Vec<_> = self.routes.iter().map(|r| visible::escape(&r.path)).collect();
+        let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0).max("ROUTE".len());
         let latency = format!("{} MS", self.latency_statistic.to_uppercase());
         let _ = writeln!(
             out,
             "{:<width$}  {:<20}  {:>9}  {:>6}  {:>9}  {:>7}  GUARD",
             "ROUTE", "TARGET", "REQ/MIN", "5XX %", latency, "THR/MIN"
         );
-        for route in &self.routes {
+        for (route, path) in self.routes.iter().zip(&paths) {
             let side =
                 route.target.filter(|_| route.switchable).map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string());
             let target = if route.pending { format!("{side} (deploying)") } else { side };
             let guard = if route.guard.breached {
                 let what: Vec<&str> = route.guard.breaches.iter().map(|b| b.text.as_str()).collect();
-                format!("BREACHED {} for {} periods", what.join(", "), route.guard.periods)
+                format!("BREACHED {} for {} periods", visible::escape(&what.join(", ")), route.guard.periods)
             } else {
                 "ok".to_string()
             };
             let _ = writeln!(
                 out,
                 "{:<width$}  {:<20}  {:>9}  {:>6}  {:>9}  {:>7}  {guard}",
-                route.path,
+                path,
                 target,
                 count(route.requests_per_min),
                 percent(route.errors_5xx_pct),
@@ -244,7 +247,7 @@ impl DistributionStatus {
         }
         for route in self.routes.iter().filter(|r| !r.switchable) {
             let why = route.why_not_switchable.as_deref().unwrap_or("unknown");
-            let _ = writeln!(out, "not switchable: {} {why}", route.path);
+            let _ = writeln!(out, "not switchable: {} {}", visible::escape(&route.path), visible::escape(why));
         }
     }
 }

@@ -25,6 +25,8 @@ use crate::backend::aws::clients::GLOBAL_REGION;
 use crate::backend::aws::{AwsClients, ConnectOptions, NoRegion};
 use crate::cli::{AwsArgs, InitArgs};
 use crate::config;
+use crate::domain::visible;
+use crate::output;
 
 /// What [`write_config`] wrote, and whether the file loads as it is.
 #[derive(Debug)]
@@ -63,18 +65,22 @@ pub async fn run(args: &InitArgs, aws: &AwsArgs) -> Result<(), InitError> {
     let routes = written.starter.routes;
     tracing::info!(distribution = id, path = %path.display(), routes, "wrote a starter config");
 
+    // Warnings and the summary quote AWS's origin ids and path patterns: escaped, and never a panic
+    // on a closed pipe.
     for warning in &written.starter.warnings {
-        eprintln!("cutover: warning: {warning}");
+        output::stderr_line(&format!("cutover: warning: {}", visible::escape(warning)));
     }
     if let Some(error) = &written.load_error {
-        eprintln!("cutover: warning: as written, the file does not load yet: {error}");
+        let line = format!("as written, the file does not load yet: {error}");
+        output::stderr_line(&format!("cutover: warning: {}", visible::escape_keeping_lines(&line)));
     }
     // Where a plain `cutover` looks: CUTOVER_CONFIG (which clap also reads into --config), else the default.
     let from_env = std::env::var_os("CUTOVER_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from);
     let looks_at = from_env.or_else(config::default_path);
     let run = summary::run_command(&path, looks_at.as_deref());
     let load_error = written.load_error.as_ref().map(ToString::to_string);
-    print!("{}", summary::summary(&path, id, &written.starter, &run, load_error.as_deref()));
+    let summary = summary::summary(&path, id, &written.starter, &run, load_error.as_deref());
+    output::stdout_line(visible::escape_keeping_lines(&summary).trim_end());
     Ok(())
 }
 

@@ -40,6 +40,8 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) 
     for (_, session) in &mut sessions {
         session.state.theme_names = palette.names();
         session.state.theme = theme.to_string();
+        // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
+        let _ = session.check_audit();
     }
     event_loop::run(&mut Deck::new(sessions), &mut palette).await
 }
@@ -88,7 +90,7 @@ pub async fn open(
             history::load_into(&mut session.state, &log, distribution_id);
             session = session.with_audit(log);
         }
-        Err(error) => session.state.log(Level::Warn, None, format!("no audit trail this session: {error}")),
+        Err(error) => session = session.with_audit_unavailable(error.to_string()),
     }
     Ok(session)
 }

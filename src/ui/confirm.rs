@@ -7,6 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
 use crate::app::state::ConfirmSwitch;
+use crate::app::update::switching::override_reasons;
 use crate::domain::Target;
 use crate::theme::Theme;
 
@@ -21,15 +22,15 @@ const PREFLIGHT_LINES: usize = 4;
 
 /// Rows the dialog needs: borders, the fixed lines, the route list as it wraps, one per health line
 /// and the warning, and one for the scope line wrapping at the dialog's width.
-pub fn height(confirm: &ConfirmSwitch) -> u16 {
+pub fn height(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> u16 {
     let width = usize::from(WIDTH - 2);
     let route_lines = (LABEL.len() + route_list(&confirm.paths, width).chars().count()).div_ceil(width);
     let wrapped = |lines: &[String], indent: usize| -> usize {
         lines.iter().map(|l| (indent + l.chars().count()).div_ceil(width).max(1)).sum()
     };
     let origin_lines = wrapped(&[origins(confirm)], 7);
-    let preflight = wrapped(&preflight_lines(confirm), 0);
-    let preflight_heading = usize::from(!confirm.blocks.is_empty() || !confirm.notes.is_empty());
+    let preflight = wrapped(&preflight_lines(confirm, audit_failure), 0);
+    let preflight_heading = usize::from(!preflight_lines(confirm, audit_failure).is_empty());
     let variable = route_lines
         + origin_lines.saturating_sub(1)
         + confirm.health.len()
@@ -41,9 +42,12 @@ pub fn height(confirm: &ConfirmSwitch) -> u16 {
 
 /// The pre-flight's lines as shown: every block first (marked ✗), then notes (·), at most
 /// [`PREFLIGHT_LINES`] in all so that a rollback of hundreds of routes keeps its keys on screen.
-fn preflight_lines(confirm: &ConfirmSwitch) -> Vec<String> {
-    let all: Vec<String> =
-        confirm.blocks.iter().map(|b| format!("✗ {b}")).chain(confirm.notes.iter().map(|n| format!("· {n}"))).collect();
+fn preflight_lines(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<String> {
+    let all: Vec<String> = override_reasons(confirm, audit_failure)
+        .iter()
+        .map(|b| format!("✗ {b}"))
+        .chain(confirm.notes.iter().map(|n| format!("· {n}")))
+        .collect();
     if all.len() <= PREFLIGHT_LINES {
         return all;
     }
@@ -88,7 +92,7 @@ fn route_list(paths: &[String], width: usize) -> String {
     shown
 }
 
-pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_failure: Option<&str>, theme: &Theme) {
     let inner = popup::frame(frame, area, &confirm.title(), theme);
     let target_style = |t: Target| match t {
         Target::Lambda => theme.target_lambda,
@@ -119,10 +123,11 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
     if let Some(warning) = &confirm.warning {
         lines.push(Line::from(Span::styled(format!("! {warning}"), theme.alert)));
     }
-    if !confirm.blocks.is_empty() || !confirm.notes.is_empty() {
+    let preflight = preflight_lines(confirm, audit_failure);
+    if !preflight.is_empty() {
         lines.push(Line::from(Span::styled("compatibility:", theme.dialog_title)));
     }
-    for line in preflight_lines(confirm) {
+    for line in preflight {
         let style = if line.starts_with('✗') { theme.alert } else { theme.dialog };
         lines.push(Line::from(Span::styled(line, style)));
     }
@@ -136,7 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, theme: &Th
     };
     lines.push(Line::from(Span::styled(format!("{scope}; edges follow within minutes."), theme.muted)));
     lines.push(Line::raw(""));
-    let go = if confirm.needs_override() {
+    let go = if !override_reasons(confirm, audit_failure).is_empty() {
         vec![Span::styled("!", theme.key), Span::styled(" switch anyway (recorded)   ", theme.alert)]
     } else {
         vec![Span::styled("y", theme.key), Span::styled(" switch   ", theme.dialog)]

@@ -2,12 +2,13 @@
 //! is the last `Tick`. What needs the outside world comes back as `Effect`s.
 
 mod audit;
+mod audit_trail;
 mod faults;
 mod guards;
 mod navigation;
 pub mod quitting;
 mod refresh;
-mod switching;
+pub mod switching;
 
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::QuitRequested { elsewhere } => quitting::request(state, elsewhere),
         Action::Abandon { reason } => quitting::abandon_all(state, &reason),
         Action::ConfirmForced { reason } => switching::confirm_override(state, Some(reason)),
+        Action::AuditTrail(result) => audit_trail::answered(state, result),
     }
 }
 

@@ -265,9 +265,10 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     let Overlay::Confirm(confirm) = &state.overlay else {
         return Vec::new();
     };
-    if confirm.needs_override() {
+    let reasons = override_reasons(confirm, state.audit_failure.as_deref());
+    if !reasons.is_empty() {
         let label = confirm.paths.join(", ");
-        let message = format!("{}: press ! to switch anyway, n to cancel", confirm.blocks.join("; "));
+        let message = format!("{}: press ! to switch anyway, n to cancel", reasons.join("; "));
         state.log(Level::Warn, Some(&label), format!("not switched: {message}"));
         return Vec::new();
     }
@@ -277,6 +278,16 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     request(state, confirm.kind, &confirm.paths, confirm.from, None, None)
 }
 
+/// What only the override key goes past: the pre-flight's blocks, and an audit trail that cannot be
+/// written (the switch would go unrecorded).
+pub fn override_reasons(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<String> {
+    let mut reasons = confirm.blocks.clone();
+    if let Some(why) = audit_failure {
+        reasons.push(format!("the audit trail cannot be written ({why}): the switch would not be recorded"));
+    }
+    reasons
+}
+
 /// `!` (or headless `--force --reason`): send the dialog's switch although the pre-flight blocked
 /// it, recording who overrode what and why.
 pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect> {
@@ -284,8 +295,8 @@ pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect
         return Vec::new();
     };
     let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.operator));
-    let overridden =
-        if confirm.blocks.is_empty() { "nothing was blocked".to_string() } else { confirm.blocks.join("; ") };
+    let reasons = override_reasons(&confirm, state.audit_failure.as_deref());
+    let overridden = if reasons.is_empty() { "nothing was blocked".to_string() } else { reasons.join("; ") };
     let override_reason = format!("{why} (overriding: {overridden})");
     request(state, confirm.kind, &confirm.paths, confirm.from, None, Some(override_reason))
 }

@@ -1,5 +1,6 @@
 //! Pure tests of `update`: actions in, state and effects out.
 
+mod audit_trail;
 mod quitting;
 
 use std::time::Duration;

@@ -1,0 +1,44 @@
+//! The audit trail before a headless change. A switch nobody can account for afterwards is a
+//! second incident, so `switch` and `rollback-all` check that the trail can take a record before
+//! they ask or send anything, and refuse when it cannot — unless the responder says `--no-audit`,
+//! in which case they go on and every record the trail cannot take is printed on standard error
+//! as one JSON line (the trail's own format), where a terminal or a CI log keeps it.
+
+use std::io::Write;
+
+use super::HeadlessError;
+use super::apply::Plan;
+use super::drive::EventPrinter;
+use crate::app::session::Session;
+use crate::backend::Backend;
+
+/// `Ok` when every planned change's trail can be written, or when `no_audit` lets cutover go on
+/// without it (then said on `printer`); else the refusal, which has sent nothing.
+pub fn require_audit_trail<B: Backend, W: Write>(
+    sessions: &mut [Session<B>],
+    plans: &[Plan],
+    no_audit: bool,
+    printer: &mut EventPrinter<W>,
+) -> Result<(), HeadlessError> {
+    let mut failure = None;
+    for plan in plans {
+        if let Err(why) = sessions[plan.session].check_audit() {
+            failure.get_or_insert(why);
+        }
+    }
+    let Some(why) = failure else { return Ok(()) };
+    if !no_audit {
+        return Err(HeadlessError::Refused(format!(
+            "nothing was sent: the audit trail cannot be written ({why}); make it writable, or add --no-audit \
+             to go ahead with every record printed on standard error as a JSON line instead"
+        )));
+    }
+    for plan in plans {
+        printer.print_new(&sessions[plan.session].state);
+    }
+    printer.note(
+        "going on without the audit trail (--no-audit): every record it cannot take follows on standard error \
+         as one JSON line; keep them",
+    );
+    Ok(())
+}

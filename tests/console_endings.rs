@@ -1,0 +1,131 @@
+//! However the console ends, a switch under way gets its last word in the audit trail: here the
+//! terminal's input ending and a frame that cannot be drawn, on ratatui's test backend and a
+//! scripted event stream (quitting and signals are covered by `e2e_pty.rs` and `deck.rs`).
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use cutover::app::deck::Deck;
+use cutover::app::event_loop::{INPUT_ENDED, Palette, drive};
+use cutover::app::state::SwitchPhase;
+use cutover::audit::{AuditLog, RecordKind, read_trail};
+use cutover::backend::sim::{Scenario, SimBackend};
+use cutover::theme::ThemeSet;
+use futures::StreamExt;
+use futures::stream::{self, BoxStream};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use support::demo;
+use support::pty::TempDir;
+
+fn key(c: char) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+}
+
+/// Keys that select `/orders/*`, open its switch dialog and confirm it.
+fn switch_orders() -> Vec<std::io::Result<Event>> {
+    vec![key('j'), key('s'), key('y')]
+}
+
+async fn console(dir: &TempDir) -> (Deck<SimBackend>, AuditLog) {
+    let log = AuditLog::at(dir.path().join("audit.jsonl"));
+    let (session, _) = demo(Scenario::Calm, 1).await;
+    (Deck::new(vec![("EDEMO7CUTOVER".to_string(), session.with_audit(log.clone()))]), log)
+}
+
+fn palette() -> Palette {
+    Palette::new(ThemeSet::load(None).unwrap(), false)
+}
+
+/// The switch of `/orders/*` was sent, then abandoned with `reason` in the state and the trail.
+fn assert_abandoned(deck: &Deck<SimBackend>, log: &AuditLog, reason: &str) {
+    let state = &deck.sessions()[0].state;
+    assert_eq!(state.switches.len(), 1, "the keys sent one switch");
+    assert_eq!(state.switches[0].paths, ["/orders/*"]);
+    assert_eq!(state.switches[0].phase, SwitchPhase::Abandoned);
+    let trail = read_trail(log.path()).unwrap();
+    let last = trail.records().last().unwrap();
+    assert_eq!(last.kind, RecordKind::SwitchAbandoned);
+    let error = last.error.as_deref().unwrap();
+    assert!(error.contains(reason), "{error}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn input_that_ends_mid_switch_abandons_it() {
+    let dir = TempDir::new("cutover-ending-input");
+    let (mut deck, log) = console(&dir).await;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let events = stream::iter(switch_orders());
+
+    drive(&mut terminal, events, &mut deck, &mut palette()).await.unwrap();
+    assert_abandoned(&deck, &log, INPUT_ENDED);
+}
+
+/// The test backend, whose draws fail once `broken` is set.
+struct Breaking {
+    inner: TestBackend,
+    broken: Arc<AtomicBool>,
+}
+
+impl Backend for Breaking {
+    type Error = std::io::Error;
+
+    fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(&mut self, content: I) -> std::io::Result<()> {
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("the terminal went away"));
+        }
+        self.inner.draw(content).unwrap_or_else(|never| match never {});
+        Ok(())
+    }
+    fn hide_cursor(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn show_cursor(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn get_cursor_position(&mut self) -> std::io::Result<Position> {
+        Ok(Position::ORIGIN)
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, _: P) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn clear(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn clear_region(&mut self, _: ClearType) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn size(&self) -> std::io::Result<Size> {
+        Ok(self.inner.size().unwrap_or_else(|never| match never {}))
+    }
+    fn window_size(&mut self) -> std::io::Result<WindowSize> {
+        Ok(self.inner.window_size().unwrap_or_else(|never| match never {}))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_frame_that_cannot_be_drawn_mid_switch_abandons_it_and_is_the_error() {
+    let dir = TempDir::new("cutover-ending-draw");
+    let (mut deck, log) = console(&dir).await;
+    let broken = Arc::new(AtomicBool::new(false));
+    let mut terminal =
+        Terminal::new(Breaking { inner: TestBackend::new(120, 40), broken: Arc::clone(&broken) }).unwrap();
+    // After the keys, an event that breaks the terminal; then the input stays open.
+    let breaker = stream::once(async move {
+        broken.store(true, Ordering::SeqCst);
+        Ok(Event::FocusGained)
+    });
+    let events: BoxStream<'static, _> = stream::iter(switch_orders()).chain(breaker).chain(stream::pending()).boxed();
+
+    let error = drive(&mut terminal, events, &mut deck, &mut palette()).await.unwrap_err();
+    assert!(format!("{error:#}").contains("drawing on the terminal failed: the terminal went away"), "{error:#}");
+    assert_abandoned(&deck, &log, "drawing on the terminal failed");
+}
