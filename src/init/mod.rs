@@ -11,7 +11,7 @@ mod summary;
 mod write;
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::path::{Path, PathBuf};
 

@@ -78,3 +78,34 @@ pub fn shape_problems(config: &DistributionConfig) -> Vec<String> {
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::testing::{behavior, distribution, origin};
+
+    #[test]
+    fn duplicate_patterns_and_a_second_star_are_reported() {
+        let config = distribution(
+            &[origin("elb", "a.eu-west-1.elb.amazonaws.com")],
+            &[],
+            "elb",
+            &[behavior("/a/*", "elb"), behavior("*", "elb"), behavior("/a/*", "elb"), behavior("/b/*", "elb")],
+        );
+        let problems = shape_problems(&config);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("other than the default has path pattern *"), "{problems:?}");
+        assert!(problems[1].contains("path pattern /a/* appears in more than one cache behavior"), "{problems:?}");
+        let tidy = distribution(&[origin("elb", "a.example.com")], &[], "elb", &[behavior("/a/*", "elb")]);
+        assert!(shape_problems(&tidy).is_empty());
+    }
+
+    #[test]
+    fn an_origin_in_neither_list_says_what_it_is() {
+        let config = distribution(&[origin("elb", "a.example.com")], &[], "elb", &[]);
+        assert!(describe_unlisted(&config, "elb").contains("listed in neither lambda_origins nor legacy_origins"));
+        assert!(describe_unlisted(&config, "gone").contains("does not define"));
+        let bucket = distribution(&[origin("s3", "assets.s3.eu-west-1.amazonaws.com")], &[], "s3", &[]);
+        assert!(describe_unlisted(&bucket, "s3").contains("an S3 origin"));
+    }
+}
