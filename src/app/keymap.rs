@@ -85,7 +85,7 @@ pub const BINDINGS: &[Binding] = &[
     shown(Table, Char('?'), "?", Command::ToggleHelp, "?"),
     shown(Table, Char('q'), "q/Ctrl-C", Command::Quit, "q"),
     shown(Confirm, Char('y'), "y", Command::Confirm, "y"),
-    key(Confirm, Char('!'), "!", Command::ConfirmOverride),
+    shown(Confirm, Char('!'), "!", Command::ConfirmOverride, "!"),
     shown(Confirm, Char('n'), "n/Esc", Command::Cancel, "n/Esc"),
     key(Confirm, Esc, "n/Esc", Command::Cancel),
     shown(ConfirmQuit, Char('y'), "y", Command::ConfirmQuit, "y"),

@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::{Context, footer};
-use crate::app::state::State;
+use crate::app::state::{Overlay, State};
+use crate::app::update::switching::override_reasons;
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -17,7 +18,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(format!("{}▏", state.filter), theme.filter));
         spans.push(Span::raw("  "));
     }
-    for (i, (key, what)) in footer(context).into_iter().enumerate() {
+    // A blocked dialog (or one over a failing audit trail) goes only on `!`; an open one on `y`.
+    let blocked = match &state.overlay {
+        Overlay::Confirm(confirm) => !override_reasons(confirm, state.audit_failure.as_deref()).is_empty(),
+        _ => false,
+    };
+    let offered = |key: &str| context != Context::Confirm || (key == "!") == blocked || !matches!(key, "!" | "y");
+    let keys: Vec<(&str, &str)> = footer(context).into_iter().filter(|(key, _)| offered(key)).collect();
+    for (i, (key, what)) in keys.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.muted));
         }
