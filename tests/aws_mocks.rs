@@ -80,14 +80,7 @@ fn spec() -> DistributionSpec {
 }
 
 fn to_origin() -> Vec<RouteChange> {
-    vec![RouteChange {
-        path: "/orders/*".into(),
-        from_origin_id: "apigw".into(),
-        to_origin_id: "legacy".into(),
-        to: Target::Origin,
-        request_policy: None,
-        override_reason: None,
-    }]
+    vec![RouteChange::new("/orders/*", "apigw", "legacy", Target::Origin)]
 }
 
 #[tokio::test]

@@ -38,15 +38,7 @@ fn spec() -> DistributionSpec {
 }
 
 fn change(path: &str, from: &str, to: &str) -> RouteChange {
-    let to_side = if to == APIGW { Target::Lambda } else { Target::Origin };
-    RouteChange {
-        path: path.into(),
-        from_origin_id: from.into(),
-        to_origin_id: to.into(),
-        to: to_side,
-        request_policy: None,
-        override_reason: None,
-    }
+    RouteChange::new(path, from, to, if to == APIGW { Target::Lambda } else { Target::Origin })
 }
 
 fn methods(items: &[Method]) -> AllowedMethods {

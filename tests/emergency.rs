@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use cutover::audit::{AuditLog, AuditRecord, Mode, RecordKind};
 use cutover::domain::Target;
+use support::binary::{shown, stderr, stdout};
 use support::pty::TempDir;
 
 /// A home for one run: state in `home/state`, themes in `home/config/cutover/themes`.
@@ -62,24 +63,8 @@ impl Home {
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let output = self.command(args).envs(env.iter().copied()).output().unwrap();
-        eprintln!(
-            "$ cutover {}\n--- exit {:?}\n--- stdout\n{}--- stderr\n{}",
-            args.join(" "),
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
+        shown(args, self.command(args).envs(env.iter().copied()).output().unwrap())
     }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Characters a terminal would act on, or hide: controls (std's `is_control` is category Cc)

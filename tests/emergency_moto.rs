@@ -11,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 
 use cutover::audit::{AuditRecord, RecordKind, read_trail};
 use serde_json::Value;
+use support::binary::{code, shown, stderr, stdout};
 use support::emulators::{binary_env, clients, create_half_migrated_distribution, distribution_config};
 use support::pty::TempDir;
 
@@ -73,28 +74,8 @@ impl Home {
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let output = tokio::task::block_in_place(|| self.command(args).envs(env.iter().copied()).output().unwrap());
-        eprintln!(
-            "$ cutover {}\n--- exit {:?}\n--- stdout\n{}--- stderr\n{}",
-            args.join(" "),
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
+        shown(args, tokio::task::block_in_place(|| self.command(args).envs(env.iter().copied()).output().unwrap()))
     }
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// What moto says the route's cache behavior targets now, read with the SDK alone.

@@ -50,10 +50,7 @@ pub struct RouteRow {
 impl RouteRow {
     /// The side it is on and its pair, when it can be switched.
     pub fn switchable(&self) -> Result<(Target, &OriginPair), String> {
-        let pair = self.pair.as_ref().map_err(Clone::clone)?;
-        let target =
-            self.target.ok_or_else(|| format!("its origin {} is neither Lambda nor legacy", self.origin_id))?;
-        Ok((target, pair))
+        crate::domain::route::switchable(self.target, &self.pair, &self.origin_id)
     }
 
     pub fn is_on(&self, target: Target) -> bool {

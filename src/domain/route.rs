@@ -104,13 +104,21 @@ pub struct RouteInfo {
     pub behavior: BehaviorPolicies,
 }
 
+/// The side a route is on and its pair, when it can be switched; else why not.
+pub fn switchable<'a>(
+    target: Option<Target>,
+    pair: &'a Result<OriginPair, String>,
+    origin_id: &str,
+) -> Result<(Target, &'a OriginPair), String> {
+    let pair = pair.as_ref().map_err(Clone::clone)?;
+    let target = target.ok_or_else(|| format!("its origin {origin_id} is neither Lambda nor legacy"))?;
+    Ok((target, pair))
+}
+
 impl RouteInfo {
     /// The side it is on and its pair, when it can be switched.
     pub fn switchable(&self) -> Result<(Target, &OriginPair), String> {
-        let pair = self.pair.as_ref().map_err(Clone::clone)?;
-        let target =
-            self.target.ok_or_else(|| format!("its origin {} is neither Lambda nor legacy", self.origin_id))?;
-        Ok((target, pair))
+        switchable(self.target, &self.pair, &self.origin_id)
     }
 
     /// Why it cannot be switched, if it cannot.
@@ -154,6 +162,18 @@ pub struct RouteChange {
 }
 
 impl RouteChange {
+    /// A plain move of `path` from one origin to another on side `to`: no policy swap, no override.
+    pub fn new(path: &str, from_origin_id: &str, to_origin_id: &str, to: Target) -> Self {
+        RouteChange {
+            path: path.to_string(),
+            from_origin_id: from_origin_id.to_string(),
+            to_origin_id: to_origin_id.to_string(),
+            to,
+            request_policy: None,
+            override_reason: None,
+        }
+    }
+
     /// `/admin/* λ Lambda (apigw-prod) → ◼ origin (legacy-elb-2)`, and the policy swap if any.
     pub fn describe(&self) -> String {
         let mut text = format!(

@@ -20,7 +20,11 @@ pub fn run_cutover(region: &str, home: &Path, config: &Path, args: &[&str], extr
         .env("XDG_STATE_HOME", home.join("state"))
         .env("USER", "runbook")
         .stdin(Stdio::null());
-    let output = command.output().unwrap();
+    shown(args, command.output().unwrap())
+}
+
+/// `output`, after printing what the command said, so that a failing test shows it.
+pub fn shown(args: &[&str], output: Output) -> Output {
     eprintln!(
         "$ cutover {}\n--- exit {:?}\n--- stdout\n{}--- stderr\n{}",
         args.join(" "),

@@ -112,6 +112,26 @@ pub fn topology_of(
     }
 }
 
+/// Change the target origin or the origin request policy of the behavior at `path`, in place on the
+/// fetched config: the SDK's fields are public on purpose, so the rest of the behavior stays exactly
+/// as fetched.
+fn edit_behavior(config: &mut DistributionConfig, path: &str, edit: impl FnOnce(&mut String, &mut Option<String>)) {
+    if path == DEFAULT_PATH {
+        if let Some(default) = config.default_cache_behavior.as_mut() {
+            edit(&mut default.target_origin_id, &mut default.origin_request_policy_id);
+        }
+        return;
+    }
+    let behavior = config
+        .cache_behaviors
+        .as_mut()
+        .and_then(|b| b.items.as_mut())
+        .and_then(|items| items.iter_mut().find(|b| b.path_pattern == path));
+    if let Some(behavior) = behavior {
+        edit(&mut behavior.target_origin_id, &mut behavior.origin_request_policy_id);
+    }
+}
+
 /// The policies of the behavior at `path` as fetched, `*` being the default behavior.
 pub fn behavior_of(config: &DistributionConfig, path: &str) -> Option<BehaviorPolicies> {
     if path == DEFAULT_PATH {
@@ -206,38 +226,10 @@ impl ControlPlane for CloudFrontControlPlane {
     }
 
     fn set_request_policy(config: &mut DistributionConfig, path: &str, policy_id: &str) {
-        // In place, as the origin: nothing else of the behavior changes.
-        if path == DEFAULT_PATH {
-            if let Some(default) = config.default_cache_behavior.as_mut() {
-                default.origin_request_policy_id = Some(policy_id.to_string());
-            }
-            return;
-        }
-        let behavior = config
-            .cache_behaviors
-            .as_mut()
-            .and_then(|b| b.items.as_mut())
-            .and_then(|items| items.iter_mut().find(|b| b.path_pattern == path));
-        if let Some(behavior) = behavior {
-            behavior.origin_request_policy_id = Some(policy_id.to_string());
-        }
+        edit_behavior(config, path, |_, policy| *policy = Some(policy_id.to_string()));
     }
 
     fn set_origin(config: &mut DistributionConfig, path: &str, origin_id: &str) {
-        // Fields are public on purpose: the rest of the behavior must stay exactly as fetched.
-        if path == DEFAULT_PATH {
-            if let Some(default) = config.default_cache_behavior.as_mut() {
-                default.target_origin_id = origin_id.to_string();
-            }
-            return;
-        }
-        let behavior = config
-            .cache_behaviors
-            .as_mut()
-            .and_then(|b| b.items.as_mut())
-            .and_then(|items| items.iter_mut().find(|b| b.path_pattern == path));
-        if let Some(behavior) = behavior {
-            behavior.target_origin_id = origin_id.to_string();
-        }
+        edit_behavior(config, path, |origin, _| *origin = origin_id.to_string());
     }
 }

@@ -243,14 +243,7 @@ fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
         vec![Effect::Switch {
             id: 1,
             distribution_id: "E2TEST".into(),
-            changes: vec![RouteChange {
-                path: "/orders/*".into(),
-                from_origin_id: "apigw".into(),
-                to_origin_id: "legacy".into(),
-                to: Target::Origin,
-                request_policy: None,
-                override_reason: None,
-            }],
+            changes: vec![RouteChange::new("/orders/*", "apigw", "legacy", Target::Origin)],
         }]
     );
     assert_eq!(state.route("/orders/*").unwrap().pending, Some(1));
