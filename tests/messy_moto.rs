@@ -274,3 +274,22 @@ async fn the_switch_itself_checks_the_behavior_as_fetched_whatever_the_dialog_sa
     switch_routes(&plane, &id, &[change(None, Some("custom domain in front of the API"))], |_| {}).await.unwrap();
     assert_eq!(origin_of(&id, "/checkout/*").await, APIGW);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_route_on_lambda_without_a_named_home_says_where_it_will_go_back_to() {
+    let id = create_messy("guess").await;
+    let home = TempDir::new("cutover-messy");
+    let config = home.path().join("cutover.toml");
+    let text = format!(
+        "[[distribution]]\nid = \"{id}\"\nlambda_origins = [\"{APIGW}\"]\nlegacy_origins = [\"{ELB}\", \"{ELB_2}\"]\n"
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = tokio::task::block_in_place(|| {
+        run_cutover(REGION, home.path(), &config, &["switch", "/user/*", "--to", "origin", "--yes"], &[])
+    });
+    assert_eq!(code(&out), 0);
+    let said = stderr(&out);
+    assert!(said.contains("/user/*  names no legacy_origin: it goes back to legacy-elb, the first of"), "{said}");
+    assert!(!said.contains("/admin/*  names no legacy_origin"), "a route on a legacy origin keeps it: {said}");
+    assert_eq!(origin_of(&id, "/user/*").await, ELB);
+}

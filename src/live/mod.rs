@@ -24,7 +24,7 @@ use crate::cli::AwsArgs;
 use crate::clock::Clock;
 use crate::config::{self, Config};
 use crate::demo::operator;
-use crate::domain::{Level, Thresholds};
+use crate::domain::{Level, Target, Thresholds};
 use crate::theme::ThemeSet;
 
 /// A live console that has read its config and distributions and is ready to draw.
@@ -156,8 +156,18 @@ pub async fn session_for(
         state.log(Level::Warn, None, format!("distribution {distribution_id}: {problem}"));
     }
     for route in &topology.routes {
-        if let Some(why) = route.not_switchable() {
-            state.log(Level::Warn, Some(&route.path), format!("not switchable: {why}"));
+        match route.switchable() {
+            Err(why) => state.log(Level::Warn, Some(&route.path), format!("not switchable: {why}")),
+            // On Lambda with several legacy origins and no home named: the default is a guess, say so.
+            Ok((Target::Lambda, pair)) if spec.legacy_origins.len() > 1 && !spec.names_home(&route.path) => state.log(
+                Level::Warn,
+                Some(&route.path),
+                format!(
+                    "names no legacy_origin: it goes back to {}, the first of legacy_origins; set legacy_origin to be sure",
+                    pair.legacy
+                ),
+            ),
+            Ok(_) => {}
         }
     }
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");

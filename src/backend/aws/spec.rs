@@ -74,6 +74,11 @@ impl DistributionSpec {
         }
     }
 
+    /// Whether the config names the home (`legacy_origin`) of the route at `path`.
+    pub fn names_home(&self, path: &str) -> bool {
+        self.routes.get(path).is_some_and(|r| r.legacy_origin.is_some())
+    }
+
     pub fn target_of(&self, origin_id: &str) -> Option<Target> {
         if self.lambda_origins.iter().any(|o| o == origin_id) {
             Some(Target::Lambda)
