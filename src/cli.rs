@@ -116,9 +116,9 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=14))]
     pub distributions: u8,
 
-    /// How many routes (cache behaviors) each simulated distribution has: the 8 hand-made ones,
+    /// How many routes (cache behaviors) each simulated distribution has: the 9 hand-made ones,
     /// then quiet generated services up to this many (CloudFront's default quota is 75).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(8..=1000))]
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u16).range(9..=1000))]
     pub routes: u16,
 
     /// Make the simulated AWS misbehave from the start, to rehearse a bad day; `f` in the console

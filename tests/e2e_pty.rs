@@ -242,7 +242,7 @@ fn a_thousand_routes_scroll_and_filter_in_the_real_terminal() {
 
     console.type_keys("G");
     let screen = console.wait_for("–1,000 of 1,000", TIMEOUT);
-    let last = line_with(&screen, "/svc/992/*");
+    let last = line_with(&screen, "/svc/991/*");
     assert!(!last.contains('▶'), "the last service is not the last route: {last:?}");
 
     console.type_keys("/svc/777");

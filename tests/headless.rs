@@ -101,12 +101,12 @@ async fn switch_shows_the_dialog_asks_once_sends_one_update_and_waits_until_depl
     assert!(error.is_none());
     assert_eq!(answer.asked, ["Send this change to CloudFront?"]);
     assert_eq!(lines.len(), 1);
-    assert!(lines[0].contains("/payments/* ◼ origin (legacy) → λ Lambda (apigw): Deployed after "), "{lines:?}");
+    assert!(lines[0].contains("/payments/* ◼ origin (payments-elb) → λ Lambda (apigw): Deployed after "), "{lines:?}");
     assert_eq!(sessions[0].state.route("/payments/*").unwrap().target, Some(Target::Lambda));
     assert_eq!(backend.updates_accepted(), 1);
     let events = printed(printer);
     for step in [
-        "switch /payments/* ◼ origin (legacy) → λ Lambda (apigw) requested by kim",
+        "switch /payments/* ◼ origin (payments-elb) → λ Lambda (apigw) requested by kim",
         "UpdateDistribution accepted",
         "Deployed after",
     ] {
@@ -208,7 +208,7 @@ async fn rollback_all_moves_every_lambda_route_in_one_update_and_then_has_nothin
     assert!(error.is_none());
     assert!(lines[0].contains("/catalog/* λ Lambda (apigw) → ◼ origin (legacy): Deployed after"));
     assert_eq!(backend.updates_accepted(), 1, "one UpdateDistribution for every route");
-    assert!(sessions[0].state.routes.iter().all(|r| r.target == Some(Target::Origin)));
+    assert!(sessions[0].state.routes.iter().all(|r| r.target != Some(Target::Lambda)));
 
     let (plans, notes) = plan_rollback_all(&mut sessions).unwrap();
     assert!(plans.is_empty());

@@ -242,7 +242,7 @@ async fn the_filter_narrows_a_thousand_routes() {
     assert!(text.contains("(0 of 1,000)") && text.contains("no route matches the filter"), "{text}");
 }
 
-/// `R` with 252 Lambda routes: the dialog names the first few, counts the rest, and still shows
+/// `R` with 251 Lambda routes: the dialog names the first few, counts the rest, and still shows
 /// where they go, the origin's health and the keys.
 #[tokio::test(start_paused = true)]
 async fn rollback_of_hundreds_of_routes_keeps_the_dialog_readable() {
@@ -250,7 +250,7 @@ async fn rollback_of_hundreds_of_routes_keeps_the_dialog_readable() {
     session.press(Command::RollbackAll);
     let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
     let text = screen.backend().to_string();
-    assert!(text.contains("roll back all 252 Lambda routes to the origin?"), "{text}");
+    assert!(text.contains("roll back all 251 Lambda routes to the origin?"), "{text}");
     for needed in ["routes /user/*, /orders/*", "more", "from   λ Lambda", "to     ◼ origin", "health of ◼ origin now:"]
     {
         assert!(text.contains(needed), "no {needed:?}:\n{text}");

@@ -224,7 +224,8 @@ fn target_health_across(state: &State, to: Target) -> Vec<String> {
     let mut lines = Vec::new();
     // The target across every route, as of each route's newest minute.
     let (mut requests, mut errors, mut slowest, mut serving) = (0.0, 0.0, None::<f64>, 0);
-    for row in &state.routes {
+    // Routes on neither side (an S3 bucket) say nothing of the origin or of Lambda.
+    for row in state.routes.iter().filter(|r| r.target.is_some()) {
         if let Some(b) = metrics.latest(&row.path).map(side).filter(|b| b.requests.get().is_some()) {
             requests += b.requests.get().unwrap_or(0.0);
             errors += b.errors_5xx.get().unwrap_or(0.0);

@@ -10,6 +10,10 @@ pub fn demo_distribution_id(index: u8) -> String {
 }
 pub const LAMBDA_ORIGIN_ID: &str = "apigw";
 pub const LEGACY_ORIGIN_ID: &str = "legacy";
+/// A second monolith behind its own load balancer: `/payments/*` comes from it and goes back to it.
+pub const PAYMENTS_ORIGIN_ID: &str = "payments-elb";
+/// Static files on S3: `/static/*` is shown and never switched.
+pub const STATIC_ORIGIN_ID: &str = "static-s3";
 pub const CONCURRENCY_LIMIT: u32 = 1000;
 
 /// One simulated route and its normal behaviour.
@@ -17,6 +21,10 @@ pub const CONCURRENCY_LIMIT: u32 = 1000;
 pub struct SimRoute {
     pub path: String,
     pub initial: Target,
+    /// The origin id the behavior targets at the start.
+    pub origin: &'static str,
+    /// Its home: the legacy origin it goes back to.
+    pub home: &'static str,
     /// Requests per minute at the daily mean.
     pub base_rpm: f64,
     /// Normal p99 latency of its Lambda, in ms.
@@ -28,11 +36,28 @@ pub struct SimRoute {
 }
 
 fn route(path: &str, initial: Target, base_rpm: f64, lambda_p99_ms: f64, origin_p99_ms: f64) -> SimRoute {
-    SimRoute { path: path.to_string(), initial, base_rpm, lambda_p99_ms, origin_p99_ms, gap_chance: 0.004 }
+    let origin = if initial == Target::Lambda { LAMBDA_ORIGIN_ID } else { LEGACY_ORIGIN_ID };
+    SimRoute {
+        path: path.to_string(),
+        initial,
+        origin,
+        home: LEGACY_ORIGIN_ID,
+        base_rpm,
+        lambda_p99_ms,
+        origin_p99_ms,
+        gap_chance: 0.004,
+    }
+}
+
+impl SimRoute {
+    /// Whether cutover may move it: not when it lives on the S3 origin.
+    pub fn on_storage(&self) -> bool {
+        self.origin == STATIC_ORIGIN_ID
+    }
 }
 
 /// The demo's hand-made routes: how many there are without `--routes`.
-pub const DEFAULT_ROUTES: usize = 8;
+pub const DEFAULT_ROUTES: usize = 9;
 /// The most routes the demo simulates in one distribution (`--routes`).
 pub const MAX_ROUTES: usize = 1000;
 
@@ -76,8 +101,18 @@ pub fn routes() -> Vec<SimRoute> {
         route("/cart/*", Target::Lambda, 6_400.0, 260.0, 190.0),
         route("/catalog/*", Target::Lambda, 15_000.0, 180.0, 150.0),
         route("/search/*", Target::Origin, 24_000.0, 150.0, 95.0),
-        SimRoute { gap_chance: 0.05, ..route("/payments/*", Target::Origin, 900.0, 400.0, 310.0) },
+        SimRoute {
+            gap_chance: 0.05,
+            origin: PAYMENTS_ORIGIN_ID,
+            home: PAYMENTS_ORIGIN_ID,
+            ..route("/payments/*", Target::Origin, 900.0, 400.0, 310.0)
+        },
         route("/auth/*", Target::Origin, 9_000.0, 120.0, 85.0),
+        SimRoute {
+            origin: STATIC_ORIGIN_ID,
+            home: STATIC_ORIGIN_ID,
+            ..route("/static/*", Target::Origin, 30_000.0, 60.0, 25.0)
+        },
         route("*", Target::Origin, 98_000.0, 200.0, 140.0),
     ]
 }

@@ -185,6 +185,24 @@ impl SimBackend {
         }
     }
 
+    /// A behavior as the console sees it: the S3 route is on neither side and never moves; every
+    /// other route moves between the API Gateway origin and its own home.
+    fn route_info(&self, b: &world::SimBehavior) -> RouteInfo {
+        let home = self.routes.iter().find(|r| r.path == b.path_pattern).map_or(catalog::LEGACY_ORIGIN_ID, |r| r.home);
+        let on_storage = b.target_origin_id == catalog::STATIC_ORIGIN_ID;
+        RouteInfo {
+            path: b.path_pattern.clone(),
+            origin_id: b.target_origin_id.clone(),
+            target: (!on_storage).then(|| target_of_origin(&b.target_origin_id)),
+            pair: if on_storage || home == catalog::STATIC_ORIGIN_ID {
+                Err(format!("on {}, an S3 origin: cutover never moves it", b.target_origin_id))
+            } else {
+                Ok(OriginPair { lambda: catalog::LAMBDA_ORIGIN_ID.into(), legacy: home.into(), ..Default::default() })
+            },
+            behavior: behavior(b),
+        }
+    }
+
     fn check_distribution(&self, distribution_id: &str) -> Result<(), BackendError> {
         if distribution_id == self.distribution_id {
             Ok(())
@@ -207,21 +225,7 @@ impl ControlPlane for SimBackend {
             distribution_id: self.distribution_id.clone(),
             status: world.status(now),
             etag,
-            routes: config
-                .behaviors
-                .iter()
-                .map(|b| RouteInfo {
-                    path: b.path_pattern.clone(),
-                    origin_id: b.target_origin_id.clone(),
-                    target: Some(target_of_origin(&b.target_origin_id)),
-                    pair: Ok(OriginPair {
-                        lambda: catalog::LAMBDA_ORIGIN_ID.into(),
-                        legacy: catalog::LEGACY_ORIGIN_ID.into(),
-                        ..Default::default()
-                    }),
-                    behavior: behavior(b),
-                })
-                .collect(),
+            routes: config.behaviors.iter().map(|b| self.route_info(b)).collect(),
             // The demo's behaviors name only managed policies: nothing to read.
             policies: PolicyBook::new(),
             problems: Vec::new(),

@@ -67,13 +67,6 @@ pub fn target_of_origin(origin_id: &str) -> Target {
     if origin_id == catalog::LAMBDA_ORIGIN_ID { Target::Lambda } else { Target::Origin }
 }
 
-pub fn origin_of_target(target: Target) -> &'static str {
-    match target {
-        Target::Lambda => catalog::LAMBDA_ORIGIN_ID,
-        Target::Origin => catalog::LEGACY_ORIGIN_ID,
-    }
-}
-
 impl World {
     pub fn new(routes: &[SimRoute], seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xC0FF_EE00);
@@ -86,7 +79,7 @@ impl World {
                     .iter()
                     .map(|r| SimBehavior {
                         path_pattern: r.path.clone(),
-                        target_origin_id: origin_of_target(r.initial).into(),
+                        target_origin_id: r.origin.into(),
                         cache_policy: if r.path == "/catalog/*" { CACHING_OPTIMIZED } else { CACHING_DISABLED }.into(),
                         origin_request_policy: (r.path == HOST_FORWARDING_ROUTE).then(|| ALL_VIEWER.into()),
                     })
