@@ -11,7 +11,7 @@ use std::time::Duration;
 use cutover::app::session::Session;
 use cutover::app::state::SwitchPhase;
 use cutover::backend::sim::{Scenario, SimBackend};
-use cutover::domain::Target;
+use cutover::domain::{DeployStatus, Target};
 use cutover::headless::status::{DistributionStatus, StatusReport};
 use cutover::headless::{
     ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch,
@@ -332,4 +332,38 @@ async fn a_switch_the_preflight_blocks_is_refused_with_the_cause_and_goes_only_w
     );
     let attempt = &sessions[0].state.switches[0];
     assert!(attempt.override_reason.as_deref().unwrap().starts_with("custom domain on the API"));
+}
+
+/// A `status` run after a `switch` that did not wait knows nothing of that session: what is pending
+/// comes from the trail, the route's current target and CloudFront's status together.
+#[tokio::test(start_paused = true)]
+async fn a_switch_from_the_trail_is_pending_only_while_deploying_and_only_if_the_route_took_its_target() {
+    let (mut session, _) = demo(Scenario::Calm, 1).await;
+    let mut printer = EventPrinter::new(std::io::sink());
+    // Another distribution change is rolling out: the distribution says InProgress.
+    session.press(cutover::app::command::Command::SelectFirst);
+    session.press(cutover::app::command::Command::SelectDown);
+    session.press(cutover::app::command::Command::Switch);
+    session.press(cutover::app::command::Command::Confirm);
+    let in_progress =
+        |s: &cutover::app::state::State| s.topology.as_ref().is_some_and(|t| t.status == DeployStatus::InProgress);
+    assert!(run_until(&mut session, &mut printer, MINUTE, in_progress).await);
+    let trail = |route: &str, to: Target| HashMap::from([(route.to_string(), Some(to))]);
+    let pending_of = |pending: &HashMap<String, Option<Target>>, path: &str| {
+        let status = DistributionStatus::from_state(&session.state, None, pending);
+        status.routes.iter().find(|r| r.path == path).unwrap().pending
+    };
+    // The trail says /cart/* was sent to the origin, and it is there: deploying.
+    let mut on_origin = session.state.clone();
+    on_origin.routes.iter_mut().find(|r| r.path == "/cart/*").unwrap().target = Some(Target::Origin);
+    let status = DistributionStatus::from_state(&on_origin, None, &trail("/cart/*", Target::Origin));
+    assert!(status.routes.iter().find(|r| r.path == "/cart/*").unwrap().pending);
+    // It is still on Lambda (the switch never took, or was undone): not pending, whatever the trail says.
+    assert!(!pending_of(&trail("/cart/*", Target::Origin), "/cart/*"));
+    // Once the distribution is Deployed, nothing from the trail is pending.
+    assert!(run_until(&mut session, &mut printer, 10 * MINUTE, |s| !in_progress(s)).await);
+    let mut deployed = session.state.clone();
+    deployed.routes.iter_mut().find(|r| r.path == "/cart/*").unwrap().target = Some(Target::Origin);
+    let status = DistributionStatus::from_state(&deployed, None, &trail("/cart/*", Target::Origin));
+    assert!(!status.routes.iter().find(|r| r.path == "/cart/*").unwrap().pending);
 }
