@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::deck::{Deck, Tab};
+use cutover::app::deck::Deck;
 use cutover::app::session::Session;
 use cutover::app::state::{Mode, Overlay, State};
+use cutover::app::tab::Tab;
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
 use cutover::clock::Clock;

@@ -1,3 +1,6 @@
+//! What reaches `update` (actions: keys as commands, the clock, backend results) and what comes
+//! out of it (effects: the work the runtime performs off the UI task).
+
 use std::time::Duration;
 
 use jiff::Timestamp;

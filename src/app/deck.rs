@@ -8,27 +8,15 @@ use futures::future::select_all;
 use super::action::Action;
 use super::command::Command;
 use super::session::Session;
-use super::state::State;
+use super::tab::Tab;
 use super::update::{QUIT_REASON, quitting};
 use crate::backend::Backend;
-use crate::domain::DeployStatus;
 
 pub struct Deck<B: Backend> {
     sessions: Vec<Session<B>>,
     /// Each session's distribution id, known before its first read comes back.
     ids: Vec<String>,
     shown: usize,
-}
-
-/// One distribution as the tab strip shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tab {
-    pub distribution_id: String,
-    pub shown: bool,
-    /// Routes with a guard breached.
-    pub breached: usize,
-    /// A change is reaching the edges.
-    pub deploying: bool,
 }
 
 impl<B: Backend> Deck<B> {
@@ -147,16 +135,6 @@ impl<B: Backend> Deck<B> {
             return Vec::new();
         }
         let tabs = self.sessions.iter().zip(&self.ids).enumerate();
-        tabs.map(|(i, (s, id))| tab(id, &s.state, i == self.shown)).collect()
-    }
-}
-
-fn tab(distribution_id: &str, state: &State, shown: bool) -> Tab {
-    let topology = state.topology.as_ref();
-    Tab {
-        distribution_id: distribution_id.to_string(),
-        shown,
-        breached: state.routes.iter().filter(|r| !r.alert.is_empty()).count(),
-        deploying: topology.is_some_and(|t| t.status == DeployStatus::InProgress),
+        tabs.map(|(i, (s, id))| Tab::of(id, &s.state, i == self.shown)).collect()
     }
 }

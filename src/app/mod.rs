@@ -14,7 +14,9 @@ pub mod keymap;
 pub mod session;
 pub mod signals;
 pub mod state;
+pub mod tab;
 pub mod update;
+pub mod view;
 
 pub use action::{Action, Effect};
 pub use command::Command;

@@ -257,7 +257,7 @@ pub struct State {
     pub filter: String,
     pub filter_editing: bool,
     /// Where the route table was scrolled last frame (view memory, written by `render` only).
-    pub table_scroll: crate::ui::scroll::ScrollMemory,
+    pub table_scroll: super::view::ScrollMemory,
     pub overlay: Overlay,
     pub log: Vec<LogEntry>,
     pub log_open: bool,

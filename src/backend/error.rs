@@ -1,3 +1,5 @@
+//! The few failures a backend call can end in, each one sentence an operator can act on.
+
 use thiserror::Error;
 
 /// Failures a backend call can end in, each worded as one sentence an operator can act on.

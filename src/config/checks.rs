@@ -6,9 +6,14 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::error::{ConfigError, Problem};
-use super::load::MAX_ROUTES_PER_DISTRIBUTION;
 use super::source::Source;
 use super::types::{Config, Distribution, ThresholdOverrides};
+
+/// The largest config file cutover reads. Real ones are a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The most `[[distribution.route]]` tables one distribution may have.
+pub const MAX_ROUTES_PER_DISTRIBUTION: usize = 1000;
 
 /// Allowed `refresh_seconds`.
 pub(crate) const REFRESH_SECONDS: std::ops::RangeInclusive<u64> = 10..=3600;

@@ -5,15 +5,10 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use super::checks;
+use super::checks::MAX_FILE_BYTES;
 use super::error::{ConfigError, Problem};
 use super::source::{Source, position_in};
 use super::types::Config;
-
-/// The largest config file cutover reads. Real ones are a few kilobytes.
-pub const MAX_FILE_BYTES: u64 = 1 << 20;
-
-/// The most `[[distribution.route]]` tables one distribution may have.
-pub const MAX_ROUTES_PER_DISTRIBUTION: usize = 1000;
 
 /// Reads and checks the config file at `path`. Errors name the file as `path` is written.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {

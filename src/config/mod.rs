@@ -21,9 +21,10 @@ mod testing;
 
 use std::path::PathBuf;
 
+pub use checks::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION};
 pub use error::{ConfigError, Problem};
 pub use example::EXAMPLE;
-pub use load::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION, load, parse};
+pub use load::{load, parse};
 pub use source::Position;
 pub use types::{
     Alb, ApiGateway, Config, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_LATENCY_STATISTIC, DEFAULT_REFRESH_SECONDS,

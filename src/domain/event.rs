@@ -1,3 +1,5 @@
+//! Event log entries: when, how severe, which route, what happened.
+
 use std::fmt;
 
 use jiff::Timestamp;

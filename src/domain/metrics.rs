@@ -1,3 +1,6 @@
+//! Per-minute metric series: each route's hour of minutes on both sides, the account's
+//! concurrency and the distribution-wide edge numbers, with "no datapoint" kept apart from zero.
+
 use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;

@@ -1,3 +1,6 @@
+//! Routes and targets: which side serves a route, the pair of origins it moves between, the
+//! distribution's topology as read, and one route's move.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

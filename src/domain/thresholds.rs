@@ -1,3 +1,5 @@
+//! Guard thresholds and breaches: when a route's numbers are bad for long enough to alert.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

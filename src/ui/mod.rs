@@ -9,7 +9,6 @@ mod header;
 mod help;
 mod popup;
 mod routes;
-pub mod scroll;
 pub mod sparkline;
 mod tabs;
 
@@ -18,8 +17,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::deck::Tab;
 use crate::app::state::{Overlay, State};
+use crate::app::tab::Tab;
 use crate::theme::Theme;
 
 /// Draw the whole console.

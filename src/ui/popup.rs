@@ -1,3 +1,5 @@
+//! The frame every overlay (help, confirm, quit) is drawn in: cleared, bordered, titled.
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, BorderType, Clear};

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::deck::Tab;
+use crate::app::tab::Tab;
 use crate::theme::Theme;
 
 const SEPARATOR: &str = " │ ";

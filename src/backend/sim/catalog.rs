@@ -78,7 +78,7 @@ pub fn routes_of(count: usize) -> Vec<SimRoute> {
 fn generated(index: usize) -> SimRoute {
     // The traffic model's mixer over the index alone: fixed numbers that look unrelated from one
     // route to the next, the same in every run.
-    let z = super::traffic::mix(0, index as i64, 0x5E4_71CE);
+    let z = super::mix::mix(0, index as i64, 0x5E4_71CE);
     let unit = |shift: u32| ((z >> shift) & 0xFFFF) as f64 / 65_535.0;
     let initial = if index % 4 == 3 { Target::Lambda } else { Target::Origin };
     SimRoute {

@@ -4,6 +4,7 @@
 //! when account concurrency runs out. Its time is the console's `Clock`, so tests can pause it.
 
 pub mod catalog;
+mod mix;
 pub mod scenario;
 pub mod traffic;
 pub mod world;

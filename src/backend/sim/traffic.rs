@@ -8,6 +8,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalog::SimRoute;
+use super::mix::mix;
 use super::scenario::Scenario;
 use super::world::World;
 use crate::domain::{BackendMinute, MinutePoint};
@@ -25,14 +26,6 @@ pub struct TrafficModel<'a> {
 pub struct WorldMinute {
     pub routes: Vec<MinutePoint>,
     pub concurrency: f64,
-}
-
-/// Mixes the inputs into one seed (SplitMix64's finaliser), so neighbouring minutes differ.
-pub(super) fn mix(seed: u64, a: i64, b: u64) -> u64 {
-    let mut z = seed ^ (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// A factor around 1.0 with the given relative spread.

@@ -1,6 +1,7 @@
-//! Where a scrolled list starts, remembered from frame to frame so that the view moves only when
-//! the selection would leave it (with a row of context kept on the side it moves towards), instead
-//! of every row jumping on every key.
+//! View memory the screen keeps between frames, held in the state: where a scrolled list starts,
+//! remembered so that the view moves only when the selection would leave it (with a row of context
+//! kept on the side it moves towards), instead of every row jumping on every key. `update` never
+//! reads it.
 
 use std::cell::Cell;
 
