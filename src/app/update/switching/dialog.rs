@@ -1,0 +1,183 @@
+//! Opening the confirm dialog: `s`, `R` and `u` each pick the routes that can move, work out each
+//! route's move from its pair of origins, and run the pre-flight on the behaviors as last read.
+
+use super::health::{preflight, target_health, target_health_across};
+use crate::app::action::Effect;
+use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchKind, SwitchPhase};
+use crate::domain::preflight::check;
+use crate::domain::{Level, RouteChange, Target};
+
+pub fn open_confirm(state: &mut State) -> Vec<Effect> {
+    let Some(row) = state.selected_route() else {
+        return Vec::new();
+    };
+    let path = row.path.clone();
+    match row.switchable() {
+        Ok((from, _)) => open(state, SwitchKind::Manual, vec![path], from),
+        Err(why) => {
+            state.log(Level::Warn, Some(&path), format!("not switchable: {why}; nothing was switched"));
+            Vec::new()
+        }
+    }
+}
+
+/// `R`: every switchable Lambda route of the distribution back to its home, in one update. Routes
+/// on Lambda that cannot be switched are named in the dialog and left where they are.
+pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
+    let paths: Vec<String> = state
+        .routes
+        .iter()
+        .filter(|r| r.switchable().is_ok_and(|(target, _)| target == Target::Lambda))
+        .map(|r| r.path.clone())
+        .collect();
+    if paths.is_empty() {
+        let stuck = left_out(state);
+        let message = if stuck.is_empty() {
+            "no route is on Lambda; nothing to roll back".to_string()
+        } else {
+            format!("no switchable route is on Lambda; nothing to roll back ({})", stuck.join("; "))
+        };
+        state.log(Level::Info, None, message);
+        return Vec::new();
+    }
+    open(state, SwitchKind::RollbackAll, paths, Target::Lambda)
+}
+
+/// Routes a rollback leaves where they are, and why: on Lambda but not switchable, or on an
+/// origin that is neither Lambda nor legacy.
+fn left_out(state: &State) -> Vec<String> {
+    state
+        .routes
+        .iter()
+        .filter(|r| r.target != Some(Target::Origin))
+        .filter_map(|r| r.switchable().err().map(|why| format!("{} not switchable: {why}", r.path)))
+        .collect()
+}
+
+/// `u`: the last switch this session made, reversed, for the routes it moved that are still where it put them.
+pub fn open_undo(state: &mut State) -> Vec<Effect> {
+    let last =
+        state.switches.iter().rev().find(|s| {
+            matches!(s.phase, SwitchPhase::Propagating | SwitchPhase::Deployed) && s.kind != SwitchKind::Undo
+        });
+    let Some(last) = last else {
+        state.log(Level::Info, None, "no switch in this session to undo");
+        return Vec::new();
+    };
+    let (to_undo, target) = (last.paths.clone(), last.to);
+    let paths: Vec<String> = to_undo
+        .into_iter()
+        .filter(|p| state.route(p).is_some_and(|r| r.switchable().is_ok_and(|(t, _)| t == target)))
+        .collect();
+    if paths.is_empty() {
+        state.log(Level::Info, None, "the routes of the last switch have moved since; nothing to undo");
+        return Vec::new();
+    }
+    open(state, SwitchKind::Undo, paths, target)
+}
+
+/// Each route's move from `from`, as the rows are now: its origin, the one its pair names for the
+/// other side, and the origin request policy swap the config asks for.
+pub(super) fn changes_for(state: &State, paths: &[String], from: Target) -> Vec<RouteChange> {
+    let to = from.other();
+    paths
+        .iter()
+        .filter_map(|path| state.route(path))
+        .filter_map(|row| {
+            let (_, pair) = row.switchable().ok()?;
+            let current = row.behavior.origin_request_policy_id.clone();
+            let request_policy = pair
+                .request_policy(to)
+                .filter(|wanted| current.as_deref() != Some(*wanted))
+                .map(|wanted| (current, wanted.to_string()));
+            Some(RouteChange {
+                path: row.path.clone(),
+                from_origin_id: row.origin_id.clone(),
+                to_origin_id: pair.origin(to).to_string(),
+                to,
+                request_policy,
+                override_reason: None,
+            })
+        })
+        .collect()
+}
+
+/// The pre-flight of `changes` on the behaviors as last read: what blocks, and what to know.
+fn preflight_of(state: &State, changes: &[RouteChange]) -> (Vec<String>, Vec<String>) {
+    let empty = Default::default();
+    let book = state.topology.as_ref().map_or(&empty, |t| &t.policies);
+    let (mut blocks, mut notes) = (Vec::new(), Vec::new());
+    for change in changes {
+        let Some(row) = state.route(&change.path) else { continue };
+        let swap = change.request_policy.as_ref().map(|(_, to)| to.as_str());
+        let findings = check(&change.path, &row.behavior, swap, change.to, book);
+        blocks.extend(findings.blocks);
+        notes.extend(findings.notes);
+        if let Ok((_, pair)) = row.switchable()
+            && row.origin_id != pair.origin(change.to.other())
+        {
+            notes.push(format!(
+                "{} is on {}, not on its configured {} origin {} (changed by hand?); it moves to {} as configured",
+                change.path,
+                row.origin_id,
+                change.to.other().word(),
+                pair.origin(change.to.other()),
+                change.to_origin_id
+            ));
+        }
+    }
+    (blocks, notes)
+}
+
+/// Open the confirm dialog for moving `paths` from `from` to the other target, unless the console is
+/// read-only or an update of the distribution is still unanswered.
+pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from: Target) -> Vec<Effect> {
+    let label = paths.join(", ");
+    if let Some(reason) = &state.read_only {
+        let message = format!("the console is read-only ({reason}); {label} was not switched");
+        state.log(Level::Warn, Some(&label), message);
+        return Vec::new();
+    }
+    let distribution_id = state.topology.as_ref().map(|t| t.distribution_id.clone()).unwrap_or_default();
+    if state.update_in_flight(&distribution_id) {
+        let message = format!(
+            "an update of {distribution_id} is already on its way to CloudFront; switch {label} when it is accepted"
+        );
+        state.log(Level::Warn, Some(&label), &message);
+        state.banner = Some(message);
+        return Vec::new();
+    }
+    let to = from.other();
+    let mut health = match kind {
+        SwitchKind::Manual | SwitchKind::Undo if paths.len() == 1 => target_health(state, &paths[0], to),
+        _ => target_health_across(state, to),
+    };
+    if health.is_empty() {
+        health.push(format!("no {to} numbers in the last hour"));
+    }
+    let mut warning = None;
+    if to == Target::Lambda
+        && let Some((estimate, low)) = preflight(state, &paths)
+    {
+        health.push(estimate);
+        warning = low;
+    }
+    let changes = changes_for(state, &paths, from);
+    let (blocks, mut notes) = preflight_of(state, &changes);
+    if kind == SwitchKind::RollbackAll {
+        notes.extend(left_out(state).into_iter().map(|line| format!("left as it is: {line}")));
+    }
+    state.overlay = Overlay::Confirm(ConfirmSwitch {
+        kind,
+        distribution_id,
+        paths,
+        changes,
+        from,
+        to,
+        health,
+        warning,
+        blocks,
+        notes,
+    });
+    Vec::new()
+}

@@ -1,0 +1,192 @@
+//! From the dialog to the backend: confirming (or overriding) sends one update, and the backend's
+//! refusals and conflicts come back here.
+
+use super::super::audit;
+use super::dialog::changes_for;
+use crate::app::action::Effect;
+use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchPhase};
+use crate::audit::RecordKind;
+use crate::backend::BackendError;
+use crate::domain::{Level, RouteChange, Target};
+
+/// Why the console turned read-only by itself: AWS refused an update.
+pub const DENIED_REASON: &str = "AWS denied UpdateDistribution to these credentials";
+
+/// `y`: send the dialog's switch, unless the pre-flight blocked it or the audit trail is failing;
+/// then only the override key sends it, so going on is deliberate.
+pub fn confirm(state: &mut State) -> Vec<Effect> {
+    let Overlay::Confirm(confirm) = &state.overlay else {
+        return Vec::new();
+    };
+    let reasons = override_reasons(confirm, state.audit_failure.as_deref());
+    if !reasons.is_empty() {
+        let label = confirm.paths.join(", ");
+        let message = format!("{}: press ! to switch anyway, n to cancel", reasons.join("; "));
+        state.log(Level::Warn, Some(&label), format!("not switched: {message}"));
+        return Vec::new();
+    }
+    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
+        return Vec::new();
+    };
+    request(state, confirm.kind, &confirm.paths, confirm.from, None, None)
+}
+
+/// What only the override key goes past: the pre-flight's blocks, and an audit trail that cannot be
+/// written (the switch would go unrecorded).
+pub fn override_reasons(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<String> {
+    let mut reasons = confirm.blocks.clone();
+    if let Some(why) = audit_failure {
+        reasons.push(format!("the audit trail cannot be written ({why}): the switch would not be recorded"));
+    }
+    reasons
+}
+
+/// `!` (or headless `--force --reason`): send the dialog's switch although the pre-flight blocked
+/// it, recording who overrode what and why.
+pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect> {
+    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
+        return Vec::new();
+    };
+    let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.operator));
+    let reasons = override_reasons(&confirm, state.audit_failure.as_deref());
+    let overridden = if reasons.is_empty() { "nothing was blocked".to_string() } else { reasons.join("; ") };
+    let override_reason = format!("{why} (overriding: {overridden})");
+    request(state, confirm.kind, &confirm.paths, confirm.from, None, Some(override_reason))
+}
+
+/// Send one update moving every route of `paths` that still targets `from` to the other side of
+/// its pair. `reason` is said in the log for switches nobody confirmed (guards);
+/// `override_reason` is set when the operator overrode the pre-flight.
+pub fn request(
+    state: &mut State,
+    kind: SwitchKind,
+    paths: &[String],
+    from: Target,
+    reason: Option<&str>,
+    override_reason: Option<String>,
+) -> Vec<Effect> {
+    let Some(topology) = &state.topology else {
+        return Vec::new();
+    };
+    let distribution_id = topology.distribution_id.clone();
+    let to = from.other();
+    let mut still = Vec::new();
+    for path in paths {
+        match state.route(path) {
+            None => state.log(Level::Warn, Some(path), "route is gone from the distribution; nothing was switched"),
+            Some(row) if row.target != Some(from) => {
+                let now = row.target.map_or_else(|| row.origin_id.clone(), |t| t.to_string());
+                let message =
+                    format!("route now targets {now} (changed while the dialog was open); nothing was switched");
+                state.log(Level::Warn, Some(path), message);
+            }
+            Some(row) => match row.switchable() {
+                Ok(_) => still.push(row.path.clone()),
+                Err(why) => state.log(Level::Warn, Some(path), format!("not switchable: {why}; nothing was switched")),
+            },
+        }
+    }
+    let mut changes = changes_for(state, &still, from);
+    for change in &mut changes {
+        change.override_reason = override_reason.clone();
+    }
+    if changes.is_empty() {
+        return Vec::new();
+    }
+    let moving: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
+    let label = moving.join(", ");
+    if state.update_in_flight(&distribution_id) {
+        state.log(Level::Warn, Some(&label), "another update is still on its way; nothing was switched");
+        return Vec::new();
+    }
+    let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+    let what = match kind {
+        SwitchKind::Manual => "switch",
+        SwitchKind::RollbackAll => "rollback of every Lambda route:",
+        SwitchKind::Undo => "undo:",
+        SwitchKind::Automatic => "automatic rollback:",
+    };
+    let who = match reason {
+        Some(reason) => format!("by the guard, because {reason}"),
+        None => format!("requested by {}", state.operator),
+    };
+    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
+    let moves = changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ");
+    state.log(level, Some(&label), format!("{what} {moves} {who}"));
+    if let Some(why) = &override_reason {
+        state.log(Level::Warn, Some(&label), format!("pre-flight overridden: {why}"));
+    }
+    state.switches.push(SwitchAttempt {
+        id,
+        distribution_id: distribution_id.clone(),
+        paths: moving.clone(),
+        changes: changes.clone(),
+        override_reason,
+        from,
+        to,
+        kind,
+        phase: SwitchPhase::Requested,
+        requested_at: state.now,
+        accepted_at: None,
+        etag_before: None,
+        etag_after: None,
+        last_progress_note: None,
+    });
+    set_pending(state, &moving, Some(id));
+    let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
+    let mut record = state.switch(id).map(|a| audit::switch(state, a, step, None));
+    if let (Some(Effect::Audit(record)), Some(reason)) = (record.as_mut(), reason) {
+        record.message = Some(format!("automatic rollback by a guard, because {reason}"));
+    }
+    record.into_iter().chain([Effect::Switch { id, distribution_id, changes }]).collect()
+}
+
+pub(super) fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {
+    for row in state.routes.iter_mut().filter(|r| paths.contains(&r.path)) {
+        row.pending = pending;
+    }
+}
+
+pub fn conflict(state: &mut State, id: u64, stale_etag: &str) -> Vec<Effect> {
+    if let Some(attempt) = state.switch(id) {
+        let label = attempt.label();
+        state.log(
+            Level::Warn,
+            Some(&label),
+            format!("ETag {stale_etag} is stale (someone else updated the distribution); re-reading and re-applying"),
+        );
+    }
+    Vec::new()
+}
+
+pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
+    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && s.phase == SwitchPhase::Requested) else {
+        return Vec::new();
+    };
+    attempt.phase = SwitchPhase::Failed;
+    let (label, paths) = (attempt.label(), attempt.paths.clone());
+    let message = format!("switch {} failed: {error}", attempt.moves());
+    set_pending(state, &paths, None);
+    state.log(Level::Error, Some(&label), &message);
+    state.banner = Some(format!("{label}: {message}"));
+    let mut effects: Vec<Effect> = state
+        .switch(id)
+        .map(|a| audit::switch(state, a, RecordKind::SwitchFailed, Some(error.to_string())))
+        .into_iter()
+        .collect();
+    if let BackendError::AccessDenied(_) = error {
+        let reason = DENIED_REASON;
+        state.read_only = Some(reason.to_string());
+        state.log(
+            Level::Warn,
+            None,
+            format!("{reason}: the console is now read-only; it keeps watching, switch with a role allowed to update"),
+        );
+    }
+    if matches!(error, BackendError::ChangedElsewhere { .. }) && !state.topology_pending {
+        // Show what the distribution really looks like now.
+        state.topology_pending = true;
+        effects.push(Effect::LoadTopology { generation: state.topology_generation });
+    }
+    effects
+}
