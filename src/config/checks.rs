@@ -26,6 +26,7 @@ pub(crate) const MAX_PATH_CHARS: usize = 255;
 /// The CloudWatch statistics other than percentiles that make sense for latency.
 pub(crate) const NAMED_STATISTICS: [&str; 5] = ["Average", "Maximum", "Minimum", "Sum", "SampleCount"];
 
+// Long: the file-wide rules one after another, in the order their errors are reported.
 pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     let src = &config.source;
     let refresh = &config.refresh_seconds;
@@ -93,6 +94,7 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     Ok(())
 }
 
+// Long: each distribution rule is a few lines, checked and reported in the file's order.
 fn check_distribution(src: &Source, distribution: &Distribution) -> Result<(), ConfigError> {
     let id = &distribution.id;
     for (list, what) in [

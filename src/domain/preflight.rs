@@ -138,58 +138,15 @@ pub fn check(
     book: &PolicyBook,
 ) -> Findings {
     let mut findings = Findings::default();
-    let lookup = |kind: PolicyKind, id: &str| -> Result<PolicyFacts, String> {
-        if let Some(facts) = managed(kind, id) {
-            return Ok(facts);
-        }
-        match book.get(&(kind, id.to_string())) {
-            Some(Ok(facts)) => Ok(facts.clone()),
-            Some(Err(why)) => Err(why.clone()),
-            None => Err(format!("{kind} {id} has not been read")),
-        }
-    };
     if swap_to.is_some() && behavior.legacy.is_some() {
         findings.blocks.push(format!(
             "{path} uses legacy cache settings (ForwardedValues): CloudFront takes an origin request policy only with a cache policy. Fix: give the behavior a cache policy, or remove the policy swap from the config"
         ));
     }
-    let request_policy = swap_to.or(behavior.origin_request_policy_id.as_deref());
-    let cache = behavior.cache_policy_id.as_deref().map(|id| (id, lookup(PolicyKind::Cache, id)));
+    let cache = behavior.cache_policy_id.as_deref().map(|id| (id, lookup(book, PolicyKind::Cache, id)));
     if to == Target::Lambda {
-        let fix = format!(
-            "Fix: attach AllViewerExceptHostHeader ({ALL_VIEWER_EXCEPT_HOST_HEADER}) to the behavior, or name it as lambda_origin_request_policy in the config so the switch swaps it"
-        );
-        let refuses = "API Gateway and Lambda function URLs answer 403 to it";
-        if let Some(id) = request_policy {
-            match lookup(PolicyKind::OriginRequest, id) {
-                Ok(facts) if facts.forwards_host => findings.blocks.push(format!(
-                    "{path} would send the viewer's Host header to Lambda (origin request policy {}): {refuses}. {fix}",
-                    facts.name
-                )),
-                Ok(_) => {}
-                Err(why) => findings.blocks.push(format!(
-                    "the Host check of {path} could not be made: {why}; cannot tell whether the origin request policy forwards Host (API Gateway answers 403 if it does)"
-                )),
-            }
-        }
-        match &cache {
-            Some((_, Ok(facts))) if facts.forwards_host => findings.blocks.push(format!(
-                "{path} would send the viewer's Host header to Lambda (cache policy {} has Host in its cache key, and CloudFront forwards cache-key headers): {refuses}. Fix: use a cache policy without Host",
-                facts.name
-            )),
-            Some((id, Err(why))) => findings.blocks.push(format!(
-                "the Host check of {path} could not be made: {why}; cannot tell whether cache policy {id} forwards Host"
-            )),
-            _ => {}
-        }
-        if let Some(legacy) = &behavior.legacy
-            && let Some(header) = legacy.headers.iter().find(|h| h.eq_ignore_ascii_case("host") || *h == "*")
-        {
-            let what = if header == "*" { "all headers, Host among them".to_string() } else { "Host".to_string() };
-            findings.blocks.push(format!(
-                "{path} would send the viewer's Host header to Lambda (legacy ForwardedValues forwards {what}): {refuses}. {fix}"
-            ));
-        }
+        let request_policy = swap_to.or(behavior.origin_request_policy_id.as_deref());
+        findings.blocks.extend(host_blocks(path, behavior, request_policy, cache.as_ref(), book));
     }
     let ttls = match (&cache, &behavior.legacy) {
         (Some((_, Ok(facts))), _) => facts.ttls,
@@ -205,6 +162,64 @@ pub fn check(
         ));
     }
     findings
+}
+
+/// A policy's facts: managed ones from the table, custom ones from the book; never a guess.
+fn lookup(book: &PolicyBook, kind: PolicyKind, id: &str) -> Result<PolicyFacts, String> {
+    if let Some(facts) = managed(kind, id) {
+        return Ok(facts);
+    }
+    match book.get(&(kind, id.to_string())) {
+        Some(Ok(facts)) => Ok(facts.clone()),
+        Some(Err(why)) => Err(why.clone()),
+        None => Err(format!("{kind} {id} has not been read")),
+    }
+}
+
+/// Every way the viewer's Host header would reach a Lambda-side origin, or could not be ruled out.
+fn host_blocks(
+    path: &str,
+    behavior: &BehaviorPolicies,
+    request_policy: Option<&str>,
+    cache: Option<&(&str, Result<PolicyFacts, String>)>,
+    book: &PolicyBook,
+) -> Vec<String> {
+    let fix = format!(
+        "Fix: attach AllViewerExceptHostHeader ({ALL_VIEWER_EXCEPT_HOST_HEADER}) to the behavior, or name it as lambda_origin_request_policy in the config so the switch swaps it"
+    );
+    let refuses = "API Gateway and Lambda function URLs answer 403 to it";
+    let mut blocks = Vec::new();
+    if let Some(id) = request_policy {
+        match lookup(book, PolicyKind::OriginRequest, id) {
+            Ok(facts) if facts.forwards_host => blocks.push(format!(
+                "{path} would send the viewer's Host header to Lambda (origin request policy {}): {refuses}. {fix}",
+                facts.name
+            )),
+            Ok(_) => {}
+            Err(why) => blocks.push(format!(
+                "the Host check of {path} could not be made: {why}; cannot tell whether the origin request policy forwards Host (API Gateway answers 403 if it does)"
+            )),
+        }
+    }
+    match cache {
+        Some((_, Ok(facts))) if facts.forwards_host => blocks.push(format!(
+            "{path} would send the viewer's Host header to Lambda (cache policy {} has Host in its cache key, and CloudFront forwards cache-key headers): {refuses}. Fix: use a cache policy without Host",
+            facts.name
+        )),
+        Some((id, Err(why))) => blocks.push(format!(
+            "the Host check of {path} could not be made: {why}; cannot tell whether cache policy {id} forwards Host"
+        )),
+        _ => {}
+    }
+    if let Some(legacy) = &behavior.legacy
+        && let Some(header) = legacy.headers.iter().find(|h| h.eq_ignore_ascii_case("host") || *h == "*")
+    {
+        let what = if header == "*" { "all headers, Host among them" } else { "Host" };
+        blocks.push(format!(
+            "{path} would send the viewer's Host header to Lambda (legacy ForwardedValues forwards {what}): {refuses}. {fix}"
+        ));
+    }
+    blocks
 }
 
 fn seconds(secs: i64) -> String {

@@ -138,6 +138,8 @@ pub fn describe(plan: &Plan) -> String {
     out
 }
 
+// Long: confirm, send, follow and classify each plan's end, with signals racing the wait; issue 12's
+// single event loop is to take the following part out of here.
 /// Confirm every plan (asking unless `--yes`), send each distribution its one update, and follow
 /// each to acceptance, or with `--wait` to `Deployed`.
 pub async fn carry_out<B: Backend, W: Write>(

@@ -39,6 +39,7 @@ fn shown(text: &str) -> String {
     format!("\"{}\"", text.escape_debug())
 }
 
+// Long: writes the file top to bottom; each block is a few lines, and the function's order is the file's.
 /// Renders the starter config for distribution `id` whose live config is `config`.
 pub fn render(id: &str, config: &DistributionConfig) -> Starter {
     let classified = classify(config);
@@ -209,6 +210,7 @@ fn home_of<'a>(classified: &'a Classified, origin_id: &'a str, default_origin: O
     }
 }
 
+// Long: one route table top to bottom, in the order the file shows it.
 /// One `[[distribution.route]]` table: its home, then commented metric placeholders.
 fn route(
     out: &mut String,

@@ -95,6 +95,8 @@ pub async fn open(
     Ok(session)
 }
 
+// Long: builds a live session from the config, the distribution and the caller; most of it sets
+// state fields that issue 12's Console model is to own.
 /// The session for one configured distribution, on clients already made (tests point them at emulators).
 pub async fn session_for(
     config: &Config,

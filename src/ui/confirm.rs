@@ -92,6 +92,7 @@ fn route_list(paths: &[String], width: usize) -> String {
     shown
 }
 
+// Long: the dialog line by line, in the order it reads; the height estimate above follows it.
 pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_failure: Option<&str>, theme: &Theme) {
     let inner = popup::frame(frame, area, &confirm.title(), theme);
     let target_style = |t: Target| match t {

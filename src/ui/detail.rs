@@ -14,6 +14,7 @@ use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::{MetricsSnapshot, MinutePoint, Target};
 use crate::theme::Theme;
 
+// Long: lays out one pane (two charts, their axes and legends); the layout arithmetic reads best in one place.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(row) = state.selected_route() else {
         let block = Block::bordered().title(" detail ").border_style(theme.border);

@@ -57,6 +57,7 @@ fn drop_until_fits(segments: &mut Vec<Segment>, keep: u8, fits: impl Fn(&[Segmen
     }
 }
 
+// Long: one header segment after another, in the order the header shows them.
 fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>> {
     let mut out = Vec::new();
     // Live, which account is the first thing to be sure of; the demo's scenario can go first.

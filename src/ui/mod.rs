@@ -26,6 +26,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     render_deck(frame, &[], state, theme);
 }
 
+// Long: the whole screen's layout and overlays; each pane draws itself elsewhere.
 /// Draw the console with a tab per distribution above the shown one's screen (no strip for one).
 pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme) {
     let area = frame.area();

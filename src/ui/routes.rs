@@ -14,6 +14,7 @@ use crate::theme::Theme;
 
 const FIXED_WIDTHS: [u16; 7] = [1, 14, 10, 10, 6, 7, 7];
 
+// Long: lays out the route table (title, scroll window, rows, empty-table notes) in one place.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let visible = state.visible_routes();
     let mut title = vec![Span::styled(" routes ", theme.title)];

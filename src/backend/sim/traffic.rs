@@ -45,6 +45,8 @@ pub fn arrival_lag_secs(seed: u64, minute: Timestamp) -> i64 {
 }
 
 impl TrafficModel<'_> {
+    // Long: one simulated minute of every route; the steps draw from one random stream in a fixed
+    // order, so that a seed replays the same demo, and splitting them would hide that order.
     pub fn minute(&self, world: &World, minute: Timestamp) -> WorldMinute {
         let mid = minute + SignedDuration::from_secs(30);
         let secs = mid.duration_since(self.start).as_secs_f64();

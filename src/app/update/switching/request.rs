@@ -70,22 +70,7 @@ pub fn request(
     };
     let distribution_id = topology.distribution_id.clone();
     let to = from.other();
-    let mut still = Vec::new();
-    for path in paths {
-        match state.route(path) {
-            None => state.log(Level::Warn, Some(path), "route is gone from the distribution; nothing was switched"),
-            Some(row) if row.target != Some(from) => {
-                let now = row.target.map_or_else(|| row.origin_id.clone(), |t| t.to_string());
-                let message =
-                    format!("route now targets {now} (changed while the dialog was open); nothing was switched");
-                state.log(Level::Warn, Some(path), message);
-            }
-            Some(row) => match row.switchable() {
-                Ok(_) => still.push(row.path.clone()),
-                Err(why) => state.log(Level::Warn, Some(path), format!("not switchable: {why}; nothing was switched")),
-            },
-        }
-    }
+    let still = still_movable(state, paths, from);
     let mut changes = changes_for(state, &still, from);
     for change in &mut changes {
         change.override_reason = override_reason.clone();
@@ -100,22 +85,7 @@ pub fn request(
         return Vec::new();
     }
     let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-    let what = match kind {
-        SwitchKind::Manual => "switch",
-        SwitchKind::RollbackAll => "rollback of every Lambda route:",
-        SwitchKind::Undo => "undo:",
-        SwitchKind::Automatic => "automatic rollback:",
-    };
-    let who = match reason {
-        Some(reason) => format!("by the guard, because {reason}"),
-        None => format!("requested by {}", state.operator),
-    };
-    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
-    let moves = changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ");
-    state.log(level, Some(&label), format!("{what} {moves} {who}"));
-    if let Some(why) = &override_reason {
-        state.log(Level::Warn, Some(&label), format!("pre-flight overridden: {why}"));
-    }
+    announce(state, kind, &label, &changes, reason, override_reason.as_deref());
     state.switches.push(SwitchAttempt {
         id,
         distribution_id: distribution_id.clone(),
@@ -139,6 +109,55 @@ pub fn request(
         record.message = Some(format!("automatic rollback by a guard, because {reason}"));
     }
     record.into_iter().chain([Effect::Switch { id, distribution_id, changes }]).collect()
+}
+
+/// The event log's line for a request: what kind, every move with its origins, who asked (or
+/// which guard), and a warning of its own when the pre-flight was overridden.
+fn announce(
+    state: &mut State,
+    kind: SwitchKind,
+    label: &str,
+    changes: &[RouteChange],
+    reason: Option<&str>,
+    override_reason: Option<&str>,
+) {
+    let what = match kind {
+        SwitchKind::Manual => "switch",
+        SwitchKind::RollbackAll => "rollback of every Lambda route:",
+        SwitchKind::Undo => "undo:",
+        SwitchKind::Automatic => "automatic rollback:",
+    };
+    let who = match reason {
+        Some(reason) => format!("by the guard, because {reason}"),
+        None => format!("requested by {}", state.operator),
+    };
+    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
+    let moves = changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ");
+    state.log(level, Some(label), format!("{what} {moves} {who}"));
+    if let Some(why) = override_reason {
+        state.log(Level::Warn, Some(label), format!("pre-flight overridden: {why}"));
+    }
+}
+
+/// The routes of `paths` that still target `from` and can move; each other one is said in the log.
+fn still_movable(state: &mut State, paths: &[String], from: Target) -> Vec<String> {
+    let mut still = Vec::new();
+    for path in paths {
+        match state.route(path) {
+            None => state.log(Level::Warn, Some(path), "route is gone from the distribution; nothing was switched"),
+            Some(row) if row.target != Some(from) => {
+                let now = row.target.map_or_else(|| row.origin_id.clone(), |t| t.to_string());
+                let message =
+                    format!("route now targets {now} (changed while the dialog was open); nothing was switched");
+                state.log(Level::Warn, Some(path), message);
+            }
+            Some(row) => match row.switchable() {
+                Ok(_) => still.push(row.path.clone()),
+                Err(why) => state.log(Level::Warn, Some(path), format!("not switchable: {why}; nothing was switched")),
+            },
+        }
+    }
+    still
 }
 
 pub(super) fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {

@@ -14,6 +14,8 @@ use crate::backend::BackendError;
 use crate::domain::format::duration_short;
 use crate::domain::{DeployStatus, Level, RouteChange};
 
+// Long: one answer and everything it changes (attempt, rows, marks, log, audit record, next poll),
+// in the order they must happen; split, the order would live in several places.
 pub fn accepted(
     state: &mut State,
     id: u64,
@@ -92,6 +94,8 @@ fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> V
     vec![Effect::PollDeploy { distribution_id: distribution_id.to_string(), after }]
 }
 
+// Long: one poll answer for every attempt of the distribution, with its backoff on failure; the
+// notes, ends and audit records are gathered first so that state is borrowed once.
 pub fn deploy_status(
     state: &mut State,
     distribution_id: &str,
