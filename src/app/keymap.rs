@@ -99,13 +99,26 @@ pub const BINDINGS: &[Binding] = &[
     key(Help, Char('q'), "?/Esc/q", Command::ToggleHelp),
 ];
 
+/// A key that means the same in every context.
+#[derive(Clone, Copy, Debug)]
+pub struct AnywhereKey {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+    pub command: Command,
+}
+
+/// Keys matched before any context's own, and whatever other modifiers are held with them, so
+/// that Ctrl-C quits even from the filter, where every plain letter is text.
+pub const ANYWHERE: &[AnywhereKey] =
+    &[AnywhereKey { code: Char('c'), modifiers: KeyModifiers::CONTROL, command: Command::Quit }];
+
 /// The command a key means in a context, if any. Ctrl-C quits from anywhere.
 pub fn command_for(context: Context, event: &KeyEvent) -> Option<Command> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
-    if event.modifiers.contains(KeyModifiers::CONTROL) && event.code == Char('c') {
-        return Some(Command::Quit);
+    if let Some(anywhere) = ANYWHERE.iter().find(|k| k.code == event.code && event.modifiers.contains(k.modifiers)) {
+        return Some(anywhere.command);
     }
     // Shift is part of the character itself ('G', '?'), so it is not matched separately.
     let modifiers = event.modifiers - KeyModifiers::SHIFT;
@@ -118,6 +131,29 @@ pub fn command_for(context: Context, event: &KeyEvent) -> Option<Command> {
         (Context::Filter, None, Char(c)) if modifiers.is_empty() => Some(Command::FilterInput(c)),
         _ => None,
     }
+}
+
+/// Every way a table of bindings contradicts itself, one sentence each; empty when it is sound.
+/// `command_for` takes the first match, so a second binding of the same key in the same context
+/// would silently do nothing; a binding with Shift would never match (Shift is stripped, it is
+/// part of the character); one that a key from [`ANYWHERE`] covers would never be reached.
+pub fn conflicts(bindings: &[Binding], anywhere: &[AnywhereKey]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, b) in bindings.iter().enumerate() {
+        let what = format!("{:?} {:?} in {}", b.modifiers, b.code, b.context.title());
+        if let Some(first) =
+            bindings[..i].iter().find(|a| a.context == b.context && a.code == b.code && a.modifiers == b.modifiers)
+        {
+            found.push(format!("{what} is bound to both {:?} and {:?}", first.command, b.command));
+        }
+        if b.modifiers.contains(KeyModifiers::SHIFT) {
+            found.push(format!("{what} names Shift, which is never matched: bind the shifted character"));
+        }
+        if let Some(k) = anywhere.iter().find(|k| k.code == b.code && b.modifiers.contains(k.modifiers)) {
+            found.push(format!("{what} is hidden by {:?}, which works anywhere", k.command));
+        }
+    }
+    found
 }
 
 /// Bindings of a context with duplicate labels folded, in table order, for help and footer.
@@ -159,6 +195,36 @@ mod tests {
             assert_eq!(command_for(context, &ctrl_c), Some(Command::Quit));
         }
         assert_eq!(command_for(Table, &KeyEvent::new(Char('G'), KeyModifiers::SHIFT)), Some(Command::SelectLast));
+    }
+
+    #[test]
+    fn the_bindings_do_not_contradict_themselves() {
+        assert_eq!(conflicts(BINDINGS, ANYWHERE), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_key_bound_twice_in_one_context_is_a_conflict() {
+        let twice = [key(Table, Char('x'), "x", Command::Refresh), key(Table, Char('x'), "x", Command::Undo)];
+        let found = conflicts(&twice, ANYWHERE);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("Refresh") && found[0].contains("Undo"), "{found:?}");
+        // The same key in two contexts, or with another modifier, is not.
+        let apart = [
+            key(Table, Char('x'), "x", Command::Refresh),
+            key(Confirm, Char('x'), "x", Command::Undo),
+            Binding { modifiers: KeyModifiers::ALT, ..key(Table, Char('x'), "x", Command::Undo) },
+        ];
+        assert_eq!(conflicts(&apart, ANYWHERE), Vec::<String>::new());
+    }
+
+    #[test]
+    fn bindings_that_can_never_match_are_conflicts() {
+        let shifted = [Binding { modifiers: KeyModifiers::SHIFT, ..key(Table, Char('X'), "X", Command::Undo) }];
+        assert_eq!(conflicts(&shifted, ANYWHERE).len(), 1);
+        let hidden =
+            [Binding { modifiers: KeyModifiers::CONTROL, ..key(Filter, Char('c'), "^C", Command::FilterClear) }];
+        let found = conflicts(&hidden, ANYWHERE);
+        assert!(found.len() == 1 && found[0].contains("Quit"), "{found:?}");
     }
 
     #[test]
