@@ -243,6 +243,14 @@ pub fn footer(context: Context, offered: impl Fn(Command) -> bool) -> Vec<(Strin
         .collect()
 }
 
+/// Every key that gives `command` in `context`, then those that give it anywhere, as help writes
+/// them: `n/Esc`. For hints a dialog writes in its own words ("n/Esc stay and keep following").
+pub fn label(context: Context, command: Command) -> String {
+    let own = BINDINGS.iter().filter(|b| b.context == context && b.command == command).map(|b| (b.code, b.modifiers));
+    let anywhere = ANYWHERE.iter().filter(|k| k.command == command).map(|k| (k.code, k.modifiers));
+    join(&own.chain(anywhere).collect::<Vec<_>>())
+}
+
 /// The names of the footer's keys for a command, for sentences such as "? or Esc closes this help".
 pub fn footer_key_names(context: Context, command: Command) -> Vec<String> {
     BINDINGS
@@ -408,5 +416,15 @@ mod tests {
         assert_eq!(no_override, [("y".to_string(), "confirm"), ("n/Esc".to_string(), "cancel")]);
         assert_eq!(footer_key_names(Help, Command::ToggleHelp), ["?", "Esc"]);
         assert_eq!(anywhere_label(Command::Quit), "Ctrl-C");
+    }
+
+    #[test]
+    fn a_dialog_hint_names_every_key_of_its_command() {
+        assert_eq!(label(Confirm, Command::Cancel), "n/Esc");
+        assert_eq!(label(Confirm, Command::ConfirmOverride), "!");
+        assert_eq!(label(ConfirmQuit, Command::ConfirmQuit), "y");
+        assert_eq!(label(Table, Command::SelectNextBreached), "a");
+        assert_eq!(label(Table, Command::Quit), "q/Ctrl-C");
+        assert_eq!(label(Confirm, Command::Switch), "", "not bound there");
     }
 }

@@ -6,6 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
+use crate::app::command::Command;
+use crate::app::keymap::{self, Context};
 use crate::app::state::ConfirmSwitch;
 use crate::app::update::switching::override_reasons;
 use crate::domain::Target;
@@ -141,15 +143,14 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
     };
     lines.push(Line::from(Span::styled(format!("{scope}; edges follow within minutes."), theme.muted)));
     lines.push(Line::raw(""));
+    let keys = |command| Span::styled(keymap::label(Context::Confirm, command), theme.key);
     let go = if !override_reasons(confirm, audit_failure).is_empty() {
-        vec![Span::styled("!", theme.key), Span::styled(" switch anyway (recorded)   ", theme.alert)]
+        vec![keys(Command::ConfirmOverride), Span::styled(" switch anyway (recorded)   ", theme.alert)]
     } else {
-        vec![Span::styled("y", theme.key), Span::styled(" switch   ", theme.dialog)]
+        vec![keys(Command::Confirm), Span::styled(" switch   ", theme.dialog)]
     };
     lines.push(Line::from(
-        go.into_iter()
-            .chain([Span::styled("n/Esc", theme.key), Span::styled(" cancel", theme.dialog)])
-            .collect::<Vec<_>>(),
+        go.into_iter().chain([keys(Command::Cancel), Span::styled(" cancel", theme.dialog)]).collect::<Vec<_>>(),
     ));
     frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
 }

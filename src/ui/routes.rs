@@ -7,6 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::sparkline::{MISSING, sparkline};
+use crate::app::command::Command;
+use crate::app::keymap::{self, Context};
 use crate::app::state::{RouteRow, State};
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::{MinutePoint, Target, Thresholds};
@@ -91,7 +93,10 @@ fn breached_out_of_view<'a>(above: &[&RouteRow], below: &[&RouteRow], theme: &Th
         .filter(|(count, _)| *count > 0)
         .map(|(count, side)| format!("{count} {side}"))
         .collect();
-    (!sides.is_empty()).then(|| Span::styled(format!("▲ {} (a: next) ", sides.join(", ")), theme.alert))
+    (!sides.is_empty()).then(|| {
+        let key = keymap::label(Context::Table, Command::SelectNextBreached);
+        Span::styled(format!("▲ {} ({key}: next) ", sides.join(", ")), theme.alert)
+    })
 }
 
 /// `P99 ms`, `AVG ms`, or just `P99.9` where the unit does not fit the column.
