@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 use ratatui::style::{Color, Modifier, Style};
 use serde::{Deserialize, Deserializer};
 
+use crate::domain::Target;
+
 /// The theme used when none is configured.
 pub const DEFAULT_THEME: &str = "dark";
 
@@ -239,6 +241,23 @@ impl Default for Theme {
 }
 
 impl Theme {
+    /// How text about a target looks: the one place a [`Target`] picks its style, so the table,
+    /// the dialogs and the header cannot colour Lambda two ways.
+    pub fn target(&self, target: Target) -> Style {
+        match target {
+            Target::Lambda => self.target_lambda,
+            Target::Origin => self.target_origin,
+        }
+    }
+
+    /// How a target's series looks in charts and their legend.
+    pub fn chart(&self, target: Target) -> Style {
+        match target {
+            Target::Lambda => self.chart_lambda,
+            Target::Origin => self.chart_origin,
+        }
+    }
+
     /// The built-in dark theme, infallible (used by tests and as fallback).
     pub fn default_dark() -> Theme {
         static DARK: OnceLock<Theme> = OnceLock::new();
@@ -485,6 +504,20 @@ mod tests {
         }
         let dark = Theme::default_dark();
         assert_eq!(dark.without_color().target_lambda.add_modifier, dark.target_lambda.add_modifier);
+    }
+
+    #[test]
+    fn each_target_has_its_own_look_in_every_builtin() {
+        let set = ThemeSet::load(None).unwrap();
+        for name in set.names() {
+            let theme = set.get(&name).unwrap();
+            assert_eq!(theme.target(Target::Lambda), theme.target_lambda, "{name}");
+            assert_eq!(theme.target(Target::Origin), theme.target_origin, "{name}");
+            assert_ne!(theme.target(Target::Lambda), theme.target(Target::Origin), "{name}");
+            assert_eq!(theme.chart(Target::Lambda), theme.chart_lambda, "{name}");
+            assert_eq!(theme.chart(Target::Origin), theme.chart_origin, "{name}");
+            assert_ne!(theme.chart(Target::Lambda), theme.chart(Target::Origin), "{name}");
+        }
     }
 
     #[test]

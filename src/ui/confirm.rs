@@ -10,7 +10,6 @@ use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
 use crate::app::state::ConfirmSwitch;
 use crate::app::update::switching::override_reasons;
-use crate::domain::Target;
 use crate::theme::Theme;
 
 /// The dialog's width, borders included.
@@ -96,10 +95,6 @@ fn route_list(paths: &[String], width: usize) -> String {
 
 pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_failure: Option<&str>, theme: &Theme) {
     let inner = popup::frame(frame, area, &confirm.title(), theme);
-    let target_style = |t: Target| match t {
-        Target::Lambda => theme.target_lambda,
-        Target::Origin => theme.target_origin,
-    };
     let mut lines = vec![
         Line::from(vec![
             Span::styled("on     ", theme.dialog),
@@ -111,11 +106,11 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
         ]),
         Line::from(vec![
             Span::styled("from   ", theme.dialog),
-            Span::styled(confirm.from.to_string(), target_style(confirm.from)),
+            Span::styled(confirm.from.to_string(), theme.target(confirm.from)),
         ]),
         Line::from(vec![
             Span::styled("to     ", theme.dialog),
-            Span::styled(confirm.to.to_string(), target_style(confirm.to)),
+            Span::styled(confirm.to.to_string(), theme.target(confirm.to)),
         ]),
         Line::from(vec![Span::styled("origin ", theme.dialog), Span::styled(origins(confirm), theme.dialog_title)]),
         Line::raw(""),
