@@ -3,7 +3,8 @@
 //! Built-in themes live in `themes/*.toml` and are embedded in the binary. A user may put
 //! `NAME.toml` files in [`user_theme_dir`]: a file with a built-in's name replaces that theme,
 //! any other name adds a theme. Keys missing from a user file fall back to the built-in theme of
-//! the same name, or to the built-in `dark` theme for new names, so an override can be small.
+//! the same name, or to the built-in `dark` theme for new names, so an override can be small
+//! (`banner_read_only` first falls back to the file's own `log_warn`: see `user_theme`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -230,6 +231,8 @@ theme_keys! {
     key,
     /// The error banner.
     banner_error,
+    /// The READ-ONLY banner: these credentials cannot switch, so switching keys only explain.
+    banner_read_only,
     /// The filter input.
     filter,
 }
@@ -315,6 +318,22 @@ fn builtin_theme(name: &str, text: &str) -> Result<Theme, ThemeError> {
     Ok(file.into_theme(name, None))
 }
 
+/// A user's theme file over its fallback. The READ-ONLY banner wore `log_warn` before it had
+/// `banner_read_only`, so a file that restyles `log_warn` without naming the banner keeps the
+/// banner as it looked when the file was written, rather than taking a built-in's colours that
+/// may not suit the file's background.
+fn user_theme(file: ThemeFile, name: &str, fallback: &Theme) -> Theme {
+    let read_only = match (&file.banner_read_only, &file.log_warn) {
+        (None, Some(log_warn)) => Some(log_warn.to_style()),
+        _ => None,
+    };
+    let mut theme = file.into_theme(name, Some(fallback));
+    if let Some(style) = read_only {
+        theme.banner_read_only = style;
+    }
+    theme
+}
+
 /// All loaded themes: built-ins first (dark, light, high-contrast), then user-only ones by name.
 #[derive(Debug, Clone)]
 pub struct ThemeSet {
@@ -353,7 +372,7 @@ impl ThemeSet {
                 std::fs::read_to_string(&path).map_err(|source| ThemeError::ReadFile { path: path.clone(), source })?;
             let file = parse_file(&text, &path.display().to_string())?;
             let fallback = builtins.iter().find(|t| t.name == name).unwrap_or(&builtins[0]);
-            let theme = file.into_theme(&name, Some(fallback));
+            let theme = user_theme(file, &name, fallback);
             match themes.iter_mut().find(|t| t.name == name) {
                 Some(slot) => *slot = theme,
                 None => themes.push(theme),
@@ -425,7 +444,7 @@ mod tests {
         let set = ThemeSet::load(None).unwrap();
         assert_eq!(set.names(), ["dark", "light", "high-contrast"]);
         assert_eq!(set.get(DEFAULT_THEME), Some(&Theme::default_dark()));
-        assert_eq!(Theme::KEYS.len(), 33);
+        assert_eq!(Theme::KEYS.len(), 34);
     }
 
     #[test]
@@ -487,6 +506,24 @@ mod tests {
         assert_eq!(zeta.border, dark.border);
         assert_eq!(zeta.selected, dark.selected);
         assert_eq!(set.get("alpha").unwrap().styles(), dark.styles());
+    }
+
+    #[test]
+    fn the_read_only_banner_has_its_own_key_and_old_user_files_keep_their_banner() {
+        let builtins = ThemeSet::load(None).unwrap();
+        let dir = TempDir::new();
+        // Written before the key existed: restyles log_warn, so the banner follows it as it did.
+        dir.write("old.toml", "[log_warn]\nfg = \"magenta\"\n");
+        // Names both: each keeps its own.
+        dir.write("new.toml", "[log_warn]\nfg = \"magenta\"\n\n[banner_read_only]\nfg = \"black\"\nbg = \"yellow\"\n");
+        // Names neither: the built-in's banner.
+        dir.write("light.toml", "[alert]\nfg = \"red\"\n");
+        let set = ThemeSet::load(Some(&dir.0)).unwrap();
+        assert_eq!(set.get("old").unwrap().banner_read_only, Style::new().fg(Color::Magenta));
+        let new = set.get("new").unwrap();
+        assert_eq!(new.banner_read_only, Style::new().fg(Color::Black).bg(Color::Yellow));
+        assert_eq!(new.log_warn, Style::new().fg(Color::Magenta));
+        assert_eq!(set.get("light").unwrap().banner_read_only, builtins.get("light").unwrap().banner_read_only);
     }
 
     #[test]

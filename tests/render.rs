@@ -131,6 +131,17 @@ async fn live_header_cost_and_read_only_banner() {
     let header: String = (0..100).map(|x| narrow.backend().buffer()[(x, 0)].symbol().to_string()).collect();
     assert!(header.contains(" LIVE "), "{header}");
     assert!(header.contains("account 123456789012 profile ops"), "the account stays on a narrow screen: {header}");
+
+    // The banner wears its own key, not the log's warning colour it used to borrow.
+    let mut theme = Theme::default_dark();
+    theme.banner_read_only = theme.banner_read_only.fg(Color::Magenta);
+    assert_ne!(theme.banner_read_only, theme.log_warn);
+    let screen = draw(&state, &theme, 180, 24);
+    let buffer = screen.backend().buffer();
+    let row = (0..24).find(|&y| (0..180).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("READ-ONLY"));
+    let row = row.expect("a READ-ONLY banner");
+    let first = (0..180).find(|&x| buffer[(x, row)].symbol() == "R").unwrap();
+    assert_eq!(buffer[(first, row)].fg, Color::Magenta);
 }
 
 /// The demo five minutes into an injected `offline` fault: the header says which fault, that the
