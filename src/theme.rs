@@ -3,7 +3,8 @@
 //! Built-in themes live in `themes/*.toml` and are embedded in the binary. A user may put
 //! `NAME.toml` files in [`user_theme_dir`]: a file with a built-in's name replaces that theme,
 //! any other name adds a theme. Keys missing from a user file fall back to the built-in theme of
-//! the same name, or to the built-in `dark` theme for new names, so an override can be small.
+//! the same name, or to the built-in `dark` theme for new names, so an override can be small
+//! (`banner_read_only` first falls back to the file's own `log_warn`: see `user_theme`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ use std::sync::OnceLock;
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::{Deserialize, Deserializer};
+
+use crate::domain::Target;
 
 /// The theme used when none is configured.
 pub const DEFAULT_THEME: &str = "dark";
@@ -228,6 +231,8 @@ theme_keys! {
     key,
     /// The error banner.
     banner_error,
+    /// The READ-ONLY banner: these credentials cannot switch, so switching keys only explain.
+    banner_read_only,
     /// The filter input.
     filter,
 }
@@ -239,6 +244,23 @@ impl Default for Theme {
 }
 
 impl Theme {
+    /// How text about a target looks: the one place a [`Target`] picks its style, so the table,
+    /// the dialogs and the header cannot colour Lambda two ways.
+    pub fn target(&self, target: Target) -> Style {
+        match target {
+            Target::Lambda => self.target_lambda,
+            Target::Origin => self.target_origin,
+        }
+    }
+
+    /// How a target's series looks in charts and their legend.
+    pub fn chart(&self, target: Target) -> Style {
+        match target {
+            Target::Lambda => self.chart_lambda,
+            Target::Origin => self.chart_origin,
+        }
+    }
+
     /// The built-in dark theme, infallible (used by tests and as fallback).
     pub fn default_dark() -> Theme {
         static DARK: OnceLock<Theme> = OnceLock::new();
@@ -296,6 +318,22 @@ fn builtin_theme(name: &str, text: &str) -> Result<Theme, ThemeError> {
     Ok(file.into_theme(name, None))
 }
 
+/// A user's theme file over its fallback. The READ-ONLY banner wore `log_warn` before it had
+/// `banner_read_only`, so a file that restyles `log_warn` without naming the banner keeps the
+/// banner as it looked when the file was written, rather than taking a built-in's colours that
+/// may not suit the file's background.
+fn user_theme(file: ThemeFile, name: &str, fallback: &Theme) -> Theme {
+    let read_only = match (&file.banner_read_only, &file.log_warn) {
+        (None, Some(log_warn)) => Some(log_warn.to_style()),
+        _ => None,
+    };
+    let mut theme = file.into_theme(name, Some(fallback));
+    if let Some(style) = read_only {
+        theme.banner_read_only = style;
+    }
+    theme
+}
+
 /// All loaded themes: built-ins first (dark, light, high-contrast), then user-only ones by name.
 #[derive(Debug, Clone)]
 pub struct ThemeSet {
@@ -334,7 +372,7 @@ impl ThemeSet {
                 std::fs::read_to_string(&path).map_err(|source| ThemeError::ReadFile { path: path.clone(), source })?;
             let file = parse_file(&text, &path.display().to_string())?;
             let fallback = builtins.iter().find(|t| t.name == name).unwrap_or(&builtins[0]);
-            let theme = file.into_theme(&name, Some(fallback));
+            let theme = user_theme(file, &name, fallback);
             match themes.iter_mut().find(|t| t.name == name) {
                 Some(slot) => *slot = theme,
                 None => themes.push(theme),
@@ -406,7 +444,7 @@ mod tests {
         let set = ThemeSet::load(None).unwrap();
         assert_eq!(set.names(), ["dark", "light", "high-contrast"]);
         assert_eq!(set.get(DEFAULT_THEME), Some(&Theme::default_dark()));
-        assert_eq!(Theme::KEYS.len(), 33);
+        assert_eq!(Theme::KEYS.len(), 34);
     }
 
     #[test]
@@ -471,6 +509,24 @@ mod tests {
     }
 
     #[test]
+    fn the_read_only_banner_has_its_own_key_and_old_user_files_keep_their_banner() {
+        let builtins = ThemeSet::load(None).unwrap();
+        let dir = TempDir::new();
+        // Written before the key existed: restyles log_warn, so the banner follows it as it did.
+        dir.write("old.toml", "[log_warn]\nfg = \"magenta\"\n");
+        // Names both: each keeps its own.
+        dir.write("new.toml", "[log_warn]\nfg = \"magenta\"\n\n[banner_read_only]\nfg = \"black\"\nbg = \"yellow\"\n");
+        // Names neither: the built-in's banner.
+        dir.write("light.toml", "[alert]\nfg = \"red\"\n");
+        let set = ThemeSet::load(Some(&dir.0)).unwrap();
+        assert_eq!(set.get("old").unwrap().banner_read_only, Style::new().fg(Color::Magenta));
+        let new = set.get("new").unwrap();
+        assert_eq!(new.banner_read_only, Style::new().fg(Color::Black).bg(Color::Yellow));
+        assert_eq!(new.log_warn, Style::new().fg(Color::Magenta));
+        assert_eq!(set.get("light").unwrap().banner_read_only, builtins.get("light").unwrap().banner_read_only);
+    }
+
+    #[test]
     fn without_color_removes_all_colours() {
         let set = ThemeSet::load(None).unwrap();
         for name in set.names() {
@@ -485,6 +541,20 @@ mod tests {
         }
         let dark = Theme::default_dark();
         assert_eq!(dark.without_color().target_lambda.add_modifier, dark.target_lambda.add_modifier);
+    }
+
+    #[test]
+    fn each_target_has_its_own_look_in_every_builtin() {
+        let set = ThemeSet::load(None).unwrap();
+        for name in set.names() {
+            let theme = set.get(&name).unwrap();
+            assert_eq!(theme.target(Target::Lambda), theme.target_lambda, "{name}");
+            assert_eq!(theme.target(Target::Origin), theme.target_origin, "{name}");
+            assert_ne!(theme.target(Target::Lambda), theme.target(Target::Origin), "{name}");
+            assert_eq!(theme.chart(Target::Lambda), theme.chart_lambda, "{name}");
+            assert_eq!(theme.chart(Target::Origin), theme.chart_origin, "{name}");
+            assert_ne!(theme.chart(Target::Lambda), theme.chart(Target::Origin), "{name}");
+        }
     }
 
     #[test]

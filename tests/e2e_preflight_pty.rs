@@ -25,6 +25,8 @@ fn a_blocked_switch_shows_its_cause_refuses_y_and_goes_only_on_the_override_key(
     assert!(screen.contains("AllViewer"), "the block names the cause:\n{screen}");
     assert!(screen.contains("! switch anyway (recorded)"), "the override key is offered:\n{screen}");
     assert!(!screen.contains("y switch"), "y is not offered for a blocked switch:\n{screen}");
+    assert!(screen.contains("! override · n/Esc cancel"), "the footer offers the override key:\n{screen}");
+    assert!(!screen.contains("y confirm"), "the footer does not offer y:\n{screen}");
 
     // `y` does nothing but say why (in the event log); the dialog stays.
     console.type_keys("y");

@@ -63,9 +63,11 @@ async fn help_overlay_fits_80x24() {
     let mut state = calm().await;
     state.overlay = cutover::app::state::Overlay::Help;
     let screen = draw(&state, &Theme::default_dark(), 80, 24).backend().to_string();
-    use cutover::app::keymap::{BINDINGS, Context};
-    for label in BINDINGS.iter().filter(|b| b.context != Context::Help).map(|b| b.label) {
-        assert!(screen.contains(label), "help at 80×24 lacks {label}:\n{screen}");
+    use cutover::app::keymap::{Context, help_rows};
+    for context in [Context::Table, Context::Confirm, Context::ConfirmQuit, Context::Filter] {
+        for (label, _) in help_rows(context) {
+            assert!(screen.contains(&label), "help at 80×24 lacks {label}:\n{screen}");
+        }
     }
     insta::assert_snapshot!(screen);
 }
@@ -129,6 +131,17 @@ async fn live_header_cost_and_read_only_banner() {
     let header: String = (0..100).map(|x| narrow.backend().buffer()[(x, 0)].symbol().to_string()).collect();
     assert!(header.contains(" LIVE "), "{header}");
     assert!(header.contains("account 123456789012 profile ops"), "the account stays on a narrow screen: {header}");
+
+    // The banner wears its own key, not the log's warning colour it used to borrow.
+    let mut theme = Theme::default_dark();
+    theme.banner_read_only = theme.banner_read_only.fg(Color::Magenta);
+    assert_ne!(theme.banner_read_only, theme.log_warn);
+    let screen = draw(&state, &theme, 180, 24);
+    let buffer = screen.backend().buffer();
+    let row = (0..24).find(|&y| (0..180).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("READ-ONLY"));
+    let row = row.expect("a READ-ONLY banner");
+    let first = (0..180).find(|&x| buffer[(x, row)].symbol() == "R").unwrap();
+    assert_eq!(buffer[(first, row)].fg, Color::Magenta);
 }
 
 /// The demo five minutes into an injected `offline` fault: the header says which fault, that the

@@ -37,6 +37,8 @@ pub enum Command {
 }
 
 impl Command {
+    /// What the help overlay says it does. Commands with the same description share one help row
+    /// with all their keys (`PgUp/PgDn scroll the event log`), so a pair is described once, for both.
     pub fn description(self) -> &'static str {
         match self {
             Command::SelectUp => "select the route above",
@@ -52,7 +54,7 @@ impl Command {
             Command::Cancel => "cancel",
             Command::ToggleEvents => "open or close the event log",
             Command::ScrollEventsUp => "scroll the event log",
-            Command::ScrollEventsDown => "scroll the event log forward",
+            Command::ScrollEventsDown => "scroll the event log",
             Command::StartFilter => "filter routes by text",
             Command::FilterInput(_) => "type the filter",
             Command::FilterBackspace => "delete a character",
@@ -61,7 +63,7 @@ impl Command {
             Command::CycleTheme => "next colour theme",
             Command::Refresh => "refresh metrics and routes now",
             Command::NextDistribution => "next / previous distribution",
-            Command::PreviousDistribution => "show the previous distribution",
+            Command::PreviousDistribution => "next / previous distribution",
             Command::ToggleHelp => "show or hide this help",
             Command::CycleFaults => "demo: inject the next AWS fault",
             Command::Quit => "quit",
@@ -69,7 +71,7 @@ impl Command {
         }
     }
 
-    /// A short word for the footer.
+    /// A short word for the footer; commands with the same word share one entry there (`↑↓ select`).
     pub fn short(self) -> &'static str {
         match self {
             Command::SelectUp | Command::SelectDown => "select",

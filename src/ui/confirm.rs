@@ -6,9 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
+use crate::app::command::Command;
+use crate::app::keymap::{self, Context};
 use crate::app::state::ConfirmSwitch;
 use crate::app::update::switching::override_reasons;
-use crate::domain::Target;
 use crate::theme::Theme;
 
 /// The dialog's width, borders included.
@@ -95,10 +96,6 @@ fn route_list(paths: &[String], width: usize) -> String {
 // Long: the dialog line by line, in the order it reads; the height estimate above follows it.
 pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_failure: Option<&str>, theme: &Theme) {
     let inner = popup::frame(frame, area, &confirm.title(), theme);
-    let target_style = |t: Target| match t {
-        Target::Lambda => theme.target_lambda,
-        Target::Origin => theme.target_origin,
-    };
     let mut lines = vec![
         Line::from(vec![
             Span::styled("on     ", theme.dialog),
@@ -110,11 +107,11 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
         ]),
         Line::from(vec![
             Span::styled("from   ", theme.dialog),
-            Span::styled(confirm.from.to_string(), target_style(confirm.from)),
+            Span::styled(confirm.from.to_string(), theme.target(confirm.from)),
         ]),
         Line::from(vec![
             Span::styled("to     ", theme.dialog),
-            Span::styled(confirm.to.to_string(), target_style(confirm.to)),
+            Span::styled(confirm.to.to_string(), theme.target(confirm.to)),
         ]),
         Line::from(vec![Span::styled("origin ", theme.dialog), Span::styled(origins(confirm), theme.dialog_title)]),
         Line::raw(""),
@@ -142,15 +139,14 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
     };
     lines.push(Line::from(Span::styled(format!("{scope}; edges follow within minutes."), theme.muted)));
     lines.push(Line::raw(""));
+    let keys = |command| Span::styled(keymap::label(Context::Confirm, command), theme.key);
     let go = if !override_reasons(confirm, audit_failure).is_empty() {
-        vec![Span::styled("!", theme.key), Span::styled(" switch anyway (recorded)   ", theme.alert)]
+        vec![keys(Command::ConfirmOverride), Span::styled(" switch anyway (recorded)   ", theme.alert)]
     } else {
-        vec![Span::styled("y", theme.key), Span::styled(" switch   ", theme.dialog)]
+        vec![keys(Command::Confirm), Span::styled(" switch   ", theme.dialog)]
     };
     lines.push(Line::from(
-        go.into_iter()
-            .chain([Span::styled("n/Esc", theme.key), Span::styled(" cancel", theme.dialog)])
-            .collect::<Vec<_>>(),
+        go.into_iter().chain([keys(Command::Cancel), Span::styled(" cancel", theme.dialog)]).collect::<Vec<_>>(),
     ));
     frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
 }

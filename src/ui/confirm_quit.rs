@@ -7,6 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
+use crate::app::command::Command;
+use crate::app::keymap::{self, Context};
 use crate::theme::Theme;
 
 pub const WIDTH: u16 = 84;
@@ -33,9 +35,9 @@ pub fn render(frame: &mut Frame, area: Rect, risks: &[String], theme: &Theme) {
     )));
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
-        Span::styled("y", theme.key),
+        Span::styled(keymap::label(Context::ConfirmQuit, Command::ConfirmQuit), theme.key),
         Span::styled(" quit anyway   ", theme.dialog),
-        Span::styled("n/Esc", theme.key),
+        Span::styled(keymap::label(Context::ConfirmQuit, Command::Cancel), theme.key),
         Span::styled(" stay and keep following", theme.dialog),
     ]));
     frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);

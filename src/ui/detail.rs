@@ -58,8 +58,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         errors.iter().map(|(_, y)| *y).fold(state.thresholds_for(&row.path).error_rate_pct * 2.0, f64::max) * 1.1;
 
     let mut request_sets = vec![
-        line(format!("{} req/min", Target::Lambda), &lambda, theme.chart_lambda),
-        line(format!("{} req/min", Target::Origin), &origin, theme.chart_origin),
+        line(format!("{} req/min", Target::Lambda), &lambda, theme.chart(Target::Lambda)),
+        line(format!("{} req/min", Target::Origin), &origin, theme.chart(Target::Origin)),
     ];
     let marker_lines: Vec<Vec<(f64, f64)>> = mark_x.iter().map(|x| vec![(*x, 0.0), (*x, requests_max)]).collect();
     request_sets.extend(marker_lines.iter().enumerate().map(|(i, pts)| marker(i, pts, theme)));
@@ -88,9 +88,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn legend<'a>(theme: &Theme, with_switches: bool) -> Line<'a> {
     let mut spans = vec![
         Span::styled("requests/min: ", theme.muted),
-        Span::styled(format!("── {}", Target::Lambda), theme.chart_lambda),
+        Span::styled(format!("── {}", Target::Lambda), theme.chart(Target::Lambda)),
         Span::raw("  "),
-        Span::styled(format!("── {}", Target::Origin), theme.chart_origin),
+        Span::styled(format!("── {}", Target::Origin), theme.chart(Target::Origin)),
         Span::styled("    5xx %: ", theme.muted),
         Span::styled("── 5xx", theme.chart_errors),
         Span::raw("  "),

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::app::command::Command;
 use crate::app::keymap::{Context, footer};
 use crate::app::state::{Overlay, State};
 use crate::app::update::switching::override_reasons;
@@ -23,9 +24,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Overlay::Confirm(confirm) => !override_reasons(confirm, state.audit_failure.as_deref()).is_empty(),
         _ => false,
     };
-    let offered = |key: &str| context != Context::Confirm || (key == "!") == blocked || !matches!(key, "!" | "y");
-    let keys: Vec<(&str, &str)> = footer(context).into_iter().filter(|(key, _)| offered(key)).collect();
-    for (i, (key, what)) in keys.into_iter().enumerate() {
+    let offered = |command: Command| match (context, command) {
+        (Context::Confirm, Command::ConfirmOverride) => blocked,
+        (Context::Confirm, Command::Confirm) => !blocked,
+        _ => true,
+    };
+    for (i, (key, what)) in footer(context, offered).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.muted));
         }

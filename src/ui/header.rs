@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::state::{Mode, State};
-use crate::domain::DeployStatus;
 use crate::domain::format::{duration_short, thousands, time_of_day};
+use crate::domain::{DeployStatus, Target};
 use crate::theme::Theme;
 
 /// Concurrency above this share of the limit is drawn as a warning.
@@ -97,7 +97,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     if let Some(metrics) = &state.metrics {
         let limit = f64::from(metrics.concurrency_limit.max(1));
         let label = if wide { "λ concurrency " } else { "λ " };
-        let mut spans = vec![Span::styled(label, theme.target_lambda)];
+        let mut spans = vec![Span::styled(label, theme.target(Target::Lambda))];
         match metrics.latest_concurrency() {
             Some(used) => {
                 let ratio = (used / limit).clamp(0.0, 1.0);

@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
-use crate::app::keymap::{Context, help_rows};
+use crate::app::command::Command;
+use crate::app::keymap::{self, Context, help_rows};
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -20,11 +21,13 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
     right_lines.push(Line::raw(""));
     right_lines.extend(section(Context::Filter, theme));
     right_lines.push(Line::raw(""));
+    let quit = keymap::anywhere_label(Command::Quit);
     right_lines.push(Line::from(Span::styled(
-        "Ctrl-C quits from anywhere (asking first while a switch is unfinished).",
+        format!("{quit} quits from anywhere (asking first while a switch is unfinished)."),
         theme.muted,
     )));
-    right_lines.push(Line::from(Span::styled("? or Esc closes this help.", theme.muted)));
+    let close = keymap::footer_key_names(Context::Help, Command::ToggleHelp).join(" or ");
+    right_lines.push(Line::from(Span::styled(format!("{close} closes this help."), theme.muted)));
     let paragraph = |lines| Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false });
     frame.render_widget(paragraph(section(Context::Table, theme)), left);
     frame.render_widget(paragraph(right_lines), right);

@@ -58,7 +58,8 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
     header::render(frame, header_area, state, theme);
     let mut banners = Vec::new();
     if let Some(reason) = &state.read_only {
-        banners.push(Line::styled(format!(" READ-ONLY: {reason}; switching keys only explain"), theme.log_warn));
+        let text = format!(" READ-ONLY: {reason}; switching keys only explain");
+        banners.push(Line::styled(text, theme.banner_read_only));
     }
     if let Some(error) = &state.audit_failure {
         let text = format!(" ✖ AUDIT TRAIL NOT WRITTEN: {error}; switches are not being recorded");

@@ -7,9 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::sparkline::{MISSING, sparkline};
+use crate::app::command::Command;
+use crate::app::keymap::{self, Context};
 use crate::app::state::{RouteRow, State};
 use crate::domain::format::{thousands, time_of_day};
-use crate::domain::{MinutePoint, Target, Thresholds};
+use crate::domain::{MinutePoint, Thresholds};
 use crate::theme::Theme;
 
 const FIXED_WIDTHS: [u16; 7] = [1, 14, 10, 10, 6, 7, 7];
@@ -92,7 +94,10 @@ fn breached_out_of_view<'a>(above: &[&RouteRow], below: &[&RouteRow], theme: &Th
         .filter(|(count, _)| *count > 0)
         .map(|(count, side)| format!("{count} {side}"))
         .collect();
-    (!sides.is_empty()).then(|| Span::styled(format!("▲ {} (a: next) ", sides.join(", ")), theme.alert))
+    (!sides.is_empty()).then(|| {
+        let key = keymap::label(Context::Table, Command::SelectNextBreached);
+        Span::styled(format!("▲ {} ({key}: next) ", sides.join(", ")), theme.alert)
+    })
 }
 
 /// `P99 ms`, `AVG ms`, or just `P99.9` where the unit does not fit the column.
@@ -112,8 +117,7 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
     let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
     let mut target = match row.switchable() {
         Ok((side, _)) => {
-            let style = if side == Target::Lambda { theme.target_lambda } else { theme.target_origin };
-            vec![Span::styled(side.to_string(), style)]
+            vec![Span::styled(side.to_string(), theme.target(side))]
         }
         // Never moved by cutover; said in words, the reason is in the event log and `status`.
         Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE_SHORT, theme.muted)],
