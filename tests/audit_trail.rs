@@ -73,3 +73,44 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
     let warning = state.log.last().unwrap();
     assert!(warning.message.contains("line 6 skipped"), "{warning:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_restart_reads_only_the_end_of_a_long_trail() {
+    let dir = TempDir::new("cutover-audit-long");
+    let log = AuditLog::at(dir.path().join("audit.jsonl"));
+    // Years of earlier lines, none of them readable: 8 MB that start-up must not read.
+    let old = "an old line that is not JSON, padded to sixty-four bytes........\n";
+    std::fs::write(log.path(), old.repeat(8 << 20 >> 6)).unwrap();
+
+    let (session, _) = demo(Scenario::Calm, 12).await;
+    let mut session = session.with_audit(log.clone());
+    session.state.selected = Some("/orders/*".into());
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
+
+    let (restarted, _) = demo(Scenario::Calm, 12).await;
+    let mut state = restarted.state;
+    history::load_into(&mut state, &log, catalog::DISTRIBUTION_ID);
+    let shown: Vec<&str> = state.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
+    assert_eq!(shown.len(), 3, "requested, accepted, deployed: {shown:#?}");
+    // With fewer records than the history shows, start-up looks as far back as its last window
+    // (1 MiB): it reports the old lines in there, not the 131,072 of the whole file.
+    let skipped = state.log.iter().filter(|e| e.message.contains(" from the end skipped: ")).count();
+    let window = cutover::audit::history::HISTORY_WINDOWS[2] as usize;
+    assert!(skipped > 0 && skipped <= window / old.len(), "{skipped} old lines read");
+}
+
+#[cfg(unix)]
+#[tokio::test(start_paused = true)]
+async fn a_trail_pointed_at_an_endless_device_is_not_read() {
+    let dir = TempDir::new("cutover-audit-device");
+    let path = dir.path().join("audit.jsonl");
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    let (restarted, _) = demo(Scenario::Calm, 12).await;
+    let mut state = restarted.state;
+    history::load_into(&mut state, &AuditLog::at(&path), catalog::DISTRIBUTION_ID);
+    let warning = state.log.last().unwrap();
+    assert!(warning.message.starts_with("earlier sessions' records are not shown: "), "{warning:?}");
+    assert!(warning.message.ends_with("it is not a regular file (a FIFO, socket or device)"), "{warning:?}");
+}

@@ -9,7 +9,7 @@ use crate::domain::{Level, LogEntry};
 
 use super::describe::sentence;
 use super::error::AuditError;
-use super::read::{AuditTrail, LineWarning, read_trail};
+use super::read::{AuditTrail, LineWarning, read_tail};
 use super::record::{AuditRecord, RecordKind};
 
 /// What every history message starts with.
@@ -17,6 +17,12 @@ pub const HISTORY_PREFIX: &str = "history: ";
 
 /// How many earlier records the console shows by default.
 pub const DEFAULT_HISTORY_LINES: usize = 20;
+
+/// How much of the trail's end start-up reads for its history: the last 64 KiB, and a larger end
+/// only while that holds fewer records of the distribution than asked for. A record is a few
+/// hundred bytes (about 450 with a caller ARN), so 1 MiB holds two thousand or more: a trail of a
+/// gigabyte starts as fast as a new one.
+pub const HISTORY_WINDOWS: [u64; 3] = [64 << 10, 256 << 10, 1 << 20];
 
 /// Whether an event-log entry came from an earlier session.
 pub fn is_history(entry: &LogEntry) -> bool {
@@ -46,14 +52,21 @@ pub fn history_entries(trail: &AuditTrail, distribution: &str, n: usize) -> Vec<
     trail.last_for_distribution(distribution, n).into_iter().map(to_log_entry).collect()
 }
 
-/// Read the audit file and return the last `n` records of `distribution` as event-log lines,
-/// with the warnings about lines that were skipped.
+/// Read the end of the audit file (see [`HISTORY_WINDOWS`]) and return the last `n` records of
+/// `distribution` in it as event-log lines, with the warnings about lines there that were skipped.
 pub fn load_history(
     path: &Path,
     distribution: &str,
     n: usize,
 ) -> Result<(Vec<LogEntry>, Vec<LineWarning>), AuditError> {
-    let trail = read_trail(path)?;
+    let mut trail = AuditTrail::default();
+    for window in HISTORY_WINDOWS {
+        trail = read_tail(path, window)?;
+        let found = trail.records().filter(|r| r.distribution == distribution).count();
+        if trail.skipped_bytes == 0 || found >= n {
+            break;
+        }
+    }
     Ok((history_entries(&trail, distribution, n), trail.warnings))
 }
 
@@ -120,5 +133,59 @@ mod tests {
 
         let (none, _) = load_history(&tmp.path().join("never-written.jsonl"), "D", 5).unwrap();
         assert!(none.is_empty());
+    }
+
+    fn line(time: &str, distribution: &str, route: &str) -> String {
+        let record = rec(time, RecordKind::SwitchRequested, distribution, &[route]);
+        format!("{}\n", serde_json::to_string(&record).unwrap())
+    }
+
+    #[test]
+    fn a_gigabyte_trail_costs_only_its_end() {
+        let tmp = TempDir::new("history-huge");
+        let path = tmp.path().join("audit.jsonl");
+        // A sparse gigabyte of NULs (no disk used): read whole, it would be one enormous bad line,
+        // a warning, and a gigabyte of memory.
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(1 << 30).unwrap();
+        drop(file);
+        let mut tail = String::new();
+        for minute in 0..30 {
+            tail.push_str(&line(&format!("2025-03-01T01:{minute:02}:00Z"), "D", &format!("/r/{minute}")));
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, tail.as_bytes()))
+            .unwrap();
+
+        let (entries, warnings) = load_history(&path, "D", DEFAULT_HISTORY_LINES).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let routes: Vec<_> = entries.iter().map(|e| e.route.clone().unwrap()).collect();
+        assert_eq!(routes, (10..30).map(|m| format!("/r/{m}")).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_distribution_with_few_recent_records_is_looked_for_further_back_up_to_a_limit() {
+        let tmp = TempDir::new("history-windows");
+        let path = tmp.path().join("audit.jsonl");
+        let record = line("2025-03-01T01:00:00Z", "OTHER", "/o");
+        // Records of D, then more of OTHER than the first window holds but fewer than the last.
+        let others = (HISTORY_WINDOWS[1] as usize) / record.len();
+        let mut text = String::new();
+        (0..3).for_each(|i| text.push_str(&line("2025-03-01T00:00:00Z", "D", &format!("/d/{i}"))));
+        (0..others).for_each(|_| text.push_str(&record));
+        std::fs::write(&path, &text).unwrap();
+        assert!(text.len() as u64 > HISTORY_WINDOWS[1] && (text.len() as u64) < HISTORY_WINDOWS[2]);
+        let (entries, _) = load_history(&path, "D", 20).unwrap();
+        assert_eq!(entries.iter().map(|e| e.route.clone().unwrap()).collect::<Vec<_>>(), ["/d/0", "/d/1", "/d/2"]);
+
+        // Beyond the last window, earlier records are not looked for.
+        let beyond = HISTORY_WINDOWS[2] as usize / record.len() + 1;
+        (0..beyond).for_each(|_| text.push_str(&record));
+        std::fs::write(&path, &text).unwrap();
+        let (entries, _) = load_history(&path, "D", 20).unwrap();
+        assert!(entries.is_empty(), "{entries:?}");
+        assert_eq!(load_history(&path, "OTHER", 5).unwrap().0.len(), 5);
     }
 }

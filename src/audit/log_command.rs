@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::describe;
 use super::error::AuditError;
 use super::file::default_path;
-use super::read::{Filter, TrailEntry, read_trail};
+use super::read::{Filter, TrailEntry, TrailLine, scan_trail};
 use super::since::{parse_since, since_timestamp};
 use crate::domain::visible;
 
@@ -60,30 +60,41 @@ pub fn run_with(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), AuditError> {
-    let trail = read_trail(path)?;
-    for warning in &trail.warnings {
-        let line = format!("warning: {}: {warning}", path.display());
-        writeln!(err, "{}", visible::escape(&line)).map_err(AuditError::Output)?;
-    }
     let filter = Filter {
         since: args.since.map(|ago| since_timestamp(now, ago)),
         route: args.route.clone(),
         distribution: args.distribution.clone(),
     };
-    let entries: Vec<&TrailEntry> = trail.filtered(&filter).collect();
-    if entries.is_empty() {
+    // The file is read a line at a time: JSON lines go out as they are read, and the table keeps
+    // only the cells of the records it shows (it needs them all to size its columns).
+    let mut found = 0usize;
+    let mut rows: Vec<[String; 8]> = Vec::new();
+    scan_trail(path, |line| {
+        match line {
+            TrailLine::Warning(warning) => {
+                let line = format!("warning: {}: {warning}", path.display());
+                writeln!(err, "{}", visible::escape(&line)).map_err(AuditError::Output)?;
+            }
+            TrailLine::Entry(entry) if filter.matches(&entry.record) => {
+                found += 1;
+                if args.json {
+                    // Lines from older versions may hold C1 controls or bidi overrides raw.
+                    writeln!(out, "{}", visible::escape_in_json(&entry.raw)).map_err(AuditError::Output)?;
+                } else {
+                    rows.push(row(&entry));
+                }
+            }
+            TrailLine::Entry(_) => {}
+        }
+        Ok(())
+    })?;
+    if found == 0 {
         // With --json, standard output stays valid (empty) JSON Lines.
         let to: &mut dyn Write = if args.json { err } else { out };
         writeln!(to, "{}", visible::escape(&nothing_found(args, &filter, path))).map_err(AuditError::Output)?;
         return Ok(());
     }
-    if args.json {
-        for entry in entries {
-            // Lines from older versions may hold C1 controls or bidi overrides raw.
-            writeln!(out, "{}", visible::escape_in_json(&entry.raw)).map_err(AuditError::Output)?;
-        }
-    } else {
-        let rows: Vec<[String; 8]> = entries.iter().map(|e| row(e)).collect();
+    if !args.json {
         write_table(out, &rows).map_err(AuditError::Output)?;
     }
     out.flush().map_err(AuditError::Output)
@@ -317,5 +328,29 @@ mod tests {
         let tmp = TempDir::new("cmd-error");
         let (result, _, _) = run_capture(&[], tmp.path());
         assert!(matches!(result, Err(AuditError::Read { .. })));
+    }
+
+    #[test]
+    fn a_line_too_long_for_a_record_is_a_warning_and_the_rest_is_printed() {
+        let tmp = TempDir::new("cmd-long");
+        let path = trail(&tmp);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.insert_str(0, &format!("{}\n", "x".repeat(super::super::read::MAX_LINE_BYTES + 1)));
+        std::fs::write(&path, text).unwrap();
+        let (result, out, err) = run_capture(&["--json"], &path);
+        result.unwrap();
+        assert_eq!(out.lines().count(), 4, "{out}");
+        let warnings: Vec<&str> = err.lines().map(|l| l.rsplit_once(": line ").unwrap().1).collect();
+        assert_eq!(warnings[0], "1 skipped: longer than 1 MiB, not read");
+        assert!(warnings[1].starts_with("6 skipped: "), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_device_is_refused_not_read() {
+        let (result, out, err) = run_capture(&[], Path::new("/dev/zero"));
+        let error = result.unwrap_err().to_string();
+        assert!(error.ends_with("/dev/zero: it is not a regular file (a FIFO, socket or device)"), "{error}");
+        assert_eq!((out.as_str(), err.as_str()), ("", ""));
     }
 }

@@ -91,3 +91,64 @@ impl AwsClients {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_config::BehaviorVersion;
+    use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+    use tokio::io::AsyncReadExt as _;
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// The first bytes a client sends to a listener on 127.0.0.1 when asked for
+    /// `GetCallerIdentity` at `scheme://127.0.0.1:port`; the call is dropped unanswered.
+    async fn first_bytes(scheme: &str, through_aws_config: bool) -> Vec<u8> {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("{scheme}://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let timeouts = TimeoutConfig::builder().operation_timeout(OPERATION_TIMEOUT).build();
+        let credentials = SharedCredentialsProvider::new(Credentials::new("a", "b", None, None, "test"));
+        let sdk = if through_aws_config {
+            // As `AwsClients::load` builds it: aws-config's HTTP client.
+            aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new("eu-west-1"))
+                .credentials_provider(credentials)
+                .endpoint_url(&endpoint)
+                .timeout_config(timeouts)
+                .load()
+                .await
+        } else {
+            // No HTTP client given: the SDK crate's own default.
+            SdkConfig::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new("eu-west-1"))
+                .credentials_provider(credentials)
+                .endpoint_url(&endpoint)
+                .timeout_config(timeouts)
+                .build()
+        };
+        let clients = AwsClients::from_sdk_config(&sdk, None);
+        let call = tokio::spawn(async move { clients.sts.get_caller_identity().send().await });
+        let (mut socket, _) = tokio::time::timeout(Duration::from_secs(10), listener.accept())
+            .await
+            .expect("the client connects")
+            .unwrap();
+        let mut bytes = vec![0; 6];
+        tokio::time::timeout(Duration::from_secs(10), socket.read_exact(&mut bytes)).await.unwrap().unwrap();
+        call.abort();
+        bytes
+    }
+
+    /// Real AWS is https: the SDK crates are built without their legacy `rustls` feature, so this
+    /// checks that the current connector still does TLS, and plain http for the local emulators.
+    #[tokio::test]
+    async fn the_clients_speak_tls_to_https_endpoints_and_plain_http_to_http_ones() {
+        for through_aws_config in [true, false] {
+            let tls = first_bytes("https", through_aws_config).await;
+            // A TLS record of type handshake (0x16), version 3.x, holding a ClientHello (0x01).
+            assert_eq!((tls[0], tls[1], tls[5]), (0x16, 0x03, 0x01), "{tls:02x?}");
+            let plain = first_bytes("http", through_aws_config).await;
+            assert_eq!(plain, b"POST /", "{:?}", String::from_utf8_lossy(&plain));
+        }
+    }
+}
