@@ -15,5 +15,7 @@ pub mod live;
 pub mod logging;
 pub mod output;
 pub mod private_files;
+#[cfg(test)]
+mod testing;
 pub mod theme;
 pub mod ui;

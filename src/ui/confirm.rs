@@ -30,8 +30,9 @@ pub fn height(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> u16 {
         lines.iter().map(|l| (indent + l.chars().count()).div_ceil(width).max(1)).sum()
     };
     let origin_lines = wrapped(&[origins(confirm)], 7);
-    let preflight = wrapped(&preflight_lines(confirm, audit_failure), 0);
-    let preflight_heading = usize::from(!preflight_lines(confirm, audit_failure).is_empty());
+    let preflight_lines = preflight_lines(confirm, audit_failure);
+    let preflight = wrapped(&preflight_lines, 0);
+    let preflight_heading = usize::from(!preflight_lines.is_empty());
     let variable = route_lines
         + origin_lines.saturating_sub(1)
         + confirm.health.len()
