@@ -13,12 +13,15 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use cutover::app::action::Action;
 use cutover::app::command::Command;
-use cutover::app::session::Session;
+use cutover::app::console::Console;
+use cutover::app::event_loop::{self, Stop};
+use cutover::app::runtime::{Runtime, TICK};
+use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
 use cutover::app::tab::Tab;
 use cutover::app::update::update;
 use cutover::backend::aws::metrics::queries;
-use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
+use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::backend::{FaultSet, MetricsSource};
 use cutover::clock::Clock;
 use cutover::domain::MetricsSnapshot;
@@ -36,21 +39,25 @@ const HEIGHT: u16 = 60;
 
 /// A demo console with `routes` routes, after its first full refresh, the second route selected;
 /// and the next refresh's snapshot, for the update benchmark.
-fn loaded(routes: usize) -> (State, MetricsSnapshot) {
+fn loaded(routes: usize) -> (Console, MetricsSnapshot) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
     runtime.block_on(async {
         let clock = Clock::simulated("2026-01-15T22:30:00Z".parse().unwrap(), 10.0);
         let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
         let backend = Arc::new(SimBackend::new(clock.clone(), options).with_routes(routes));
-        let state = State::new(Mode::Demo { scenario: "calm".into() }, "bench", clock.now());
-        let mut session = Session::new(state, Arc::clone(&backend), clock.clone());
-        let loaded = session.run_until(Duration::from_secs(120), |s| s.metrics.is_some()).await;
-        assert!(loaded, "the demo world never answered");
-        session.press(Command::SelectDown);
+        let mode = Mode::Demo { scenario: "calm".into() };
+        let state = State::new(Setup::new(catalog::DISTRIBUTION_ID, mode, "bench", clock.now()));
+        let mut runtime = Runtime::single(state, Arc::clone(&backend), clock.clone());
+        let deadline =
+            event_loop::deadline(tokio::time::Instant::now() + clock.real_duration(Duration::from_secs(120)));
+        let loaded = |r: &Runtime<SimBackend>| r.console.shown().metrics.is_some().then_some(Stop::Done);
+        let stop = event_loop::run(&mut runtime, deadline, TICK, loaded).await;
+        assert!(matches!(stop, Stop::Done), "the demo world never answered");
+        runtime.press(Command::SelectDown);
         clock.sleep(Duration::from_secs(60)).await;
-        let paths: Vec<String> = session.state.routes.iter().map(|r| r.path.clone()).collect();
+        let paths: Vec<String> = runtime.console.shown().routes.iter().map(|r| r.path.clone()).collect();
         let next = backend.fetch(&paths).await.expect("the calm demo answers");
-        (session.state, next)
+        (runtime.console, next)
     })
 }
 
@@ -65,8 +72,8 @@ fn tabs(count: usize) -> Vec<Tab> {
         .collect()
 }
 
-fn draw(terminal: &mut Terminal<TestBackend>, tabs: &[Tab], state: &State, theme: &Theme) {
-    terminal.draw(|frame| cutover::ui::render_deck(frame, tabs, state, theme)).unwrap();
+fn draw(terminal: &mut Terminal<TestBackend>, tabs: &[Tab], console: &Console, theme: &Theme) {
+    terminal.draw(|frame| cutover::ui::render_deck(frame, tabs, console.shown(), theme)).unwrap();
 }
 
 fn frame(c: &mut Criterion) {
@@ -95,15 +102,15 @@ fn frame(c: &mut Criterion) {
     group.bench_function("filter keystroke, 1,000 routes, 200x60", |b| {
         b.iter_batched(
             || {
-                let mut state = all.clone();
-                update(&mut state, Action::Command(Command::StartFilter));
-                update(&mut state, Action::Command(Command::FilterInput('9')));
-                state
+                let mut console = all.clone();
+                update(&mut console, Action::Command(Command::StartFilter));
+                update(&mut console, Action::Command(Command::FilterInput('9')));
+                console
             },
-            |mut state| {
-                update(&mut state, Action::Command(Command::FilterInput('9')));
-                draw(&mut terminal, &[], &state, &theme);
-                state
+            |mut console| {
+                update(&mut console, Action::Command(Command::FilterInput('9')));
+                draw(&mut terminal, &[], &console, &theme);
+                console
             },
             BatchSize::SmallInput,
         )
@@ -114,13 +121,14 @@ fn frame(c: &mut Criterion) {
 fn refresh(c: &mut Criterion) {
     let mut group = c.benchmark_group("update");
     for routes in [ROUTES_PER_DISTRIBUTION, ROUTES_IN_ALL] {
-        let (state, next) = loaded(routes);
+        let (console, next) = loaded(routes);
         group.bench_function(format!("metrics refresh, {routes} routes"), |b| {
             b.iter_batched(
-                || (state.clone(), next.clone()),
-                |(mut state, next)| {
-                    let effects = update(&mut state, Action::MetricsLoaded(Ok(next)));
-                    (state, effects)
+                || (console.clone(), next.clone()),
+                |(mut console, next)| {
+                    let distribution_id = catalog::DISTRIBUTION_ID.to_string();
+                    let effects = update(&mut console, Action::MetricsLoaded { distribution_id, result: Ok(next) });
+                    (console, effects)
                 },
                 BatchSize::LargeInput,
             )

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::app::deck::Deck;
-use crate::app::event_loop::{self, Palette};
 use crate::app::history;
-use crate::app::session::Session;
+use crate::app::runtime::Runtime;
+use crate::app::setup::Setup;
 use crate::app::state::{Mode, State};
+use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::FaultSet;
 use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
@@ -22,7 +22,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let clock = Clock::simulated(Timestamp::now(), args.speed);
     let mut palette = Palette::new(themes, no_color);
     let audit = AuditLog::open_default();
-    let mut sessions = Vec::new();
+    let mut distributions = Vec::new();
     for index in 0..args.distributions {
         // The scenario plays on the first distribution; the others are calm, on seeds of their own.
         let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
@@ -32,14 +32,13 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
         let backend = Arc::new(
             SimBackend::new(clock.clone(), options).with_routes(usize::from(args.routes)).with_distribution_id(&id),
         );
-        let mut state = State::new(Mode::Demo { scenario: scenario.name().to_string() }, operator(), clock.now());
-        state.faults = faults;
+        let mode = Mode::Demo { scenario: scenario.name().to_string() };
+        let mut setup = Setup::new(&id, mode, operator(), clock.now());
+        setup.faults = faults;
         if args.auto_rollback {
-            state.auto_rollback = catalog::routes_of(usize::from(args.routes)).into_iter().map(|r| r.path).collect();
+            setup.auto_rollback = catalog::routes_of(usize::from(args.routes)).into_iter().map(|r| r.path).collect();
         }
-        state.theme_names = palette.names();
-        state.theme = theme.to_string();
-        state.log(
+        setup.note(
             Level::Info,
             None,
             format!(
@@ -50,22 +49,22 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
         );
         if !faults.is_empty() {
             let effects: Vec<&str> = faults.iter().map(|f| f.effect()).collect();
-            state.log(Level::Warn, None, format!("demo: injected fault {faults}: {}", effects.join("; ")));
+            setup.note(Level::Warn, None, format!("demo: injected fault {faults}: {}", effects.join("; ")));
         }
-        let mut session = Session::new(state, backend, clock.clone());
-        match &audit {
-            Ok(log) => {
-                history::load_into(&mut session.state, log, &id);
-                session = session.with_audit(log.clone());
-            }
-            Err(error) => session = session.with_audit_unavailable(error.to_string()),
+        if let Ok(log) = &audit {
+            history::load_into(&mut setup, log);
         }
-        // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
-        let _ = session.check_audit();
-        sessions.push((id, session));
+        distributions.push((State::new(setup), backend));
     }
+    let runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
+    let mut runtime = match audit {
+        Ok(log) => runtime.with_audit(log),
+        Err(error) => runtime.with_audit_unavailable(error.to_string()),
+    };
+    // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
+    let _ = runtime.check_audit();
     tracing::info!(seed, scenario = args.scenario.name(), speed = args.speed, "demo started");
-    event_loop::run(&mut Deck::new(sessions), &mut palette).await
+    terminal::run(&mut runtime, &mut palette).await
 }
 
 /// The local user, for the event log: the environment first (what `sudo` and shells set), then

@@ -13,8 +13,8 @@ use cutover::backend::sim::Scenario;
 use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::demo;
 use support::pty::TempDir;
+use support::{Drive, demo};
 
 const MINUTE: Duration = Duration::from_secs(60);
 const BANNER: &str = "✖ AUDIT TRAIL NOT WRITTEN: cannot create the audit directory";
@@ -35,26 +35,26 @@ async fn the_failure_stays_on_screen_until_a_record_is_written_again() {
 
     let (session, _) = demo(Scenario::BadDeploy, 5).await;
     let mut session = session.with_audit(log.clone());
-    assert!(!screen(&session.state).contains("AUDIT TRAIL"));
-    session.state.selected = Some("/cart/*".into());
+    assert!(!screen(session.state()).contains("AUDIT TRAIL"));
+    session.state_mut().selected = Some("/cart/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
-    let failure = session.state.audit_failure.clone().expect("the failed write is kept");
+    let failure = session.state().audit_failure.clone().expect("the failed write is kept");
     assert!(failure.starts_with("cannot create the audit directory"), "{failure}");
-    assert!(screen(&session.state).contains(BANNER), "{}", screen(&session.state));
+    assert!(screen(session.state()).contains(BANNER), "{}", screen(session.state()));
 
     // Refreshes come and go, each clearing the read-error banner; this one stays.
     assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
-    assert!(session.state.metrics_received_at > Some(session.state.switches[0].requested_at));
-    assert_eq!(session.state.audit_failure.as_deref(), Some(failure.as_str()));
-    assert!(screen(&session.state).contains(BANNER));
+    assert!(session.state().metrics_received_at > Some(session.state().switches[0].requested_at));
+    assert_eq!(session.state().audit_failure.as_deref(), Some(failure.as_str()));
+    assert!(screen(session.state()).contains(BANNER));
 
     // The disk is fixed; the next record (the bad deploy's guard breach) is written, and the banner goes.
     std::fs::remove_file(&blocker).unwrap();
     assert!(session.run_until(10 * MINUTE, |s| s.audit_failure.is_none()).await, "no record was written again");
-    assert!(!screen(&session.state).contains("AUDIT TRAIL"));
+    assert!(!screen(session.state()).contains("AUDIT TRAIL"));
     let kinds: Vec<RecordKind> = read_trail(log.path()).unwrap().records().map(|r| r.kind).collect();
     assert_eq!(kinds, [RecordKind::GuardBreach]);
-    let said: Vec<&str> = session.state.log.iter().map(|e| e.message.as_str()).collect();
+    let said: Vec<&str> = session.state().log.iter().map(|e| e.message.as_str()).collect();
     assert!(said.contains(&"the audit trail is written again"), "{said:#?}");
 }

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use cutover::app::command::Command;
 use cutover::app::history;
-use cutover::app::state::SwitchPhase;
+use cutover::app::setup::Setup;
+use cutover::app::state::{Mode, State, SwitchPhase};
 use cutover::audit::{AuditLog, Outcome, RecordKind, is_history, read_trail};
 use cutover::backend::sim::{ForeignWrite, Scenario, catalog};
-use support::demo;
 use support::pty::TempDir;
+use support::{Drive, demo, start};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -23,7 +24,7 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
 
     let (session, backend) = demo(Scenario::Calm, 12).await;
     let mut session = session.with_audit(log.clone());
-    session.state.selected = Some("/orders/*".into());
+    session.state_mut().selected = Some("/orders/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     // Written before the request even leaves: a crash now still leaves a trace.
@@ -31,7 +32,7 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
     assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
 
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "canary".into())) });
-    session.state.selected = Some("/cart/*".into());
+    session.state_mut().selected = Some("/cart/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     assert!(session.run_until(MINUTE, |s| s.switches[1].phase == SwitchPhase::Failed).await);
@@ -64,9 +65,7 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
     drop(file);
 
     // A restart shows the earlier records, marked as history, and says which line was skipped.
-    let (restarted, _) = demo(Scenario::Calm, 12).await;
-    let mut state = restarted.state;
-    history::load_into(&mut state, &log, catalog::DISTRIBUTION_ID);
+    let state = restart_with(&log);
     let shown: Vec<&str> = state.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
     assert_eq!(shown.len(), 5, "{shown:#?}");
     assert!(state.log[0].message.contains("asked to switch /orders/*"), "oldest first: {:?}", state.log[0]);
@@ -84,14 +83,12 @@ async fn a_restart_reads_only_the_end_of_a_long_trail() {
 
     let (session, _) = demo(Scenario::Calm, 12).await;
     let mut session = session.with_audit(log.clone());
-    session.state.selected = Some("/orders/*".into());
+    session.state_mut().selected = Some("/orders/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
 
-    let (restarted, _) = demo(Scenario::Calm, 12).await;
-    let mut state = restarted.state;
-    history::load_into(&mut state, &log, catalog::DISTRIBUTION_ID);
+    let state = restart_with(&log);
     let shown: Vec<&str> = state.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
     assert_eq!(shown.len(), 3, "requested, accepted, deployed: {shown:#?}");
     // With fewer records than the history shows, start-up looks as far back as its last window
@@ -107,10 +104,15 @@ async fn a_trail_pointed_at_an_endless_device_is_not_read() {
     let dir = TempDir::new("cutover-audit-device");
     let path = dir.path().join("audit.jsonl");
     std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
-    let (restarted, _) = demo(Scenario::Calm, 12).await;
-    let mut state = restarted.state;
-    history::load_into(&mut state, &AuditLog::at(&path), catalog::DISTRIBUTION_ID);
+    let state = restart_with(&AuditLog::at(&path));
     let warning = state.log.last().unwrap();
     assert!(warning.message.starts_with("earlier sessions' records are not shown: "), "{warning:?}");
     assert!(warning.message.ends_with("it is not a regular file (a FIFO, socket or device)"), "{warning:?}");
+}
+
+/// A distribution's first state after a restart, with `log`'s history loaded as the console does.
+fn restart_with(log: &AuditLog) -> State {
+    let mut setup = Setup::new(catalog::DISTRIBUTION_ID, Mode::Demo { scenario: "calm".into() }, "kim", start());
+    history::load_into(&mut setup, log);
+    State::new(setup)
 }

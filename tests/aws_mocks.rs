@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::Drive;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -19,7 +21,8 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use cutover::app::command::Command;
-use cutover::app::session::Session;
+use cutover::app::runtime::Runtime;
+use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State, SwitchPhase};
 use cutover::backend::aws::{AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, DistributionSpec};
 use cutover::backend::switch::switch_routes;
@@ -147,7 +150,7 @@ async fn cloudfront_error_codes_become_the_errors_the_console_acts_on() {
 }
 
 /// A live session whose CloudFront is `cloudfront` and whose CloudWatch and Lambda answer nothing.
-fn session(cloudfront: Client) -> Session<AwsBackend> {
+fn session(cloudfront: Client) -> Runtime<AwsBackend> {
     let clock = Clock::simulated(support::start(), 1.0);
     let clients = AwsClients { cloudfront: cloudfront.clone(), ..support::emulators::unreachable_clients() };
     let config = cutover::config::parse(
@@ -157,11 +160,12 @@ fn session(cloudfront: Client) -> Session<AwsBackend> {
     .unwrap();
     let metrics = CloudWatchMetrics::new(&clients, &config, ID, clock.clone());
     let backend = Arc::new(AwsBackend::new(CloudFrontControlPlane::new(cloudfront, spec()), metrics));
-    let state = State::new(Mode::Live { account: "000000000000".into(), profile: None }, "kim", clock.now());
-    Session::new(state, backend, clock)
+    let mode = Mode::Live { account: "000000000000".into(), profile: None };
+    let state = State::new(Setup::new(ID, mode, "kim", clock.now()));
+    Runtime::single(state, backend, clock)
 }
 
-async fn switch_orders(session: &mut Session<AwsBackend>) {
+async fn switch_orders(session: &mut Runtime<AwsBackend>) {
     assert!(session.run_until(Duration::from_secs(30), |s| s.topology.is_some()).await, "topology read");
     session.press(Command::SelectFirst);
     session.press(Command::Switch);
@@ -204,7 +208,7 @@ async fn throttled_deploy_polls_back_off_and_the_rollout_is_still_tracked_to_dep
     let done = session
         .run_until(Duration::from_secs(900), |s| s.switches.first().is_some_and(|a| a.phase == SwitchPhase::Deployed))
         .await;
-    let log = support::log_lines(&session.state);
+    let log = support::log_lines(session.state());
     assert!(done, "never deployed:\n{}", log.join("\n"));
     assert!(throttled.load(Ordering::SeqCst) > THROTTLED, "every throttled answer was seen");
     let waits: Vec<&str> = log
@@ -226,7 +230,7 @@ async fn throttled_deploy_polls_back_off_and_the_rollout_is_still_tracked_to_dep
         );
     }
     assert!(log.iter().any(|l| l.starts_with("INFO /orders/* Deployed after ")), "{log:#?}");
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Origin));
+    assert_eq!(session.state().route("/orders/*").unwrap().target, Some(Target::Origin));
 }
 
 #[tokio::test(start_paused = true)]
@@ -246,13 +250,13 @@ async fn access_denied_on_update_turns_the_console_read_only() {
         .run_until(Duration::from_secs(60), |s| s.switches.first().is_some_and(|a| a.phase == SwitchPhase::Failed))
         .await;
     assert!(failed);
-    assert!(session.state.read_only.is_some(), "read-only after AccessDenied");
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Lambda), "nothing changed");
-    let log = support::log_lines(&session.state);
+    assert!(session.state().read_only.is_some(), "read-only after AccessDenied");
+    assert_eq!(session.state().route("/orders/*").unwrap().target, Some(Target::Lambda), "nothing changed");
+    let log = support::log_lines(session.state());
     assert!(log.iter().any(|l| l.contains("failed: access denied: UpdateDistribution is not allowed (AccessDenied: User: arn:aws:iam::000000000000:user/viewer is not authorized")), "{log:#?}");
     // The switch key now explains instead of asking.
     session.press(Command::Switch);
-    assert!(support::log_lines(&session.state).last().unwrap().contains("the console is read-only"));
+    assert!(support::log_lines(session.state()).last().unwrap().contains("the console is read-only"));
 }
 
 #[tokio::test]

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use cutover::app::deck::Deck;
-use cutover::app::event_loop::{INPUT_ENDED, Palette, drive};
+use cutover::app::runtime::Runtime;
 use cutover::app::state::SwitchPhase;
+use cutover::app::terminal::{INPUT_ENDED, Palette, drive};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::theme::ThemeSet;
@@ -32,10 +32,10 @@ fn switch_orders() -> Vec<std::io::Result<Event>> {
     vec![key('j'), key('s'), key('y')]
 }
 
-async fn console(dir: &TempDir) -> (Deck<SimBackend>, AuditLog) {
+async fn console(dir: &TempDir) -> (Runtime<SimBackend>, AuditLog) {
     let log = AuditLog::at(dir.path().join("audit.jsonl"));
-    let (session, _) = demo(Scenario::Calm, 1).await;
-    (Deck::new(vec![("EDEMO7CUTOVER".to_string(), session.with_audit(log.clone()))]), log)
+    let (runtime, _) = demo(Scenario::Calm, 1).await;
+    (runtime.with_audit(log.clone()), log)
 }
 
 fn palette() -> Palette {
@@ -43,8 +43,8 @@ fn palette() -> Palette {
 }
 
 /// The switch of `/orders/*` was sent, then abandoned with `reason` in the state and the trail.
-fn assert_abandoned(deck: &Deck<SimBackend>, log: &AuditLog, reason: &str) {
-    let state = &deck.sessions()[0].state;
+fn assert_abandoned(deck: &Runtime<SimBackend>, log: &AuditLog, reason: &str) {
+    let state = deck.console.shown();
     assert_eq!(state.switches.len(), 1, "the keys sent one switch");
     assert_eq!(state.switches[0].paths, ["/orders/*"]);
     assert_eq!(state.switches[0].phase, SwitchPhase::Abandoned);

@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::deck::Deck;
-use cutover::app::session::Session;
-use cutover::app::state::{Mode, Overlay, State};
+use cutover::app::runtime::Runtime;
+use cutover::app::state::{Overlay, State};
 use cutover::app::tab::Tab;
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
@@ -19,16 +18,16 @@ use cutover::domain::Target;
 use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::start;
+use support::{Drive, demo_state, start};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
 /// A console on a `bad-deploy` distribution and a calm one, each on its own simulated world.
-fn two_distributions() -> (Deck<SimBackend>, Vec<Arc<SimBackend>>) {
+fn two_distributions() -> (Runtime<SimBackend>, Vec<Arc<SimBackend>>) {
     let clock = Clock::simulated(start(), 10.0);
     let worlds = [("EBADDEPLOY", Scenario::BadDeploy, 5), ("ECALM", Scenario::Calm, 1)];
     let mut backends = Vec::new();
-    let sessions = worlds
+    let distributions = worlds
         .into_iter()
         .map(|(id, scenario, seed)| {
             let backend = Arc::new(
@@ -36,71 +35,68 @@ fn two_distributions() -> (Deck<SimBackend>, Vec<Arc<SimBackend>>) {
                     .with_distribution_id(id),
             );
             backends.push(Arc::clone(&backend));
-            let state = State::new(Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now());
-            (id.to_string(), Session::new(state, backend, clock.clone()))
+            (demo_state(id, scenario, &clock), backend)
         })
         .collect();
-    (Deck::new(sessions), backends)
+    (Runtime::new(distributions, clock), backends)
 }
 
-fn lambda_routes(session: &Session<SimBackend>) -> usize {
-    session.state.routes.iter().filter(|r| r.target == Some(Target::Lambda)).count()
+fn lambda_routes(state: &State) -> usize {
+    state.routes.iter().filter(|r| r.target == Some(Target::Lambda)).count()
 }
 
 #[tokio::test(start_paused = true)]
 async fn rollback_all_acts_on_the_shown_distribution_only() {
     let (mut deck, backends) = two_distributions();
     deck.run_for(Duration::from_secs(5)).await;
-    assert!(deck.sessions().iter().all(|s| s.state.metrics.is_some()), "every distribution loads");
+    assert!(deck.console.distributions.iter().all(|s| s.metrics.is_some()), "every distribution loads");
 
     deck.press(Command::NextDistribution);
-    assert_eq!(deck.shown().state.topology.as_ref().unwrap().distribution_id, "ECALM");
+    assert_eq!(deck.state().topology.as_ref().unwrap().distribution_id, "ECALM");
     deck.press(Command::RollbackAll);
-    let Overlay::Confirm(confirm) = &deck.shown().state.overlay else { panic!("no confirmation") };
+    let Overlay::Confirm(confirm) = &deck.state().overlay else { panic!("no confirmation") };
     assert_eq!(confirm.distribution_id, "ECALM");
     deck.press(Command::Confirm);
     deck.run_for(Duration::from_secs(30)).await;
 
     assert_eq!((backends[0].updates_accepted(), backends[1].updates_accepted()), (0, 1));
-    assert_eq!(lambda_routes(&deck.sessions()[1]), 0);
-    assert_eq!(lambda_routes(&deck.sessions()[0]), 4, "the distribution not shown is untouched");
-    assert!(deck.sessions()[0].state.overlay == Overlay::None);
+    assert_eq!(lambda_routes(&deck.console.distributions[1]), 0);
+    assert_eq!(lambda_routes(&deck.console.distributions[0]), 4, "the distribution not shown is untouched");
+    assert!(deck.console.distributions[0].overlay == Overlay::None);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_breach_on_a_distribution_not_shown_still_rings_and_shows_on_its_tab() {
     let (mut deck, _) = two_distributions();
     deck.press(Command::NextDistribution);
-    let rung = deck.bells();
+    let rung = deck.bells;
     // bad-deploy's Lambda errors begin a few minutes in and must last three periods.
     for _ in 0..20 {
         deck.run_for(MINUTE / 10).await;
-        if deck.tabs()[0].breached > 0 {
+        if deck.console.tabs()[0].breached > 0 {
             break;
         }
     }
-    let tabs = deck.tabs();
+    let tabs = deck.console.tabs();
     assert_eq!(tabs[0], Tab { distribution_id: "EBADDEPLOY".into(), shown: false, breached: 1, deploying: false });
     assert!(tabs[1].shown && tabs[1].breached == 0);
-    assert!(deck.bells() > rung, "the bell rings for a distribution that is not shown");
-    assert_eq!(deck.shown().state.topology.as_ref().unwrap().distribution_id, "ECALM", "the view stays put");
+    assert!(deck.bells > rung, "the bell rings for a distribution that is not shown");
+    assert_eq!(deck.state().topology.as_ref().unwrap().distribution_id, "ECALM", "the view stays put");
 }
 
 #[tokio::test(start_paused = true)]
 async fn tabs_wrap_around_and_the_theme_follows() {
     let (mut deck, _) = two_distributions();
     deck.run_for(Duration::from_secs(5)).await;
-    for session in [0, 1] {
-        assert_eq!(deck.sessions()[session].state.theme, "dark");
-    }
+    assert_eq!(deck.console.theme, "dark");
     deck.press(Command::PreviousDistribution);
-    assert!(deck.tabs()[1].shown);
+    assert!(deck.console.tabs()[1].shown);
     deck.press(Command::NextDistribution);
-    assert!(deck.tabs()[0].shown);
-    deck.shown_mut().state.theme_names = vec!["dark".into(), "light".into()];
+    assert!(deck.console.tabs()[0].shown);
+    deck.console.theme_names = vec!["dark".into(), "light".into()];
     deck.press(Command::CycleTheme);
     deck.press(Command::NextDistribution);
-    assert_eq!(deck.shown().state.theme, "light", "a theme chosen on one tab stays on the next");
+    assert_eq!(deck.console.theme, "light", "a theme chosen on one tab stays on the next");
 }
 
 #[tokio::test(start_paused = true)]
@@ -108,7 +104,7 @@ async fn the_tab_strip_names_every_distribution_and_what_needs_attention() {
     let (mut deck, _) = two_distributions();
     for _ in 0..20 {
         deck.run_for(MINUTE / 10).await;
-        if deck.tabs()[0].breached > 0 {
+        if deck.console.tabs()[0].breached > 0 {
             break;
         }
     }
@@ -117,8 +113,8 @@ async fn the_tab_strip_names_every_distribution_and_what_needs_attention() {
     deck.press(Command::Confirm);
     deck.run_for(Duration::from_secs(2)).await;
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
-    let tabs = deck.tabs();
-    let state = &deck.shown().state;
+    let tabs = deck.console.tabs();
+    let state = deck.state();
     terminal.draw(|frame| cutover::ui::render_deck(frame, &tabs, state, &Theme::default_dark())).unwrap();
     // The strip only: the rest of the screen is the single-distribution console, snapshotted elsewhere.
     let screen = terminal.backend().to_string();

@@ -7,19 +7,19 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::session::Session;
+use cutover::app::runtime::Runtime;
 use cutover::app::state::{State, SwitchPhase};
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::backend::{Fault, FaultSet};
 use cutover::domain::Target;
-use support::{demo, log_lines};
+use support::{Drive, demo, log_lines};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
 /// Press the demo's fault key until `wanted` is what the simulated AWS has.
-fn inject(session: &mut Session<SimBackend>, wanted: FaultSet) {
+fn inject(session: &mut Runtime<SimBackend>, wanted: FaultSet) {
     for _ in 0..7 {
-        if session.state.faults == wanted {
+        if session.state().faults == wanted {
             return;
         }
         session.press(Command::CycleFaults);
@@ -27,8 +27,8 @@ fn inject(session: &mut Session<SimBackend>, wanted: FaultSet) {
     panic!("the fault key never reached {wanted}");
 }
 
-fn switch(session: &mut Session<SimBackend>, path: &str) {
-    session.state.selected = Some(path.to_string());
+fn switch(session: &mut Runtime<SimBackend>, path: &str) {
+    session.state_mut().selected = Some(path.to_string());
     session.press(Command::Switch);
     session.press(Command::Confirm);
 }
@@ -41,12 +41,12 @@ fn ended(state: &State) -> bool {
 async fn every_read_fault_keeps_the_last_numbers_marked_stale_backs_off_and_recovers() {
     for fault in [Fault::Throttling, Fault::Timeouts, Fault::Offline] {
         let (mut session, backend) = demo(Scenario::Calm, 11).await;
-        let good = session.state.metrics.clone();
+        let good = session.state().metrics.clone();
         inject(&mut session, fault.into());
         assert_eq!(backend.faults(), FaultSet::from(fault), "the key reaches the simulated AWS");
 
         session.run_until(10 * MINUTE, |_| false).await;
-        let state = &session.state;
+        let state = session.state();
         assert!(state.is_stale(), "{fault:?}: {:#?}", log_lines(state));
         assert_eq!(state.metrics, good, "{fault:?}: the last good numbers stay on screen");
         let trouble = state.read_trouble.as_ref().expect("reads are failing");
@@ -54,15 +54,15 @@ async fn every_read_fault_keeps_the_last_numbers_marked_stale_backs_off_and_reco
         assert!((3..=10).contains(&trouble.failures), "{fault:?}: {} failures", trouble.failures);
 
         // Keys still work while AWS does not.
-        let before = session.state.selected.clone();
+        let before = session.state().selected.clone();
         session.press(Command::SelectDown);
-        assert_ne!(session.state.selected, before, "{fault:?}");
+        assert_ne!(session.state().selected, before, "{fault:?}");
 
         inject(&mut session, FaultSet::NONE);
         let recovered = session.run_until(4 * MINUTE, |s| s.read_trouble.is_none() && !s.is_stale()).await;
-        assert!(recovered, "{fault:?}: {:#?}", log_lines(&session.state));
-        assert_eq!(session.state.banner, None);
-        assert!(log_lines(&session.state).iter().any(|l| l.contains("AWS answers again after")), "{fault:?}");
+        assert!(recovered, "{fault:?}: {:#?}", log_lines(session.state()));
+        assert_eq!(session.state().banner, None);
+        assert!(log_lines(session.state()).iter().any(|l| l.contains("AWS answers again after")), "{fault:?}");
     }
 }
 
@@ -72,10 +72,10 @@ async fn conflicts_are_reread_and_reapplied_so_the_switch_lands_once() {
     inject(&mut session, Fault::Conflicts.into());
     switch(&mut session, "/orders/*");
     let deployed = session.run_until(6 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
-    let lines = log_lines(&session.state);
+    let lines = log_lines(session.state());
     assert!(deployed, "{lines:#?}");
     assert!(lines.iter().any(|l| l.contains("is stale (someone else updated the distribution)")), "{lines:#?}");
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Origin));
+    assert_eq!(session.state().route("/orders/*").unwrap().target, Some(Target::Origin));
     assert_eq!(backend.most_updates_in_flight(), 1);
 }
 
@@ -85,17 +85,17 @@ async fn a_denied_update_fails_with_its_reason_and_switching_comes_back_with_the
     inject(&mut session, Fault::Denied.into());
     switch(&mut session, "/orders/*");
     assert!(session.run_until(MINUTE, ended).await);
-    assert_eq!(session.state.switches[0].phase, SwitchPhase::Failed);
-    assert!(session.state.read_only.is_some());
-    assert!(!session.state.is_stale(), "reads still work: the numbers are current");
-    assert!(log_lines(&session.state).iter().any(|l| l.contains("demo fault: denied")));
+    assert_eq!(session.state().switches[0].phase, SwitchPhase::Failed);
+    assert!(session.state().read_only.is_some());
+    assert!(!session.state().is_stale(), "reads still work: the numbers are current");
+    assert!(log_lines(session.state()).iter().any(|l| l.contains("demo fault: denied")));
 
     inject(&mut session, FaultSet::NONE);
-    assert_eq!(session.state.read_only, None);
+    assert_eq!(session.state().read_only, None);
     switch(&mut session, "/orders/*");
     let deployed =
         session.run_until(6 * MINUTE, |s| s.switches.get(1).is_some_and(|a| a.phase == SwitchPhase::Deployed));
-    assert!(deployed.await, "{:#?}", log_lines(&session.state));
+    assert!(deployed.await, "{:#?}", log_lines(session.state()));
 }
 
 #[tokio::test(start_paused = true)]
@@ -103,13 +103,13 @@ async fn a_switch_that_times_out_ends_failed_with_the_reason_and_the_route_is_re
     let (mut session, backend) = demo(Scenario::Calm, 14).await;
     inject(&mut session, Fault::Timeouts.into());
     switch(&mut session, "/orders/*");
-    assert!(session.run_until(2 * MINUTE, ended).await, "{:#?}", log_lines(&session.state));
-    let lines = log_lines(&session.state);
+    assert!(session.run_until(2 * MINUTE, ended).await, "{:#?}", log_lines(session.state()));
+    let lines = log_lines(session.state());
     assert!(
         lines.iter().any(|l| l
             .contains("/orders/* switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) failed: the call timed out")),
         "{lines:#?}"
     );
     assert_eq!(backend.updates_accepted(), 0);
-    assert_eq!(session.state.route("/orders/*").unwrap().pending, None);
+    assert_eq!(session.state().route("/orders/*").unwrap().pending, None);
 }

@@ -8,16 +8,15 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use cutover::app::session::Session;
+use cutover::app::runtime::Runtime;
 use cutover::app::state::SwitchPhase;
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::domain::{DeployStatus, Target};
 use cutover::headless::status::{DistributionStatus, StatusReport};
 use cutover::headless::{
     ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch,
-    run_until,
 };
-use support::{demo, start};
+use support::{Drive, demo, start};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -61,19 +60,19 @@ fn printed(printer: EventPrinter<Vec<u8>>) -> String {
 }
 
 async fn switch(
-    sessions: &mut [Session<SimBackend>],
+    runtime: &mut Runtime<SimBackend>,
     route: &str,
     to: Target,
     args: &ApplyArgs,
     confirmer: &mut dyn Confirmer,
 ) -> (Result<Vec<String>, HeadlessError>, String) {
     let mut printer = EventPrinter::new(Vec::new());
-    let plan = match plan_switch(sessions, route, to) {
+    let plan = match plan_switch(runtime, route, to) {
         Ok(SwitchPlan::Change(plan)) => plan,
         Ok(SwitchPlan::AlreadyThere(message)) => return (Ok(vec![message]), String::new()),
         Err(error) => return (Err(error), String::new()),
     };
-    let result = carry_out(sessions, &[plan], args, confirmer, &mut printer).await;
+    let result = carry_out(runtime, &[plan], args, confirmer, &mut printer).await;
     let result = result.and_then(|applied| match applied.finish() {
         (lines, None) => Ok(lines),
         (_, Some(error)) => Err(error),
@@ -83,9 +82,8 @@ async fn switch(
 
 #[tokio::test(start_paused = true)]
 async fn switch_shows_the_dialog_asks_once_sends_one_update_and_waits_until_deployed() {
-    let (session, backend) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
-    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut sessions, "/payments/*", Target::Lambda) else {
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
+    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut runtime, "/payments/*", Target::Lambda) else {
         panic!("no plan")
     };
     let text = describe(&plan);
@@ -96,13 +94,13 @@ async fn switch_shows_the_dialog_asks_once_sends_one_update_and_waits_until_depl
 
     let mut answer = Answer::yes();
     let mut printer = EventPrinter::new(Vec::new());
-    let applied = carry_out(&mut sessions, &[plan], &apply(false, true), &mut answer, &mut printer).await.unwrap();
+    let applied = carry_out(&mut runtime, &[plan], &apply(false, true), &mut answer, &mut printer).await.unwrap();
     let (lines, error) = applied.finish();
     assert!(error.is_none());
     assert_eq!(answer.asked, ["Send this change to CloudFront?"]);
     assert_eq!(lines.len(), 1);
     assert!(lines[0].contains("/payments/* ◼ origin (payments-elb) → λ Lambda (apigw): Deployed after "), "{lines:?}");
-    assert_eq!(sessions[0].state.route("/payments/*").unwrap().target, Some(Target::Lambda));
+    assert_eq!(runtime.state().route("/payments/*").unwrap().target, Some(Target::Lambda));
     assert_eq!(backend.updates_accepted(), 1);
     let events = printed(printer);
     for step in [
@@ -116,14 +114,13 @@ async fn switch_shows_the_dialog_asks_once_sends_one_update_and_waits_until_depl
 
 #[tokio::test(start_paused = true)]
 async fn without_wait_it_stops_once_cloudfront_has_accepted_the_change() {
-    let (session, backend) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
-    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(true, false), &mut NoTerminal).await;
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
+    let (result, _) = switch(&mut runtime, "/orders/*", Target::Origin, &apply(true, false), &mut NoTerminal).await;
     let lines = result.unwrap();
     assert!(lines[0].contains("accepted (ETag ") && lines[0].contains("add --wait"), "{lines:?}");
     // The attempt still ends: abandoned, saying why and what CloudFront is doing meanwhile.
-    assert_eq!(sessions[0].state.switches[0].phase, SwitchPhase::Abandoned);
-    let last = sessions[0].state.log.last().unwrap().message.clone();
+    assert_eq!(runtime.state().switches[0].phase, SwitchPhase::Abandoned);
+    let last = runtime.state().log.last().unwrap().message.clone();
     assert!(last.contains("abandoned: cutover stops following at acceptance without --wait"), "{last}");
     assert!(last.contains("CloudFront finishes it without cutover"), "{last}");
     assert_eq!(backend.updates_accepted(), 1);
@@ -131,39 +128,36 @@ async fn without_wait_it_stops_once_cloudfront_has_accepted_the_change() {
 
 #[tokio::test(start_paused = true)]
 async fn a_no_or_no_terminal_leaves_the_distribution_alone() {
-    let (session, backend) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
     let mut answer = Answer::no();
-    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(false, true), &mut answer).await;
+    let (result, _) = switch(&mut runtime, "/orders/*", Target::Origin, &apply(false, true), &mut answer).await;
     let error = result.unwrap_err();
     assert!(matches!(error, HeadlessError::Cancelled), "{error}");
     assert_eq!(error.exit_code(), 1);
 
-    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(false, true), &mut NoTerminal).await;
+    let (result, _) = switch(&mut runtime, "/orders/*", Target::Origin, &apply(false, true), &mut NoTerminal).await;
     let error = result.unwrap_err();
     assert_eq!(error.exit_code(), 2, "refused: {error}");
 
-    sessions[0].run_until(5 * MINUTE, |_| false).await;
-    assert!(sessions[0].state.switches.is_empty());
+    runtime.run_until(5 * MINUTE, |_| false).await;
+    assert!(runtime.state().switches.is_empty());
     assert_eq!(backend.updates_accepted(), 0);
-    assert_eq!(sessions[0].state.route("/orders/*").unwrap().target, Some(Target::Lambda));
+    assert_eq!(runtime.state().route("/orders/*").unwrap().target, Some(Target::Lambda));
 }
 
 #[tokio::test(start_paused = true)]
 async fn yes_needs_no_terminal() {
-    let (session, backend) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
-    let (result, _) = switch(&mut sessions, "/orders/*", Target::Origin, &apply(true, true), &mut NoTerminal).await;
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
+    let (result, _) = switch(&mut runtime, "/orders/*", Target::Origin, &apply(true, true), &mut NoTerminal).await;
     assert!(result.unwrap()[0].contains("Deployed after"));
     assert_eq!(backend.updates_accepted(), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn already_there_is_success_and_asks_and_sends_nothing() {
-    let (session, backend) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
     let mut answer = Answer::yes();
-    let (result, _) = switch(&mut sessions, "/orders/*", Target::Lambda, &apply(false, true), &mut answer).await;
+    let (result, _) = switch(&mut runtime, "/orders/*", Target::Lambda, &apply(false, true), &mut answer).await;
     let lines = result.unwrap();
     assert_eq!(lines.len(), 1);
     assert!(lines[0].ends_with("/orders/* on EDEMO7CUTOVER already targets λ Lambda; nothing to do"), "{lines:?}");
@@ -173,9 +167,8 @@ async fn already_there_is_success_and_asks_and_sends_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn an_unknown_route_is_refused_with_the_routes_there_are() {
-    let (session, _) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
-    let Err(error) = plan_switch(&mut sessions, "/order/*", Target::Origin) else { panic!("planned") };
+    let (mut runtime, _) = demo(Scenario::Calm, 1).await;
+    let Err(error) = plan_switch(&mut runtime, "/order/*", Target::Origin) else { panic!("planned") };
     assert_eq!(error.exit_code(), 2);
     let message = error.to_string();
     assert!(message.starts_with("no route `/order/*` in EDEMO7CUTOVER; routes are: /user/*, /orders/*"), "{message}");
@@ -183,40 +176,38 @@ async fn an_unknown_route_is_refused_with_the_routes_there_are() {
 
 #[tokio::test(start_paused = true)]
 async fn read_only_refuses_and_says_why() {
-    let (mut session, backend) = demo(Scenario::Calm, 1).await;
-    session.state.read_only = Some("started with --read-only".into());
-    let mut sessions = vec![session];
-    let Err(error) = plan_switch(&mut sessions, "/orders/*", Target::Origin) else { panic!("planned") };
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
+    runtime.state_mut().read_only = Some("started with --read-only".into());
+    let Err(error) = plan_switch(&mut runtime, "/orders/*", Target::Origin) else { panic!("planned") };
     assert_eq!(error.exit_code(), 2);
     assert!(error.to_string().contains("read-only (started with --read-only)"), "{error}");
-    let Err(error) = plan_rollback_all(&mut sessions) else { panic!("planned") };
+    let Err(error) = plan_rollback_all(&mut runtime) else { panic!("planned") };
     assert_eq!(error.exit_code(), 2);
     assert_eq!(backend.updates_accepted(), 0);
 }
 
 #[tokio::test(start_paused = true)]
 async fn rollback_all_moves_every_lambda_route_in_one_update_and_then_has_nothing_to_do() {
-    let (session, backend) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
-    let (plans, notes) = plan_rollback_all(&mut sessions).unwrap();
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
+    let (plans, notes) = plan_rollback_all(&mut runtime).unwrap();
     assert!(notes.is_empty());
     assert_eq!(plans.len(), 1);
     assert_eq!(plans[0].confirm.paths, ["/user/*", "/orders/*", "/cart/*", "/catalog/*"]);
     let mut printer = EventPrinter::new(Vec::new());
-    let applied = carry_out(&mut sessions, &plans, &apply(true, true), &mut NoTerminal, &mut printer).await.unwrap();
+    let applied = carry_out(&mut runtime, &plans, &apply(true, true), &mut NoTerminal, &mut printer).await.unwrap();
     let (lines, error) = applied.finish();
     assert!(error.is_none());
     assert!(lines[0].contains("/catalog/* λ Lambda (apigw) → ◼ origin (legacy): Deployed after"));
     assert_eq!(backend.updates_accepted(), 1, "one UpdateDistribution for every route");
-    assert!(sessions[0].state.routes.iter().all(|r| r.target != Some(Target::Lambda)));
+    assert!(runtime.state().routes.iter().all(|r| r.target != Some(Target::Lambda)));
 
-    let (plans, notes) = plan_rollback_all(&mut sessions).unwrap();
+    let (plans, notes) = plan_rollback_all(&mut runtime).unwrap();
     assert!(plans.is_empty());
     assert_eq!(notes, ["EDEMO7CUTOVER: no route is on Lambda; nothing to roll back"]);
 }
 
-fn report(session: &Session<SimBackend>) -> StatusReport {
-    let distribution = DistributionStatus::from_state(&session.state, None, &HashMap::new());
+fn report(session: &Runtime<SimBackend>) -> StatusReport {
+    let distribution = DistributionStatus::from_state(session.state(), None, &HashMap::new());
     StatusReport::new(start(), vec![distribution])
 }
 
@@ -227,9 +218,8 @@ async fn status_is_zero_when_calm_and_three_once_a_guard_is_breached() {
     assert_eq!((calm.exit_code(), calm.healthy), (0, true));
 
     let (mut session, _) = demo(Scenario::BadDeploy, 5).await;
-    let mut printer = EventPrinter::new(std::io::sink());
     let breached = |s: &cutover::app::state::State| s.routes.iter().any(|r| !r.alert.is_empty());
-    assert!(run_until(&mut session, &mut printer, 15 * MINUTE, breached).await);
+    assert!(session.run_until(15 * MINUTE, breached).await);
     let sick = report(&session);
     assert_eq!((sick.exit_code(), sick.healthy), (3, false));
     let json: serde_json::Value = serde_json::from_str(&sick.to_json()).unwrap();
@@ -244,16 +234,15 @@ async fn status_is_zero_when_calm_and_three_once_a_guard_is_breached() {
 
 #[tokio::test(start_paused = true)]
 async fn status_marks_a_route_pending_while_its_switch_deploys_and_numbers_missing_as_an_error() {
-    let (session, _) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
-    let (result, _) = switch(&mut sessions, "/cart/*", Target::Origin, &apply(true, false), &mut NoTerminal).await;
+    let (mut runtime, _) = demo(Scenario::Calm, 1).await;
+    let (result, _) = switch(&mut runtime, "/cart/*", Target::Origin, &apply(true, false), &mut NoTerminal).await;
     result.unwrap();
-    let pending = report(&sessions[0]);
+    let pending = report(&runtime);
     let cart = pending.distributions[0].routes.iter().find(|r| r.path == "/cart/*").unwrap();
     assert!(cart.pending && cart.target == Some(Target::Origin));
     assert!(pending.to_text().contains("◼ origin (deploying)"));
 
-    let broken = DistributionStatus::from_state(&sessions[0].state, Some("network error".into()), &HashMap::new());
+    let broken = DistributionStatus::from_state(runtime.state(), Some("network error".into()), &HashMap::new());
     let report = StatusReport::new(start(), vec![broken]);
     assert_eq!((report.exit_code(), report.healthy), (1, false));
     assert!(report.to_text().contains("numbers unavailable: network error"));
@@ -303,10 +292,9 @@ async fn status_json_has_every_documented_field() {
 
 #[tokio::test(start_paused = true)]
 async fn a_switch_the_preflight_blocks_is_refused_with_the_cause_and_goes_only_with_force_and_a_reason() {
-    let (session, backend) = demo(Scenario::Calm, 1).await;
-    let mut sessions = vec![session];
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
     // The demo's /auth/* forwards the viewer's Host (managed AllViewer): API Gateway would answer 403.
-    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut sessions, "/auth/*", Target::Lambda) else { panic!("no plan") };
+    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut runtime, "/auth/*", Target::Lambda) else { panic!("no plan") };
     let text = describe(&plan);
     assert!(text.contains("move   /auth/* ◼ origin (legacy) → λ Lambda (apigw)"), "{text}");
     assert!(text.contains("✗ pre-flight: /auth/* would send the viewer's Host header to Lambda"), "{text}");
@@ -314,23 +302,23 @@ async fn a_switch_the_preflight_blocks_is_refused_with_the_cause_and_goes_only_w
 
     let mut answer = Answer::yes();
     let mut printer = EventPrinter::new(Vec::new());
-    let refused = carry_out(&mut sessions, &[plan], &apply(true, false), &mut answer, &mut printer).await;
+    let refused = carry_out(&mut runtime, &[plan], &apply(true, false), &mut answer, &mut printer).await;
     let error = refused.err().expect("refused");
     assert_eq!(error.exit_code(), 2, "{error}");
     assert!(error.to_string().contains("--force --reason"), "{error}");
     assert!(answer.asked.is_empty(), "refused before asking");
     assert_eq!(backend.updates_accepted(), 0);
-    assert_eq!(sessions[0].state.route("/auth/*").unwrap().target, Some(Target::Origin));
+    assert_eq!(runtime.state().route("/auth/*").unwrap().target, Some(Target::Origin));
 
     let forced = ApplyArgs { force: true, reason: Some("custom domain on the API".into()), ..apply(true, true) };
-    let (result, events) = switch(&mut sessions, "/auth/*", Target::Lambda, &forced, &mut answer).await;
+    let (result, events) = switch(&mut runtime, "/auth/*", Target::Lambda, &forced, &mut answer).await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(backend.updates_accepted(), 1);
     assert!(
         events.contains("pre-flight overridden: custom domain on the API (overriding: /auth/* would send"),
         "{events}"
     );
-    let attempt = &sessions[0].state.switches[0];
+    let attempt = &runtime.state().switches[0];
     assert!(attempt.override_reason.as_deref().unwrap().starts_with("custom domain on the API"));
 }
 
@@ -339,7 +327,6 @@ async fn a_switch_the_preflight_blocks_is_refused_with_the_cause_and_goes_only_w
 #[tokio::test(start_paused = true)]
 async fn a_switch_from_the_trail_is_pending_only_while_deploying_and_only_if_the_route_took_its_target() {
     let (mut session, _) = demo(Scenario::Calm, 1).await;
-    let mut printer = EventPrinter::new(std::io::sink());
     // Another distribution change is rolling out: the distribution says InProgress.
     session.press(cutover::app::command::Command::SelectFirst);
     session.press(cutover::app::command::Command::SelectDown);
@@ -347,22 +334,22 @@ async fn a_switch_from_the_trail_is_pending_only_while_deploying_and_only_if_the
     session.press(cutover::app::command::Command::Confirm);
     let in_progress =
         |s: &cutover::app::state::State| s.topology.as_ref().is_some_and(|t| t.status == DeployStatus::InProgress);
-    assert!(run_until(&mut session, &mut printer, MINUTE, in_progress).await);
+    assert!(session.run_until(MINUTE, in_progress).await);
     let trail = |route: &str, to: Target| HashMap::from([(route.to_string(), Some(to))]);
     let pending_of = |pending: &HashMap<String, Option<Target>>, path: &str| {
-        let status = DistributionStatus::from_state(&session.state, None, pending);
+        let status = DistributionStatus::from_state(session.state(), None, pending);
         status.routes.iter().find(|r| r.path == path).unwrap().pending
     };
     // The trail says /cart/* was sent to the origin, and it is there: deploying.
-    let mut on_origin = session.state.clone();
+    let mut on_origin = session.state().clone();
     on_origin.routes.iter_mut().find(|r| r.path == "/cart/*").unwrap().target = Some(Target::Origin);
     let status = DistributionStatus::from_state(&on_origin, None, &trail("/cart/*", Target::Origin));
     assert!(status.routes.iter().find(|r| r.path == "/cart/*").unwrap().pending);
     // It is still on Lambda (the switch never took, or was undone): not pending, whatever the trail says.
     assert!(!pending_of(&trail("/cart/*", Target::Origin), "/cart/*"));
     // Once the distribution is Deployed, nothing from the trail is pending.
-    assert!(run_until(&mut session, &mut printer, 10 * MINUTE, |s| !in_progress(s)).await);
-    let mut deployed = session.state.clone();
+    assert!(session.run_until(10 * MINUTE, |s| !in_progress(s)).await);
+    let mut deployed = session.state().clone();
     deployed.routes.iter_mut().find(|r| r.path == "/cart/*").unwrap().target = Some(Target::Origin);
     let status = DistributionStatus::from_state(&deployed, None, &trail("/cart/*", Target::Origin));
     assert!(!status.routes.iter().find(|r| r.path == "/cart/*").unwrap().pending);

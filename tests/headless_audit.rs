@@ -10,15 +10,15 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cutover::app::session::Session;
+use cutover::app::runtime::Runtime;
 use cutover::audit::{AuditLog, AuditRecord, RecordKind};
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::domain::Target;
 use cutover::headless::{
     ApplyArgs, Confirmer, EventPrinter, HeadlessError, carry_out, plan_rollback_all, require_audit_trail,
 };
-use support::demo;
 use support::pty::TempDir;
+use support::{Drive, demo};
 
 /// Records the questions; says yes.
 struct Yes(Vec<String>);
@@ -56,12 +56,12 @@ fn args(no_audit: bool) -> ApplyArgs {
 }
 
 /// The demo with its trail at `trail`, records it cannot store going to the returned buffer.
-async fn session(trail: PathBuf) -> (Vec<Session<SimBackend>>, Arc<SimBackend>, Captured) {
+async fn session(trail: PathBuf) -> (Runtime<SimBackend>, Arc<SimBackend>, Captured) {
     let (session, backend) = demo(Scenario::Calm, 1).await;
     let mut session = session.with_audit(AuditLog::at(trail));
     let unstored = Captured::default();
     session.keep_unstored_audit_in(Box::new(unstored.clone()));
-    (vec![session], backend, unstored)
+    (session, backend, unstored)
 }
 
 /// A trail path that cannot be created, for root too: its parent is a regular file.
@@ -73,11 +73,11 @@ fn unwritable(dir: &TempDir) -> PathBuf {
 #[tokio::test(start_paused = true)]
 async fn an_unwritable_trail_refuses_before_asking_or_sending_and_names_no_audit() {
     let dir = TempDir::new("cutover-gate-refuse");
-    let (mut sessions, backend, unstored) = session(unwritable(&dir)).await;
-    let (plans, _) = plan_rollback_all(&mut sessions).unwrap();
+    let (mut runtime, backend, unstored) = session(unwritable(&dir)).await;
+    let (plans, _) = plan_rollback_all(&mut runtime).unwrap();
     let mut printer = EventPrinter::new(Vec::new());
 
-    let error = require_audit_trail(&mut sessions, &plans, false, &mut printer).unwrap_err();
+    let error = require_audit_trail(&mut runtime, &plans, false, &mut printer).unwrap_err();
     assert_eq!(error.exit_code(), 2);
     let message = error.to_string();
     assert!(
@@ -85,25 +85,25 @@ async fn an_unwritable_trail_refuses_before_asking_or_sending_and_names_no_audit
     );
     assert!(message.contains("add --no-audit to go ahead"), "{message}");
 
-    sessions[0].run_until(Duration::from_secs(300), |_| false).await;
+    runtime.run_until(Duration::from_secs(300), |_| false).await;
     assert_eq!(backend.updates_accepted(), 0);
-    assert!(sessions[0].state.switches.is_empty());
+    assert!(runtime.state().switches.is_empty());
     assert!(unstored.records().is_empty(), "nothing happened, so there is nothing to record");
 }
 
 #[tokio::test(start_paused = true)]
 async fn no_audit_goes_on_and_every_record_lands_on_standard_error_as_a_trail_line() {
     let dir = TempDir::new("cutover-gate-no-audit");
-    let (mut sessions, backend, unstored) = session(unwritable(&dir)).await;
-    let (plans, _) = plan_rollback_all(&mut sessions).unwrap();
+    let (mut runtime, backend, unstored) = session(unwritable(&dir)).await;
+    let (plans, _) = plan_rollback_all(&mut runtime).unwrap();
     let mut printer = EventPrinter::new(Vec::new());
 
-    require_audit_trail(&mut sessions, &plans, true, &mut printer).unwrap();
+    require_audit_trail(&mut runtime, &plans, true, &mut printer).unwrap();
     let mut yes = Yes(Vec::new());
-    let applied = carry_out(&mut sessions, &plans, &args(true), &mut yes, &mut printer).await.unwrap();
+    let applied = carry_out(&mut runtime, &plans, &args(true), &mut yes, &mut printer).await.unwrap();
     assert!(applied.finish().1.is_none());
     assert_eq!(backend.updates_accepted(), 1);
-    assert!(sessions[0].state.audit_failure.is_some(), "the console would show it");
+    assert!(runtime.state().audit_failure.is_some(), "the console would show it");
 
     let printed = String::from_utf8(printer.into_inner()).unwrap();
     assert!(printed.contains("the audit trail could not be written: cannot create the audit directory"), "{printed}");
@@ -121,17 +121,17 @@ async fn no_audit_goes_on_and_every_record_lands_on_standard_error_as_a_trail_li
 async fn a_trail_that_breaks_after_the_check_still_loses_no_record() {
     let dir = TempDir::new("cutover-gate-breaks");
     let trail = dir.path().join("state/cutover/audit.jsonl");
-    let (mut sessions, backend, unstored) = session(trail.clone()).await;
-    let (plans, _) = plan_rollback_all(&mut sessions).unwrap();
+    let (mut runtime, backend, unstored) = session(trail.clone()).await;
+    let (plans, _) = plan_rollback_all(&mut runtime).unwrap();
     let mut printer = EventPrinter::new(Vec::new());
-    require_audit_trail(&mut sessions, &plans, false, &mut printer).unwrap();
+    require_audit_trail(&mut runtime, &plans, false, &mut printer).unwrap();
 
     // Between the check and the first record, the directory is replaced by a file.
     let state = trail.parent().unwrap();
     std::fs::remove_dir_all(state).unwrap();
     std::fs::write(state, "").unwrap();
     let mut yes = Yes(Vec::new());
-    carry_out(&mut sessions, &plans, &args(false), &mut yes, &mut printer).await.unwrap();
+    carry_out(&mut runtime, &plans, &args(false), &mut yes, &mut printer).await.unwrap();
     assert_eq!(backend.updates_accepted(), 1);
     assert_eq!(unstored.records().len(), 3, "requested, accepted and deployed, all on standard error");
 }

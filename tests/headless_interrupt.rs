@@ -7,14 +7,14 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cutover::app::session::Session;
-use cutover::app::state::{Mode, State, SwitchPhase};
+use cutover::app::runtime::Runtime;
+use cutover::app::state::SwitchPhase;
 use cutover::backend::FaultSet;
-use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
+use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::clock::Clock;
 use cutover::domain::Target;
 use cutover::headless::{ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, plan_switch};
-use support::start;
+use support::{Drive, demo_state, start};
 
 struct Yes;
 
@@ -32,11 +32,10 @@ async fn ctrl_c_while_waiting_records_the_switch_as_abandoned_and_exits_130() {
         clock.clone(),
         SimOptions { scenario: Scenario::Calm, seed: 3, faults: FaultSet::NONE },
     ));
-    let state = State::new(Mode::Demo { scenario: "calm".into() }, "kim", clock.now());
-    let mut session = Session::new(state, backend, clock);
-    assert!(session.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
-    let mut sessions = vec![session];
-    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut sessions, "/orders/*", Target::Origin) else { panic!() };
+    let state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
+    let mut runtime = Runtime::single(state, backend, clock);
+    assert!(runtime.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
+    let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut runtime, "/orders/*", Target::Origin) else { panic!() };
 
     // The same signal a terminal sends for Ctrl-C, a second into the wait.
     let pid = std::process::id().to_string();
@@ -53,13 +52,13 @@ async fn ctrl_c_while_waiting_records_the_switch_as_abandoned_and_exits_130() {
         no_audit: false,
     };
     let mut printer = EventPrinter::new(Vec::new());
-    let result = carry_out(&mut sessions, &[plan], &args, &mut Yes, &mut printer).await;
+    let result = carry_out(&mut runtime, &[plan], &args, &mut Yes, &mut printer).await;
     assert!(interrupt.join().unwrap().success());
 
     let Err(error) = result else { panic!("finished despite Ctrl-C") };
     assert!(matches!(error, HeadlessError::Interrupted("SIGINT")), "{error}");
     assert_eq!(error.exit_code(), 130);
-    let attempt = &sessions[0].state.switches[0];
+    let attempt = &runtime.state().switches[0];
     assert_eq!(attempt.phase, SwitchPhase::Abandoned);
     let printed = String::from_utf8(printer.into_inner()).unwrap();
     assert!(printed.contains("abandoned: cutover got SIGINT while following it"), "{printed}");

@@ -9,17 +9,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use cutover::app::deck::Deck;
+use cutover::app::action::Action;
 use cutover::app::keymap::command_for;
-use cutover::app::session::Session;
-use cutover::app::state::{Mode, State, SwitchPhase};
+use cutover::app::runtime::Runtime;
+use cutover::app::state::SwitchPhase;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
 use cutover::clock::Clock;
 use proptest::prelude::*;
 use support::pty::TempDir;
-use support::start;
+use support::{Drive, demo_state, start};
 
 /// Keys an operator might press, the fault key and quitting included.
 const KEYS: &[KeyCode] = &[
@@ -47,19 +47,18 @@ const KEYS: &[KeyCode] = &[
     KeyCode::PageUp,
 ];
 
-fn console(dir: &TempDir, seed: u64) -> (Deck<SimBackend>, Vec<Arc<SimBackend>>, AuditLog) {
+fn console(dir: &TempDir, seed: u64) -> (Runtime<SimBackend>, Vec<Arc<SimBackend>>, AuditLog) {
     let clock = Clock::simulated(start(), 10.0);
     let audit = AuditLog::at(dir.path().join("audit.jsonl"));
     let mut backends = Vec::new();
-    let mut sessions = Vec::new();
+    let mut distributions = Vec::new();
     for (id, scenario) in [("EFIRST", Scenario::BadDeploy), ("ESECOND", Scenario::Calm)] {
         let options = SimOptions { scenario, seed, faults: FaultSet::NONE };
         let backend = Arc::new(SimBackend::new(clock.clone(), options).with_distribution_id(id));
         backends.push(Arc::clone(&backend));
-        let state = State::new(Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now());
-        sessions.push((id.to_string(), Session::new(state, backend, clock.clone()).with_audit(audit.clone())));
+        distributions.push((demo_state(id, scenario, &clock), backend));
     }
-    (Deck::new(sessions), backends, audit)
+    (Runtime::new(distributions, clock).with_audit(audit.clone()), backends, audit)
 }
 
 async fn play(seed: u64, steps: Vec<(usize, u64)>) -> Result<(), TestCaseError> {
@@ -67,22 +66,22 @@ async fn play(seed: u64, steps: Vec<(usize, u64)>) -> Result<(), TestCaseError> 
     let (mut deck, backends, audit) = console(&dir, seed);
     deck.run_for(Duration::from_secs(2)).await;
     for (key, pause_ms) in steps {
-        if deck.quit() {
+        if deck.console.quit() {
             break;
         }
         let event = KeyEvent::new(KEYS[key], KeyModifiers::NONE);
-        if let Some(command) = command_for(deck.shown().state.context(), &event) {
+        if let Some(command) = command_for(deck.state().context(), &event) {
             deck.press(command);
         }
         deck.run_for(Duration::from_millis(pause_ms)).await;
     }
     // However the run ended, the console stops: anything unfinished is abandoned on the way out.
-    deck.abandon_all("the property test ended");
+    deck.dispatch(Action::Abandon { reason: "the property test ended".into() });
 
     for backend in &backends {
         prop_assert!(backend.most_updates_in_flight() <= 1, "two updates of one distribution in flight");
     }
-    let attempts: Vec<_> = deck.sessions().iter().flat_map(|s| s.state.switches.iter()).collect();
+    let attempts: Vec<_> = deck.console.distributions.iter().flat_map(|s| s.switches.iter()).collect();
     for attempt in &attempts {
         let ended = matches!(attempt.phase, SwitchPhase::Deployed | SwitchPhase::Failed | SwitchPhase::Abandoned);
         prop_assert!(ended, "attempt {} never ended: {:?}", attempt.id, attempt.phase);

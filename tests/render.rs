@@ -12,7 +12,7 @@ use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use support::{demo, demo_with_routes};
+use support::{Drive, demo, demo_with_routes};
 
 fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -25,7 +25,7 @@ async fn calm() -> State {
     let (mut session, _) = demo(Scenario::Calm, 1).await;
     session.run_until(Duration::from_secs(150), |_| false).await;
     session.press(Command::SelectDown);
-    session.state
+    session.state().clone()
 }
 
 #[tokio::test(start_paused = true)]
@@ -48,7 +48,7 @@ async fn switch_in_progress_with_event_log_open() {
     session.press(Command::Confirm);
     session.press(Command::ToggleEvents);
     session.run_until(Duration::from_secs(75), |_| false).await;
-    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 120, 40).backend());
+    insta::assert_snapshot!(draw(session.state(), &Theme::default_dark(), 120, 40).backend());
 }
 
 #[tokio::test(start_paused = true)]
@@ -77,7 +77,7 @@ async fn confirm_dialog() {
     let (mut session, _) = demo(Scenario::Calm, 1).await;
     session.press(Command::SelectDown);
     session.press(Command::Switch);
-    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 120, 40).backend());
+    insta::assert_snapshot!(draw(session.state(), &Theme::default_dark(), 120, 40).backend());
 }
 
 #[tokio::test(start_paused = true)]
@@ -86,7 +86,7 @@ async fn bad_deploy_marks_the_sick_route() {
     session.run_until(Duration::from_secs(600), |s| s.routes.iter().any(|r| !r.alert.is_empty())).await;
     session.press(Command::SelectDown);
     session.press(Command::ToggleEvents);
-    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 120, 40).backend());
+    insta::assert_snapshot!(draw(session.state(), &Theme::default_dark(), 120, 40).backend());
 }
 
 #[tokio::test(start_paused = true)]
@@ -156,7 +156,7 @@ async fn offline_fault_marks_the_last_good_numbers_stale() {
     }
     session.press(Command::ToggleEvents);
     session.run_until(Duration::from_secs(300), |_| false).await;
-    let screen = draw(&session.state, &Theme::default_dark(), 140, 34);
+    let screen = draw(session.state(), &Theme::default_dark(), 140, 34);
     let text = screen.backend().to_string();
     assert!(text.contains("offline") && text.contains("STALE data") && text.contains("retry in"), "{text}");
     insta::assert_snapshot!(screen.backend());
@@ -171,7 +171,7 @@ async fn quit_dialog_with_a_switch_rolling_out() {
     session.press(Command::Confirm);
     session.run_until(Duration::from_secs(20), |_| false).await;
     session.press(Command::Quit);
-    insta::assert_snapshot!(draw(&session.state, &Theme::default_dark(), 100, 30).backend());
+    insta::assert_snapshot!(draw(session.state(), &Theme::default_dark(), 100, 30).backend());
 }
 
 /// The text of row `y` of a drawn screen.
@@ -196,7 +196,7 @@ fn selected_row(terminal: &Terminal<TestBackend>) -> Option<String> {
 async fn a_thousand_routes_scroll_to_the_end() {
     let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
     session.press(Command::SelectLast);
-    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let screen = draw(session.state(), &Theme::default_dark(), 120, 40);
     let text = screen.backend().to_string();
     assert!(text.contains("routes 980–1,000 of 1,000"), "{text}");
     assert!(selected_row(&screen).is_some_and(|r| r.contains(" *  ")), "{text}");
@@ -212,8 +212,8 @@ async fn the_selected_row_stays_in_view_and_the_view_moves_only_at_its_edge() {
     let theme = Theme::default_dark();
     let mut first_rows = Vec::new();
     for step in 0..120 {
-        terminal.draw(|frame| cutover::ui::render(frame, &session.state, &theme)).unwrap();
-        let selected = session.state.selected.clone().unwrap();
+        terminal.draw(|frame| cutover::ui::render(frame, session.state(), &theme)).unwrap();
+        let selected = session.state().selected.clone().unwrap();
         let row = selected_row(&terminal).unwrap_or_default();
         assert!(row.contains(&format!(" {selected} ")), "step {step}: {selected} is not the marked row: {row:?}");
         first_rows.push(route_in_row(&terminal, 3));
@@ -224,11 +224,11 @@ async fn the_selected_row_stays_in_view_and_the_view_moves_only_at_its_edge() {
     let moves = first_rows.windows(2).filter(|w| w[0] != w[1]).count();
     assert_eq!(moves, 100, "the view scrolled on {moves} of 119 steps");
     // Back up: the view holds still until the selection nears its top.
-    terminal.draw(|frame| cutover::ui::render(frame, &session.state, &theme)).unwrap();
+    terminal.draw(|frame| cutover::ui::render(frame, session.state(), &theme)).unwrap();
     let bottom_view = route_in_row(&terminal, 3);
     for _ in 0..10 {
         session.press(Command::SelectUp);
-        terminal.draw(|frame| cutover::ui::render(frame, &session.state, &theme)).unwrap();
+        terminal.draw(|frame| cutover::ui::render(frame, session.state(), &theme)).unwrap();
     }
     assert_eq!(route_in_row(&terminal, 3), bottom_view, "moving up inside the view scrolled it");
 }
@@ -241,7 +241,7 @@ async fn the_filter_narrows_a_thousand_routes() {
     for c in "SVC/98".chars() {
         session.press(Command::FilterInput(c));
     }
-    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let screen = draw(session.state(), &Theme::default_dark(), 120, 40);
     let text = screen.backend().to_string();
     assert!(text.contains("filter: SVC/98 (10 of 1,000)"), "{text}");
     let rows: Vec<String> = (3..14).map(|y| row_text(&screen, y)).collect();
@@ -251,7 +251,7 @@ async fn the_filter_narrows_a_thousand_routes() {
     assert!(rows[10].starts_with("└"), "an 11th row: {}", rows[10]);
 
     session.press(Command::FilterInput('x'));
-    let text = draw(&session.state, &Theme::default_dark(), 120, 40).backend().to_string();
+    let text = draw(session.state(), &Theme::default_dark(), 120, 40).backend().to_string();
     assert!(text.contains("(0 of 1,000)") && text.contains("no route matches the filter"), "{text}");
 }
 
@@ -261,7 +261,7 @@ async fn the_filter_narrows_a_thousand_routes() {
 async fn rollback_of_hundreds_of_routes_keeps_the_dialog_readable() {
     let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
     session.press(Command::RollbackAll);
-    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let screen = draw(session.state(), &Theme::default_dark(), 120, 40);
     let text = screen.backend().to_string();
     assert!(text.contains("roll back all 251 Lambda routes to the origin?"), "{text}");
     for needed in ["routes /user/*, /orders/*", "more", "from   λ Lambda", "to     ◼ origin", "health of ◼ origin now:"]
@@ -278,18 +278,18 @@ async fn a_breached_route_out_of_view_is_counted_and_a_jumps_to_it() {
     use cutover::domain::thresholds::{Breach, BreachKind};
     let (mut session, _) = demo_with_routes(Scenario::Calm, 1, 1000).await;
     let breach = Breach { kind: BreachKind::ErrorRate, value: 12.0, limit: 5.0 };
-    session.state.routes.iter_mut().find(|r| r.path == "/svc/500/*").unwrap().alert = vec![breach];
+    session.state_mut().routes.iter_mut().find(|r| r.path == "/svc/500/*").unwrap().alert = vec![breach];
     let title = |state: &State| row_text(&draw(state, &Theme::default_dark(), 120, 40), 1);
-    assert!(title(&session.state).contains("▲ 1 below (a: next)"), "{}", title(&session.state));
+    assert!(title(session.state()).contains("▲ 1 below (a: next)"), "{}", title(session.state()));
 
     session.press(Command::SelectNextBreached);
-    let screen = draw(&session.state, &Theme::default_dark(), 120, 40);
+    let screen = draw(session.state(), &Theme::default_dark(), 120, 40);
     let row = selected_row(&screen).unwrap_or_default();
     assert!(row.starts_with("│▶▲ /svc/500/*"), "{row}");
     assert!(!row_text(&screen, 1).contains('▲'), "{}", row_text(&screen, 1));
 
     session.press(Command::SelectLast);
-    assert!(title(&session.state).contains("▲ 1 above (a: next)"), "{}", title(&session.state));
+    assert!(title(session.state()).contains("▲ 1 above (a: next)"), "{}", title(session.state()));
 }
 
 /// Routes nothing moves stay on screen: one on an S3 origin, one on Lambda the config pins. `R`
@@ -308,8 +308,10 @@ async fn routes_that_are_not_switchable_are_shown_and_named_by_the_rollback_dial
         }
     }
     state.selected = Some("/payments/*".into());
-    cutover::app::update::update(&mut state, cutover::app::action::Action::Command(Command::RollbackAll));
-    let screen = draw(&state, &Theme::default_dark(), 120, 40);
+    let mut console = cutover::app::console::Console::new(vec![state]);
+    cutover::app::update::update(&mut console, cutover::app::action::Action::Command(Command::RollbackAll));
+    let state = console.shown();
+    let screen = draw(state, &Theme::default_dark(), 120, 40);
     let text = format!("{}", screen.backend());
     assert!(text.contains("/cart/*        ⊘ fixed"), "{text}");
     assert!(text.contains("roll back all 3 Lambda routes"), "{text}");

@@ -9,13 +9,13 @@ use cutover::app::command::Command;
 use cutover::app::state::{State, SwitchPhase};
 use cutover::backend::sim::{ForeignWrite, Scenario};
 use cutover::domain::{DeployStatus, Target};
-use support::{demo, demo_with_routes, log_lines};
+use support::{Drive, demo, demo_with_routes, log_lines};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
 /// Select a route, open the confirm dialog and confirm, as the keys `s` `y` would.
-fn switch(session: &mut cutover::app::session::Session<cutover::backend::sim::SimBackend>, path: &str) {
-    session.state.selected = Some(path.to_string());
+fn switch(session: &mut cutover::app::runtime::Runtime<cutover::backend::sim::SimBackend>, path: &str) {
+    session.state_mut().selected = Some(path.to_string());
     session.press(Command::Switch);
     session.press(Command::Confirm);
 }
@@ -30,18 +30,18 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
     switch(&mut session, "/orders/*");
 
     let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
-    assert!(accepted, "{:#?}", log_lines(&session.state));
-    assert_eq!(session.state.topology.as_ref().unwrap().status, DeployStatus::InProgress);
-    assert_eq!(session.state.route("/orders/*").unwrap().target, Some(Target::Origin));
-    assert!(session.state.route("/orders/*").unwrap().pending.is_some(), "pending mark while propagating");
+    assert!(accepted, "{:#?}", log_lines(session.state()));
+    assert_eq!(session.state().topology.as_ref().unwrap().status, DeployStatus::InProgress);
+    assert_eq!(session.state().route("/orders/*").unwrap().target, Some(Target::Origin));
+    assert!(session.state().route("/orders/*").unwrap().pending.is_some(), "pending mark while propagating");
 
     let deployed = session.run_until(5 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
-    assert!(deployed, "{:#?}", log_lines(&session.state));
-    assert_eq!(session.state.topology.as_ref().unwrap().status, DeployStatus::Deployed);
-    assert_eq!(session.state.route("/orders/*").unwrap().pending, None);
+    assert!(deployed, "{:#?}", log_lines(session.state()));
+    assert_eq!(session.state().topology.as_ref().unwrap().status, DeployStatus::Deployed);
+    assert_eq!(session.state().route("/orders/*").unwrap().pending, None);
     assert_eq!(backend.updates_accepted(), 1);
 
-    let steps = lines_about(&session.state, "/orders/*");
+    let steps = lines_about(session.state(), "/orders/*");
     assert!(
         steps[0].starts_with("INFO /orders/* switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) requested by kim"),
         "{steps:#?}"
@@ -59,11 +59,11 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
 
     // A few minutes later the newest minute of /orders/* is served by the origin alone.
     session.run_until(4 * MINUTE, |_| false).await;
-    let latest = *session.state.metrics.as_ref().unwrap().latest("/orders/*").unwrap();
+    let latest = *session.state().metrics.as_ref().unwrap().latest("/orders/*").unwrap();
     assert!(latest.origin.requests.get().unwrap_or(0.0) > 1000.0, "{latest:?}");
     assert_eq!(latest.lambda.requests.get(), None, "Lambda reports no datapoint once it gets no traffic: {latest:?}");
     // And the hour's series shows the move: Lambda first, origin at the end.
-    let series = session.state.metrics.as_ref().unwrap().series("/orders/*");
+    let series = session.state().metrics.as_ref().unwrap().series("/orders/*");
     assert!(series[0].lambda.requests.get().is_some() && series[0].origin.requests.get().is_none());
 }
 
@@ -75,7 +75,7 @@ async fn traffic_moves_gradually_while_edges_pick_up_the_change() {
     let mut mixed = false;
     for _ in 0..6 {
         session.run_until(MINUTE, |_| false).await;
-        let latest = session.state.metrics.as_ref().unwrap().latest("/search/*").copied().unwrap();
+        let latest = session.state().metrics.as_ref().unwrap().latest("/search/*").copied().unwrap();
         mixed |= latest.lambda.requests.get().is_some_and(|l| l > 0.0)
             && latest.origin.requests.get().is_some_and(|o| o > 0.0);
     }
@@ -89,12 +89,12 @@ async fn a_stale_etag_is_reread_and_reapplied_when_the_route_is_unchanged() {
     backend.arm_foreign_write(ForeignWrite { repoint: None });
     switch(&mut session, "/cart/*");
     let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
-    assert!(accepted, "{:#?}", log_lines(&session.state));
+    assert!(accepted, "{:#?}", log_lines(session.state()));
     assert_eq!(backend.updates_accepted(), 2, "theirs and ours");
-    let steps = lines_about(&session.state, "/cart/*");
+    let steps = lines_about(session.state(), "/cart/*");
     assert!(steps[1].starts_with("WARN /cart/* ETag E") && steps[1].contains("is stale"), "{steps:#?}");
     assert!(steps[2].contains("UpdateDistribution accepted"), "{steps:#?}");
-    assert_eq!(session.state.route("/cart/*").unwrap().target, Some(Target::Origin));
+    assert_eq!(session.state().route("/cart/*").unwrap().target, Some(Target::Origin));
 }
 
 #[tokio::test(start_paused = true)]
@@ -104,12 +104,12 @@ async fn a_stale_etag_where_someone_already_moved_the_route_where_we_wanted_coun
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
     switch(&mut session, "/cart/*");
     let done = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
-    assert!(done, "{:#?}", log_lines(&session.state));
+    assert!(done, "{:#?}", log_lines(session.state()));
     assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed: ours had nothing left to do");
-    let steps = lines_about(&session.state, "/cart/*");
+    let steps = lines_about(session.state(), "/cart/*");
     assert!(steps[1].contains("is stale"), "{steps:#?}");
     assert_eq!(steps.last().unwrap(), "INFO /cart/* already targets ◼ origin; nothing to change", "{steps:#?}");
-    assert_eq!(session.state.route("/cart/*").unwrap().pending, None);
+    assert_eq!(session.state().route("/cart/*").unwrap().pending, None);
 }
 
 #[tokio::test(start_paused = true)]
@@ -119,9 +119,9 @@ async fn a_stale_etag_where_the_route_itself_changed_writes_nothing_and_says_so(
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "canary".into())) });
     switch(&mut session, "/cart/*");
     let failed = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Failed).await;
-    assert!(failed, "{:#?}", log_lines(&session.state));
+    assert!(failed, "{:#?}", log_lines(session.state()));
     assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed");
-    let last = lines_about(&session.state, "/cart/*").pop().unwrap();
+    let last = lines_about(session.state(), "/cart/*").pop().unwrap();
     assert!(
         last.starts_with(
             "ERROR /cart/* switch /cart/* λ Lambda (apigw) → ◼ origin (legacy) failed: someone else changed the distribution"
@@ -130,7 +130,7 @@ async fn a_stale_etag_where_the_route_itself_changed_writes_nothing_and_says_so(
     );
     // The console re-reads the distribution and shows the route where the other writer put it.
     session.run_until(MINUTE, |s| s.route("/cart/*").unwrap().target == Some(Target::Origin)).await;
-    assert_eq!(session.state.route("/cart/*").unwrap().target, Some(Target::Origin));
+    assert_eq!(session.state().route("/cart/*").unwrap().target, Some(Target::Origin));
 }
 
 #[tokio::test(start_paused = true)]
@@ -138,10 +138,11 @@ async fn bad_deploy_alerts_on_the_bad_route_only() {
     let (mut session, _) = demo(Scenario::BadDeploy, 5).await;
     let bells_before = session.bells;
     let alerted = session.run_until(12 * MINUTE, |s| !s.route("/orders/*").unwrap().alert.is_empty()).await;
-    assert!(alerted, "{:#?}", log_lines(&session.state));
-    let others: Vec<_> = session.state.routes.iter().filter(|r| !r.alert.is_empty()).map(|r| r.path.clone()).collect();
+    assert!(alerted, "{:#?}", log_lines(session.state()));
+    let others: Vec<_> =
+        session.state().routes.iter().filter(|r| !r.alert.is_empty()).map(|r| r.path.clone()).collect();
     assert_eq!(others, ["/orders/*"]);
-    let warning = lines_about(&session.state, "/orders/*").pop().unwrap();
+    let warning = lines_about(session.state(), "/orders/*").pop().unwrap();
     assert!(warning.starts_with("WARN /orders/* 5xx "), "{warning}");
     assert!(warning.ends_with("> 5% for 3 periods") || warning.contains("> 5%, p99"), "{warning}");
     assert_eq!(session.bells, bells_before + 1);
@@ -151,9 +152,9 @@ async fn bad_deploy_alerts_on_the_bad_route_only() {
 async fn throttle_scenario_throttles_every_lambda_route() {
     let (mut session, _) = demo(Scenario::Throttle, 9).await;
     session.run_until(5 * MINUTE, |_| false).await;
-    let metrics = session.state.metrics.as_ref().unwrap();
+    let metrics = session.state().metrics.as_ref().unwrap();
     assert_eq!(metrics.latest_concurrency(), Some(1000.0), "the account is at its limit");
-    for row in &session.state.routes {
+    for row in &session.state().routes {
         let latest = metrics.latest(&row.path).unwrap();
         match row.target {
             Some(Target::Lambda) => {
@@ -168,9 +169,9 @@ async fn throttle_scenario_throttles_every_lambda_route() {
 #[tokio::test(start_paused = true)]
 async fn tv_spike_multiplies_traffic_and_pushes_concurrency_to_the_limit() {
     let (mut session, _) = demo(Scenario::TvSpike, 2).await;
-    let before = session.state.metrics.as_ref().unwrap().latest("*").unwrap().requests().unwrap();
+    let before = session.state().metrics.as_ref().unwrap().latest("*").unwrap().requests().unwrap();
     session.run_until(4 * MINUTE, |_| false).await;
-    let metrics = session.state.metrics.as_ref().unwrap();
+    let metrics = session.state().metrics.as_ref().unwrap();
     let after = metrics.latest("*").unwrap().requests().unwrap();
     assert!(after > before * 12.0, "{before} → {after}");
     assert!(metrics.latest_concurrency().unwrap() >= 900.0, "{:?}", metrics.latest_concurrency());
@@ -181,10 +182,10 @@ async fn tv_spike_multiplies_traffic_and_pushes_concurrency_to_the_limit() {
 #[tokio::test(start_paused = true)]
 async fn a_thousand_routes_stay_calm_and_switch_like_eight() {
     let (mut session, backend) = demo_with_routes(Scenario::Calm, 5, 1000).await;
-    assert_eq!(session.state.routes.len(), 1000);
+    assert_eq!(session.state().routes.len(), 1000);
     switch(&mut session, "/svc/501/*");
     session.run_until(10 * MINUTE, |_| false).await;
-    let state = &session.state;
+    let state = session.state();
     let metrics = state.metrics.as_ref().unwrap();
     assert!(metrics.latest_concurrency().unwrap() < 500.0, "{:?}", metrics.latest_concurrency());
     assert!(state.routes.iter().all(|r| r.alert.is_empty()), "{:#?}", log_lines(state));

@@ -8,6 +8,7 @@ mod support;
 
 use std::io::Write;
 
+use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
 use cutover::audit::log_command::{LogArgs, run_with};
 use cutover::audit::{AuditLog, AuditRecord, Mode as AuditMode, Outcome, RecordKind};
@@ -132,7 +133,7 @@ proptest! {
     fn headless_progress_lines_have_no_control_or_format_character(
         entries in prop::collection::vec((prop::option::of(hostile_text()), hostile_text()), 1..6),
     ) {
-        let mut state = State::new(Mode::Demo { scenario: "calm".into() }, "kim", Timestamp::UNIX_EPOCH);
+        let mut state = State::new(Setup::new("EDEMO7CUTOVER", Mode::Demo { scenario: "calm".into() }, "kim", Timestamp::UNIX_EPOCH));
         for (route, message) in &entries {
             state.log(Level::Error, route.as_deref(), message.clone());
         }

@@ -110,7 +110,7 @@ fn every_file_opens_with_a_line_that_says_what_it_is_for() {
 /// Which rooms a room may not import from (ARCHITECTURE.md, "Rules between rooms").
 #[test]
 fn no_file_imports_across_a_forbidden_boundary() {
-    let rules: [(&str, &[&str], &str); 4] = [
+    let rules: [(&str, &[&str], &str); 5] = [
         (
             "src/domain/",
             &[
@@ -130,10 +130,20 @@ fn no_file_imports_across_a_forbidden_boundary() {
         ("src/ui/", &["src/backend/", "src/live/", "src/headless/", "src/init/"], "screens draw state, never call AWS"),
         (
             "src/app/update/",
-            &["src/ui/", "src/backend/aws/", "src/live/", "src/headless/", "src/app/session.rs", "src/app/effects.rs"],
+            &[
+                "src/ui/",
+                "src/backend/aws/",
+                "src/live/",
+                "src/headless/",
+                "src/app/runtime.rs",
+                "src/app/effects.rs",
+                "src/app/event_loop.rs",
+                "src/app/terminal.rs",
+            ],
             "update is pure: no screen, no runtime, no AWS",
         ),
         ("src/app/state.rs", &["src/ui/", "src/backend/aws/"], "the model does not know the screen"),
+        ("src/app/console.rs", &["src/ui/", "src/backend/aws/"], "the model does not know the screen"),
     ];
     let mut broken = Vec::new();
     for (file, targets) in graph() {
@@ -165,6 +175,32 @@ fn update_touches_no_io_clock_or_randomness() {
         }
     }
     assert!(found.is_empty(), "update must stay pure (the time is the last Tick):\n{}", found.join("\n"));
+}
+
+/// "State changes only in `update`": outside `app/update/`, production code never holds a state
+/// or the console mutably. The two exceptions are the door itself (the runtime hands its console to
+/// `update`) and the console's lookup that `update` routes with.
+#[test]
+fn only_update_changes_the_console() {
+    let allowed = [
+        ("src/app/runtime.rs", "update(&mut self.console, action)"),
+        ("src/app/console.rs", "pub(crate) fn distribution_mut(&mut self, id: &str) -> Option<&mut State>"),
+    ];
+    let mutable =
+        ["&mut State", "&mut Console", "&mut self.console", "&mut self.distributions", "state_mut(", ".shown = "];
+    let mut found = Vec::new();
+    for (path, text) in sources().iter().filter(|(p, _)| !p.starts_with("src/app/update/")) {
+        for (n, line) in production(text).lines().enumerate() {
+            let code = line.trim();
+            if code.starts_with("//") || allowed.iter().any(|(p, l)| p == path && code.contains(l)) {
+                continue;
+            }
+            if let Some(word) = mutable.iter().find(|w| code.contains(*w)) {
+                found.push(format!("{path}:{}: {word}: {code}", n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the console changes only in update (send an Action):\n{}", found.join("\n"));
 }
 
 /// A cycle in the graph, as the files it passes through back to where it started, if there is one.

@@ -10,23 +10,32 @@ use crate::audit::AuditRecord;
 use crate::backend::{BackendError, FaultSet};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
 
-/// Everything that can change the state, delivered by value: keys turned into commands, the
-/// clock, and results of backend calls.
+/// Everything that can change the console, delivered by value to the one `update`: keys turned
+/// into commands, the clock, and what the runtime learned. Every action about one distribution
+/// names it (`distribution_id`); `Tick`, `Command` and `Abandon` concern the whole console.
 #[derive(Clone, Debug)]
 pub enum Action {
+    /// The console's time: every distribution refreshes and follows its rollouts by it.
     Tick(Timestamp),
+    /// A key, for the distribution shown (or the console: tabs, theme, quitting).
     Command(Command),
     TopologyLoaded {
+        distribution_id: String,
         generation: u64,
         result: Result<Topology, BackendError>,
     },
-    MetricsLoaded(Result<MetricsSnapshot, BackendError>),
+    MetricsLoaded {
+        distribution_id: String,
+        result: Result<MetricsSnapshot, BackendError>,
+    },
     /// A switch met a stale ETag and is re-reading the config.
     SwitchConflict {
+        distribution_id: String,
         id: u64,
         stale_etag: String,
     },
     SwitchAccepted {
+        distribution_id: String,
         id: u64,
         etag_before: String,
         etag_after: String,
@@ -34,6 +43,7 @@ pub enum Action {
         already_there: Vec<String>,
     },
     SwitchFailed {
+        distribution_id: String,
         id: u64,
         error: BackendError,
     },
@@ -41,31 +51,72 @@ pub enum Action {
         distribution_id: String,
         result: Result<DeployStatus, BackendError>,
     },
-    /// Quit was asked for; `elsewhere` are unfinished switches of the console's other distributions.
-    QuitRequested {
-        elsewhere: Vec<String>,
-    },
-    /// Stop following every unfinished switch, recording why, and quit (a signal, a confirmed quit,
-    /// a headless run ending).
+    /// Stop following every unfinished switch of every distribution, recording why, and quit (a
+    /// signal, a confirmed quit, the terminal's input ending, a headless run ending).
     Abandon {
         reason: String,
     },
-    /// Headless `--force --reason`: send the open dialog's switch past the pre-flight, with the reason.
-    ConfirmForced {
+    /// Stop following one distribution's unfinished switches, recording why (a headless run that
+    /// ends at acceptance, or whose `--timeout` ran out).
+    StopFollowing {
+        distribution_id: String,
         reason: String,
     },
-    /// Whether the audit trail took the record just written, or (checked before anything is sent)
-    /// could take one; the error in words when not.
-    AuditTrail(Result<(), String>),
+    /// A key's command for a given distribution, shown or not: headless commands act on the
+    /// distribution a route lives in.
+    CommandFor {
+        distribution_id: String,
+        command: Command,
+    },
+    /// Headless `switch`: open the switch dialog for `path`, as selecting it (with no filter hiding
+    /// it) and pressing `s` would.
+    OpenSwitch {
+        distribution_id: String,
+        path: String,
+    },
+    /// Headless `--force --reason`: send the open dialog's switch past the pre-flight, with the reason.
+    ConfirmForced {
+        distribution_id: String,
+        reason: String,
+    },
+    /// Whether the audit trail took the distribution's record just written, or (checked before
+    /// anything is sent) could take one; the error in words when not.
+    AuditTrail {
+        distribution_id: String,
+        result: Result<(), String>,
+    },
 }
 
-/// Work `update` asks for; the effect runner performs it off the UI task and answers with actions.
+impl Action {
+    /// The distribution this action is about; `None` for the console-wide ones.
+    pub fn distribution_id(&self) -> Option<&str> {
+        match self {
+            Action::Tick(_) | Action::Command(_) | Action::Abandon { .. } => None,
+            Action::TopologyLoaded { distribution_id, .. }
+            | Action::MetricsLoaded { distribution_id, .. }
+            | Action::SwitchConflict { distribution_id, .. }
+            | Action::SwitchAccepted { distribution_id, .. }
+            | Action::SwitchFailed { distribution_id, .. }
+            | Action::DeployStatus { distribution_id, .. }
+            | Action::StopFollowing { distribution_id, .. }
+            | Action::CommandFor { distribution_id, .. }
+            | Action::OpenSwitch { distribution_id, .. }
+            | Action::ConfirmForced { distribution_id, .. }
+            | Action::AuditTrail { distribution_id, .. } => Some(distribution_id),
+        }
+    }
+}
+
+/// Work `update` asks for; the runtime performs it off the UI task and answers with actions. Every
+/// effect that needs a distribution's backend names it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     LoadTopology {
+        distribution_id: String,
         generation: u64,
     },
     LoadMetrics {
+        distribution_id: String,
         paths: Vec<String>,
     },
     Switch {
@@ -78,8 +129,12 @@ pub enum Effect {
         distribution_id: String,
         after: Duration,
     },
-    /// Tell the backend which faults to have from now on (only the demo's simulated AWS obeys).
-    InjectFaults(FaultSet),
+    /// Tell the distribution's backend which faults to have from now on (only the demo's simulated
+    /// AWS obeys).
+    InjectFaults {
+        distribution_id: String,
+        faults: FaultSet,
+    },
     /// Ring the terminal bell.
     Bell,
     /// Append a record to the audit trail, synced to disk before the screen shows the step.

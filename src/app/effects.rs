@@ -21,7 +21,7 @@ impl<B: Backend> EffectRunner<B> {
         EffectRunner { backend, clock, actions }
     }
 
-    /// Start an effect. `Bell` and `Audit` are the session's and are ignored here.
+    /// Start an effect. `Bell` and `Audit` are the runtime's and are ignored here.
     pub fn run(&self, effect: Effect) {
         let backend = Arc::clone(&self.backend);
         let actions = self.actions.clone();
@@ -30,29 +30,33 @@ impl<B: Backend> EffectRunner<B> {
             let _ = actions.send(action);
         };
         match effect {
-            Effect::LoadTopology { generation } => {
+            Effect::LoadTopology { distribution_id, generation } => {
                 tokio::spawn(async move {
-                    send(Action::TopologyLoaded { generation, result: backend.topology().await });
+                    send(Action::TopologyLoaded { distribution_id, generation, result: backend.topology().await });
                 });
             }
-            Effect::LoadMetrics { paths } => {
+            Effect::LoadMetrics { distribution_id, paths } => {
                 tokio::spawn(async move {
-                    send(Action::MetricsLoaded(backend.fetch(&paths).await));
+                    send(Action::MetricsLoaded { distribution_id, result: backend.fetch(&paths).await });
                 });
             }
             Effect::Switch { id, distribution_id, changes } => {
                 tokio::spawn(async move {
-                    let on_conflict = |stale: &str| send(Action::SwitchConflict { id, stale_etag: stale.to_string() });
+                    let on_conflict = |stale: &str| {
+                        let distribution_id = distribution_id.clone();
+                        send(Action::SwitchConflict { distribution_id, id, stale_etag: stale.to_string() })
+                    };
                     let result = switch_routes(backend.as_ref(), &distribution_id, &changes, on_conflict).await;
                     send(match result {
                         Ok(ok) => Action::SwitchAccepted {
+                            distribution_id,
                             id,
                             etag_before: ok.etag_before,
                             etag_after: ok.accepted.etag,
                             status: ok.accepted.status,
                             already_there: ok.already_there,
                         },
-                        Err(error) => Action::SwitchFailed { id, error },
+                        Err(error) => Action::SwitchFailed { distribution_id, id, error },
                     });
                 });
             }
@@ -64,10 +68,10 @@ impl<B: Backend> EffectRunner<B> {
                     send(Action::DeployStatus { distribution_id, result });
                 });
             }
-            Effect::InjectFaults(faults) => {
+            Effect::InjectFaults { faults, .. } => {
                 backend.inject_faults(faults);
             }
-            // Both belong to the session: the terminal's bell, and the audit file written in order.
+            // Both belong to the runtime: the terminal's bell, and the audit file written in order.
             Effect::Bell | Effect::Audit(_) => {}
         }
     }

@@ -1,156 +1,86 @@
-//! The terminal loop: keys, backend results and ticks in; frames out. It never awaits the
-//! backend: results arrive as actions over the session's channel.
-//!
-//! However the loop ends — the operator quits, a signal, the terminal's input ending or failing,
-//! a frame that cannot be drawn — every switch still under way ends `abandoned`, with why, in the
-//! event log and the audit trail: no switch is left without its last word.
+//! The one event loop: inputs (keys, signals, a deadline), ticks and backend results in, the
+//! runtime's `dispatch` for each, and after every turn a look at the result (the console draws;
+//! headless commands print and check whether they are done; tests check what they wait for). The
+//! console, headless commands and tests all run this loop; it never awaits the backend.
 
-use std::io::Write;
+use std::time::Duration;
 
-use anyhow::Context as _;
-use crossterm::event::{Event, EventStream};
+use crossterm::event::KeyEvent;
 use futures::{Stream, StreamExt};
-use ratatui::Terminal;
-use ratatui::backend::Backend as TerminalBackend;
 
-use super::deck::Deck;
 use super::keymap::command_for;
-use super::session::TICK;
-use super::signals::StopSignals;
+use super::runtime::Runtime;
 use crate::backend::Backend;
-use crate::theme::{Theme, ThemeSet};
 
-/// Colours to draw with: the state's theme, stripped of colour when `NO_COLOR` asks for it.
-pub struct Palette {
-    themes: ThemeSet,
-    no_color: bool,
-    current: Option<(String, Theme)>,
+/// What reaches the loop from outside the runtime.
+pub enum Input {
+    /// A key, turned into a command by the key map of what has the keyboard.
+    Key(KeyEvent),
+    /// Something that only asks for a new look (a resized terminal).
+    Redraw,
+    /// The loop must end, for this reason.
+    Stop(Stop),
 }
 
-impl Palette {
-    pub fn new(themes: ThemeSet, no_color: bool) -> Self {
-        Palette { themes, no_color, current: None }
-    }
-
-    pub fn names(&self) -> Vec<String> {
-        self.themes.names()
-    }
-
-    pub fn theme(&mut self, name: &str) -> &Theme {
-        if self.current.as_ref().is_none_or(|(n, _)| n != name) {
-            let theme = self.themes.get(name).cloned().unwrap_or_else(Theme::default_dark);
-            let theme = if self.no_color { theme.without_color() } else { theme };
-            self.current = Some((name.to_string(), theme));
-        }
-        &self.current.as_ref().expect("just set").1
-    }
-}
-
-/// Take over the terminal, run until the user quits, and give the terminal back as it was.
-pub async fn run<B: Backend>(deck: &mut Deck<B>, palette: &mut Palette) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!("the console needs an interactive terminal: run it in a terminal window, not through a pipe");
-    }
-    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
-    let result = drive(&mut terminal, EventStream::new(), deck, palette).await;
-    ratatui::restore();
-    result
-}
-
-/// Why switches end `abandoned` when the terminal's input ends without a signal.
-pub const INPUT_ENDED: &str = "the terminal's input ended before AWS confirmed it";
-
-/// How the loop stopped.
-enum Stop {
-    /// The operator quit, or a signal came: every unfinished switch is already abandoned.
+/// Why the loop ended. The loop itself abandons nothing: whoever runs it decides what an ending
+/// means for switches still under way.
+#[derive(Debug)]
+pub enum Stop {
+    /// The turn check said so (the operator quit, a headless run is done).
     Done,
-    /// The terminal stopped sending events.
+    /// A stop signal arrived (SIGTERM, SIGHUP, SIGINT), by name.
+    Signal(&'static str),
+    /// The deadline passed first.
+    Deadline,
+    /// The inputs ended (the terminal stopped sending events).
     InputEnded,
-    /// Reading the terminal or drawing on it failed.
+    /// Reading the inputs or drawing failed.
     Failed(anyhow::Error),
 }
 
-/// The loop on `terminal` with `events` as its input (the console: the real terminal's; tests:
-/// ratatui's `TestBackend` and a list). When it ends for any reason but a quit or a signal, every
-/// switch still under way is recorded as abandoned before this returns.
-pub async fn drive<T, B>(
-    terminal: &mut Terminal<T>,
-    events: impl Stream<Item = std::io::Result<Event>> + Unpin,
-    deck: &mut Deck<B>,
-    palette: &mut Palette,
-) -> anyhow::Result<()>
-where
-    T: TerminalBackend,
-    T::Error: Send + Sync + 'static,
-    B: Backend,
-{
-    let (reason, result) = match run_loop(terminal, events, deck, palette).await {
-        Stop::Done => return Ok(()),
-        Stop::InputEnded => (INPUT_ENDED.to_string(), Ok(())),
-        Stop::Failed(error) => (format!("the console stopped before AWS confirmed it: {error:#}"), Err(error)),
-    };
-    tracing::warn!(%reason, "console ended");
-    deck.abandon_all(&reason);
-    result
-}
-
-async fn run_loop<T, B>(
-    terminal: &mut Terminal<T>,
-    mut keys: impl Stream<Item = std::io::Result<Event>> + Unpin,
-    deck: &mut Deck<B>,
-    palette: &mut Palette,
-) -> Stop
-where
-    T: TerminalBackend,
-    T::Error: Send + Sync + 'static,
-    B: Backend,
-{
-    let mut stop = match StopSignals::install() {
-        Ok(stop) => stop,
-        Err(error) => {
-            return Stop::Failed(anyhow::Error::new(error).context("cannot listen for SIGTERM, SIGHUP and SIGINT"));
-        }
-    };
-    let mut ticks = tokio::time::interval(TICK);
+/// Run `runtime` until `turn` returns a stop or an input ends the loop. `turn` runs before the first
+/// wait and after every action applied; ticks come every `tick` of tokio's time.
+pub async fn run<B: Backend>(
+    runtime: &mut Runtime<B>,
+    mut inputs: impl Stream<Item = Input> + Unpin,
+    tick: Duration,
+    mut turn: impl FnMut(&Runtime<B>) -> Option<Stop>,
+) -> Stop {
+    let mut ticks = tokio::time::interval(tick.max(Duration::from_millis(1)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut bells_rung = deck.bells();
     loop {
-        let tabs = deck.tabs();
-        let state = &deck.shown().state;
-        let theme = palette.theme(&state.theme);
-        if let Err(error) = terminal.draw(|frame| crate::ui::render_deck(frame, &tabs, state, theme)) {
-            return Stop::Failed(anyhow::Error::new(error).context("drawing on the terminal failed"));
+        if let Some(stop) = turn(runtime) {
+            return stop;
         }
-        if deck.quit() {
-            return Stop::Done;
-        }
+        // Biased: the same order every time, so a run on a paused clock repeats exactly; inputs
+        // first, so a key or a deadline is never starved by a busy backend.
         tokio::select! {
-            event = keys.next() => match event {
-                Some(Ok(Event::Key(key))) => {
+            biased;
+            input = inputs.next() => match input {
+                Some(Input::Key(key)) => {
                     #[cfg(debug_assertions)]
                     super::debug_panic::on_key(&key);
-                    if let Some(command) = command_for(deck.shown().state.context(), &key) {
-                        deck.press(command);
+                    if let Some(command) = command_for(runtime.console.shown().context(), &key) {
+                        runtime.press(command);
                     }
                 }
-                Some(Ok(_)) => {}
-                Some(Err(error)) => return Stop::Failed(anyhow::Error::new(error).context("reading the terminal failed")),
+                Some(Input::Redraw) => {}
+                Some(Input::Stop(stop)) => return stop,
                 None => return Stop::InputEnded,
             },
-            Some((index, action)) = deck.next_action() => deck.dispatch(index, action),
-            name = stop.next() => {
-                tracing::warn!(signal = name, "stopping on a signal");
-                deck.abandon_all(&format!("cutover got {name} before AWS confirmed it"));
-                return Stop::Done;
-            }
-            _ = ticks.tick() => deck.tick(),
-        }
-        if deck.bells() != bells_rung {
-            bells_rung = deck.bells();
-            // The bell is a byte to the terminal, outside ratatui's buffer.
-            let mut stdout = std::io::stdout();
-            let _ = stdout.write_all(b"\x07").and_then(|()| stdout.flush());
+            _ = ticks.tick() => runtime.tick(),
+            Some(action) = runtime.next_action() => runtime.dispatch(action),
         }
     }
+}
+
+/// An input that stops the loop with [`Stop::Deadline`] when tokio's clock reaches `at`.
+pub fn deadline(at: tokio::time::Instant) -> impl Stream<Item = Input> + Unpin {
+    let fires = futures::stream::once(tokio::time::sleep_until(at)).map(|()| Input::Stop(Stop::Deadline));
+    Box::pin(fires.chain(futures::stream::pending()))
+}
+
+/// Stop signals as inputs: each stops the loop with [`Stop::Signal`].
+pub fn signals(signals: super::signals::StopSignals) -> impl Stream<Item = Input> + Unpin {
+    signals.into_stream().map(|name| Input::Stop(Stop::Signal(name)))
 }

@@ -28,4 +28,12 @@ impl StopSignals {
             _ = self.int.recv() => "SIGINT",
         }
     }
+
+    /// Every stop signal from now on, by name, as a stream for the event loop's inputs.
+    pub fn into_stream(self) -> impl futures::Stream<Item = &'static str> + Unpin {
+        Box::pin(futures::stream::unfold(self, |mut signals| async move {
+            let name = signals.next().await;
+            Some((name, signals))
+        }))
+    }
 }

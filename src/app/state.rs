@@ -1,13 +1,12 @@
 //! Everything the screen shows, owned by the UI task and changed only by `update`.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
 
 use jiff::Timestamp;
 
 use super::keymap::Context;
+pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
-use crate::domain::backoff::Backoff;
 use crate::domain::{
     BehaviorPolicies, Breach, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target, Thresholds, Topology,
 };
@@ -15,21 +14,8 @@ use crate::domain::{
 /// CloudWatch `GetMetricData` list price: $0.01 per 1,000 metrics requested.
 pub const GET_METRIC_DATA_USD_PER_METRIC: f64 = 0.01 / 1000.0;
 
-/// The longest the deploy-status poll waits while AWS throttles it.
-pub const MAX_POLL_BACKOFF: Duration = Duration::from_secs(160);
 /// Data older than this many seconds is stale: two refreshes were missed.
 pub const STALE_AFTER_SECS: i64 = 180;
-/// The longest a failing refresh waits before it tries again: two minutes keeps an outage's
-/// numbers at most that far behind once AWS answers again.
-pub const MAX_REFRESH_BACKOFF: Duration = Duration::from_secs(120);
-
-/// Which world the console is looking at.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Demo { scenario: String },
-    Live { account: String, profile: Option<String> },
-}
-
 /// One row of the route table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRow {
@@ -91,6 +77,8 @@ pub struct SwitchAttempt {
     pub etag_after: Option<String>,
     /// When the log last said the rollout was still going.
     pub last_progress_note: Option<Timestamp>,
+    /// Why it failed, in words, once it has (headless commands print this).
+    pub failure: Option<String>,
 }
 
 impl SwitchAttempt {
@@ -175,44 +163,6 @@ pub enum Overlay {
     ConfirmQuit(Vec<String>),
 }
 
-/// How often and when the console asks for new numbers.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RefreshPolicy {
-    /// Refresh once per this period...
-    pub every: Duration,
-    /// ...this long after the period starts, when new one-minute datapoints have landed.
-    pub offset: Duration,
-    /// How long to wait before retrying a refresh that failed the first time; it doubles, with
-    /// jitter, on each failure in a row, up to [`MAX_REFRESH_BACKOFF`].
-    pub retry_after: Duration,
-    /// How often to read the deploy status while a switch propagates.
-    pub deploy_poll: Duration,
-    /// How often the log says a rollout is still going.
-    pub progress_note_every: Duration,
-}
-
-impl Default for RefreshPolicy {
-    fn default() -> Self {
-        RefreshPolicy {
-            every: Duration::from_secs(60),
-            offset: Duration::from_secs(20),
-            retry_after: Duration::from_secs(15),
-            deploy_poll: Duration::from_secs(10),
-            progress_note_every: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RefreshPolicy {
-    pub fn refresh_backoff(&self) -> Backoff {
-        Backoff { base: self.retry_after, cap: MAX_REFRESH_BACKOFF.max(self.retry_after) }
-    }
-
-    pub fn poll_backoff(&self) -> Backoff {
-        Backoff { base: self.deploy_poll * 2, cap: MAX_POLL_BACKOFF.max(self.deploy_poll) }
-    }
-}
-
 /// Reads that keep failing: since when, how often in a row, and why, for the header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadTrouble {
@@ -223,8 +173,12 @@ pub struct ReadTrouble {
     pub round: Option<Timestamp>,
 }
 
+/// One distribution's part of the console: what the console has learned about it and how the
+/// operator is looking at it. Built from a [`Setup`]; after that, changed only by `update`.
 #[derive(Clone, Debug)]
 pub struct State {
+    /// The CloudFront distribution this is, known before its first read comes back.
+    pub distribution_id: String,
     pub mode: Mode,
     /// Who is at the keyboard, for the log.
     pub operator: String,
@@ -274,6 +228,10 @@ pub struct State {
     pub audit_failure: Option<String>,
     /// Why switching is off for this session, when it is (`--read-only`, or AWS denied an update).
     pub read_only: Option<String>,
+    /// Why the last switching key (or headless request) did nothing: read-only, an update still in
+    /// flight, a route that cannot move, a blocked dialog. Cleared when a dialog opens or a switch
+    /// is sent. Headless commands print this, never the event log's text.
+    pub refused: Option<String>,
     /// Per distribution, deploy-status reads that failed in a row, to back off while AWS throttles.
     pub poll_failures: HashMap<String, u32>,
     /// Set while refreshes fail: what is on screen is the last good data, and stale.
@@ -284,17 +242,32 @@ pub struct State {
     pub faults: FaultSet,
     /// How many metrics a refresh asks CloudWatch for, before the first refresh has said so.
     pub metrics_per_refresh: Option<usize>,
-    pub theme: String,
-    pub theme_names: Vec<String>,
     pub quit: bool,
 }
 
 impl State {
-    pub fn new(mode: Mode, operator: impl Into<String>, now: Timestamp) -> Self {
-        State {
+    pub fn new(setup: Setup) -> Self {
+        let Setup {
+            distribution_id,
             mode,
-            operator: operator.into(),
-            caller_arn: None,
+            operator,
+            now,
+            caller_arn,
+            refresh,
+            latency_statistic,
+            thresholds,
+            route_thresholds,
+            auto_rollback,
+            read_only,
+            metrics_per_refresh,
+            faults,
+            log,
+        } = setup;
+        State {
+            distribution_id,
+            mode,
+            operator,
+            caller_arn,
             now,
             topology: None,
             topology_generation: 0,
@@ -304,18 +277,18 @@ impl State {
             metrics_pending: false,
             metrics_received_at: None,
             next_refresh: now,
-            refresh: RefreshPolicy::default(),
-            latency_statistic: "p99".to_string(),
-            thresholds: Thresholds::default(),
-            route_thresholds: HashMap::new(),
-            auto_rollback: HashSet::new(),
+            refresh,
+            latency_statistic,
+            thresholds,
+            route_thresholds,
+            auto_rollback,
             auto_rolled_back: HashSet::new(),
             selected: None,
             filter: String::new(),
             filter_editing: false,
             table_scroll: Default::default(),
             overlay: Overlay::None,
-            log: Vec::new(),
+            log,
             log_open: false,
             log_scroll: 0,
             switches: Vec::new(),
@@ -323,14 +296,13 @@ impl State {
             polling: HashSet::new(),
             banner: None,
             audit_failure: None,
-            read_only: None,
+            read_only,
+            refused: None,
             poll_failures: HashMap::new(),
             read_trouble: None,
             refresh_started_at: now,
-            faults: FaultSet::NONE,
-            metrics_per_refresh: None,
-            theme: crate::theme::DEFAULT_THEME.to_string(),
-            theme_names: vec![crate::theme::DEFAULT_THEME.to_string()],
+            faults,
+            metrics_per_refresh,
             quit: false,
         }
     }

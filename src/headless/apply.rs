@@ -5,11 +5,13 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
-use super::drive::{EventPrinter, distribution_label, run_until};
+use super::drive::{EventPrinter, Waited, run_until};
 use super::{ApplyArgs, HeadlessError};
 use crate::app::action::Action;
 use crate::app::command::Command;
-use crate::app::session::Session;
+use crate::app::console::Console;
+use crate::app::event_loop;
+use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
 use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchPhase};
 use crate::backend::Backend;
@@ -27,8 +29,6 @@ pub trait Confirmer {
 
 /// One distribution's change, as its confirm dialog describes it.
 pub struct Plan {
-    /// Index of the session that makes it.
-    pub session: usize,
     pub distribution_id: String,
     pub confirm: ConfirmSwitch,
 }
@@ -40,34 +40,29 @@ pub enum SwitchPlan {
     Change(Plan),
 }
 
-/// Find `route` among the sessions and open the console's confirm dialog for moving it to `to`.
-pub fn plan_switch<B: Backend>(
-    sessions: &mut [Session<B>],
-    route: &str,
-    to: Target,
-) -> Result<SwitchPlan, HeadlessError> {
-    let holding: Vec<usize> = (0..sessions.len()).filter(|&i| sessions[i].state.route(route).is_some()).collect();
-    let index = match holding.as_slice() {
+/// Find `route` among the distributions and open the console's confirm dialog for moving it to `to`.
+pub fn plan_switch<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: Target) -> Result<SwitchPlan, HeadlessError> {
+    let states = &runtime.console.distributions;
+    let holding: Vec<&State> = states.iter().filter(|s| s.route(route).is_some()).collect();
+    let state = match holding.as_slice() {
         [only] => *only,
         [] => {
-            let known: Vec<String> =
-                sessions.iter().flat_map(|s| s.state.routes.iter().map(|r| r.path.clone())).collect();
+            let known: Vec<String> = states.iter().flat_map(|s| s.routes.iter().map(|r| r.path.clone())).collect();
             return Err(HeadlessError::UnknownRoute {
                 route: route.to_string(),
-                distributions: ids(sessions.iter().map(|s| &s.state)),
+                distributions: ids(states.iter()),
                 known: if known.is_empty() { "none".to_string() } else { known.join(", ") },
             });
         }
         several => {
             return Err(HeadlessError::AmbiguousRoute {
                 route: route.to_string(),
-                distributions: ids(several.iter().map(|&i| &sessions[i].state)),
+                distributions: ids(several.iter().copied()),
             });
         }
     };
-    let session = &mut sessions[index];
-    let distribution_id = distribution_label(&session.state);
-    let row = session.state.route(route).expect("found above");
+    let distribution_id = state.distribution_id.clone();
+    let row = state.route(route).expect("found above");
     if let Err(why) = row.switchable() {
         return Err(HeadlessError::Refused(format!("{route} on {distribution_id} is not switchable: {why}")));
     }
@@ -76,40 +71,37 @@ pub fn plan_switch<B: Backend>(
             "{route} on {distribution_id} already targets {to}; nothing to do"
         )));
     }
-    // The console switches the selected row; select it as a user would, with no filter hiding it.
-    session.state.filter.clear();
-    session.state.selected = Some(route.to_string());
-    session.press(Command::Switch);
-    let confirm = take_confirm(&mut session.state)?;
-    Ok(SwitchPlan::Change(Plan { session: index, distribution_id, confirm }))
+    runtime.dispatch(Action::OpenSwitch { distribution_id: distribution_id.clone(), path: route.to_string() });
+    let confirm = take_confirm(&runtime.console, &distribution_id)?;
+    Ok(SwitchPlan::Change(Plan { distribution_id, confirm }))
 }
 
-/// Open the console's rollback-all dialog on every session; sessions with no route on Lambda
+/// Open the console's rollback-all dialog on every distribution; those with no route on Lambda
 /// have nothing to do and are named in the returned notes.
-pub fn plan_rollback_all<B: Backend>(sessions: &mut [Session<B>]) -> Result<(Vec<Plan>, Vec<String>), HeadlessError> {
+pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Plan>, Vec<String>), HeadlessError> {
     let (mut plans, mut notes) = (Vec::new(), Vec::new());
-    for (index, session) in sessions.iter_mut().enumerate() {
-        let distribution_id = distribution_label(&session.state);
-        if !session.state.routes.iter().any(|r| r.switchable().is_ok_and(|(t, _)| t == Target::Lambda)) {
+    let ids: Vec<String> = runtime.console.distributions.iter().map(|s| s.distribution_id.clone()).collect();
+    for distribution_id in ids {
+        let state = runtime.console.distribution(&distribution_id).expect("listed above");
+        if !state.routes.iter().any(|r| r.switchable().is_ok_and(|(t, _)| t == Target::Lambda)) {
             notes.push(format!("{distribution_id}: no route is on Lambda; nothing to roll back"));
             continue;
         }
-        session.press(Command::RollbackAll);
-        let confirm = take_confirm(&mut session.state)?;
-        plans.push(Plan { session: index, distribution_id, confirm });
+        let command = Command::RollbackAll;
+        runtime.dispatch(Action::CommandFor { distribution_id: distribution_id.clone(), command });
+        let confirm = take_confirm(&runtime.console, &distribution_id)?;
+        plans.push(Plan { distribution_id, confirm });
     }
     Ok((plans, notes))
 }
 
 /// The dialog `update` opened, left open for `Confirm`; or why it did not open (read-only, an
-/// update already in flight), in the words the console's event log used.
-fn take_confirm(state: &mut State) -> Result<ConfirmSwitch, HeadlessError> {
+/// update already in flight), as `update` gave it.
+fn take_confirm(console: &Console, distribution_id: &str) -> Result<ConfirmSwitch, HeadlessError> {
+    let state = console.distribution(distribution_id).expect("the plan's distribution is the console's");
     match &state.overlay {
         Overlay::Confirm(confirm) => Ok(confirm.clone()),
-        _ => {
-            let why = state.log.last().map_or_else(|| "the switch was refused".to_string(), |e| e.message.clone());
-            Err(HeadlessError::Refused(why))
-        }
+        _ => Err(HeadlessError::Refused(state.refused.clone().unwrap_or_else(|| "the switch was refused".into()))),
     }
 }
 
@@ -138,12 +130,11 @@ pub fn describe(plan: &Plan) -> String {
     out
 }
 
-// Long: confirm, send, follow and classify each plan's end, with signals racing the wait; issue 12's
-// single event loop is to take the following part out of here.
+// Long: confirm, send, follow and classify each plan's end, one distribution after another.
 /// Confirm every plan (asking unless `--yes`), send each distribution its one update, and follow
 /// each to acceptance, or with `--wait` to `Deployed`.
 pub async fn carry_out<B: Backend, W: Write>(
-    sessions: &mut [Session<B>],
+    runtime: &mut Runtime<B>,
     plans: &[Plan],
     args: &ApplyArgs,
     confirmer: &mut dyn Confirmer,
@@ -171,60 +162,28 @@ pub async fn carry_out<B: Backend, W: Write>(
     }
     let mut requested = Vec::new();
     for plan in plans {
-        let session = &mut sessions[plan.session];
-        let before = session.state.switches.len();
-        // --force (with its reason) goes past the pre-flight; --no-audit past a trail that cannot be
-        // written, which the audit gate has already said out loud.
-        let mut reasons: Vec<String> = args.reason.iter().filter(|_| args.force).cloned().collect();
-        if args.no_audit
-            && let Some(why) = &session.state.audit_failure
-        {
-            reasons.push(format!("--no-audit: the audit trail cannot be written ({why})"));
-        }
-        if reasons.is_empty() {
-            session.press(Command::Confirm);
-        } else {
-            session.dispatch(Action::ConfirmForced { reason: reasons.join("; ") });
-        }
-        printer.print_new(&session.state);
-        match session.state.switches.get(before) {
-            Some(attempt) => requested.push((plan.session, attempt.id)),
-            None => {
-                let why = session.state.log.last().map_or_else(String::new, |e| e.message.clone());
-                return Err(HeadlessError::Failed(format!("{}: nothing was sent: {why}", plan.distribution_id)));
-            }
-        }
+        requested.push((plan.distribution_id.clone(), send(runtime, plan, args, printer)?));
     }
-    let mut stop = StopSignals::install()
+    let signals = StopSignals::install()
         .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
+    let mut signals = event_loop::signals(signals);
     let mut outcomes = Vec::new();
     let mut failures = Vec::new();
-    for (index, id) in requested.iter().copied() {
-        let session = &mut sessions[index];
-        let phase_of = |s: &State| s.switch(id).map(|a| a.phase);
-        let answered = |s: &State| phase_of(s) != Some(SwitchPhase::Requested);
-        let settled = |s: &State| matches!(phase_of(s), Some(SwitchPhase::Deployed | SwitchPhase::Failed));
-        // Biased: the same order every time, so a run on a paused clock repeats exactly.
-        let interrupted = tokio::select! {
-            biased;
-            name = stop.next() => Some(name),
-            () = async {
-                run_until(session, printer, ACCEPT_LIMIT, answered).await;
-                if args.wait {
-                    run_until(session, printer, args.timeout, settled).await;
-                }
-            } => None,
-        };
-        if let Some(signal) = interrupted {
+    for (distribution_id, id) in &requested {
+        let phase_of = |c: &Console| c.distribution(distribution_id).and_then(|s| s.switch(*id)).map(|a| a.phase);
+        let answered = |c: &Console| phase_of(c) != Some(SwitchPhase::Requested);
+        let settled = |c: &Console| matches!(phase_of(c), Some(SwitchPhase::Deployed | SwitchPhase::Failed));
+        let mut waited = run_until(runtime, printer, ACCEPT_LIMIT, &mut signals, answered).await;
+        if args.wait && !matches!(waited, Waited::Signal(_)) {
+            waited = run_until(runtime, printer, args.timeout, &mut signals, settled).await;
+        }
+        if let Waited::Signal(signal) = waited {
             // Every switch sent and not yet seen to its end gets its `abandoned` record before exiting.
-            let reason = format!("cutover got {signal} while following it");
-            for (index, _) in &requested {
-                stop_following(&mut sessions[*index], printer, &reason);
-            }
+            stop_following(runtime, printer, &format!("cutover got {signal} while following it"));
             return Err(HeadlessError::Interrupted(signal));
         }
-        let state = &session.state;
-        let attempt = state.switch(id).expect("requested above");
+        let state = runtime.console.distribution(distribution_id).expect("the plan's distribution");
+        let attempt = state.switch(*id).expect("requested above");
         let what = format!("{}: {}", attempt.distribution_id, attempt.moves());
         let stopped_because = match attempt.phase {
             SwitchPhase::Deployed => {
@@ -246,7 +205,7 @@ pub async fn carry_out<B: Backend, W: Write>(
                 Some("cutover stops following at acceptance without --wait".to_string())
             }
             SwitchPhase::Failed | SwitchPhase::Abandoned => {
-                let why = state.banner.clone().unwrap_or_else(|| format!("{what} failed"));
+                let why = attempt.failure.clone().unwrap_or_else(|| format!("{what} failed"));
                 failures.push(HeadlessError::Failed(why));
                 None
             }
@@ -259,16 +218,53 @@ pub async fn carry_out<B: Backend, W: Write>(
             }
         };
         if let Some(reason) = stopped_because {
-            stop_following(session, printer, &reason);
+            let distribution_id = distribution_id.clone();
+            runtime.dispatch(Action::StopFollowing { distribution_id, reason });
+            printer.print_all(&runtime.console);
         }
     }
     Ok(Applied { outcomes, failures })
 }
 
-/// End every switch of `session` still under way with an `abandoned` event saying why.
-fn stop_following<B: Backend, W: Write>(session: &mut Session<B>, printer: &mut EventPrinter<W>, reason: &str) {
-    session.dispatch(Action::Abandon { reason: reason.to_string() });
-    printer.print_new(&session.state);
+/// Confirm one plan's dialog (past the pre-flight with `--force`'s reason, past a failing trail with
+/// `--no-audit`) and return the switch attempt it started.
+fn send<B: Backend, W: Write>(
+    runtime: &mut Runtime<B>,
+    plan: &Plan,
+    args: &ApplyArgs,
+    printer: &mut EventPrinter<W>,
+) -> Result<u64, HeadlessError> {
+    let distribution_id = plan.distribution_id.clone();
+    let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
+    let before = state.switches.len();
+    // --force (with its reason) goes past the pre-flight; --no-audit past a trail that cannot be
+    // written, which the audit gate has already said out loud.
+    let mut reasons: Vec<String> = args.reason.iter().filter(|_| args.force).cloned().collect();
+    if args.no_audit
+        && let Some(why) = &state.audit_failure
+    {
+        reasons.push(format!("--no-audit: the audit trail cannot be written ({why})"));
+    }
+    runtime.dispatch(if reasons.is_empty() {
+        Action::CommandFor { distribution_id: distribution_id.clone(), command: Command::Confirm }
+    } else {
+        Action::ConfirmForced { distribution_id: distribution_id.clone(), reason: reasons.join("; ") }
+    });
+    printer.print_all(&runtime.console);
+    let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
+    match state.switches.get(before) {
+        Some(attempt) => Ok(attempt.id),
+        None => {
+            let why = state.refused.clone().unwrap_or_default();
+            Err(HeadlessError::Failed(format!("{distribution_id}: nothing was sent: {why}")))
+        }
+    }
+}
+
+/// End every switch still under way with an `abandoned` event saying why.
+fn stop_following<B: Backend, W: Write>(runtime: &mut Runtime<B>, printer: &mut EventPrinter<W>, reason: &str) {
+    runtime.dispatch(Action::Abandon { reason: reason.to_string() });
+    printer.print_all(&runtime.console);
 }
 
 /// How each plan ended: a line per change that went through, and what went wrong with the rest.
@@ -292,5 +288,5 @@ impl Applied {
 }
 
 fn ids<'a>(states: impl Iterator<Item = &'a State>) -> String {
-    states.map(distribution_label).collect::<Vec<_>>().join(", ")
+    states.map(|s| s.distribution_id.as_str()).collect::<Vec<_>>().join(", ")
 }

@@ -9,33 +9,28 @@ use std::io::Write;
 use super::HeadlessError;
 use super::apply::Plan;
 use super::drive::EventPrinter;
-use crate::app::session::Session;
+use crate::app::runtime::Runtime;
 use crate::backend::Backend;
 
 /// `Ok` when every planned change's trail can be written, or when `no_audit` lets cutover go on
 /// without it (then said on `printer`); else the refusal, which has sent nothing.
 pub fn require_audit_trail<B: Backend, W: Write>(
-    sessions: &mut [Session<B>],
+    runtime: &mut Runtime<B>,
     plans: &[Plan],
     no_audit: bool,
     printer: &mut EventPrinter<W>,
 ) -> Result<(), HeadlessError> {
-    let mut failure = None;
-    for plan in plans {
-        if let Err(why) = sessions[plan.session].check_audit() {
-            failure.get_or_insert(why);
-        }
+    if plans.is_empty() {
+        return Ok(());
     }
-    let Some(why) = failure else { return Ok(()) };
+    let Err(why) = runtime.check_audit() else { return Ok(()) };
     if !no_audit {
         return Err(HeadlessError::Refused(format!(
             "nothing was sent: the audit trail cannot be written ({why}); make it writable, or add --no-audit \
              to go ahead with every record printed on standard error as a JSON line instead"
         )));
     }
-    for plan in plans {
-        printer.print_new(&sessions[plan.session].state);
-    }
+    printer.print_all(&runtime.console);
     printer.note(
         "going on without the audit trail (--no-audit): every record it cannot take follows on standard error \
          as one JSON line; keep them",

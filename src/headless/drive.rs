@@ -1,11 +1,16 @@
-//! Running a console session without a screen: the same `update`, effects and audit trail as the
-//! console, driven until something holds, with the event log printed as it grows.
+//! Running the console's runtime without a screen: the same `update`, effects, audit trail and
+//! event loop as the console, driven until something holds, with the event log printed as it grows.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
 
+use futures::Stream;
+
 use super::HeadlessError;
-use crate::app::session::{Session, TICK};
+use crate::app::console::Console;
+use crate::app::event_loop::{self, Input, Stop};
+use crate::app::runtime::{Runtime, TICK};
 use crate::app::state::State;
 use crate::audit::is_history;
 use crate::backend::Backend;
@@ -13,25 +18,28 @@ use crate::domain::format::time_of_day;
 use crate::domain::visible;
 use crate::output;
 
-/// How long, in the session's time, the first read of routes and numbers may take. Each AWS call
+/// How long, in the console's time, the first read of routes and numbers may take. Each AWS call
 /// gives up after 40 s; this leaves room for the SDK's retries of both.
 const LOAD_LIMIT: Duration = Duration::from_secs(120);
 
-/// Prints event-log lines that have not been printed yet, skipping earlier sessions' history.
+/// Prints event-log lines that have not been printed yet, per distribution, skipping earlier
+/// sessions' history.
 pub struct EventPrinter<W: Write> {
     out: W,
-    printed: usize,
+    /// How many of each distribution's entries have been looked at.
+    printed: HashMap<String, usize>,
 }
 
 impl<W: Write> EventPrinter<W> {
     pub fn new(out: W) -> Self {
-        EventPrinter { out, printed: 0 }
+        EventPrinter { out, printed: HashMap::new() }
     }
 
     /// Routes and messages carry AWS error text and path patterns: their control characters are
     /// shown as escapes, never sent to the terminal.
     pub fn print_new(&mut self, state: &State) {
-        let start = self.printed.min(state.log.len());
+        let printed = self.printed.entry(state.distribution_id.clone()).or_default();
+        let start = (*printed).min(state.log.len());
         for entry in state.log[start..].iter().filter(|e| !is_history(e)) {
             let route = entry.route.as_deref().map(|r| format!("{}  ", visible::escape(r))).unwrap_or_default();
             let message = visible::escape(&entry.message);
@@ -41,7 +49,14 @@ impl<W: Write> EventPrinter<W> {
                 &format!("{}  {:<5}  {route}{message}", time_of_day(entry.at), entry.level),
             );
         }
-        self.printed = state.log.len();
+        *printed = state.log.len();
+    }
+
+    /// New lines of every distribution of the console.
+    pub fn print_all(&mut self, console: &Console) {
+        for state in &console.distributions {
+            self.print_new(state);
+        }
     }
 
     /// A line of cutover's own between the event-log lines (escaped too, as it may quote errors).
@@ -54,51 +69,63 @@ impl<W: Write> EventPrinter<W> {
     }
 }
 
-/// Drive `session` until `done` holds (true) or `limit` of the session's time has passed (false).
+/// How a headless wait ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Waited {
+    /// What was waited for holds.
+    Done,
+    /// The time limit passed first.
+    TimedOut,
+    /// A stop signal came first, by name.
+    Signal(&'static str),
+}
+
+/// Drive `runtime` through the event loop until `done` holds or `limit` of the console's time has
+/// passed, with `signals` (or any other stopping input) racing the wait.
 pub async fn run_until<B: Backend, W: Write>(
-    session: &mut Session<B>,
+    runtime: &mut Runtime<B>,
     printer: &mut EventPrinter<W>,
     limit: Duration,
-    mut done: impl FnMut(&State) -> bool,
-) -> bool {
-    let deadline = tokio::time::Instant::now() + session.clock.real_duration(limit);
-    let mut ticks = tokio::time::interval(session.clock.real_duration(TICK).max(Duration::from_millis(1)));
-    loop {
-        printer.print_new(&session.state);
-        if done(&session.state) {
-            return true;
-        }
-        // Biased: the same order every time, so a run on a paused clock repeats exactly.
-        tokio::select! {
-            biased;
-            _ = tokio::time::sleep_until(deadline) => return done(&session.state),
-            _ = ticks.tick() => session.tick(),
-            Some(action) = session.next_action() => session.dispatch(action),
-        }
+    signals: impl Stream<Item = Input> + Unpin,
+    mut done: impl FnMut(&Console) -> bool,
+) -> Waited {
+    let deadline = tokio::time::Instant::now() + runtime.clock.real_duration(limit);
+    let inputs = futures::stream::select(event_loop::deadline(deadline), signals);
+    let tick = runtime.clock.real_duration(TICK);
+    let stop = event_loop::run(runtime, inputs, tick, |runtime| {
+        printer.print_all(&runtime.console);
+        done(&runtime.console).then_some(Stop::Done)
+    })
+    .await;
+    match stop {
+        Stop::Signal(name) => Waited::Signal(name),
+        _ if done(&runtime.console) => Waited::Done,
+        _ => Waited::TimedOut,
     }
 }
 
-/// Read the routes and the first numbers, as the console does when it opens. Routes must come;
-/// numbers may fail (the console would show the error and carry on): that error is returned in `Ok`.
+/// Read every distribution's routes and first numbers, as the console does when it opens. Routes
+/// must come; numbers may fail (the console would show the error and carry on): each
+/// distribution's error is returned in `Ok`, in the console's order.
 pub async fn load<B: Backend, W: Write>(
-    session: &mut Session<B>,
+    runtime: &mut Runtime<B>,
     printer: &mut EventPrinter<W>,
-) -> Result<Option<String>, HeadlessError> {
-    session.tick();
-    let settled = |s: &State| !s.topology_pending && !s.metrics_pending;
-    let finished = run_until(session, printer, LOAD_LIMIT, settled).await;
-    let state = &session.state;
-    let id = distribution_label(state);
-    if !finished {
-        return Err(HeadlessError::Failed(format!("{id}: no answer from AWS within {} s", LOAD_LIMIT.as_secs())));
+) -> Result<Vec<Option<String>>, HeadlessError> {
+    runtime.tick();
+    let settled = |c: &Console| c.distributions.iter().all(|s| !s.topology_pending && !s.metrics_pending);
+    let finished = run_until(runtime, printer, LOAD_LIMIT, futures::stream::pending(), settled).await;
+    let mut metrics_errors = Vec::new();
+    for state in &runtime.console.distributions {
+        let id = &state.distribution_id;
+        if finished != Waited::Done {
+            return Err(HeadlessError::Failed(format!("{id}: no answer from AWS within {} s", LOAD_LIMIT.as_secs())));
+        }
+        if state.topology.is_none() {
+            let why = state.banner.clone().unwrap_or_else(|| "reading the distribution failed".to_string());
+            return Err(HeadlessError::Failed(format!("{id}: {why}")));
+        }
+        metrics_errors
+            .push(state.metrics.is_none().then(|| state.banner.clone().unwrap_or_else(|| "no metrics".into())));
     }
-    if state.topology.is_none() {
-        let why = state.banner.clone().unwrap_or_else(|| "reading the distribution failed".to_string());
-        return Err(HeadlessError::Failed(format!("{id}: {why}")));
-    }
-    Ok(state.metrics.is_none().then(|| state.banner.clone().unwrap_or_else(|| "no metrics".to_string())))
-}
-
-pub fn distribution_label(state: &State) -> String {
-    state.topology.as_ref().map_or_else(|| "the distribution".to_string(), |t| t.distribution_id.clone())
+    Ok(metrics_errors)
 }

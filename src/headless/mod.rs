@@ -14,6 +14,6 @@ pub mod status;
 pub use apply::{Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
 pub use args::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
 pub use audit_gate::require_audit_trail;
-pub use drive::{EventPrinter, load, run_until};
+pub use drive::{EventPrinter, Waited, load, run_until};
 pub use error::{EXIT_BREACHED, HeadlessError};
 pub use run::{rollback_all, status, switch};

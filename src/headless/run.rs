@@ -12,7 +12,8 @@ use super::drive::{EventPrinter, load};
 use super::prompt::TerminalConfirmer;
 use super::status::{DistributionStatus, StatusReport, pending_in_trail};
 use super::{RollbackAllArgs, StatusArgs, SwitchArgs};
-use crate::app::session::Session;
+use crate::app::runtime::Runtime;
+use crate::app::state::State;
 use crate::audit::{self, AuditTrail};
 use crate::backend::aws::AwsBackend;
 use crate::cli::AwsArgs;
@@ -23,15 +24,14 @@ use crate::output;
 
 /// `cutover status`: 0 all well, 3 a guard breached, 1 numbers or routes could not be read.
 pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
-    let mut sessions = open_sessions(aws, Purpose::Watch).await?;
+    let mut runtime = open_runtime(aws, Purpose::Watch).await?;
     let trail = read_trail_quietly();
-    let mut distributions = Vec::new();
     let mut printer = EventPrinter::new(std::io::sink());
-    for session in &mut sessions {
-        let metrics_error = load(session, &mut printer).await?;
-        let id = super::drive::distribution_label(&session.state);
-        let pending = trail.as_ref().map(|t| pending_in_trail(t, &id)).unwrap_or_default();
-        distributions.push(DistributionStatus::from_state(&session.state, metrics_error, &pending));
+    let metrics_errors = load(&mut runtime, &mut printer).await?;
+    let mut distributions = Vec::new();
+    for (state, metrics_error) in runtime.console.distributions.iter().zip(metrics_errors) {
+        let pending = trail.as_ref().map(|t| pending_in_trail(t, &state.distribution_id)).unwrap_or_default();
+        distributions.push(DistributionStatus::from_state(state, metrics_error, &pending));
     }
     let report = StatusReport::new(now_to_the_second(), distributions);
     if args.json {
@@ -45,8 +45,8 @@ pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
 /// `cutover switch ROUTE --to TARGET`: 0 switched (or already there), 2 refused, 1 failed.
 pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     let mut printer = EventPrinter::new(std::io::stderr());
-    let mut sessions = open_and_load(aws, &mut printer).await?;
-    let plan = match plan_switch(&mut sessions, &args.route, args.to.into())? {
+    let mut runtime = open_and_load(aws, &mut printer).await?;
+    let plan = match plan_switch(&mut runtime, &args.route, args.to.into())? {
         SwitchPlan::AlreadyThere(message) => {
             output::stdout_line(&visible::escape(&message));
             return Ok(0);
@@ -55,16 +55,16 @@ pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     };
     output::stderr_text(&visible::escape_keeping_lines(&describe(&plan)));
     let plans = [plan];
-    require_audit_trail(&mut sessions, &plans, args.apply.no_audit, &mut printer)?;
-    let applied = carry_out(&mut sessions, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
+    require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
+    let applied = carry_out(&mut runtime, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
     finish(applied)
 }
 
 /// `cutover rollback-all`: every Lambda route of every chosen distribution back to the origin.
 pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     let mut printer = EventPrinter::new(std::io::stderr());
-    let mut sessions = open_and_load(aws, &mut printer).await?;
-    let (plans, notes) = plan_rollback_all(&mut sessions)?;
+    let mut runtime = open_and_load(aws, &mut printer).await?;
+    let (plans, notes) = plan_rollback_all(&mut runtime)?;
     for note in &notes {
         output::stdout_line(&visible::escape(note));
     }
@@ -74,8 +74,8 @@ pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Resu
     for plan in &plans {
         output::stderr_text(&visible::escape_keeping_lines(&describe(plan)));
     }
-    require_audit_trail(&mut sessions, &plans, args.apply.no_audit, &mut printer)?;
-    let applied = carry_out(&mut sessions, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
+    require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
+    let applied = carry_out(&mut runtime, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
     finish(applied)
 }
 
@@ -99,40 +99,42 @@ enum Purpose {
     Change,
 }
 
-/// A console session per chosen distribution (`--distribution`, else every one in the config).
-async fn open_sessions(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Vec<Session<AwsBackend>>> {
+/// A runtime with every chosen distribution (`--distribution`, else every one in the config).
+async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime<AwsBackend>> {
     let connection = live::connect(aws).await?;
     let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
-    let mut sessions = Vec::new();
+    let mut distributions = Vec::new();
     for id in ids {
-        let mut session = match purpose {
+        let live::Opened { mut setup, backend } = match purpose {
             Purpose::Watch => {
-                let mut session =
-                    live::session_for(&connection.config, &id, &connection.clients, Clock::real()).await?;
-                session.state.read_only = Some("`cutover status` only reads".to_string());
-                session
+                let mut opened =
+                    live::read_distribution(&connection.config, &id, &connection.clients, Clock::real()).await?;
+                opened.setup.read_only = Some("`cutover status` only reads".to_string());
+                opened
             }
             Purpose::Change => live::open(&connection, &id, aws, Clock::real()).await?,
         };
         // Guards act in a console someone is watching; a one-shot command never switches by itself.
-        session.state.auto_rollback.clear();
-        sessions.push(session);
+        setup.auto_rollback.clear();
+        distributions.push((State::new(setup), backend));
     }
-    Ok(sessions)
+    let runtime = Runtime::new(distributions, Clock::real());
+    Ok(match purpose {
+        Purpose::Watch => runtime,
+        Purpose::Change => live::with_audit_trail(runtime),
+    })
 }
 
-/// Sessions for a change, each with its routes and first numbers read, progress on `printer`.
+/// A runtime for a change, its routes and first numbers read, progress on `printer`.
 async fn open_and_load(
     aws: &AwsArgs,
     printer: &mut EventPrinter<std::io::Stderr>,
-) -> anyhow::Result<Vec<Session<AwsBackend>>> {
-    let mut sessions = open_sessions(aws, Purpose::Change).await?;
-    for session in &mut sessions {
-        // A record the trail cannot take is printed where the responder sees it, never dropped.
-        session.keep_unstored_audit_in(Box::new(std::io::stderr()));
-        load(session, printer).await?;
-    }
-    Ok(sessions)
+) -> anyhow::Result<Runtime<AwsBackend>> {
+    let mut runtime = open_runtime(aws, Purpose::Change).await?;
+    // A record the trail cannot take is printed where the responder sees it, never dropped.
+    runtime.keep_unstored_audit_in(Box::new(std::io::stderr()));
+    load(&mut runtime, printer).await?;
+    Ok(runtime)
 }
 
 /// The audit trail, for which routes have a switch still deploying; a status without it only

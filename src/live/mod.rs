@@ -10,11 +10,11 @@ use std::sync::Arc;
 pub use error::LiveError;
 pub use identity::Identity;
 
-use crate::app::deck::Deck;
-use crate::app::event_loop::{self, Palette};
 use crate::app::history;
-use crate::app::session::Session;
+use crate::app::runtime::Runtime;
+use crate::app::setup::Setup;
 use crate::app::state::{Mode, State};
+use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::aws::control_plane::{origin_ids_of, routes_of, topology_of};
 use crate::backend::aws::{
@@ -27,35 +27,25 @@ use crate::demo::operator;
 use crate::domain::{Level, Target, Thresholds};
 use crate::theme::ThemeSet;
 
-/// A live console that has read its config and distributions and is ready to draw.
-pub struct Prepared {
-    /// One session per distribution, with its id, in config order.
-    pub sessions: Vec<(String, Session<AwsBackend>)>,
+/// One configured distribution, read and checked: how its console starts, and its backend.
+pub struct Opened {
+    pub setup: Setup,
+    pub backend: Arc<AwsBackend>,
 }
 
 pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
     let clock = Clock::real();
-    let Prepared { mut sessions } = prepare(args, clock).await?;
-    let mut palette = Palette::new(themes, no_color);
-    for (_, session) in &mut sessions {
-        session.state.theme_names = palette.names();
-        session.state.theme = theme.to_string();
-        // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
-        let _ = session.check_audit();
-    }
-    event_loop::run(&mut Deck::new(sessions), &mut palette).await
-}
-
-/// Load and check the config, connect, read every chosen distribution (`--distribution`, else all of
-/// the config's), check the config against each, and build a session for each.
-pub async fn prepare(args: &AwsArgs, clock: Clock) -> anyhow::Result<Prepared> {
     let connection = connect(args).await?;
-    let mut sessions = Vec::new();
+    let mut distributions = Vec::new();
     for id in chosen_distributions(&connection.config, args.distribution.as_deref())? {
-        let session = open(&connection, &id, args, clock.clone()).await?;
-        sessions.push((id, session));
+        let Opened { setup, backend } = open(&connection, &id, args, clock.clone()).await?;
+        distributions.push((State::new(setup), backend));
     }
-    Ok(Prepared { sessions })
+    let mut palette = Palette::new(themes, no_color);
+    let mut runtime = with_audit_trail(Runtime::new(distributions, clock).with_themes(theme, palette.names()));
+    // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
+    let _ = runtime.check_audit();
+    terminal::run(&mut runtime, &mut palette).await
 }
 
 /// A loaded config and clients made from it and the command line.
@@ -73,37 +63,42 @@ pub async fn connect(args: &AwsArgs) -> anyhow::Result<Connection> {
     Ok(Connection { config, clients })
 }
 
-/// The session for one distribution of `connection`, honouring `--read-only`, with the audit trail
-/// attached and earlier sessions' records shown as history.
+/// One distribution of `connection` for a console that may switch: `--read-only` honoured, and
+/// earlier sessions' records from the audit trail shown as history.
 pub async fn open(
     connection: &Connection,
     distribution_id: &str,
     args: &AwsArgs,
     clock: Clock,
-) -> anyhow::Result<Session<AwsBackend>> {
-    let mut session = session_for(&connection.config, distribution_id, &connection.clients, clock).await?;
+) -> anyhow::Result<Opened> {
+    let mut opened = read_distribution(&connection.config, distribution_id, &connection.clients, clock).await?;
     if args.read_only {
-        session.state.read_only = Some("started with --read-only".to_string());
+        opened.setup.read_only = Some("started with --read-only".to_string());
     }
-    match AuditLog::open_default() {
-        Ok(log) => {
-            history::load_into(&mut session.state, &log, distribution_id);
-            session = session.with_audit(log);
-        }
-        Err(error) => session = session.with_audit_unavailable(error.to_string()),
+    if let Ok(log) = AuditLog::open_default() {
+        history::load_into(&mut opened.setup, &log);
     }
-    Ok(session)
+    Ok(opened)
 }
 
-// Long: builds a live session from the config, the distribution and the caller; most of it sets
-// state fields that issue 12's Console model is to own.
-/// The session for one configured distribution, on clients already made (tests point them at emulators).
-pub async fn session_for(
+/// The runtime writing to the default audit trail, or knowing why it cannot.
+pub fn with_audit_trail(runtime: Runtime<AwsBackend>) -> Runtime<AwsBackend> {
+    match AuditLog::open_default() {
+        Ok(log) => runtime.with_audit(log),
+        Err(error) => runtime.with_audit_unavailable(error.to_string()),
+    }
+}
+
+// Long: reads and checks one distribution, then fills in its start from the config and the caller,
+// with a log line for everything worth knowing before the first key.
+/// Read one configured distribution on clients already made (tests point them at emulators), check
+/// the config against it, and say how its console starts.
+pub async fn read_distribution(
     config: &Config,
     distribution_id: &str,
     clients: &AwsClients,
     clock: Clock,
-) -> anyhow::Result<Session<AwsBackend>> {
+) -> anyhow::Result<Opened> {
     let spec =
         DistributionSpec::find(config, distribution_id).ok_or_else(|| not_configured(config, distribution_id))?;
     let control_plane = CloudFrontControlPlane::new(clients.cloudfront.clone(), spec.clone());
@@ -116,32 +111,29 @@ pub async fn session_for(
 
     let metrics = CloudWatchMetrics::new(clients, config, distribution_id, clock.clone());
     let shown: Vec<String> = topology.routes.iter().map(|r| r.path.clone()).collect();
-    let mut state = State::new(
-        Mode::Live { account: identity.account_label(), profile: clients.profile.clone() },
-        operator(),
-        clock.now(),
-    );
-    state.caller_arn = identity.arn.clone();
-    state.refresh.every = config.refresh_interval();
-    state.latency_statistic = config.latency_statistic().to_string();
+    let mode = Mode::Live { account: identity.account_label(), profile: clients.profile.clone() };
+    let mut setup = Setup::new(distribution_id, mode, operator(), clock.now());
+    setup.caller_arn = identity.arn.clone();
+    setup.refresh.every = config.refresh_interval();
+    setup.latency_statistic = config.latency_statistic().to_string();
     // New datapoints land a little after the minute; never wait longer than half a period for them.
-    state.refresh.offset = state.refresh.offset.min(state.refresh.every / 2);
+    setup.refresh.offset = setup.refresh.offset.min(setup.refresh.every / 2);
     if let Some(distribution) = config.distribution(distribution_id) {
-        state.auto_rollback =
+        setup.auto_rollback =
             distribution.routes.iter().filter(|r| r.auto_rollback).map(|r| r.path.get_ref().clone()).collect();
     }
-    state.thresholds = config.thresholds.apply(Thresholds::default());
+    setup.thresholds = config.thresholds.apply(Thresholds::default());
     for path in &shown {
         let own = config.thresholds_for(distribution_id, path);
-        if own != state.thresholds {
-            state.route_thresholds.insert(path.clone(), own);
+        if own != setup.thresholds {
+            setup.route_thresholds.insert(path.clone(), own);
         }
     }
-    state.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
+    setup.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
     if config.read_only {
-        state.read_only = Some(format!("read_only = true in {}", config.file_name()));
+        setup.read_only = Some(format!("read_only = true in {}", config.file_name()));
     }
-    state.log(
+    setup.note(
         Level::Info,
         None,
         format!(
@@ -152,16 +144,16 @@ pub async fn session_for(
         ),
     );
     if let Some(error) = &identity.error {
-        state.log(Level::Warn, None, format!("could not ask STS who is calling: {error}"));
+        setup.note(Level::Warn, None, format!("could not ask STS who is calling: {error}"));
     }
     for problem in &topology.problems {
-        state.log(Level::Warn, None, format!("distribution {distribution_id}: {problem}"));
+        setup.note(Level::Warn, None, format!("distribution {distribution_id}: {problem}"));
     }
     for route in &topology.routes {
         match route.switchable() {
-            Err(why) => state.log(Level::Warn, Some(&route.path), format!("not switchable: {why}")),
+            Err(why) => setup.note(Level::Warn, Some(&route.path), format!("not switchable: {why}")),
             // On Lambda with several legacy origins and no home named: the default is a guess, say so.
-            Ok((Target::Lambda, pair)) if spec.legacy_origins.len() > 1 && !spec.names_home(&route.path) => state.log(
+            Ok((Target::Lambda, pair)) if spec.legacy_origins.len() > 1 && !spec.names_home(&route.path) => setup.note(
                 Level::Warn,
                 Some(&route.path),
                 format!(
@@ -173,7 +165,7 @@ pub async fn session_for(
         }
     }
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
-    Ok(Session::new(state, Arc::new(AwsBackend::new(control_plane, metrics)), clock))
+    Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)) })
 }
 
 /// `--config`, else `cutover.toml` in the user's config directory; it must exist.

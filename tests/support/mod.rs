@@ -7,11 +7,14 @@ pub mod emulators;
 pub mod pty;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use cutover::app::session::Session;
+use cutover::app::event_loop;
+use cutover::app::runtime::{Runtime, TICK};
+use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
-use cutover::backend::FaultSet;
-use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
+use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
+use cutover::backend::{Backend, FaultSet};
 use cutover::clock::Clock;
 use jiff::Timestamp;
 
@@ -20,22 +23,71 @@ pub fn start() -> Timestamp {
     "2026-01-15T22:30:00Z".parse().unwrap()
 }
 
-/// A demo session that has read its distribution and first metrics. Call inside a
+/// A demo console that has read its distribution and first metrics. Call inside a
 /// `#[tokio::test(start_paused = true)]`.
-pub async fn demo(scenario: Scenario, seed: u64) -> (Session<SimBackend>, Arc<SimBackend>) {
-    demo_with_routes(scenario, seed, cutover::backend::sim::catalog::DEFAULT_ROUTES).await
+pub async fn demo(scenario: Scenario, seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
+    demo_with_routes(scenario, seed, catalog::DEFAULT_ROUTES).await
 }
 
 /// [`demo`] with `routes` routes, as `cutover demo --routes N`.
-pub async fn demo_with_routes(scenario: Scenario, seed: u64, routes: usize) -> (Session<SimBackend>, Arc<SimBackend>) {
+pub async fn demo_with_routes(scenario: Scenario, seed: u64, routes: usize) -> (Runtime<SimBackend>, Arc<SimBackend>) {
     let clock = Clock::simulated(start(), 10.0);
     let options = SimOptions { scenario, seed, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options).with_routes(routes));
-    let state = State::new(Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now());
-    let mut session = Session::new(state, Arc::clone(&backend), clock);
-    let loaded = session.run_until(std::time::Duration::from_secs(30), |s| s.metrics.is_some()).await;
+    let state = demo_state(catalog::DISTRIBUTION_ID, scenario, &clock);
+    let mut runtime = Runtime::single(state, Arc::clone(&backend), clock);
+    let loaded = runtime.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await;
     assert!(loaded, "the demo world never answered");
-    (session, backend)
+    (runtime, backend)
+}
+
+/// A demo distribution's first state, as `cutover demo` starts it (without the log's first lines).
+pub fn demo_state(distribution_id: &str, scenario: Scenario, clock: &Clock) -> State {
+    State::new(Setup::new(distribution_id, Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now()))
+}
+
+/// Tests drive a runtime through the console's own event loop, with a deadline as the only input.
+#[allow(async_fn_in_trait)]
+pub trait Drive {
+    /// The state of the distribution shown.
+    fn state(&self) -> &State;
+    /// The shown distribution's state, for a test to set up what a user would have done.
+    fn state_mut(&mut self) -> &mut State;
+    /// Let `real` time pass on tokio's clock as the console would: ticking, and applying backend
+    /// results as they arrive. With a paused clock this runs in milliseconds.
+    async fn run_for(&mut self, real: Duration);
+    /// Run until `done` holds for the shown distribution, looking once per simulated second, or
+    /// give up after `limit` of the console's (simulated) time.
+    async fn run_until(&mut self, limit: Duration, done: impl FnMut(&State) -> bool) -> bool;
+}
+
+impl<B: Backend> Drive for Runtime<B> {
+    fn state(&self) -> &State {
+        self.console.shown()
+    }
+
+    fn state_mut(&mut self) -> &mut State {
+        let shown = self.console.shown;
+        &mut self.console.distributions[shown]
+    }
+
+    async fn run_for(&mut self, real: Duration) {
+        let deadline = event_loop::deadline(tokio::time::Instant::now() + real);
+        event_loop::run(self, deadline, TICK, |_| None).await;
+        self.drain();
+    }
+
+    async fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&State) -> bool) -> bool {
+        // A look once per simulated second, the way the snapshots were taken.
+        let step = self.clock.real_duration(Duration::from_secs(1));
+        for _ in 0..limit.as_secs().max(1) {
+            if done(self.console.shown()) {
+                return true;
+            }
+            self.run_for(step).await;
+        }
+        done(self.console.shown())
+    }
 }
 
 /// Every log line as `LEVEL route message`.

@@ -51,8 +51,7 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
 
 /// A guard's breach, with its numbers; `reason` for an automatic rollback it caused.
 pub fn event(state: &State, kind: RecordKind, route: &str, message: String) -> Effect {
-    let distribution = state.topology.as_ref().map(|t| t.distribution_id.as_str()).unwrap_or_default();
-    let mut record = base(state, kind, distribution).with_routes([route]);
+    let mut record = base(state, kind, &state.distribution_id).with_routes([route]);
     record.message = Some(message);
     Effect::Audit(Box::new(record))
 }

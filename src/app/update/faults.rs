@@ -29,5 +29,5 @@ pub fn cycle(state: &mut State) -> Vec<Effect> {
         state.read_only = None;
         state.log(Level::Info, None, "demo: updates are allowed again; switching is back on");
     }
-    vec![Effect::InjectFaults(state.faults)]
+    vec![Effect::InjectFaults { distribution_id: state.distribution_id.clone(), faults: state.faults }]
 }

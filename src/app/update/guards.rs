@@ -32,7 +32,7 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    let distribution_id = state.topology.as_ref().map(|t| t.distribution_id.clone()).unwrap_or_default();
+    let distribution_id = state.distribution_id.clone();
     if state.update_in_flight(&distribution_id) {
         // Tried again at the next refresh, while the breach lasts.
         return Vec::new();

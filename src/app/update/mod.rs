@@ -1,4 +1,4 @@
-//! `update`: the only place state changes. Pure: no IO, no await, no clock of its own; the time
+//! `update`: the only place the console changes. Pure: no IO, no await, no clock of its own; the time
 //! is the last `Tick`. What needs the outside world comes back as `Effect`s.
 
 mod audit;
@@ -15,27 +15,79 @@ mod tests;
 
 use super::action::{Action, Effect};
 use super::command::Command;
+use super::console::Console;
 use super::state::State;
 
 /// Why switches end `abandoned` when the operator quits anyway.
 pub const QUIT_REASON: &str = "the operator quit the console before AWS confirmed it";
 
-pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+/// The one place the console changes. Console-wide actions reach every distribution (the clock,
+/// abandoning) or the console itself (tabs, theme, quitting); keys go to the distribution shown;
+/// everything else names its distribution and goes there alone.
+pub fn update(console: &mut Console, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Tick(now) => every(console, |state| refresh::tick(state, now)),
+        Action::Abandon { reason } => every(console, |state| quitting::abandon_all(state, &reason)),
+        Action::Command(command) => console_command(console, command),
+        other => {
+            let id = other.distribution_id().expect("console-wide actions are matched above").to_string();
+            // Every action names a distribution of this console: the runtime only hears from its own.
+            console.distribution_mut(&id).map_or_else(Vec::new, |state| distribution(state, other))
+        }
+    }
+}
+
+fn every(console: &mut Console, step: impl FnMut(&mut State) -> Vec<Effect>) -> Vec<Effect> {
+    console.distributions.iter_mut().flat_map(step).collect()
+}
+
+/// Keys that concern the whole console; the rest go to the distribution shown.
+fn console_command(console: &mut Console, command: Command) -> Vec<Effect> {
+    let count = console.distributions.len();
+    match command {
+        Command::NextDistribution => console.shown = (console.shown + 1) % count,
+        Command::PreviousDistribution => console.shown = (console.shown + count - 1) % count,
+        Command::CycleTheme => {
+            let names = &console.theme_names;
+            let next = names.iter().position(|n| *n == console.theme).map_or(0, |i| (i + 1) % names.len());
+            if let Some(name) = names.get(next) {
+                console.theme = name.clone();
+            }
+        }
+        // Faults are the simulated account's, so every distribution of the demo has them.
+        Command::CycleFaults => return every(console, faults::cycle),
+        // Quitting asks first if any distribution has a switch unfinished, naming them all.
+        Command::Quit => {
+            let shown = console.shown;
+            let elsewhere: Vec<String> = (console.distributions.iter().enumerate())
+                .filter(|(i, _)| *i != shown)
+                .flat_map(|(_, s)| quitting::risks(s).into_iter().map(move |r| format!("{}: {r}", s.distribution_id)))
+                .collect();
+            return quitting::request(&mut console.distributions[shown], elsewhere);
+        }
+        Command::ConfirmQuit => return every(console, |state| quitting::abandon_all(state, QUIT_REASON)),
+        other => return distribution(&mut console.distributions[console.shown], Action::Command(other)),
+    }
+    Vec::new()
+}
+
+/// One distribution's part of `update`: its own keys and what was learned about it.
+pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => refresh::tick(state, now),
-        Action::Command(command) => command_(state, command),
-        Action::TopologyLoaded { generation, result } => refresh::topology_loaded(state, generation, result),
-        Action::MetricsLoaded(result) => refresh::metrics_loaded(state, result),
-        Action::SwitchConflict { id, stale_etag } => switching::conflict(state, id, &stale_etag),
-        Action::SwitchAccepted { id, etag_before, etag_after, status, already_there } => {
+        Action::Command(command) | Action::CommandFor { command, .. } => command_(state, command),
+        Action::TopologyLoaded { generation, result, .. } => refresh::topology_loaded(state, generation, result),
+        Action::MetricsLoaded { result, .. } => refresh::metrics_loaded(state, result),
+        Action::SwitchConflict { id, stale_etag, .. } => switching::conflict(state, id, &stale_etag),
+        Action::SwitchAccepted { id, etag_before, etag_after, status, already_there, .. } => {
             switching::accepted(state, id, etag_before, etag_after, status, already_there)
         }
-        Action::SwitchFailed { id, error } => switching::failed(state, id, &error),
+        Action::SwitchFailed { id, error, .. } => switching::failed(state, id, &error),
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
-        Action::QuitRequested { elsewhere } => quitting::request(state, elsewhere),
-        Action::Abandon { reason } => quitting::abandon_all(state, &reason),
-        Action::ConfirmForced { reason } => switching::confirm_override(state, Some(reason)),
-        Action::AuditTrail(result) => audit_trail::answered(state, result),
+        Action::Abandon { reason } | Action::StopFollowing { reason, .. } => quitting::abandon_all(state, &reason),
+        Action::OpenSwitch { path, .. } => switching::open_for(state, &path),
+        Action::ConfirmForced { reason, .. } => switching::confirm_override(state, Some(reason)),
+        Action::AuditTrail { result, .. } => audit_trail::answered(state, result),
     }
 }
 

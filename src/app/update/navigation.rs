@@ -38,17 +38,11 @@ pub fn handle(state: &mut State, command: Command) {
             state.filter_editing = false;
             keep_selection_visible(state);
         }
-        Command::CycleTheme => {
-            let names = &state.theme_names;
-            let next = names.iter().position(|n| *n == state.theme).map_or(0, |i| (i + 1) % names.len());
-            if let Some(name) = names.get(next) {
-                state.theme = name.clone();
-            }
-        }
         Command::ToggleHelp => {
             state.overlay = if state.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
         }
-        // Handled by `update` itself: they reach the outside world.
+        // Handled by `update` itself: they reach the outside world, or the whole console (tabs,
+        // theme, faults, quitting).
         Command::Switch
         | Command::RollbackAll
         | Command::Undo
@@ -56,6 +50,7 @@ pub fn handle(state: &mut State, command: Command) {
         | Command::ConfirmOverride
         | Command::Refresh
         | Command::CycleFaults
+        | Command::CycleTheme
         | Command::NextDistribution
         | Command::PreviousDistribution
         | Command::Quit

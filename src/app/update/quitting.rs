@@ -41,7 +41,8 @@ fn may_be(state: &State, attempt: &SwitchAttempt) -> String {
 /// distributions of the console, which the question must name too.
 pub fn request(state: &mut State, elsewhere: Vec<String>) -> Vec<Effect> {
     let mut lines = risks(state);
-    if let Some(id) = state.topology.as_ref().map(|t| t.distribution_id.clone()).filter(|_| !elsewhere.is_empty()) {
+    if !elsewhere.is_empty() {
+        let id = &state.distribution_id;
         lines = lines.into_iter().map(|line| format!("{id}: {line}")).collect();
     }
     lines.extend(elsewhere);

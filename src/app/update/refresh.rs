@@ -24,11 +24,17 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
     if !state.topology_pending {
         state.topology_pending = true;
-        effects.push(Effect::LoadTopology { generation: state.topology_generation });
+        effects.push(Effect::LoadTopology {
+            distribution_id: state.distribution_id.clone(),
+            generation: state.topology_generation,
+        });
     }
     if !state.metrics_pending && !state.routes.is_empty() {
         state.metrics_pending = true;
-        effects.push(Effect::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() });
+        effects.push(Effect::LoadMetrics {
+            distribution_id: state.distribution_id.clone(),
+            paths: state.routes.iter().map(|r| r.path.clone()).collect(),
+        });
     }
     // Without routes there is nothing to measure yet; metrics follow the first topology.
     if !effects.is_empty() {
@@ -97,7 +103,10 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     keep_selection_visible(state);
     if first && !state.metrics_pending {
         state.metrics_pending = true;
-        return vec![Effect::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() }];
+        return vec![Effect::LoadMetrics {
+            distribution_id: state.distribution_id.clone(),
+            paths: state.routes.iter().map(|r| r.path.clone()).collect(),
+        }];
     }
     Vec::new()
 }

@@ -2,6 +2,7 @@
 //! route's move from its pair of origins, and run the pre-flight on the behaviors as last read.
 
 use super::health::{preflight, target_health, target_health_across};
+use super::refuse;
 use crate::app::action::Effect;
 use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchKind, SwitchPhase};
 use crate::domain::preflight::check;
@@ -15,10 +16,17 @@ pub fn open_confirm(state: &mut State) -> Vec<Effect> {
     match row.switchable() {
         Ok((from, _)) => open(state, SwitchKind::Manual, vec![path], from),
         Err(why) => {
-            state.log(Level::Warn, Some(&path), format!("not switchable: {why}; nothing was switched"));
+            refuse(state, Level::Warn, Some(&path), format!("not switchable: {why}; nothing was switched"));
             Vec::new()
         }
     }
+}
+
+/// Headless `switch ROUTE`: select `path` with no filter hiding it, as a user would, and press `s`.
+pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
+    state.filter.clear();
+    state.selected = Some(path.to_string());
+    open_confirm(state)
 }
 
 /// `R`: every switchable Lambda route of the distribution back to its home, in one update. Routes
@@ -37,7 +45,7 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         } else {
             format!("no switchable route is on Lambda; nothing to roll back ({})", stuck.join("; "))
         };
-        state.log(Level::Info, None, message);
+        refuse(state, Level::Info, None, message);
         return Vec::new();
     }
     open(state, SwitchKind::RollbackAll, paths, Target::Lambda)
@@ -61,7 +69,7 @@ pub fn open_undo(state: &mut State) -> Vec<Effect> {
             matches!(s.phase, SwitchPhase::Propagating | SwitchPhase::Deployed) && s.kind != SwitchKind::Undo
         });
     let Some(last) = last else {
-        state.log(Level::Info, None, "no switch in this session to undo");
+        refuse(state, Level::Info, None, "no switch in this session to undo".to_string());
         return Vec::new();
     };
     let (to_undo, target) = (last.paths.clone(), last.to);
@@ -70,7 +78,8 @@ pub fn open_undo(state: &mut State) -> Vec<Effect> {
         .filter(|p| state.route(p).is_some_and(|r| r.switchable().is_ok_and(|(t, _)| t == target)))
         .collect();
     if paths.is_empty() {
-        state.log(Level::Info, None, "the routes of the last switch have moved since; nothing to undo");
+        let message = "the routes of the last switch have moved since; nothing to undo".to_string();
+        refuse(state, Level::Info, None, message);
         return Vec::new();
     }
     open(state, SwitchKind::Undo, paths, target)
@@ -135,16 +144,16 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
     let label = paths.join(", ");
     if let Some(reason) = &state.read_only {
         let message = format!("the console is read-only ({reason}); {label} was not switched");
-        state.log(Level::Warn, Some(&label), message);
+        refuse(state, Level::Warn, Some(&label), message);
         return Vec::new();
     }
-    let distribution_id = state.topology.as_ref().map(|t| t.distribution_id.clone()).unwrap_or_default();
+    let distribution_id = state.distribution_id.clone();
     if state.update_in_flight(&distribution_id) {
         let message = format!(
             "an update of {distribution_id} is already on its way to CloudFront; switch {label} when it is accepted"
         );
-        state.log(Level::Warn, Some(&label), &message);
-        state.banner = Some(message);
+        state.banner = Some(message.clone());
+        refuse(state, Level::Warn, Some(&label), message);
         return Vec::new();
     }
     let to = from.other();
@@ -167,6 +176,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
     if kind == SwitchKind::RollbackAll {
         notes.extend(left_out(state).into_iter().map(|line| format!("left as it is: {line}")));
     }
+    state.refused = None;
     state.overlay = Overlay::Confirm(ConfirmSwitch {
         kind,
         distribution_id,

@@ -7,6 +7,16 @@ mod health;
 mod request;
 mod rollout;
 
-pub use dialog::{open_confirm, open_rollback_all, open_undo};
+pub use dialog::{open_confirm, open_for, open_rollback_all, open_undo};
 pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, override_reasons, request};
 pub use rollout::{accepted, deploy_status};
+
+use crate::app::state::State;
+use crate::domain::Level;
+
+/// A switching key (or headless request) that does nothing: said in the event log, and kept as the
+/// state's `refused` for headless commands to print, so that they never read the log's text.
+fn refuse(state: &mut State, level: Level, route: Option<&str>, message: String) {
+    state.log(level, route, message.clone());
+    state.refused = Some(message);
+}

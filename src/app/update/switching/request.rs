@@ -3,6 +3,7 @@
 
 use super::super::audit;
 use super::dialog::changes_for;
+use super::refuse;
 use crate::app::action::Effect;
 use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchPhase};
 use crate::audit::RecordKind;
@@ -22,7 +23,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     if !reasons.is_empty() {
         let label = confirm.paths.join(", ");
         let message = format!("{}: press ! to switch anyway, n to cancel", reasons.join("; "));
-        state.log(Level::Warn, Some(&label), format!("not switched: {message}"));
+        refuse(state, Level::Warn, Some(&label), format!("not switched: {message}"));
         return Vec::new();
     }
     let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
@@ -65,10 +66,10 @@ pub fn request(
     reason: Option<&str>,
     override_reason: Option<String>,
 ) -> Vec<Effect> {
-    let Some(topology) = &state.topology else {
+    if state.topology.is_none() {
         return Vec::new();
-    };
-    let distribution_id = topology.distribution_id.clone();
+    }
+    let distribution_id = state.distribution_id.clone();
     let to = from.other();
     let still = still_movable(state, paths, from);
     let mut changes = changes_for(state, &still, from);
@@ -81,10 +82,12 @@ pub fn request(
     let moving: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
     let label = moving.join(", ");
     if state.update_in_flight(&distribution_id) {
-        state.log(Level::Warn, Some(&label), "another update is still on its way; nothing was switched");
+        let message = "another update is still on its way; nothing was switched".to_string();
+        refuse(state, Level::Warn, Some(&label), message);
         return Vec::new();
     }
     let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+    state.refused = None;
     announce(state, kind, &label, &changes, reason, override_reason.as_deref());
     state.switches.push(SwitchAttempt {
         id,
@@ -101,6 +104,7 @@ pub fn request(
         etag_before: None,
         etag_after: None,
         last_progress_note: None,
+        failure: None,
     });
     set_pending(state, &moving, Some(id));
     let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
@@ -185,6 +189,7 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     attempt.phase = SwitchPhase::Failed;
     let (label, paths) = (attempt.label(), attempt.paths.clone());
     let message = format!("switch {} failed: {error}", attempt.moves());
+    attempt.failure = Some(format!("{label}: {message}"));
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
     state.banner = Some(format!("{label}: {message}"));
@@ -205,7 +210,10 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     if matches!(error, BackendError::ChangedElsewhere { .. }) && !state.topology_pending {
         // Show what the distribution really looks like now.
         state.topology_pending = true;
-        effects.push(Effect::LoadTopology { generation: state.topology_generation });
+        effects.push(Effect::LoadTopology {
+            distribution_id: state.distribution_id.clone(),
+            generation: state.topology_generation,
+        });
     }
     effects
 }

@@ -76,7 +76,10 @@ pub fn accepted(
     state.topology_pending = true;
     let mut effects: Vec<Effect> =
         state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
-    effects.push(Effect::LoadTopology { generation: state.topology_generation });
+    effects.push(Effect::LoadTopology {
+        distribution_id: state.distribution_id.clone(),
+        generation: state.topology_generation,
+    });
     if status == DeployStatus::Deployed {
         effects.extend(deploy_status(state, &distribution_id, Ok(DeployStatus::Deployed)));
     } else {

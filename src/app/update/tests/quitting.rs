@@ -1,6 +1,6 @@
 //! Quitting with switches unfinished: ask first, then end each with exactly one `abandoned` event.
 
-use super::{audit_records, loaded, messages, press, request_switch};
+use super::{ID, audit_records, loaded, messages, press, request_switch};
 use crate::app::action::Action;
 use crate::app::command::Command;
 use crate::app::state::{Overlay, SwitchPhase};
@@ -32,13 +32,14 @@ fn quitting_mid_switch_asks_says_what_state_the_route_may_be_in_and_can_be_cance
 
     // Accepted and rolling out: CloudFront will finish it, and the question says so.
     let accepted = Action::SwitchAccepted {
+        distribution_id: ID.into(),
         id: 1,
         etag_before: "E1".into(),
         etag_after: "E2".into(),
         status: DeployStatus::InProgress,
         already_there: vec![],
     };
-    crate::app::update::update(&mut state, accepted);
+    crate::app::update::distribution(&mut state, accepted);
     press(&mut state, Command::Quit);
     let Overlay::ConfirmQuit(risks) = &state.overlay else { panic!("no question") };
     assert!(risks[0].contains("accepted and rolling out") && risks[0].contains("finishes it without cutover"));
@@ -49,7 +50,7 @@ fn quitting_anyway_ends_each_unfinished_switch_with_one_abandoned_record() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
     press(&mut state, Command::Quit);
-    let effects = crate::app::update::update(&mut state, Action::Command(Command::ConfirmQuit));
+    let effects = crate::app::update::distribution(&mut state, Action::Command(Command::ConfirmQuit));
     assert!(state.quit);
     assert_eq!(state.switches[0].phase, SwitchPhase::Abandoned);
     let records = audit_records(&effects);
@@ -62,7 +63,7 @@ fn quitting_anyway_ends_each_unfinished_switch_with_one_abandoned_record() {
     assert!(logged.starts_with("WARN /orders/* switch λ Lambda → ◼ origin abandoned"), "{logged}");
 
     // An answer arriving after the end does not end it a second time.
-    let late = crate::app::update::update(&mut state, Action::Abandon { reason: "SIGTERM".into() });
+    let late = crate::app::update::distribution(&mut state, Action::Abandon { reason: "SIGTERM".into() });
     assert!(audit_records(&late).is_empty());
 }
 
@@ -70,6 +71,6 @@ fn quitting_anyway_ends_each_unfinished_switch_with_one_abandoned_record() {
 fn other_distributions_unfinished_switches_are_named_in_the_question() {
     let mut state = loaded();
     let elsewhere = vec!["E2OTHER: /cart/* λ Lambda → ◼ origin: accepted and rolling out for 1m".to_string()];
-    crate::app::update::update(&mut state, Action::QuitRequested { elsewhere: elsewhere.clone() });
+    crate::app::update::quitting::request(&mut state, elsewhere.clone());
     assert_eq!(state.overlay, Overlay::ConfirmQuit(elsewhere));
 }

@@ -1,0 +1,167 @@
+//! The console at work without a terminal: the `Console` model, each distribution's backend, the
+//! action channel and the audit trail. `dispatch` is the one door into `update`; the effects it
+//! returns are started here. The event loop drives a runtime with keys and ticks; headless
+//! commands and tests drive the same runtime through the same loop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use super::action::{Action, Effect};
+use super::audit_sink::AuditSink;
+use super::command::Command;
+use super::console::Console;
+use super::effects::EffectRunner;
+use super::state::State;
+use super::update::update;
+use crate::audit::{AuditLog, AuditRecord};
+use crate::backend::Backend;
+use crate::clock::Clock;
+
+/// How often the UI wakes up on its own to move the clock and redraw.
+pub const TICK: Duration = Duration::from_millis(250);
+
+pub struct Runtime<B: Backend> {
+    pub console: Console,
+    pub clock: Clock,
+    /// One per distribution, in the console's order.
+    runners: Vec<EffectRunner<B>>,
+    actions: UnboundedReceiver<Action>,
+    /// Times the terminal bell was asked for.
+    pub bells: u32,
+    /// Where audit records go; `None` keeps none (tests that do not look at them).
+    audit: Option<AuditSink>,
+}
+
+impl<B: Backend> Runtime<B> {
+    /// A runtime on each distribution's starting state and backend, the first shown.
+    ///
+    /// # Panics
+    /// With no distribution: a console always shows one.
+    pub fn new(distributions: Vec<(State, Arc<B>)>, clock: Clock) -> Self {
+        let (sender, actions) = unbounded_channel();
+        let (states, runners) = distributions
+            .into_iter()
+            .map(|(state, backend)| (state, EffectRunner::new(backend, clock.clone(), sender.clone())))
+            .unzip();
+        Runtime { console: Console::new(states), clock, runners, actions, bells: 0, audit: None }
+    }
+
+    /// A runtime on one distribution.
+    pub fn single(state: State, backend: Arc<B>, clock: Clock) -> Self {
+        Self::new(vec![(state, backend)], clock)
+    }
+
+    /// Draw with `theme`, and let `t` cycle through `names`.
+    pub fn with_themes(mut self, theme: &str, names: Vec<String>) -> Self {
+        self.console = self.console.with_themes(theme, names);
+        self
+    }
+
+    /// Keep an audit trail in `log`.
+    pub fn with_audit(mut self, log: AuditLog) -> Self {
+        self.audit = Some(AuditSink::new(log));
+        self
+    }
+
+    /// An audit trail was wanted but there is none, for `why` (no home directory): every record
+    /// fails to be stored, and says so, as a write to an unwritable trail would.
+    pub fn with_audit_unavailable(mut self, why: impl Into<String>) -> Self {
+        self.audit = Some(AuditSink::unavailable(why));
+        self
+    }
+
+    /// Records the trail cannot take go to `out` as JSON lines (headless: standard error), so
+    /// that they are somewhere a responder can see and keep.
+    pub fn keep_unstored_audit_in(&mut self, out: Box<dyn std::io::Write + Send>) {
+        if let Some(sink) = &mut self.audit {
+            sink.keep_unstored_in(out);
+        }
+    }
+
+    /// The state of the distribution shown.
+    pub fn state(&self) -> &State {
+        self.console.shown()
+    }
+
+    /// Whether the audit trail can take a record now, without writing one; a failure reaches every
+    /// distribution as a failed write would (banner, event log). `Ok` when the runtime keeps no trail.
+    pub fn check_audit(&mut self) -> Result<(), String> {
+        let Some(sink) = &self.audit else { return Ok(()) };
+        let result = sink.check();
+        let ids: Vec<String> = self.console.distributions.iter().map(|s| s.distribution_id.clone()).collect();
+        for distribution_id in ids {
+            self.dispatch(Action::AuditTrail { distribution_id, result: result.clone() });
+        }
+        result
+    }
+
+    /// Apply one action and start the effects it asks for.
+    pub fn dispatch(&mut self, action: Action) {
+        for effect in update(&mut self.console, action) {
+            match effect {
+                Effect::Bell => self.bells += 1,
+                Effect::Audit(record) => self.write_audit(&record),
+                other => self.start(other),
+            }
+        }
+    }
+
+    /// Hand an effect to the runner of the distribution it names.
+    fn start(&self, effect: Effect) {
+        let id = effect_distribution(&effect);
+        let index = self.console.distributions.iter().position(|s| Some(s.distribution_id.as_str()) == id);
+        match index.and_then(|i| self.runners.get(i)) {
+            Some(runner) => runner.run(effect),
+            None => tracing::error!(?effect, "an effect for a distribution the console does not have"),
+        }
+    }
+
+    /// Append a record before this update's result is drawn: a switch must be on disk before the
+    /// screen calls it done. It blocks the UI task for one small synced write, a few times per switch.
+    /// How it went reaches the record's distribution as an action, so a failure stays on screen
+    /// until a write works.
+    fn write_audit(&mut self, record: &AuditRecord) {
+        let Some(sink) = &mut self.audit else { return };
+        let result = sink.write(record);
+        if let Err(error) = &result {
+            tracing::error!(%error, kind = record.kind.as_str(), "audit record not written");
+        }
+        self.dispatch(Action::AuditTrail { distribution_id: record.distribution.clone(), result });
+    }
+
+    pub fn press(&mut self, command: Command) {
+        self.dispatch(Action::Command(command));
+    }
+
+    pub fn tick(&mut self) {
+        let now = self.clock.now();
+        self.dispatch(Action::Tick(now));
+    }
+
+    /// Wait for the next backend result (for the event loop's `select!`). Cancel-safe: the
+    /// channel keeps what was not taken.
+    pub async fn next_action(&mut self) -> Option<Action> {
+        self.actions.recv().await
+    }
+
+    /// Apply every backend result that has already arrived.
+    pub fn drain(&mut self) {
+        while let Ok(action) = self.actions.try_recv() {
+            self.dispatch(action);
+        }
+    }
+}
+
+/// The distribution whose backend performs `effect`.
+fn effect_distribution(effect: &Effect) -> Option<&str> {
+    match effect {
+        Effect::LoadTopology { distribution_id, .. }
+        | Effect::LoadMetrics { distribution_id, .. }
+        | Effect::Switch { distribution_id, .. }
+        | Effect::PollDeploy { distribution_id, .. }
+        | Effect::InjectFaults { distribution_id, .. } => Some(distribution_id),
+        Effect::Bell | Effect::Audit(_) => None,
+    }
+}

@@ -1,0 +1,121 @@
+//! What one distribution's console starts from: who and where it is (`Mode`), the config's policies
+//! (`RefreshPolicy`, thresholds), and the event log's first lines. The live start, the demo and
+//! headless commands fill one in; `State::new` takes it, so nothing outside `update` sets the
+//! state's fields.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::backend::FaultSet;
+use crate::domain::backoff::Backoff;
+use crate::domain::{Level, LogEntry, Thresholds};
+
+/// The longest the deploy-status poll waits while AWS throttles it.
+pub const MAX_POLL_BACKOFF: Duration = Duration::from_secs(160);
+
+/// Which world the console is looking at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Demo { scenario: String },
+    Live { account: String, profile: Option<String> },
+}
+
+/// How often and when the console asks for new numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefreshPolicy {
+    /// Refresh once per this period...
+    pub every: Duration,
+    /// ...this long after the period starts, when new one-minute datapoints have landed.
+    pub offset: Duration,
+    /// How long to wait before retrying a refresh that failed the first time; it doubles, with
+    /// jitter, on each failure in a row, up to [`MAX_REFRESH_BACKOFF`].
+    pub retry_after: Duration,
+    /// How often to read the deploy status while a switch propagates.
+    pub deploy_poll: Duration,
+    /// How often the log says a rollout is still going.
+    pub progress_note_every: Duration,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        RefreshPolicy {
+            every: Duration::from_secs(60),
+            offset: Duration::from_secs(20),
+            retry_after: Duration::from_secs(15),
+            deploy_poll: Duration::from_secs(10),
+            progress_note_every: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RefreshPolicy {
+    pub fn refresh_backoff(&self) -> Backoff {
+        Backoff { base: self.retry_after, cap: MAX_REFRESH_BACKOFF.max(self.retry_after) }
+    }
+
+    pub fn poll_backoff(&self) -> Backoff {
+        Backoff { base: self.deploy_poll * 2, cap: MAX_POLL_BACKOFF.max(self.deploy_poll) }
+    }
+}
+
+/// The longest a failing refresh waits before it tries again: two minutes keeps an outage's
+/// numbers at most that far behind once AWS answers again.
+pub const MAX_REFRESH_BACKOFF: Duration = Duration::from_secs(120);
+
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub distribution_id: String,
+    pub mode: Mode,
+    /// Who is at the keyboard, for the log.
+    pub operator: String,
+    pub now: Timestamp,
+    /// Who AWS says is calling (STS), for the audit trail; live mode only.
+    pub caller_arn: Option<String>,
+    pub refresh: RefreshPolicy,
+    /// The CloudWatch statistic latency is shown in.
+    pub latency_statistic: String,
+    /// Thresholds of routes without their own.
+    pub thresholds: Thresholds,
+    /// Thresholds of routes that have their own, by path.
+    pub route_thresholds: HashMap<String, Thresholds>,
+    /// Routes a guard breach switches back to the origin by itself.
+    pub auto_rollback: HashSet<String>,
+    /// Why switching is off from the start (`--read-only`, the config, `cutover status`).
+    pub read_only: Option<String>,
+    /// How many metrics a refresh will ask CloudWatch for, before the first refresh says so.
+    pub metrics_per_refresh: Option<usize>,
+    /// Faults the demo's simulated AWS starts with.
+    pub faults: FaultSet,
+    /// The event log's first lines: earlier sessions' history, then what the start found.
+    pub log: Vec<LogEntry>,
+}
+
+impl Setup {
+    /// A distribution's start with the defaults: `p99` latency, default thresholds and refresh,
+    /// switching on, no fault, an empty log.
+    pub fn new(distribution_id: impl Into<String>, mode: Mode, operator: impl Into<String>, now: Timestamp) -> Self {
+        Setup {
+            distribution_id: distribution_id.into(),
+            mode,
+            operator: operator.into(),
+            now,
+            caller_arn: None,
+            refresh: RefreshPolicy::default(),
+            latency_statistic: "p99".to_string(),
+            thresholds: Thresholds::default(),
+            route_thresholds: HashMap::new(),
+            auto_rollback: HashSet::new(),
+            read_only: None,
+            metrics_per_refresh: None,
+            faults: FaultSet::NONE,
+            log: Vec::new(),
+        }
+    }
+
+    /// Add a line to the event log the console opens with.
+    pub fn note(&mut self, level: Level, route: Option<&str>, message: impl Into<String>) {
+        self.log.push(LogEntry { at: self.now, level, route: route.map(str::to_string), message: message.into() });
+    }
+}

@@ -1,0 +1,132 @@
+//! The console on a terminal: the terminal's events and stop signals as the event loop's inputs,
+//! a frame drawn after every turn, the bell, and what an ending means for switches under way.
+//!
+//! However the loop ends — the operator quits, a signal, the terminal's input ending or failing,
+//! a frame that cannot be drawn — every switch still under way ends `abandoned`, with why, in the
+//! event log and the audit trail: no switch is left without its last word.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+use crossterm::event::{Event, EventStream};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend as TerminalBackend;
+
+use super::action::Action;
+use super::event_loop::{self, Input, Stop};
+use super::runtime::{Runtime, TICK};
+use super::signals::StopSignals;
+use crate::backend::Backend;
+use crate::theme::{Theme, ThemeSet};
+
+/// Colours to draw with: the console's theme, stripped of colour when `NO_COLOR` asks for it.
+pub struct Palette {
+    themes: ThemeSet,
+    no_color: bool,
+    current: Option<(String, Theme)>,
+}
+
+impl Palette {
+    pub fn new(themes: ThemeSet, no_color: bool) -> Self {
+        Palette { themes, no_color, current: None }
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.themes.names()
+    }
+
+    pub fn theme(&mut self, name: &str) -> &Theme {
+        if self.current.as_ref().is_none_or(|(n, _)| n != name) {
+            let theme = self.themes.get(name).cloned().unwrap_or_else(Theme::default_dark);
+            let theme = if self.no_color { theme.without_color() } else { theme };
+            self.current = Some((name.to_string(), theme));
+        }
+        &self.current.as_ref().expect("just set").1
+    }
+}
+
+/// Take over the terminal, run until the user quits, and give the terminal back as it was.
+pub async fn run<B: Backend>(runtime: &mut Runtime<B>, palette: &mut Palette) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("the console needs an interactive terminal: run it in a terminal window, not through a pipe");
+    }
+    let mut terminal = ratatui::try_init().context("cannot set up the terminal")?;
+    let result = drive(&mut terminal, EventStream::new(), runtime, palette).await;
+    ratatui::restore();
+    result
+}
+
+/// Why switches end `abandoned` when the terminal's input ends without a signal.
+pub const INPUT_ENDED: &str = "the terminal's input ended before AWS confirmed it";
+
+/// The console on `terminal` with `events` as its input (the console: the real terminal's; tests:
+/// ratatui's `TestBackend` and a list). When it ends for any reason but a quit, every switch still
+/// under way is recorded as abandoned, with why, before this returns.
+pub async fn drive<T, B>(
+    terminal: &mut Terminal<T>,
+    events: impl Stream<Item = std::io::Result<Event>> + Unpin,
+    runtime: &mut Runtime<B>,
+    palette: &mut Palette,
+) -> anyhow::Result<()>
+where
+    T: TerminalBackend,
+    T::Error: Send + Sync + 'static,
+    B: Backend,
+{
+    let signals = match StopSignals::install() {
+        Ok(signals) => event_loop::signals(signals),
+        Err(error) => {
+            let error = anyhow::Error::new(error).context("cannot listen for SIGTERM, SIGHUP and SIGINT");
+            return end(runtime, Stop::Failed(error));
+        }
+    };
+    let inputs = futures::stream::select(terminal_inputs(events), signals);
+    let mut bells_rung = runtime.bells;
+    let stop = event_loop::run(runtime, inputs, TICK, |runtime| {
+        let tabs = runtime.console.tabs();
+        let state = runtime.console.shown();
+        let theme = palette.theme(&runtime.console.theme);
+        if let Err(error) = terminal.draw(|frame| crate::ui::render_deck(frame, &tabs, state, theme)) {
+            return Some(Stop::Failed(anyhow::Error::new(error).context("drawing on the terminal failed")));
+        }
+        if runtime.bells != bells_rung {
+            bells_rung = runtime.bells;
+            // The bell is a byte to the terminal, outside ratatui's buffer.
+            let mut stdout = std::io::stdout();
+            let _ = stdout.write_all(b"\x07").and_then(|()| stdout.flush());
+        }
+        runtime.console.quit().then_some(Stop::Done)
+    })
+    .await;
+    end(runtime, stop)
+}
+
+/// What the loop's ending means: a quit has already abandoned what was unfinished; any other ending
+/// abandons it now, saying why.
+fn end<B: Backend>(runtime: &mut Runtime<B>, stop: Stop) -> anyhow::Result<()> {
+    let (reason, result) = match stop {
+        Stop::Done | Stop::Deadline => return Ok(()),
+        Stop::Signal(name) => {
+            tracing::warn!(signal = name, "stopping on a signal");
+            (format!("cutover got {name} before AWS confirmed it"), Ok(()))
+        }
+        Stop::InputEnded => (INPUT_ENDED.to_string(), Ok(())),
+        Stop::Failed(error) => (format!("the console stopped before AWS confirmed it: {error:#}"), Err(error)),
+    };
+    tracing::warn!(%reason, "console ended");
+    runtime.dispatch(Action::Abandon { reason });
+    result
+}
+
+/// The terminal's events as loop inputs: keys, a redraw for anything else, and the end or a
+/// failure of the stream as a stop.
+fn terminal_inputs(events: impl Stream<Item = std::io::Result<Event>> + Unpin) -> impl Stream<Item = Input> + Unpin {
+    let inputs = events.map(|event| match event {
+        Ok(Event::Key(key)) => Input::Key(key),
+        Ok(_) => Input::Redraw,
+        Err(error) => Input::Stop(Stop::Failed(anyhow::Error::new(error).context("reading the terminal failed"))),
+    });
+    inputs.chain(futures::stream::iter([Input::Stop(Stop::InputEnded)]))
+}
