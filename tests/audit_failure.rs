@@ -36,7 +36,7 @@ async fn the_failure_stays_on_screen_until_a_record_is_written_again() {
     let (session, _) = demo(Scenario::BadDeploy, 5).await;
     let mut session = session.with_audit(log.clone());
     assert!(!screen(session.state()).contains("AUDIT TRAIL"));
-    session.state_mut().selected = Some("/cart/*".into());
+    session.state_mut().view.selected = Some("/cart/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     let failure = session.state().audit_failure.clone().expect("the failed write is kept");
@@ -45,7 +45,7 @@ async fn the_failure_stays_on_screen_until_a_record_is_written_again() {
 
     // Refreshes come and go, each clearing the read-error banner; this one stays.
     assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
-    assert!(session.state().metrics_received_at > Some(session.state().switches[0].requested_at));
+    assert!(session.state().metrics.received_at() > Some(session.state().switches[0].requested_at));
     assert_eq!(session.state().audit_failure.as_deref(), Some(failure.as_str()));
     assert!(screen(session.state()).contains(BANNER));
 

@@ -24,7 +24,7 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
 
     let (session, backend) = demo(Scenario::Calm, 12).await;
     let mut session = session.with_audit(log.clone());
-    session.state_mut().selected = Some("/orders/*".into());
+    session.state_mut().view.selected = Some("/orders/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     // Written before the request even leaves: a crash now still leaves a trace.
@@ -32,7 +32,7 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
     assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
 
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "canary".into())) });
-    session.state_mut().selected = Some("/cart/*".into());
+    session.state_mut().view.selected = Some("/cart/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     assert!(session.run_until(MINUTE, |s| s.switches[1].phase == SwitchPhase::Failed).await);
@@ -83,7 +83,7 @@ async fn a_restart_reads_only_the_end_of_a_long_trail() {
 
     let (session, _) = demo(Scenario::Calm, 12).await;
     let mut session = session.with_audit(log.clone());
-    session.state_mut().selected = Some("/orders/*".into());
+    session.state_mut().view.selected = Some("/orders/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);

@@ -54,7 +54,7 @@ async fn rollback_all_acts_on_the_shown_distribution_only() {
     deck.press(Command::NextDistribution);
     assert_eq!(deck.state().topology.as_ref().unwrap().distribution_id, "ECALM");
     deck.press(Command::RollbackAll);
-    let Overlay::Confirm(confirm) = &deck.state().overlay else { panic!("no confirmation") };
+    let Overlay::Confirm(confirm) = &deck.state().view.overlay else { panic!("no confirmation") };
     assert_eq!(confirm.distribution_id, "ECALM");
     deck.press(Command::Confirm);
     deck.run_for(Duration::from_secs(30)).await;
@@ -62,7 +62,7 @@ async fn rollback_all_acts_on_the_shown_distribution_only() {
     assert_eq!((backends[0].updates_accepted(), backends[1].updates_accepted()), (0, 1));
     assert_eq!(lambda_routes(&deck.console.distributions[1]), 0);
     assert_eq!(lambda_routes(&deck.console.distributions[0]), 4, "the distribution not shown is untouched");
-    assert!(deck.console.distributions[0].overlay == Overlay::None);
+    assert!(deck.console.distributions[0].view.overlay == Overlay::None);
 }
 
 #[tokio::test(start_paused = true)]

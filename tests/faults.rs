@@ -28,7 +28,7 @@ fn inject(session: &mut Runtime<SimBackend>, wanted: FaultSet) {
 }
 
 fn switch(session: &mut Runtime<SimBackend>, path: &str) {
-    session.state_mut().selected = Some(path.to_string());
+    session.state_mut().view.selected = Some(path.to_string());
     session.press(Command::Switch);
     session.press(Command::Confirm);
 }
@@ -41,22 +41,22 @@ fn ended(state: &State) -> bool {
 async fn every_read_fault_keeps_the_last_numbers_marked_stale_backs_off_and_recovers() {
     for fault in [Fault::Throttling, Fault::Timeouts, Fault::Offline] {
         let (mut session, backend) = demo(Scenario::Calm, 11).await;
-        let good = session.state().metrics.clone();
+        let good = session.state().metrics.as_ref().cloned();
         inject(&mut session, fault.into());
         assert_eq!(backend.faults(), FaultSet::from(fault), "the key reaches the simulated AWS");
 
         session.run_until(10 * MINUTE, |_| false).await;
         let state = session.state();
         assert!(state.is_stale(), "{fault:?}: {:#?}", log_lines(state));
-        assert_eq!(state.metrics, good, "{fault:?}: the last good numbers stay on screen");
+        assert_eq!(state.metrics.as_ref().cloned(), good, "{fault:?}: the last good numbers stay on screen");
         let trouble = state.read_trouble.as_ref().expect("reads are failing");
         // A fixed 15 s retry would fail about 40 times in 10 minutes; backing off to 2 minutes, under 10.
         assert!((3..=10).contains(&trouble.failures), "{fault:?}: {} failures", trouble.failures);
 
         // Keys still work while AWS does not.
-        let before = session.state().selected.clone();
+        let before = session.state().view.selected.clone();
         session.press(Command::SelectDown);
-        assert_ne!(session.state().selected, before, "{fault:?}");
+        assert_ne!(session.state().view.selected, before, "{fault:?}");
 
         inject(&mut session, FaultSet::NONE);
         let recovered = session.run_until(4 * MINUTE, |s| s.read_trouble.is_none() && !s.is_stale()).await;

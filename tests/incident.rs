@@ -60,7 +60,7 @@ async fn rollback_all_moves_every_lambda_route_in_one_update() {
         session.state().routes.iter().filter(|r| r.target == Some(Target::Lambda)).map(|r| r.path.clone()).collect();
     assert_eq!(lambda.len(), 4);
     session.press(Command::RollbackAll);
-    let Overlay::Confirm(confirm) = &session.state().overlay else { panic!("no confirmation") };
+    let Overlay::Confirm(confirm) = &session.state().view.overlay else { panic!("no confirmation") };
     assert_eq!(confirm.paths, lambda, "the confirmation lists the routes it moves");
     assert_eq!(confirm.title(), "roll back all 4 Lambda routes to the origin?");
     session.press(Command::Confirm);
@@ -77,12 +77,12 @@ async fn rollback_all_moves_every_lambda_route_in_one_update() {
 #[tokio::test(start_paused = true)]
 async fn undo_reverses_the_last_switch_after_a_confirmation() {
     let (mut session, backend) = demo(Scenario::Calm, 1).await;
-    session.state_mut().selected = Some("/orders/*".into());
+    session.state_mut().view.selected = Some("/orders/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
     assert!(session.run_until(10 * MINUTE, deployed).await);
     session.press(Command::Undo);
-    let Overlay::Confirm(confirm) = &session.state().overlay else { panic!("no confirmation") };
+    let Overlay::Confirm(confirm) = &session.state().view.overlay else { panic!("no confirmation") };
     assert_eq!((confirm.kind, confirm.from, confirm.to), (SwitchKind::Undo, Target::Origin, Target::Lambda));
     session.press(Command::Confirm);
     assert!(session.run_until(10 * MINUTE, deployed).await);
@@ -95,17 +95,17 @@ async fn preflight_warns_before_a_hot_route_goes_to_lambda_during_throttle_and_n
     let (mut session, _) = demo(Scenario::Throttle, 3).await;
     // The batch job has taken the account's concurrency by the third minute; its data lands later.
     session.run_until(5 * MINUTE, |_| false).await;
-    session.state_mut().selected = Some("*".into());
+    session.state_mut().view.selected = Some("*".into());
     session.press(Command::Switch);
-    let Overlay::Confirm(confirm) = &session.state().overlay else { panic!("no confirmation") };
+    let Overlay::Confirm(confirm) = &session.state().view.overlay else { panic!("no confirmation") };
     assert!(confirm.health.iter().any(|h| h.starts_with("pre-flight: needs about ")), "{:#?}", confirm.health);
     let warning = confirm.warning.as_deref().unwrap_or_else(|| panic!("no warning: {:#?}", confirm.health));
     assert!(warning.starts_with("less than 10% of the account's Lambda concurrency would be left free"));
 
     let (mut calm, _) = demo(Scenario::Calm, 3).await;
-    calm.state_mut().selected = Some("/payments/*".into());
+    calm.state_mut().view.selected = Some("/payments/*".into());
     calm.press(Command::Switch);
-    let Overlay::Confirm(confirm) = &calm.state().overlay else { panic!("no confirmation") };
+    let Overlay::Confirm(confirm) = &calm.state().view.overlay else { panic!("no confirmation") };
     assert!(confirm.health.iter().any(|h| h.starts_with("pre-flight: needs about ")), "{:#?}", confirm.health);
     assert_eq!(confirm.warning, None, "{:#?}", confirm.health);
 }

@@ -54,14 +54,14 @@ async fn switch_in_progress_with_event_log_open() {
 #[tokio::test(start_paused = true)]
 async fn help_overlay() {
     let mut state = calm().await;
-    state.overlay = cutover::app::state::Overlay::Help;
+    state.view.overlay = cutover::app::state::Overlay::Help;
     insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 120, 40).backend());
 }
 
 #[tokio::test(start_paused = true)]
 async fn help_overlay_fits_80x24() {
     let mut state = calm().await;
-    state.overlay = cutover::app::state::Overlay::Help;
+    state.view.overlay = cutover::app::state::Overlay::Help;
     let screen = draw(&state, &Theme::default_dark(), 80, 24).backend().to_string();
     use cutover::app::keymap::{Context, help_rows};
     for context in [Context::Table, Context::Confirm, Context::ConfirmQuit, Context::Filter] {
@@ -92,7 +92,7 @@ async fn bad_deploy_marks_the_sick_route() {
 #[tokio::test(start_paused = true)]
 async fn no_color_draws_no_colour_and_stays_readable() {
     let mut state = calm().await;
-    state.log_open = true;
+    state.view.log_open = true;
     let terminal = draw(&state, &Theme::default_dark().without_color(), 120, 40);
     let buffer = terminal.backend().buffer();
     for cell in buffer.content() {
@@ -121,7 +121,7 @@ async fn every_theme_draws_the_same_text() {
 async fn live_header_cost_and_read_only_banner() {
     let mut state = calm().await;
     state.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: Some("ops".into()) };
-    let metrics = state.metrics.as_mut().unwrap();
+    let metrics = state.metrics.last_mut().unwrap();
     metrics.queries = 41;
     metrics.concurrency_limit_assumed = true;
     state.read_only = Some("AWS denied UpdateDistribution to these credentials".into());
@@ -213,7 +213,7 @@ async fn the_selected_row_stays_in_view_and_the_view_moves_only_at_its_edge() {
     let mut first_rows = Vec::new();
     for step in 0..120 {
         terminal.draw(|frame| cutover::ui::render(frame, session.state(), &theme)).unwrap();
-        let selected = session.state().selected.clone().unwrap();
+        let selected = session.state().view.selected.clone().unwrap();
         let row = selected_row(&terminal).unwrap_or_default();
         assert!(row.contains(&format!(" {selected} ")), "step {step}: {selected} is not the marked row: {row:?}");
         first_rows.push(route_in_row(&terminal, 3));
@@ -307,7 +307,7 @@ async fn routes_that_are_not_switchable_are_shown_and_named_by_the_rollback_dial
             row.pair = Err("the config sets switchable = false: name its legacy_origin, then remove that line".into());
         }
     }
-    state.selected = Some("/payments/*".into());
+    state.view.selected = Some("/payments/*".into());
     let mut console = cutover::app::console::Console::new(vec![state]);
     cutover::app::update::update(&mut console, cutover::app::action::Action::Command(Command::RollbackAll));
     let state = console.shown();

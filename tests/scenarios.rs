@@ -15,7 +15,7 @@ const MINUTE: Duration = Duration::from_secs(60);
 
 /// Select a route, open the confirm dialog and confirm, as the keys `s` `y` would.
 fn switch(session: &mut cutover::app::runtime::Runtime<cutover::backend::sim::SimBackend>, path: &str) {
-    session.state_mut().selected = Some(path.to_string());
+    session.state_mut().view.selected = Some(path.to_string());
     session.press(Command::Switch);
     session.press(Command::Confirm);
 }

@@ -9,6 +9,7 @@ pub mod console;
 mod debug_panic;
 pub mod effects;
 pub mod event_loop;
+pub mod fetch;
 pub mod history;
 pub mod keymap;
 pub mod runtime;

@@ -4,11 +4,13 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
+use super::fetch::Fetch;
 use super::keymap::Context;
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
 use crate::domain::{
-    BehaviorPolicies, Breach, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target, Thresholds, Topology,
+    BehaviorPolicies, Breach, DeployStatus, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target,
+    Thresholds, Topology,
 };
 
 /// CloudWatch `GetMetricData` list price: $0.01 per 1,000 metrics requested.
@@ -173,8 +175,38 @@ pub struct ReadTrouble {
     pub round: Option<Timestamp>,
 }
 
-/// One distribution's part of the console: what the console has learned about it and how the
-/// operator is looking at it. Built from a [`Setup`]; after that, changed only by `update`.
+/// How the operator is looking at one distribution: nothing here is learned from AWS, and nothing
+/// here changes what a switch does.
+#[derive(Clone, Debug)]
+pub struct View {
+    /// The selected route, by path, so filtering and reloads keep it.
+    pub selected: Option<String>,
+    pub filter: String,
+    pub filter_editing: bool,
+    /// Where the route table was scrolled last frame (view memory, written by `render` only).
+    pub table_scroll: super::view::ScrollMemory,
+    pub overlay: Overlay,
+    pub log_open: bool,
+    /// How many entries the log pane is scrolled back from the newest.
+    pub log_scroll: usize,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            selected: None,
+            filter: String::new(),
+            filter_editing: false,
+            table_scroll: Default::default(),
+            overlay: Overlay::None,
+            log_open: false,
+            log_scroll: 0,
+        }
+    }
+}
+
+/// One distribution's part of the console: what the console has learned about it (`topology`,
+/// `metrics`, `deploy`, the switches and the log) and how the operator is looking at it (`view`). Built from a [`Setup`]; after that, changed only by `update`.
 #[derive(Clone, Debug)]
 pub struct State {
     /// The CloudFront distribution this is, known before its first read comes back.
@@ -185,15 +217,15 @@ pub struct State {
     /// Who AWS says is calling (STS), for the audit trail; live mode only.
     pub caller_arn: Option<String>,
     pub now: Timestamp,
-    pub topology: Option<Topology>,
+    /// The distribution's routes and status, as last read.
+    pub topology: Fetch<Topology>,
     /// Bumped whenever a switch lands, so topology read before it is not shown after it.
     pub topology_generation: u64,
-    pub topology_pending: bool,
     pub routes: Vec<RouteRow>,
-    pub metrics: Option<MetricsSnapshot>,
-    pub metrics_pending: bool,
-    /// When the last successful metrics refresh arrived.
-    pub metrics_received_at: Option<Timestamp>,
+    /// The last hour's numbers, as last read.
+    pub metrics: Fetch<MetricsSnapshot>,
+    /// The deploy status, read while a switch propagates.
+    pub deploy: Fetch<DeployStatus>,
     pub next_refresh: Timestamp,
     pub refresh: RefreshPolicy,
     /// The CloudWatch statistic latency is shown in (`p99` unless the config says otherwise).
@@ -206,21 +238,11 @@ pub struct State {
     pub auto_rollback: HashSet<String>,
     /// Routes already rolled back automatically: guards never move them again by themselves.
     pub auto_rolled_back: HashSet<String>,
-    /// The selected route, by path, so filtering and reloads keep it.
-    pub selected: Option<String>,
-    pub filter: String,
-    pub filter_editing: bool,
-    /// Where the route table was scrolled last frame (view memory, written by `render` only).
-    pub table_scroll: super::view::ScrollMemory,
-    pub overlay: Overlay,
+    /// How the operator is looking at it: selection, filter, overlay, panes.
+    pub view: View,
     pub log: Vec<LogEntry>,
-    pub log_open: bool,
-    /// How many entries the log pane is scrolled back from the newest.
-    pub log_scroll: usize,
     pub switches: Vec<SwitchAttempt>,
     pub marks: Vec<SwitchMark>,
-    /// Distributions with a deploy-status read scheduled or in flight.
-    pub polling: HashSet<String>,
     /// A problem the operator should see until it clears.
     pub banner: Option<String>,
     /// Why the audit trail could not be written, from the last write (or check) that failed; cleared
@@ -232,8 +254,6 @@ pub struct State {
     /// flight, a route that cannot move, a blocked dialog. Cleared when a dialog opens or a switch
     /// is sent. Headless commands print this, never the event log's text.
     pub refused: Option<String>,
-    /// Per distribution, deploy-status reads that failed in a row, to back off while AWS throttles.
-    pub poll_failures: HashMap<String, u32>,
     /// Set while refreshes fail: what is on screen is the last good data, and stale.
     pub read_trouble: Option<ReadTrouble>,
     /// When the current (or last) refresh round asked for routes or numbers.
@@ -269,13 +289,11 @@ impl State {
             operator,
             caller_arn,
             now,
-            topology: None,
+            topology: Fetch::default(),
             topology_generation: 0,
-            topology_pending: false,
             routes: Vec::new(),
-            metrics: None,
-            metrics_pending: false,
-            metrics_received_at: None,
+            metrics: Fetch::default(),
+            deploy: Fetch::default(),
             next_refresh: now,
             refresh,
             latency_statistic,
@@ -283,22 +301,14 @@ impl State {
             route_thresholds,
             auto_rollback,
             auto_rolled_back: HashSet::new(),
-            selected: None,
-            filter: String::new(),
-            filter_editing: false,
-            table_scroll: Default::default(),
-            overlay: Overlay::None,
+            view: View::default(),
             log,
-            log_open: false,
-            log_scroll: 0,
             switches: Vec::new(),
             marks: Vec::new(),
-            polling: HashSet::new(),
             banner: None,
             audit_failure: None,
             read_only,
             refused: None,
-            poll_failures: HashMap::new(),
             read_trouble: None,
             refresh_started_at: now,
             faults,
@@ -309,18 +319,18 @@ impl State {
 
     /// Which part of the screen has the keyboard.
     pub fn context(&self) -> Context {
-        match self.overlay {
+        match self.view.overlay {
             Overlay::Help => Context::Help,
             Overlay::Confirm(_) => Context::Confirm,
             Overlay::ConfirmQuit(_) => Context::ConfirmQuit,
-            Overlay::None if self.filter_editing => Context::Filter,
+            Overlay::None if self.view.filter_editing => Context::Filter,
             Overlay::None => Context::Table,
         }
     }
 
     /// Rows that match the filter (case-insensitive), in table order.
     pub fn visible_routes(&self) -> Vec<&RouteRow> {
-        let needle = Needle::new(&self.filter);
+        let needle = Needle::new(&self.view.filter);
         self.routes.iter().filter(|r| needle.matches(&r.path)).collect()
     }
 
@@ -330,13 +340,13 @@ impl State {
 
     /// Where the selected route is among rows already filtered.
     pub fn selected_index_in(&self, visible: &[&RouteRow]) -> Option<usize> {
-        let selected = self.selected.as_deref()?;
+        let selected = self.view.selected.as_deref()?;
         visible.iter().position(|r| r.path == selected)
     }
 
     pub fn selected_route(&self) -> Option<&RouteRow> {
-        let selected = self.selected.as_deref()?;
-        self.route(selected).filter(|r| Needle::new(&self.filter).matches(&r.path))
+        let selected = self.view.selected.as_deref()?;
+        self.route(selected).filter(|r| Needle::new(&self.view.filter).matches(&r.path))
     }
 
     pub fn route(&self, path: &str) -> Option<&RouteRow> {
@@ -354,9 +364,9 @@ impl State {
 
     pub fn log(&mut self, level: Level, route: Option<&str>, message: impl Into<String>) {
         self.log.push(LogEntry { at: self.now, level, route: route.map(str::to_string), message: message.into() });
-        if self.log_scroll > 0 {
+        if self.view.log_scroll > 0 {
             // Keep the operator's place when scrolled back.
-            self.log_scroll += 1;
+            self.view.log_scroll += 1;
         }
     }
 

@@ -99,7 +99,7 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pl
 /// update already in flight), as `update` gave it.
 fn take_confirm(console: &Console, distribution_id: &str) -> Result<ConfirmSwitch, HeadlessError> {
     let state = console.distribution(distribution_id).expect("the plan's distribution is the console's");
-    match &state.overlay {
+    match &state.view.overlay {
         Overlay::Confirm(confirm) => Ok(confirm.clone()),
         _ => Err(HeadlessError::Refused(state.refused.clone().unwrap_or_else(|| "the switch was refused".into()))),
     }

@@ -34,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let Some(metrics) = &state.metrics else {
+    let Some(metrics) = state.metrics.as_ref() else {
         frame.render_widget(Paragraph::new("waiting for the first metrics…").style(theme.muted), inner);
         return;
     };

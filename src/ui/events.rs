@@ -12,12 +12,12 @@ use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut title = vec![Span::styled(format!(" events ({}) ", state.log.len()), theme.title)];
-    if state.log_scroll > 0 {
-        title.push(Span::styled(format!("↑ {} newer below · PgDn ", state.log_scroll), theme.muted));
+    if state.view.log_scroll > 0 {
+        title.push(Span::styled(format!("↑ {} newer below · PgDn ", state.view.log_scroll), theme.muted));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
     let height = block.inner(area).height as usize;
-    let end = state.log.len().saturating_sub(state.log_scroll);
+    let end = state.log.len().saturating_sub(state.view.log_scroll);
     let start = end.saturating_sub(height);
     let lines: Vec<Line> = state.log[start..end].iter().map(|e| entry_line(e, theme)).collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);

@@ -16,11 +16,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut spans = Vec::new();
     if context == Context::Filter {
         spans.push(Span::styled(" filter: ", theme.filter));
-        spans.push(Span::styled(format!("{}▏", state.filter), theme.filter));
+        spans.push(Span::styled(format!("{}▏", state.view.filter), theme.filter));
         spans.push(Span::raw("  "));
     }
     // A blocked dialog (or one over a failing audit trail) goes only on `!`; an open one on `y`.
-    let blocked = match &state.overlay {
+    let blocked = match &state.view.overlay {
         Overlay::Confirm(confirm) => !override_reasons(confirm, state.audit_failure.as_deref()).is_empty(),
         _ => false,
     };

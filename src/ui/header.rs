@@ -78,7 +78,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         let label = if wide { format!("faults: {}", state.faults) } else { format!("FAULT {}", state.faults) };
         out.push(Segment { priority: 1, spans: vec![Span::styled(label, theme.alert)] });
     }
-    if let Some(t) = &state.topology {
+    if let Some(t) = state.topology.as_ref() {
         let (status_style, status) = match t.status {
             DeployStatus::Deployed => (theme.status_deployed, "✓ Deployed"),
             DeployStatus::InProgress => (theme.status_in_progress, "⇄ InProgress"),
@@ -94,7 +94,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     } else {
         out.push(Segment { priority: 1, spans: vec![Span::styled("reading distribution…", theme.muted)] });
     }
-    if let Some(metrics) = &state.metrics {
+    if let Some(metrics) = state.metrics.as_ref() {
         let limit = f64::from(metrics.concurrency_limit.max(1));
         let label = if wide { "λ concurrency " } else { "λ " };
         let mut spans = vec![Span::styled(label, theme.target(Target::Lambda))];
@@ -147,7 +147,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     out.push(Segment { priority: 1, spans: vec![Span::styled(age_text, age_style)] });
     let retry_in = duration_short(state.next_refresh.duration_since(state.now).as_secs());
     let (refresh, refresh_style) = match &state.read_trouble {
-        _ if state.metrics_pending => ("refreshing…".to_string(), theme.muted),
+        _ if state.metrics.in_flight() => ("refreshing…".to_string(), theme.muted),
         Some(trouble) => {
             let failing = duration_short(state.now.duration_since(trouble.since).as_secs());
             let text = if wide {

@@ -40,7 +40,7 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
     let banner_height = u16::from(state.banner.is_some())
         + u16::from(state.read_only.is_some())
         + u16::from(state.audit_failure.is_some());
-    let events_height = if state.log_open { (area.height / 3).max(5) } else { 0 };
+    let events_height = if state.view.log_open { (area.height / 3).max(5) } else { 0 };
     // Rows plus header and borders; a long table scrolls within three fifths of the screen, so the
     // selected route's chart keeps room to be read (never less than a short table needs).
     let table_cap = (area.height * 3 / 5).max(11);
@@ -71,12 +71,12 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
     frame.render_widget(Paragraph::new(banners), banner_area);
     routes::render(frame, table_area, state, theme);
     detail::render(frame, detail_area, state, theme);
-    if state.log_open {
+    if state.view.log_open {
         events::render(frame, events_area, state, theme);
     }
     footer::render(frame, footer_area, state, theme);
 
-    match &state.overlay {
+    match &state.view.overlay {
         Overlay::None => {}
         Overlay::Help => help::render(frame, centered(area, 110, 22), theme),
         Overlay::Confirm(confirm) => {

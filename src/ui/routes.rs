@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     // Only the rows in view are built: the table stays as cheap at 1,000 routes as at ten.
     let height = usize::from(area.height.saturating_sub(3));
     let selected = state.selected_index_in(&visible);
-    let start = state.table_scroll.window(selected, visible.len(), height);
+    let start = state.view.table_scroll.window(selected, visible.len(), height);
     let shown = &visible[start..(start + height).min(visible.len())];
     if shown.len() < visible.len() {
         let range = format!(
@@ -35,14 +35,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title.push(Span::styled(range, theme.muted));
         title.extend(breached_out_of_view(&visible[..start], &visible[start + shown.len()..], theme));
     }
-    if !state.filter.is_empty() || state.filter_editing {
-        title.push(Span::styled(format!("filter: {} ", state.filter), theme.filter));
+    if !state.view.filter.is_empty() || state.view.filter_editing {
+        title.push(Span::styled(format!("filter: {} ", state.view.filter), theme.filter));
         let counts = format!("({} of {}) ", thousands(visible.len() as u64), thousands(state.routes.len() as u64));
         title.push(Span::styled(counts, theme.muted));
     }
     if state.is_stale() {
         // The numbers stay, as the best there is, but nobody should take them for the present.
-        let from = state.metrics_received_at.map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
+        let from = state.metrics.received_at().map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
         title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);

@@ -13,33 +13,33 @@ pub fn handle(state: &mut State, command: Command) {
         Command::SelectFirst => move_selection(state, isize::MIN),
         Command::SelectLast => move_selection(state, isize::MAX),
         Command::SelectNextBreached => select_next_breached(state),
-        Command::Cancel => state.overlay = Overlay::None,
+        Command::Cancel => state.view.overlay = Overlay::None,
         Command::ToggleEvents => {
-            state.log_open = !state.log_open;
-            state.log_scroll = 0;
+            state.view.log_open = !state.view.log_open;
+            state.view.log_scroll = 0;
         }
         Command::ScrollEventsUp => {
-            state.log_open = true;
-            state.log_scroll = (state.log_scroll + LOG_PAGE).min(state.log.len().saturating_sub(1));
+            state.view.log_open = true;
+            state.view.log_scroll = (state.view.log_scroll + LOG_PAGE).min(state.log.len().saturating_sub(1));
         }
-        Command::ScrollEventsDown => state.log_scroll = state.log_scroll.saturating_sub(LOG_PAGE),
-        Command::StartFilter => state.filter_editing = true,
+        Command::ScrollEventsDown => state.view.log_scroll = state.view.log_scroll.saturating_sub(LOG_PAGE),
+        Command::StartFilter => state.view.filter_editing = true,
         Command::FilterInput(c) => {
-            state.filter.push(c);
+            state.view.filter.push(c);
             keep_selection_visible(state);
         }
         Command::FilterBackspace => {
-            state.filter.pop();
+            state.view.filter.pop();
             keep_selection_visible(state);
         }
-        Command::FilterDone => state.filter_editing = false,
+        Command::FilterDone => state.view.filter_editing = false,
         Command::FilterClear => {
-            state.filter.clear();
-            state.filter_editing = false;
+            state.view.filter.clear();
+            state.view.filter_editing = false;
             keep_selection_visible(state);
         }
         Command::ToggleHelp => {
-            state.overlay = if state.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
+            state.view.overlay = if state.view.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
         }
         // Handled by `update` itself: they reach the outside world, or the whole console (tabs,
         // theme, faults, quitting).
@@ -66,7 +66,7 @@ fn move_selection(state: &mut State, delta: isize) {
     let current = state.selected_index().unwrap_or(0) as isize;
     let last = visible.len() as isize - 1;
     let next = current.saturating_add(delta).clamp(0, last) as usize;
-    state.selected = Some(visible[next].path.clone());
+    state.view.selected = Some(visible[next].path.clone());
 }
 
 /// Jump to the next shown route with a guard breached, after the selected one and wrapping
@@ -76,13 +76,13 @@ fn select_next_breached(state: &mut State) {
     let after = state.selected_index_in(&visible).map_or(0, |i| i + 1);
     let next = (0..visible.len()).map(|k| &visible[(after + k) % visible.len()]).find(|r| !r.alert.is_empty());
     if let Some(next) = next.map(|r| r.path.clone()) {
-        state.selected = Some(next);
+        state.view.selected = Some(next);
     }
 }
 
 /// After the rows change, keep the selected route if it is still shown, else take the first.
 pub fn keep_selection_visible(state: &mut State) {
     if state.selected_index().is_none() {
-        state.selected = state.visible_routes().first().map(|r| r.path.clone());
+        state.view.selected = state.visible_routes().first().map(|r| r.path.clone());
     }
 }

@@ -49,7 +49,7 @@ pub fn request(state: &mut State, elsewhere: Vec<String>) -> Vec<Effect> {
     if lines.is_empty() {
         state.quit = true;
     } else {
-        state.overlay = Overlay::ConfirmQuit(lines);
+        state.view.overlay = Overlay::ConfirmQuit(lines);
     }
     Vec::new()
 }
@@ -71,7 +71,7 @@ pub fn abandon_all(state: &mut State, reason: &str) -> Vec<Effect> {
         }
         state.log(Level::Warn, Some(&label), message);
     }
-    state.overlay = Overlay::None;
+    state.view.overlay = Overlay::None;
     state.quit = true;
     effects
 }

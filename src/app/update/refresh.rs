@@ -22,15 +22,13 @@ pub fn refresh_now(state: &mut State) -> Vec<Effect> {
 /// Ask for routes and numbers, unless a request of that kind is already out.
 fn start_refresh(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if !state.topology_pending {
-        state.topology_pending = true;
+    if state.topology.start() {
         effects.push(Effect::LoadTopology {
             distribution_id: state.distribution_id.clone(),
             generation: state.topology_generation,
         });
     }
-    if !state.metrics_pending && !state.routes.is_empty() {
-        state.metrics_pending = true;
+    if !state.routes.is_empty() && state.metrics.start() {
         effects.push(Effect::LoadMetrics {
             distribution_id: state.distribution_id.clone(),
             paths: state.routes.iter().map(|r| r.path.clone()).collect(),
@@ -57,16 +55,17 @@ fn next_refresh_after(state: &State, now: Timestamp) -> Timestamp {
 }
 
 pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topology, BackendError>) -> Vec<Effect> {
-    state.topology_pending = false;
     let topology = match result {
         Ok(t) => t,
         Err(error) => {
+            state.topology.failed();
             read_failed(state, "reading the distribution", &error);
             return Vec::new();
         }
     };
     if generation < state.topology_generation {
         // Read before a switch landed: it would show the old target. The next read is current.
+        state.topology.discarded();
         return Vec::new();
     }
     let first = state.topology.is_none();
@@ -99,10 +98,9 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
             ),
         );
     }
-    state.topology = Some(topology);
+    state.topology.arrived(topology, state.now);
     keep_selection_visible(state);
-    if first && !state.metrics_pending {
-        state.metrics_pending = true;
+    if first && state.metrics.start() {
         return vec![Effect::LoadMetrics {
             distribution_id: state.distribution_id.clone(),
             paths: state.routes.iter().map(|r| r.path.clone()).collect(),
@@ -112,10 +110,10 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
 }
 
 pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, BackendError>) -> Vec<Effect> {
-    state.metrics_pending = false;
     let snapshot = match result {
         Ok(s) => s,
         Err(error) => {
+            state.metrics.failed();
             read_failed(state, "metrics refresh", &error);
             return Vec::new();
         }
@@ -126,7 +124,6 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
         state.log(Level::Info, None, message);
     }
-    state.metrics_received_at = Some(state.now);
     let mut effects = Vec::new();
     let mut notes: Vec<(Level, String, String)> = Vec::new();
     for row in &mut state.routes {
@@ -152,7 +149,7 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         }
         state.log(level, Some(&path), message);
     }
-    state.metrics = Some(snapshot);
+    state.metrics.arrived(snapshot, state.now);
     effects.extend(super::guards::auto_rollback(state));
     effects
 }
@@ -187,7 +184,7 @@ fn read_failed(state: &mut State, what: &str, error: &BackendError) {
     trouble.last_error = error_text;
     let pause = state.refresh.refresh_backoff().delay(failures, now.as_nanosecond() as u64);
     state.next_refresh = now + SignedDuration::try_from(pause).unwrap_or_default();
-    let shown_from = match state.metrics_received_at {
+    let shown_from = match state.metrics.received_at() {
         Some(at) => format!("; showing numbers from {}", time_of_day(at)),
         None => String::new(),
     };

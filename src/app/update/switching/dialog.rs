@@ -24,8 +24,8 @@ pub fn open_confirm(state: &mut State) -> Vec<Effect> {
 
 /// Headless `switch ROUTE`: select `path` with no filter hiding it, as a user would, and press `s`.
 pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
-    state.filter.clear();
-    state.selected = Some(path.to_string());
+    state.view.filter.clear();
+    state.view.selected = Some(path.to_string());
     open_confirm(state)
 }
 
@@ -177,7 +177,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
         notes.extend(left_out(state).into_iter().map(|line| format!("left as it is: {line}")));
     }
     state.refused = None;
-    state.overlay = Overlay::Confirm(ConfirmSwitch {
+    state.view.overlay = Overlay::Confirm(ConfirmSwitch {
         kind,
         distribution_id,
         paths,

@@ -10,7 +10,7 @@ const PREFLIGHT_FREE_SHARE: f64 = 0.10;
 
 /// What the operator should know about the target they are about to send a route to.
 pub(super) fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
-    let Some(metrics) = &state.metrics else {
+    let Some(metrics) = state.metrics.as_ref() else {
         return vec!["no metrics yet: health of the new target is unknown".into()];
     };
     let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };
@@ -31,7 +31,7 @@ pub(super) fn target_health(state: &State, path: &str, to: Target) -> Vec<String
 
 /// The target across every route, as of each route's newest minute, and account concurrency.
 pub(super) fn target_health_across(state: &State, to: Target) -> Vec<String> {
-    let Some(metrics) = &state.metrics else {
+    let Some(metrics) = state.metrics.as_ref() else {
         return vec!["no metrics yet: health of the new target is unknown".into()];
     };
     let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };

@@ -16,7 +16,7 @@ pub const DENIED_REASON: &str = "AWS denied UpdateDistribution to these credenti
 /// `y`: send the dialog's switch, unless the pre-flight blocked it or the audit trail is failing;
 /// then only the override key sends it, so going on is deliberate.
 pub fn confirm(state: &mut State) -> Vec<Effect> {
-    let Overlay::Confirm(confirm) = &state.overlay else {
+    let Overlay::Confirm(confirm) = &state.view.overlay else {
         return Vec::new();
     };
     let reasons = override_reasons(confirm, state.audit_failure.as_deref());
@@ -26,7 +26,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
         refuse(state, Level::Warn, Some(&label), format!("not switched: {message}"));
         return Vec::new();
     }
-    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
+    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.view.overlay, Overlay::None) else {
         return Vec::new();
     };
     request(state, confirm.kind, &confirm.paths, confirm.from, None, None)
@@ -45,7 +45,7 @@ pub fn override_reasons(confirm: &ConfirmSwitch, audit_failure: Option<&str>) ->
 /// `!` (or headless `--force --reason`): send the dialog's switch although the pre-flight blocked
 /// it, recording who overrode what and why.
 pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect> {
-    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.overlay, Overlay::None) else {
+    let Overlay::Confirm(confirm) = std::mem::replace(&mut state.view.overlay, Overlay::None) else {
         return Vec::new();
     };
     let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.operator));
@@ -207,9 +207,8 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
             format!("{reason}: the console is now read-only; it keeps watching, switch with a role allowed to update"),
         );
     }
-    if matches!(error, BackendError::ChangedElsewhere { .. }) && !state.topology_pending {
+    if matches!(error, BackendError::ChangedElsewhere { .. }) && state.topology.start() {
         // Show what the distribution really looks like now.
-        state.topology_pending = true;
         effects.push(Effect::LoadTopology {
             distribution_id: state.distribution_id.clone(),
             generation: state.topology_generation,

@@ -60,7 +60,7 @@ pub fn accepted(
             }
         }
     }
-    if let Some(topology) = &mut state.topology {
+    if let Some(topology) = state.topology.last_mut() {
         topology.status = status;
         topology.etag = etag_after.clone();
     }
@@ -73,7 +73,7 @@ pub fn accepted(
     );
     // Anything read before this moment shows the old target.
     state.topology_generation += 1;
-    state.topology_pending = true;
+    state.topology.start_anew();
     let mut effects: Vec<Effect> =
         state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.push(Effect::LoadTopology {
@@ -91,7 +91,7 @@ pub fn accepted(
 fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> Vec<Effect> {
     let propagating =
         state.switches.iter().any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Propagating);
-    if !propagating || !state.polling.insert(distribution_id.to_string()) {
+    if !propagating || !state.deploy.start() {
         return Vec::new();
     }
     vec![Effect::PollDeploy { distribution_id: distribution_id.to_string(), after }]
@@ -104,15 +104,13 @@ pub fn deploy_status(
     distribution_id: &str,
     result: Result<DeployStatus, BackendError>,
 ) -> Vec<Effect> {
-    state.polling.remove(distribution_id);
     let now = state.now;
     let status = match result {
         Ok(status) => status,
         Err(error) => {
             // Back off on every failure, most of all on throttling: polling harder only adds to it.
-            let failures = state.poll_failures.entry(distribution_id.to_string()).or_default();
-            *failures += 1;
-            let after = state.refresh.poll_backoff().delay(*failures, now.as_nanosecond() as u64);
+            let failures = state.deploy.failed();
+            let after = state.refresh.poll_backoff().delay(failures, now.as_nanosecond() as u64);
             state.log(
                 Level::Warn,
                 None,
@@ -124,8 +122,8 @@ pub fn deploy_status(
             return schedule_poll(state, distribution_id, after);
         }
     };
-    state.poll_failures.remove(distribution_id);
-    if let Some(topology) = state.topology.as_mut().filter(|t| t.distribution_id == distribution_id) {
+    state.deploy.arrived(status, now);
+    if let Some(topology) = state.topology.last_mut().filter(|t| t.distribution_id == distribution_id) {
         topology.status = status;
     }
     let note_every = jiff::SignedDuration::try_from(state.refresh.progress_note_every).unwrap_or_default();

@@ -127,7 +127,7 @@ fn the_first_tick_reads_the_distribution_and_its_routes_bring_metrics() {
         Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) },
     );
     assert!(matches!(&effects[..], [Effect::LoadMetrics { paths, .. }] if paths.len() == 4));
-    assert_eq!(state.selected.as_deref(), Some("/user/*"));
+    assert_eq!(state.view.selected.as_deref(), Some("/user/*"));
 }
 
 #[test]
@@ -147,15 +147,15 @@ fn refreshes_come_once_a_minute_after_the_data_lands_and_never_twice_at_once() {
 fn selection_moves_within_the_visible_rows() {
     let mut state = loaded();
     press(&mut state, Command::SelectUp);
-    assert_eq!(state.selected.as_deref(), Some("/user/*"));
+    assert_eq!(state.view.selected.as_deref(), Some("/user/*"));
     press(&mut state, Command::SelectDown);
     press(&mut state, Command::SelectDown);
-    assert_eq!(state.selected.as_deref(), Some("/search/*"));
+    assert_eq!(state.view.selected.as_deref(), Some("/search/*"));
     press(&mut state, Command::SelectLast);
     press(&mut state, Command::SelectDown);
-    assert_eq!(state.selected.as_deref(), Some("*"));
+    assert_eq!(state.view.selected.as_deref(), Some("*"));
     press(&mut state, Command::SelectFirst);
-    assert_eq!(state.selected.as_deref(), Some("/user/*"));
+    assert_eq!(state.view.selected.as_deref(), Some("/user/*"));
 }
 
 #[test]
@@ -163,23 +163,23 @@ fn a_jumps_to_the_next_breached_route_and_wraps_round() {
     use crate::domain::thresholds::{Breach, BreachKind};
     let mut state = loaded();
     press(&mut state, Command::SelectNextBreached);
-    assert_eq!(state.selected.as_deref(), Some("/user/*"), "nothing breached: the selection stays");
+    assert_eq!(state.view.selected.as_deref(), Some("/user/*"), "nothing breached: the selection stays");
     let breach = Breach { kind: BreachKind::ErrorRate, value: 9.0, limit: 5.0 };
     for path in ["/orders/*", "*"] {
         state.routes.iter_mut().find(|r| r.path == path).unwrap().alert = vec![breach.clone()];
     }
     press(&mut state, Command::SelectNextBreached);
-    assert_eq!(state.selected.as_deref(), Some("/orders/*"));
+    assert_eq!(state.view.selected.as_deref(), Some("/orders/*"));
     press(&mut state, Command::SelectNextBreached);
-    assert_eq!(state.selected.as_deref(), Some("*"));
+    assert_eq!(state.view.selected.as_deref(), Some("*"));
     press(&mut state, Command::SelectNextBreached);
-    assert_eq!(state.selected.as_deref(), Some("/orders/*"), "wraps round");
+    assert_eq!(state.view.selected.as_deref(), Some("/orders/*"), "wraps round");
     // Only rows the filter shows are candidates: "r" hides the default behavior `*`.
     press(&mut state, Command::StartFilter);
     press(&mut state, Command::FilterInput('r'));
     press(&mut state, Command::FilterDone);
     press(&mut state, Command::SelectNextBreached);
-    assert_eq!(state.selected.as_deref(), Some("/orders/*"), "the hidden `*` is skipped");
+    assert_eq!(state.view.selected.as_deref(), Some("/orders/*"), "the hidden `*` is skipped");
 }
 
 #[test]
@@ -192,22 +192,22 @@ fn filtering_hides_rows_and_keeps_or_moves_the_selection() {
     }
     let visible: Vec<_> = state.visible_routes().iter().map(|r| r.path.clone()).collect();
     assert_eq!(visible, ["/orders/*"], "case-insensitive match");
-    assert_eq!(state.selected.as_deref(), Some("/orders/*"));
+    assert_eq!(state.view.selected.as_deref(), Some("/orders/*"));
     press(&mut state, Command::FilterDone);
-    assert!(!state.filter_editing);
-    assert_eq!(state.filter, "ORD", "the filter stays after Enter");
+    assert!(!state.view.filter_editing);
+    assert_eq!(state.view.filter, "ORD", "the filter stays after Enter");
     press(&mut state, Command::FilterClear);
     assert_eq!(state.visible_routes().len(), 4);
-    assert_eq!(state.selected.as_deref(), Some("/orders/*"));
+    assert_eq!(state.view.selected.as_deref(), Some("/orders/*"));
     press(&mut state, Command::StartFilter);
     press(&mut state, Command::FilterInput('z'));
     assert!(state.visible_routes().is_empty());
     assert!(press(&mut state, Command::Switch).is_empty(), "nothing to switch when nothing is shown");
-    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(state.view.overlay, Overlay::None);
 }
 
 pub(super) fn select(state: &mut State, path: &str) {
-    state.selected = Some(path.into());
+    state.view.selected = Some(path.into());
 }
 
 #[test]
@@ -215,14 +215,14 @@ fn confirm_dialog_names_route_targets_and_health_and_cancel_changes_nothing() {
     let mut state = loaded();
     select(&mut state, "/orders/*");
     assert!(press(&mut state, Command::Switch).is_empty());
-    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no confirm dialog: {:?}", state.overlay) };
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no confirm dialog: {:?}", state.view.overlay) };
     assert_eq!(
         (confirm.paths.as_slice(), confirm.from, confirm.to),
         (&["/orders/*".to_string()][..], Target::Lambda, Target::Origin)
     );
     assert_eq!(confirm.health[0], "◼ origin served no /orders/* traffic in the last hour");
     assert!(press(&mut state, Command::Cancel).is_empty());
-    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.switches.is_empty());
     assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Lambda));
 }
@@ -232,7 +232,7 @@ fn switching_to_lambda_shows_lambda_health_and_account_concurrency() {
     let mut state = loaded();
     select(&mut state, "/search/*");
     press(&mut state, Command::Switch);
-    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no confirm dialog") };
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no confirm dialog") };
     assert_eq!(confirm.to, Target::Lambda);
     assert!(confirm.health.iter().any(|h| h == "account concurrency 400/1,000 (40% used)"), "{:?}", confirm.health);
     assert!(confirm.health.iter().any(|h| h.starts_with("λ Lambda across 2 route(s): 2,000 req/min, 5xx 0.1%")));
@@ -265,7 +265,7 @@ fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
     // A second update of the same distribution waits for the first to be accepted.
     select(&mut state, "/user/*");
     assert!(press(&mut state, Command::Switch).is_empty());
-    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.banner.as_deref().unwrap().contains("already on its way"));
 }
 
@@ -392,9 +392,9 @@ fn a_sustained_breach_alerts_once_with_the_numbers_and_a_bell() {
 #[test]
 fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
     let mut state = loaded();
-    let before = state.metrics.clone();
+    let before = state.metrics.as_ref().cloned();
     update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Err(BackendError::Timeout) });
-    assert_eq!(state.metrics, before);
+    assert_eq!(state.metrics.as_ref().cloned(), before);
     let banner = state.banner.clone().unwrap();
     assert_eq!(banner, "metrics refresh failed: the call timed out; showing numbers from 22:40:05");
     let logged = messages(&state).last().unwrap().clone();
@@ -431,14 +431,14 @@ fn fail_rounds(state: &mut State, rounds: usize, error: BackendError) -> Vec<u64
 #[test]
 fn failing_refreshes_back_off_with_jitter_to_a_cap_and_recover_by_themselves() {
     let mut state = loaded();
-    let before = state.metrics.clone();
+    let before = state.metrics.as_ref().cloned();
     let pauses = fail_rounds(&mut state, 8, BackendError::Throttling);
     // 15 s doubling to the two-minute cap, each pause in the upper half of its step.
     for (pause, full) in pauses.iter().zip([15, 30, 60, 120, 120, 120, 120, 120]) {
         assert!((full / 2..=full).contains(pause), "{pauses:?}");
     }
     assert_eq!(state.read_trouble.as_ref().unwrap().failures, 8, "routes and numbers failing together count once");
-    assert_eq!(state.metrics, before, "the last good numbers stay");
+    assert_eq!(state.metrics.as_ref().cloned(), before, "the last good numbers stay");
     let warnings = messages(&state).iter().filter(|m| m.contains("failed: AWS is throttling")).count();
     assert_eq!(warnings, 1, "the log says it once, not every retry");
 
@@ -466,11 +466,11 @@ fn help_theme_events_and_quit() {
     assert_eq!(console.theme, "dark");
     let mut state = loaded();
     press(&mut state, Command::ToggleHelp);
-    assert_eq!(state.overlay, Overlay::Help);
+    assert_eq!(state.view.overlay, Overlay::Help);
     press(&mut state, Command::ToggleHelp);
-    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(state.view.overlay, Overlay::None);
     press(&mut state, Command::ToggleEvents);
-    assert!(state.log_open);
+    assert!(state.view.log_open);
     press(&mut state, Command::Quit);
     assert!(state.quit);
 }
@@ -482,17 +482,17 @@ fn the_event_log_scrolls_back_and_keeps_its_place_as_entries_arrive() {
         state.log(Level::Info, None, format!("entry {i}"));
     }
     press(&mut state, Command::ScrollEventsUp);
-    assert!(state.log_open, "scrolling opens the pane");
-    assert_eq!(state.log_scroll, 5);
+    assert!(state.view.log_open, "scrolling opens the pane");
+    assert_eq!(state.view.log_scroll, 5);
     state.log(Level::Info, None, "a new entry");
-    assert_eq!(state.log_scroll, 6, "the view stays on the same entries");
+    assert_eq!(state.view.log_scroll, 6, "the view stays on the same entries");
     press(&mut state, Command::ScrollEventsDown);
     press(&mut state, Command::ScrollEventsDown);
-    assert_eq!(state.log_scroll, 0, "back at the newest");
+    assert_eq!(state.view.log_scroll, 0, "back at the newest");
     for _ in 0..10 {
         press(&mut state, Command::ScrollEventsUp);
     }
-    assert_eq!(state.log_scroll, state.log.len() - 1, "never past the oldest entry");
+    assert_eq!(state.view.log_scroll, state.log.len() - 1, "never past the oldest entry");
 }
 
 #[test]
@@ -506,7 +506,7 @@ fn access_denied_on_update_makes_the_console_read_only_and_switch_keys_explain()
 
     select(&mut state, "/user/*");
     assert!(press(&mut state, Command::Switch).is_empty());
-    assert_eq!(state.overlay, Overlay::None, "no dialog opens");
+    assert_eq!(state.view.overlay, Overlay::None, "no dialog opens");
     let last = messages(&state).pop().unwrap();
     assert!(last.starts_with("WARN /user/* the console is read-only ("), "{last}");
     assert!(last.ends_with("/user/* was not switched"), "{last}");
@@ -566,7 +566,7 @@ fn the_confirm_dialog_says_when_the_target_side_has_no_metric_source() {
     update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(snapshot) });
     select(&mut state, "/orders/*");
     press(&mut state, Command::Switch);
-    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no dialog") };
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog") };
     assert!(confirm.health[0].starts_with("◼ origin on /orders/*: unknown, the config names no per-route metrics"));
 }
 

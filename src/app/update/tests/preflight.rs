@@ -26,12 +26,12 @@ fn a_blocked_switch_goes_only_on_the_override_key_and_says_so() {
     forwarding_host(&mut state, "/search/*");
     select(&mut state, "/search/*");
     press(&mut state, Command::Switch);
-    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no dialog") };
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog") };
     assert_eq!(confirm.blocks.len(), 1, "{:?}", confirm.blocks);
     assert_eq!(confirm.changes[0].describe(), "/search/* ◼ origin (legacy) → λ Lambda (apigw)");
 
     assert_eq!(switch_effects(&press(&mut state, Command::Confirm)), 0);
-    assert!(matches!(state.overlay, Overlay::Confirm(_)), "the dialog stays open");
+    assert!(matches!(state.view.overlay, Overlay::Confirm(_)), "the dialog stays open");
     assert!(messages(&state).last().unwrap().contains("not switched: /search/* would send the viewer's Host"));
 
     let effects = press(&mut state, Command::ConfirmOverride);
@@ -56,7 +56,7 @@ fn a_policy_swap_the_config_names_clears_the_block_and_rides_in_the_change() {
     });
     select(&mut state, "/search/*");
     press(&mut state, Command::Switch);
-    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no dialog") };
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog") };
     assert!(confirm.blocks.is_empty(), "{:?}", confirm.blocks);
     let effects = press(&mut state, Command::Confirm);
     let Some(Effect::Switch { changes, .. }) = effects.iter().find(|e| matches!(e, Effect::Switch { .. })) else {
@@ -85,13 +85,13 @@ fn routes_that_cannot_move_are_left_out_of_a_rollback_and_refused_alone() {
     let row = state.routes.iter_mut().find(|r| r.path == "/user/*").unwrap();
     row.pair = Err("the config sets switchable = false".into());
     press(&mut state, Command::RollbackAll);
-    let Overlay::Confirm(confirm) = &state.overlay else { panic!("no dialog") };
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog") };
     assert_eq!(confirm.paths, ["/orders/*"]);
     assert!(confirm.notes.iter().any(|n| n.contains("left as it is: /user/* not switchable")), "{:?}", confirm.notes);
     press(&mut state, Command::Cancel);
 
     select(&mut state, "/user/*");
     press(&mut state, Command::Switch);
-    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(state.view.overlay, Overlay::None);
     assert!(messages(&state).last().unwrap().contains("not switchable: the config sets switchable = false"));
 }

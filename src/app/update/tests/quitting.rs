@@ -20,13 +20,13 @@ fn quitting_mid_switch_asks_says_what_state_the_route_may_be_in_and_can_be_cance
     request_switch(&mut state, "/orders/*");
     press(&mut state, Command::Quit);
     assert!(!state.quit);
-    let Overlay::ConfirmQuit(risks) = &state.overlay else { panic!("no question: {:?}", state.overlay) };
+    let Overlay::ConfirmQuit(risks) = &state.view.overlay else { panic!("no question: {:?}", state.view.overlay) };
     assert_eq!(risks.len(), 1);
     assert!(risks[0].starts_with("/orders/* λ Lambda → ◼ origin: sent to CloudFront 0s ago with no answer yet"));
     assert!(risks[0].contains("may or may not be applied"), "{risks:?}");
 
     press(&mut state, Command::Cancel);
-    assert_eq!(state.overlay, Overlay::None);
+    assert_eq!(state.view.overlay, Overlay::None);
     assert!(!state.quit);
     assert_eq!(state.switches[0].phase, SwitchPhase::Requested, "cancelling changes nothing");
 
@@ -41,7 +41,7 @@ fn quitting_mid_switch_asks_says_what_state_the_route_may_be_in_and_can_be_cance
     };
     crate::app::update::distribution(&mut state, accepted);
     press(&mut state, Command::Quit);
-    let Overlay::ConfirmQuit(risks) = &state.overlay else { panic!("no question") };
+    let Overlay::ConfirmQuit(risks) = &state.view.overlay else { panic!("no question") };
     assert!(risks[0].contains("accepted and rolling out") && risks[0].contains("finishes it without cutover"));
 }
 
@@ -72,5 +72,5 @@ fn other_distributions_unfinished_switches_are_named_in_the_question() {
     let mut state = loaded();
     let elsewhere = vec!["E2OTHER: /cart/* λ Lambda → ◼ origin: accepted and rolling out for 1m".to_string()];
     crate::app::update::quitting::request(&mut state, elsewhere.clone());
-    assert_eq!(state.overlay, Overlay::ConfirmQuit(elsewhere));
+    assert_eq!(state.view.overlay, Overlay::ConfirmQuit(elsewhere));
 }
