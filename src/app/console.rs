@@ -13,6 +13,9 @@ pub struct Console {
     /// The theme drawn with, by name, and the names `t` cycles through.
     pub theme: String,
     pub theme_names: Vec<String>,
+    /// Bumped by every `update` that changed more than the clock, so the screen can skip frames
+    /// that would be the same.
+    pub revision: u64,
 }
 
 impl Console {
@@ -23,7 +26,7 @@ impl Console {
     pub fn new(distributions: Vec<State>) -> Self {
         assert!(!distributions.is_empty(), "a console needs at least one distribution");
         let theme = crate::theme::DEFAULT_THEME.to_string();
-        Console { distributions, shown: 0, theme_names: vec![theme.clone()], theme }
+        Console { distributions, shown: 0, theme_names: vec![theme.clone()], theme, revision: 0 }
     }
 
     /// Draw with `theme`, and let `t` cycle through `names`.

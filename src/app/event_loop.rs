@@ -38,23 +38,37 @@ pub enum Stop {
     Failed(anyhow::Error),
 }
 
+/// What the loop did just before a turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    /// Nothing yet: the loop has just started.
+    Start,
+    /// An input came (a key, a resized terminal).
+    Input,
+    /// The clock moved.
+    Tick,
+    /// A backend result was applied.
+    Action,
+}
+
 /// Run `runtime` until `turn` returns a stop or an input ends the loop. `turn` runs before the first
-/// wait and after every action applied; ticks come every `tick` of tokio's time.
+/// wait and after every input, tick and action, told which; ticks come every `tick` of tokio's time.
 pub async fn run<B: Backend>(
     runtime: &mut Runtime<B>,
     mut inputs: impl Stream<Item = Input> + Unpin,
     tick: Duration,
-    mut turn: impl FnMut(&Runtime<B>) -> Option<Stop>,
+    mut turn: impl FnMut(&Runtime<B>, Turn) -> Option<Stop>,
 ) -> Stop {
     let mut ticks = tokio::time::interval(tick.max(Duration::from_millis(1)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last = Turn::Start;
     loop {
-        if let Some(stop) = turn(runtime) {
+        if let Some(stop) = turn(runtime, last) {
             return stop;
         }
         // Biased: the same order every time, so a run on a paused clock repeats exactly; inputs
         // first, so a key or a deadline is never starved by a busy backend.
-        tokio::select! {
+        last = tokio::select! {
             biased;
             input = inputs.next() => match input {
                 Some(Input::Key(key)) => {
@@ -63,13 +77,20 @@ pub async fn run<B: Backend>(
                     if let Some(command) = command_for(runtime.console.shown().context(), &key) {
                         runtime.press(command);
                     }
+                    Turn::Input
                 }
-                Some(Input::Redraw) => {}
+                Some(Input::Redraw) => Turn::Input,
                 Some(Input::Stop(stop)) => return stop,
                 None => return Stop::InputEnded,
             },
-            _ = ticks.tick() => runtime.tick(),
-            Some(action) = runtime.next_action() => runtime.dispatch(action),
+            _ = ticks.tick() => {
+                runtime.tick();
+                Turn::Tick
+            }
+            Some(action) = runtime.next_action() => {
+                runtime.dispatch(action);
+                Turn::Action
+            }
         }
     }
 }

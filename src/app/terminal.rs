@@ -6,6 +6,7 @@
 //! event log and the audit trail: no switch is left without its last word.
 
 use std::io::Write;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use crossterm::event::{Event, EventStream};
@@ -14,7 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend as TerminalBackend;
 
 use super::action::Action;
-use super::event_loop::{self, Input, Stop};
+use super::event_loop::{self, Input, Stop, Turn};
 use super::runtime::{Runtime, TICK};
 use super::signals::StopSignals;
 use crate::backend::Backend;
@@ -84,12 +85,10 @@ where
     };
     let inputs = futures::stream::select(terminal_inputs(events), signals);
     let mut bells_rung = runtime.bells;
-    let stop = event_loop::run(runtime, inputs, TICK, |runtime| {
-        let tabs = runtime.console.tabs();
-        let state = runtime.console.shown();
-        let theme = palette.theme(&runtime.console.theme);
-        if let Err(error) = terminal.draw(|frame| crate::ui::render_deck(frame, &tabs, state, theme)) {
-            return Some(Stop::Failed(anyhow::Error::new(error).context("drawing on the terminal failed")));
+    let mut frames = Frames::default();
+    let stop = event_loop::run(runtime, inputs, TICK, |runtime, turn| {
+        if runtime.console.quit() {
+            return Some(Stop::Done);
         }
         if runtime.bells != bells_rung {
             bells_rung = runtime.bells;
@@ -97,10 +96,44 @@ where
             let mut stdout = std::io::stdout();
             let _ = stdout.write_all(b"\x07").and_then(|()| stdout.flush());
         }
-        runtime.console.quit().then_some(Stop::Done)
+        if !frames.due(turn, runtime.console.revision, tokio::time::Instant::now()) {
+            return None;
+        }
+        let tabs = runtime.console.tabs();
+        let state = runtime.console.shown();
+        let theme = palette.theme(&runtime.console.theme);
+        if let Err(error) = terminal.draw(|frame| crate::ui::render_deck(frame, &tabs, state, theme)) {
+            return Some(Stop::Failed(anyhow::Error::new(error).context("drawing on the terminal failed")));
+        }
+        None
     })
     .await;
     end(runtime, stop)
+}
+
+/// The longest a screen whose only change is the clock (countdowns, ages) waits for a frame.
+const CLOCK_FRAME: Duration = Duration::from_secs(1);
+
+/// When a frame is worth drawing: at once after an input or a change of the model, and once a second
+/// while only the clock moves (the ticks come four times a second, and at 1× three of four frames
+/// would be the same).
+#[derive(Default)]
+struct Frames {
+    /// The console's revision and the moment of the last frame drawn.
+    drawn: Option<(u64, tokio::time::Instant)>,
+}
+
+impl Frames {
+    fn due(&mut self, turn: Turn, revision: u64, now: tokio::time::Instant) -> bool {
+        let due = match self.drawn {
+            None => true,
+            Some((drawn, at)) => turn != Turn::Tick || drawn != revision || now.duration_since(at) >= CLOCK_FRAME,
+        };
+        if due {
+            self.drawn = Some((revision, now));
+        }
+        due
+    }
 }
 
 /// What the loop's ending means: a quit has already abandoned what was unfinished; any other ending
@@ -129,4 +162,23 @@ fn terminal_inputs(events: impl Stream<Item = std::io::Result<Event>> + Unpin) -
         Err(error) => Input::Stop(Stop::Failed(anyhow::Error::new(error).context("reading the terminal failed"))),
     });
     inputs.chain(futures::stream::iter([Input::Stop(Stop::InputEnded)]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CLOCK_FRAME, Frames, Turn};
+
+    #[tokio::test(start_paused = true)]
+    async fn the_clock_alone_draws_once_a_second_and_anything_else_at_once() {
+        let mut frames = Frames::default();
+        let start = tokio::time::Instant::now();
+        assert!(frames.due(Turn::Start, 0, start));
+        let quarter = std::time::Duration::from_millis(250);
+        assert!(!frames.due(Turn::Tick, 0, start + quarter), "only the clock moved");
+        assert!(frames.due(Turn::Tick, 1, start + quarter * 2), "the tick changed the model");
+        assert!(!frames.due(Turn::Tick, 1, start + quarter * 3));
+        assert!(frames.due(Turn::Input, 1, start + quarter * 3), "a key or a resize");
+        assert!(frames.due(Turn::Action, 1, start + quarter * 3), "a backend result");
+        assert!(frames.due(Turn::Tick, 1, start + quarter * 3 + CLOCK_FRAME), "a second of clock");
+    }
 }

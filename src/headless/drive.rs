@@ -92,7 +92,7 @@ pub async fn run_until<B: Backend, W: Write>(
     let deadline = tokio::time::Instant::now() + runtime.clock.real_duration(limit);
     let inputs = futures::stream::select(event_loop::deadline(deadline), signals);
     let tick = runtime.clock.real_duration(TICK);
-    let stop = event_loop::run(runtime, inputs, tick, |runtime| {
+    let stop = event_loop::run(runtime, inputs, tick, |runtime, _| {
         printer.print_all(&runtime.console);
         done(&runtime.console).then_some(Stop::Done)
     })

@@ -137,14 +137,19 @@ async fn open_and_load(
     Ok(runtime)
 }
 
-/// The audit trail, for which routes have a switch still deploying; a status without it only
-/// loses that detail, so a missing or unreadable trail is not an error.
+/// How much of the trail's end `status` reads for switches still deploying: a rollout takes
+/// minutes, and 4 MiB is thousands of records, so a 1 GB trail costs `status` what a small one does.
+const STATUS_TAIL_BYTES: u64 = 4 << 20;
+
+/// The end of the audit trail, for which routes have a switch still deploying; a status without it
+/// only loses that detail, so a missing or unreadable trail is not an error.
 fn read_trail_quietly() -> Option<AuditTrail> {
     let path = audit::default_path()?;
     if !path.exists() {
         return None;
     }
-    audit::read_trail(&path).map_err(|error| tracing::warn!(%error, "audit trail not read for status")).ok()
+    let tail = audit::read_tail(&path, STATUS_TAIL_BYTES);
+    tail.map_err(|error| tracing::warn!(%error, "audit trail not read for status")).ok()
 }
 
 fn now_to_the_second() -> jiff::Timestamp {

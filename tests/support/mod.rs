@@ -73,7 +73,7 @@ impl<B: Backend> Drive for Runtime<B> {
 
     async fn run_for(&mut self, real: Duration) {
         let deadline = event_loop::deadline(tokio::time::Instant::now() + real);
-        event_loop::run(self, deadline, TICK, |_| None).await;
+        event_loop::run(self, deadline, TICK, |_, _| None).await;
         self.drain();
     }
 

@@ -25,6 +25,17 @@ pub const QUIT_REASON: &str = "the operator quit the console before AWS confirme
 /// abandoning) or the console itself (tabs, theme, quitting); keys go to the distribution shown;
 /// everything else names its distribution and goes there alone.
 pub fn update(console: &mut Console, action: Action) -> Vec<Effect> {
+    let clock_only = matches!(action, Action::Tick(_));
+    let effects = route(console, action);
+    // A tick that asks for nothing only moved the clock (countdowns, ages); anything else may
+    // change what is on screen.
+    if !clock_only || !effects.is_empty() {
+        console.revision += 1;
+    }
+    effects
+}
+
+fn route(console: &mut Console, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => every(console, |state| refresh::tick(state, now)),
         Action::Abandon { reason } => every(console, |state| quitting::abandon_all(state, &reason)),
