@@ -16,7 +16,7 @@ use ratatui::backend::Backend as TerminalBackend;
 
 use super::action::Action;
 use super::event_loop::{self, Input, Stop, Turn};
-use super::runtime::{Runtime, TICK};
+use super::runtime::Runtime;
 use super::signals::StopSignals;
 use crate::backend::Backend;
 use crate::theme::{Theme, ThemeSet};
@@ -86,7 +86,7 @@ where
     let inputs = futures::stream::select(terminal_inputs(events), signals);
     let mut bells_rung = runtime.bells;
     let mut frames = Frames::default();
-    let stop = event_loop::run(runtime, inputs, TICK, |runtime, turn| {
+    let stop = event_loop::run(runtime, inputs, CLOCK_FRAME, |runtime, turn| {
         if runtime.console.quit() {
             return Some(Stop::Done);
         }
@@ -111,7 +111,9 @@ where
     end(runtime, stop)
 }
 
-/// The longest a screen whose only change is the clock (countdowns, ages) waits for a frame.
+/// How often the console wakes by itself: to move the clock (countdowns, ages), start the refreshes
+/// that are due, and draw a frame if only the clock changed. Keys and backend results wake it at
+/// once; idle, it costs one wake-up a second.
 const CLOCK_FRAME: Duration = Duration::from_secs(1);
 
 /// When a frame is worth drawing: at once after an input or a change of the model, and once a second
