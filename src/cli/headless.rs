@@ -1,4 +1,4 @@
-//! Arguments of the headless commands: `status`, `switch` and `rollback-all`.
+//! Arguments of the headless commands: `status`, `switch` and `rollback-all` (run by `headless`).
 
 use std::time::Duration;
 

@@ -1,9 +1,14 @@
-//! The command line.
+//! The command line: every command's arguments, parsed by clap. The commands themselves live in
+//! their rooms (`demo`, `live`, `init`, `headless`, `audit::log_command`) and take their arguments
+//! from here; nothing here reaches back into them.
+
+mod headless;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use self::headless::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
 use crate::backend::sim::Scenario;
 
 /// A console for moving API routes between a monolith origin and AWS Lambda behind one
@@ -67,18 +72,18 @@ pub enum Command {
     ///
     /// Covers every configured distribution, or only --distribution ID. Exit code 0 when all is well,
     /// 3 when a guard is breached, 1 when AWS could not be read, 2 for a config or argument error.
-    Status(crate::headless::StatusArgs),
+    Status(StatusArgs),
     /// Switch one route to Lambda or to the origin, as the console's `s` does.
     ///
     /// Shows the same checks as the console's dialog, asks (unless --yes), sends one update with
     /// ETag checks, and records every step in the audit trail. Exit code 0 when switched or already
     /// there, 2 when refused (no terminal to ask on, read-only, unknown route), 1 when it failed.
-    Switch(crate::headless::SwitchArgs),
+    Switch(SwitchArgs),
     /// Move every Lambda route back to the origin, as the console's `R` does.
     ///
     /// One update per distribution: every configured distribution, or only --distribution ID.
     /// Exit codes as for `switch`.
-    RollbackAll(crate::headless::RollbackAllArgs),
+    RollbackAll(RollbackAllArgs),
 }
 
 #[derive(Debug, Args)]
