@@ -10,8 +10,9 @@ use std::io::Write;
 
 use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
-use cutover::audit::log_command::{LogArgs, run_with};
+use cutover::audit::log_command::run_with;
 use cutover::audit::{AuditLog, AuditRecord, Mode as AuditMode, Outcome, RecordKind};
+use cutover::cli::LogArgs;
 use cutover::domain::{Level, Target};
 use cutover::headless::EventPrinter;
 use jiff::Timestamp;

@@ -12,31 +12,15 @@
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::describe;
 use super::error::AuditError;
 use super::file::default_path;
 use super::read::{Filter, TrailEntry, TrailLine, scan_trail};
-use super::since::{parse_since, since_timestamp};
+use super::since::since_timestamp;
+use crate::cli::LogArgs;
 use crate::domain::visible;
-
-/// The arguments of `cutover log`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
-pub struct LogArgs {
-    /// Only records from this long ago onwards: 30m, 2h, 1d, 1h30m.
-    #[arg(long, value_name = "DURATION", value_parser = parse_since)]
-    pub since: Option<SignedDuration>,
-    /// Only records that concern this route (its path pattern, as the table shows it).
-    #[arg(long, value_name = "PATH")]
-    pub route: Option<String>,
-    /// Only records of this distribution: the global `--distribution ID`, filled in by the caller.
-    #[arg(skip)]
-    pub distribution: Option<String>,
-    /// Print the records as JSON Lines, exactly as the audit file holds them.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Print the trail of the audit file at `path` (the one in the state directory when `None`) to
 /// standard output. An error here means exit status 1.
@@ -163,6 +147,7 @@ fn nothing_found(args: &LogArgs, filter: &Filter, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use clap::Parser;
+    use jiff::SignedDuration;
 
     use super::*;
     use crate::audit::file::AuditLog;

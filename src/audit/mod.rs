@@ -16,9 +16,8 @@ mod testing;
 pub use error::AuditError;
 pub use file::{AuditLog, default_path};
 pub use history::{HISTORY_PREFIX, history_entries, is_history, load_history, to_log_entry};
-pub use log_command::{LogArgs, run as run_log_command};
+pub use log_command::run as run_log_command;
 pub use read::{
     AuditTrail, Filter, LineWarning, TrailEntry, TrailLine, parse_trail, read_tail, read_trail, scan_trail,
 };
 pub use record::{AuditRecord, Mode, Move, Outcome, RecordKind};
-pub use since::parse_since;

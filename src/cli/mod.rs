@@ -2,13 +2,16 @@
 //! their rooms (`demo`, `live`, `init`, `headless`, `audit::log_command`) and take their arguments
 //! from here; nothing here reaches back into them.
 
+mod duration;
 mod headless;
+mod log;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use self::headless::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
+pub use self::log::LogArgs;
 use crate::backend::sim::Scenario;
 
 /// A console for moving API routes between a monolith origin and AWS Lambda behind one
@@ -67,7 +70,7 @@ pub enum Command {
     Init(InitArgs),
     /// Print the audit trail: every switch, its outcome, guard breaches and automatic actions
     /// (`--distribution ID` narrows it to one distribution).
-    Log(crate::audit::LogArgs),
+    Log(LogArgs),
     /// Print every route's target, pending state, newest numbers and guards (exit 0 ok, 3 breached).
     ///
     /// Covers every configured distribution, or only --distribution ID. Exit code 0 when all is well,
