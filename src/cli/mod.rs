@@ -8,7 +8,7 @@ mod log;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, ValueEnum};
 
 pub use self::headless::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
 pub use self::log::LogArgs;
@@ -23,7 +23,7 @@ use crate::backend::sim::Scenario;
 #[command(name = "cutover", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub subcommand: Option<Subcommand>,
 
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -62,8 +62,9 @@ pub struct AwsArgs {
     pub distribution: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
+// `Subcommand`, not `Command`: an `app::command::Command` is what a key asks the console to do.
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
     /// Open the console on a built-in simulated AWS world: no account needed.
     Demo(DemoArgs),
     /// Read a live distribution and write a starter config for it.
