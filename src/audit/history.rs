@@ -76,12 +76,12 @@ mod tests {
 
     use super::*;
     use crate::audit::file::AuditLog;
-    use crate::audit::record::{Mode, Outcome};
+    use crate::audit::record::{Environment, Outcome};
     use crate::audit::testing::TempDir;
     use crate::domain::Target;
 
     fn rec(time: &str, kind: RecordKind, distribution: &str, routes: &[&str]) -> AuditRecord {
-        AuditRecord::new(time.parse::<Timestamp>().unwrap(), kind, Mode::Live, "ana", distribution)
+        AuditRecord::new(time.parse::<Timestamp>().unwrap(), kind, Environment::Live, "ana", distribution)
             .with_routes(routes.iter().copied())
     }
 

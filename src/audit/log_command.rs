@@ -151,7 +151,7 @@ mod tests {
 
     use super::*;
     use crate::audit::file::AuditLog;
-    use crate::audit::record::{AuditRecord, Mode, Outcome, RecordKind};
+    use crate::audit::record::{AuditRecord, Environment, Outcome, RecordKind};
     use crate::audit::testing::TempDir;
     use crate::domain::Target;
 
@@ -179,7 +179,7 @@ mod tests {
         let path = tmp.path().join("audit.jsonl");
         let log = AuditLog::at(&path);
         let at = |t: &str, kind, dist: &str, route: &str| {
-            AuditRecord::new(t.parse().unwrap(), kind, Mode::Live, "ana", dist).with_routes([route])
+            AuditRecord::new(t.parse().unwrap(), kind, Environment::Live, "ana", dist).with_routes([route])
         };
         log.append(
             &at("2025-03-01T01:00:00Z", RecordKind::SwitchDeployed, "E1", "/api/orders/*")

@@ -20,4 +20,4 @@ pub use log_command::run as run_log_command;
 pub use read::{
     AuditTrail, Filter, LineWarning, TrailEntry, TrailLine, parse_trail, read_tail, read_trail, scan_trail,
 };
-pub use record::{AuditRecord, Mode, Move, Outcome, RecordKind};
+pub use record::{AuditRecord, Environment, Move, Outcome, RecordKind};
