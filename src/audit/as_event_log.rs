@@ -1,4 +1,5 @@
-//! Earlier sessions' records as event-log lines, shown when the console starts.
+//! The trail's records as the event log's lines: earlier sessions' history, read from the trail's
+//! end when the console starts (`app::history` puts them into the state).
 //!
 //! `LogEntry` has no history flag, so each message starts with [`HISTORY_PREFIX`]: the event-log
 //! pane can style such lines with the theme's `log_history`.
