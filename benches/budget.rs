@@ -171,13 +171,14 @@ fn query_plan(c: &mut Criterion) {
 /// The one wait left on the UI task: a switch step's audit record, appended and synced to disk
 /// before the screen shows the step. Written under the system's temp directory, removed after.
 fn audit_append(c: &mut Criterion) {
-    use cutover::audit::{AuditLog, AuditRecord, Mode, RecordKind};
+    use cutover::audit::{AuditLog, AuditRecord, Environment, RecordKind};
     let dir = std::env::temp_dir().join(format!("cutover-bench-audit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = AuditLog::at(dir.join("audit.jsonl"));
-    let record = AuditRecord::new(jiff::Timestamp::now(), RecordKind::SwitchAccepted, Mode::Demo, "bench", "EBENCH")
-        .with_routes(["/orders/*"])
-        .with_etags(Some("E1ABCDEF"), Some("E2ABCDEF"));
+    let record =
+        AuditRecord::new(jiff::Timestamp::now(), RecordKind::SwitchAccepted, Environment::Demo, "bench", "EBENCH")
+            .with_routes(["/orders/*"])
+            .with_etags(Some("E1ABCDEF"), Some("E2ABCDEF"));
     c.bench_function("audit record, appended and synced", |b| b.iter(|| log.append(black_box(&record)).unwrap()));
     std::fs::remove_dir_all(&dir).unwrap();
 }

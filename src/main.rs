@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cutover::audit::AuditError;
-use cutover::cli::{Cli, Command};
+use cutover::cli::{Cli, Subcommand};
 use cutover::config::ConfigError;
 use cutover::domain::visible;
 use cutover::headless::HeadlessError;
@@ -39,23 +39,23 @@ fn main() -> ExitCode {
         Err(error) => return fail(1, &format!("cannot start the async runtime: {error}")),
     };
     let done = |result: anyhow::Result<()>| result.map(|()| 0);
-    let result = match cli.command {
+    let result = match cli.subcommand {
         None => match themes_for_screen(cli.theme.as_deref()) {
             Ok((themes, theme)) => done(runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color))),
             Err(message) => return fail(USAGE_ERROR, &message),
         },
-        Some(Command::Demo(args)) => match themes_for_screen(cli.theme.as_deref()) {
+        Some(Subcommand::Demo(args)) => match themes_for_screen(cli.theme.as_deref()) {
             Ok((themes, theme)) => done(runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color))),
             Err(message) => return fail(USAGE_ERROR, &message),
         },
-        Some(Command::Init(args)) => done(runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(Into::into)),
-        Some(Command::Log(mut args)) => {
+        Some(Subcommand::Init(args)) => done(runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(Into::into)),
+        Some(Subcommand::Log(mut args)) => {
             args.distribution = cli.aws.distribution.clone();
             done(cutover::audit::run_log_command(&args, None).map_err(Into::into))
         }
-        Some(Command::Status(args)) => runtime.block_on(cutover::headless::status(&args, &cli.aws)),
-        Some(Command::Switch(args)) => runtime.block_on(cutover::headless::switch(&args, &cli.aws)),
-        Some(Command::RollbackAll(args)) => runtime.block_on(cutover::headless::rollback_all(&args, &cli.aws)),
+        Some(Subcommand::Status(args)) => runtime.block_on(cutover::headless::status(&args, &cli.aws)),
+        Some(Subcommand::Switch(args)) => runtime.block_on(cutover::headless::switch(&args, &cli.aws)),
+        Some(Subcommand::RollbackAll(args)) => runtime.block_on(cutover::headless::rollback_all(&args, &cli.aws)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

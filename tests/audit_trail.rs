@@ -94,7 +94,7 @@ async fn a_restart_reads_only_the_end_of_a_long_trail() {
     // With fewer records than the history shows, start-up looks as far back as its last window
     // (1 MiB): it reports the old lines in there, not the 131,072 of the whole file.
     let skipped = state.log.iter().filter(|e| e.message.contains(" from the end skipped: ")).count();
-    let window = cutover::audit::history::HISTORY_WINDOWS[2] as usize;
+    let window = cutover::audit::as_event_log::HISTORY_WINDOWS[2] as usize;
     assert!(skipped > 0 && skipped <= window / old.len(), "{skipped} old lines read");
 }
 

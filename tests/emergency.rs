@@ -8,7 +8,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use cutover::audit::{AuditLog, AuditRecord, Mode, RecordKind};
+use cutover::audit::{AuditLog, AuditRecord, Environment, RecordKind};
 use cutover::domain::Target;
 use support::binary::{shown, stderr, stdout};
 use support::pty::TempDir;
@@ -79,7 +79,7 @@ fn hostile_record() -> AuditRecord {
     let mut record = AuditRecord::new(
         "2026-01-15T22:41:00Z".parse().unwrap(),
         RecordKind::SwitchFailed,
-        Mode::Live,
+        Environment::Live,
         format!("mallory{evil}"),
         format!("E1{evil}"),
     )
@@ -111,7 +111,7 @@ fn log_ignores_a_broken_theme_file_and_an_unknown_theme() {
         .append(&AuditRecord::new(
             "2026-01-15T22:41:00Z".parse().unwrap(),
             RecordKind::GuardBreach,
-            Mode::Live,
+            Environment::Live,
             "ana",
             "E1",
         ))
@@ -185,7 +185,7 @@ fn a_closed_standard_output_and_error_are_not_a_panic() {
         let record = AuditRecord::new(
             "2026-01-15T22:41:00Z".parse().unwrap(),
             RecordKind::GuardBreach,
-            Mode::Live,
+            Environment::Live,
             "ana",
             format!("E{i}"),
         );

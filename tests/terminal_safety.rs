@@ -10,8 +10,9 @@ use std::io::Write;
 
 use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
-use cutover::audit::log_command::{LogArgs, run_with};
-use cutover::audit::{AuditLog, AuditRecord, Mode as AuditMode, Outcome, RecordKind};
+use cutover::audit::log_command::run_with;
+use cutover::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
+use cutover::cli::LogArgs;
 use cutover::domain::{Level, Target};
 use cutover::headless::EventPrinter;
 use jiff::Timestamp;
@@ -86,7 +87,8 @@ fn record() -> impl Strategy<Value = AuditRecord> {
     )
         .prop_map(|(kind, (operator, distribution, routes), (error, message, arn), (etag, moved, secs))| {
             let time = Timestamp::from_second(1_767_225_600 + secs).unwrap();
-            let mut record = AuditRecord::new(time, kind, AuditMode::Live, operator, distribution).with_routes(routes);
+            let mut record =
+                AuditRecord::new(time, kind, Environment::Live, operator, distribution).with_routes(routes);
             if moved {
                 record = record.with_targets(Target::Lambda, Target::Origin).with_outcome(Outcome::Failed);
             }
@@ -150,7 +152,7 @@ proptest! {
 fn a_hostile_record_survives_the_trail_unchanged() {
     let dir = TempDir::new("cutover-terminal-safety-json");
     let log = AuditLog::at(dir.path().join("audit.jsonl"));
-    let record = AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::GuardBreach, AuditMode::Live, "a\x1b[2Jb", "E")
+    let record = AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::GuardBreach, Environment::Live, "a\x1b[2Jb", "E")
         .with_routes(["/\u{202e}x/*"]);
     log.append(&record).unwrap();
     let args = LogArgs { json: true, ..LogArgs::default() };

@@ -122,7 +122,7 @@ fn no_file_imports_across_a_forbidden_boundary() {
                 "src/headless/",
                 "src/live/",
                 "src/init/",
-                "src/cli.rs",
+                "src/cli/",
                 "src/theme.rs",
             ],
             "the domain is pure types: it imports nothing of the rest",

@@ -61,7 +61,7 @@ mod tests {
     use jiff::Timestamp;
 
     use super::*;
-    use crate::audit::{Mode, RecordKind};
+    use crate::audit::{Environment, RecordKind};
 
     /// A writer whose bytes the test can read afterwards.
     #[derive(Clone, Default)]
@@ -78,7 +78,7 @@ mod tests {
     }
 
     fn record(route: &str) -> AuditRecord {
-        AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::SwitchRequested, Mode::Live, "ana", "E1")
+        AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::SwitchRequested, Environment::Live, "ana", "E1")
             .with_routes([route])
     }
 

@@ -9,7 +9,7 @@ use crate::domain::Level;
 /// say which lines of the file could not be read. Never fails: a trail that cannot be read is one
 /// warning.
 pub fn load_into(setup: &mut Setup, log: &AuditLog) {
-    match audit::load_history(log.path(), &setup.distribution_id, audit::history::DEFAULT_HISTORY_LINES) {
+    match audit::load_history(log.path(), &setup.distribution_id, audit::as_event_log::DEFAULT_HISTORY_LINES) {
         Ok((entries, warnings)) => {
             let mut earlier = entries;
             earlier.append(&mut setup.log);

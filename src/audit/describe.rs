@@ -136,11 +136,11 @@ mod tests {
     use jiff::Timestamp;
 
     use super::*;
-    use crate::audit::record::{Mode, Outcome};
+    use crate::audit::record::{Environment, Outcome};
     use crate::domain::Target;
 
     fn rec(kind: RecordKind) -> AuditRecord {
-        AuditRecord::new(Timestamp::UNIX_EPOCH, kind, Mode::Demo, "ana", "D").with_routes(["/a", "/b"])
+        AuditRecord::new(Timestamp::UNIX_EPOCH, kind, Environment::Demo, "ana", "D").with_routes(["/a", "/b"])
     }
 
     #[test]

@@ -115,11 +115,11 @@ mod tests {
 
     use super::*;
     use crate::audit::read::read_trail;
-    use crate::audit::record::{Mode, RecordKind};
+    use crate::audit::record::{Environment, RecordKind};
     use crate::audit::testing::TempDir;
 
     fn record(operator: &str, i: usize) -> AuditRecord {
-        AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::SwitchRequested, Mode::Demo, operator, "D")
+        AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::SwitchRequested, Environment::Demo, operator, "D")
             .with_routes([format!("/r/{i}")])
             .with_message("x".repeat(3000 + i))
     }

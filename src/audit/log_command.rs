@@ -12,31 +12,15 @@
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::describe;
 use super::error::AuditError;
 use super::file::default_path;
 use super::read::{Filter, TrailEntry, TrailLine, scan_trail};
-use super::since::{parse_since, since_timestamp};
+use super::since::since_timestamp;
+use crate::cli::LogArgs;
 use crate::domain::visible;
-
-/// The arguments of `cutover log`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
-pub struct LogArgs {
-    /// Only records from this long ago onwards: 30m, 2h, 1d, 1h30m.
-    #[arg(long, value_name = "DURATION", value_parser = parse_since)]
-    pub since: Option<SignedDuration>,
-    /// Only records that concern this route (its path pattern, as the table shows it).
-    #[arg(long, value_name = "PATH")]
-    pub route: Option<String>,
-    /// Only records of this distribution: the global `--distribution ID`, filled in by the caller.
-    #[arg(skip)]
-    pub distribution: Option<String>,
-    /// Print the records as JSON Lines, exactly as the audit file holds them.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Print the trail of the audit file at `path` (the one in the state directory when `None`) to
 /// standard output. An error here means exit status 1.
@@ -163,10 +147,11 @@ fn nothing_found(args: &LogArgs, filter: &Filter, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use clap::Parser;
+    use jiff::SignedDuration;
 
     use super::*;
     use crate::audit::file::AuditLog;
-    use crate::audit::record::{AuditRecord, Mode, Outcome, RecordKind};
+    use crate::audit::record::{AuditRecord, Environment, Outcome, RecordKind};
     use crate::audit::testing::TempDir;
     use crate::domain::Target;
 
@@ -194,7 +179,7 @@ mod tests {
         let path = tmp.path().join("audit.jsonl");
         let log = AuditLog::at(&path);
         let at = |t: &str, kind, dist: &str, route: &str| {
-            AuditRecord::new(t.parse().unwrap(), kind, Mode::Live, "ana", dist).with_routes([route])
+            AuditRecord::new(t.parse().unwrap(), kind, Environment::Live, "ana", dist).with_routes([route])
         };
         log.append(
             &at("2025-03-01T01:00:00Z", RecordKind::SwitchDeployed, "E1", "/api/orders/*")

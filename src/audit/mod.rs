@@ -1,10 +1,10 @@
 //! The audit trail: every switch attempt and its outcome, every guard breach and every automatic
 //! action, appended as JSON Lines to `audit.jsonl` in the user's state directory.
 
+pub mod as_event_log;
 pub mod describe;
 pub mod error;
 pub mod file;
-pub mod history;
 pub mod log_command;
 pub mod read;
 pub mod record;
@@ -13,12 +13,11 @@ pub mod since;
 #[cfg(test)]
 mod testing;
 
+pub use as_event_log::{HISTORY_PREFIX, history_entries, is_history, load_history, to_log_entry};
 pub use error::AuditError;
 pub use file::{AuditLog, default_path};
-pub use history::{HISTORY_PREFIX, history_entries, is_history, load_history, to_log_entry};
-pub use log_command::{LogArgs, run as run_log_command};
+pub use log_command::run as run_log_command;
 pub use read::{
     AuditTrail, Filter, LineWarning, TrailEntry, TrailLine, parse_trail, read_tail, read_trail, scan_trail,
 };
-pub use record::{AuditRecord, Mode, Move, Outcome, RecordKind};
-pub use since::parse_since;
+pub use record::{AuditRecord, Environment, Move, Outcome, RecordKind};

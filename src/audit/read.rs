@@ -293,11 +293,11 @@ impl AuditTrail {
 mod tests {
     use super::*;
     use crate::audit::file::AuditLog;
-    use crate::audit::record::{Mode, RecordKind};
+    use crate::audit::record::{Environment, RecordKind};
     use crate::audit::testing::TempDir;
 
     fn at(time: &str, distribution: &str, routes: &[&str]) -> AuditRecord {
-        AuditRecord::new(time.parse().unwrap(), RecordKind::SwitchRequested, Mode::Demo, "ana", distribution)
+        AuditRecord::new(time.parse().unwrap(), RecordKind::SwitchRequested, Environment::Demo, "ana", distribution)
             .with_routes(routes.iter().copied())
     }
 

@@ -32,19 +32,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{RouteChange, Target};
 
-/// Whether a record was made against real AWS or the simulator.
+/// Where a record was made: against real AWS (`live`) or in the demo's simulated world (`demo`).
+/// The trail's field for it is `mode`, as it has always been.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Mode {
+pub enum Environment {
     Live,
     Demo,
 }
 
-impl Mode {
+impl Environment {
     pub fn as_str(self) -> &'static str {
         match self {
-            Mode::Live => "live",
-            Mode::Demo => "demo",
+            Environment::Live => "live",
+            Environment::Demo => "demo",
         }
     }
 }
@@ -119,7 +120,8 @@ impl Outcome {
 pub struct AuditRecord {
     pub time: Timestamp,
     pub kind: RecordKind,
-    pub mode: Mode,
+    #[serde(rename = "mode")]
+    pub environment: Environment,
     pub operator: String,
     #[serde(default)]
     pub caller_arn: Option<String>,
@@ -183,14 +185,14 @@ impl AuditRecord {
     pub fn new(
         time: Timestamp,
         kind: RecordKind,
-        mode: Mode,
+        environment: Environment,
         operator: impl Into<String>,
         distribution: impl Into<String>,
     ) -> Self {
         AuditRecord {
             time,
             kind,
-            mode,
+            environment,
             operator: operator.into(),
             caller_arn: None,
             distribution: distribution.into(),
@@ -280,7 +282,7 @@ mod tests {
         AuditRecord::new(
             "2025-03-01T03:12:09Z".parse().unwrap(),
             RecordKind::SwitchDeployed,
-            Mode::Live,
+            Environment::Live,
             "ana",
             "E2ABC",
         )
@@ -315,7 +317,7 @@ mod tests {
         let back: AuditRecord = serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
         assert_eq!(back, record);
 
-        let bare = AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::GuardBreach, Mode::Demo, "bo", "SIM");
+        let bare = AuditRecord::new(Timestamp::UNIX_EPOCH, RecordKind::GuardBreach, Environment::Demo, "bo", "SIM");
         let json = serde_json::to_string(&bare).unwrap();
         assert!(json.contains(r#""caller_arn":null"#) && json.contains(r#""routes":[]"#), "{json}");
         assert_eq!(serde_json::from_str::<AuditRecord>(&json).unwrap(), bare);
@@ -337,8 +339,8 @@ mod tests {
         for outcome in [Outcome::Accepted, Outcome::Deployed, Outcome::Failed, Outcome::Abandoned, Outcome::Unknown] {
             assert_eq!(serde_json::to_string(&outcome).unwrap(), format!("\"{}\"", outcome.as_str()));
         }
-        for mode in [Mode::Live, Mode::Demo] {
-            assert_eq!(serde_json::to_string(&mode).unwrap(), format!("\"{}\"", mode.as_str()));
+        for environment in [Environment::Live, Environment::Demo] {
+            assert_eq!(serde_json::to_string(&environment).unwrap(), format!("\"{}\"", environment.as_str()));
         }
     }
 

@@ -1,14 +1,14 @@
-//! Reading a config file: size and encoding guards, TOML parsing, then the checks of `checks.rs`.
+//! Reading a config file: size and encoding guards, TOML parsing, then the checks of `within_file.rs`.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use super::checks;
-use super::checks::MAX_FILE_BYTES;
 use super::error::{ConfigError, Problem};
 use super::source::{Source, position_in};
 use super::types::Config;
+use super::within_file;
+use super::within_file::MAX_FILE_BYTES;
 
 /// Reads and checks the config file at `path`. Errors name the file as `path` is written.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -41,7 +41,7 @@ pub fn parse(text: &str, file_name: &str) -> Result<Config, ConfigError> {
     let source = Source::new(file_name, text);
     let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::from_toml(&source, &e))?;
     config.source = source;
-    checks::check(&config)?;
+    within_file::check(&config)?;
     Ok(config)
 }
 

@@ -1,18 +1,19 @@
 //! The configuration file: which distributions to drive, which origin ids count as Lambda and which as
 //! the legacy origin, where each route's metrics come from, alert thresholds and refresh settings.
 //!
-//! [`load`] reads and checks a file; every problem becomes one [`ConfigError`] sentence that names the
-//! file, the line and column, and what to change. [`validate_against`] then checks the file against
-//! what the live distribution really has, before the UI starts. [`EXAMPLE`] is a complete, commented
-//! file that also serves as the format's reference.
+//! [`load`] reads and checks a file on its own (`within_file.rs`); every problem becomes one
+//! [`ConfigError`] sentence that names the file, the line and column, and what to change.
+//! [`validate_against`] then checks the file against what the live distribution really has, before
+//! the UI starts (`against_distribution.rs`). [`EXAMPLE`] is a complete, commented file that also
+//! serves as the format's reference.
 
-mod checks;
+mod against_distribution;
 mod error;
 mod example;
 mod load;
 mod source;
 mod types;
-mod validate;
+mod within_file;
 
 #[cfg(test)]
 mod fuzz_tests;
@@ -21,7 +22,7 @@ mod testing;
 
 use std::path::PathBuf;
 
-pub use checks::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION};
+pub use against_distribution::validate_against;
 pub use error::{ConfigError, Problem};
 pub use example::EXAMPLE;
 pub use load::{load, parse};
@@ -30,7 +31,7 @@ pub use types::{
     Alb, ApiGateway, Config, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_LATENCY_STATISTIC, DEFAULT_REFRESH_SECONDS,
     Distribution, Route, ThresholdOverrides,
 };
-pub use validate::validate_against;
+pub use within_file::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION};
 
 /// The config file's name inside the user's config directory.
 pub const FILE_NAME: &str = "cutover.toml";

@@ -3,7 +3,6 @@
 //! drive it without a screen.
 
 mod apply;
-mod args;
 mod audit_gate;
 mod drive;
 mod error;
@@ -12,8 +11,11 @@ mod run;
 pub mod status;
 
 pub use apply::{Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
-pub use args::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
 pub use audit_gate::require_audit_trail;
 pub use drive::{EventPrinter, Waited, load, run_until};
 pub use error::{EXIT_BREACHED, HeadlessError};
 pub use run::{rollback_all, status, switch};
+
+// The command line owns these commands' arguments; they are named here too, for the code that drives
+// the commands (and the headless tests).
+pub use crate::cli::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};

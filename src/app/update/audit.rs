@@ -8,11 +8,11 @@ use crate::app::state::{Mode, State, SwitchAttempt, SwitchKind};
 use crate::audit::{self, AuditRecord, Outcome, RecordKind};
 
 fn base(state: &State, kind: RecordKind, distribution: &str) -> AuditRecord {
-    let mode = match state.mode {
-        Mode::Demo { .. } => audit::Mode::Demo,
-        Mode::Live { .. } => audit::Mode::Live,
+    let environment = match state.mode {
+        Mode::Demo { .. } => audit::Environment::Demo,
+        Mode::Live { .. } => audit::Environment::Live,
     };
-    AuditRecord::new(state.now, kind, mode, state.operator.clone(), distribution)
+    AuditRecord::new(state.now, kind, environment, state.operator.clone(), distribution)
         .with_caller_arn(state.caller_arn.clone())
 }
 

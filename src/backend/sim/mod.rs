@@ -19,7 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use self::catalog::SimRoute;
 pub use self::scenario::Scenario;
-use self::traffic::{TrafficModel, arrival_lag_secs};
+use self::traffic::{ArrivedMinutes, TrafficModel, WorldMinute, arrival_lag_secs};
 pub use self::world::{ForeignWrite, SimDistributionConfig};
 use self::world::{World, target_of_origin};
 use super::aws::clients::OPERATION_TIMEOUT;
@@ -56,6 +56,8 @@ pub struct SimBackend {
     start: Timestamp,
     routes: Vec<SimRoute>,
     world: Mutex<World>,
+    /// The minutes fetches have computed; locked only while `world` is held.
+    arrived: Mutex<ArrivedMinutes>,
     distribution_id: String,
     /// The injected faults, as `FaultSet` bits: the demo's key changes them while calls run.
     faults: AtomicU8,
@@ -77,6 +79,7 @@ impl SimBackend {
             options,
             routes,
             world,
+            arrived: Mutex::new(ArrivedMinutes::default()),
             distribution_id: catalog::DISTRIBUTION_ID.into(),
             conflict_served: AtomicBool::new(false),
             updates_in_flight: AtomicU32::new(0),
@@ -88,6 +91,7 @@ impl SimBackend {
     pub fn with_routes(mut self, count: usize) -> Self {
         self.routes = catalog::routes_of(count);
         self.world = Mutex::new(World::new(&self.routes, self.options.seed));
+        self.arrived = Mutex::new(ArrivedMinutes::default());
         self
     }
 
@@ -164,6 +168,11 @@ impl SimBackend {
         self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn arrived(&self) -> MutexGuard<'_, ArrivedMinutes> {
+        // A panic in the middle of a window leaves only whole minutes behind.
+        self.arrived.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn model(&self) -> TrafficModel<'_> {
         TrafficModel {
             routes: &self.routes,
@@ -171,6 +180,68 @@ impl SimBackend {
             seed: self.options.seed,
             start: self.start,
             concurrency_limit: catalog::CONCURRENCY_LIMIT,
+        }
+    }
+
+    /// The hour of minutes that have arrived by `now`, as CloudWatch would return it: the minutes
+    /// computed by earlier fetches, unless a switch since then changed them, and the new ones.
+    fn snapshot(&self, now: Timestamp, paths: &[String]) -> MetricsSnapshot {
+        let (window_start, newest) = self.window(now);
+        let model = self.model();
+        let mut world = self.world();
+        let mut arrived = self.arrived();
+        if let Some(from) = world.take_traffic_change() {
+            arrived.forget_from(from);
+        }
+        let minutes = arrived.window(window_start, WINDOW_MINUTES, |minute| model.minute(&world, minute));
+        self.snapshot_of(window_start, newest, paths, minutes)
+    }
+
+    /// The same hour with every minute computed afresh: what [`snapshot`](Self::snapshot) must
+    /// equal.
+    #[cfg(test)]
+    fn snapshot_recomputed(&self, now: Timestamp, paths: &[String]) -> MetricsSnapshot {
+        let (window_start, newest) = self.window(now);
+        let model = self.model();
+        let world = self.world();
+        let minutes: Vec<WorldMinute> = (0..WINDOW_MINUTES)
+            .map(|i| model.minute(&world, window_start + SignedDuration::from_mins(i as i64)))
+            .collect();
+        self.snapshot_of(window_start, newest, paths, minutes.iter().collect())
+    }
+
+    /// The first and the last minute of the hour that has arrived by `now`.
+    fn window(&self, now: Timestamp) -> (Timestamp, Timestamp) {
+        let newest = self.newest_arrived_minute(now);
+        (newest - SignedDuration::from_mins(WINDOW_MINUTES as i64 - 1), newest)
+    }
+
+    /// The snapshot of the window's `minutes`, oldest first, for the routes at `paths`.
+    fn snapshot_of(
+        &self,
+        window_start: Timestamp,
+        newest: Timestamp,
+        paths: &[String],
+        minutes: Vec<&WorldMinute>,
+    ) -> MetricsSnapshot {
+        let mut routes: HashMap<String, Vec<_>> = paths.iter().map(|p| (p.clone(), Vec::new())).collect();
+        for (i, route) in self.routes.iter().enumerate() {
+            if let Some(series) = routes.get_mut(&route.path) {
+                *series = minutes.iter().map(|minute| minute.routes[i]).collect();
+            }
+        }
+        let concurrency = minutes.iter().map(|minute| Some(minute.concurrency)).collect();
+        let edge = minutes.iter().map(|minute| edge_minute(&minute.routes)).collect();
+        MetricsSnapshot {
+            window_start,
+            routes,
+            concurrency,
+            concurrency_limit: catalog::CONCURRENCY_LIMIT,
+            newest_datapoint: Some(newest + SignedDuration::from_mins(1)),
+            // The demo bills nothing; the live backend reports what it asks CloudWatch for.
+            queries: 0,
+            edge,
+            ..Default::default()
         }
     }
 
@@ -292,35 +363,7 @@ impl ControlPlane for SimBackend {
 impl MetricsSource for SimBackend {
     async fn fetch(&self, paths: &[String]) -> Result<MetricsSnapshot, BackendError> {
         self.call(Call::Read).await?;
-        let newest = self.newest_arrived_minute(self.clock.now());
-        let window_start = newest - SignedDuration::from_mins(WINDOW_MINUTES as i64 - 1);
-        let model = self.model();
-        let world = self.world();
-        let mut routes: HashMap<String, Vec<_>> =
-            paths.iter().map(|p| (p.clone(), Vec::with_capacity(WINDOW_MINUTES))).collect();
-        let mut concurrency = Vec::with_capacity(WINDOW_MINUTES);
-        let mut edge = Vec::with_capacity(WINDOW_MINUTES);
-        for i in 0..WINDOW_MINUTES {
-            let minute = model.minute(&world, window_start + SignedDuration::from_mins(i as i64));
-            edge.push(edge_minute(&minute.routes));
-            for (route, point) in self.routes.iter().zip(minute.routes) {
-                if let Some(series) = routes.get_mut(&route.path) {
-                    series.push(point);
-                }
-            }
-            concurrency.push(Some(minute.concurrency));
-        }
-        Ok(MetricsSnapshot {
-            window_start,
-            routes,
-            concurrency,
-            concurrency_limit: catalog::CONCURRENCY_LIMIT,
-            newest_datapoint: Some(newest + SignedDuration::from_mins(1)),
-            // The demo bills nothing; the live backend reports what it asks CloudWatch for.
-            queries: 0,
-            edge,
-            ..Default::default()
-        })
+        Ok(self.snapshot(self.clock.now(), paths))
     }
 }
 
@@ -345,4 +388,82 @@ fn edge_minute(points: &[MinutePoint]) -> EdgeMinute {
     let requests = points.iter().filter_map(MinutePoint::requests).reduce(|a, b| a + b);
     let errors: f64 = points.iter().filter_map(MinutePoint::errors_5xx).sum();
     EdgeMinute { requests, error_rate_5xx_pct: requests.filter(|r| *r > 0.0).map(|r| errors / r * 100.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Move `path` to the side it is not on, as the console does: read the config, change it in
+    /// place, send it back with its ETag.
+    async fn switch(backend: &SimBackend, path: &str) -> Result<(), BackendError> {
+        let id = backend.distribution_id().to_string();
+        let (mut config, etag) = backend.get_config(&id).await?;
+        let to = match SimBackend::origin_of(&config, path).as_deref() {
+            Some(catalog::LAMBDA_ORIGIN_ID) => catalog::LEGACY_ORIGIN_ID,
+            _ => catalog::LAMBDA_ORIGIN_ID,
+        };
+        SimBackend::set_origin(&mut config, path, to);
+        backend.update_config(&id, config, &etag).await.map(|_| ())
+    }
+
+    // Long: one scripted run, step by step, each step's fetch checked against the hour recomputed.
+    #[tokio::test(start_paused = true)]
+    async fn kept_minutes_read_as_recomputed_ones_through_switches_and_faults() {
+        let clock = Clock::simulated("2026-01-15T22:30:00Z".parse().unwrap(), 10.0);
+        let options = SimOptions { scenario: Scenario::BadDeploy, seed: 7, faults: FaultSet::NONE };
+        let backend = SimBackend::new(clock.clone(), options).with_routes(20);
+        let paths: Vec<String> = backend.routes.iter().map(|r| r.path.clone()).collect();
+        let faults = [
+            FaultSet::NONE,
+            [Fault::Conflicts].into_iter().collect(),
+            [Fault::Throttling].into_iter().collect(),
+            FaultSet::NONE,
+            [Fault::Denied].into_iter().collect(),
+            [Fault::Timeouts].into_iter().collect(),
+            FaultSet::NONE,
+            [Fault::Offline].into_iter().collect(),
+        ];
+        let (mut fetched, mut refused) = (0, 0);
+        for step in 0..60u64 {
+            // Uneven steps: some within a minute, some across several, some during a rollout.
+            clock.sleep(Duration::from_secs(11 + (step * 37) % 170)).await;
+            backend.inject_faults(faults[(step / 3) as usize % faults.len()]);
+            match step % 4 {
+                0 => _ = switch(&backend, "/orders/*").await,
+                1 => _ = switch(&backend, &paths[10 + (step as usize) % 9]).await,
+                2 if step % 8 == 2 => backend.arm_foreign_write(ForeignWrite {
+                    repoint: Some(("/search/*".into(), catalog::LAMBDA_ORIGIN_ID.into())),
+                }),
+                _ => {}
+            }
+            match backend.fetch(&paths).await {
+                Ok(snapshot) => {
+                    let recomputed = backend.snapshot_recomputed(clock.now(), &paths);
+                    assert!(snapshot == recomputed, "step {step}: the kept minutes differ from the recomputed ones");
+                    fetched += 1;
+                }
+                Err(_) => refused += 1,
+            }
+        }
+        assert!(fetched >= 30 && refused >= 10, "{fetched} fetched, {refused} refused");
+        assert!(backend.updates_accepted() >= 10, "only {} updates", backend.updates_accepted());
+
+        // A switch that started half an hour ago (a clock that went back) changes minutes already
+        // kept: they are computed again.
+        backend.inject_faults(FaultSet::NONE);
+        let now = clock.now();
+        let before = backend.snapshot(now, &paths);
+        let back_then = now - SignedDuration::from_mins(30);
+        let send = || {
+            let (mut config, etag) = backend.world().config();
+            SimBackend::set_origin(&mut config, "/cart/*", catalog::LEGACY_ORIGIN_ID);
+            backend.world().update(back_then, config, &etag)
+        };
+        // A foreign write the run left armed lands first and makes the first try stale.
+        send().or_else(|_| send()).expect("the second try has the current ETag");
+        let after = backend.snapshot(now, &paths);
+        assert!(after != before, "the switch moved /cart/* in the window");
+        assert!(after == backend.snapshot_recomputed(now, &paths), "minutes the switch reached were kept");
+    }
 }

@@ -1,7 +1,10 @@
 //! Per-minute metrics of the demo world, as CloudWatch would report them.
 //!
 //! Every minute's numbers come from a random generator seeded by (seed, minute, route), so a
-//! minute reads the same each time it is fetched, and a run with the same seed repeats.
+//! minute reads the same each time it is fetched, and a run with the same seed repeats. The minutes
+//! a fetch has computed are kept ([`ArrivedMinutes`]) until a switch could change them.
+
+use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 use rand::{Rng, SeedableRng};
@@ -23,6 +26,7 @@ pub struct TrafficModel<'a> {
 }
 
 /// One minute of the whole world.
+#[derive(Clone, Debug, PartialEq)]
 pub struct WorldMinute {
     pub routes: Vec<MinutePoint>,
     pub concurrency: f64,
@@ -129,5 +133,85 @@ impl TrafficModel<'_> {
             })
             .collect();
         WorldMinute { routes, concurrency: demand_concurrency.min(limit).round() }
+    }
+}
+
+/// The world's minutes computed so far, by their start, so that a fetch computes only the minutes
+/// that arrived since the one before instead of the whole hour.
+///
+/// What a minute holds follows from the [`TrafficModel`] (routes, scenario, seed and start, fixed
+/// for a backend's life) and from [`World::lambda_share`] at four moments inside the minute, which
+/// only the switches whose rollout started before that moment move. Injected faults decide whether
+/// a call answers, never what a minute holds. So a kept minute stays true until a switch starts
+/// before the minute ends, and [`ArrivedMinutes::forget_from`] drops those. The fetch asks only
+/// for minutes that have arrived, which ended before it asked: a switch accepted later starts
+/// later, so in practice nothing is dropped, but a clock that went back would not make it wrong.
+#[derive(Debug, Default)]
+pub struct ArrivedMinutes {
+    minutes: BTreeMap<Timestamp, WorldMinute>,
+}
+
+impl ArrivedMinutes {
+    /// Forget the minutes traffic that moves differently from `from` on can change: those that end
+    /// after it.
+    pub fn forget_from(&mut self, from: Timestamp) {
+        self.minutes.retain(|start, _| *start + SignedDuration::from_mins(1) <= from);
+    }
+
+    /// The `count` minutes from `first` on, oldest first: the ones kept, and the others computed
+    /// with `compute` and kept from now on. Minutes before `first` are forgotten: the window only
+    /// moves on, so at most `count` minutes are kept.
+    pub fn window(
+        &mut self,
+        first: Timestamp,
+        count: usize,
+        mut compute: impl FnMut(Timestamp) -> WorldMinute,
+    ) -> Vec<&WorldMinute> {
+        self.minutes = self.minutes.split_off(&first);
+        let starts: Vec<Timestamp> = (0..count).map(|i| first + SignedDuration::from_mins(i as i64)).collect();
+        for &start in &starts {
+            self.minutes.entry(start).or_insert_with(|| compute(start));
+        }
+        starts.iter().map(|start| &self.minutes[start]).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minute_numbered(n: f64) -> WorldMinute {
+        WorldMinute { routes: Vec::new(), concurrency: n }
+    }
+
+    #[test]
+    fn a_window_computes_only_the_minutes_not_kept_and_forgets_what_a_switch_reaches() {
+        let t0: Timestamp = "2026-01-15T22:00:00Z".parse().unwrap();
+        let mins = |n: i64| t0 + SignedDuration::from_mins(n);
+        let mut arrived = ArrivedMinutes::default();
+        let mut computed = Vec::new();
+        let window = |arrived: &mut ArrivedMinutes, first, computed: &mut Vec<Timestamp>| {
+            let minutes = arrived.window(first, 60, |start| {
+                computed.push(start);
+                minute_numbered((start.as_second() - t0.as_second()) as f64 / 60.0)
+            });
+            minutes.iter().map(|m| m.concurrency).collect::<Vec<f64>>()
+        };
+
+        let first = window(&mut arrived, t0, &mut computed);
+        assert_eq!(first, (0..60).map(f64::from).collect::<Vec<_>>());
+        assert_eq!(computed.len(), 60);
+
+        computed.clear();
+        let next = window(&mut arrived, mins(1), &mut computed);
+        assert_eq!(next, (1..61).map(f64::from).collect::<Vec<_>>());
+        assert_eq!(computed, [mins(60)], "only the newly arrived minute");
+        assert_eq!(arrived.minutes.len(), 60, "the minute that left the window is forgotten");
+
+        // A rollout from 22:30:10 on: the minute 22:30 ends after it, 22:29 before.
+        computed.clear();
+        arrived.forget_from(mins(30) + SignedDuration::from_secs(10));
+        window(&mut arrived, mins(1), &mut computed);
+        assert_eq!(computed, (30..61).map(mins).collect::<Vec<_>>());
     }
 }

@@ -61,6 +61,9 @@ pub struct World {
     rng: ChaCha8Rng,
     foreign_write: Option<ForeignWrite>,
     pub(crate) updates_accepted: u32,
+    /// The earliest start of a rollout accepted since [`World::take_traffic_change`] last asked:
+    /// from then on traffic splits differently than the minutes computed before it said.
+    traffic_changed_from: Option<Timestamp>,
 }
 
 pub fn target_of_origin(origin_id: &str) -> Target {
@@ -92,6 +95,7 @@ impl World {
             rng,
             foreign_write: None,
             updates_accepted: 0,
+            traffic_changed_from: None,
         }
     }
 
@@ -141,6 +145,7 @@ impl World {
                     at: now,
                     edges_done_at: now + rollout,
                 });
+                self.traffic_changed_from = Some(self.traffic_changed_from.map_or(now, |from| from.min(now)));
             }
         }
         self.config = config;
@@ -154,7 +159,15 @@ impl World {
         Ok((self.etag.clone(), deployed))
     }
 
-    /// Fraction of a route's requests that reach Lambda at `t`, as edges pick up changes.
+    /// From when traffic splits differently because of the switches accepted since the last call:
+    /// the earliest start of their rollouts, or `None` when no accepted update moved a route.
+    /// [`lambda_share`](World::lambda_share) before that moment reads as it did.
+    pub fn take_traffic_change(&mut self) -> Option<Timestamp> {
+        self.traffic_changed_from.take()
+    }
+
+    /// Fraction of a route's requests that reach Lambda at `t`, as edges pick up changes: only the
+    /// transitions that started before `t` move it.
     pub fn lambda_share(&self, path: &str, t: Timestamp) -> f64 {
         let initial = self.initial.get(path).copied().unwrap_or(Target::Origin);
         let mut share = if initial == Target::Lambda { 1.0 } else { 0.0 };

@@ -1,4 +1,5 @@
-//! Earlier sessions' records as event-log lines, shown when the console starts.
+//! The trail's records as the event log's lines: earlier sessions' history, read from the trail's
+//! end when the console starts (`app::history` puts them into the state).
 //!
 //! `LogEntry` has no history flag, so each message starts with [`HISTORY_PREFIX`]: the event-log
 //! pane can style such lines with the theme's `log_history`.
@@ -76,12 +77,12 @@ mod tests {
 
     use super::*;
     use crate::audit::file::AuditLog;
-    use crate::audit::record::{Mode, Outcome};
+    use crate::audit::record::{Environment, Outcome};
     use crate::audit::testing::TempDir;
     use crate::domain::Target;
 
     fn rec(time: &str, kind: RecordKind, distribution: &str, routes: &[&str]) -> AuditRecord {
-        AuditRecord::new(time.parse::<Timestamp>().unwrap(), kind, Mode::Live, "ana", distribution)
+        AuditRecord::new(time.parse::<Timestamp>().unwrap(), kind, Environment::Live, "ana", distribution)
             .with_routes(routes.iter().copied())
     }
 

@@ -1,4 +1,5 @@
 //! Checking a loaded config against what the live distribution really has, before the UI starts.
+//! (What the file must satisfy on its own is `within_file.rs`, checked while loading.)
 
 use super::error::{ConfigError, Problem};
 use super::types::Config;

@@ -1,9 +1,17 @@
-//! The command line.
+//! The command line: every command's arguments, parsed by clap. The commands themselves live in
+//! their rooms (`demo`, `live`, `init`, `headless`, `audit::log_command`) and take their arguments
+//! from here; nothing here reaches back into them.
+
+mod duration;
+mod headless;
+mod log;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, ValueEnum};
 
+pub use self::headless::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
+pub use self::log::LogArgs;
 use crate::backend::sim::Scenario;
 
 /// A console for moving API routes between a monolith origin and AWS Lambda behind one
@@ -15,7 +23,7 @@ use crate::backend::sim::Scenario;
 #[command(name = "cutover", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub subcommand: Option<Subcommand>,
 
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -54,31 +62,32 @@ pub struct AwsArgs {
     pub distribution: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
+// `Subcommand`, not `Command`: an `app::command::Command` is what a key asks the console to do.
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
     /// Open the console on a built-in simulated AWS world: no account needed.
     Demo(DemoArgs),
     /// Read a live distribution and write a starter config for it.
     Init(InitArgs),
     /// Print the audit trail: every switch, its outcome, guard breaches and automatic actions
     /// (`--distribution ID` narrows it to one distribution).
-    Log(crate::audit::LogArgs),
+    Log(LogArgs),
     /// Print every route's target, pending state, newest numbers and guards (exit 0 ok, 3 breached).
     ///
     /// Covers every configured distribution, or only --distribution ID. Exit code 0 when all is well,
     /// 3 when a guard is breached, 1 when AWS could not be read, 2 for a config or argument error.
-    Status(crate::headless::StatusArgs),
+    Status(StatusArgs),
     /// Switch one route to Lambda or to the origin, as the console's `s` does.
     ///
     /// Shows the same checks as the console's dialog, asks (unless --yes), sends one update with
     /// ETag checks, and records every step in the audit trail. Exit code 0 when switched or already
     /// there, 2 when refused (no terminal to ask on, read-only, unknown route), 1 when it failed.
-    Switch(crate::headless::SwitchArgs),
+    Switch(SwitchArgs),
     /// Move every Lambda route back to the origin, as the console's `R` does.
     ///
     /// One update per distribution: every configured distribution, or only --distribution ID.
     /// Exit codes as for `switch`.
-    RollbackAll(crate::headless::RollbackAllArgs),
+    RollbackAll(RollbackAllArgs),
 }
 
 #[derive(Debug, Args)]

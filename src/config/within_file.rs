@@ -1,5 +1,6 @@
-//! The checks a config must pass while loading, beyond its TOML shape: ranges, duplicates, limits.
-//! Each failure points at the offending value.
+//! The checks a config must pass on its own while loading, beyond its TOML shape: ranges, duplicates,
+//! limits. Each failure points at the offending value. (What it must match in the live distribution
+//! is `against_distribution.rs`.)
 
 use std::collections::HashMap;
 

@@ -1,9 +1,10 @@
-//! Arguments of the headless commands: `status`, `switch` and `rollback-all`.
+//! Arguments of the headless commands: `status`, `switch` and `rollback-all` (run by `headless`).
 
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+use super::duration::parse_since;
 use crate::domain::Target;
 
 #[derive(Clone, Debug, Args)]
@@ -87,7 +88,7 @@ impl From<TargetArg> for Target {
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let duration = crate::audit::parse_since(text)?;
+    let duration = parse_since(text)?;
     let duration = Duration::try_from(duration).map_err(|e| format!("`{text}`: {e}"))?;
     if duration.is_zero() { Err("the timeout must be longer than zero".to_string()) } else { Ok(duration) }
 }
