@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use cutover::audit::AuditError;
 use cutover::cli::{Cli, Subcommand};
+use cutover::commands::headless::HeadlessError;
+use cutover::commands::init::InitError;
+use cutover::commands::live::LiveError;
 use cutover::config::ConfigError;
 use cutover::domain::visible;
-use cutover::headless::HeadlessError;
-use cutover::init::InitError;
-use cutover::live::LiveError;
 use cutover::output;
 use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
 
@@ -41,21 +41,29 @@ fn main() -> ExitCode {
     let done = |result: anyhow::Result<()>| result.map(|()| 0);
     let result = match cli.subcommand {
         None => match themes_for_screen(cli.theme.as_deref()) {
-            Ok((themes, theme)) => done(runtime.block_on(cutover::live::run(&cli.aws, themes, &theme, no_color))),
+            Ok((themes, theme)) => {
+                done(runtime.block_on(cutover::commands::live::run(&cli.aws, themes, &theme, no_color)))
+            }
             Err(message) => return fail(USAGE_ERROR, &message),
         },
         Some(Subcommand::Demo(args)) => match themes_for_screen(cli.theme.as_deref()) {
-            Ok((themes, theme)) => done(runtime.block_on(cutover::demo::run(&args, themes, &theme, no_color))),
+            Ok((themes, theme)) => {
+                done(runtime.block_on(cutover::commands::demo::run(&args, themes, &theme, no_color)))
+            }
             Err(message) => return fail(USAGE_ERROR, &message),
         },
-        Some(Subcommand::Init(args)) => done(runtime.block_on(cutover::init::run(&args, &cli.aws)).map_err(Into::into)),
+        Some(Subcommand::Init(args)) => {
+            done(runtime.block_on(cutover::commands::init::run(&args, &cli.aws)).map_err(Into::into))
+        }
         Some(Subcommand::Log(mut args)) => {
             args.distribution = cli.aws.distribution.clone();
-            done(cutover::audit::run_log_command(&args, None).map_err(Into::into))
+            done(cutover::commands::log::run(&args, None).map_err(Into::into))
         }
-        Some(Subcommand::Status(args)) => runtime.block_on(cutover::headless::status(&args, &cli.aws)),
-        Some(Subcommand::Switch(args)) => runtime.block_on(cutover::headless::switch(&args, &cli.aws)),
-        Some(Subcommand::RollbackAll(args)) => runtime.block_on(cutover::headless::rollback_all(&args, &cli.aws)),
+        Some(Subcommand::Status(args)) => runtime.block_on(cutover::commands::headless::status(&args, &cli.aws)),
+        Some(Subcommand::Switch(args)) => runtime.block_on(cutover::commands::headless::switch(&args, &cli.aws)),
+        Some(Subcommand::RollbackAll(args)) => {
+            runtime.block_on(cutover::commands::headless::rollback_all(&args, &cli.aws))
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -26,9 +26,9 @@ use cutover::backend::aws::control_plane::{origin_ids_of, routes_of};
 use cutover::backend::aws::{CloudFrontControlPlane, DistributionSpec};
 use cutover::backend::switch::switch_routes;
 use cutover::backend::{BackendError, ControlPlane};
+use cutover::commands::init::{InitError, write_config};
 use cutover::config::{self, validate_against};
 use cutover::domain::{DeployStatus, RouteChange, Target};
-use cutover::init::{InitError, write_config};
 use support::emulators::{binary_env, clients};
 use support::pty::TempDir;
 

@@ -11,11 +11,11 @@ use std::time::Duration;
 use cutover::app::runtime::Runtime;
 use cutover::app::state::SwitchPhase;
 use cutover::backend::sim::{Scenario, SimBackend};
-use cutover::domain::{DeployStatus, Target};
-use cutover::headless::status::{DistributionStatus, StatusReport};
-use cutover::headless::{
+use cutover::commands::headless::status::{DistributionStatus, StatusReport};
+use cutover::commands::headless::{
     ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch,
 };
+use cutover::domain::{DeployStatus, Target};
 use support::{Drive, demo, start};
 
 const MINUTE: Duration = Duration::from_secs(60);

@@ -13,10 +13,10 @@ use std::time::Duration;
 use cutover::app::runtime::Runtime;
 use cutover::audit::{AuditLog, AuditRecord, RecordKind};
 use cutover::backend::sim::{Scenario, SimBackend};
-use cutover::domain::Target;
-use cutover::headless::{
+use cutover::commands::headless::{
     ApplyArgs, Confirmer, EventPrinter, HeadlessError, carry_out, plan_rollback_all, require_audit_trail,
 };
+use cutover::domain::Target;
 use support::pty::TempDir;
 use support::{Drive, demo};
 

@@ -12,8 +12,10 @@ use cutover::app::state::SwitchPhase;
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::clock::Clock;
+use cutover::commands::headless::{
+    ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, plan_switch,
+};
 use cutover::domain::Target;
-use cutover::headless::{ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, plan_switch};
 use support::{Drive, demo_state, start};
 
 struct Yes;

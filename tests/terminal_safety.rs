@@ -10,11 +10,11 @@ use std::io::Write;
 
 use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
-use cutover::audit::log_command::run_with;
 use cutover::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
 use cutover::cli::LogArgs;
+use cutover::commands::headless::EventPrinter;
+use cutover::commands::log::run_with;
 use cutover::domain::{Level, Target};
-use cutover::headless::EventPrinter;
 use jiff::Timestamp;
 use proptest::prelude::*;
 use support::pty::TempDir;

@@ -5,18 +5,16 @@ pub mod as_event_log;
 pub mod describe;
 pub mod error;
 pub mod file;
-pub mod log_command;
 pub mod read;
 pub mod record;
 pub mod since;
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use as_event_log::{HISTORY_PREFIX, history_entries, is_history, load_history, to_log_entry};
 pub use error::AuditError;
 pub use file::{AuditLog, default_path};
-pub use log_command::run as run_log_command;
 pub use read::{
     AuditTrail, Filter, LineWarning, TrailEntry, TrailLine, parse_trail, read_tail, read_trail, scan_trail,
 };

@@ -1,4 +1,4 @@
-//! Arguments of `cutover log` (run by `audit::log_command`).
+//! Arguments of `cutover log` (run by `commands::log`).
 
 use jiff::SignedDuration;
 

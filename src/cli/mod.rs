@@ -1,6 +1,6 @@
 //! The command line: every command's arguments, parsed by clap. The commands themselves live in
-//! their rooms (`demo`, `live`, `init`, `headless`, `audit::log_command`) and take their arguments
-//! from here; nothing here reaches back into them.
+//! `src/commands/` (`demo`, `live`, `init`, `headless`, `log`) and take their arguments from
+//! here; nothing here reaches back into them.
 
 mod duration;
 mod headless;

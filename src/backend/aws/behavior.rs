@@ -82,7 +82,7 @@ pub fn shape_problems(config: &DistributionConfig) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::init::testing::{behavior, distribution, origin};
+    use crate::commands::init::testing::{behavior, distribution, origin};
 
     #[test]
     fn duplicate_patterns_and_a_second_star_are_reported() {

@@ -208,7 +208,7 @@ pub fn classify(config: &DistributionConfig) -> Classified {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::init::testing::{behavior, distribution, group, origin};
+    use crate::commands::init::testing::{behavior, distribution, group, origin};
 
     #[test]
     fn api_gateway_and_function_url_domains_are_lambda() {

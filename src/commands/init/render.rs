@@ -349,8 +349,8 @@ fn quoted_for_comment(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::backend::aws::control_plane::origin_ids_of;
+    use crate::commands::init::testing::{behavior, distribution, group, origin};
     use crate::config::{Problem, parse, validate_against};
-    use crate::init::testing::{behavior, distribution, group, origin};
 
     fn rich() -> DistributionConfig {
         distribution(

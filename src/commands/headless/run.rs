@@ -18,8 +18,8 @@ use crate::audit::{self, AuditTrail};
 use crate::backend::aws::AwsBackend;
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
+use crate::commands::live;
 use crate::domain::visible;
-use crate::live;
 use crate::output;
 
 /// `cutover status`: 0 all well, 3 a guard breached, 1 numbers or routes could not be read.

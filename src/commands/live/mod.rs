@@ -22,8 +22,8 @@ use crate::backend::aws::{
 };
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
+use crate::commands::demo::operator;
 use crate::config::{self, Config};
-use crate::demo::operator;
 use crate::domain::{Level, Target, Thresholds};
 use crate::theme::ThemeSet;
 

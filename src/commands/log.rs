@@ -1,7 +1,7 @@
 //! `cutover log [--since 2h] [--route PATH] [--distribution ID] [--json]`: print the audit trail.
 //!
 //! Records go to standard output, oldest first: a table by default, or with `--json` the JSON
-//! lines as they are in the audit file (one object per line, see [`super::record`]), any C1
+//! lines as they are in the audit file (one object per line, see [`crate::audit::record`]), any C1
 //! control or format character in them written as a JSON `\u` escape: the same JSON.
 //! Skipped lines are reported on standard error. A pipe closed early (`| head`) is not an error.
 //!
@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use super::describe;
-use super::error::AuditError;
-use super::file::default_path;
-use super::read::{Filter, TrailEntry, TrailLine, scan_trail};
-use super::since::since_timestamp;
+use crate::audit::AuditError;
+use crate::audit::default_path;
+use crate::audit::describe;
+use crate::audit::since::since_timestamp;
+use crate::audit::{Filter, TrailEntry, TrailLine, scan_trail};
 use crate::cli::LogArgs;
 use crate::domain::visible;
 
@@ -320,7 +320,7 @@ mod tests {
         let tmp = TempDir::new("cmd-long");
         let path = trail(&tmp);
         let mut text = std::fs::read_to_string(&path).unwrap();
-        text.insert_str(0, &format!("{}\n", "x".repeat(super::super::read::MAX_LINE_BYTES + 1)));
+        text.insert_str(0, &format!("{}\n", "x".repeat(crate::audit::read::MAX_LINE_BYTES + 1)));
         std::fs::write(&path, text).unwrap();
         let (result, out, err) = run_capture(&["--json"], &path);
         result.unwrap();
