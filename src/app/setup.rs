@@ -64,6 +64,20 @@ impl RefreshPolicy {
 /// numbers at most that far behind once AWS answers again.
 pub const MAX_REFRESH_BACKOFF: Duration = Duration::from_secs(120);
 
+/// When a switch's traffic counts as moved: the new side's share of the route's requests in one
+/// minute, and how long after acceptance a route still not moved is worth a warning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MovePolicy {
+    pub threshold_pct: f64,
+    pub warn_after: Duration,
+}
+
+impl Default for MovePolicy {
+    fn default() -> Self {
+        MovePolicy { threshold_pct: crate::domain::traffic::DEFAULT_MOVED_PCT, warn_after: Duration::from_secs(600) }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Setup {
     pub distribution_id: String,
@@ -88,6 +102,8 @@ pub struct Setup {
     pub metrics_per_refresh: Option<usize>,
     /// Faults the demo's simulated AWS starts with.
     pub faults: FaultSet,
+    /// When a switch's traffic counts as moved, and when to say it has not.
+    pub moving: MovePolicy,
     /// The event log's first lines: earlier sessions' history, then what the start found.
     pub log: Vec<LogEntry>,
 }
@@ -110,6 +126,7 @@ impl Setup {
             read_only: None,
             metrics_per_refresh: None,
             faults: FaultSet::NONE,
+            moving: MovePolicy::default(),
             log: Vec::new(),
         }
     }

@@ -6,8 +6,9 @@ use jiff::Timestamp;
 
 use super::fetch::Fetch;
 use super::keymap::Context;
-pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, RefreshPolicy, Setup};
+pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
+use crate::domain::traffic::Movement;
 use crate::domain::{
     BehaviorPolicies, Breach, DeployStatus, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target,
     Thresholds, Topology,
@@ -81,6 +82,26 @@ pub struct SwitchAttempt {
     pub last_progress_note: Option<Timestamp>,
     /// Why it failed, in words, once it has (headless commands print this).
     pub failure: Option<String>,
+    /// Each moved route's traffic, followed in the numbers from acceptance until it has moved.
+    pub traffic: Vec<RouteTraffic>,
+}
+
+/// One route of an accepted switch, followed minute by minute until the new side carries the
+/// route's traffic (or its numbers cannot say, or a later switch takes the route over).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteTraffic {
+    pub path: String,
+    pub movement: Movement,
+    /// Nothing more to follow: moved, unmeasured, or superseded.
+    pub done: bool,
+    /// The "has not moved yet" warning was given.
+    pub warned: bool,
+}
+
+impl RouteTraffic {
+    pub fn new(path: impl Into<String>) -> Self {
+        RouteTraffic { path: path.into(), movement: Movement::Moving { share_pct: None }, done: false, warned: false }
+    }
 }
 
 impl SwitchAttempt {
@@ -243,6 +264,10 @@ pub struct State {
     pub log: Vec<LogEntry>,
     pub switches: Vec<SwitchAttempt>,
     pub marks: Vec<SwitchMark>,
+    /// Moments a switch's traffic was seen moved in the numbers, for the chart.
+    pub moved_marks: Vec<SwitchMark>,
+    /// When a switch's traffic counts as moved, and when to say it has not.
+    pub moving: MovePolicy,
     /// A problem the operator should see until it clears.
     pub banner: Option<String>,
     /// Why the audit trail could not be written, from the last write (or check) that failed; cleared
@@ -281,6 +306,7 @@ impl State {
             read_only,
             metrics_per_refresh,
             faults,
+            moving,
             log,
         } = setup;
         State {
@@ -305,6 +331,8 @@ impl State {
             log,
             switches: Vec::new(),
             marks: Vec::new(),
+            moved_marks: Vec::new(),
+            moving,
             banner: None,
             audit_failure: None,
             read_only,
@@ -367,6 +395,17 @@ impl State {
         if self.view.log_scroll > 0 {
             // Keep the operator's place when scrolled back.
             self.view.log_scroll += 1;
+        }
+    }
+
+    /// While a route's traffic is moving after a switch: the side it moves to and the share that
+    /// side carried in the newest minute with requests.
+    pub fn moving_share(&self, path: &str) -> Option<(Target, f64)> {
+        let attempt = self.switches.iter().rev().find(|a| a.paths.iter().any(|p| p == path))?;
+        let traffic = attempt.traffic.iter().find(|t| t.path == path && !t.done)?;
+        match traffic.movement {
+            Movement::Moving { share_pct: Some(share) } => Some((attempt.to, share)),
+            _ => None,
         }
     }
 

@@ -18,6 +18,12 @@ latency_statistic = "p99"
 # shown with "(assumed)".
 concurrency_limit = 1000
 
+# After a switch, the share of a route's requests (percent, 50 to 100) the new side must carry in
+# one minute of CloudWatch numbers for its traffic to count as moved, and the minutes (1 to 120)
+# after which a switch whose traffic has not moved gets a warning.
+traffic_moved_pct = 95
+traffic_moved_warn_minutes = 10
+
 # Region of the Lambda, API Gateway and ALB metrics. Without it, the AWS default region is used.
 # (CloudFront's own metrics always come from us-east-1.)
 region = "eu-west-1"

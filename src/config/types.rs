@@ -12,6 +12,8 @@ use crate::domain::{Target, Thresholds};
 pub const DEFAULT_REFRESH_SECONDS: u64 = 60;
 pub const DEFAULT_LATENCY_STATISTIC: &str = "p99";
 pub const DEFAULT_CONCURRENCY_LIMIT: u64 = 1000;
+pub const DEFAULT_TRAFFIC_MOVED_PCT: u64 = 95;
+pub const DEFAULT_TRAFFIC_MOVED_WARN_MINUTES: u64 = 10;
 
 /// A whole config file.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -27,6 +29,14 @@ pub struct Config {
     /// Account concurrency limit assumed when Lambda `GetAccountSettings` is not allowed (default 1000).
     #[serde(default = "default_concurrency_limit")]
     pub concurrency_limit: Spanned<u64>,
+    /// The share of a route's requests, in percent, the new side must carry in one minute for a
+    /// switch's traffic to count as moved (50..=100, default 95).
+    #[serde(default = "default_traffic_moved_pct")]
+    pub traffic_moved_pct: Spanned<u64>,
+    /// Minutes after acceptance at which a switch whose traffic has not moved is worth a warning
+    /// (1..=120, default 10).
+    #[serde(default = "default_traffic_moved_warn_minutes")]
+    pub traffic_moved_warn_minutes: Spanned<u64>,
     /// Region of the Lambda, API Gateway and ALB metrics; the AWS default region when absent.
     #[serde(default)]
     pub region: Option<String>,
@@ -179,6 +189,16 @@ impl Config {
         *self.concurrency_limit.get_ref()
     }
 
+    /// The new side's share, in percent, at which a switch's traffic counts as moved.
+    pub fn traffic_moved_pct(&self) -> f64 {
+        *self.traffic_moved_pct.get_ref() as f64
+    }
+
+    /// How long after acceptance a switch's traffic may take to move before a warning.
+    pub fn traffic_moved_warn_after(&self) -> Duration {
+        Duration::from_secs(*self.traffic_moved_warn_minutes.get_ref() * 60)
+    }
+
     pub fn distribution(&self, id: &str) -> Option<&Distribution> {
         self.distributions.iter().find(|d| d.id.get_ref() == id)
     }
@@ -253,4 +273,12 @@ fn default_latency_statistic() -> Spanned<String> {
 
 fn default_concurrency_limit() -> Spanned<u64> {
     Spanned::new(0..0, DEFAULT_CONCURRENCY_LIMIT)
+}
+
+fn default_traffic_moved_pct() -> Spanned<u64> {
+    Spanned::new(0..0, DEFAULT_TRAFFIC_MOVED_PCT)
+}
+
+fn default_traffic_moved_warn_minutes() -> Spanned<u64> {
+    Spanned::new(0..0, DEFAULT_TRAFFIC_MOVED_WARN_MINUTES)
 }

@@ -20,6 +20,10 @@ pub const MAX_ROUTES_PER_DISTRIBUTION: usize = 1000;
 pub(crate) const REFRESH_SECONDS: std::ops::RangeInclusive<u64> = 10..=3600;
 /// Allowed `concurrency_limit`.
 pub(crate) const CONCURRENCY_LIMIT: std::ops::RangeInclusive<u64> = 1..=1_000_000;
+/// Allowed `traffic_moved_pct`: below half, the old side would still carry most of the traffic.
+pub(crate) const TRAFFIC_MOVED_PCT: std::ops::RangeInclusive<u64> = 50..=100;
+/// Allowed `traffic_moved_warn_minutes`.
+pub(crate) const TRAFFIC_MOVED_WARN_MINUTES: std::ops::RangeInclusive<u64> = 1..=120;
 /// Allowed `periods`.
 pub(crate) const PERIODS: std::ops::RangeInclusive<usize> = 1..=60;
 /// CloudFront's longest path pattern.
@@ -56,6 +60,24 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
             limit,
             format!("concurrency_limit is {}, outside 1 to 1000000", limit.get_ref()),
             "set it to the account's Lambda concurrency limit (1000 unless AWS raised it)",
+        ));
+    }
+    let moved = &config.traffic_moved_pct;
+    if !TRAFFIC_MOVED_PCT.contains(moved.get_ref()) {
+        return Err(bad(
+            src,
+            moved,
+            format!("traffic_moved_pct is {}, outside 50 to 100", moved.get_ref()),
+            "set it to the share of a route's requests, in percent, the new side must carry (95 by default)",
+        ));
+    }
+    let warn = &config.traffic_moved_warn_minutes;
+    if !TRAFFIC_MOVED_WARN_MINUTES.contains(warn.get_ref()) {
+        return Err(bad(
+            src,
+            warn,
+            format!("traffic_moved_warn_minutes is {}, outside 1 to 120", warn.get_ref()),
+            "set it to the minutes a switch's traffic may take to move before cutover warns (10 by default)",
         ));
     }
     check_thresholds(src, &config.thresholds, "[thresholds]")?;
@@ -290,6 +312,10 @@ mod tests {
 
     #[test]
     fn out_of_range_settings_are_pointed_at() {
+        let e = error(&format!("traffic_moved_pct = 40\n{}", with("")));
+        assert!(e.contains("line 1, column 21: traffic_moved_pct is 40, outside 50 to 100"), "{e}");
+        let e = error(&format!("traffic_moved_warn_minutes = 0\n{}", with("")));
+        assert!(e.contains("traffic_moved_warn_minutes is 0, outside 1 to 120"), "{e}");
         let e = error(&format!("refresh_seconds = 5\n{}", with("")));
         assert!(e.contains("line 1, column 19: refresh_seconds is 5, outside 10 to 3600"), "{e}");
         assert!(error(&format!("refresh_seconds = 3601\n{}", with(""))).contains("3601"));

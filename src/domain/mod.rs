@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod preflight;
 pub mod route;
 pub mod thresholds;
+pub mod traffic;
 pub mod visible;
 
 pub use event::{Level, LogEntry};

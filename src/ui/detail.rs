@@ -27,6 +27,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title
             .push(Span::styled(format!("│ switched to {} at {} ", last.to, time_of_day(last.at)), theme.switch_marker));
     }
+    let moved: Vec<_> = state.moved_marks.iter().filter(|m| m.path == row.path).collect();
+    if let Some(last) = moved.last().filter(|m| marks.last().is_none_or(|s| s.at <= m.at)) {
+        title.push(Span::styled(format!("│ traffic moved by {} ", time_of_day(last.at)), theme.target(last.to)));
+    }
     if let Err(why) = row.switchable() {
         title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));
     }
@@ -46,8 +50,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .filter(|x| (0.0..=WINDOW_MINUTES as f64).contains(x))
         .collect();
 
+    // Minutes at which the traffic was seen moved, drawn in the colour of the side it moved to.
+    let moved_x: Vec<(f64, Target)> = moved
+        .iter()
+        .map(|m| (m.at.duration_since(metrics.window_start).as_secs_f64() / 60.0, m.to))
+        .filter(|(x, _)| (0.0..=WINDOW_MINUTES as f64).contains(x))
+        .collect();
+
     let [legend_area, charts_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-    frame.render_widget(legend(theme, !mark_x.is_empty()), legend_area);
+    frame.render_widget(legend(theme, !mark_x.is_empty(), !moved_x.is_empty()), legend_area);
     let [requests_area, errors_area] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).spacing(3).areas(charts_area);
     let lambda = points(series, |p| p.lambda.requests.get());
@@ -63,6 +74,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ];
     let marker_lines: Vec<Vec<(f64, f64)>> = mark_x.iter().map(|x| vec![(*x, 0.0), (*x, requests_max)]).collect();
     request_sets.extend(marker_lines.iter().enumerate().map(|(i, pts)| marker(i, pts, theme)));
+    let moved_lines: Vec<(Vec<(f64, f64)>, Target)> = moved_x
+        .iter()
+        .map(|(x, to)| ((0..=12).map(|i| (*x, requests_max * f64::from(i) / 12.0)).collect(), *to))
+        .collect();
+    request_sets.extend(moved_lines.iter().map(|(pts, to)| moved_marker(pts, *to, theme)));
     let request_chart = Chart::new(request_sets)
         .x_axis(time_axis(metrics, theme))
         .y_axis(value_axis(requests_max, |v| thousands(v.round() as u64), theme))
@@ -85,7 +101,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 /// What the lines mean, drawn once above both charts instead of a legend box over the data.
-fn legend<'a>(theme: &Theme, with_switches: bool) -> Line<'a> {
+fn legend<'a>(theme: &Theme, with_switches: bool, with_moved: bool) -> Line<'a> {
     let mut spans = vec![
         Span::styled("requests/min: ", theme.muted),
         Span::styled(format!("── {}", Target::Lambda), theme.chart(Target::Lambda)),
@@ -100,7 +116,16 @@ fn legend<'a>(theme: &Theme, with_switches: bool) -> Line<'a> {
         spans.push(Span::raw("  "));
         spans.push(Span::styled("│ switch", theme.switch_marker));
     }
+    if with_moved {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled("┊ traffic moved", theme.muted));
+    }
     Line::from(spans)
+}
+
+/// A dotted vertical line where the numbers showed the traffic moved, in its new side's colour.
+fn moved_marker<'a>(data: &'a [(f64, f64)], to: Target, theme: &Theme) -> Dataset<'a> {
+    Dataset::default().marker(Marker::Dot).graph_type(GraphType::Scatter).style(theme.chart(to)).data(data)
 }
 
 /// Chart points for the minutes that have a value; missing minutes are left out, not zeroed.

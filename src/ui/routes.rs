@@ -122,7 +122,13 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         // Never moved by cutover; said in words, the reason is in the event log and `status`.
         Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE_SHORT, theme.muted)],
     };
-    if row.pending.is_some() {
+    // While the traffic moves: the side it moves to, and its share of the newest minute.
+    if let Some((to, share)) = state.moving_share(&row.path) {
+        target = vec![
+            Span::styled(to.symbol(), theme.target(to)),
+            Span::styled(format!(" ⇄ {share:.0} %"), theme.switch_pending),
+        ];
+    } else if row.pending.is_some() {
         target.push(Span::styled(" ⇄", theme.switch_pending));
     }
     let requests = number(latest.and_then(MinutePoint::requests).map(|v| thousands(v.round() as u64)), false, theme);

@@ -150,6 +150,7 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         state.log(level, Some(&path), message);
     }
     state.metrics.arrived(snapshot, state.now);
+    effects.extend(super::switching::traffic::follow(state));
     effects.extend(super::guards::auto_rollback(state));
     effects
 }

@@ -9,7 +9,7 @@ pub mod scenario;
 pub mod traffic;
 pub mod world;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -27,7 +27,7 @@ use super::{Backend, BackendError, ControlPlane, Fault, FaultSet, MetricsSource,
 use crate::clock::Clock;
 use crate::domain::metrics::{EdgeMinute, MinutePoint, WINDOW_MINUTES};
 use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
-use crate::domain::{DeployStatus, MetricsSnapshot, OriginPair, RouteInfo, Topology};
+use crate::domain::{DeployStatus, MetricsSnapshot, OriginPair, RouteInfo, Target, Topology};
 
 /// How long the simulated AWS takes to answer, in simulated time.
 const CALL_LATENCY: Duration = Duration::from_millis(300);
@@ -66,6 +66,8 @@ pub struct SimBackend {
     /// `UpdateDistribution` calls under way now, and the most there ever were at once.
     updates_in_flight: AtomicU32,
     most_updates_in_flight: AtomicU32,
+    /// Routes and sides with no metric source, as a config without an ALB or function name has.
+    unmeasured: HashSet<(String, Target)>,
 }
 
 impl SimBackend {
@@ -84,7 +86,15 @@ impl SimBackend {
             conflict_served: AtomicBool::new(false),
             updates_in_flight: AtomicU32::new(0),
             most_updates_in_flight: AtomicU32::new(0),
+            unmeasured: HashSet::new(),
         }
+    }
+
+    /// The same world with no metric source for `side` of `path`: its numbers are unknown, as
+    /// they are live for a route whose config names no ALB (or no function).
+    pub fn with_unmeasured(mut self, path: &str, side: Target) -> Self {
+        self.unmeasured.insert((path.to_string(), side));
+        self
     }
 
     /// The same world with `count` routes (`--routes`): the hand-made ones and generated services.
@@ -228,6 +238,14 @@ impl SimBackend {
         for (i, route) in self.routes.iter().enumerate() {
             if let Some(series) = routes.get_mut(&route.path) {
                 *series = minutes.iter().map(|minute| minute.routes[i]).collect();
+                for (_, side) in self.unmeasured.iter().filter(|(path, _)| *path == route.path) {
+                    for point in series.iter_mut() {
+                        match side {
+                            Target::Lambda => point.lambda = Default::default(),
+                            Target::Origin => point.origin = Default::default(),
+                        }
+                    }
+                }
             }
         }
         let concurrency = minutes.iter().map(|minute| Some(minute.concurrency)).collect();
@@ -241,6 +259,7 @@ impl SimBackend {
             // The demo bills nothing; the live backend reports what it asks CloudWatch for.
             queries: 0,
             edge,
+            unmeasured: self.unmeasured.clone(),
             ..Default::default()
         }
     }

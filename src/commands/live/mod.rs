@@ -130,6 +130,8 @@ pub async fn read_distribution(
         }
     }
     setup.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
+    setup.moving.threshold_pct = config.traffic_moved_pct();
+    setup.moving.warn_after = config.traffic_moved_warn_after();
     if config.read_only {
         setup.read_only = Some(format!("read_only = true in {}", config.file_name()));
     }

@@ -6,6 +6,7 @@ mod dialog;
 mod health;
 mod request;
 mod rollout;
+pub mod traffic;
 
 pub use dialog::{open_confirm, open_for, open_rollback_all, open_undo};
 pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, override_reasons, request};

@@ -105,6 +105,7 @@ pub fn request(
         etag_after: None,
         last_progress_note: None,
         failure: None,
+        traffic: Vec::new(),
     });
     set_pending(state, &moving, Some(id));
     let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };

@@ -47,6 +47,7 @@ pub fn accepted(
     }
     attempt.phase = SwitchPhase::Propagating;
     let changes = attempt.changes.clone();
+    super::traffic::start(state, id, &moved);
     for path in &already_there {
         state.log(Level::Info, Some(path), format!("already targeted {to}; left as it was"));
     }
