@@ -1,0 +1,34 @@
+//! End to end in a pseudo-terminal: after a switch in the demo, the route's row shows the share of
+//! its traffic on the new side while it moves (`◼ ⇄ 62 %`), and the event log says when it moved.
+
+mod support;
+
+use std::time::Duration;
+
+use support::pty::{Console, TIMEOUT, TempDir, line_with};
+
+#[test]
+fn the_row_shows_the_moving_share_and_the_log_says_when_the_traffic_moved() {
+    let home = TempDir::new("cutover-e2e-traffic");
+    let mut console = Console::spawn(&["demo", "--seed", "4", "--speed", "30"], home.path(), &[]);
+    console.wait_for("λ Lambda", TIMEOUT);
+    console.type_keys("j");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(line_with(&console.screen(), "/orders/*").contains('▶'), "/orders/* not selected");
+    console.type_keys("sy");
+    let screen = console.wait_for("◼ ⇄", Duration::from_secs(60));
+    let row = line_with(&screen, "/orders/*");
+    assert!(row.contains(" %"), "the row shows the share on the origin: {row:?}");
+    console.type_keys("e");
+    let screen = console.wait_for("traffic moved:", Duration::from_secs(60));
+    let moved = line_with(&screen, "traffic moved:");
+    assert!(moved.contains("on ◼ origin (legacy)") && moved.contains("after accepted"), "{moved:?}");
+    // Deployed by now as a rule; if CloudFront is still rolling out, quitting asks first.
+    console.type_keys("q");
+    std::thread::sleep(Duration::from_millis(500));
+    if console.screen().contains("quit anyway") {
+        console.type_keys("y");
+    }
+    let status = console.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
+}
