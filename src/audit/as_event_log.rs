@@ -21,8 +21,8 @@ pub const DEFAULT_HISTORY_LINES: usize = 20;
 
 /// How much of the trail's end start-up reads for its history: the last 64 KiB, and a larger end
 /// only while that holds fewer records of the distribution than asked for. A record is a few
-/// hundred bytes (about 450 with a caller ARN), so 1 MiB holds two thousand or more: a trail of a
-/// gigabyte starts as fast as a new one.
+/// hundred bytes (about 550 with a caller ARN, one route's move and the switch's `requested_at`),
+/// so 1 MiB holds nearly two thousand: a trail of a gigabyte starts as fast as a new one.
 pub const HISTORY_WINDOWS: [u64; 3] = [64 << 10, 256 << 10, 1 << 20];
 
 /// Whether an event-log entry came from an earlier session.
@@ -100,6 +100,21 @@ mod tests {
 
         let breach = rec("2025-03-01T03:00:00Z", RecordKind::GuardBreach, "D", &["/a"]).with_message("5xx 12.4% > 5%");
         assert_eq!(to_log_entry(&breach).level, Level::Warn);
+        let mut moved = rec("2025-03-01T03:13:49Z", RecordKind::TrafficMoved, "D", &["/api/orders/*"])
+            .with_targets(Target::Lambda, Target::Origin)
+            .with_message("97 % on ◼ origin (legacy-elb)");
+        moved.traffic_moved_ms = Some(100_000);
+        let entry = to_log_entry(&moved);
+        assert_eq!((entry.level, entry.route.as_deref()), (Level::Info, Some("/api/orders/*")));
+        assert_eq!(
+            entry.message,
+            "history: 2025-03-01 traffic of /api/orders/* λ Lambda → ◼ origin moved \
+             (traffic 1m 40s after the request): 97 % on ◼ origin (legacy-elb)"
+        );
+        let mut edge = rec("2025-03-01T03:13:46Z", RecordKind::EdgeMoved, "D", &["/api/orders/*"]);
+        edge.edge_ms = Some(97_000);
+        assert_eq!(to_log_entry(&edge).level, Level::Info);
+
         let failed = rec("2025-03-01T03:00:00Z", RecordKind::SwitchFailed, "D", &["/a", "/b"]).with_error("denied");
         let entry = to_log_entry(&failed);
         assert_eq!((entry.level, entry.route), (Level::Error, None));

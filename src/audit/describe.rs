@@ -30,13 +30,18 @@ pub fn targets(record: &AuditRecord) -> String {
     }
 }
 
-/// `"accepted 820ms, deployed 3m 04s"`, or what of it is known.
+/// `"accepted 820ms, deployed 3m 04s"` (request → accepted, accepted → deployed), and on the
+/// milestones `"edge 1m 37s after the request"` or `"traffic 1m 40s after the request"`: what of it
+/// is known.
 pub fn durations(record: &AuditRecord) -> Option<String> {
-    let parts: Vec<String> =
-        [("accepted", record.request_to_accepted_ms), ("deployed", record.accepted_to_deployed_ms)]
-            .into_iter()
-            .filter_map(|(what, ms)| ms.map(|ms| format!("{what} {}", millis_short(ms))))
-            .collect();
+    let steps = [("accepted", record.request_to_accepted_ms, ""), ("deployed", record.accepted_to_deployed_ms, "")];
+    let milestones =
+        [("edge", record.edge_ms, " after the request"), ("traffic", record.traffic_moved_ms, " after the request")];
+    let parts: Vec<String> = steps
+        .into_iter()
+        .chain(milestones)
+        .filter_map(|(what, ms, from)| ms.map(|ms| format!("{what} {}{from}", millis_short(ms))))
+        .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
@@ -104,6 +109,8 @@ pub fn sentence(record: &AuditRecord) -> String {
         RecordKind::SwitchDeployed => format!("switch of {moves} deployed"),
         RecordKind::SwitchFailed => format!("switch of {moves} failed"),
         RecordKind::SwitchAbandoned => format!("switch of {moves} abandoned"),
+        RecordKind::EdgeMoved => format!("switch of {moves} answered at the edge by the new side"),
+        RecordKind::TrafficMoved => format!("traffic of {moves} moved"),
         RecordKind::GuardBreach => format!("guard breach on {routes}"),
         RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
@@ -172,6 +179,22 @@ mod tests {
 
         let abandoned = rec(RecordKind::SwitchAccepted).with_outcome(Outcome::Abandoned);
         assert_eq!(sentence(&abandoned), "switch of /a, /b accepted (abandoned)");
+
+        let mut edge = rec(RecordKind::EdgeMoved).with_targets(Target::Lambda, Target::Origin);
+        edge.edge_ms = Some(97_000);
+        let edge = edge.with_message("every probe answered by ◼ origin");
+        assert_eq!(
+            sentence(&edge),
+            "switch of /a, /b λ Lambda → ◼ origin answered at the edge by the new side \
+             (edge 1m 37s after the request): every probe answered by ◼ origin"
+        );
+        let mut traffic = rec(RecordKind::TrafficMoved).with_targets(Target::Lambda, Target::Origin);
+        traffic.traffic_moved_ms = Some(100_000);
+        assert_eq!(
+            sentence(&traffic),
+            "traffic of /a, /b λ Lambda → ◼ origin moved (traffic 1m 40s after the request)"
+        );
+        assert_eq!(details(&traffic), "traffic 1m 40s after the request");
     }
 
     #[test]

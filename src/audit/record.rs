@@ -16,11 +16,18 @@
 //! | `etag_after`              | string or null    | the ETag CloudFront returned for the change              |
 //! | `outcome`                 | string or null    | see [`Outcome`]                                          |
 //! | `error`                   | string or null    | the error text of a failure                              |
+//! | `requested_at`            | string or null    | when the switch was requested, RFC 3339: the same on every record of one switch attempt, so that `distribution` and `requested_at` name it; `null` on other records and in trails older cutover wrote |
 //! | `request_to_accepted_ms`  | integer or null   | from the request to CloudFront accepting the change      |
 //! | `accepted_to_deployed_ms` | integer or null   | from acceptance to the distribution being `Deployed`     |
+//! | `edge_ms`                 | integer or null   | on `edge_moved`: from the request to the first probe through the distribution answered by the new side |
+//! | `traffic_moved_ms`        | integer or null   | on `traffic_moved`: from the request to the CloudWatch minute that showed the move |
 //! | `message`                 | string or null    | free text, e.g. a breach: `5xx 12.4% > 5% for 3 periods` |
 //! | `moves`                   | array of objects  | per route: `route`, `from_origin`, `to_origin` (origin ids), and `request_policy_before` / `request_policy_after` when the switch swaps the origin request policy |
 //! | `override`                | string or null    | set when the operator overrode the pre-flight or a failing audit trail: who, why and what was overridden |
+//!
+//! The records of one switch attempt are `switch_requested` (or `auto_rollback` when a guard asked),
+//! `switch_accepted`, then `switch_deployed`, `switch_failed` or `switch_abandoned`, and on the way
+//! `edge_moved` and `traffic_moved` when they are seen; `audit::stats` reads them back as one switch.
 //!
 //! Readers accept lines with missing optional fields, and unknown `kind`/`outcome` values read as
 //! `unknown`, so that an older cutover can read a newer trail.
@@ -65,6 +72,13 @@ pub enum RecordKind {
     /// cutover stopped following the change before it deployed (quit, a signal, a headless run that
     /// ends at acceptance): `error` says why and what state the routes may be in.
     SwitchAbandoned,
+    /// The first probe through the distribution after the switch was answered by the new side:
+    /// `edge_ms` says how long after the request.
+    EdgeMoved,
+    /// CloudWatch shows the new side carrying the threshold share of the route's traffic:
+    /// `traffic_moved_ms` says how long after the request that minute's evidence came, `message`
+    /// gives the share.
+    TrafficMoved,
     /// A guard tripped: `message` gives the numbers.
     GuardBreach,
     /// A guard switched a route back to the origin by itself: `message` says why.
@@ -82,6 +96,8 @@ impl RecordKind {
             RecordKind::SwitchDeployed => "switch_deployed",
             RecordKind::SwitchFailed => "switch_failed",
             RecordKind::SwitchAbandoned => "switch_abandoned",
+            RecordKind::EdgeMoved => "edge_moved",
+            RecordKind::TrafficMoved => "traffic_moved",
             RecordKind::GuardBreach => "guard_breach",
             RecordKind::AutoRollback => "auto_rollback",
             RecordKind::Unknown => "unknown",
@@ -140,10 +156,17 @@ pub struct AuditRecord {
     pub outcome: Option<Outcome>,
     #[serde(default)]
     pub error: Option<String>,
+    /// When the switch this record belongs to was requested; see the module documentation.
+    #[serde(default)]
+    pub requested_at: Option<Timestamp>,
     #[serde(default)]
     pub request_to_accepted_ms: Option<u64>,
     #[serde(default)]
     pub accepted_to_deployed_ms: Option<u64>,
+    #[serde(default)]
+    pub edge_ms: Option<u64>,
+    #[serde(default)]
+    pub traffic_moved_ms: Option<u64>,
     #[serde(default)]
     pub message: Option<String>,
     #[serde(default)]
@@ -203,8 +226,11 @@ impl AuditRecord {
             etag_after: None,
             outcome: None,
             error: None,
+            requested_at: None,
             request_to_accepted_ms: None,
             accepted_to_deployed_ms: None,
+            edge_ms: None,
+            traffic_moved_ms: None,
             message: None,
             moves: Vec::new(),
             override_reason: None,
@@ -252,6 +278,12 @@ impl AuditRecord {
         self
     }
 
+    /// When the switch this record belongs to was requested.
+    pub fn with_requested_at(mut self, at: Timestamp) -> Self {
+        self.requested_at = Some(at);
+        self
+    }
+
     /// The two durations of a switch; either may be unknown.
     pub fn with_durations(
         mut self,
@@ -292,6 +324,7 @@ mod tests {
         .with_etags(Some("E1"), Some("E2"))
         .with_outcome(Outcome::Deployed)
         .with_durations(Some(Duration::from_millis(820)), Some(Duration::from_secs(184)))
+        .with_requested_at("2025-03-01T03:08:44.180Z".parse().unwrap())
         .with_message("rolled back by ana")
     }
 
@@ -304,7 +337,8 @@ mod tests {
                 r#"{"time":"2025-03-01T03:12:09Z","kind":"switch_deployed","mode":"live","operator":"ana","#,
                 r#""caller_arn":"arn:aws:sts::123456789012:assumed-role/oncall/ana","distribution":"E2ABC","#,
                 r#""routes":["/api/orders/*"],"from":"lambda","to":"origin","etag_before":"E1","etag_after":"E2","#,
-                r#""outcome":"deployed","error":null,"request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"#,
+                r#""outcome":"deployed","error":null,"requested_at":"2025-03-01T03:08:44.18Z","#,
+                r#""request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"edge_ms":null,"traffic_moved_ms":null,"#,
                 r#""message":"rolled back by ana","moves":[],"override":null}"#
             )
         );
@@ -330,6 +364,9 @@ mod tests {
             RecordKind::SwitchAccepted,
             RecordKind::SwitchDeployed,
             RecordKind::SwitchFailed,
+            RecordKind::SwitchAbandoned,
+            RecordKind::EdgeMoved,
+            RecordKind::TrafficMoved,
             RecordKind::GuardBreach,
             RecordKind::AutoRollback,
             RecordKind::Unknown,
@@ -352,6 +389,34 @@ mod tests {
         assert_eq!(record.outcome, Some(Outcome::Unknown));
         assert_eq!(record.time, "2025-03-01T02:12:09.5Z".parse::<Timestamp>().unwrap());
         assert!(record.routes.is_empty() && record.from.is_none());
+    }
+
+    #[test]
+    fn reads_a_line_an_older_cutover_wrote_without_the_switch_timings() {
+        let line = concat!(
+            r#"{"time":"2025-03-01T03:12:09Z","kind":"switch_deployed","mode":"live","operator":"ana","#,
+            r#""caller_arn":null,"distribution":"E2ABC","routes":["/a"],"from":"lambda","to":"origin","#,
+            r#""etag_before":"E1","etag_after":"E2","outcome":"deployed","error":null,"#,
+            r#""request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"message":null,"moves":[],"override":null}"#
+        );
+        let record: AuditRecord = serde_json::from_str(line).unwrap();
+        assert_eq!((record.requested_at, record.edge_ms, record.traffic_moved_ms), (None, None, None));
+        assert_eq!(record.accepted_to_deployed_ms, Some(184_000));
+    }
+
+    #[test]
+    fn the_new_kinds_carry_their_durations() {
+        let line = concat!(
+            r#"{"time":"2025-03-01T03:14:00Z","kind":"traffic_moved","mode":"demo","operator":"ana","#,
+            r#""distribution":"D","routes":["/a"],"requested_at":"2025-03-01T03:12:20Z","traffic_moved_ms":100000}"#
+        );
+        let record: AuditRecord = serde_json::from_str(line).unwrap();
+        assert_eq!(record.kind, RecordKind::TrafficMoved);
+        assert_eq!(record.requested_at, Some("2025-03-01T03:12:20Z".parse().unwrap()));
+        assert_eq!((record.traffic_moved_ms, record.edge_ms), (Some(100_000), None));
+        let edge = line.replace(r#""traffic_moved""#, r#""edge_moved""#).replace("traffic_moved_ms", "edge_ms");
+        let edge: AuditRecord = serde_json::from_str(&edge).unwrap();
+        assert_eq!((edge.kind, edge.edge_ms), (RecordKind::EdgeMoved, Some(100_000)));
     }
 
     #[test]

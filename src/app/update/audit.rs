@@ -1,6 +1,8 @@
 //! Audit records for what `update` decides: each comes back as an [`Effect::Audit`], which the
 //! session writes to disk before anything else of that update reaches the screen.
 
+use std::time::Duration;
+
 use jiff::Timestamp;
 
 use crate::app::action::Effect;
@@ -20,12 +22,19 @@ fn millis(from: Timestamp, to: Timestamp) -> Option<u64> {
     u64::try_from(to.duration_since(from).as_millis()).ok()
 }
 
-/// The record of one step of a switch attempt.
-pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: Option<String>) -> Effect {
-    let mut record = base(state, kind, &attempt.distribution_id)
+/// What every record of one switch attempt says: who, which routes, which way, the ETags, and
+/// when it was requested (which, with the distribution, names the attempt in the trail).
+fn of_attempt(state: &State, attempt: &SwitchAttempt, kind: RecordKind) -> AuditRecord {
+    base(state, kind, &attempt.distribution_id)
         .with_routes(attempt.paths.iter().cloned())
         .with_targets(attempt.from, attempt.to)
-        .with_etags(attempt.etag_before.clone(), attempt.etag_after.clone());
+        .with_etags(attempt.etag_before.clone(), attempt.etag_after.clone())
+        .with_requested_at(attempt.requested_at)
+}
+
+/// The record of one step of a switch attempt.
+pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: Option<String>) -> Effect {
+    let mut record = of_attempt(state, attempt, kind);
     record.outcome = match kind {
         RecordKind::SwitchAccepted => Some(Outcome::Accepted),
         RecordKind::SwitchDeployed => Some(Outcome::Deployed),
@@ -46,6 +55,33 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
         SwitchKind::Undo => Some("undo of the last switch (u)".into()),
         SwitchKind::Automatic => Some("automatic rollback by a guard".into()),
     };
+    Effect::Audit(Box::new(record))
+}
+
+/// A moment the switch was seen taking effect: [`RecordKind::EdgeMoved`] (the first probe
+/// through the distribution answered by the new side) with `edge_ms`, or
+/// [`RecordKind::TrafficMoved`] (CloudWatch shows the new side carrying the threshold share) with
+/// `traffic_moved_ms`, each `since_requested`; `message` says what was seen. Any other kind gets
+/// neither duration.
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "issue 13's traffic-moved and probe work calls it; remove this when it does")
+)]
+pub fn milestone(
+    state: &State,
+    attempt: &SwitchAttempt,
+    kind: RecordKind,
+    since_requested: Duration,
+    message: String,
+) -> Effect {
+    debug_assert!(matches!(kind, RecordKind::EdgeMoved | RecordKind::TrafficMoved), "not a milestone: {kind:?}");
+    let mut record = of_attempt(state, attempt, kind).with_message(message);
+    let ms = Some(audit::record::millis(since_requested));
+    match kind {
+        RecordKind::EdgeMoved => record.edge_ms = ms,
+        RecordKind::TrafficMoved => record.traffic_moved_ms = ms,
+        _ => {}
+    }
     Effect::Audit(Box::new(record))
 }
 

@@ -285,8 +285,39 @@ pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashMap<Strin
                     pending.remove(route);
                 }
             }
+            // Seen taking effect on the way: the switch is still deploying until CloudFront says so.
+            RecordKind::EdgeMoved | RecordKind::TrafficMoved => {}
             RecordKind::GuardBreach | RecordKind::Unknown => {}
         }
     }
     pending
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{AuditRecord, Environment, TrailEntry};
+
+    fn trail(kinds: &[RecordKind]) -> AuditTrail {
+        let entries = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, &kind)| {
+                let record = AuditRecord::new(Timestamp::UNIX_EPOCH, kind, Environment::Live, "ana", "E1")
+                    .with_routes(["/a"])
+                    .with_targets(Target::Lambda, Target::Origin);
+                TrailEntry { line: i + 1, raw: String::new(), record }
+            })
+            .collect();
+        AuditTrail { entries, ..AuditTrail::default() }
+    }
+
+    #[test]
+    fn a_switch_seen_at_the_edge_or_in_the_traffic_is_pending_until_deployed() {
+        use RecordKind::*;
+        let seen = [SwitchRequested, SwitchAccepted, EdgeMoved, TrafficMoved];
+        assert_eq!(pending_in_trail(&trail(&seen), "E1").get("/a"), Some(&Some(Target::Origin)));
+        assert!(pending_in_trail(&trail(&[&seen[..], &[SwitchDeployed, TrafficMoved]].concat()), "E1").is_empty());
+        assert!(pending_in_trail(&trail(&seen), "E2").is_empty());
+    }
 }

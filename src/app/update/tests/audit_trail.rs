@@ -1,7 +1,16 @@
-//! An audit trail that cannot be written stays on screen until a write works again.
+//! An audit trail that cannot be written stays on screen until a write works again; the records
+//! of one switch name it by when it was requested, and its milestones carry their durations.
 
-use super::{ID, loaded, messages, metrics, update};
+use std::time::Duration;
+
+use jiff::SignedDuration;
+
+use super::super::audit::milestone;
+use super::{ID, audit_records, loaded, messages, metrics, t0, update};
 use crate::app::action::Action;
+use crate::app::command::Command;
+use crate::audit::RecordKind;
+use crate::domain::{DeployStatus, Target};
 
 const FULL: &str = "cannot write to the audit file /s/audit.jsonl: No space left on device (os error 28)";
 
@@ -38,4 +47,96 @@ fn a_different_failure_is_said_again() {
     );
     assert_eq!(state.audit_failure.as_deref(), Some("cannot open the audit file: Permission denied"));
     assert_eq!(messages(&state).iter().filter(|m| m.starts_with("ERROR")).count(), 2);
+}
+
+/// The switch of `/orders/*` requested at `t0()`, accepted 2 s later with ETags E1 → E2.
+fn accepted_switch() -> crate::app::state::State {
+    let mut state = loaded();
+    super::request_switch(&mut state, "/orders/*");
+    update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(2)));
+    update(
+        &mut state,
+        Action::SwitchAccepted {
+            distribution_id: ID.into(),
+            id: 1,
+            etag_before: "E1".into(),
+            etag_after: "E2".into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+        },
+    );
+    state
+}
+
+#[test]
+fn every_record_of_a_switch_carries_when_it_was_requested() {
+    let mut state = loaded();
+    update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(7)));
+    super::select(&mut state, "/orders/*");
+    super::press(&mut state, Command::Switch);
+    let requested = super::super::distribution(&mut state, Action::Command(Command::Confirm));
+    update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(9)));
+    let accepted = super::super::distribution(
+        &mut state,
+        Action::SwitchAccepted {
+            distribution_id: ID.into(),
+            id: 1,
+            etag_before: "E1".into(),
+            etag_after: "E2".into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+        },
+    );
+    update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(100)));
+    let deployed = super::super::distribution(
+        &mut state,
+        Action::DeployStatus { distribution_id: ID.into(), result: Ok(DeployStatus::Deployed) },
+    );
+    let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).collect();
+    assert_eq!(
+        records.iter().map(|r| (r.kind, r.requested_at)).collect::<Vec<_>>(),
+        [RecordKind::SwitchRequested, RecordKind::SwitchAccepted, RecordKind::SwitchDeployed]
+            .map(|kind| (kind, Some(t0() + SignedDuration::from_secs(7))))
+    );
+    let last = records.last().unwrap();
+    assert_eq!((last.request_to_accepted_ms, last.accepted_to_deployed_ms), (Some(2_000), Some(91_000)));
+}
+
+#[test]
+fn a_milestone_is_a_record_of_the_switch_with_its_own_duration() {
+    let state = accepted_switch();
+    let attempt = &state.switches[0];
+    let edge = milestone(
+        &state,
+        attempt,
+        RecordKind::EdgeMoved,
+        Duration::from_millis(97_250),
+        "every probe answered by ◼ origin".into(),
+    );
+    let traffic = milestone(
+        &state,
+        attempt,
+        RecordKind::TrafficMoved,
+        Duration::from_secs(100),
+        "97 % on ◼ origin (legacy)".into(),
+    );
+    let records = audit_records(&[edge, traffic]).into_iter().cloned().collect::<Vec<_>>();
+    let [edge, traffic] = records.as_slice() else { panic!("two records: {records:?}") };
+
+    assert_eq!((edge.kind, edge.edge_ms, edge.traffic_moved_ms), (RecordKind::EdgeMoved, Some(97_250), None));
+    assert_eq!(
+        (traffic.kind, traffic.edge_ms, traffic.traffic_moved_ms),
+        (RecordKind::TrafficMoved, None, Some(100_000))
+    );
+    for record in [edge, traffic] {
+        assert_eq!(record.requested_at, Some(t0()), "names the switch it belongs to");
+        assert_eq!((record.distribution.as_str(), record.routes.as_slice()), (ID, &["/orders/*".to_string()][..]));
+        assert_eq!((record.from, record.to), (Some(Target::Lambda), Some(Target::Origin)));
+        assert_eq!((record.etag_before.as_deref(), record.etag_after.as_deref()), (Some("E1"), Some("E2")));
+        assert_eq!((record.operator.as_str(), record.time), ("kim", t0() + SignedDuration::from_secs(2)));
+        assert_eq!(record.outcome, None, "a milestone does not end the switch");
+        assert_eq!((record.request_to_accepted_ms, record.accepted_to_deployed_ms), (None, None));
+    }
+    assert_eq!(edge.message.as_deref(), Some("every probe answered by ◼ origin"));
+    assert_eq!(traffic.message.as_deref(), Some("97 % on ◼ origin (legacy)"));
 }
