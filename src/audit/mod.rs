@@ -1,5 +1,6 @@
 //! The audit trail: every switch attempt and its outcome, every guard breach and every automatic
-//! action, appended as JSON Lines to `audit.jsonl` in the user's state directory.
+//! action, appended as JSON Lines to `audit.jsonl` in the user's state directory; and read back:
+//! as the console's history, as `cutover log`, and as each switch's time to mitigate (`stats`).
 
 pub mod as_event_log;
 pub mod describe;
@@ -8,6 +9,7 @@ pub mod file;
 pub mod read;
 pub mod record;
 pub mod since;
+pub mod stats;
 
 #[cfg(test)]
 pub(crate) mod testing;
