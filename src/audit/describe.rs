@@ -1,5 +1,6 @@
 //! Records in words, for the event log's history lines and the `cutover log` table.
 
+use crate::domain::Target;
 use crate::domain::format::duration_short;
 
 use super::record::{AuditRecord, RecordKind};
@@ -22,7 +23,12 @@ pub fn routes(record: &AuditRecord) -> String {
 
 /// `"λ Lambda → ◼ origin"`, or whichever half is known; `-` for neither.
 pub fn targets(record: &AuditRecord) -> String {
-    match (record.from, record.to) {
+    between(record.from, record.to)
+}
+
+/// [`targets`] for a move given by its two ends.
+pub fn between(from: Option<Target>, to: Option<Target>) -> String {
+    match (from, to) {
         (Some(from), Some(to)) => format!("{from} → {to}"),
         (None, Some(to)) => format!("→ {to}"),
         (Some(from), None) => format!("{from} →"),
@@ -144,7 +150,6 @@ mod tests {
 
     use super::*;
     use crate::audit::record::{Environment, Outcome};
-    use crate::domain::Target;
 
     fn rec(kind: RecordKind) -> AuditRecord {
         AuditRecord::new(Timestamp::UNIX_EPOCH, kind, Environment::Demo, "ana", "D").with_routes(["/a", "/b"])

@@ -1,4 +1,4 @@
-//! Arguments of `cutover log` (run by `commands::log`).
+//! Arguments of `cutover log` and `cutover log --stats` (run by `commands::log`).
 
 use jiff::SignedDuration;
 
@@ -7,7 +7,8 @@ use super::duration::parse_since;
 /// The arguments of `cutover log`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
 pub struct LogArgs {
-    /// Only records from this long ago onwards: 30m, 2h, 1d, 1h30m.
+    /// Only records from this long ago onwards: 30m, 2h, 1d, 1h30m (with --stats: the switches
+    /// requested from then on, each whole).
     #[arg(long, value_name = "DURATION", value_parser = parse_since)]
     pub since: Option<SignedDuration>,
     /// Only records that concern this route (its path pattern, as the table shows it).
@@ -16,7 +17,16 @@ pub struct LogArgs {
     /// Only records of this distribution: the global `--distribution ID`, filled in by the caller.
     #[arg(skip)]
     pub distribution: Option<String>,
-    /// Print the records as JSON Lines, exactly as the audit file holds them.
+    /// Print the records as JSON Lines, exactly as the audit file holds them (with --stats: one
+    /// JSON object, documented in the README).
     #[arg(long)]
     pub json: bool,
+    /// Time to mitigate instead of the records: per switch, how long after the request CloudFront
+    /// accepted it, a probe through the distribution was first served by the new side, CloudWatch
+    /// showed the traffic moved, and CloudFront said Deployed; then per stage the count, median,
+    /// 90th percentile and maximum. Percentiles are nearest-rank: the p-th of n durations is the
+    /// ⌈p·n/100⌉-th shortest, always a measured one (the median of an even count is the lower
+    /// middle one).
+    #[arg(long)]
+    pub stats: bool,
 }

@@ -1,8 +1,11 @@
-//! `cutover log [--since 2h] [--route PATH] [--distribution ID] [--json]`: print the audit trail.
+//! `cutover log [--since 2h] [--route PATH] [--distribution ID] [--json] [--stats]`: print the
+//! audit trail, or each switch's time to mitigate.
 //!
 //! Records go to standard output, oldest first: a table by default, or with `--json` the JSON
 //! lines as they are in the audit file (one object per line, see [`crate::audit::record`]), any C1
 //! control or format character in them written as a JSON `\u` escape: the same JSON.
+//! With `--stats`, the switches instead ([`crate::audit::stats`]): a table of each switch's stages
+//! and one of each stage's count, median, 90th percentile and maximum, or with `--json` one object.
 //! Skipped lines are reported on standard error. A pipe closed early (`| head`) is not an error.
 //!
 //! The trail is text anyone with write access to the file (or a crafted AWS string recorded in
@@ -16,9 +19,10 @@ use jiff::Timestamp;
 
 use crate::audit::AuditError;
 use crate::audit::default_path;
-use crate::audit::describe;
+use crate::audit::describe::{self, millis_short};
 use crate::audit::since::since_timestamp;
-use crate::audit::{Filter, TrailEntry, TrailLine, scan_trail};
+use crate::audit::stats::{Stage, Stats, SwitchStats, Switches};
+use crate::audit::{Filter, LineWarning, TrailEntry, TrailLine, scan_trail};
 use crate::cli::LogArgs;
 use crate::domain::visible;
 
@@ -49,16 +53,16 @@ pub fn run_with(
         route: args.route.clone(),
         distribution: args.distribution.clone(),
     };
+    if args.stats {
+        return print_stats(args, &filter, path, out, err);
+    }
     // The file is read a line at a time: JSON lines go out as they are read, and the table keeps
     // only the cells of the records it shows (it needs them all to size its columns).
     let mut found = 0usize;
     let mut rows: Vec<[String; 8]> = Vec::new();
     scan_trail(path, |line| {
         match line {
-            TrailLine::Warning(warning) => {
-                let line = format!("warning: {}: {warning}", path.display());
-                writeln!(err, "{}", visible::escape(&line)).map_err(AuditError::Output)?;
-            }
+            TrailLine::Warning(warning) => warn(err, path, &warning)?,
             TrailLine::Entry(entry) if filter.matches(&entry.record) => {
                 found += 1;
                 if args.json {
@@ -75,13 +79,127 @@ pub fn run_with(
     if found == 0 {
         // With --json, standard output stays valid (empty) JSON Lines.
         let to: &mut dyn Write = if args.json { err } else { out };
-        writeln!(to, "{}", visible::escape(&nothing_found(args, &filter, path))).map_err(AuditError::Output)?;
+        let nothing = nothing_found("no audit records", args, &filter, path);
+        writeln!(to, "{}", visible::escape(&nothing)).map_err(AuditError::Output)?;
         return Ok(());
     }
     if !args.json {
-        write_table(out, &rows).map_err(AuditError::Output)?;
+        write_table(out, &HEADER, &rows).map_err(AuditError::Output)?;
     }
     out.flush().map_err(AuditError::Output)
+}
+
+/// A skipped line, on standard error.
+fn warn(err: &mut dyn Write, path: &Path, warning: &LineWarning) -> Result<(), AuditError> {
+    let line = format!("warning: {}: {warning}", path.display());
+    writeln!(err, "{}", visible::escape(&line)).map_err(AuditError::Output)
+}
+
+/// `--stats`: the switches of the records `filter` keeps by route and distribution, those
+/// requested since `filter.since` whole, as two tables or one JSON object.
+fn print_stats(
+    args: &LogArgs,
+    filter: &Filter,
+    path: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), AuditError> {
+    // A switch's later records may fall after `since` and its request before: it is kept or left
+    // out whole, by its request time.
+    let records = Filter { since: None, ..filter.clone() };
+    let mut switches = Switches::default();
+    scan_trail(path, |line| {
+        match line {
+            TrailLine::Warning(warning) => warn(err, path, &warning)?,
+            TrailLine::Entry(entry) if records.matches(&entry.record) => switches.add(&entry.record),
+            TrailLine::Entry(_) => {}
+        }
+        Ok(())
+    })?;
+    let stats = switches.finish(filter.since);
+    if stats.switches.is_empty() {
+        // With --json, standard output still gets its one object, with no switches.
+        let to: &mut dyn Write = if args.json { err } else { out };
+        let nothing = nothing_found("no switches", args, filter, path);
+        writeln!(to, "{}", visible::escape(&nothing)).map_err(AuditError::Output)?;
+        if !args.json {
+            return out.flush().map_err(AuditError::Output);
+        }
+    }
+    if args.json {
+        let json = serde_json::to_string_pretty(&stats).expect("the stats are plain data");
+        // Routes and distribution ids from the trail may hold C1 controls or bidi overrides.
+        writeln!(out, "{}", visible::escape_in_json(&json)).map_err(AuditError::Output)?;
+    } else {
+        write_stats(out, &stats).map_err(AuditError::Output)?;
+    }
+    out.flush().map_err(AuditError::Output)
+}
+
+const SWITCH_HEADER: [&str; 10] = [
+    "REQUESTED (UTC)",
+    "MODE",
+    "DISTRIBUTION",
+    "ROUTES",
+    "MOVE",
+    "OUTCOME",
+    "ACCEPTED",
+    "EDGE",
+    "TRAFFIC MOVED",
+    "DEPLOYED",
+];
+
+const STAGE_HEADER: [&str; 5] = ["STAGE", "SWITCHES", "MEDIAN", "P90", "MAX"];
+
+/// A duration for the tables: `820ms`, `3.4s`, `1m 40s`; `—` when it was not recorded.
+fn duration(ms: Option<u64>) -> String {
+    ms.map_or_else(|| "—".to_string(), millis_short)
+}
+
+/// A switch's cells, each escaped.
+fn switch_row(s: &SwitchStats) -> [String; 10] {
+    [
+        s.requested_at.map_or_else(|| "—".to_string(), |at| at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        s.mode.as_str().to_string(),
+        s.distribution.clone(),
+        if s.routes.is_empty() { "-".to_string() } else { s.routes.join(", ") },
+        describe::between(s.from, s.to),
+        s.outcome.to_string(),
+        duration(s.request_to_accepted_ms),
+        duration(s.edge_ms),
+        duration(s.traffic_moved_ms),
+        duration(s.request_to_deployed_ms),
+    ]
+    .map(|cell| visible::escape(&cell).into_owned())
+}
+
+fn stage_row(name: &str, stage: &Stage) -> [String; 5] {
+    [
+        name.to_string(),
+        stage.count.to_string(),
+        duration(stage.median_ms),
+        duration(stage.p90_ms),
+        duration(stage.max_ms),
+    ]
+}
+
+/// The switches, then the stages, then how to read them.
+fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
+    let switches: Vec<[String; 10]> = stats.switches.iter().map(switch_row).collect();
+    write_table(out, &SWITCH_HEADER, &switches)?;
+    writeln!(out)?;
+    let stages = &stats.stages;
+    let rows = [
+        stage_row("request → accepted", &stages.request_to_accepted),
+        stage_row("request → first edge probe on the new side", &stages.edge),
+        stage_row("request → traffic moved", &stages.traffic_moved),
+        stage_row("request → Deployed", &stages.request_to_deployed),
+    ];
+    write_table(out, &STAGE_HEADER, &rows)?;
+    writeln!(out)?;
+    writeln!(out, "Every duration runs from the request; — marks a stage the trail did not record.")?;
+    writeln!(out, "Percentiles are nearest-rank over the switches that recorded the stage:")?;
+    writeln!(out, "the p-th of n is the ⌈p·n/100⌉-th shortest (an even count's median is the lower middle one).")
 }
 
 const HEADER: [&str; 8] = ["TIME (UTC)", "KIND", "DISTRIBUTION", "ROUTES", "MOVE", "OUTCOME", "WHO", "DETAILS"];
@@ -103,14 +221,14 @@ fn row(entry: &TrailEntry) -> [String; 8] {
 }
 
 /// Columns padded to their widest cell, two spaces apart; the last column is not padded.
-fn write_table(out: &mut dyn Write, rows: &[[String; 8]]) -> io::Result<()> {
-    let mut widths = HEADER.map(|h| h.chars().count());
+fn write_table<const N: usize>(out: &mut dyn Write, header: &[&str; N], rows: &[[String; N]]) -> io::Result<()> {
+    let mut widths = header.map(|h| h.chars().count());
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let header = HEADER.map(str::to_string);
+    let header = header.map(str::to_string);
     for cells in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
@@ -127,8 +245,9 @@ fn write_table(out: &mut dyn Write, rows: &[[String; 8]]) -> io::Result<()> {
     Ok(())
 }
 
-fn nothing_found(args: &LogArgs, filter: &Filter, path: &Path) -> String {
-    let mut text = String::from("no audit records");
+/// `nothing` (`no audit records`, `no switches`), and where they were looked for.
+fn nothing_found(nothing: &str, args: &LogArgs, filter: &Filter, path: &Path) -> String {
+    let mut text = String::from(nothing);
     if let Some(route) = &filter.route {
         text.push_str(&format!(" for route {route}"));
     }
@@ -328,6 +447,116 @@ mod tests {
         let warnings: Vec<&str> = err.lines().map(|l| l.rsplit_once(": line ").unwrap().1).collect();
         assert_eq!(warnings[0], "1 skipped: longer than 1 MiB, not read");
         assert!(warnings[1].starts_with("6 skipped: "), "{err}");
+    }
+
+    /// A trail of three switches: on E1 `/api/orders/*` at 01:00 (accepted in 820ms, edge 1m 37s,
+    /// traffic 1m 40s, deployed 3m 10s after the request), `/api/users` at 04:00 refused, and on E2
+    /// `/api/cart` at 04:40, written by an older cutover (no `requested_at`), deployed 2m after.
+    fn stats_trail(tmp: &TempDir) -> PathBuf {
+        let path = tmp.path().join("audit.jsonl");
+        let log = AuditLog::at(&path);
+        let at = |t: &str, kind, dist: &str, route: &str| {
+            AuditRecord::new(t.parse().unwrap(), kind, Environment::Live, "ana", dist)
+                .with_routes([route])
+                .with_targets(Target::Lambda, Target::Origin)
+        };
+        let orders = |t: &str, kind| {
+            at(t, kind, "E1", "/api/orders/*").with_requested_at("2025-03-01T01:00:00Z".parse().unwrap())
+        };
+        let ms = std::time::Duration::from_millis;
+        let records = [
+            orders("2025-03-01T01:00:00Z", RecordKind::SwitchRequested),
+            orders("2025-03-01T01:00:00.820Z", RecordKind::SwitchAccepted).with_durations(Some(ms(820)), None),
+            AuditRecord { edge_ms: Some(97_000), ..orders("2025-03-01T01:01:37Z", RecordKind::EdgeMoved) },
+            AuditRecord { traffic_moved_ms: Some(100_000), ..orders("2025-03-01T01:01:40Z", RecordKind::TrafficMoved) },
+            orders("2025-03-01T01:03:10Z", RecordKind::SwitchDeployed).with_durations(Some(ms(820)), Some(ms(189_180))),
+            at("2025-03-01T04:00:00Z", RecordKind::SwitchRequested, "E1", "/api/users")
+                .with_requested_at("2025-03-01T04:00:00Z".parse().unwrap()),
+            at("2025-03-01T04:00:01Z", RecordKind::SwitchFailed, "E1", "/api/users")
+                .with_requested_at("2025-03-01T04:00:00Z".parse().unwrap())
+                .with_error("AccessDenied"),
+            at("2025-03-01T04:40:00Z", RecordKind::SwitchRequested, "E2", "/api/cart"),
+            at("2025-03-01T04:40:02Z", RecordKind::SwitchAccepted, "E2", "/api/cart")
+                .with_durations(Some(ms(2_000)), None),
+            at("2025-03-01T04:42:00Z", RecordKind::SwitchDeployed, "E2", "/api/cart")
+                .with_durations(Some(ms(2_000)), Some(ms(118_000))),
+            at("2025-03-01T04:43:00Z", RecordKind::GuardBreach, "E2", "/api/cart"),
+        ];
+        records.iter().for_each(|r| log.append(r).unwrap());
+        path
+    }
+
+    #[test]
+    fn stats_are_a_table_of_switches_and_one_of_stages() {
+        let tmp = TempDir::new("cmd-stats");
+        let path = stats_trail(&tmp);
+        assert!(args(&["--stats"]).stats);
+        let (result, out, err) = run_capture(&["--stats"], &path);
+        result.unwrap();
+        assert_eq!(err, "");
+        let lines: Vec<&str> = out.lines().collect();
+        let words = |l: &str| l.split("  ").map(str::trim).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("|");
+        assert_eq!(
+            lines[..4].iter().map(|l| words(l)).collect::<Vec<_>>(),
+            [
+                "REQUESTED (UTC)|MODE|DISTRIBUTION|ROUTES|MOVE|OUTCOME|ACCEPTED|EDGE|TRAFFIC MOVED|DEPLOYED",
+                "2025-03-01T01:00:00Z|live|E1|/api/orders/*|λ Lambda → ◼ origin|deployed|820ms|1m 37s|1m 40s|3m 10s",
+                "2025-03-01T04:00:00Z|live|E1|/api/users|λ Lambda → ◼ origin|failed|—|—|—|—",
+                "2025-03-01T04:40:00Z|live|E2|/api/cart|λ Lambda → ◼ origin|deployed|2.0s|—|—|2m 00s",
+            ],
+            "{out}"
+        );
+        assert_eq!(lines[4], "");
+        assert_eq!(
+            lines[5..10].iter().map(|l| words(l)).collect::<Vec<_>>(),
+            [
+                "STAGE|SWITCHES|MEDIAN|P90|MAX",
+                "request → accepted|2|820ms|2.0s|2.0s",
+                "request → first edge probe on the new side|1|1m 37s|1m 37s|1m 37s",
+                "request → traffic moved|1|1m 40s|1m 40s|1m 40s",
+                "request → Deployed|2|2m 00s|3m 10s|3m 10s",
+            ],
+            "{out}"
+        );
+        assert!(out.contains("nearest-rank"), "{out}");
+    }
+
+    #[test]
+    fn stats_filter_by_route_distribution_and_since_and_keep_switches_whole() {
+        let tmp = TempDir::new("cmd-stats-filter");
+        let path = stats_trail(&tmp);
+        let requested = |argv: &[&str]| {
+            let (result, out, _) = run_capture(&[argv, &["--stats", "--json"]].concat(), &path);
+            result.unwrap();
+            let stats: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let switches = stats["switches"].as_array().unwrap().clone();
+            switches.iter().map(|s| s["routes"][0].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(requested(&[]), ["/api/orders/*", "/api/users", "/api/cart"]);
+        assert_eq!(requested(&["--distribution", "E2"]), ["/api/cart"]);
+        assert_eq!(requested(&["--route", "/api/users"]), ["/api/users"]);
+        // 20 minutes back is 04:40, when the cart switch was requested: it is in, whole.
+        assert_eq!(requested(&["--since", "20m"]), ["/api/cart"]);
+        assert_eq!(requested(&["--since", "19m"]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn stats_of_nothing_say_so_and_json_stays_one_object() {
+        let tmp = TempDir::new("cmd-stats-empty");
+        let path = stats_trail(&tmp);
+        let (result, out, err) = run_capture(&["--stats", "--route", "/x"], &path);
+        result.unwrap();
+        assert_eq!(out, format!("no switches for route /x in {}\n", path.display()));
+        assert_eq!(err, "");
+        let (result, out, err) = run_capture(&["--stats", "--json", "--since", "1m"], &path);
+        result.unwrap();
+        let stats: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(stats["switches"], serde_json::json!([]));
+        assert_eq!(
+            stats["stages"]["edge"],
+            serde_json::json!({"count": 0, "median_ms": null, "p90_ms": null, "max_ms": null})
+        );
+        assert_eq!(err, "no switches since 2025-03-01T04:59:00Z (1m ago)\n");
     }
 
     #[cfg(unix)]
