@@ -21,11 +21,13 @@ pub struct LogArgs {
     /// JSON object, documented in the README).
     #[arg(long)]
     pub json: bool,
-    /// Time to mitigate instead of the records: per switch, how long after the request CloudFront
-    /// accepted it, a probe through the distribution was first served by the new side, CloudWatch
-    /// showed the traffic moved, and CloudFront said Deployed; then per stage the count, median,
-    /// 90th percentile and maximum. Percentiles are nearest-rank: the p-th of n durations is the
-    /// ⌈p·n/100⌉-th shortest, always a measured one (the median of an even count is the lower
+    /// Time to mitigate instead of the records: each switch's stages, and per stage the count,
+    /// median, 90th percentile (nearest-rank) and maximum.
+    ///
+    /// Each stage runs from the request: CloudFront accepted the change; a probe through the
+    /// distribution was first served by the new side; CloudWatch showed the new side carrying the
+    /// traffic; CloudFront said Deployed. Percentiles are nearest-rank: the p-th of n durations is
+    /// the ⌈p·n/100⌉-th shortest, always a measured one (the median of an even count is the lower
     /// middle one).
     #[arg(long)]
     pub stats: bool,
