@@ -1,5 +1,6 @@
 //! The audit file as a console session writes it: records for a switch that deploys and one that
-//! fails, a torn last line skipped with a warning, and history shown again after a restart.
+//! fails, each switch's records named by when it was requested, a torn last line skipped with a
+//! warning, and history shown again after a restart.
 
 mod support;
 
@@ -53,6 +54,11 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
             (RecordKind::SwitchFailed, cart, Some(Outcome::Failed)),
         ]
     );
+    // Each switch's records name it by when it was requested: the requested record's own time.
+    let requested_at: Vec<_> = trail.records().map(|r| r.requested_at.expect("every switch record has it")).collect();
+    let (orders_at, cart_at) = (trail.records().next().unwrap().time, trail.records().nth(3).unwrap().time);
+    assert_eq!(requested_at, [orders_at, orders_at, orders_at, cart_at, cart_at]);
+    assert_ne!(orders_at, cart_at);
     let failed = trail.records().last().unwrap();
     assert!(failed.error.as_deref().unwrap().starts_with("someone else changed the distribution"));
     let deployed = trail.records().nth(2).unwrap();

@@ -1,6 +1,7 @@
 //! `cutover log --stats`, the real binary on a trail with known durations: every switch's stages,
 //! each stage's count, median, 90th percentile and maximum (nearest-rank), a switch an older
-//! cutover wrote (no `requested_at`), and `--distribution` and `--since` keeping whole switches.
+//! cutover wrote (no `requested_at`), `--distribution` and `--since` keeping whole switches, and
+//! text from the trail reaching the terminal escaped.
 
 mod support;
 
@@ -274,4 +275,38 @@ fn since_keeps_the_switches_requested_from_then_on_whole() {
         stage(2, 210_000, 300_000, 300_000),
         "the old switch and the rollback"
     );
+}
+
+/// Characters a terminal would act on, or hide: controls other than `\n`, and the format
+/// characters this test puts in.
+fn terminal_controls(text: &str) -> Vec<char> {
+    text.chars().filter(|&c| (c.is_control() && c != '\n') || ['\u{202e}', '\u{200b}'].contains(&c)).collect()
+}
+
+#[test]
+fn text_from_the_trail_reaches_the_terminal_escaped() {
+    let home = Home::new();
+    let evil = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\rOK \u{202e}gpj.exe\u{200b}\u{9b}31m";
+    let at: Timestamp = "2026-01-15T22:41:00Z".parse().unwrap();
+    let record = AuditRecord::new(at, RecordKind::SwitchRequested, Environment::Live, "mallory", format!("E1{evil}"))
+        .with_routes([format!("/api/{evil}/*")])
+        .with_targets(Target::Lambda, Target::Origin)
+        .with_requested_at(at);
+    AuditLog::at(home.trail()).append(&record).unwrap();
+
+    let output = home.run(&["log", "--stats"]);
+    assert_eq!(code(&output), 0);
+    let out = stdout(&output);
+    assert_eq!(terminal_controls(&out), Vec::<char>::new(), "{out:?}");
+    assert!(
+        out.contains("E1\\u{1b}]52;c;cm0gLXJmIH4=\\u{7}\\u{1b}[2J\\rOK \\u{202e}gpj.exe\\u{200b}\\u{9b}31m"),
+        "{out}"
+    );
+
+    let output = home.run(&["log", "--stats", "--json"]);
+    let out = stdout(&output);
+    assert_eq!(terminal_controls(&out), Vec::<char>::new(), "JSON escapes: {out:?}");
+    let stats: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(stats["switches"][0]["distribution"], format!("E1{evil}"), "the same strings, escaped as JSON");
+    assert_eq!(stats["switches"][0]["routes"][0], format!("/api/{evil}/*"));
 }
