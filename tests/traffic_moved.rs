@@ -11,11 +11,13 @@ use std::time::Duration;
 use cutover::app::command::Command;
 use cutover::app::runtime::Runtime;
 use cutover::app::state::State;
+use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::clock::Clock;
 use cutover::domain::Target;
 use cutover::domain::traffic::side_share_pct;
+use support::pty::TempDir;
 use support::{Drive, demo, demo_state, log_lines, start};
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -32,7 +34,10 @@ fn moved_lines(state: &State, path: &str) -> Vec<String> {
 
 #[tokio::test(start_paused = true)]
 async fn the_event_fires_for_the_minute_the_share_crosses_the_threshold_and_the_row_shows_it_moving() {
-    let (mut runtime, _) = demo(Scenario::Calm, 4).await;
+    let dir = TempDir::new("cutover-traffic-moved");
+    let trail = AuditLog::at(dir.path().join("audit.jsonl"));
+    let (runtime, _) = demo(Scenario::Calm, 4).await;
+    let mut runtime = runtime.with_audit(trail.clone());
     switch(&mut runtime, "/orders/*");
     let mut shares = Vec::new();
     for _ in 0..20 * 60 {
@@ -65,6 +70,15 @@ async fn the_event_fires_for_the_minute_the_share_crosses_the_threshold_and_the_
     assert!(shares.iter().all(|(to, _)| *to == Target::Origin));
     assert!(shares.iter().any(|(_, s)| *s > 0.0 && *s < 95.0), "the move was seen part-way: {shares:?}");
     assert_eq!(state.moving_share("/orders/*"), None, "the mark goes once it has moved");
+
+    // The trail has the moment, from the request, for `cutover log --stats`.
+    let records = read_trail(trail.path()).unwrap();
+    let moved: Vec<_> = records.records().filter(|r| r.kind == RecordKind::TrafficMoved).collect();
+    assert_eq!(moved.len(), 1);
+    let requested = state.switches[0].requested_at;
+    let expected_ms = moved_at.duration_since(requested).as_millis() as u64;
+    assert_eq!(moved[0].traffic_moved_ms, Some(expected_ms));
+    assert_eq!(moved[0].requested_at, Some(requested));
 }
 
 #[tokio::test(start_paused = true)]

@@ -84,6 +84,8 @@ pub struct SwitchAttempt {
     pub failure: Option<String>,
     /// Each moved route's traffic, followed in the numbers from acceptance until it has moved.
     pub traffic: Vec<RouteTraffic>,
+    /// The audit trail has its `traffic_moved` record.
+    pub traffic_recorded: bool,
 }
 
 /// One route of an accepted switch, followed minute by minute until the new side carries the
@@ -96,11 +98,14 @@ pub struct RouteTraffic {
     pub done: bool,
     /// The "has not moved yet" warning was given.
     pub warned: bool,
+    /// A later switch took the route over before its traffic was seen moved.
+    pub superseded: bool,
 }
 
 impl RouteTraffic {
     pub fn new(path: impl Into<String>) -> Self {
-        RouteTraffic { path: path.into(), movement: Movement::Moving { share_pct: None }, done: false, warned: false }
+        let movement = Movement::Moving { share_pct: None };
+        RouteTraffic { path: path.into(), movement, done: false, warned: false, superseded: false }
     }
 }
 

@@ -63,10 +63,6 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
 /// [`RecordKind::TrafficMoved`] (CloudWatch shows the new side carrying the threshold share) with
 /// `traffic_moved_ms`, each `since_requested`; `message` says what was seen. Any other kind gets
 /// neither duration.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "issue 13's traffic-moved and probe work calls it; remove this when it does")
-)]
 pub fn milestone(
     state: &State,
     attempt: &SwitchAttempt,

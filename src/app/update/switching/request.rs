@@ -106,6 +106,7 @@ pub fn request(
         last_progress_note: None,
         failure: None,
         traffic: Vec::new(),
+        traffic_recorded: false,
     });
     set_pending(state, &moving, Some(id));
     let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
