@@ -1,4 +1,5 @@
-//! Pure types of the problem: routes and their targets, metric series, alert rules, log entries.
+//! Pure types of the problem: routes and their targets, metric series, alert rules, log entries,
+//! probes through the distribution and who answered them.
 //! Nothing here performs IO or knows about the terminal.
 
 pub mod backoff;
@@ -6,6 +7,7 @@ pub mod event;
 pub mod format;
 pub mod metrics;
 pub mod preflight;
+pub mod probe;
 pub mod route;
 pub mod thresholds;
 pub mod traffic;
