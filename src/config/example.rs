@@ -39,6 +39,16 @@ latency_ms = 1000         # latency at `latency_statistic`, milliseconds
 throttles_per_min = 0     # Lambda throttles per minute
 periods = 3               # consecutive one-minute periods, 1 to 60
 
+# Probes: requests through the distribution that show who serves a route (README, "Probes").
+# After a switch, every route with a probe is probed every `every_secs` for `for_secs`: 37
+# requests per route and switch with these values. A probe gives up after `timeout_secs`, and a
+# distribution never sends more than `max_per_minute` probes in a minute, all routes together.
+[probes]
+every_secs = 5            # 1 to 300
+for_secs = 180            # 10 to 3600
+timeout_secs = 3          # 1 to 30, at most every_secs
+max_per_minute = 30       # 1 to 120
+
 # One table per CloudFront distribution.
 [[distribution]]
 id = "E2ABCDEF12345"
@@ -54,6 +64,13 @@ legacy_origins = ["legacy-elb", "admin-elb"]
 # managed AllViewerExceptHostHeader: API Gateway answers 403 when the viewer's Host reaches it).
 # Optional, and routes may name their own; legacy_origin_request_policy is the same for going back.
 # lambda_origin_request_policy = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+# A header and value each side adds to its responses, so that probes know for certain who
+# answered: API Gateway and function URLs name themselves in their headers, an ALB never does.
+# Optional, either or both.
+[distribution.probe_markers]
+origin = { header = "x-served-by", value = "monolith" }
+# lambda = { header = "x-served-by", value = "lambda" }
 
 # One table per cache behavior that has metric sources or thresholds of its own. `path` is the
 # behavior's path pattern exactly as CloudFront has it, or "*" for the default behavior.
@@ -89,6 +106,17 @@ api_name = "api"
 stage = "prod"
 resource = "/orders/{id}"
 method = "GET"
+# A probe of the route: a real path to request through the distribution (not the pattern), GET
+# (default) or HEAD, and the status a healthy answer has (default 200). `host` is the Host header
+# (default: the distribution's first alias, else its *.cloudfront.net name); `base_url` sends the
+# request elsewhere than https://HOST (a test's http://127.0.0.1:PORT); `headers` are added.
+[distribution.route.probe]
+path = "/orders/health"
+method = "GET"
+expect_status = 200
+# host = "api.example.com"
+# base_url = "http://127.0.0.1:8080"
+# headers = { accept = "application/json" }
 
 # Lambda side measured at an HTTP API (AWS/ApiGateway: ApiId, Stage, Resource, Method), and the
 # origin side at the route's own ALB target group (AWS/ApplicationELB: LoadBalancer, TargetGroup).
@@ -146,6 +174,12 @@ mod tests {
                 method: "GET".into()
             })
         );
+
+        let probe = config.probe_spec("E2ABCDEF12345", "/orders/*", Some("api.example.com")).unwrap().unwrap();
+        assert_eq!(probe.url(), "https://api.example.com/orders/health");
+        assert_eq!(probe.markers.origin, Some(crate::domain::probe::Marker::new("x-served-by", "monolith")));
+        assert_eq!(config.probe_settings(), crate::domain::probe::ProbeSettings::default());
+        assert!(user.probe.is_none());
 
         let default = d.route("*").unwrap();
         let api = default.api_gateway.as_ref().unwrap();

@@ -1,5 +1,6 @@
 //! The configuration file: which distributions to drive, which origin ids count as Lambda and which as
-//! the legacy origin, where each route's metrics come from, alert thresholds and refresh settings.
+//! the legacy origin, where each route's metrics come from, alert thresholds and refresh settings,
+//! and the probes that show who answers a route.
 //!
 //! [`load`] reads and checks a file on its own (`within_file.rs`); every problem becomes one
 //! [`ConfigError`] sentence that names the file, the line and column, and what to change.
@@ -28,8 +29,8 @@ pub use example::EXAMPLE;
 pub use load::{load, parse};
 pub use source::Position;
 pub use types::{
-    Alb, ApiGateway, Config, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_LATENCY_STATISTIC, DEFAULT_REFRESH_SECONDS,
-    Distribution, Route, ThresholdOverrides,
+    Alb, ApiGateway, Config, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_EXPECT_STATUS, DEFAULT_LATENCY_STATISTIC,
+    DEFAULT_REFRESH_SECONDS, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, Route, ThresholdOverrides,
 };
 pub use within_file::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION};
 

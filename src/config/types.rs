@@ -1,12 +1,14 @@
 //! The shape of the config file. Values that an error may need to point at later (ids, origin ids,
 //! route paths, numbers with limits) are kept as [`Spanned`] so that their line and column survive.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::source::{Position, Source};
+use crate::domain::probe::{Marker, Markers, ProbeMethod, ProbeSettings, ProbeSpec};
 use crate::domain::{Target, Thresholds};
 
 pub const DEFAULT_REFRESH_SECONDS: u64 = 60;
@@ -14,6 +16,7 @@ pub const DEFAULT_LATENCY_STATISTIC: &str = "p99";
 pub const DEFAULT_CONCURRENCY_LIMIT: u64 = 1000;
 pub const DEFAULT_TRAFFIC_MOVED_PCT: u64 = 95;
 pub const DEFAULT_TRAFFIC_MOVED_WARN_MINUTES: u64 = 10;
+pub const DEFAULT_EXPECT_STATUS: u16 = 200;
 
 /// A whole config file.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -46,6 +49,9 @@ pub struct Config {
     /// Thresholds for every route, over [`Thresholds::default`].
     #[serde(default)]
     pub thresholds: ThresholdOverrides,
+    /// How often and how long routes with a probe are probed, from `[probes]`.
+    #[serde(default)]
+    pub probes: Probes,
     /// The distributions, from `[[distribution]]` tables.
     #[serde(default, rename = "distribution")]
     pub distributions: Vec<Distribution>,
@@ -75,6 +81,9 @@ pub struct Distribution {
     /// Origin request policy to attach to a route switched back to its legacy origin.
     #[serde(default)]
     pub legacy_origin_request_policy: Option<Spanned<String>>,
+    /// Headers each side adds to its responses, so that a probe knows for certain who answered.
+    #[serde(default)]
+    pub probe_markers: ProbeMarkers,
     /// The routes with metric sources or thresholds of their own, from `[[distribution.route]]`.
     #[serde(default, rename = "route")]
     pub routes: Vec<Route>,
@@ -117,6 +126,129 @@ pub struct Route {
     /// Thresholds of this route, over the file's `[thresholds]`.
     #[serde(default)]
     pub thresholds: ThresholdOverrides,
+    /// A request through the distribution that shows who serves the route, from
+    /// `[distribution.route.probe]`.
+    #[serde(default)]
+    pub probe: Option<Probe>,
+}
+
+/// `[distribution.route.probe]`: what to request to see who serves the route.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    /// The path requested, such as `/orders/health`; starts with `/`.
+    pub path: Spanned<String>,
+    /// `GET` (the default) or `HEAD`.
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    /// The status a healthy answer has (default 200).
+    #[serde(default)]
+    pub expect_status: Option<Spanned<u64>>,
+    /// Extra request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// The `Host` header; by default the distribution's first alias, else its `*.cloudfront.net`
+    /// name, which only the live distribution knows.
+    #[serde(default)]
+    pub host: Option<Spanned<String>>,
+    /// Where to send the request instead of `https://HOST` (for tests: `http://127.0.0.1:PORT`).
+    #[serde(default)]
+    pub base_url: Option<Spanned<String>>,
+}
+
+/// `[distribution.probe_markers]`: a header and value per side.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeMarkers {
+    #[serde(default)]
+    pub lambda: Option<MarkerHeader>,
+    #[serde(default)]
+    pub origin: Option<MarkerHeader>,
+}
+
+/// `lambda = { header = "x-served-by", value = "lambda" }`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkerHeader {
+    pub header: Spanned<String>,
+    pub value: Spanned<String>,
+}
+
+/// `[probes]`: how often, how long, and at most how many.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    /// Seconds between two probes of one route (default 5).
+    #[serde(default = "default_probe_every")]
+    pub every_secs: Spanned<u64>,
+    /// Seconds a route is probed after a switch (default 180).
+    #[serde(default = "default_probe_for")]
+    pub for_secs: Spanned<u64>,
+    /// Seconds one probe waits for an answer (default 3).
+    #[serde(default = "default_probe_timeout")]
+    pub timeout_secs: Spanned<u64>,
+    /// The hard cap of probes a minute per distribution, all routes together (default 30).
+    #[serde(default = "default_probe_cap")]
+    pub max_per_minute: Spanned<u64>,
+}
+
+impl Default for Probes {
+    fn default() -> Self {
+        Probes {
+            every_secs: default_probe_every(),
+            for_secs: default_probe_for(),
+            timeout_secs: default_probe_timeout(),
+            max_per_minute: default_probe_cap(),
+        }
+    }
+}
+
+impl Probes {
+    pub fn settings(&self) -> ProbeSettings {
+        ProbeSettings {
+            every: Duration::from_secs(*self.every_secs.get_ref()),
+            follow_for: Duration::from_secs(*self.for_secs.get_ref()),
+            timeout: Duration::from_secs(*self.timeout_secs.get_ref()),
+            max_per_minute: u32::try_from(*self.max_per_minute.get_ref()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl ProbeMarkers {
+    pub fn markers(&self) -> Markers {
+        let marker = |m: &Option<MarkerHeader>| {
+            m.as_ref().map(|m| Marker::new(m.header.get_ref().trim(), m.value.get_ref().trim()))
+        };
+        Markers { lambda: marker(&self.lambda), origin: marker(&self.origin) }
+    }
+}
+
+impl Probe {
+    pub fn method(&self) -> ProbeMethod {
+        self.method.as_ref().and_then(|m| ProbeMethod::parse(m.get_ref())).unwrap_or_default()
+    }
+
+    pub fn expect_status(&self) -> u16 {
+        self.expect_status.as_ref().and_then(|s| u16::try_from(*s.get_ref()).ok()).unwrap_or(DEFAULT_EXPECT_STATUS)
+    }
+
+    /// The probe of `route` as sent: its `host`, else `viewer_host` (the distribution's first alias,
+    /// else its `*.cloudfront.net` name); its `base_url`, else `https://` and the host. `None` when
+    /// neither host is known.
+    pub fn spec(&self, route: &str, markers: Markers, viewer_host: Option<&str>) -> Option<ProbeSpec> {
+        let host = self.host.as_ref().map(|h| h.get_ref().trim()).or(viewer_host)?.to_string();
+        let base_url = self.base_url.as_ref().map_or_else(|| format!("https://{host}"), |b| b.get_ref().clone());
+        Some(ProbeSpec {
+            route: route.to_string(),
+            path: self.path.get_ref().clone(),
+            method: self.method(),
+            expect_status: self.expect_status(),
+            headers: self.headers.iter().map(|(n, v)| (n.get_ref().clone(), v.get_ref().clone())).collect(),
+            base_url,
+            host,
+            markers,
+        })
+    }
 }
 
 /// Where a route's API Gateway metrics come from (`AWS/ApiGateway`, detailed metrics).
@@ -199,6 +331,31 @@ impl Config {
         Duration::from_secs(*self.traffic_moved_warn_minutes.get_ref() * 60)
     }
 
+    /// How often and how long probes go, and their cap.
+    pub fn probe_settings(&self) -> ProbeSettings {
+        self.probes.settings()
+    }
+
+    /// The probe of one route as sent, when the route has one: `Ok(None)` when it has none, an error
+    /// sentence when neither the probe nor `viewer_host` names the host to send it to.
+    pub fn probe_spec(
+        &self,
+        distribution_id: &str,
+        route: &str,
+        viewer_host: Option<&str>,
+    ) -> Result<Option<ProbeSpec>, String> {
+        let Some(distribution) = self.distribution(distribution_id) else { return Ok(None) };
+        let Some(probe) = distribution.route(route).and_then(|r| r.probe.as_ref()) else { return Ok(None) };
+        match probe.spec(route, distribution.probe_markers.markers(), viewer_host) {
+            Some(spec) => Ok(Some(spec)),
+            None => Err(format!(
+                "the probe of route {route} names no host and the distribution's own is not known; add host = \"...\" \
+                 (the distribution's alias) to its [distribution.route.probe] in {}",
+                self.file_name()
+            )),
+        }
+    }
+
     pub fn distribution(&self, id: &str) -> Option<&Distribution> {
         self.distributions.iter().find(|d| d.id.get_ref() == id)
     }
@@ -217,6 +374,16 @@ impl Config {
 impl Distribution {
     pub fn route(&self, path: &str) -> Option<&Route> {
         self.routes.iter().find(|r| r.path.get_ref() == path)
+    }
+
+    /// The routes that have a probe, in the file's order.
+    pub fn probed_routes(&self) -> impl Iterator<Item = (&str, &Probe)> {
+        self.routes.iter().filter_map(|r| r.probe.as_ref().map(|p| (r.path.get_ref().as_str(), p)))
+    }
+
+    /// Whether some probe names no host and needs the distribution's own (read from CloudFront).
+    pub fn probes_need_viewer_host(&self) -> bool {
+        self.probed_routes().any(|(_, p)| p.host.is_none())
     }
 
     /// The origin ids that count as `target`.
@@ -281,4 +448,20 @@ fn default_traffic_moved_pct() -> Spanned<u64> {
 
 fn default_traffic_moved_warn_minutes() -> Spanned<u64> {
     Spanned::new(0..0, DEFAULT_TRAFFIC_MOVED_WARN_MINUTES)
+}
+
+fn default_probe_every() -> Spanned<u64> {
+    Spanned::new(0..0, ProbeSettings::default().every.as_secs())
+}
+
+fn default_probe_for() -> Spanned<u64> {
+    Spanned::new(0..0, ProbeSettings::default().follow_for.as_secs())
+}
+
+fn default_probe_timeout() -> Spanned<u64> {
+    Spanned::new(0..0, ProbeSettings::default().timeout.as_secs())
+}
+
+fn default_probe_cap() -> Spanned<u64> {
+    Spanned::new(0..0, u64::from(ProbeSettings::default().max_per_minute))
 }

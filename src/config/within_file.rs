@@ -8,7 +8,9 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Problem};
 use super::source::Source;
-use super::types::{Config, Distribution, ThresholdOverrides};
+use crate::domain::probe::ProbeMethod;
+
+use super::types::{Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, ThresholdOverrides};
 
 /// The largest config file cutover reads. Real ones are a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -30,6 +32,17 @@ pub(crate) const PERIODS: std::ops::RangeInclusive<usize> = 1..=60;
 pub(crate) const MAX_PATH_CHARS: usize = 255;
 /// The CloudWatch statistics other than percentiles that make sense for latency.
 pub(crate) const NAMED_STATISTICS: [&str; 5] = ["Average", "Maximum", "Minimum", "Sum", "SampleCount"];
+/// Allowed `[probes]` values.
+pub(crate) const PROBE_EVERY_SECS: std::ops::RangeInclusive<u64> = 1..=300;
+pub(crate) const PROBE_FOR_SECS: std::ops::RangeInclusive<u64> = 10..=3600;
+pub(crate) const PROBE_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=30;
+pub(crate) const PROBE_MAX_PER_MINUTE: std::ops::RangeInclusive<u64> = 1..=120;
+/// The longest probe path cutover sends.
+pub(crate) const MAX_PROBE_PATH_CHARS: usize = 2048;
+/// Request headers a probe may not set: the transport's own, `host` (the probe's `host` key sets
+/// it), and AWS credentials (probes carry none).
+const RESERVED_PROBE_HEADERS: [&str; 6] =
+    ["host", "connection", "content-length", "transfer-encoding", "x-amz-security-token", "x-amz-date"];
 
 // Long: the file-wide rules one after another, in the order their errors are reported.
 pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
@@ -81,6 +94,7 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
         ));
     }
     check_thresholds(src, &config.thresholds, "[thresholds]")?;
+    check_probe_pace(src, &config.probes)?;
 
     if config.distributions.is_empty() {
         return Err(ConfigError::invalid(
@@ -241,8 +255,233 @@ fn check_distribution(src: &Source, distribution: &Distribution) -> Result<(), C
             }
         }
         check_thresholds(src, &route.thresholds, &format!("the thresholds of route {}", path.get_ref()))?;
+        if let Some(probe) = &route.probe {
+            check_probe(src, probe, path.get_ref())?;
+        }
+    }
+    check_markers(src, &distribution.probe_markers)?;
+    Ok(())
+}
+
+// Long: the four `[probes]` numbers, each with its range and its reason, then how they fit together.
+fn check_probe_pace(src: &Source, probes: &Probes) -> Result<(), ConfigError> {
+    for (value, range, key, fix) in [
+        (
+            &probes.every_secs,
+            &PROBE_EVERY_SECS,
+            "every_secs",
+            "set it to the seconds between two probes of a route, from 1 to 300 (5 is plenty)",
+        ),
+        (
+            &probes.for_secs,
+            &PROBE_FOR_SECS,
+            "for_secs",
+            "set it to how long a route is probed after a switch, from 10 to 3600 seconds",
+        ),
+        (
+            &probes.timeout_secs,
+            &PROBE_TIMEOUT_SECS,
+            "timeout_secs",
+            "set it to how long one probe waits for an answer, from 1 to 30 seconds",
+        ),
+        (
+            &probes.max_per_minute,
+            &PROBE_MAX_PER_MINUTE,
+            "max_per_minute",
+            "set it to the most probes a distribution may send in a minute, from 1 to 120",
+        ),
+    ] {
+        if !range.contains(value.get_ref()) {
+            return Err(bad(
+                src,
+                value,
+                format!("{key} in [probes] is {}, outside {} to {}", value.get_ref(), range.start(), range.end()),
+                fix,
+            ));
+        }
+    }
+    let (every, timeout) = (*probes.every_secs.get_ref(), *probes.timeout_secs.get_ref());
+    if timeout > every {
+        return Err(bad(
+            src,
+            &probes.timeout_secs,
+            format!("timeout_secs in [probes] is {timeout}, longer than every_secs ({every})"),
+            "make a probe give up before the next one of the same route goes: timeout_secs at most every_secs",
+        ));
+    }
+    let per_minute = 60 / every;
+    let cap = *probes.max_per_minute.get_ref();
+    if per_minute > cap {
+        return Err(bad(
+            src,
+            &probes.every_secs,
+            format!(
+                "every_secs = {every} in [probes] sends {per_minute} probes a minute for one route, more than \
+                 max_per_minute ({cap})"
+            ),
+            format!("probe less often (every_secs of at least {}) or raise max_per_minute", 60_u64.div_ceil(cap)),
+        ));
     }
     Ok(())
+}
+
+// Long: one rule per key of a probe table, in the table's order, each with its own fix.
+fn check_probe(src: &Source, probe: &Probe, route: &str) -> Result<(), ConfigError> {
+    let path = &probe.path;
+    let text = path.get_ref();
+    let problem = if !text.starts_with('/') {
+        Some("does not start with /")
+    } else if text.chars().count() > MAX_PROBE_PATH_CHARS {
+        Some("is longer than 2048 characters")
+    } else if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("has a space or a control character")
+    } else if text.contains('*') {
+        Some("is a pattern, not a path")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(bad(
+            src,
+            path,
+            format!("the probe of route {route}: path \"{text}\" {problem}"),
+            "write the path a probe requests, starting with /, such as \"/orders/health\"",
+        ));
+    }
+    if let Some(method) = &probe.method
+        && ProbeMethod::parse(method.get_ref()).is_none()
+    {
+        return Err(bad(
+            src,
+            method,
+            format!("the probe of route {route}: method \"{}\" is not GET or HEAD", method.get_ref()),
+            "use \"GET\" or \"HEAD\": a probe never changes anything",
+        ));
+    }
+    if let Some(status) = &probe.expect_status
+        && !(100..=599).contains(status.get_ref())
+    {
+        return Err(bad(
+            src,
+            status,
+            format!("the probe of route {route}: expect_status {} is not an HTTP status", status.get_ref()),
+            "set it to the status a healthy answer has, from 100 to 599 (200 by default)",
+        ));
+    }
+    for (name, value) in &probe.headers {
+        let lower = name.get_ref().to_ascii_lowercase();
+        if !is_token(name.get_ref()) {
+            return Err(bad(
+                src,
+                name,
+                format!("the probe of route {route}: \"{}\" is not a header name", name.get_ref()),
+                "use letters, digits and - in header names, such as \"accept\"",
+            ));
+        }
+        let aws_signature = lower == "authorization" && value.get_ref().trim_start().starts_with("AWS4-");
+        if RESERVED_PROBE_HEADERS.contains(&lower.as_str()) || aws_signature {
+            let fix = match lower.as_str() {
+                "host" => "remove it and set host = \"...\" in the probe table instead",
+                "authorization" | "x-amz-security-token" | "x-amz-date" => {
+                    "remove it: probes carry no AWS credentials, so probe a path that needs none"
+                }
+                _ => "remove it: the HTTP client sets it",
+            };
+            return Err(bad(
+                src,
+                name,
+                format!("the probe of route {route} may not set the header {}", name.get_ref()),
+                fix,
+            ));
+        }
+        if value.get_ref().chars().any(char::is_control) {
+            return Err(bad(
+                src,
+                value,
+                format!("the probe of route {route}: the value of header {} has a control character", name.get_ref()),
+                "write the value on one line, without control characters",
+            ));
+        }
+    }
+    if let Some(host) = &probe.host
+        && !is_host(host.get_ref())
+    {
+        return Err(bad(
+            src,
+            host,
+            format!("the probe of route {route}: host \"{}\" is not a host name", host.get_ref()),
+            "write the distribution's alias or its *.cloudfront.net name, without https:// or a path",
+        ));
+    }
+    if let Some(base) = &probe.base_url
+        && !is_base_url(base.get_ref())
+    {
+        return Err(bad(
+            src,
+            base,
+            format!("the probe of route {route}: base_url \"{}\" is not http(s)://HOST[:PORT]", base.get_ref()),
+            "write a scheme and a host only, such as \"http://127.0.0.1:8080\", or remove it to send to https://HOST",
+        ));
+    }
+    Ok(())
+}
+
+fn check_markers(src: &Source, markers: &ProbeMarkers) -> Result<(), ConfigError> {
+    for (marker, side) in [(&markers.lambda, "lambda"), (&markers.origin, "origin")] {
+        let Some(MarkerHeader { header, value }) = marker else { continue };
+        if !is_token(header.get_ref().trim()) {
+            return Err(bad(
+                src,
+                header,
+                format!("probe_markers.{side}: \"{}\" is not a header name", header.get_ref()),
+                "name the response header that side adds, such as \"x-served-by\"",
+            ));
+        }
+        if value.get_ref().trim().is_empty() || value.get_ref().chars().any(char::is_control) {
+            return Err(bad(
+                src,
+                value,
+                format!("probe_markers.{side}: the value of {} is empty or has a control character", header.get_ref()),
+                "write the value that side sends in it, such as \"monolith\"",
+            ));
+        }
+    }
+    if let (Some(lambda), Some(origin)) = (&markers.lambda, &markers.origin)
+        && lambda.header.get_ref().trim().eq_ignore_ascii_case(origin.header.get_ref().trim())
+        && lambda.value.get_ref().trim().eq_ignore_ascii_case(origin.value.get_ref().trim())
+    {
+        return Err(bad(
+            src,
+            &origin.value,
+            "probe_markers.lambda and probe_markers.origin are the same header and value",
+            "give each side a value of its own, or a header of its own",
+        ));
+    }
+    Ok(())
+}
+
+/// An HTTP token (RFC 9110): a header name.
+fn is_token(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// A DNS name or an IP address, with an optional `:port`.
+fn is_host(text: &str) -> bool {
+    let (name, port) = match text.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (text, None),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 253
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !name.starts_with(['.', '-']);
+    name_ok && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0))
+}
+
+/// `http://` or `https://`, a host, maybe a port, maybe a final `/`: nothing more.
+fn is_base_url(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) else { return false };
+    is_host(rest.strip_suffix('/').unwrap_or(rest))
 }
 
 fn check_thresholds(src: &Source, t: &ThresholdOverrides, scope: &str) -> Result<(), ConfigError> {
@@ -399,5 +638,116 @@ mod tests {
         assert!(e.contains("256 characters long, more than CloudFront's 255"), "{e}");
         let just = format!("/{}", "é".repeat(254));
         assert!(crate::config::parse(&with(&format!("[[distribution.route]]\npath = \"{just}\"\n")), "c").is_ok());
+    }
+
+    fn probe(table: &str) -> String {
+        with(&format!("[[distribution.route]]\npath = \"/orders/*\"\n[distribution.route.probe]\n{table}"))
+    }
+
+    #[test]
+    fn a_probe_gets_its_defaults_and_the_distribution_host() {
+        let c = crate::config::parse(&probe("path = \"/orders/health\"\n"), "c.toml").unwrap();
+        assert_eq!(c.probe_settings(), crate::domain::probe::ProbeSettings::default());
+        let spec = c.probe_spec("E1", "/orders/*", Some("d111.cloudfront.net")).unwrap().unwrap();
+        assert_eq!(spec.url(), "https://d111.cloudfront.net/orders/health");
+        assert_eq!(
+            (spec.host.as_str(), spec.method, spec.expect_status),
+            ("d111.cloudfront.net", ProbeMethod::Get, 200)
+        );
+        assert!(spec.headers.is_empty() && spec.markers == crate::domain::probe::Markers::default());
+        let e = c.probe_spec("E1", "/orders/*", None).unwrap_err();
+        assert!(e.contains("names no host") && e.contains("c.toml"), "{e}");
+        assert_eq!(c.probe_spec("E1", "/other/*", None), Ok(None));
+        assert_eq!(c.probe_spec("E9", "/orders/*", None), Ok(None));
+        assert!(c.distribution("E1").unwrap().probes_need_viewer_host());
+    }
+
+    #[test]
+    fn a_probe_with_everything_set_is_sent_as_written() {
+        let text = format!(
+            "[probes]\nevery_secs = 10\nfor_secs = 60\ntimeout_secs = 2\nmax_per_minute = 12\n{}",
+            with(
+                "[distribution.probe_markers]\nlambda = { header = \"x-served-by\", value = \"lambda\" }\norigin = { header = \"x-served-by\", value = \"monolith\" }\n\
+                 [[distribution.route]]\npath = \"/orders/*\"\n[distribution.route.probe]\npath = \"/orders/health\"\nmethod = \"head\"\n\
+                 expect_status = 204\nhost = \"api.example.com\"\nbase_url = \"http://127.0.0.1:8080/\"\nheaders = { accept = \"application/json\", x-probe = \"cutover\" }\n"
+            )
+        );
+        let c = crate::config::parse(&text, "c.toml").unwrap();
+        let settings = c.probe_settings();
+        assert_eq!((settings.every.as_secs(), settings.follow_for.as_secs()), (10, 60));
+        assert_eq!((settings.timeout.as_secs(), settings.max_per_minute), (2, 12));
+        let spec = c.probe_spec("E1", "/orders/*", None).unwrap().unwrap();
+        assert_eq!(spec.url(), "http://127.0.0.1:8080/orders/health");
+        assert_eq!((spec.host.as_str(), spec.method, spec.expect_status), ("api.example.com", ProbeMethod::Head, 204));
+        assert_eq!(spec.headers, [("accept".into(), "application/json".into()), ("x-probe".into(), "cutover".into())]);
+        assert_eq!(spec.markers.origin.as_ref().unwrap().value, "monolith");
+        assert_eq!(spec.markers.lambda.as_ref().unwrap().header, "x-served-by");
+        assert!(!c.distribution("E1").unwrap().probes_need_viewer_host());
+    }
+
+    #[test]
+    fn bad_probes_are_pointed_at() {
+        let e = error(&probe("path = \"orders/health\"\n"));
+        assert!(
+            e.contains("line 8, column 8: the probe of route /orders/*: path \"orders/health\" does not start with /"),
+            "{e}"
+        );
+        assert!(error(&probe("path = \"/orders/*\"\n")).contains("is a pattern, not a path"));
+        assert!(error(&probe("path = \"/a b\"\n")).contains("a space or a control character"));
+        let e = error(&probe("path = \"/h\"\nmethod = \"POST\"\n"));
+        assert!(e.contains("line 9, column 10") && e.contains("\"POST\" is not GET or HEAD"), "{e}");
+        let e = error(&probe("path = \"/h\"\nexpect_status = 42\n"));
+        assert!(e.contains("expect_status 42 is not an HTTP status"), "{e}");
+        let e = error(&probe("path = \"/h\"\nheaders = { Host = \"x\" }\n"));
+        assert!(e.contains("may not set the header Host") && e.contains("set host = "), "{e}");
+        let e = error(&probe("path = \"/h\"\nheaders = { authorization = \"AWS4-HMAC-SHA256 Credential=...\" }\n"));
+        assert!(e.contains("probes carry no AWS credentials"), "{e}");
+        assert!(
+            error(&probe("path = \"/h\"\nheaders = { x-amz-security-token = \"t\" }\n")).contains("no AWS credentials")
+        );
+        assert!(
+            crate::config::parse(&probe("path = \"/h\"\nheaders = { authorization = \"Bearer t\" }\n"), "c").is_ok()
+        );
+        assert!(error(&probe("path = \"/h\"\nheaders = { \"a b\" = \"x\" }\n")).contains("is not a header name"));
+        assert!(error(&probe("path = \"/h\"\nheaders = { a = \"x\\ny\" }\n")).contains("control character"));
+        let e = error(&probe("path = \"/h\"\nhost = \"https://api.example.com\"\n"));
+        assert!(e.contains("is not a host name") && e.contains("without https://"), "{e}");
+        let e = error(&probe("path = \"/h\"\nbase_url = \"ftp://x\"\n"));
+        assert!(e.contains("is not http(s)://HOST[:PORT]"), "{e}");
+        assert!(error(&probe("path = \"/h\"\nbase_url = \"http://x/api\"\n")).contains("base_url"));
+        assert!(
+            crate::config::parse(&probe("path = \"/h\"\nbase_url = \"http://127.0.0.1:9\"\nhost = \"a.b:443\"\n"), "c")
+                .is_ok()
+        );
+        let e = error(&probe("path = \"/h\"\npaht = \"/x\"\n"));
+        assert!(e.contains("unknown key `paht`"), "{e}");
+    }
+
+    #[test]
+    fn probe_pace_and_markers_are_checked() {
+        let e = error(&format!("[probes]\nevery_secs = 0\n{}", with("")));
+        assert!(e.contains("line 2, column 14: every_secs in [probes] is 0, outside 1 to 300"), "{e}");
+        let e = error(&format!("[probes]\nfor_secs = 5\n{}", with("")));
+        assert!(e.contains("for_secs in [probes] is 5, outside 10 to 3600"), "{e}");
+        let e = error(&format!("[probes]\ntimeout_secs = 60\n{}", with("")));
+        assert!(e.contains("timeout_secs in [probes] is 60, outside 1 to 30"), "{e}");
+        let e = error(&format!("[probes]\nmax_per_minute = 1000\n{}", with("")));
+        assert!(e.contains("max_per_minute in [probes] is 1000, outside 1 to 120"), "{e}");
+        let e = error(&format!("[probes]\nevery_secs = 2\ntimeout_secs = 3\n{}", with("")));
+        assert!(e.contains("line 3, column 16: timeout_secs in [probes] is 3, longer than every_secs (2)"), "{e}");
+        let e = error(&format!("[probes]\nevery_secs = 1\ntimeout_secs = 1\n{}", with("")));
+        assert!(e.contains("sends 60 probes a minute for one route, more than max_per_minute (30)"), "{e}");
+        assert!(e.contains("every_secs of at least 2"), "{e}");
+
+        let e = error(&with("[distribution.probe_markers]\nlambda = { header = \"x served\", value = \"l\" }\n"));
+        assert!(e.contains("line 6, column 21: probe_markers.lambda: \"x served\" is not a header name"), "{e}");
+        let e = error(&with("[distribution.probe_markers]\norigin = { header = \"x-served-by\", value = \" \" }\n"));
+        assert!(e.contains("probe_markers.origin: the value of x-served-by is empty"), "{e}");
+        let e = error(&with(
+            "[distribution.probe_markers]\nlambda = { header = \"x-s\", value = \"a\" }\norigin = { header = \"X-S\", value = \"A\" }\n",
+        ));
+        assert!(e.contains("are the same header and value"), "{e}");
+        let e = error(&with("[distribution.probe_markers]\nlambda = { header = \"x-s\" }\n"));
+        assert!(e.contains("`value`"), "{e}");
     }
 }
