@@ -334,6 +334,14 @@ pub fn unexpected_status(status: u16, expected: u16) -> String {
     format!("status {status}{what}, expected {expected}")
 }
 
+/// The most characters of a header value an answer keeps: a POP is `IAD89-C1`, and a server that
+/// sends a page in a header does not get it onto the screen.
+pub const MAX_KEPT_CHARS: usize = 64;
+
+fn kept(value: &str) -> String {
+    value.trim().chars().take(MAX_KEPT_CHARS).collect()
+}
+
 /// What one probe found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProbeAnswer {
@@ -360,8 +368,8 @@ impl ProbeAnswer {
             at,
             status: Some(status),
             latency,
-            pop: headers.get(POP_HEADER).map(str::to_string),
-            x_cache: headers.get(CACHE_HEADER).map(str::to_string),
+            pop: headers.get(POP_HEADER).map(kept),
+            x_cache: headers.get(CACHE_HEADER).map(kept),
             served_by: classify(Some(status), headers, &spec.markers),
             finding: (status != spec.expect_status).then(|| unexpected_status(status, spec.expect_status)),
         }
@@ -688,6 +696,15 @@ mod tests {
         let sick = ProbeAnswer::heard(at(0), Duration::from_millis(9), 503, &h, &spec(Markers::default()));
         assert_eq!(sick.finding.as_deref(), Some("status 503 (a server error), expected 200"));
         assert_eq!(sick.served_by, ServedBy::Lambda(Evidence::RestApi), "a sick Lambda still answered");
+        let long = "x".repeat(10_000);
+        let huge = ProbeAnswer::heard(
+            at(0),
+            Duration::ZERO,
+            200,
+            &headers(&[("x-amz-cf-pop", &long)]),
+            &spec(Markers::default()),
+        );
+        assert_eq!(huge.pop.unwrap().len(), MAX_KEPT_CHARS);
         let missing = ProbeAnswer::heard(at(0), Duration::ZERO, 404, &headers(&[]), &spec(Markers::default()));
         assert_eq!(missing.finding.as_deref(), Some("status 404 (a client error), expected 200"));
         assert_eq!(unexpected_status(301, 200), "status 301, expected 200");

@@ -1,0 +1,22 @@
+//! Probes through the distribution: the [`Prober`] trait the console and `cutover probe` call,
+//! and the live implementation over HTTP ([`HttpProber`]). The demo's is
+//! [`crate::backend::sim::SimProber`]. Both classify what they hear with
+//! [`crate::domain::probe::classify`], and neither ever returns an error: whatever goes wrong
+//! (refused, timeout, TLS, a status other than expected, the rate cap) is the answer's finding.
+
+mod http;
+pub mod rate;
+
+use async_trait::async_trait;
+
+pub use self::http::{HttpProber, USER_AGENT};
+pub use self::rate::RateCap;
+use crate::domain::probe::{ProbeAnswer, ProbeSpec};
+
+/// Something that can send a probe and say what came back.
+#[async_trait]
+pub trait Prober: Send + Sync + 'static {
+    /// One probe of `spec`. Never fails: a probe that got nothing back is an answer whose `status`
+    /// is `None` and whose `finding` says why.
+    async fn probe(&self, spec: &ProbeSpec) -> ProbeAnswer;
+}
