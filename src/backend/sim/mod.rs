@@ -2,9 +2,11 @@
 //! AWS. It behaves like AWS where it matters: ETags change on every update and a stale `IfMatch`
 //! is refused, rollouts take minutes, metrics arrive per minute and late, and Lambda throttles
 //! when account concurrency runs out. Its time is the console's `Clock`, so tests can pause it.
+//! Its edges answer probes too (`probe.rs`), with the headers of the side each edge sends a route to.
 
 pub mod catalog;
 mod mix;
+pub mod probe;
 pub mod scenario;
 pub mod traffic;
 pub mod world;
@@ -18,6 +20,7 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 
 use self::catalog::SimRoute;
+pub use self::probe::{DEMO_HOST, SimProber, demo_probe_spec};
 pub use self::scenario::Scenario;
 use self::traffic::{ArrivedMinutes, TrafficModel, WorldMinute, arrival_lag_secs};
 pub use self::world::{ForeignWrite, SimDistributionConfig};

@@ -103,6 +103,11 @@ impl World {
         (self.config.clone(), self.etag.clone())
     }
 
+    /// The behavior of `path` as it is now, without copying the config.
+    pub fn behavior(&self, path: &str) -> Option<&SimBehavior> {
+        self.config.behaviors.iter().find(|b| b.path_pattern == path)
+    }
+
     pub fn status(&self, now: Timestamp) -> DeployStatus {
         match self.deployed_at {
             Some(at) if now < at => DeployStatus::InProgress,
@@ -173,13 +178,32 @@ impl World {
         let mut share = if initial == Target::Lambda { 1.0 } else { 0.0 };
         for tr in self.transitions.get(path).into_iter().flatten() {
             let goal = if tr.to == Target::Lambda { 1.0 } else { 0.0 };
-            let span = tr.edges_done_at.duration_since(tr.at).as_secs_f64().max(1.0);
-            let progress = (t.duration_since(tr.at).as_secs_f64() / span).clamp(0.0, 1.0);
-            // Edges pick the change up slowly, then most at once, then the stragglers.
-            let eased = progress * progress * (3.0 - 2.0 * progress);
-            share += (goal - share) * eased;
+            share += (goal - share) * tr.reached(t);
         }
         share
+    }
+
+    /// Where one edge sends a route at `t`. `pickup` (0 to 1) is the edge's place in every rollout:
+    /// it has a change once the change has reached that share of the edges, so over many edges the
+    /// share on Lambda is [`lambda_share`](World::lambda_share)'s.
+    pub fn target_at_edge(&self, path: &str, t: Timestamp, pickup: f64) -> Target {
+        let mut target = self.initial.get(path).copied().unwrap_or(Target::Origin);
+        for tr in self.transitions.get(path).into_iter().flatten() {
+            if t >= tr.at && tr.reached(t) > pickup {
+                target = tr.to;
+            }
+        }
+        target
+    }
+}
+
+impl Transition {
+    /// The share of edges that have this change at `t`, 0 to 1.
+    fn reached(&self, t: Timestamp) -> f64 {
+        let span = self.edges_done_at.duration_since(self.at).as_secs_f64().max(1.0);
+        let progress = (t.duration_since(self.at).as_secs_f64() / span).clamp(0.0, 1.0);
+        // Edges pick the change up slowly, then most at once, then the stragglers.
+        progress * progress * (3.0 - 2.0 * progress)
     }
 }
 
