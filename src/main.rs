@@ -64,6 +64,7 @@ fn main() -> ExitCode {
         Some(Subcommand::RollbackAll(args)) => {
             runtime.block_on(cutover::commands::headless::rollback_all(&args, &cli.aws))
         }
+        Some(Subcommand::Probe(args)) => runtime.block_on(cutover::commands::headless::probe(&args, &cli.aws)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

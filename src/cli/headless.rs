@@ -1,4 +1,5 @@
-//! Arguments of the headless commands: `status`, `switch` and `rollback-all` (run by `headless`).
+//! Arguments of the headless commands: `status`, `switch`, `rollback-all` and `probe` (run by
+//! `headless`).
 
 use std::time::Duration;
 
@@ -27,6 +28,22 @@ pub struct SwitchArgs {
 
     #[command(flatten)]
     pub apply: ApplyArgs,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ProbeArgs {
+    /// The route: a cache behavior's path pattern exactly as configured, with a
+    /// `[distribution.route.probe]` table.
+    #[arg(value_name = "ROUTE")]
+    pub route: String,
+
+    /// How many probes to send, one every `[probes] every_secs` (5 s by default).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub count: u32,
+
+    /// Print one JSON document (schema in the README) instead of a line per answer.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Clone, Debug, Args)]

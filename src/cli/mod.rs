@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, ValueEnum};
 
-pub use self::headless::{ApplyArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
+pub use self::headless::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
 pub use self::log::LogArgs;
 use crate::backend::sim::Scenario;
 
@@ -88,6 +88,14 @@ pub enum Subcommand {
     /// One update per distribution: every configured distribution, or only --distribution ID.
     /// Exit codes as for `switch`.
     RollbackAll(RollbackAllArgs),
+    /// Probe one route through the distribution, as a viewer would, and say who answered.
+    ///
+    /// Sends the route's `[distribution.route.probe]` request N times at the config's pace, without
+    /// any AWS credentials, and prints each answer's status, latency, edge (X-Amz-Cf-Pop), X-Cache
+    /// and who served it (and why cutover thinks so). Reads nothing from AWS when the probe names its
+    /// host. Exit code 0 when every answer came from one side with the expected status, 3 when they
+    /// were mixed or unexpected, 1 when nothing answered, 2 when the route has no probe.
+    Probe(ProbeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -52,6 +52,28 @@ impl CloudFrontControlPlane {
             .ok_or_else(|| BackendError::Other("GetDistribution returned no config".into()))?;
         Ok((config, status, etag))
     }
+
+    /// The host viewers reach the distribution at, for probes that name none: one
+    /// `GetDistribution` call, then [`viewer_host_of`].
+    pub async fn viewer_host(&self) -> Result<String, BackendError> {
+        let out = self
+            .client
+            .get_distribution()
+            .id(&self.spec.id)
+            .send()
+            .await
+            .map_err(|e| from_sdk("GetDistribution", e))?;
+        let distribution =
+            out.distribution.ok_or_else(|| BackendError::Other("GetDistribution returned no distribution".into()))?;
+        let aliases =
+            distribution.distribution_config().and_then(|c| c.aliases()).map(|a| a.items()).unwrap_or_default();
+        Ok(viewer_host_of(aliases, distribution.domain_name()))
+    }
+}
+
+/// The distribution's first alias (`api.example.com`), else its own `d111111abcdef8.cloudfront.net`.
+pub fn viewer_host_of(aliases: &[String], domain_name: &str) -> String {
+    aliases.iter().map(|a| a.trim()).find(|a| !a.is_empty()).unwrap_or(domain_name).to_string()
 }
 
 /// CloudFront says `Deployed` or `InProgress`; anything else is treated as still in progress.
@@ -231,5 +253,18 @@ impl ControlPlane for CloudFrontControlPlane {
 
     fn set_origin(config: &mut DistributionConfig, path: &str, origin_id: &str) {
         edit_behavior(config, path, |origin, _| *origin = origin_id.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viewers_reach_the_first_alias_else_the_cloudfront_name() {
+        let name = "d111111abcdef8.cloudfront.net";
+        assert_eq!(viewer_host_of(&["api.example.com".into(), "www.example.com".into()], name), "api.example.com");
+        assert_eq!(viewer_host_of(&[], name), name);
+        assert_eq!(viewer_host_of(&[" ".into()], name), name);
     }
 }

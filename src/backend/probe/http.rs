@@ -76,15 +76,20 @@ impl HttpProber {
         let mut dns = false;
         let mut current = Some(error);
         while let Some(e) = current {
-            if let Some(io) = e.downcast_ref::<io::Error>() {
-                match io.kind() {
+            // An I/O error may wrap another (hyper-rustls wraps tokio-rustls's), which may wrap
+            // rustls's own: look through them all.
+            let mut io = e.downcast_ref::<io::Error>();
+            while let Some(error) = io {
+                match error.kind() {
                     io::ErrorKind::ConnectionRefused => return ProbeFailure::Refused,
                     io::ErrorKind::TimedOut => return ProbeFailure::Timeout(self.timeout),
                     _ => {}
                 }
-                if let Some(tls) = io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+                let inner = error.get_ref();
+                if let Some(tls) = inner.and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
                     return self.tls(tls);
                 }
+                io = inner.and_then(|inner| inner.downcast_ref::<io::Error>());
             }
             if let Some(tls) = e.downcast_ref::<rustls::Error>() {
                 return self.tls(tls);

@@ -12,6 +12,9 @@ pub enum HeadlessError {
     UnknownRoute { route: String, distributions: String, known: String },
     #[error("route `{route}` is in several distributions ({distributions}); pick one with --distribution ID")]
     AmbiguousRoute { route: String, distributions: String },
+    /// `cutover probe` for a route without a probe: the sentence says how to configure one.
+    #[error("{0}")]
+    NoProbe(String),
     #[error("nothing was switched: the answer was not yes")]
     Cancelled,
     /// AWS said no, or could not be reached.
@@ -32,7 +35,10 @@ impl HeadlessError {
     /// was tried and did not work out.
     pub fn exit_code(&self) -> u8 {
         match self {
-            HeadlessError::Refused(_) | HeadlessError::UnknownRoute { .. } | HeadlessError::AmbiguousRoute { .. } => 2,
+            HeadlessError::Refused(_)
+            | HeadlessError::UnknownRoute { .. }
+            | HeadlessError::AmbiguousRoute { .. }
+            | HeadlessError::NoProbe(_) => 2,
             HeadlessError::Cancelled | HeadlessError::Failed(_) | HeadlessError::StillDeploying { .. } => 1,
             // The shell's convention for a command ended by a signal: 128 + its number.
             HeadlessError::Interrupted("SIGHUP") => 129,

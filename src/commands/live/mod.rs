@@ -56,11 +56,15 @@ pub struct Connection {
 
 /// Load the config `--config` (or the default path) names and make the AWS clients.
 pub async fn connect(args: &AwsArgs) -> anyhow::Result<Connection> {
-    let path = config_path(args)?;
-    let config = config::load(&path)?;
+    let config = load_config(args)?;
     let region = args.region.clone().or_else(|| config.region.clone());
     let clients = AwsClients::load(&ConnectOptions { profile: args.profile.clone(), region }).await?;
     Ok(Connection { config, clients })
+}
+
+/// The config `--config` (or the default path) names, loaded and checked, without AWS.
+pub fn load_config(args: &AwsArgs) -> anyhow::Result<Config> {
+    Ok(config::load(&config_path(args)?)?)
 }
 
 /// One distribution of `connection` for a console that may switch: `--read-only` honoured, and
