@@ -1,7 +1,8 @@
 //! The headless commands as the real binary, against moto (CloudFront, STS) and LocalStack
 //! (CloudWatch), as a runbook would run them: `switch --yes --wait` changes the distribution,
 //! `status --json` reflects it, `rollback-all --yes` moves every Lambda route in one update,
-//! `log --json` returns the records, and the exit codes are the documented ones.
+//! `log --json` returns the records, and the exit codes are the documented ones; `probe` of a route
+//! whose probe names no host sends to the name CloudFront gives the distribution.
 
 mod support;
 
@@ -17,6 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use support::binary::{code, run_cutover, stderr, stdout};
 use support::emulators::{binary_env, clients, create_half_migrated_distribution};
+use support::fake_edge::{Behind, FakeEdge};
 use support::pty::{Console, TIMEOUT, TempDir};
 
 const REGION: &str = "eu-west-1";
@@ -282,4 +284,27 @@ async fn with_two_distributions_status_and_rollback_all_cover_both_and_switch_ne
     let mut expected = [(first.as_str(), 2), (second.as_str(), 1)];
     expected.sort();
     assert_eq!(rollbacks, expected, "one update per distribution: {records:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn probe_without_a_host_sends_to_the_name_cloudfront_gives_the_distribution() {
+    let id = create_half_migrated_distribution(&clients(REGION).cloudfront, "headless-probe").await;
+    let edge = FakeEdge::start(Behind::RestApi);
+    let routes = format!(
+        "[[distribution.route]]\npath = \"{USERS}\"\n[distribution.route.probe]\npath = \"/api/users/health\"\n\
+         base_url = \"{}\"\n",
+        edge.base_url()
+    );
+    let (home, config) = home_for(&id, &routes);
+    let args = ["probe", USERS, "--count", "1", "--json"];
+    let probed = tokio::task::block_in_place(|| cutover(home.path(), &config, &args, &[]));
+    assert_eq!(code(&probed), 0, "{}", stderr(&probed));
+    let report = json(&probed);
+    let host = report["request"]["host"].as_str().unwrap().to_string();
+    assert!(host.ends_with(".cloudfront.net"), "no alias: the distribution's own name, not {host}");
+    let requests = edge.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].contains(&format!("\r\nhost: {}\r\n", host.to_ascii_lowercase())), "{}", requests[0]);
+    assert!(!requests[0].contains("authorization"), "the probe carries no credentials: {}", requests[0]);
+    assert_eq!(report["summary"]["one_side"], "lambda");
 }
