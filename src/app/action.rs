@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use super::command::Command;
 use crate::audit::AuditRecord;
 use crate::backend::{BackendError, FaultSet};
+use crate::domain::probe::{ProbeAnswer, ProbeSpec};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
 
 /// Everything that can change the console, delivered by value to the one `update`: keys turned
@@ -50,6 +51,12 @@ pub enum Action {
     DeployStatus {
         distribution_id: String,
         result: Result<DeployStatus, BackendError>,
+    },
+    /// A probe of a route through the distribution came back (or gave up): a finding, never an error.
+    ProbeAnswered {
+        distribution_id: String,
+        route: String,
+        answer: ProbeAnswer,
     },
     /// Stop following every unfinished switch of every distribution, recording why, and quit (a
     /// signal, a confirmed quit, the terminal's input ending, a headless run ending).
@@ -98,6 +105,7 @@ impl Action {
             | Action::SwitchAccepted { distribution_id, .. }
             | Action::SwitchFailed { distribution_id, .. }
             | Action::DeployStatus { distribution_id, .. }
+            | Action::ProbeAnswered { distribution_id, .. }
             | Action::StopFollowing { distribution_id, .. }
             | Action::CommandFor { distribution_id, .. }
             | Action::OpenSwitch { distribution_id, .. }
@@ -128,6 +136,11 @@ pub enum Effect {
     PollDeploy {
         distribution_id: String,
         after: Duration,
+    },
+    /// Send one probe through the distribution (no AWS credentials; the prober's cap applies).
+    Probe {
+        distribution_id: String,
+        spec: ProbeSpec,
     },
     /// Tell the distribution's backend which faults to have from now on (only the demo's simulated
     /// AWS obeys).

@@ -7,6 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Effect};
 use crate::backend::Backend;
+use crate::backend::probe::Prober;
 use crate::backend::switch::switch_routes;
 use crate::clock::Clock;
 
@@ -14,11 +15,17 @@ pub struct EffectRunner<B: Backend> {
     backend: Arc<B>,
     clock: Clock,
     actions: UnboundedSender<Action>,
+    /// Who sends probes through the distribution, when the console probes at all.
+    prober: Option<Arc<dyn Prober>>,
 }
 
 impl<B: Backend> EffectRunner<B> {
     pub fn new(backend: Arc<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
-        EffectRunner { backend, clock, actions }
+        EffectRunner { backend, clock, actions, prober: None }
+    }
+
+    pub fn set_prober(&mut self, prober: Arc<dyn Prober>) {
+        self.prober = Some(prober);
     }
 
     /// Start an effect. `Bell` and `Audit` are the runtime's and are ignored here.
@@ -66,6 +73,13 @@ impl<B: Backend> EffectRunner<B> {
                     clock.sleep(after).await;
                     let result = backend.deploy_status(&distribution_id).await;
                     send(Action::DeployStatus { distribution_id, result });
+                });
+            }
+            Effect::Probe { distribution_id, spec } => {
+                let Some(prober) = self.prober.clone() else { return };
+                tokio::spawn(async move {
+                    let answer = prober.probe(&spec).await;
+                    send(Action::ProbeAnswered { distribution_id, route: spec.route.clone(), answer });
                 });
             }
             Effect::InjectFaults { faults, .. } => {

@@ -17,6 +17,7 @@ use super::state::State;
 use super::update::update;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;
+use crate::backend::probe::Prober;
 use crate::clock::Clock;
 
 /// How often the UI wakes up on its own to move the clock and redraw.
@@ -56,6 +57,16 @@ impl<B: Backend> Runtime<B> {
     /// Draw with `theme`, and let `t` cycle through `names`.
     pub fn with_themes(mut self, theme: &str, names: Vec<String>) -> Self {
         self.console = self.console.with_themes(theme, names);
+        self
+    }
+
+    /// Probe distribution `distribution_id`'s routes with `prober` (live: HTTP through CloudFront;
+    /// the demo: its simulated edges). Without one, probe effects are dropped.
+    pub fn with_prober(mut self, distribution_id: &str, prober: Arc<dyn Prober>) -> Self {
+        let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
+        if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
+            runner.set_prober(prober);
+        }
         self
     }
 
@@ -161,6 +172,7 @@ fn effect_distribution(effect: &Effect) -> Option<&str> {
         | Effect::LoadMetrics { distribution_id, .. }
         | Effect::Switch { distribution_id, .. }
         | Effect::PollDeploy { distribution_id, .. }
+        | Effect::Probe { distribution_id, .. }
         | Effect::InjectFaults { distribution_id, .. } => Some(distribution_id),
         Effect::Bell | Effect::Audit(_) => None,
     }

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 
 use crate::backend::FaultSet;
 use crate::domain::backoff::Backoff;
+use crate::domain::probe::{ProbeSettings, ProbeSpec};
 use crate::domain::{Level, LogEntry, Thresholds};
 
 /// The longest the deploy-status poll waits while AWS throttles it.
@@ -104,6 +105,10 @@ pub struct Setup {
     pub faults: FaultSet,
     /// When a switch's traffic counts as moved, and when to say it has not.
     pub moving: MovePolicy,
+    /// Each probed route's probe, by path (the demo probes every route).
+    pub probes: HashMap<String, ProbeSpec>,
+    /// How often and for how long routes are probed after a switch.
+    pub probe_settings: ProbeSettings,
     /// The event log's first lines: earlier sessions' history, then what the start found.
     pub log: Vec<LogEntry>,
 }
@@ -127,6 +132,8 @@ impl Setup {
             metrics_per_refresh: None,
             faults: FaultSet::NONE,
             moving: MovePolicy::default(),
+            probes: HashMap::new(),
+            probe_settings: ProbeSettings::default(),
             log: Vec::new(),
         }
     }

@@ -8,6 +8,7 @@ use super::fetch::Fetch;
 use super::keymap::Context;
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
+use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
 use crate::domain::traffic::Movement;
 use crate::domain::{
     BehaviorPolicies, Breach, DeployStatus, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target,
@@ -86,6 +87,44 @@ pub struct SwitchAttempt {
     pub traffic: Vec<RouteTraffic>,
     /// The audit trail has its `traffic_moved` record.
     pub traffic_recorded: bool,
+}
+
+/// How many answers of one route's probes are kept: a follow-up's worth with the defaults.
+pub const EDGE_ANSWERS_KEPT: usize = 48;
+
+/// What one route's probes have heard, and the switch they follow, if any.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EdgeWatch {
+    /// The newest answers, oldest first.
+    pub answers: Vec<ProbeAnswer>,
+    pub following: Option<EdgeFollow>,
+    /// A probe is out.
+    pub in_flight: bool,
+    /// When the follow-up's next probe goes.
+    pub next_at: Option<Timestamp>,
+    /// The last finding said in the event log, so that a run of the same one is said once.
+    pub last_finding: Option<String>,
+}
+
+impl EdgeWatch {
+    /// The answers since the switch it follows was accepted (all it has, when it follows none).
+    pub fn recent(&self) -> &[ProbeAnswer] {
+        let since = self.following.as_ref().map(|f| f.accepted_at);
+        let start = since.map_or(0, |at| self.answers.iter().position(|a| a.at >= at).unwrap_or(self.answers.len()));
+        &self.answers[start..]
+    }
+}
+
+/// A switch whose route is probed every few seconds for a while after acceptance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EdgeFollow {
+    pub attempt: u64,
+    pub to: Target,
+    pub accepted_at: Timestamp,
+    /// Probing stops then.
+    pub until: Timestamp,
+    /// The edge line was logged: every probe has answered from the new side.
+    pub said: bool,
 }
 
 /// One route of an accepted switch, followed minute by minute until the new side carries the
@@ -273,6 +312,11 @@ pub struct State {
     pub moved_marks: Vec<SwitchMark>,
     /// When a switch's traffic counts as moved, and when to say it has not.
     pub moving: MovePolicy,
+    /// Each probed route's probe, by path.
+    pub probes: HashMap<String, ProbeSpec>,
+    pub probe_settings: ProbeSettings,
+    /// What each probed route's probes have heard, by path.
+    pub edge: HashMap<String, EdgeWatch>,
     /// A problem the operator should see until it clears.
     pub banner: Option<String>,
     /// Why the audit trail could not be written, from the last write (or check) that failed; cleared
@@ -312,6 +356,8 @@ impl State {
             metrics_per_refresh,
             faults,
             moving,
+            probes,
+            probe_settings,
             log,
         } = setup;
         State {
@@ -338,6 +384,9 @@ impl State {
             marks: Vec::new(),
             moved_marks: Vec::new(),
             moving,
+            probes,
+            probe_settings,
+            edge: HashMap::new(),
             banner: None,
             audit_failure: None,
             read_only,
@@ -412,6 +461,21 @@ impl State {
             Movement::Moving { share_pct: Some(share) } => Some((attempt.to, share)),
             _ => None,
         }
+    }
+
+    /// While probes follow a switch of `path` and have heard from a backend: the side it moves to,
+    /// how many answers came from it, and how many answers named a side.
+    pub fn edge_moving(&self, path: &str) -> Option<(Target, usize, usize)> {
+        let watch = self.edge.get(path)?;
+        let follow = watch.following.as_ref()?;
+        let sides: Vec<Target> = watch.recent().iter().filter_map(ProbeAnswer::side).collect();
+        let on_new = sides.iter().filter(|s| **s == follow.to).count();
+        (!sides.is_empty()).then_some((follow.to, on_new, sides.len()))
+    }
+
+    /// Whether probes still follow attempt `id` without having seen the edge on its new side.
+    pub fn edge_pending(&self, id: u64) -> bool {
+        self.edge.values().filter_map(|w| w.following.as_ref()).any(|f| f.attempt == id && !f.said)
     }
 
     /// The thresholds a route is judged by.

@@ -11,7 +11,8 @@ use crate::app::state::{Mode, State};
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::FaultSet;
-use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
+use crate::backend::probe::Prober;
+use crate::backend::sim::{Scenario, SimBackend, SimOptions, SimProber, catalog, demo_probe_spec};
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
 use crate::domain::Level;
@@ -23,6 +24,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let mut palette = Palette::new(themes, no_color);
     let audit = AuditLog::open_default();
     let mut distributions = Vec::new();
+    let mut probers = Vec::new();
     for index in 0..args.distributions {
         // The scenario plays on the first distribution; the others are calm, on seeds of their own.
         let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
@@ -51,12 +53,22 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
             let effects: Vec<&str> = faults.iter().map(|f| f.effect()).collect();
             setup.note(Level::Warn, None, format!("demo: injected fault {faults}: {}", effects.join("; ")));
         }
+        // Every demo route has a probe, answered by the simulated edges.
+        setup.probes = catalog::routes_of(usize::from(args.routes))
+            .into_iter()
+            .map(|r| (r.path.clone(), demo_probe_spec(&r.path)))
+            .collect();
         if let Ok(log) = &audit {
             history::load_into(&mut setup, log);
         }
+        let prober: Arc<dyn Prober> = Arc::new(SimProber::new(Arc::clone(&backend), setup.probe_settings));
+        probers.push((id.clone(), prober));
         distributions.push((State::new(setup), backend));
     }
-    let runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
+    let mut runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
+    for (id, prober) in probers {
+        runtime = runtime.with_prober(&id, prober);
+    }
     let mut runtime = match audit {
         Ok(log) => runtime.with_audit(log),
         Err(error) => runtime.with_audit_unavailable(error.to_string()),

@@ -11,6 +11,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 use crate::app::state::State;
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::metrics::WINDOW_MINUTES;
+use crate::domain::probe::EdgeSummary;
 use crate::domain::{MetricsSnapshot, MinutePoint, Target};
 use crate::theme::Theme;
 
@@ -30,6 +31,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let moved: Vec<_> = state.moved_marks.iter().filter(|m| m.path == row.path).collect();
     if let Some(last) = moved.last().filter(|m| marks.last().is_none_or(|s| s.at <= m.at)) {
         title.push(Span::styled(format!("│ traffic moved by {} ", time_of_day(last.at)), theme.target(last.to)));
+    }
+    if let Some(watch) = state.edge.get(&row.path).filter(|w| !w.recent().is_empty()) {
+        let summary = EdgeSummary::of(watch.recent()).describe();
+        title.push(Span::styled(format!("│ {summary} "), theme.muted));
     }
     if let Err(why) = row.switchable() {
         title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));

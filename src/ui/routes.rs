@@ -128,6 +128,12 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
             Span::styled(to.symbol(), theme.target(to)),
             Span::styled(format!(" ⇄ {share:.0} %"), theme.switch_pending),
         ];
+    } else if let Some((to, on_new, answered)) = state.edge_moving(&row.path) {
+        // Before the numbers can tell: the probes through the edge answered by the new side.
+        target = vec![
+            Span::styled(to.symbol(), theme.target(to)),
+            Span::styled(format!(" ⇄ {on_new}/{answered}"), theme.switch_pending),
+        ];
     } else if row.pending.is_some() {
         target.push(Span::styled(" ⇄", theme.switch_pending));
     }

@@ -95,6 +95,7 @@ pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::SwitchFailed { id, error, .. } => switching::failed(state, id, &error),
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
+        Action::ProbeAnswered { route, answer, .. } => switching::edge::answered(state, &route, answer),
         Action::Abandon { reason } | Action::StopFollowing { reason, .. } => quitting::abandon_all(state, &reason),
         Action::OpenSwitch { path, .. } => switching::open_for(state, &path),
         Action::ConfirmForced { reason, .. } => switching::confirm_override(state, Some(reason)),
@@ -110,6 +111,7 @@ fn command_(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Confirm => switching::confirm(state),
         Command::ConfirmOverride => switching::confirm_override(state, None),
         Command::Refresh => refresh::refresh_now(state),
+        Command::Probe => switching::edge::probe_now(state),
         Command::CycleFaults => faults::cycle(state),
         Command::Quit => quitting::request(state, Vec::new()),
         Command::ConfirmQuit => quitting::abandon_all(state, QUIT_REASON),

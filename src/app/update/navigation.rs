@@ -49,6 +49,7 @@ pub fn handle(state: &mut State, command: Command) {
         | Command::Confirm
         | Command::ConfirmOverride
         | Command::Refresh
+        | Command::Probe
         | Command::CycleFaults
         | Command::CycleTheme
         | Command::NextDistribution

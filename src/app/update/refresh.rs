@@ -12,7 +12,9 @@ use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
-    if now >= state.next_refresh { start_refresh(state) } else { Vec::new() }
+    let mut effects = if now >= state.next_refresh { start_refresh(state) } else { Vec::new() };
+    effects.extend(super::switching::edge::tick(state));
+    effects
 }
 
 pub fn refresh_now(state: &mut State) -> Vec<Effect> {

@@ -172,7 +172,12 @@ pub async fn carry_out<B: Backend, W: Write>(
     for (distribution_id, id) in &requested {
         let phase_of = |c: &Console| c.distribution(distribution_id).and_then(|s| s.switch(*id)).map(|a| a.phase);
         let answered = |c: &Console| phase_of(c) != Some(SwitchPhase::Requested);
-        let settled = |c: &Console| matches!(phase_of(c), Some(SwitchPhase::Deployed | SwitchPhase::Failed));
+        // With a probe, --wait also waits until the edge answers from the new side (or probing ends).
+        let edge_pending = |c: &Console| c.distribution(distribution_id).is_some_and(|s| s.edge_pending(*id));
+        let settled = |c: &Console| match phase_of(c) {
+            Some(SwitchPhase::Deployed) => !edge_pending(c),
+            phase => matches!(phase, Some(SwitchPhase::Failed)),
+        };
         let mut waited = run_until(runtime, printer, ACCEPT_LIMIT, &mut signals, answered).await;
         if args.wait && !matches!(waited, Waited::Signal(_)) {
             waited = run_until(runtime, printer, args.timeout, &mut signals, settled).await;

@@ -104,8 +104,9 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
     let connection = live::connect(aws).await?;
     let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
     let mut distributions = Vec::new();
+    let mut probers = Vec::new();
     for id in ids {
-        let live::Opened { mut setup, backend } = match purpose {
+        let live::Opened { mut setup, backend, prober } = match purpose {
             Purpose::Watch => {
                 let mut opened =
                     live::read_distribution(&connection.config, &id, &connection.clients, Clock::real()).await?;
@@ -116,9 +117,14 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
         };
         // Guards act in a console someone is watching; a one-shot command never switches by itself.
         setup.auto_rollback.clear();
+        probers.push((id, prober));
         distributions.push((State::new(setup), backend));
     }
-    let runtime = Runtime::new(distributions, Clock::real());
+    let mut runtime = Runtime::new(distributions, Clock::real());
+    // `switch --wait` follows the edge as the console does, where a route has a probe.
+    for (id, prober) in probers {
+        runtime = runtime.with_prober(&id, prober);
+    }
     Ok(match purpose {
         Purpose::Watch => runtime,
         Purpose::Change => live::with_audit_trail(runtime),

@@ -4,6 +4,7 @@
 mod error;
 mod identity;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,10 +21,12 @@ use crate::backend::aws::control_plane::{origin_ids_of, routes_of, topology_of};
 use crate::backend::aws::{
     AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions, DistributionSpec,
 };
+use crate::backend::probe::{HttpProber, Prober};
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
 use crate::commands::demo::operator;
 use crate::config::{self, Config};
+use crate::domain::probe::ProbeSpec;
 use crate::domain::{Level, Target, Thresholds};
 use crate::theme::ThemeSet;
 
@@ -31,18 +34,26 @@ use crate::theme::ThemeSet;
 pub struct Opened {
     pub setup: Setup,
     pub backend: Arc<AwsBackend>,
+    /// Sends the probes of the routes that have one, through CloudFront, with no AWS credentials.
+    pub prober: Arc<dyn Prober>,
 }
 
 pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
     let clock = Clock::real();
     let connection = connect(args).await?;
     let mut distributions = Vec::new();
+    let mut probers = Vec::new();
     for id in chosen_distributions(&connection.config, args.distribution.as_deref())? {
-        let Opened { setup, backend } = open(&connection, &id, args, clock.clone()).await?;
+        let Opened { setup, backend, prober } = open(&connection, &id, args, clock.clone()).await?;
+        probers.push((id.clone(), prober));
         distributions.push((State::new(setup), backend));
     }
     let mut palette = Palette::new(themes, no_color);
-    let mut runtime = with_audit_trail(Runtime::new(distributions, clock).with_themes(theme, palette.names()));
+    let mut runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
+    for (id, prober) in probers {
+        runtime = runtime.with_prober(&id, prober);
+    }
+    let mut runtime = with_audit_trail(runtime);
     // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
     let _ = runtime.check_audit();
     terminal::run(&mut runtime, &mut palette).await
@@ -170,8 +181,47 @@ pub async fn read_distribution(
             Ok(_) => {}
         }
     }
+    setup.probe_settings = config.probe_settings();
+    setup.probes = probes_of(config, distribution_id, &control_plane, &mut setup).await;
+    let prober: Arc<dyn Prober> = Arc::new(HttpProber::new(setup.probe_settings, clock.clone()));
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
-    Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)) })
+    Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)), prober })
+}
+
+/// The probes of the distribution's routes that name one; a probe whose host cannot be known is
+/// left out, and the log says why.
+async fn probes_of(
+    config: &Config,
+    distribution_id: &str,
+    control_plane: &CloudFrontControlPlane,
+    setup: &mut Setup,
+) -> HashMap<String, ProbeSpec> {
+    let Some(distribution) = config.distribution(distribution_id) else { return HashMap::new() };
+    let viewer_host = match distribution.probes_need_viewer_host() {
+        true => match control_plane.viewer_host().await {
+            Ok(host) => Some(host),
+            Err(error) => {
+                setup.note(
+                    Level::Warn,
+                    None,
+                    format!("probes without a host are off: reading the distribution's name failed: {error}"),
+                );
+                None
+            }
+        },
+        false => None,
+    };
+    let mut probes = HashMap::new();
+    for (route, _) in distribution.probed_routes() {
+        match config.probe_spec(distribution_id, route, viewer_host.as_deref()) {
+            Ok(Some(spec)) => {
+                probes.insert(route.to_string(), spec);
+            }
+            Ok(None) => {}
+            Err(why) => setup.note(Level::Warn, Some(route), format!("not probed: {why}")),
+        }
+    }
+    probes
 }
 
 /// `--config`, else `cutover.toml` in the user's config directory; it must exist.

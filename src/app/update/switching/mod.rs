@@ -3,6 +3,7 @@
 //! to `Deployed`).
 
 mod dialog;
+pub mod edge;
 mod health;
 mod request;
 mod rollout;

@@ -48,6 +48,7 @@ pub fn accepted(
     attempt.phase = SwitchPhase::Propagating;
     let changes = attempt.changes.clone();
     super::traffic::start(state, id, &moved);
+    let probes = super::edge::start(state, id, &moved);
     for path in &already_there {
         state.log(Level::Info, Some(path), format!("already targeted {to}; left as it was"));
     }
@@ -86,6 +87,7 @@ pub fn accepted(
     } else {
         effects.extend(schedule_poll(state, &distribution_id, state.refresh.deploy_poll));
     }
+    effects.extend(probes);
     effects
 }
 
