@@ -14,8 +14,8 @@ import cf from 'cloudfront';
 //                      (optional) names the next page when one 1 KB value cannot hold them all.
 //   "route:" + pattern {"v":1,"share":25,"lambda":"users-fn","home":"monolith","sticky":"cookie:sid"}
 //                      share: whole percent of viewers sent to origin id `lambda`; `home` is the
-//                      behavior's TargetOriginId (for people and `cutover router status`: the
-//                      function leaves the rest alone rather than naming it); sticky (optional):
+//                      behavior's TargetOriginId, for people and status checks (the function
+//                      leaves the rest alone rather than naming it); sticky (optional):
 //                      "cookie:NAME" or "header:NAME", what identifies a viewer; else the IP.
 //
 // Which route: CloudFront does not tell a function which behavior invoked it. The function is
@@ -44,7 +44,7 @@ async function handler(event) {
         }
     } catch (e) {
         // Fail open: see the top. Nothing is logged: at edge request rates a log line per failure
-        // would cost more than it tells; `cutover router status` reads the store instead.
+        // would cost more than it tells, and the store itself shows what is wrong with it.
     }
     return request;
 }
@@ -89,7 +89,7 @@ function parseRecord(text) {
     if (!isName(r.lambda) || !isName(r.home)) {
         return null;
     }
-    if (r.sticky !== undefined && !/^(cookie|header):./.test(r.sticky)) {
+    if (r.sticky !== undefined && !(typeof r.sticky === 'string' && /^(cookie|header):./.test(r.sticky))) {
         return null;
     }
     return r;
@@ -148,10 +148,11 @@ function viewerKey(event, sticky) {
     return ip;
 }
 
-// The viewer's bucket, 0..99: FNV-1a (32 bits) of its key, modulo 100. The same key always lands
-// in the same bucket, and a share of N takes buckets 0..N-1, so raising the share only ever moves
-// viewers towards Lambda. Every route uses the same buckets: at 1 % it is the same 1 % of viewers
-// on every route, so one viewer's requests do not straddle the two sides route by route.
+// The viewer's bucket, 0..99: FNV-1a (32 bits) of its key's UTF-16 code units (its bytes, for the
+// ASCII of IPs and cookie values), modulo 100. The same key always lands in the same bucket, and a
+// share of N takes buckets 0..N-1, so raising the share only ever moves viewers towards Lambda.
+// Every route uses the same buckets: routes with the same sticky key at 1 % send the same 1 % of
+// viewers, so one viewer's requests do not straddle the sides route by route.
 function bucket(key) {
     let h = 0x811c9dc5;
     for (let i = 0; i < key.length; i++) {

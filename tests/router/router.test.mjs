@@ -291,6 +291,7 @@ const FAULTS = {
     'the sticky key has no name': { store: usersStore({ sticky: 'cookie:' }) },
     'the sticky key is of an unknown kind': { store: usersStore({ sticky: 'query:id' }) },
     'the sticky key is not text': { store: usersStore({ sticky: 7 }) },
+    'the sticky key is a list': { store: usersStore({ sticky: ['cookie:session'] }) },
     'the Lambda origin is not in the distribution': { store: usersStore({ lambda: 'gone-fn' }) },
     'the store throws reading the index': { store: usersStore(), getFails: (k) => (k === 'routes' ? new Error('throttled') : null) },
     'the store throws reading the record': { store: usersStore(), getFails: (k) => (k === 'routes' ? null : new Error('timeout')) },
