@@ -12,6 +12,7 @@ pub mod domain;
 pub mod logging;
 pub mod output;
 pub mod private_files;
+pub mod router;
 #[cfg(test)]
 mod testing;
 pub mod theme;

@@ -1,0 +1,354 @@
+//! The router: the CloudFront Function that sends a share of a route's viewers to its Lambda origin
+//! (`router.js`, embedded), and the KeyValueStore values it reads, which cutover writes.
+//!
+//! The store holds, in format 1 (the `v` field; the function leaves a request untouched on any
+//! other):
+//!
+//! - `routes` (then `routes.2`, `routes.3`... through `next`): an [`IndexPage`], the routed
+//!   behaviors' path patterns in the distribution's order. The function learns which route it
+//!   serves by matching the URI against them (CloudFront tells it nothing about the behavior).
+//! - `route:` + pattern: a [`RouteRecord`], the share for Lambda and the two origin ids.
+//!
+//! `tests/router/store-example.json` holds one store in this format: the Rust tests here write it
+//! and read it back, the Node tests (`scripts/test-router`) run the function over it.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use thiserror::Error;
+
+/// The function's code, as published to CloudFront.
+pub const ROUTER_JS: &str = include_str!("router.js");
+/// CloudFront's limit on a function's code.
+pub const FUNCTION_CODE_LIMIT: usize = 10 * 1024;
+/// The value format the embedded function reads (`v`).
+pub const FORMAT: u8 = 1;
+/// The first index page's key.
+pub const INDEX_KEY: &str = "routes";
+/// A route record's key is this and the behavior's path pattern.
+pub const ROUTE_KEY_PREFIX: &str = "route:";
+/// The most index pages the function reads for one request.
+pub const MAX_INDEX_PAGES: usize = 8;
+/// The KeyValueStore's limit on a key (bytes; AWS says characters, the same for ASCII).
+pub const KEY_LIMIT: usize = 512;
+/// The KeyValueStore's limit on a value (likewise).
+pub const VALUE_LIMIT: usize = 1024;
+
+/// What cutover would write that the function could not read, or read that it did not write.
+#[derive(Debug, Error)]
+pub enum StoreFormatError {
+    #[error("a Lambda share of {0} % is out of range: give a whole percent from 0 to 100")]
+    ShareOutOfRange(u8),
+    #[error("the route record has an empty {0} origin id: name an origin of the distribution")]
+    EmptyOrigin(&'static str),
+    #[error("the sticky viewer key {0:?} is not understood: use cookie:NAME or header:NAME")]
+    BadSticky(String),
+    #[error("{what} is {len} bytes, over the KeyValueStore's {limit}: shorten it")]
+    TooLong { what: String, len: usize, limit: usize },
+    #[error("{0} routed path patterns need more than {MAX_INDEX_PAGES} index pages: route fewer behaviors")]
+    TooManyRoutes(usize),
+    #[error("a store value is not in router format {FORMAT} ({0}): it was written by hand or by another cutover")]
+    Decode(#[source] serde_json::Error),
+}
+
+/// The format number as a field: writes [`FORMAT`], reads only [`FORMAT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Format;
+
+impl Serialize for Format {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(FORMAT)
+    }
+}
+
+impl<'de> Deserialize<'de> for Format {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let found = u64::deserialize(deserializer)?;
+        if found == u64::from(FORMAT) {
+            Ok(Format)
+        } else {
+            Err(de::Error::custom(format!("format {found}, this cutover knows format {FORMAT}")))
+        }
+    }
+}
+
+/// What identifies a viewer, so that the same viewer keeps landing on the same side. Without one
+/// (or when a request lacks it) the function uses the viewer's IP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Sticky {
+    /// `cookie:NAME`: a cookie's value (the name is case-sensitive, as cookies are).
+    Cookie(String),
+    /// `header:NAME`: a request header's value (CloudFront gives functions lowercase names).
+    Header(String),
+}
+
+impl Sticky {
+    pub fn cookie(name: &str) -> Self {
+        Sticky::Cookie(name.to_string())
+    }
+
+    pub fn header(name: &str) -> Self {
+        Sticky::Header(name.to_ascii_lowercase())
+    }
+}
+
+impl TryFrom<String> for Sticky {
+    type Error = StoreFormatError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        match text.split_once(':') {
+            Some(("cookie", name)) if !name.is_empty() => Ok(Sticky::Cookie(name.to_string())),
+            Some(("header", name)) if !name.is_empty() => Ok(Sticky::Header(name.to_string())),
+            _ => Err(StoreFormatError::BadSticky(text)),
+        }
+    }
+}
+
+impl From<Sticky> for String {
+    fn from(sticky: Sticky) -> String {
+        match sticky {
+            Sticky::Cookie(name) => format!("cookie:{name}"),
+            Sticky::Header(name) => format!("header:{name}"),
+        }
+    }
+}
+
+/// One route's record: `share` % of its viewers go to origin `lambda`, the rest stay on the
+/// behavior's own `TargetOriginId`, which `home` names (the function never selects it: leaving the
+/// request alone is the safer way to get there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteRecord {
+    #[serde(rename = "v")]
+    format: Format,
+    pub share: u8,
+    pub lambda: String,
+    pub home: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticky: Option<Sticky>,
+}
+
+impl RouteRecord {
+    pub fn new(share: u8, lambda: &str, home: &str, sticky: Option<Sticky>) -> Result<Self, StoreFormatError> {
+        let record = RouteRecord { format: Format, share, lambda: lambda.to_string(), home: home.to_string(), sticky };
+        record.check()?;
+        Ok(record)
+    }
+
+    /// The store key of the route whose behavior has this path pattern.
+    pub fn key(pattern: &str) -> Result<String, StoreFormatError> {
+        let key = format!("{ROUTE_KEY_PREFIX}{pattern}");
+        within(format!("the key for path pattern {pattern:?}"), key.len(), KEY_LIMIT)?;
+        Ok(key)
+    }
+
+    /// The value to store: refused when the function would not act on it.
+    pub fn encode(&self) -> Result<String, StoreFormatError> {
+        self.check()?;
+        let value = serde_json::to_string(self).expect("strings and numbers always serialize");
+        within("a route record".to_string(), value.len(), VALUE_LIMIT)?;
+        Ok(value)
+    }
+
+    /// A stored value, held to the same rules as the function holds it to.
+    pub fn decode(value: &str) -> Result<Self, StoreFormatError> {
+        let record: RouteRecord = serde_json::from_str(value).map_err(StoreFormatError::Decode)?;
+        record.check()?;
+        Ok(record)
+    }
+
+    fn check(&self) -> Result<(), StoreFormatError> {
+        if self.share > 100 {
+            return Err(StoreFormatError::ShareOutOfRange(self.share));
+        }
+        if self.lambda.is_empty() {
+            return Err(StoreFormatError::EmptyOrigin("Lambda"));
+        }
+        if self.home.is_empty() {
+            return Err(StoreFormatError::EmptyOrigin("home"));
+        }
+        Ok(())
+    }
+}
+
+/// One page of the index: routed path patterns in the distribution's order, and the next page's
+/// key when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexPage {
+    #[serde(rename = "v")]
+    format: Format,
+    pub routes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl IndexPage {
+    pub fn new(routes: Vec<String>, next: Option<String>) -> Self {
+        IndexPage { format: Format, routes, next }
+    }
+
+    pub fn decode(value: &str) -> Result<Self, StoreFormatError> {
+        serde_json::from_str(value).map_err(StoreFormatError::Decode)
+    }
+
+    fn encode(&self) -> String {
+        serde_json::to_string(self).expect("strings and a number always serialize")
+    }
+}
+
+/// The key of index page `n` (1-based): `routes`, `routes.2`, `routes.3`...
+pub fn index_key(n: usize) -> String {
+    if n <= 1 { INDEX_KEY.to_string() } else { format!("{INDEX_KEY}.{n}") }
+}
+
+/// The index as (key, value) pairs to store, for the routed behaviors' path patterns in the
+/// distribution's order (the default behavior's `*` last, as CloudFront tries it last). Each page
+/// is filled as far as a value's 1 KB allows; there is always a first page, empty if nothing is
+/// routed, so the function finds an index rather than a missing key.
+pub fn index_entries(patterns: &[String]) -> Result<Vec<(String, String)>, StoreFormatError> {
+    let mut pages: Vec<Vec<String>> = vec![Vec::new()];
+    for pattern in patterns {
+        let page = pages.last_mut().expect("there is always a page");
+        page.push(pattern.clone());
+        // Measured with a `next` link, in case another page follows.
+        let with_link = IndexPage::new(page.clone(), Some(index_key(MAX_INDEX_PAGES))).encode();
+        if with_link.len() > VALUE_LIMIT {
+            let moved = page.pop().expect("just pushed");
+            if page.is_empty() {
+                return Err(StoreFormatError::TooLong {
+                    what: format!("path pattern {moved:?} in the index"),
+                    len: with_link.len(),
+                    limit: VALUE_LIMIT,
+                });
+            }
+            pages.push(vec![moved]);
+        }
+    }
+    if pages.len() > MAX_INDEX_PAGES {
+        return Err(StoreFormatError::TooManyRoutes(patterns.len()));
+    }
+    let count = pages.len();
+    Ok(pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, routes)| {
+            let next = (i + 1 < count).then(|| index_key(i + 2));
+            (index_key(i + 1), IndexPage::new(routes, next).encode())
+        })
+        .collect())
+}
+
+fn within(what: String, len: usize, limit: usize) -> Result<(), StoreFormatError> {
+    if len > limit { Err(StoreFormatError::TooLong { what, len, limit }) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example store both test suites use (tests/router/store-example.json).
+    fn example() -> serde_json::Value {
+        let text = include_str!("../../tests/router/store-example.json");
+        serde_json::from_str(text).expect("the example store is JSON")
+    }
+
+    fn stored(key: &str) -> String {
+        example()["store"][key].as_str().unwrap_or_else(|| panic!("the example store has no {key}")).to_string()
+    }
+
+    #[test]
+    fn the_function_fits_cloudfronts_code_limit_with_room_to_spare() {
+        let room = FUNCTION_CODE_LIMIT - ROUTER_JS.len().min(FUNCTION_CODE_LIMIT);
+        println!("router.js: {} bytes, {room} bytes left under {FUNCTION_CODE_LIMIT}", ROUTER_JS.len());
+        assert!(ROUTER_JS.len() < FUNCTION_CODE_LIMIT, "router.js is {} bytes", ROUTER_JS.len());
+        // A margin, so that the next comment does not surprise anyone at publish time.
+        assert!(room >= 1024, "only {room} bytes left under CloudFront's 10 KB: trim router.js");
+    }
+
+    #[test]
+    fn the_function_opens_with_the_cloudfront_import_and_names_the_same_keys() {
+        assert!(ROUTER_JS.starts_with("import cf from 'cloudfront';\n"), "AWS wants the import on the first line");
+        for line in [
+            format!("const FORMAT = {FORMAT};"),
+            format!("const INDEX_KEY = '{INDEX_KEY}';"),
+            format!("const ROUTE_PREFIX = '{ROUTE_KEY_PREFIX}';"),
+            format!("const MAX_INDEX_PAGES = {MAX_INDEX_PAGES};"),
+        ] {
+            assert!(ROUTER_JS.contains(&line), "router.js lacks `{line}`");
+        }
+    }
+
+    #[test]
+    fn rust_writes_the_example_store_exactly_as_the_node_tests_read_it() {
+        let users = RouteRecord::new(25, "users-fn", "monolith", Some(Sticky::cookie("session"))).unwrap();
+        let orders = RouteRecord::new(100, "orders-fn", "monolith", None).unwrap();
+        let search = RouteRecord::new(10, "search-fn", "monolith", Some(Sticky::header("X-Viewer-Id"))).unwrap();
+        let patterns = ["/api/users/*", "api/orders*", "/search?"].map(String::from);
+
+        let index = index_entries(&patterns).unwrap();
+        assert_eq!(index, vec![(INDEX_KEY.to_string(), stored(INDEX_KEY))]);
+        for (pattern, record) in patterns.iter().zip([&users, &orders, &search]) {
+            let key = RouteRecord::key(pattern).unwrap();
+            assert_eq!(record.encode().unwrap(), stored(&key), "{key}");
+            assert_eq!(&RouteRecord::decode(&stored(&key)).unwrap(), record, "{key}");
+        }
+        let page = IndexPage::decode(&stored(INDEX_KEY)).unwrap();
+        assert_eq!((page.routes, page.next), (patterns.to_vec(), None));
+        assert_eq!(example()["store"].as_object().unwrap().len(), 4, "the example holds the index and three routes");
+    }
+
+    #[test]
+    fn values_the_function_refuses_are_refused_here_too() {
+        let ok = r#"{"v":1,"share":5,"lambda":"fn","home":"mono"}"#;
+        assert_eq!(RouteRecord::decode(ok).unwrap().share, 5);
+        for bad in [
+            r#"{"v":2,"share":5,"lambda":"fn","home":"mono"}"#,
+            r#"{"v":"1","share":5,"lambda":"fn","home":"mono"}"#,
+            r#"{"share":5,"lambda":"fn","home":"mono"}"#,
+            r#"{"v":1,"share":101,"lambda":"fn","home":"mono"}"#,
+            r#"{"v":1,"share":-1,"lambda":"fn","home":"mono"}"#,
+            r#"{"v":1,"share":2.5,"lambda":"fn","home":"mono"}"#,
+            r#"{"v":1,"share":"5","lambda":"fn","home":"mono"}"#,
+            r#"{"v":1,"share":5,"lambda":"","home":"mono"}"#,
+            r#"{"v":1,"share":5,"lambda":"fn"}"#,
+            r#"{"v":1,"share":5,"lambda":"fn","home":"mono","sticky":"cookie:"}"#,
+            r#"{"v":1,"share":5,"lambda":"fn","home":"mono","sticky":"query:id"}"#,
+            r#"{"v":1,"share":5,"lambda":"fn""#,
+        ] {
+            assert!(RouteRecord::decode(bad).is_err(), "accepted {bad}");
+        }
+        assert!(matches!(RouteRecord::new(101, "fn", "mono", None), Err(StoreFormatError::ShareOutOfRange(101))));
+        assert!(IndexPage::decode(r#"{"v":2,"routes":[]}"#).is_err());
+    }
+
+    #[test]
+    fn a_long_index_is_paged_in_order_and_every_page_fits_a_value() {
+        let patterns: Vec<String> =
+            (0..40).map(|i| format!("/api/v1/some-rather-long-resource-name-{i:02}/*")).collect();
+        let entries = index_entries(&patterns).unwrap();
+        assert!(entries.len() > 1, "forty long patterns need more than one page");
+        let mut read_back = Vec::new();
+        for (n, (key, value)) in entries.iter().enumerate() {
+            assert_eq!(key, &index_key(n + 1));
+            assert!(value.len() <= VALUE_LIMIT, "{key} is {} bytes", value.len());
+            let page = IndexPage::decode(value).unwrap();
+            let expected_next = (n + 1 < entries.len()).then(|| index_key(n + 2));
+            assert_eq!(page.next, expected_next);
+            read_back.extend(page.routes);
+        }
+        assert_eq!(read_back, patterns);
+    }
+
+    #[test]
+    fn an_index_the_function_could_not_read_to_the_end_is_refused() {
+        let patterns: Vec<String> = (0..200).map(|i| format!("/{}{i:03}/*", "x".repeat(100))).collect();
+        assert!(matches!(index_entries(&patterns), Err(StoreFormatError::TooManyRoutes(200))));
+        let huge = vec!["/".repeat(2000)];
+        assert!(matches!(index_entries(&huge), Err(StoreFormatError::TooLong { .. })));
+        assert_eq!(index_entries(&[]).unwrap(), vec![(INDEX_KEY.to_string(), r#"{"v":1,"routes":[]}"#.to_string())]);
+    }
+
+    #[test]
+    fn keys_over_the_stores_limit_are_refused() {
+        assert_eq!(RouteRecord::key("/api/*").unwrap(), "route:/api/*");
+        assert!(RouteRecord::key(&"a".repeat(KEY_LIMIT)).is_err());
+    }
+}
