@@ -1,5 +1,7 @@
-//! End to end in a pseudo-terminal: after a switch in the demo, the route's row shows the share of
-//! its traffic on the new side while it moves (`◼ ⇄ 62 %`), and the event log says when it moved.
+//! End to end in a pseudo-terminal: after a switch in the demo, the route's row shows how the move
+//! goes (the probes through the edge answered by the new side, `◼ ⇄ 8/12`, then the numbers' share,
+//! `◼ ⇄ 62 %`), and the event log says when every probe came from the new side and when the
+//! traffic moved.
 
 mod support;
 
@@ -16,10 +18,21 @@ fn the_row_shows_the_moving_share_and_the_log_says_when_the_traffic_moved() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(line_with(&console.screen(), "/orders/*").contains('▶'), "/orders/* not selected");
     console.type_keys("sy");
-    let screen = console.wait_for("◼ ⇄", Duration::from_secs(60));
-    let row = line_with(&screen, "/orders/*");
-    assert!(row.contains(" %"), "the row shows the share on the origin: {row:?}");
+    // The row's mark while it moves: first the probes' count, then the numbers' share.
+    let mut marks = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline && !marks.iter().any(|m: &String| m.contains(" %")) {
+        let screen = console.screen();
+        let row = line_with(&screen, "/orders/*");
+        if let Some(at) = row.find("◼ ⇄") {
+            marks.push(row[at..].split("  ").next().unwrap_or_default().to_string());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(marks.iter().any(|m| m.contains(" %")), "the numbers' share was shown: {marks:?}");
     console.type_keys("e");
+    let screen = console.wait_for("edge: every probe answered by ◼ origin since", Duration::from_secs(60));
+    assert!(line_with(&screen, "edge: every probe").contains("after accepted)"), "{screen}");
     let screen = console.wait_for("traffic moved:", Duration::from_secs(60));
     let moved = line_with(&screen, "traffic moved:");
     assert!(moved.contains("on ◼ origin (legacy)") && moved.contains("after accepted"), "{moved:?}");
