@@ -17,14 +17,15 @@ use cutover::app::console::Console;
 use cutover::app::event_loop::{self, Stop};
 use cutover::app::runtime::{Runtime, TICK};
 use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, State};
+use cutover::app::state::{EdgeFollow, EdgeWatch, Mode, State};
 use cutover::app::tab::Tab;
 use cutover::app::update::update;
 use cutover::backend::aws::metrics::queries;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::backend::{FaultSet, MetricsSource};
 use cutover::clock::Clock;
-use cutover::domain::MetricsSnapshot;
+use cutover::domain::probe::{ProbeAnswer, ResponseHeaders};
+use cutover::domain::{MetricsSnapshot, Target};
 use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -134,6 +135,30 @@ fn refresh(c: &mut Criterion) {
             )
         });
     }
+    // A probe's answer, on a route whose switch the probes follow: what the UI task does with it
+    // (the request itself runs on a task of its own), and the frame that shows it.
+    let (mut console, _) = loaded(ROUTES_PER_DISTRIBUTION);
+    let spec = cutover::backend::sim::demo_probe_spec("/orders/*");
+    console.distributions[0].probes.insert("/orders/*".into(), spec.clone());
+    let now = console.distributions[0].now;
+    let follow = EdgeFollow { attempt: 1, to: Target::Origin, accepted_at: now, until: now, said: false };
+    let watch = EdgeWatch { following: Some(follow), in_flight: true, ..Default::default() };
+    console.distributions[0].edge.insert("/orders/*".into(), watch);
+    let headers = ResponseHeaders::new([("x-amz-cf-pop", "FRA56-P2"), ("x-cache", "Miss from cloudfront")]);
+    let answer = ProbeAnswer::heard(now, Duration::from_millis(40), 200, &headers, &spec);
+    group.bench_function("a probe answer, 75 routes", |b| {
+        b.iter_batched(
+            || console.clone(),
+            |mut console| {
+                let distribution_id = catalog::DISTRIBUTION_ID.to_string();
+                let action =
+                    Action::ProbeAnswered { distribution_id, route: "/orders/*".into(), answer: answer.clone() };
+                let effects = update(&mut console, action);
+                (console, effects)
+            },
+            BatchSize::LargeInput,
+        )
+    });
     group.finish();
 }
 
