@@ -367,10 +367,7 @@ mod tests {
     #[test]
     fn a_fresh_install_creates_tests_publishes_then_associates_once() {
         let plan = plan_install(ID, &fresh(), &wanted());
-        assert_eq!(
-            kinds(&plan),
-            ["create_store", "create_function", "test_function", "publish_function", "associate"]
-        );
+        assert_eq!(kinds(&plan), ["create_store", "create_function", "test_function", "publish_function", "associate"]);
         assert_eq!(plan.steps.last().unwrap().paths(), wanted());
         assert!(plan.refused.is_empty() && plan.notes.is_empty());
     }
