@@ -119,6 +119,8 @@ pub fn sentence(record: &AuditRecord) -> String {
         RecordKind::TrafficMoved => format!("traffic of {moves} moved"),
         RecordKind::GuardBreach => format!("guard breach on {routes}"),
         RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
+        RecordKind::RouterStep if record.routes.is_empty() => format!("{} changed the router", record.operator),
+        RecordKind::RouterStep => format!("{} changed the router on {routes}", record.operator),
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
     };
     if let Some(outcome) = record.outcome

@@ -14,6 +14,7 @@ use aws_sdk_cloudfront::types::{
     FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations,
 };
 
+use super::control_plane::routes_of;
 use super::errors::from_sdk;
 use crate::backend::BackendError;
 use crate::router::ROUTER_JS;
@@ -63,6 +64,8 @@ pub struct Snapshot {
     pub store_etag: Option<String>,
     /// The function's ETag (DEVELOPMENT stage), for update, test, publish and delete.
     pub function_etag: Option<String>,
+    /// Every route as (path, target origin id), default last, to choose the switchable ones.
+    pub routes: Vec<(String, String)>,
 }
 
 /// What one carried-out step did, in lines to print and the ETags of a distribution update.
@@ -264,6 +267,7 @@ impl RouterControl {
         }
         let (config, _) = self.distribution_config().await?;
         snapshot.found.behaviors = behaviors_of(&config);
+        snapshot.routes = routes_of(&config);
         Ok(snapshot)
     }
 
