@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use aws_sdk_cloudfront::config::http::HttpResponse;
-use aws_sdk_cloudfront::error::SdkError;
+use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::primitives::Blob;
 use aws_sdk_cloudfront::types::{
     DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionRuntime,
@@ -87,12 +87,15 @@ pub struct RouterControl {
     pub polls: u32,
 }
 
-/// A 404 (no such store, no such function, not published) as `None`.
-fn absent<T, E>(result: Result<T, SdkError<E, HttpResponse>>) -> Result<Option<T>, SdkError<E, HttpResponse>> {
+/// A 404 (no such store, no such function, not published) as `None`, other failures as `action`'s.
+fn absent<T, E>(action: &'static str, result: Result<T, SdkError<E, HttpResponse>>) -> Result<Option<T>, RouterError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
     match result {
         Ok(value) => Ok(Some(value)),
         Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 404 => Ok(None),
-        Err(e) => Err(e),
+        Err(e) => Err(failed(action)(from_sdk(action, e))),
     }
 }
 
@@ -231,8 +234,10 @@ impl RouterControl {
     /// functions.
     pub async fn read(&self) -> Result<Snapshot, RouterError> {
         let mut snapshot = Snapshot::default();
-        let store = absent(self.client.describe_key_value_store().name(store_name(&self.distribution_id)).send().await)
-            .map_err(|e| failed("DescribeKeyValueStore")(from_sdk("DescribeKeyValueStore", e)))?;
+        let store = absent(
+            "DescribeKeyValueStore",
+            self.client.describe_key_value_store().name(store_name(&self.distribution_id)).send().await,
+        )?;
         if let Some(out) = store {
             snapshot.store_etag = out.e_tag.clone();
             snapshot.found.store = out
@@ -240,9 +245,10 @@ impl RouterControl {
                 .map(|s| FoundStore { arn: s.arn, status: s.status.unwrap_or_else(|| "UNKNOWN".into()) });
         }
         let name = function_name(&self.distribution_id);
-        let described =
-            absent(self.client.describe_function().name(&name).stage(FunctionStage::Development).send().await)
-                .map_err(|e| failed("DescribeFunction")(from_sdk("DescribeFunction", e)))?;
+        let described = absent(
+            "DescribeFunction",
+            self.client.describe_function().name(&name).stage(FunctionStage::Development).send().await,
+        )?;
         if let Some(out) = described {
             snapshot.function_etag = out.e_tag.clone();
             let summary = out.function_summary.as_ref();
@@ -272,8 +278,7 @@ impl RouterControl {
     }
 
     async fn code(&self, name: &str, stage: FunctionStage) -> Result<Option<String>, RouterError> {
-        let out = absent(self.client.get_function().name(name).stage(stage).send().await)
-            .map_err(|e| failed("GetFunction")(from_sdk("GetFunction", e)))?;
+        let out = absent("GetFunction", self.client.get_function().name(name).stage(stage).send().await)?;
         Ok(out.map(|o| text_of(o.function_code.as_ref())))
     }
 
@@ -292,6 +297,8 @@ impl RouterControl {
         Ok((config, etag))
     }
 
+    // Long: one arm per kind of step, each a call and what it teaches the snapshot; split up, the
+    // arms would only move the same lines apart.
     /// Carry out one step, keeping `snapshot` up to date for the next.
     pub async fn carry_out(&self, step: &Step, snapshot: &mut Snapshot) -> Result<StepDone, RouterError> {
         match step {
