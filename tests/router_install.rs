@@ -402,3 +402,23 @@ async fn access_denied_names_the_iam_action_and_is_recorded() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].outcome, Some(Outcome::Failed));
 }
+
+#[tokio::test]
+async fn a_function_still_in_use_after_the_update_says_when_to_run_remove_again() {
+    let installed = config(&[("/orders/*", FUNCTION_ARN)]);
+    let mut rules = reads_installed(installed.clone());
+    rules.extend([
+        get_config(installed, "E2"),
+        mock!(Client::update_distribution).then_output(|| UpdateDistributionOutput::builder().e_tag("E3").build()),
+        mock!(Client::delete_function).then_http_response(|| xml_error(409, "FunctionInUse")),
+    ]);
+    let trail = audit("in-use");
+    let (result, printed) = run(&control_of(&rules), &remove(true), Some(&trail)).await;
+    let error = result.unwrap_err();
+    assert_eq!(error.exit_code(), 1);
+    let message = error.to_string();
+    assert!(message.contains("still in use while CloudFront deploys"), "{message}\n{printed}");
+    assert!(message.contains("the 1 step(s) before it stay done"), "{message}");
+    let outcomes: Vec<Option<Outcome>> = records(&trail).iter().map(|r| r.outcome).collect();
+    assert_eq!(outcomes, [Some(Outcome::Accepted), Some(Outcome::Failed)]);
+}

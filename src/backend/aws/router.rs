@@ -68,6 +68,23 @@ pub struct Snapshot {
     pub routes: Vec<(String, String)>,
 }
 
+/// A failed delete: "in use" while CloudFront still deploys the update that took the function off
+/// (or, for the store, while the function still holds it) says when to try again.
+fn deleting<E>(action: &'static str, name: &str, err: SdkError<E, HttpResponse>) -> RouterError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    if matches!(err.code(), Some("FunctionInUse" | "CannotDeleteEntityWhileInUse" | "EntityInUse")) {
+        return other(
+            action,
+            format!(
+                "{name} is still in use while CloudFront deploys the update that took the router off (the usual minutes); run `cutover router remove --yes` again once `cutover status` shows the distribution Deployed"
+            ),
+        );
+    }
+    failed(action)(from_sdk(action, err))
+}
+
 /// What one carried-out step did, in lines to print and the ETags of a distribution update.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StepDone {
@@ -400,7 +417,7 @@ impl RouterControl {
                     .if_match(etag)
                     .send()
                     .await
-                    .map_err(|e| failed("DeleteFunction")(from_sdk("DeleteFunction", e)))?;
+                    .map_err(|e| deleting("DeleteFunction", name, e))?;
                 snapshot.found.function = None;
                 Ok(StepDone { lines: vec![format!("deleted CloudFront Function {name}")], ..Default::default() })
             }
@@ -414,7 +431,7 @@ impl RouterControl {
                     .if_match(etag)
                     .send()
                     .await
-                    .map_err(|e| failed("DeleteKeyValueStore")(from_sdk("DeleteKeyValueStore", e)))?;
+                    .map_err(|e| deleting("DeleteKeyValueStore", name, e))?;
                 snapshot.found.store = None;
                 Ok(StepDone { lines: vec![format!("deleted KeyValueStore {name}")], ..Default::default() })
             }
