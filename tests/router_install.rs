@@ -22,6 +22,7 @@ use aws_sdk_cloudfront::operation::get_function::GetFunctionOutput;
 use aws_sdk_cloudfront::operation::publish_function::PublishFunctionOutput;
 use aws_sdk_cloudfront::operation::test_function::TestFunctionOutput;
 use aws_sdk_cloudfront::operation::update_distribution::UpdateDistributionOutput;
+use aws_sdk_cloudfront::operation::update_function::UpdateFunctionOutput;
 use aws_sdk_cloudfront::primitives::{Blob, DateTime};
 use aws_sdk_cloudfront::types::{
     DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionMetadata,
@@ -421,4 +422,64 @@ async fn a_function_still_in_use_after_the_update_says_when_to_run_remove_again(
     assert!(message.contains("the 1 step(s) before it stay done"), "{message}");
     let outcomes: Vec<Option<Outcome>> = records(&trail).iter().map(|r| r.outcome).collect();
     assert_eq!(outcomes, [Some(Outcome::Accepted), Some(Outcome::Failed)]);
+}
+
+#[tokio::test]
+async fn a_stale_etag_on_the_association_update_is_re_read_and_re_applied() {
+    let mut rules = reads_installed(config(&[]));
+    rules.extend([
+        get_config(config(&[]), "E2"),
+        mock!(Client::update_distribution)
+            .match_requests(|r| r.if_match() == Some("E2"))
+            .then_http_response(|| xml_error(412, "PreconditionFailed")),
+        get_config(config(&[]), "E5"),
+        mock!(Client::update_distribution)
+            .match_requests(|r| r.if_match() == Some("E5"))
+            .then_output(|| UpdateDistributionOutput::builder().e_tag("E6").build()),
+    ]);
+    let trail = audit("stale");
+    let (result, printed) = run(&control_of(&rules), &install(&["/orders/*"], true), Some(&trail)).await;
+    assert_eq!(result.unwrap(), 0, "{printed}");
+    let records = records(&trail);
+    assert_eq!(records.len(), 1, "one step: the association");
+    assert_eq!((records[0].etag_before.as_deref(), records[0].etag_after.as_deref()), (Some("E5"), Some("E6")));
+}
+
+#[tokio::test]
+async fn a_function_error_in_the_test_stops_the_install_before_anything_is_published() {
+    let mut rules = reads_installed(config(&[]));
+    // The function's code drifted: update, then the test fails.
+    rules[2] = mock!(Client::get_function)
+        .match_requests(|r| r.stage() == Some(&FunctionStage::Development))
+        .then_output(|| GetFunctionOutput::builder().function_code(Blob::new("// old")).e_tag("EF2").build());
+    rules.extend([
+        mock!(Client::update_function)
+            .match_requests(|r| {
+                r.if_match() == Some("EF2") && r.function_code().map(|c| c.as_ref()) == Some(ROUTER_JS.as_bytes())
+            })
+            .then_output(|| UpdateFunctionOutput::builder().e_tag("EF4").build()),
+        mock!(Client::test_function).match_requests(|r| r.if_match() == Some("EF4")).then_output(|| {
+            TestFunctionOutput::builder()
+                .test_result(
+                    TestResult::builder().compute_utilization("3").function_error_message("ReferenceError: x").build(),
+                )
+                .build()
+        }),
+    ]);
+    let (result, printed) = run(&control_of(&rules), &install(&["/orders/*"], true), None).await;
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("ReferenceError: x") && message.contains("nothing was published"), "{message}");
+    assert!(printed.contains("step 1/4: update CloudFront Function"), "{printed}");
+}
+
+#[tokio::test]
+async fn status_says_what_is_missing_and_exits_3() {
+    let rules = reads_fresh(config(&[]));
+    let status = RouterAction::Status(cutover::cli::RouterStatusArgs { choice: RouteChoice::default(), json: true });
+    let (result, printed) = run(&control_of(&rules), &status, None).await;
+    assert_eq!(result.unwrap(), 3);
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["wanted"], serde_json::json!(["/orders/*", "/search/*", "/static/*", "*"]));
+    assert_eq!(json["plan"]["steps"][0]["step"], "create_store");
 }
