@@ -44,6 +44,9 @@ impl std::fmt::Display for RouterError {
             BackendError::Throttling => {
                 write!(f, "{} was throttled by AWS; wait a minute and run it again", self.action)
             }
+            error @ (BackendError::Network(_) | BackendError::Timeout) => {
+                write!(f, "{error}; check the connection to AWS and run it again")
+            }
             error => write!(f, "{error}"),
         }
     }
