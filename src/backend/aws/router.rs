@@ -348,7 +348,7 @@ impl RouterControl {
                     .client
                     .create_function()
                     .name(name)
-                    .function_config(self.function_config(snapshot)?)
+                    .function_config(self.function_config("CreateFunction", snapshot)?)
                     .function_code(Blob::new(ROUTER_JS.as_bytes()))
                     .send()
                     .await
@@ -375,7 +375,7 @@ impl RouterControl {
                     .update_function()
                     .name(name)
                     .if_match(etag)
-                    .function_config(self.function_config(snapshot)?)
+                    .function_config(self.function_config("UpdateFunction", snapshot)?)
                     .function_code(Blob::new(ROUTER_JS.as_bytes()))
                     .send()
                     .await
@@ -448,12 +448,12 @@ impl RouterControl {
             .ok_or_else(|| other(action, "the function's ETag is unknown; run the command again".into()))
     }
 
-    fn function_config(&self, snapshot: &Snapshot) -> Result<FunctionConfig, RouterError> {
+    fn function_config(&self, action: &'static str, snapshot: &Snapshot) -> Result<FunctionConfig, RouterError> {
         let store = snapshot
             .found
             .store
             .as_ref()
-            .ok_or_else(|| other("CreateFunction", "the store does not exist yet; run install again".into()))?;
+            .ok_or_else(|| other(action, "the store does not exist yet; run install again".into()))?;
         let association =
             KeyValueStoreAssociation::builder().key_value_store_arn(&store.arn).build().expect("the ARN is set");
         let associations =
