@@ -65,6 +65,7 @@ fn main() -> ExitCode {
             runtime.block_on(cutover::commands::headless::rollback_all(&args, &cli.aws))
         }
         Some(Subcommand::Probe(args)) => runtime.block_on(cutover::commands::headless::probe(&args, &cli.aws)),
+        Some(Subcommand::Router(args)) => runtime.block_on(cutover::commands::router::run(&args, &cli.aws)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

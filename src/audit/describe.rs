@@ -119,6 +119,8 @@ pub fn sentence(record: &AuditRecord) -> String {
         RecordKind::TrafficMoved => format!("traffic of {moves} moved"),
         RecordKind::GuardBreach => format!("guard breach on {routes}"),
         RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
+        RecordKind::RouterStep if record.routes.is_empty() => format!("{}'s router step", record.operator),
+        RecordKind::RouterStep => format!("{}'s router step on {routes}", record.operator),
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
     };
     if let Some(outcome) = record.outcome
@@ -178,6 +180,12 @@ mod tests {
             .with_outcome(Outcome::Failed)
             .with_error("PreconditionFailed");
         assert_eq!(sentence(&failed), "switch of /a, /b ◼ origin → λ Lambda failed: PreconditionFailed");
+
+        let router = rec(RecordKind::RouterStep).with_outcome(Outcome::Accepted).with_message("install associate: ...");
+        assert_eq!(sentence(&router), "ana's router step on /a, /b (accepted): install associate: ...");
+        let mut store = router.clone().with_outcome(Outcome::Failed).with_error("denied");
+        store.routes.clear();
+        assert_eq!(sentence(&store), "ana's router step (failed): denied: install associate: ...");
 
         let breach = rec(RecordKind::GuardBreach).with_message("5xx 12.4% > 5% for 3 periods");
         assert_eq!(sentence(&breach), "guard breach on /a, /b: 5xx 12.4% > 5% for 3 periods");

@@ -28,6 +28,8 @@
 //! The records of one switch attempt are `switch_requested` (or `auto_rollback` when a guard asked),
 //! `switch_accepted`, then `switch_deployed`, `switch_failed` or `switch_abandoned`, and on the way
 //! `edge_moved` and `traffic_moved` when they are seen; `audit::stats` reads them back as one switch.
+//! `router_step` records (one per step of `cutover router install` / `remove` that changes AWS)
+//! stand alone: `message` says which step (`create_store: ...`), `outcome` `accepted` or `failed`.
 //!
 //! Readers accept lines with missing optional fields, and unknown `kind`/`outcome` values read as
 //! `unknown`, so that an older cutover can read a newer trail.
@@ -83,6 +85,10 @@ pub enum RecordKind {
     GuardBreach,
     /// A guard switched a route back to the origin by itself: `message` says why.
     AutoRollback,
+    /// `cutover router install` or `remove` changed AWS by one step: `message` names the step and
+    /// what it changed, `routes` the behaviors an association update touched (with `etag_before` /
+    /// `etag_after`), `outcome` is `accepted` or `failed` (then `error` says why).
+    RouterStep,
     /// A kind written by a newer cutover.
     #[serde(other)]
     Unknown,
@@ -100,6 +106,7 @@ impl RecordKind {
             RecordKind::TrafficMoved => "traffic_moved",
             RecordKind::GuardBreach => "guard_breach",
             RecordKind::AutoRollback => "auto_rollback",
+            RecordKind::RouterStep => "router_step",
             RecordKind::Unknown => "unknown",
         }
     }
@@ -369,6 +376,7 @@ mod tests {
             RecordKind::TrafficMoved,
             RecordKind::GuardBreach,
             RecordKind::AutoRollback,
+            RecordKind::RouterStep,
             RecordKind::Unknown,
         ] {
             assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));

@@ -131,7 +131,7 @@ impl Step {
             | RecordKind::SwitchFailed
             | RecordKind::SwitchAbandoned => Some(Step::Answer),
             RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Step::Milestone),
-            RecordKind::GuardBreach | RecordKind::Unknown => None,
+            RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::Unknown => None,
         }
     }
 }

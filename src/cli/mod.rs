@@ -1,10 +1,11 @@
 //! The command line: every command's arguments, parsed by clap. The commands themselves live in
-//! `src/commands/` (`demo`, `live`, `init`, `headless`, `log`) and take their arguments from
+//! `src/commands/` (`demo`, `live`, `init`, `headless`, `log`, `router`) and take their arguments from
 //! here; nothing here reaches back into them.
 
 mod duration;
 mod headless;
 mod log;
+mod router;
 
 use std::path::PathBuf;
 
@@ -12,6 +13,7 @@ use clap::{Args, Parser, ValueEnum};
 
 pub use self::headless::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
 pub use self::log::LogArgs;
+pub use self::router::{RouteChoice, RouterAction, RouterArgs, RouterChangeArgs, RouterPlanArgs, RouterStatusArgs};
 use crate::backend::sim::Scenario;
 
 /// A console for moving API routes between a monolith origin and AWS Lambda behind one
@@ -96,6 +98,13 @@ pub enum Subcommand {
     /// host. Exit code 0 when every answer came from one side with the expected status, 3 when they
     /// were mixed or unexpected, 1 when nothing answered, 2 when the route has no probe.
     Probe(ProbeArgs),
+    /// Install, check or remove the router: the CloudFront Function (and its KeyValueStore) that
+    /// shares a route's viewers between its two origins (--distribution ID names the distribution).
+    ///
+    /// `plan` prints the steps; `install` and `remove` print them and change nothing without
+    /// --yes; `status` exits 0 when installed and current, 3 when partly or outdated, 1 when AWS
+    /// could not be read. Every step that changes AWS is recorded in the audit trail.
+    Router(RouterArgs),
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,8 @@
 //! `tests/router/store-example.json` holds one store in this format: the Rust tests here write it
 //! and read it back, the Node tests (`scripts/test-router`) run the function over it.
 
+pub mod install;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use thiserror::Error;
 

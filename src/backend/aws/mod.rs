@@ -9,6 +9,7 @@ pub mod control_plane;
 pub mod errors;
 pub mod metrics;
 pub mod policies;
+pub mod router;
 pub mod spec;
 
 pub use backend::AwsBackend;

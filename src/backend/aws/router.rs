@@ -1,0 +1,694 @@
+//! The router's pieces in the account, over the CloudFront client: reading what exists (the
+//! KeyValueStore, the function and its code in both stages, each behavior's viewer-request
+//! function) into a [`Found`], and carrying out one planned [`Step`] at a time. The association
+//! update changes the fetched `DistributionConfig` in place and sends it back with `IfMatch`, as a
+//! switch does, re-reading it when the ETag went stale.
+
+use std::time::Duration;
+
+use aws_sdk_cloudfront::config::http::HttpResponse;
+use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudfront::primitives::Blob;
+use aws_sdk_cloudfront::types::{
+    DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionRuntime,
+    FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations,
+};
+
+use super::control_plane::routes_of;
+use super::errors::from_sdk;
+use crate::backend::BackendError;
+use crate::router::ROUTER_JS;
+use crate::router::install::{
+    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, Step, function_name, is_router_arn, store_name,
+};
+
+/// How many times an association update is re-read and re-sent after a stale ETag.
+const CONFLICT_RETRIES: u32 = 3;
+
+/// A failed call, with the IAM action it needed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct RouterError {
+    /// The API call, which is also the IAM action's name after `cloudfront:`.
+    pub action: &'static str,
+    pub error: BackendError,
+}
+
+impl std::fmt::Display for RouterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.error {
+            BackendError::AccessDenied(detail) => write!(
+                f,
+                "access denied: {detail}; grant the IAM action cloudfront:{} to this identity and run it again",
+                self.action
+            ),
+            BackendError::Throttling => {
+                write!(f, "{} was throttled by AWS; wait a minute and run it again", self.action)
+            }
+            error @ (BackendError::Network(_) | BackendError::Timeout) => {
+                write!(f, "{error}; check the connection to AWS and run it again")
+            }
+            error => write!(f, "{error}"),
+        }
+    }
+}
+
+fn failed(action: &'static str) -> impl FnOnce(BackendError) -> RouterError {
+    move |error| RouterError { action, error }
+}
+
+fn other(action: &'static str, message: String) -> RouterError {
+    RouterError { action, error: BackendError::Other(message) }
+}
+
+/// What a read found, with the ETags the later steps need.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub found: Found,
+    pub store_etag: Option<String>,
+    /// The function's ETag (DEVELOPMENT stage), for update, test, publish and delete.
+    pub function_etag: Option<String>,
+    /// Every route as (path, target origin id), default last, to choose the switchable ones.
+    pub routes: Vec<(String, String)>,
+}
+
+/// A failed delete: "in use" while CloudFront still deploys the update that took the function off
+/// (or, for the store, while the function still holds it) says when to try again.
+fn deleting<E>(action: &'static str, name: &str, err: SdkError<E, HttpResponse>) -> RouterError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    if matches!(err.code(), Some("FunctionInUse" | "CannotDeleteEntityWhileInUse" | "EntityInUse")) {
+        return other(
+            action,
+            format!(
+                "{name} is still in use while CloudFront deploys the update that took the router off (the usual minutes); run `cutover router remove --yes` again once `cutover status` shows the distribution Deployed"
+            ),
+        );
+    }
+    failed(action)(from_sdk(action, err))
+}
+
+/// What one carried-out step did, in lines to print and the ETags of a distribution update.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepDone {
+    pub lines: Vec<String>,
+    pub etag_before: Option<String>,
+    pub etag_after: Option<String>,
+}
+
+/// The router's pieces for one distribution.
+#[derive(Clone, Debug)]
+pub struct RouterControl {
+    client: aws_sdk_cloudfront::Client,
+    distribution_id: String,
+    /// Between two looks at a store still provisioning.
+    pub poll_every: Duration,
+    /// How many looks before giving up on a store that never gets READY.
+    pub polls: u32,
+}
+
+/// A 404 (no such store, no such function, not published) as `None`, other failures as `action`'s.
+fn absent<T, E>(action: &'static str, result: Result<T, SdkError<E, HttpResponse>>) -> Result<Option<T>, RouterError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 404 => Ok(None),
+        Err(e) => Err(failed(action)(from_sdk(action, e))),
+    }
+}
+
+fn text_of(code: Option<&Blob>) -> String {
+    code.map(|b| String::from_utf8_lossy(b.as_ref()).into_owned()).unwrap_or_default()
+}
+
+/// The behaviors of a config as the planner sees them, default last as `*`.
+pub fn behaviors_of(config: &DistributionConfig) -> Vec<FoundBehavior> {
+    let viewer_request = |a: Option<&FunctionAssociations>| {
+        a.and_then(|a| a.items.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .find(|f| f.event_type == EventType::ViewerRequest)
+            .map(|f| f.function_arn.clone())
+    };
+    let mut found: Vec<FoundBehavior> = config
+        .cache_behaviors()
+        .and_then(|b| b.items.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .map(|b| FoundBehavior {
+            path: b.path_pattern.clone(),
+            viewer_request: viewer_request(b.function_associations.as_ref()),
+        })
+        .collect();
+    if let Some(default) = config.default_cache_behavior() {
+        found.push(FoundBehavior {
+            path: DEFAULT_PATH.to_string(),
+            viewer_request: viewer_request(default.function_associations.as_ref()),
+        });
+    }
+    found
+}
+
+/// The function associations of the behavior at `path`, in place in the fetched config.
+fn associations_mut<'a>(
+    config: &'a mut DistributionConfig,
+    path: &str,
+) -> Option<&'a mut Option<FunctionAssociations>> {
+    if path == DEFAULT_PATH {
+        return config.default_cache_behavior.as_mut().map(|d| &mut d.function_associations);
+    }
+    config
+        .cache_behaviors
+        .as_mut()
+        .and_then(|b| b.items.as_mut())
+        .and_then(|items| items.iter_mut().find(|b| b.path_pattern == path))
+        .map(|b| &mut b.function_associations)
+}
+
+/// Add `arn` as the viewer-request function of the behaviors at `paths`, in place. Fails, changing
+/// nothing that matters (the config is then dropped), when one has someone else's function.
+pub fn associate(
+    config: &mut DistributionConfig,
+    paths: &[String],
+    arn: &str,
+    distribution_id: &str,
+) -> Result<Vec<String>, String> {
+    let mut changed = Vec::new();
+    for path in paths {
+        let slot = associations_mut(config, path)
+            .ok_or_else(|| format!("the distribution no longer has a behavior with path pattern {path}"))?;
+        let list =
+            slot.get_or_insert_with(|| FunctionAssociations::builder().quantity(0).build().expect("quantity is set"));
+        let items = list.items.get_or_insert_with(Vec::new);
+        match items.iter().find(|f| f.event_type == EventType::ViewerRequest) {
+            Some(f) if is_router_arn(&f.function_arn, distribution_id) => continue,
+            Some(f) => {
+                return Err(format!(
+                    "{path} now has a viewer-request function ({}) and CloudFront allows one per event type",
+                    f.function_arn
+                ));
+            }
+            None => {}
+        }
+        items.push(
+            FunctionAssociation::builder()
+                .function_arn(arn)
+                .event_type(EventType::ViewerRequest)
+                .build()
+                .expect("both fields are set"),
+        );
+        list.quantity = items.len() as i32;
+        changed.push(path.clone());
+    }
+    Ok(changed)
+}
+
+/// Take the router's association off the behaviors at `paths`, in place; others' stay.
+pub fn dissociate(config: &mut DistributionConfig, paths: &[String], distribution_id: &str) -> Vec<String> {
+    let mut changed = Vec::new();
+    for path in paths {
+        let Some(Some(list)) = associations_mut(config, path) else { continue };
+        let Some(items) = list.items.as_mut() else { continue };
+        let before = items.len();
+        items
+            .retain(|f| !(f.event_type == EventType::ViewerRequest && is_router_arn(&f.function_arn, distribution_id)));
+        if items.len() != before {
+            list.quantity = items.len() as i32;
+            if items.is_empty() {
+                // As CloudFront sends a behavior without functions: a quantity of 0 and no items.
+                list.items = None;
+            }
+            changed.push(path.clone());
+        }
+    }
+    changed
+}
+
+/// Sample viewer-request events for `TestFunction`: one with a cookie, one with only the IP.
+pub fn sample_events() -> [String; 2] {
+    let event = |uri: &str, cookies: &str| {
+        format!(
+            r#"{{"version":"1.0","context":{{"eventType":"viewer-request"}},"viewer":{{"ip":"198.51.100.7"}},"request":{{"method":"GET","uri":"{uri}","querystring":{{}},"headers":{{"host":{{"value":"example.com"}}}},"cookies":{cookies}}}}}"#
+        )
+    };
+    [event("/api/cutover-router-test", r#"{"session":{"value":"abc"}}"#), event("/", "{}")]
+}
+
+impl RouterControl {
+    pub fn new(client: aws_sdk_cloudfront::Client, distribution_id: &str) -> Self {
+        RouterControl {
+            client,
+            distribution_id: distribution_id.to_string(),
+            poll_every: Duration::from_secs(2),
+            polls: 60,
+        }
+    }
+
+    pub fn distribution_id(&self) -> &str {
+        &self.distribution_id
+    }
+
+    /// What exists: the store, the function (both stages' code), the behaviors' viewer-request
+    /// functions.
+    pub async fn read(&self) -> Result<Snapshot, RouterError> {
+        let mut snapshot = Snapshot::default();
+        let store = absent(
+            "DescribeKeyValueStore",
+            self.client.describe_key_value_store().name(store_name(&self.distribution_id)).send().await,
+        )?;
+        if let Some(out) = store {
+            snapshot.store_etag = out.e_tag.clone();
+            snapshot.found.store = out
+                .key_value_store
+                .map(|s| FoundStore { arn: s.arn, status: s.status.unwrap_or_else(|| "UNKNOWN".into()) });
+        }
+        let name = function_name(&self.distribution_id);
+        let described = absent(
+            "DescribeFunction",
+            self.client.describe_function().name(&name).stage(FunctionStage::Development).send().await,
+        )?;
+        if let Some(out) = described {
+            snapshot.function_etag = out.e_tag.clone();
+            let summary = out.function_summary.as_ref();
+            let arn =
+                summary.and_then(|s| s.function_metadata.as_ref()).map(|m| m.function_arn.clone()).unwrap_or_default();
+            let store_arns = summary
+                .and_then(|s| s.function_config.as_ref())
+                .and_then(|c| c.key_value_store_associations.as_ref())
+                .and_then(|a| a.items.as_deref())
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.key_value_store_arn.clone())
+                .collect();
+            let development = self.code(&name, FunctionStage::Development).await?;
+            let live = self.code(&name, FunctionStage::Live).await?;
+            snapshot.found.function = Some(FoundFunction {
+                arn,
+                development_code: development.unwrap_or_default(),
+                live_code: live,
+                store_arns,
+            });
+        }
+        let (config, _) = self.distribution_config().await?;
+        snapshot.found.behaviors = behaviors_of(&config);
+        snapshot.routes = routes_of(&config);
+        Ok(snapshot)
+    }
+
+    async fn code(&self, name: &str, stage: FunctionStage) -> Result<Option<String>, RouterError> {
+        let out = absent("GetFunction", self.client.get_function().name(name).stage(stage).send().await)?;
+        Ok(out.map(|o| text_of(o.function_code.as_ref())))
+    }
+
+    async fn distribution_config(&self) -> Result<(DistributionConfig, String), RouterError> {
+        let out = self
+            .client
+            .get_distribution_config()
+            .id(&self.distribution_id)
+            .send()
+            .await
+            .map_err(|e| failed("GetDistributionConfig")(from_sdk("GetDistributionConfig", e)))?;
+        let etag = out.e_tag.unwrap_or_default();
+        let config = out
+            .distribution_config
+            .ok_or_else(|| other("GetDistributionConfig", "GetDistributionConfig returned no config".into()))?;
+        Ok((config, etag))
+    }
+
+    // Long: one arm per kind of step, each a call and what it teaches the snapshot; split up, the
+    // arms would only move the same lines apart.
+    /// Carry out one step, keeping `snapshot` up to date for the next.
+    pub async fn carry_out(&self, step: &Step, snapshot: &mut Snapshot) -> Result<StepDone, RouterError> {
+        match step {
+            Step::CreateStore { name } => {
+                let out = self
+                    .client
+                    .create_key_value_store()
+                    .name(name)
+                    .comment(format!("cutover router store for distribution {}", self.distribution_id))
+                    .send()
+                    .await
+                    .map_err(|e| failed("CreateKeyValueStore")(from_sdk("CreateKeyValueStore", e)))?;
+                snapshot.store_etag = out.e_tag;
+                let store = out
+                    .key_value_store
+                    .ok_or_else(|| other("CreateKeyValueStore", "CreateKeyValueStore returned no store".into()))?;
+                snapshot.found.store = Some(FoundStore { arn: store.arn, status: store.status.unwrap_or_default() });
+                let mut done = StepDone { lines: vec![format!("created KeyValueStore {name}")], ..Default::default() };
+                done.lines.extend(self.wait_for_store(name, snapshot).await?);
+                Ok(done)
+            }
+            Step::WaitForStore { name } => {
+                Ok(StepDone { lines: self.wait_for_store(name, snapshot).await?, ..Default::default() })
+            }
+            Step::CreateFunction { name } => {
+                let out = self
+                    .client
+                    .create_function()
+                    .name(name)
+                    .function_config(self.function_config("CreateFunction", snapshot)?)
+                    .function_code(Blob::new(ROUTER_JS.as_bytes()))
+                    .send()
+                    .await
+                    .map_err(|e| failed("CreateFunction")(from_sdk("CreateFunction", e)))?;
+                snapshot.function_etag = out.e_tag;
+                let arn =
+                    out.function_summary.and_then(|s| s.function_metadata).map(|m| m.function_arn).unwrap_or_default();
+                let store_arns = snapshot.found.store.iter().map(|s| s.arn.clone()).collect();
+                snapshot.found.function = Some(FoundFunction {
+                    arn: arn.clone(),
+                    development_code: ROUTER_JS.to_string(),
+                    live_code: None,
+                    store_arns,
+                });
+                Ok(StepDone {
+                    lines: vec![format!("created CloudFront Function {name} ({arn})")],
+                    ..Default::default()
+                })
+            }
+            Step::UpdateFunction { name, .. } => {
+                let etag = self.function_etag("UpdateFunction", snapshot)?;
+                let out = self
+                    .client
+                    .update_function()
+                    .name(name)
+                    .if_match(etag)
+                    .function_config(self.function_config("UpdateFunction", snapshot)?)
+                    .function_code(Blob::new(ROUTER_JS.as_bytes()))
+                    .send()
+                    .await
+                    .map_err(|e| failed("UpdateFunction")(from_sdk("UpdateFunction", e)))?;
+                snapshot.function_etag = out.e_tag;
+                if let Some(f) = snapshot.found.function.as_mut() {
+                    f.development_code = ROUTER_JS.to_string();
+                    f.store_arns = snapshot.found.store.iter().map(|s| s.arn.clone()).collect();
+                }
+                Ok(StepDone { lines: vec![format!("updated CloudFront Function {name}")], ..Default::default() })
+            }
+            Step::TestFunction { name } => self.test(name, snapshot).await,
+            Step::PublishFunction { name } => {
+                let etag = self.function_etag("PublishFunction", snapshot)?;
+                let out = self
+                    .client
+                    .publish_function()
+                    .name(name)
+                    .if_match(etag)
+                    .send()
+                    .await
+                    .map_err(|e| failed("PublishFunction")(from_sdk("PublishFunction", e)))?;
+                let arn = out.function_summary.and_then(|s| s.function_metadata).map(|m| m.function_arn);
+                if let Some(f) = snapshot.found.function.as_mut() {
+                    f.live_code = Some(f.development_code.clone());
+                    if let Some(arn) = arn {
+                        f.arn = arn;
+                    }
+                }
+                Ok(StepDone {
+                    lines: vec![format!("published {name}: LIVE runs the embedded router.js")],
+                    ..Default::default()
+                })
+            }
+            Step::Associate { paths } => self.update_associations(paths, true, snapshot).await,
+            Step::Dissociate { paths } => self.update_associations(paths, false, snapshot).await,
+            Step::DeleteFunction { name } => {
+                let etag = self.function_etag("DeleteFunction", snapshot)?;
+                self.client
+                    .delete_function()
+                    .name(name)
+                    .if_match(etag)
+                    .send()
+                    .await
+                    .map_err(|e| deleting("DeleteFunction", name, e))?;
+                snapshot.found.function = None;
+                Ok(StepDone { lines: vec![format!("deleted CloudFront Function {name}")], ..Default::default() })
+            }
+            Step::DeleteStore { name } => {
+                let etag = snapshot.store_etag.clone().ok_or_else(|| {
+                    other("DeleteKeyValueStore", format!("no ETag known for store {name}; run it again"))
+                })?;
+                self.client
+                    .delete_key_value_store()
+                    .name(name)
+                    .if_match(etag)
+                    .send()
+                    .await
+                    .map_err(|e| deleting("DeleteKeyValueStore", name, e))?;
+                snapshot.found.store = None;
+                Ok(StepDone { lines: vec![format!("deleted KeyValueStore {name}")], ..Default::default() })
+            }
+        }
+    }
+
+    fn function_etag(&self, action: &'static str, snapshot: &Snapshot) -> Result<String, RouterError> {
+        snapshot
+            .function_etag
+            .clone()
+            .ok_or_else(|| other(action, "the function's ETag is unknown; run the command again".into()))
+    }
+
+    fn function_config(&self, action: &'static str, snapshot: &Snapshot) -> Result<FunctionConfig, RouterError> {
+        let store = snapshot
+            .found
+            .store
+            .as_ref()
+            .ok_or_else(|| other(action, "the store does not exist yet; run install again".into()))?;
+        let association =
+            KeyValueStoreAssociation::builder().key_value_store_arn(&store.arn).build().expect("the ARN is set");
+        let associations =
+            KeyValueStoreAssociations::builder().quantity(1).items(association).build().expect("the quantity is set");
+        Ok(FunctionConfig::builder()
+            .comment(format!("cutover router for distribution {}", self.distribution_id))
+            .runtime(FunctionRuntime::CloudfrontJs20)
+            .key_value_store_associations(associations)
+            .build()
+            .expect("comment and runtime are set"))
+    }
+
+    /// Describe the store until it is READY, a bounded number of times.
+    async fn wait_for_store(&self, name: &str, snapshot: &mut Snapshot) -> Result<Vec<String>, RouterError> {
+        for _ in 0..self.polls {
+            let status = snapshot.found.store.as_ref().map(|s| s.status.clone()).unwrap_or_default();
+            match status.as_str() {
+                "READY" => return Ok(vec![format!("KeyValueStore {name} is READY")]),
+                "FAILED" => {
+                    return Err(other(
+                        "CreateKeyValueStore",
+                        format!(
+                            "KeyValueStore {name} FAILED to provision; run `cutover router remove --yes` and install again"
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            tokio::time::sleep(self.poll_every).await;
+            let out = self
+                .client
+                .describe_key_value_store()
+                .name(name)
+                .send()
+                .await
+                .map_err(|e| failed("DescribeKeyValueStore")(from_sdk("DescribeKeyValueStore", e)))?;
+            snapshot.store_etag = out.e_tag;
+            if let Some(s) = out.key_value_store {
+                snapshot.found.store = Some(FoundStore { arn: s.arn, status: s.status.unwrap_or_default() });
+            }
+        }
+        if snapshot.found.store.as_ref().is_some_and(|s| s.status == "READY") {
+            return Ok(vec![format!("KeyValueStore {name} is READY")]);
+        }
+        Err(other(
+            "DescribeKeyValueStore",
+            format!("KeyValueStore {name} is still not READY; run install again in a minute, it carries on from there"),
+        ))
+    }
+
+    async fn test(&self, name: &str, snapshot: &Snapshot) -> Result<StepDone, RouterError> {
+        let etag = self.function_etag("TestFunction", snapshot)?;
+        let mut lines = Vec::new();
+        for (n, event) in sample_events().iter().enumerate() {
+            let out = self
+                .client
+                .test_function()
+                .name(name)
+                .if_match(&etag)
+                .stage(FunctionStage::Development)
+                .event_object(Blob::new(event.as_bytes()))
+                .send()
+                .await
+                .map_err(|e| failed("TestFunction")(from_sdk("TestFunction", e)))?;
+            let Some(result) = out.test_result else {
+                return Err(other("TestFunction", "TestFunction returned no result; run install again".into()));
+            };
+            let utilization = result.compute_utilization().unwrap_or("?");
+            lines.push(format!("sample event {}: compute utilization {utilization} %", n + 1));
+            for log in result.function_execution_logs() {
+                lines.push(format!("  log: {log}"));
+            }
+            if let Some(error) = result.function_error_message().filter(|m| !m.is_empty()) {
+                return Err(other(
+                    "TestFunction",
+                    format!(
+                        "the router failed on sample event {} ({error}); nothing was published: report it with the cutover version",
+                        n + 1
+                    ),
+                ));
+            }
+        }
+        Ok(StepDone { lines, ..Default::default() })
+    }
+
+    /// One `UpdateDistribution` adding (or taking off) the router on `paths`, on the config as
+    /// fetched, re-read after a stale ETag.
+    async fn update_associations(
+        &self,
+        paths: &[String],
+        add: bool,
+        snapshot: &mut Snapshot,
+    ) -> Result<StepDone, RouterError> {
+        let arn = snapshot.found.function.as_ref().map(|f| f.arn.clone()).unwrap_or_default();
+        if add && arn.is_empty() {
+            return Err(other("UpdateDistribution", "the function's ARN is unknown; run install again".into()));
+        }
+        for _ in 0..=CONFLICT_RETRIES {
+            let (mut config, etag) = self.distribution_config().await?;
+            let changed = if add {
+                associate(&mut config, paths, &arn, &self.distribution_id).map_err(|m| {
+                    other("UpdateDistribution", format!("{m}; nothing was written, look with `cutover router status`"))
+                })?
+            } else {
+                dissociate(&mut config, paths, &self.distribution_id)
+            };
+            if changed.is_empty() {
+                snapshot.found.behaviors = behaviors_of(&config);
+                return Ok(StepDone {
+                    lines: vec!["every behavior was already as planned".into()],
+                    ..Default::default()
+                });
+            }
+            let sent = self
+                .client
+                .update_distribution()
+                .id(&self.distribution_id)
+                .if_match(&etag)
+                .distribution_config(config.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(out) => {
+                    snapshot.found.behaviors = behaviors_of(&config);
+                    let verb = if add { "added the router to" } else { "took the router off" };
+                    return Ok(StepDone {
+                        lines: vec![format!(
+                            "{verb} {}; CloudFront is deploying it (the usual minutes; follow it with `cutover status`)",
+                            changed.join(", ")
+                        )],
+                        etag_before: Some(etag),
+                        etag_after: out.e_tag,
+                    });
+                }
+                Err(e) => match from_sdk("UpdateDistribution", e) {
+                    BackendError::PreconditionFailed => continue,
+                    error => return Err(failed("UpdateDistribution")(error)),
+                },
+            }
+        }
+        Err(failed("UpdateDistribution")(BackendError::TooManyConflicts(CONFLICT_RETRIES + 1)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudfront::types::{CacheBehavior, CacheBehaviors, DefaultCacheBehavior, ViewerProtocolPolicy};
+
+    use super::*;
+
+    const ID: &str = "E1";
+
+    fn behavior(path: &str, functions: Option<FunctionAssociations>) -> CacheBehavior {
+        let mut b = CacheBehavior::builder()
+            .path_pattern(path)
+            .target_origin_id("o")
+            .viewer_protocol_policy(ViewerProtocolPolicy::AllowAll)
+            .build()
+            .unwrap();
+        b.function_associations = functions;
+        b
+    }
+
+    fn functions(arns: &[(&str, EventType)]) -> FunctionAssociations {
+        let mut list = FunctionAssociations::builder().quantity(arns.len() as i32).build().unwrap();
+        list.items = Some(
+            arns.iter()
+                .map(|(a, e)| FunctionAssociation::builder().function_arn(*a).event_type(e.clone()).build().unwrap())
+                .collect(),
+        );
+        list
+    }
+
+    fn config() -> DistributionConfig {
+        let behaviors = vec![
+            behavior("/a/*", None),
+            behavior("/b/*", Some(functions(&[("arn:aws:cloudfront::1:function/resp", EventType::ViewerResponse)]))),
+            behavior("/c/*", Some(functions(&[("arn:aws:cloudfront::1:function/auth", EventType::ViewerRequest)]))),
+        ];
+        let mut c = DistributionConfig::builder()
+            .caller_reference("r")
+            .comment("")
+            .enabled(true)
+            .default_cache_behavior(
+                DefaultCacheBehavior::builder()
+                    .target_origin_id("o")
+                    .viewer_protocol_policy(ViewerProtocolPolicy::AllowAll)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        c.cache_behaviors = Some(CacheBehaviors::builder().quantity(3).set_items(Some(behaviors)).build().unwrap());
+        c
+    }
+
+    fn ours() -> String {
+        format!("arn:aws:cloudfront::1:function/{}", function_name(ID))
+    }
+
+    #[test]
+    fn associating_keeps_other_event_types_and_refuses_someone_elses_viewer_request() {
+        let mut c = config();
+        let paths = ["/a/*", "/b/*", "*"].map(String::from);
+        assert_eq!(associate(&mut c, &paths, &ours(), ID).unwrap(), paths);
+        let found = behaviors_of(&c);
+        assert!(found.iter().filter(|b| b.path != "/c/*").all(|b| b.viewer_request.as_deref() == Some(&*ours())));
+        let b = &c.cache_behaviors.as_ref().unwrap().items.as_ref().unwrap()[1];
+        assert_eq!(b.function_associations.as_ref().unwrap().quantity, 2, "the viewer-response function stays");
+        // A second time changes nothing.
+        assert!(associate(&mut c, &paths, &ours(), ID).unwrap().is_empty());
+        let error = associate(&mut c, &["/c/*".to_string()], &ours(), ID).unwrap_err();
+        assert!(error.contains("/c/* now has a viewer-request function"), "{error}");
+    }
+
+    #[test]
+    fn dissociating_takes_off_only_the_router() {
+        let mut c = config();
+        let all = ["/a/*", "/b/*", "/c/*", "*"].map(String::from);
+        associate(&mut c, &["/a/*".into(), "/b/*".into()], &ours(), ID).unwrap();
+        let before = config();
+        assert_eq!(dissociate(&mut c, &all, ID), ["/a/*", "/b/*"]);
+        let a = &c.cache_behaviors.as_ref().unwrap().items.as_ref().unwrap()[0];
+        let a_list = a.function_associations.as_ref().unwrap();
+        assert_eq!((a_list.quantity, a_list.items.is_none()), (0, true));
+        let items = |c: &DistributionConfig| c.cache_behaviors.as_ref().unwrap().items.clone().unwrap();
+        assert_eq!(items(&c)[1..], items(&before)[1..], "/b/* and /c/* as they were");
+    }
+
+    #[test]
+    fn the_sample_events_are_json_viewer_requests() {
+        for event in sample_events() {
+            let value: serde_json::Value = serde_json::from_str(&event).unwrap();
+            assert_eq!(value["context"]["eventType"], "viewer-request");
+            assert!(value["request"]["uri"].as_str().unwrap().starts_with('/'));
+        }
+    }
+}

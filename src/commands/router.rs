@@ -1,0 +1,239 @@
+//! `cutover router plan | install | status | remove`: read what of the router exists on one
+//! distribution, plan with `router::install`, print, and with `--yes` carry the plan out step by
+//! step through `backend::aws::router`, each step that changes AWS recorded in the audit trail.
+
+use std::io::Write;
+
+use jiff::Timestamp;
+
+use crate::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
+use crate::backend::aws::router::{RouterControl, Snapshot};
+use crate::backend::aws::{AwsClients, DistributionSpec};
+use crate::cli::{AwsArgs, RouteChoice, RouterAction, RouterArgs};
+use crate::commands::demo::operator;
+use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
+use crate::commands::live::{self, Identity};
+use crate::domain::visible;
+use crate::output;
+use crate::router::install::{Plan, plan_install, plan_remove, status};
+
+/// `cutover router ...` on the distribution `--distribution` names (or the config's only one).
+pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let connection = live::connect(aws).await?;
+    let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
+    let [id] = ids.as_slice() else {
+        return Err(HeadlessError::Refused(format!(
+            "the config has {} distributions ({}); name one with --distribution ID",
+            ids.len(),
+            ids.join(", ")
+        ))
+        .into());
+    };
+    let spec = DistributionSpec::find(&connection.config, id).unwrap_or_default();
+    let changes = matches!(&args.action, RouterAction::Install(a) | RouterAction::Remove(a) if a.yes);
+    if changes && aws.read_only {
+        return Err(HeadlessError::Refused(
+            "nothing was changed: --read-only is set; drop it to install or remove the router".into(),
+        )
+        .into());
+    }
+    let audit = if changes { Some(audit_trail(&connection.clients).await?) } else { None };
+    let control = RouterControl::new(connection.clients.cloudfront.clone(), id);
+    let mut out = Output::stdout();
+    Ok(execute(&control, &spec, &args.action, audit.as_ref(), &mut out).await?)
+}
+
+/// Where the audit records go, with who is calling; refused when the trail cannot be written.
+pub struct Audit {
+    pub log: AuditLog,
+    pub caller_arn: Option<String>,
+}
+
+async fn audit_trail(clients: &AwsClients) -> Result<Audit, HeadlessError> {
+    let log = AuditLog::open_default().and_then(|log| log.check_writable().map(|()| log)).map_err(|error| {
+        HeadlessError::Refused(format!(
+            "nothing was changed: the audit trail cannot be written ({error}); make it writable and run it again"
+        ))
+    })?;
+    Ok(Audit { log, caller_arn: Identity::look_up(&clients.sts).await.arn })
+}
+
+/// Lines out, their control characters escaped.
+pub struct Output<W: Write> {
+    writer: W,
+}
+
+impl Output<std::io::Stdout> {
+    fn stdout() -> Self {
+        Output { writer: std::io::stdout() }
+    }
+}
+
+impl<W: Write> Output<W> {
+    pub fn new(writer: W) -> Self {
+        Output { writer }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.writer
+    }
+
+    fn line(&mut self, text: &str) {
+        output::write_line(&mut self.writer, &visible::escape(text));
+    }
+
+    fn json(&mut self, value: &serde_json::Value) {
+        let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
+        output::write_line(&mut self.writer, &visible::escape_in_json(&text));
+    }
+}
+
+/// The routes to put the router on: those named, else every switchable route of the config.
+pub fn wanted(spec: &DistributionSpec, snapshot: &Snapshot, choice: &RouteChoice) -> Vec<String> {
+    if !choice.routes.is_empty() {
+        return choice.routes.clone();
+    }
+    snapshot
+        .routes
+        .iter()
+        .filter(|(path, origin)| spec.target_of(origin).is_some() && spec.pair_for(path, origin).is_ok())
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+// Long: the four actions share the read, then each prints and decides in a few lines; apart they
+// would repeat the reading and the refusals.
+/// One action on one distribution with `control` (tests give it a mocked client): the exit code,
+/// or why nothing (more) was done.
+pub async fn execute<W: Write>(
+    control: &RouterControl,
+    spec: &DistributionSpec,
+    action: &RouterAction,
+    audit: Option<&Audit>,
+    out: &mut Output<W>,
+) -> Result<u8, HeadlessError> {
+    let id = control.distribution_id().to_string();
+    let mut snapshot =
+        control.read().await.map_err(|e| HeadlessError::Failed(format!("cannot read the router of {id}: {e}")))?;
+    let (plan, yes, what) = match action {
+        RouterAction::Status(args) => {
+            let wanted = wanted(spec, &snapshot, &args.choice);
+            let status = status(&id, &snapshot.found, &wanted);
+            if args.json {
+                out.json(&serde_json::json!({
+                    "distribution": id,
+                    "complete": status.complete,
+                    "wanted": wanted,
+                    "lines": status.lines,
+                    "plan": plan_json(&plan_install(&id, &snapshot.found, &wanted)),
+                }));
+            } else {
+                for line in &status.lines {
+                    out.line(line);
+                }
+                out.line(if status.complete {
+                    "the router is installed on every wanted behavior and runs the embedded code"
+                } else {
+                    "the router is not fully installed or not current: `cutover router plan` says what install would do"
+                });
+            }
+            return Ok(if status.complete { 0 } else { EXIT_BREACHED });
+        }
+        RouterAction::Plan(args) => {
+            let plan = plan_install(&id, &snapshot.found, &wanted(spec, &snapshot, &args.choice));
+            if args.json {
+                out.json(&plan_json(&plan));
+            } else {
+                print_plan(out, &plan, "install");
+            }
+            return if plan.refused.is_empty() { Ok(0) } else { Err(refused(&plan)) };
+        }
+        RouterAction::Install(args) => {
+            (plan_install(&id, &snapshot.found, &wanted(spec, &snapshot, &args.choice)), args.yes, "install")
+        }
+        RouterAction::Remove(args) => {
+            let chosen = (!args.choice.routes.is_empty()).then_some(args.choice.routes.as_slice());
+            (plan_remove(&id, &snapshot.found, chosen), args.yes, "remove")
+        }
+    };
+    print_plan(out, &plan, what);
+    if !plan.refused.is_empty() {
+        return Err(refused(&plan));
+    }
+    if plan.steps.is_empty() {
+        return Ok(0);
+    }
+    if !yes {
+        out.line(&format!("nothing was changed: add --yes to {what} the router"));
+        return Ok(0);
+    }
+    let count = plan.steps.len();
+    for (n, step) in plan.steps.iter().enumerate() {
+        out.line(&format!("step {}/{count}: {}", n + 1, step.describe()));
+        let result = control.carry_out(step, &mut snapshot).await;
+        let record = AuditRecord::new(Timestamp::now(), RecordKind::RouterStep, Environment::Live, operator(), &id)
+            .with_caller_arn(audit.and_then(|a| a.caller_arn.clone()))
+            .with_routes(step.paths().to_vec())
+            .with_message(format!("{what} {}: {}", step.kind(), step.describe()));
+        let (record, failure) = match result {
+            Ok(done) => {
+                for line in &done.lines {
+                    out.line(&format!("  {line}"));
+                }
+                (record.with_etags(done.etag_before, done.etag_after).with_outcome(Outcome::Accepted), None)
+            }
+            Err(error) => (record.with_outcome(Outcome::Failed).with_error(error.to_string()), Some(error)),
+        };
+        if let Some(audit) = audit
+            && let Err(error) = audit.log.append(&record)
+        {
+            out.line(&format!(
+                "the audit trail did not take this step's record ({error}): {}",
+                serde_json::to_string(&record).unwrap_or_default()
+            ));
+        }
+        if let Some(error) = failure {
+            let done =
+                if n == 0 { "nothing was changed".to_string() } else { format!("the {n} step(s) before it stay done") };
+            return Err(HeadlessError::Failed(format!(
+                "step {}/{count} ({}) failed: {error}; {done}, and `cutover router {what}` carries on from there",
+                n + 1,
+                step.kind()
+            )));
+        }
+    }
+    out.line(&format!("done: {count} step(s) carried out"));
+    Ok(0)
+}
+
+fn refused(plan: &Plan) -> HeadlessError {
+    HeadlessError::Refused(format!("nothing was changed: {}", plan.refused.join("; ")))
+}
+
+fn print_plan<W: Write>(out: &mut Output<W>, plan: &Plan, what: &str) {
+    for note in &plan.notes {
+        out.line(&format!("note: {note}"));
+    }
+    for reason in &plan.refused {
+        out.line(&format!("refused: {reason}"));
+    }
+    if plan.is_noop() {
+        out.line(&format!("nothing to do: {what} has nothing left to change"));
+        return;
+    }
+    if plan.refused.is_empty() {
+        out.line(&format!("{what} plan, {} step(s):", plan.steps.len()));
+        for (n, step) in plan.steps.iter().enumerate() {
+            out.line(&format!("  {}. {}", n + 1, step.describe()));
+        }
+    }
+}
+
+fn plan_json(plan: &Plan) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = plan
+        .steps
+        .iter()
+        .map(|s| serde_json::json!({"step": s.kind(), "behaviors": s.paths(), "description": s.describe()}))
+        .collect();
+    serde_json::json!({"steps": steps, "refused": plan.refused, "notes": plan.notes})
+}
