@@ -1,6 +1,6 @@
 //! End to end in a pseudo-terminal: after a switch in the demo, the route's row shows how the move
-//! goes (the probes through the edge answered by the new side, `◼ ⇄ 8/12`, then the numbers' share,
-//! `◼ ⇄ 62 %`), and the event log says when every probe came from the new side and when the
+//! goes (the probes through the edge answered by the new side, `◼ origin ⇄ 8/12`, then the numbers' share,
+//! `◼ origin ⇄ 62 %`), and the event log says when every probe came from the new side and when the
 //! traffic moved.
 
 mod support;
@@ -24,7 +24,7 @@ fn the_row_shows_the_moving_share_and_the_log_says_when_the_traffic_moved() {
     while std::time::Instant::now() < deadline && !marks.iter().any(|m: &String| m.contains(" %")) {
         let screen = console.screen();
         let row = line_with(&screen, "/orders/*");
-        if let Some(at) = row.find("◼ ⇄") {
+        if let Some(at) = row.find("◼ origin ⇄") {
             marks.push(row[at..].split("  ").next().unwrap_or_default().to_string());
         }
         std::thread::sleep(Duration::from_millis(50));

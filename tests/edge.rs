@@ -124,3 +124,57 @@ async fn switch_wait_waits_for_the_edge_as_well_as_deployed() {
     let printed = String::from_utf8(printer.into_inner()).unwrap();
     assert!(printed.contains("edge: every probe answered by ◼ origin"), "{printed}");
 }
+
+/// The console's own edge event with the live prober, against a fake CloudFront on 127.0.0.1 that
+/// stops sending the route to API Gateway and starts sending it to the ELB mid-test (real time,
+/// the demo world at 10× for the control plane): answers before the change are Lambda's, and
+/// "every probe answered by ◼ origin since …" names a moment after it.
+#[tokio::test]
+async fn the_edge_event_fires_after_the_fake_edge_changes_backend() {
+    use cutover::backend::probe::HttpProber;
+    use cutover::domain::probe::{Markers, ProbeMethod, ProbeSpec};
+    use support::fake_edge::{Behind, FakeEdge};
+
+    let edge = FakeEdge::start(Behind::RestApi);
+    let clock = Clock::simulated(start(), 10.0);
+    let options = SimOptions { scenario: Scenario::Calm, seed: 4, faults: FaultSet::NONE };
+    let backend = Arc::new(SimBackend::new(clock.clone(), options));
+    let mode = Mode::Demo { scenario: "calm".into() };
+    let mut setup = Setup::new(catalog::DISTRIBUTION_ID, mode, "kim", clock.now());
+    let spec = ProbeSpec {
+        route: "/orders/*".into(),
+        path: "/orders/health".into(),
+        method: ProbeMethod::Get,
+        expect_status: 200,
+        headers: Vec::new(),
+        base_url: edge.base_url(),
+        host: "api.example.com".into(),
+        markers: Markers::default(),
+    };
+    setup.probes.insert("/orders/*".into(), spec);
+    let prober: Arc<dyn Prober> = Arc::new(HttpProber::new(setup.probe_settings, clock.clone()));
+    let mut runtime =
+        Runtime::single(State::new(setup), backend, clock.clone()).with_prober(catalog::DISTRIBUTION_ID, prober);
+    assert!(runtime.run_until(MINUTE, |s| s.metrics.is_some()).await);
+    runtime.state_mut().view.selected = Some("/orders/*".into());
+    runtime.press(Command::Switch);
+    runtime.press(Command::Confirm);
+    // Twenty simulated seconds of probes still answered by API Gateway, then the edge changes.
+    assert!(
+        runtime
+            .run_until(Duration::from_secs(20), |s| s.edge.get("/orders/*").is_some_and(|w| w.answers.len() >= 3))
+            .await
+    );
+    let flipped = clock.now();
+    edge.switch_to(Behind::Elb);
+    assert!(runtime.run_until(2 * MINUTE, |s| !edge_lines(s).is_empty()).await, "{:#?}", log_lines(runtime.state()));
+
+    let state = runtime.state();
+    let answers = &state.edge["/orders/*"].answers;
+    assert!(answers.iter().filter(|a| a.at < flipped).all(|a| a.side() == Some(Target::Lambda)), "{answers:#?}");
+    let line = &edge_lines(state)[0];
+    let since = line.split(" since ").nth(1).unwrap().split(' ').next().unwrap();
+    let flipped_at = cutover::domain::format::time_of_day(flipped);
+    assert!(since >= flipped_at.as_str(), "the run starts after the change: {line} (changed at {flipped_at})");
+    assert!(!edge.requests().iter().any(|r| r.to_ascii_lowercase().contains("authorization")), "no credentials");
+}

@@ -14,7 +14,8 @@ use crate::domain::format::{thousands, time_of_day};
 use crate::domain::{MinutePoint, Thresholds};
 use crate::theme::Theme;
 
-const FIXED_WIDTHS: [u16; 7] = [1, 14, 10, 10, 6, 7, 7];
+/// The target column fits `◼ origin ⇄ 62 %` (or `⇄ 12/12`): where the route is, and how the move goes.
+const FIXED_WIDTHS: [u16; 7] = [1, 14, 16, 10, 6, 7, 7];
 
 // Long: lays out the route table (title, scroll window, rows, empty-table notes) in one place.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -122,18 +123,12 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         // Never moved by cutover; said in words, the reason is in the event log and `status`.
         Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE_SHORT, theme.muted)],
     };
-    // While the traffic moves: the side it moves to, and its share of the newest minute.
-    if let Some((to, share)) = state.moving_share(&row.path) {
-        target = vec![
-            Span::styled(to.symbol(), theme.target(to)),
-            Span::styled(format!(" ⇄ {share:.0} %"), theme.switch_pending),
-        ];
-    } else if let Some((to, on_new, answered)) = state.edge_moving(&row.path) {
-        // Before the numbers can tell: the probes through the edge answered by the new side.
-        target = vec![
-            Span::styled(to.symbol(), theme.target(to)),
-            Span::styled(format!(" ⇄ {on_new}/{answered}"), theme.switch_pending),
-        ];
+    // While the traffic moves: the new side's share of the newest minute; before the numbers can
+    // tell, how many of the probes through the edge the new side answered.
+    if let Some((_, share)) = state.moving_share(&row.path) {
+        target.push(Span::styled(format!(" ⇄ {share:.0} %"), theme.switch_pending));
+    } else if let Some((_, on_new, answered)) = state.edge_moving(&row.path) {
+        target.push(Span::styled(format!(" ⇄ {on_new}/{answered}"), theme.switch_pending));
     } else if row.pending.is_some() {
         target.push(Span::styled(" ⇄", theme.switch_pending));
     }
