@@ -17,6 +17,10 @@ pub enum BackendError {
         "someone else changed the distribution: {path} now targets origin '{found}', not '{expected}' as shown; nothing was written, look again before switching"
     )]
     ChangedElsewhere { path: String, expected: String, found: String },
+    #[error(
+        "someone else changed the router's store: {path} now sends {found} % of viewers to Lambda, not {expected} % as shown; nothing more was written, look again before moving it"
+    )]
+    ShareChangedElsewhere { path: String, expected: u8, found: u8 },
     #[error("the pre-flight refused it: {}; nothing was written", .0.join("; "))]
     Blocked(Vec<String>),
     #[error("the distribution was changed by others {0} times in a row; nothing was written, try again")]

@@ -1,11 +1,13 @@
 //! What the console needs from AWS, as two traits, and the shared logic built on them.
 //! `sim` is the demo world behind the same traits; the real SDK backend implements them too.
 //! `probe` sends requests through the distribution, as a viewer would, to see who answers.
+//! `share` is the router's KeyValueStore: shares of a route's viewers moved in seconds.
 
 pub mod aws;
 pub mod error;
 pub mod faults;
 pub mod probe;
+pub mod share;
 pub mod sim;
 pub mod switch;
 
