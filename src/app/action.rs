@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use super::command::Command;
 use crate::audit::AuditRecord;
+use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
 use crate::backend::{BackendError, FaultSet};
 use crate::domain::probe::{ProbeAnswer, ProbeSpec};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
@@ -52,6 +53,19 @@ pub enum Action {
         distribution_id: String,
         result: Result<DeployStatus, BackendError>,
     },
+    /// The router's store as read: its ETag and every routed route's record.
+    SharesLoaded {
+        distribution_id: String,
+        generation: u64,
+        result: Result<StoreState, BackendError>,
+    },
+    /// The store took a share move (one `UpdateKeys` per 50 routes, each with the ETag before it).
+    /// A stale ETag on the way comes as `SwitchConflict`, a refusal as `SwitchFailed`.
+    SharesAccepted {
+        distribution_id: String,
+        id: u64,
+        accepted: SharesAccepted,
+    },
     /// A probe of a route through the distribution came back (or gave up): a finding, never an error.
     ProbeAnswered {
         distribution_id: String,
@@ -81,6 +95,12 @@ pub enum Action {
         distribution_id: String,
         path: String,
     },
+    /// Headless `weight`: open the share dialog for `path` at `to` % for Lambda.
+    OpenShare {
+        distribution_id: String,
+        path: String,
+        to: u8,
+    },
     /// Headless `--force --reason`: send the open dialog's switch past the pre-flight, with the reason.
     ConfirmForced {
         distribution_id: String,
@@ -105,10 +125,13 @@ impl Action {
             | Action::SwitchAccepted { distribution_id, .. }
             | Action::SwitchFailed { distribution_id, .. }
             | Action::DeployStatus { distribution_id, .. }
+            | Action::SharesLoaded { distribution_id, .. }
+            | Action::SharesAccepted { distribution_id, .. }
             | Action::ProbeAnswered { distribution_id, .. }
             | Action::StopFollowing { distribution_id, .. }
             | Action::CommandFor { distribution_id, .. }
             | Action::OpenSwitch { distribution_id, .. }
+            | Action::OpenShare { distribution_id, .. }
             | Action::ConfirmForced { distribution_id, .. }
             | Action::AuditTrail { distribution_id, .. } => Some(distribution_id),
         }
@@ -131,6 +154,17 @@ pub enum Effect {
         id: u64,
         distribution_id: String,
         changes: Vec<RouteChange>,
+    },
+    /// Read the router's store: its ETag and every routed route's share.
+    LoadShares {
+        distribution_id: String,
+        generation: u64,
+    },
+    /// Move routed routes' shares in the router's store, safely (`backend::share::set_shares`).
+    SetShares {
+        id: u64,
+        distribution_id: String,
+        changes: Vec<ShareChange>,
     },
     /// Wait (in the console's time), then read the distribution's deploy status once.
     PollDeploy {

@@ -10,6 +10,10 @@ pub enum Command {
     /// The next route (after the selected one, wrapping) with a guard breached.
     SelectNextBreached,
     Switch,
+    /// A routed route: Lambda's share one step up (0, 1, 5, 10, 25, 50, 100 %), through the store.
+    ShareUp,
+    /// A routed route: Lambda's share one step down.
+    ShareDown,
     RollbackAll,
     Undo,
     Confirm,
@@ -49,6 +53,8 @@ impl Command {
             Command::SelectLast => "select the last route",
             Command::SelectNextBreached => "select next breached route ▲",
             Command::Switch => "switch route: Lambda ⇄ origin",
+            Command::ShareUp => "routed: Lambda's share a step up / down",
+            Command::ShareDown => "routed: Lambda's share a step up / down",
             Command::RollbackAll => "roll back all Lambda routes",
             Command::Undo => "undo this session's last switch",
             Command::Confirm => "confirm the switch",
@@ -79,6 +85,7 @@ impl Command {
         match self {
             Command::SelectUp | Command::SelectDown => "select",
             Command::Switch => "switch",
+            Command::ShareUp | Command::ShareDown => "share",
             Command::RollbackAll => "rollback all",
             Command::Undo => "undo",
             Command::Confirm => "confirm",

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Effect};
-use crate::backend::Backend;
 use crate::backend::probe::Prober;
+use crate::backend::share::{ShareStore, set_shares};
 use crate::backend::switch::switch_routes;
+use crate::backend::{Backend, BackendError};
 use crate::clock::Clock;
 
 pub struct EffectRunner<B: Backend> {
@@ -17,11 +18,17 @@ pub struct EffectRunner<B: Backend> {
     actions: UnboundedSender<Action>,
     /// Who sends probes through the distribution, when the console probes at all.
     prober: Option<Arc<dyn Prober>>,
+    /// The router's store, when the distribution has the router.
+    share_store: Option<Arc<dyn ShareStore>>,
 }
 
 impl<B: Backend> EffectRunner<B> {
     pub fn new(backend: Arc<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
-        EffectRunner { backend, clock, actions, prober: None }
+        EffectRunner { backend, clock, actions, prober: None, share_store: None }
+    }
+
+    pub fn set_share_store(&mut self, store: Arc<dyn ShareStore>) {
+        self.share_store = Some(store);
     }
 
     pub fn set_prober(&mut self, prober: Arc<dyn Prober>) {
@@ -63,6 +70,30 @@ impl<B: Backend> EffectRunner<B> {
                             status: ok.accepted.status,
                             already_there: ok.already_there,
                         },
+                        Err(error) => Action::SwitchFailed { distribution_id, id, error },
+                    });
+                });
+            }
+            Effect::LoadShares { distribution_id, generation } => {
+                let Some(store) = self.share_store.clone() else { return };
+                tokio::spawn(async move {
+                    send(Action::SharesLoaded { distribution_id, generation, result: store.read().await });
+                });
+            }
+            Effect::SetShares { id, distribution_id, changes } => {
+                let Some(store) = self.share_store.clone() else {
+                    let error = BackendError::Other("the distribution has no router's store to write to".into());
+                    send(Action::SwitchFailed { distribution_id, id, error });
+                    return;
+                };
+                tokio::spawn(async move {
+                    let on_conflict = |stale: &str| {
+                        let distribution_id = distribution_id.clone();
+                        send(Action::SwitchConflict { distribution_id, id, stale_etag: stale.to_string() })
+                    };
+                    let result = set_shares(store.as_ref(), &changes, on_conflict).await;
+                    send(match result {
+                        Ok(accepted) => Action::SharesAccepted { distribution_id, id, accepted },
                         Err(error) => Action::SwitchFailed { distribution_id, id, error },
                     });
                 });

@@ -18,6 +18,7 @@ use super::update::update;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;
 use crate::backend::probe::Prober;
+use crate::backend::share::ShareStore;
 use crate::clock::Clock;
 
 /// How often the UI wakes up on its own to move the clock and redraw.
@@ -66,6 +67,17 @@ impl<B: Backend> Runtime<B> {
         let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
         if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
             runner.set_prober(prober);
+        }
+        self
+    }
+
+    /// Move distribution `distribution_id`'s routed shares through `store` (live: the router's
+    /// KeyValueStore; the demo: its simulated one). Without one, share effects are dropped; the
+    /// state's `router` (from its `Setup`) should say the same.
+    pub fn with_share_store(mut self, distribution_id: &str, store: Arc<dyn ShareStore>) -> Self {
+        let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
+        if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
+            runner.set_share_store(store);
         }
         self
     }
@@ -171,6 +183,8 @@ fn effect_distribution(effect: &Effect) -> Option<&str> {
         Effect::LoadTopology { distribution_id, .. }
         | Effect::LoadMetrics { distribution_id, .. }
         | Effect::Switch { distribution_id, .. }
+        | Effect::LoadShares { distribution_id, .. }
+        | Effect::SetShares { distribution_id, .. }
         | Effect::PollDeploy { distribution_id, .. }
         | Effect::Probe { distribution_id, .. }
         | Effect::InjectFaults { distribution_id, .. } => Some(distribution_id),

@@ -109,6 +109,8 @@ pub struct Setup {
     pub probes: HashMap<String, ProbeSpec>,
     /// How often and for how long routes are probed after a switch.
     pub probe_settings: ProbeSettings,
+    /// Whether the distribution has the router's store, so routed routes move by share in seconds.
+    pub router: bool,
     /// The event log's first lines: earlier sessions' history, then what the start found.
     pub log: Vec<LogEntry>,
 }
@@ -134,6 +136,7 @@ impl Setup {
             moving: MovePolicy::default(),
             probes: HashMap::new(),
             probe_settings: ProbeSettings::default(),
+            router: false,
             log: Vec::new(),
         }
     }

@@ -8,6 +8,7 @@ use super::fetch::Fetch;
 use super::keymap::Context;
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
+use crate::backend::share::{ShareChange, StoreState};
 use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
 use crate::domain::traffic::Movement;
 use crate::domain::{
@@ -35,6 +36,8 @@ pub struct RouteRow {
     pub pending: Option<u64>,
     /// Thresholds crossed for the configured number of periods.
     pub alert: Vec<Breach>,
+    /// Lambda's share of its viewers in the router's store, when the route is routed.
+    pub share: Option<u8>,
 }
 
 impl RouteRow {
@@ -45,6 +48,12 @@ impl RouteRow {
 
     pub fn is_on(&self, target: Target) -> bool {
         self.target == Some(target)
+    }
+
+    /// Lambda's share when the router moves this route: routed, and its behavior on its home
+    /// origin (a behavior already on Lambda sends everything there, whatever the store says).
+    pub fn router_share(&self) -> Option<u8> {
+        self.share.filter(|_| self.is_on(Target::Origin))
     }
 }
 
@@ -69,6 +78,9 @@ pub struct SwitchAttempt {
     pub paths: Vec<String>,
     /// Each route's move, origin ids on both sides.
     pub changes: Vec<RouteChange>,
+    /// Each routed route's share move in the router's store; when there are any, the attempt
+    /// moves by share (seconds) and `changes` is empty.
+    pub shares: Vec<ShareChange>,
     /// Set when the operator overrode the pre-flight or a failing audit trail: why.
     pub override_reason: Option<String>,
     pub from: Target,
@@ -155,7 +167,13 @@ impl SwitchAttempt {
 
     /// Every move with the origin ids on both sides: `/a λ Lambda (apigw) → ◼ origin (elb-2)`.
     pub fn moves(&self) -> String {
-        self.changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ")
+        let behaviors = self.changes.iter().map(RouteChange::describe);
+        behaviors.chain(self.shares.iter().map(describe_share)).collect::<Vec<_>>().join("; ")
+    }
+
+    /// Whether it moves by share through the router's store rather than by behavior.
+    pub fn by_router(&self) -> bool {
+        !self.shares.is_empty()
     }
 }
 
@@ -190,6 +208,9 @@ pub struct ConfirmSwitch {
     pub paths: Vec<String>,
     /// Each route's move, origin ids on both sides, as the dialog opened.
     pub changes: Vec<RouteChange>,
+    /// Each routed route's share move in the router's store (seconds, not minutes), sent beside
+    /// the update of `changes` when both are there (`R`).
+    pub shares: Vec<ShareChange>,
     pub from: Target,
     pub to: Target,
     /// Lines that describe the new target's current health.
@@ -213,11 +234,29 @@ impl ConfirmSwitch {
 impl ConfirmSwitch {
     pub fn title(&self) -> String {
         match self.kind {
+            SwitchKind::Manual | SwitchKind::Automatic if self.changes.is_empty() && !self.shares.is_empty() => {
+                let moves: Vec<String> = self.shares.iter().map(describe_share).collect();
+                format!("move {} by the router?", moves.join(", "))
+            }
             SwitchKind::Manual | SwitchKind::Automatic => format!("switch {}?", self.paths.join(", ")),
-            SwitchKind::RollbackAll => format!("roll back all {} Lambda routes to the origin?", self.paths.len()),
+            SwitchKind::RollbackAll if self.changes.is_empty() => {
+                format!("put all {} routed Lambda shares back to 0 %?", self.shares.len())
+            }
+            SwitchKind::RollbackAll => {
+                let shares = match self.shares.len() {
+                    0 => String::new(),
+                    n => format!(" and {n} routed share(s) to 0 %"),
+                };
+                format!("roll back all {} Lambda routes to the origin{shares}?", self.paths.len())
+            }
             SwitchKind::Undo => format!("undo: switch {} back?", self.paths.join(", ")),
         }
     }
+}
+
+/// `/orders/* λ 10 % → 25 %`: one share move, as the dialog, the log and the audit say it.
+pub fn describe_share(change: &ShareChange) -> String {
+    format!("{} λ {} % → {} %", change.path, change.from, change.to)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -289,6 +328,12 @@ pub struct State {
     pub routes: Vec<RouteRow>,
     /// The last hour's numbers, as last read.
     pub metrics: Fetch<MetricsSnapshot>,
+    /// Whether the distribution has the router's store (a `Setup` fact: routed routes move by share).
+    pub router: bool,
+    /// The router's store as last read: its ETag and each routed route's record.
+    pub shares: Fetch<StoreState>,
+    /// Bumped when a share move is accepted: a read sent before it would show the old shares.
+    pub shares_generation: u64,
     /// The deploy status, read while a switch propagates.
     pub deploy: Fetch<DeployStatus>,
     pub next_refresh: Timestamp,
@@ -358,6 +403,7 @@ impl State {
             moving,
             probes,
             probe_settings,
+            router,
             log,
         } = setup;
         State {
@@ -370,6 +416,9 @@ impl State {
             topology_generation: 0,
             routes: Vec::new(),
             metrics: Fetch::default(),
+            router,
+            shares: Fetch::default(),
+            shares_generation: 0,
             deploy: Fetch::default(),
             next_refresh: now,
             refresh,
@@ -441,7 +490,14 @@ impl State {
 
     /// Whether an `UpdateDistribution` for this distribution has been sent and not answered.
     pub fn update_in_flight(&self, distribution_id: &str) -> bool {
-        self.switches.iter().any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Requested)
+        self.switches
+            .iter()
+            .any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Requested && !s.by_router())
+    }
+
+    /// Whether a share move has been sent to the router's store and not answered.
+    pub fn shares_in_flight(&self) -> bool {
+        self.switches.iter().any(|s| s.phase == SwitchPhase::Requested && s.by_router())
     }
 
     pub fn log(&mut self, level: Level, route: Option<&str>, message: impl Into<String>) {

@@ -23,6 +23,7 @@
 //! | `traffic_moved_ms`        | integer or null   | on `traffic_moved`: from the request to the CloudWatch minute that showed the move |
 //! | `message`                 | string or null    | free text, e.g. a breach: `5xx 12.4% > 5% for 3 periods` |
 //! | `moves`                   | array of objects  | per route: `route`, `from_origin`, `to_origin` (origin ids), and `request_policy_before` / `request_policy_after` when the switch swaps the origin request policy |
+//! | `shares`                  | array of objects  | per routed route moved through the router's store: `route`, `from_pct`, `to_pct` (Lambda's share before and after); empty for a switch by behavior, whose moves are in `moves` |
 //! | `override`                | string or null    | set when the operator overrode the pre-flight or a failing audit trail: who, why and what was overridden |
 //!
 //! The records of one switch attempt are `switch_requested` (or `auto_rollback` when a guard asked),
@@ -178,6 +179,8 @@ pub struct AuditRecord {
     pub message: Option<String>,
     #[serde(default)]
     pub moves: Vec<Move>,
+    #[serde(default)]
+    pub shares: Vec<ShareMove>,
     #[serde(default, rename = "override")]
     pub override_reason: Option<String>,
 }
@@ -192,6 +195,14 @@ pub struct Move {
     pub request_policy_before: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_policy_after: Option<String>,
+}
+
+/// One routed route's share move in the router's store, as the trail records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareMove {
+    pub route: String,
+    pub from_pct: u8,
+    pub to_pct: u8,
 }
 
 impl Move {
@@ -240,6 +251,7 @@ impl AuditRecord {
             traffic_moved_ms: None,
             message: None,
             moves: Vec::new(),
+            shares: Vec::new(),
             override_reason: None,
         }
     }
@@ -346,7 +358,7 @@ mod tests {
                 r#""routes":["/api/orders/*"],"from":"lambda","to":"origin","etag_before":"E1","etag_after":"E2","#,
                 r#""outcome":"deployed","error":null,"requested_at":"2025-03-01T03:08:44.18Z","#,
                 r#""request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"edge_ms":null,"traffic_moved_ms":null,"#,
-                r#""message":"rolled back by ana","moves":[],"override":null}"#
+                r#""message":"rolled back by ana","moves":[],"shares":[],"override":null}"#
             )
         );
         assert!(!json.contains('\n'));

@@ -31,6 +31,21 @@ pub struct SwitchArgs {
 }
 
 #[derive(Clone, Debug, Args)]
+pub struct WeightArgs {
+    /// The route: a routed behavior's path pattern exactly as configured (`cutover router install`
+    /// routes it).
+    #[arg(value_name = "ROUTE")]
+    pub route: String,
+
+    /// Lambda's share of the route's viewers, a whole percent from 0 to 100.
+    #[arg(value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub percent: u8,
+
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+#[derive(Clone, Debug, Args)]
 pub struct ProbeArgs {
     /// The route: a cache behavior's path pattern exactly as configured, with a
     /// `[distribution.route.probe]` table.

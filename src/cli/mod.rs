@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, ValueEnum};
 
-pub use self::headless::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
+pub use self::headless::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs};
 pub use self::log::LogArgs;
 pub use self::router::{RouteChoice, RouterAction, RouterArgs, RouterChangeArgs, RouterPlanArgs, RouterStatusArgs};
 use crate::backend::sim::Scenario;
@@ -90,6 +90,13 @@ pub enum Subcommand {
     /// One update per distribution: every configured distribution, or only --distribution ID.
     /// Exit codes as for `switch`.
     RollbackAll(RollbackAllArgs),
+    /// Send a share of a routed route's viewers to Lambda through the router's store, in seconds,
+    /// as the console's `+` and `-` do.
+    ///
+    /// Shows the same checks as the console's dialog (the pre-flight on the share being added),
+    /// asks (unless --yes), writes the store with its ETag, and records every step in the audit
+    /// trail; --wait also waits for the edge where the route has a probe. Exit codes as for `switch`.
+    Weight(WeightArgs),
     /// Probe one route through the distribution, as a viewer would, and say who answered.
     ///
     /// Sends the route's `[distribution.route.probe]` request N times at the config's pace, without

@@ -60,6 +60,15 @@ fn preflight_lines(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<
 
 /// The origin ids on both sides: one pair when every route moves alike, else how many pairs.
 fn origins(confirm: &ConfirmSwitch) -> String {
+    if confirm.changes.is_empty() && !confirm.shares.is_empty() {
+        let mut moves: Vec<(u8, u8)> = confirm.shares.iter().map(|c| (c.from, c.to)).collect();
+        moves.sort_unstable();
+        moves.dedup();
+        return match moves.as_slice() {
+            [(from, to)] => format!("router's store: λ {from} % → {to} %"),
+            _ => format!("router's store: {} shares → λ {} %", confirm.shares.len(), confirm.shares[0].to),
+        };
+    }
     let mut pairs: Vec<(&str, &str)> =
         confirm.changes.iter().map(|c| (c.from_origin_id.as_str(), c.to_origin_id.as_str())).collect();
     pairs.sort_unstable();
@@ -133,12 +142,15 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
     lines.push(Line::raw(""));
     let swaps = confirm.changes.iter().filter(|c| c.request_policy.is_some()).count();
     let fields = if swaps > 0 { "TargetOriginId and OriginRequestPolicyId" } else { "TargetOriginId" };
-    let scope = if confirm.paths.len() == 1 {
-        format!("Changes this behavior's {fields} only")
+    let scope = if confirm.changes.is_empty() {
+        let keys = if confirm.shares.len() == 1 { "one key" } else { "their keys" };
+        format!("Changes {keys} of the router's store (UpdateKeys, IfMatch); edges follow within seconds.")
+    } else if confirm.paths.len() == 1 {
+        format!("Changes this behavior's {fields} only; edges follow within minutes.")
     } else {
-        format!("Changes {} behaviors' {fields} in one update", confirm.paths.len())
+        format!("Changes {} behaviors' {fields} in one update; edges follow within minutes.", confirm.paths.len())
     };
-    lines.push(Line::from(Span::styled(format!("{scope}; edges follow within minutes."), theme.muted)));
+    lines.push(Line::from(Span::styled(scope, theme.muted)));
     lines.push(Line::raw(""));
     let keys = |command| Span::styled(keymap::label(Context::Confirm, command), theme.key);
     let go = if !override_reasons(confirm, audit_failure).is_empty() {

@@ -36,6 +36,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let summary = EdgeSummary::of(watch.recent()).describe();
         title.push(Span::styled(format!("│ {summary} "), theme.muted));
     }
+    if let Some(share) = row.router_share() {
+        let split = format!("│ router: λ {share} % · ◼ {} % ", 100 - share);
+        title.push(Span::styled(split, theme.target(if share > 0 { Target::Lambda } else { Target::Origin })));
+    }
     if let Err(why) = row.switchable() {
         title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));
     }

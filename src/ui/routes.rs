@@ -11,7 +11,7 @@ use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
 use crate::app::state::{RouteRow, State};
 use crate::domain::format::{thousands, time_of_day};
-use crate::domain::{MinutePoint, Thresholds};
+use crate::domain::{MinutePoint, Target, Thresholds};
 use crate::theme::Theme;
 
 /// The target column fits `◼ origin ⇄ 62 %` (or `⇄ 12/12`): where the route is, and how the move goes.
@@ -117,6 +117,11 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
     let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
     let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
     let mut target = match row.switchable() {
+        // A routed route sending a share of its viewers to Lambda through the router's store.
+        Ok(_) if row.router_share().is_some_and(|s| s > 0) => {
+            let share = row.router_share().unwrap_or_default();
+            vec![Span::styled(format!("λ {share} %"), theme.target(Target::Lambda))]
+        }
         Ok((side, _)) => {
             vec![Span::styled(side.to_string(), theme.target(side))]
         }

@@ -44,6 +44,9 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
     };
     record.error = error;
     record.moves = attempt.changes.iter().map(audit::Move::of).collect();
+    record.shares = (attempt.shares.iter())
+        .map(|c| audit::ShareMove { route: c.path.clone(), from_pct: c.from, to_pct: c.to })
+        .collect();
     record.override_reason = attempt.override_reason.clone();
     record.request_to_accepted_ms = attempt.accepted_at.and_then(|at| millis(attempt.requested_at, at));
     if kind == RecordKind::SwitchDeployed {

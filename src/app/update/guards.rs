@@ -1,17 +1,20 @@
 //! Guards acting by themselves: a route with `auto_rollback` whose thresholds are breached for the
-//! configured periods goes back to the origin, once. It is never moved again automatically, so a
+//! configured periods goes back to the origin, once: by behavior (minutes), or when the router
+//! sends it a share, by putting that share back to 0 (seconds). It is never moved again automatically, so a
 //! guard cannot flap a route between targets.
 
-use super::switching::request;
+use super::switching::{request, share};
 use crate::app::action::Effect;
 use crate::app::state::{State, SwitchKind};
+use crate::backend::share::ShareChange;
 use crate::domain::{Level, Target};
 
 pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
     let due: Vec<(String, String)> = state
         .routes
         .iter()
-        .filter(|r| !r.alert.is_empty() && r.is_on(Target::Lambda) && r.pending.is_none())
+        .filter(|r| !r.alert.is_empty() && r.pending.is_none())
+        .filter(|r| r.is_on(Target::Lambda) || r.router_share().is_some_and(|s| s > 0))
         .filter(|r| state.auto_rollback.contains(&r.path) && !state.auto_rolled_back.contains(&r.path))
         .map(|r| {
             let what: Vec<String> = r.alert.iter().map(|b| b.describe(&state.latency_statistic)).collect();
@@ -32,20 +35,43 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    let (shares, behaviors): (Vec<_>, Vec<_>) =
+        due.into_iter().partition(|(path, _)| state.route(path).and_then(|r| r.router_share()).is_some());
+    let mut effects = by_share(state, shares);
     let distribution_id = state.distribution_id.clone();
-    if state.update_in_flight(&distribution_id) {
+    if behaviors.is_empty() || state.update_in_flight(&distribution_id) {
         // Tried again at the next refresh, while the breach lasts.
-        return Vec::new();
+        return effects;
     }
-    let paths: Vec<String> = due.iter().map(|(path, _)| path.clone()).collect();
-    let reason = due.iter().map(|(path, what)| format!("{path}: {what}")).collect::<Vec<_>>().join("; ");
+    let paths: Vec<String> = behaviors.iter().map(|(path, _)| path.clone()).collect();
     state.auto_rolled_back.extend(paths.iter().cloned());
-    request(
+    effects.extend(request(
         state,
         SwitchKind::Automatic,
         &paths,
         Target::Lambda,
-        Some(&format!("its guard was breached ({reason})")),
+        Some(&format!("its guard was breached ({})", reasons(&behaviors))),
         None,
-    )
+    ));
+    effects
+}
+
+/// Routed routes' shares back to 0 through the store, unless a share move is still out.
+fn by_share(state: &mut State, due: Vec<(String, String)>) -> Vec<Effect> {
+    if due.is_empty() || state.shares_in_flight() {
+        return Vec::new();
+    }
+    let changes: Vec<ShareChange> = (due.iter())
+        .filter_map(|(path, _)| {
+            let from = state.route(path)?.router_share()?;
+            Some(ShareChange { path: path.clone(), from, to: 0 })
+        })
+        .collect();
+    state.auto_rolled_back.extend(changes.iter().map(|c| c.path.clone()));
+    let reason = format!("its guard was breached ({})", reasons(&due));
+    share::request(state, SwitchKind::Automatic, &changes, Some(&reason), None)
+}
+
+fn reasons(due: &[(String, String)]) -> String {
+    due.iter().map(|(path, what)| format!("{path}: {what}")).collect::<Vec<_>>().join("; ")
 }

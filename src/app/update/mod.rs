@@ -17,6 +17,7 @@ use super::action::{Action, Effect};
 use super::command::Command;
 use super::console::Console;
 use super::state::State;
+use switching::share::Step;
 
 /// Why switches end `abandoned` when the operator quits anyway.
 pub const QUIT_REASON: &str = "the operator quit the console before AWS confirmed it";
@@ -95,9 +96,12 @@ pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::SwitchFailed { id, error, .. } => switching::failed(state, id, &error),
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
+        Action::SharesLoaded { generation, result, .. } => refresh::shares_loaded(state, generation, result),
+        Action::SharesAccepted { id, accepted, .. } => switching::share::accepted(state, id, accepted),
         Action::ProbeAnswered { route, answer, .. } => switching::edge::answered(state, &route, answer),
         Action::Abandon { reason } | Action::StopFollowing { reason, .. } => quitting::abandon_all(state, &reason),
         Action::OpenSwitch { path, .. } => switching::open_for(state, &path),
+        Action::OpenShare { path, to, .. } => switching::share::open_to(state, &path, to),
         Action::ConfirmForced { reason, .. } => switching::confirm_override(state, Some(reason)),
         Action::AuditTrail { result, .. } => audit_trail::answered(state, result),
     }
@@ -106,6 +110,8 @@ pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
 fn command_(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::Switch => switching::open_confirm(state),
+        Command::ShareUp => switching::share::open_step(state, Step::Up),
+        Command::ShareDown => switching::share::open_step(state, Step::Down),
         Command::RollbackAll => switching::open_rollback_all(state),
         Command::Undo => switching::open_undo(state),
         Command::Confirm => switching::confirm(state),

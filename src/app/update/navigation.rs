@@ -44,6 +44,8 @@ pub fn handle(state: &mut State, command: Command) {
         // Handled by `update` itself: they reach the outside world, or the whole console (tabs,
         // theme, faults, quitting).
         Command::Switch
+        | Command::ShareUp
+        | Command::ShareDown
         | Command::RollbackAll
         | Command::Undo
         | Command::Confirm

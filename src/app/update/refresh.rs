@@ -7,6 +7,7 @@ use crate::app::action::Effect;
 use crate::app::state::{ReadTrouble, RouteRow, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
+use crate::backend::share::StoreState;
 use crate::domain::format::{duration_short, time_of_day};
 use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
 
@@ -34,6 +35,12 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
         effects.push(Effect::LoadMetrics {
             distribution_id: state.distribution_id.clone(),
             paths: state.routes.iter().map(|r| r.path.clone()).collect(),
+        });
+    }
+    if state.router && state.shares.start() {
+        effects.push(Effect::LoadShares {
+            distribution_id: state.distribution_id.clone(),
+            generation: state.shares_generation,
         });
     }
     // Without routes there is nothing to measure yet; metrics follow the first topology.
@@ -71,6 +78,7 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
         return Vec::new();
     }
     let first = state.topology.is_none();
+    let store = state.shares.as_ref();
     let routes = topology
         .routes
         .iter()
@@ -84,6 +92,7 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
                 behavior: info.behavior.clone(),
                 pending: old.and_then(|r| r.pending),
                 alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
+                share: store.and_then(|s| s.records.get(&info.path)).map(|r| r.share),
             }
         })
         .collect();
@@ -155,6 +164,36 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     effects.extend(super::switching::traffic::follow(state));
     effects.extend(super::guards::auto_rollback(state));
     effects
+}
+
+/// The router's store as read: each routed row takes its share. A failed read keeps the shares
+/// shown and says so once (the next round tries again); a switch never waits on it.
+pub fn shares_loaded(state: &mut State, generation: u64, result: Result<StoreState, BackendError>) -> Vec<Effect> {
+    if generation < state.shares_generation {
+        state.shares.discarded();
+        return Vec::new();
+    }
+    match result {
+        Ok(store) => {
+            if state.shares.failures() > 0 {
+                state.log(Level::Info, None, "the router's store answers again; shares are current");
+            }
+            for row in &mut state.routes {
+                row.share = store.records.get(&row.path).map(|r| r.share);
+            }
+            state.shares.arrived(store, state.now);
+        }
+        Err(error) => {
+            if state.shares.failed() == 1 {
+                let shown = state.shares.received_at().map_or_else(
+                    || "no share is known yet".to_string(),
+                    |at| format!("shares shown are from {}", time_of_day(at)),
+                );
+                state.log(Level::Warn, None, format!("reading the router's store failed: {error}; {shown}"));
+            }
+        }
+    }
+    Vec::new()
 }
 
 fn alert_message(breaches: &[Breach], periods: usize, latency_statistic: &str) -> String {

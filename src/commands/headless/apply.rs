@@ -13,7 +13,7 @@ use crate::app::console::Console;
 use crate::app::event_loop;
 use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
-use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchPhase};
+use crate::app::state::{ConfirmSwitch, Overlay, RouteRow, State, SwitchPhase, describe_share};
 use crate::backend::Backend;
 use crate::domain::Target;
 use crate::domain::format::duration_short;
@@ -42,29 +42,15 @@ pub enum SwitchPlan {
 
 /// Find `route` among the distributions and open the console's confirm dialog for moving it to `to`.
 pub fn plan_switch<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: Target) -> Result<SwitchPlan, HeadlessError> {
-    let states = &runtime.console.distributions;
-    let holding: Vec<&State> = states.iter().filter(|s| s.route(route).is_some()).collect();
-    let state = match holding.as_slice() {
-        [only] => *only,
-        [] => {
-            let known: Vec<String> = states.iter().flat_map(|s| s.routes.iter().map(|r| r.path.clone())).collect();
-            return Err(HeadlessError::UnknownRoute {
-                route: route.to_string(),
-                distributions: ids(states.iter()),
-                known: if known.is_empty() { "none".to_string() } else { known.join(", ") },
-            });
-        }
-        several => {
-            return Err(HeadlessError::AmbiguousRoute {
-                route: route.to_string(),
-                distributions: ids(several.iter().copied()),
-            });
-        }
-    };
+    let state = holding(runtime, route)?;
     let distribution_id = state.distribution_id.clone();
     let row = state.route(route).expect("found above");
     if let Err(why) = row.switchable() {
         return Err(HeadlessError::Refused(format!("{route} on {distribution_id} is not switchable: {why}")));
+    }
+    // A routed route moves through the router's store, all or nothing, as `s` does in the console.
+    if row.router_share().is_some() {
+        return plan_weight(runtime, route, if to == Target::Lambda { 100 } else { 0 });
     }
     if row.target == Some(to) {
         return Ok(SwitchPlan::AlreadyThere(format!(
@@ -76,6 +62,42 @@ pub fn plan_switch<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: Target
     Ok(SwitchPlan::Change(Plan { distribution_id, confirm }))
 }
 
+/// `weight ROUTE PERCENT`: find the route and open the console's share dialog for it.
+pub fn plan_weight<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: u8) -> Result<SwitchPlan, HeadlessError> {
+    let state = holding(runtime, route)?;
+    let distribution_id = state.distribution_id.clone();
+    let row = state.route(route).expect("found above");
+    if row.router_share() == Some(to) {
+        return Ok(SwitchPlan::AlreadyThere(format!(
+            "{route} on {distribution_id} already sends {to} % of its viewers to Lambda; nothing to do"
+        )));
+    }
+    let path = route.to_string();
+    runtime.dispatch(Action::OpenShare { distribution_id: distribution_id.clone(), path, to });
+    let confirm = take_confirm(&runtime.console, &distribution_id)?;
+    Ok(SwitchPlan::Change(Plan { distribution_id, confirm }))
+}
+
+/// The one distribution that has `route`, or why there is not exactly one.
+fn holding<'a, B: Backend>(runtime: &'a Runtime<B>, route: &str) -> Result<&'a State, HeadlessError> {
+    let states = &runtime.console.distributions;
+    let holding: Vec<&State> = states.iter().filter(|s| s.route(route).is_some()).collect();
+    match holding.as_slice() {
+        [only] => Ok(*only),
+        [] => {
+            let known: Vec<String> = states.iter().flat_map(|s| s.routes.iter().map(|r| r.path.clone())).collect();
+            Err(HeadlessError::UnknownRoute {
+                route: route.to_string(),
+                distributions: ids(states.iter()),
+                known: if known.is_empty() { "none".to_string() } else { known.join(", ") },
+            })
+        }
+        several => {
+            Err(HeadlessError::AmbiguousRoute { route: route.to_string(), distributions: ids(several.iter().copied()) })
+        }
+    }
+}
+
 /// Open the console's rollback-all dialog on every distribution; those with no route on Lambda
 /// have nothing to do and are named in the returned notes.
 pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Plan>, Vec<String>), HeadlessError> {
@@ -83,7 +105,10 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pl
     let ids: Vec<String> = runtime.console.distributions.iter().map(|s| s.distribution_id.clone()).collect();
     for distribution_id in ids {
         let state = runtime.console.distribution(&distribution_id).expect("listed above");
-        if !state.routes.iter().any(|r| r.switchable().is_ok_and(|(t, _)| t == Target::Lambda)) {
+        let on_lambda = |r: &RouteRow| {
+            r.switchable().is_ok_and(|(t, _)| t == Target::Lambda) || r.router_share().is_some_and(|s| s > 0)
+        };
+        if !state.routes.iter().any(on_lambda) {
             notes.push(format!("{distribution_id}: no route is on Lambda; nothing to roll back"));
             continue;
         }
@@ -120,6 +145,9 @@ pub fn describe(plan: &Plan) -> String {
     }
     for change in &c.changes {
         let _ = writeln!(out, "  move   {}", change.describe());
+    }
+    for share in &c.shares {
+        let _ = writeln!(out, "  share  {} (router's store)", describe_share(share));
     }
     for block in &c.blocks {
         let _ = writeln!(out, "  ✗ pre-flight: {block}");
@@ -191,6 +219,14 @@ pub async fn carry_out<B: Backend, W: Write>(
         let attempt = state.switch(*id).expect("requested above");
         let what = format!("{}: {}", attempt.distribution_id, attempt.moves());
         let stopped_because = match attempt.phase {
+            SwitchPhase::Deployed if attempt.by_router() => {
+                outcomes.push(format!(
+                    "{what}: the router's store took it (ETag {} → {}); the edges follow within seconds",
+                    attempt.etag_before.as_deref().unwrap_or("?"),
+                    attempt.etag_after.as_deref().unwrap_or("?"),
+                ));
+                None
+            }
             SwitchPhase::Deployed => {
                 let took = attempt.accepted_at.map(|at| state.now.duration_since(at).as_secs()).unwrap_or(0);
                 outcomes.push(format!("{what}: Deployed after {}", duration_short(took)));

@@ -112,7 +112,9 @@ pub async fn load<B: Backend, W: Write>(
     printer: &mut EventPrinter<W>,
 ) -> Result<Vec<Option<String>>, HeadlessError> {
     runtime.tick();
-    let settled = |c: &Console| c.distributions.iter().all(|s| !s.topology.in_flight() && !s.metrics.in_flight());
+    let settled = |c: &Console| {
+        c.distributions.iter().all(|s| !s.topology.in_flight() && !s.metrics.in_flight() && !s.shares.in_flight())
+    };
     let finished = run_until(runtime, printer, LOAD_LIMIT, futures::stream::pending(), settled).await;
     let mut metrics_errors = Vec::new();
     for state in &runtime.console.distributions {

@@ -1,4 +1,4 @@
-//! The headless commands, for runbooks and scripts: `status`, `switch` and `rollback-all`. They open
+//! The headless commands, for runbooks and scripts: `status`, `switch`, `weight` and `rollback-all`. They open
 //! the same session as the console (same `update`, ETag checks, deploy tracking and audit trail) and
 //! drive it without a screen. `probe` sends a route's probes through the distribution and says who
 //! answered; it needs no session, and no AWS at all when the probe names its host.
@@ -12,13 +12,15 @@ mod prompt;
 mod run;
 pub mod status;
 
-pub use apply::{Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
+pub use apply::{
+    Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch, plan_weight,
+};
 pub use audit_gate::require_audit_trail;
 pub use drive::{EventPrinter, Waited, load, run_until};
 pub use error::{EXIT_BREACHED, HeadlessError};
 pub use probe::{PROBE_SCHEMA_VERSION, ProbeReport, probe};
-pub use run::{rollback_all, status, switch};
+pub use run::{rollback_all, status, switch, weight};
 
 // The command line owns these commands' arguments; they are named here too, for the code that drives
 // the commands (and the headless tests).
-pub use crate::cli::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg};
+pub use crate::cli::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs};

@@ -6,12 +6,12 @@
 //! its rollback, and `status | head -1` must not panic. JSON keeps its exact value, with the
 //! characters JSON leaves raw (C1 controls, bidi overrides) written as `\u` escapes.
 
-use super::apply::{SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch};
+use super::apply::{SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch, plan_weight};
 use super::audit_gate::require_audit_trail;
 use super::drive::{EventPrinter, load};
 use super::prompt::TerminalConfirmer;
 use super::status::{DistributionStatus, StatusReport, pending_in_trail};
-use super::{RollbackAllArgs, StatusArgs, SwitchArgs};
+use super::{RollbackAllArgs, StatusArgs, SwitchArgs, WeightArgs};
 use crate::app::runtime::Runtime;
 use crate::app::state::State;
 use crate::audit::{self, AuditTrail};
@@ -47,6 +47,24 @@ pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     let mut printer = EventPrinter::new(std::io::stderr());
     let mut runtime = open_and_load(aws, &mut printer).await?;
     let plan = match plan_switch(&mut runtime, &args.route, args.to.into())? {
+        SwitchPlan::AlreadyThere(message) => {
+            output::stdout_line(&visible::escape(&message));
+            return Ok(0);
+        }
+        SwitchPlan::Change(plan) => plan,
+    };
+    output::stderr_text(&visible::escape_keeping_lines(&describe(&plan)));
+    let plans = [plan];
+    require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
+    let applied = carry_out(&mut runtime, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
+    finish(applied)
+}
+
+/// `cutover weight ROUTE PERCENT`: 0 moved (or already there), 2 refused, 1 failed.
+pub async fn weight(args: &WeightArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let mut printer = EventPrinter::new(std::io::stderr());
+    let mut runtime = open_and_load(aws, &mut printer).await?;
+    let plan = match plan_weight(&mut runtime, &args.route, args.percent)? {
         SwitchPlan::AlreadyThere(message) => {
             output::stdout_line(&visible::escape(&message));
             return Ok(0);

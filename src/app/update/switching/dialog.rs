@@ -4,7 +4,8 @@
 use super::health::{preflight, target_health, target_health_across};
 use super::refuse;
 use crate::app::action::Effect;
-use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchKind, SwitchPhase};
+use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchKind, SwitchPhase, describe_share};
+use crate::backend::share::ShareChange;
 use crate::domain::preflight::check;
 use crate::domain::{Level, RouteChange, Target};
 
@@ -13,6 +14,9 @@ pub fn open_confirm(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let path = row.path.clone();
+    if let Some(share) = row.router_share() {
+        return super::share::open_all_or_nothing(state, &path, share);
+    }
     match row.switchable() {
         Ok((from, _)) => open(state, SwitchKind::Manual, vec![path], from),
         Err(why) => {
@@ -29,8 +33,10 @@ pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
     open_confirm(state)
 }
 
-/// `R`: every switchable Lambda route of the distribution back to its home, in one update. Routes
-/// on Lambda that cannot be switched are named in the dialog and left where they are.
+/// `R`: every switchable Lambda route of the distribution back to its home, in one update, and in
+/// the same confirmation every routed share back to 0 through the router's store (seconds; as few
+/// `UpdateKeys` calls as the 50-key limit allows). Routes on Lambda that cannot be switched are
+/// named in the dialog and left where they are.
 pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
     let paths: Vec<String> = state
         .routes
@@ -38,6 +44,14 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         .filter(|r| r.switchable().is_ok_and(|(target, _)| target == Target::Lambda))
         .map(|r| r.path.clone())
         .collect();
+    let shares: Vec<ShareChange> = (state.routes.iter())
+        .filter_map(|r| {
+            r.router_share().filter(|s| *s > 0).map(|from| ShareChange { path: r.path.clone(), from, to: 0 })
+        })
+        .collect();
+    if paths.is_empty() && !shares.is_empty() {
+        return super::share::open(state, SwitchKind::RollbackAll, shares);
+    }
     if paths.is_empty() {
         let stuck = left_out(state);
         let message = if stuck.is_empty() {
@@ -48,7 +62,15 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         refuse(state, Level::Info, None, message);
         return Vec::new();
     }
-    open(state, SwitchKind::RollbackAll, paths, Target::Lambda)
+    let effects = open(state, SwitchKind::RollbackAll, paths, Target::Lambda);
+    if let Overlay::Confirm(confirm) = &mut state.view.overlay
+        && !shares.is_empty()
+    {
+        let moves = shares.iter().map(describe_share).collect::<Vec<_>>().join(", ");
+        confirm.notes.push(format!("and through the router's store, in seconds: {moves}"));
+        confirm.shares = shares;
+    }
+    effects
 }
 
 /// Routes a rollback leaves where they are, and why: on Lambda but not switchable, or on an
@@ -166,7 +188,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
     }
     let mut warning = None;
     if to == Target::Lambda
-        && let Some((estimate, low)) = preflight(state, &paths)
+        && let Some((estimate, low)) = preflight(state, &paths, 1.0)
     {
         health.push(estimate);
         warning = low;
@@ -182,6 +204,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
         distribution_id,
         paths,
         changes,
+        shares: Vec::new(),
         from,
         to,
         health,

@@ -79,11 +79,12 @@ pub(super) fn describe(
     format!("{} req/min, 5xx {rate:.1}%, {latency_statistic} {latency}", thousands(requests.round() as u64))
 }
 
-/// The concurrency moving `paths` to Lambda would take, and a warning when it would leave less than
-/// [`PREFLIGHT_FREE_SHARE`] of the account's limit free. The estimate is requests per second × seconds
-/// per request, from each route's newest minute and the Lambda latency seen on it (or the mean across
-/// Lambda routes, for a route Lambda has not served yet).
-pub(super) fn preflight(state: &State, paths: &[String]) -> Option<(String, Option<String>)> {
+/// The concurrency moving `fraction` (0 to 1) of what the origin serves on `paths` to Lambda would
+/// take, and a warning when it would leave less than [`PREFLIGHT_FREE_SHARE`] of the account's limit
+/// free. The estimate is requests per second × seconds per request, from each route's newest minute
+/// and the Lambda latency seen on it (or the mean across Lambda routes, for a route Lambda has not
+/// served yet). A switch moves all of it (1); a share step of a routed route only its part.
+pub(super) fn preflight(state: &State, paths: &[String], fraction: f64) -> Option<(String, Option<String>)> {
     let metrics = state.metrics.as_ref()?;
     let limit = f64::from(metrics.concurrency_limit.max(1));
     let used = metrics.latest_concurrency()?;
@@ -95,7 +96,7 @@ pub(super) fn preflight(state: &State, paths: &[String]) -> Option<(String, Opti
         let Some(point) = metrics.latest(path) else { continue };
         let Some(duration_ms) = point.lambda.latency_ms.get().or(fallback_ms) else { continue };
         // What the origin serves now is what will arrive at Lambda.
-        let rps = point.origin.requests.get().unwrap_or(0.0) / 60.0;
+        let rps = point.origin.requests.get().unwrap_or(0.0) / 60.0 * fraction;
         per_second += rps;
         needed += rps * duration_ms / 1000.0;
     }

@@ -1,12 +1,13 @@
 //! The switch flow, one file per job: the dialog (which routes move where, and the pre-flight), the
 //! target's health shown in it, the request (confirm, override, refusals), and the rollout (acceptance
-//! to `Deployed`).
+//! to `Deployed`); `share` moves a routed route by share through the router's store instead.
 
 mod dialog;
 pub mod edge;
 mod health;
 mod request;
 mod rollout;
+pub mod share;
 pub mod traffic;
 
 pub use dialog::{open_confirm, open_for, open_rollback_all, open_undo};

@@ -29,7 +29,20 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     let Overlay::Confirm(confirm) = std::mem::replace(&mut state.view.overlay, Overlay::None) else {
         return Vec::new();
     };
-    request(state, confirm.kind, &confirm.paths, confirm.from, None, None)
+    send(state, &confirm, None)
+}
+
+/// The dialog's moves, once confirmed: the distribution update for its behaviors, the store's for
+/// its shares (an `R` may have both).
+fn send(state: &mut State, confirm: &ConfirmSwitch, override_reason: Option<String>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if !confirm.changes.is_empty() {
+        effects = request(state, confirm.kind, &confirm.paths, confirm.from, None, override_reason.clone());
+    }
+    if !confirm.shares.is_empty() {
+        effects.extend(super::share::request(state, confirm.kind, &confirm.shares, None, override_reason));
+    }
+    effects
 }
 
 /// What only the override key goes past: the pre-flight's blocks, and an audit trail that cannot be
@@ -52,7 +65,7 @@ pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect
     let reasons = override_reasons(&confirm, state.audit_failure.as_deref());
     let overridden = if reasons.is_empty() { "nothing was blocked".to_string() } else { reasons.join("; ") };
     let override_reason = format!("{why} (overriding: {overridden})");
-    request(state, confirm.kind, &confirm.paths, confirm.from, None, Some(override_reason))
+    send(state, &confirm, Some(override_reason))
 }
 
 /// Send one update moving every route of `paths` that still targets `from` to the other side of
@@ -107,6 +120,7 @@ pub fn request(
         failure: None,
         traffic: Vec::new(),
         traffic_recorded: false,
+        shares: Vec::new(),
     });
     set_pending(state, &moving, Some(id));
     let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
@@ -175,10 +189,11 @@ pub(super) fn set_pending(state: &mut State, paths: &[String], pending: Option<u
 pub fn conflict(state: &mut State, id: u64, stale_etag: &str) -> Vec<Effect> {
     if let Some(attempt) = state.switch(id) {
         let label = attempt.label();
+        let what = if attempt.by_router() { "wrote the router's store" } else { "updated the distribution" };
         state.log(
             Level::Warn,
             Some(&label),
-            format!("ETag {stale_etag} is stale (someone else updated the distribution); re-reading and re-applying"),
+            format!("ETag {stale_etag} is stale (someone else {what}); re-reading and re-applying"),
         );
     }
     Vec::new()
@@ -190,7 +205,8 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     };
     attempt.phase = SwitchPhase::Failed;
     let (label, paths) = (attempt.label(), attempt.paths.clone());
-    let message = format!("switch {} failed: {error}", attempt.moves());
+    let what = if attempt.by_router() { "share move" } else { "switch" };
+    let message = format!("{what} {} failed: {error}", attempt.moves());
     attempt.failure = Some(format!("{label}: {message}"));
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
@@ -208,6 +224,13 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
             None,
             format!("{reason}: the console is now read-only; it keeps watching, switch with a role allowed to update"),
         );
+    }
+    if matches!(error, BackendError::ShareChangedElsewhere { .. }) && state.shares.start() {
+        // Show the shares the store really has now.
+        effects.push(Effect::LoadShares {
+            distribution_id: state.distribution_id.clone(),
+            generation: state.shares_generation,
+        });
     }
     if matches!(error, BackendError::ChangedElsewhere { .. }) && state.topology.start() {
         // Show what the distribution really looks like now.

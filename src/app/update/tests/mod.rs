@@ -3,6 +3,7 @@
 mod audit_trail;
 mod preflight;
 mod quitting;
+mod shares;
 mod traffic;
 
 use std::time::Duration;

@@ -1,0 +1,189 @@
+//! Moving routed routes by share: `+`/`-` steps, `s` all or nothing, `R` beside the behaviors,
+//! the guard's share rollback, stale reads, and what the store's answers do to the rows.
+
+use super::*;
+use crate::app::state::SwitchKind;
+use crate::app::update::switching::share::{Step, next_share};
+use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
+use crate::router::RouteRecord;
+
+/// `/search/*` and `*` sit on the origin; the router routes `/search/*` at `share` %.
+fn routed(share: u8) -> State {
+    let mut setup = Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    setup.router = true;
+    let mut state = State::new(setup);
+    let effects = update(&mut state, Action::Tick(t0()));
+    assert!(effects.contains(&Effect::LoadShares { distribution_id: ID.into(), generation: 0 }), "{effects:?}");
+    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
+    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
+    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(share)) });
+    state.view.selected = Some("/search/*".into());
+    state
+}
+
+fn store(share: u8) -> StoreState {
+    let record = RouteRecord::new(share, "apigw", "legacy", None).unwrap();
+    StoreState { etag: "K1".into(), records: [("/search/*".to_string(), record)].into() }
+}
+
+fn open_shares(state: &State) -> Vec<ShareChange> {
+    match &state.view.overlay {
+        Overlay::Confirm(confirm) => confirm.shares.clone(),
+        other => panic!("no dialog: {other:?}, refused: {:?}", state.refused),
+    }
+}
+
+fn change(from: u8, to: u8) -> ShareChange {
+    ShareChange { path: "/search/*".into(), from, to }
+}
+
+fn accepted() -> SharesAccepted {
+    SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() }
+}
+
+#[test]
+fn steps_go_through_the_ladder_and_stop_at_its_ends() {
+    assert_eq!(next_share(0, Step::Up), Some(1));
+    assert_eq!(next_share(10, Step::Up), Some(25));
+    assert_eq!(next_share(30, Step::Up), Some(50), "a share set by hand goes to the next step");
+    assert_eq!(next_share(30, Step::Down), Some(25));
+    assert_eq!(next_share(100, Step::Up), None);
+    assert_eq!(next_share(0, Step::Down), None);
+}
+
+#[test]
+fn the_rows_show_the_store_and_a_behavior_on_lambda_ignores_it() {
+    let state = routed(25);
+    let search = state.route("/search/*").unwrap();
+    assert_eq!((search.share, search.router_share()), (Some(25), Some(25)));
+    assert_eq!(state.route("*").unwrap().share, None, "not routed");
+}
+
+#[test]
+fn plus_opens_the_next_step_and_y_writes_it_to_the_store() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    assert_eq!(open_shares(&state), vec![change(10, 25)]);
+    let Overlay::Confirm(confirm) = &state.view.overlay else { unreachable!() };
+    assert_eq!(confirm.title(), "move /search/* λ 10 % → 25 % by the router?");
+    assert!(confirm.changes.is_empty(), "no behavior changes");
+    assert_eq!(confirm.to, Target::Lambda);
+    // The pre-flight counts only the part being added: 15 of the 90 % the origin serves.
+    assert!(confirm.health.iter().any(|h| h.starts_with("pre-flight: needs about")), "{:?}", confirm.health);
+    let effects = press(&mut state, Command::Confirm);
+    assert_eq!(effects, vec![Effect::SetShares { id: 1, distribution_id: ID.into(), changes: vec![change(10, 25)] }]);
+    assert_eq!(state.route("/search/*").unwrap().pending, Some(1));
+    assert!(state.shares_in_flight() && !state.update_in_flight(ID), "a share move is not a distribution update");
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    let search = state.route("/search/*").unwrap();
+    assert_eq!((search.share, search.pending), (Some(25), None));
+    assert_eq!(state.switch(1).unwrap().phase, SwitchPhase::Deployed, "nothing to propagate by CloudFront");
+    assert!(messages(&state).last().unwrap().contains("router's store took it (ETag K1 → K2, 1 UpdateKeys call)"));
+}
+
+#[test]
+fn minus_at_zero_and_plus_on_an_unrouted_route_say_why_not() {
+    let mut state = routed(0);
+    assert!(press(&mut state, Command::ShareDown).is_empty());
+    assert!(state.refused.as_deref().unwrap().contains("none of it goes to Lambda"));
+    state.view.selected = Some("*".into());
+    press(&mut state, Command::ShareUp);
+    assert!(state.refused.as_deref().unwrap().contains("cutover router install"), "{:?}", state.refused);
+    assert_eq!(state.view.overlay, Overlay::None);
+}
+
+#[test]
+fn s_on_a_routed_route_moves_all_or_nothing_through_the_store() {
+    let mut state = routed(0);
+    press(&mut state, Command::Switch);
+    assert_eq!(open_shares(&state), vec![change(0, 100)]);
+    press(&mut state, Command::Cancel);
+    let mut state = routed(50);
+    press(&mut state, Command::Switch);
+    assert_eq!(open_shares(&state), vec![change(50, 0)]);
+}
+
+#[test]
+fn a_whole_move_is_followed_in_the_numbers_a_part_is_not() {
+    let mut state = routed(0);
+    press(&mut state, Command::Switch);
+    press(&mut state, Command::Confirm);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    assert_eq!(state.switch(1).unwrap().traffic.len(), 1, "100 % is followed until it has moved");
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    press(&mut state, Command::Confirm);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    assert!(state.switch(1).unwrap().traffic.is_empty(), "25 % has no moved to wait for");
+}
+
+#[test]
+fn rollback_all_puts_routed_shares_to_zero_beside_the_behaviors() {
+    let mut state = routed(25);
+    press(&mut state, Command::RollbackAll);
+    let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog") };
+    assert_eq!(confirm.paths, ["/user/*", "/orders/*"]);
+    assert_eq!(confirm.shares, vec![change(25, 0)]);
+    assert_eq!(confirm.title(), "roll back all 2 Lambda routes to the origin and 1 routed share(s) to 0 %?");
+    let effects = press(&mut state, Command::Confirm);
+    assert!(matches!(&effects[0], Effect::Switch { changes, .. } if changes.len() == 2), "{effects:?}");
+    assert!(matches!(&effects[1], Effect::SetShares { changes, .. } if changes == &vec![change(25, 0)]));
+}
+
+#[test]
+fn a_share_moved_by_someone_else_while_the_dialog_was_open_is_not_written() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(50)) });
+    assert!(press(&mut state, Command::Confirm).is_empty());
+    assert!(messages(&state).last().unwrap().contains("route now has λ 50 %"), "{:?}", messages(&state));
+}
+
+#[test]
+fn a_read_sent_before_an_accepted_move_is_discarded() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    press(&mut state, Command::Confirm);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    // Generation 0 left before the move was taken: its 10 % is the past.
+    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(10)) });
+    assert_eq!(state.route("/search/*").unwrap().share, Some(25));
+}
+
+#[test]
+fn a_store_conflict_elsewhere_fails_the_move_and_rereads_the_store() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    press(&mut state, Command::Confirm);
+    let error = BackendError::ShareChangedElsewhere { path: "/search/*".into(), expected: 10, found: 50 };
+    let effects = update(&mut state, Action::SwitchFailed { distribution_id: ID.into(), id: 1, error });
+    assert_eq!(effects, vec![Effect::LoadShares { distribution_id: ID.into(), generation: 0 }]);
+    assert_eq!(state.switch(1).unwrap().phase, SwitchPhase::Failed);
+    assert!(state.banner.as_deref().unwrap().contains("share move /search/* λ 10 % → 25 % failed"));
+}
+
+#[test]
+fn a_breached_guard_puts_a_routed_share_back_to_zero_in_seconds() {
+    use crate::domain::thresholds::{Breach, BreachKind};
+    let mut state = routed(25);
+    state.auto_rollback.insert("/search/*".into());
+    let breach = Breach { kind: BreachKind::ErrorRate, value: 9.0, limit: 5.0 };
+    state.routes.iter_mut().find(|r| r.path == "/search/*").unwrap().alert = vec![breach];
+    let effects = crate::app::update::guards::auto_rollback(&mut state);
+    let attempt = state.switches.last().unwrap();
+    assert_eq!((attempt.kind, attempt.shares.clone()), (SwitchKind::Automatic, vec![change(25, 0)]));
+    assert!(effects.iter().any(|e| matches!(e, Effect::SetShares { .. })), "{effects:?}");
+    assert!(messages(&state).last().unwrap().contains("by the guard, because its guard was breached"));
+}
+
+#[test]
+fn the_trail_records_a_share_move_with_its_shares() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    let effects = crate::app::update::distribution(&mut state, Action::Command(Command::Confirm));
+    let records = audit_records(&effects);
+    assert_eq!(records.len(), 1);
+    let json = serde_json::to_value(records[0]).unwrap();
+    assert_eq!(json["shares"], serde_json::json!([{"route": "/search/*", "from_pct": 10, "to_pct": 25}]));
+    assert_eq!(json["moves"], serde_json::json!([]));
+}
