@@ -35,6 +35,41 @@ impl<B: Backend> EffectRunner<B> {
         self.prober = Some(prober);
     }
 
+    /// The router's store: read it, or move shares in it safely. Without a store (no router), a read
+    /// is dropped and a move fails with the reason.
+    fn run_shares(&self, effect: Effect) {
+        let actions = self.actions.clone();
+        let send = move |action: Action| {
+            let _ = actions.send(action);
+        };
+        let Some(store) = self.share_store.clone() else {
+            if let Effect::SetShares { id, distribution_id, .. } = effect {
+                let error = BackendError::Other("the distribution has no router's store to write to".into());
+                send(Action::SwitchFailed { distribution_id, id, error });
+            }
+            return;
+        };
+        tokio::spawn(async move {
+            match effect {
+                Effect::LoadShares { distribution_id, generation } => {
+                    send(Action::SharesLoaded { distribution_id, generation, result: store.read().await });
+                }
+                Effect::SetShares { id, distribution_id, changes } => {
+                    let on_conflict = |stale: &str| {
+                        let distribution_id = distribution_id.clone();
+                        send(Action::SwitchConflict { distribution_id, id, stale_etag: stale.to_string() })
+                    };
+                    let result = set_shares(store.as_ref(), &changes, on_conflict).await;
+                    send(match result {
+                        Ok(accepted) => Action::SharesAccepted { distribution_id, id, accepted },
+                        Err(error) => Action::SwitchFailed { distribution_id, id, error },
+                    });
+                }
+                _ => {}
+            }
+        });
+    }
+
     /// Start an effect. `Bell` and `Audit` are the runtime's and are ignored here.
     pub fn run(&self, effect: Effect) {
         let backend = Arc::clone(&self.backend);
@@ -74,30 +109,7 @@ impl<B: Backend> EffectRunner<B> {
                     });
                 });
             }
-            Effect::LoadShares { distribution_id, generation } => {
-                let Some(store) = self.share_store.clone() else { return };
-                tokio::spawn(async move {
-                    send(Action::SharesLoaded { distribution_id, generation, result: store.read().await });
-                });
-            }
-            Effect::SetShares { id, distribution_id, changes } => {
-                let Some(store) = self.share_store.clone() else {
-                    let error = BackendError::Other("the distribution has no router's store to write to".into());
-                    send(Action::SwitchFailed { distribution_id, id, error });
-                    return;
-                };
-                tokio::spawn(async move {
-                    let on_conflict = |stale: &str| {
-                        let distribution_id = distribution_id.clone();
-                        send(Action::SwitchConflict { distribution_id, id, stale_etag: stale.to_string() })
-                    };
-                    let result = set_shares(store.as_ref(), &changes, on_conflict).await;
-                    send(match result {
-                        Ok(accepted) => Action::SharesAccepted { distribution_id, id, accepted },
-                        Err(error) => Action::SwitchFailed { distribution_id, id, error },
-                    });
-                });
-            }
+            Effect::LoadShares { .. } | Effect::SetShares { .. } => self.run_shares(effect),
             Effect::PollDeploy { distribution_id, after } => {
                 let clock = self.clock.clone();
                 tokio::spawn(async move {

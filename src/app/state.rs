@@ -385,6 +385,8 @@ pub struct State {
 }
 
 impl State {
+    // Long: every field of the setup taken apart and every field of the state set, one per line, so
+    // that a field added to either is a compile error until it is placed.
     pub fn new(setup: Setup) -> Self {
         let Setup {
             distribution_id,

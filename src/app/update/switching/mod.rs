@@ -23,3 +23,10 @@ fn refuse(state: &mut State, level: Level, route: Option<&str>, message: String)
     state.log(level, route, message.clone());
     state.refused = Some(message);
 }
+
+/// Mark the rows of `paths` as moved by attempt `pending` (or no longer, with `None`).
+fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {
+    for row in state.routes.iter_mut().filter(|r| paths.contains(&r.path)) {
+        row.pending = pending;
+    }
+}

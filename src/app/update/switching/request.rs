@@ -3,7 +3,7 @@
 
 use super::super::audit;
 use super::dialog::changes_for;
-use super::refuse;
+use super::{refuse, set_pending};
 use crate::app::action::Effect;
 use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchPhase};
 use crate::audit::RecordKind;
@@ -178,12 +178,6 @@ fn still_movable(state: &mut State, paths: &[String], from: Target) -> Vec<Strin
         }
     }
     still
-}
-
-pub(super) fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {
-    for row in state.routes.iter_mut().filter(|r| paths.contains(&r.path)) {
-        row.pending = pending;
-    }
 }
 
 pub fn conflict(state: &mut State, id: u64, stale_etag: &str) -> Vec<Effect> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::super::audit;
-use super::request::set_pending;
+use super::set_pending;
 use crate::app::action::Effect;
 use crate::app::state::{State, SwitchMark, SwitchPhase};
 use crate::audit::RecordKind;

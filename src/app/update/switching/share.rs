@@ -4,8 +4,7 @@
 
 use super::super::audit;
 use super::health::{preflight, target_health};
-use super::refuse;
-use super::request::set_pending;
+use super::{refuse, set_pending};
 use crate::app::action::Effect;
 use crate::app::state::{
     ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase, describe_share,
@@ -179,14 +178,7 @@ pub fn request(
     let label = moving.join(", ");
     let to = if still.iter().any(|c| c.to > c.from) { Target::Lambda } else { Target::Origin };
     let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-    let moves = still.iter().map(describe_share).collect::<Vec<_>>().join("; ");
-    let who =
-        reason.map_or_else(|| format!("requested by {}", state.operator), |r| format!("by the guard, because {r}"));
-    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
-    state.log(level, Some(&label), format!("share move {moves} through the router's store {who}"));
-    if let Some(why) = &override_reason {
-        state.log(Level::Warn, Some(&label), format!("pre-flight overridden: {why}"));
-    }
+    announce(state, kind, &label, &still, reason, override_reason.as_deref());
     state.refused = None;
     state.switches.push(SwitchAttempt {
         id,
@@ -216,6 +208,26 @@ pub fn request(
     }
     let distribution_id = state.distribution_id.clone();
     record.into_iter().chain([Effect::SetShares { id, distribution_id, changes: still }]).collect()
+}
+
+/// The event log's line for a share move: every move, who asked (or which guard), and a warning of
+/// its own when the pre-flight was overridden.
+fn announce(
+    state: &mut State,
+    kind: SwitchKind,
+    label: &str,
+    changes: &[ShareChange],
+    reason: Option<&str>,
+    override_reason: Option<&str>,
+) {
+    let moves = changes.iter().map(describe_share).collect::<Vec<_>>().join("; ");
+    let who =
+        reason.map_or_else(|| format!("requested by {}", state.operator), |r| format!("by the guard, because {r}"));
+    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
+    state.log(level, Some(label), format!("share move {moves} through the router's store {who}"));
+    if let Some(why) = override_reason {
+        state.log(Level::Warn, Some(label), format!("pre-flight overridden: {why}"));
+    }
 }
 
 /// The store took the move: rows show the new shares at once (the store is the truth, and it
