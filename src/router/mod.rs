@@ -238,6 +238,14 @@ pub fn index_entries(patterns: &[String]) -> Result<Vec<(String, String)>, Store
         .collect())
 }
 
+/// The viewer's bucket, 0 to 99, exactly as `router.js` computes it: FNV-1a (32 bits) of the
+/// key's UTF-16 code units, modulo 100. A share of N sends the viewers of buckets 0 to N-1 to
+/// Lambda, so the same viewer (the same IP, cookie or header value) stays on its side.
+pub fn bucket(key: &str) -> u8 {
+    let hash = key.encode_utf16().fold(0x811c_9dc5_u32, |h, unit| (h ^ u32::from(unit)).wrapping_mul(16_777_619));
+    (hash % 100) as u8
+}
+
 fn within(what: String, len: usize, limit: usize) -> Result<(), StoreFormatError> {
     if len > limit { Err(StoreFormatError::TooLong { what, len, limit }) } else { Ok(()) }
 }
@@ -346,6 +354,15 @@ mod tests {
         let huge = vec!["/".repeat(2000)];
         assert!(matches!(index_entries(&huge), Err(StoreFormatError::TooLong { .. })));
         assert_eq!(index_entries(&[]).unwrap(), vec![(INDEX_KEY.to_string(), r#"{"v":1,"routes":[]}"#.to_string())]);
+    }
+
+    #[test]
+    fn buckets_are_the_functions_own() {
+        // The vectors of tests/router/router.test.mjs.
+        assert_eq!(bucket(""), (0x811c_9dc5_u32 % 100) as u8);
+        assert_eq!(bucket("a"), (0xe40c_292c_u32 % 100) as u8);
+        assert_eq!(bucket("foobar"), (0xbf9c_f968_u32 % 100) as u8);
+        assert_eq!([bucket("ivan"), bucket("198.51.100.7"), bucket("203.0.113.9")], [21, 65, 2]);
     }
 
     #[test]

@@ -56,6 +56,11 @@ impl SimRoute {
     }
 }
 
+/// The routes the demo's router serves (its CloudFront Function is on their behaviors, each has a
+/// record in its store): two that start on a monolith, `/search/*` on the legacy one and
+/// `/payments/*` on its own load balancer.
+pub const ROUTED: [&str; 2] = ["/search/*", "/payments/*"];
+
 /// The demo's hand-made routes: how many there are without `--routes`.
 pub const DEFAULT_ROUTES: usize = 9;
 /// The most routes the demo simulates in one distribution (`--routes`).

@@ -3,11 +3,14 @@
 //! is refused, rollouts take minutes, metrics arrive per minute and late, and Lambda throttles
 //! when account concurrency runs out. Its time is the console's `Clock`, so tests can pause it.
 //! Its edges answer probes too (`probe.rs`), with the headers of the side each edge sends a route to.
+//! The router (CloudFront Function and KeyValueStore) sits on a few routes (`store.rs`): a share
+//! written to its store reaches the edges in seconds, and the traffic splits by it.
 
 pub mod catalog;
 mod mix;
 pub mod probe;
 pub mod scenario;
+pub mod store;
 pub mod traffic;
 pub mod world;
 
@@ -37,11 +40,13 @@ const CALL_LATENCY: Duration = Duration::from_millis(300);
 /// How long a call takes to fail when nothing can connect.
 const CONNECT_FAILURE_LATENCY: Duration = Duration::from_millis(50);
 
-/// The calls a fault can hit; `denied` and `conflicts` only hit updates.
+/// The calls a fault can hit; `denied` and `conflicts` only hit updates (of the distribution or
+/// of the router's store).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Call {
     Read,
     Update,
+    StorePut,
 }
 
 /// What a demo run is made of.
@@ -66,17 +71,23 @@ pub struct SimBackend {
     faults: AtomicU8,
     /// Whether the `conflicts` fault has already spoilt the current update, so its retry goes through.
     conflict_served: AtomicBool,
+    /// The same for the current write of the router's store.
+    store_conflict_served: AtomicBool,
     /// `UpdateDistribution` calls under way now, and the most there ever were at once.
     updates_in_flight: AtomicU32,
     most_updates_in_flight: AtomicU32,
     /// Routes and sides with no metric source, as a config without an ALB or function name has.
     unmeasured: HashSet<(String, Target)>,
+    /// The routes the router is asked to serve (those of them the world has and may move are).
+    routed: Vec<String>,
 }
 
 impl SimBackend {
+    /// The demo world, with the router on [`catalog::ROUTED`].
     pub fn new(clock: Clock, options: SimOptions) -> Self {
         let routes = catalog::routes();
-        let world = Mutex::new(World::new(&routes, options.seed));
+        let routed: Vec<String> = catalog::ROUTED.iter().map(|p| p.to_string()).collect();
+        let world = Mutex::new(World::new(&routes, options.seed, &routed));
         SimBackend {
             start: clock.now(),
             faults: AtomicU8::new(options.faults.bits()),
@@ -87,9 +98,11 @@ impl SimBackend {
             arrived: Mutex::new(ArrivedMinutes::default()),
             distribution_id: catalog::DISTRIBUTION_ID.into(),
             conflict_served: AtomicBool::new(false),
+            store_conflict_served: AtomicBool::new(false),
             updates_in_flight: AtomicU32::new(0),
             most_updates_in_flight: AtomicU32::new(0),
             unmeasured: HashSet::new(),
+            routed,
         }
     }
 
@@ -103,7 +116,29 @@ impl SimBackend {
     /// The same world with `count` routes (`--routes`): the hand-made ones and generated services.
     pub fn with_routes(mut self, count: usize) -> Self {
         self.routes = catalog::routes_of(count);
-        self.world = Mutex::new(World::new(&self.routes, self.options.seed));
+        self.fresh_world()
+    }
+
+    /// The same world with the router on `paths` instead of [`catalog::ROUTED`], each at share 0
+    /// with its behavior's origin as `home`. Paths the world lacks, and its S3 route, are left out:
+    /// [`routed`](Self::routed) says which are served. Call it before any other call.
+    pub fn with_router(mut self, paths: &[&str]) -> Self {
+        self.routed = paths.iter().map(|p| p.to_string()).collect();
+        self.fresh_world()
+    }
+
+    /// The same world without the router: the store has no records, every share change is refused.
+    pub fn without_router(self) -> Self {
+        self.with_router(&[])
+    }
+
+    /// The routes the router serves, in path order.
+    pub fn routed(&self) -> Vec<String> {
+        self.world().store().routed().map(str::to_string).collect()
+    }
+
+    fn fresh_world(mut self) -> Self {
+        self.world = Mutex::new(World::new(&self.routes, self.options.seed, &self.routed));
         self.arrived = Mutex::new(ArrivedMinutes::default());
         self
     }
@@ -158,18 +193,26 @@ impl SimBackend {
         if faults.contains(Fault::Throttling) {
             return Err(BackendError::Throttling);
         }
-        if call == Call::Update && faults.contains(Fault::Denied) {
-            return Err(BackendError::AccessDenied(
-                "the role may not call cloudfront:UpdateDistribution (demo fault: denied)".to_string(),
-            ));
+        let action = match call {
+            Call::Read => return Ok(()),
+            Call::Update => "cloudfront:UpdateDistribution",
+            Call::StorePut => "cloudfront-keyvaluestore:UpdateKeys",
+        };
+        if faults.contains(Fault::Denied) {
+            return Err(BackendError::AccessDenied(format!("the role may not call {action} (demo fault: denied)")));
         }
-        if call == Call::Update && faults.contains(Fault::Conflicts) {
+        if faults.contains(Fault::Conflicts) {
             // Someone else writes first on every other try: the first attempt meets a stale ETag,
             // the re-read and re-apply goes through.
-            if !self.conflict_served.swap(true, Ordering::SeqCst) {
-                self.world().arm_foreign_write(ForeignWrite { repoint: None });
+            let served = if call == Call::Update { &self.conflict_served } else { &self.store_conflict_served };
+            if !served.swap(true, Ordering::SeqCst) {
+                let mut world = self.world();
+                match call {
+                    Call::Update => world.arm_foreign_write(ForeignWrite { repoint: None }),
+                    _ => world.store_foreign_write(),
+                }
             } else {
-                self.conflict_served.store(false, Ordering::SeqCst);
+                served.store(false, Ordering::SeqCst);
             }
         }
         Ok(())
@@ -415,6 +458,7 @@ fn edge_minute(points: &[MinutePoint]) -> EdgeMinute {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::share::ShareStore;
 
     /// Move `path` to the side it is not on, as the console does: read the config, change it in
     /// place, send it back with its ETag.
@@ -429,7 +473,16 @@ mod tests {
         backend.update_config(&id, config, &etag).await.map(|_| ())
     }
 
-    // Long: one scripted run, step by step, each step's fetch checked against the hour recomputed.
+    /// Write `share` for `path` into the router's store, as read.
+    async fn set_share(backend: &SimBackend, path: &str, share: u8) -> Result<(), BackendError> {
+        let state = backend.read().await?;
+        let mut record = state.records[path].clone();
+        record.share = share;
+        backend.put(&[(path.to_string(), record)], &state.etag).await.map(|_| ())
+    }
+
+    // Long: one scripted run, step by step, each step's fetch checked against the hour recomputed;
+    // switches, share writes and faults interleave in it on purpose.
     #[tokio::test(start_paused = true)]
     async fn kept_minutes_read_as_recomputed_ones_through_switches_and_faults() {
         let clock = Clock::simulated("2026-01-15T22:30:00Z".parse().unwrap(), 10.0);
@@ -457,6 +510,7 @@ mod tests {
                 2 if step % 8 == 2 => backend.arm_foreign_write(ForeignWrite {
                     repoint: Some(("/search/*".into(), catalog::LAMBDA_ORIGIN_ID.into())),
                 }),
+                3 => _ = set_share(&backend, "/search/*", (step * 29 % 101) as u8).await,
                 _ => {}
             }
             match backend.fetch(&paths).await {
@@ -487,5 +541,15 @@ mod tests {
         let after = backend.snapshot(now, &paths);
         assert!(after != before, "the switch moved /cart/* in the window");
         assert!(after == backend.snapshot_recomputed(now, &paths), "minutes the switch reached were kept");
+
+        // So does a share written back then.
+        let state = backend.world().store().state();
+        let mut record = state.records["/payments/*"].clone();
+        record.share = 60;
+        let write = [("/payments/*".to_string(), record)];
+        backend.world().put_store(back_then, &write, &state.etag).expect("the store's current ETag");
+        let shared = backend.snapshot(now, &paths);
+        assert!(shared != after, "the share moved /payments/* in the window");
+        assert!(shared == backend.snapshot_recomputed(now, &paths), "minutes the share write reached were kept");
     }
 }

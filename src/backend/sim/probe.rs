@@ -3,6 +3,10 @@
 //! to at that moment. A switch reaches the edges one by one, as the world's rollout says, so for a
 //! minute or two after a switch the answers are mixed, then all from the new side.
 //!
+//! On a routed route, an edge that has the router's share sends the prober to Lambda when the
+//! prober's bucket is under it: every probe comes from one viewer (one IP, as live), so at a share
+//! of 25 % its probes all come from one side, the side its bucket falls on.
+//!
 //! Lambda answers carry API Gateway REST headers (`x-amz-apigw-id`), the origin none of its own; the
 //! demo names no markers. `/catalog/*` is cached, so half its answers are cache hits. Answers go
 //! through the same classification as live ([`ProbeAnswer::heard`]), with the same timeout, cap and
@@ -27,6 +31,7 @@ use crate::domain::Target;
 use crate::domain::probe::{
     Markers, ProbeAnswer, ProbeFailure, ProbeMethod, ProbeSettings, ProbeSpec, ResponseHeaders,
 };
+use crate::router;
 
 /// The demo's CloudFront edges, as `X-Amz-Cf-Pop` names them.
 pub const POPS: [&str; 12] = [
@@ -36,6 +41,10 @@ pub const POPS: [&str; 12] = [
 
 /// The host the demo's probes are addressed to: the demo distribution's alias.
 pub const DEMO_HOST: &str = "api.example.com";
+
+/// The address the demo's probes come from (a documentation address), which the router buckets
+/// like any viewer's: bucket 65, so the router sends them to Lambda from a share of 66 % on.
+pub const DEMO_VIEWER_IP: &str = "198.51.100.7";
 
 /// How much an edge adds to a backend's time, in milliseconds.
 const EDGE_MS: f64 = 12.0;
@@ -67,6 +76,8 @@ pub struct SimProber {
     cap: Mutex<RateCap>,
     /// Probes sent so far: with the seed, it picks the edge and the numbers of the next one.
     sent: AtomicU64,
+    /// The router's bucket of the viewer the probes come from.
+    bucket: u8,
 }
 
 impl SimProber {
@@ -77,7 +88,14 @@ impl SimProber {
             timeout: settings.timeout,
             cap: Mutex::new(RateCap::per_minute(settings.max_per_minute)),
             sent: AtomicU64::new(0),
+            bucket: router::bucket(DEMO_VIEWER_IP),
         }
+    }
+
+    /// The same prober sending from another address (its router bucket decides its side).
+    pub fn from_ip(mut self, ip: &str) -> Self {
+        self.bucket = router::bucket(ip);
+        self
     }
 
     fn cap(&self) -> MutexGuard<'_, RateCap> {
@@ -98,7 +116,8 @@ impl SimProber {
         let (target, cached_behavior) = {
             let world = backend.world();
             let behavior = world.behavior(&spec.route).map(|b| b.cache_policy == CACHING_OPTIMIZED);
-            (world.target_at_edge(&spec.route, now, self.pickup(pop, &spec.route)), behavior.unwrap_or(false))
+            let pickup = self.pickup(pop, &spec.route);
+            (world.target_at_edge(&spec.route, now, pickup, self.bucket), behavior.unwrap_or(false))
         };
         let cache_hit = cached_behavior && rng.random::<f64>() < 0.5;
         let mut headers: Vec<(&str, String)> = vec![
@@ -199,6 +218,7 @@ mod tests {
     use jiff::Timestamp;
 
     use super::*;
+    use crate::backend::share::{ShareChange, set_shares};
     use crate::backend::sim::{Scenario, SimOptions, catalog};
     use crate::backend::{Backend, ControlPlane, FaultSet};
     use crate::clock::Clock;
@@ -274,6 +294,37 @@ mod tests {
         let first = probes(&replay, &clock_again, &spec, 10, Duration::from_secs(2)).await;
         let pops = |a: &[ProbeAnswer]| a.iter().map(|a| a.pop.clone()).collect::<Vec<_>>();
         assert_eq!(pops(&first), pops(&before));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_routed_share_sends_the_probers_viewer_by_its_bucket_within_seconds() {
+        let (backend, clock) = world(7, Scenario::Calm);
+        let settings = ProbeSettings { max_per_minute: 600, ..Default::default() };
+        let in_bucket_65 = SimProber::new(Arc::clone(&backend), settings);
+        let in_bucket_2 = SimProber::new(Arc::clone(&backend), settings).from_ip("203.0.113.9");
+        let spec = demo_probe_spec("/search/*");
+        let set = |from, to| ShareChange { path: "/search/*".into(), from, to };
+        let every = Duration::from_millis(250);
+
+        set_shares(backend.as_ref(), &[set(0, 25)], |_| {}).await.unwrap();
+        let written = clock.now();
+        let (low, high) = (
+            probes(&in_bucket_2, &clock, &spec, 80, every).await,
+            probes(&in_bucket_65, &clock, &spec, 10, every).await,
+        );
+        let since = all_on_since(&low, Target::Lambda).expect("bucket 2 is under 25");
+        let took = since.duration_since(written).as_secs_f64();
+        assert!((2.0..=15.5).contains(&took), "bucket 2 on Lambda for good {took} s after the write");
+        assert!(low.iter().any(|a| a.side() == Some(Target::Origin)), "the first edges took a while");
+        assert!(high.iter().all(|a| a.side() == Some(Target::Origin)), "bucket 65 is not under 25");
+
+        set_shares(backend.as_ref(), &[set(25, 100)], |_| {}).await.unwrap();
+        let written = clock.now();
+        let high = probes(&in_bucket_65, &clock, &spec, 80, every).await;
+        let took = all_on_since(&high, Target::Lambda).unwrap().duration_since(written).as_secs_f64();
+        assert!(took <= 15.5, "every edge sends everyone to Lambda {took} s after the write");
+        let unrouted = probes(&in_bucket_2, &clock, &demo_probe_spec("/auth/*"), 10, every).await;
+        assert!(unrouted.iter().all(|a| a.side() == Some(Target::Origin)), "a route without the router stays");
     }
 
     #[tokio::test(start_paused = true)]

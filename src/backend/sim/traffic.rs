@@ -2,7 +2,8 @@
 //!
 //! Every minute's numbers come from a random generator seeded by (seed, minute, route), so a
 //! minute reads the same each time it is fetched, and a run with the same seed repeats. The minutes
-//! a fetch has computed are kept ([`ArrivedMinutes`]) until a switch could change them.
+//! a fetch has computed are kept ([`ArrivedMinutes`]) until a switch or a share write could change
+//! them.
 
 use std::collections::BTreeMap;
 
@@ -141,11 +142,12 @@ impl TrafficModel<'_> {
 ///
 /// What a minute holds follows from the [`TrafficModel`] (routes, scenario, seed and start, fixed
 /// for a backend's life) and from [`World::lambda_share`] at four moments inside the minute, which
-/// only the switches whose rollout started before that moment move. Injected faults decide whether
-/// a call answers, never what a minute holds. So a kept minute stays true until a switch starts
-/// before the minute ends, and [`ArrivedMinutes::forget_from`] drops those. The fetch asks only
-/// for minutes that have arrived, which ended before it asked: a switch accepted later starts
-/// later, so in practice nothing is dropped, but a clock that went back would not make it wrong.
+/// only the switches whose rollout started before that moment move, and the shares written to the
+/// router's store before it. Injected faults decide whether a call answers, never what a minute
+/// holds. So a kept minute stays true until a switch or a share write happens before the minute
+/// ends, and [`ArrivedMinutes::forget_from`] drops those. The fetch asks only for minutes that
+/// have arrived, which ended before it asked: a write accepted later happens later, so in practice
+/// nothing is dropped, but a clock that went back would not make it wrong.
 #[derive(Debug, Default)]
 pub struct ArrivedMinutes {
     minutes: BTreeMap<Timestamp, WorldMinute>,

@@ -1,5 +1,5 @@
-//! The simulated CloudFront distribution: its config, ETag, rollout, and how far each route's
-//! traffic has moved after a switch.
+//! The simulated CloudFront distribution: its config, ETag, rollout, the router's store, and how
+//! far each route's traffic has moved after a switch or a share written to the store.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalog::{self, SimRoute};
+use super::store::SimStore;
+use crate::backend::BackendError;
 use crate::domain::{DeployStatus, Target};
+use crate::router::RouteRecord;
 
 /// The demo's whole distribution config. Like the SDK's, it carries more than cutover changes,
 /// and a switch must send all of it back untouched.
@@ -61,9 +64,12 @@ pub struct World {
     rng: ChaCha8Rng,
     foreign_write: Option<ForeignWrite>,
     pub(crate) updates_accepted: u32,
-    /// The earliest start of a rollout accepted since [`World::take_traffic_change`] last asked:
-    /// from then on traffic splits differently than the minutes computed before it said.
+    /// The earliest start of a rollout or a share write accepted since
+    /// [`World::take_traffic_change`] last asked: from then on traffic splits differently than
+    /// the minutes computed before it said.
     traffic_changed_from: Option<Timestamp>,
+    /// The router's KeyValueStore: the shares of the routed routes.
+    store: SimStore,
 }
 
 pub fn target_of_origin(origin_id: &str) -> Target {
@@ -71,7 +77,8 @@ pub fn target_of_origin(origin_id: &str) -> Target {
 }
 
 impl World {
-    pub fn new(routes: &[SimRoute], seed: u64) -> Self {
+    /// The demo distribution of `routes`, with the router on the routes of `routed`.
+    pub fn new(routes: &[SimRoute], seed: u64, routed: &[String]) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xC0FF_EE00);
         let etag = new_etag(&mut rng);
         World {
@@ -96,6 +103,7 @@ impl World {
             foreign_write: None,
             updates_accepted: 0,
             traffic_changed_from: None,
+            store: SimStore::new(routes, routed, seed),
         }
     }
 
@@ -164,16 +172,50 @@ impl World {
         Ok((self.etag.clone(), deployed))
     }
 
-    /// From when traffic splits differently because of the switches accepted since the last call:
-    /// the earliest start of their rollouts, or `None` when no accepted update moved a route.
+    fn traffic_moves_from(&mut self, at: Timestamp) {
+        self.traffic_changed_from = Some(self.traffic_changed_from.map_or(at, |from| from.min(at)));
+    }
+
+    pub fn store(&self) -> &SimStore {
+        &self.store
+    }
+
+    /// Someone else writes the router's store (a key cutover does not read): its ETag moves on.
+    pub fn store_foreign_write(&mut self) {
+        self.store.foreign_write();
+    }
+
+    /// `UpdateKeys` on the router's store at `now` (see [`SimStore::put`]): a write that moves a
+    /// share changes the traffic from `now` on, as a switch does.
+    pub fn put_store(
+        &mut self,
+        now: Timestamp,
+        records: &[(String, RouteRecord)],
+        if_match: &str,
+    ) -> Result<String, BackendError> {
+        let (etag, moved) = self.store.put(now, records, if_match)?;
+        if moved {
+            self.traffic_moves_from(now);
+        }
+        Ok(etag)
+    }
+
+    /// From when traffic splits differently because of the switches and share writes accepted
+    /// since the last call: the earliest of their starts, or `None` when none moved a route.
     /// [`lambda_share`](World::lambda_share) before that moment reads as it did.
     pub fn take_traffic_change(&mut self) -> Option<Timestamp> {
         self.traffic_changed_from.take()
     }
 
-    /// Fraction of a route's requests that reach Lambda at `t`, as edges pick up changes: only the
-    /// transitions that started before `t` move it.
+    /// Fraction of a route's requests that reach Lambda at `t`, as edges pick up changes: the
+    /// behavior's part (only the transitions that started before `t` move it), and of the rest
+    /// the router's share as the edges have it. A behavior on Lambda sends everything there.
     pub fn lambda_share(&self, path: &str, t: Timestamp) -> f64 {
+        let behavior = self.behavior_lambda_share(path, t);
+        behavior + (1.0 - behavior) * self.store.share(path, t)
+    }
+
+    fn behavior_lambda_share(&self, path: &str, t: Timestamp) -> f64 {
         let initial = self.initial.get(path).copied().unwrap_or(Target::Origin);
         let mut share = if initial == Target::Lambda { 1.0 } else { 0.0 };
         for tr in self.transitions.get(path).into_iter().flatten() {
@@ -183,17 +225,23 @@ impl World {
         share
     }
 
-    /// Where one edge sends a route at `t`. `pickup` (0 to 1) is the edge's place in every rollout:
-    /// it has a change once the change has reached that share of the edges, so over many edges the
-    /// share on Lambda is [`lambda_share`](World::lambda_share)'s.
-    pub fn target_at_edge(&self, path: &str, t: Timestamp, pickup: f64) -> Target {
+    /// Where one edge sends one viewer of a route at `t`. `pickup` (0 to 1) is the edge's place in
+    /// every rollout: it has a change once the change has reached that share of the edges, so over
+    /// many edges the share on Lambda is [`lambda_share`](World::lambda_share)'s. `bucket` is the
+    /// viewer's router bucket ([`crate::router::bucket`]): where the edge's behavior targets the
+    /// origin, the router sends the viewer to Lambda when its bucket is under the edge's share.
+    pub fn target_at_edge(&self, path: &str, t: Timestamp, pickup: f64, bucket: u8) -> Target {
         let mut target = self.initial.get(path).copied().unwrap_or(Target::Origin);
         for tr in self.transitions.get(path).into_iter().flatten() {
             if t >= tr.at && tr.reached(t) > pickup {
                 target = tr.to;
             }
         }
-        target
+        if target == Target::Origin && bucket < self.store.share_at_edge(path, t, pickup) {
+            Target::Lambda
+        } else {
+            target
+        }
     }
 }
 
@@ -214,4 +262,61 @@ fn new_etag(rng: &mut ChaCha8Rng) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let tail: String = (0..13).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
     format!("E{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(secs: i64) -> Timestamp {
+        "2026-01-15T22:30:00Z".parse::<Timestamp>().unwrap() + SignedDuration::from_secs(secs)
+    }
+
+    /// The demo world with the router on `/search/*` (origin) and `/orders/*` (Lambda), both at
+    /// `share` from the start of the demo.
+    fn routed_world(share: u8) -> World {
+        let routed = ["/search/*".to_string(), "/orders/*".to_string()];
+        let mut world = World::new(&catalog::routes(), 3, &routed);
+        let state = world.store().state();
+        let records: Vec<(String, RouteRecord)> = (state.records.into_iter())
+            .map(|(path, mut record)| {
+                record.share = share;
+                (path, record)
+            })
+            .collect();
+        world.put_store(t(0), &records, &state.etag).unwrap();
+        world
+    }
+
+    #[test]
+    fn the_router_splits_what_the_behavior_leaves_on_the_origin() {
+        let mut world = routed_world(25);
+        assert_eq!(world.take_traffic_change(), Some(t(0)), "a share write changes the minutes from then on");
+        assert_eq!(world.take_traffic_change(), None);
+        assert_eq!(world.lambda_share("/search/*", t(1)), 0.0, "no edge has it yet");
+        assert_eq!(world.lambda_share("/search/*", t(15)), 0.25);
+        assert_eq!(world.lambda_share("/orders/*", t(15)), 1.0, "a behavior on Lambda sends everything there");
+        assert_eq!(world.lambda_share("/auth/*", t(15)), 0.0, "an unrouted route has no share");
+
+        // Half the switch to Lambda reached: half the edges send all, the rest a quarter.
+        let (mut config, etag) = world.config();
+        config.behaviors.iter_mut().find(|b| b.path_pattern == "/search/*").unwrap().target_origin_id =
+            catalog::LAMBDA_ORIGIN_ID.into();
+        world.update(t(60), config, &etag).unwrap();
+        let tr = world.transitions["/search/*"][0].clone();
+        let middle = tr.at + SignedDuration::from_secs_f64(tr.edges_done_at.duration_since(tr.at).as_secs_f64() / 2.0);
+        assert!((world.lambda_share("/search/*", middle) - (0.5 + 0.5 * 0.25)).abs() < 1e-9);
+        assert_eq!(world.lambda_share("/search/*", tr.edges_done_at), 1.0);
+    }
+
+    #[test]
+    fn at_an_edge_a_viewer_goes_by_its_bucket_once_the_edge_has_the_share() {
+        let world = routed_world(25);
+        let target = |secs, pickup, bucket| world.target_at_edge("/search/*", t(secs), pickup, bucket);
+        assert_eq!(target(15, 0.5, 24), Target::Lambda, "buckets 0 to 24 at 25 %");
+        assert_eq!(target(15, 0.5, 25), Target::Origin);
+        assert_eq!(target(3, 0.99, 0), Target::Origin, "a late edge has not picked it up at 3 s");
+        assert_eq!(target(3, 0.0, 0), Target::Lambda, "the first edge has");
+        assert_eq!(world.target_at_edge("/orders/*", t(15), 0.5, 99), Target::Lambda, "the behavior's Lambda");
+    }
 }
