@@ -12,6 +12,7 @@ use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::FaultSet;
 use crate::backend::probe::Prober;
+use crate::backend::share::ShareStore;
 use crate::backend::sim::{Scenario, SimBackend, SimOptions, SimProber, catalog, demo_probe_spec};
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
@@ -25,6 +26,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let audit = AuditLog::open_default();
     let mut distributions = Vec::new();
     let mut probers = Vec::new();
+    let mut stores = Vec::new();
     for index in 0..args.distributions {
         // The scenario plays on the first distribution; the others are calm, on seeds of their own.
         let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
@@ -37,6 +39,17 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
         let mode = Mode::Demo { scenario: scenario.name().to_string() };
         let mut setup = Setup::new(&id, mode, operator(), clock.now());
         setup.faults = faults;
+        // The demo's router moves a couple of routes by share, in seconds (`+`, `-`, `s`).
+        setup.router = !backend.routed().is_empty();
+        if setup.router {
+            let routed = backend.routed().join(", ");
+            setup.note(
+                Level::Info,
+                None,
+                format!("the router moves {routed} by share: + / - step it, s moves all of it"),
+            );
+            stores.push((id.clone(), Arc::clone(&backend) as Arc<dyn ShareStore>));
+        }
         if args.auto_rollback {
             setup.auto_rollback = catalog::routes_of(usize::from(args.routes)).into_iter().map(|r| r.path).collect();
         }
@@ -68,6 +81,9 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let mut runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
     for (id, prober) in probers {
         runtime = runtime.with_prober(&id, prober);
+    }
+    for (id, store) in stores {
+        runtime = runtime.with_share_store(&id, store);
     }
     let mut runtime = match audit {
         Ok(log) => runtime.with_audit(log),

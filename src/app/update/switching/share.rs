@@ -276,9 +276,13 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     for path in &accepted.already_there {
         state.log(Level::Info, Some(path), "already had that share; left as it was");
     }
-    // All or nothing can be seen to finish; a part of the viewers has no "moved" to wait for.
-    let whole: Vec<String> =
-        shares.iter().filter(|c| moved.contains(&c.path) && matches!(c.to, 0 | 100)).map(|c| c.path.clone()).collect();
+    // All or nothing can be seen to finish; a part of the viewers has no "moved" to wait for, and
+    // neither has a move smaller than the threshold's margin (5 % → 0 is "moved" before it starts).
+    let margin = 100.0 - state.moving.threshold_pct;
+    let whole: Vec<String> = (shares.iter())
+        .filter(|c| moved.contains(&c.path) && matches!(c.to, 0 | 100) && f64::from(c.to.abs_diff(c.from)) > margin)
+        .map(|c| c.path.clone())
+        .collect();
     super::traffic::start(state, id, &whole);
     let to = if shares.iter().any(|c| c.to > c.from) { Target::Lambda } else { Target::Origin };
     state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to }));
