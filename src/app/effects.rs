@@ -70,6 +70,7 @@ impl<B: Backend> EffectRunner<B> {
         });
     }
 
+    // Long: one arm per effect, each a spawn and its answer; split, the match would only move.
     /// Start an effect. `Bell` and `Audit` are the runtime's and are ignored here.
     pub fn run(&self, effect: Effect) {
         let backend = Arc::clone(&self.backend);

@@ -19,6 +19,8 @@ use crate::clock::Clock;
 use crate::domain::Level;
 use crate::theme::ThemeSet;
 
+// Long: each simulated distribution's backend, setup, prober and store, then the runtime around
+// them, in the order the console needs them; the steps share too much to split cleanly.
 pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
     let seed = args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs());
     let clock = Clock::simulated(Timestamp::now(), args.speed);

@@ -35,7 +35,9 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme) {
 
 fn section<'a>(context: Context, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![Line::from(Span::styled(context.title(), theme.dialog_title))];
-    for (label, command) in help_rows(context) {
+    // Inside the help, how to close it is said once, at the end of the right column.
+    let rows = help_rows(context).into_iter().filter(|(_, command)| *command != Command::ToggleHelp);
+    for (label, command) in rows {
         lines.push(Line::from(vec![
             Span::styled(format!("{label:<10}"), theme.key),
             Span::styled(command.description(), theme.dialog),
