@@ -1,6 +1,7 @@
 //! What no emulator produces, scripted with `aws-smithy-mocks` on the real SDK client and its real
 //! REST-XML error parsing: a stale ETag (412) once, a stale ETag where the route itself changed,
-//! `Throttling` on `GetDistribution`, and `AccessDenied` on `UpdateDistribution`.
+//! `Throttling` on `GetDistribution`, and `AccessDenied` on `UpdateDistribution`; and the live
+//! start looking up the router's store: found, absent, or not allowed to look.
 
 mod support;
 
@@ -12,10 +13,11 @@ use std::time::Duration;
 
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::config::retry::RetryConfig;
+use aws_sdk_cloudfront::operation::describe_key_value_store::DescribeKeyValueStoreOutput;
 use aws_sdk_cloudfront::operation::get_distribution::GetDistributionOutput;
 use aws_sdk_cloudfront::operation::get_distribution_config::GetDistributionConfigOutput;
 use aws_sdk_cloudfront::operation::update_distribution::UpdateDistributionOutput;
-use aws_sdk_cloudfront::types::{Distribution, DistributionConfig};
+use aws_sdk_cloudfront::types::{Distribution, DistributionConfig, KeyValueStore};
 use aws_smithy_mocks::{MockResponse, Rule, RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
@@ -28,7 +30,8 @@ use cutover::backend::aws::{AwsBackend, AwsClients, CloudFrontControlPlane, Clou
 use cutover::backend::switch::switch_routes;
 use cutover::backend::{BackendError, ControlPlane};
 use cutover::clock::Clock;
-use cutover::domain::{RouteChange, Target};
+use cutover::commands::live::read_distribution;
+use cutover::domain::{Level, RouteChange, Target};
 
 const ID: &str = "EMOCK0CUTOVER";
 
@@ -278,4 +281,75 @@ fn seconds_of(text: &str) -> u64 {
             None => part.trim_end_matches('s').parse::<u64>().unwrap(),
         })
         .sum()
+}
+
+/// `read_distribution` on a CloudFront that answers `GetDistribution` and then `store` for the
+/// router's store; STS, CloudWatch and Lambda answer nothing.
+async fn opened_with_store(store: Rule) -> cutover::commands::live::Opened {
+    let read = mock!(Client::get_distribution).then_output(|| {
+        GetDistributionOutput::builder().distribution(distribution("Deployed", "apigw")).e_tag("E1").build()
+    });
+    let clients = AwsClients { cloudfront: client(&[&read, &store]), ..support::emulators::unreachable_clients() };
+    let config = cutover::config::parse(
+        &format!("[[distribution]]\nid = \"{ID}\"\nlambda_origins = [\"apigw\"]\nlegacy_origins = [\"legacy\"]\n"),
+        "mock.toml",
+    )
+    .unwrap();
+    let opened = read_distribution(&config, ID, &clients, Clock::simulated(support::start(), 1.0)).await.unwrap();
+    assert_eq!(store.num_calls(), 1, "one DescribeKeyValueStore, by the store's name");
+    opened
+}
+
+fn store_lines(opened: &cutover::commands::live::Opened) -> Vec<String> {
+    opened.setup.log.iter().filter(|e| e.message.contains("router shares")).map(|e| e.message.clone()).collect()
+}
+
+#[tokio::test]
+async fn the_live_start_finds_the_routers_store_and_a_failed_look_up_is_a_line_not_a_refusal() {
+    let store_in = |status: &'static str| {
+        mock!(Client::describe_key_value_store)
+            .match_requests(|r| r.name() == Some(&format!("cutover-{ID}")))
+            .then_output(move || {
+                let store = KeyValueStore::builder()
+                    .name(format!("cutover-{ID}"))
+                    .id("327284aa-bcd5-499f-a3ff-26b9a9d31b58")
+                    .comment("")
+                    .arn("arn:aws:cloudfront::000000000000:key-value-store/327284aa-bcd5-499f-a3ff-26b9a9d31b58")
+                    .status(status)
+                    .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
+                    .build()
+                    .unwrap();
+                DescribeKeyValueStoreOutput::builder().key_value_store(store).e_tag("ETVPDKIKX0DER").build()
+            })
+    };
+    let opened = opened_with_store(store_in("READY")).await;
+    assert!(opened.share_store.is_some());
+    assert!(store_lines(&opened).is_empty(), "{:?}", store_lines(&opened));
+
+    let opened = opened_with_store(store_in("PROVISIONING")).await;
+    assert!(opened.share_store.is_none(), "a store not READY cannot be read yet");
+    assert_eq!(
+        store_lines(&opened),
+        [format!(
+            "router shares are off: its store cutover-{ID} is PROVISIONING, not READY; run `cutover router install` to finish it"
+        )]
+    );
+
+    let absent = mock!(Client::describe_key_value_store)
+        .then_http_response(|| xml_error(404, "EntityNotFound", "The specified key value store does not exist."));
+    let opened = opened_with_store(absent).await;
+    assert!(opened.share_store.is_none(), "no router, no store");
+    assert!(store_lines(&opened).is_empty(), "nothing to say without the router: {:?}", store_lines(&opened));
+
+    let denied = mock!(Client::describe_key_value_store).then_http_response(|| {
+        xml_error(403, "AccessDenied", "User: arn:aws:iam::000000000000:user/viewer is not authorized")
+    });
+    let opened = opened_with_store(denied).await;
+    assert!(opened.share_store.is_none());
+    let lines = store_lines(&opened);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("router shares are off: looking up its store failed: access denied"), "{}", lines[0]);
+    assert!(lines[0].contains("grant the IAM action cloudfront:DescribeKeyValueStore"), "{}", lines[0]);
+    let entry = opened.setup.log.iter().find(|e| e.message == lines[0]).unwrap();
+    assert_eq!(entry.level, Level::Warn);
 }

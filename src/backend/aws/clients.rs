@@ -33,6 +33,8 @@ pub struct NoRegion;
 #[derive(Clone, Debug)]
 pub struct AwsClients {
     pub cloudfront: aws_sdk_cloudfront::Client,
+    /// The KeyValueStore data plane, for the router's store (its ARN picks the endpoint).
+    pub key_value_store: aws_sdk_cloudfrontkeyvaluestore::Client,
     /// CloudWatch in `us-east-1`, for `AWS/CloudFront` metrics.
     pub cloudwatch_global: aws_sdk_cloudwatch::Client,
     /// CloudWatch in the metrics region, for Lambda, API Gateway and ALB metrics.
@@ -82,6 +84,7 @@ impl AwsClients {
         );
         AwsClients {
             cloudfront,
+            key_value_store: key_value_store_client(sdk),
             cloudwatch_global,
             cloudwatch: aws_sdk_cloudwatch::Client::new(sdk),
             lambda: aws_sdk_lambda::Client::new(sdk),
@@ -90,6 +93,15 @@ impl AwsClients {
             profile,
         }
     }
+}
+
+/// The KeyValueStore data plane client for `sdk`, in [`GLOBAL_REGION`] like CloudFront's control
+/// plane. The data plane is global (its endpoint is the store ARN's account, not a region); an
+/// endpoint URL in `sdk` is the endpoint rules' custom endpoint, with the ARN's account id put in
+/// front of its host (`http://localhost:4566` becomes `http://123456789012.localhost:4566`).
+pub fn key_value_store_client(sdk: &SdkConfig) -> aws_sdk_cloudfrontkeyvaluestore::Client {
+    let config = aws_sdk_cloudfrontkeyvaluestore::config::Builder::from(sdk).region(Region::new(GLOBAL_REGION)).build();
+    aws_sdk_cloudfrontkeyvaluestore::Client::from_conf(config)
 }
 
 #[cfg(test)]

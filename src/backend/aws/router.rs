@@ -254,16 +254,7 @@ impl RouterControl {
     /// functions.
     pub async fn read(&self) -> Result<Snapshot, RouterError> {
         let mut snapshot = Snapshot::default();
-        let store = absent(
-            "DescribeKeyValueStore",
-            self.client.describe_key_value_store().name(store_name(&self.distribution_id)).send().await,
-        )?;
-        if let Some(out) = store {
-            snapshot.store_etag = out.e_tag.clone();
-            snapshot.found.store = out
-                .key_value_store
-                .map(|s| FoundStore { arn: s.arn, status: s.status.unwrap_or_else(|| "UNKNOWN".into()) });
-        }
+        (snapshot.found.store, snapshot.store_etag) = self.store().await?;
         let name = function_name(&self.distribution_id);
         let described = absent(
             "DescribeFunction",
@@ -295,6 +286,20 @@ impl RouterControl {
         snapshot.found.behaviors = behaviors_of(&config);
         snapshot.routes = routes_of(&config);
         Ok(snapshot)
+    }
+
+    /// The router's store by its derived name (one `DescribeKeyValueStore` on the control plane):
+    /// the store (`None` when there is none) and its control-plane ETag.
+    pub async fn store(&self) -> Result<(Option<FoundStore>, Option<String>), RouterError> {
+        let described = absent(
+            "DescribeKeyValueStore",
+            self.client.describe_key_value_store().name(store_name(&self.distribution_id)).send().await,
+        )?;
+        let Some(out) = described else { return Ok((None, None)) };
+        let store = out
+            .key_value_store
+            .map(|s| FoundStore { arn: s.arn, status: s.status.unwrap_or_else(|| "UNKNOWN".into()) });
+        Ok((store, out.e_tag))
     }
 
     async fn code(&self, name: &str, stage: FunctionStage) -> Result<Option<String>, RouterError> {

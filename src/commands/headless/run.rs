@@ -124,7 +124,7 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
     let mut distributions = Vec::new();
     let mut probers = Vec::new();
     for id in ids {
-        let live::Opened { mut setup, backend, prober } = match purpose {
+        let live::Opened { mut setup, backend, prober, .. } = match purpose {
             Purpose::Watch => {
                 let mut opened =
                     live::read_distribution(&connection.config, &id, &connection.clients, Clock::real()).await?;

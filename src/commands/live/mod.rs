@@ -18,16 +18,19 @@ use crate::app::state::{Mode, State};
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::aws::control_plane::{origin_ids_of, routes_of, topology_of};
+use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{
-    AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions, DistributionSpec,
+    AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions, DistributionSpec, KvsShareStore,
 };
 use crate::backend::probe::{HttpProber, Prober};
+use crate::backend::share::ShareStore;
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
 use crate::commands::demo::operator;
 use crate::config::{self, Config};
 use crate::domain::probe::ProbeSpec;
-use crate::domain::{Level, Target, Thresholds};
+use crate::domain::{Level, Target, Thresholds, visible};
+use crate::router::install::store_name;
 use crate::theme::ThemeSet;
 
 /// One configured distribution, read and checked: how its console starts, and its backend.
@@ -36,6 +39,10 @@ pub struct Opened {
     pub backend: Arc<AwsBackend>,
     /// Sends the probes of the routes that have one, through CloudFront, with no AWS credentials.
     pub prober: Arc<dyn Prober>,
+    /// The router's KeyValueStore, where the router is installed on the distribution (its store
+    /// exists and is `READY`): the shares of routed routes move there. `None` otherwise, and when
+    /// looking it up failed (the event log's first lines say why).
+    pub share_store: Option<Arc<dyn ShareStore>>,
 }
 
 pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
@@ -44,7 +51,7 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) 
     let mut distributions = Vec::new();
     let mut probers = Vec::new();
     for id in chosen_distributions(&connection.config, args.distribution.as_deref())? {
-        let Opened { setup, backend, prober } = open(&connection, &id, args, clock.clone()).await?;
+        let Opened { setup, backend, prober, .. } = open(&connection, &id, args, clock.clone()).await?;
         probers.push((id.clone(), prober));
         distributions.push((State::new(setup), backend));
     }
@@ -184,8 +191,38 @@ pub async fn read_distribution(
     setup.probe_settings = config.probe_settings();
     setup.probes = probes_of(config, distribution_id, &control_plane, &mut setup).await;
     let prober: Arc<dyn Prober> = Arc::new(HttpProber::new(setup.probe_settings, clock.clone()));
+    let share_store = share_store_of(clients, distribution_id, &mut setup).await;
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
-    Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)), prober })
+    Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)), prober, share_store })
+}
+
+/// The router's store for the distribution, found by its derived name (one `DescribeKeyValueStore`
+/// on the control plane): `None` without the router, and when the lookup fails or the store is not
+/// `READY`, which the log says, since the console works on without it.
+async fn share_store_of(clients: &AwsClients, distribution_id: &str, setup: &mut Setup) -> Option<Arc<dyn ShareStore>> {
+    let router = RouterControl::new(clients.cloudfront.clone(), distribution_id);
+    match router.store().await {
+        Ok((Some(store), _)) if store.status == "READY" => {
+            Some(Arc::new(KvsShareStore::new(clients.key_value_store.clone(), &store.arn)))
+        }
+        Ok((Some(store), _)) => {
+            setup.note(
+                Level::Warn,
+                None,
+                format!(
+                    "router shares are off: its store {} is {}, not READY; run `cutover router install` to finish it",
+                    store_name(distribution_id),
+                    visible::escape(&store.status)
+                ),
+            );
+            None
+        }
+        Ok((None, _)) => None,
+        Err(error) => {
+            setup.note(Level::Warn, None, format!("router shares are off: looking up its store failed: {error}"));
+            None
+        }
+    }
 }
 
 /// The probes of the distribution's routes that name one; a probe whose host cannot be known is
