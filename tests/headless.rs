@@ -274,6 +274,7 @@ async fn status_json_has_every_documented_field() {
             "errors_5xx_pct",
             "guard",
             "lambda_origin",
+            "lambda_share_pct",
             "latency_ms",
             "legacy_origin",
             "minute",

@@ -64,6 +64,9 @@ pub struct RouteStatus {
     /// The Lambda origin it goes to and the legacy origin it goes back to (its home), when switchable.
     pub lambda_origin: Option<String>,
     pub legacy_origin: Option<String>,
+    /// Lambda's share of its viewers in the router's store, when the router moves the route (its
+    /// behavior on its origin); `null` otherwise.
+    pub lambda_share_pct: Option<u8>,
     /// A switch of this route recorded in this machine's audit trail is still being deployed.
     pub pending: bool,
     /// Start of the newest minute with data for this route; the numbers below are that minute's.
@@ -161,6 +164,7 @@ impl DistributionStatus {
                     why_not_switchable: row.switchable().err(),
                     lambda_origin: pair.map(|p| p.lambda.clone()),
                     legacy_origin: pair.map(|p| p.legacy.clone()),
+                    lambda_share_pct: row.router_share(),
                     // Deploying: a switch this session follows, or one the trail recorded whose
                     // wanted target the route has now while CloudFront still rolls a change out.
                     pending: row.pending.is_some()
@@ -225,8 +229,10 @@ impl DistributionStatus {
             "ROUTE", "TARGET", "REQ/MIN", "5XX %", latency, "THR/MIN"
         );
         for (route, path) in self.routes.iter().zip(&paths) {
-            let side =
-                route.target.filter(|_| route.switchable).map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string());
+            let side = match route.lambda_share_pct {
+                Some(share) if share > 0 && route.switchable => format!("λ {share} % (router)"),
+                _ => route.target.filter(|_| route.switchable).map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string()),
+            };
             let target = if route.pending { format!("{side} (deploying)") } else { side };
             let guard = if route.guard.breached {
                 let what: Vec<&str> = route.guard.breaches.iter().map(|b| b.text.as_str()).collect();

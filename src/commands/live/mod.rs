@@ -51,14 +51,17 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) 
     let mut distributions = Vec::new();
     let mut probers = Vec::new();
     for id in chosen_distributions(&connection.config, args.distribution.as_deref())? {
-        let Opened { setup, backend, prober, .. } = open(&connection, &id, args, clock.clone()).await?;
-        probers.push((id.clone(), prober));
+        let Opened { setup, backend, prober, share_store } = open(&connection, &id, args, clock.clone()).await?;
+        probers.push((id.clone(), prober, share_store));
         distributions.push((State::new(setup), backend));
     }
     let mut palette = Palette::new(themes, no_color);
     let mut runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
-    for (id, prober) in probers {
+    for (id, prober, share_store) in probers {
         runtime = runtime.with_prober(&id, prober);
+        if let Some(store) = share_store {
+            runtime = runtime.with_share_store(&id, store);
+        }
     }
     let mut runtime = with_audit_trail(runtime);
     // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
@@ -192,6 +195,7 @@ pub async fn read_distribution(
     setup.probes = probes_of(config, distribution_id, &control_plane, &mut setup).await;
     let prober: Arc<dyn Prober> = Arc::new(HttpProber::new(setup.probe_settings, clock.clone()));
     let share_store = share_store_of(clients, distribution_id, &mut setup).await;
+    setup.router = share_store.is_some();
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
     Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)), prober, share_store })
 }
