@@ -197,7 +197,7 @@ fn stats_of_a_trail_with_known_durations() {
     let row = |minute, route: &str, outcome: &str, stages: [Option<u64>; 4]| {
         json!({
             "distribution": E1, "mode": "live", "routes": [route], "from": "lambda", "to": "origin",
-            "requested_at": at(minute), "outcome": outcome,
+            "requested_at": at(minute), "via": "behavior", "outcome": outcome,
             "request_to_accepted_ms": stages[0], "edge_ms": stages[1], "traffic_moved_ms": stages[2],
             "request_to_deployed_ms": stages[3],
         })
@@ -249,7 +249,7 @@ fn stats_of_a_trail_with_known_durations() {
     let words = |l: &str| l.split("  ").map(str::trim).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("|");
     assert_eq!(
         words(line(&at(0))),
-        format!("{}|live|{E1}|/orders/*|λ Lambda → ◼ origin|deployed|800ms|1m 01s|1m 35s|3m 00s", at(0))
+        format!("{}|live|{E1}|/orders/*|λ Lambda → ◼ origin|behavior|deployed|800ms|1m 01s|1m 35s|3m 00s", at(0))
     );
     assert_eq!(words(line("request → Deployed")), "request → Deployed|2|3m 00s|5m 00s|5m 00s");
     assert_eq!(words(line("request → accepted")), "request → accepted|3|800ms|3.0s|3.0s");

@@ -32,11 +32,13 @@
 //! | `.routes`                      | array of strings| the path patterns it moved                                |
 //! | `.from`, `.to`                 | string or null  | `lambda` or `origin`                                      |
 //! | `.requested_at`                | string or null  | when it was requested, RFC 3339; `null` when the trail lost the request |
+//! | `.via`                         | string          | `behavior` (an `UpdateDistribution`; minutes) or `router` (the router's store; seconds, and no `Deployed`) |
 //! | `.outcome`                     | string          | `deployed`, `failed`, `abandoned`, `accepted` (not seen deployed), `requested` (no answer recorded) or `unknown` |
 //! | `.request_to_accepted_ms`, `.edge_ms`, `.traffic_moved_ms`, `.request_to_deployed_ms` | integer or null | the stages above |
 //! | `stages`                       | object          | `request_to_accepted`, `edge`, `traffic_moved`, `request_to_deployed` |
 //! | `stages.*.count`               | integer         | switches that recorded the stage                          |
 //! | `stages.*.median_ms`, `.p90_ms`, `.max_ms` | integer or null | over those switches; `null` when there are none |
+//! | `stages_by_behavior`, `stages_by_router` | object | the same, over the switches of that `via` only |
 
 use std::collections::HashMap;
 
@@ -48,6 +50,10 @@ use crate::domain::Target;
 
 /// Bumped only when a field changes meaning or goes away; new fields may appear in any version.
 pub const SCHEMA_VERSION: u32 = 1;
+/// A switch by `UpdateDistribution`.
+pub const VIA_BEHAVIOR: &str = "behavior";
+/// A share move through the router's store.
+pub const VIA_ROUTER: &str = "router";
 
 /// Every switch found, and its stages summed up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,6 +61,8 @@ pub struct Stats {
     pub schema_version: u32,
     pub switches: Vec<SwitchStats>,
     pub stages: Stages,
+    pub stages_by_behavior: Stages,
+    pub stages_by_router: Stages,
 }
 
 /// One switch: what moved, how it ended, and how long each stage took from the request.
@@ -66,6 +74,8 @@ pub struct SwitchStats {
     pub from: Option<Target>,
     pub to: Option<Target>,
     pub requested_at: Option<Timestamp>,
+    /// `behavior` or `router`: how it moved.
+    pub via: &'static str,
     pub outcome: &'static str,
     pub request_to_accepted_ms: Option<u64>,
     pub edge_ms: Option<u64>,
@@ -155,6 +165,7 @@ impl Building {
                 from: record.from,
                 to: record.to,
                 requested_at,
+                via: if record.shares.is_empty() { VIA_BEHAVIOR } else { VIA_ROUTER },
                 outcome: "requested",
                 request_to_accepted_ms: None,
                 edge_ms: None,
@@ -171,6 +182,9 @@ impl Building {
         let stats = &mut self.stats;
         stats.from = stats.from.or(record.from);
         stats.to = stats.to.or(record.to);
+        if !record.shares.is_empty() {
+            stats.via = VIA_ROUTER;
+        }
         stats.request_to_accepted_ms = stats.request_to_accepted_ms.or(record.request_to_accepted_ms);
         if step == Step::Answer {
             self.outcome = record.outcome.or(match record.kind {
@@ -266,14 +280,22 @@ impl Switches {
             .filter(|b| since.is_none_or(|since| b.stats.requested_at.unwrap_or(b.first_seen) >= since))
             .map(Building::finish)
             .collect();
-        let stage = |ms: fn(&SwitchStats) -> Option<u64>| Stage::of(switches.iter().filter_map(ms).collect());
-        let stages = Stages {
+        let stages = Stages::over(switches.iter());
+        let stages_by_behavior = Stages::over(switches.iter().filter(|s| s.via == VIA_BEHAVIOR));
+        let stages_by_router = Stages::over(switches.iter().filter(|s| s.via == VIA_ROUTER));
+        Stats { schema_version: SCHEMA_VERSION, switches, stages, stages_by_behavior, stages_by_router }
+    }
+}
+
+impl Stages {
+    fn over<'a>(switches: impl Iterator<Item = &'a SwitchStats> + Clone) -> Self {
+        let stage = |ms: fn(&SwitchStats) -> Option<u64>| Stage::of(switches.clone().filter_map(ms).collect());
+        Stages {
             request_to_accepted: stage(|s| s.request_to_accepted_ms),
             edge: stage(|s| s.edge_ms),
             traffic_moved: stage(|s| s.traffic_moved_ms),
             request_to_deployed: stage(|s| s.request_to_deployed_ms),
-        };
-        Stats { schema_version: SCHEMA_VERSION, switches, stages }
+        }
     }
 }
 
@@ -454,8 +476,43 @@ mod tests {
     }
 
     #[test]
+    fn share_moves_are_via_the_router_and_summed_apart() {
+        use RecordKind::*;
+        let shares = |record: AuditRecord| AuditRecord {
+            shares: vec![crate::audit::ShareMove { route: "/a".into(), from_pct: 100, to_pct: 0 }],
+            ..record
+        };
+        let trail = [
+            of(0, 0, SwitchRequested),
+            ms(of(0, 1, SwitchAccepted), Some(1_000), None),
+            ms(of(0, 150, SwitchDeployed), Some(1_000), Some(149_000)),
+            shares(of(200, 200, SwitchRequested)),
+            ms(shares(of(200, 200, SwitchAccepted)), Some(600), None),
+            // A milestone carries no shares: it joins the switch its request time names.
+            milestone(of(200, 210, EdgeMoved), Some(9_000), None),
+        ];
+        let stats = stats(&trail, None);
+        let via: Vec<_> = stats.switches.iter().map(|s| (s.via, s.outcome)).collect();
+        assert_eq!(via, [(VIA_BEHAVIOR, "deployed"), (VIA_ROUTER, "accepted")]);
+        assert_eq!(stats.stages_by_router.edge.median_ms, Some(9_000));
+        assert_eq!(stats.stages_by_router.request_to_accepted.median_ms, Some(600));
+        assert_eq!(stats.stages_by_behavior.request_to_deployed.median_ms, Some(150_000));
+        assert_eq!(stats.stages_by_router.request_to_deployed.count, 0, "a store has no Deployed");
+        assert_eq!(stats.stages.request_to_accepted.count, 2, "both in the overall stages");
+    }
+
+    #[test]
     fn breaches_and_unknown_kinds_are_no_switch() {
         let trail = [rec(0, RecordKind::GuardBreach, &["/a"]), rec(1, RecordKind::Unknown, &["/a"])];
-        assert_eq!(stats(&trail, None), Stats { schema_version: 1, switches: vec![], stages: Stages::default() });
+        assert_eq!(
+            stats(&trail, None),
+            Stats {
+                schema_version: 1,
+                switches: vec![],
+                stages: Stages::default(),
+                stages_by_behavior: Stages::default(),
+                stages_by_router: Stages::default()
+            }
+        );
     }
 }

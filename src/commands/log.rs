@@ -21,7 +21,7 @@ use crate::audit::AuditError;
 use crate::audit::default_path;
 use crate::audit::describe::{self, millis_short};
 use crate::audit::since::since_timestamp;
-use crate::audit::stats::{Stage, Stats, SwitchStats, Switches};
+use crate::audit::stats::{Stage, Stats, SwitchStats, Switches, VIA_BEHAVIOR, VIA_ROUTER};
 use crate::audit::{Filter, LineWarning, TrailEntry, TrailLine, scan_trail};
 use crate::cli::LogArgs;
 use crate::domain::visible;
@@ -136,12 +136,13 @@ fn print_stats(
     out.flush().map_err(AuditError::Output)
 }
 
-const SWITCH_HEADER: [&str; 10] = [
+const SWITCH_HEADER: [&str; 11] = [
     "REQUESTED (UTC)",
     "MODE",
     "DISTRIBUTION",
     "ROUTES",
     "MOVE",
+    "VIA",
     "OUTCOME",
     "ACCEPTED",
     "EDGE",
@@ -157,13 +158,14 @@ fn duration(ms: Option<u64>) -> String {
 }
 
 /// A switch's cells, each escaped.
-fn switch_row(s: &SwitchStats) -> [String; 10] {
+fn switch_row(s: &SwitchStats) -> [String; 11] {
     [
         s.requested_at.map_or_else(|| "—".to_string(), |at| at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
         s.mode.as_str().to_string(),
         s.distribution.clone(),
         if s.routes.is_empty() { "-".to_string() } else { s.routes.join(", ") },
         describe::between(s.from, s.to),
+        s.via.to_string(),
         s.outcome.to_string(),
         duration(s.request_to_accepted_ms),
         duration(s.edge_ms),
@@ -185,18 +187,32 @@ fn stage_row(name: &str, stage: &Stage) -> [String; 5] {
 
 /// The switches, then the stages, then how to read them.
 fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
-    let switches: Vec<[String; 10]> = stats.switches.iter().map(switch_row).collect();
+    let switches: Vec<[String; 11]> = stats.switches.iter().map(switch_row).collect();
     write_table(out, &SWITCH_HEADER, &switches)?;
     writeln!(out)?;
-    let stages = &stats.stages;
-    let rows = [
-        stage_row("request → accepted", &stages.request_to_accepted),
-        stage_row("request → first edge probe on the new side", &stages.edge),
-        stage_row("request → traffic moved", &stages.traffic_moved),
-        stage_row("request → Deployed", &stages.request_to_deployed),
-    ];
-    write_table(out, &STAGE_HEADER, &rows)?;
-    writeln!(out)?;
+    // Both kinds of move: each its own table, since their stages differ by minutes.
+    let both = [VIA_BEHAVIOR, VIA_ROUTER].iter().all(|via| stats.switches.iter().any(|s| s.via == *via));
+    let tables = if both {
+        vec![
+            (Some("By behavior (UpdateDistribution):"), &stats.stages_by_behavior),
+            (Some("By router (its KeyValueStore):"), &stats.stages_by_router),
+        ]
+    } else {
+        vec![(None, &stats.stages)]
+    };
+    for (title, stages) in tables {
+        if let Some(title) = title {
+            writeln!(out, "{title}")?;
+        }
+        let rows = [
+            stage_row("request → accepted", &stages.request_to_accepted),
+            stage_row("request → first edge probe on the new side", &stages.edge),
+            stage_row("request → traffic moved", &stages.traffic_moved),
+            stage_row("request → Deployed", &stages.request_to_deployed),
+        ];
+        write_table(out, &STAGE_HEADER, &rows)?;
+        writeln!(out)?;
+    }
     writeln!(out, "Every duration runs from the request; — marks a stage the trail did not record.")?;
     writeln!(out, "Percentiles are nearest-rank over the switches that recorded the stage:")?;
     writeln!(out, "the p-th of n is the ⌈p·n/100⌉-th shortest (an even count's median is the lower middle one).")

@@ -231,7 +231,10 @@ impl DistributionStatus {
         for (route, path) in self.routes.iter().zip(&paths) {
             let side = match route.lambda_share_pct {
                 Some(share) if share > 0 && route.switchable => format!("λ {share} % (router)"),
-                _ => route.target.filter(|_| route.switchable).map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string()),
+                _ => route
+                    .target
+                    .filter(|_| route.switchable)
+                    .map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string()),
             };
             let target = if route.pending { format!("{side} (deploying)") } else { side };
             let guard = if route.guard.breached {
