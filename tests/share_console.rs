@@ -4,51 +4,16 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::runtime::Runtime;
 use cutover::app::state::{State, SwitchPhase};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
-use cutover::backend::FaultSet;
-use cutover::backend::share::ShareStore;
-use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
-use cutover::clock::Clock;
+use cutover::commands::headless::{ApplyArgs, EventPrinter, SwitchPlan, carry_out, describe, plan_weight};
 use cutover::domain::Target;
 use jiff::Timestamp;
 use support::pty::TempDir;
-use support::{Drive, log_lines, start};
-
-/// The demo as `cutover demo` starts it: the router on `/search/*` and `/payments/*`.
-async fn routed_demo(seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
-    let clock = Clock::simulated(start(), 10.0);
-    let options = SimOptions { scenario: Scenario::Calm, seed, faults: FaultSet::NONE };
-    let backend = Arc::new(SimBackend::new(clock.clone(), options));
-    let mut setup = cutover::app::setup::Setup::new(
-        catalog::DISTRIBUTION_ID,
-        cutover::app::state::Mode::Demo { scenario: "calm".into() },
-        "kim",
-        clock.now(),
-    );
-    setup.router = true;
-    setup.probes = catalog::routes_of(catalog::DEFAULT_ROUTES)
-        .into_iter()
-        .map(|r| (r.path.clone(), cutover::backend::sim::demo_probe_spec(&r.path)))
-        .collect();
-    let prober = Arc::new(cutover::backend::sim::SimProber::new(Arc::clone(&backend), setup.probe_settings));
-    let store: Arc<dyn ShareStore> = Arc::clone(&backend) as Arc<dyn ShareStore>;
-    let mut runtime = Runtime::single(State::new(setup), Arc::clone(&backend), clock)
-        .with_prober(catalog::DISTRIBUTION_ID, prober)
-        .with_share_store(catalog::DISTRIBUTION_ID, store);
-    let loaded = runtime
-        .run_until(Duration::from_secs(30), |s| {
-            s.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())
-        })
-        .await;
-    assert!(loaded, "the demo world never answered");
-    (runtime, backend)
-}
+use support::{Drive, log_lines, routed_demo};
 
 /// When the log first said `text` about `path`.
 fn said_at(state: &State, path: &str, text: &str) -> Option<Timestamp> {
@@ -141,4 +106,47 @@ async fn plus_steps_split_the_route_in_the_numbers() {
     let origin = point.origin.requests.get().unwrap_or(0.0);
     let pct = lambda / (lambda + origin) * 100.0;
     assert!((45.0..=55.0).contains(&pct), "λ {pct:.1} % of the newest minute");
+}
+
+/// Answers every question yes, as `--yes` would not even ask.
+struct Yes;
+
+impl cutover::commands::headless::Confirmer for Yes {
+    fn confirm(&mut self, _: &str) -> Result<bool, cutover::commands::headless::HeadlessError> {
+        Ok(true)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn cutover_weight_shows_the_dialog_writes_the_store_and_waits_for_the_edge() {
+    let (mut runtime, _) = routed_demo(4).await;
+    let SwitchPlan::Change(plan) = plan_weight(&mut runtime, "/search/*", 100).unwrap() else {
+        panic!("nothing to do?")
+    };
+    let text = describe(&plan);
+    assert!(text.contains("move /search/* λ 0 % → 100 % by the router?"), "{text}");
+    assert!(text.contains("share  /search/* λ 0 % → 100 % (router's store)"), "{text}");
+    assert!(text.contains("pre-flight: needs about"), "the concurrency of the share being added: {text}");
+    let args = ApplyArgs {
+        yes: true,
+        wait: true,
+        timeout: Duration::from_secs(10 * 60),
+        force: false,
+        reason: None,
+        no_audit: false,
+    };
+    let mut printer = EventPrinter::new(Vec::new());
+    let applied = carry_out(&mut runtime, &[plan], &args, &mut Yes, &mut printer).await.unwrap();
+    let (lines, error) = applied.finish();
+    assert!(error.is_none(), "{error:?}");
+    assert!(lines[0].contains("/search/* λ 0 % → 100 %: the router's store took it (ETag KV"), "{lines:?}");
+    // --wait waited for the edge: the probes heard Lambda before it returned.
+    let state = runtime.state();
+    assert!(!state.edge_pending(state.switches[0].id), "{:#?}", log_lines(state));
+    // Already there: nothing to do, said as such.
+    let again = plan_weight(&mut runtime, "/search/*", 100).unwrap();
+    assert!(matches!(again, SwitchPlan::AlreadyThere(ref m) if m.contains("already sends 100 %")));
+    // An unrouted route is refused with what to do.
+    let refused = plan_weight(&mut runtime, "/auth/*", 10).err().expect("refused");
+    assert!(refused.to_string().contains("cutover router install"), "{refused}");
 }

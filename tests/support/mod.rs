@@ -14,6 +14,7 @@ use cutover::app::event_loop;
 use cutover::app::runtime::{Runtime, TICK};
 use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
+use cutover::backend::share::ShareStore;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::backend::{Backend, FaultSet};
 use cutover::clock::Clock;
@@ -45,6 +46,36 @@ pub async fn demo_with_routes(scenario: Scenario, seed: u64, routes: usize) -> (
 /// A demo distribution's first state, as `cutover demo` starts it (without the log's first lines).
 pub fn demo_state(distribution_id: &str, scenario: Scenario, clock: &Clock) -> State {
     State::new(Setup::new(distribution_id, Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now()))
+}
+
+/// The demo as `cutover demo` starts it: the router on `/search/*` and `/payments/*`.
+pub async fn routed_demo(seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
+    let clock = Clock::simulated(start(), 10.0);
+    let options = SimOptions { scenario: Scenario::Calm, seed, faults: FaultSet::NONE };
+    let backend = Arc::new(SimBackend::new(clock.clone(), options));
+    let mut setup = cutover::app::setup::Setup::new(
+        catalog::DISTRIBUTION_ID,
+        cutover::app::state::Mode::Demo { scenario: "calm".into() },
+        "kim",
+        clock.now(),
+    );
+    setup.router = true;
+    setup.probes = catalog::routes_of(catalog::DEFAULT_ROUTES)
+        .into_iter()
+        .map(|r| (r.path.clone(), cutover::backend::sim::demo_probe_spec(&r.path)))
+        .collect();
+    let prober = Arc::new(cutover::backend::sim::SimProber::new(Arc::clone(&backend), setup.probe_settings));
+    let store: Arc<dyn ShareStore> = Arc::clone(&backend) as Arc<dyn ShareStore>;
+    let mut runtime = Runtime::single(State::new(setup), Arc::clone(&backend), clock)
+        .with_prober(catalog::DISTRIBUTION_ID, prober)
+        .with_share_store(catalog::DISTRIBUTION_ID, store);
+    let loaded = runtime
+        .run_until(Duration::from_secs(30), |s| {
+            s.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())
+        })
+        .await;
+    assert!(loaded, "the demo world never answered");
+    (runtime, backend)
 }
 
 /// Tests drive a runtime through the console's own event loop, with a deadline as the only input.
