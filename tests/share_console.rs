@@ -101,7 +101,7 @@ async fn plus_steps_split_the_route_in_the_numbers() {
         })
         .await;
     let state = runtime.state();
-    let point = state.metrics.as_ref().unwrap().latest("/search/*").unwrap().clone();
+    let point = *state.metrics.as_ref().unwrap().latest("/search/*").unwrap();
     let lambda = point.lambda.requests.get().unwrap_or(0.0);
     let origin = point.origin.requests.get().unwrap_or(0.0);
     let pct = lambda / (lambda + origin) * 100.0;
