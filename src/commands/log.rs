@@ -515,10 +515,10 @@ mod tests {
         assert_eq!(
             lines[..4].iter().map(|l| words(l)).collect::<Vec<_>>(),
             [
-                "REQUESTED (UTC)|MODE|DISTRIBUTION|ROUTES|MOVE|OUTCOME|ACCEPTED|EDGE|TRAFFIC MOVED|DEPLOYED",
-                "2025-03-01T01:00:00Z|live|E1|/api/orders/*|λ Lambda → ◼ origin|deployed|820ms|1m 37s|1m 40s|3m 10s",
-                "2025-03-01T04:00:00Z|live|E1|/api/users|λ Lambda → ◼ origin|failed|—|—|—|—",
-                "2025-03-01T04:40:00Z|live|E2|/api/cart|λ Lambda → ◼ origin|deployed|2.0s|—|—|2m 00s",
+                "REQUESTED (UTC)|MODE|DISTRIBUTION|ROUTES|MOVE|VIA|OUTCOME|ACCEPTED|EDGE|TRAFFIC MOVED|DEPLOYED",
+                "2025-03-01T01:00:00Z|live|E1|/api/orders/*|λ Lambda → ◼ origin|behavior|deployed|820ms|1m 37s|1m 40s|3m 10s",
+                "2025-03-01T04:00:00Z|live|E1|/api/users|λ Lambda → ◼ origin|behavior|failed|—|—|—|—",
+                "2025-03-01T04:40:00Z|live|E2|/api/cart|λ Lambda → ◼ origin|behavior|deployed|2.0s|—|—|2m 00s",
             ],
             "{out}"
         );
