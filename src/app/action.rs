@@ -9,6 +9,7 @@ use super::command::Command;
 use crate::audit::AuditRecord;
 use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
 use crate::backend::{BackendError, FaultSet};
+use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSpec};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
 
@@ -101,6 +102,12 @@ pub enum Action {
         path: String,
         to: u8,
     },
+    /// Headless `rollout`: open the dialog starting `plan` on `path`.
+    OpenRollout {
+        distribution_id: String,
+        path: String,
+        plan: RolloutPlan,
+    },
     /// Headless `--force --reason`: send the open dialog's switch past the pre-flight, with the reason.
     ConfirmForced {
         distribution_id: String,
@@ -132,6 +139,7 @@ impl Action {
             | Action::CommandFor { distribution_id, .. }
             | Action::OpenSwitch { distribution_id, .. }
             | Action::OpenShare { distribution_id, .. }
+            | Action::OpenRollout { distribution_id, .. }
             | Action::ConfirmForced { distribution_id, .. }
             | Action::AuditTrail { distribution_id, .. } => Some(distribution_id),
         }

@@ -14,6 +14,12 @@ pub enum Command {
     ShareUp,
     /// A routed route: Lambda's share one step down.
     ShareDown,
+    /// A routed route: start its rollout plan (confirmed once for every step).
+    StartPlan,
+    /// Pause the selected route's rollout plan, or resume it.
+    PausePlan,
+    /// Abort the selected route's rollout plan: its share back to 0.
+    AbortPlan,
     RollbackAll,
     Undo,
     Confirm,
@@ -55,6 +61,9 @@ impl Command {
             Command::Switch => "switch route: Lambda ⇄ origin",
             Command::ShareUp => "routed: λ share up / down",
             Command::ShareDown => "routed: λ share up / down",
+            Command::StartPlan => "routed: start its rollout plan",
+            Command::PausePlan => "pause / resume the plan",
+            Command::AbortPlan => "abort the plan: λ back to 0 %",
             Command::RollbackAll => "roll back all Lambda routes",
             Command::Undo => "undo this session's last switch",
             Command::Confirm => "confirm the switch",
@@ -86,6 +95,7 @@ impl Command {
             Command::SelectUp | Command::SelectDown => "select",
             Command::Switch => "switch",
             Command::ShareUp | Command::ShareDown => "share",
+            Command::StartPlan => "plan",
             Command::RollbackAll => "rollback all",
             Command::Undo => "undo",
             Command::Confirm => "confirm",

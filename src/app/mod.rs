@@ -12,6 +12,7 @@ pub mod event_loop;
 pub mod fetch;
 pub mod history;
 pub mod keymap;
+pub mod plan_run;
 pub mod runtime;
 pub mod setup;
 pub mod signals;

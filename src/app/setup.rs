@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::plan_run::PlanRun;
 use crate::backend::FaultSet;
 use crate::domain::backoff::Backoff;
+use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeSettings, ProbeSpec};
 use crate::domain::{Level, LogEntry, Thresholds};
 
@@ -111,6 +113,12 @@ pub struct Setup {
     pub probe_settings: ProbeSettings,
     /// Whether the distribution has the router's store, so routed routes move by share in seconds.
     pub router: bool,
+    /// Rollout plans of routes that name their own, by path.
+    pub route_plans: HashMap<String, RolloutPlan>,
+    /// The rollout plan of every other routed route.
+    pub default_plan: RolloutPlan,
+    /// Plans an earlier session left under way, read back from the audit trail.
+    pub resumed_plans: Vec<PlanRun>,
     /// The event log's first lines: earlier sessions' history, then what the start found.
     pub log: Vec<LogEntry>,
 }
@@ -137,6 +145,9 @@ impl Setup {
             probes: HashMap::new(),
             probe_settings: ProbeSettings::default(),
             router: false,
+            route_plans: HashMap::new(),
+            default_plan: RolloutPlan::default_plan(),
+            resumed_plans: Vec::new(),
             log: Vec::new(),
         }
     }

@@ -6,9 +6,11 @@ use jiff::Timestamp;
 
 use super::fetch::Fetch;
 use super::keymap::Context;
+use super::plan_run::PlanRun;
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
 use crate::backend::share::{ShareChange, StoreState};
+use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
 use crate::domain::traffic::Movement;
 use crate::domain::{
@@ -211,6 +213,8 @@ pub struct ConfirmSwitch {
     /// Each routed route's share move in the router's store (seconds, not minutes), sent beside
     /// the update of `changes` when both are there (`R`).
     pub shares: Vec<ShareChange>,
+    /// The rollout plan this share move starts, and its first step.
+    pub plan: Option<(RolloutPlan, usize)>,
     pub from: Target,
     pub to: Target,
     /// Lines that describe the new target's current health.
@@ -234,6 +238,10 @@ impl ConfirmSwitch {
 impl ConfirmSwitch {
     pub fn title(&self) -> String {
         match self.kind {
+            SwitchKind::Manual if self.plan.is_some() => {
+                let (plan, _) = self.plan.as_ref().expect("matched");
+                format!("start rollout plan {} on {}?", plan.name, self.paths.join(", "))
+            }
             SwitchKind::Manual | SwitchKind::Automatic if self.changes.is_empty() && !self.shares.is_empty() => {
                 let moves: Vec<String> = self.shares.iter().map(describe_share).collect();
                 format!("move {} by the router?", moves.join(", "))
@@ -334,6 +342,12 @@ pub struct State {
     pub shares: Fetch<StoreState>,
     /// Bumped when a share move is accepted: a read sent before it would show the old shares.
     pub shares_generation: u64,
+    /// Rollout plans of routes that name their own, by path, and the plan of the others.
+    pub route_plans: HashMap<String, RolloutPlan>,
+    pub default_plan: RolloutPlan,
+    /// Rollout plans started in this console or resumed from the trail, one per route at a time
+    /// (finished and aborted ones stay, to show).
+    pub plans: Vec<PlanRun>,
     /// The deploy status, read while a switch propagates.
     pub deploy: Fetch<DeployStatus>,
     pub next_refresh: Timestamp,
@@ -406,6 +420,9 @@ impl State {
             probes,
             probe_settings,
             router,
+            route_plans,
+            default_plan,
+            resumed_plans,
             log,
         } = setup;
         State {
@@ -421,6 +438,9 @@ impl State {
             router,
             shares: Fetch::default(),
             shares_generation: 0,
+            route_plans,
+            default_plan,
+            plans: resumed_plans,
             deploy: Fetch::default(),
             next_refresh: now,
             refresh,
@@ -495,6 +515,16 @@ impl State {
         self.switches
             .iter()
             .any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Requested && !s.by_router())
+    }
+
+    /// The rollout plan `path` follows.
+    pub fn plan_for(&self, path: &str) -> &RolloutPlan {
+        self.route_plans.get(path).unwrap_or(&self.default_plan)
+    }
+
+    /// The plan under way on `path`, if any.
+    pub fn plan_on(&self, path: &str) -> Option<&PlanRun> {
+        self.plans.iter().rev().find(|r| r.route == path && r.is_active())
     }
 
     /// Whether a share move has been sent to the router's store and not answered.

@@ -121,6 +121,16 @@ pub fn sentence(record: &AuditRecord) -> String {
         RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
         RecordKind::RouterStep if record.routes.is_empty() => format!("{}'s router step", record.operator),
         RecordKind::RouterStep => format!("{}'s router step on {routes}", record.operator),
+        RecordKind::PlanStep => match &record.plan {
+            Some(plan) => format!(
+                "rollout plan {} of {routes}: {} at step {} (λ {} %)",
+                plan.name,
+                plan.state,
+                plan.step + 1,
+                plan.share
+            ),
+            None => format!("rollout plan of {routes}"),
+        },
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
     };
     if let Some(outcome) = record.outcome

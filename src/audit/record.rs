@@ -24,6 +24,7 @@
 //! | `message`                 | string or null    | free text, e.g. a breach: `5xx 12.4% > 5% for 3 periods` |
 //! | `moves`                   | array of objects  | per route: `route`, `from_origin`, `to_origin` (origin ids), and `request_policy_before` / `request_policy_after` when the switch swaps the origin request policy |
 //! | `shares`                  | array of objects  | per routed route moved through the router's store: `route`, `from_pct`, `to_pct` (Lambda's share before and after); empty for a switch by behavior, whose moves are in `moves` |
+//! | `plan`                    | object or null    | on `plan_step`: `name`, `steps` (`1% 10m, 5% 10m, 100%`), `step` (from 0), `share`, `state` (`started`, `step`, `paused`, `resumed`, `done`, `aborted`), `held_secs` (on `paused`) |
 //! | `override`                | string or null    | set when the operator overrode the pre-flight or a failing audit trail: who, why and what was overridden |
 //!
 //! The records of one switch attempt are `switch_requested` (or `auto_rollback` when a guard asked),
@@ -90,6 +91,11 @@ pub enum RecordKind {
     /// what it changed, `routes` the behaviors an association update touched (with `etag_before` /
     /// `etag_after`), `outcome` is `accepted` or `failed` (then `error` says why).
     RouterStep,
+    /// A rollout plan of a routed route moved on: `plan` says which plan, step and share, and
+    /// `plan.state` what happened (`started`, `step` (the step's share was taken and its hold
+    /// begins), `paused`, `resumed`, `done`, `aborted`); `message` says it in words. The last one
+    /// of a route tells a restarted console where its plan was.
+    PlanStep,
     /// A kind written by a newer cutover.
     #[serde(other)]
     Unknown,
@@ -108,6 +114,7 @@ impl RecordKind {
             RecordKind::GuardBreach => "guard_breach",
             RecordKind::AutoRollback => "auto_rollback",
             RecordKind::RouterStep => "router_step",
+            RecordKind::PlanStep => "plan_step",
             RecordKind::Unknown => "unknown",
         }
     }
@@ -181,6 +188,8 @@ pub struct AuditRecord {
     pub moves: Vec<Move>,
     #[serde(default)]
     pub shares: Vec<ShareMove>,
+    #[serde(default)]
+    pub plan: Option<PlanMark>,
     #[serde(default, rename = "override")]
     pub override_reason: Option<String>,
 }
@@ -195,6 +204,23 @@ pub struct Move {
     pub request_policy_before: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_policy_after: Option<String>,
+}
+
+/// Where a rollout plan was, on a `plan_step` record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanMark {
+    pub name: String,
+    /// Its steps as the config writes them: `1% 10m, 5% 10m, 100%`.
+    pub steps: String,
+    /// The step, counted from 0.
+    pub step: usize,
+    /// The step's share for Lambda.
+    pub share: u8,
+    /// `started`, `step`, `paused`, `resumed`, `done` or `aborted`.
+    pub state: String,
+    /// On `paused`: how far into the step's hold, in seconds.
+    #[serde(default)]
+    pub held_secs: Option<u64>,
 }
 
 /// One routed route's share move in the router's store, as the trail records it.
@@ -252,6 +278,7 @@ impl AuditRecord {
             message: None,
             moves: Vec::new(),
             shares: Vec::new(),
+            plan: None,
             override_reason: None,
         }
     }
@@ -358,7 +385,7 @@ mod tests {
                 r#""routes":["/api/orders/*"],"from":"lambda","to":"origin","etag_before":"E1","etag_after":"E2","#,
                 r#""outcome":"deployed","error":null,"requested_at":"2025-03-01T03:08:44.18Z","#,
                 r#""request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"edge_ms":null,"traffic_moved_ms":null,"#,
-                r#""message":"rolled back by ana","moves":[],"shares":[],"override":null}"#
+                r#""message":"rolled back by ana","moves":[],"shares":[],"plan":null,"override":null}"#
             )
         );
         assert!(!json.contains('\n'));
@@ -389,6 +416,7 @@ mod tests {
             RecordKind::GuardBreach,
             RecordKind::AutoRollback,
             RecordKind::RouterStep,
+            RecordKind::PlanStep,
             RecordKind::Unknown,
         ] {
             assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));

@@ -141,7 +141,7 @@ impl Step {
             | RecordKind::SwitchFailed
             | RecordKind::SwitchAbandoned => Some(Step::Answer),
             RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Step::Milestone),
-            RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::Unknown => None,
+            RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::PlanStep | RecordKind::Unknown => None,
         }
     }
 }

@@ -46,6 +46,21 @@ pub struct WeightArgs {
 }
 
 #[derive(Clone, Debug, Args)]
+pub struct RolloutArgs {
+    /// The route: a routed behavior's path pattern exactly as configured.
+    #[arg(value_name = "ROUTE")]
+    pub route: String,
+
+    /// The plan, by its name in `[plans]` [default: the route's, else its distribution's, else
+    /// `default`: 1% 10m, 5% 10m, 25% 15m, 50% 15m, 100%].
+    #[arg(long, value_name = "NAME")]
+    pub plan: Option<String>,
+
+    #[command(flatten)]
+    pub apply: ApplyArgs,
+}
+
+#[derive(Clone, Debug, Args)]
 pub struct ProbeArgs {
     /// The route: a cache behavior's path pattern exactly as configured, with a
     /// `[distribution.route.probe]` table.

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, ValueEnum};
 
-pub use self::headless::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs};
+pub use self::headless::{
+    ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
+};
 pub use self::log::LogArgs;
 pub use self::router::{RouteChoice, RouterAction, RouterArgs, RouterChangeArgs, RouterPlanArgs, RouterStatusArgs};
 use crate::backend::sim::Scenario;
@@ -97,6 +99,14 @@ pub enum Subcommand {
     /// asks (unless --yes), writes the store with its ETag, and records every step in the audit
     /// trail; --wait also waits for the edge where the route has a probe. Exit codes as for `switch`.
     Weight(WeightArgs),
+    /// Start a routed route's rollout plan: its share raised step by step through the router's
+    /// store, each step held while Lambda's guards stay quiet, back to 0 on a breach.
+    ///
+    /// Shows the first step's checks, asks (unless --yes), writes the first step and records the
+    /// plan in the audit trail. With --wait it follows the plan to its end (done, or aborted by a
+    /// breach: exit 1) within --timeout; without, the console (or `cutover rollout --wait`) started
+    /// later picks the plan up from the trail where the store says it is.
+    Rollout(RolloutArgs),
     /// Probe one route through the distribution, as a viewer would, and say who answered.
     ///
     /// Sends the route's `[distribution.route.probe]` request N times at the config's pace, without

@@ -75,6 +75,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
             .collect();
         if let Ok(log) = &audit {
             history::load_into(&mut setup, log);
+            history::load_plans(&mut setup, log);
         }
         let prober: Arc<dyn Prober> = Arc::new(SimProber::new(Arc::clone(&backend), setup.probe_settings));
         probers.push((id.clone(), prober));

@@ -1,13 +1,14 @@
 //! The shape of the config file. Values that an error may need to point at later (ids, origin ids,
 //! route paths, numbers with limits) are kept as [`Spanned`] so that their line and column survive.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::source::{Position, Source};
+use crate::domain::plan::{DEFAULT_PLAN_NAME, RolloutPlan};
 use crate::domain::probe::{Marker, Markers, ProbeMethod, ProbeSettings, ProbeSpec};
 use crate::domain::{Target, Thresholds};
 
@@ -52,6 +53,10 @@ pub struct Config {
     /// How often and how long routes with a probe are probed, from `[probes]`.
     #[serde(default)]
     pub probes: Probes,
+    /// Rollout plans by name, from `[plans]`: `careful = "1% 30m, 10% 30m, 100%"`. `default`, when
+    /// given, replaces the built-in default plan.
+    #[serde(default)]
+    pub plans: BTreeMap<String, Spanned<String>>,
     /// The distributions, from `[[distribution]]` tables.
     #[serde(default, rename = "distribution")]
     pub distributions: Vec<Distribution>,
@@ -84,6 +89,9 @@ pub struct Distribution {
     /// Headers each side adds to its responses, so that a probe knows for certain who answered.
     #[serde(default)]
     pub probe_markers: ProbeMarkers,
+    /// The rollout plan (a name from `[plans]`) of this distribution's routed routes that name none.
+    #[serde(default)]
+    pub plan: Option<Spanned<String>>,
     /// The routes with metric sources or thresholds of their own, from `[[distribution.route]]`.
     #[serde(default, rename = "route")]
     pub routes: Vec<Route>,
@@ -130,6 +138,9 @@ pub struct Route {
     /// `[distribution.route.probe]`.
     #[serde(default)]
     pub probe: Option<Probe>,
+    /// The rollout plan (a name from `[plans]`) of this route, over the distribution's.
+    #[serde(default)]
+    pub plan: Option<Spanned<String>>,
 }
 
 /// `[distribution.route.probe]`: what to request to see who serves the route.
@@ -329,6 +340,37 @@ impl Config {
     /// How long after acceptance a switch's traffic may take to move before a warning.
     pub fn traffic_moved_warn_after(&self) -> Duration {
         Duration::from_secs(*self.traffic_moved_warn_minutes.get_ref() * 60)
+    }
+
+    /// The plan named `name`: one of `[plans]`, or the built-in default as `default`; an error
+    /// sentence naming the plans there are when there is none by that name.
+    pub fn plan(&self, name: &str) -> Result<RolloutPlan, String> {
+        if let Some(text) = self.plans.get(name) {
+            return RolloutPlan::parse(name, text.get_ref());
+        }
+        if name == DEFAULT_PLAN_NAME {
+            return Ok(RolloutPlan::default_plan());
+        }
+        let mut known: Vec<&str> = self.plans.keys().map(String::as_str).collect();
+        if !known.contains(&DEFAULT_PLAN_NAME) {
+            known.insert(0, DEFAULT_PLAN_NAME);
+        }
+        Err(format!("there is no rollout plan {name:?}: [plans] in {} has {}", self.file_name(), known.join(", ")))
+    }
+
+    /// Each route's rollout plan where the route or its distribution names one, and the plan of
+    /// the others; names are checked when the file is read.
+    pub fn plans_of(&self, distribution_id: &str) -> (HashMap<String, RolloutPlan>, RolloutPlan) {
+        let distribution = self.distribution(distribution_id);
+        let named = |name: Option<&Spanned<String>>| name.and_then(|n| self.plan(n.get_ref()).ok());
+        let fallback = named(distribution.and_then(|d| d.plan.as_ref()))
+            .unwrap_or_else(|| self.plan(DEFAULT_PLAN_NAME).unwrap_or_else(|_| RolloutPlan::default_plan()));
+        let routes = distribution
+            .map(|d| {
+                d.routes.iter().filter_map(|r| Some((r.path.get_ref().clone(), named(r.plan.as_ref())?))).collect()
+            })
+            .unwrap_or_default();
+        (routes, fallback)
     }
 
     /// How often and how long probes go, and their cap.

@@ -8,6 +8,7 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Problem};
 use super::source::Source;
+use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::ProbeMethod;
 
 use super::types::{Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, ThresholdOverrides};
@@ -95,6 +96,7 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     }
     check_thresholds(src, &config.thresholds, "[thresholds]")?;
     check_probe_pace(src, &config.probes)?;
+    check_plans(config)?;
 
     if config.distributions.is_empty() {
         return Err(ConfigError::invalid(
@@ -127,6 +129,29 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
             ));
         }
         check_distribution(src, distribution)?;
+    }
+    Ok(())
+}
+
+/// Every plan in `[plans]` parses, and every plan a distribution or route names exists.
+fn check_plans(config: &Config) -> Result<(), ConfigError> {
+    let src = &config.source;
+    for (name, text) in &config.plans {
+        if let Err(why) = RolloutPlan::parse(name, text.get_ref()) {
+            return Err(bad(
+                src,
+                text,
+                format!("rollout plan {name:?} in [plans] does not read: {why}"),
+                "write its steps as a share and a hold each, rising to 100%: \"1% 10m, 5% 10m, 25% 15m, 50% 15m, 100%\"",
+            ));
+        }
+    }
+    let named =
+        config.distributions.iter().flat_map(|d| d.plan.iter().chain(d.routes.iter().filter_map(|r| r.plan.as_ref())));
+    for name in named {
+        if let Err(why) = config.plan(name.get_ref()) {
+            return Err(bad(src, name, why, "name a plan of [plans], or \"default\""));
+        }
     }
     Ok(())
 }

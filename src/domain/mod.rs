@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod event;
 pub mod format;
 pub mod metrics;
+pub mod plan;
 pub mod preflight;
 pub mod probe;
 pub mod route;

@@ -8,6 +8,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
+use crate::app::plan_run::{PlanPhase, PlanRun};
 use crate::app::state::State;
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::metrics::WINDOW_MINUTES;
@@ -39,6 +40,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(share) = row.router_share() {
         let split = format!("│ router: λ {share} % · ◼ {} % ", 100 - share);
         title.push(Span::styled(split, theme.target(if share > 0 { Target::Lambda } else { Target::Origin })));
+    }
+    if let Some(run) = state.plan_on(&row.path) {
+        title.push(Span::styled(format!("│ {} ", plan_words(run, state.now)), theme.switch_pending));
     }
     if let Err(why) = row.switchable() {
         title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));
@@ -163,4 +167,21 @@ fn time_axis<'a>(metrics: &MetricsSnapshot, theme: &Theme) -> Axis<'a> {
 
 fn value_axis<'a>(max: f64, label: impl Fn(f64) -> String, theme: &Theme) -> Axis<'a> {
     Axis::default().bounds([0.0, max]).style(theme.muted).labels(vec![Line::from("0"), Line::from(label(max))])
+}
+
+/// `plan default 2/5 λ 5 %, next 25 % in 7m 30s`: where the route's rollout plan is.
+fn plan_words(run: &PlanRun, now: jiff::Timestamp) -> String {
+    let next = run.plan.steps.get(run.step + 1).map(|s| s.share);
+    let head = format!("plan {} {} λ {} %", run.plan.name, run.progress(), run.share());
+    match (&run.phase, next) {
+        (PlanPhase::Holding { since }, Some(next)) => {
+            let hold = jiff::SignedDuration::try_from(run.hold()).unwrap_or_default();
+            let left = (*since + hold).duration_since(now).as_secs().max(0);
+            format!("{head}, next {next} % in {} if quiet", crate::domain::format::duration_short(left))
+        }
+        (PlanPhase::Moving { .. }, _) => format!("{head}, on its way to the store"),
+        (PlanPhase::Paused { .. }, _) => format!("{head}, paused (Z resumes)"),
+        (PlanPhase::Restored { .. }, _) => format!("{head}, resumed from the trail"),
+        _ => head,
+    }
 }

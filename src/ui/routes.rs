@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 use super::sparkline::{MISSING, sparkline};
 use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
+use crate::app::plan_run::PlanPhase;
 use crate::app::state::{RouteRow, State};
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::{MinutePoint, Target, Thresholds};
@@ -136,6 +137,11 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         target.push(Span::styled(format!(" ⇄ {on_new}/{answered}"), theme.switch_pending));
     } else if row.pending.is_some() {
         target.push(Span::styled(" ⇄", theme.switch_pending));
+    }
+    // A rollout plan under way: its step, `‖` when paused.
+    if let Some(run) = state.plan_on(&row.path) {
+        let mark = if matches!(run.phase, PlanPhase::Paused { .. }) { "‖" } else { "▸" };
+        target.push(Span::styled(format!(" {mark}{}", run.progress()), theme.switch_pending));
     }
     let requests = number(latest.and_then(MinutePoint::requests).map(|v| thousands(v.round() as u64)), false, theme);
     let errors = latest.and_then(MinutePoint::error_rate_pct);

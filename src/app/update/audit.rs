@@ -6,6 +6,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::action::Effect;
+use crate::app::plan_run::PlanRun;
 use crate::app::state::{Mode, State, SwitchAttempt, SwitchKind};
 use crate::audit::{self, AuditRecord, Outcome, RecordKind};
 
@@ -81,6 +82,21 @@ pub fn milestone(
         RecordKind::TrafficMoved => record.traffic_moved_ms = ms,
         _ => {}
     }
+    Effect::Audit(Box::new(record))
+}
+
+/// A rollout plan's `plan_step` record: which plan, step and share, and what happened.
+pub fn plan_step(state: &State, run: &PlanRun, word: &str, held: Option<Duration>, message: String) -> Effect {
+    let mut record = base(state, RecordKind::PlanStep, &state.distribution_id).with_routes([run.route.as_str()]);
+    record.plan = Some(audit::PlanMark {
+        name: run.plan.name.clone(),
+        steps: run.plan.steps_text(),
+        step: run.step,
+        share: run.share(),
+        state: word.to_string(),
+        held_secs: held.map(|h| h.as_secs()),
+    });
+    record.message = Some(message);
     Effect::Audit(Box::new(record))
 }
 

@@ -102,6 +102,7 @@ pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Abandon { reason } | Action::StopFollowing { reason, .. } => quitting::abandon_all(state, &reason),
         Action::OpenSwitch { path, .. } => switching::open_for(state, &path),
         Action::OpenShare { path, to, .. } => switching::share::open_to(state, &path, to),
+        Action::OpenRollout { path, plan, .. } => switching::plan::open_plan(state, &path, plan),
         Action::ConfirmForced { reason, .. } => switching::confirm_override(state, Some(reason)),
         Action::AuditTrail { result, .. } => audit_trail::answered(state, result),
     }
@@ -112,6 +113,9 @@ fn command_(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Switch => switching::open_confirm(state),
         Command::ShareUp => switching::share::open_step(state, Step::Up),
         Command::ShareDown => switching::share::open_step(state, Step::Down),
+        Command::StartPlan => switching::plan::open_start(state),
+        Command::PausePlan => switching::plan::toggle_pause(state),
+        Command::AbortPlan => switching::plan::abort_selected(state),
         Command::RollbackAll => switching::open_rollback_all(state),
         Command::Undo => switching::open_undo(state),
         Command::Confirm => switching::confirm(state),

@@ -46,6 +46,9 @@ pub fn handle(state: &mut State, command: Command) {
         Command::Switch
         | Command::ShareUp
         | Command::ShareDown
+        | Command::StartPlan
+        | Command::PausePlan
+        | Command::AbortPlan
         | Command::RollbackAll
         | Command::Undo
         | Command::Confirm

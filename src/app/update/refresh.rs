@@ -162,6 +162,9 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     }
     state.metrics.arrived(snapshot, state.now);
     effects.extend(super::switching::traffic::follow(state));
+    // Before the guards: a plan's own breach puts its share back, and the guard then finds the
+    // route already moving.
+    effects.extend(super::switching::plan::follow(state));
     effects.extend(super::guards::auto_rollback(state));
     effects
 }
@@ -182,6 +185,7 @@ pub fn shares_loaded(state: &mut State, generation: u64, result: Result<StoreSta
                 row.share = store.records.get(&row.path).map(|r| r.share);
             }
             state.shares.arrived(store, state.now);
+            super::switching::plan::check_restored(state);
         }
         Err(error) => {
             if state.shares.failed() == 1 {

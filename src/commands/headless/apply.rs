@@ -11,12 +11,14 @@ use crate::app::action::Action;
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::event_loop;
+use crate::app::plan_run::PlanPhase;
 use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
 use crate::app::state::{ConfirmSwitch, Overlay, RouteRow, State, SwitchPhase, describe_share};
 use crate::backend::Backend;
 use crate::domain::Target;
 use crate::domain::format::duration_short;
+use crate::domain::plan::RolloutPlan;
 
 /// How long, in the session's time, CloudFront may take to accept or refuse an update: three ETag
 /// rounds of two calls, each bounded by the client's 40 s operation timeout.
@@ -76,6 +78,53 @@ pub fn plan_weight<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: u8) ->
     runtime.dispatch(Action::OpenShare { distribution_id: distribution_id.clone(), path, to });
     let confirm = take_confirm(&runtime.console, &distribution_id)?;
     Ok(SwitchPlan::Change(Plan { distribution_id, confirm }))
+}
+
+/// `rollout ROUTE`: find the route and open the console's dialog starting `plan` on it (the
+/// route's own plan when `None`).
+pub fn plan_rollout<B: Backend>(
+    runtime: &mut Runtime<B>,
+    route: &str,
+    plan: Option<RolloutPlan>,
+) -> Result<Plan, HeadlessError> {
+    let state = holding(runtime, route)?;
+    let distribution_id = state.distribution_id.clone();
+    let plan = plan.unwrap_or_else(|| state.plan_for(route).clone());
+    let path = route.to_string();
+    runtime.dispatch(Action::OpenRollout { distribution_id: distribution_id.clone(), path, plan });
+    let confirm = take_confirm(&runtime.console, &distribution_id)?;
+    Ok(Plan { distribution_id, confirm })
+}
+
+/// `rollout --wait`: run the console's loop until the plan on `route` is done or aborted, printing
+/// the event log; the plan's last word, or why it did not finish.
+pub async fn follow_plan<B: Backend, W: Write>(
+    runtime: &mut Runtime<B>,
+    route: &str,
+    distribution_id: &str,
+    timeout: Duration,
+    printer: &mut EventPrinter<W>,
+) -> Result<String, HeadlessError> {
+    let signals = StopSignals::install()
+        .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
+    let mut signals = event_loop::signals(signals);
+    let last = |c: &Console| {
+        c.distribution(distribution_id).and_then(|s| s.plans.iter().rev().find(|r| r.route == route).cloned())
+    };
+    let ended = |c: &Console| last(c).is_none_or(|r| !r.is_active());
+    if let Waited::Signal(signal) = run_until(runtime, printer, timeout, &mut signals, ended).await {
+        // The plan stays in the trail: a console started later picks it up where the store says.
+        stop_following(runtime, printer, &format!("cutover got {signal} while following a rollout plan"));
+        return Err(HeadlessError::Interrupted(signal));
+    }
+    match last(&runtime.console).map(|r| r.phase) {
+        Some(PlanPhase::Done) => Ok(format!("{route}: rollout plan done, λ 100 %")),
+        Some(PlanPhase::Aborted { why }) => Err(HeadlessError::Failed(format!("{route}: rollout plan aborted: {why}"))),
+        _ => Err(HeadlessError::Failed(format!(
+            "{route}: the rollout plan is still under way after {}; a console started later picks it up from the audit trail",
+            duration_short(timeout.as_secs() as i64)
+        ))),
+    }
 }
 
 /// The one distribution that has `route`, or why there is not exactly one.

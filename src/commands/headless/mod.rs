@@ -13,14 +13,17 @@ mod run;
 pub mod status;
 
 pub use apply::{
-    Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch, plan_weight,
+    Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, follow_plan, plan_rollback_all, plan_rollout,
+    plan_switch, plan_weight,
 };
 pub use audit_gate::require_audit_trail;
 pub use drive::{EventPrinter, Waited, load, run_until};
 pub use error::{EXIT_BREACHED, HeadlessError};
 pub use probe::{PROBE_SCHEMA_VERSION, ProbeReport, probe};
-pub use run::{rollback_all, status, switch, weight};
+pub use run::{rollback_all, rollout, status, switch, weight};
 
 // The command line owns these commands' arguments; they are named here too, for the code that drives
 // the commands (and the headless tests).
-pub use crate::cli::{ApplyArgs, ProbeArgs, RollbackAllArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs};
+pub use crate::cli::{
+    ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
+};

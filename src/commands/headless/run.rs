@@ -6,12 +6,14 @@
 //! its rollback, and `status | head -1` must not panic. JSON keeps its exact value, with the
 //! characters JSON leaves raw (C1 controls, bidi overrides) written as `\u` escapes.
 
-use super::apply::{SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch, plan_weight};
+use super::apply::{
+    SwitchPlan, carry_out, describe, follow_plan, plan_rollback_all, plan_rollout, plan_switch, plan_weight,
+};
 use super::audit_gate::require_audit_trail;
 use super::drive::{EventPrinter, load};
 use super::prompt::TerminalConfirmer;
 use super::status::{DistributionStatus, StatusReport, pending_in_trail};
-use super::{RollbackAllArgs, StatusArgs, SwitchArgs, WeightArgs};
+use super::{ApplyArgs, HeadlessError, RollbackAllArgs, RolloutArgs, StatusArgs, SwitchArgs, WeightArgs};
 use crate::app::runtime::Runtime;
 use crate::app::state::State;
 use crate::audit::{self, AuditTrail};
@@ -76,6 +78,42 @@ pub async fn weight(args: &WeightArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
     let applied = carry_out(&mut runtime, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
     finish(applied)
+}
+
+/// `cutover rollout ROUTE [--plan NAME]`: 0 started (or, with --wait, done), 2 refused, 1 failed
+/// or aborted.
+pub async fn rollout(args: &RolloutArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let plan = match &args.plan {
+        Some(name) => Some(live::load_config(aws)?.plan(name).map_err(HeadlessError::Refused)?),
+        None => None,
+    };
+    let mut printer = EventPrinter::new(std::io::stderr());
+    let mut runtime = open_and_load(aws, &mut printer).await?;
+    let plan = plan_rollout(&mut runtime, &args.route, plan)?;
+    output::stderr_text(&visible::escape_keeping_lines(&describe(&plan)));
+    let distribution_id = plan.distribution_id.clone();
+    let plans = [plan];
+    require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
+    // The first step as a share move, followed to the store's answer (not the edge: the plan waits
+    // its hold anyway).
+    let first = ApplyArgs { wait: false, ..args.apply.clone() };
+    let applied = carry_out(&mut runtime, &plans, &first, &mut TerminalConfirmer, &mut printer).await?;
+    let (lines, error) = applied.finish();
+    for line in lines {
+        output::stdout_line(&visible::escape(&line));
+    }
+    if let Some(error) = error {
+        return Err(error.into());
+    }
+    if !args.apply.wait {
+        output::stdout_line(
+            "the plan goes on in the console: `cutover` (or `cutover rollout ROUTE --wait`) picks it up from the audit trail",
+        );
+        return Ok(0);
+    }
+    let done = follow_plan(&mut runtime, &args.route, &distribution_id, args.apply.timeout, &mut printer).await?;
+    output::stdout_line(&visible::escape(&done));
+    Ok(0)
 }
 
 /// `cutover rollback-all`: every Lambda route of every chosen distribution back to the origin.

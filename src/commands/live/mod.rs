@@ -102,6 +102,7 @@ pub async fn open(
     }
     if let Ok(log) = AuditLog::open_default() {
         history::load_into(&mut opened.setup, &log);
+        history::load_plans(&mut opened.setup, &log);
     }
     Ok(opened)
 }
@@ -196,6 +197,7 @@ pub async fn read_distribution(
     let prober: Arc<dyn Prober> = Arc::new(HttpProber::new(setup.probe_settings, clock.clone()));
     let share_store = share_store_of(clients, distribution_id, &mut setup).await;
     setup.router = share_store.is_some();
+    (setup.route_plans, setup.default_plan) = config.plans_of(distribution_id);
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
     Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)), prober, share_store })
 }

@@ -204,6 +204,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
         distribution_id,
         paths,
         changes,
+        plan: None,
         shares: Vec::new(),
         from,
         to,

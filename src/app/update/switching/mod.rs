@@ -5,6 +5,7 @@
 mod dialog;
 pub mod edge;
 mod health;
+pub mod plan;
 mod request;
 mod rollout;
 pub mod share;

@@ -40,7 +40,12 @@ fn send(state: &mut State, confirm: &ConfirmSwitch, override_reason: Option<Stri
         effects = request(state, confirm.kind, &confirm.paths, confirm.from, None, override_reason.clone());
     }
     if !confirm.shares.is_empty() {
+        let before = state.switches.len();
         effects.extend(super::share::request(state, confirm.kind, &confirm.shares, None, override_reason));
+        let sent = state.switches.get(before).map(|a| a.id);
+        if let (Some((plan, step)), Some(attempt)) = (confirm.plan.clone(), sent) {
+            effects.extend(super::plan::started(state, plan, step, attempt));
+        }
     }
     effects
 }
@@ -210,6 +215,7 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
         .map(|a| audit::switch(state, a, RecordKind::SwitchFailed, Some(error.to_string())))
         .into_iter()
         .collect();
+    effects.extend(super::plan::step_failed(state, id, &error.to_string()));
     if let BackendError::AccessDenied(_) = error {
         let reason = DENIED_REASON;
         state.read_only = Some(reason.to_string());

@@ -140,6 +140,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, shares: Vec<ShareChange>
         distribution_id: state.distribution_id.clone(),
         paths,
         changes: Vec::new(),
+        plan: None,
         shares,
         from: to.other(),
         to,
@@ -204,7 +205,10 @@ pub fn request(
     let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
     let mut record = state.switch(id).map(|a| audit::switch(state, a, step, None));
     if let (Some(Effect::Audit(record)), Some(reason)) = (record.as_mut(), reason) {
-        record.message = Some(format!("automatic rollback by a guard, because {reason}"));
+        record.message = Some(match kind {
+            SwitchKind::Automatic => format!("automatic rollback by a guard, because {reason}"),
+            _ => reason.to_string(),
+        });
     }
     let distribution_id = state.distribution_id.clone();
     record.into_iter().chain([Effect::SetShares { id, distribution_id, changes: still }]).collect()
@@ -221,8 +225,11 @@ fn announce(
     override_reason: Option<&str>,
 ) {
     let moves = changes.iter().map(describe_share).collect::<Vec<_>>().join("; ");
-    let who =
-        reason.map_or_else(|| format!("requested by {}", state.operator), |r| format!("by the guard, because {r}"));
+    let who = match (reason, kind) {
+        (Some(r), SwitchKind::Automatic) => format!("by the guard, because {r}"),
+        (Some(r), _) => format!("for {r}"),
+        (None, _) => format!("requested by {}", state.operator),
+    };
     let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
     state.log(level, Some(label), format!("share move {moves} through the router's store {who}"));
     if let Some(why) = override_reason {
@@ -289,5 +296,6 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     let mut effects: Vec<Effect> =
         state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.extend(super::edge::start(state, id, &whole));
+    effects.extend(super::plan::step_taken(state, id));
     effects
 }
