@@ -53,17 +53,15 @@ impl Command {
     /// with all their keys (`PgUp/PgDn scroll the event log`), so a pair is described once, for both.
     pub fn description(self) -> &'static str {
         match self {
-            Command::SelectUp => "select the route above",
-            Command::SelectDown => "select the route below",
+            Command::SelectUp | Command::SelectDown => "select the route above / below",
             Command::SelectFirst => "select the first route",
             Command::SelectLast => "select the last route",
             Command::SelectNextBreached => "select next breached route ▲",
             Command::Switch => "switch route: Lambda ⇄ origin",
             Command::ShareUp => "routed: λ share up / down",
             Command::ShareDown => "routed: λ share up / down",
-            Command::StartPlan => "routed: start its rollout plan",
-            Command::PausePlan => "pause / resume the plan",
-            Command::AbortPlan => "abort the plan: λ back to 0 %",
+            // One help row for the three, keys in the order of the words: P/Z/X.
+            Command::StartPlan | Command::PausePlan | Command::AbortPlan => "routed plan: start/pause/abort",
             Command::RollbackAll => "roll back all Lambda routes",
             Command::Undo => "undo this session's last switch",
             Command::Confirm => "confirm the switch",

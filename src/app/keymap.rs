@@ -360,13 +360,13 @@ mod tests {
     fn help_labels_are_every_key_of_a_command_in_table_order() {
         let labels: Vec<String> = help_rows(Table).into_iter().map(|(label, _)| label).collect();
         let expected = [
-            "↑/k",
-            "↓/j",
+            "↑/k/↓/j",
             "Home/g",
             "End/G",
             "a",
             "s/Enter",
             "+/=/-",
+            "P/Z/X",
             "R",
             "u",
             "e",

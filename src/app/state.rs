@@ -214,7 +214,7 @@ pub struct ConfirmSwitch {
     /// the update of `changes` when both are there (`R`).
     pub shares: Vec<ShareChange>,
     /// The rollout plan this share move starts, and its first step.
-    pub plan: Option<(RolloutPlan, usize)>,
+    pub plan: Option<Box<(RolloutPlan, usize)>>,
     pub from: Target,
     pub to: Target,
     /// Lines that describe the new target's current health.
@@ -239,7 +239,7 @@ impl ConfirmSwitch {
     pub fn title(&self) -> String {
         match self.kind {
             SwitchKind::Manual if self.plan.is_some() => {
-                let (plan, _) = self.plan.as_ref().expect("matched");
+                let (plan, _) = self.plan.as_deref().expect("matched");
                 format!("start rollout plan {} on {}?", plan.name, self.paths.join(", "))
             }
             SwitchKind::Manual | SwitchKind::Automatic if self.changes.is_empty() && !self.shares.is_empty() => {

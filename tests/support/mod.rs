@@ -50,23 +50,39 @@ pub fn demo_state(distribution_id: &str, scenario: Scenario, clock: &Clock) -> S
 
 /// The demo as `cutover demo` starts it: the router on `/search/*` and `/payments/*`.
 pub async fn routed_demo(seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
+    routed_demo_in(Scenario::Calm, seed, |_| {}).await
+}
+
+/// [`routed_demo`] in `scenario`, its setup adjusted by `adjust` before the console starts.
+pub async fn routed_demo_in(
+    scenario: Scenario,
+    seed: u64,
+    adjust: impl FnOnce(&mut Setup),
+) -> (Runtime<SimBackend>, Arc<SimBackend>) {
     let clock = Clock::simulated(start(), 10.0);
-    let options = SimOptions { scenario: Scenario::Calm, seed, faults: FaultSet::NONE };
+    let options = SimOptions { scenario, seed, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options));
-    let mut setup = cutover::app::setup::Setup::new(
-        catalog::DISTRIBUTION_ID,
-        cutover::app::state::Mode::Demo { scenario: "calm".into() },
-        "kim",
-        clock.now(),
-    );
+    (routed_console(&backend, clock, scenario, adjust).await, backend)
+}
+
+/// A console on an existing demo world (a restart: the world and its store go on), loaded.
+pub async fn routed_console(
+    backend: &Arc<SimBackend>,
+    clock: Clock,
+    scenario: Scenario,
+    adjust: impl FnOnce(&mut Setup),
+) -> Runtime<SimBackend> {
+    let mode = Mode::Demo { scenario: scenario.name().into() };
+    let mut setup = Setup::new(catalog::DISTRIBUTION_ID, mode, "kim", clock.now());
     setup.router = true;
     setup.probes = catalog::routes_of(catalog::DEFAULT_ROUTES)
         .into_iter()
         .map(|r| (r.path.clone(), cutover::backend::sim::demo_probe_spec(&r.path)))
         .collect();
-    let prober = Arc::new(cutover::backend::sim::SimProber::new(Arc::clone(&backend), setup.probe_settings));
-    let store: Arc<dyn ShareStore> = Arc::clone(&backend) as Arc<dyn ShareStore>;
-    let mut runtime = Runtime::single(State::new(setup), Arc::clone(&backend), clock)
+    adjust(&mut setup);
+    let prober = Arc::new(cutover::backend::sim::SimProber::new(Arc::clone(backend), setup.probe_settings));
+    let store: Arc<dyn ShareStore> = Arc::clone(backend) as Arc<dyn ShareStore>;
+    let mut runtime = Runtime::single(State::new(setup), Arc::clone(backend), clock)
         .with_prober(catalog::DISTRIBUTION_ID, prober)
         .with_share_store(catalog::DISTRIBUTION_ID, store);
     let loaded = runtime
@@ -75,7 +91,7 @@ pub async fn routed_demo(seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
         })
         .await;
     assert!(loaded, "the demo world never answered");
-    (runtime, backend)
+    runtime
 }
 
 /// Tests drive a runtime through the console's own event loop, with a deadline as the only input.

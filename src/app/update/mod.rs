@@ -97,7 +97,7 @@ pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
         Action::SwitchFailed { id, error, .. } => switching::failed(state, id, &error),
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
         Action::SharesLoaded { generation, result, .. } => refresh::shares_loaded(state, generation, result),
-        Action::SharesAccepted { id, accepted, .. } => switching::share::accepted(state, id, accepted),
+        Action::SharesAccepted { id, accepted, .. } => switching::shares_accepted(state, id, accepted),
         Action::ProbeAnswered { route, answer, .. } => switching::edge::answered(state, &route, answer),
         Action::Abandon { reason } | Action::StopFollowing { reason, .. } => quitting::abandon_all(state, &reason),
         Action::OpenSwitch { path, .. } => switching::open_for(state, &path),

@@ -36,6 +36,8 @@ pub struct Plan {
 }
 
 /// What `switch` found to do.
+// One is made per command and moved once: boxing the dialog would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum SwitchPlan {
     /// The route already targets what was asked for: nothing to do.
     AlreadyThere(String),

@@ -15,6 +15,7 @@ pub use dialog::{open_confirm, open_for, open_rollback_all, open_undo};
 pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, override_reasons, request};
 pub use rollout::{accepted, deploy_status};
 
+use crate::app::action::Effect;
 use crate::app::state::State;
 use crate::domain::Level;
 
@@ -30,4 +31,12 @@ fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {
     for row in state.routes.iter_mut().filter(|r| paths.contains(&r.path)) {
         row.pending = pending;
     }
+}
+
+/// The store took share move `id`: the rows and the follow-ups (`share`), then a rollout plan
+/// waiting for it (`plan`).
+pub fn shares_accepted(state: &mut State, id: u64, accepted: crate::backend::share::SharesAccepted) -> Vec<Effect> {
+    let mut effects = share::accepted(state, id, accepted);
+    effects.extend(plan::step_taken(state, id));
+    effects
 }

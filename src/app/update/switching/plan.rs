@@ -66,7 +66,7 @@ pub fn open_plan(state: &mut State, path: &str, plan: RolloutPlan) -> Vec<Effect
                 plan.steps_text()
             ),
         );
-        confirm.plan = Some((plan, step));
+        confirm.plan = Some(Box::new((plan, step)));
     }
     effects
 }

@@ -43,7 +43,7 @@ fn send(state: &mut State, confirm: &ConfirmSwitch, override_reason: Option<Stri
         let before = state.switches.len();
         effects.extend(super::share::request(state, confirm.kind, &confirm.shares, None, override_reason));
         let sent = state.switches.get(before).map(|a| a.id);
-        if let (Some((plan, step)), Some(attempt)) = (confirm.plan.clone(), sent) {
+        if let (Some((plan, step)), Some(attempt)) = (confirm.plan.as_deref().cloned(), sent) {
             effects.extend(super::plan::started(state, plan, step, attempt));
         }
     }

@@ -296,6 +296,5 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     let mut effects: Vec<Effect> =
         state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.extend(super::edge::start(state, id, &whole));
-    effects.extend(super::plan::step_taken(state, id));
     effects
 }

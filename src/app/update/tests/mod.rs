@@ -1,6 +1,7 @@
 //! Pure tests of `update`: actions in, state and effects out.
 
 mod audit_trail;
+mod plans;
 mod preflight;
 mod quitting;
 mod shares;

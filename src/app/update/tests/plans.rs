@@ -1,0 +1,210 @@
+//! Rollout plans: started once, held step by step while Lambda's guards are quiet, aborted in
+//! seconds on a breach, paused and resumed, and picked up again from the trail.
+
+use jiff::SignedDuration;
+
+use super::*;
+use crate::app::history::plans_under_way;
+use crate::app::plan_run::PlanPhase;
+use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
+use crate::router::RouteRecord;
+
+fn store(share: u8) -> StoreState {
+    let record = RouteRecord::new(share, "apigw", "legacy", None).unwrap();
+    StoreState { etag: "K1".into(), records: [("/search/*".to_string(), record)].into() }
+}
+
+/// `/search/*` routed at `share` %, selected.
+fn routed(share: u8) -> State {
+    let mut setup = Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    setup.router = true;
+    let mut state = State::new(setup);
+    update(&mut state, Action::Tick(t0()));
+    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
+    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(share)) });
+    state.view.selected = Some("/search/*".into());
+    state
+}
+
+/// The hour up to `now`, `/search/*` served by both sides, Lambda's 5xx at `lambda_5xx` per 1,000
+/// in its last `bad` minutes.
+fn numbers_at(now: Timestamp, bad: usize) -> MetricsSnapshot {
+    let mut snapshot = MetricsSnapshot {
+        window_start: now - SignedDuration::from_mins(WINDOW_MINUTES as i64),
+        concurrency: vec![Some(400.0); WINDOW_MINUTES],
+        concurrency_limit: 1000,
+        newest_datapoint: Some(now),
+        ..Default::default()
+    };
+    let good = MinutePoint {
+        lambda: BackendMinute::new(Some(100.0), Some(0.0), Some(120.0)),
+        origin: BackendMinute::new(Some(900.0), Some(1.0), Some(90.0)),
+        throttles: Some(0.0).into(),
+    };
+    let mut series = vec![good; WINDOW_MINUTES];
+    for point in series.iter_mut().rev().take(bad) {
+        point.lambda = BackendMinute::new(Some(100.0), Some(40.0), Some(120.0));
+    }
+    snapshot.routes.insert("/search/*".into(), series);
+    snapshot
+}
+
+/// Let the clock run to `at` and numbers arrive: the effects of both.
+fn at(state: &mut State, minutes: i64, bad: usize) -> Vec<Effect> {
+    let now = t0() + SignedDuration::from_mins(minutes);
+    let mut effects = update(state, Action::Tick(now));
+    effects
+        .extend(update(state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, bad)) }));
+    effects
+}
+
+fn taken(state: &mut State, id: u64) -> Vec<Effect> {
+    let accepted =
+        SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() };
+    update(state, Action::SharesAccepted { distribution_id: ID.into(), id, accepted })
+}
+
+fn set_shares(effects: &[Effect]) -> Vec<(u64, Vec<ShareChange>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SetShares { id, changes, .. } => Some((*id, changes.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn change(from: u8, to: u8) -> ShareChange {
+    ShareChange { path: "/search/*".into(), from, to }
+}
+
+fn started(share: u8) -> State {
+    let mut state = routed(share);
+    press(&mut state, Command::StartPlan);
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog: {:?}", state.refused) };
+    assert_eq!(confirm.title(), "start rollout plan default on /search/*?");
+    assert!(confirm.notes[0].starts_with("rollout plan default: 1% 10m, 5% 10m, 25% 15m, 50% 15m, 100%"));
+    let effects = press(&mut state, Command::Confirm);
+    assert_eq!(set_shares(&effects), vec![(1, vec![change(share, 1)])]);
+    assert_eq!(state.plan_on("/search/*").unwrap().phase, PlanPhase::Moving { attempt: 1 });
+    taken(&mut state, 1);
+    state
+}
+
+#[test]
+fn each_step_waits_its_hold_with_quiet_guards_then_the_next_goes_to_the_store() {
+    let mut state = started(0);
+    assert_eq!(state.plan_on("/search/*").unwrap().phase, PlanPhase::Holding { since: t0() });
+    assert!(set_shares(&at(&mut state, 5, 0)).is_empty(), "5 of 10 minutes held: no step yet");
+    let effects = at(&mut state, 10, 0);
+    assert_eq!(set_shares(&effects), vec![(2, vec![change(1, 5)])]);
+    let run = state.plan_on("/search/*").unwrap();
+    assert_eq!((run.step, run.phase.clone()), (1, PlanPhase::Moving { attempt: 2 }));
+    taken(&mut state, 2);
+    assert!(messages(&state).iter().any(|m| m.contains("rollout plan default step 2/5: λ 5 %, held 10m")));
+}
+
+#[test]
+fn a_breach_on_lambda_puts_the_share_back_to_zero_and_ends_the_plan() {
+    let mut state = started(0);
+    let effects = at(&mut state, 4, 3);
+    assert_eq!(set_shares(&effects), vec![(2, vec![change(1, 0)])]);
+    let aborted = state.plans.last().unwrap();
+    assert!(
+        matches!(&aborted.phase, PlanPhase::Aborted { why } if why.contains("Lambda's guard was breached (5xx 40.0% > 5%"))
+    );
+    assert!(state.plan_on("/search/*").is_none());
+    assert!(effects.contains(&Effect::Bell));
+}
+
+#[test]
+fn a_crossing_shorter_than_the_periods_holds_the_plan_where_it_is() {
+    let mut state = started(0);
+    assert!(set_shares(&at(&mut state, 12, 1)).is_empty(), "one bad minute: neither a breach nor quiet");
+    assert_eq!(state.plan_on("/search/*").unwrap().step, 0);
+}
+
+#[test]
+fn pause_keeps_the_hold_and_resume_goes_on_from_it() {
+    let mut state = started(0);
+    at(&mut state, 4, 0);
+    press(&mut state, Command::PausePlan);
+    assert!(matches!(state.plan_on("/search/*").unwrap().phase, PlanPhase::Paused { .. }));
+    assert!(set_shares(&at(&mut state, 30, 0)).is_empty(), "paused: no step however long");
+    press(&mut state, Command::PausePlan);
+    // 4 minutes were held before the pause: 6 more from the resume at minute 30.
+    assert!(set_shares(&at(&mut state, 35, 0)).is_empty());
+    assert_eq!(set_shares(&at(&mut state, 36, 0)), vec![(2, vec![change(1, 5)])]);
+}
+
+#[test]
+fn x_aborts_and_sends_the_share_back() {
+    let mut state = started(0);
+    let effects = press(&mut state, Command::AbortPlan);
+    assert_eq!(set_shares(&effects), vec![(2, vec![change(1, 0)])]);
+    assert!(state.plan_on("/search/*").is_none());
+}
+
+#[test]
+fn the_last_step_ends_the_plan() {
+    let mut state = routed(50);
+    press(&mut state, Command::StartPlan);
+    press(&mut state, Command::Confirm);
+    taken(&mut state, 1);
+    assert_eq!(state.plans[0].phase, PlanPhase::Done, "50 % → 100 %, the last step");
+    assert!(messages(&state).last().unwrap().contains("rollout plan default done: λ 100 %"));
+}
+
+#[test]
+fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
+    // What a session that started the plan and saw its first step taken wrote to the trail.
+    let records: Vec<crate::audit::AuditRecord> = {
+        let mut all = routed(0);
+        let mut out = Vec::new();
+        out.extend(crate::app::update::distribution(&mut all, Action::Command(Command::StartPlan)));
+        out.extend(crate::app::update::distribution(&mut all, Action::Command(Command::Confirm)));
+        let accepted =
+            SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: vec![] };
+        out.extend(crate::app::update::distribution(
+            &mut all,
+            Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted },
+        ));
+        audit_records(&out).into_iter().cloned().collect()
+    };
+    let resumed = plans_under_way(records.iter(), ID);
+    assert_eq!(resumed.len(), 1);
+    assert_eq!((resumed[0].step, resumed[0].share()), (0, 1));
+    assert!(matches!(resumed[0].phase, PlanPhase::Restored { .. }));
+
+    // The store still has 1 %: the plan holds its step again.
+    let mut setup = Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    setup.router = true;
+    setup.resumed_plans = resumed.clone();
+    let mut again = State::new(setup);
+    update(&mut again, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
+    update(&mut again, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(1)) });
+    assert!(matches!(again.plans[0].phase, PlanPhase::Holding { .. }), "{:?}", again.plans[0].phase);
+
+    // The store has another share (moved by hand meanwhile): the plan pauses and says why.
+    let mut setup = Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    setup.router = true;
+    setup.resumed_plans = resumed;
+    let mut moved = State::new(setup);
+    update(&mut moved, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
+    update(&mut moved, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(0)) });
+    assert!(matches!(&moved.plans[0].phase, PlanPhase::Paused { why, .. } if why.contains("the store has λ 0 %")));
+    // Z resumes by sending the step's share again first.
+    moved.view.selected = Some("/search/*".into());
+    let effects = press(&mut moved, Command::PausePlan);
+    assert_eq!(set_shares(&effects), vec![(1, vec![change(0, 1)])]);
+}
+
+#[test]
+fn a_plan_is_refused_on_an_unrouted_route_and_twice_on_one() {
+    let mut state = started(0);
+    press(&mut state, Command::StartPlan);
+    assert!(state.refused.as_deref().unwrap().contains("already under way at step 1/5"));
+    state.view.selected = Some("*".into());
+    press(&mut state, Command::StartPlan);
+    assert!(state.refused.as_deref().unwrap().contains("cutover router install"));
+}
