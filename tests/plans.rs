@@ -114,3 +114,33 @@ async fn a_restarted_console_finishes_the_plan_from_the_trail() {
         .collect();
     assert_eq!(states, ["started", "step", "step", "done"], "the trail tells the plan's story");
 }
+
+/// Answers every question yes.
+struct Yes;
+
+impl cutover::commands::headless::Confirmer for Yes {
+    fn confirm(&mut self, _: &str) -> Result<bool, cutover::commands::headless::HeadlessError> {
+        Ok(true)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn cutover_rollout_wait_follows_the_plan_to_its_end() {
+    use cutover::commands::headless::{ApplyArgs, EventPrinter, carry_out, describe, follow_plan, plan_rollout};
+    let (mut runtime, _) = routed_demo_in(Scenario::Calm, 4, |_| {}).await;
+    let plan = plan_rollout(&mut runtime, ROUTE, Some(quick())).unwrap();
+    let text = describe(&plan);
+    assert!(text.contains("start rollout plan quick on /search/*?"), "{text}");
+    assert!(text.contains("rollout plan quick: 5% 2m, 25% 2m, 100%"), "{text}");
+    let args = ApplyArgs { yes: true, wait: false, timeout: Duration::from_secs(30 * 60), force: false, reason: None, no_audit: false };
+    let distribution_id = plan.distribution_id.clone();
+    let mut printer = EventPrinter::new(Vec::new());
+    let applied = carry_out(&mut runtime, &[plan], &args, &mut Yes, &mut printer).await.unwrap();
+    assert!(applied.finish().1.is_none());
+    let done = follow_plan(&mut runtime, ROUTE, &distribution_id, args.timeout, &mut printer).await.unwrap();
+    assert_eq!(done, "/search/*: rollout plan done, λ 100 %");
+    // A plan that cannot start says why: an unknown route, a plan already done.
+    assert!(plan_rollout(&mut runtime, "/nowhere/*", None).is_err());
+    let refused = plan_rollout(&mut runtime, ROUTE, Some(quick())).err().expect("at 100 % already");
+    assert!(refused.to_string().contains("has no step above it"), "{refused}");
+}
