@@ -132,7 +132,14 @@ async fn cutover_rollout_wait_follows_the_plan_to_its_end() {
     let text = describe(&plan);
     assert!(text.contains("start rollout plan quick on /search/*?"), "{text}");
     assert!(text.contains("rollout plan quick: 5% 2m, 25% 2m, 100%"), "{text}");
-    let args = ApplyArgs { yes: true, wait: false, timeout: Duration::from_secs(30 * 60), force: false, reason: None, no_audit: false };
+    let args = ApplyArgs {
+        yes: true,
+        wait: false,
+        timeout: Duration::from_secs(30 * 60),
+        force: false,
+        reason: None,
+        no_audit: false,
+    };
     let distribution_id = plan.distribution_id.clone();
     let mut printer = EventPrinter::new(Vec::new());
     let applied = carry_out(&mut runtime, &[plan], &args, &mut Yes, &mut printer).await.unwrap();

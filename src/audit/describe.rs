@@ -109,7 +109,19 @@ pub fn sentence(record: &AuditRecord) -> String {
         (None, None) => routes.clone(),
         _ => format!("{routes} {}", targets(record)),
     };
+    let shares: Vec<String> =
+        record.shares.iter().map(|s| format!("{} λ {} % → {} %", s.route, s.from_pct, s.to_pct)).collect();
+    let shares = shares.join(", ");
     let mut text = match record.kind {
+        // A share move through the router's store: the shares say more than the sides.
+        RecordKind::SwitchRequested if !shares.is_empty() => {
+            format!("{} asked to move {shares} by the router", record.operator)
+        }
+        RecordKind::AutoRollback if !shares.is_empty() => format!("automatic share move {shares} by the router"),
+        RecordKind::SwitchAccepted if !shares.is_empty() => format!("share move {shares} taken by the router's store"),
+        RecordKind::SwitchFailed if !shares.is_empty() => format!("share move {shares} failed"),
+        // A plan's record says all in its message.
+        RecordKind::PlanStep if record.message.is_some() => String::new(),
         RecordKind::SwitchRequested => format!("{} asked to switch {moves}", record.operator),
         RecordKind::SwitchAccepted => format!("switch of {moves} accepted"),
         RecordKind::SwitchDeployed => format!("switch of {moves} deployed"),
@@ -151,7 +163,11 @@ pub fn sentence(record: &AuditRecord) -> String {
         text.push_str(&format!(": {error}"));
     }
     if let Some(message) = &record.message {
-        text.push_str(&format!(": {message}"));
+        if text.is_empty() {
+            text = message.clone();
+        } else {
+            text.push_str(&format!(": {message}"));
+        }
     }
     text
 }
@@ -165,6 +181,17 @@ mod tests {
 
     fn rec(kind: RecordKind) -> AuditRecord {
         AuditRecord::new(Timestamp::UNIX_EPOCH, kind, Environment::Demo, "ana", "D").with_routes(["/a", "/b"])
+    }
+
+    #[test]
+    fn share_moves_and_plans_read_as_what_they_did() {
+        let share = crate::audit::ShareMove { route: "/a".into(), from_pct: 5, to_pct: 25 };
+        let requested = AuditRecord { shares: vec![share.clone()], ..rec(RecordKind::SwitchRequested) };
+        assert_eq!(sentence(&requested), "ana asked to move /a λ 5 % → 25 % by the router");
+        let taken = AuditRecord { shares: vec![share], ..rec(RecordKind::SwitchAccepted) };
+        assert_eq!(sentence(&taken), "share move /a λ 5 % → 25 % taken by the router's store");
+        let plan = rec(RecordKind::PlanStep).with_message("rollout plan default step 3/5: λ 25 %, held 15m");
+        assert_eq!(sentence(&plan), "rollout plan default step 3/5: λ 25 %, held 15m");
     }
 
     #[test]
