@@ -49,9 +49,18 @@ for_secs = 180            # 10 to 3600
 timeout_secs = 3          # 1 to 30, at most every_secs
 max_per_minute = 30       # 1 to 120
 
+# Rollout plans of routed routes (README, "Rollout plans"), by name: steps of a Lambda share and a
+# hold (s, m or h; at least 1m), shares rising to 100%. `default` is built in (as below) and may be
+# replaced here; a distribution or a route chooses another with `plan = "NAME"`.
+[plans]
+careful = "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%"
+
 # One table per CloudFront distribution.
 [[distribution]]
 id = "E2ABCDEF12345"
+# The rollout plan of this distribution's routed routes that name none (default: "default",
+# 1% 10m, 5% 10m, 25% 15m, 50% 15m, 100%).
+plan = "careful"
 # Origin ids (as in the distribution's Origins) that count as Lambda: API Gateway and Lambda
 # function URL origins. A route that names no lambda_origin of its own goes to the first.
 lambda_origins = ["apigw-rest", "apigw-http"]
@@ -180,6 +189,14 @@ mod tests {
         assert_eq!(probe.markers.origin, Some(crate::domain::probe::Marker::new("x-served-by", "monolith")));
         assert_eq!(config.probe_settings(), crate::domain::probe::ProbeSettings::default());
         assert!(user.probe.is_none());
+
+        // Every routed route of the distribution follows its plan; a name not in [plans] is none.
+        let (own, fallback) = config.plans_of("E2ABCDEF12345");
+        assert!(own.is_empty());
+        assert_eq!(fallback.name, "careful");
+        assert_eq!(fallback.steps_text(), "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%");
+        assert_eq!(config.plan("default").unwrap(), crate::domain::plan::RolloutPlan::default_plan());
+        assert!(config.plan("fast").unwrap_err().contains("has default, careful"));
 
         let default = d.route("*").unwrap();
         let api = default.api_gateway.as_ref().unwrap();
