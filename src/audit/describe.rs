@@ -102,8 +102,8 @@ pub fn who(record: &AuditRecord) -> String {
     }
 }
 
-/// One sentence about the record, without its time.
-pub fn sentence(record: &AuditRecord) -> String {
+/// What happened, in words: the sentence before its outcome, durations, error and message.
+fn what_happened(record: &AuditRecord) -> String {
     let routes = routes(record);
     let moves = match (record.from, record.to) {
         (None, None) => routes.clone(),
@@ -112,7 +112,7 @@ pub fn sentence(record: &AuditRecord) -> String {
     let shares: Vec<String> =
         record.shares.iter().map(|s| format!("{} λ {} % → {} %", s.route, s.from_pct, s.to_pct)).collect();
     let shares = shares.join(", ");
-    let mut text = match record.kind {
+    match record.kind {
         // A share move through the router's store: the shares say more than the sides.
         RecordKind::SwitchRequested if !shares.is_empty() => {
             format!("{} asked to move {shares} by the router", record.operator)
@@ -144,7 +144,12 @@ pub fn sentence(record: &AuditRecord) -> String {
             None => format!("rollout plan of {routes}"),
         },
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
-    };
+    }
+}
+
+/// One sentence about the record, without its time.
+pub fn sentence(record: &AuditRecord) -> String {
+    let mut text = what_happened(record);
     if let Some(outcome) = record.outcome
         && !matches!(
             (record.kind, outcome.as_str()),
