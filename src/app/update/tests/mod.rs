@@ -3,6 +3,7 @@
 mod audit_trail;
 mod preflight;
 mod quitting;
+mod router_health;
 mod shares;
 mod traffic;
 
