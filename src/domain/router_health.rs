@@ -94,6 +94,43 @@ pub fn latest(series: &[RouterMinute]) -> Option<&RouterMinute> {
     series.iter().rev().find(|m| m.has_data())
 }
 
+/// How the router looks now, for the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RouterStatus {
+    /// No numbers in the window: none read yet, or the function did not run.
+    Unknown,
+    /// The newest minute with numbers is clean.
+    Healthy,
+    /// The newest minute has problems, not yet for the guard's periods.
+    Suspect(Vec<RouterBreach>),
+    /// The guard's breach, as it was last judged.
+    Failing(Vec<RouterBreach>),
+}
+
+impl RouterStatus {
+    /// From the guard's breach (`alert`, empty when none) and the router's series.
+    pub fn of(alert: &[RouterBreach], series: &[RouterMinute]) -> Self {
+        if !alert.is_empty() {
+            return RouterStatus::Failing(alert.to_vec());
+        }
+        match latest(series).map(breaches) {
+            None => RouterStatus::Unknown,
+            Some(found) if found.is_empty() => RouterStatus::Healthy,
+            Some(found) => RouterStatus::Suspect(found),
+        }
+    }
+
+    /// `37 errors/min, compute 92%` for a status with problems; empty otherwise.
+    pub fn short(&self) -> String {
+        match self {
+            RouterStatus::Suspect(found) | RouterStatus::Failing(found) => {
+                found.iter().map(RouterBreach::short).collect::<Vec<_>>().join(", ")
+            }
+            RouterStatus::Unknown | RouterStatus::Healthy => String::new(),
+        }
+    }
+}
+
 /// The problems present in each of the last `periods` minutes that have numbers, with the newest
 /// minute's values. Fewer minutes with numbers than `periods` is no breach yet, as for a route.
 pub fn sustained(series: &[RouterMinute], periods: usize) -> Vec<RouterBreach> {
@@ -154,5 +191,20 @@ mod tests {
         assert_eq!(sustained(&series, 0).len(), 2, "zero periods is one");
         assert_eq!(latest(&series), Some(&series[4]));
         assert_eq!(latest(&[quiet]), None);
+    }
+
+    #[test]
+    fn the_status_is_the_guards_breach_else_the_newest_minute() {
+        let quiet = RouterMinute::default();
+        assert_eq!(RouterStatus::of(&[], &[]), RouterStatus::Unknown);
+        assert_eq!(RouterStatus::of(&[], &[quiet]), RouterStatus::Unknown);
+        assert_eq!(RouterStatus::of(&[], &[minute(4.0, 10.0), minute(0.0, 10.0), quiet]), RouterStatus::Healthy);
+        let suspect = RouterStatus::of(&[], &[minute(4.0, 95.0)]);
+        assert_eq!(suspect.short(), "4 errors/min, compute 95%");
+        assert!(matches!(suspect, RouterStatus::Suspect(_)));
+        let alert = [RouterBreach { problem: RouterProblem::Throttles, value: 3.0 }];
+        let failing = RouterStatus::of(&alert, &[minute(0.0, 10.0)]);
+        assert_eq!((failing.short().as_str(), matches!(failing, RouterStatus::Failing(_))), ("3 throttles/min", true));
+        assert_eq!(RouterStatus::Healthy.short(), "");
     }
 }

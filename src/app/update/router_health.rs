@@ -43,10 +43,13 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
                 state.routes.iter().filter(|r| r.share.is_some()).map(|r| r.path.clone()).collect();
             effects.push(audit::router_breach(state, routed, format!("router {function}: {what}")));
         }
+        // One line, cut at the screen's edge: what to do comes before the detail.
+        let short: Vec<String> = breaches.iter().map(RouterBreach::short).collect();
         state.banner = Some(format!(
-            "the router itself is in trouble ({what}): shares cannot help; take it off with \
-             `cutover router remove --distribution {} --yes` (minutes), restart, then s switches by behavior",
-            state.distribution_id
+            "router in trouble: take it off with `cutover router remove --distribution {} --yes` (minutes); \
+             shares cannot help ({} for {periods} min); then restart, and s switches by behavior",
+            state.distribution_id,
+            short.join(", ")
         ));
     } else if !state.router_alert.is_empty() {
         let was: Vec<String> = state.router_alert.iter().map(RouterBreach::describe).collect();
