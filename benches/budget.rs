@@ -182,11 +182,11 @@ fn query_plan(c: &mut Criterion) {
     let distribution = config.distribution("EBENCH00CUTOVER");
     let paths: Vec<String> = (0..ROUTES_IN_ALL).map(|i| format!("/svc/{i:04}/*")).collect();
     // Seven per route (four on the function, three on the target group), three for edge and account.
-    let count = queries::plan("EBENCH00CUTOVER", distribution, "p99", &paths).queries.len();
+    let count = queries::plan("EBENCH00CUTOVER", distribution, "p99", &paths, None).queries.len();
     assert_eq!(count, 7 * ROUTES_IN_ALL + 3);
     c.bench_function("metric queries for 1,000 routes", |b| {
         b.iter(|| {
-            let plan = queries::plan("EBENCH00CUTOVER", distribution, "p99", black_box(&paths));
+            let plan = queries::plan("EBENCH00CUTOVER", distribution, "p99", black_box(&paths), None);
             let sdk: Vec<_> = plan.queries.iter().map(queries::Query::to_sdk).collect();
             (plan, sdk)
         })

@@ -1,6 +1,7 @@
 //! CloudWatch over the real wire protocol (Smithy RPC v2 CBOR), against LocalStack: metric data put in
-//! for several routes comes back through cutover's metrics code as the right per-route numbers, and
-//! more than 500 queries are split into full `GetMetricData` calls.
+//! for several routes comes back through cutover's metrics code as the right per-route numbers, the
+//! router function's health comes back in the same batched calls, and more than 500 queries are split
+//! into full `GetMetricData` calls.
 //!
 //! Run with `scripts/test`, or with CUTOVER_LOCALSTACK_ENDPOINT and CUTOVER_MOTO_ENDPOINT set. Every
 //! test uses names of its own (function names, API names, distribution ids) with a per-run suffix, so
@@ -18,7 +19,7 @@ use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
 use cutover::backend::aws::metrics::FetchStats;
 use cutover::backend::aws::{AwsClients, CloudWatchMetrics};
 use cutover::clock::Clock;
-use cutover::domain::{MetricsSnapshot, MinutePoint, Target};
+use cutover::domain::{MetricsSnapshot, MinutePoint, RouterMinute, Target};
 use jiff::{SignedDuration, Timestamp};
 use support::emulators::{clients, localstack, sdk_config};
 
@@ -357,5 +358,54 @@ async fn a_distribution_the_config_does_not_list_has_only_edge_numbers() {
     assert_eq!(s.edge[index(&s, m2)].requests, Some(12.0));
     assert!(s.series("*").iter().all(|p| !p.has_data()));
     assert_eq!(s.unmeasured.len(), 2);
+    assert_eq!(s.newest_datapoint, None);
+}
+
+#[tokio::test]
+async fn the_routers_health_comes_back_from_us_east_1_in_the_same_calls() {
+    let clients = clients(REGION);
+    let dist = unique("EROUTER").replace('-', "");
+    let config = config(&config_head(&dist));
+    let function = unique("cutover-router");
+    let (m2, m3) = (minute_ago(2), minute_ago(3));
+    let router = [("FunctionName", function.as_str()), ("Region", "Global")];
+    let global = &clients.cloudwatch_global;
+    // Two datapoints in a minute: the counts are summed, compute utilization averaged.
+    put(global, "AWS/CloudFront", "FunctionExecutionErrors", &router, &[(m2, 30.0), (m2, 7.0), (m3, 0.0)]).await;
+    put(global, "AWS/CloudFront", "FunctionValidationErrors", &router, &[(m2, 2.0), (m3, 0.0)]).await;
+    put(global, "AWS/CloudFront", "FunctionThrottles", &router, &[(m2, 1.0)]).await;
+    put(global, "AWS/CloudFront", "FunctionComputeUtilization", &router, &[(m2, 80.0), (m2, 100.0), (m3, 12.0)]).await;
+    // The same function's numbers in the metrics region, and another function's in us-east-1: neither
+    // is the router's.
+    put(&clients.cloudwatch, "AWS/CloudFront", "FunctionExecutionErrors", &router, &[(m3, 500.0)]).await;
+    let other = unique("someone-else");
+    let elsewhere = [("FunctionName", other.as_str()), ("Region", "Global")];
+    put(global, "AWS/CloudFront", "FunctionThrottles", &elsewhere, &[(m3, 9.0)]).await;
+
+    let plain = CloudWatchMetrics::new(&clients, &config, &dist, Clock::real());
+    let (s, _) = plain.fetch_with_stats(&paths(&["*"])).await.unwrap();
+    assert!(s.router.is_empty(), "without the router nothing is asked for it");
+
+    let metrics = CloudWatchMetrics::new(&clients, &config, &dist, Clock::real()).with_router(&function);
+    assert_eq!(metrics.queries_per_refresh(&paths(&["*"])), 7, "the header's cost counts the router's four");
+    let (s, stats) = metrics.fetch_with_stats(&paths(&["*"])).await.unwrap();
+    assert_eq!(s.queries, 7);
+    assert_eq!(stats, FetchStats { regional_batches: vec![1], global_batches: vec![6], requests: 2 });
+    assert_eq!(s.router.len(), 60);
+    let expected = RouterMinute {
+        execution_errors: Some(37.0),
+        validation_errors: Some(2.0),
+        throttles: Some(1.0),
+        compute_utilization_pct: Some(90.0),
+    };
+    assert_eq!(s.router[index(&s, m2)], expected);
+    let earlier = RouterMinute {
+        execution_errors: Some(0.0),
+        validation_errors: Some(0.0),
+        compute_utilization_pct: Some(12.0),
+        ..Default::default()
+    };
+    assert_eq!(s.router[index(&s, m3)], earlier, "us-east-1 only, and this function only");
+    assert_eq!(s.router.iter().filter(|m| m.has_data()).count(), 2, "quiet minutes are missing, not zero");
     assert_eq!(s.newest_datapoint, None);
 }

@@ -325,6 +325,8 @@ async fn the_live_start_finds_the_routers_store_and_a_failed_look_up_is_a_line_n
     let opened = opened_with_store(store_in("READY")).await;
     assert!(opened.share_store.is_some());
     assert!(store_lines(&opened).is_empty(), "{:?}", store_lines(&opened));
+    // Edge numbers and concurrency, and with the router its function's health: four more a refresh.
+    assert_eq!(opened.setup.metrics_per_refresh, Some(3 + 4));
 
     let opened = opened_with_store(store_in("PROVISIONING")).await;
     assert!(opened.share_store.is_none(), "a store not READY cannot be read yet");
@@ -340,6 +342,7 @@ async fn the_live_start_finds_the_routers_store_and_a_failed_look_up_is_a_line_n
     let opened = opened_with_store(absent).await;
     assert!(opened.share_store.is_none(), "no router, no store");
     assert!(store_lines(&opened).is_empty(), "nothing to say without the router: {:?}", store_lines(&opened));
+    assert_eq!(opened.setup.metrics_per_refresh, Some(3), "no router, no router metrics");
 
     let denied = mock!(Client::describe_key_value_store).then_http_response(|| {
         xml_error(403, "AccessDenied", "User: arn:aws:iam::000000000000:user/viewer is not authorized")

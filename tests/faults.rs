@@ -1,6 +1,6 @@
 //! Faults on the simulated world, with tokio's clock paused: under each, the console keeps the last
 //! good numbers marked stale, backs off, takes keys, ends every switch attempt, and recovers by itself
-//! once the fault clears.
+//! once the fault clears; a failing router function trips the router's guard, once, until it recovers.
 
 mod support;
 
@@ -12,7 +12,7 @@ use cutover::app::state::{State, SwitchPhase};
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::backend::{Fault, FaultSet};
 use cutover::domain::Target;
-use support::{Drive, demo, log_lines};
+use support::{Drive, demo, log_lines, routed_demo};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -112,4 +112,29 @@ async fn a_switch_that_times_out_ends_failed_with_the_reason_and_the_route_is_re
     );
     assert_eq!(backend.updates_accepted(), 0);
     assert_eq!(session.state().route("/orders/*").unwrap().pending, None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_router_trips_its_guard_once_and_the_console_says_when_it_recovers() {
+    let (mut session, backend) = routed_demo(15).await;
+    assert!(session.state().router_alert.is_empty());
+    inject(&mut session, Fault::RouterErrors.into());
+    assert_eq!(backend.faults(), FaultSet::from(Fault::RouterErrors));
+    let tripped = session.run_until(8 * MINUTE, |s| !s.router_alert.is_empty()).await;
+    assert!(tripped, "{:#?}", log_lines(session.state()));
+    let state = session.state();
+    assert!(!state.is_stale(), "calls still answer: only the function fails");
+    let banner = state.banner.as_deref().unwrap_or_default();
+    assert!(banner.starts_with("router in trouble: take it off with `cutover router remove"), "{banner}");
+
+    session.run_until(3 * MINUTE, |_| false).await;
+    let warnings = log_lines(session.state()).into_iter().filter(|l| l.contains("itself is in trouble")).count();
+    assert_eq!(warnings, 1, "said once while it lasts");
+    assert!(session.state().banner.is_some(), "the banner stays while it lasts");
+
+    inject(&mut session, FaultSet::NONE);
+    let recovered = session.run_until(6 * MINUTE, |s| s.router_alert.is_empty()).await;
+    assert!(recovered, "{:#?}", log_lines(session.state()));
+    assert_eq!(session.state().banner, None);
+    assert!(log_lines(session.state()).iter().any(|l| l.contains("the router is healthy again")));
 }

@@ -12,7 +12,7 @@ use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use support::{Drive, demo, demo_with_routes};
+use support::{Drive, demo, demo_with_routes, routed_demo};
 
 fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -159,6 +159,37 @@ async fn offline_fault_marks_the_last_good_numbers_stale() {
     let screen = draw(session.state(), &Theme::default_dark(), 140, 34);
     let text = screen.backend().to_string();
     assert!(text.contains("offline") && text.contains("STALE data") && text.contains("retry in"), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+/// The routed demo with the router healthy, then five minutes into an injected `router-errors`
+/// fault with `/search/*` (routed) selected: the header says the router fails and by how much, the
+/// banner what to do, and the routed route's title that shares cannot help.
+#[tokio::test(start_paused = true)]
+async fn a_failing_router_shows_in_the_header_the_banner_and_a_routed_routes_title() {
+    let (mut session, _) = routed_demo(1).await;
+    session.run_until(Duration::from_secs(90), |_| false).await;
+    session.state_mut().view.selected = Some("/search/*".into());
+    let healthy = draw(session.state(), &Theme::default_dark(), 140, 34).backend().to_string();
+    assert!(healthy.contains("router ✓") && healthy.contains("│ router ✓ "), "{healthy}");
+    for _ in 0..6 {
+        session.press(Command::CycleFaults);
+    }
+    assert_eq!(session.state().faults.to_string(), "router-errors");
+    session.run_until(Duration::from_secs(300), |_| false).await;
+    let screen = draw(session.state(), &Theme::default_dark(), 140, 34);
+    let text = screen.backend().to_string();
+    assert!(text.contains("· router ✗ ·"), "{text}");
+    assert!(
+        text.contains(
+            "✖ router in trouble: take it off with `cutover router remove --distribution EDEMO7CUTOVER --yes`"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("errors/min, compute 8") && text.contains(": shares cannot help"), "{text}");
+    let wide = draw(session.state(), &Theme::default_dark(), 220, 34).backend().to_string();
+    let header = wide.lines().next().unwrap_or_default();
+    assert!(header.contains("· router ✗ 5,442 errors/min, compute 8"), "a wide header has the numbers: {header}");
     insta::assert_snapshot!(screen.backend());
 }
 

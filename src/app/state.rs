@@ -12,6 +12,7 @@ use crate::backend::FaultSet;
 use crate::backend::share::{ShareChange, StoreState};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
+use crate::domain::router_health::RouterBreach;
 use crate::domain::traffic::Movement;
 use crate::domain::{
     BehaviorPolicies, Breach, DeployStatus, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target,
@@ -340,6 +341,8 @@ pub struct State {
     pub router: bool,
     /// The router's store as last read: its ETag and each routed route's record.
     pub shares: Fetch<StoreState>,
+    /// What the router function itself has done wrong for the configured periods (empty: healthy).
+    pub router_alert: Vec<RouterBreach>,
     /// Bumped when a share move is accepted: a read sent before it would show the old shares.
     pub shares_generation: u64,
     /// Rollout plans of routes that name their own, by path, and the plan of the others.
@@ -437,6 +440,7 @@ impl State {
             metrics: Fetch::default(),
             router,
             shares: Fetch::default(),
+            router_alert: Vec::new(),
             shares_generation: 0,
             route_plans,
             default_plan,

@@ -18,10 +18,14 @@ pub enum Fault {
     Denied,
     /// Every call fails to connect.
     Offline,
+    /// The router's CloudFront Function fails on a share of its runs (over its time limit), so
+    /// CloudFront answers those requests with a 503; the calls themselves answer normally.
+    RouterErrors,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 5] = [Fault::Throttling, Fault::Timeouts, Fault::Conflicts, Fault::Denied, Fault::Offline];
+    pub const ALL: [Fault; 6] =
+        [Fault::Throttling, Fault::Timeouts, Fault::Conflicts, Fault::Denied, Fault::Offline, Fault::RouterErrors];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -30,6 +34,7 @@ impl Fault {
             Fault::Conflicts => "conflicts",
             Fault::Denied => "denied",
             Fault::Offline => "offline",
+            Fault::RouterErrors => "router-errors",
         }
     }
 
@@ -41,6 +46,9 @@ impl Fault {
             Fault::Conflicts => "every update first meets a stale ETag",
             Fault::Denied => "UpdateDistribution is refused with AccessDenied",
             Fault::Offline => "no call can connect",
+            Fault::RouterErrors => {
+                "the router function fails on a quarter of its runs, which CloudFront answers with a 503 (its guard follows)"
+            }
         }
     }
 
@@ -121,11 +129,11 @@ mod tests {
     fn the_key_visits_every_fault_alone_and_comes_back_to_none() {
         let mut set = FaultSet::NONE;
         let mut seen = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..7 {
             set = set.next_in_cycle();
             seen.push(set.to_string());
         }
-        assert_eq!(seen, ["throttling", "timeouts", "conflicts", "denied", "offline", "none"]);
+        assert_eq!(seen, ["throttling", "timeouts", "conflicts", "denied", "offline", "router-errors", "none"]);
     }
 
     #[test]
@@ -134,6 +142,6 @@ mod tests {
         assert_eq!(mix.to_string(), "throttling, offline");
         assert_eq!(mix.next_in_cycle(), FaultSet::NONE);
         assert_eq!(FaultSet::from_bits(mix.bits()), mix);
-        assert_eq!(FaultSet::from_bits(0xFF).iter().count(), 5);
+        assert_eq!(FaultSet::from_bits(0xFF).iter().count(), 6);
     }
 }

@@ -1,5 +1,6 @@
 //! Per-minute metric series: each route's hour of minutes on both sides, the account's
-//! concurrency and the distribution-wide edge numbers, with "no datapoint" kept apart from zero.
+//! concurrency, the distribution-wide edge numbers and the router function's own health, with "no
+//! datapoint" kept apart from zero.
 
 use std::collections::{HashMap, HashSet};
 
@@ -121,6 +122,31 @@ pub struct EdgeMinute {
     pub error_rate_5xx_pct: Option<f64>,
 }
 
+/// The router's own numbers for one minute: its CloudFront Function's metrics in `AWS/CloudFront`
+/// (`FunctionName`, `Region=Global`, us-east-1). CloudFront publishes them only for minutes the
+/// function ran, so a quiet minute is missing, not zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RouterMinute {
+    /// `FunctionExecutionErrors` (Sum): runs that did not complete. The router catches its own
+    /// exceptions (it fails open), so these are failures CloudFront counts: over its time limit, say.
+    pub execution_errors: Option<f64>,
+    /// `FunctionValidationErrors` (Sum): runs that completed but returned an event CloudFront refused.
+    pub validation_errors: Option<f64>,
+    /// `FunctionThrottles` (Sum): runs CloudFront did not let happen.
+    pub throttles: Option<f64>,
+    /// `FunctionComputeUtilization` (Average): run time as a percentage of the maximum allowed.
+    pub compute_utilization_pct: Option<f64>,
+}
+
+impl RouterMinute {
+    pub fn has_data(&self) -> bool {
+        self.execution_errors.is_some()
+            || self.validation_errors.is_some()
+            || self.throttles.is_some()
+            || self.compute_utilization_pct.is_some()
+    }
+}
+
 /// The last hour of numbers for every route, as one refresh returned it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricsSnapshot {
@@ -137,6 +163,8 @@ pub struct MetricsSnapshot {
     pub concurrency_limit_assumed: bool,
     /// Distribution-wide numbers at the edge, oldest first; empty when the source has none.
     pub edge: Vec<EdgeMinute>,
+    /// The router function's own numbers, oldest first; empty when the distribution has no router.
+    pub router: Vec<RouterMinute>,
     /// Routes and sides with no per-route metric source configured: their numbers are unknown, not zero.
     pub unmeasured: HashSet<(String, Target)>,
     /// End of the newest minute that had any datapoint.

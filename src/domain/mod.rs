@@ -1,5 +1,5 @@
-//! Pure types of the problem: routes and their targets, metric series, alert rules, log entries,
-//! probes through the distribution and who answered them.
+//! Pure types of the problem: routes and their targets, metric series, alert rules (the routes'
+//! and the router's own), log entries, probes through the distribution and who answered them.
 //! Nothing here performs IO or knows about the terminal.
 
 pub mod backoff;
@@ -10,12 +10,13 @@ pub mod plan;
 pub mod preflight;
 pub mod probe;
 pub mod route;
+pub mod router_health;
 pub mod thresholds;
 pub mod traffic;
 pub mod visible;
 
 pub use event::{Level, LogEntry};
-pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading};
+pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
 pub use preflight::{BehaviorPolicies, Findings, PolicyBook, PolicyKind};
 pub use route::{DeployStatus, OriginPair, RouteChange, RouteInfo, Target, Topology};
 pub use thresholds::{Breach, BreachKind, Thresholds};

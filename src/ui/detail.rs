@@ -1,5 +1,5 @@
 //! The selected route over the last hour: requests by backend, and 5xx, with a marker at each
-//! switch.
+//! switch; a routed route's title says how the router itself is doing.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,6 +13,7 @@ use crate::app::state::State;
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::probe::EdgeSummary;
+use crate::domain::router_health::RouterStatus;
 use crate::domain::{MetricsSnapshot, MinutePoint, Target};
 use crate::theme::Theme;
 
@@ -43,6 +44,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     if let Some(run) = state.plan_on(&row.path) {
         title.push(Span::styled(format!("│ {} ", plan_words(run, state.now)), theme.switch_pending));
+    }
+    if state.router && row.share.is_some() {
+        let series = state.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
+        let status = RouterStatus::of(&state.router_alert, series);
+        let (text, style) = match &status {
+            RouterStatus::Failing(_) => (format!("│ router ✗ {}: shares cannot help ", status.short()), theme.alert),
+            RouterStatus::Suspect(_) => (format!("│ router ! {} ", status.short()), theme.gauge_warn),
+            RouterStatus::Healthy => ("│ router ✓ ".to_string(), theme.muted),
+            RouterStatus::Unknown => ("│ router – ".to_string(), theme.muted),
+        };
+        title.push(Span::styled(text, style));
     }
     if let Err(why) = row.switchable() {
         title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));

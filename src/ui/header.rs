@@ -1,5 +1,6 @@
-//! The top line: which world, which distribution and its status, account concurrency, and how
-//! fresh the numbers are. Segments drop from the least important when the screen is narrow.
+//! The top line: which world, which distribution and its status, account concurrency, the router's
+//! own health when the distribution has it, and how fresh the numbers are. Segments drop from the
+//! least important when the screen is narrow.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::state::{Mode, State};
 use crate::domain::format::{duration_short, thousands, time_of_day};
+use crate::domain::router_health::RouterStatus;
 use crate::domain::{DeployStatus, Target};
 use crate::theme::Theme;
 
@@ -123,6 +125,9 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         }
         out.push(Segment { priority: 2, spans });
     }
+    if let Some(segment) = router(state, theme, wide) {
+        out.push(segment);
+    }
     if let Some(edge) = state.metrics.as_ref().and_then(|m| m.edge.iter().rev().find(|e| e.requests.is_some())) {
         let requests = thousands(edge.requests.unwrap_or(0.0).round() as u64);
         let errors = edge.error_rate_5xx_pct.map_or("–".to_string(), |e| format!("{e:.1}%"));
@@ -165,6 +170,25 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         spans: vec![Span::styled(format!("{} UTC", time_of_day(state.now)), theme.muted)],
     });
     out
+}
+
+/// The router function's own health, when the distribution has the router: a breach of its guard is
+/// as important as the distribution's status; a healthy router is a nice-to-have.
+fn router<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
+    if !state.router {
+        return None;
+    }
+    let series = state.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
+    let status = RouterStatus::of(&state.router_alert, series);
+    let (priority, text, style) = match &status {
+        RouterStatus::Failing(_) if wide => (1, format!("router ✗ {}", status.short()), theme.alert),
+        RouterStatus::Failing(_) => (1, "router ✗".to_string(), theme.alert),
+        RouterStatus::Suspect(_) if wide => (2, format!("router ! {}", status.short()), theme.gauge_warn),
+        RouterStatus::Suspect(_) => (2, "router !".to_string(), theme.gauge_warn),
+        RouterStatus::Healthy => (6, "router ✓".to_string(), theme.muted),
+        RouterStatus::Unknown => (6, "router –".to_string(), theme.muted),
+    };
+    Some(Segment { priority, spans: vec![Span::styled(text, style)] })
 }
 
 /// A bar of `width` cells: filled for the used share, light for the rest.

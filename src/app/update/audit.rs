@@ -106,3 +106,10 @@ pub fn event(state: &State, kind: RecordKind, route: &str, message: String) -> E
     record.message = Some(message);
     Effect::Audit(Box::new(record))
 }
+
+/// The router guard's breach: what the router function did, on the routes it serves.
+pub fn router_breach(state: &State, routes: Vec<String>, message: String) -> Effect {
+    let mut record = base(state, RecordKind::GuardBreach, &state.distribution_id).with_routes(routes);
+    record.message = Some(message);
+    Effect::Audit(Box::new(record))
+}

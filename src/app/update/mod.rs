@@ -8,6 +8,7 @@ mod guards;
 mod navigation;
 pub mod quitting;
 mod refresh;
+mod router_health;
 pub mod switching;
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The clock, refreshes, and what new numbers mean: alerts.
+//! The clock, refreshes, and what new numbers mean: alerts (the routes', and the router's own).
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -159,6 +159,12 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
             effects.push(super::audit::event(state, RecordKind::GuardBreach, &path, message.clone()));
         }
         state.log(level, Some(&path), message);
+    }
+    // The router's own health, after the banner was cleared above: it sets it while in trouble.
+    for effect in super::router_health::check(state, &snapshot) {
+        if effect != Effect::Bell || !effects.contains(&Effect::Bell) {
+            effects.push(effect);
+        }
     }
     state.metrics.arrived(snapshot, state.now);
     effects.extend(super::switching::traffic::follow(state));

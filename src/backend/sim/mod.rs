@@ -4,7 +4,9 @@
 //! when account concurrency runs out. Its time is the console's `Clock`, so tests can pause it.
 //! Its edges answer probes too (`probe.rs`), with the headers of the side each edge sends a route to.
 //! The router (CloudFront Function and KeyValueStore) sits on a few routes (`store.rs`): a share
-//! written to its store reaches the edges in seconds, and the traffic splits by it.
+//! written to its store reaches the edges in seconds, and the traffic splits by it. The function
+//! reports its own health; the `router-errors` fault makes it fail on a share of its runs, which
+//! CloudFront answers with a 503 in the numbers (the simulated probes do not see those failures).
 
 pub mod catalog;
 mod mix;
@@ -87,7 +89,7 @@ impl SimBackend {
     pub fn new(clock: Clock, options: SimOptions) -> Self {
         let routes = catalog::routes();
         let routed: Vec<String> = catalog::ROUTED.iter().map(|p| p.to_string()).collect();
-        let world = Mutex::new(World::new(&routes, options.seed, &routed));
+        let world = Mutex::new(new_world(&routes, &options, &routed, clock.now()));
         SimBackend {
             start: clock.now(),
             faults: AtomicU8::new(options.faults.bits()),
@@ -138,7 +140,7 @@ impl SimBackend {
     }
 
     fn fresh_world(mut self) -> Self {
-        self.world = Mutex::new(World::new(&self.routes, self.options.seed, &self.routed));
+        self.world = Mutex::new(new_world(&self.routes, &self.options, &self.routed, self.start));
         self.arrived = Mutex::new(ArrivedMinutes::default());
         self
     }
@@ -295,7 +297,9 @@ impl SimBackend {
             }
         }
         let concurrency = minutes.iter().map(|minute| Some(minute.concurrency)).collect();
-        let edge = minutes.iter().map(|minute| edge_minute(&minute.routes)).collect();
+        let edge = minutes.iter().map(|minute| edge_minute(&minute.routes, minute.failed_at_edge)).collect();
+        // Without the router no minute has its numbers, and the series stays empty.
+        let router = minutes.iter().map(|minute| minute.router).collect::<Option<Vec<_>>>().unwrap_or_default();
         MetricsSnapshot {
             window_start,
             routes,
@@ -305,6 +309,7 @@ impl SimBackend {
             // The demo bills nothing; the live backend reports what it asks CloudWatch for.
             queries: 0,
             edge,
+            router,
             unmeasured: self.unmeasured.clone(),
             ..Default::default()
         }
@@ -434,7 +439,11 @@ impl MetricsSource for SimBackend {
 
 impl Backend for SimBackend {
     fn inject_faults(&self, faults: FaultSet) -> bool {
-        self.faults.store(faults.bits(), Ordering::SeqCst);
+        let before = FaultSet::from_bits(self.faults.swap(faults.bits(), Ordering::SeqCst));
+        // The router fault changes what the minutes hold from now on, so the world records it.
+        if before.contains(Fault::RouterErrors) != faults.contains(Fault::RouterErrors) {
+            self.world().set_router_failing(self.clock.now(), faults.contains(Fault::RouterErrors));
+        }
         true
     }
 }
@@ -447,16 +456,28 @@ fn behavior(b: &world::SimBehavior) -> BehaviorPolicies {
     }
 }
 
-/// What CloudFront would report for the whole distribution in a minute: every route's requests, and
-/// the 5xx share of them. Missing when no route reported.
-fn edge_minute(points: &[MinutePoint]) -> EdgeMinute {
-    let requests = points.iter().filter_map(MinutePoint::requests).reduce(|a, b| a + b);
-    let errors: f64 = points.iter().filter_map(MinutePoint::errors_5xx).sum();
+/// The demo's world: `routes`, the router on `routed`, and the router function failing from `start`
+/// when the run starts with the `router-errors` fault.
+fn new_world(routes: &[SimRoute], options: &SimOptions, routed: &[String], start: Timestamp) -> World {
+    let mut world = World::new(routes, options.seed, routed);
+    if options.faults.contains(Fault::RouterErrors) {
+        world.set_router_failing(start, true);
+    }
+    world
+}
+
+/// What CloudFront would report for the whole distribution in a minute: every route's requests and
+/// the requests it answered itself because the router failed on them, and the 5xx share of all
+/// that. Missing when no route reported.
+fn edge_minute(points: &[MinutePoint], failed_at_edge: f64) -> EdgeMinute {
+    let requests = points.iter().filter_map(MinutePoint::requests).reduce(|a, b| a + b).map(|r| r + failed_at_edge);
+    let errors: f64 = points.iter().filter_map(MinutePoint::errors_5xx).sum::<f64>() + failed_at_edge;
     EdgeMinute { requests, error_rate_5xx_pct: requests.filter(|r| *r > 0.0).map(|r| errors / r * 100.0) }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::traffic::ROUTER_FAILURE_SHARE;
     use super::*;
     use crate::backend::share::ShareStore;
 
@@ -498,6 +519,8 @@ mod tests {
             [Fault::Timeouts].into_iter().collect(),
             FaultSet::NONE,
             [Fault::Offline].into_iter().collect(),
+            [Fault::RouterErrors].into_iter().collect(),
+            [Fault::RouterErrors, Fault::Conflicts].into_iter().collect(),
         ];
         let (mut fetched, mut refused) = (0, 0);
         for step in 0..60u64 {
@@ -551,5 +574,45 @@ mod tests {
         let shared = backend.snapshot(now, &paths);
         assert!(shared != after, "the share moved /payments/* in the window");
         assert!(shared == backend.snapshot_recomputed(now, &paths), "minutes the share write reached were kept");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_router_reports_its_health_and_the_fault_makes_it_fail_on_a_quarter_of_its_runs() {
+        let clock = Clock::simulated("2026-01-15T22:30:00Z".parse().unwrap(), 10.0);
+        let options = SimOptions { scenario: Scenario::Calm, seed: 9, faults: FaultSet::NONE };
+        let backend = SimBackend::new(clock.clone(), options);
+        let paths: Vec<String> = backend.routes.iter().map(|r| r.path.clone()).collect();
+        let healthy = backend.fetch(&paths).await.unwrap();
+        assert_eq!(healthy.router.len(), WINDOW_MINUTES);
+        for minute in &healthy.router {
+            assert_eq!(
+                (minute.execution_errors, minute.validation_errors, minute.throttles),
+                (Some(0.0), Some(0.0), Some(0.0))
+            );
+            assert!(minute.compute_utilization_pct.is_some_and(|c| (5.0..20.0).contains(&c)), "{minute:?}");
+        }
+
+        backend.inject_faults(FaultSet::from(Fault::RouterErrors));
+        clock.sleep(Duration::from_secs(10 * 60)).await;
+        let failing = backend.fetch(&paths).await.unwrap();
+        assert!(failing == backend.snapshot_recomputed(clock.now(), &paths), "kept minutes know the fault");
+        let last = failing.router[WINDOW_MINUTES - 1];
+        let errors = last.execution_errors.unwrap();
+        assert!(errors > 0.0 && last.compute_utilization_pct.unwrap() > 80.0, "{last:?}");
+        // A quarter of the routed routes' requests never reached an origin: CloudFront answered them.
+        let served: f64 = catalog::ROUTED.iter().filter_map(|p| failing.latest(p)?.requests()).sum();
+        assert!((errors / (errors + served) - ROUTER_FAILURE_SHARE).abs() < 0.05, "{errors} failed, {served} served");
+        let edge = failing.edge[WINDOW_MINUTES - 1];
+        assert!(edge.error_rate_5xx_pct.unwrap() > healthy.edge[WINDOW_MINUTES - 1].error_rate_5xx_pct.unwrap() + 1.0);
+        assert!(
+            failing.router[..WINDOW_MINUTES - 12].iter().all(|m| m.execution_errors == Some(0.0)),
+            "before the fault"
+        );
+
+        backend.inject_faults(FaultSet::NONE);
+        clock.sleep(Duration::from_secs(3 * 60)).await;
+        let recovered = backend.fetch(&paths).await.unwrap();
+        assert_eq!(recovered.router[WINDOW_MINUTES - 1].execution_errors, Some(0.0));
+        assert!(backend.without_router().fetch(&paths).await.unwrap().router.is_empty(), "no router, no numbers");
     }
 }

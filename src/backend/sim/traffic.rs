@@ -2,8 +2,8 @@
 //!
 //! Every minute's numbers come from a random generator seeded by (seed, minute, route), so a
 //! minute reads the same each time it is fetched, and a run with the same seed repeats. The minutes
-//! a fetch has computed are kept ([`ArrivedMinutes`]) until a switch or a share write could change
-//! them.
+//! a fetch has computed are kept ([`ArrivedMinutes`]) until a switch, a share write or the router
+//! fault could change them.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +15,16 @@ use super::catalog::SimRoute;
 use super::mix::mix;
 use super::scenario::Scenario;
 use super::world::World;
-use crate::domain::{BackendMinute, MinutePoint};
+use crate::domain::{BackendMinute, MinutePoint, RouterMinute};
+
+/// The share of the router function's runs that fail while the `router-errors` fault is on.
+pub const ROUTER_FAILURE_SHARE: f64 = 0.25;
+/// The router function's usual compute utilization (percent of its time limit), and what its runs
+/// that still complete take while it is failing: slow runs near the limit, some over it.
+const ROUTER_COMPUTE_PCT: f64 = 10.0;
+const ROUTER_STRUGGLING_COMPUTE_PCT: f64 = 85.0;
+/// The router's own random stream in a minute, apart from the routes' (which are numbered from 0).
+const ROUTER_STREAM: u64 = 0x0000_7007_E500_0000;
 
 /// Everything that decides one minute's numbers.
 pub struct TrafficModel<'a> {
@@ -31,6 +40,11 @@ pub struct TrafficModel<'a> {
 pub struct WorldMinute {
     pub routes: Vec<MinutePoint>,
     pub concurrency: f64,
+    /// The router function's numbers; `None` when the world has no router.
+    pub router: Option<RouterMinute>,
+    /// Requests CloudFront answered itself with a 503 because the router failed on them: they
+    /// reached no origin, and count in the edge's numbers only.
+    pub failed_at_edge: f64,
 }
 
 /// A factor around 1.0 with the given relative spread.
@@ -67,13 +81,26 @@ impl TrafficModel<'_> {
             gap: bool,
         }
         let mut demand_concurrency = self.scenario.background_concurrency(secs);
+        // The part of the minute the router function was failing, over the same four moments.
+        let failing = (0..4).filter(|q| world.router_failing_at(minute + SignedDuration::from_secs(q * 15 + 7))).count()
+            as f64
+            / 4.0;
+        let (mut router_runs, mut router_failed) = (0.0, 0.0);
         let drafts: Vec<Draft> = self
             .routes
             .iter()
             .enumerate()
             .map(|(i, route)| {
                 let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed, minute.as_second(), i as u64));
-                let total = route.base_rpm * load * jitter(&mut rng, 0.06);
+                let mut total = route.base_rpm * load * jitter(&mut rng, 0.06);
+                // The router runs on every request of a routed behavior, whatever its share. A run
+                // it fails is answered by CloudFront with a 503 and reaches neither origin (its
+                // fail-open covers only what its own code catches); the rest split as usual.
+                if world.is_routed(&route.path) {
+                    router_runs += total;
+                    router_failed += total * ROUTER_FAILURE_SHARE * failing;
+                    total *= 1.0 - ROUTER_FAILURE_SHARE * failing;
+                }
                 // Average the edges' progress over the minute.
                 let share = (0..4)
                     .map(|q| world.lambda_share(&route.path, minute + SignedDuration::from_secs(q * 15 + 7)))
@@ -133,7 +160,35 @@ impl TrafficModel<'_> {
                 MinutePoint { lambda, origin, throttles: (d.lambda_demand >= 0.5).then_some(throttles.round()).into() }
             })
             .collect();
-        WorldMinute { routes, concurrency: demand_concurrency.min(limit).round() }
+        let router = world.store().routed().next().is_some().then(|| {
+            let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed, minute.as_second(), ROUTER_STREAM));
+            router_minute(&mut rng, router_runs, router_failed, failing)
+        });
+        WorldMinute {
+            routes,
+            concurrency: demand_concurrency.min(limit).round(),
+            router,
+            failed_at_edge: router_failed.round(),
+        }
+    }
+}
+
+/// The router function's minute: `runs` of it, `failed` of them over its time limit, failing for
+/// that part of the minute. CloudFront reports nothing for a minute the function did not run.
+fn router_minute(rng: &mut ChaCha8Rng, runs: f64, failed: f64, failing: f64) -> RouterMinute {
+    if runs < 0.5 {
+        return RouterMinute::default();
+    }
+    let completed = ROUTER_COMPUTE_PCT + (ROUTER_STRUGGLING_COMPUTE_PCT - ROUTER_COMPUTE_PCT) * failing;
+    let completed = completed * jitter(rng, 0.2);
+    // A failed run took all the time it was allowed.
+    let share_failed = failed / runs;
+    let compute = (completed * (1.0 - share_failed) + 100.0 * share_failed).min(100.0);
+    RouterMinute {
+        execution_errors: Some(failed.round()),
+        validation_errors: Some(0.0),
+        throttles: Some(0.0),
+        compute_utilization_pct: Some((compute * 10.0).round() / 10.0),
     }
 }
 
@@ -143,8 +198,10 @@ impl TrafficModel<'_> {
 /// What a minute holds follows from the [`TrafficModel`] (routes, scenario, seed and start, fixed
 /// for a backend's life) and from [`World::lambda_share`] at four moments inside the minute, which
 /// only the switches whose rollout started before that moment move, and the shares written to the
-/// router's store before it. Injected faults decide whether a call answers, never what a minute
-/// holds. So a kept minute stays true until a switch or a share write happens before the minute
+/// router's store before it, and from whether the router function was failing then (the
+/// `router-errors` fault, which the world records when it is injected, as it records a switch).
+/// Other injected faults decide whether a call answers, never what a minute holds. So a kept
+/// minute stays true until a switch, a share write or the router fault changes before the minute
 /// ends, and [`ArrivedMinutes::forget_from`] drops those. The fetch asks only for minutes that
 /// have arrived, which ended before it asked: a write accepted later happens later, so in practice
 /// nothing is dropped, but a clock that went back would not make it wrong.
@@ -183,7 +240,7 @@ mod tests {
     use super::*;
 
     fn minute_numbered(n: f64) -> WorldMinute {
-        WorldMinute { routes: Vec::new(), concurrency: n }
+        WorldMinute { routes: Vec::new(), concurrency: n, router: None, failed_at_edge: 0.0 }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The simulated CloudFront distribution: its config, ETag, rollout, the router's store, and how
-//! far each route's traffic has moved after a switch or a share written to the store.
+//! The simulated CloudFront distribution: its config, ETag, rollout, the router's store, how far
+//! each route's traffic has moved after a switch or a share written to the store, and when the
+//! router function was failing (the `router-errors` fault).
 
 use std::collections::HashMap;
 
@@ -64,12 +65,14 @@ pub struct World {
     rng: ChaCha8Rng,
     foreign_write: Option<ForeignWrite>,
     pub(crate) updates_accepted: u32,
-    /// The earliest start of a rollout or a share write accepted since
-    /// [`World::take_traffic_change`] last asked: from then on traffic splits differently than
-    /// the minutes computed before it said.
+    /// The earliest start of a rollout, a share write accepted or a change of the router's failing
+    /// since [`World::take_traffic_change`] last asked: from then on traffic splits differently
+    /// than the minutes computed before it said.
     traffic_changed_from: Option<Timestamp>,
     /// The router's KeyValueStore: the shares of the routed routes.
     store: SimStore,
+    /// When the router function started and stopped failing, in order: (from when, failing).
+    router_failing: Vec<(Timestamp, bool)>,
 }
 
 pub fn target_of_origin(origin_id: &str) -> Target {
@@ -104,6 +107,7 @@ impl World {
             updates_accepted: 0,
             traffic_changed_from: None,
             store: SimStore::new(routes, routed, seed),
+            router_failing: Vec::new(),
         }
     }
 
@@ -180,6 +184,25 @@ impl World {
         &self.store
     }
 
+    /// Whether the router serves `path` (its function runs on every request of the behavior).
+    pub fn is_routed(&self, path: &str) -> bool {
+        self.store.routed().any(|p| p == path)
+    }
+
+    /// The router function fails (or stops failing) from `now` on: the minutes after it read
+    /// differently, as after a switch.
+    pub fn set_router_failing(&mut self, now: Timestamp, failing: bool) {
+        if self.router_failing_at(now) != failing {
+            self.router_failing.push((now, failing));
+            self.traffic_moves_from(now);
+        }
+    }
+
+    /// Whether the router function was failing at `t`.
+    pub fn router_failing_at(&self, t: Timestamp) -> bool {
+        self.router_failing.iter().rev().find(|(from, _)| *from <= t).is_some_and(|(_, failing)| *failing)
+    }
+
     /// Someone else writes the router's store (a key cutover does not read): its ETag moves on.
     pub fn store_foreign_write(&mut self) {
         self.store.foreign_write();
@@ -200,8 +223,8 @@ impl World {
         Ok(etag)
     }
 
-    /// From when traffic splits differently because of the switches and share writes accepted
-    /// since the last call: the earliest of their starts, or `None` when none moved a route.
+    /// From when traffic splits differently because of the switches, share writes and router
+    /// failures since the last call: the earliest of their starts, or `None` when none moved a route.
     /// [`lambda_share`](World::lambda_share) before that moment reads as it did.
     pub fn take_traffic_change(&mut self) -> Option<Timestamp> {
         self.traffic_changed_from.take()
@@ -318,5 +341,21 @@ mod tests {
         assert_eq!(target(3, 0.99, 0), Target::Origin, "a late edge has not picked it up at 3 s");
         assert_eq!(target(3, 0.0, 0), Target::Lambda, "the first edge has");
         assert_eq!(world.target_at_edge("/orders/*", t(15), 0.5, 99), Target::Lambda, "the behavior's Lambda");
+    }
+
+    #[test]
+    fn the_router_fails_from_when_it_is_told_and_that_changes_the_minutes_from_then() {
+        let mut world = routed_world(0);
+        world.take_traffic_change();
+        assert!(world.is_routed("/search/*") && !world.is_routed("/auth/*"));
+        assert!(!world.router_failing_at(t(100)));
+        world.set_router_failing(t(100), true);
+        assert_eq!(world.take_traffic_change(), Some(t(100)));
+        world.set_router_failing(t(110), true);
+        assert_eq!(world.take_traffic_change(), None, "already failing: nothing changes");
+        world.set_router_failing(t(200), false);
+        assert_eq!(world.take_traffic_change(), Some(t(200)));
+        let failing: Vec<bool> = [99, 100, 199, 200].map(|s| world.router_failing_at(t(s))).into();
+        assert_eq!(failing, [false, true, true, false]);
     }
 }

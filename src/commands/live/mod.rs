@@ -30,7 +30,7 @@ use crate::commands::demo::operator;
 use crate::config::{self, Config};
 use crate::domain::probe::ProbeSpec;
 use crate::domain::{Level, Target, Thresholds, visible};
-use crate::router::install::store_name;
+use crate::router::install::{function_name, store_name};
 use crate::theme::ThemeSet;
 
 /// One configured distribution, read and checked: how its console starts, and its backend.
@@ -155,7 +155,6 @@ pub async fn read_distribution(
             setup.route_thresholds.insert(path.clone(), own);
         }
     }
-    setup.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
     setup.moving.threshold_pct = config.traffic_moved_pct();
     setup.moving.warn_after = config.traffic_moved_warn_after();
     if config.read_only {
@@ -198,6 +197,9 @@ pub async fn read_distribution(
     let share_store = share_store_of(clients, distribution_id, &mut setup).await;
     setup.router = share_store.is_some();
     (setup.route_plans, setup.default_plan) = config.plans_of(distribution_id);
+    // With the router, its function's own health is read in the same batched calls as the rest.
+    let metrics = if setup.router { metrics.with_router(function_name(distribution_id)) } else { metrics };
+    setup.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
     Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)), prober, share_store })
 }

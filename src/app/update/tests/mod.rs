@@ -4,6 +4,7 @@ mod audit_trail;
 mod plans;
 mod preflight;
 mod quitting;
+mod router_health;
 mod shares;
 mod traffic;
 

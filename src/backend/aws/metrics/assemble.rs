@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use super::fetch::Series;
-use super::queries::{Field, Plan, Slot};
+use super::queries::{Field, Plan, RouterField, Slot};
 use super::window::Window;
 use crate::domain::metrics::WINDOW_MINUTES;
-use crate::domain::{EdgeMinute, MetricsSnapshot, MinutePoint, Reading};
+use crate::domain::{EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
 
 /// The account's concurrency limit and whether it is the configured fallback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +21,9 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
     let mut routes: Vec<Vec<MinutePoint>> = vec![vec![MinutePoint::default(); WINDOW_MINUTES]; paths.len()];
     let mut edge = vec![EdgeMinute::default(); WINDOW_MINUTES];
     let mut concurrency = vec![None; WINDOW_MINUTES];
+    // Only a plan that asks for the router's health has it: an empty series says there is no router.
+    let has_router = plan.queries.iter().any(|q| matches!(q.slot, Slot::Router(_)));
+    let mut router = if has_router { vec![RouterMinute::default(); WINDOW_MINUTES] } else { Vec::new() };
     let mut newest: Option<usize> = None;
 
     for query in &plan.queries {
@@ -42,6 +45,7 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
                 Slot::EdgeRequests => &mut edge[i].requests,
                 Slot::EdgeErrorRatePct => &mut edge[i].error_rate_5xx_pct,
                 Slot::Concurrency => &mut concurrency[i],
+                Slot::Router(field) => router_field(&mut router[i], field),
             };
             target.get_or_insert(value);
         }
@@ -54,9 +58,19 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
         concurrency_limit: limit.value,
         concurrency_limit_assumed: limit.assumed,
         edge,
+        router,
         unmeasured: plan.unmeasured.clone(),
         newest_datapoint: newest.map(|i| window.minute_end(i)),
         queries: plan.queries.len(),
+    }
+}
+
+fn router_field(minute: &mut RouterMinute, field: RouterField) -> &mut Option<f64> {
+    match field {
+        RouterField::ExecutionErrors => &mut minute.execution_errors,
+        RouterField::ValidationErrors => &mut minute.validation_errors,
+        RouterField::Throttles => &mut minute.throttles,
+        RouterField::ComputeUtilization => &mut minute.compute_utilization_pct,
     }
 }
 
@@ -82,7 +96,7 @@ mod tests {
     fn setup(paths: &[&str]) -> (Vec<String>, Plan, Window) {
         let config = parse(EXAMPLE, "example.toml").unwrap();
         let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        let plan = plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths);
+        let plan = plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths, None);
         (paths, plan, Window::ending_before("2026-01-15T22:30:42Z".parse().unwrap()))
     }
 
@@ -127,6 +141,7 @@ mod tests {
         assert_eq!(s.edge.len(), WINDOW_MINUTES);
         assert_eq!(s.edge[59], EdgeMinute { requests: Some(1000.0), error_rate_5xx_pct: Some(1.0) });
         assert_eq!(s.edge[0], EdgeMinute::default());
+        assert!(s.router.is_empty(), "no router asked for, none reported");
         assert_eq!(s.concurrency.len(), WINDOW_MINUTES);
         assert_eq!((s.concurrency[0], s.concurrency[1]), (Some(7.0), None));
         assert_eq!(s.newest_datapoint, Some(w.end()));
@@ -169,5 +184,36 @@ mod tests {
         let requests: Vec<Option<f64>> = s.series("/user/*").iter().map(|p| p.lambda.requests.get()).collect();
         assert_eq!(requests.iter().flatten().count(), 1);
         assert_eq!(requests[3], Some(3.0));
+    }
+
+    #[test]
+    fn the_routers_health_lands_in_its_minutes_and_quiet_minutes_stay_missing() {
+        let config = parse(EXAMPLE, "example.toml").unwrap();
+        let paths = vec!["/user/*".to_string()];
+        let plan =
+            plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths, Some("cutover-router-E2"));
+        let w = Window::ending_before("2026-01-15T22:30:42Z".parse().unwrap());
+        let series = Series::from([
+            ("router_exec".to_string(), vec![(at(w, 58), 0.0), (at(w, 59), 37.0)]),
+            ("router_valid".to_string(), vec![(at(w, 59), 2.0)]),
+            ("router_thr".to_string(), vec![(at(w, 59), 1.0)]),
+            ("router_cpu".to_string(), vec![(at(w, 58), 12.5), (at(w, 59), 91.0)]),
+        ]);
+        let s = assemble(&paths, &plan, w, &series, LIMIT);
+        assert_eq!(s.router.len(), WINDOW_MINUTES);
+        let expected = RouterMinute {
+            execution_errors: Some(37.0),
+            validation_errors: Some(2.0),
+            throttles: Some(1.0),
+            compute_utilization_pct: Some(91.0),
+        };
+        assert_eq!(s.router[59], expected);
+        assert_eq!(
+            s.router[58],
+            RouterMinute { execution_errors: Some(0.0), compute_utilization_pct: Some(12.5), ..Default::default() }
+        );
+        assert_eq!(s.router[0], RouterMinute::default());
+        assert_eq!(s.newest_datapoint, None, "the router's numbers say nothing of the routes' freshness");
+        assert_eq!(s.queries, plan.queries.len());
     }
 }

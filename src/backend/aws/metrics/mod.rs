@@ -1,6 +1,6 @@
 //! Live metrics from CloudWatch: per route from Lambda, API Gateway and ALB metrics in the metrics
-//! region, the distribution's edge numbers from `AWS/CloudFront` in `us-east-1`, and the account's
-//! Lambda concurrency and its limit.
+//! region, the distribution's edge numbers (and its router function's health, when it has the
+//! router) from `AWS/CloudFront` in `us-east-1`, and the account's Lambda concurrency and its limit.
 //!
 //! [`queries`] decides what to ask, [`fetch`] asks in as few `GetMetricData` calls as possible,
 //! [`assemble`] lays the answers out as a [`MetricsSnapshot`], and [`limit`] keeps the account limit.
@@ -53,6 +53,8 @@ pub struct CloudWatchMetrics {
     /// The config's entry for the distribution; `None` when it lists none (nothing per route measured).
     distribution: Option<Distribution>,
     latency_statistic: String,
+    /// The router function's name when the distribution has the router: its health is read too.
+    router_function: Option<String>,
     clock: Clock,
 }
 
@@ -65,13 +67,27 @@ impl CloudWatchMetrics {
             distribution_id: distribution_id.to_string(),
             distribution: config.distribution(distribution_id).cloned(),
             latency_statistic: config.latency_statistic().to_string(),
+            router_function: None,
             clock,
         }
     }
 
+    /// The same source, also reading the health of the router function `function_name` in each
+    /// refresh's batched calls (four more metrics a refresh).
+    pub fn with_router(mut self, function_name: impl Into<String>) -> Self {
+        self.router_function = Some(function_name.into());
+        self
+    }
+
     /// What one refresh of `paths` asks for.
     pub fn plan(&self, paths: &[String]) -> Plan {
-        queries::plan(&self.distribution_id, self.distribution.as_ref(), &self.latency_statistic, paths)
+        queries::plan(
+            &self.distribution_id,
+            self.distribution.as_ref(),
+            &self.latency_statistic,
+            paths,
+            self.router_function.as_deref(),
+        )
     }
 
     /// How many metrics one refresh of these paths asks for (what CloudWatch bills).

@@ -1,5 +1,6 @@
 //! Which metrics one refresh asks CloudWatch for: one [`Query`] per number, built from the config's
-//! metric sources for each route, plus the distribution's edge numbers and the account's concurrency.
+//! metric sources for each route, plus the distribution's edge numbers, the account's concurrency,
+//! and the router function's own health when the distribution has the router.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,6 +19,15 @@ pub enum Endpoint {
     Regional,
     /// `us-east-1`: CloudFront.
     Global,
+}
+
+/// One number of the router function's minute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RouterField {
+    ExecutionErrors,
+    ValidationErrors,
+    Throttles,
+    ComputeUtilization,
 }
 
 /// One number of a route's minute.
@@ -44,6 +54,7 @@ pub enum Slot {
     EdgeRequests,
     EdgeErrorRatePct,
     Concurrency,
+    Router(RouterField),
 }
 
 /// One metric, one statistic, one minute resolution.
@@ -93,12 +104,14 @@ impl Plan {
 }
 
 /// The plan for `paths` of `distribution` (`None` when the config does not list it: nothing per route
-/// is measured). `latency_statistic` is the config's, used for every latency metric.
+/// is measured). `latency_statistic` is the config's, used for every latency metric. `router` is the
+/// router function's name when the distribution has the router: its health is asked for too.
 pub fn plan(
     distribution_id: &str,
     distribution: Option<&Distribution>,
     latency_statistic: &str,
     paths: &[String],
+    router: Option<&str>,
 ) -> Plan {
     let mut plan = Plan::default();
     // Indexed once: looking each path up in the list would be quadratic at a thousand routes.
@@ -119,7 +132,30 @@ pub fn plan(
         }
     }
     plan.queries.extend(account_and_edge(distribution_id));
+    if let Some(function) = router {
+        plan.queries.extend(router_health(function));
+    }
     plan
+}
+
+/// The router function's health (us-east-1): CloudFront's function metrics by `FunctionName`, with
+/// the statistic AWS documents for each (Sum for the counts, Average for compute utilization).
+fn router_health(function: &str) -> [Query; 4] {
+    let query = |id: &str, field, metric, stat: &str| Query {
+        id: id.to_string(),
+        endpoint: Endpoint::Global,
+        slot: Slot::Router(field),
+        namespace: "AWS/CloudFront",
+        metric,
+        dimensions: vec![("FunctionName", function.to_string()), ("Region", "Global".to_string())],
+        stat: stat.to_string(),
+    };
+    [
+        query("router_exec", RouterField::ExecutionErrors, "FunctionExecutionErrors", "Sum"),
+        query("router_valid", RouterField::ValidationErrors, "FunctionValidationErrors", "Sum"),
+        query("router_thr", RouterField::Throttles, "FunctionThrottles", "Sum"),
+        query("router_cpu", RouterField::ComputeUtilization, "FunctionComputeUtilization", "Average"),
+    ]
 }
 
 /// The distribution's edge numbers (us-east-1) and the account's concurrency (metrics region).
@@ -228,7 +264,7 @@ mod tests {
     fn example_plan(paths: &[&str]) -> Plan {
         let config = parse(EXAMPLE, "example.toml").unwrap();
         let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), config.latency_statistic(), &paths)
+        plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), config.latency_statistic(), &paths, None)
     }
 
     fn find<'a>(plan: &'a Plan, id: &str) -> &'a Query {
@@ -337,7 +373,36 @@ mod tests {
     }
 
     fn plan_for_none() -> Plan {
-        plan("E-OTHER", None, "p99", &["/user/*".to_string()])
+        plan("E-OTHER", None, "p99", &["/user/*".to_string()], None)
+    }
+
+    #[test]
+    fn the_routers_health_goes_to_us_east_1_by_function_name_only_with_the_router() {
+        let config = parse(EXAMPLE, "example.toml").unwrap();
+        let paths = ["/user/*".to_string()];
+        let routed =
+            plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths, Some("cutover-router-E2"));
+        let without = example_plan(&["/user/*"]);
+        assert_eq!(routed.queries.len(), without.queries.len() + 4, "four more metrics a refresh, no more");
+        let expected = [
+            ("router_exec", "FunctionExecutionErrors", "Sum", RouterField::ExecutionErrors),
+            ("router_valid", "FunctionValidationErrors", "Sum", RouterField::ValidationErrors),
+            ("router_thr", "FunctionThrottles", "Sum", RouterField::Throttles),
+            ("router_cpu", "FunctionComputeUtilization", "Average", RouterField::ComputeUtilization),
+        ];
+        for (id, metric, stat, field) in expected {
+            let q = find(&routed, id);
+            assert_eq!(
+                (q.namespace, q.metric, q.stat.as_str(), q.endpoint, q.slot),
+                ("AWS/CloudFront", metric, stat, Endpoint::Global, Slot::Router(field))
+            );
+            assert_eq!(dims(q), [("FunctionName", "cutover-router-E2"), ("Region", "Global")]);
+        }
+        assert!(without.queries.iter().all(|q| !matches!(q.slot, Slot::Router(_))), "no router, no queries");
+        let sdk = find(&routed, "router_cpu").to_sdk();
+        let stat = sdk.metric_stat().unwrap();
+        assert_eq!((stat.period(), stat.stat()), (Some(60), Some("Average")));
+        assert_eq!(stat.metric().unwrap().dimensions()[0].value(), Some("cutover-router-E2"));
     }
 
     #[test]
