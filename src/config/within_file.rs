@@ -287,7 +287,11 @@ fn check_distribution(src: &Source, distribution: &Distribution) -> Result<(), C
             return Err(bad(
                 src,
                 account,
-                format!("route {}: account `{}` is not in the distribution's lambda_accounts", path.get_ref(), account.get_ref()),
+                format!(
+                    "route {}: account `{}` is not in the distribution's lambda_accounts",
+                    path.get_ref(),
+                    account.get_ref()
+                ),
                 account_fix(distribution),
             ));
         }
@@ -325,7 +329,10 @@ fn check_accounts(src: &Source, distribution: &Distribution) -> Result<(), Confi
                 src,
                 None,
                 Problem::BadValue,
-                format!("distribution {}: the account name {name:?} is not letters, digits, - and _", distribution.id.get_ref()),
+                format!(
+                    "distribution {}: the account name {name:?} is not letters, digits, - and _",
+                    distribution.id.get_ref()
+                ),
                 "name the account with letters, digits, - and _ (such as \"payments\")",
             ));
         }
@@ -385,7 +392,9 @@ fn check_accounts(src: &Source, distribution: &Distribution) -> Result<(), Confi
                 src,
                 None,
                 Problem::Missing,
-                format!("{table} has neither profile nor role_arn, so it would be read as the distribution's own account"),
+                format!(
+                    "{table} has neither profile nor role_arn, so it would be read as the distribution's own account"
+                ),
                 "add profile = \"...\" or role_arn = \"arn:aws:iam::ACCOUNT:role/NAME\" to the table",
             ));
         }
@@ -394,7 +403,10 @@ fn check_accounts(src: &Source, distribution: &Distribution) -> Result<(), Confi
                 return Err(bad(
                     src,
                     origin,
-                    format!("lambda origin `{}` of {table} is not in the distribution's lambda_origins", origin.get_ref()),
+                    format!(
+                        "lambda origin `{}` of {table} is not in the distribution's lambda_origins",
+                        origin.get_ref()
+                    ),
                     "name one of lambda_origins, or add the origin to lambda_origins if it really is one",
                 ));
             }
@@ -782,7 +794,9 @@ mod tests {
     fn lambda_accounts_are_checked_and_routes_find_theirs() {
         let account = "[distribution.lambda_accounts.payments]\nrole_arn = \"arn:aws:iam::210987654321:role/cutover-read\"\n\
                        external_id = \"ext-1\"\nregion = \"eu-central-1\"\nlambda_origins = [\"apigw\"]\n";
-        let config = crate::config::parse(&with(&format!("{account}[[distribution.route]]\npath = \"/a\"\n")), "c.toml").unwrap();
+        let config =
+            crate::config::parse(&with(&format!("{account}[[distribution.route]]\npath = \"/a\"\n")), "c.toml")
+                .unwrap();
         let d = config.distribution("E1").unwrap();
         assert_eq!(d.account_of("/a"), Some("payments"), "by its Lambda origin");
         assert_eq!(d.account_of("/not-listed"), Some("payments"), "by the first Lambda origin");
@@ -792,15 +806,26 @@ mod tests {
         let e = error(&with(&bad_arn));
         assert!(e.contains("line 6, column 12: role_arn \"arn:aws:iam::2109:role/x\" in [distribution.lambda_accounts.payments] is not an IAM role ARN"), "{e}");
         let e = error(&with("[[distribution.route]]\npath = \"/a\"\naccount = \"nope\"\n"));
-        assert!(e.contains("line 7, column 11: route /a: account `nope` is not in the distribution's lambda_accounts"), "{e}");
+        assert!(
+            e.contains("line 7, column 11: route /a: account `nope` is not in the distribution's lambda_accounts"),
+            "{e}"
+        );
         let e = error(&with(&format!("{account}[[distribution.route]]\npath = \"/a\"\naccount = \"nope\"\n")));
         assert!(e.contains("name one of payments"), "{e}");
         let e = error(&with("[distribution.lambda_accounts.x]\nexternal_id = \"abc\"\nprofile = \"p\"\n"));
-        assert!(e.contains("line 6, column 15: [distribution.lambda_accounts.x] has an external_id but no role_arn"), "{e}");
+        assert!(
+            e.contains("line 6, column 15: [distribution.lambda_accounts.x] has an external_id but no role_arn"),
+            "{e}"
+        );
         let e = error(&with("[distribution.lambda_accounts.x]\nregion = \"eu-west-1\"\n"));
         assert!(e.contains("has neither profile nor role_arn"), "{e}");
         let e = error(&with("[distribution.lambda_accounts.x]\nprofile = \"p\"\nlambda_origins = [\"elb\"]\n"));
-        assert!(e.contains("lambda origin `elb` of [distribution.lambda_accounts.x] is not in the distribution's lambda_origins"), "{e}");
+        assert!(
+            e.contains(
+                "lambda origin `elb` of [distribution.lambda_accounts.x] is not in the distribution's lambda_origins"
+            ),
+            "{e}"
+        );
         let e = error(&with(
             "[distribution.lambda_accounts.x]\nprofile = \"p\"\nlambda_origins = [\"apigw\"]\n\
              [distribution.lambda_accounts.y]\nprofile = \"q\"\nlambda_origins = [\"apigw\"]\n",
@@ -814,9 +839,16 @@ mod tests {
     fn role_arns() {
         assert_eq!(role_arn_account("arn:aws:iam::123456789012:role/cutover-read"), Some("123456789012"));
         assert_eq!(role_arn_account("arn:aws-cn:iam::123456789012:role/path/to/r"), Some("123456789012"));
-        for bad in ["", "arn:aws:iam::123456789012:user/x", "arn:aws:iam::12345678901:role/x", "arn:aws:sts::123456789012:role/x",
-            "arn:aws:iam::123456789012:role/", "arn:aws:iam:eu-west-1:123456789012:role/x", "arn:foo:iam::123456789012:role/x",
-            "arn:aws:iam::123456789012:role/a b"] {
+        for bad in [
+            "",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:iam::12345678901:role/x",
+            "arn:aws:sts::123456789012:role/x",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam:eu-west-1:123456789012:role/x",
+            "arn:foo:iam::123456789012:role/x",
+            "arn:aws:iam::123456789012:role/a b",
+        ] {
             assert_eq!(role_arn_account(bad), None, "{bad}");
         }
     }
