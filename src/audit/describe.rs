@@ -103,6 +103,7 @@ pub fn who(record: &AuditRecord) -> String {
 }
 
 /// One sentence about the record, without its time.
+// Long: one arm per kind of record, each a sentence of its own.
 pub fn sentence(record: &AuditRecord) -> String {
     let routes = routes(record);
     let moves = match (record.from, record.to) {
