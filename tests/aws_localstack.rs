@@ -174,7 +174,10 @@ lambda_function = \"{fn_quiet}\"
     // 4 + (3 API Gateway + 1 throttles + 3 ALB) + 3 + 4 per route, 2 edge, 1 concurrency.
     assert_eq!(s.queries, 21);
     assert_eq!(metrics.queries_per_refresh(&paths), 21);
-    assert_eq!(stats, FetchStats { regional_batches: vec![19], global_batches: vec![2], requests: 2 });
+    assert_eq!(
+        stats,
+        FetchStats { regional_batches: vec![19], global_batches: vec![2], requests: 2, account_batches: Vec::new() }
+    );
     for path in &paths {
         assert_eq!(s.series(path).len(), 60, "{path}");
     }

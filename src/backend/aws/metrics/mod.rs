@@ -1,6 +1,8 @@
 //! Live metrics from CloudWatch: per route from Lambda, API Gateway and ALB metrics in the metrics
 //! region, the distribution's edge numbers from `AWS/CloudFront` in `us-east-1`, and the account's
-//! Lambda concurrency and its limit.
+//! Lambda concurrency and its limit. When the Lambda sides live in several accounts, each account
+//! is asked with its own clients in its own region (its routes' Lambda sides, its concurrency, its
+//! limit), and one that fails keeps its last answers, marked, while the others go on.
 //!
 //! [`queries`] decides what to ask, [`fetch`] asks in as few `GetMetricData` calls as possible,
 //! [`assemble`] lays the answers out as a [`MetricsSnapshot`], and [`limit`] keeps the account limit.
@@ -12,7 +14,11 @@ pub mod limit;
 pub mod queries;
 pub mod window;
 
+use std::sync::Mutex;
+
 use async_trait::async_trait;
+use jiff::Timestamp;
+use tokio::sync::OnceCell;
 
 pub use assemble::Limit;
 pub use fetch::{MAX_QUERIES_PER_CALL, batch_sizes};
@@ -20,10 +26,12 @@ pub use queries::{Endpoint, Plan, Query};
 pub use window::Window;
 
 use super::AwsClients;
+use super::clients::{AccountClients, AccountSpec, session_name};
 use crate::backend::{BackendError, MetricsSource};
 use crate::clock::Clock;
 use crate::config::{Config, Distribution};
-use crate::domain::MetricsSnapshot;
+use crate::domain::metrics::HOME_ACCOUNT;
+use crate::domain::{AccountConcurrency, MetricsSnapshot};
 
 /// The `GetMetricData` calls one refresh made.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,13 +42,54 @@ pub struct FetchStats {
     pub global_batches: Vec<usize>,
     /// HTTP requests made, `NextToken` pages included.
     pub requests: usize,
+    /// Queries per call to each other account's CloudWatch (as `lambda_accounts`, by name), in order.
+    pub account_batches: Vec<Vec<usize>>,
 }
 
 impl FetchStats {
     /// Number of `GetMetricData` calls, not counting further pages.
     pub fn calls(&self) -> usize {
-        self.regional_batches.len() + self.global_batches.len()
+        self.regional_batches.len()
+            + self.global_batches.len()
+            + self.account_batches.iter().map(Vec::len).sum::<usize>()
     }
+}
+
+/// One account the Lambda sides live in, with what is kept between refreshes.
+#[derive(Debug)]
+struct Account {
+    clients: AccountClients,
+    limit: limit::AccountLimit,
+    /// Its id once known.
+    id: Mutex<Option<String>>,
+    /// Its last good answers, for which paths, and when: kept while it fails.
+    last: Mutex<Option<(Vec<String>, fetch::Series, Timestamp)>>,
+}
+
+impl Account {
+    fn new(clients: AccountClients, fallback_limit: u64) -> Self {
+        let id = Mutex::new(clients.account_id.clone());
+        Account {
+            limit: limit::AccountLimit::new(clients.lambda.clone(), fallback_limit),
+            clients,
+            id,
+            last: Mutex::default(),
+        }
+    }
+
+    /// Its id, asking STS until it has said.
+    async fn id(&self) -> Option<String> {
+        if let Some(id) = lock(&self.id).clone() {
+            return Some(id);
+        }
+        let id = self.clients.account_id().await.ok().filter(|id| !id.is_empty())?;
+        *lock(&self.id) = Some(id.clone());
+        Some(id)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The live [`MetricsSource`] for one distribution.
@@ -54,6 +103,14 @@ pub struct CloudWatchMetrics {
     distribution: Option<Distribution>,
     latency_statistic: String,
     clock: Clock,
+    /// The distribution's own account, as the first of several.
+    home: AccountClients,
+    /// How to reach each of the config's `lambda_accounts` (by name), and the SDK config they
+    /// start from; connected on the first refresh.
+    account_specs: Vec<(AccountSpec, u64)>,
+    base: aws_config::SdkConfig,
+    /// Every account when there are several, the distribution's own first.
+    accounts: OnceCell<Vec<Account>>,
 }
 
 impl CloudWatchMetrics {
@@ -66,7 +123,43 @@ impl CloudWatchMetrics {
             distribution: config.distribution(distribution_id).cloned(),
             latency_statistic: config.latency_statistic().to_string(),
             clock,
+            home: AccountClients {
+                name: HOME_ACCOUNT.to_string(),
+                cloudwatch: clients.cloudwatch.clone(),
+                lambda: clients.lambda.clone(),
+                sts: clients.sts.clone(),
+                region: clients.region.clone(),
+                account_id: None,
+            },
+            account_specs: account_specs(config, distribution_id),
+            base: clients.sdk.clone(),
+            accounts: OnceCell::new(),
         }
+    }
+
+    /// The other accounts' clients as given (tests give each account its own keys), instead of
+    /// connecting to them from the config on the first refresh; in the order of `lambda_accounts`.
+    pub fn with_accounts(self, accounts: Vec<AccountClients>, fallback_limit: u64) -> Self {
+        let home = Account::new(self.home.clone(), fallback_limit);
+        let all = std::iter::once(home).chain(accounts.into_iter().map(|a| Account::new(a, fallback_limit)));
+        CloudWatchMetrics { accounts: OnceCell::new_with(Some(all.collect())), ..self }
+    }
+
+    /// Every account when there are several (the distribution's own first), connected once.
+    async fn accounts(&self) -> &[Account] {
+        self.accounts
+            .get_or_init(|| async {
+                if self.account_specs.is_empty() {
+                    return Vec::new();
+                }
+                let session = session_name(whoami::username().ok().as_deref());
+                let mut accounts = vec![Account::new(self.home.clone(), self.limit.fallback().into())];
+                for (spec, limit) in &self.account_specs {
+                    accounts.push(Account::new(AccountClients::connect(&self.base, spec, &session).await, *limit));
+                }
+                accounts
+            })
+            .await
     }
 
     /// What one refresh of `paths` asks for.
@@ -90,21 +183,123 @@ impl CloudWatchMetrics {
         let window = Window::ending_before(now);
         let plan = self.plan(paths);
         let sdk = |endpoint| plan.for_endpoint(endpoint).map(Query::to_sdk).collect::<Vec<_>>();
-        let (regional, global, limit) = tokio::join!(
-            fetch::get_metric_data(&self.regional, sdk(Endpoint::Regional), window),
-            fetch::get_metric_data(&self.global, sdk(Endpoint::Global), window),
-            self.limit.get(now),
-        );
-        let (mut regional, global) = (regional?, global?);
-        let stats = FetchStats {
-            regional_batches: regional.batches,
-            global_batches: global.batches,
-            requests: regional.requests + global.requests,
-        };
-        // Query ids are unique across both clients, so one map holds every answer.
-        regional.series.extend(global.series);
-        Ok((assemble::assemble(paths, &plan, window, &regional.series, limit), stats))
+        let accounts = self.accounts().await;
+        if accounts.is_empty() || plan.accounts.is_empty() {
+            let (regional, global, limit) = tokio::join!(
+                fetch::get_metric_data(&self.regional, sdk(Endpoint::Regional), window),
+                fetch::get_metric_data(&self.global, sdk(Endpoint::Global), window),
+                self.limit.get(now),
+            );
+            let (mut regional, global) = (regional?, global?);
+            let stats = FetchStats {
+                regional_batches: regional.batches,
+                global_batches: global.batches,
+                requests: regional.requests + global.requests,
+                account_batches: Vec::new(),
+            };
+            // Query ids are unique across both clients, so one map holds every answer.
+            regional.series.extend(global.series);
+            return Ok((assemble::assemble(paths, &plan, window, &regional.series, limit), stats));
+        }
+        self.fetch_several(paths, &plan, window, now, accounts).await
     }
+
+    /// One refresh when the Lambda sides live in several accounts: CloudFront's numbers with the
+    /// distribution's credentials, and each account's with its own, all at once. An account that
+    /// fails is marked, with its last answers for the same paths; only CloudFront failing fails all.
+    // Long: the reads side by side, then each account's answer kept or marked, in the accounts' order.
+    async fn fetch_several(
+        &self,
+        paths: &[String],
+        plan: &Plan,
+        window: Window,
+        now: Timestamp,
+        accounts: &[Account],
+    ) -> Result<(MetricsSnapshot, FetchStats), BackendError> {
+        let sdk = |endpoint| plan.for_endpoint(endpoint).map(Query::to_sdk).collect::<Vec<_>>();
+        let per_account = accounts.iter().enumerate().map(|(i, account)| {
+            let endpoint = if i == 0 { Endpoint::Regional } else { Endpoint::Account(i) };
+            let queries = sdk(endpoint);
+            async move {
+                let (fetched, limit, id) = tokio::join!(
+                    fetch::get_metric_data(&account.clients.cloudwatch, queries, window),
+                    account.limit.get(now),
+                    account.id(),
+                );
+                (fetched, limit, id)
+            }
+        });
+        let (global, per_account) = tokio::join!(
+            fetch::get_metric_data(&self.global, sdk(Endpoint::Global), window),
+            futures::future::join_all(per_account),
+        );
+        let global = global?;
+        let mut series = global.series;
+        let mut stats =
+            FetchStats { global_batches: global.batches, requests: global.requests, ..FetchStats::default() };
+        let mut read = Vec::new();
+        for (i, (account, (fetched, limit, id))) in accounts.iter().zip(per_account).enumerate() {
+            let mut concurrency = AccountConcurrency {
+                label: account.clients.name.clone(),
+                account_id: id,
+                limit: limit.value,
+                limit_assumed: limit.assumed,
+                ..AccountConcurrency::default()
+            };
+            let answers = match fetched {
+                Ok(fetched) => {
+                    if i == 0 {
+                        stats.regional_batches = fetched.batches;
+                    } else {
+                        stats.account_batches.push(fetched.batches);
+                    }
+                    stats.requests += fetched.requests;
+                    concurrency.as_of = Some(now);
+                    *lock(&account.last) = Some((paths.to_vec(), fetched.series.clone(), now));
+                    Some(fetched.series)
+                }
+                Err(error) => {
+                    tracing::warn!(account = %account.clients.name, %error, "an account's metrics could not be read");
+                    concurrency.error = Some(error.to_string());
+                    if i > 0 {
+                        stats.account_batches.push(Vec::new());
+                    }
+                    // Its last answers stand in, for the same routes only: indices follow the paths.
+                    let last = lock(&account.last).clone().filter(|(for_paths, _, _)| for_paths == paths);
+                    last.map(|(_, series, at)| {
+                        concurrency.as_of = Some(at);
+                        series
+                    })
+                }
+            };
+            series.extend(answers.unwrap_or_default());
+            read.push(concurrency);
+        }
+        let home = read.first().map_or(assemble::Limit { value: self.limit.fallback(), assumed: true }, |h| {
+            assemble::Limit { value: h.limit, assumed: h.limit_assumed }
+        });
+        Ok((assemble::assemble_accounts(paths, plan, window, &series, home, read), stats))
+    }
+}
+
+/// Each of the distribution's `lambda_accounts`, by name, and its fallback concurrency limit.
+fn account_specs(config: &Config, distribution_id: &str) -> Vec<(AccountSpec, u64)> {
+    let Some(distribution) = config.distribution(distribution_id) else { return Vec::new() };
+    let text = |v: &Option<toml::Spanned<String>>| v.as_ref().map(|v| v.get_ref().trim().to_string());
+    distribution
+        .lambda_accounts
+        .iter()
+        .map(|(name, a)| {
+            let spec = AccountSpec {
+                name: name.clone(),
+                profile: text(&a.profile),
+                role_arn: text(&a.role_arn),
+                external_id: a.external_id.as_ref().map(|v| v.get_ref().clone()),
+                region: text(&a.region).or_else(|| config.region.clone()),
+            };
+            (spec, a.concurrency_limit.as_ref().map_or(config.concurrency_limit(), |l| *l.get_ref()))
+        })
+        .collect()
 }
 
 #[async_trait]
