@@ -174,6 +174,23 @@ async fn one_concurrency_gauge_per_account() {
     assert!(!wide.contains("λ concurrency"), "one gauge per account replaces the single one: {wide}");
     let narrow = header(160);
     assert!(narrow.contains("2109…4321 120/3,000 · 5555…7777 2,950/3,000 !?"), "{narrow}");
+
+    // The routes whose Lambda side lives in the account not read are drawn as stale; the others not.
+    let (in_search, elsewhere) = (state.routes[0].path.clone(), state.routes[1].path.clone());
+    let metrics = state.metrics.last_mut().unwrap();
+    metrics.route_accounts = [(in_search.clone(), 2), (elsewhere.clone(), 1)].into();
+    let theme = Theme::default_dark();
+    let terminal = draw(&state, &theme, 200, 40);
+    let buffer = terminal.backend().buffer();
+    let style_of = |path: &str| {
+        let y = (0..40).find(|&y| route_in_row(&terminal, y) == path).unwrap_or_else(|| panic!("{path} is drawn"));
+        // The requests column's last cell: a number (or `–`) in the row's own style.
+        let text = row_text(&terminal, y);
+        let x = text.chars().position(|c| c.is_ascii_digit()).expect("a number in the row");
+        buffer[(x as u16, y)].style()
+    };
+    assert_eq!(style_of(&in_search).fg, theme.stale.fg, "{:?}", style_of(&in_search));
+    assert_ne!(style_of(&elsewhere).fg, theme.stale.fg);
 }
 
 /// The demo five minutes into an injected `offline` fault: the header says which fault, that the
