@@ -12,7 +12,7 @@ use crate::audit::{AuditTrail, RecordKind};
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::route::NOT_SWITCHABLE;
 use crate::domain::visible;
-use crate::domain::{Breach, BreachKind, DeployStatus, Target};
+use crate::domain::{AccountConcurrency, Breach, BreachKind, DeployStatus, Target};
 
 /// Bumped only when a field changes meaning or goes away; new fields may appear in any version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -161,6 +161,20 @@ impl StatusReport {
     }
 }
 
+impl From<&AccountConcurrency> for AccountStatus {
+    fn from(a: &AccountConcurrency) -> Self {
+        AccountStatus {
+            name: a.label.clone(),
+            account_id: a.account_id.clone(),
+            used: a.latest(),
+            limit: a.limit,
+            limit_assumed: a.limit_assumed,
+            error: a.error.clone(),
+            as_of: a.as_of,
+        }
+    }
+}
+
 impl DistributionStatus {
     /// What a loaded session knows about its distribution. `pending` holds routes with a switch
     /// in the audit trail that was not yet seen deployed.
@@ -219,23 +233,25 @@ impl DistributionStatus {
                     limit_assumed: m.concurrency_limit_assumed,
                 })
             }),
-            accounts: metrics
-                .map(|m| {
-                    m.accounts
-                        .iter()
-                        .map(|a| AccountStatus {
-                            name: a.label.clone(),
-                            account_id: a.account_id.clone(),
-                            used: a.latest(),
-                            limit: a.limit,
-                            limit_assumed: a.limit_assumed,
-                            error: a.error.clone(),
-                            as_of: a.as_of,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            accounts: metrics.map(|m| m.accounts.iter().map(AccountStatus::from).collect()).unwrap_or_default(),
             routes,
+        }
+    }
+
+    /// One line per account when the Lambda sides live in several.
+    fn write_accounts(&self, out: &mut String) {
+        for account in &self.accounts {
+            let used = account.used.map_or("–".to_string(), |u| thousands(u.round() as u64));
+            let assumed = if account.limit_assumed { " (assumed)" } else { "" };
+            let trouble =
+                account.error.as_ref().map(|e| format!("  not read: {}", visible::escape(e))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "account {} {}  concurrency {used}/{}{assumed}{trouble}",
+                visible::escape(&account.name),
+                visible::escape(account.account_id.as_deref().unwrap_or("(id unknown)")),
+                thousands(u64::from(account.limit))
+            );
         }
     }
 
@@ -255,19 +271,7 @@ impl DistributionStatus {
             );
         }
         let _ = writeln!(out, "{heading}");
-        for account in &self.accounts {
-            let used = account.used.map_or("–".to_string(), |u| thousands(u.round() as u64));
-            let assumed = if account.limit_assumed { " (assumed)" } else { "" };
-            let trouble =
-                account.error.as_ref().map(|e| format!("  not read: {}", visible::escape(e))).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "account {} {}  concurrency {used}/{}{assumed}{trouble}",
-                visible::escape(&account.name),
-                visible::escape(account.account_id.as_deref().unwrap_or("(id unknown)")),
-                thousands(u64::from(account.limit))
-            );
-        }
+        self.write_accounts(out);
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }
