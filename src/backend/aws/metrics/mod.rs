@@ -308,3 +308,91 @@ impl MetricsSource for CloudWatchMetrics {
         CloudWatchMetrics::fetch(self, paths).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudwatch::config::retry::RetryConfig;
+    use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput;
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::MetricDataResult;
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+
+    use super::*;
+
+    fn mock_cloudwatch(rule: &Rule, mode: RuleMode) -> aws_sdk_cloudwatch::Client {
+        let interceptor = MockResponseInterceptor::new().rule_mode(mode).with_rule(rule);
+        let config = aws_sdk_cloudwatch::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(Credentials::new("a", "b", None, None, "test"))
+            .retry_config(RetryConfig::disabled())
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(config)
+    }
+
+    fn answer(at: i64, values: &[(&str, f64)]) -> GetMetricDataOutput {
+        let results = values
+            .iter()
+            .map(|(id, v)| MetricDataResult::builder().id(*id).timestamps(DateTime::from_secs(at)).values(*v).build());
+        GetMetricDataOutput::builder().set_metric_data_results(Some(results.collect())).build()
+    }
+
+    /// Every call fails fast: a closed port on 127.0.0.1.
+    fn unreachable() -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(Credentials::new(
+                "a", "b", None, None, "test",
+            )))
+            .endpoint_url("http://127.0.0.1:1")
+            .retry_config(RetryConfig::disabled())
+            .build()
+    }
+
+    #[tokio::test]
+    async fn an_account_that_fails_keeps_its_last_answers_marked_with_when_they_were_read() {
+        let text = "[[distribution]]\nid = \"E1\"\nlambda_origins = [\"apigw\", \"pay-api\"]\nlegacy_origins = [\"elb\"]\n\
+                    [distribution.lambda_accounts.payments]\nrole_arn = \"arn:aws:iam::210987654321:role/r\"\n\
+                    lambda_origins = [\"pay-api\"]\n\
+                    [[distribution.route]]\npath = \"/pay/*\"\nlambda_origin = \"pay-api\"\nlambda_function = \"f\"\n";
+        let config = crate::config::parse(text, "c.toml").unwrap();
+        let t0: Timestamp = "2026-01-15T22:30:42Z".parse().unwrap();
+        let minute = Window::ending_before(t0).start.as_second() + 50 * 60;
+        let home_rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+            .then_output(move || answer(minute, &[("account_conc", 42.0)]));
+        let global_rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data).then_output(move || answer(minute, &[]));
+        let pay_rule = mock!(aws_sdk_cloudwatch::Client::get_metric_data)
+            .sequence()
+            .output(move || answer(minute, &[("r0_lam_req", 77.0), ("acct1_conc", 120.0)]))
+            .http_status(403, None)
+            .http_status(403, None)
+            .build();
+        let mut clients = AwsClients::from_sdk_config(&unreachable(), None);
+        clients.cloudwatch = mock_cloudwatch(&home_rule, RuleMode::MatchAny);
+        clients.cloudwatch_global = mock_cloudwatch(&global_rule, RuleMode::MatchAny);
+        let mut payments = AccountClients::from_sdk_config("payments", &unreachable(), Some("210987654321".into()));
+        payments.cloudwatch = mock_cloudwatch(&pay_rule, RuleMode::Sequential);
+        let clock = Clock::simulated(t0, 1.0);
+        let metrics = CloudWatchMetrics::new(&clients, &config, "E1", clock).with_accounts(vec![payments], 1000);
+        let paths = vec!["/pay/*".to_string()];
+
+        let first = metrics.fetch(&paths).await.unwrap();
+        let read_at = first.accounts[1].as_of.expect("read");
+        assert_eq!((first.accounts[1].latest(), first.accounts[1].error.as_deref()), (Some(120.0), None));
+        let second = metrics.fetch(&paths).await.expect("the other account and the edge still answer");
+        let pay = &second.accounts[1];
+        assert!(pay.error.as_deref().is_some_and(|e| !e.is_empty()), "{pay:?}");
+        assert_eq!((pay.latest(), pay.as_of), (Some(120.0), Some(read_at)), "its last answers, as of then");
+        assert_eq!(second.latest(&paths[0]).and_then(|p| p.lambda.requests.get()), Some(77.0));
+        assert_eq!((second.accounts[0].latest(), second.accounts[0].error.as_deref()), (Some(42.0), None));
+        assert_eq!(pay_rule.num_calls(), 2);
+        // A different set of paths does not reuse answers laid out for the old one.
+        let other = vec!["/other/*".to_string(), "/pay/*".to_string()];
+        let third = metrics.fetch(&other).await.unwrap();
+        assert_eq!((third.accounts[1].latest(), third.accounts[1].as_of), (None, None));
+    }
+}
