@@ -1,6 +1,7 @@
 //! Lambda sides in other accounts, over the wire: an account's role assumed through moto's STS
 //! (`AssumeRole` with a session name and an external id, then calls signed with what it gave), and
-//! two accounts' metrics from LocalStack, which takes a 12-digit access key id as the account id.
+//! two accounts' metrics from LocalStack, which takes a 12-digit access key id as the account id, and
+//! `status --json` of the real binary with a role assumed through moto.
 //!
 //! Run with `scripts/test`, or with CUTOVER_LOCALSTACK_ENDPOINT and CUTOVER_MOTO_ENDPOINT set.
 
@@ -171,4 +172,38 @@ async fn an_account_that_cannot_be_read_is_marked_while_the_other_refreshes() {
     assert!(pay.error.is_some() && pay.as_of.is_none(), "{pay:?}");
     assert_eq!((pay.latest(), pay.account_id.as_deref()), (None, None));
     assert_eq!(s.account_of("/pay/*").map(|a| a.label.as_str()), Some("payments"));
+}
+
+/// The real binary, as a runbook runs it: a route's Lambda side in an account reached by assuming a
+/// role through moto's STS, read from LocalStack; `status --json` lists both accounts and says which
+/// one the route is in.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_json_lists_the_accounts_read_with_an_assumed_role() {
+    use support::binary::{code, run_cutover, stderr, stdout};
+    use support::emulators::{clients, create_half_migrated_distribution};
+    let id = create_half_migrated_distribution(&clients(REGION).cloudfront, "accounts-status").await;
+    let home = support::pty::TempDir::new("cutover-accounts");
+    let config = home.path().join("cutover.toml");
+    let text = format!(
+        "latency_statistic = \"Average\"\n\n[[distribution]]\nid = \"{id}\"\nlambda_origins = [\"apigw\"]\n\
+         legacy_origins = [\"legacy\"]\n\n[distribution.lambda_accounts.payments]\n\
+         role_arn = \"arn:aws:iam::210987654321:role/cutover-read\"\nexternal_id = \"ext-42\"\n\n\
+         [[distribution.route]]\npath = \"/api/orders/*\"\naccount = \"payments\"\nlambda_function = \"orders\"\n"
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = tokio::task::block_in_place(|| run_cutover(REGION, home.path(), &config, &["status", "--json"], &[]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let status: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    let distribution = &status["distributions"][0];
+    let accounts = distribution["accounts"].as_array().expect("accounts");
+    assert_eq!(accounts.len(), 2, "{accounts:?}");
+    assert_eq!((accounts[0]["name"].as_str(), accounts[1]["name"].as_str()), (Some("default"), Some("payments")));
+    assert_eq!(accounts[1]["account_id"], "210987654321");
+    assert_eq!(accounts[1]["error"], serde_json::Value::Null, "{accounts:?}");
+    assert!(accounts[1]["as_of"].is_string(), "{accounts:?}");
+    let route =
+        |path: &str| distribution["routes"].as_array().unwrap().iter().find(|r| r["path"] == path).cloned().unwrap();
+    assert_eq!(route("/api/orders/*")["lambda_account"], "payments");
+    assert_eq!(route("/api/users/*")["lambda_account"], "default");
 }
