@@ -138,6 +138,7 @@ async fn each_route_gets_its_own_accounts_numbers_and_each_gauge_its_own_concurr
     assert!(home.error.is_none() && pay.error.is_none(), "{home:?} {pay:?}");
     // LocalStack runs without Lambda: both limits are the configured ones, marked assumed.
     assert!(home.limit_assumed && pay.limit_assumed);
+    assert_eq!((home.limit, pay.limit), (777, 3000), "each its own configured limit");
     assert_eq!(s.concurrency_of("/pay/*"), (Some(120.0), 3000));
     assert_eq!(s.concurrency_of("/home/*").0, Some(42.0));
     // The one-account fields still describe the distribution's own account.

@@ -138,9 +138,10 @@ impl CloudWatchMetrics {
     }
 
     /// The other accounts' clients as given (tests give each account its own keys), instead of
-    /// connecting to them from the config on the first refresh; in the order of `lambda_accounts`.
+    /// connecting to them from the config on the first refresh; in the order of `lambda_accounts`,
+    /// each with `fallback_limit` as its assumed limit (the distribution's own keeps the config's).
     pub fn with_accounts(self, accounts: Vec<AccountClients>, fallback_limit: u64) -> Self {
-        let home = Account::new(self.home.clone(), fallback_limit);
+        let home = Account::new(self.home.clone(), self.limit.fallback().into());
         let all = std::iter::once(home).chain(accounts.into_iter().map(|a| Account::new(a, fallback_limit)));
         CloudWatchMetrics { accounts: OnceCell::new_with(Some(all.collect())), ..self }
     }
