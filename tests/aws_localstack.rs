@@ -175,7 +175,10 @@ lambda_function = \"{fn_quiet}\"
     // 4 + (3 API Gateway + 1 throttles + 3 ALB) + 3 + 4 per route, 2 edge, 1 concurrency.
     assert_eq!(s.queries, 21);
     assert_eq!(metrics.queries_per_refresh(&paths), 21);
-    assert_eq!(stats, FetchStats { regional_batches: vec![19], global_batches: vec![2], requests: 2 });
+    assert_eq!(
+        stats,
+        FetchStats { regional_batches: vec![19], global_batches: vec![2], requests: 2, account_batches: Vec::new() }
+    );
     for path in &paths {
         assert_eq!(s.series(path).len(), 60, "{path}");
     }
@@ -390,7 +393,10 @@ async fn the_routers_health_comes_back_from_us_east_1_in_the_same_calls() {
     assert_eq!(metrics.queries_per_refresh(&paths(&["*"])), 7, "the header's cost counts the router's four");
     let (s, stats) = metrics.fetch_with_stats(&paths(&["*"])).await.unwrap();
     assert_eq!(s.queries, 7);
-    assert_eq!(stats, FetchStats { regional_batches: vec![1], global_batches: vec![6], requests: 2 });
+    assert_eq!(
+        stats,
+        FetchStats { regional_batches: vec![1], global_batches: vec![6], requests: 2, account_batches: Vec::new() }
+    );
     assert_eq!(s.router.len(), 60);
     let expected = RouterMinute {
         execution_errors: Some(37.0),

@@ -264,8 +264,10 @@ async fn status_json_has_every_documented_field() {
     let distribution = &json["distributions"][0];
     assert_eq!(
         keys(distribution),
-        ["concurrency", "id", "latency_statistic", "metrics_error", "newest_datapoint", "routes", "status"]
+        ["accounts", "concurrency", "id", "latency_statistic", "metrics_error", "newest_datapoint", "routes", "status"]
     );
+    // One account: its numbers are `concurrency`; several fill `accounts` (see below).
+    assert_eq!(distribution["accounts"], serde_json::json!([]));
     assert_eq!(keys(&distribution["concurrency"]), ["limit", "limit_assumed", "used"]);
     let route = &distribution["routes"][0];
     assert_eq!(
@@ -273,6 +275,7 @@ async fn status_json_has_every_documented_field() {
         [
             "errors_5xx_pct",
             "guard",
+            "lambda_account",
             "lambda_origin",
             "lambda_share_pct",
             "latency_ms",
@@ -289,6 +292,43 @@ async fn status_json_has_every_documented_field() {
         ]
     );
     assert_eq!(keys(&route["guard"]), ["breached", "breaches", "periods"]);
+}
+
+/// Lambda sides in two accounts: `accounts` lists each, and each route names its Lambda side's.
+#[tokio::test(start_paused = true)]
+async fn status_lists_each_account_and_the_account_of_each_route() {
+    use cutover::domain::AccountConcurrency;
+    let (session, _) = demo(Scenario::Calm, 1).await;
+    let mut state = session.state().clone();
+    let metrics = state.metrics.last_mut().unwrap();
+    metrics.accounts = vec![
+        AccountConcurrency { label: "default".into(), used: vec![Some(834.0)], limit: 1000, ..Default::default() },
+        AccountConcurrency {
+            label: "payments".into(),
+            account_id: Some("210987654321".into()),
+            limit: 3000,
+            limit_assumed: true,
+            error: Some("AccessDenied".into()),
+            ..Default::default()
+        },
+    ];
+    let path = state.routes[0].path.clone();
+    metrics.route_accounts = HashMap::from([(path.clone(), 1)]);
+    let status = DistributionStatus::from_state(&state, None, &HashMap::new());
+    let json: serde_json::Value = serde_json::to_value(&status).unwrap();
+    let mut keys: Vec<&String> = json["accounts"][1].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["account_id", "as_of", "error", "limit", "limit_assumed", "name", "used"]);
+    assert_eq!(json["accounts"][0]["used"], 834.0);
+    assert_eq!(json["accounts"][1]["account_id"], "210987654321");
+    assert_eq!(json["accounts"][1]["used"], serde_json::Value::Null);
+    assert_eq!(json["routes"][0]["lambda_account"], "payments");
+    assert_eq!(json["routes"][1]["lambda_account"], serde_json::Value::Null);
+    let text = StatusReport::new(start(), vec![status]).to_text();
+    assert!(
+        text.contains("account payments 210987654321  concurrency –/3,000 (assumed)  not read: AccessDenied"),
+        "{text}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

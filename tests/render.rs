@@ -144,6 +144,55 @@ async fn live_header_cost_and_read_only_banner() {
     assert_eq!(buffer[(first, row)].fg, Color::Magenta);
 }
 
+/// Lambda sides in two accounts: one gauge each, named by account id, and the account that could
+/// not be read this time marked STALE (`?` when the line is short).
+#[tokio::test(start_paused = true)]
+async fn one_concurrency_gauge_per_account() {
+    use cutover::domain::AccountConcurrency;
+    let mut state = calm().await;
+    state.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: None };
+    let metrics = state.metrics.last_mut().unwrap();
+    let account = |label: &str, id: &str, used: f64, limit: u32, error: Option<&str>| AccountConcurrency {
+        label: label.into(),
+        account_id: Some(id.into()),
+        used: vec![Some(used)],
+        limit,
+        error: error.map(str::to_string),
+        ..AccountConcurrency::default()
+    };
+    metrics.accounts = vec![
+        account("default", "123456789012", 834.0, 1000, None),
+        account("payments", "210987654321", 120.0, 3000, None),
+        account("search", "555566667777", 2950.0, 3000, Some("AccessDenied")),
+    ];
+    let header = |width: u16| -> String {
+        let terminal = draw(&state, &Theme::default_dark(), width, 24);
+        (0..width).map(|x| terminal.backend().buffer()[(x, 0)].symbol().to_string()).collect()
+    };
+    let wide = header(200);
+    assert!(wide.contains("λ 1234…9012 834/1,000 · 2109…4321 120/3,000 · 5555…7777 2,950/3,000 ! STALE"), "{wide}");
+    assert!(!wide.contains("λ concurrency"), "one gauge per account replaces the single one: {wide}");
+    let narrow = header(160);
+    assert!(narrow.contains("2109…4321 120/3,000 · 5555…7777 2,950/3,000 !?"), "{narrow}");
+
+    // The routes whose Lambda side lives in the account not read are drawn as stale; the others not.
+    let (in_search, elsewhere) = (state.routes[0].path.clone(), state.routes[1].path.clone());
+    let metrics = state.metrics.last_mut().unwrap();
+    metrics.route_accounts = [(in_search.clone(), 2), (elsewhere.clone(), 1)].into();
+    let theme = Theme::default_dark();
+    let terminal = draw(&state, &theme, 200, 40);
+    let buffer = terminal.backend().buffer();
+    let style_of = |path: &str| {
+        let y = (0..40).find(|&y| route_in_row(&terminal, y) == path).unwrap_or_else(|| panic!("{path} is drawn"));
+        // The requests column's last cell: a number (or `–`) in the row's own style.
+        let text = row_text(&terminal, y);
+        let x = text.chars().position(|c| c.is_ascii_digit()).expect("a number in the row");
+        buffer[(x as u16, y)].style()
+    };
+    assert_eq!(style_of(&in_search).fg, theme.stale.fg, "{:?}", style_of(&in_search));
+    assert_ne!(style_of(&elsewhere).fg, theme.stale.fg);
+}
+
 /// The demo five minutes into an injected `offline` fault: the header says which fault, that the
 /// data is stale and how old, and when the next try is; the table keeps its last good numbers
 /// under a STALE title; the event log says what failed once.

@@ -81,6 +81,20 @@ legacy_origins = ["legacy-elb", "admin-elb"]
 origin = { header = "x-served-by", value = "monolith" }
 # lambda = { header = "x-served-by", value = "lambda" }
 
+# Other AWS accounts the Lambda side of some routes lives in (README, "Lambda in other accounts"),
+# one table each, by a name of your choice. Its metrics and its Lambda concurrency are read with a
+# profile, a role assumed with the profile's credentials (or else the distribution's), or both;
+# CloudFront is always read with the distribution's own. The routes on its lambda_origins live
+# there, and so does a route that names it with account = "NAME". Without any, every route's
+# Lambda side is read with the distribution's credentials.
+# [distribution.lambda_accounts.payments]
+# role_arn = "arn:aws:iam::210987654321:role/cutover-read"
+# external_id = "cutover"       # when the role's trust policy asks for one
+# profile = "payments"          # a profile to read with, or to assume role_arn from
+# region = "eu-central-1"       # default: region above
+# concurrency_limit = 3000      # assumed when GetAccountSettings is not allowed; default: above
+# lambda_origins = ["apigw-http"]
+
 # One table per cache behavior that has metric sources or thresholds of its own. `path` is the
 # behavior's path pattern exactly as CloudFront has it, or "*" for the default behavior.
 # Behaviors not listed here are still shown and switchable, with distribution-wide numbers only.
@@ -92,6 +106,8 @@ path = "/user/*"
 legacy_origin = "admin-elb"
 lambda_origin = "apigw-rest"
 lambda_function = "api-user-id"
+# The account its Lambda side lives in (a name of lambda_accounts), over its Lambda origin's.
+# account = "payments"
 # Switch this route back to the origin by itself when it alerts (once; never again by itself).
 auto_rollback = false
 # Per-route thresholds: any of the [thresholds] keys; the rest come from [thresholds].

@@ -30,7 +30,8 @@ pub use load::{load, parse};
 pub use source::Position;
 pub use types::{
     Alb, ApiGateway, Config, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_EXPECT_STATUS, DEFAULT_LATENCY_STATISTIC,
-    DEFAULT_REFRESH_SECONDS, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, Route, ThresholdOverrides,
+    DEFAULT_REFRESH_SECONDS, Distribution, LambdaAccount, MarkerHeader, Probe, ProbeMarkers, Probes, Route,
+    ThresholdOverrides, role_arn_account,
 };
 pub use within_file::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION};
 

@@ -92,9 +92,64 @@ pub struct Distribution {
     /// The rollout plan (a name from `[plans]`) of this distribution's routed routes that name none.
     #[serde(default)]
     pub plan: Option<Spanned<String>>,
+    /// Other AWS accounts that Lambda sides live in, by name, from `[distribution.lambda_accounts.NAME]`.
+    /// Routes not in one are read with the distribution's own credentials.
+    #[serde(default)]
+    pub lambda_accounts: BTreeMap<String, LambdaAccount>,
     /// The routes with metric sources or thresholds of their own, from `[[distribution.route]]`.
     #[serde(default, rename = "route")]
     pub routes: Vec<Route>,
+}
+
+/// `[distribution.lambda_accounts.NAME]`: an account the Lambda side of some routes lives in, and
+/// how to read its CloudWatch metrics and Lambda concurrency. CloudFront is always read with the
+/// distribution's own credentials.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaAccount {
+    /// A profile of `~/.aws/config` to read the account with (or to assume `role_arn` from).
+    #[serde(default)]
+    pub profile: Option<Spanned<String>>,
+    /// A role in the account to assume (`arn:aws:iam::ACCOUNT:role/NAME`), from the profile's
+    /// credentials or else the distribution's.
+    #[serde(default)]
+    pub role_arn: Option<Spanned<String>>,
+    /// The external id the role's trust policy asks for.
+    #[serde(default)]
+    pub external_id: Option<Spanned<String>>,
+    /// The region of the account's Lambda and API Gateway metrics; the file's `region` when absent.
+    #[serde(default)]
+    pub region: Option<Spanned<String>>,
+    /// The account's concurrency limit to assume when `GetAccountSettings` is not allowed; the
+    /// file's `concurrency_limit` when absent.
+    #[serde(default)]
+    pub concurrency_limit: Option<Spanned<u64>>,
+    /// Lambda origins (of the distribution's `lambda_origins`) whose routes live in this account.
+    #[serde(default)]
+    pub lambda_origins: Vec<Spanned<String>>,
+}
+
+impl LambdaAccount {
+    /// The 12-digit account id in `role_arn`, when there is one.
+    pub fn account_id(&self) -> Option<&str> {
+        self.role_arn.as_ref().and_then(|arn| role_arn_account(arn.get_ref()))
+    }
+}
+
+/// The account id of a role ARN `arn:PARTITION:iam::ACCOUNT:role/NAME`; `None` for anything else.
+pub fn role_arn_account(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let rest = rest.strip_prefix("iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    let name = resource.strip_prefix("role/")?;
+    let valid = matches!(partition, "aws" | "aws-cn" | "aws-us-gov")
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !name.is_empty()
+        && !name.ends_with('/')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b));
+    valid.then_some(account)
 }
 
 /// One `[[distribution.route]]`: a cache behavior and where its metrics come from.
@@ -141,6 +196,10 @@ pub struct Route {
     /// The rollout plan (a name from `[plans]`) of this route, over the distribution's.
     #[serde(default)]
     pub plan: Option<Spanned<String>>,
+    /// The account (a name from `[distribution.lambda_accounts]`) this route's Lambda side lives
+    /// in, over the account of its Lambda origin.
+    #[serde(default)]
+    pub account: Option<Spanned<String>>,
 }
 
 /// `[distribution.route.probe]`: what to request to see who serves the route.
@@ -440,6 +499,21 @@ impl Distribution {
     /// origin id of that list. A loaded config always has one.
     pub fn origin_id_for(&self, target: Target) -> Option<&str> {
         self.origins(target).first().map(|o| o.get_ref().as_str())
+    }
+
+    /// The account (a name of `lambda_accounts`) the Lambda side of route `path` lives in: the
+    /// route's own `account`, else the account listing the route's Lambda origin (its own, else the
+    /// distribution's first). `None`: the distribution's own account.
+    pub fn account_of(&self, path: &str) -> Option<&str> {
+        let route = self.route(path);
+        if let Some(name) = route.and_then(|r| r.account.as_ref()) {
+            return Some(name.get_ref());
+        }
+        let origin = route.and_then(|r| r.lambda_origin.as_ref()).or(self.lambda_origins.first())?;
+        self.lambda_accounts
+            .iter()
+            .find(|(_, a)| a.lambda_origins.iter().any(|o| o.get_ref() == origin.get_ref()))
+            .map(|(name, _)| name.as_str())
     }
 
     /// Whether an origin id counts as Lambda or as the origin; `None` when the config lists it in neither.

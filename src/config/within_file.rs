@@ -11,7 +11,9 @@ use super::source::Source;
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::ProbeMethod;
 
-use super::types::{Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, ThresholdOverrides};
+use super::types::{
+    Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, ThresholdOverrides, role_arn_account,
+};
 
 /// The largest config file cutover reads. Real ones are a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -279,12 +281,146 @@ fn check_distribution(src: &Source, distribution: &Distribution) -> Result<(), C
                 ));
             }
         }
+        if let Some(account) = &route.account
+            && !distribution.lambda_accounts.contains_key(account.get_ref())
+        {
+            return Err(bad(
+                src,
+                account,
+                format!(
+                    "route {}: account `{}` is not in the distribution's lambda_accounts",
+                    path.get_ref(),
+                    account.get_ref()
+                ),
+                account_fix(distribution),
+            ));
+        }
         check_thresholds(src, &route.thresholds, &format!("the thresholds of route {}", path.get_ref()))?;
         if let Some(probe) = &route.probe {
             check_probe(src, probe, path.get_ref())?;
         }
     }
     check_markers(src, &distribution.probe_markers)?;
+    check_accounts(src, distribution)
+}
+
+/// What to write instead of an unknown account name.
+fn account_fix(distribution: &Distribution) -> String {
+    if distribution.lambda_accounts.is_empty() {
+        "add a [distribution.lambda_accounts.NAME] table for it, or remove account to read the route with the \
+         distribution's credentials"
+            .to_string()
+    } else {
+        let names: Vec<&str> = distribution.lambda_accounts.keys().map(String::as_str).collect();
+        format!("name one of {}, or add a [distribution.lambda_accounts.NAME] table for it", names.join(", "))
+    }
+}
+
+/// Each `[distribution.lambda_accounts.NAME]`: a usable name, a role ARN of the right shape, an
+/// external id only with a role, a region and limit that make sense, and Lambda origins of the
+/// distribution's that no other account claims.
+// Long: one rule after another for each account, in the order their errors are reported.
+fn check_accounts(src: &Source, distribution: &Distribution) -> Result<(), ConfigError> {
+    let mut claimed: HashMap<&str, &str> = HashMap::new();
+    for (name, account) in &distribution.lambda_accounts {
+        let table = format!("[distribution.lambda_accounts.{name}]");
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+            return Err(ConfigError::invalid(
+                src,
+                None,
+                Problem::BadValue,
+                format!(
+                    "distribution {}: the account name {name:?} is not letters, digits, - and _",
+                    distribution.id.get_ref()
+                ),
+                "name the account with letters, digits, - and _ (such as \"payments\")",
+            ));
+        }
+        if let Some(arn) = &account.role_arn
+            && role_arn_account(arn.get_ref()).is_none()
+        {
+            return Err(bad(
+                src,
+                arn,
+                format!("role_arn {:?} in {table} is not an IAM role ARN", arn.get_ref()),
+                "write it as arn:aws:iam::<12-digit account id>:role/<role name>, as IAM shows it",
+            ));
+        }
+        if let Some(external_id) = &account.external_id {
+            if account.role_arn.is_none() {
+                return Err(bad(
+                    src,
+                    external_id,
+                    format!("{table} has an external_id but no role_arn"),
+                    "add the role_arn the external id is for, or remove external_id",
+                ));
+            }
+            let len = external_id.get_ref().chars().count();
+            if !(2..=1224).contains(&len) {
+                return Err(bad(
+                    src,
+                    external_id,
+                    format!("the external_id in {table} is {len} characters long, outside 2 to 1224"),
+                    "copy the external id the role's trust policy names",
+                ));
+            }
+        }
+        for (key, value) in [("profile", &account.profile), ("region", &account.region)] {
+            if let Some(value) = value
+                && (value.get_ref().trim().is_empty() || value.get_ref().chars().any(char::is_whitespace))
+            {
+                return Err(bad(
+                    src,
+                    value,
+                    format!("{key} in {table} is empty or has spaces"),
+                    format!("write the {key} name as the AWS CLI takes it, or remove the key"),
+                ));
+            }
+        }
+        if let Some(limit) = &account.concurrency_limit
+            && !CONCURRENCY_LIMIT.contains(limit.get_ref())
+        {
+            return Err(bad(
+                src,
+                limit,
+                format!("concurrency_limit in {table} is {}, outside 1 to 1000000", limit.get_ref()),
+                "set it to the account's Lambda concurrency limit (1000 unless AWS raised it)",
+            ));
+        }
+        if account.profile.is_none() && account.role_arn.is_none() {
+            return Err(ConfigError::invalid(
+                src,
+                None,
+                Problem::Missing,
+                format!(
+                    "{table} has neither profile nor role_arn, so it would be read as the distribution's own account"
+                ),
+                "add profile = \"...\" or role_arn = \"arn:aws:iam::ACCOUNT:role/NAME\" to the table",
+            ));
+        }
+        for origin in &account.lambda_origins {
+            if !distribution.lambda_origins.iter().any(|o| o.get_ref() == origin.get_ref()) {
+                return Err(bad(
+                    src,
+                    origin,
+                    format!(
+                        "lambda origin `{}` of {table} is not in the distribution's lambda_origins",
+                        origin.get_ref()
+                    ),
+                    "name one of lambda_origins, or add the origin to lambda_origins if it really is one",
+                ));
+            }
+            if let Some(first) = claimed.insert(origin.get_ref(), name) {
+                return Err(ConfigError::invalid(
+                    src,
+                    Some(&origin.span()),
+                    Problem::Duplicate,
+                    format!("lambda origin `{}` is in both lambda_accounts {first} and {name}", origin.get_ref()),
+                    "keep it in the account its API Gateway or functions live in",
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -652,6 +788,69 @@ mod tests {
         assert!(e.contains("route /a: legacy_origin `apigw` is not in the distribution's legacy_origins"), "{e}");
         let e = error(&with("[[distribution.route]]\npath = \"/a\"\nlambda_origin = \"nope\"\n"));
         assert!(e.contains("lambda_origin `nope` is not in the distribution's lambda_origins"), "{e}");
+    }
+
+    #[test]
+    fn lambda_accounts_are_checked_and_routes_find_theirs() {
+        let account = "[distribution.lambda_accounts.payments]\nrole_arn = \"arn:aws:iam::210987654321:role/cutover-read\"\n\
+                       external_id = \"ext-1\"\nregion = \"eu-central-1\"\nlambda_origins = [\"apigw\"]\n";
+        let config =
+            crate::config::parse(&with(&format!("{account}[[distribution.route]]\npath = \"/a\"\n")), "c.toml")
+                .unwrap();
+        let d = config.distribution("E1").unwrap();
+        assert_eq!(d.account_of("/a"), Some("payments"), "by its Lambda origin");
+        assert_eq!(d.account_of("/not-listed"), Some("payments"), "by the first Lambda origin");
+        assert_eq!(d.lambda_accounts["payments"].account_id(), Some("210987654321"));
+
+        let bad_arn = account.replace("arn:aws:iam::210987654321:role/cutover-read", "arn:aws:iam::2109:role/x");
+        let e = error(&with(&bad_arn));
+        assert!(e.contains("line 6, column 12: role_arn \"arn:aws:iam::2109:role/x\" in [distribution.lambda_accounts.payments] is not an IAM role ARN"), "{e}");
+        let e = error(&with("[[distribution.route]]\npath = \"/a\"\naccount = \"nope\"\n"));
+        assert!(
+            e.contains("line 7, column 11: route /a: account `nope` is not in the distribution's lambda_accounts"),
+            "{e}"
+        );
+        let e = error(&with(&format!("{account}[[distribution.route]]\npath = \"/a\"\naccount = \"nope\"\n")));
+        assert!(e.contains("name one of payments"), "{e}");
+        let e = error(&with("[distribution.lambda_accounts.x]\nexternal_id = \"abc\"\nprofile = \"p\"\n"));
+        assert!(
+            e.contains("line 6, column 15: [distribution.lambda_accounts.x] has an external_id but no role_arn"),
+            "{e}"
+        );
+        let e = error(&with("[distribution.lambda_accounts.x]\nregion = \"eu-west-1\"\n"));
+        assert!(e.contains("has neither profile nor role_arn"), "{e}");
+        let e = error(&with("[distribution.lambda_accounts.x]\nprofile = \"p\"\nlambda_origins = [\"elb\"]\n"));
+        assert!(
+            e.contains(
+                "lambda origin `elb` of [distribution.lambda_accounts.x] is not in the distribution's lambda_origins"
+            ),
+            "{e}"
+        );
+        let e = error(&with(
+            "[distribution.lambda_accounts.x]\nprofile = \"p\"\nlambda_origins = [\"apigw\"]\n\
+             [distribution.lambda_accounts.y]\nprofile = \"q\"\nlambda_origins = [\"apigw\"]\n",
+        ));
+        assert!(e.contains("lambda origin `apigw` is in both lambda_accounts x and y"), "{e}");
+        let e = error(&with("[distribution.lambda_accounts.x]\nprofile = \"p\"\nconcurrency_limit = 0\n"));
+        assert!(e.contains("concurrency_limit in [distribution.lambda_accounts.x] is 0"), "{e}");
+    }
+
+    #[test]
+    fn role_arns() {
+        assert_eq!(role_arn_account("arn:aws:iam::123456789012:role/cutover-read"), Some("123456789012"));
+        assert_eq!(role_arn_account("arn:aws-cn:iam::123456789012:role/path/to/r"), Some("123456789012"));
+        for bad in [
+            "",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:iam::12345678901:role/x",
+            "arn:aws:sts::123456789012:role/x",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam:eu-west-1:123456789012:role/x",
+            "arn:foo:iam::123456789012:role/x",
+            "arn:aws:iam::123456789012:role/a b",
+        ] {
+            assert_eq!(role_arn_account(bad), None, "{bad}");
+        }
     }
 
     #[test]

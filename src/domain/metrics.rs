@@ -171,6 +171,48 @@ pub struct MetricsSnapshot {
     pub newest_datapoint: Option<Timestamp>,
     /// How many metric queries this refresh asked for (what CloudWatch bills).
     pub queries: usize,
+    /// Each account's concurrency when the Lambda sides live in several accounts: the distribution's
+    /// own first (the fields above say the same of it), then the config's `lambda_accounts`. Empty
+    /// for one account.
+    pub accounts: Vec<AccountConcurrency>,
+    /// Which of `accounts` each route's Lambda side lives in (an index); empty for one account.
+    pub route_accounts: HashMap<String, usize>,
+}
+
+/// One account's Lambda concurrency and how fresh its numbers are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccountConcurrency {
+    /// The config's name for the account; `default` for the distribution's own.
+    pub label: String,
+    /// Its 12-digit id, once known (from the role ARN or STS).
+    pub account_id: Option<String>,
+    /// Lambda concurrent executions (maximum per minute), oldest first.
+    pub used: Vec<Option<f64>>,
+    pub limit: u32,
+    /// The limit is the configured fallback, because `GetAccountSettings` would not say.
+    pub limit_assumed: bool,
+    /// Why this refresh could not read the account; its numbers (and its routes' Lambda sides) are
+    /// then those of `as_of`, or none.
+    pub error: Option<String>,
+    /// When the account's numbers were read; `None` when never.
+    pub as_of: Option<Timestamp>,
+}
+
+/// The default label of the distribution's own account among several.
+pub const HOME_ACCOUNT: &str = "default";
+
+impl AccountConcurrency {
+    pub fn latest(&self) -> Option<f64> {
+        self.used.iter().rev().find_map(|c| *c)
+    }
+
+    /// How the screen names it: the account id as `1234…9012`, else the config's name.
+    pub fn short_name(&self) -> String {
+        match &self.account_id {
+            Some(id) if id.len() == 12 => format!("{}…{}", &id[..4], &id[8..]),
+            _ => self.label.clone(),
+        }
+    }
 }
 
 impl MetricsSnapshot {
@@ -185,6 +227,20 @@ impl MetricsSnapshot {
 
     pub fn latest_concurrency(&self) -> Option<f64> {
         self.concurrency.iter().rev().find_map(|c| *c)
+    }
+
+    /// The account a route's Lambda side lives in, when there are several.
+    pub fn account_of(&self, path: &str) -> Option<&AccountConcurrency> {
+        self.route_accounts.get(path).and_then(|&i| self.accounts.get(i))
+    }
+
+    /// The newest concurrency and the limit of the account a route's Lambda side lives in: its
+    /// account's when there are several, else the one account's.
+    pub fn concurrency_of(&self, path: &str) -> (Option<f64>, u32) {
+        match self.account_of(path) {
+            Some(account) => (account.latest(), account.limit),
+            None => (self.latest_concurrency(), self.concurrency_limit),
+        }
     }
 
     /// Start time of the minute at `index` in the series.
@@ -208,6 +264,25 @@ mod tests {
         assert_eq!(format!("{:?}", Reading::from(Some(1.0))), "Some(1.0)");
         // An hour of minutes per route is what the console keeps; this is why Reading exists.
         assert_eq!(std::mem::size_of::<MinutePoint>(), 7 * 8);
+    }
+
+    #[test]
+    fn a_route_finds_its_accounts_concurrency() {
+        let account = |label: &str, id: Option<&str>, used: f64, limit| AccountConcurrency {
+            label: label.into(),
+            account_id: id.map(str::to_string),
+            used: vec![Some(used), None],
+            limit,
+            ..AccountConcurrency::default()
+        };
+        let mut s = MetricsSnapshot { concurrency: vec![Some(5.0)], concurrency_limit: 1000, ..Default::default() };
+        assert_eq!(s.concurrency_of("/a"), (Some(5.0), 1000), "one account: the snapshot's own");
+        s.accounts = vec![account(HOME_ACCOUNT, None, 5.0, 1000), account("pay", Some("210987654321"), 120.0, 3000)];
+        s.route_accounts = HashMap::from([("/a".to_string(), 1), ("/b".to_string(), 0)]);
+        assert_eq!(s.concurrency_of("/a"), (Some(120.0), 3000));
+        assert_eq!(s.concurrency_of("/b"), (Some(5.0), 1000));
+        assert_eq!(s.accounts[1].short_name(), "2109…4321");
+        assert_eq!(s.accounts[0].short_name(), "default");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod traffic;
 pub mod visible;
 
 pub use event::{Level, LogEntry};
-pub use metrics::{BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
+pub use metrics::{AccountConcurrency, BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
 pub use preflight::{BehaviorPolicies, Findings, PolicyBook, PolicyKind};
 pub use route::{DeployStatus, OriginPair, RouteChange, RouteInfo, Target, Topology};
 pub use thresholds::{Breach, BreachKind, Thresholds};

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::state::{Mode, State};
 use crate::domain::format::{duration_short, thousands, time_of_day};
 use crate::domain::router_health::RouterStatus;
-use crate::domain::{DeployStatus, Target};
+use crate::domain::{AccountConcurrency, DeployStatus, Target, visible};
 use crate::theme::Theme;
 
 /// Concurrency above this share of the limit is drawn as a warning.
@@ -96,7 +96,9 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     } else {
         out.push(Segment { priority: 1, spans: vec![Span::styled("reading distribution…", theme.muted)] });
     }
-    if let Some(metrics) = state.metrics.as_ref() {
+    if let Some(metrics) = state.metrics.as_ref().filter(|m| m.accounts.len() > 1) {
+        out.push(Segment { priority: 2, spans: account_gauges(&metrics.accounts, theme, wide) });
+    } else if let Some(metrics) = state.metrics.as_ref() {
         let limit = f64::from(metrics.concurrency_limit.max(1));
         let label = if wide { "λ concurrency " } else { "λ " };
         let mut spans = vec![Span::styled(label, theme.target(Target::Lambda))];
@@ -189,6 +191,45 @@ fn router<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
         RouterStatus::Unknown => (6, "router –".to_string(), theme.muted),
     };
     Some(Segment { priority, spans: vec![Span::styled(text, style)] })
+}
+
+/// One short gauge per account when the Lambda sides live in several: `λ 1234…9012 834/1,000 ·
+/// 2109…4321 120/3,000`; an account that could not be read this time says so.
+fn account_gauges<'a>(accounts: &[AccountConcurrency], theme: &Theme, wide: bool) -> Vec<Span<'a>> {
+    let mut spans = vec![Span::styled("λ ", theme.target(Target::Lambda))];
+    for (i, account) in accounts.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.muted));
+        }
+        spans.push(Span::styled(format!("{} ", visible::escape(&account.short_name())), theme.muted));
+        let limit = thousands(account.limit.into());
+        match account.latest() {
+            Some(used) => {
+                let hot = used / f64::from(account.limit.max(1)) >= CONCURRENCY_WARN;
+                let style = if account.error.is_some() {
+                    theme.stale
+                } else if hot {
+                    theme.gauge_warn
+                } else {
+                    theme.base
+                };
+                spans.push(Span::styled(format!("{}/{limit}", thousands(used as u64)), style));
+                if hot {
+                    spans.push(Span::styled(" !", theme.alert));
+                }
+            }
+            None => spans.push(Span::styled(
+                format!("–/{limit}"),
+                if account.error.is_some() { theme.stale } else { theme.muted },
+            )),
+        }
+        if account.error.is_some() {
+            spans.push(Span::styled(if wide { " STALE" } else { "?" }, theme.stale));
+        } else if account.limit_assumed && wide {
+            spans.push(Span::styled(" (assumed)", theme.muted));
+        }
+    }
+    spans
 }
 
 /// A bar of `width` cells: filled for the used share, light for the rest.

@@ -157,7 +157,9 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         .unwrap_or_default();
     let spark = spark_line(&sparkline(&series, spark_width), theme);
     let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };
-    let row_style = if state.is_stale() { theme.stale } else { Style::default() };
+    // The account its Lambda side lives in could not be read this time: its numbers are older.
+    let account_stale = state.metrics.as_ref().and_then(|m| m.account_of(&row.path)).is_some_and(|a| a.error.is_some());
+    let row_style = if state.is_stale() || account_stale { theme.stale } else { Style::default() };
     Row::new([
         alert_mark,
         Cell::from(Span::styled(row.path.as_str(), path_style)),

@@ -1,9 +1,12 @@
-//! The SDK clients cutover uses, built once from the standard AWS credential and region chain.
+//! The SDK clients cutover uses, built once from the standard AWS credential and region chain, and
+//! those of the other accounts the Lambda side of some routes lives in (a profile, an assumed role).
 
 use std::time::Duration;
 
+use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::SharedCredentialsProvider;
 
 /// CloudFront is global; its control plane and its metrics live in this region.
 pub const GLOBAL_REGION: &str = "us-east-1";
@@ -45,6 +48,8 @@ pub struct AwsClients {
     pub region: String,
     /// The profile in use, for the header; `None` for the default chain without a named profile.
     pub profile: Option<String>,
+    /// The SDK config these were built from: the source of other accounts' credentials.
+    pub sdk: SdkConfig,
 }
 
 impl AwsClients {
@@ -52,13 +57,7 @@ impl AwsClients {
     /// roles), honouring `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`. Nothing is called yet.
     /// Fails only when no region is set anywhere, since regional metrics cannot be read without one.
     pub async fn load(options: &ConnectOptions) -> Result<Self, NoRegion> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
-                .build(),
-        );
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts());
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
@@ -91,8 +90,128 @@ impl AwsClients {
             sts: aws_sdk_sts::Client::new(sdk),
             region,
             profile,
+            sdk: sdk.clone(),
         }
     }
+}
+
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
+
+/// How to reach one account the Lambda side of some routes lives in (the config's
+/// `[distribution.lambda_accounts.NAME]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountSpec {
+    pub name: String,
+    pub profile: Option<String>,
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+    /// The metrics region; the distribution's when `None`.
+    pub region: Option<String>,
+}
+
+/// The clients of one such account: its CloudWatch and Lambda in its region, and STS to learn its id.
+#[derive(Clone, Debug)]
+pub struct AccountClients {
+    /// The config's name for the account.
+    pub name: String,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub region: String,
+    /// The account id when known without asking: the role ARN's.
+    pub account_id: Option<String>,
+}
+
+impl AccountClients {
+    /// The clients for an already loaded SDK config (tests give each account its own keys).
+    pub fn from_sdk_config(name: &str, sdk: &SdkConfig, account_id: Option<String>) -> Self {
+        AccountClients {
+            name: name.to_string(),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(sdk),
+            lambda: aws_sdk_lambda::Client::new(sdk),
+            sts: aws_sdk_sts::Client::new(sdk),
+            region: sdk.region().map_or_else(|| GLOBAL_REGION.to_string(), |r| r.to_string()),
+            account_id,
+        }
+    }
+
+    /// The account's clients: credentials from its profile (loaded like `--profile`), else those of
+    /// `base` (the distribution's), then, with a role, exchanged for the role's through STS
+    /// `AssumeRole` (session `session_name`, its external id), refreshed before they expire. Nothing
+    /// is called yet: a role that cannot be assumed fails the account's first read.
+    pub async fn connect(base: &SdkConfig, spec: &AccountSpec, session_name: &str) -> Self {
+        let region = spec
+            .region
+            .clone()
+            .or_else(|| base.region().map(ToString::to_string))
+            .unwrap_or_else(|| GLOBAL_REGION.to_string());
+        let source = match &spec.profile {
+            Some(profile) => {
+                aws_config::defaults(BehaviorVersion::latest())
+                    .timeout_config(timeouts())
+                    .profile_name(profile)
+                    .region(Region::new(region.clone()))
+                    .load()
+                    .await
+            }
+            None => base.to_builder().region(Region::new(region.clone())).build(),
+        };
+        // `AssumeRoleProvider` needs the clock that `aws_config::defaults` always sets; a config built
+        // by hand (tests) may have none, so it gets the SDK's default one.
+        let source = match source.time_source() {
+            Some(_) => source,
+            None => {
+                let clock =
+                    aws_sdk_sts::Config::builder().behavior_version(BehaviorVersion::latest()).build().time_source();
+                let mut builder = source.to_builder();
+                builder.set_time_source(clock);
+                builder.build()
+            }
+        };
+        let sdk = match &spec.role_arn {
+            Some(role_arn) => {
+                let mut role = AssumeRoleProvider::builder(role_arn)
+                    .session_name(session_name)
+                    .region(Region::new(region.clone()))
+                    .configure(&source);
+                if let Some(external_id) = &spec.external_id {
+                    role = role.external_id(external_id);
+                }
+                let provider = role.build().await;
+                source.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
+            }
+            None => source,
+        };
+        let account_id = spec.role_arn.as_deref().and_then(crate::config::role_arn_account).map(str::to_string);
+        Self::from_sdk_config(&spec.name, &sdk, account_id)
+    }
+
+    /// The account's 12-digit id: the role ARN's, else STS `GetCallerIdentity`'s.
+    pub async fn account_id(&self) -> Result<String, crate::backend::BackendError> {
+        if let Some(id) = &self.account_id {
+            return Ok(id.clone());
+        }
+        let out =
+            self.sts.get_caller_identity().send().await.map_err(|e| super::errors::from_sdk("GetCallerIdentity", e))?;
+        Ok(out.account().unwrap_or_default().to_string())
+    }
+}
+
+/// The `AssumeRole` session name: `cutover-` and the operator's user name, cut to what STS accepts
+/// (2 to 64 characters of letters, digits and `+=,.@-_`), so that CloudTrail says who read.
+pub fn session_name(user: Option<&str>) -> String {
+    let user: String = user
+        .unwrap_or("operator")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) { c } else { '_' })
+        .collect();
+    format!("cutover-{user}").chars().take(64).collect()
 }
 
 /// The KeyValueStore data plane client for `sdk`, in [`GLOBAL_REGION`] like CloudFront's control
@@ -149,6 +268,14 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(10), socket.read_exact(&mut bytes)).await.unwrap().unwrap();
         call.abort();
         bytes
+    }
+
+    #[test]
+    fn session_names_are_what_sts_accepts() {
+        assert_eq!(session_name(Some("ana")), "cutover-ana");
+        assert_eq!(session_name(Some("Ana María")), "cutover-Ana_Mar_a");
+        assert_eq!(session_name(None), "cutover-operator");
+        assert_eq!(session_name(Some(&"x".repeat(100))).len(), 64);
     }
 
     /// Real AWS is https: the SDK crates are built without their legacy `rustls` feature, so this

@@ -15,7 +15,7 @@ pub mod share_store;
 pub mod spec;
 
 pub use backend::AwsBackend;
-pub use clients::{AwsClients, ConnectOptions, NoRegion};
+pub use clients::{AccountClients, AccountSpec, AwsClients, ConnectOptions, NoRegion};
 pub use control_plane::CloudFrontControlPlane;
 pub use metrics::CloudWatchMetrics;
 pub use share_store::KvsShareStore;

@@ -12,7 +12,7 @@ use crate::audit::{AuditTrail, RecordKind};
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::route::NOT_SWITCHABLE;
 use crate::domain::visible;
-use crate::domain::{Breach, BreachKind, DeployStatus, Target};
+use crate::domain::{AccountConcurrency, Breach, BreachKind, DeployStatus, Target};
 
 /// Bumped only when a field changes meaning or goes away; new fields may appear in any version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -39,7 +39,26 @@ pub struct DistributionStatus {
     /// End of the newest minute with any datapoint.
     pub newest_datapoint: Option<Timestamp>,
     pub concurrency: Option<Concurrency>,
+    /// Each account's concurrency when the Lambda sides live in several (the distribution's own
+    /// first); empty for one account, whose numbers are `concurrency`.
+    pub accounts: Vec<AccountStatus>,
     pub routes: Vec<RouteStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AccountStatus {
+    /// The config's name for it (`default`: the distribution's own).
+    pub name: String,
+    /// Its 12-digit id, once known.
+    pub account_id: Option<String>,
+    /// Lambda concurrent executions, newest minute's maximum; `null` without a datapoint.
+    pub used: Option<f64>,
+    pub limit: u32,
+    pub limit_assumed: bool,
+    /// Why the last refresh could not read it; its numbers are then as of `as_of`.
+    pub error: Option<String>,
+    /// When its numbers were read.
+    pub as_of: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -67,6 +86,8 @@ pub struct RouteStatus {
     /// Lambda's share of its viewers in the router's store, when the router moves the route (its
     /// behavior on its origin); `null` otherwise.
     pub lambda_share_pct: Option<u8>,
+    /// The account (a name of `accounts`) its Lambda side lives in; `null` for one account.
+    pub lambda_account: Option<String>,
     /// A switch of this route recorded in this machine's audit trail is still being deployed.
     pub pending: bool,
     /// Start of the newest minute with data for this route; the numbers below are that minute's.
@@ -140,6 +161,20 @@ impl StatusReport {
     }
 }
 
+impl From<&AccountConcurrency> for AccountStatus {
+    fn from(a: &AccountConcurrency) -> Self {
+        AccountStatus {
+            name: a.label.clone(),
+            account_id: a.account_id.clone(),
+            used: a.latest(),
+            limit: a.limit,
+            limit_assumed: a.limit_assumed,
+            error: a.error.clone(),
+            as_of: a.as_of,
+        }
+    }
+}
+
 impl DistributionStatus {
     /// What a loaded session knows about its distribution. `pending` holds routes with a switch
     /// in the audit trail that was not yet seen deployed.
@@ -165,6 +200,7 @@ impl DistributionStatus {
                     lambda_origin: pair.map(|p| p.lambda.clone()),
                     legacy_origin: pair.map(|p| p.legacy.clone()),
                     lambda_share_pct: row.router_share(),
+                    lambda_account: metrics.and_then(|m| m.account_of(&row.path)).map(|a| a.label.clone()),
                     // Deploying: a switch this session follows, or one the trail recorded whose
                     // wanted target the route has now while CloudFront still rolls a change out.
                     pending: row.pending.is_some()
@@ -197,7 +233,25 @@ impl DistributionStatus {
                     limit_assumed: m.concurrency_limit_assumed,
                 })
             }),
+            accounts: metrics.map(|m| m.accounts.iter().map(AccountStatus::from).collect()).unwrap_or_default(),
             routes,
+        }
+    }
+
+    /// One line per account when the Lambda sides live in several.
+    fn write_accounts(&self, out: &mut String) {
+        for account in &self.accounts {
+            let used = account.used.map_or("–".to_string(), |u| thousands(u.round() as u64));
+            let assumed = if account.limit_assumed { " (assumed)" } else { "" };
+            let trouble =
+                account.error.as_ref().map(|e| format!("  not read: {}", visible::escape(e))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "account {} {}  concurrency {used}/{}{assumed}{trouble}",
+                visible::escape(&account.name),
+                visible::escape(account.account_id.as_deref().unwrap_or("(id unknown)")),
+                thousands(u64::from(account.limit))
+            );
         }
     }
 
@@ -217,6 +271,7 @@ impl DistributionStatus {
             );
         }
         let _ = writeln!(out, "{heading}");
+        self.write_accounts(out);
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }

@@ -101,6 +101,19 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
         warnings.push(warning);
     }
     let _ = writeln!(out, "legacy_origins = {}", list(&classified.legacy));
+    if !classified.lambda.is_empty() {
+        // The key lines are indented so that they stay comments to the tests that uncomment placeholders.
+        let _ = writeln!(
+            out,
+            "# By hand: an API Gateway domain names its region, never its account. If a Lambda origin's API or\n\
+             # functions live in another AWS account than this distribution, name that account, how to read it\n\
+             # (a profile and/or a role to assume) and its origins (README, \"Lambda in other accounts\"):\n\
+             # [distribution.lambda_accounts.NAME]\n\
+             #   role_arn = \"arn:aws:iam::ACCOUNT-ID:role/ROLE-NAME\"\n\
+             #   lambda_origins = [{}]",
+            quoted(&classified.lambda[0])
+        );
+    }
     if !classified.mixed.is_empty() {
         out.push_str(
             "# These origin groups mix Lambda and other origins, so they are in neither list: the console shows\n\
@@ -404,6 +417,25 @@ mod tests {
         assert_eq!(routes, ["/user/*", "/orders/*", "/static/*.js", "*"]);
         assert!(d.routes.iter().all(|r| r.lambda_function.is_none() && r.api_gateway.is_none() && r.alb.is_none()));
         validate_against(&loaded, "E2ABC", &origin_ids_of(&config), &paths(&config)).unwrap();
+    }
+
+    #[test]
+    fn the_file_says_the_account_of_a_lambda_origin_is_for_the_user_to_name() {
+        let starter = render("E2ABC", &rich());
+        assert!(starter.text.contains("an API Gateway domain names its region, never its account"), "{}", starter.text);
+        let example = starter
+            .text
+            .lines()
+            .skip_while(|l| !l.starts_with("# [distribution.lambda_accounts.NAME]"))
+            .take(3)
+            .map(|l| l.trim_start_matches('#').trim())
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace("ACCOUNT-ID", "123456789012")
+            .replace("ROLE-NAME", "cutover-read");
+        let text = format!("{}\n{example}\n", starter.text.split("\n# One table per cache behavior").next().unwrap());
+        let loaded = parse(&text, "cutover.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(loaded.distribution("E2ABC").unwrap().lambda_accounts.len(), 1);
     }
 
     #[test]

@@ -30,8 +30,17 @@ pub fn summary(path: &Path, id: &str, starter: &Starter, run: &str, load_error: 
             path.display()
         )),
     }
+    if !starter.lambda_origins.is_empty() {
+        out.push_str(ACCOUNTS_BY_HAND);
+        out.push('\n');
+    }
     out
 }
+
+/// What `init` cannot know of the Lambda origins: an API Gateway domain names its region, never its account.
+pub const ACCOUNTS_BY_HAND: &str = "by hand: an API Gateway domain does not say which AWS account it is in; if a \
+     Lambda origin's API or functions live in another account than the distribution, name that account under \
+     [distribution.lambda_accounts.NAME] (the file has it commented out)";
 
 /// The command that opens the console on `path`: plain `cutover` when that is where it looks anyway.
 pub fn run_command(path: &Path, looks_at: Option<&Path>) -> String {
@@ -69,7 +78,10 @@ mod tests {
             text,
             "wrote /c/cutover.toml for distribution E1: 4 routes; Lambda origins: apigw; legacy origins: elb, elbs\n\
              next: review the origin lists and fill in the commented metric sources under each route, then run \
-             `cutover`\n"
+             `cutover`\n\
+             by hand: an API Gateway domain does not say which AWS account it is in; if a Lambda origin's API or \
+             functions live in another account than the distribution, name that account under \
+             [distribution.lambda_accounts.NAME] (the file has it commented out)\n"
         );
     }
 

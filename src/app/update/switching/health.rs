@@ -53,7 +53,22 @@ pub(super) fn target_health_across(state: &State, to: Target) -> Vec<String> {
             describe(Some(requests), Some(errors), slowest, &state.latency_statistic)
         ));
     }
-    if to == Target::Lambda
+    if to == Target::Lambda && metrics.accounts.len() > 1 {
+        for account in &metrics.accounts {
+            let limit = account.limit.max(1);
+            let used = match account.latest() {
+                Some(used) => format!(
+                    "{}/{} ({:.0}% used)",
+                    thousands(used as u64),
+                    thousands(u64::from(limit)),
+                    used / f64::from(limit) * 100.0
+                ),
+                None => format!("–/{}", thousands(u64::from(limit))),
+            };
+            let trouble = if account.error.is_some() { ", not read this time" } else { "" };
+            lines.push(format!("account {} ({}) concurrency {used}{trouble}", account.short_name(), account.label));
+        }
+    } else if to == Target::Lambda
         && let Some(used) = metrics.latest_concurrency()
     {
         let limit = metrics.concurrency_limit.max(1);
@@ -80,14 +95,48 @@ pub(super) fn describe(
 }
 
 /// The concurrency moving `fraction` (0 to 1) of what the origin serves on `paths` to Lambda would
-/// take, and a warning when it would leave less than [`PREFLIGHT_FREE_SHARE`] of the account's limit
-/// free. The estimate is requests per second × seconds per request, from each route's newest minute
-/// and the Lambda latency seen on it (or the mean across Lambda routes, for a route Lambda has not
-/// served yet). A switch moves all of it (1); a share step of a routed route only its part.
+/// take, and a warning when it would leave less than [`PREFLIGHT_FREE_SHARE`] of the limit free in
+/// the account the routes' Lambda sides live in (each account on its own when they live in
+/// several). The estimate is requests per second × seconds per request, from each route's newest
+/// minute and the Lambda latency seen on it (or the mean across Lambda routes, for a route Lambda
+/// has not served yet). A switch moves all of it (1); a share step of a routed route only its part.
 pub(super) fn preflight(state: &State, paths: &[String], fraction: f64) -> Option<(String, Option<String>)> {
     let metrics = state.metrics.as_ref()?;
-    let limit = f64::from(metrics.concurrency_limit.max(1));
-    let used = metrics.latest_concurrency()?;
+    // Paths by the account their Lambda side lives in, in the order first met; `None` for one account.
+    let mut groups: Vec<(Option<usize>, Vec<&String>)> = Vec::new();
+    for path in paths {
+        let account = metrics.route_accounts.get(path).copied();
+        match groups.iter_mut().find(|(a, _)| *a == account) {
+            Some((_, members)) => members.push(path),
+            None => groups.push((account, vec![path])),
+        }
+    }
+    let estimates: Vec<(String, Option<String>)> =
+        groups.iter().filter_map(|(account, paths)| preflight_in(state, *account, paths, fraction)).collect();
+    let (first, _) = estimates.first()?;
+    let estimate = if estimates.len() == 1 {
+        first.clone()
+    } else {
+        let parts: Vec<&str> = estimates.iter().map(|(e, _)| e.strip_prefix("pre-flight: ").unwrap_or(e)).collect();
+        format!("pre-flight: {}", parts.join("; "))
+    };
+    let warnings: Vec<String> = estimates.into_iter().filter_map(|(_, w)| w).collect();
+    Some((estimate, (!warnings.is_empty()).then(|| warnings.join("; "))))
+}
+
+/// [`preflight`] of the paths whose Lambda side lives in one account (`None`: the one account).
+fn preflight_in(
+    state: &State,
+    account: Option<usize>,
+    paths: &[&String],
+    fraction: f64,
+) -> Option<(String, Option<String>)> {
+    let metrics = state.metrics.as_ref()?;
+    let account = account.and_then(|i| metrics.accounts.get(i));
+    let (used, limit) = match account {
+        Some(account) => (account.latest()?, f64::from(account.limit.max(1))),
+        None => (metrics.latest_concurrency()?, f64::from(metrics.concurrency_limit.max(1))),
+    };
     let seen: Vec<f64> =
         state.routes.iter().filter_map(|r| metrics.latest(&r.path).and_then(|p| p.lambda.latency_ms.get())).collect();
     let fallback_ms = (!seen.is_empty()).then(|| seen.iter().sum::<f64>() / seen.len() as f64);
@@ -101,8 +150,14 @@ pub(super) fn preflight(state: &State, paths: &[String], fraction: f64) -> Optio
         needed += rps * duration_ms / 1000.0;
     }
     let free = (limit - used).max(0.0);
+    let (whose, whose_limit) = match account {
+        Some(account) => {
+            (format!(" in account {}", account.short_name()), format!("account {}'s", account.short_name()))
+        }
+        None => (String::new(), "the account's".to_string()),
+    };
     let estimate = format!(
-        "pre-flight: needs about {} concurrent executions ({} req/s × {} duration); {} of {} free now",
+        "pre-flight: needs about {} concurrent executions ({} req/s × {} duration); {} of {} free now{whose}",
         thousands(needed.round() as u64),
         thousands(per_second.round() as u64),
         state.latency_statistic,
@@ -111,7 +166,7 @@ pub(super) fn preflight(state: &State, paths: &[String], fraction: f64) -> Optio
     );
     let warning = (free - needed < limit * PREFLIGHT_FREE_SHARE).then(|| {
         format!(
-            "less than {}% of the account's Lambda concurrency would be left free: expect throttles",
+            "less than {}% of {whose_limit} Lambda concurrency would be left free: expect throttles",
             (PREFLIGHT_FREE_SHARE * 100.0).round()
         )
     });

@@ -1,5 +1,6 @@
 //! Pure tests of `update`: actions in, state and effects out.
 
+mod accounts;
 mod audit_trail;
 mod plans;
 mod preflight;

@@ -7,7 +7,7 @@ use super::fetch::Series;
 use super::queries::{Field, Plan, RouterField, Slot};
 use super::window::Window;
 use crate::domain::metrics::WINDOW_MINUTES;
-use crate::domain::{EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
+use crate::domain::{AccountConcurrency, EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
 
 /// The account's concurrency limit and whether it is the configured fallback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,23 @@ pub struct Limit {
 
 /// The snapshot for `paths` from the values `plan`'s queries brought back.
 pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, limit: Limit) -> MetricsSnapshot {
+    assemble_accounts(paths, plan, window, series, limit, Vec::new())
+}
+
+/// [`assemble`] for Lambda sides in several accounts: `accounts` as read (names, ids, limits,
+/// errors), one per account of the plan; each gets its concurrency series here.
+// Long: one loop that puts every answer in its place, then the snapshot laid out field by field.
+pub fn assemble_accounts(
+    paths: &[String],
+    plan: &Plan,
+    window: Window,
+    series: &Series,
+    limit: Limit,
+    mut accounts: Vec<AccountConcurrency>,
+) -> MetricsSnapshot {
+    for account in &mut accounts {
+        account.used = vec![None; WINDOW_MINUTES];
+    }
     let mut routes: Vec<Vec<MinutePoint>> = vec![vec![MinutePoint::default(); WINDOW_MINUTES]; paths.len()];
     let mut edge = vec![EdgeMinute::default(); WINDOW_MINUTES];
     let mut concurrency = vec![None; WINDOW_MINUTES];
@@ -46,11 +63,18 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
                 Slot::EdgeErrorRatePct => &mut edge[i].error_rate_5xx_pct,
                 Slot::Concurrency => &mut concurrency[i],
                 Slot::Router(field) => router_field(&mut router[i], field),
+                Slot::AccountConcurrency(a) => match accounts.get_mut(a) {
+                    Some(account) => &mut account.used[i],
+                    None => continue,
+                },
             };
             target.get_or_insert(value);
         }
     }
 
+    if let Some(home) = accounts.first_mut() {
+        home.used.clone_from(&concurrency);
+    }
     MetricsSnapshot {
         window_start: window.start,
         routes: paths.iter().cloned().zip(routes).collect::<HashMap<_, _>>(),
@@ -62,6 +86,8 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
         unmeasured: plan.unmeasured.clone(),
         newest_datapoint: newest.map(|i| window.minute_end(i)),
         queries: plan.queries.len(),
+        accounts,
+        route_accounts: plan.route_accounts.clone(),
     }
 }
 

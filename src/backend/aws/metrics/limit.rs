@@ -54,6 +54,11 @@ impl AccountLimit {
         AccountLimit { lambda, fallback: u32::try_from(fallback).unwrap_or(u32::MAX), state: Mutex::default() }
     }
 
+    /// The configured limit used while the account's is not known.
+    pub fn fallback(&self) -> u32 {
+        self.fallback
+    }
+
     fn state(&self) -> LimitState {
         *self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

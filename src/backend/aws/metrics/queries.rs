@@ -8,6 +8,7 @@ use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 
 use crate::config::{ApiGateway, Distribution, Route};
 use crate::domain::Target;
+use crate::domain::metrics::HOME_ACCOUNT;
 
 /// CloudWatch's standard resolution; every query asks for one datapoint per minute.
 pub const PERIOD_SECONDS: i32 = 60;
@@ -19,6 +20,10 @@ pub enum Endpoint {
     Regional,
     /// `us-east-1`: CloudFront.
     Global,
+    /// Another account's metrics region: the Lambda sides of its routes and its concurrency. The
+    /// index is the account's in the snapshot's `accounts` (1 for the config's first of
+    /// `lambda_accounts`, by name; 0, the distribution's own, is `Regional`).
+    Account(usize),
 }
 
 /// One number of the router function's minute.
@@ -55,6 +60,8 @@ pub enum Slot {
     EdgeErrorRatePct,
     Concurrency,
     Router(RouterField),
+    /// The concurrency of another account (its index, as in [`Endpoint::Account`]).
+    AccountConcurrency(usize),
 }
 
 /// One metric, one statistic, one minute resolution.
@@ -94,6 +101,11 @@ pub struct Plan {
     pub queries: Vec<Query>,
     /// (path, side) pairs without a configured metric source.
     pub unmeasured: HashSet<(String, Target)>,
+    /// The accounts, when the Lambda sides live in several: the distribution's own, then the
+    /// config's `lambda_accounts` by name. Empty for one account.
+    pub accounts: Vec<String>,
+    /// The account (index of `accounts`) of each path's Lambda side; empty for one account.
+    pub route_accounts: HashMap<String, usize>,
 }
 
 impl Plan {
@@ -117,9 +129,22 @@ pub fn plan(
     // Indexed once: looking each path up in the list would be quadratic at a thousand routes.
     let routes: HashMap<&str, &Route> =
         distribution.map(|d| d.routes.iter().map(|r| (r.path.get_ref().as_str(), r)).collect()).unwrap_or_default();
+    let accounts: Vec<&str> =
+        distribution.map(|d| d.lambda_accounts.keys().map(String::as_str).collect()).unwrap_or_default();
+    if !accounts.is_empty() {
+        plan.accounts = std::iter::once(HOME_ACCOUNT).chain(accounts.iter().copied()).map(str::to_string).collect();
+    }
     for (index, path) in paths.iter().enumerate() {
         let route = routes.get(path.as_str()).copied();
-        let mut builder = RouteQueries { index, latency_statistic, queries: &mut plan.queries };
+        let account = distribution
+            .and_then(|d| d.account_of(path))
+            .and_then(|name| accounts.iter().position(|a| *a == name))
+            .map_or(0, |i| i + 1);
+        if !plan.accounts.is_empty() {
+            plan.route_accounts.insert(path.clone(), account);
+        }
+        let lambda_endpoint = if account == 0 { Endpoint::Regional } else { Endpoint::Account(account) };
+        let mut builder = RouteQueries { index, latency_statistic, lambda_endpoint, queries: &mut plan.queries };
         let (lambda, origin) = match route {
             Some(route) => (builder.lambda_side(route), builder.origin_side(route)),
             None => (false, false),
@@ -135,6 +160,12 @@ pub fn plan(
     if let Some(function) = router {
         plan.queries.extend(router_health(function));
     }
+    plan.queries.extend((1..plan.accounts.len()).map(|i| Query {
+        id: format!("acct{i}_conc"),
+        endpoint: Endpoint::Account(i),
+        slot: Slot::AccountConcurrency(i),
+        ..concurrency_query()
+    }));
     plan
 }
 
@@ -158,6 +189,19 @@ fn router_health(function: &str) -> [Query; 4] {
     ]
 }
 
+/// The account's `ConcurrentExecutions`, in the distribution's own account.
+fn concurrency_query() -> Query {
+    Query {
+        id: "account_conc".to_string(),
+        endpoint: Endpoint::Regional,
+        slot: Slot::Concurrency,
+        namespace: "AWS/Lambda",
+        metric: "ConcurrentExecutions",
+        dimensions: Vec::new(),
+        stat: "Maximum".to_string(),
+    }
+}
+
 /// The distribution's edge numbers (us-east-1) and the account's concurrency (metrics region).
 fn account_and_edge(distribution_id: &str) -> [Query; 3] {
     let edge = |id: &str, slot, metric, stat: &str| Query {
@@ -172,15 +216,7 @@ fn account_and_edge(distribution_id: &str) -> [Query; 3] {
     [
         edge("edge_req", Slot::EdgeRequests, "Requests", "Sum"),
         edge("edge_5xx", Slot::EdgeErrorRatePct, "5xxErrorRate", "Average"),
-        Query {
-            id: "account_conc".to_string(),
-            endpoint: Endpoint::Regional,
-            slot: Slot::Concurrency,
-            namespace: "AWS/Lambda",
-            metric: "ConcurrentExecutions",
-            dimensions: Vec::new(),
-            stat: "Maximum".to_string(),
-        },
+        concurrency_query(),
     ]
 }
 
@@ -188,6 +224,9 @@ fn account_and_edge(distribution_id: &str) -> [Query; 3] {
 struct RouteQueries<'a> {
     index: usize,
     latency_statistic: &'a str,
+    /// Where the Lambda side's queries go: the route's account. The origin side's stay in the
+    /// distribution's own.
+    lambda_endpoint: Endpoint,
     queries: &'a mut Vec<Query>,
 }
 
@@ -201,9 +240,15 @@ impl RouteQueries<'_> {
         dims: &[(&'static str, &str)],
         stat: &str,
     ) {
+        let endpoint = match field {
+            Field::OriginRequests | Field::OriginErrors | Field::OriginLatencySeconds => Endpoint::Regional,
+            Field::LambdaRequests | Field::LambdaErrors | Field::LambdaLatencyMs | Field::Throttles => {
+                self.lambda_endpoint
+            }
+        };
         self.queries.push(Query {
             id: format!("r{}_{suffix}", self.index),
-            endpoint: Endpoint::Regional,
+            endpoint,
             slot: Slot::Route { index: self.index, field },
             namespace,
             metric,
@@ -370,6 +415,33 @@ mod tests {
         );
         let none = plan_for_none();
         assert_eq!(none.unmeasured.len(), 2);
+    }
+
+    #[test]
+    fn lambda_sides_in_other_accounts_go_to_their_accounts_and_origin_sides_stay() {
+        let text = EXAMPLE
+            .replace("# [distribution.lambda_accounts.payments]", "[distribution.lambda_accounts.payments]")
+            .replace("# role_arn = \"arn:aws:iam::210987654321", "role_arn = \"arn:aws:iam::210987654321")
+            .replace("# lambda_origins = [\"apigw-http\"]", "lambda_origins = [\"apigw-http\"]");
+        let config = parse(&text, "example.toml").unwrap();
+        let paths: Vec<String> = ["/user/*", "*"].iter().map(|p| p.to_string()).collect();
+        let p = plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths, None);
+        assert_eq!(p.accounts, ["default", "payments"]);
+        // `*` names no Lambda origin: it goes to the first, apigw-rest, in the distribution's account.
+        assert_eq!(p.route_accounts, HashMap::from([("/user/*".to_string(), 0), ("*".to_string(), 0)]));
+        let text = text.replace("path = \"*\"\n", "path = \"*\"\naccount = \"payments\"\n");
+        let config = parse(&text, "example.toml").unwrap();
+        let p = plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths, None);
+        assert_eq!(p.route_accounts["*"], 1);
+        assert_eq!(find(&p, "r1_lam_req").endpoint, Endpoint::Account(1));
+        assert_eq!(find(&p, "r1_org_req").endpoint, Endpoint::Regional, "the ALB is the distribution's");
+        assert_eq!(find(&p, "r0_lam_req").endpoint, Endpoint::Regional);
+        let conc = find(&p, "acct1_conc");
+        assert_eq!(
+            (conc.endpoint, conc.slot, conc.metric),
+            (Endpoint::Account(1), Slot::AccountConcurrency(1), "ConcurrentExecutions")
+        );
+        assert_eq!(find(&p, "account_conc").endpoint, Endpoint::Regional);
     }
 
     fn plan_for_none() -> Plan {
