@@ -10,6 +10,7 @@ pub mod plan;
 pub mod preflight;
 pub mod probe;
 pub mod route;
+pub mod stage;
 pub mod thresholds;
 pub mod traffic;
 pub mod visible;

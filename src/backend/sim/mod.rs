@@ -4,12 +4,14 @@
 //! when account concurrency runs out. Its time is the console's `Clock`, so tests can pause it.
 //! Its edges answer probes too (`probe.rs`), with the headers of the side each edge sends a route to.
 //! The router (CloudFront Function and KeyValueStore) sits on a few routes (`store.rs`): a share
-//! written to its store reaches the edges in seconds, and the traffic splits by it.
+//! written to its store reaches the edges in seconds, and the traffic splits by it. The Lambda
+//! side's API Gateway stage (`stage.rs`) can be pointed at a deployment that proxies to the monolith.
 
 pub mod catalog;
 mod mix;
 pub mod probe;
 pub mod scenario;
+pub mod stage;
 pub mod store;
 pub mod traffic;
 pub mod world;
@@ -80,6 +82,8 @@ pub struct SimBackend {
     unmeasured: HashSet<(String, Target)>,
     /// The routes the router is asked to serve (those of them the world has and may move are).
     routed: Vec<String>,
+    /// The Lambda side's API Gateway stage (`stage.rs`).
+    stage: stage::SimStage,
 }
 
 impl SimBackend {
@@ -103,6 +107,7 @@ impl SimBackend {
             most_updates_in_flight: AtomicU32::new(0),
             unmeasured: HashSet::new(),
             routed,
+            stage: stage::SimStage::default(),
         }
     }
 

@@ -70,6 +70,9 @@ pub struct World {
     traffic_changed_from: Option<Timestamp>,
     /// The router's KeyValueStore: the shares of the routed routes.
     store: SimStore,
+    /// The Lambda side's API Gateway stage (`stage.rs`): when it serves the proxy deployment,
+    /// and when it stopped, in the order the changes took effect.
+    stage_proxy_changes: Vec<(Timestamp, bool)>,
 }
 
 pub fn target_of_origin(origin_id: &str) -> Target {
@@ -104,6 +107,7 @@ impl World {
             updates_accepted: 0,
             traffic_changed_from: None,
             store: SimStore::new(routes, routed, seed),
+            stage_proxy_changes: Vec::new(),
         }
     }
 
@@ -174,6 +178,17 @@ impl World {
 
     fn traffic_moves_from(&mut self, at: Timestamp) {
         self.traffic_changed_from = Some(self.traffic_changed_from.map_or(at, |from| from.min(at)));
+    }
+
+    /// The Lambda side's stage serves the proxy deployment (`proxied`) or a Lambda one from `at`.
+    pub fn set_stage_proxied(&mut self, at: Timestamp, proxied: bool) {
+        self.stage_proxy_changes.push((at, proxied));
+        self.traffic_moves_from(at);
+    }
+
+    /// Whether the Lambda side's stage serves the proxy deployment at `t`.
+    pub fn stage_proxied(&self, t: Timestamp) -> bool {
+        self.stage_proxy_changes.iter().rev().find(|(at, _)| *at <= t).is_some_and(|(_, proxied)| *proxied)
     }
 
     pub fn store(&self) -> &SimStore {
