@@ -102,6 +102,26 @@ pub fn who(record: &AuditRecord) -> String {
     }
 }
 
+/// A stage rollback's record in words: which stage, between which deployments.
+fn stage_sentence(record: &AuditRecord, routes: &str) -> String {
+    let what = match &record.stage {
+        Some(s) => {
+            format!(
+                "stage {} of {} API {} from deployment {} to {}",
+                s.stage, s.api, s.api_id, s.from_deployment, s.to_deployment
+            )
+        }
+        None => "a stage".to_string(),
+    };
+    match record.kind {
+        RecordKind::StageRequested => format!("{} asked to move {what} (from {routes})", record.operator),
+        RecordKind::StageAccepted => format!("move of {what} accepted"),
+        _ => format!("move of {what} failed"),
+    }
+}
+
+// Long: one arm per record kind, then what every kind adds (outcome, durations); split, the
+// match would only move.
 /// One sentence about the record, without its time.
 pub fn sentence(record: &AuditRecord) -> String {
     let routes = routes(record);
@@ -143,6 +163,9 @@ pub fn sentence(record: &AuditRecord) -> String {
             ),
             None => format!("rollout plan of {routes}"),
         },
+        RecordKind::StageRequested | RecordKind::StageAccepted | RecordKind::StageFailed => {
+            stage_sentence(record, &routes)
+        }
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
     };
     if let Some(outcome) = record.outcome
@@ -152,6 +175,8 @@ pub fn sentence(record: &AuditRecord) -> String {
                 | (RecordKind::SwitchDeployed, "deployed")
                 | (RecordKind::SwitchFailed, "failed")
                 | (RecordKind::SwitchAbandoned, "abandoned")
+                | (RecordKind::StageAccepted, "accepted")
+                | (RecordKind::StageFailed, "failed")
         )
     {
         text.push_str(&format!(" ({})", outcome.as_str()));
