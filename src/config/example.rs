@@ -126,6 +126,14 @@ expect_status = 200
 # host = "api.example.com"
 # base_url = "http://127.0.0.1:8080"
 # headers = { accept = "application/json" }
+# The API Gateway stage that serves the route's Lambda side, for the stage rollback (README,
+# "Stage rollback"): rest_api_id for a REST API or http_api_id for an HTTP API, the stage, and the
+# deployment whose integration proxies to the monolith, offered first. [distribution.stage] sets
+# one for every route of the distribution that names none.
+[distribution.route.stage]
+rest_api_id = "a1b2c3d4e5"
+stage = "prod"
+fallback_deployment = "abc123"
 
 # Lambda side measured at an HTTP API (AWS/ApiGateway: ApiId, Stage, Resource, Method), and the
 # origin side at the route's own ALB target group (AWS/ApplicationELB: LoadBalancer, TargetGroup).
@@ -197,6 +205,10 @@ mod tests {
         assert_eq!(fallback.steps_text(), "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%");
         assert_eq!(config.plan("default").unwrap(), crate::domain::plan::RolloutPlan::default_plan());
         assert!(config.plan("fast").unwrap_err().contains("has default, careful"));
+
+        let orders = d.route("/orders/*").unwrap().stage.as_ref().and_then(|s| s.route_stage()).unwrap();
+        assert_eq!(orders.stage.label(), "REST a1b2c3d4e5/prod");
+        assert_eq!(orders.fallback_deployment.as_deref(), Some("abc123"));
 
         let default = d.route("*").unwrap();
         let api = default.api_gateway.as_ref().unwrap();
