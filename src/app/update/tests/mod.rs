@@ -5,6 +5,7 @@ mod plans;
 mod preflight;
 mod quitting;
 mod shares;
+mod stage;
 mod traffic;
 
 use std::time::Duration;
