@@ -66,6 +66,7 @@ fn main() -> ExitCode {
         }
         Some(Subcommand::Rollout(args)) => runtime.block_on(cutover::commands::headless::rollout(&args, &cli.aws)),
         Some(Subcommand::Weight(args)) => runtime.block_on(cutover::commands::headless::weight(&args, &cli.aws)),
+        Some(Subcommand::Stage(args)) => runtime.block_on(cutover::commands::headless::stage(&args, &cli.aws)),
         Some(Subcommand::Probe(args)) => runtime.block_on(cutover::commands::headless::probe(&args, &cli.aws)),
         Some(Subcommand::Router(args)) => runtime.block_on(cutover::commands::router::run(&args, &cli.aws)),
     };

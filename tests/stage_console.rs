@@ -17,6 +17,7 @@ use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::backend::stage::StageControl;
 use cutover::backend::{ControlPlane, FaultSet};
 use cutover::clock::Clock;
+use cutover::commands::headless::{Confirmer, EventPrinter, HeadlessError, StageArgs, run_stage};
 use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -98,4 +99,77 @@ async fn a_stage_rollback_stops_the_bad_deploys_errors_without_cloudfront_and_u_
         .await;
     assert!(back);
     assert_eq!(backend.deployments(&demo_route_stage().stage).await.unwrap().current, "d2");
+}
+
+/// A demo console whose /orders/* names the demo's stage, loaded.
+async fn staged_demo() -> (Runtime<SimBackend>, Arc<SimBackend>) {
+    let clock = Clock::simulated(start(), 10.0);
+    let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
+    let backend = Arc::new(SimBackend::new(clock.clone(), options));
+    let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
+    state.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
+    let stages: Arc<dyn StageControl> = Arc::clone(&backend) as Arc<dyn StageControl>;
+    let mut session =
+        Runtime::single(state, Arc::clone(&backend), clock).with_stage_control(catalog::DISTRIBUTION_ID, stages);
+    assert!(session.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
+    (session, backend)
+}
+
+struct Answer(bool);
+
+impl Confirmer for Answer {
+    fn confirm(&mut self, _question: &str) -> Result<bool, HeadlessError> {
+        Ok(self.0)
+    }
+}
+
+fn args(list: bool, json: bool, deployment: Option<&str>, yes: bool) -> StageArgs {
+    StageArgs {
+        route: "/orders/*".into(),
+        list,
+        json,
+        deployment: deployment.map(str::to_string),
+        yes,
+        no_audit: false,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn headless_stage_lists_and_moves_as_the_console_does() {
+    let (mut session, backend) = staged_demo().await;
+    let mut printer = EventPrinter::new(Vec::new());
+
+    let listed =
+        run_stage(&mut session, &args(true, false, None, false), &mut printer, &mut Answer(false)).await.unwrap();
+    assert!(listed[0].starts_with("stage REST demo4pi7x1/prod of /orders/*"), "{listed:?}");
+    assert!(listed.iter().any(|l| l.starts_with("d2") && l.ends_with("serving")), "{listed:?}");
+    assert!(listed.iter().any(|l| l.starts_with("d0") && l.contains("proxy to monolith") && l.ends_with("fallback")));
+
+    let json = run_stage(&mut session, &args(true, true, None, false), &mut printer, &mut Answer(false)).await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json[0]).unwrap();
+    assert_eq!(
+        (json["api"].as_str(), json["current"].as_str(), json["fallback"].as_str()),
+        (Some("rest"), Some("d2"), Some("d0"))
+    );
+    assert_eq!(json["deployments"].as_array().unwrap().len(), 3);
+
+    let no = run_stage(&mut session, &args(false, false, Some("d0"), false), &mut printer, &mut Answer(false)).await;
+    assert!(matches!(no, Err(HeadlessError::Cancelled)), "{no:?}");
+    let unknown = run_stage(&mut session, &args(false, false, Some("d9"), true), &mut printer, &mut Answer(true)).await;
+    assert!(
+        matches!(&unknown, Err(HeadlessError::Refused(why)) if why.contains("not one of the stage's")),
+        "{unknown:?}"
+    );
+
+    let moved =
+        run_stage(&mut session, &args(false, false, Some("d0"), true), &mut printer, &mut Answer(false)).await.unwrap();
+    assert_eq!(moved, ["stage REST demo4pi7x1/prod now serves deployment d0"]);
+    assert_eq!(backend.deployments(&demo_route_stage().stage).await.unwrap().current, "d0");
+    let again =
+        run_stage(&mut session, &args(false, false, Some("d0"), true), &mut printer, &mut Answer(true)).await.unwrap();
+    assert!(again[0].contains("already serves deployment d0; nothing to do"), "{again:?}");
+
+    session.state_mut().read_only = Some("--read-only".into());
+    let refused = run_stage(&mut session, &args(true, false, None, false), &mut printer, &mut Answer(true)).await;
+    assert!(matches!(&refused, Err(HeadlessError::Refused(why)) if why.starts_with("read-only")), "{refused:?}");
 }

@@ -191,7 +191,7 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
 }
 
 /// A runtime for a change, its routes and first numbers read, progress on `printer`.
-async fn open_and_load(
+pub(super) async fn open_and_load(
     aws: &AwsArgs,
     printer: &mut EventPrinter<std::io::Stderr>,
 ) -> anyhow::Result<Runtime<AwsBackend>> {
