@@ -17,6 +17,7 @@ use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
 /// Exit code for errors the user can fix (bad arguments, configuration, themes).
 const USAGE_ERROR: u8 = 2;
 
+// Long: one arm per subcommand, each a line of wiring; split, the match would only move.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = match cutover::logging::init(cli.log_level.as_str()) {

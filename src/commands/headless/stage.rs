@@ -44,39 +44,60 @@ pub async fn run_stage<B: Backend, W: Write>(
     printer: &mut EventPrinter<W>,
     confirmer: &mut impl Confirmer,
 ) -> Result<Vec<String>, HeadlessError> {
-    let route = args.route.as_str();
-    let distribution_id = holding(runtime, route)?.distribution_id.clone();
-    runtime.dispatch(Action::OpenStage { distribution_id: distribution_id.clone(), path: route.to_string() });
-    let picker_of = |console: &Console| match &console.distribution(&distribution_id)?.view.overlay {
-        Overlay::StagePicker(picker) => Some(picker.clone()),
-        _ => None,
-    };
-    let Some(_) = picker_of(&runtime.console) else {
-        return Err(refused(&runtime.console, &distribution_id));
-    };
-    let read = |c: &Console| picker_of(c).is_none_or(|p| p.deployments.is_some() || p.error.is_some());
-    waited(run_until(runtime, printer, STAGE_LIMIT, futures::stream::pending(), read).await, "reading the stage")?;
-    let picker = picker_of(&runtime.console).ok_or_else(|| refused(&runtime.console, &distribution_id))?;
-    if let Some(error) = &picker.error {
-        return Err(HeadlessError::Failed(format!("could not read the stage's deployments: {error}")));
-    }
-    let deployments = picker.deployments.clone().expect("read above");
+    let distribution_id = holding(runtime, &args.route)?.distribution_id.clone();
+    let picker = read_picker(runtime, &distribution_id, &args.route, printer).await?;
+    let deployments = picker.deployments.clone().expect("read");
     let Some(wanted) = &args.deployment else {
         return Ok(if args.json { vec![list_json(&picker, &distribution_id)] } else { list_text(&picker) });
     };
+    let stage = visible::escape(&picker.stage.stage.label()).into_owned();
     if *wanted == deployments.current {
-        let stage = visible::escape(&picker.stage.stage.label()).into_owned();
         return Ok(vec![format!("stage {stage} already serves deployment {}; nothing to do", visible::escape(wanted))]);
     }
-    let path = route.to_string();
-    runtime.dispatch(Action::OpenStageMove {
-        distribution_id: distribution_id.clone(),
-        path,
-        deployment_id: wanted.clone(),
-    });
-    let Overlay::ConfirmStage(confirm) = &runtime.console.distribution(&distribution_id).expect("found").view.overlay
+    move_stage(runtime, args, &distribution_id, wanted, printer, confirmer).await?;
+    Ok(vec![format!("stage {stage} now serves deployment {}", visible::escape(wanted))])
+}
+
+/// The picker `D` opens for `route`, with the stage's deployments read.
+async fn read_picker<B: Backend, W: Write>(
+    runtime: &mut Runtime<B>,
+    distribution_id: &str,
+    route: &str,
+    printer: &mut EventPrinter<W>,
+) -> Result<StagePicker, HeadlessError> {
+    runtime.dispatch(Action::OpenStage { distribution_id: distribution_id.to_string(), path: route.to_string() });
+    let picker_of = |console: &Console| match &console.distribution(distribution_id)?.view.overlay {
+        Overlay::StagePicker(picker) => Some(picker.clone()),
+        _ => None,
+    };
+    if picker_of(&runtime.console).is_none() {
+        return Err(refused(&runtime.console, distribution_id));
+    }
+    let read = |c: &Console| picker_of(c).is_none_or(|p| p.deployments.is_some() || p.error.is_some());
+    waited(run_until(runtime, printer, STAGE_LIMIT, futures::stream::pending(), read).await, "reading the stage")?;
+    let picker = picker_of(&runtime.console).ok_or_else(|| refused(&runtime.console, distribution_id))?;
+    match &picker.error {
+        Some(error) => Err(HeadlessError::Failed(format!("could not read the stage's deployments: {error}"))),
+        None => Ok(picker),
+    }
+}
+
+/// Choose `wanted` in the open picker, ask, and send the move through the dialog; `Ok` once
+/// API Gateway accepted it.
+async fn move_stage<B: Backend, W: Write>(
+    runtime: &mut Runtime<B>,
+    args: &StageArgs,
+    distribution_id: &str,
+    wanted: &str,
+    printer: &mut EventPrinter<W>,
+    confirmer: &mut impl Confirmer,
+) -> Result<(), HeadlessError> {
+    let id = distribution_id.to_string();
+    let path = args.route.clone();
+    runtime.dispatch(Action::OpenStageMove { distribution_id: id.clone(), path, deployment_id: wanted.to_string() });
+    let Overlay::ConfirmStage(confirm) = &runtime.console.distribution(distribution_id).expect("found").view.overlay
     else {
-        return Err(refused(&runtime.console, &distribution_id));
+        return Err(refused(&runtime.console, distribution_id));
     };
     let question = format!(
         "move stage {} from deployment {} to {} ({})? every route behind the stage changes, within seconds",
@@ -97,23 +118,19 @@ pub async fn run_stage<B: Backend, W: Write>(
     if !args.yes && !confirmer.confirm("move the stage?")? {
         return Err(HeadlessError::Cancelled);
     }
-    let before = runtime.console.distribution(&distribution_id).map_or(0, |s| s.stage_moves.len());
-    runtime.dispatch(Action::CommandFor { distribution_id: distribution_id.clone(), command: Command::Confirm });
+    let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.stage_moves.len());
+    runtime.dispatch(Action::CommandFor { distribution_id: id, command: Command::Confirm });
     let answered = |c: &Console| {
-        c.distribution(&distribution_id)
+        c.distribution(distribution_id)
             .is_none_or(|s| s.stage_moves.len() == before || s.stage_moves.last().is_some_and(|m| m.outcome.is_some()))
     };
     waited(run_until(runtime, printer, STAGE_LIMIT, futures::stream::pending(), answered).await, "UpdateStage")?;
     printer.print_all(&runtime.console);
-    let state = runtime.console.distribution(&distribution_id).expect("found");
+    let state = runtime.console.distribution(distribution_id).expect("found");
     match state.stage_moves.get(before).and_then(|m| m.outcome.clone()) {
-        Some(Ok(())) => Ok(vec![format!(
-            "stage {} now serves deployment {}",
-            visible::escape(&picker.stage.stage.label()),
-            visible::escape(wanted)
-        )]),
+        Some(Ok(())) => Ok(()),
         Some(Err(error)) => Err(HeadlessError::Failed(format!("the stage was not moved: {error}"))),
-        None => Err(refused(&runtime.console, &distribution_id)),
+        None => Err(refused(&runtime.console, distribution_id)),
     }
 }
 
