@@ -55,6 +55,8 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &StagePicker, theme:
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled(keymap::label(Context::StagePicker, Command::SelectUp), theme.key),
+        Span::raw(" "),
+        Span::styled(keymap::label(Context::StagePicker, Command::SelectDown), theme.key),
         Span::styled(" choose   ", theme.dialog),
         Span::styled(keymap::label(Context::StagePicker, Command::Confirm), theme.key),
         Span::styled(" move the stage to it…   ", theme.dialog),
