@@ -169,7 +169,11 @@ async fn headless_stage_lists_and_moves_as_the_console_does() {
         run_stage(&mut session, &args(false, false, Some("d0"), true), &mut printer, &mut Answer(true)).await.unwrap();
     assert!(again[0].contains("already serves deployment d0; nothing to do"), "{again:?}");
 
+    // Read-only lists, and refuses a move.
     session.state_mut().read_only = Some("--read-only".into());
-    let refused = run_stage(&mut session, &args(true, false, None, false), &mut printer, &mut Answer(true)).await;
+    let listed = run_stage(&mut session, &args(true, false, None, false), &mut printer, &mut Answer(true)).await;
+    assert!(listed.is_ok(), "{listed:?}");
+    let refused = run_stage(&mut session, &args(false, false, Some("d2"), true), &mut printer, &mut Answer(true)).await;
     assert!(matches!(&refused, Err(HeadlessError::Refused(why)) if why.starts_with("read-only")), "{refused:?}");
+    assert_eq!(backend.deployments(&demo_route_stage().stage).await.unwrap().current, "d0");
 }

@@ -1,7 +1,7 @@
 //! The stage rollback (`D`): a route's API Gateway stage pointed at another deployment, usually
 //! the one whose integration proxies to the monolith. CloudFront stays as it is, so nothing
 //! propagates: API Gateway serves the deployment within seconds, for every route behind the stage.
-//! The picker lists the deployments, Enter asks, `y` sends `UpdateStage`, and `u` (while no switch
+//! The picker lists the deployments (read-only may look), Enter asks, `y` sends `UpdateStage`, and `u` (while no switch
 //! came after it) moves the stage back to the deployment it served before.
 
 use super::audit;
@@ -51,11 +51,8 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 }
 
 /// Headless `stage ROUTE`: the picker for `path`'s stage, as `D` on it would open it.
+/// Read-only may look: only choosing a deployment is refused.
 pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
-    if let Some(why) = state.read_only.clone() {
-        refuse(state, Some(path), format!("read-only ({why}): the stage was not touched"));
-        return Vec::new();
-    }
     let Some(stage) = state.stages.get(path).cloned() else {
         let message = format!(
             "{path} names no API Gateway stage; add [distribution.route.stage] to its route in the config to roll its stage back"
@@ -135,6 +132,11 @@ fn choose(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let path = picker.path.clone();
+    if let Some(why) = state.read_only.clone() {
+        state.view.overlay = Overlay::None;
+        refuse(state, Some(&path), format!("read-only ({why}): the stage was not touched"));
+        return Vec::new();
+    }
     if chosen.id == deployments.current {
         let message = format!("the stage already serves deployment {}; choose another", visible(&chosen.id));
         refuse(state, Some(&path), message);

@@ -150,15 +150,18 @@ fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
 }
 
 #[test]
-fn read_only_and_a_route_without_a_stage_refuse_it() {
+fn read_only_may_look_but_not_move_and_a_route_without_a_stage_is_refused() {
     let mut state = with_stage();
     select(&mut state, "/user/*");
     assert!(press(&mut state, Command::StageRollback).is_empty());
     assert!(state.refused.as_deref().unwrap().contains("names no API Gateway stage"));
 
+    // Read-only may look at the deployments, and not choose one.
     state.read_only = Some("--read-only".into());
-    select(&mut state, "/orders/*");
-    assert!(press(&mut state, Command::StageRollback).is_empty());
+    picker_open(&mut state);
+    assert!(matches!(state.view.overlay, Overlay::StagePicker(_)));
+    assert!(press(&mut state, Command::Confirm).is_empty());
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.refused.as_deref().unwrap().starts_with("read-only (--read-only)"));
+    assert!(state.stage_moves.is_empty());
 }
