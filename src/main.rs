@@ -17,6 +17,7 @@ use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
 /// Exit code for errors the user can fix (bad arguments, configuration, themes).
 const USAGE_ERROR: u8 = 2;
 
+// Long: one arm per subcommand, each a line of wiring; split, the match would only move.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = match cutover::logging::init(cli.log_level.as_str()) {
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
         }
         Some(Subcommand::Rollout(args)) => runtime.block_on(cutover::commands::headless::rollout(&args, &cli.aws)),
         Some(Subcommand::Weight(args)) => runtime.block_on(cutover::commands::headless::weight(&args, &cli.aws)),
+        Some(Subcommand::Stage(args)) => runtime.block_on(cutover::commands::headless::stage(&args, &cli.aws)),
         Some(Subcommand::Probe(args)) => runtime.block_on(cutover::commands::headless::probe(&args, &cli.aws)),
         Some(Subcommand::Router(args)) => runtime.block_on(cutover::commands::router::run(&args, &cli.aws)),
     };

@@ -11,6 +11,7 @@ use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
 use crate::backend::{BackendError, FaultSet};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSpec};
+use crate::domain::stage::{StageDeployments, StageRef};
 use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
 
 /// Everything that can change the console, delivered by value to the one `update`: keys turned
@@ -119,6 +120,29 @@ pub enum Action {
         distribution_id: String,
         result: Result<(), String>,
     },
+    /// A route's stage's deployments, read for the stage rollback's picker.
+    StageLoaded {
+        distribution_id: String,
+        path: String,
+        result: Result<StageDeployments, BackendError>,
+    },
+    /// Whether `UpdateStage` of stage move `id` was accepted.
+    StageSet {
+        distribution_id: String,
+        id: u64,
+        result: Result<(), BackendError>,
+    },
+    /// Headless `stage ROUTE --list`: read `path`'s stage's deployments (the picker opens).
+    OpenStage {
+        distribution_id: String,
+        path: String,
+    },
+    /// Headless `stage ROUTE --deployment ID`: open the confirm dialog moving `path`'s stage to it.
+    OpenStageMove {
+        distribution_id: String,
+        path: String,
+        deployment_id: String,
+    },
 }
 
 impl Action {
@@ -141,7 +165,11 @@ impl Action {
             | Action::OpenShare { distribution_id, .. }
             | Action::OpenRollout { distribution_id, .. }
             | Action::ConfirmForced { distribution_id, .. }
-            | Action::AuditTrail { distribution_id, .. } => Some(distribution_id),
+            | Action::AuditTrail { distribution_id, .. }
+            | Action::StageLoaded { distribution_id, .. }
+            | Action::StageSet { distribution_id, .. }
+            | Action::OpenStage { distribution_id, .. }
+            | Action::OpenStageMove { distribution_id, .. } => Some(distribution_id),
         }
     }
 }
@@ -194,4 +222,17 @@ pub enum Effect {
     Bell,
     /// Append a record to the audit trail, synced to disk before the screen shows the step.
     Audit(Box<AuditRecord>),
+    /// Read a stage's deployments (`GetDeployments`, `GetStage`) for route `path`'s picker.
+    LoadStage {
+        distribution_id: String,
+        path: String,
+        stage: StageRef,
+    },
+    /// Point a stage at another deployment (`UpdateStage`): stage move `id`.
+    SetStage {
+        id: u64,
+        distribution_id: String,
+        stage: StageRef,
+        deployment_id: String,
+    },
 }

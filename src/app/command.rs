@@ -22,6 +22,8 @@ pub enum Command {
     AbortPlan,
     RollbackAll,
     Undo,
+    /// A route with an API Gateway stage: list the stage's deployments to point it at another.
+    StageRollback,
     Confirm,
     /// Send the dialog's switch although the pre-flight blocked it (or the audit trail fails).
     ConfirmOverride,
@@ -62,7 +64,8 @@ impl Command {
             Command::ShareDown => "routed: λ share up / down",
             // One help row for the three, keys in the order of the words: P/Z/X.
             Command::StartPlan | Command::PausePlan | Command::AbortPlan => "routed plan: start/pause/abort",
-            Command::RollbackAll => "roll back all Lambda routes",
+            // One help row for the two rollbacks, keys in the order of the words: R/D.
+            Command::RollbackAll | Command::StageRollback => "roll back all λ / API stage",
             Command::Undo => "undo this session's last switch",
             Command::Confirm => "confirm the switch",
             Command::ConfirmOverride => "switch past a block",

@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::action::{Action, Effect};
 use crate::backend::probe::Prober;
 use crate::backend::share::{ShareStore, set_shares};
+use crate::backend::stage::StageControl;
 use crate::backend::switch::switch_routes;
 use crate::backend::{Backend, BackendError};
 use crate::clock::Clock;
@@ -20,15 +21,51 @@ pub struct EffectRunner<B: Backend> {
     prober: Option<Arc<dyn Prober>>,
     /// The router's store, when the distribution has the router.
     share_store: Option<Arc<dyn ShareStore>>,
+    /// API Gateway's stages, for the stage rollback.
+    stage_control: Option<Arc<dyn StageControl>>,
 }
 
 impl<B: Backend> EffectRunner<B> {
     pub fn new(backend: Arc<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
-        EffectRunner { backend, clock, actions, prober: None, share_store: None }
+        EffectRunner { backend, clock, actions, prober: None, share_store: None, stage_control: None }
     }
 
     pub fn set_share_store(&mut self, store: Arc<dyn ShareStore>) {
         self.share_store = Some(store);
+    }
+
+    pub fn set_stage_control(&mut self, stages: Arc<dyn StageControl>) {
+        self.stage_control = Some(stages);
+    }
+
+    /// API Gateway's stages: read one's deployments, or point it at another. Without stage
+    /// control, both answer with the reason.
+    fn run_stage(&self, effect: Effect) {
+        let actions = self.actions.clone();
+        let send = move |action: Action| {
+            let _ = actions.send(action);
+        };
+        let stages = self.stage_control.clone();
+        tokio::spawn(async move {
+            let missing = || BackendError::Other("this console has no API Gateway access for stages".into());
+            match effect {
+                Effect::LoadStage { distribution_id, path, stage } => {
+                    let result = match &stages {
+                        Some(stages) => stages.deployments(&stage).await,
+                        None => Err(missing()),
+                    };
+                    send(Action::StageLoaded { distribution_id, path, result });
+                }
+                Effect::SetStage { id, distribution_id, stage, deployment_id } => {
+                    let result = match &stages {
+                        Some(stages) => stages.set_deployment(&stage, &deployment_id).await,
+                        None => Err(missing()),
+                    };
+                    send(Action::StageSet { distribution_id, id, result });
+                }
+                _ => {}
+            }
+        });
     }
 
     pub fn set_prober(&mut self, prober: Arc<dyn Prober>) {
@@ -111,6 +148,7 @@ impl<B: Backend> EffectRunner<B> {
                 });
             }
             Effect::LoadShares { .. } | Effect::SetShares { .. } => self.run_shares(effect),
+            Effect::LoadStage { .. } | Effect::SetStage { .. } => self.run_stage(effect),
             Effect::PollDeploy { distribution_id, after } => {
                 let clock = self.clock.clone();
                 tokio::spawn(async move {

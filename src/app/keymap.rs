@@ -14,6 +14,8 @@ pub enum Context {
     ConfirmQuit,
     Filter,
     Help,
+    /// The stage rollback's list of deployments.
+    StagePicker,
 }
 
 impl Context {
@@ -24,6 +26,7 @@ impl Context {
             Context::ConfirmQuit => "Quit with switches unfinished",
             Context::Filter => "Filter",
             Context::Help => "Help",
+            Context::StagePicker => "Stage deployments",
         }
     }
 }
@@ -49,7 +52,7 @@ const fn shown(context: Context, code: KeyCode, command: Command) -> Binding {
     Binding { in_footer: true, ..key(context, code, command) }
 }
 
-use Context::{Confirm, ConfirmQuit, Filter, Help, Table};
+use Context::{Confirm, ConfirmQuit, Filter, Help, StagePicker, Table};
 use KeyCode::{BackTab, Backspace, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 
 /// In the order help and footer list them; a command's keys are written in this order too.
@@ -72,6 +75,7 @@ pub const BINDINGS: &[Binding] = &[
     key(Table, Char('Z'), Command::PausePlan),
     key(Table, Char('X'), Command::AbortPlan),
     shown(Table, Char('R'), Command::RollbackAll),
+    key(Table, Char('D'), Command::StageRollback),
     key(Table, Char('u'), Command::Undo),
     shown(Table, Char('e'), Command::ToggleEvents),
     key(Table, PageUp, Command::ScrollEventsUp),
@@ -99,6 +103,12 @@ pub const BINDINGS: &[Binding] = &[
     shown(Help, Char('?'), Command::ToggleHelp),
     shown(Help, Esc, Command::ToggleHelp),
     key(Help, Char('q'), Command::ToggleHelp),
+    shown(StagePicker, Up, Command::SelectUp),
+    key(StagePicker, Char('k'), Command::SelectUp),
+    shown(StagePicker, Down, Command::SelectDown),
+    key(StagePicker, Char('j'), Command::SelectDown),
+    shown(StagePicker, Enter, Command::Confirm),
+    shown(StagePicker, Esc, Command::Cancel),
 ];
 
 /// A key that means the same in every context.
@@ -367,7 +377,7 @@ mod tests {
             "s/Enter",
             "+/=/-",
             "P/Z/X",
-            "R",
+            "R/D",
             "u",
             "e",
             "PgUp/PgDn",

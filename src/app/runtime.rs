@@ -19,6 +19,7 @@ use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;
 use crate::backend::probe::Prober;
 use crate::backend::share::ShareStore;
+use crate::backend::stage::StageControl;
 use crate::clock::Clock;
 
 /// How often the UI wakes up on its own to move the clock and redraw.
@@ -78,6 +79,16 @@ impl<B: Backend> Runtime<B> {
         let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
         if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
             runner.set_share_store(store);
+        }
+        self
+    }
+
+    /// Read and move distribution `distribution_id`'s API Gateway stages through `stages` (live:
+    /// API Gateway; the demo: its simulated stage). Without one, stage effects fail with the reason.
+    pub fn with_stage_control(mut self, distribution_id: &str, stages: Arc<dyn StageControl>) -> Self {
+        let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
+        if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
+            runner.set_stage_control(stages);
         }
         self
     }
@@ -187,7 +198,9 @@ fn effect_distribution(effect: &Effect) -> Option<&str> {
         | Effect::SetShares { distribution_id, .. }
         | Effect::PollDeploy { distribution_id, .. }
         | Effect::Probe { distribution_id, .. }
-        | Effect::InjectFaults { distribution_id, .. } => Some(distribution_id),
+        | Effect::InjectFaults { distribution_id, .. }
+        | Effect::LoadStage { distribution_id, .. }
+        | Effect::SetStage { distribution_id, .. } => Some(distribution_id),
         Effect::Bell | Effect::Audit(_) => None,
     }
 }

@@ -13,6 +13,7 @@ use crate::backend::FaultSet;
 use crate::domain::backoff::Backoff;
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeSettings, ProbeSpec};
+use crate::domain::stage::RouteStage;
 use crate::domain::{Level, LogEntry, Thresholds};
 
 /// The longest the deploy-status poll waits while AWS throttles it.
@@ -119,6 +120,8 @@ pub struct Setup {
     pub default_plan: RolloutPlan,
     /// Plans an earlier session left under way, read back from the audit trail.
     pub resumed_plans: Vec<PlanRun>,
+    /// The API Gateway stage of routes that name one, by path (the stage rollback, `D`).
+    pub stages: HashMap<String, RouteStage>,
     /// The event log's first lines: earlier sessions' history, then what the start found.
     pub log: Vec<LogEntry>,
 }
@@ -148,6 +151,7 @@ impl Setup {
             route_plans: HashMap::new(),
             default_plan: RolloutPlan::default_plan(),
             resumed_plans: Vec::new(),
+            stages: HashMap::new(),
             log: Vec::new(),
         }
     }

@@ -13,6 +13,7 @@ use crate::backend::share::{ShareChange, StoreState};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
 use crate::domain::router_health::RouterBreach;
+use crate::domain::stage::{RouteStage, StageDeployments, StageRef};
 use crate::domain::traffic::Movement;
 use crate::domain::{
     BehaviorPolicies, Breach, DeployStatus, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target,
@@ -276,6 +277,53 @@ pub enum Overlay {
     /// Quit was asked for while switches are unfinished: one line per switch, with what state
     /// its routes may be in.
     ConfirmQuit(Vec<String>),
+    /// `D`: a route's stage's deployments, to point the stage at another.
+    StagePicker(StagePicker),
+    /// Pointing a stage at another deployment, asked before it is sent.
+    ConfirmStage(ConfirmStage),
+}
+
+/// The stage rollback's picker: the route whose stage it is, its deployments once read, the one
+/// chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StagePicker {
+    pub path: String,
+    pub stage: RouteStage,
+    /// `None` while the read is out.
+    pub deployments: Option<StageDeployments>,
+    /// Why the read failed, if it did.
+    pub error: Option<String>,
+    /// Index into the deployments.
+    pub chosen: usize,
+}
+
+/// A stage move about to be sent: from the deployment the stage serves to another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfirmStage {
+    pub path: String,
+    pub stage: StageRef,
+    pub from: String,
+    pub to: String,
+    /// The chosen deployment's description, for the dialog.
+    pub to_description: String,
+    /// Whether `to` is the configured fallback (the proxy to the monolith).
+    pub to_fallback: bool,
+    /// `u`: this move puts back the one before.
+    pub undo: bool,
+}
+
+/// A stage move sent in this session and what became of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageMove {
+    pub id: u64,
+    pub path: String,
+    pub stage: StageRef,
+    pub from: String,
+    pub to: String,
+    pub requested_at: Timestamp,
+    pub undo: bool,
+    /// `None` while `UpdateStage` is out; then accepted, or why not.
+    pub outcome: Option<Result<(), String>>,
 }
 
 /// Reads that keep failing: since when, how often in a row, and why, for the header.
@@ -399,6 +447,12 @@ pub struct State {
     /// How many metrics a refresh asks CloudWatch for, before the first refresh has said so.
     pub metrics_per_refresh: Option<usize>,
     pub quit: bool,
+    /// The API Gateway stage of routes that name one, by path (the stage rollback, `D`).
+    pub stages: HashMap<String, RouteStage>,
+    /// Each stage's deployments as last read, the one it serves among them.
+    pub stage_serving: HashMap<StageRef, StageDeployments>,
+    /// Stage moves asked for in this session, oldest first.
+    pub stage_moves: Vec<StageMove>,
 }
 
 impl State {
@@ -426,6 +480,7 @@ impl State {
             route_plans,
             default_plan,
             resumed_plans,
+            stages,
             log,
         } = setup;
         State {
@@ -471,6 +526,9 @@ impl State {
             faults,
             metrics_per_refresh,
             quit: false,
+            stages,
+            stage_serving: HashMap::new(),
+            stage_moves: Vec::new(),
         }
     }
 
@@ -480,6 +538,8 @@ impl State {
             Overlay::Help => Context::Help,
             Overlay::Confirm(_) => Context::Confirm,
             Overlay::ConfirmQuit(_) => Context::ConfirmQuit,
+            Overlay::StagePicker(_) => Context::StagePicker,
+            Overlay::ConfirmStage(_) => Context::Confirm,
             Overlay::None if self.view.filter_editing => Context::Filter,
             Overlay::None => Context::Table,
         }

@@ -102,6 +102,24 @@ pub fn who(record: &AuditRecord) -> String {
     }
 }
 
+/// A stage rollback's record in words: which stage, between which deployments.
+fn stage_sentence(record: &AuditRecord, routes: &str) -> String {
+    let what = match &record.stage {
+        Some(s) => {
+            format!(
+                "stage {} of {} API {} from deployment {} to {}",
+                s.stage, s.api, s.api_id, s.from_deployment, s.to_deployment
+            )
+        }
+        None => "a stage".to_string(),
+    };
+    match record.kind {
+        RecordKind::StageRequested => format!("{} asked to move {what} (from {routes})", record.operator),
+        RecordKind::StageAccepted => format!("move of {what} accepted"),
+        _ => format!("move of {what} failed"),
+    }
+}
+
 /// What happened, in words: the sentence before its outcome, durations, error and message.
 fn what_happened(record: &AuditRecord) -> String {
     let routes = routes(record);
@@ -143,6 +161,9 @@ fn what_happened(record: &AuditRecord) -> String {
             ),
             None => format!("rollout plan of {routes}"),
         },
+        RecordKind::StageRequested | RecordKind::StageAccepted | RecordKind::StageFailed => {
+            stage_sentence(record, &routes)
+        }
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
     }
 }
@@ -157,6 +178,8 @@ pub fn sentence(record: &AuditRecord) -> String {
                 | (RecordKind::SwitchDeployed, "deployed")
                 | (RecordKind::SwitchFailed, "failed")
                 | (RecordKind::SwitchAbandoned, "abandoned")
+                | (RecordKind::StageAccepted, "accepted")
+                | (RecordKind::StageFailed, "failed")
         )
     {
         text.push_str(&format!(" ({})", outcome.as_str()));

@@ -20,4 +20,4 @@ pub use file::{AuditLog, default_path};
 pub use read::{
     AuditTrail, Filter, LineWarning, TrailEntry, TrailLine, parse_trail, read_tail, read_trail, scan_trail,
 };
-pub use record::{AuditRecord, Environment, Move, Outcome, PlanMark, RecordKind, ShareMove};
+pub use record::{AuditRecord, Environment, Move, Outcome, PlanMark, RecordKind, ShareMove, StageMark};

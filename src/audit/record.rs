@@ -26,12 +26,15 @@
 //! | `shares`                  | array of objects  | per routed route moved through the router's store: `route`, `from_pct`, `to_pct` (Lambda's share before and after); empty for a switch by behavior, whose moves are in `moves` |
 //! | `plan`                    | object or null    | on `plan_step`: `name`, `steps` (`1% 10m, 5% 10m, 100%`), `step` (from 0), `share`, `state` (`started`, `step`, `paused`, `resumed`, `done`, `aborted`), `held_secs` (on `paused`) |
 //! | `override`                | string or null    | set when the operator overrode the pre-flight or a failing audit trail: who, why and what was overridden |
+//! | `stage`                   | object or null    | on `stage_*` records: `api` (`rest` or `http`), `api_id`, `stage`, `from_deployment`, `to_deployment` |
 //!
 //! The records of one switch attempt are `switch_requested` (or `auto_rollback` when a guard asked),
 //! `switch_accepted`, then `switch_deployed`, `switch_failed` or `switch_abandoned`, and on the way
 //! `edge_moved` and `traffic_moved` when they are seen; `audit::stats` reads them back as one switch.
 //! `router_step` records (one per step of `cutover router install` / `remove` that changes AWS)
 //! stand alone: `message` says which step (`create_store: ...`), `outcome` `accepted` or `failed`.
+//! A stage rollback is `stage_requested`, then `stage_accepted` or `stage_failed`, the same
+//! `requested_at` on each; `routes` is the route it was asked from (the stage serves others too).
 //!
 //! Readers accept lines with missing optional fields, and unknown `kind`/`outcome` values read as
 //! `unknown`, so that an older cutover can read a newer trail.
@@ -96,6 +99,13 @@ pub enum RecordKind {
     /// begins), `paused`, `resumed`, `done`, `aborted`); `message` says it in words. The last one
     /// of a route tells a restarted console where its plan was.
     PlanStep,
+    /// The stage rollback: an operator asked to point an API Gateway stage at another deployment
+    /// (`stage` says which stage, from which deployment to which); written before it is sent.
+    StageRequested,
+    /// API Gateway accepted the stage move (`UpdateStage`); it serves the deployment within seconds.
+    StageAccepted,
+    /// The stage move was refused or could not be sent (`error` says why).
+    StageFailed,
     /// A kind written by a newer cutover.
     #[serde(other)]
     Unknown,
@@ -115,6 +125,9 @@ impl RecordKind {
             RecordKind::AutoRollback => "auto_rollback",
             RecordKind::RouterStep => "router_step",
             RecordKind::PlanStep => "plan_step",
+            RecordKind::StageRequested => "stage_requested",
+            RecordKind::StageAccepted => "stage_accepted",
+            RecordKind::StageFailed => "stage_failed",
             RecordKind::Unknown => "unknown",
         }
     }
@@ -192,6 +205,19 @@ pub struct AuditRecord {
     pub plan: Option<PlanMark>,
     #[serde(default, rename = "override")]
     pub override_reason: Option<String>,
+    #[serde(default)]
+    pub stage: Option<StageMark>,
+}
+
+/// Which API Gateway stage a stage record moved, and between which deployments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageMark {
+    /// `rest` or `http`.
+    pub api: String,
+    pub api_id: String,
+    pub stage: String,
+    pub from_deployment: String,
+    pub to_deployment: String,
 }
 
 /// One route's move in a switch record, with the origin ids on both sides.
@@ -280,6 +306,7 @@ impl AuditRecord {
             shares: Vec::new(),
             plan: None,
             override_reason: None,
+            stage: None,
         }
     }
 
@@ -385,7 +412,7 @@ mod tests {
                 r#""routes":["/api/orders/*"],"from":"lambda","to":"origin","etag_before":"E1","etag_after":"E2","#,
                 r#""outcome":"deployed","error":null,"requested_at":"2025-03-01T03:08:44.18Z","#,
                 r#""request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"edge_ms":null,"traffic_moved_ms":null,"#,
-                r#""message":"rolled back by ana","moves":[],"shares":[],"plan":null,"override":null}"#
+                r#""message":"rolled back by ana","moves":[],"shares":[],"plan":null,"override":null,"stage":null}"#
             )
         );
         assert!(!json.contains('\n'));

@@ -141,7 +141,13 @@ impl Step {
             | RecordKind::SwitchFailed
             | RecordKind::SwitchAbandoned => Some(Step::Answer),
             RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Step::Milestone),
-            RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::PlanStep | RecordKind::Unknown => None,
+            RecordKind::GuardBreach
+            | RecordKind::RouterStep
+            | RecordKind::PlanStep
+            | RecordKind::StageRequested
+            | RecordKind::StageAccepted
+            | RecordKind::StageFailed
+            | RecordKind::Unknown => None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `sim` is the demo world behind the same traits; the real SDK backend implements them too.
 //! `probe` sends requests through the distribution, as a viewer would, to see who answers.
 //! `share` is the router's KeyValueStore: shares of a route's viewers moved in seconds.
+//! `stage` is API Gateway's stages: a stage pointed back at an earlier deployment (the stage rollback).
 
 pub mod aws;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod faults;
 pub mod probe;
 pub mod share;
 pub mod sim;
+pub mod stage;
 pub mod switch;
 
 use async_trait::async_trait;

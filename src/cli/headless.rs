@@ -1,4 +1,4 @@
-//! Arguments of the headless commands: `status`, `switch`, `rollback-all` and `probe` (run by
+//! Arguments of the headless commands: `status`, `switch`, `rollback-all`, `stage` and `probe` (run by
 //! `headless`).
 
 use std::time::Duration;
@@ -151,4 +151,33 @@ mod tests {
         assert!(parse_timeout("0s").is_err());
         assert!(parse_timeout("soon").is_err());
     }
+}
+
+#[derive(Clone, Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["list", "deployment"])))]
+pub struct StageArgs {
+    /// The route whose API Gateway stage (`[distribution.route.stage]` in the config) is meant.
+    #[arg(value_name = "ROUTE")]
+    pub route: String,
+
+    /// List the stage's deployments, the one it serves and the configured fallback marked.
+    #[arg(long)]
+    pub list: bool,
+
+    /// With --list: one JSON document instead of a table.
+    #[arg(long, requires = "list")]
+    pub json: bool,
+
+    /// Point the stage at this deployment (every route behind the stage changes).
+    #[arg(long, value_name = "ID")]
+    pub deployment: Option<String>,
+
+    /// Do not ask for confirmation (needed when standard input is not a terminal).
+    #[arg(long, short, requires = "deployment")]
+    pub yes: bool,
+
+    /// Go ahead even when the audit trail cannot be written; every record it cannot store is
+    /// printed on standard error as one JSON line.
+    #[arg(long, requires = "deployment")]
+    pub no_audit: bool,
 }

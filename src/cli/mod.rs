@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, ValueEnum};
 
 pub use self::headless::{
-    ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
+    ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StageArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
 };
 pub use self::log::LogArgs;
 pub use self::router::{RouteChoice, RouterAction, RouterArgs, RouterChangeArgs, RouterPlanArgs, RouterStatusArgs};
@@ -99,6 +99,14 @@ pub enum Subcommand {
     /// asks (unless --yes), writes the store with its ETag, and records every step in the audit
     /// trail; --wait also waits for the edge where the route has a probe. Exit codes as for `switch`.
     Weight(WeightArgs),
+    /// List a route's API Gateway stage's deployments, or point the stage at another, as the
+    /// console's `D` does (the stage rollback: no CloudFront change, every route behind the stage).
+    ///
+    /// --list prints the deployments (--json: one JSON document); --deployment ID asks (unless
+    /// --yes), sends `UpdateStage` and records every step in the audit trail. Exit code 0 when
+    /// listed or moved (or already there), 2 when refused (no stage configured, read-only, no
+    /// terminal to ask on, unknown deployment), 1 when it failed.
+    Stage(StageArgs),
     /// Start a routed route's rollout plan: its share raised step by step through the router's
     /// store, each step held while Lambda's guards stay quiet, back to 0 on a breach.
     ///

@@ -13,7 +13,9 @@ use crate::audit::AuditLog;
 use crate::backend::FaultSet;
 use crate::backend::probe::Prober;
 use crate::backend::share::ShareStore;
+use crate::backend::sim;
 use crate::backend::sim::{Scenario, SimBackend, SimOptions, SimProber, catalog, demo_probe_spec};
+use crate::backend::stage::StageControl;
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
 use crate::domain::Level;
@@ -29,6 +31,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let mut distributions = Vec::new();
     let mut probers = Vec::new();
     let mut stores = Vec::new();
+    let mut stage_controls = Vec::new();
     for index in 0..args.distributions {
         // The scenario plays on the first distribution; the others are calm, on seeds of their own.
         let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
@@ -73,6 +76,13 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
             .into_iter()
             .map(|r| (r.path.clone(), demo_probe_spec(&r.path)))
             .collect();
+        // Every route's Lambda side is behind the demo's one API Gateway stage (`D` rolls it back).
+        setup.stages = catalog::routes_of(usize::from(args.routes))
+            .into_iter()
+            .filter(|r| r.home != catalog::STATIC_ORIGIN_ID)
+            .map(|r| (r.path, sim::stage::demo_route_stage()))
+            .collect();
+        stage_controls.push((id.clone(), Arc::clone(&backend) as Arc<dyn StageControl>));
         if let Ok(log) = &audit {
             history::load_into(&mut setup, log);
             history::load_plans(&mut setup, log);
@@ -87,6 +97,9 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     }
     for (id, store) in stores {
         runtime = runtime.with_share_store(&id, store);
+    }
+    for (id, stages) in stage_controls {
+        runtime = runtime.with_stage_control(&id, stages);
     }
     let mut runtime = match audit {
         Ok(log) => runtime.with_audit(log),

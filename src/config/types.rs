@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::source::{Position, Source};
 use crate::domain::plan::{DEFAULT_PLAN_NAME, RolloutPlan};
 use crate::domain::probe::{Marker, Markers, ProbeMethod, ProbeSettings, ProbeSpec};
+use crate::domain::stage::{RouteStage, StageRef};
 use crate::domain::{Target, Thresholds};
 
 pub const DEFAULT_REFRESH_SECONDS: u64 = 60;
@@ -96,6 +97,9 @@ pub struct Distribution {
     /// Routes not in one are read with the distribution's own credentials.
     #[serde(default)]
     pub lambda_accounts: BTreeMap<String, LambdaAccount>,
+    /// The API Gateway stage of every route that names none, for the stage rollback.
+    #[serde(default)]
+    pub stage: Option<Stage>,
     /// The routes with metric sources or thresholds of their own, from `[[distribution.route]]`.
     #[serde(default, rename = "route")]
     pub routes: Vec<Route>,
@@ -200,6 +204,39 @@ pub struct Route {
     /// in, over the account of its Lambda origin.
     #[serde(default)]
     pub account: Option<Spanned<String>>,
+    /// The API Gateway stage serving the route's Lambda side, over the distribution's, for the
+    /// stage rollback (`[distribution.route.stage]`).
+    #[serde(default)]
+    pub stage: Option<Stage>,
+}
+
+/// `[distribution.stage]` or `[distribution.route.stage]`: a REST API's (`rest_api_id`) or an HTTP
+/// API's (`http_api_id`) stage, and the deployment that proxies to the monolith.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    #[serde(default)]
+    pub rest_api_id: Option<Spanned<String>>,
+    #[serde(default)]
+    pub http_api_id: Option<Spanned<String>>,
+    pub stage: Spanned<String>,
+    /// The deployment the stage rollback offers first: the one whose integration proxies to the
+    /// monolith.
+    #[serde(default)]
+    pub fallback_deployment: Option<Spanned<String>>,
+}
+
+impl Stage {
+    /// The stage as the backend names it; `None` when it names no API or both (refused on load).
+    pub fn route_stage(&self) -> Option<RouteStage> {
+        let stage = self.stage.get_ref().clone();
+        let stage = match (&self.rest_api_id, &self.http_api_id) {
+            (Some(id), None) => StageRef::Rest { rest_api_id: id.get_ref().clone(), stage },
+            (None, Some(id)) => StageRef::Http { api_id: id.get_ref().clone(), stage },
+            _ => return None,
+        };
+        Some(RouteStage { stage, fallback_deployment: self.fallback_deployment.as_ref().map(|d| d.get_ref().clone()) })
+    }
 }
 
 /// `[distribution.route.probe]`: what to request to see who serves the route.
@@ -419,6 +456,16 @@ impl Config {
 
     /// Each route's rollout plan where the route or its distribution names one, and the plan of
     /// the others; names are checked when the file is read.
+    /// The API Gateway stage of each of `paths` (a route's own, else the distribution's), by path.
+    pub fn stages_of(&self, distribution_id: &str, paths: &[String]) -> HashMap<String, RouteStage> {
+        let Some(distribution) = self.distribution(distribution_id) else {
+            return HashMap::new();
+        };
+        let shared = distribution.stage.as_ref().and_then(Stage::route_stage);
+        let own = |path: &str| distribution.route(path).and_then(|r| r.stage.as_ref()).and_then(Stage::route_stage);
+        (paths.iter()).filter_map(|path| Some((path.clone(), own(path).or_else(|| shared.clone())?))).collect()
+    }
+
     pub fn plans_of(&self, distribution_id: &str) -> (HashMap<String, RolloutPlan>, RolloutPlan) {
         let distribution = self.distribution(distribution_id);
         let named = |name: Option<&Spanned<String>>| name.and_then(|n| self.plan(n.get_ref()).ok());

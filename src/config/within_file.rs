@@ -12,7 +12,7 @@ use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::ProbeMethod;
 
 use super::types::{
-    Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, ThresholdOverrides, role_arn_account,
+    Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, Stage, ThresholdOverrides, role_arn_account,
 };
 
 /// The largest config file cutover reads. Real ones are a few kilobytes.
@@ -299,6 +299,12 @@ fn check_distribution(src: &Source, distribution: &Distribution) -> Result<(), C
         if let Some(probe) = &route.probe {
             check_probe(src, probe, path.get_ref())?;
         }
+        if let Some(stage) = &route.stage {
+            check_stage(src, stage, &format!("route {}", path.get_ref()))?;
+        }
+    }
+    if let Some(stage) = &distribution.stage {
+        check_stage(src, stage, &format!("distribution {}", id.get_ref()))?;
     }
     check_markers(src, &distribution.probe_markers)?;
     check_accounts(src, distribution)
@@ -587,6 +593,35 @@ fn check_probe(src: &Source, probe: &Probe, route: &str) -> Result<(), ConfigErr
     Ok(())
 }
 
+/// A stage table names one API, REST or HTTP, and every id in it is a plain token.
+fn check_stage(src: &Source, stage: &Stage, owner: &str) -> Result<(), ConfigError> {
+    let fix = "write rest_api_id = \"...\" for a REST API or http_api_id = \"...\" for an HTTP API, not both";
+    match (&stage.rest_api_id, &stage.http_api_id) {
+        (None, None) => {
+            return Err(bad(src, &stage.stage, format!("the stage of {owner} names no API"), fix));
+        }
+        (Some(_), Some(http)) => {
+            return Err(bad(src, http, format!("the stage of {owner} names a REST API and an HTTP API"), fix));
+        }
+        _ => {}
+    }
+    let ids = [&stage.rest_api_id, &stage.http_api_id, &stage.fallback_deployment].into_iter().flatten();
+    for id in ids.chain([&stage.stage]) {
+        let text = id.get_ref();
+        // Stage names may start with `$` (`$default`); ids are letters and digits.
+        let plain = text.strip_prefix('$').unwrap_or(text);
+        if plain.is_empty() || !plain.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(bad(
+                src,
+                id,
+                format!("`{text}` in the stage of {owner} is not an API Gateway id or stage name"),
+                "copy it from the API Gateway console or `aws apigateway get-stages`: letters, digits, - and _",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_markers(src: &Source, markers: &ProbeMarkers) -> Result<(), ConfigError> {
     for (marker, side) in [(&markers.lambda, "lambda"), (&markers.origin, "origin")] {
         let Some(MarkerHeader { header, value }) = marker else { continue };
@@ -862,6 +897,31 @@ mod tests {
         assert!(e.contains("256 characters long, more than CloudFront's 255"), "{e}");
         let just = format!("/{}", "é".repeat(254));
         assert!(crate::config::parse(&with(&format!("[[distribution.route]]\npath = \"{just}\"\n")), "c").is_ok());
+    }
+
+    #[test]
+    fn a_stage_names_one_api_and_plain_ids() {
+        let stage =
+            |table: &str| with(&format!("[[distribution.route]]\npath = \"/a\"\n[distribution.route.stage]\n{table}"));
+        let ok =
+            crate::config::parse(&stage("rest_api_id = \"r1\"\nstage = \"prod\"\nfallback_deployment = \"d0\"\n"), "c");
+        let config = ok.unwrap();
+        let stages = config.stages_of("E1", &["/a".to_string(), "/b".to_string()]);
+        assert_eq!(stages.len(), 1);
+        assert_eq!(stages["/a"].fallback_deployment.as_deref(), Some("d0"));
+        let e = error(&stage("stage = \"prod\"\n"));
+        assert!(e.contains("line 8, column 9: the stage of route /a names no API"), "{e}");
+        let e = error(&stage("rest_api_id = \"r1\"\nhttp_api_id = \"h1\"\nstage = \"prod\"\n"));
+        assert!(e.contains("line 9, column 15: the stage of route /a names a REST API and an HTTP API"), "{e}");
+        let e = error(&stage("http_api_id = \"h1\"\nstage = \"pr od\"\n"));
+        assert!(e.contains("`pr od` in the stage of route /a is not an API Gateway id or stage name"), "{e}");
+        let shared = with("[distribution.stage]\nhttp_api_id = \"h1\"\nstage = \"$default\"\n");
+        let config = crate::config::parse(&shared, "c").unwrap();
+        let stages = config.stages_of("E1", &["/b".to_string()]);
+        assert_eq!(
+            stages["/b"].stage,
+            crate::domain::stage::StageRef::Http { api_id: "h1".into(), stage: "$default".into() }
+        );
     }
 
     fn probe(table: &str) -> String {

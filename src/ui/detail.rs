@@ -14,6 +14,7 @@ use crate::domain::format::{thousands, time_of_day};
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::probe::EdgeSummary;
 use crate::domain::router_health::RouterStatus;
+use crate::domain::visible::escape;
 use crate::domain::{MetricsSnapshot, MinutePoint, Target};
 use crate::theme::Theme;
 
@@ -41,6 +42,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(share) = row.router_share() {
         let split = format!("│ router: λ {share} % · ◼ {} % ", 100 - share);
         title.push(Span::styled(split, theme.target(if share > 0 { Target::Lambda } else { Target::Origin })));
+    }
+    // The deployment the route's API Gateway stage serves, once read (`D`).
+    let stage = state.stages.get(&row.path).and_then(|s| state.stage_serving.get(&s.stage).map(|d| (s, d)));
+    if let Some((stage, serving)) = stage {
+        let fallback = stage.fallback_deployment.as_deref() == Some(serving.current.as_str());
+        let words = serving.current().map_or(String::new(), |d| format!(" ({})", d.description));
+        let text = format!("│ stage {}: {}{words} ", stage.stage.stage(), serving.current);
+        let style = if fallback { theme.target(Target::Origin) } else { theme.target(Target::Lambda) };
+        title.push(Span::styled(escape(&text).into_owned(), style));
     }
     if let Some(run) = state.plan_on(&row.path) {
         title.push(Span::styled(format!("│ {} ", plan_words(run, state.now)), theme.switch_pending));

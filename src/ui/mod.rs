@@ -10,6 +10,7 @@ mod help;
 mod popup;
 mod routes;
 pub mod sparkline;
+mod stage;
 mod tabs;
 
 use ratatui::Frame;
@@ -87,6 +88,12 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
         Overlay::ConfirmQuit(risks) => {
             let area = centered(area, confirm_quit::WIDTH, confirm_quit::height(risks));
             confirm_quit::render(frame, area, risks, theme)
+        }
+        Overlay::StagePicker(picker) => {
+            stage::render_picker(frame, centered(area, stage::WIDTH, stage::picker_height(picker)), picker, theme)
+        }
+        Overlay::ConfirmStage(confirm) => {
+            stage::render_confirm(frame, centered(area, stage::WIDTH, stage::CONFIRM_HEIGHT), confirm, theme)
         }
     }
 }

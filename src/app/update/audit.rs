@@ -7,8 +7,9 @@ use jiff::Timestamp;
 
 use crate::app::action::Effect;
 use crate::app::plan_run::PlanRun;
-use crate::app::state::{Mode, State, SwitchAttempt, SwitchKind};
+use crate::app::state::{Mode, StageMove, State, SwitchAttempt, SwitchKind};
 use crate::audit::{self, AuditRecord, Outcome, RecordKind};
+use crate::domain::stage::StageRef;
 
 fn base(state: &State, kind: RecordKind, distribution: &str) -> AuditRecord {
     let environment = match state.mode {
@@ -97,6 +98,35 @@ pub fn plan_step(state: &State, run: &PlanRun, word: &str, held: Option<Duration
         held_secs: held.map(|h| h.as_secs()),
     });
     record.message = Some(message);
+    Effect::Audit(Box::new(record))
+}
+
+/// A stage rollback's record: which stage, from which deployment to which; the route it was asked
+/// from; `requested_at` the same on each record of one move.
+pub fn stage_step(state: &State, step: &StageMove, kind: RecordKind, error: Option<String>) -> Effect {
+    let mut record = base(state, kind, &state.distribution_id)
+        .with_routes([step.path.as_str()])
+        .with_requested_at(step.requested_at);
+    let (api, api_id, stage) = match &step.stage {
+        StageRef::Rest { rest_api_id, stage } => ("rest", rest_api_id, stage),
+        StageRef::Http { api_id, stage } => ("http", api_id, stage),
+    };
+    record.stage = Some(audit::StageMark {
+        api: api.into(),
+        api_id: api_id.clone(),
+        stage: stage.clone(),
+        from_deployment: step.from.clone(),
+        to_deployment: step.to.clone(),
+    });
+    record.outcome = match kind {
+        RecordKind::StageAccepted => Some(Outcome::Accepted),
+        RecordKind::StageFailed => Some(Outcome::Failed),
+        _ => None,
+    };
+    record.error = error;
+    if step.undo {
+        record.message = Some("undo of the last stage move (u)".into());
+    }
     Effect::Audit(Box::new(record))
 }
 

@@ -9,6 +9,7 @@ mod navigation;
 pub mod quitting;
 mod refresh;
 mod router_health;
+pub mod stage;
 pub mod switching;
 
 #[cfg(test)]
@@ -17,7 +18,7 @@ mod tests;
 use super::action::{Action, Effect};
 use super::command::Command;
 use super::console::Console;
-use super::state::State;
+use super::state::{Overlay, State};
 use switching::share::Step;
 
 /// Why switches end `abandoned` when the operator quits anyway.
@@ -106,10 +107,20 @@ pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OpenRollout { path, plan, .. } => switching::plan::open_plan(state, &path, plan),
         Action::ConfirmForced { reason, .. } => switching::confirm_override(state, Some(reason)),
         Action::AuditTrail { result, .. } => audit_trail::answered(state, result),
+        Action::StageLoaded { path, result, .. } => stage::loaded(state, &path, result),
+        Action::StageSet { id, result, .. } => stage::set(state, id, result),
+        Action::OpenStage { path, .. } => {
+            state.view.overlay = Overlay::None;
+            stage::open_for(state, &path)
+        }
+        Action::OpenStageMove { path, deployment_id, .. } => stage::choose_for(state, &path, &deployment_id),
     }
 }
 
 fn command_(state: &mut State, command: Command) -> Vec<Effect> {
+    if let Some(effects) = stage::command(state, command) {
+        return effects;
+    }
     match command {
         Command::Switch => switching::open_confirm(state),
         Command::ShareUp => switching::share::open_step(state, Step::Up),

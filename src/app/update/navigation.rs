@@ -51,6 +51,7 @@ pub fn handle(state: &mut State, command: Command) {
         | Command::AbortPlan
         | Command::RollbackAll
         | Command::Undo
+        | Command::StageRollback
         | Command::Confirm
         | Command::ConfirmOverride
         | Command::Refresh

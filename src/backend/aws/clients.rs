@@ -44,6 +44,9 @@ pub struct AwsClients {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub sts: aws_sdk_sts::Client,
+    /// API Gateway REST APIs and HTTP APIs (v2), in the region, for the stage rollback.
+    pub apigateway: aws_sdk_apigateway::Client,
+    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
     /// The region Lambda, API Gateway and ALB metrics are read from.
     pub region: String,
     /// The profile in use, for the header; `None` for the default chain without a named profile.
@@ -88,6 +91,8 @@ impl AwsClients {
             cloudwatch: aws_sdk_cloudwatch::Client::new(sdk),
             lambda: aws_sdk_lambda::Client::new(sdk),
             sts: aws_sdk_sts::Client::new(sdk),
+            apigateway: aws_sdk_apigateway::Client::new(sdk),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::new(sdk),
             region,
             profile,
             sdk: sdk.clone(),

@@ -1,7 +1,7 @@
 //! The real AWS backend: CloudFront for routes and switching, CloudWatch for metrics, Lambda for
-//! the account's concurrency limit, STS for who is calling and the KeyValueStore data plane for the
-//! router's shares. It implements the same traits as the simulator, so the console, the safe switch
-//! and the tests above them do not know which they drive.
+//! the account's concurrency limit, STS for who is calling, the KeyValueStore data plane for the
+//! router's shares and API Gateway for the stage rollback. It implements the same traits as the
+//! simulator, so the console, the safe switch and the tests above them do not know which they drive.
 
 pub mod backend;
 pub mod behavior;
@@ -13,6 +13,7 @@ pub mod policies;
 pub mod router;
 pub mod share_store;
 pub mod spec;
+pub mod stage;
 
 pub use backend::AwsBackend;
 pub use clients::{AccountClients, AccountSpec, AwsClients, ConnectOptions, NoRegion};
@@ -20,3 +21,4 @@ pub use control_plane::CloudFrontControlPlane;
 pub use metrics::CloudWatchMetrics;
 pub use share_store::KvsShareStore;
 pub use spec::DistributionSpec;
+pub use stage::ApiGatewayStages;

@@ -7,11 +7,14 @@
 //! written to its store reaches the edges in seconds, and the traffic splits by it. The function
 //! reports its own health; the `router-errors` fault makes it fail on a share of its runs, which
 //! CloudFront answers with a 503 in the numbers (the simulated probes do not see those failures).
+//! The Lambda side's API Gateway stage (`stage.rs`) can be pointed at a deployment that proxies to
+//! the monolith.
 
 pub mod catalog;
 mod mix;
 pub mod probe;
 pub mod scenario;
+pub mod stage;
 pub mod store;
 pub mod traffic;
 pub mod world;
@@ -82,6 +85,8 @@ pub struct SimBackend {
     unmeasured: HashSet<(String, Target)>,
     /// The routes the router is asked to serve (those of them the world has and may move are).
     routed: Vec<String>,
+    /// The Lambda side's API Gateway stage (`stage.rs`).
+    stage: stage::SimStage,
 }
 
 impl SimBackend {
@@ -105,6 +110,7 @@ impl SimBackend {
             most_updates_in_flight: AtomicU32::new(0),
             unmeasured: HashSet::new(),
             routed,
+            stage: stage::SimStage::default(),
         }
     }
 

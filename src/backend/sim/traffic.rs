@@ -114,13 +114,25 @@ impl TrafficModel<'_> {
                 let origin_p99 = route.origin_p99_ms * (1.0 + strain * 0.08) * jitter(&mut rng, 0.1);
                 let origin_error_rate = 0.002 * jitter(&mut rng, 0.5) + (strain * 0.002).min(0.06);
                 let lambda_demand = total * share;
+                // The stage rollback, stage-wide: while the Lambda side's stage serves the proxy
+                // deployment, its requests are the monolith's (its latency plus API Gateway's few
+                // ms, its error rate, no Lambda concurrency) though still counted on the Lambda side,
+                // as API Gateway's metrics count them. Not modelled: the monolith's extra load.
+                let proxied = (0..4)
+                    .filter(|q| world.stage_proxied(minute + SignedDuration::from_secs(q * 15 + 7)))
+                    .count() as f64
+                    / 4.0;
+                let lambda_p99 = lambda_p99 * (1.0 - proxied) + (origin_p99 + 8.0) * proxied;
+                let lambda_error_rate = (0.001 * jitter(&mut rng, 0.5) + extra_errors * jitter(&mut rng, 0.15))
+                    * (1.0 - proxied)
+                    + origin_error_rate * proxied;
                 // Concurrency = requests per second × seconds per request (mean ≈ p99 / 3).
-                demand_concurrency += lambda_demand / 60.0 * (lambda_p99 / 3.0 / 1000.0);
+                demand_concurrency += lambda_demand * (1.0 - proxied) / 60.0 * (lambda_p99 / 3.0 / 1000.0);
                 Draft {
                     lambda_demand,
                     origin_requests: total * (1.0 - share),
                     lambda_p99,
-                    lambda_error_rate: 0.001 * jitter(&mut rng, 0.5) + extra_errors * jitter(&mut rng, 0.15),
+                    lambda_error_rate,
                     origin_p99,
                     origin_error_rate,
                     gap: rng.random::<f64>() < route.gap_chance,

@@ -73,6 +73,9 @@ pub struct World {
     store: SimStore,
     /// When the router function started and stopped failing, in order: (from when, failing).
     router_failing: Vec<(Timestamp, bool)>,
+    /// The Lambda side's API Gateway stage (`stage.rs`): when it serves the proxy deployment,
+    /// and when it stopped, in the order the changes took effect.
+    stage_proxy_changes: Vec<(Timestamp, bool)>,
 }
 
 pub fn target_of_origin(origin_id: &str) -> Target {
@@ -108,6 +111,7 @@ impl World {
             traffic_changed_from: None,
             store: SimStore::new(routes, routed, seed),
             router_failing: Vec::new(),
+            stage_proxy_changes: Vec::new(),
         }
     }
 
@@ -178,6 +182,17 @@ impl World {
 
     fn traffic_moves_from(&mut self, at: Timestamp) {
         self.traffic_changed_from = Some(self.traffic_changed_from.map_or(at, |from| from.min(at)));
+    }
+
+    /// The Lambda side's stage serves the proxy deployment (`proxied`) or a Lambda one from `at`.
+    pub fn set_stage_proxied(&mut self, at: Timestamp, proxied: bool) {
+        self.stage_proxy_changes.push((at, proxied));
+        self.traffic_moves_from(at);
+    }
+
+    /// Whether the Lambda side's stage serves the proxy deployment at `t`.
+    pub fn stage_proxied(&self, t: Timestamp) -> bool {
+        self.stage_proxy_changes.iter().rev().find(|(at, _)| *at <= t).is_some_and(|(_, proxied)| *proxied)
     }
 
     pub fn store(&self) -> &SimStore {

@@ -130,7 +130,7 @@ pub async fn follow_plan<B: Backend, W: Write>(
 }
 
 /// The one distribution that has `route`, or why there is not exactly one.
-fn holding<'a, B: Backend>(runtime: &'a Runtime<B>, route: &str) -> Result<&'a State, HeadlessError> {
+pub(super) fn holding<'a, B: Backend>(runtime: &'a Runtime<B>, route: &str) -> Result<&'a State, HeadlessError> {
     let states = &runtime.console.distributions;
     let holding: Vec<&State> = states.iter().filter(|s| s.route(route).is_some()).collect();
     match holding.as_slice() {

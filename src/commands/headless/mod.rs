@@ -1,7 +1,8 @@
-//! The headless commands, for runbooks and scripts: `status`, `switch`, `weight` and `rollback-all`. They open
-//! the same session as the console (same `update`, ETag checks, deploy tracking and audit trail) and
-//! drive it without a screen. `probe` sends a route's probes through the distribution and says who
-//! answered; it needs no session, and no AWS at all when the probe names its host.
+//! The headless commands, for runbooks and scripts: `status`, `switch`, `weight`, `rollback-all` and
+//! `stage`. They open the same session as the console (same `update`, ETag checks, deploy tracking
+//! and audit trail) and drive it without a screen. `probe` sends a route's probes through the
+//! distribution and says who answered; it needs no session, and no AWS at all when the probe names
+//! its host.
 
 mod apply;
 mod audit_gate;
@@ -10,6 +11,7 @@ mod error;
 mod probe;
 mod prompt;
 mod run;
+mod stage;
 pub mod status;
 
 pub use apply::{
@@ -21,9 +23,10 @@ pub use drive::{EventPrinter, Waited, load, run_until};
 pub use error::{EXIT_BREACHED, HeadlessError};
 pub use probe::{PROBE_SCHEMA_VERSION, ProbeReport, probe};
 pub use run::{rollback_all, rollout, status, switch, weight};
+pub use stage::{run_stage, stage};
 
 // The command line owns these commands' arguments; they are named here too, for the code that drives
 // the commands (and the headless tests).
 pub use crate::cli::{
-    ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
+    ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StageArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
 };

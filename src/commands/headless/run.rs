@@ -162,7 +162,7 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
     let mut distributions = Vec::new();
     let mut probers = Vec::new();
     for id in ids {
-        let live::Opened { mut setup, backend, prober, share_store } = match purpose {
+        let live::Opened { mut setup, backend, prober, share_store, stage_control } = match purpose {
             Purpose::Watch => {
                 let mut opened =
                     live::read_distribution(&connection.config, &id, &connection.clients, Clock::real()).await?;
@@ -173,13 +173,13 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
         };
         // Guards act in a console someone is watching; a one-shot command never switches by itself.
         setup.auto_rollback.clear();
-        probers.push((id, prober, share_store));
+        probers.push((id, prober, share_store, stage_control));
         distributions.push((State::new(setup), backend));
     }
     let mut runtime = Runtime::new(distributions, Clock::real());
     // `switch --wait` follows the edge as the console does, where a route has a probe.
-    for (id, prober, share_store) in probers {
-        runtime = runtime.with_prober(&id, prober);
+    for (id, prober, share_store, stage_control) in probers {
+        runtime = runtime.with_prober(&id, prober).with_stage_control(&id, stage_control);
         if let Some(store) = share_store {
             runtime = runtime.with_share_store(&id, store);
         }
@@ -191,7 +191,7 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
 }
 
 /// A runtime for a change, its routes and first numbers read, progress on `printer`.
-async fn open_and_load(
+pub(super) async fn open_and_load(
     aws: &AwsArgs,
     printer: &mut EventPrinter<std::io::Stderr>,
 ) -> anyhow::Result<Runtime<AwsBackend>> {

@@ -351,7 +351,13 @@ pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashMap<Strin
             }
             // Seen taking effect on the way: the switch is still deploying until CloudFront says so.
             RecordKind::EdgeMoved | RecordKind::TrafficMoved => {}
-            RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::PlanStep | RecordKind::Unknown => {}
+            RecordKind::GuardBreach
+            | RecordKind::RouterStep
+            | RecordKind::PlanStep
+            | RecordKind::StageRequested
+            | RecordKind::StageAccepted
+            | RecordKind::StageFailed
+            | RecordKind::Unknown => {}
         }
     }
     pending

@@ -20,10 +20,12 @@ use crate::audit::AuditLog;
 use crate::backend::aws::control_plane::{origin_ids_of, routes_of, topology_of};
 use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{
-    AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions, DistributionSpec, KvsShareStore,
+    ApiGatewayStages, AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions,
+    DistributionSpec, KvsShareStore,
 };
 use crate::backend::probe::{HttpProber, Prober};
 use crate::backend::share::ShareStore;
+use crate::backend::stage::StageControl;
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
 use crate::commands::demo::operator;
@@ -43,6 +45,8 @@ pub struct Opened {
     /// exists and is `READY`): the shares of routed routes move there. `None` otherwise, and when
     /// looking it up failed (the event log's first lines say why).
     pub share_store: Option<Arc<dyn ShareStore>>,
+    /// API Gateway's stages, for the stage rollback of routes whose config names their stage.
+    pub stage_control: Arc<dyn StageControl>,
 }
 
 pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
@@ -51,14 +55,15 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) 
     let mut distributions = Vec::new();
     let mut probers = Vec::new();
     for id in chosen_distributions(&connection.config, args.distribution.as_deref())? {
-        let Opened { setup, backend, prober, share_store } = open(&connection, &id, args, clock.clone()).await?;
-        probers.push((id.clone(), prober, share_store));
+        let Opened { setup, backend, prober, share_store, stage_control } =
+            open(&connection, &id, args, clock.clone()).await?;
+        probers.push((id.clone(), prober, share_store, stage_control));
         distributions.push((State::new(setup), backend));
     }
     let mut palette = Palette::new(themes, no_color);
     let mut runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
-    for (id, prober, share_store) in probers {
-        runtime = runtime.with_prober(&id, prober);
+    for (id, prober, share_store, stage_control) in probers {
+        runtime = runtime.with_prober(&id, prober).with_stage_control(&id, stage_control);
         if let Some(store) = share_store {
             runtime = runtime.with_share_store(&id, store);
         }
@@ -201,7 +206,11 @@ pub async fn read_distribution(
     let metrics = if setup.router { metrics.with_router(function_name(distribution_id)) } else { metrics };
     setup.metrics_per_refresh = Some(metrics.queries_per_refresh(&shown));
     tracing::info!(distribution_id, account = %identity.account_label(), "live console started");
-    Ok(Opened { setup, backend: Arc::new(AwsBackend::new(control_plane, metrics)), prober, share_store })
+    setup.stages = config.stages_of(distribution_id, &shown);
+    let stage_control: Arc<dyn StageControl> =
+        Arc::new(ApiGatewayStages::new(clients.apigateway.clone(), clients.apigatewayv2.clone()));
+    let backend = Arc::new(AwsBackend::new(control_plane, metrics));
+    Ok(Opened { setup, backend, prober, share_store, stage_control })
 }
 
 /// The router's store for the distribution, found by its derived name (one `DescribeKeyValueStore`

@@ -7,6 +7,7 @@ mod preflight;
 mod quitting;
 mod router_health;
 mod shares;
+mod stage;
 mod traffic;
 
 use std::time::Duration;

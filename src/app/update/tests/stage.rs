@@ -1,0 +1,167 @@
+//! The stage rollback in `update`: `D` opens the picker and reads the stage, ↑/↓ choose, Enter
+//! asks, `y` sends `UpdateStage` recorded first, the answer is logged and recorded, `u` moves the
+//! stage back, and read-only refuses it.
+
+use super::{ID, audit_records, loaded, messages, press, request_switch, select};
+use crate::app::action::{Action, Effect};
+use crate::app::command::Command;
+use crate::app::state::{Overlay, State};
+use crate::audit::{Outcome, RecordKind};
+use crate::backend::BackendError;
+use crate::domain::stage::{Deployment, RouteStage, StageDeployments, StageRef};
+
+fn prod() -> StageRef {
+    StageRef::Rest { rest_api_id: "r1".into(), stage: "prod".into() }
+}
+
+fn with_stage() -> State {
+    let mut state = loaded();
+    let stage = RouteStage { stage: prod(), fallback_deployment: Some("d0".into()) };
+    state.stages.insert("/orders/*".into(), stage);
+    state
+}
+
+fn deployments(current: &str) -> StageDeployments {
+    let d = |id: &str, description: &str| Deployment { id: id.into(), description: description.into(), created: None };
+    StageDeployments {
+        current: current.into(),
+        list: vec![d("d2", "v42"), d("d1", "v41: orders on Lambda"), d("d0", "proxy to monolith")],
+    }
+}
+
+/// `D` on /orders/*, and the stage's deployments read.
+fn picker_open(state: &mut State) {
+    select(state, "/orders/*");
+    let effects = press(state, Command::StageRollback);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadStage { distribution_id: ID.into(), path: "/orders/*".into(), stage: prod() }]
+    );
+    let loaded =
+        Action::StageLoaded { distribution_id: ID.into(), path: "/orders/*".into(), result: Ok(deployments("d2")) };
+    super::update(state, loaded);
+}
+
+/// Everything `update` returns, audit records included.
+fn all(state: &mut State, action: Action) -> Vec<Effect> {
+    crate::app::update::distribution(state, action)
+}
+
+#[test]
+fn d_opens_the_picker_with_the_fallback_chosen_and_arrows_choose() {
+    let mut state = with_stage();
+    picker_open(&mut state);
+    let Overlay::StagePicker(picker) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
+    assert_eq!(picker.chosen, 2, "the fallback first");
+    assert_eq!(state.stage_serving[&prod()].current, "d2", "the route detail knows what the stage serves");
+    press(&mut state, Command::SelectUp);
+    press(&mut state, Command::SelectUp);
+    press(&mut state, Command::SelectUp);
+    let Overlay::StagePicker(picker) = &state.view.overlay else { panic!() };
+    assert_eq!(picker.chosen, 0, "stops at the top");
+    assert_eq!(state.view.selected.as_deref(), Some("/orders/*"), "the route table did not move");
+
+    // The serving one cannot be chosen.
+    press(&mut state, Command::Confirm);
+    assert!(matches!(state.view.overlay, Overlay::StagePicker(_)));
+    assert!(state.refused.as_deref().unwrap().contains("already serves deployment d2"));
+    press(&mut state, Command::Cancel);
+    assert_eq!(state.view.overlay, Overlay::None);
+}
+
+#[test]
+fn confirming_records_then_sends_update_stage_and_the_answer_is_logged_and_recorded() {
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
+    assert_eq!((confirm.from.as_str(), confirm.to.as_str(), confirm.to_fallback), ("d2", "d0", true));
+
+    let effects = all(&mut state, Action::Command(Command::Confirm));
+    assert!(matches!(&effects[0], Effect::Audit(r) if r.kind == RecordKind::StageRequested), "recorded first");
+    assert_eq!(
+        effects[1],
+        Effect::SetStage { id: 1, distribution_id: ID.into(), stage: prod(), deployment_id: "d0".into() }
+    );
+    let requested = audit_records(&effects)[0];
+    let mark = requested.stage.as_ref().unwrap();
+    assert_eq!((mark.api.as_str(), mark.from_deployment.as_str(), mark.to_deployment.as_str()), ("rest", "d2", "d0"));
+    assert_eq!(requested.routes, ["/orders/*"]);
+
+    // Another D while it is out is refused.
+    press(&mut state, Command::StageRollback);
+    assert_eq!(state.view.overlay, Overlay::None);
+    assert!(state.refused.as_deref().unwrap().contains("still on its way"));
+
+    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok(()) });
+    let accepted = audit_records(&effects);
+    assert_eq!((accepted[0].kind, accepted[0].outcome), (RecordKind::StageAccepted, Some(Outcome::Accepted)));
+    assert_eq!(accepted[0].requested_at, requested.requested_at);
+    assert_eq!(state.stage_serving[&prod()].current, "d0");
+    assert!(messages(&state).iter().any(|m| m.contains("now serves deployment d0")), "{:?}", messages(&state));
+}
+
+#[test]
+fn a_refused_move_is_logged_recorded_and_leaves_the_stage_as_it_was() {
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    let error = BackendError::AccessDenied("UpdateStage is not allowed".into());
+    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Err(error) });
+    let failed = audit_records(&effects);
+    assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
+    assert!(failed[0].error.as_deref().unwrap().contains("UpdateStage is not allowed"));
+    assert_eq!(state.stage_serving[&prod()].current, "d2");
+    assert!(state.refused.as_deref().unwrap().contains("was not moved"));
+    // Nothing to undo.
+    press(&mut state, Command::Undo);
+    assert!(!matches!(state.view.overlay, Overlay::ConfirmStage(_)));
+}
+
+#[test]
+fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok(()) });
+
+    press(&mut state, Command::Undo);
+    let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
+    assert!(confirm.undo);
+    assert_eq!((confirm.from.as_str(), confirm.to.as_str(), confirm.to_description.as_str()), ("d0", "d2", "v42"));
+    let effects = all(&mut state, Action::Command(Command::Confirm));
+    assert_eq!(audit_records(&effects)[0].message.as_deref(), Some("undo of the last stage move (u)"));
+    assert!(effects.contains(&Effect::SetStage {
+        id: 2,
+        distribution_id: ID.into(),
+        stage: prod(),
+        deployment_id: "d2".into()
+    }));
+    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 2, result: Ok(()) });
+    assert_eq!(state.stage_serving[&prod()].current, "d2");
+
+    // A switch after the last stage move: u is the switch's again.
+    request_switch(&mut state, "/user/*");
+    state.view.overlay = Overlay::None;
+    press(&mut state, Command::Undo);
+    assert!(!matches!(state.view.overlay, Overlay::ConfirmStage(_)));
+}
+
+#[test]
+fn read_only_may_look_but_not_move_and_a_route_without_a_stage_is_refused() {
+    let mut state = with_stage();
+    select(&mut state, "/user/*");
+    assert!(press(&mut state, Command::StageRollback).is_empty());
+    assert!(state.refused.as_deref().unwrap().contains("names no API Gateway stage"));
+
+    // Read-only may look at the deployments, and not choose one.
+    state.read_only = Some("--read-only".into());
+    picker_open(&mut state);
+    assert!(matches!(state.view.overlay, Overlay::StagePicker(_)));
+    assert!(press(&mut state, Command::Confirm).is_empty());
+    assert_eq!(state.view.overlay, Overlay::None);
+    assert!(state.refused.as_deref().unwrap().starts_with("read-only (--read-only)"));
+    assert!(state.stage_moves.is_empty());
+}

@@ -1,0 +1,201 @@
+//! `cutover stage ROUTE --list | --deployment ID`: the console's stage rollback without a screen.
+//! It opens the same session, reads the route's stage's deployments through the same picker, and
+//! moves the stage through the same confirm dialog, recorded in the audit trail like `D` and `y`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::HeadlessError;
+use super::apply::{Confirmer, holding};
+use super::drive::{EventPrinter, Waited, run_until};
+use super::prompt::TerminalConfirmer;
+use super::run::open_and_load;
+use crate::app::action::Action;
+use crate::app::command::Command;
+use crate::app::console::Console;
+use crate::app::runtime::Runtime;
+use crate::app::state::{Overlay, StagePicker};
+use crate::backend::Backend;
+use crate::cli::{AwsArgs, StageArgs};
+use crate::domain::stage::StageRef;
+use crate::domain::visible;
+use crate::output;
+
+/// How long the stage's read and `UpdateStage` may take, each.
+const STAGE_LIMIT: Duration = Duration::from_secs(60);
+
+/// `cutover stage`: 0 listed or moved (or already there), 2 refused, 1 failed.
+pub async fn stage(args: &StageArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let mut printer = EventPrinter::new(std::io::stderr());
+    let mut runtime = open_and_load(aws, &mut printer).await?;
+    let lines = run_stage(&mut runtime, args, &mut printer, &mut TerminalConfirmer).await?;
+    for line in lines {
+        output::stdout_line(&line);
+    }
+    Ok(0)
+}
+
+/// The command on a loaded runtime: what to print on standard output, or why not.
+pub async fn run_stage<B: Backend, W: Write>(
+    runtime: &mut Runtime<B>,
+    args: &StageArgs,
+    printer: &mut EventPrinter<W>,
+    confirmer: &mut impl Confirmer,
+) -> Result<Vec<String>, HeadlessError> {
+    let distribution_id = holding(runtime, &args.route)?.distribution_id.clone();
+    let picker = read_picker(runtime, &distribution_id, &args.route, printer).await?;
+    let deployments = picker.deployments.clone().expect("read");
+    let Some(wanted) = &args.deployment else {
+        return Ok(if args.json { vec![list_json(&picker, &distribution_id)] } else { list_text(&picker) });
+    };
+    let stage = visible::escape(&picker.stage.stage.label()).into_owned();
+    if *wanted == deployments.current {
+        return Ok(vec![format!("stage {stage} already serves deployment {}; nothing to do", visible::escape(wanted))]);
+    }
+    move_stage(runtime, args, &distribution_id, wanted, printer, confirmer).await?;
+    Ok(vec![format!("stage {stage} now serves deployment {}", visible::escape(wanted))])
+}
+
+/// The picker `D` opens for `route`, with the stage's deployments read.
+async fn read_picker<B: Backend, W: Write>(
+    runtime: &mut Runtime<B>,
+    distribution_id: &str,
+    route: &str,
+    printer: &mut EventPrinter<W>,
+) -> Result<StagePicker, HeadlessError> {
+    runtime.dispatch(Action::OpenStage { distribution_id: distribution_id.to_string(), path: route.to_string() });
+    let picker_of = |console: &Console| match &console.distribution(distribution_id)?.view.overlay {
+        Overlay::StagePicker(picker) => Some(picker.clone()),
+        _ => None,
+    };
+    if picker_of(&runtime.console).is_none() {
+        return Err(refused(&runtime.console, distribution_id));
+    }
+    let read = |c: &Console| picker_of(c).is_none_or(|p| p.deployments.is_some() || p.error.is_some());
+    waited(run_until(runtime, printer, STAGE_LIMIT, futures::stream::pending(), read).await, "reading the stage")?;
+    let picker = picker_of(&runtime.console).ok_or_else(|| refused(&runtime.console, distribution_id))?;
+    match &picker.error {
+        Some(error) => Err(HeadlessError::Failed(format!("could not read the stage's deployments: {error}"))),
+        None => Ok(picker),
+    }
+}
+
+/// Choose `wanted` in the open picker, ask, and send the move through the dialog; `Ok` once
+/// API Gateway accepted it.
+async fn move_stage<B: Backend, W: Write>(
+    runtime: &mut Runtime<B>,
+    args: &StageArgs,
+    distribution_id: &str,
+    wanted: &str,
+    printer: &mut EventPrinter<W>,
+    confirmer: &mut impl Confirmer,
+) -> Result<(), HeadlessError> {
+    let id = distribution_id.to_string();
+    let path = args.route.clone();
+    runtime.dispatch(Action::OpenStageMove { distribution_id: id.clone(), path, deployment_id: wanted.to_string() });
+    let Overlay::ConfirmStage(confirm) = &runtime.console.distribution(distribution_id).expect("found").view.overlay
+    else {
+        return Err(refused(&runtime.console, distribution_id));
+    };
+    let question = format!(
+        "move stage {} from deployment {} to {} ({})? every route behind the stage changes, within seconds",
+        confirm.stage.label(),
+        confirm.from,
+        confirm.to,
+        confirm.to_description
+    );
+    output::stderr_text(&format!("{}\n", visible::escape(&question)));
+    if let Err(why) = runtime.check_audit() {
+        if !args.no_audit {
+            return Err(HeadlessError::Refused(format!(
+                "nothing was sent: the audit trail cannot be written ({why}); make it writable, or add --no-audit"
+            )));
+        }
+        printer.note("going on without the audit trail (--no-audit): its records follow on standard error");
+    }
+    if !args.yes && !confirmer.confirm("move the stage?")? {
+        return Err(HeadlessError::Cancelled);
+    }
+    let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.stage_moves.len());
+    runtime.dispatch(Action::CommandFor { distribution_id: id, command: Command::Confirm });
+    let answered = |c: &Console| {
+        c.distribution(distribution_id)
+            .is_none_or(|s| s.stage_moves.len() == before || s.stage_moves.last().is_some_and(|m| m.outcome.is_some()))
+    };
+    waited(run_until(runtime, printer, STAGE_LIMIT, futures::stream::pending(), answered).await, "UpdateStage")?;
+    printer.print_all(&runtime.console);
+    let state = runtime.console.distribution(distribution_id).expect("found");
+    match state.stage_moves.get(before).and_then(|m| m.outcome.clone()) {
+        Some(Ok(())) => Ok(()),
+        Some(Err(error)) => Err(HeadlessError::Failed(format!("the stage was not moved: {error}"))),
+        None => Err(refused(&runtime.console, distribution_id)),
+    }
+}
+
+fn refused(console: &Console, distribution_id: &str) -> HeadlessError {
+    let why = console.distribution(distribution_id).and_then(|s| s.refused.clone());
+    HeadlessError::Refused(why.unwrap_or_else(|| "the stage was not touched".to_string()))
+}
+
+fn waited(waited: Waited, what: &str) -> Result<(), HeadlessError> {
+    match waited {
+        Waited::Done => Ok(()),
+        Waited::TimedOut => Err(HeadlessError::Failed(format!("{what}: no answer within {} s", STAGE_LIMIT.as_secs()))),
+        Waited::Signal(name) => Err(HeadlessError::Interrupted(name)),
+    }
+}
+
+fn list_text(picker: &StagePicker) -> Vec<String> {
+    let deployments = picker.deployments.as_ref().expect("read");
+    let fallback = picker.stage.fallback_deployment.as_deref();
+    let mut lines =
+        vec![format!("stage {} of {}", visible::escape(&picker.stage.stage.label()), visible::escape(&picker.path))];
+    for d in &deployments.list {
+        let created = d.created.map_or_else(|| "-".to_string(), |t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        let marks = [
+            (d.id == deployments.current).then_some("serving"),
+            (fallback == Some(d.id.as_str())).then_some("fallback"),
+        ];
+        let marks: Vec<&str> = marks.into_iter().flatten().collect();
+        lines.push(format!(
+            "{:<12} {:<21} {:<32} {}",
+            visible::escape(&d.id),
+            created,
+            visible::escape(&d.description),
+            marks.join(", ")
+        ));
+    }
+    lines
+}
+
+fn list_json(picker: &StagePicker, distribution_id: &str) -> String {
+    let deployments = picker.deployments.as_ref().expect("read");
+    let (api, api_id) = match &picker.stage.stage {
+        StageRef::Rest { rest_api_id, .. } => ("rest", rest_api_id),
+        StageRef::Http { api_id, .. } => ("http", api_id),
+    };
+    let list: Vec<_> = (deployments.list.iter())
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "description": d.description,
+                "created": d.created.map(|t| t.to_string()),
+                "serving": d.id == deployments.current,
+                "fallback": picker.stage.fallback_deployment.as_deref() == Some(d.id.as_str()),
+            })
+        })
+        .collect();
+    let document = json!({
+        "distribution": distribution_id,
+        "route": picker.path,
+        "api": api,
+        "api_id": api_id,
+        "stage": picker.stage.stage.stage(),
+        "current": deployments.current,
+        "fallback": picker.stage.fallback_deployment,
+        "deployments": list,
+    });
+    visible::escape_in_json(&document.to_string()).into_owned()
+}

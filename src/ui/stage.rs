@@ -1,0 +1,96 @@
+//! The stage rollback's overlays: the picker of a stage's deployments (the one served and the
+//! configured fallback marked) and the question before the stage is moved.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::popup;
+use crate::app::command::Command;
+use crate::app::keymap::{self, Context};
+use crate::app::state::{ConfirmStage, StagePicker};
+use crate::domain::visible::escape;
+use crate::theme::Theme;
+
+pub const WIDTH: u16 = 78;
+
+/// Rows the picker needs: borders, the heading and key lines, one per deployment (at most 12).
+pub fn picker_height(picker: &StagePicker) -> u16 {
+    let rows = picker.deployments.as_ref().map_or(1, |d| d.list.len().clamp(1, 12));
+    u16::try_from(6 + rows).unwrap_or(u16::MAX)
+}
+
+pub fn render_picker(frame: &mut Frame, area: Rect, picker: &StagePicker, theme: &Theme) {
+    let title = format!("stage {}", escape(&picker.stage.stage.label()));
+    let inner = popup::frame(frame, area, &title, theme);
+    let mut lines =
+        vec![Line::from(Span::styled(format!("deployments of {}'s stage:", escape(&picker.path)), theme.dialog_title))];
+    match (&picker.deployments, &picker.error) {
+        (_, Some(error)) => lines.push(Line::from(Span::styled(format!("✖ {}", escape(error)), theme.banner_error))),
+        (None, None) => lines.push(Line::from(Span::styled("reading…", theme.muted))),
+        (Some(deployments), None) => {
+            // Keep the chosen one in sight when there are more than fit.
+            let first = picker.chosen.saturating_sub(11);
+            for (i, d) in deployments.list.iter().enumerate().skip(first).take(12) {
+                let marks = [
+                    (d.id == deployments.current).then_some("serving"),
+                    (picker.stage.fallback_deployment.as_deref() == Some(d.id.as_str())).then_some("fallback"),
+                ];
+                let marks: Vec<&str> = marks.into_iter().flatten().collect();
+                let created = d.created.map_or_else(|| "-".to_string(), |t| t.strftime("%Y-%m-%d %H:%M").to_string());
+                let text = format!(
+                    "{} {:<12} {:<16} {:<28} {}",
+                    if i == picker.chosen { "▶" } else { " " },
+                    escape(&d.id),
+                    created,
+                    escape(&d.description),
+                    marks.join(", ")
+                );
+                let style = if i == picker.chosen { theme.selected } else { theme.dialog };
+                lines.push(Line::from(Span::styled(text, style)));
+            }
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(keymap::label(Context::StagePicker, Command::SelectUp), theme.key),
+        Span::raw(" "),
+        Span::styled(keymap::label(Context::StagePicker, Command::SelectDown), theme.key),
+        Span::styled(" choose   ", theme.dialog),
+        Span::styled(keymap::label(Context::StagePicker, Command::Confirm), theme.key),
+        Span::styled(" move the stage to it…   ", theme.dialog),
+        Span::styled(keymap::label(Context::StagePicker, Command::Cancel), theme.key),
+        Span::styled(" close", theme.dialog),
+    ]));
+    frame.render_widget(Paragraph::new(lines).style(theme.dialog), inner);
+}
+
+pub const CONFIRM_HEIGHT: u16 = 11;
+
+pub fn render_confirm(frame: &mut Frame, area: Rect, confirm: &ConfirmStage, theme: &Theme) {
+    let title = if confirm.undo { "undo the stage move?" } else { "move the stage?" };
+    let inner = popup::frame(frame, area, title, theme);
+    let fallback = if confirm.to_fallback { " — the fallback (proxy to the monolith)" } else { "" };
+    let lines = vec![
+        Line::from(Span::styled(format!("stage {}", escape(&confirm.stage.label())), theme.dialog_title)),
+        Line::from(Span::styled(format!("serves deployment {} now", escape(&confirm.from)), theme.dialog)),
+        Line::from(Span::styled(
+            format!("→ deployment {} ({}){fallback}", escape(&confirm.to), escape(&confirm.to_description)),
+            theme.dialog,
+        )),
+        Line::raw(""),
+        Line::from(Span::styled(
+            "Every route behind this stage changes, within seconds; CloudFront is not touched.",
+            theme.muted,
+        )),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(keymap::label(Context::Confirm, Command::Confirm), theme.key),
+            Span::styled(" move it   ", theme.dialog),
+            Span::styled(keymap::label(Context::Confirm, Command::Cancel), theme.key),
+            Span::styled(" cancel", theme.dialog),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+}

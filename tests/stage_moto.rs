@@ -1,0 +1,51 @@
+//! The stage rollback's REST side against moto's API Gateway: a REST API with two deployments and
+//! a stage, listed, the stage moved to the older deployment, and read back.
+
+mod support;
+
+use cutover::backend::aws::ApiGatewayStages;
+use cutover::backend::stage::{StageControl, StageRef};
+use support::emulators::{moto, sdk_config};
+
+#[tokio::test]
+async fn a_rest_stage_lists_its_deployments_and_moves_to_an_older_one() {
+    let sdk = sdk_config(&moto(), "eu-west-1");
+    let client = aws_sdk_apigateway::Client::new(&sdk);
+    let api = client.create_rest_api().name("cutover-stage").send().await.unwrap();
+    let api_id = api.id().unwrap().to_string();
+    let root = client.get_resources().rest_api_id(&api_id).send().await.unwrap();
+    let root_id = root.items()[0].id().unwrap().to_string();
+    let method = client.put_method().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
+    method.authorization_type("NONE").send().await.unwrap();
+    let integration = client.put_integration().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
+    let integration = integration.r#type(aws_sdk_apigateway::types::IntegrationType::HttpProxy);
+    integration.integration_http_method("GET").uri("http://127.0.0.1:9/").send().await.unwrap();
+    let deploy = |description: &'static str| {
+        let call = client.create_deployment().rest_api_id(&api_id).description(description);
+        async move { call.send().await.unwrap().id().unwrap().to_string() }
+    };
+    let proxy = deploy("proxy to monolith").await;
+    let lambda = deploy("v42").await;
+    let stage = client.create_stage().rest_api_id(&api_id).stage_name("prod").deployment_id(&lambda);
+    stage.send().await.unwrap();
+
+    let stages = ApiGatewayStages::from_sdk_config(&sdk);
+    let prod = StageRef::Rest { rest_api_id: api_id.clone(), stage: "prod".into() };
+    let listed = stages.deployments(&prod).await.unwrap();
+    assert_eq!(listed.current, lambda);
+    let mut ids: Vec<&str> = listed.list.iter().map(|d| d.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut expected = vec![proxy.as_str(), lambda.as_str()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    let described = listed.list.iter().find(|d| d.id == proxy).unwrap();
+    assert_eq!(described.description, "proxy to monolith");
+
+    stages.set_deployment(&prod, &proxy).await.unwrap();
+    assert_eq!(stages.deployments(&prod).await.unwrap().current, proxy);
+    let read = client.get_stage().rest_api_id(&api_id).stage_name("prod").send().await.unwrap();
+    assert_eq!(read.deployment_id(), Some(proxy.as_str()));
+
+    let missing = StageRef::Rest { rest_api_id: api_id, stage: "nope".into() };
+    assert!(stages.deployments(&missing).await.is_err());
+}
