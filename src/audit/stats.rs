@@ -32,13 +32,13 @@
 //! | `.routes`                      | array of strings| the path patterns it moved                                |
 //! | `.from`, `.to`                 | string or null  | `lambda` or `origin`                                      |
 //! | `.requested_at`                | string or null  | when it was requested, RFC 3339; `null` when the trail lost the request |
-//! | `.via`                         | string          | `behavior` (an `UpdateDistribution`; minutes) or `router` (the router's store; seconds, and no `Deployed`) |
+//! | `.via`                         | string          | `behavior` (an `UpdateDistribution`; minutes), `router` (the router's store; seconds, and no `Deployed`) or `stage` (an API Gateway stage moved to another deployment) |
 //! | `.outcome`                     | string          | `deployed`, `failed`, `abandoned`, `accepted` (not seen deployed), `requested` (no answer recorded) or `unknown` |
 //! | `.request_to_accepted_ms`, `.edge_ms`, `.traffic_moved_ms`, `.request_to_deployed_ms` | integer or null | the stages above |
 //! | `stages`                       | object          | `request_to_accepted`, `edge`, `traffic_moved`, `request_to_deployed` |
 //! | `stages.*.count`               | integer         | switches that recorded the stage                          |
 //! | `stages.*.median_ms`, `.p90_ms`, `.max_ms` | integer or null | over those switches; `null` when there are none |
-//! | `stages_by_behavior`, `stages_by_router` | object | the same, over the switches of that `via` only |
+//! | `stages_by_behavior`, `stages_by_router`, `stages_by_stage` | object | the same, over the switches of that `via` only |
 
 use std::collections::HashMap;
 
@@ -54,6 +54,19 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const VIA_BEHAVIOR: &str = "behavior";
 /// A share move through the router's store.
 pub const VIA_ROUTER: &str = "router";
+/// An API Gateway stage moved to another deployment (the stage rollback).
+pub const VIA_STAGE: &str = "stage";
+
+/// The `via` of a switch's record.
+fn via_of(record: &AuditRecord) -> Option<&'static str> {
+    if record.stage.is_some() {
+        Some(VIA_STAGE)
+    } else if !record.shares.is_empty() {
+        Some(VIA_ROUTER)
+    } else {
+        None
+    }
+}
 
 /// Every switch found, and its stages summed up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -63,6 +76,7 @@ pub struct Stats {
     pub stages: Stages,
     pub stages_by_behavior: Stages,
     pub stages_by_router: Stages,
+    pub stages_by_stage: Stages,
 }
 
 /// One switch: what moved, how it ended, and how long each stage took from the request.
@@ -135,19 +149,15 @@ enum Step {
 impl Step {
     fn of(kind: RecordKind) -> Option<Step> {
         match kind {
-            RecordKind::SwitchRequested | RecordKind::AutoRollback => Some(Step::Request),
+            RecordKind::SwitchRequested | RecordKind::AutoRollback | RecordKind::StageRequested => Some(Step::Request),
             RecordKind::SwitchAccepted
             | RecordKind::SwitchDeployed
             | RecordKind::SwitchFailed
-            | RecordKind::SwitchAbandoned => Some(Step::Answer),
-            RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Step::Milestone),
-            RecordKind::GuardBreach
-            | RecordKind::RouterStep
-            | RecordKind::PlanStep
-            | RecordKind::StageRequested
+            | RecordKind::SwitchAbandoned
             | RecordKind::StageAccepted
-            | RecordKind::StageFailed
-            | RecordKind::Unknown => None,
+            | RecordKind::StageFailed => Some(Step::Answer),
+            RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Step::Milestone),
+            RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::PlanStep | RecordKind::Unknown => None,
         }
     }
 }
@@ -171,7 +181,7 @@ impl Building {
                 from: record.from,
                 to: record.to,
                 requested_at,
-                via: if record.shares.is_empty() { VIA_BEHAVIOR } else { VIA_ROUTER },
+                via: via_of(record).unwrap_or(VIA_BEHAVIOR),
                 outcome: "requested",
                 request_to_accepted_ms: None,
                 edge_ms: None,
@@ -188,16 +198,17 @@ impl Building {
         let stats = &mut self.stats;
         stats.from = stats.from.or(record.from);
         stats.to = stats.to.or(record.to);
-        if !record.shares.is_empty() {
-            stats.via = VIA_ROUTER;
+        if let Some(via) = via_of(record) {
+            stats.via = via;
         }
         stats.request_to_accepted_ms = stats.request_to_accepted_ms.or(record.request_to_accepted_ms);
         if step == Step::Answer {
             self.outcome = record.outcome.or(match record.kind {
                 RecordKind::SwitchAccepted => Some(Outcome::Accepted),
                 RecordKind::SwitchDeployed => Some(Outcome::Deployed),
-                RecordKind::SwitchFailed => Some(Outcome::Failed),
+                RecordKind::SwitchFailed | RecordKind::StageFailed => Some(Outcome::Failed),
                 RecordKind::SwitchAbandoned => Some(Outcome::Abandoned),
+                RecordKind::StageAccepted => Some(Outcome::Accepted),
                 _ => None,
             });
         }
@@ -289,7 +300,15 @@ impl Switches {
         let stages = Stages::over(switches.iter());
         let stages_by_behavior = Stages::over(switches.iter().filter(|s| s.via == VIA_BEHAVIOR));
         let stages_by_router = Stages::over(switches.iter().filter(|s| s.via == VIA_ROUTER));
-        Stats { schema_version: SCHEMA_VERSION, switches, stages, stages_by_behavior, stages_by_router }
+        let stages_by_stage = Stages::over(switches.iter().filter(|s| s.via == VIA_STAGE));
+        Stats {
+            schema_version: SCHEMA_VERSION,
+            switches,
+            stages,
+            stages_by_behavior,
+            stages_by_router,
+            stages_by_stage,
+        }
     }
 }
 
@@ -508,6 +527,27 @@ mod tests {
     }
 
     #[test]
+    fn a_stage_rollback_is_a_switch_via_the_stage() {
+        use RecordKind::*;
+        let stage = |record: AuditRecord| AuditRecord {
+            stage: Some(crate::audit::StageMark {
+                api: "rest".into(),
+                api_id: "a1".into(),
+                stage: "prod".into(),
+                from_deployment: "d2".into(),
+                to_deployment: "d0".into(),
+            }),
+            ..record
+        };
+        let trail = [stage(of(0, 0, StageRequested)), ms(stage(of(0, 1, StageAccepted)), Some(700), None)];
+        let stats = stats(&trail, None);
+        let got: Vec<_> = stats.switches.iter().map(|s| (s.via, s.outcome, s.request_to_accepted_ms)).collect();
+        assert_eq!(got, [(VIA_STAGE, "accepted", Some(700))]);
+        assert_eq!(stats.stages_by_stage.request_to_accepted.count, 1);
+        assert_eq!(stats.stages_by_behavior.request_to_accepted.count, 0);
+    }
+
+    #[test]
     fn breaches_and_unknown_kinds_are_no_switch() {
         let trail = [rec(0, RecordKind::GuardBreach, &["/a"]), rec(1, RecordKind::Unknown, &["/a"])];
         assert_eq!(
@@ -517,7 +557,8 @@ mod tests {
                 switches: vec![],
                 stages: Stages::default(),
                 stages_by_behavior: Stages::default(),
-                stages_by_router: Stages::default()
+                stages_by_router: Stages::default(),
+                stages_by_stage: Stages::default(),
             }
         );
     }

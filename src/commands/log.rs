@@ -21,7 +21,7 @@ use crate::audit::AuditError;
 use crate::audit::default_path;
 use crate::audit::describe::{self, millis_short};
 use crate::audit::since::since_timestamp;
-use crate::audit::stats::{Stage, Stats, SwitchStats, Switches, VIA_BEHAVIOR, VIA_ROUTER};
+use crate::audit::stats::{Stage, Stages, Stats, SwitchStats, Switches, VIA_BEHAVIOR, VIA_ROUTER, VIA_STAGE};
 use crate::audit::{Filter, LineWarning, TrailEntry, TrailLine, scan_trail};
 use crate::cli::LogArgs;
 use crate::domain::visible;
@@ -190,13 +190,16 @@ fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
     let switches: Vec<[String; 11]> = stats.switches.iter().map(switch_row).collect();
     write_table(out, &SWITCH_HEADER, &switches)?;
     writeln!(out)?;
-    // Both kinds of move: each its own table, since their stages differ by minutes.
-    let both = [VIA_BEHAVIOR, VIA_ROUTER].iter().all(|via| stats.switches.iter().any(|s| s.via == *via));
-    let tables = if both {
-        vec![
-            (Some("By behavior (UpdateDistribution):"), &stats.stages_by_behavior),
-            (Some("By router (its KeyValueStore):"), &stats.stages_by_router),
-        ]
+    // Several kinds of move: each its own table, since their stages differ by minutes.
+    let kinds = [
+        (VIA_BEHAVIOR, "By behavior (UpdateDistribution):", &stats.stages_by_behavior),
+        (VIA_ROUTER, "By router (its KeyValueStore):", &stats.stages_by_router),
+        (VIA_STAGE, "By API Gateway stage (UpdateStage):", &stats.stages_by_stage),
+    ];
+    let present: Vec<_> =
+        kinds.into_iter().filter(|(via, _, _)| stats.switches.iter().any(|s| s.via == *via)).collect();
+    let tables: Vec<(Option<&str>, &Stages)> = if present.len() > 1 {
+        present.into_iter().map(|(_, title, stages)| (Some(title), stages)).collect()
     } else {
         vec![(None, &stats.stages)]
     };

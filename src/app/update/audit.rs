@@ -118,6 +118,9 @@ pub fn stage_step(state: &State, step: &StageMove, kind: RecordKind, error: Opti
         from_deployment: step.from.clone(),
         to_deployment: step.to.clone(),
     });
+    if kind == RecordKind::StageAccepted {
+        record.request_to_accepted_ms = millis(step.requested_at, state.now);
+    }
     record.outcome = match kind {
         RecordKind::StageAccepted => Some(Outcome::Accepted),
         RecordKind::StageFailed => Some(Outcome::Failed),
