@@ -46,27 +46,26 @@ pub async fn status(args: &StatusArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
 
 /// `cutover switch ROUTE --to TARGET`: 0 switched (or already there), 2 refused, 1 failed.
 pub async fn switch(args: &SwitchArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
-    let mut printer = EventPrinter::new(std::io::stderr());
-    let mut runtime = open_and_load(aws, &mut printer).await?;
-    let plan = match plan_switch(&mut runtime, &args.route, args.to.into())? {
-        SwitchPlan::AlreadyThere(message) => {
-            output::stdout_line(&visible::escape(&message));
-            return Ok(0);
-        }
-        SwitchPlan::Change(plan) => plan,
-    };
-    output::stderr_text(&visible::escape_keeping_lines(&describe(&plan)));
-    let plans = [plan];
-    require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
-    let applied = carry_out(&mut runtime, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
-    finish(applied)
+    let (route, to) = (args.route.as_str(), args.to.into());
+    apply_one(aws, &args.apply, |runtime| plan_switch(runtime, route, to)).await
 }
 
 /// `cutover weight ROUTE PERCENT`: 0 moved (or already there), 2 refused, 1 failed.
 pub async fn weight(args: &WeightArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let (route, percent) = (args.route.as_str(), args.percent);
+    apply_one(aws, &args.apply, |runtime| plan_weight(runtime, route, percent)).await
+}
+
+/// One route's change, as `switch` and `weight` make it: open and load, `plan` it (nothing to do
+/// when it is already there), print the dialog, check the trail, confirm and carry it out.
+async fn apply_one(
+    aws: &AwsArgs,
+    apply: &ApplyArgs,
+    plan: impl FnOnce(&mut Runtime<AwsBackend>) -> Result<SwitchPlan, HeadlessError>,
+) -> anyhow::Result<u8> {
     let mut printer = EventPrinter::new(std::io::stderr());
     let mut runtime = open_and_load(aws, &mut printer).await?;
-    let plan = match plan_weight(&mut runtime, &args.route, args.percent)? {
+    let plan = match plan(&mut runtime)? {
         SwitchPlan::AlreadyThere(message) => {
             output::stdout_line(&visible::escape(&message));
             return Ok(0);
@@ -75,8 +74,8 @@ pub async fn weight(args: &WeightArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     };
     output::stderr_text(&visible::escape_keeping_lines(&describe(&plan)));
     let plans = [plan];
-    require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
-    let applied = carry_out(&mut runtime, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
+    require_audit_trail(&mut runtime, &plans, apply.no_audit, &mut printer)?;
+    let applied = carry_out(&mut runtime, &plans, apply, &mut TerminalConfirmer, &mut printer).await?;
     finish(applied)
 }
 
