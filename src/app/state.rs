@@ -165,6 +165,37 @@ impl RouteTraffic {
 }
 
 impl SwitchAttempt {
+    /// An attempt moving `paths` from `from` to `to`, asked for at `now` and not yet answered; the
+    /// caller fills in what moves (`changes` or `shares`) and why.
+    pub fn requested(
+        distribution_id: &str,
+        kind: SwitchKind,
+        paths: Vec<String>,
+        from: Target,
+        now: Timestamp,
+    ) -> Self {
+        SwitchAttempt {
+            id: 0,
+            distribution_id: distribution_id.to_string(),
+            paths,
+            changes: Vec::new(),
+            shares: Vec::new(),
+            override_reason: None,
+            from,
+            to: from.other(),
+            kind,
+            phase: SwitchPhase::Requested,
+            requested_at: now,
+            accepted_at: None,
+            etag_before: None,
+            etag_after: None,
+            last_progress_note: None,
+            failure: None,
+            traffic: Vec::new(),
+            traffic_recorded: false,
+        }
+    }
+
     pub fn label(&self) -> String {
         self.paths.join(", ")
     }

@@ -15,8 +15,10 @@ pub use dialog::{open_confirm, open_for, open_rollback_all, open_undo};
 pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, override_reasons, request};
 pub use rollout::{accepted, deploy_status};
 
+use super::audit;
 use crate::app::action::Effect;
-use crate::app::state::State;
+use crate::app::state::{State, SwitchAttempt, SwitchKind};
+use crate::audit::RecordKind;
 use crate::domain::Level;
 
 /// A switching key (or headless request) that does nothing: said in the event log, and kept as the
@@ -39,4 +41,24 @@ pub fn shares_accepted(state: &mut State, id: u64, accepted: crate::backend::sha
     let mut effects = share::accepted(state, id, accepted);
     effects.extend(plan::step_taken(state, id));
     effects
+}
+
+/// Start `attempt`: the next id, its rows pending, and its request record (`auto_rollback` for a
+/// guard's, whose `reason` the record gives; a plan step's reason likewise). Its id and the record.
+fn begin(state: &mut State, mut attempt: SwitchAttempt, reason: Option<&str>) -> (u64, Option<Effect>) {
+    let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+    attempt.id = id;
+    let (kind, paths) = (attempt.kind, attempt.paths.clone());
+    state.refused = None;
+    state.switches.push(attempt);
+    set_pending(state, &paths, Some(id));
+    let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
+    let mut record = state.switch(id).map(|a| audit::switch(state, a, step, None));
+    if let (Some(Effect::Audit(record)), Some(reason)) = (record.as_mut(), reason) {
+        record.message = Some(match kind {
+            SwitchKind::Automatic => format!("automatic rollback by a guard, because {reason}"),
+            _ => reason.to_string(),
+        });
+    }
+    (id, record)
 }

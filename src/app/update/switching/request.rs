@@ -3,7 +3,7 @@
 
 use super::super::audit;
 use super::dialog::changes_for;
-use super::{refuse, set_pending};
+use super::{begin, refuse, set_pending};
 use crate::app::action::Effect;
 use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchPhase};
 use crate::audit::RecordKind;
@@ -88,7 +88,6 @@ pub fn request(
         return Vec::new();
     }
     let distribution_id = state.distribution_id.clone();
-    let to = from.other();
     let still = still_movable(state, paths, from);
     let mut changes = changes_for(state, &still, from);
     for change in &mut changes {
@@ -104,35 +103,13 @@ pub fn request(
         refuse(state, Level::Warn, Some(&label), message);
         return Vec::new();
     }
-    let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-    state.refused = None;
     announce(state, kind, &label, &changes, reason, override_reason.as_deref());
-    state.switches.push(SwitchAttempt {
-        id,
-        distribution_id: distribution_id.clone(),
-        paths: moving.clone(),
+    let attempt = SwitchAttempt {
         changes: changes.clone(),
         override_reason,
-        from,
-        to,
-        kind,
-        phase: SwitchPhase::Requested,
-        requested_at: state.now,
-        accepted_at: None,
-        etag_before: None,
-        etag_after: None,
-        last_progress_note: None,
-        failure: None,
-        traffic: Vec::new(),
-        traffic_recorded: false,
-        shares: Vec::new(),
-    });
-    set_pending(state, &moving, Some(id));
-    let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
-    let mut record = state.switch(id).map(|a| audit::switch(state, a, step, None));
-    if let (Some(Effect::Audit(record)), Some(reason)) = (record.as_mut(), reason) {
-        record.message = Some(format!("automatic rollback by a guard, because {reason}"));
-    }
+        ..SwitchAttempt::requested(&distribution_id, kind, moving, from, state.now)
+    };
+    let (id, record) = begin(state, attempt, reason);
     record.into_iter().chain([Effect::Switch { id, distribution_id, changes }]).collect()
 }
 

@@ -4,7 +4,7 @@
 
 use super::super::audit;
 use super::health::{preflight, target_health};
-use super::{refuse, set_pending};
+use super::{begin, refuse, set_pending};
 use crate::app::action::Effect;
 use crate::app::state::{
     ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase, describe_share,
@@ -178,38 +178,13 @@ pub fn request(
     let moving: Vec<String> = still.iter().map(|c| c.path.clone()).collect();
     let label = moving.join(", ");
     let to = if still.iter().any(|c| c.to > c.from) { Target::Lambda } else { Target::Origin };
-    let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
     announce(state, kind, &label, &still, reason, override_reason.as_deref());
-    state.refused = None;
-    state.switches.push(SwitchAttempt {
-        id,
-        distribution_id: state.distribution_id.clone(),
-        paths: moving.clone(),
-        changes: Vec::new(),
+    let attempt = SwitchAttempt {
         shares: still.clone(),
         override_reason,
-        from: to.other(),
-        to,
-        kind,
-        phase: SwitchPhase::Requested,
-        requested_at: state.now,
-        accepted_at: None,
-        etag_before: None,
-        etag_after: None,
-        last_progress_note: None,
-        failure: None,
-        traffic: Vec::new(),
-        traffic_recorded: false,
-    });
-    set_pending(state, &moving, Some(id));
-    let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
-    let mut record = state.switch(id).map(|a| audit::switch(state, a, step, None));
-    if let (Some(Effect::Audit(record)), Some(reason)) = (record.as_mut(), reason) {
-        record.message = Some(match kind {
-            SwitchKind::Automatic => format!("automatic rollback by a guard, because {reason}"),
-            _ => reason.to_string(),
-        });
-    }
+        ..SwitchAttempt::requested(&state.distribution_id, kind, moving, to.other(), state.now)
+    };
+    let (id, record) = begin(state, attempt, reason);
     let distribution_id = state.distribution_id.clone();
     record.into_iter().chain([Effect::SetShares { id, distribution_id, changes: still }]).collect()
 }
