@@ -142,6 +142,7 @@ impl<B: Backend> EffectRunner<B> {
                             etag_after: ok.accepted.etag,
                             status: ok.accepted.status,
                             already_there: ok.already_there,
+                            read_back: ok.read_back,
                         },
                         Err(error) => Action::SwitchFailed { distribution_id, id, error },
                     });
@@ -153,7 +154,7 @@ impl<B: Backend> EffectRunner<B> {
                 let clock = self.clock.clone();
                 tokio::spawn(async move {
                     clock.sleep(after).await;
-                    let result = backend.deploy_status(&distribution_id).await;
+                    let result = backend.read_back(&distribution_id).await;
                     send(Action::DeployStatus { distribution_id, result });
                 });
             }

@@ -12,7 +12,7 @@ use super::policies::PolicyCache;
 use super::spec::DistributionSpec;
 use crate::backend::{BackendError, ControlPlane, UpdateAccepted};
 use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind, custom_policies};
-use crate::domain::{DeployStatus, RouteInfo, Topology};
+use crate::domain::{DeployStatus, ReadBack, RouteInfo, Topology};
 
 /// The default cache behavior's path, as cutover names it.
 pub const DEFAULT_PATH: &str = "*";
@@ -234,6 +234,14 @@ impl ControlPlane for CloudFrontControlPlane {
             .await
             .map_err(|e| from_sdk("GetDistribution", e))?;
         Ok(out.distribution().map_or(DeployStatus::InProgress, |d| parse_status(d.status())))
+    }
+
+    async fn read_back(&self, distribution_id: &str) -> Result<ReadBack, BackendError> {
+        if distribution_id != self.spec.id {
+            return Err(BackendError::Other(format!("this control plane reads {}, not {distribution_id}", self.spec.id)));
+        }
+        let (config, status, etag) = self.read().await?;
+        Ok(ReadBack::of(&topology_of(&self.spec, &config, status, etag)))
     }
 
     fn origin_of(config: &DistributionConfig, path: &str) -> Option<String> {
