@@ -112,10 +112,18 @@ pub fn topology_of(
     status: DeployStatus,
     etag: String,
 ) -> Topology {
+    let listed = behaviors(config);
     let routes = routes_of(config)
         .into_iter()
-        .map(|(path, origin_id)| {
+        .enumerate()
+        .map(|(index, (path, origin_id))| {
             let target = spec.target_of(&origin_id);
+            if let Some(why) = unaddressable(listed, index) {
+                // Its own name, which no path pattern can be, and never a pair: nothing moves it.
+                let behavior = behavior::of_behavior(&listed[index]);
+                let pair = Err(why);
+                return RouteInfo { path: unaddressable_name(&path, index), origin_id, target, pair, behavior };
+            }
             let pair = match target {
                 Some(_) => spec.pair_for(&path, &origin_id),
                 None => Err(describe_unlisted(config, &origin_id)),
@@ -132,6 +140,32 @@ pub fn topology_of(
         policies: PolicyBook::new(),
         problems: shape_problems(config),
     }
+}
+
+/// Why the cache behavior at `index` cannot be addressed by its path pattern, if it cannot: cutover
+/// names routes by path pattern and the default behavior `*`, so a non-default `*` and a pattern an
+/// earlier behavior already has would name another behavior. A switch of it would edit (or read
+/// back) the other one and report a move that never happened, so it is never switched.
+pub fn unaddressable(behaviors: &[CacheBehavior], index: usize) -> Option<String> {
+    let pattern = behaviors.get(index)?.path_pattern();
+    if pattern == DEFAULT_PATH {
+        return Some(format!(
+            "cache behavior {} has path pattern *, which is cutover's name for the default behavior: cutover cannot tell them apart, so it never moves this one (give it another pattern, or change it in CloudFront)",
+            index + 1
+        ));
+    }
+    behaviors[..index].iter().any(|b| b.path_pattern() == pattern).then(|| {
+        format!(
+            "cache behavior {} repeats path pattern {pattern}: cutover switches only the first behavior of a pattern, so it never moves this one (remove the repeat, or change it in CloudFront)",
+            index + 1
+        )
+    })
+}
+
+/// The route name of a behavior [`unaddressable`] by its pattern: `* (cache behavior 3)`. No path
+/// pattern has a space or parentheses, so it never names another route.
+pub fn unaddressable_name(pattern: &str, index: usize) -> String {
+    format!("{pattern} (cache behavior {})", index + 1)
 }
 
 /// Change the target origin or the origin request policy of the behavior at `path`, in place on the
