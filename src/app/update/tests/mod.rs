@@ -80,6 +80,18 @@ pub(super) fn read_back(status: DeployStatus, moved: &[(&str, &str)]) -> ReadBac
     read
 }
 
+/// The store's answer to share move `id`: taken (ETags K1 → K2, one call), and read back as asked.
+pub(super) fn taken_as_asked(state: &State, id: u64) -> crate::backend::share::SharesAccepted {
+    let asked = state.switch(id).map(|a| a.shares.clone()).unwrap_or_default();
+    crate::backend::share::SharesAccepted {
+        etag_before: "K1".into(),
+        etag_after: "K2".into(),
+        calls: 1,
+        already_there: Vec::new(),
+        read_back: Ok(asked.iter().map(|c| (c.path.clone(), Some(c.to))).collect()),
+    }
+}
+
 fn healthy() -> MinutePoint {
     MinutePoint {
         lambda: BackendMinute::new(Some(1000.0), Some(1.0), Some(200.0)),

@@ -6,7 +6,7 @@ use jiff::SignedDuration;
 use super::*;
 use crate::app::history::plans_under_way;
 use crate::app::plan_run::PlanPhase;
-use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
+use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
 fn store(share: u8) -> StoreState {
@@ -59,8 +59,7 @@ fn at(state: &mut State, minutes: i64, bad: usize) -> Vec<Effect> {
 }
 
 fn taken(state: &mut State, id: u64) -> Vec<Effect> {
-    let accepted =
-        SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() };
+    let accepted = super::taken_as_asked(state, id);
     update(state, Action::SharesAccepted { distribution_id: ID.into(), id, accepted })
 }
 
@@ -163,8 +162,7 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
         let mut out = Vec::new();
         out.extend(crate::app::update::distribution(&mut all, Action::Command(Command::StartPlan)));
         out.extend(crate::app::update::distribution(&mut all, Action::Command(Command::Confirm)));
-        let accepted =
-            SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: vec![] };
+        let accepted = super::taken_as_asked(&all, 1);
         out.extend(crate::app::update::distribution(
             &mut all,
             Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted },
