@@ -133,7 +133,9 @@ pub enum Action {
     StageSet {
         distribution_id: String,
         id: u64,
-        result: Result<(), BackendError>,
+        /// The deployment the stage serves when read back after `UpdateStage` took the move; or
+        /// why the move (or the read after it) failed.
+        result: Result<String, BackendError>,
     },
     /// Headless `stage ROUTE --list`: read `path`'s stage's deployments (the picker opens).
     OpenStage {
