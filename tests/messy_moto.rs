@@ -369,7 +369,10 @@ async fn a_non_default_star_on_lambda_is_never_claimed_moved_and_rollback_all_ex
     assert!(!err.contains("move   * "), "never in the move list: {err}");
     assert!(err.contains(&format!("left as it is: {STAR} stays on λ Lambda ({APIGW})")), "in the dialog: {err}");
     let last = err.lines().last().unwrap();
-    assert!(last.contains(&format!("{STAR} stays on λ Lambda ({APIGW}): cache behavior 2 has path pattern *")), "{last}");
+    assert!(
+        last.contains(&format!("{STAR} stays on λ Lambda ({APIGW}): cache behavior 2 has path pattern *")),
+        "{last}"
+    );
     assert!(last.ends_with("then check with `cutover status`"), "{last}");
     assert_eq!(origin_of(&id, "/user/*").await, ELB);
     assert_eq!(second_star_origin(&id).await, APIGW, "still on Lambda, as said");

@@ -6,8 +6,8 @@
 //! can compare what AWS says with what it asked.
 
 use super::{BackendError, ControlPlane, UpdateAccepted};
-use crate::domain::{ReadBack, RouteChange};
 use crate::domain::preflight::{self, PolicyBook, custom_policies};
+use crate::domain::{ReadBack, RouteChange};
 
 /// How many times a stale ETag is re-read and re-applied before giving up.
 pub const MAX_CONFLICT_RETRIES: u32 = 3;

@@ -174,7 +174,10 @@ impl ReadBack {
 
     /// Each of `changes` that is not where it was asked to be: (route, the origin it is on now, or
     /// `None` when it is gone).
-    pub fn not_as_asked<'a>(&self, changes: impl IntoIterator<Item = &'a RouteChange>) -> Vec<(String, Option<String>)> {
+    pub fn not_as_asked<'a>(
+        &self,
+        changes: impl IntoIterator<Item = &'a RouteChange>,
+    ) -> Vec<(String, Option<String>)> {
         changes
             .into_iter()
             .filter_map(|c| match self.origin_of(&c.path) {

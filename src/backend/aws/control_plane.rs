@@ -272,7 +272,10 @@ impl ControlPlane for CloudFrontControlPlane {
 
     async fn read_back(&self, distribution_id: &str) -> Result<ReadBack, BackendError> {
         if distribution_id != self.spec.id {
-            return Err(BackendError::Other(format!("this control plane reads {}, not {distribution_id}", self.spec.id)));
+            return Err(BackendError::Other(format!(
+                "this control plane reads {}, not {distribution_id}",
+                self.spec.id
+            )));
         }
         let (config, status, etag) = self.read().await?;
         Ok(ReadBack::of(&topology_of(&self.spec, &config, status, etag)))

@@ -180,7 +180,13 @@ pub fn left_on_lambda<B: Backend>(runtime: &Runtime<B>) -> Vec<String> {
         .flat_map(|state| {
             state.routes.iter().filter(|r| r.is_on(Target::Lambda)).filter_map(move |r| {
                 let why = r.switchable().err()?;
-                Some(format!("{}: {} stays on {} ({}): {why}", state.distribution_id, r.path, Target::Lambda, r.origin_id))
+                Some(format!(
+                    "{}: {} stays on {} ({}): {why}",
+                    state.distribution_id,
+                    r.path,
+                    Target::Lambda,
+                    r.origin_id
+                ))
             })
         })
         .collect()

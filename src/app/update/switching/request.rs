@@ -203,7 +203,8 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
         );
     }
     // A share read back otherwise than asked: show what the store has now.
-    let read_back_otherwise = matches!(error, BackendError::NotAsAsked(_)) && state.switch(id).is_some_and(|a| a.by_router());
+    let read_back_otherwise =
+        matches!(error, BackendError::NotAsAsked(_)) && state.switch(id).is_some_and(|a| a.by_router());
     if (matches!(error, BackendError::ShareChangedElsewhere { .. }) || read_back_otherwise) && state.shares.start() {
         // Show the shares the store really has now.
         effects.push(Effect::LoadShares {

@@ -122,11 +122,7 @@ fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> V
 
 // Long: one poll answer for every attempt of the distribution, with its backoff on failure; the
 // notes, ends and audit records are gathered first so that state is borrowed once.
-pub fn deploy_status(
-    state: &mut State,
-    distribution_id: &str,
-    result: Result<ReadBack, BackendError>,
-) -> Vec<Effect> {
+pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<ReadBack, BackendError>) -> Vec<Effect> {
     let now = state.now;
     let read_back = match result {
         Ok(read_back) => read_back,
@@ -162,7 +158,8 @@ pub fn deploy_status(
         .filter(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Propagating)
     {
         // Read back: each route still where this attempt put it, unless a later switch moved it.
-        let own = attempt.changes.iter().filter(|c| !later.iter().any(|(id, path)| *id > attempt.id && *path == c.path));
+        let own =
+            attempt.changes.iter().filter(|c| !later.iter().any(|(id, path)| *id > attempt.id && *path == c.path));
         let wrong = read_back.not_as_asked(own);
         if !wrong.is_empty() {
             wrong_ids.push((attempt.id, wrong));

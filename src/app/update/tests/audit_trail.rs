@@ -92,7 +92,10 @@ fn every_record_of_a_switch_carries_when_it_was_requested() {
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(100)));
     let deployed = super::super::distribution(
         &mut state,
-        Action::DeployStatus { distribution_id: ID.into(), result: Ok(super::read_back(DeployStatus::Deployed, super::ORDERS_BACK)) },
+        Action::DeployStatus {
+            distribution_id: ID.into(),
+            result: Ok(super::read_back(DeployStatus::Deployed, super::ORDERS_BACK)),
+        },
     );
     let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).collect();
     assert_eq!(

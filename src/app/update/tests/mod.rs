@@ -5,6 +5,7 @@ mod audit_trail;
 mod plans;
 mod preflight;
 mod quitting;
+mod read_back;
 mod router_health;
 mod shares;
 mod stage;
@@ -338,7 +339,10 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
         update(&mut state, Action::Tick(now));
         let effects = update(
             &mut state,
-            Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)) },
+            Action::DeployStatus {
+                distribution_id: "E2TEST".into(),
+                result: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
+            },
         );
         assert!(matches!(&effects[..], [Effect::PollDeploy { .. }]), "keeps polling: {effects:?}");
     }
@@ -346,7 +350,10 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     update(&mut state, Action::Tick(now));
     let effects = update(
         &mut state,
-        Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)) },
+        Action::DeployStatus {
+            distribution_id: "E2TEST".into(),
+            result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)),
+        },
     );
     assert!(effects.is_empty(), "polling stops: {effects:?}");
     assert_eq!(state.route("/orders/*").unwrap().pending, None);
@@ -577,7 +584,11 @@ fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
         assert!((full / 2..=full).contains(wait), "{waits:?}");
     }
     assert!(messages(&state).last().unwrap().contains("AWS is throttling requests; retrying more slowly; next try in"));
-    assert_eq!(poll(&mut state, Ok(read_back(DeployStatus::InProgress, ORDERS_BACK))), 10, "back to the normal pace once AWS answers");
+    assert_eq!(
+        poll(&mut state, Ok(read_back(DeployStatus::InProgress, ORDERS_BACK))),
+        10,
+        "back to the normal pace once AWS answers"
+    );
     assert!((10..=20).contains(&poll(&mut state, Err(BackendError::Throttling))));
 }
 
@@ -683,7 +694,10 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     update(&mut state, Action::Tick(now));
     let deployed = super::distribution(
         &mut state,
-        Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)) },
+        Action::DeployStatus {
+            distribution_id: "E2TEST".into(),
+            result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)),
+        },
     );
     let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).cloned().collect();
     let kinds: Vec<RecordKind> = records.iter().map(|r| r.kind).collect();

@@ -189,3 +189,50 @@ fn the_trail_records_a_share_move_with_its_shares() {
     assert_eq!(json["shares"], serde_json::json!([{"route": "/search/*", "from_pct": 10, "to_pct": 25}]));
     assert_eq!(json["moves"], serde_json::json!([]));
 }
+
+#[test]
+fn a_share_the_store_took_but_reads_back_otherwise_fails_the_move() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    press(&mut state, Command::Confirm);
+    let mut taken = super::taken_as_asked(&state, 1);
+    taken.read_back = Ok(vec![("/search/*".into(), Some(10))]);
+    let effects = crate::app::update::distribution(
+        &mut state,
+        Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken },
+    );
+    let records = audit_records(&effects);
+    assert_eq!(records.iter().map(|r| r.kind).collect::<Vec<_>>(), [crate::audit::RecordKind::SwitchFailed]);
+    assert!(
+        effects.contains(&Effect::LoadShares { distribution_id: ID.into(), generation: 0 }),
+        "read again: {effects:?}"
+    );
+    let attempt = state.switch(1).unwrap();
+    assert_eq!(attempt.phase, SwitchPhase::Failed);
+    let failure = attempt.failure.as_deref().unwrap();
+    assert!(failure.contains("read back /search/* sends λ 10 % to Lambda, not 25 % as asked"), "{failure}");
+    assert!(state.banner.as_deref().unwrap().contains("not 25 % as asked"));
+    let search = state.route("/search/*").unwrap();
+    assert_eq!((search.share, search.pending), (Some(10), None), "the row keeps what the store said");
+}
+
+#[test]
+fn a_share_move_whose_store_cannot_be_read_back_is_not_done() {
+    let mut state = routed(50);
+    press(&mut state, Command::Switch);
+    press(&mut state, Command::Confirm);
+    let mut taken = super::taken_as_asked(&state, 1);
+    taken.read_back = Err(BackendError::Throttling);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
+    let attempt = state.switch(1).unwrap();
+    assert_eq!(attempt.phase, SwitchPhase::Failed);
+    assert!(attempt.failure.as_deref().unwrap().contains("reading it back failed"), "{:?}", attempt.failure);
+    // A record it cannot read is not the share asked either.
+    let mut state = routed(50);
+    press(&mut state, Command::Switch);
+    press(&mut state, Command::Confirm);
+    let mut taken = super::taken_as_asked(&state, 1);
+    taken.read_back = Ok(vec![("/search/*".into(), None)]);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
+    assert!(state.switch(1).unwrap().failure.as_deref().unwrap().contains("no record cutover can read"));
+}

@@ -165,3 +165,21 @@ fn read_only_may_look_but_not_move_and_a_route_without_a_stage_is_refused() {
     assert!(state.refused.as_deref().unwrap().starts_with("read-only (--read-only)"));
     assert!(state.stage_moves.is_empty());
 }
+
+#[test]
+fn a_stage_move_read_back_on_another_deployment_fails_with_a_banner() {
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    // UpdateStage took it, but the stage read again still serves d2.
+    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d2".into()) });
+    let failed = audit_records(&effects);
+    assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
+    assert!(failed[0].error.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
+    assert_eq!(state.stage_serving[&prod()].current, "d2", "what the stage serves, as read");
+    assert!(state.banner.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
+    assert!(messages(&state).last().unwrap().starts_with("ERROR"));
+    press(&mut state, Command::Undo);
+    assert!(!matches!(state.view.overlay, Overlay::ConfirmStage(_)), "nothing to undo");
+}
