@@ -150,6 +150,10 @@ impl Topology {
     }
 }
 
+/// A route read back somewhere other than where it was asked: the route, and the origin it is on
+/// now (`None` when the distribution no longer has it).
+pub type Misplaced = (String, Option<String>);
+
 /// What a distribution says after a write, read again: its deploy status and the origin each route
 /// targets now, under the names the topology gives the routes. A switch is done only when this
 /// agrees with what was asked.

@@ -14,6 +14,7 @@ use crate::app::state::{State, SwitchMark, SwitchPhase};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::format::duration_short;
+use crate::domain::route::Misplaced;
 use crate::domain::{DeployStatus, Level, ReadBack, RouteChange};
 
 // Long: one answer and everything it changes (attempt, rows, marks, log, audit record, next poll),
@@ -150,7 +151,7 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut finished: Vec<String> = Vec::new();
     let mut deployed_ids: Vec<u64> = Vec::new();
-    let mut wrong_ids: Vec<(u64, Vec<(String, Option<String>)>)> = Vec::new();
+    let mut wrong_ids: Vec<(u64, Vec<Misplaced>)> = Vec::new();
     let later = later_moves(state, distribution_id);
     for attempt in state
         .switches
@@ -216,7 +217,7 @@ fn later_moves(state: &State, distribution_id: &str) -> Vec<(u64, String)> {
 /// A route of attempt `id` read back somewhere other than where it was asked (or gone): the
 /// attempt failed, whatever CloudFront accepted. Said as an error and a banner, recorded as
 /// `switch_failed`, and the distribution read again so the rows show where the routes are.
-pub fn not_as_asked(state: &mut State, id: u64, wrong: &[(String, Option<String>)]) -> Vec<Effect> {
+pub fn not_as_asked(state: &mut State, id: u64, wrong: &[Misplaced]) -> Vec<Effect> {
     let phases = [SwitchPhase::Requested, SwitchPhase::Propagating];
     let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && phases.contains(&s.phase)) else {
         return Vec::new();

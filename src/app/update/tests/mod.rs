@@ -334,27 +334,16 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Origin));
 
     let mut now = state.now;
+    let poll = |status| Action::DeployStatus { distribution_id: ID.into(), result: Ok(read_back(status, ORDERS_BACK)) };
     for _ in 0..4 {
         now += SignedDuration::from_secs(10);
         update(&mut state, Action::Tick(now));
-        let effects = update(
-            &mut state,
-            Action::DeployStatus {
-                distribution_id: "E2TEST".into(),
-                result: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-            },
-        );
+        let effects = update(&mut state, poll(DeployStatus::InProgress));
         assert!(matches!(&effects[..], [Effect::PollDeploy { .. }]), "keeps polling: {effects:?}");
     }
     now += SignedDuration::from_secs(55);
     update(&mut state, Action::Tick(now));
-    let effects = update(
-        &mut state,
-        Action::DeployStatus {
-            distribution_id: "E2TEST".into(),
-            result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)),
-        },
-    );
+    let effects = update(&mut state, poll(DeployStatus::Deployed));
     assert!(effects.is_empty(), "polling stops: {effects:?}");
     assert_eq!(state.route("/orders/*").unwrap().pending, None);
     assert_eq!(state.switches[0].phase, SwitchPhase::Deployed);
