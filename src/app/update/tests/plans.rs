@@ -206,3 +206,22 @@ fn a_plan_is_refused_on_an_unrouted_route_and_twice_on_one() {
     press(&mut state, Command::StartPlan);
     assert!(state.refused.as_deref().unwrap().contains("cutover router install"));
 }
+
+#[test]
+fn a_plan_step_the_store_takes_but_reads_back_otherwise_pauses_the_plan() {
+    let mut state = started(0);
+    let effects = at(&mut state, 10, 0);
+    assert_eq!(set_shares(&effects), vec![(2, vec![change(1, 5)])]);
+    // The store answers the write, and still says 1 % when read again.
+    let mut accepted = super::taken_as_asked(&state, 2);
+    accepted.read_back = Ok(vec![("/search/*".into(), Some(1))]);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 2, accepted });
+    let run = state.plan_on("/search/*").unwrap();
+    assert!(
+        matches!(&run.phase, PlanPhase::Paused { why, .. } if why.contains("sends λ 1 % to Lambda, not 5 % as asked")),
+        "{:?}",
+        run.phase
+    );
+    assert_eq!(run.step, 0, "the step that did not take is sent again on resume");
+    assert_eq!(state.switch(2).unwrap().phase, crate::app::state::SwitchPhase::Failed);
+}
