@@ -384,6 +384,13 @@ async fn a_non_default_star_on_lambda_is_never_claimed_moved_and_rollback_all_ex
     assert!(star_moves.is_empty(), "{star_moves:?}");
     assert!(trail.records().any(|r| r.kind == cutover::audit::RecordKind::SwitchDeployed && r.routes == ["/user/*"]));
 
+    // init on such a distribution writes a config that loads, and never makes the second * movable.
+    let (init_home, init_config, text) = init(&id);
+    let from_init =
+        tokio::task::block_in_place(|| run_cutover(REGION, init_home.path(), &init_config, &["status", "--json"], &[]));
+    assert_ne!(code(&from_init), 2, "init's config loads:\n{text}");
+    assert_eq!(route(&json(&from_init), STAR)["switchable"], false, "{text}");
+
     // Again, with nothing movable left: still exit 2, still naming it.
     let again = run(&["rollback-all", "--yes"]);
     assert_eq!(code(&again), 2);
