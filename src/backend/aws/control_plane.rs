@@ -304,6 +304,26 @@ impl ControlPlane for CloudFrontControlPlane {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::init::testing::{behavior, distribution, origin};
+
+    #[test]
+    fn a_second_star_and_a_repeated_pattern_are_routes_of_their_own_that_never_move() {
+        let origins = [origin("apigw", "a1.execute-api.eu-west-1.amazonaws.com"), origin("elb", "m.elb.amazonaws.com")];
+        let behaviors = [behavior("/a/*", "apigw"), behavior("*", "apigw"), behavior("/a/*", "apigw")];
+        let config = distribution(&origins, &[], "elb", &behaviors);
+        let spec = DistributionSpec::with_lists("E1", &["apigw"], &["elb"]);
+        let topology = topology_of(&spec, &config, DeployStatus::Deployed, "E".into());
+        let names: Vec<&str> = topology.routes.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(names, ["/a/*", "* (cache behavior 2)", "/a/* (cache behavior 3)", "*"]);
+        let [first, star, repeat, default] = &topology.routes[..] else { unreachable!() };
+        assert!(first.switchable().is_ok() && default.switchable().is_ok());
+        assert_eq!((star.target, star.origin_id.as_str()), (Some(crate::domain::Target::Lambda), "apigw"));
+        assert!(star.not_switchable().unwrap().contains("cutover's name for the default behavior"));
+        assert!(repeat.not_switchable().unwrap().contains("repeats path pattern /a/*"));
+        // The default behavior is still `*`, and reads back as the default behavior.
+        let read = ReadBack::of(&topology);
+        assert_eq!((read.origin_of("*"), read.origin_of("* (cache behavior 2)")), (Some("elb"), Some("apigw")));
+    }
 
     #[test]
     fn viewers_reach_the_first_alias_else_the_cloudfront_name() {
