@@ -31,7 +31,7 @@ use cutover::backend::switch::switch_routes;
 use cutover::backend::{BackendError, ControlPlane};
 use cutover::clock::Clock;
 use cutover::commands::live::read_distribution;
-use cutover::domain::{Level, RouteChange, Target};
+use cutover::domain::{DeployStatus, Level, RouteChange, Target};
 
 const ID: &str = "EMOCK0CUTOVER";
 
@@ -97,12 +97,18 @@ async fn a_stale_etag_is_re_read_and_the_change_re_applied_once() {
         get_config("apigw", "E2"),
         update_ok("E3"),
     );
-    let cp = CloudFrontControlPlane::new(client(&[&first, &stale, &second, &ok]), spec());
+    // What the distribution says after the update: read back, and handed to the caller.
+    let after = mock!(Client::get_distribution).then_output(|| {
+        GetDistributionOutput::builder().distribution(distribution("InProgress", "legacy")).e_tag("E3").build()
+    });
+    let cp = CloudFrontControlPlane::new(client(&[&first, &stale, &second, &ok, &after]), spec());
     let mut conflicts = Vec::new();
     let accepted = switch_routes(&cp, ID, &to_origin(), |etag| conflicts.push(etag.to_string())).await.unwrap();
     assert_eq!(conflicts, ["E1"], "one stale ETag, seen and reported");
     assert_eq!((accepted.etag_before.as_str(), accepted.accepted.etag.as_str()), ("E2", "E3"));
     assert_eq!([first.num_calls(), stale.num_calls(), second.num_calls(), ok.num_calls()], [1, 1, 1, 1]);
+    let read_back = accepted.read_back.unwrap();
+    assert_eq!((read_back.status, read_back.origin_of("/orders/*")), (DeployStatus::InProgress, Some("legacy")));
 }
 
 #[tokio::test]
@@ -177,8 +183,9 @@ async fn switch_orders(session: &mut Runtime<AwsBackend>) {
 
 #[tokio::test(start_paused = true)]
 async fn throttled_deploy_polls_back_off_and_the_rollout_is_still_tracked_to_deployed() {
-    // After the update is accepted, CloudFront throttles the next THROTTLED GetDistribution calls.
-    const THROTTLED: usize = 4;
+    // After the update is accepted, CloudFront throttles the next THROTTLED GetDistribution calls:
+    // the read-back right after acceptance, topology reads and deploy polls all meet it.
+    const THROTTLED: usize = 6;
     let accepted = Arc::new(AtomicBool::new(false));
     let throttled = Arc::new(AtomicUsize::new(0));
     let get_distribution = mock!(Client::get_distribution).then_compute_response({

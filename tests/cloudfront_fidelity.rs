@@ -10,6 +10,7 @@ use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_cloudfront::config::retry::RetryConfig;
 use aws_sdk_cloudfront::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_cloudfront::operation::get_distribution::GetDistributionOutput;
 use aws_sdk_cloudfront::operation::get_distribution_config::GetDistributionConfigOutput;
 use aws_sdk_cloudfront::operation::update_distribution::UpdateDistributionOutput;
 use aws_sdk_cloudfront::types::{
@@ -223,6 +224,16 @@ fn update_capturing(sent: &Arc<Mutex<Vec<DistributionConfig>>>) -> Rule {
         })
 }
 
+/// The `GetDistribution` that reads the switch back: the distribution with the config last sent.
+fn read_back_of(sent: &Arc<Mutex<Vec<DistributionConfig>>>) -> Rule {
+    let sent = Arc::clone(sent);
+    mock!(Client::get_distribution).match_requests(|input| input.id() == Some(ID)).then_compute_output(move |_| {
+        let config = sent.lock().unwrap().last().cloned().expect("read back after the update");
+        let accepted = accepted(config);
+        GetDistributionOutput::builder().set_distribution(accepted.distribution).e_tag("E3NEWETAG").build()
+    })
+}
+
 /// The body of every request the client sends, as it goes on the wire.
 #[derive(Clone, Debug, Default)]
 struct Bodies(Arc<Mutex<Vec<String>>>);
@@ -260,9 +271,11 @@ async fn switched_config(path: &str, from: &str, to: &str) -> (DistributionConfi
         });
     let sent = Arc::new(Mutex::new(Vec::new()));
     let update = update_capturing(&sent);
-    let cp = CloudFrontControlPlane::new(client(&[&get, &update], &Bodies::default()), spec());
-    switch_routes(&cp, ID, &[change(path, from, to)], |_| {}).await.unwrap();
-    assert_eq!((get.num_calls(), update.num_calls()), (1, 1));
+    let read_back = read_back_of(&sent);
+    let cp = CloudFrontControlPlane::new(client(&[&get, &update, &read_back], &Bodies::default()), spec());
+    let switched = switch_routes(&cp, ID, &[change(path, from, to)], |_| {}).await.unwrap();
+    assert_eq!((get.num_calls(), update.num_calls(), read_back.num_calls()), (1, 1, 1));
+    assert_eq!(switched.read_back.unwrap().origin_of(path), Some(to), "read back where it was asked");
     let mut sent = sent.lock().unwrap().clone();
     assert_eq!(sent.len(), 1);
     (read, sent.remove(0))
@@ -450,11 +463,12 @@ async fn sent_on_the_wire(path: &str) -> String {
     let get = mock!(Client::get_distribution_config).then_http_response(move || xml_answer(answer.clone()));
     let sent = Arc::new(Mutex::new(Vec::new()));
     let update = update_capturing(&sent);
+    let read_back = read_back_of(&sent);
     let bodies = Bodies::default();
-    let cp = CloudFrontControlPlane::new(client(&[&get, &update], &bodies), spec());
+    let cp = CloudFrontControlPlane::new(client(&[&get, &update, &read_back], &bodies), spec());
     switch_routes(&cp, ID, &[change(path, LEGACY, APIGW)], |_| {}).await.unwrap();
     let bodies = bodies.0.lock().unwrap().clone();
-    assert_eq!(bodies.len(), 2, "one read, one update");
+    assert_eq!(bodies.len(), 3, "one read, one update, one read back");
     assert_eq!(bodies[0], "", "GetDistributionConfig has no body");
     bodies[1].clone()
 }

@@ -293,3 +293,107 @@ async fn a_route_on_lambda_without_a_named_home_says_where_it_will_go_back_to() 
     assert!(!said.contains("/admin/*  names no legacy_origin"), "a route on a legacy origin keeps it: {said}");
     assert_eq!(origin_of(&id, "/user/*").await, ELB);
 }
+
+/// A distribution with a non-default cache behavior whose path pattern is `*`, on Lambda, beside
+/// `/user/*` on Lambda and the default `*` on the monolith; returns its id.
+async fn create_with_a_second_star(test: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let origins = vec![
+        custom(ELB, "monolith-123.eu-west-1.elb.amazonaws.com"),
+        custom(APIGW, "abc123defg.execute-api.eu-west-1.amazonaws.com"),
+    ];
+    let behaviors = vec![behavior("/user/*", APIGW, None), behavior("*", APIGW, None)];
+    let config = DistributionConfig::builder()
+        .caller_reference(format!("cutover-star-{test}-{}-{nanos}", std::process::id()))
+        .comment("a second * on Lambda")
+        .enabled(true)
+        .origins(Origins::builder().quantity(origins.len() as i32).set_items(Some(origins)).build().unwrap())
+        .default_cache_behavior(
+            DefaultCacheBehavior::builder()
+                .target_origin_id(ELB)
+                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
+                .cache_policy_id(CACHING_DISABLED)
+                .build()
+                .unwrap(),
+        )
+        .cache_behaviors(
+            CacheBehaviors::builder().quantity(behaviors.len() as i32).set_items(Some(behaviors)).build().unwrap(),
+        )
+        .build()
+        .unwrap();
+    let out = clients(REGION).cloudfront.create_distribution().distribution_config(config).send().await.unwrap();
+    out.distribution.unwrap().id
+}
+
+/// The target of the non-default `*` behavior in moto, read with the SDK alone.
+async fn second_star_origin(id: &str) -> String {
+    let config = distribution(id).await;
+    let behaviors = config.cache_behaviors.unwrap().items.unwrap();
+    behaviors.iter().find(|b| b.path_pattern == "*").unwrap().target_origin_id.clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_non_default_star_on_lambda_is_never_claimed_moved_and_rollback_all_exits_2_naming_it() {
+    let id = create_with_a_second_star("rollback").await;
+    let home = TempDir::new("cutover-messy-star");
+    let config = home.path().join("cutover.toml");
+    std::fs::write(
+        &config,
+        format!("[[distribution]]\nid = \"{id}\"\nlambda_origins = [\"{APIGW}\"]\nlegacy_origins = [\"{ELB}\"]\n"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| tokio::task::block_in_place(|| run_cutover(REGION, home.path(), &config, args, &[]));
+    const STAR: &str = "* (cache behavior 2)";
+
+    // status names it apart from the default behavior, on Lambda, and why nothing moves it.
+    let status = json(&run(&["status", "--json"]));
+    let star = route(&status, STAR);
+    assert_eq!((star["target"].as_str(), star["switchable"].as_bool()), (Some("lambda"), Some(false)), "{star}");
+    assert!(star["why_not_switchable"].as_str().unwrap().contains("cutover's name for the default behavior"), "{star}");
+    assert_eq!(route(&status, "*")["target"], "origin", "the default behavior keeps the name *");
+
+    // Switching it by either name moves nothing.
+    let by_label = run(&["switch", STAR, "--to", "origin", "--yes"]);
+    assert_eq!(code(&by_label), 2);
+    assert!(stderr(&by_label).contains("not switchable"), "{}", stderr(&by_label));
+    let by_star = run(&["switch", "*", "--to", "origin", "--yes"]);
+    assert_eq!(code(&by_star), 0);
+    assert!(stdout(&by_star).contains("* on ") && stdout(&by_star).contains("already targets"), "the default behavior");
+    assert_eq!(second_star_origin(&id).await, APIGW);
+
+    // rollback-all moves what it can, leaves the second * on Lambda, says so, and exits 2.
+    let rolled = run(&["rollback-all", "--yes"]);
+    let (out, err) = (stdout(&rolled), stderr(&rolled));
+    assert_eq!(code(&rolled), 2, "{out}{err}");
+    assert!(out.contains("/user/*"), "the movable route went back: {out}");
+    assert!(!err.contains("move   * "), "never in the move list: {err}");
+    assert!(err.contains(&format!("left as it is: {STAR} stays on λ Lambda ({APIGW})")), "in the dialog: {err}");
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.contains(&format!("{STAR} stays on λ Lambda ({APIGW}): cache behavior 2 has path pattern *")),
+        "{last}"
+    );
+    assert!(last.ends_with("then check with `cutover status`"), "{last}");
+    assert_eq!(origin_of(&id, "/user/*").await, ELB);
+    assert_eq!(second_star_origin(&id).await, APIGW, "still on Lambda, as said");
+    assert_eq!(origin_of(&id, "*").await, ELB, "the default behavior as it was");
+
+    // The trail records the /user/* move, and no move of any *.
+    let trail = cutover::audit::read_trail(&home.path().join("state/cutover/audit.jsonl")).unwrap();
+    let star_moves: Vec<_> = trail.records().filter(|r| r.routes.iter().any(|p| p.starts_with('*'))).collect();
+    assert!(star_moves.is_empty(), "{star_moves:?}");
+    assert!(trail.records().any(|r| r.kind == cutover::audit::RecordKind::SwitchDeployed && r.routes == ["/user/*"]));
+
+    // init on such a distribution writes a config that loads, and never makes the second * movable.
+    let (init_home, init_config, text) = init(&id);
+    let from_init =
+        tokio::task::block_in_place(|| run_cutover(REGION, init_home.path(), &init_config, &["status", "--json"], &[]));
+    assert_ne!(code(&from_init), 2, "init's config loads:\n{text}");
+    assert_eq!(route(&json(&from_init), STAR)["switchable"], false, "{text}");
+
+    // Again, with nothing movable left: still exit 2, still naming it.
+    let again = run(&["rollback-all", "--yes"]);
+    assert_eq!(code(&again), 2);
+    assert!(stdout(&again).contains("no route cutover can move is on Lambda"), "{}", stdout(&again));
+    assert!(stderr(&again).contains(&format!("{STAR} stays on λ Lambda")), "{}", stderr(&again));
+}

@@ -451,8 +451,9 @@ async fn set_shares_rereads_after_someone_elses_write_and_then_moves_the_share()
     assert_eq!(stub.value("route:/orders/*"), Some(record(25)));
     assert_eq!(stub.value("route:/cart/*"), Some(record(5)), "their write stands");
     let read = ["DescribeKeyValueStore", "ListKeys", "ListKeys", "ListKeys"];
-    let expected: Vec<&str> = [&read[..], &["UpdateKeys"], &read[..], &["UpdateKeys"]].concat();
-    assert_eq!(stub.operations(), expected, "conflict, re-read, success");
+    let expected: Vec<&str> = [&read[..], &["UpdateKeys"], &read[..], &["UpdateKeys"], &read[..]].concat();
+    assert_eq!(stub.operations(), expected, "conflict, re-read, success, read back");
+    assert_eq!(accepted.read_back, Ok(vec![("/orders/*".to_string(), Some(25))]), "the store read back as asked");
     let if_match: Vec<String> = stub
         .seen()
         .iter()

@@ -12,7 +12,7 @@ use crate::backend::{BackendError, FaultSet};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSpec};
 use crate::domain::stage::{StageDeployments, StageRef};
-use crate::domain::{DeployStatus, MetricsSnapshot, RouteChange, Topology};
+use crate::domain::{DeployStatus, MetricsSnapshot, ReadBack, RouteChange, Topology};
 
 /// Everything that can change the console, delivered by value to the one `update`: keys turned
 /// into commands, the clock, and what the runtime learned. Every action about one distribution
@@ -45,15 +45,18 @@ pub enum Action {
         etag_after: String,
         status: DeployStatus,
         already_there: Vec<String>,
+        /// The distribution read again right after: a switch is done only when it agrees.
+        read_back: Result<ReadBack, BackendError>,
     },
     SwitchFailed {
         distribution_id: String,
         id: u64,
         error: BackendError,
     },
+    /// A deploy poll's answer: the status and every route's origin, read again.
     DeployStatus {
         distribution_id: String,
-        result: Result<DeployStatus, BackendError>,
+        result: Result<ReadBack, BackendError>,
     },
     /// The router's store as read: its ETag and every routed route's record.
     SharesLoaded {
@@ -130,7 +133,9 @@ pub enum Action {
     StageSet {
         distribution_id: String,
         id: u64,
-        result: Result<(), BackendError>,
+        /// The deployment the stage serves when read back after `UpdateStage` took the move; or
+        /// why the move (or the read after it) failed.
+        result: Result<String, BackendError>,
     },
     /// Headless `stage ROUTE --list`: read `path`'s stage's deployments (the picker opens).
     OpenStage {

@@ -58,7 +58,15 @@ impl<B: Backend> EffectRunner<B> {
                 }
                 Effect::SetStage { id, distribution_id, stage, deployment_id } => {
                     let result = match &stages {
-                        Some(stages) => stages.set_deployment(&stage, &deployment_id).await,
+                        // Taken is not done: the stage read again says which deployment it serves.
+                        Some(stages) => match stages.set_deployment(&stage, &deployment_id).await {
+                            Ok(()) => stages.deployments(&stage).await.map(|now| now.current).map_err(|error| {
+                                BackendError::NotAsAsked(format!(
+                                    "API Gateway took the move, but reading the stage back failed ({error}): it may serve either deployment; check with `cutover stage ROUTE --list`"
+                                ))
+                            }),
+                            Err(error) => Err(error),
+                        },
                         None => Err(missing()),
                     };
                     send(Action::StageSet { distribution_id, id, result });
@@ -142,6 +150,7 @@ impl<B: Backend> EffectRunner<B> {
                             etag_after: ok.accepted.etag,
                             status: ok.accepted.status,
                             already_there: ok.already_there,
+                            read_back: ok.read_back,
                         },
                         Err(error) => Action::SwitchFailed { distribution_id, id, error },
                     });
@@ -153,7 +162,7 @@ impl<B: Backend> EffectRunner<B> {
                 let clock = self.clock.clone();
                 tokio::spawn(async move {
                     clock.sleep(after).await;
-                    let result = backend.deploy_status(&distribution_id).await;
+                    let result = backend.read_back(&distribution_id).await;
                     send(Action::DeployStatus { distribution_id, result });
                 });
             }

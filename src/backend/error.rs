@@ -29,6 +29,10 @@ pub enum BackendError {
     Network(String),
     #[error("the call timed out")]
     Timeout,
+    /// AWS took a write, but reading it back shows something else (or could not be read): the
+    /// sentence says what it shows and what to do.
+    #[error("{0}")]
+    NotAsAsked(String),
     #[error("{0}")]
     Other(String),
 }

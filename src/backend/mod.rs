@@ -19,7 +19,7 @@ pub use error::BackendError;
 pub use faults::{Fault, FaultSet};
 
 use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
-use crate::domain::{DeployStatus, MetricsSnapshot, Topology};
+use crate::domain::{DeployStatus, MetricsSnapshot, ReadBack, Topology};
 
 /// Where an accepted `UpdateDistribution` left the distribution.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +52,14 @@ pub trait ControlPlane: Send + Sync + 'static {
 
     /// Deploy status of the distribution (`GetDistribution`).
     async fn deploy_status(&self, distribution_id: &str) -> Result<DeployStatus, BackendError>;
+
+    /// What the distribution says now (`GetDistribution`): its deploy status and every route's
+    /// origin, named as in the topology. Read after every write, and at every deploy poll, so that
+    /// a switch is called done only when AWS shows it.
+    async fn read_back(&self, distribution_id: &str) -> Result<ReadBack, BackendError> {
+        let _ = distribution_id;
+        self.topology().await.map(|t| ReadBack::of(&t))
+    }
 
     /// The origin id a route of `config` sends to, or `None` if the config has no such route.
     fn origin_of(config: &Self::Config, path: &str) -> Option<String>;

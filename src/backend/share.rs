@@ -1,7 +1,8 @@
 //! The router's KeyValueStore as the console uses it: read every routed route's record with the
 //! store's ETag, write records with `IfMatch`, and the safe share change built on the two (the
 //! same rule as a switch: re-read on a stale ETag and go on only while every route still has the
-//! share the operator saw, or already has the one wanted).
+//! share the operator saw, or already has the one wanted), then read the store back so the caller
+//! can compare what it says with what was asked.
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,10 @@ pub struct SharesAccepted {
     pub calls: usize,
     /// Routes that already had the wanted share when read, so were left as they were.
     pub already_there: Vec<String>,
+    /// The store read again after the writes: each route's share as the store has it now (`None`
+    /// when it has no record cutover can read), for the caller to compare with what it asked; or
+    /// why it could not be read.
+    pub read_back: Result<Vec<(String, Option<u8>)>, BackendError>,
 }
 
 /// Set every route of `changes` to its new share, in as few `UpdateKeys` calls as the 50-key
@@ -110,12 +115,19 @@ pub async fn set_shares<S: ShareStore + ?Sized>(
             }
         }
         if !stale {
-            return Ok(SharesAccepted { etag_before, etag_after: etag, calls, already_there });
+            // Taken is not done: what the store says now decides.
+            let read_back = store.read().await.map(|now| shares_in(&now, changes));
+            return Ok(SharesAccepted { etag_before, etag_after: etag, calls, already_there, read_back });
         }
         // What was written stays written: re-check only the rest against a fresh read.
         let done: Vec<&str> = to_put[..written].iter().map(|(path, _)| path.as_str()).collect();
         pending.retain(|change| !done.contains(&change.path.as_str()) && !already_there.contains(&change.path));
     }
+}
+
+/// Each route of `changes` with its share in `state` (`None` without a record).
+fn shares_in(state: &StoreState, changes: &[ShareChange]) -> Vec<(String, Option<u8>)> {
+    changes.iter().map(|c| (c.path.clone(), state.records.get(&c.path).map(|r| r.share))).collect()
 }
 
 fn not_routed(path: &str) -> BackendError {

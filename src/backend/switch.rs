@@ -2,11 +2,12 @@
 //! compatibility pre-flight on each behavior as fetched, change only the target origin (and, when
 //! the config asks, the origin request policy) of the routes in place, write it back with
 //! `IfMatch`, and on a stale ETag re-read and re-apply only while every route still targets what
-//! the operator saw or is already where it should be.
+//! the operator saw or is already where it should be; then read the distribution again, so the caller
+//! can compare what AWS says with what it asked.
 
 use super::{BackendError, ControlPlane, UpdateAccepted};
-use crate::domain::RouteChange;
 use crate::domain::preflight::{self, PolicyBook, custom_policies};
+use crate::domain::{ReadBack, RouteChange};
 
 /// How many times a stale ETag is re-read and re-applied before giving up.
 pub const MAX_CONFLICT_RETRIES: u32 = 3;
@@ -18,6 +19,10 @@ pub struct SwitchAccepted {
     pub accepted: UpdateAccepted,
     /// Routes that already had the wanted target when read, so were left as they were.
     pub already_there: Vec<String>,
+    /// The distribution read again after the update (or, when nothing needed writing, instead of
+    /// it): what AWS says now, for the caller to compare with what it asked. A read that fails
+    /// leaves the switch accepted but unconfirmed.
+    pub read_back: Result<ReadBack, BackendError>,
 }
 
 /// Apply all `changes` to one distribution in a single `UpdateDistribution`.
@@ -57,15 +62,20 @@ pub async fn switch_routes<C: ControlPlane + ?Sized>(
             }
         }
         if to_apply.is_empty() {
-            let status = control_plane.deploy_status(distribution_id).await?;
+            let read_back = control_plane.read_back(distribution_id).await?;
             return Ok(SwitchAccepted {
                 etag_before: etag.clone(),
-                accepted: UpdateAccepted { etag, status },
+                accepted: UpdateAccepted { etag, status: read_back.status },
                 already_there,
+                read_back: Ok(read_back),
             });
         }
         match control_plane.update_config(distribution_id, config, &etag).await {
-            Ok(accepted) => return Ok(SwitchAccepted { etag_before: etag, accepted, already_there }),
+            Ok(accepted) => {
+                // Accepted is not done: what the distribution says now decides.
+                let read_back = control_plane.read_back(distribution_id).await;
+                return Ok(SwitchAccepted { etag_before: etag, accepted, already_there, read_back });
+            }
             Err(BackendError::PreconditionFailed) if conflicts < MAX_CONFLICT_RETRIES => {
                 conflicts += 1;
                 on_conflict(&etag);

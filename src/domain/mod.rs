@@ -19,5 +19,5 @@ pub mod visible;
 pub use event::{Level, LogEntry};
 pub use metrics::{AccountConcurrency, BackendMinute, EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
 pub use preflight::{BehaviorPolicies, Findings, PolicyBook, PolicyKind};
-pub use route::{DeployStatus, OriginPair, RouteChange, RouteInfo, Target, Topology};
+pub use route::{DeployStatus, OriginPair, ReadBack, RouteChange, RouteInfo, Target, Topology};
 pub use thresholds::{Breach, BreachKind, Thresholds};

@@ -150,6 +150,48 @@ impl Topology {
     }
 }
 
+/// A route read back somewhere other than where it was asked: the route, and the origin it is on
+/// now (`None` when the distribution no longer has it).
+pub type Misplaced = (String, Option<String>);
+
+/// What a distribution says after a write, read again: its deploy status and the origin each route
+/// targets now, under the names the topology gives the routes. A switch is done only when this
+/// agrees with what was asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadBack {
+    pub status: DeployStatus,
+    /// (route, origin id), every route of the distribution.
+    pub origins: Vec<(String, String)>,
+}
+
+impl ReadBack {
+    /// What a topology says, as a read-back.
+    pub fn of(topology: &Topology) -> Self {
+        let origins = topology.routes.iter().map(|r| (r.path.clone(), r.origin_id.clone())).collect();
+        ReadBack { status: topology.status, origins }
+    }
+
+    /// The origin `path` targets now, or `None` when the distribution has no such route.
+    pub fn origin_of(&self, path: &str) -> Option<&str> {
+        self.origins.iter().find(|(p, _)| p == path).map(|(_, origin)| origin.as_str())
+    }
+
+    /// Each of `changes` that is not where it was asked to be: (route, the origin it is on now, or
+    /// `None` when it is gone).
+    pub fn not_as_asked<'a>(
+        &self,
+        changes: impl IntoIterator<Item = &'a RouteChange>,
+    ) -> Vec<(String, Option<String>)> {
+        changes
+            .into_iter()
+            .filter_map(|c| match self.origin_of(&c.path) {
+                Some(origin) if origin == c.to_origin_id => None,
+                found => Some((c.path.clone(), found.map(str::to_string))),
+            })
+            .collect()
+    }
+}
+
 /// One route's move, as the operator saw it: from the origin id it had, to the one it should get.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteChange {

@@ -93,8 +93,8 @@ pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
         Action::TopologyLoaded { generation, result, .. } => refresh::topology_loaded(state, generation, result),
         Action::MetricsLoaded { result, .. } => refresh::metrics_loaded(state, result),
         Action::SwitchConflict { id, stale_etag, .. } => switching::conflict(state, id, &stale_etag),
-        Action::SwitchAccepted { id, etag_before, etag_after, status, already_there, .. } => {
-            switching::accepted(state, id, etag_before, etag_after, status, already_there)
+        Action::SwitchAccepted { id, etag_before, etag_after, status, already_there, read_back, .. } => {
+            switching::accepted(state, id, (etag_before, etag_after), status, already_there, read_back)
         }
         Action::SwitchFailed { id, error, .. } => switching::failed(state, id, &error),
         Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),

@@ -223,10 +223,19 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     ]
 }
 
-/// `UpdateStage` answered.
-pub fn set(state: &mut State, id: u64, result: Result<(), BackendError>) -> Vec<Effect> {
+/// `UpdateStage` answered, and the stage read back: accepted only when it serves the deployment asked.
+pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> Vec<Effect> {
     let Some(index) = state.stage_moves.iter().position(|m| m.id == id) else {
         return Vec::new();
+    };
+    let asked = state.stage_moves[index].to.clone();
+    let result = match result {
+        Ok(serving) if serving != asked => Err(BackendError::NotAsAsked(format!(
+            "API Gateway took the move, but read back the stage serves deployment {}, not {} as asked; check with `cutover stage ROUTE --list` and move it again",
+            visible(&serving),
+            visible(&asked)
+        ))),
+        other => other.map(|_| ()),
     };
     state.stage_moves[index].outcome = Some(result.clone().map_err(|e| e.to_string()));
     let done = state.stage_moves[index].clone();
@@ -244,8 +253,14 @@ pub fn set(state: &mut State, id: u64, result: Result<(), BackendError>) -> Vec<
             vec![audit::stage_step(state, &done, RecordKind::StageAccepted, None)]
         }
         Err(error) => {
-            let message = format!("stage {label} was not moved: {error}");
+            let message = match &error {
+                BackendError::NotAsAsked(why) => format!("stage {label}: {why}"),
+                _ => format!("stage {label} was not moved: {error}"),
+            };
             state.log(Level::Error, Some(&done.path), message.clone());
+            if matches!(error, BackendError::NotAsAsked(_)) {
+                state.banner = Some(message.clone());
+            }
             state.refused = Some(message);
             vec![audit::stage_step(state, &done, RecordKind::StageFailed, Some(error.to_string()))]
         }

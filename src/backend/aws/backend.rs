@@ -6,7 +6,7 @@ use aws_sdk_cloudfront::types::DistributionConfig;
 use super::{CloudFrontControlPlane, CloudWatchMetrics};
 use crate::backend::{Backend, BackendError, ControlPlane, MetricsSource, UpdateAccepted};
 use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
-use crate::domain::{DeployStatus, MetricsSnapshot, Topology};
+use crate::domain::{DeployStatus, MetricsSnapshot, ReadBack, Topology};
 
 pub struct AwsBackend {
     control_plane: CloudFrontControlPlane,
@@ -50,6 +50,10 @@ impl ControlPlane for AwsBackend {
 
     async fn deploy_status(&self, distribution_id: &str) -> Result<DeployStatus, BackendError> {
         self.control_plane.deploy_status(distribution_id).await
+    }
+
+    async fn read_back(&self, distribution_id: &str) -> Result<ReadBack, BackendError> {
+        self.control_plane.read_back(distribution_id).await
     }
 
     fn origin_of(config: &DistributionConfig, path: &str) -> Option<String> {

@@ -12,7 +12,7 @@ use super::policies::PolicyCache;
 use super::spec::DistributionSpec;
 use crate::backend::{BackendError, ControlPlane, UpdateAccepted};
 use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind, custom_policies};
-use crate::domain::{DeployStatus, RouteInfo, Topology};
+use crate::domain::{DeployStatus, ReadBack, RouteInfo, Topology};
 
 /// The default cache behavior's path, as cutover names it.
 pub const DEFAULT_PATH: &str = "*";
@@ -112,10 +112,18 @@ pub fn topology_of(
     status: DeployStatus,
     etag: String,
 ) -> Topology {
+    let listed = behaviors(config);
     let routes = routes_of(config)
         .into_iter()
-        .map(|(path, origin_id)| {
+        .enumerate()
+        .map(|(index, (path, origin_id))| {
             let target = spec.target_of(&origin_id);
+            if let Some(why) = unaddressable(listed, index) {
+                // Its own name, which no path pattern can be, and never a pair: nothing moves it.
+                let behavior = behavior::of_behavior(&listed[index]);
+                let pair = Err(why);
+                return RouteInfo { path: unaddressable_name(&path, index), origin_id, target, pair, behavior };
+            }
             let pair = match target {
                 Some(_) => spec.pair_for(&path, &origin_id),
                 None => Err(describe_unlisted(config, &origin_id)),
@@ -132,6 +140,32 @@ pub fn topology_of(
         policies: PolicyBook::new(),
         problems: shape_problems(config),
     }
+}
+
+/// Why the cache behavior at `index` cannot be addressed by its path pattern, if it cannot: cutover
+/// names routes by path pattern and the default behavior `*`, so a non-default `*` and a pattern an
+/// earlier behavior already has would name another behavior. A switch of it would edit (or read
+/// back) the other one and report a move that never happened, so it is never switched.
+pub fn unaddressable(behaviors: &[CacheBehavior], index: usize) -> Option<String> {
+    let pattern = behaviors.get(index)?.path_pattern();
+    if pattern == DEFAULT_PATH {
+        return Some(format!(
+            "cache behavior {} has path pattern *, which is cutover's name for the default behavior: cutover cannot tell them apart, so it never moves this one (give it another pattern, or change it in CloudFront)",
+            index + 1
+        ));
+    }
+    behaviors[..index].iter().any(|b| b.path_pattern() == pattern).then(|| {
+        format!(
+            "cache behavior {} repeats path pattern {pattern}: cutover switches only the first behavior of a pattern, so it never moves this one (remove the repeat, or change it in CloudFront)",
+            index + 1
+        )
+    })
+}
+
+/// The route name of a behavior [`unaddressable`] by its pattern: `* (cache behavior 3)`. No path
+/// pattern has a space or parentheses, so it never names another route.
+pub fn unaddressable_name(pattern: &str, index: usize) -> String {
+    format!("{pattern} (cache behavior {})", index + 1)
 }
 
 /// Change the target origin or the origin request policy of the behavior at `path`, in place on the
@@ -236,6 +270,17 @@ impl ControlPlane for CloudFrontControlPlane {
         Ok(out.distribution().map_or(DeployStatus::InProgress, |d| parse_status(d.status())))
     }
 
+    async fn read_back(&self, distribution_id: &str) -> Result<ReadBack, BackendError> {
+        if distribution_id != self.spec.id {
+            return Err(BackendError::Other(format!(
+                "this control plane reads {}, not {distribution_id}",
+                self.spec.id
+            )));
+        }
+        let (config, status, etag) = self.read().await?;
+        Ok(ReadBack::of(&topology_of(&self.spec, &config, status, etag)))
+    }
+
     fn origin_of(config: &DistributionConfig, path: &str) -> Option<String> {
         if path == DEFAULT_PATH {
             return config.default_cache_behavior().map(|b| b.target_origin_id().to_string());
@@ -259,6 +304,26 @@ impl ControlPlane for CloudFrontControlPlane {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::init::testing::{behavior, distribution, origin};
+
+    #[test]
+    fn a_second_star_and_a_repeated_pattern_are_routes_of_their_own_that_never_move() {
+        let origins = [origin("apigw", "a1.execute-api.eu-west-1.amazonaws.com"), origin("elb", "m.elb.amazonaws.com")];
+        let behaviors = [behavior("/a/*", "apigw"), behavior("*", "apigw"), behavior("/a/*", "apigw")];
+        let config = distribution(&origins, &[], "elb", &behaviors);
+        let spec = DistributionSpec::with_lists("E1", &["apigw"], &["elb"]);
+        let topology = topology_of(&spec, &config, DeployStatus::Deployed, "E".into());
+        let names: Vec<&str> = topology.routes.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(names, ["/a/*", "* (cache behavior 2)", "/a/* (cache behavior 3)", "*"]);
+        let [first, star, repeat, default] = &topology.routes[..] else { unreachable!() };
+        assert!(first.switchable().is_ok() && default.switchable().is_ok());
+        assert_eq!((star.target, star.origin_id.as_str()), (Some(crate::domain::Target::Lambda), "apigw"));
+        assert!(star.not_switchable().unwrap().contains("cutover's name for the default behavior"));
+        assert!(repeat.not_switchable().unwrap().contains("repeats path pattern /a/*"));
+        // The default behavior is still `*`, and reads back as the default behavior.
+        let read = ReadBack::of(&topology);
+        assert_eq!((read.origin_of("*"), read.origin_of("* (cache behavior 2)")), (Some("elb"), Some("apigw")));
+    }
 
     #[test]
     fn viewers_reach_the_first_alias_else_the_cloudfront_name() {

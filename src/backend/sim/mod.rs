@@ -38,7 +38,7 @@ use super::{Backend, BackendError, ControlPlane, Fault, FaultSet, MetricsSource,
 use crate::clock::Clock;
 use crate::domain::metrics::{EdgeMinute, MinutePoint, WINDOW_MINUTES};
 use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
-use crate::domain::{DeployStatus, MetricsSnapshot, OriginPair, RouteInfo, Target, Topology};
+use crate::domain::{DeployStatus, MetricsSnapshot, OriginPair, ReadBack, RouteInfo, Target, Topology};
 
 /// How long the simulated AWS takes to answer, in simulated time.
 const CALL_LATENCY: Duration = Duration::from_millis(300);
@@ -407,6 +407,15 @@ impl ControlPlane for SimBackend {
         self.check_distribution(distribution_id)?;
         self.call(Call::Read).await?;
         Ok(self.world().status(self.clock.now()))
+    }
+
+    async fn read_back(&self, distribution_id: &str) -> Result<ReadBack, BackendError> {
+        self.check_distribution(distribution_id)?;
+        self.call(Call::Read).await?;
+        let world = self.world();
+        let (config, _) = world.config();
+        let origins = config.behaviors.iter().map(|b| (b.path_pattern.clone(), b.target_origin_id.clone())).collect();
+        Ok(ReadBack { status: world.status(self.clock.now()), origins })
     }
 
     fn origin_of(config: &SimDistributionConfig, path: &str) -> Option<String> {

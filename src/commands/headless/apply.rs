@@ -160,7 +160,9 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pl
             r.switchable().is_ok_and(|(t, _)| t == Target::Lambda) || r.router_share().is_some_and(|s| s > 0)
         };
         if !state.routes.iter().any(on_lambda) {
-            notes.push(format!("{distribution_id}: no route is on Lambda; nothing to roll back"));
+            let stuck = state.routes.iter().any(|r| r.is_on(Target::Lambda));
+            let none = if stuck { "no route cutover can move is on Lambda" } else { "no route is on Lambda" };
+            notes.push(format!("{distribution_id}: {none}; nothing to roll back"));
             continue;
         }
         let command = Command::RollbackAll;
@@ -169,6 +171,25 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pl
         plans.push(Plan { distribution_id, confirm });
     }
     Ok((plans, notes))
+}
+
+/// Every route on Lambda that no rollback can move (a non-default `*` behavior, a repeated
+/// pattern, a pair the config refuses), and why: `rollback-all` names them and does not exit 0.
+pub fn left_on_lambda<B: Backend>(runtime: &Runtime<B>) -> Vec<String> {
+    (runtime.console.distributions.iter())
+        .flat_map(|state| {
+            state.routes.iter().filter(|r| r.is_on(Target::Lambda)).filter_map(move |r| {
+                let why = r.switchable().err()?;
+                Some(format!(
+                    "{}: {} stays on {} ({}): {why}",
+                    state.distribution_id,
+                    r.path,
+                    Target::Lambda,
+                    r.origin_id
+                ))
+            })
+        })
+        .collect()
 }
 
 /// The dialog `update` opened, left open for `Confirm`; or why it did not open (read-only, an

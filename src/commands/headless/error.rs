@@ -20,6 +20,9 @@ pub enum HeadlessError {
     /// AWS said no, or could not be reached.
     #[error("{0}")]
     Failed(String),
+    /// `rollback-all` did what it could, and a route it cannot move stays on Lambda: which, and why.
+    #[error("{0}")]
+    LeftOnLambda(String),
     #[error(
         "{what} is still InProgress after {waited}; CloudFront carries on deploying it: follow it with `cutover status`"
     )]
@@ -38,7 +41,8 @@ impl HeadlessError {
             HeadlessError::Refused(_)
             | HeadlessError::UnknownRoute { .. }
             | HeadlessError::AmbiguousRoute { .. }
-            | HeadlessError::NoProbe(_) => 2,
+            | HeadlessError::NoProbe(_)
+            | HeadlessError::LeftOnLambda(_) => 2,
             HeadlessError::Cancelled | HeadlessError::Failed(_) | HeadlessError::StillDeploying { .. } => 1,
             // The shell's convention for a command ended by a signal: 128 + its number.
             HeadlessError::Interrupted("SIGHUP") => 129,

@@ -15,8 +15,8 @@ mod stage;
 pub mod status;
 
 pub use apply::{
-    Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, follow_plan, plan_rollback_all, plan_rollout,
-    plan_switch, plan_weight,
+    Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, follow_plan, left_on_lambda, plan_rollback_all,
+    plan_rollout, plan_switch, plan_weight,
 };
 pub use audit_gate::require_audit_trail;
 pub use drive::{EventPrinter, Waited, load, run_until};

@@ -7,7 +7,8 @@
 //! characters JSON leaves raw (C1 controls, bidi overrides) written as `\u` escapes.
 
 use super::apply::{
-    SwitchPlan, carry_out, describe, follow_plan, plan_rollback_all, plan_rollout, plan_switch, plan_weight,
+    SwitchPlan, carry_out, describe, follow_plan, left_on_lambda, plan_rollback_all, plan_rollout, plan_switch,
+    plan_weight,
 };
 use super::audit_gate::require_audit_trail;
 use super::drive::{EventPrinter, load};
@@ -120,18 +121,32 @@ pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Resu
     let mut printer = EventPrinter::new(std::io::stderr());
     let mut runtime = open_and_load(aws, &mut printer).await?;
     let (plans, notes) = plan_rollback_all(&mut runtime)?;
+    let left = left_on_lambda(&runtime);
     for note in &notes {
         output::stdout_line(&visible::escape(note));
     }
     if plans.is_empty() {
-        return Ok(0);
+        return left_behind(&left).map_or(Ok(0), |error| Err(error.into()));
     }
     for plan in &plans {
         output::stderr_text(&visible::escape_keeping_lines(&describe(plan)));
     }
     require_audit_trail(&mut runtime, &plans, args.apply.no_audit, &mut printer)?;
     let applied = carry_out(&mut runtime, &plans, &args.apply, &mut TerminalConfirmer, &mut printer).await?;
-    finish(applied)
+    // A failure says more than what was left: it wins the exit code.
+    let left = if applied.failures.is_empty() { left_behind(&left) } else { None };
+    let code = finish(applied)?;
+    left.map_or(Ok(code), |error| Err(error.into()))
+}
+
+/// What `rollback-all` could not move, as its exit (2), or `None` when nothing stays on Lambda.
+fn left_behind(left: &[String]) -> Option<HeadlessError> {
+    (!left.is_empty()).then(|| {
+        HeadlessError::LeftOnLambda(format!(
+            "not everything is back on the origin: {}; move it in CloudFront yourself, then check with `cutover status`",
+            left.join("; ")
+        ))
+    })
 }
 
 fn finish(applied: super::apply::Applied) -> anyhow::Result<u8> {

@@ -129,7 +129,7 @@ async fn move_stage<B: Backend, W: Write>(
     let state = runtime.console.distribution(distribution_id).expect("found");
     match state.stage_moves.get(before).and_then(|m| m.outcome.clone()) {
         Some(Ok(())) => Ok(()),
-        Some(Err(error)) => Err(HeadlessError::Failed(format!("the stage was not moved: {error}"))),
+        Some(Err(error)) => Err(HeadlessError::Failed(format!("the stage move failed: {error}"))),
         None => Err(refused(&runtime.console, distribution_id)),
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use aws_sdk_cloudfront::types::DistributionConfig;
 
 use super::classify::{Class, Classified, OriginInfo, OriginKind, classify};
-use crate::backend::aws::control_plane::routes_of;
+use crate::backend::aws::control_plane::{routes_of, unaddressable};
 
 /// What [`render`] wrote, for the summary and the warnings `cutover init` prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,7 +141,20 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
          # numbers only.\n",
     );
     let default_origin = config.default_cache_behavior().map(|d| d.target_origin_id());
-    for (path, origin_id) in &routes {
+    let behaviors = config.cache_behaviors().and_then(|b| b.items.as_deref()).unwrap_or_default();
+    for (index, (path, origin_id)) in routes.iter().enumerate() {
+        // A behavior its pattern cannot name gets no table: the config would name another behavior.
+        if let Some(why) = unaddressable(behaviors, index) {
+            let _ = writeln!(
+                out,
+                "\n# No table for cache behavior {} (on {}): {}.",
+                index + 1,
+                shown(origin_id),
+                why.escape_debug()
+            );
+            warnings.push(why);
+            continue;
+        }
         warnings.extend(route(&mut out, &classified, path, origin_id, default_origin));
     }
 

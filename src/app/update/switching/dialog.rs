@@ -73,14 +73,20 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-/// Routes a rollback leaves where they are, and why: on Lambda but not switchable, or on an
-/// origin that is neither Lambda nor legacy.
+/// Routes a rollback leaves where they are, and why: on Lambda but not switchable (said as left on
+/// Lambda: viewers still reach it there), or on an origin that is neither Lambda nor legacy.
 fn left_out(state: &State) -> Vec<String> {
     state
         .routes
         .iter()
         .filter(|r| r.target != Some(Target::Origin))
-        .filter_map(|r| r.switchable().err().map(|why| format!("{} not switchable: {why}", r.path)))
+        .filter_map(|r| {
+            let why = r.switchable().err()?;
+            Some(match r.target {
+                Some(Target::Lambda) => format!("{} stays on {} ({}): {why}", r.path, Target::Lambda, r.origin_id),
+                _ => format!("{} not switchable: {why}", r.path),
+            })
+        })
         .collect()
 }
 

@@ -38,6 +38,10 @@ fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {
 /// The store took share move `id`: the rows and the follow-ups (`share`), then a rollout plan
 /// waiting for it (`plan`).
 pub fn shares_accepted(state: &mut State, id: u64, accepted: crate::backend::share::SharesAccepted) -> Vec<Effect> {
+    // Taken is not done: a share the store does not show as asked fails the move (and its plan step).
+    if let Some(error) = state.switch(id).and_then(|a| share::not_as_asked(a, &accepted.read_back)) {
+        return failed(state, id, &error);
+    }
     let mut effects = share::accepted(state, id, accepted);
     effects.extend(plan::step_taken(state, id));
     effects

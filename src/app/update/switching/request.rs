@@ -202,7 +202,10 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
             format!("{reason}: the console is now read-only; it keeps watching, switch with a role allowed to update"),
         );
     }
-    if matches!(error, BackendError::ShareChangedElsewhere { .. }) && state.shares.start() {
+    // A share read back otherwise than asked: show what the store has now.
+    let read_back_otherwise =
+        matches!(error, BackendError::NotAsAsked(_)) && state.switch(id).is_some_and(|a| a.by_router());
+    if (matches!(error, BackendError::ShareChangedElsewhere { .. }) || read_back_otherwise) && state.shares.start() {
         // Show the shares the store really has now.
         effects.push(Effect::LoadShares {
             distribution_id: state.distribution_id.clone(),

@@ -1,5 +1,7 @@
-//! After CloudFront accepts: the rows take their new origins, and the deploy status is polled,
-//! backing off while AWS throttles, until the distribution is `Deployed`.
+//! After CloudFront accepts: the distribution is read back (a route not where it was asked fails the
+//! switch), the rows take their new origins, and the deploy status is polled with the config read
+//! again each time, backing off while AWS throttles, until the distribution is `Deployed` and shows
+//! every route where it was asked.
 
 use std::time::Duration;
 
@@ -12,17 +14,18 @@ use crate::app::state::{State, SwitchMark, SwitchPhase};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::format::duration_short;
-use crate::domain::{DeployStatus, Level, RouteChange};
+use crate::domain::route::Misplaced;
+use crate::domain::{DeployStatus, Level, ReadBack, RouteChange};
 
 // Long: one answer and everything it changes (attempt, rows, marks, log, audit record, next poll),
 // in the order they must happen; split, the order would live in several places.
 pub fn accepted(
     state: &mut State,
     id: u64,
-    etag_before: String,
-    etag_after: String,
+    (etag_before, etag_after): (String, String),
     status: DeployStatus,
     already_there: Vec<String>,
+    read_back: Result<ReadBack, BackendError>,
 ) -> Vec<Effect> {
     let now = state.now;
     // An answer for an attempt that already ended (abandoned at quit) changes nothing.
@@ -32,6 +35,13 @@ pub fn accepted(
     attempt.accepted_at = Some(now);
     attempt.etag_before = Some(etag_before.clone());
     attempt.etag_after = Some(etag_after.clone());
+    // Accepted is not done: a route the distribution does not show where it was asked fails here.
+    if let Ok(read_back) = &read_back {
+        let wrong = read_back.not_as_asked(&attempt.changes);
+        if !wrong.is_empty() {
+            return not_as_asked(state, id, &wrong);
+        }
+    }
     let (label, to, distribution_id) = (attempt.label(), attempt.to, attempt.distribution_id.clone());
     let moved: Vec<String> = attempt.paths.iter().filter(|p| !already_there.contains(p)).cloned().collect();
     if moved.is_empty() {
@@ -82,10 +92,21 @@ pub fn accepted(
         distribution_id: state.distribution_id.clone(),
         generation: state.topology_generation,
     });
-    if status == DeployStatus::Deployed {
-        effects.extend(deploy_status(state, &distribution_id, Ok(DeployStatus::Deployed)));
-    } else {
-        effects.extend(schedule_poll(state, &distribution_id, state.refresh.deploy_poll));
+    match read_back {
+        // Deployed, and read back where it was asked: done now.
+        Ok(read_back) if read_back.status == DeployStatus::Deployed => {
+            effects.extend(deploy_status(state, &distribution_id, Ok(read_back)));
+        }
+        Ok(_) => effects.extend(schedule_poll(state, &distribution_id, state.refresh.deploy_poll)),
+        Err(error) => {
+            // Unknown is not done: the deploy poll reads the distribution again until it can say.
+            state.log(
+                Level::Warn,
+                Some(&label),
+                format!("reading the distribution back after the update failed: {error}; cutover reads it again before calling it deployed"),
+            );
+            effects.extend(schedule_poll(state, &distribution_id, state.refresh.deploy_poll));
+        }
     }
     effects.extend(probes);
     effects
@@ -102,14 +123,10 @@ fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> V
 
 // Long: one poll answer for every attempt of the distribution, with its backoff on failure; the
 // notes, ends and audit records are gathered first so that state is borrowed once.
-pub fn deploy_status(
-    state: &mut State,
-    distribution_id: &str,
-    result: Result<DeployStatus, BackendError>,
-) -> Vec<Effect> {
+pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<ReadBack, BackendError>) -> Vec<Effect> {
     let now = state.now;
-    let status = match result {
-        Ok(status) => status,
+    let read_back = match result {
+        Ok(read_back) => read_back,
         Err(error) => {
             // Back off on every failure, most of all on throttling: polling harder only adds to it.
             let failures = state.deploy.failed();
@@ -125,6 +142,7 @@ pub fn deploy_status(
             return schedule_poll(state, distribution_id, after);
         }
     };
+    let status = read_back.status;
     state.deploy.arrived(status, now);
     if let Some(topology) = state.topology.last_mut().filter(|t| t.distribution_id == distribution_id) {
         topology.status = status;
@@ -133,11 +151,21 @@ pub fn deploy_status(
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut finished: Vec<String> = Vec::new();
     let mut deployed_ids: Vec<u64> = Vec::new();
+    let mut wrong_ids: Vec<(u64, Vec<Misplaced>)> = Vec::new();
+    let later = later_moves(state, distribution_id);
     for attempt in state
         .switches
         .iter_mut()
         .filter(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Propagating)
     {
+        // Read back: each route still where this attempt put it, unless a later switch moved it.
+        let own =
+            attempt.changes.iter().filter(|c| !later.iter().any(|(id, path)| *id > attempt.id && *path == c.path));
+        let wrong = read_back.not_as_asked(own);
+        if !wrong.is_empty() {
+            wrong_ids.push((attempt.id, wrong));
+            continue;
+        }
         let accepted_at = attempt.accepted_at.unwrap_or(attempt.requested_at);
         let elapsed = seconds_between(accepted_at, now);
         match status {
@@ -168,8 +196,66 @@ pub fn deploy_status(
         .filter_map(|id| state.switch(*id))
         .map(|a| audit::switch(state, a, RecordKind::SwitchDeployed, None))
         .collect();
+    for (id, wrong) in wrong_ids {
+        effects.extend(not_as_asked(state, id, &wrong));
+    }
     let poll = state.refresh.deploy_poll;
     effects.extend(schedule_poll(state, distribution_id, poll));
+    effects
+}
+
+/// (attempt id, route) of every behavior switch of the distribution still standing: a later one
+/// moving the same route takes it over, so an earlier one is not read back against it.
+fn later_moves(state: &State, distribution_id: &str) -> Vec<(u64, String)> {
+    (state.switches.iter())
+        .filter(|s| s.distribution_id == distribution_id && !s.by_router())
+        .filter(|s| !matches!(s.phase, SwitchPhase::Failed))
+        .flat_map(|s| s.paths.iter().map(move |p| (s.id, p.clone())))
+        .collect()
+}
+
+/// A route of attempt `id` read back somewhere other than where it was asked (or gone): the
+/// attempt failed, whatever CloudFront accepted. Said as an error and a banner, recorded as
+/// `switch_failed`, and the distribution read again so the rows show where the routes are.
+pub fn not_as_asked(state: &mut State, id: u64, wrong: &[Misplaced]) -> Vec<Effect> {
+    let phases = [SwitchPhase::Requested, SwitchPhase::Propagating];
+    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && phases.contains(&s.phase)) else {
+        return Vec::new();
+    };
+    attempt.phase = SwitchPhase::Failed;
+    let (label, paths) = (attempt.label(), attempt.paths.clone());
+    let said: Vec<String> = wrong
+        .iter()
+        .map(|(path, found)| {
+            let asked = attempt.changes.iter().find(|c| &c.path == path);
+            let asked_origin = asked.map_or("?", |c| c.to_origin_id.as_str());
+            match (found, asked) {
+                (None, _) => format!("{path} is gone from the distribution"),
+                (Some(found), Some(c)) if *found == c.from_origin_id => {
+                    format!("{path} is still on {found} ({}), not on {asked_origin} as asked", c.to.other())
+                }
+                (Some(found), _) => format!("{path} is on {found}, not on {asked_origin} as asked"),
+            }
+        })
+        .collect();
+    let why = format!("read back from CloudFront, {}", said.join("; "));
+    let message = format!(
+        "switch {} not done: AWS accepted the update, but {why}; check with `cutover status` and switch again",
+        attempt.moves()
+    );
+    attempt.failure = Some(format!("{label}: {message}"));
+    set_pending(state, &paths, None);
+    state.log(Level::Error, Some(&label), &message);
+    state.banner = Some(format!("{label}: {message}"));
+    let mut effects: Vec<Effect> =
+        state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchFailed, Some(why))).into_iter().collect();
+    // Show where the routes really are.
+    state.topology_generation += 1;
+    state.topology.start_anew();
+    effects.push(Effect::LoadTopology {
+        distribution_id: state.distribution_id.clone(),
+        generation: state.topology_generation,
+    });
     effects
 }
 

@@ -10,6 +10,7 @@ use crate::app::state::{
     ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase, describe_share,
 };
 use crate::audit::RecordKind;
+use crate::backend::BackendError;
 use crate::backend::share::{ShareChange, SharesAccepted};
 use crate::domain::preflight::check;
 use crate::domain::{Level, Target};
@@ -210,6 +211,38 @@ fn announce(
     if let Some(why) = override_reason {
         state.log(Level::Warn, Some(label), format!("pre-flight overridden: {why}"));
     }
+}
+
+/// What is wrong with share move `attempt` as the store read it back after the write: a route
+/// whose share is not the one asked, or a store that could not be read (unknown is not done).
+pub fn not_as_asked(
+    attempt: &SwitchAttempt,
+    read_back: &Result<Vec<(String, Option<u8>)>, BackendError>,
+) -> Option<BackendError> {
+    let read = match read_back {
+        Ok(read) => read,
+        Err(error) => {
+            return Some(BackendError::NotAsAsked(format!(
+                "the router's store took it, but reading it back failed ({error}): viewers may be on either share; check with `cutover status`"
+            )));
+        }
+    };
+    let wrong: Vec<String> = (attempt.shares.iter())
+        .filter_map(|c| {
+            let found = read.iter().find(|(p, _)| *p == c.path).and_then(|(_, share)| *share);
+            match found {
+                Some(share) if share == c.to => None,
+                Some(share) => Some(format!("{} sends λ {share} % to Lambda, not {} % as asked", c.path, c.to)),
+                None => Some(format!("{} has no record cutover can read, not λ {} % as asked", c.path, c.to)),
+            }
+        })
+        .collect();
+    (!wrong.is_empty()).then(|| {
+        BackendError::NotAsAsked(format!(
+            "the router's store took it, but read back {}; check with `cutover status` and move it again",
+            wrong.join("; ")
+        ))
+    })
 }
 
 /// The store took the move: rows show the new shares at once (the store is the truth, and it

@@ -63,6 +63,7 @@ fn accepted_switch() -> crate::app::state::State {
             etag_after: "E2".into(),
             status: DeployStatus::InProgress,
             already_there: vec![],
+            read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
         },
     );
     state
@@ -85,12 +86,16 @@ fn every_record_of_a_switch_carries_when_it_was_requested() {
             etag_after: "E2".into(),
             status: DeployStatus::InProgress,
             already_there: vec![],
+            read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
         },
     );
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(100)));
     let deployed = super::super::distribution(
         &mut state,
-        Action::DeployStatus { distribution_id: ID.into(), result: Ok(DeployStatus::Deployed) },
+        Action::DeployStatus {
+            distribution_id: ID.into(),
+            result: Ok(super::read_back(DeployStatus::Deployed, super::ORDERS_BACK)),
+        },
     );
     let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).collect();
     assert_eq!(

@@ -5,6 +5,7 @@ mod audit_trail;
 mod plans;
 mod preflight;
 mod quitting;
+mod read_back;
 mod router_health;
 mod shares;
 mod stage;
@@ -22,8 +23,8 @@ use crate::app::state::{Mode, Overlay, State, SwitchPhase};
 use crate::backend::BackendError;
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::{
-    BackendMinute, DeployStatus, Level, MetricsSnapshot, MinutePoint, OriginPair, RouteChange, RouteInfo, Target,
-    Topology,
+    BackendMinute, DeployStatus, Level, MetricsSnapshot, MinutePoint, OriginPair, ReadBack, RouteChange, RouteInfo,
+    Target, Topology,
 };
 
 /// The distribution every test state is.
@@ -62,6 +63,33 @@ pub(super) fn topology() -> Topology {
         ],
         policies: Default::default(),
         problems: Vec::new(),
+    }
+}
+
+/// The switch most tests make: `/orders/*` back to the legacy origin.
+pub(super) const ORDERS_BACK: &[(&str, &str)] = &[("/orders/*", "legacy")];
+
+/// What CloudFront says when read back: the test topology with `moved` routes on their new origins.
+pub(super) fn read_back(status: DeployStatus, moved: &[(&str, &str)]) -> ReadBack {
+    let mut read = ReadBack::of(&topology());
+    read.status = status;
+    for (path, origin) in moved {
+        if let Some(entry) = read.origins.iter_mut().find(|(p, _)| p == path) {
+            entry.1 = origin.to_string();
+        }
+    }
+    read
+}
+
+/// The store's answer to share move `id`: taken (ETags K1 → K2, one call), and read back as asked.
+pub(super) fn taken_as_asked(state: &State, id: u64) -> crate::backend::share::SharesAccepted {
+    let asked = state.switch(id).map(|a| a.shares.clone()).unwrap_or_default();
+    crate::backend::share::SharesAccepted {
+        etag_before: "K1".into(),
+        etag_after: "K2".into(),
+        calls: 1,
+        already_there: Vec::new(),
+        read_back: Ok(asked.iter().map(|c| (c.path.clone(), Some(c.to))).collect()),
     }
 }
 
@@ -286,6 +314,7 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
         etag_after: "E9Q".into(),
         status: DeployStatus::InProgress,
         already_there: vec![],
+        read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
     };
     let effects = update(&mut state, accepted);
     assert_eq!(
@@ -305,21 +334,16 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Origin));
 
     let mut now = state.now;
+    let poll = |status| Action::DeployStatus { distribution_id: ID.into(), result: Ok(read_back(status, ORDERS_BACK)) };
     for _ in 0..4 {
         now += SignedDuration::from_secs(10);
         update(&mut state, Action::Tick(now));
-        let effects = update(
-            &mut state,
-            Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(DeployStatus::InProgress) },
-        );
+        let effects = update(&mut state, poll(DeployStatus::InProgress));
         assert!(matches!(&effects[..], [Effect::PollDeploy { .. }]), "keeps polling: {effects:?}");
     }
     now += SignedDuration::from_secs(55);
     update(&mut state, Action::Tick(now));
-    let effects = update(
-        &mut state,
-        Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(DeployStatus::Deployed) },
-    );
+    let effects = update(&mut state, poll(DeployStatus::Deployed));
     assert!(effects.is_empty(), "polling stops: {effects:?}");
     assert_eq!(state.route("/orders/*").unwrap().pending, None);
     assert_eq!(state.switches[0].phase, SwitchPhase::Deployed);
@@ -533,6 +557,7 @@ fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
         etag_after: "E2".into(),
         status: DeployStatus::InProgress,
         already_there: vec![],
+        read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
     };
     update(&mut state, accepted);
     let poll = |state: &mut State, result| {
@@ -548,7 +573,11 @@ fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
         assert!((full / 2..=full).contains(wait), "{waits:?}");
     }
     assert!(messages(&state).last().unwrap().contains("AWS is throttling requests; retrying more slowly; next try in"));
-    assert_eq!(poll(&mut state, Ok(DeployStatus::InProgress)), 10, "back to the normal pace once AWS answers");
+    assert_eq!(
+        poll(&mut state, Ok(read_back(DeployStatus::InProgress, ORDERS_BACK))),
+        10,
+        "back to the normal pace once AWS answers"
+    );
     assert!((10..=20).contains(&poll(&mut state, Err(BackendError::Throttling))));
 }
 
@@ -646,6 +675,7 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
             etag_after: "E2".into(),
             status: DeployStatus::InProgress,
             already_there: vec![],
+            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
         },
     );
     let mut now = state.now;
@@ -653,7 +683,10 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     update(&mut state, Action::Tick(now));
     let deployed = super::distribution(
         &mut state,
-        Action::DeployStatus { distribution_id: "E2TEST".into(), result: Ok(DeployStatus::Deployed) },
+        Action::DeployStatus {
+            distribution_id: "E2TEST".into(),
+            result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)),
+        },
     );
     let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).cloned().collect();
     let kinds: Vec<RecordKind> = records.iter().map(|r| r.kind).collect();

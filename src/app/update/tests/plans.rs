@@ -6,7 +6,7 @@ use jiff::SignedDuration;
 use super::*;
 use crate::app::history::plans_under_way;
 use crate::app::plan_run::PlanPhase;
-use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
+use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
 fn store(share: u8) -> StoreState {
@@ -59,8 +59,7 @@ fn at(state: &mut State, minutes: i64, bad: usize) -> Vec<Effect> {
 }
 
 fn taken(state: &mut State, id: u64) -> Vec<Effect> {
-    let accepted =
-        SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() };
+    let accepted = super::taken_as_asked(state, id);
     update(state, Action::SharesAccepted { distribution_id: ID.into(), id, accepted })
 }
 
@@ -163,8 +162,7 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
         let mut out = Vec::new();
         out.extend(crate::app::update::distribution(&mut all, Action::Command(Command::StartPlan)));
         out.extend(crate::app::update::distribution(&mut all, Action::Command(Command::Confirm)));
-        let accepted =
-            SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: vec![] };
+        let accepted = super::taken_as_asked(&all, 1);
         out.extend(crate::app::update::distribution(
             &mut all,
             Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted },
@@ -207,4 +205,23 @@ fn a_plan_is_refused_on_an_unrouted_route_and_twice_on_one() {
     state.view.selected = Some("*".into());
     press(&mut state, Command::StartPlan);
     assert!(state.refused.as_deref().unwrap().contains("cutover router install"));
+}
+
+#[test]
+fn a_plan_step_the_store_takes_but_reads_back_otherwise_pauses_the_plan() {
+    let mut state = started(0);
+    let effects = at(&mut state, 10, 0);
+    assert_eq!(set_shares(&effects), vec![(2, vec![change(1, 5)])]);
+    // The store answers the write, and still says 1 % when read again.
+    let mut accepted = super::taken_as_asked(&state, 2);
+    accepted.read_back = Ok(vec![("/search/*".into(), Some(1))]);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 2, accepted });
+    let run = state.plan_on("/search/*").unwrap();
+    assert!(
+        matches!(&run.phase, PlanPhase::Paused { why, .. } if why.contains("sends λ 1 % to Lambda, not 5 % as asked")),
+        "{:?}",
+        run.phase
+    );
+    assert_eq!(run.step, 0, "the step that did not take is sent again on resume");
+    assert_eq!(state.switch(2).unwrap().phase, crate::app::state::SwitchPhase::Failed);
 }

@@ -87,7 +87,7 @@ fn routes_that_cannot_move_are_left_out_of_a_rollback_and_refused_alone() {
     press(&mut state, Command::RollbackAll);
     let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog") };
     assert_eq!(confirm.paths, ["/orders/*"]);
-    assert!(confirm.notes.iter().any(|n| n.contains("left as it is: /user/* not switchable")), "{:?}", confirm.notes);
+    assert!(confirm.notes.iter().any(|n| n.contains("left as it is: /user/* stays on λ Lambda (apigw): the config sets switchable = false")), "{:?}", confirm.notes);
     press(&mut state, Command::Cancel);
 
     select(&mut state, "/user/*");

@@ -38,6 +38,7 @@ fn quitting_mid_switch_asks_says_what_state_the_route_may_be_in_and_can_be_cance
         etag_after: "E2".into(),
         status: DeployStatus::InProgress,
         already_there: vec![],
+        read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
     };
     crate::app::update::distribution(&mut state, accepted);
     press(&mut state, Command::Quit);

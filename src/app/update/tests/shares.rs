@@ -4,7 +4,7 @@
 use super::*;
 use crate::app::state::SwitchKind;
 use crate::app::update::switching::share::{Step, next_share};
-use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
+use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
 /// `/search/*` and `*` sit on the origin; the router routes `/search/*` at `share` %.
@@ -37,8 +37,10 @@ fn change(from: u8, to: u8) -> ShareChange {
     ShareChange { path: "/search/*".into(), from, to }
 }
 
-fn accepted() -> SharesAccepted {
-    SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() }
+/// The store takes share move 1 and reads back as asked.
+fn take(state: &mut State) -> Vec<Effect> {
+    let accepted = super::taken_as_asked(state, 1);
+    update(state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted })
 }
 
 #[test]
@@ -74,7 +76,7 @@ fn plus_opens_the_next_step_and_y_writes_it_to_the_store() {
     assert_eq!(effects, vec![Effect::SetShares { id: 1, distribution_id: ID.into(), changes: vec![change(10, 25)] }]);
     assert_eq!(state.route("/search/*").unwrap().pending, Some(1));
     assert!(state.shares_in_flight() && !state.update_in_flight(ID), "a share move is not a distribution update");
-    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    take(&mut state);
     let search = state.route("/search/*").unwrap();
     assert_eq!((search.share, search.pending), (Some(25), None));
     assert_eq!(state.switch(1).unwrap().phase, SwitchPhase::Deployed, "nothing to propagate by CloudFront");
@@ -108,12 +110,12 @@ fn a_whole_move_is_followed_in_the_numbers_a_part_is_not() {
     let mut state = routed(0);
     press(&mut state, Command::Switch);
     press(&mut state, Command::Confirm);
-    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    take(&mut state);
     assert_eq!(state.switch(1).unwrap().traffic.len(), 1, "100 % is followed until it has moved");
     let mut state = routed(10);
     press(&mut state, Command::ShareUp);
     press(&mut state, Command::Confirm);
-    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    take(&mut state);
     assert!(state.switch(1).unwrap().traffic.is_empty(), "25 % has no moved to wait for");
 }
 
@@ -144,7 +146,7 @@ fn a_read_sent_before_an_accepted_move_is_discarded() {
     let mut state = routed(10);
     press(&mut state, Command::ShareUp);
     press(&mut state, Command::Confirm);
-    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: accepted() });
+    take(&mut state);
     // Generation 0 left before the move was taken: its 10 % is the past.
     update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(10)) });
     assert_eq!(state.route("/search/*").unwrap().share, Some(25));
@@ -186,4 +188,51 @@ fn the_trail_records_a_share_move_with_its_shares() {
     let json = serde_json::to_value(records[0]).unwrap();
     assert_eq!(json["shares"], serde_json::json!([{"route": "/search/*", "from_pct": 10, "to_pct": 25}]));
     assert_eq!(json["moves"], serde_json::json!([]));
+}
+
+#[test]
+fn a_share_the_store_took_but_reads_back_otherwise_fails_the_move() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    press(&mut state, Command::Confirm);
+    let mut taken = super::taken_as_asked(&state, 1);
+    taken.read_back = Ok(vec![("/search/*".into(), Some(10))]);
+    let effects = crate::app::update::distribution(
+        &mut state,
+        Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken },
+    );
+    let records = audit_records(&effects);
+    assert_eq!(records.iter().map(|r| r.kind).collect::<Vec<_>>(), [crate::audit::RecordKind::SwitchFailed]);
+    assert!(
+        effects.contains(&Effect::LoadShares { distribution_id: ID.into(), generation: 0 }),
+        "read again: {effects:?}"
+    );
+    let attempt = state.switch(1).unwrap();
+    assert_eq!(attempt.phase, SwitchPhase::Failed);
+    let failure = attempt.failure.as_deref().unwrap();
+    assert!(failure.contains("read back /search/* sends λ 10 % to Lambda, not 25 % as asked"), "{failure}");
+    assert!(state.banner.as_deref().unwrap().contains("not 25 % as asked"));
+    let search = state.route("/search/*").unwrap();
+    assert_eq!((search.share, search.pending), (Some(10), None), "the row keeps what the store said");
+}
+
+#[test]
+fn a_share_move_whose_store_cannot_be_read_back_is_not_done() {
+    let mut state = routed(50);
+    press(&mut state, Command::Switch);
+    press(&mut state, Command::Confirm);
+    let mut taken = super::taken_as_asked(&state, 1);
+    taken.read_back = Err(BackendError::Throttling);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
+    let attempt = state.switch(1).unwrap();
+    assert_eq!(attempt.phase, SwitchPhase::Failed);
+    assert!(attempt.failure.as_deref().unwrap().contains("reading it back failed"), "{:?}", attempt.failure);
+    // A record it cannot read is not the share asked either.
+    let mut state = routed(50);
+    press(&mut state, Command::Switch);
+    press(&mut state, Command::Confirm);
+    let mut taken = super::taken_as_asked(&state, 1);
+    taken.read_back = Ok(vec![("/search/*".into(), None)]);
+    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
+    assert!(state.switch(1).unwrap().failure.as_deref().unwrap().contains("no record cutover can read"));
 }

@@ -93,7 +93,7 @@ fn confirming_records_then_sends_update_stage_and_the_answer_is_logged_and_recor
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.refused.as_deref().unwrap().contains("still on its way"));
 
-    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok(()) });
+    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
     let accepted = audit_records(&effects);
     assert_eq!((accepted[0].kind, accepted[0].outcome), (RecordKind::StageAccepted, Some(Outcome::Accepted)));
     assert_eq!(accepted[0].requested_at, requested.requested_at);
@@ -125,7 +125,7 @@ fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
     picker_open(&mut state);
     press(&mut state, Command::Confirm);
     press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok(()) });
+    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
 
     press(&mut state, Command::Undo);
     let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
@@ -139,7 +139,7 @@ fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
         stage: prod(),
         deployment_id: "d2".into()
     }));
-    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 2, result: Ok(()) });
+    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 2, result: Ok("d2".into()) });
     assert_eq!(state.stage_serving[&prod()].current, "d2");
 
     // A switch after the last stage move: u is the switch's again.
@@ -164,4 +164,22 @@ fn read_only_may_look_but_not_move_and_a_route_without_a_stage_is_refused() {
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.refused.as_deref().unwrap().starts_with("read-only (--read-only)"));
     assert!(state.stage_moves.is_empty());
+}
+
+#[test]
+fn a_stage_move_read_back_on_another_deployment_fails_with_a_banner() {
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    // UpdateStage took it, but the stage read again still serves d2.
+    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d2".into()) });
+    let failed = audit_records(&effects);
+    assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
+    assert!(failed[0].error.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
+    assert_eq!(state.stage_serving[&prod()].current, "d2", "what the stage serves, as read");
+    assert!(state.banner.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
+    assert!(messages(&state).last().unwrap().starts_with("ERROR"));
+    press(&mut state, Command::Undo);
+    assert!(!matches!(state.view.overlay, Overlay::ConfirmStage(_)), "nothing to undo");
 }

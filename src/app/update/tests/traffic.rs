@@ -17,6 +17,7 @@ fn a_route_whose_traffic_has_not_moved_in_time_is_said_once() {
         etag_after: "E2".into(),
         status: DeployStatus::InProgress,
         already_there: vec![],
+        read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
     };
     update(&mut state, accepted);
     let not_yet = |state: &crate::app::state::State| {
