@@ -17,7 +17,7 @@ export function loadRouter(cf) {
         throw new Error(`router.js must open with ${IMPORT_LINE}`);
     }
     // Keeps line numbers: the import's line becomes the strict-mode directive.
-    const body = `'use strict';${SOURCE.slice(newline)}\nreturn { handler, matches, bucket };`;
+    const body = `'use strict';${SOURCE.slice(newline)}\nreturn { handler, matches, bucket, parseRecord };`;
     return new Function('cf', body)(cf);
 }
 
