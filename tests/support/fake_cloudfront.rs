@@ -336,12 +336,13 @@ pub fn decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -593,12 +594,13 @@ async fn distribution_call(world: &Arc<Mutex<World>>, mut request: Request, moto
     }
     request.headers.retain(|(n, _)| n != "host" && n != "connection" && n != "content-length");
     let mut response = forward(&request, moto).await;
-    if let Some(id) = id.filter(|id| !id.is_empty()) {
-        if response.status / 100 == 2 && !response.body.is_empty() {
-            let kept = world.lock().unwrap().associations.clone();
-            let text = String::from_utf8_lossy(&response.body).into_owned();
-            response.body = put_back(&text, &id, &kept).into_bytes();
-        }
+    if let Some(id) = id.filter(|id| !id.is_empty())
+        && response.status / 100 == 2
+        && !response.body.is_empty()
+    {
+        let kept = world.lock().unwrap().associations.clone();
+        let text = String::from_utf8_lossy(&response.body).into_owned();
+        response.body = put_back(&text, &id, &kept).into_bytes();
     }
     response
 }

@@ -26,8 +26,8 @@ use super::share_store::is_stale_etag;
 use crate::backend::BackendError;
 use crate::backend::share::KEYS_PER_UPDATE;
 use crate::router::install::{
-    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, Keys, RecordState, Step, function_name, index_of,
-    is_router_arn, key_writes, record_of, store_name,
+    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, KeyWrites, Keys, RecordState, Step, function_name,
+    index_of, is_router_arn, key_writes, record_of, store_name,
 };
 use crate::router::{ROUTER_JS, Sticky, bucket};
 
@@ -393,93 +393,84 @@ impl RouterControl {
             .as_ref()
             .map(|s| s.arn.clone())
             .ok_or_else(|| other("UpdateKeys", "the store does not exist yet; run install again".into()))?;
-        let client = self.data_plane("UpdateKeys")?.clone();
         let mut lines = Vec::new();
-        let mut conflicts = 0;
-        loop {
-            let (mut etag, items) = self.list_keys(&arn).await?;
+        for conflicts in 0.. {
+            let (etag, items) = self.list_keys(&arn).await?;
             let writes = key_writes(&items, routes, removed, &snapshot.found.origins)
                 .map_err(|why| other("UpdateKeys", format!("{why}; nothing was written")))?;
             if writes.is_empty() {
                 lines.push("the store already agrees".to_string());
                 break;
             }
-            let mut keys: Vec<(String, Option<String>)> =
-                writes.puts.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
-            keys.extend(writes.deletes.iter().map(|k| (k.clone(), None)));
-            let mut stale = false;
-            for chunk in keys.chunks(KEYS_PER_UPDATE) {
-                let puts: Vec<PutKeyRequestListItem> = chunk
-                    .iter()
-                    .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
-                    .map(|(k, v)| {
-                        PutKeyRequestListItem::builder().key(k).value(v).build().expect("key and value are set")
-                    })
-                    .collect();
-                let deletes: Vec<DeleteKeyRequestListItem> = chunk
-                    .iter()
-                    .filter(|(_, v)| v.is_none())
-                    .map(|(k, _)| DeleteKeyRequestListItem::builder().key(k).build().expect("the key is set"))
-                    .collect();
-                let sent = client
-                    .update_keys()
-                    .kvs_arn(&arn)
-                    .if_match(&etag)
-                    .set_puts((!puts.is_empty()).then_some(puts))
-                    .set_deletes((!deletes.is_empty()).then_some(deletes))
-                    .send()
-                    .await;
-                match sent {
-                    Ok(out) => etag = out.e_tag().to_string(),
-                    Err(e) => match kvs_error("UpdateKeys", e) {
-                        BackendError::PreconditionFailed if conflicts < 3 => {
-                            conflicts += 1;
-                            stale = true;
-                            break;
-                        }
-                        BackendError::PreconditionFailed => {
-                            return Err(failed("UpdateKeys")(BackendError::TooManyConflicts(conflicts + 1)));
-                        }
-                        error => return Err(failed("UpdateKeys")(error)),
-                    },
+            match self.update_keys(&arn, etag, &writes).await {
+                Ok(()) => {
+                    lines.push(format!("wrote {} key(s), deleted {}:", writes.puts.len(), writes.deletes.len()));
+                    lines.extend(writes.lines.iter().map(|l| format!("  {l}")));
+                    break;
                 }
+                Err(BackendError::PreconditionFailed) if conflicts < CONFLICT_RETRIES => {
+                    lines.push("someone else wrote the store meanwhile: read again".to_string());
+                }
+                Err(BackendError::PreconditionFailed) => {
+                    return Err(failed("UpdateKeys")(BackendError::TooManyConflicts(conflicts + 1)));
+                }
+                Err(error) => return Err(failed("UpdateKeys")(error)),
             }
-            if stale {
-                lines.push("someone else wrote the store meanwhile: read again".to_string());
-                continue;
-            }
-            lines.push(format!("wrote {} key(s), deleted {}:", writes.puts.len(), writes.deletes.len()));
-            lines.extend(writes.lines.iter().map(|l| format!("  {l}")));
-            break;
         }
-        // Read back what the store now says.
-        let (etag, items) = self.list_keys(&arn).await?;
-        let listed =
-            index_of(&items).map_err(|why| other("UpdateKeys", format!("read back: {why}; run install again")))?;
+        lines.push(self.read_back_keys(&arn, routes, snapshot).await?);
+        Ok(StepDone { lines, ..Default::default() })
+    }
+
+    /// `writes` in `UpdateKeys` calls of at most 50 keys, each with the ETag the last one returned.
+    async fn update_keys(&self, arn: &str, mut etag: String, writes: &KeyWrites) -> Result<(), BackendError> {
+        let client = self.data_plane("UpdateKeys").map_err(|e| e.error)?;
+        let mut keys: Vec<(&String, Option<&String>)> = writes.puts.iter().map(|(k, v)| (k, Some(v))).collect();
+        keys.extend(writes.deletes.iter().map(|k| (k, None)));
+        for chunk in keys.chunks(KEYS_PER_UPDATE) {
+            let puts: Vec<PutKeyRequestListItem> = chunk
+                .iter()
+                .filter_map(|(k, v)| v.map(|v| PutKeyRequestListItem::builder().key(*k).value(v).build().expect("set")))
+                .collect();
+            let deletes: Vec<DeleteKeyRequestListItem> = chunk
+                .iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(k, _)| DeleteKeyRequestListItem::builder().key(*k).build().expect("the key is set"))
+                .collect();
+            let out = client
+                .update_keys()
+                .kvs_arn(arn)
+                .if_match(&etag)
+                .set_puts((!puts.is_empty()).then_some(puts))
+                .set_deletes((!deletes.is_empty()).then_some(deletes))
+                .send()
+                .await
+                .map_err(|e| kvs_error("UpdateKeys", e))?;
+            etag = out.e_tag().to_string();
+        }
+        Ok(())
+    }
+
+    /// What the store now says: the index must list `routes`, each with a readable record.
+    async fn read_back_keys(
+        &self,
+        arn: &str,
+        routes: &[String],
+        snapshot: &mut Snapshot,
+    ) -> Result<String, RouterError> {
+        let (etag, items) = self.list_keys(arn).await?;
+        let back = |why: String| other("UpdateKeys", format!("read back: {why}; run install again"));
+        let listed = index_of(&items).map_err(back)?;
         if listed != routes {
-            return Err(other(
-                "UpdateKeys",
-                format!(
-                    "read back: the index lists {} instead of {}; run install again",
-                    listed.join(", "),
-                    routes.join(", ")
-                ),
-            ));
+            return Err(back(format!("the index lists {} instead of {}", listed.join(", "), routes.join(", "))));
         }
         for route in routes {
             if let RecordState::Missing | RecordState::Unreadable(_) = record_of(&items, route) {
-                return Err(other(
-                    "UpdateKeys",
-                    format!("read back: {route} has no readable record; run install again"),
-                ));
+                return Err(back(format!("{route} has no readable record")));
             }
         }
-        lines.push(format!(
-            "read back: the index lists {}, each with a readable record",
-            if routes.is_empty() { "nothing".to_string() } else { routes.join(", ") }
-        ));
         snapshot.found.keys = Keys::Read { etag, items };
-        Ok(StepDone { lines, ..Default::default() })
+        let listed = if routes.is_empty() { "nothing".to_string() } else { routes.join(", ") };
+        Ok(format!("read back: the index lists {listed}, each with a readable record"))
     }
 
     /// What exists: the store, the function (both stages' code), the behaviors' viewer-request
