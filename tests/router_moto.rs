@@ -184,6 +184,11 @@ async fn the_router_routes_live_end_to_end_install_weight_edges_rollback() {
     assert!(steps.iter().all(|s| s["kind"] == "router_step" && s["outcome"] == "accepted"), "{trail}");
     assert!(steps.iter().any(|s| s["message"].as_str().unwrap().starts_with("install write_keys")), "{trail}");
 
+    // A second install finds everything in place.
+    let again = run(&["router", "install", "--distribution", &id, "--route", "/api/*", "--yes"]);
+    assert_eq!(code(&again), 0);
+    assert!(stdout(&again).contains("nothing to do"), "{}", stdout(&again));
+
     // The association is on the behavior as the distribution says, the index lists it, the record reads.
     let status = run(&["router", "status", "--distribution", &id, "--route", "/api/*"]);
     assert_eq!(code(&status), 0, "{}", stdout(&status));
@@ -225,4 +230,13 @@ async fn the_router_routes_live_end_to_end_install_weight_edges_rollback() {
     let after = cloudfront.get_distribution_config().id(&id).send().await.unwrap().distribution_config.unwrap();
     let api = after.cache_behaviors.unwrap().items.unwrap().into_iter().find(|b| b.path_pattern == "/api/*").unwrap();
     assert_eq!(api.target_origin_id, "legacy-elb");
+
+    // And remove takes it all away: the association (moto's config, through the fake), the function,
+    // the store.
+    let remove = run(&["router", "remove", "--distribution", &id, "--yes"]);
+    assert_eq!(code(&remove), 0, "{}", stdout(&remove));
+    let world = fake.world.lock().unwrap();
+    assert!(world.functions.is_empty() && !world.stores.contains_key(&store), "{:?}", world.functions.keys());
+    let kept = world.associations.get(&(id.clone(), "/api/*".to_string())).unwrap();
+    assert!(!kept.contains("cutover-router"), "the router is off /api/*: {kept}");
 }
