@@ -21,6 +21,7 @@ use aws_sdk_cloudfront::operation::delete_function::DeleteFunctionOutput;
 use aws_sdk_cloudfront::operation::delete_key_value_store::DeleteKeyValueStoreOutput;
 use aws_sdk_cloudfront::operation::describe_function::DescribeFunctionOutput;
 use aws_sdk_cloudfront::operation::describe_key_value_store::DescribeKeyValueStoreOutput;
+use aws_sdk_cloudfront::operation::get_distribution::GetDistributionOutput;
 use aws_sdk_cloudfront::operation::get_distribution_config::GetDistributionConfigOutput;
 use aws_sdk_cloudfront::operation::get_function::GetFunctionOutput;
 use aws_sdk_cloudfront::operation::publish_function::PublishFunctionOutput;
@@ -29,8 +30,8 @@ use aws_sdk_cloudfront::operation::update_distribution::UpdateDistributionOutput
 use aws_sdk_cloudfront::operation::update_function::UpdateFunctionOutput;
 use aws_sdk_cloudfront::primitives::{Blob, DateTime};
 use aws_sdk_cloudfront::types::{
-    DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionMetadata,
-    FunctionRuntime, FunctionStage, FunctionSummary, KeyValueStore, KeyValueStoreAssociation,
+    Distribution, DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig,
+    FunctionMetadata, FunctionRuntime, FunctionStage, FunctionSummary, KeyValueStore, KeyValueStoreAssociation,
     KeyValueStoreAssociations, TestResult,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
@@ -133,6 +134,23 @@ fn summary(stage: FunctionStage) -> FunctionSummary {
         .unwrap()
 }
 
+/// GetDistribution, as `router` reads the behaviors with the distribution's status.
+fn get_distribution(config: DistributionConfig, etag: &'static str) -> Rule {
+    mock!(Client::get_distribution).then_output(move || {
+        let distribution = Distribution::builder()
+            .id(ID)
+            .arn(format!("arn:aws:cloudfront::000000000000:distribution/{ID}"))
+            .status("Deployed")
+            .last_modified_time(DateTime::from_secs(0))
+            .in_progress_invalidation_batches(0)
+            .domain_name("d111111abcdef8.cloudfront.net")
+            .distribution_config(config.clone())
+            .build()
+            .unwrap();
+        GetDistributionOutput::builder().distribution(distribution).e_tag(etag).build()
+    })
+}
+
 fn get_config(config: DistributionConfig, etag: &'static str) -> Rule {
     mock!(Client::get_distribution_config).then_output(move || {
         GetDistributionConfigOutput::builder().distribution_config(config.clone()).e_tag(etag).build()
@@ -148,7 +166,7 @@ fn reads_fresh(config: DistributionConfig) -> Vec<Rule> {
         mock!(Client::describe_function)
             .match_requests(|r| r.name() == Some(FUNCTION))
             .then_http_response(|| xml_error(404, "NoSuchFunctionExists")),
-        get_config(config, "E1"),
+        get_distribution(config, "E1"),
     ]
 }
 
@@ -167,7 +185,7 @@ fn reads_installed(config: DistributionConfig) -> Vec<Rule> {
         mock!(Client::get_function)
             .match_requests(|r| r.stage() == Some(&FunctionStage::Live))
             .then_output(|| GetFunctionOutput::builder().function_code(Blob::new(ROUTER_JS)).e_tag("EF3").build()),
-        get_config(config, "E2"),
+        get_distribution(config, "E2"),
     ]
 }
 

@@ -47,6 +47,9 @@ pub struct Found {
     pub keys: Keys,
     /// The origins a record names, by behavior path, from the config (the switchable ones).
     pub origins: BTreeMap<String, RecordOrigins>,
+    /// The distribution's status when it is not `Deployed` (`InProgress`): its associations are
+    /// not yet at every edge.
+    pub deploying: Option<String>,
 }
 
 /// The store's keys as read.
@@ -609,6 +612,11 @@ pub fn status(distribution_id: &str, found: &Found, wanted: &[String]) -> Status
             }
         }
     }
+    if let Some(deploying) = &found.deploying {
+        problems.push(format!(
+            "the distribution is {deploying}, not Deployed: its behaviors' associations are not at every edge yet; run status again once `cutover status` shows it Deployed"
+        ));
+    }
     let plan = plan_install(distribution_id, found, wanted);
     let complete = plan.is_noop() && problems.is_empty();
     if !complete && problems.is_empty() {
@@ -646,6 +654,7 @@ mod tests {
             behaviors: behaviors(&[("/a/*", None), ("/b/*", None), ("*", None)]),
             keys: Keys::Absent,
             origins: origins(),
+            deploying: None,
         }
     }
 
@@ -679,6 +688,7 @@ mod tests {
             behaviors: behaviors(&[("/a/*", Some(&ours)), ("/b/*", Some(&ours)), ("*", None)]),
             keys: keys(25),
             origins: origins(),
+            deploying: None,
         }
     }
 
@@ -887,6 +897,13 @@ mod tests {
         let said = status(ID, &found, &wanted());
         assert!(!said.complete && said.problems[0].contains("could not be read (AccessDenied)"), "{:?}", said.problems);
         assert!(status(ID, &complete(), &wanted()).problems.is_empty());
+        let mut found = complete();
+        found.deploying = Some("InProgress".into());
+        let said = status(ID, &found, &wanted());
+        assert!(
+            !said.complete && said.problems[0].contains("the distribution is InProgress, not Deployed"),
+            "{said:?}"
+        );
     }
 
     #[test]

@@ -506,7 +506,21 @@ impl RouterControl {
             });
         }
         snapshot.found.keys = self.keys(snapshot.found.store.as_ref()).await;
-        let (config, _) = self.distribution_config().await?;
+        // The distribution with its status: an association counts once it is deployed.
+        let out = self
+            .client
+            .get_distribution()
+            .id(&self.distribution_id)
+            .send()
+            .await
+            .map_err(|e| failed("GetDistribution")(from_sdk("GetDistribution", e)))?;
+        let distribution = out
+            .distribution
+            .ok_or_else(|| other("GetDistribution", "GetDistribution returned no distribution".into()))?;
+        snapshot.found.deploying = (distribution.status != "Deployed").then(|| distribution.status.clone());
+        let config = distribution
+            .distribution_config
+            .ok_or_else(|| other("GetDistribution", "GetDistribution returned no config".into()))?;
         snapshot.found.behaviors = behaviors_of(&config);
         snapshot.routes = routes_of(&config);
         Ok(snapshot)
