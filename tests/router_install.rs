@@ -666,10 +666,17 @@ async fn a_test_whose_logs_do_not_show_the_record_read_stops_the_install_before_
         .then_output(|| GetFunctionOutput::builder().function_code(Blob::new("// old")).e_tag("EF2").build());
     rules.extend([
         mock!(Client::update_function).then_output(|| UpdateFunctionOutput::builder().e_tag("EF4").build()),
-        // A function that never reads its store logs nothing.
-        mock!(Client::test_function).then_output(|| {
-            TestFunctionOutput::builder().test_result(TestResult::builder().compute_utilization("3").build()).build()
-        }),
+        // A function that never reads its store logs nothing, however often it is asked (the store's
+        // writes take seconds to reach the test, so the routed event is asked up to ten times).
+        mock!(Client::test_function)
+            .sequence()
+            .output(|| {
+                TestFunctionOutput::builder()
+                    .test_result(TestResult::builder().compute_utilization("3").build())
+                    .build()
+            })
+            .times(10)
+            .build(),
     ]);
     let keys = routed_keys(&["/orders/*"]);
     let fake = data_plane(&refs(&keys)).await;
@@ -677,5 +684,40 @@ async fn a_test_whose_logs_do_not_show_the_record_read_stops_the_install_before_
     let message = result.unwrap_err().to_string();
     assert!(message.contains("the router did not read the store as written"), "{message}\n{printed}");
     assert!(message.contains(r#""cutover-router: route:/orders/* share 0 -> home""#), "{message}");
-    assert!(message.contains("nothing was published"), "{message}");
+    assert!(message.contains("nothing was published") && message.contains("asked 10 times"), "{message}");
+}
+
+#[tokio::test]
+async fn a_store_write_that_reaches_the_test_late_is_waited_for() {
+    let mut rules = reads_installed(config(&[]));
+    rules[2] = mock!(Client::get_function)
+        .match_requests(|r| r.stage() == Some(&FunctionStage::Development))
+        .then_output(|| GetFunctionOutput::builder().function_code(Blob::new("// old")).e_tag("EF2").build());
+    let logged = |line: &'static str| {
+        move || {
+            TestFunctionOutput::builder()
+                .test_result(TestResult::builder().compute_utilization("3").function_execution_logs(line).build())
+                .build()
+        }
+    };
+    rules.extend([
+        mock!(Client::update_function).then_output(|| UpdateFunctionOutput::builder().e_tag("EF4").build()),
+        mock!(Client::test_function)
+            .sequence()
+            .output(logged("cutover-router: no route"))
+            .times(2)
+            .output(logged("cutover-router: route:/orders/* share 0 -> home"))
+            .output(logged(""))
+            .times(2)
+            .build(),
+        mock!(Client::publish_function).then_output(|| PublishFunctionOutput::builder().build()),
+        get_config(config(&[]), "E2"),
+        mock!(Client::update_distribution).then_output(|| UpdateDistributionOutput::builder().e_tag("E3").build()),
+    ]);
+    let keys = routed_keys(&["/orders/*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&["/orders/*"], true), None).await;
+    assert_eq!(result.unwrap(), 0, "{printed}");
+    assert!(printed.contains("the function read route:/orders/* and chose as its record says"), "{printed}");
+    assert_eq!(rules[6].num_calls(), 5, "three tries of the routed event, then the two others");
 }

@@ -13,7 +13,7 @@ use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::primitives::Blob;
 use aws_sdk_cloudfront::types::{
     DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionRuntime,
-    FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations,
+    FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations, TestResult,
 };
 
 use std::collections::BTreeMap;
@@ -33,6 +33,8 @@ use crate::router::{ROUTER_JS, Sticky, bucket};
 
 /// How many times an association update is re-read and re-sent after a stale ETag.
 const CONFLICT_RETRIES: u32 = 3;
+/// How many times the routed sample event is tested before the install gives up on the store.
+const STORE_TEST_TRIES: u32 = 10;
 
 /// A failed call, with the IAM action it needed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -748,46 +750,37 @@ impl RouterControl {
         ))
     }
 
+    /// `TestFunction` on the sample events. The routed one is asked again (every `poll_every`, at
+    /// most [`STORE_TEST_TRIES`] times) while its logs do not show the record just written: the
+    /// store's writes take seconds to reach what the test reads.
     async fn test(&self, name: &str, route: Option<&str>, snapshot: &Snapshot) -> Result<StepDone, RouterError> {
         let etag = self.function_etag("TestFunction", snapshot)?;
         let mut lines = Vec::new();
         for (n, event) in sample_events(route).iter().enumerate() {
-            let out = self
-                .client
-                .test_function()
-                .name(name)
-                .if_match(&etag)
-                .stage(FunctionStage::Development)
-                .event_object(Blob::new(event.as_bytes()))
-                .send()
-                .await
-                .map_err(|e| failed("TestFunction")(from_sdk("TestFunction", e)))?;
-            let Some(result) = out.test_result else {
-                return Err(other("TestFunction", "TestFunction returned no result; run install again".into()));
+            let routed = route.filter(|_| n == 0);
+            let expected = routed.map(|route| expected_log(route, &snapshot.found.keys.items().unwrap_or_default()));
+            let mut tries = 0;
+            let result = loop {
+                tries += 1;
+                let result = self.test_once(name, &etag, event, n + 1).await?;
+                let read =
+                    expected.as_ref().is_none_or(|e| result.function_execution_logs().iter().any(|l| l.trim() == e));
+                if read || tries >= STORE_TEST_TRIES {
+                    break result;
+                }
+                tokio::time::sleep(self.poll_every).await;
             };
             let utilization = result.compute_utilization().unwrap_or("?");
             lines.push(format!("sample event {}: compute utilization {utilization} %", n + 1));
             for log in result.function_execution_logs() {
                 lines.push(format!("  log: {log}"));
             }
-            if let Some(error) = result.function_error_message().filter(|m| !m.is_empty()) {
-                return Err(other(
-                    "TestFunction",
-                    format!(
-                        "the router failed on sample event {} ({error}); nothing was published: report it with the cutover version",
-                        n + 1
-                    ),
-                ));
-            }
-            // The routed event: the logs must show the record read and the origin it gives.
-            if let (0, Some(route)) = (n, route) {
-                let items = snapshot.found.keys.items().unwrap_or_default();
-                let expected = expected_log(route, &items);
+            if let (Some(route), Some(expected)) = (routed, expected) {
                 if !result.function_execution_logs().iter().any(|l| l.trim() == expected) {
                     return Err(other(
                         "TestFunction",
                         format!(
-                            "the router did not read the store as written: for {} its logs should say {expected:?}; nothing was published, check the function's store association with `cutover router status`",
+                            "the router did not read the store as written: for {} its logs should say {expected:?} (asked {tries} times); nothing was published, check the function's store association with `cutover router status`",
                             sample_uri(route)
                         ),
                     ));
@@ -796,6 +789,32 @@ impl RouterControl {
             }
         }
         Ok(StepDone { lines, ..Default::default() })
+    }
+
+    /// One `TestFunction` call; a function error stops the install.
+    async fn test_once(&self, name: &str, etag: &str, event: &str, n: usize) -> Result<TestResult, RouterError> {
+        let out = self
+            .client
+            .test_function()
+            .name(name)
+            .if_match(etag)
+            .stage(FunctionStage::Development)
+            .event_object(Blob::new(event.as_bytes()))
+            .send()
+            .await
+            .map_err(|e| failed("TestFunction")(from_sdk("TestFunction", e)))?;
+        let Some(result) = out.test_result else {
+            return Err(other("TestFunction", "TestFunction returned no result; run install again".into()));
+        };
+        if let Some(error) = result.function_error_message().filter(|m| !m.is_empty()) {
+            return Err(other(
+                "TestFunction",
+                format!(
+                    "the router failed on sample event {n} ({error}); nothing was published: report it with the cutover version"
+                ),
+            ));
+        }
+        Ok(result)
     }
 
     /// One `UpdateDistribution` adding (or taking off) the router on `paths`, on the config as
