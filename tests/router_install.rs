@@ -1,9 +1,13 @@
 //! `cutover router install | remove` against the real CloudFront client with scripted answers
-//! (`aws-smithy-mocks`, in sequence, so the order of the calls is part of what is checked): no
+//! (`aws-smithy-mocks`, in sequence, so the order of the calls is part of what is checked), and the
+//! real KeyValueStore client against the data-plane fake of `tests/support/fake_cloudfront.rs`: no
 //! emulator implements CloudFront Functions or KeyValueStores, and moto drops function
-//! associations. A fresh install runs its steps in order with the right inputs and changes only the
-//! chosen behaviors' function associations; a second install is a no-op; someone else's
-//! viewer-request function is refused before anything is created; remove undoes it in order.
+//! associations. A fresh install runs its steps in order with the right inputs, writes the index
+//! and a share-0 record per routed behavior before the function is tested on a routed path, and
+//! changes only the chosen behaviors' function associations; a second install is a no-op; a record
+//! with a share is never lowered; an index that disagrees is named by status and mended by install;
+//! someone else's viewer-request function is refused before anything is created; remove undoes it
+//! in order.
 
 mod support;
 
@@ -17,6 +21,7 @@ use aws_sdk_cloudfront::operation::delete_function::DeleteFunctionOutput;
 use aws_sdk_cloudfront::operation::delete_key_value_store::DeleteKeyValueStoreOutput;
 use aws_sdk_cloudfront::operation::describe_function::DescribeFunctionOutput;
 use aws_sdk_cloudfront::operation::describe_key_value_store::DescribeKeyValueStoreOutput;
+use aws_sdk_cloudfront::operation::get_distribution::GetDistributionOutput;
 use aws_sdk_cloudfront::operation::get_distribution_config::GetDistributionConfigOutput;
 use aws_sdk_cloudfront::operation::get_function::GetFunctionOutput;
 use aws_sdk_cloudfront::operation::publish_function::PublishFunctionOutput;
@@ -25,8 +30,8 @@ use aws_sdk_cloudfront::operation::update_distribution::UpdateDistributionOutput
 use aws_sdk_cloudfront::operation::update_function::UpdateFunctionOutput;
 use aws_sdk_cloudfront::primitives::{Blob, DateTime};
 use aws_sdk_cloudfront::types::{
-    DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionMetadata,
-    FunctionRuntime, FunctionStage, FunctionSummary, KeyValueStore, KeyValueStoreAssociation,
+    Distribution, DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig,
+    FunctionMetadata, FunctionRuntime, FunctionStage, FunctionSummary, KeyValueStore, KeyValueStoreAssociation,
     KeyValueStoreAssociations, TestResult,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
@@ -39,7 +44,8 @@ use cutover::backend::aws::router::RouterControl;
 use cutover::cli::{RouteChoice, RouterAction, RouterChangeArgs};
 use cutover::commands::headless::HeadlessError;
 use cutover::commands::router::{Audit, Output, execute};
-use cutover::router::ROUTER_JS;
+use cutover::router::{ROUTER_JS, RouteRecord, index_entries};
+use support::fake_cloudfront::FakeCloudFront;
 
 const ID: &str = "EMOCKROUTER";
 const STORE: &str = "cutover-EMOCKROUTER";
@@ -128,6 +134,23 @@ fn summary(stage: FunctionStage) -> FunctionSummary {
         .unwrap()
 }
 
+/// GetDistribution, as `router` reads the behaviors with the distribution's status.
+fn get_distribution(config: DistributionConfig, etag: &'static str) -> Rule {
+    mock!(Client::get_distribution).then_output(move || {
+        let distribution = Distribution::builder()
+            .id(ID)
+            .arn(format!("arn:aws:cloudfront::000000000000:distribution/{ID}"))
+            .status("Deployed")
+            .last_modified_time(DateTime::from_secs(0))
+            .in_progress_invalidation_batches(0)
+            .domain_name("d111111abcdef8.cloudfront.net")
+            .distribution_config(config.clone())
+            .build()
+            .unwrap();
+        GetDistributionOutput::builder().distribution(distribution).e_tag(etag).build()
+    })
+}
+
 fn get_config(config: DistributionConfig, etag: &'static str) -> Rule {
     mock!(Client::get_distribution_config).then_output(move || {
         GetDistributionConfigOutput::builder().distribution_config(config.clone()).e_tag(etag).build()
@@ -143,7 +166,7 @@ fn reads_fresh(config: DistributionConfig) -> Vec<Rule> {
         mock!(Client::describe_function)
             .match_requests(|r| r.name() == Some(FUNCTION))
             .then_http_response(|| xml_error(404, "NoSuchFunctionExists")),
-        get_config(config, "E1"),
+        get_distribution(config, "E1"),
     ]
 }
 
@@ -162,7 +185,7 @@ fn reads_installed(config: DistributionConfig) -> Vec<Rule> {
         mock!(Client::get_function)
             .match_requests(|r| r.stage() == Some(&FunctionStage::Live))
             .then_output(|| GetFunctionOutput::builder().function_code(Blob::new(ROUTER_JS)).e_tag("EF3").build()),
-        get_config(config, "E2"),
+        get_distribution(config, "E2"),
     ]
 }
 
@@ -171,8 +194,34 @@ fn client(rules: &[Rule]) -> Client {
     mock_client!(aws_sdk_cloudfront, RuleMode::Sequential, &refs, |c| c.retry_config(RetryConfig::disabled()))
 }
 
-fn control(client: Client) -> RouterControl {
-    let mut control = RouterControl::new(client, ID);
+/// The store's data plane: the fake, holding `items` in the store the scripted answers name.
+async fn data_plane(items: &[(&str, &str)]) -> FakeCloudFront {
+    let fake = FakeCloudFront::start(None).await;
+    fake.add_store(STORE, STORE_ARN, items);
+    fake
+}
+
+/// A record as install writes it for the routes of `config`: Lambda `apigw`, home `legacy`.
+fn record(share: u8) -> String {
+    RouteRecord::new(share, "apigw", "legacy", None).unwrap().encode().unwrap()
+}
+
+/// The keys of a store in which `routes` are routed, each at share 0.
+fn routed_keys(routes: &[&str]) -> Vec<(String, String)> {
+    let patterns: Vec<String> = routes.iter().map(|r| r.to_string()).collect();
+    let mut keys = index_entries(&patterns).unwrap();
+    keys.extend(routes.iter().map(|r| (format!("route:{r}"), record(0))));
+    keys
+}
+
+fn refs(keys: &[(String, String)]) -> Vec<(&str, &str)> {
+    keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+fn control(client: Client, fake: &FakeCloudFront) -> RouterControl {
+    let sdk = support::emulators::sdk_config(&fake.data_endpoint(), "eu-west-1");
+    let kvs = cutover::backend::aws::clients::key_value_store_client(&sdk);
+    let mut control = RouterControl::new(client, ID).with_key_value_store(kvs);
     control.poll_every = std::time::Duration::ZERO;
     control
 }
@@ -251,10 +300,15 @@ async fn a_fresh_install_runs_every_step_in_order_and_changes_only_the_chosen_be
             .sequence()
             .output(|| {
                 TestFunctionOutput::builder()
-                    .test_result(TestResult::builder().compute_utilization("12").function_execution_logs("ran").build())
+                    .test_result(
+                        TestResult::builder()
+                            .compute_utilization("12")
+                            .function_execution_logs("cutover-router: route:/orders/* share 0 -> home")
+                            .build(),
+                    )
                     .build()
             })
-            .times(2)
+            .times(3)
             .build(),
         mock!(Client::publish_function)
             .match_requests(|r| r.name() == Some(FUNCTION) && r.if_match() == Some("EF1"))
@@ -266,17 +320,29 @@ async fn a_fresh_install_runs_every_step_in_order_and_changes_only_the_chosen_be
             UpdateDistributionOutput::builder().e_tag("E2").build()
         }),
     ]);
-    let control = control(client(&rules));
+    // The service made the store (the scripted CreateKeyValueStore): its data plane starts empty.
+    let fake = data_plane(&[]).await;
+    let control = control(client(&rules), &fake);
     let trail = audit("fresh");
     let (result, printed) = run(&control, &install(&["/orders/*", "*"], true), Some(&trail)).await;
     assert_eq!(result.unwrap(), 0, "{printed}");
     for rule in &rules {
         assert!(rule.num_calls() > 0, "a scripted call was not made:\n{printed}");
     }
-    assert_eq!(rules[6].num_calls(), 2, "TestFunction on both sample events");
-    assert!(printed.contains("step 1/5: create KeyValueStore cutover-EMOCKROUTER"), "{printed}");
+    assert_eq!(rules[6].num_calls(), 3, "TestFunction on a routed path and both sample events");
+    assert!(printed.contains("step 1/6: create KeyValueStore cutover-EMOCKROUTER"), "{printed}");
+    assert!(printed.contains("step 2/6: one UpdateKeys on KeyValueStore cutover-EMOCKROUTER"), "{printed}");
+    assert!(printed.contains("the function read route:/orders/* and chose as its record says"), "{printed}");
     assert!(printed.contains("compute utilization 12 %"), "{printed}");
-    assert!(printed.contains("step 5/5: one UpdateDistribution"), "{printed}");
+    assert!(printed.contains("step 6/6: one UpdateDistribution"), "{printed}");
+    // The store holds the index, in the distribution's order, and a share-0 record for each.
+    let items = fake.items(STORE);
+    assert_eq!(items.get("routes").map(String::as_str), Some(r#"{"v":1,"routes":["/orders/*","*"]}"#));
+    assert_eq!(items.get("route:/orders/*"), Some(&record(0)));
+    assert_eq!(items.get("route:*"), Some(&record(0)));
+    assert_eq!(items.len(), 3);
+    let writes: Vec<String> = fake.calls().into_iter().filter(|c| c.starts_with("POST")).collect();
+    assert_eq!(writes.len(), 1, "one UpdateKeys: {writes:?}");
 
     let (body, if_match) = sent.lock().unwrap().take().expect("one UpdateDistribution");
     assert_eq!(if_match, "E1");
@@ -289,7 +355,8 @@ async fn a_fresh_install_runs_every_step_in_order_and_changes_only_the_chosen_be
     assert_eq!(expected, config(&[]));
 
     let kinds: Vec<(RecordKind, Option<Outcome>)> = records(&trail).iter().map(|r| (r.kind, r.outcome)).collect();
-    assert_eq!(kinds, vec![(RecordKind::RouterStep, Some(Outcome::Accepted)); 5]);
+    assert_eq!(kinds, vec![(RecordKind::RouterStep, Some(Outcome::Accepted)); 6]);
+    assert!(records(&trail)[1].message.as_deref().unwrap().starts_with("install write_keys"));
     let last = records(&trail).pop().unwrap();
     assert_eq!(last.routes, ["/orders/*", "*"]);
     assert_eq!((last.etag_before.as_deref(), last.etag_after.as_deref()), (Some("E1"), Some("E2")));
@@ -300,25 +367,31 @@ async fn a_fresh_install_runs_every_step_in_order_and_changes_only_the_chosen_be
 async fn a_second_install_changes_nothing() {
     let installed = config(&[("/orders/*", FUNCTION_ARN), ("*", FUNCTION_ARN)]);
     let rules = reads_installed(installed);
-    let control = control(client(&rules));
+    let keys = routed_keys(&["/orders/*", "*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let control = control(client(&rules), &fake);
     let trail = audit("second");
     let (result, printed) = run(&control, &install(&["/orders/*", "*"], true), Some(&trail)).await;
     assert_eq!(result.unwrap(), 0, "{printed}");
     assert!(printed.contains("nothing to do"), "{printed}");
     assert!(records(&trail).is_empty(), "nothing written, nothing recorded");
-    // Status agrees.
+    // Status agrees: association, index and record, for both.
     let rules = reads_installed(config(&[("/orders/*", FUNCTION_ARN), ("*", FUNCTION_ARN)]));
     let status = RouterAction::Status(cutover::cli::RouterStatusArgs {
         choice: RouteChoice { routes: vec!["/orders/*".into(), "*".into()] },
         json: false,
     });
-    let (result, printed) = run(&control_of(&rules), &status, None).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &status, None).await;
     assert_eq!(result.unwrap(), 0, "{printed}");
     assert!(printed.contains("LIVE matches the embedded router.js"), "{printed}");
+    assert!(
+        printed.contains("behavior  /orders/* [wanted]: runs the router; the index lists it; record: 0 % to apigw"),
+        "{printed}"
+    );
 }
 
-fn control_of(rules: &[Rule]) -> RouterControl {
-    control(client(rules))
+fn control_of(rules: &[Rule], fake: &FakeCloudFront) -> RouterControl {
+    control(client(rules), fake)
 }
 
 #[tokio::test]
@@ -326,7 +399,8 @@ async fn someone_elses_viewer_request_function_is_refused_before_anything_is_cre
     // Only the reads are scripted: any create call would find no rule and fail the test.
     let rules = reads_fresh(config(&[("/search/*", FOREIGN_ARN)]));
     let trail = audit("foreign");
-    let (result, printed) = run(&control_of(&rules), &install(&[], true), Some(&trail)).await;
+    let fake = data_plane(&[]).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&[], true), Some(&trail)).await;
     let error = result.unwrap_err();
     assert_eq!(error.exit_code(), 2);
     let message = error.to_string();
@@ -339,7 +413,8 @@ async fn someone_elses_viewer_request_function_is_refused_before_anything_is_cre
 #[tokio::test]
 async fn without_yes_the_plan_is_printed_and_nothing_changes() {
     let rules = reads_fresh(config(&[]));
-    let (result, printed) = run(&control_of(&rules), &install(&[], false), None).await;
+    let fake = data_plane(&[]).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&[], false), None).await;
     assert_eq!(result.unwrap(), 0);
     // Every switchable route by default: /orders/*, /search/*, /static/* and the default.
     assert!(
@@ -371,7 +446,9 @@ async fn remove_takes_it_off_then_deletes_the_function_then_the_store() {
             .then_output(|| DeleteKeyValueStoreOutput::builder().build()),
     ]);
     let trail = audit("remove");
-    let (result, printed) = run(&control_of(&rules), &remove(true), Some(&trail)).await;
+    let keys = routed_keys(&["/orders/*", "*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &remove(true), Some(&trail)).await;
     assert_eq!(result.unwrap(), 0, "{printed}");
     for rule in &rules {
         assert!(rule.num_calls() > 0, "a scripted call was not made:\n{printed}");
@@ -395,7 +472,8 @@ async fn access_denied_names_the_iam_action_and_is_recorded() {
     let mut rules = reads_fresh(config(&[]));
     rules.push(mock!(Client::create_key_value_store).then_http_response(|| xml_error(403, "AccessDenied")));
     let trail = audit("denied");
-    let (result, _) = run(&control_of(&rules), &install(&["/orders/*"], true), Some(&trail)).await;
+    let fake = data_plane(&[]).await;
+    let (result, _) = run(&control_of(&rules, &fake), &install(&["/orders/*"], true), Some(&trail)).await;
     let message = result.unwrap_err().to_string();
     assert!(message.contains("grant the IAM action cloudfront:CreateKeyValueStore"), "{message}");
     assert!(message.contains("nothing was changed"), "{message}");
@@ -414,7 +492,9 @@ async fn a_function_still_in_use_after_the_update_says_when_to_run_remove_again(
         mock!(Client::delete_function).then_http_response(|| xml_error(409, "FunctionInUse")),
     ]);
     let trail = audit("in-use");
-    let (result, printed) = run(&control_of(&rules), &remove(true), Some(&trail)).await;
+    let keys = routed_keys(&["/orders/*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &remove(true), Some(&trail)).await;
     let error = result.unwrap_err();
     assert_eq!(error.exit_code(), 1);
     let message = error.to_string();
@@ -438,7 +518,9 @@ async fn a_stale_etag_on_the_association_update_is_re_read_and_re_applied() {
             .then_output(|| UpdateDistributionOutput::builder().e_tag("E6").build()),
     ]);
     let trail = audit("stale");
-    let (result, printed) = run(&control_of(&rules), &install(&["/orders/*"], true), Some(&trail)).await;
+    let keys = routed_keys(&["/orders/*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&["/orders/*"], true), Some(&trail)).await;
     assert_eq!(result.unwrap(), 0, "{printed}");
     let records = records(&trail);
     assert_eq!(records.len(), 1, "one step: the association");
@@ -466,7 +548,9 @@ async fn a_function_error_in_the_test_stops_the_install_before_anything_is_publi
                 .build()
         }),
     ]);
-    let (result, printed) = run(&control_of(&rules), &install(&["/orders/*"], true), None).await;
+    let keys = routed_keys(&["/orders/*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&["/orders/*"], true), None).await;
     let message = result.unwrap_err().to_string();
     assert!(message.contains("ReferenceError: x") && message.contains("nothing was published"), "{message}");
     assert!(printed.contains("step 1/4: update CloudFront Function"), "{printed}");
@@ -476,10 +560,164 @@ async fn a_function_error_in_the_test_stops_the_install_before_anything_is_publi
 async fn status_says_what_is_missing_and_exits_3() {
     let rules = reads_fresh(config(&[]));
     let status = RouterAction::Status(cutover::cli::RouterStatusArgs { choice: RouteChoice::default(), json: true });
-    let (result, printed) = run(&control_of(&rules), &status, None).await;
+    let fake = data_plane(&[]).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &status, None).await;
     assert_eq!(result.unwrap(), 3);
     let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(json["complete"], false);
     assert_eq!(json["wanted"], serde_json::json!(["/orders/*", "/search/*", "/static/*", "*"]));
     assert_eq!(json["plan"]["steps"][0]["step"], "create_store");
+}
+
+fn status_of(routes: &[&str], json: bool) -> RouterAction {
+    RouterAction::Status(cutover::cli::RouterStatusArgs {
+        choice: RouteChoice { routes: routes.iter().map(|r| r.to_string()).collect() },
+        json,
+    })
+}
+
+#[tokio::test]
+async fn status_exits_3_when_the_index_leaves_out_a_routed_behavior_and_install_mends_it() {
+    let installed = config(&[("/orders/*", FUNCTION_ARN), ("*", FUNCTION_ARN)]);
+    // The index lists only /orders/*: the function would leave the default behavior's viewers alone.
+    let mut keys = routed_keys(&["/orders/*"]);
+    keys.push(("route:*".into(), record(0)));
+    let fake = data_plane(&refs(&keys)).await;
+    let rules = reads_installed(installed.clone());
+    let (result, printed) = run(&control_of(&rules, &fake), &status_of(&["/orders/*", "*"], true), None).await;
+    assert_eq!(result.unwrap(), 3, "{printed}");
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(json["complete"], false);
+    let problems = json["problems"].to_string();
+    assert!(problems.contains("* runs the router but the index does not list it"), "{problems}");
+    assert_eq!(json["plan"]["steps"][0]["step"], "write_keys", "{printed}");
+
+    let rules = reads_installed(installed.clone());
+    let trail = audit("mend-index");
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&["/orders/*", "*"], true), Some(&trail)).await;
+    assert_eq!(result.unwrap(), 0, "{printed}");
+    assert!(printed.contains("step 1/1: one UpdateKeys"), "{printed}");
+    assert!(printed.contains("read back: the index lists /orders/*, *, each with a readable record"), "{printed}");
+    assert_eq!(fake.items(STORE)["routes"], r#"{"v":1,"routes":["/orders/*","*"]}"#);
+    assert_eq!(records(&trail).len(), 1);
+
+    let rules = reads_installed(installed);
+    let (result, printed) = run(&control_of(&rules, &fake), &status_of(&["/orders/*", "*"], false), None).await;
+    assert_eq!(result.unwrap(), 0, "{printed}");
+}
+
+#[tokio::test]
+async fn install_never_lowers_a_record_with_a_share_and_mends_an_unreadable_one_at_share_0() {
+    let installed = config(&[("/orders/*", FUNCTION_ARN), ("*", FUNCTION_ARN)]);
+    let keys = [
+        ("route:/orders/*", record(40)),
+        ("route:*", r#"{"v":1,"share":100.0,"lambda":"apigw","home":"legacy"}"#.to_string()),
+    ];
+    let keys: Vec<(String, String)> = keys.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let fake = data_plane(&refs(&keys)).await;
+    let rules = reads_installed(installed.clone());
+    let (result, printed) = run(&control_of(&rules, &fake), &status_of(&["/orders/*", "*"], false), None).await;
+    assert_eq!(result.unwrap(), 3, "{printed}");
+    assert!(printed.contains("problem: the record of * is unreadable"), "{printed}");
+    assert!(
+        printed.contains("problem: the store has no index") || printed.contains("index     the store has no index"),
+        "{printed}"
+    );
+
+    let rules = reads_installed(installed);
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&["/orders/*", "*"], true), None).await;
+    assert_eq!(result.unwrap(), 0, "{printed}");
+    let items = fake.items(STORE);
+    assert_eq!(items["route:/orders/*"], record(40), "a share that reads is never lowered by install");
+    assert_eq!(items["route:*"], record(0), "the unreadable one is written at share 0");
+    assert!(
+        printed.contains("a share-0 record for * (Lambda apigw, home legacy): its record was unreadable"),
+        "{printed}"
+    );
+}
+
+#[tokio::test]
+async fn removing_one_route_takes_it_out_of_the_index_and_deletes_its_record() {
+    let installed = config(&[("/orders/*", FUNCTION_ARN), ("*", FUNCTION_ARN)]);
+    let keys = routed_keys(&["/orders/*", "*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let mut rules = reads_installed(installed.clone());
+    rules.extend([
+        get_config(installed, "E2"),
+        mock!(Client::update_distribution).then_output(|| UpdateDistributionOutput::builder().e_tag("E3").build()),
+    ]);
+    let action = RouterAction::Remove(RouterChangeArgs { choice: RouteChoice { routes: vec!["*".into()] }, yes: true });
+    let trail = audit("remove-one");
+    let (result, printed) = run(&control_of(&rules, &fake), &action, Some(&trail)).await;
+    assert_eq!(result.unwrap(), 0, "{printed}");
+    let items = fake.items(STORE);
+    assert_eq!(items["routes"], r#"{"v":1,"routes":["/orders/*"]}"#);
+    assert!(!items.contains_key("route:*"), "{items:?}");
+    assert_eq!(items["route:/orders/*"], record(0));
+    let messages: Vec<String> = records(&trail).into_iter().map(|r| r.message.unwrap()).collect();
+    assert!(messages[1].starts_with("remove write_keys"), "{messages:?}");
+}
+
+#[tokio::test]
+async fn a_test_whose_logs_do_not_show_the_record_read_stops_the_install_before_publish() {
+    let mut rules = reads_installed(config(&[]));
+    rules[2] = mock!(Client::get_function)
+        .match_requests(|r| r.stage() == Some(&FunctionStage::Development))
+        .then_output(|| GetFunctionOutput::builder().function_code(Blob::new("// old")).e_tag("EF2").build());
+    rules.extend([
+        mock!(Client::update_function).then_output(|| UpdateFunctionOutput::builder().e_tag("EF4").build()),
+        // A function that never reads its store logs nothing, however often it is asked (the store's
+        // writes take seconds to reach the test, so the routed event is asked up to ten times).
+        mock!(Client::test_function)
+            .sequence()
+            .output(|| {
+                TestFunctionOutput::builder()
+                    .test_result(TestResult::builder().compute_utilization("3").build())
+                    .build()
+            })
+            .times(10)
+            .build(),
+    ]);
+    let keys = routed_keys(&["/orders/*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&["/orders/*"], true), None).await;
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("the router did not read the store as written"), "{message}\n{printed}");
+    assert!(message.contains(r#""cutover-router: route:/orders/* share 0 -> home""#), "{message}");
+    assert!(message.contains("nothing was published") && message.contains("asked 10 times"), "{message}");
+}
+
+#[tokio::test]
+async fn a_store_write_that_reaches_the_test_late_is_waited_for() {
+    let mut rules = reads_installed(config(&[]));
+    rules[2] = mock!(Client::get_function)
+        .match_requests(|r| r.stage() == Some(&FunctionStage::Development))
+        .then_output(|| GetFunctionOutput::builder().function_code(Blob::new("// old")).e_tag("EF2").build());
+    let logged = |line: &'static str| {
+        move || {
+            TestFunctionOutput::builder()
+                .test_result(TestResult::builder().compute_utilization("3").function_execution_logs(line).build())
+                .build()
+        }
+    };
+    rules.extend([
+        mock!(Client::update_function).then_output(|| UpdateFunctionOutput::builder().e_tag("EF4").build()),
+        mock!(Client::test_function)
+            .sequence()
+            .output(logged("cutover-router: no route"))
+            .times(2)
+            .output(logged("cutover-router: route:/orders/* share 0 -> home"))
+            .output(logged(""))
+            .times(2)
+            .build(),
+        mock!(Client::publish_function).then_output(|| PublishFunctionOutput::builder().build()),
+        get_config(config(&[]), "E2"),
+        mock!(Client::update_distribution).then_output(|| UpdateDistributionOutput::builder().e_tag("E3").build()),
+    ]);
+    let keys = routed_keys(&["/orders/*"]);
+    let fake = data_plane(&refs(&keys)).await;
+    let (result, printed) = run(&control_of(&rules, &fake), &install(&["/orders/*"], true), None).await;
+    assert_eq!(result.unwrap(), 0, "{printed}");
+    assert!(printed.contains("the function read route:/orders/* and chose as its record says"), "{printed}");
+    assert_eq!(rules[6].num_calls(), 5, "three tries of the routed event, then the two others");
 }

@@ -1,15 +1,19 @@
 //! `cutover router` as the real binary against moto: the command line, the config, the reads and the
 //! plan, and that `plan`, `status` and `install` without `--yes` change nothing in the distribution.
-//! moto (5.2.5) answers `TestFunction` with a 404 and drops a behavior's `FunctionAssociations`, so
-//! the install itself is tested with scripted answers (`tests/router_install.rs`), not here.
+//! moto (5.2.5) has no `UpdateFunction`, `TestFunction` or `PublishFunction`, no KeyValueStore data
+//! plane, and drops a behavior's `FunctionAssociations`: the live-fidelity harness puts the fakes of
+//! `tests/support/fake_cloudfront.rs` in front of it and drives the router end to end.
 
 mod support;
 
 use std::path::PathBuf;
 
+use cutover::backend::aws::KvsShareStore;
+use cutover::backend::share::ShareStore as _;
 use serde_json::Value;
-use support::binary::{code, run_cutover, stdout};
+use support::binary::{code, run_cutover, stderr, stdout};
 use support::emulators::{clients, create_half_migrated_distribution};
+use support::fake_cloudfront::FakeCloudFront;
 use support::pty::TempDir;
 
 const REGION: &str = "eu-west-1";
@@ -35,9 +39,16 @@ async fn plan_status_and_install_without_yes_read_and_change_nothing() {
     assert_eq!(code(&plan), 0);
     let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
     let steps: Vec<&str> = plan["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
-    assert_eq!(steps, ["create_store", "create_function", "test_function", "publish_function", "associate"]);
     assert_eq!(
-        plan["steps"][4]["behaviors"],
+        steps,
+        ["create_store", "write_keys", "create_function", "test_function", "publish_function", "associate"]
+    );
+    assert_eq!(
+        plan["steps"][1]["behaviors"], plan["steps"][5]["behaviors"],
+        "the index lists what will run the router"
+    );
+    assert_eq!(
+        plan["steps"][5]["behaviors"],
         serde_json::json!(["/api/users/*", "/api/orders/*", "/api/search/*", "*"]),
         "every switchable route, in the distribution's order"
     );
@@ -54,4 +65,178 @@ async fn plan_status_and_install_without_yes_read_and_change_nothing() {
     let after = cloudfront.get_distribution_config().id(&id).send().await.unwrap().distribution_config;
     assert_eq!(after, before, "the distribution is as it was");
     assert!(!home.path().join("state/cutover/audit.jsonl").exists(), "nothing changed, nothing recorded");
+}
+
+/// The messy distribution of tests/messy_moto.rs, smaller: static files on an S3 origin, two ELB
+/// origins (the monolith and an admin app), API Gateway, and `/api/*` on the monolith.
+async fn create_messy_with_api(cloudfront: &aws_sdk_cloudfront::Client) -> String {
+    use aws_sdk_cloudfront::types::{
+        CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, Origin,
+        OriginProtocolPolicy, Origins, S3OriginConfig, ViewerProtocolPolicy,
+    };
+    let custom = |id: &str, domain: &str| {
+        let config = CustomOriginConfig::builder()
+            .http_port(80)
+            .https_port(443)
+            .origin_protocol_policy(OriginProtocolPolicy::HttpsOnly)
+            .build()
+            .unwrap();
+        Origin::builder().id(id).domain_name(domain).custom_origin_config(config).build().unwrap()
+    };
+    let behavior = |path: &str, origin: &str| {
+        CacheBehavior::builder()
+            .path_pattern(path)
+            .target_origin_id(origin)
+            .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
+            .build()
+            .unwrap()
+    };
+    let bucket = Origin::builder()
+        .id("static-s3")
+        .domain_name("assets-bucket.s3.eu-west-1.amazonaws.com")
+        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
+        .build()
+        .unwrap();
+    let origins = vec![
+        bucket,
+        custom("legacy-elb", "monolith-123.eu-west-1.elb.amazonaws.com"),
+        custom("legacy-elb-2", "admin-456.eu-west-1.elb.amazonaws.com"),
+        custom("apigw-prod", "abc123defg.execute-api.eu-west-1.amazonaws.com"),
+    ];
+    let behaviors = vec![
+        behavior("/static/*", "static-s3"),
+        behavior("/images/*", "static-s3"),
+        behavior("/admin/*", "legacy-elb-2"),
+        behavior("/api/*", "legacy-elb"),
+    ];
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let config = DistributionConfig::builder()
+        .caller_reference(format!("cutover-router-live-{}-{nanos}", std::process::id()))
+        .comment("static, two monoliths and Lambda")
+        .enabled(true)
+        .origins(Origins::builder().quantity(origins.len() as i32).set_items(Some(origins)).build().unwrap())
+        .default_cache_behavior(
+            DefaultCacheBehavior::builder()
+                .target_origin_id("legacy-elb")
+                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
+                .build()
+                .unwrap(),
+        )
+        .cache_behaviors(
+            CacheBehaviors::builder().quantity(behaviors.len() as i32).set_items(Some(behaviors)).build().unwrap(),
+        )
+        .build()
+        .unwrap();
+    cloudfront.create_distribution().distribution_config(config).send().await.unwrap().distribution.unwrap().id
+}
+
+/// The share the record of `/api/*` holds in the fake store, read back through cutover's own
+/// store client (the real SDK, SigV4A, `*.localhost`).
+async fn share_read_back(fake: &FakeCloudFront, store: &str) -> u8 {
+    let arn = fake.world.lock().unwrap().stores[store].arn.clone();
+    let sdk = support::emulators::sdk_config(&fake.data_endpoint(), REGION);
+    let read = KvsShareStore::from_sdk_config(&sdk, &arn).read().await.unwrap();
+    read.records["/api/*"].share
+}
+
+/// The live-fidelity harness: the real binary against moto for the distribution, and the local
+/// fakes for what moto does not speak (Functions, KeyValueStores and their data plane, the
+/// behaviors' FunctionAssociations). `router install` → the store holds the index and a share-0
+/// record, and the function's test read it → `weight '/api/*' 10` → router.js under Node, fed that
+/// store, sends 10 % ± 2 of 10,000 viewers to Lambda → `rollback-all` → share 0, read back.
+// Long: one scenario, step by step, each checked against what the fakes and moto now hold.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_router_routes_live_end_to_end_install_weight_edges_rollback() {
+    let fake = FakeCloudFront::start(Some(support::emulators::moto())).await;
+    let cloudfront = clients(REGION).cloudfront;
+    let id = create_messy_with_api(&cloudfront).await;
+    let store = format!("cutover-{id}");
+    let home = TempDir::new("cutover-router-live");
+    let config = home.path().join("cutover.toml");
+    let text = format!(
+        "[[distribution]]\nid = \"{id}\"\nlambda_origins = [\"apigw-prod\"]\nlegacy_origins = [\"legacy-elb\", \"legacy-elb-2\"]\n"
+    );
+    std::fs::write(&config, text).unwrap();
+    let env = fake.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = |args: &[&str]| tokio::task::block_in_place(|| run_cutover(REGION, home.path(), &config, args, &env));
+
+    // Install on /api/*.
+    let install = run(&["router", "install", "--distribution", &id, "--route", "/api/*", "--yes"]);
+    assert_eq!(code(&install), 0, "{}", stderr(&install));
+    let said = stdout(&install);
+    assert!(said.contains("one UpdateKeys on KeyValueStore"), "{said}");
+    assert!(said.contains("the function read route:/api/* and chose as its record says"), "{said}");
+    let items = fake.items(&store);
+    assert_eq!(items.get("routes").map(String::as_str), Some(r#"{"v":1,"routes":["/api/*"]}"#), "{items:?}");
+    assert_eq!(
+        items.get("route:/api/*").map(String::as_str),
+        Some(r#"{"v":1,"share":0,"lambda":"apigw-prod","home":"legacy-elb"}"#)
+    );
+    let logs = fake.world.lock().unwrap().test_logs.clone();
+    assert_eq!(
+        logs[0],
+        ["cutover-router: route:/api/* share 0 -> home"],
+        "the function itself logged the record it read"
+    );
+    let trail = std::fs::read_to_string(home.path().join("state/cutover/audit.jsonl")).unwrap();
+    let steps: Vec<Value> = trail.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(steps.iter().all(|s| s["kind"] == "router_step" && s["outcome"] == "accepted"), "{trail}");
+    assert!(steps.iter().any(|s| s["message"].as_str().unwrap().starts_with("install write_keys")), "{trail}");
+
+    // A second install finds everything in place.
+    let again = run(&["router", "install", "--distribution", &id, "--route", "/api/*", "--yes"]);
+    assert_eq!(code(&again), 0);
+    assert!(stdout(&again).contains("nothing to do"), "{}", stdout(&again));
+
+    // The association is on the behavior as the distribution says, the index lists it, the record reads.
+    let status = run(&["router", "status", "--distribution", &id, "--route", "/api/*"]);
+    assert_eq!(code(&status), 0, "{}", stdout(&status));
+    assert!(
+        stdout(&status)
+            .contains("behavior  /api/* [wanted]: runs the router; the index lists it; record: 0 % to apigw-prod")
+    );
+    let s3 = run(&["router", "status", "--distribution", &id, "--route", "/api/*", "--route", "/admin/*"]);
+    assert_eq!(code(&s3), 3, "a wanted behavior without the router: {}", stdout(&s3));
+
+    // 10 % of /api/* to Lambda, through the store.
+    let weight = run(&["weight", "/api/*", "10", "--yes"]);
+    assert_eq!(code(&weight), 0, "{}", stderr(&weight));
+    assert_eq!(share_read_back(&fake, &store).await, 10);
+
+    // The edge: router.js under Node, fed the store as it now is.
+    let edge = support::fake_cloudfront::run_node(
+        "tests/router/route-viewers.mjs",
+        &serde_json::json!({ "store": fake.items(&store), "uri": "/api/orders/17", "viewers": 10_000, "lambda": "apigw-prod" }),
+    );
+    let to_lambda = edge["lambda"].as_u64().unwrap();
+    assert!((800..=1200).contains(&to_lambda), "{to_lambda} of 10,000 viewers to Lambda at 10 %: {edge}");
+    let admin = support::fake_cloudfront::run_node(
+        "tests/router/route-viewers.mjs",
+        &serde_json::json!({ "store": fake.items(&store), "uri": "/admin/x", "viewers": 1_000, "lambda": "apigw-prod" }),
+    );
+    assert_eq!(admin["lambda"], 0, "a path no routed pattern matches is left alone: {admin}");
+
+    // Rollback: share 0, read back from the store.
+    let rollback = run(&["rollback-all", "--yes"]);
+    assert_eq!(code(&rollback), 0, "{}", stderr(&rollback));
+    assert_eq!(share_read_back(&fake, &store).await, 0);
+    let edge = support::fake_cloudfront::run_node(
+        "tests/router/route-viewers.mjs",
+        &serde_json::json!({ "store": fake.items(&store), "uri": "/api/orders/17", "viewers": 10_000, "lambda": "apigw-prod" }),
+    );
+    assert_eq!(edge["lambda"], 0, "{edge}");
+    // The distribution's own targets never moved: the router did it all.
+    let after = cloudfront.get_distribution_config().id(&id).send().await.unwrap().distribution_config.unwrap();
+    let api = after.cache_behaviors.unwrap().items.unwrap().into_iter().find(|b| b.path_pattern == "/api/*").unwrap();
+    assert_eq!(api.target_origin_id, "legacy-elb");
+
+    // And remove takes it all away: the association (moto's config, through the fake), the function,
+    // the store.
+    let remove = run(&["router", "remove", "--distribution", &id, "--yes"]);
+    assert_eq!(code(&remove), 0, "{}", stdout(&remove));
+    let world = fake.world.lock().unwrap();
+    assert!(world.functions.is_empty() && !world.stores.contains_key(&store), "{:?}", world.functions.keys());
+    let kept = world.associations.get(&(id.clone(), "/api/*".to_string())).unwrap();
+    assert!(!kept.contains("cutover-router"), "the router is off /api/*: {kept}");
 }

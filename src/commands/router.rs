@@ -15,7 +15,7 @@ use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live::{self, Identity};
 use crate::domain::visible;
 use crate::output;
-use crate::router::install::{Plan, plan_install, plan_remove, status};
+use crate::router::install::{Plan, RecordOrigins, plan_install, plan_remove, status};
 
 /// `cutover router ...` on the distribution `--distribution` names (or the config's only one).
 pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
@@ -38,7 +38,8 @@ pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
         .into());
     }
     let audit = if changes { Some(audit_trail(&connection.clients).await?) } else { None };
-    let control = RouterControl::new(connection.clients.cloudfront.clone(), id);
+    let control = RouterControl::new(connection.clients.cloudfront.clone(), id)
+        .with_key_value_store(connection.clients.key_value_store.clone());
     let mut out = Output::stdout();
     Ok(execute(&control, &spec, &args.action, audit.as_ref(), &mut out).await?)
 }
@@ -101,6 +102,23 @@ pub fn wanted(spec: &DistributionSpec, snapshot: &Snapshot, choice: &RouteChoice
         .collect()
 }
 
+/// The origins each switchable behavior's record names: its Lambda origin and its home, as the
+/// config pairs them.
+pub fn record_origins(
+    spec: &DistributionSpec,
+    snapshot: &Snapshot,
+) -> std::collections::BTreeMap<String, RecordOrigins> {
+    snapshot
+        .routes
+        .iter()
+        .filter(|(_, origin)| spec.target_of(origin).is_some())
+        .filter_map(|(path, origin)| {
+            let pair = spec.pair_for(path, origin).ok()?;
+            Some((path.clone(), RecordOrigins { lambda: pair.lambda, home: pair.legacy }))
+        })
+        .collect()
+}
+
 // Long: the four actions share the read, then each prints and decides in a few lines; apart they
 // would repeat the reading and the refusals.
 /// One action on one distribution with `control` (tests give it a mocked client): the exit code,
@@ -115,6 +133,7 @@ pub async fn execute<W: Write>(
     let id = control.distribution_id().to_string();
     let mut snapshot =
         control.read().await.map_err(|e| HeadlessError::Failed(format!("cannot read the router of {id}: {e}")))?;
+    snapshot.found.origins = record_origins(spec, &snapshot);
     let (plan, yes, what) = match action {
         RouterAction::Status(args) => {
             let wanted = wanted(spec, &snapshot, &args.choice);
@@ -125,16 +144,20 @@ pub async fn execute<W: Write>(
                     "complete": status.complete,
                     "wanted": wanted,
                     "lines": status.lines,
+                    "problems": status.problems,
                     "plan": plan_json(&plan_install(&id, &snapshot.found, &wanted)),
                 }));
             } else {
                 for line in &status.lines {
                     out.line(line);
                 }
+                for problem in &status.problems {
+                    out.line(&format!("problem: {problem}"));
+                }
                 out.line(if status.complete {
-                    "the router is installed on every wanted behavior and runs the embedded code"
+                    "the router is installed on every wanted behavior: each runs the function, the index lists it and its record reads"
                 } else {
-                    "the router is not fully installed or not current: `cutover router plan` says what install would do"
+                    "the router is not fully installed or not current: `cutover router install --yes` mends it (`cutover router plan` says how)"
                 });
             }
             return Ok(if status.complete { 0 } else { EXIT_BREACHED });

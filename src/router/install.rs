@@ -1,11 +1,22 @@
-//! The router's install and removal, planned: from what exists in the account (the store, the
-//! function and its code, each behavior's viewer-request function) and the behaviors wanted, the
-//! ordered steps that install or remove it. Pure: no IO; `backend::aws::router` reads and carries out.
+//! The router's install and removal, planned: from what exists in the account (the store and its
+//! keys, the function and its code, each behavior's viewer-request function) and the behaviors
+//! wanted, the ordered steps that install or remove it. Pure: no IO; `backend::aws::router` reads
+//! and carries out.
+//!
+//! A behavior is routed only when three pieces agree: it runs the router's function (as the
+//! distribution says), the store's index lists it, and its `route:` record decodes. Install writes
+//! the index and a share-0 record for every routed behavior that has no readable one (never
+//! touching a record that reads), in one `UpdateKeys` with `IfMatch`, before the function is tested
+//! on a request for a routed path, so the test proves the store is wired.
 //!
 //! Names are derived from the distribution id, so that what cutover made is found again: the store
 //! `cutover-<id>`, the function `cutover-router-<id>`. Anything with those names counts as cutover's.
 
-use super::ROUTER_JS;
+use std::collections::BTreeMap;
+
+use super::{
+    INDEX_KEY, IndexPage, MAX_INDEX_PAGES, ROUTE_KEY_PREFIX, ROUTER_JS, RouteRecord, index_entries, index_key,
+};
 
 /// The path cutover gives the default behavior.
 pub const DEFAULT_PATH: &str = "*";
@@ -32,6 +43,178 @@ pub struct Found {
     pub function: Option<FoundFunction>,
     /// Every behavior in the distribution's order, the default behavior (`*`) last.
     pub behaviors: Vec<FoundBehavior>,
+    /// What the store holds, read over its data plane.
+    pub keys: Keys,
+    /// The origins a record names, by behavior path, from the config (the switchable ones).
+    pub origins: BTreeMap<String, RecordOrigins>,
+    /// The distribution's status when it is not `Deployed` (`InProgress`): its associations are
+    /// not yet at every edge.
+    pub deploying: Option<String>,
+}
+
+/// The store's keys as read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Keys {
+    /// No store yet (or it was not read): nothing in it.
+    #[default]
+    Absent,
+    Read {
+        etag: String,
+        items: BTreeMap<String, String>,
+    },
+    /// The data plane could not be read: why.
+    Unreadable(String),
+}
+
+impl Keys {
+    /// The items, empty when there is no store; `None` when they could not be read.
+    pub fn items(&self) -> Option<BTreeMap<String, String>> {
+        match self {
+            Keys::Absent => Some(BTreeMap::new()),
+            Keys::Read { items, .. } => Some(items.clone()),
+            Keys::Unreadable(_) => None,
+        }
+    }
+}
+
+/// What a route's record names: the Lambda origin and the home (the behavior's own origin).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordOrigins {
+    pub lambda: String,
+    pub home: String,
+}
+
+/// A route's record as the function would read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordState {
+    Missing,
+    /// Present but refused by the record rules: why.
+    Unreadable(String),
+    Read(RouteRecord),
+}
+
+/// The routed path patterns the index lists, read page by page as the function reads them, or
+/// why the function would find no route through it.
+pub fn index_of(items: &BTreeMap<String, String>) -> Result<Vec<String>, String> {
+    let mut key = INDEX_KEY.to_string();
+    let mut routes = Vec::new();
+    for _ in 0..MAX_INDEX_PAGES {
+        let Some(value) = items.get(&key) else {
+            return Err(if key == INDEX_KEY {
+                "the store has no index".to_string()
+            } else {
+                format!("index page {key} is missing")
+            });
+        };
+        let page = IndexPage::decode(value).map_err(|e| format!("index page {key} is unreadable: {e}"))?;
+        routes.extend(page.routes);
+        match page.next {
+            Some(next) => key = next,
+            None => return Ok(routes),
+        }
+    }
+    Err(format!("the index runs over {MAX_INDEX_PAGES} pages"))
+}
+
+/// The record of the behavior at `pattern`, as the function would read it.
+pub fn record_of(items: &BTreeMap<String, String>, pattern: &str) -> RecordState {
+    match items.get(&format!("{ROUTE_KEY_PREFIX}{pattern}")) {
+        None => RecordState::Missing,
+        Some(value) => match RouteRecord::decode(value) {
+            Ok(record) => RecordState::Read(record),
+            Err(error) => RecordState::Unreadable(error.to_string()),
+        },
+    }
+}
+
+/// What one `UpdateKeys` (or a few, 50 keys each) must write so that the store agrees with the
+/// behaviors running the router.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyWrites {
+    pub puts: Vec<(String, String)>,
+    pub deletes: Vec<String>,
+    /// What is written and why, in words.
+    pub lines: Vec<String>,
+}
+
+impl KeyWrites {
+    pub fn is_empty(&self) -> bool {
+        self.puts.is_empty() && self.deletes.is_empty()
+    }
+}
+
+/// The writes that make `items` agree with `routed` (the behaviors that run, or are about to run,
+/// the router, in the distribution's order): the index pages that differ, stale pages deleted, a
+/// share-0 record for each routed behavior whose record is missing or unreadable (one that reads is
+/// never touched, whatever its share), and the records of `removed` behaviors deleted.
+pub fn key_writes(
+    items: &BTreeMap<String, String>,
+    routed: &[String],
+    removed: &[String],
+    origins: &BTreeMap<String, RecordOrigins>,
+) -> Result<KeyWrites, String> {
+    let mut writes = KeyWrites::default();
+    let pages = index_entries(routed).map_err(|e| e.to_string())?;
+    let mut index_changed = false;
+    for (key, value) in &pages {
+        if items.get(key) != Some(value) {
+            writes.puts.push((key.clone(), value.clone()));
+            index_changed = true;
+        }
+    }
+    for n in pages.len() + 1..=MAX_INDEX_PAGES + 1 {
+        let key = index_key(n);
+        if items.contains_key(&key) {
+            writes.deletes.push(key);
+            index_changed = true;
+        }
+    }
+    if index_changed {
+        let listed = if routed.is_empty() { "nothing".to_string() } else { routed.join(", ") };
+        writes.lines.push(format!("the index lists {listed}"));
+    }
+    for pattern in routed {
+        let why = match record_of(items, pattern) {
+            RecordState::Read(_) => continue,
+            RecordState::Missing => "it had none",
+            RecordState::Unreadable(_) => "its record was unreadable",
+        };
+        let Some(origins) = origins.get(pattern) else {
+            return Err(format!(
+                "{pattern} runs the router but the config names no Lambda origin and home for it, so no record can be written; add it to the config, or take the router off it with `cutover router remove --route {pattern}`"
+            ));
+        };
+        let key = RouteRecord::key(pattern).map_err(|e| e.to_string())?;
+        let record = RouteRecord::new(0, &origins.lambda, &origins.home, None)
+            .and_then(|r| r.encode())
+            .map_err(|e| format!("the record of {pattern}: {e}"))?;
+        writes.puts.push((key, record));
+        writes
+            .lines
+            .push(format!("a share-0 record for {pattern} (Lambda {}, home {}): {why}", origins.lambda, origins.home));
+    }
+    for pattern in removed {
+        let key = format!("{ROUTE_KEY_PREFIX}{pattern}");
+        if items.contains_key(&key) && !routed.contains(pattern) {
+            writes.deletes.push(key);
+            writes.lines.push(format!("the record of {pattern} deleted: its behavior no longer runs the router"));
+        }
+    }
+    Ok(writes)
+}
+
+/// The behaviors that run the router once `adding` have it and `removing` do not, in the
+/// distribution's order.
+pub fn routed_after(distribution_id: &str, found: &Found, adding: &[String], removing: &[String]) -> Vec<String> {
+    found
+        .behaviors
+        .iter()
+        .filter(|b| {
+            let runs = b.viewer_request.as_deref().is_some_and(|arn| is_router_arn(arn, distribution_id));
+            (runs || adding.contains(&b.path)) && !removing.contains(&b.path)
+        })
+        .map(|b| b.path.clone())
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,12 +249,18 @@ pub enum Step {
     CreateStore { name: String },
     /// `DescribeKeyValueStore` until a store still provisioning is `READY`.
     WaitForStore { name: String },
+    /// `UpdateKeys` with `IfMatch` (re-read and re-planned on a stale ETag): the index lists
+    /// `routes` (the behaviors that will run the router), every one of them has a readable record
+    /// (share 0 where it had none), and the records of `removed` are deleted.
+    WriteKeys { name: String, routes: Vec<String>, removed: Vec<String> },
     /// `CreateFunction`: the embedded code, runtime cloudfront-js-2.0, the store associated.
     CreateFunction { name: String },
     /// `UpdateFunction` (DEVELOPMENT stage), with why.
     UpdateFunction { name: String, why: String },
-    /// `TestFunction` on sample viewer-request events, DEVELOPMENT stage.
-    TestFunction { name: String },
+    /// `TestFunction` on sample viewer-request events, DEVELOPMENT stage: one for a path of the
+    /// routed behavior `route`, whose logs must say the function read its record and chose the
+    /// origin the record gives.
+    TestFunction { name: String, route: Option<String> },
     /// `PublishFunction`: DEVELOPMENT becomes LIVE (and every behavior using it runs the new code).
     PublishFunction { name: String },
     /// One `UpdateDistribution` adding the function (LIVE) as viewer-request to these behaviors.
@@ -90,6 +279,7 @@ impl Step {
         match self {
             Step::CreateStore { .. } => "create_store",
             Step::WaitForStore { .. } => "wait_for_store",
+            Step::WriteKeys { .. } => "write_keys",
             Step::CreateFunction { .. } => "create_function",
             Step::UpdateFunction { .. } => "update_function",
             Step::TestFunction { .. } => "test_function",
@@ -105,6 +295,7 @@ impl Step {
     pub fn paths(&self) -> &[String] {
         match self {
             Step::Associate { paths } | Step::Dissociate { paths } => paths,
+            Step::WriteKeys { routes, .. } => routes,
             _ => &[],
         }
     }
@@ -119,7 +310,22 @@ impl Step {
                 ROUTER_JS.len()
             ),
             Step::UpdateFunction { name, why } => format!("update CloudFront Function {name}: {why}"),
-            Step::TestFunction { name } => format!("test {name} on sample viewer-request events"),
+            Step::WriteKeys { name, routes, removed } => {
+                let listed = if routes.is_empty() { "nothing".to_string() } else { routes.join(", ") };
+                let mut text = format!(
+                    "one UpdateKeys on KeyValueStore {name} (IfMatch): the index lists {listed}, and each has a record (share 0 where it has no readable one; a record that reads is kept)"
+                );
+                if !removed.is_empty() {
+                    text.push_str(&format!("; the records of {} deleted", removed.join(", ")));
+                }
+                text
+            }
+            Step::TestFunction { name, route: Some(route) } => {
+                format!(
+                    "test {name} on sample viewer-request events, one for {route} (its logs must show the record read)"
+                )
+            }
+            Step::TestFunction { name, route: None } => format!("test {name} on sample viewer-request events"),
             Step::PublishFunction { name } => format!("publish {name} (DEVELOPMENT becomes LIVE)"),
             Step::Associate { paths } => format!(
                 "one UpdateDistribution: add the router as viewer-request function to {} (takes the usual minutes to deploy)",
@@ -200,6 +406,26 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
         Some(_) => plan.steps.push(Step::WaitForStore { name: store.clone() }),
     }
 
+    // The store's keys, before the function is tested: the test reads them.
+    let routed = routed_after(distribution_id, found, &to_associate, &[]);
+    match found.keys.items() {
+        Some(items) if found.store.is_some() && !store_new => match key_writes(&items, &routed, &[], &found.origins) {
+            Ok(writes) if writes.is_empty() => {}
+            Ok(_) => {
+                plan.steps.push(Step::WriteKeys { name: store.clone(), routes: routed.clone(), removed: Vec::new() })
+            }
+            Err(why) => plan.refused.push(why),
+        },
+        // A new store, or keys that could not be read: written (after a fresh read) all the same,
+        // once the origins are known for every routed behavior.
+        _ => match key_writes(&BTreeMap::new(), &routed, &[], &found.origins) {
+            Ok(_) => {
+                plan.steps.push(Step::WriteKeys { name: store.clone(), routes: routed.clone(), removed: Vec::new() })
+            }
+            Err(why) => plan.refused.push(why),
+        },
+    }
+
     let mut publish = false;
     match &found.function {
         None => {
@@ -223,7 +449,7 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
         }
     }
     if publish {
-        plan.steps.push(Step::TestFunction { name: function.clone() });
+        plan.steps.push(Step::TestFunction { name: function.clone(), route: routed.first().cloned() });
         plan.steps.push(Step::PublishFunction { name: function });
     }
     if !to_associate.is_empty() {
@@ -257,9 +483,18 @@ pub fn plan_remove(distribution_id: &str, found: &Found, chosen: Option<&[String
     };
     let left = running.len() - off.len();
     if !off.is_empty() {
-        plan.steps.push(Step::Dissociate { paths: off });
+        plan.steps.push(Step::Dissociate { paths: off.clone() });
     }
     if left > 0 {
+        // The index follows the associations: the behaviors left, and the removed ones' records go.
+        let routed = routed_after(distribution_id, found, &[], &off);
+        let needed = match found.keys.items() {
+            Some(items) => key_writes(&items, &routed, &off, &found.origins).map_or(true, |w| !w.is_empty()),
+            None => true,
+        };
+        if found.store.is_some() && needed {
+            plan.steps.push(Step::WriteKeys { name: store_name(distribution_id), routes: routed, removed: off });
+        }
         plan.notes.push(format!(
             "{left} behavior(s) still run the router, so the function and the store stay; remove without --route to remove them too"
         ));
@@ -278,14 +513,20 @@ pub fn plan_remove(distribution_id: &str, found: &Found, chosen: Option<&[String
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Status {
     pub lines: Vec<String>,
-    /// Everything wanted is installed and the function runs the embedded code.
+    /// Everything wanted is installed and the function runs the embedded code: for every wanted
+    /// behavior, the association, the index and a readable record agree.
     pub complete: bool,
+    /// What disagrees, one line each (empty when complete).
+    pub problems: Vec<String>,
 }
 
+// Long: one line per piece (store, keys, function, each behavior with its three pieces), each
+// saying what it found; apart they would each redo the same reads of `found`.
 pub fn status(distribution_id: &str, found: &Found, wanted: &[String]) -> Status {
     let store = store_name(distribution_id);
     let function = function_name(distribution_id);
     let mut lines = Vec::new();
+    let mut problems = Vec::new();
     lines.push(match &found.store {
         Some(s) => format!("store     {store}: {}", s.status),
         None => format!("store     {store}: absent"),
@@ -302,17 +543,86 @@ pub fn status(distribution_id: &str, found: &Found, wanted: &[String]) -> Status
             format!("function  {function}: {live}; DEVELOPMENT {development} it")
         }
     });
+    let items = found.keys.items();
+    let index = match (&found.keys, &items) {
+        (Keys::Unreadable(why), _) => {
+            problems.push(format!(
+                "the store's keys could not be read ({why}): nothing is known of the index or the records"
+            ));
+            None
+        }
+        (_, Some(items)) if found.store.is_some() => match index_of(items) {
+            Ok(routes) => {
+                lines.push(format!(
+                    "index     lists {}",
+                    if routes.is_empty() { "nothing".to_string() } else { routes.join(", ") }
+                ));
+                Some(routes)
+            }
+            Err(why) => {
+                lines.push(format!("index     {why}"));
+                Some(Vec::new())
+            }
+        },
+        _ => Some(Vec::new()),
+    };
     for b in &found.behaviors {
+        let router = b.viewer_request.as_deref().is_some_and(|arn| is_router_arn(arn, distribution_id));
         let runs = match b.viewer_request.as_deref() {
-            Some(arn) if is_router_arn(arn, distribution_id) => "runs the router".to_string(),
+            Some(_) if router => "runs the router".to_string(),
             Some(arn) => format!("has another viewer-request function ({arn})"),
             None => "no viewer-request function".to_string(),
         };
-        let mark = if wanted.contains(&b.path) { "wanted" } else { "      " };
-        lines.push(format!("behavior  {} [{mark}]: {runs}", b.path));
+        let is_wanted = wanted.contains(&b.path);
+        let listed = index.as_ref().map(|routes| routes.contains(&b.path));
+        let record = items.as_ref().map(|items| record_of(items, &b.path));
+        let mut text = runs;
+        if router || is_wanted || listed == Some(true) {
+            text.push_str(match listed {
+                Some(true) => "; the index lists it",
+                Some(false) => "; the index does not list it",
+                None => "; the index is unknown",
+            });
+            text.push_str(&match &record {
+                Some(RecordState::Read(r)) => format!("; record: {} % to {}", r.share, r.lambda),
+                Some(RecordState::Missing) => "; record: missing".to_string(),
+                Some(RecordState::Unreadable(why)) => format!("; record: unreadable ({why})"),
+                None => "; record: unknown".to_string(),
+            });
+        }
+        let mark = if is_wanted { "wanted" } else { "      " };
+        lines.push(format!("behavior  {} [{mark}]: {text}", b.path));
+        let path = &b.path;
+        if router && listed == Some(false) {
+            problems.push(format!("{path} runs the router but the index does not list it: the function leaves its viewers on the behavior's origin"));
+        }
+        if !router && listed == Some(true) {
+            problems.push(format!("the index lists {path} but its behavior does not run the router: no share of it reaches Lambda through the router"));
+        }
+        if is_wanted && !router {
+            problems.push(format!("{path} is wanted but does not run the router"));
+        }
+        if router || is_wanted {
+            match &record {
+                Some(RecordState::Missing) => problems.push(format!("{path} has no record in the store")),
+                Some(RecordState::Unreadable(why)) => {
+                    problems.push(format!("the record of {path} is unreadable ({why})"))
+                }
+                _ => {}
+            }
+        }
     }
-    let complete = plan_install(distribution_id, found, wanted).is_noop();
-    Status { lines, complete }
+    if let Some(deploying) = &found.deploying {
+        problems.push(format!(
+            "the distribution is {deploying}, not Deployed: its behaviors' associations are not at every edge yet; run status again once `cutover status` shows it Deployed"
+        ));
+    }
+    let plan = plan_install(distribution_id, found, wanted);
+    let complete = plan.is_noop() && problems.is_empty();
+    if !complete && problems.is_empty() {
+        problems.push("the store or the function is not installed or not current".to_string());
+    }
+    Status { lines, complete, problems }
 }
 
 #[cfg(test)]
@@ -330,8 +640,39 @@ mod tests {
         on.iter().map(|(p, f)| FoundBehavior { path: p.to_string(), viewer_request: f.map(str::to_string) }).collect()
     }
 
+    fn origins() -> BTreeMap<String, RecordOrigins> {
+        ["/a/*", "/b/*", "*"]
+            .iter()
+            .map(|p| (p.to_string(), RecordOrigins { lambda: "apigw".into(), home: "legacy".into() }))
+            .collect()
+    }
+
     fn fresh() -> Found {
-        Found { store: None, function: None, behaviors: behaviors(&[("/a/*", None), ("/b/*", None), ("*", None)]) }
+        Found {
+            store: None,
+            function: None,
+            behaviors: behaviors(&[("/a/*", None), ("/b/*", None), ("*", None)]),
+            keys: Keys::Absent,
+            origins: origins(),
+            deploying: None,
+        }
+    }
+
+    fn record(share: u8) -> String {
+        RouteRecord::new(share, "apigw", "legacy", None).unwrap().encode().unwrap()
+    }
+
+    /// The keys of a complete install on /a/* and /b/*, /a/* at `share`.
+    fn keys(share: u8) -> Keys {
+        let mut items: BTreeMap<String, String> =
+            index_entries(&["/a/*".to_string(), "/b/*".to_string()]).unwrap().into_iter().collect();
+        items.insert("route:/a/*".into(), record(share));
+        items.insert("route:/b/*".into(), record(0));
+        Keys::Read { etag: "K1".into(), items }
+    }
+
+    fn items_of(found: &Found) -> BTreeMap<String, String> {
+        found.keys.items().unwrap()
     }
 
     fn complete() -> Found {
@@ -345,6 +686,9 @@ mod tests {
                 store_arns: vec![STORE_ARN.into()],
             }),
             behaviors: behaviors(&[("/a/*", Some(&ours)), ("/b/*", Some(&ours)), ("*", None)]),
+            keys: keys(25),
+            origins: origins(),
+            deploying: None,
         }
     }
 
@@ -367,7 +711,12 @@ mod tests {
     #[test]
     fn a_fresh_install_creates_tests_publishes_then_associates_once() {
         let plan = plan_install(ID, &fresh(), &wanted());
-        assert_eq!(kinds(&plan), ["create_store", "create_function", "test_function", "publish_function", "associate"]);
+        assert_eq!(
+            kinds(&plan),
+            ["create_store", "write_keys", "create_function", "test_function", "publish_function", "associate"]
+        );
+        assert_eq!(plan.steps[1].paths(), wanted(), "the index lists the behaviors about to run the router");
+        assert_eq!(plan.steps[3], Step::TestFunction { name: function_name(ID), route: Some("/a/*".into()) });
         assert_eq!(plan.steps.last().unwrap().paths(), wanted());
         assert!(plan.refused.is_empty() && plan.notes.is_empty());
     }
@@ -396,7 +745,7 @@ mod tests {
         found.store = Some(FoundStore { arn: STORE_ARN.into(), status: "PROVISIONING".into() });
         assert_eq!(
             kinds(&plan_install(ID, &found, &wanted())),
-            ["wait_for_store", "create_function", "test_function", "publish_function", "associate"]
+            ["wait_for_store", "write_keys", "create_function", "test_function", "publish_function", "associate"]
         );
     }
 
@@ -418,9 +767,13 @@ mod tests {
     fn a_function_without_its_store_is_reassociated() {
         let mut found = complete();
         found.store = None;
+        found.keys = Keys::Absent;
         let plan = plan_install(ID, &found, &wanted());
-        assert_eq!(kinds(&plan), ["create_store", "update_function", "test_function", "publish_function"]);
-        assert!(plan.steps[1].describe().contains("associate store cutover-E123"));
+        assert_eq!(
+            kinds(&plan),
+            ["create_store", "write_keys", "update_function", "test_function", "publish_function"]
+        );
+        assert!(plan.steps[2].describe().contains("associate store cutover-E123"));
     }
 
     #[test]
@@ -473,10 +826,107 @@ mod tests {
     #[test]
     fn removing_some_routes_keeps_the_function_and_store_for_the_others() {
         let plan = plan_remove(ID, &complete(), Some(&["/a/*".to_string()]));
-        assert_eq!(kinds(&plan), ["dissociate"]);
+        assert_eq!(kinds(&plan), ["dissociate", "write_keys"]);
         assert_eq!(plan.steps[0].paths(), ["/a/*"]);
+        assert_eq!(
+            plan.steps[1],
+            Step::WriteKeys { name: store_name(ID), routes: vec!["/b/*".into()], removed: vec!["/a/*".into()] },
+            "the index follows: /b/* alone, and /a/*'s record goes"
+        );
         assert!(plan.notes[0].contains("1 behavior(s) still run the router"), "{:?}", plan.notes);
         let all = plan_remove(ID, &complete(), Some(&wanted()));
         assert_eq!(kinds(&all), ["dissociate", "delete_function", "delete_store"]);
+    }
+
+    #[test]
+    fn install_writes_the_index_and_a_share_0_record_for_each_routed_behavior_that_lacks_one() {
+        let empty = BTreeMap::new();
+        let writes = key_writes(&empty, &wanted(), &[], &origins()).unwrap();
+        let keys: Vec<&str> = writes.puts.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["routes", "route:/a/*", "route:/b/*"]);
+        assert_eq!(writes.puts[0].1, r#"{"v":1,"routes":["/a/*","/b/*"]}"#);
+        assert_eq!(writes.puts[1].1, record(0));
+        assert!(writes.deletes.is_empty());
+    }
+
+    #[test]
+    fn a_record_that_reads_is_never_lowered_and_an_unreadable_one_is_mended_at_share_0() {
+        let mut items = items_of(&complete());
+        let writes = key_writes(&items, &wanted(), &[], &origins()).unwrap();
+        assert!(writes.is_empty(), "/a/* at 25 % stays: {writes:?}");
+        items.insert("route:/a/*".into(), r#"{"v":1,"share":100.0,"lambda":"apigw","home":"legacy"}"#.into());
+        let writes = key_writes(&items, &wanted(), &[], &origins()).unwrap();
+        assert_eq!(writes.puts, vec![("route:/a/*".to_string(), record(0))]);
+        assert!(writes.lines[0].contains("unreadable"), "{:?}", writes.lines);
+    }
+
+    #[test]
+    fn an_index_that_disagrees_with_the_associations_is_rewritten_and_status_says_so() {
+        let mut found = complete();
+        let Keys::Read { items, .. } = &mut found.keys else { unreachable!() };
+        items.insert("routes".into(), r#"{"v":1,"routes":["/b/*"]}"#.into());
+        let plan = plan_install(ID, &found, &wanted());
+        assert_eq!(kinds(&plan), ["write_keys"]);
+        let said = status(ID, &found, &wanted());
+        assert!(!said.complete);
+        assert!(
+            said.problems.iter().any(|p| p.contains("/a/* runs the router but the index does not list it")),
+            "{:?}",
+            said.problems
+        );
+        assert!(
+            said.lines.iter().any(|l| l.contains(
+                "behavior  /a/* [wanted]: runs the router; the index does not list it; record: 25 % to apigw"
+            )),
+            "{:?}",
+            said.lines
+        );
+    }
+
+    #[test]
+    fn status_names_a_missing_or_unreadable_record_and_an_index_entry_without_association() {
+        let mut found = complete();
+        let Keys::Read { items, .. } = &mut found.keys else { unreachable!() };
+        items.remove("route:/b/*");
+        items.insert("routes".into(), r#"{"v":1,"routes":["/a/*","/b/*","*"]}"#.into());
+        let said = status(ID, &found, &wanted());
+        assert!(!said.complete);
+        assert!(said.problems.iter().any(|p| p == "/b/* has no record in the store"), "{:?}", said.problems);
+        assert!(said.problems.iter().any(|p| p.contains("the index lists * but its behavior does not run the router")));
+        found.keys = Keys::Unreadable("AccessDenied".into());
+        let said = status(ID, &found, &wanted());
+        assert!(!said.complete && said.problems[0].contains("could not be read (AccessDenied)"), "{:?}", said.problems);
+        assert!(status(ID, &complete(), &wanted()).problems.is_empty());
+        let mut found = complete();
+        found.deploying = Some("InProgress".into());
+        let said = status(ID, &found, &wanted());
+        assert!(
+            !said.complete && said.problems[0].contains("the distribution is InProgress, not Deployed"),
+            "{said:?}"
+        );
+    }
+
+    #[test]
+    fn a_behavior_without_known_origins_cannot_get_a_record_and_refuses_the_install() {
+        let mut found = fresh();
+        found.origins.remove("/b/*");
+        let plan = plan_install(ID, &found, &wanted());
+        assert!(plan.steps.is_empty());
+        assert!(
+            plan.refused[0].contains("/b/* runs the router but the config names no Lambda origin"),
+            "{:?}",
+            plan.refused
+        );
+    }
+
+    #[test]
+    fn adding_a_behavior_rewrites_the_index_in_the_distributions_order() {
+        let mut found = complete();
+        found.behaviors = behaviors(&[("/a/*", None), ("/b/*", Some(&arn())), ("*", None)]);
+        let Keys::Read { items, .. } = &mut found.keys else { unreachable!() };
+        items.insert("routes".into(), r#"{"v":1,"routes":["/b/*"]}"#.into());
+        let plan = plan_install(ID, &found, &wanted());
+        assert_eq!(kinds(&plan), ["write_keys", "associate"]);
+        assert_eq!(plan.steps[0].paths(), wanted());
     }
 }

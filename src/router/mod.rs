@@ -33,6 +33,11 @@ pub const MAX_INDEX_PAGES: usize = 8;
 pub const KEY_LIMIT: usize = 512;
 /// The KeyValueStore's limit on a value (likewise).
 pub const VALUE_LIMIT: usize = 1024;
+/// The record rules both readers follow (`record-rules.json`): the tests of each side check their
+/// constants against it.
+pub const RECORD_RULES: &str = include_str!("record-rules.json");
+/// The longest origin id or sticky name a record may carry.
+pub const NAME_LIMIT: usize = 128;
 
 /// What cutover would write that the function could not read, or read that it did not write.
 #[derive(Debug, Error)]
@@ -49,6 +54,14 @@ pub enum StoreFormatError {
     TooManyRoutes(usize),
     #[error("a store value is not in router format {FORMAT} ({0}): it was written by hand or by another cutover")]
     Decode(#[source] serde_json::Error),
+    #[error(
+        "the {0} origin id is not 1 to {NAME_LIMIT} printable ASCII characters: name the origin as the distribution does"
+    )]
+    BadOrigin(&'static str),
+    #[error(
+        "a store value is not written as cutover writes it (extra spaces, keys or nulls, a repeated key, or a number like 100.0): the router acts only on values in that one form"
+    )]
+    NotCanonical,
 }
 
 /// The format number as a field: writes [`FORMAT`], reads only [`FORMAT`].
@@ -97,9 +110,12 @@ impl TryFrom<String> for Sticky {
     type Error = StoreFormatError;
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
+        let sticky_name = |name: &str| {
+            name.len() <= NAME_LIMIT && !name.is_empty() && name.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        };
         match text.split_once(':') {
-            Some(("cookie", name)) if !name.is_empty() => Ok(Sticky::Cookie(name.to_string())),
-            Some(("header", name)) if !name.is_empty() => Ok(Sticky::Header(name.to_string())),
+            Some(("cookie", name)) if sticky_name(name) => Ok(Sticky::Cookie(name.to_string())),
+            Some(("header", name)) if sticky_name(name) => Ok(Sticky::Header(name.to_string())),
             _ => Err(StoreFormatError::BadSticky(text)),
         }
     }
@@ -150,10 +166,16 @@ impl RouteRecord {
         Ok(value)
     }
 
-    /// A stored value, held to the same rules as the function holds it to.
+    /// A stored value, held to the same rules as the function holds it to (`record-rules.json`):
+    /// the fields must check, and the value must be exactly what they encode to. That one form
+    /// settles what JSON leaves open (a repeated key, `100.0`, `1e2`, `"sticky":null`, unknown
+    /// keys), where serde and `JSON.parse` would each decide differently.
     pub fn decode(value: &str) -> Result<Self, StoreFormatError> {
         let record: RouteRecord = serde_json::from_str(value).map_err(StoreFormatError::Decode)?;
         record.check()?;
+        if serde_json::to_string(&record).ok().as_deref() != Some(value) {
+            return Err(StoreFormatError::NotCanonical);
+        }
         Ok(record)
     }
 
@@ -161,11 +183,13 @@ impl RouteRecord {
         if self.share > 100 {
             return Err(StoreFormatError::ShareOutOfRange(self.share));
         }
-        if self.lambda.is_empty() {
-            return Err(StoreFormatError::EmptyOrigin("Lambda"));
-        }
-        if self.home.is_empty() {
-            return Err(StoreFormatError::EmptyOrigin("home"));
+        for (which, id) in [("Lambda", &self.lambda), ("home", &self.home)] {
+            if id.is_empty() {
+                return Err(StoreFormatError::EmptyOrigin(which));
+            }
+            if id.len() > NAME_LIMIT || !id.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+                return Err(StoreFormatError::BadOrigin(which));
+            }
         }
         Ok(())
     }
@@ -187,8 +211,13 @@ impl IndexPage {
         IndexPage { format: Format, routes, next }
     }
 
+    /// A stored page, in the one form the function reads (see [`RouteRecord::decode`]).
     pub fn decode(value: &str) -> Result<Self, StoreFormatError> {
-        serde_json::from_str(value).map_err(StoreFormatError::Decode)
+        let page: IndexPage = serde_json::from_str(value).map_err(StoreFormatError::Decode)?;
+        if page.encode() != value || page.next.as_deref() == Some("") {
+            return Err(StoreFormatError::NotCanonical);
+        }
+        Ok(page)
     }
 
     fn encode(&self) -> String {
@@ -327,6 +356,41 @@ mod tests {
         }
         assert!(matches!(RouteRecord::new(101, "fn", "mono", None), Err(StoreFormatError::ShareOutOfRange(101))));
         assert!(IndexPage::decode(r#"{"v":2,"routes":[]}"#).is_err());
+    }
+
+    /// The shared corpus (tests/router/record-corpus.json): Rust's verdict on every value is the
+    /// one the corpus gives, which router.js's parseRecord must give too (record-corpus.test.mjs).
+    #[test]
+    fn decode_gives_the_shared_corpus_verdict_for_every_value() {
+        let corpus: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/router/record-corpus.json")).unwrap();
+        let values = corpus["values"].as_array().unwrap();
+        assert!(values.len() >= 60, "{} values", values.len());
+        let mut wrong = Vec::new();
+        for case in values {
+            let value = case["value"].as_str().unwrap();
+            let expected = case["share"].as_u64().map(|s| s as u8);
+            let got = RouteRecord::decode(value).ok().map(|r| r.share);
+            if got != expected {
+                wrong.push(format!("{}: expected {expected:?}, got {got:?}", case["why"]));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn the_rules_here_are_record_rules_json() {
+        let rules: serde_json::Value = serde_json::from_str(RECORD_RULES).unwrap();
+        assert_eq!(rules["format"], u64::from(FORMAT));
+        assert_eq!((rules["share_min"].as_u64(), rules["share_max"].as_u64()), (Some(0), Some(100)));
+        assert_eq!(rules["origin_id_pattern"], format!("^[\\x20-\\x7e]{{1,{NAME_LIMIT}}}$"));
+        assert_eq!(rules["sticky_pattern"], format!("^(cookie|header):[\\x21-\\x7e]{{1,{NAME_LIMIT}}}$"));
+        // The canonical form's field order is the struct's.
+        let written = RouteRecord::new(5, "a", "b", Some(Sticky::cookie("s"))).unwrap().encode().unwrap();
+        let order: Vec<String> =
+            rules["fields"].as_array().unwrap().iter().map(|f| format!("\"{}\":", f.as_str().unwrap())).collect();
+        let positions: Vec<usize> = order.iter().map(|f| written.find(f.as_str()).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{written}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 import cf from 'cloudfront';
 
 // cutover's router: a CloudFront Function (cloudfront-js-2.0, viewer-request) that sends a share of
-// a route's viewers to the route's Lambda origin, sticky per viewer. cutover moves the share in
-// seconds by writing the function's KeyValueStore, with no distribution change.
+// a route's viewers to the route's Lambda origin, sticky per viewer, moved in seconds by writing
+// its KeyValueStore.
 //
 // It fails open: a missing key, a value it does not understand, a store error, an origin CloudFront
 // refuses, any exception, and the request goes on untouched to the behavior's own TargetOriginId.
@@ -28,23 +28,44 @@ const INDEX_KEY = 'routes';
 const ROUTE_PREFIX = 'route:';
 // Bounds the reads a request can cost even if "next" links loop.
 const MAX_INDEX_PAGES = 8;
+// The record rules (src/router/record-rules.json; the tests check these against it).
+const SHARE_MAX = 100;
+const ORIGIN_ID = /^[\x20-\x7e]{1,128}$/;
+const STICKY = /^(cookie|header):[\x21-\x7e]{1,128}$/;
+// The header of cutover's test event, on which the function logs what it read and chose.
+const TEST_HEADER = 'cutover-router-test';
 
 async function handler(event) {
     const request = event.request;
+    // Only a request carrying the test header (cutover's TestFunction event) logs, one short line:
+    // at edge rates a line per request would cost more than it tells, and a viewer who sends the
+    // header buys one line of about 60 bytes per request, nothing more.
+    const trace = isObject(request.headers) && request.headers[TEST_HEADER] !== undefined;
     try {
         // Inside the try: a function whose store association went missing must still fail open.
         const kvs = cf.kvs();
         const pattern = await findRoute(kvs, request.uri);
         if (pattern === null) {
+            if (trace) {
+                console.log('cutover-router: no route');
+            }
             return request;
         }
         const record = parseRecord(await kvs.get(ROUTE_PREFIX + pattern, { format: 'string' }));
+        let chosen = 'home';
         if (record !== null && bucket(viewerKey(event, record.sticky)) < record.share) {
             cf.selectRequestOriginById(record.lambda);
+            chosen = record.lambda;
+        }
+        if (trace) {
+            const read = record === null ? 'unreadable' : 'share ' + record.share;
+            console.log('cutover-router: ' + ROUTE_PREFIX + pattern + ' ' + read + ' -> ' + chosen);
         }
     } catch (e) {
-        // Fail open: see the top. Nothing is logged: at edge request rates a log line per failure
-        // would cost more than it tells, and the store itself shows what is wrong with it.
+        // Fail open: see the top. Only the test event logs; the store shows what is wrong.
+        if (trace) {
+            console.log('cutover-router: failed open');
+        }
     }
     return request;
 }
@@ -54,8 +75,19 @@ async function handler(event) {
 async function findRoute(kvs, uri) {
     let key = INDEX_KEY;
     for (let page = 0; page < MAX_INDEX_PAGES; page++) {
-        const index = JSON.parse(await kvs.get(key, { format: 'string' }));
+        const text = await kvs.get(key, { format: 'string' });
+        const index = JSON.parse(text);
         if (!isObject(index) || index.v !== FORMAT || !Array.isArray(index.routes)) {
+            return null;
+        }
+        if (index.next !== undefined && !isName(index.next)) {
+            return null;
+        }
+        // The one form cutover writes, as for records (see parseRecord).
+        const page = index.next === undefined
+            ? { v: index.v, routes: index.routes }
+            : { v: index.v, routes: index.routes, next: index.next };
+        if (JSON.stringify(page) !== text) {
             return null;
         }
         for (let i = 0; i < index.routes.length; i++) {
@@ -75,24 +107,33 @@ async function findRoute(kvs, uri) {
     return null;
 }
 
-// A route record, or null when anything in it is not what format 1 promises: acting on half a
-// record could send viewers where nobody meant them to go.
+// A route record, or null when anything in it is not what format 1 promises. The rules are
+// record-rules.json's, which Rust's RouteRecord::decode follows too: valid fields, and the value
+// exactly the JSON they encode to (a repeated key, 100.0, 1e2, a null, an unknown key: refused,
+// where JSON.parse alone keeps the last key and takes 100.0 for 100).
 function parseRecord(text) {
     const r = JSON.parse(text);
     if (!isObject(r) || r.v !== FORMAT) {
         return null;
     }
     const share = r.share;
-    if (typeof share !== 'number' || share % 1 !== 0 || share < 0 || share > 100) {
+    if (typeof share !== 'number' || share % 1 !== 0 || share < 0 || share > SHARE_MAX) {
         return null;
     }
-    if (!isName(r.lambda) || !isName(r.home)) {
+    if (!isOriginId(r.lambda) || !isOriginId(r.home)) {
         return null;
     }
-    if (r.sticky !== undefined && !(typeof r.sticky === 'string' && /^(cookie|header):./.test(r.sticky))) {
+    if (r.sticky !== undefined && !(typeof r.sticky === 'string' && STICKY.test(r.sticky))) {
         return null;
     }
-    return r;
+    const record = r.sticky === undefined
+        ? { v: r.v, share: share, lambda: r.lambda, home: r.home }
+        : { v: r.v, share: share, lambda: r.lambda, home: r.home, sticky: r.sticky };
+    return JSON.stringify(record) === text ? record : null;
+}
+
+function isOriginId(value) {
+    return typeof value === 'string' && ORIGIN_ID.test(value);
 }
 
 // CloudFront path pattern semantics: `*` any run of characters (slashes too), `?` exactly one,

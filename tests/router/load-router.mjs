@@ -12,12 +12,17 @@ export const SOURCE = readFileSync(ROUTER_PATH, 'utf8');
 export const IMPORT_LINE = "import cf from 'cloudfront';";
 
 export function loadRouter(cf) {
-    const newline = SOURCE.indexOf('\n');
-    if (SOURCE.slice(0, newline) !== IMPORT_LINE) {
+    return loadRouterFrom(SOURCE, cf);
+}
+
+// The same for another copy of the code (the fake TestFunction runs the code it was given).
+export function loadRouterFrom(source, cf) {
+    const newline = source.indexOf('\n');
+    if (source.slice(0, newline) !== IMPORT_LINE) {
         throw new Error(`router.js must open with ${IMPORT_LINE}`);
     }
     // Keeps line numbers: the import's line becomes the strict-mode directive.
-    const body = `'use strict';${SOURCE.slice(newline)}\nreturn { handler, matches, bucket };`;
+    const body = `'use strict';${source.slice(newline)}\nreturn { handler, matches, bucket, parseRecord };`;
     return new Function('cf', body)(cf);
 }
 

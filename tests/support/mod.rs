@@ -4,6 +4,7 @@
 
 pub mod binary;
 pub mod emulators;
+pub mod fake_cloudfront;
 pub mod fake_edge;
 pub mod pty;
 

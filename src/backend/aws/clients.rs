@@ -222,10 +222,47 @@ pub fn session_name(user: Option<&str>) -> String {
 /// The KeyValueStore data plane client for `sdk`, in [`GLOBAL_REGION`] like CloudFront's control
 /// plane. The data plane is global (its endpoint is the store ARN's account, not a region); an
 /// endpoint URL in `sdk` is the endpoint rules' custom endpoint, with the ARN's account id put in
-/// front of its host (`http://localhost:4566` becomes `http://123456789012.localhost:4566`).
+/// front of its host (`http://localhost:4566` becomes `http://123456789012.localhost:4566`), a name
+/// no resolver knows: its HTTP client (the SDK's own, as `default-https-client` builds it) answers
+/// `localhost` and every name under `.localhost` with the loopback address itself, as RFC 6761
+/// says they are, and asks the system for every other name.
 pub fn key_value_store_client(sdk: &SdkConfig) -> aws_sdk_cloudfrontkeyvaluestore::Client {
-    let config = aws_sdk_cloudfrontkeyvaluestore::config::Builder::from(sdk).region(Region::new(GLOBAL_REGION)).build();
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .build_with_resolver(LocalhostIsLoopback);
+    let config = aws_sdk_cloudfrontkeyvaluestore::config::Builder::from(sdk)
+        .region(Region::new(GLOBAL_REGION))
+        .http_client(http)
+        .build();
     aws_sdk_cloudfrontkeyvaluestore::Client::from_conf(config)
+}
+
+/// A DNS resolver for which `localhost` and `*.localhost` are the loopback address (RFC 6761,
+/// without asking anyone), and every other name is the system's answer.
+#[derive(Clone, Debug)]
+pub struct LocalhostIsLoopback;
+
+impl LocalhostIsLoopback {
+    pub fn is_local(name: &str) -> bool {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        name == "localhost" || name.ends_with(".localhost")
+    }
+}
+
+impl aws_smithy_runtime_api::client::dns::ResolveDns for LocalhostIsLoopback {
+    fn resolve_dns<'a>(&'a self, name: &'a str) -> aws_smithy_runtime_api::client::dns::DnsFuture<'a> {
+        use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDnsError};
+        if Self::is_local(name) {
+            return DnsFuture::ready(Ok(vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)]));
+        }
+        let name = name.to_string();
+        DnsFuture::new(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await.map_err(ResolveDnsError::new)?;
+            Ok(found.map(|address| address.ip()).collect())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -273,6 +310,25 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(10), socket.read_exact(&mut bytes)).await.unwrap().unwrap();
         call.abort();
         bytes
+    }
+
+    #[test]
+    fn localhost_and_names_under_it_are_loopback_and_nothing_else_is() {
+        for name in ["localhost", "123456789012.localhost", "a.b.LOCALHOST", "localhost."] {
+            assert!(LocalhostIsLoopback::is_local(name), "{name}");
+        }
+        for name in ["localhost.example.com", "notlocalhost", "cloudfront-kvs.global.api.aws", "127.0.0.1"] {
+            assert!(!LocalhostIsLoopback::is_local(name), "{name}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_resolver_answers_localhost_itself_and_asks_the_system_for_the_rest() {
+        use aws_smithy_runtime_api::client::dns::ResolveDns as _;
+        let local = LocalhostIsLoopback.resolve_dns("123456789012.localhost").await.unwrap();
+        assert_eq!(local, vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)]);
+        let literal = LocalhostIsLoopback.resolve_dns("127.0.0.1").await.unwrap();
+        assert_eq!(literal, vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)]);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! KeyValueStore, the function and its code in both stages, each behavior's viewer-request
 //! function) into a [`Found`], and carrying out one planned [`Step`] at a time. The association
 //! update changes the fetched `DistributionConfig` in place and sends it back with `IfMatch`, as a
-//! switch does, re-reading it when the ETag went stale.
+//! switch does, re-reading it when the ETag went stale. The store's keys (the index and the
+//! `route:` records) are read and written over the KeyValueStore data plane: `ListKeys`, and one
+//! `UpdateKeys` with `IfMatch`, re-read and re-planned when the ETag went stale, then read back.
 
 use std::time::Duration;
 
@@ -11,19 +13,28 @@ use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::primitives::Blob;
 use aws_sdk_cloudfront::types::{
     DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionRuntime,
-    FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations,
+    FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations, TestResult,
 };
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudfrontkeyvaluestore::types::{DeleteKeyRequestListItem, PutKeyRequestListItem};
 
 use super::control_plane::routes_of;
 use super::errors::from_sdk;
+use super::share_store::is_stale_etag;
 use crate::backend::BackendError;
-use crate::router::ROUTER_JS;
+use crate::backend::share::KEYS_PER_UPDATE;
 use crate::router::install::{
-    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, Step, function_name, is_router_arn, store_name,
+    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, KeyWrites, Keys, RecordState, Step, function_name,
+    index_of, is_router_arn, key_writes, record_of, store_name,
 };
+use crate::router::{ROUTER_JS, Sticky, bucket};
 
 /// How many times an association update is re-read and re-sent after a stale ETag.
 const CONFLICT_RETRIES: u32 = 3;
+/// How many times the routed sample event is tested before the install gives up on the store.
+const STORE_TEST_TRIES: u32 = 10;
 
 /// A failed call, with the IAM action it needed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -100,6 +111,8 @@ pub struct StepDone {
 #[derive(Clone, Debug)]
 pub struct RouterControl {
     client: aws_sdk_cloudfront::Client,
+    /// The store's data plane, for its keys; without it they count as unreadable.
+    key_value_store: Option<aws_sdk_cloudfrontkeyvaluestore::Client>,
     distribution_id: String,
     /// Between two looks at a store still provisioning.
     pub poll_every: Duration,
@@ -226,28 +239,240 @@ pub fn dissociate(config: &mut DistributionConfig, paths: &[String], distributio
     changed
 }
 
-/// Sample viewer-request events for `TestFunction`: one with a cookie, one with only the IP.
-pub fn sample_events() -> [String; 2] {
-    let event = |uri: &str, cookies: &str| {
-        format!(
-            r#"{{"version":"1.0","context":{{"eventType":"viewer-request"}},"viewer":{{"ip":"198.51.100.7"}},"request":{{"method":"GET","uri":"{uri}","querystring":{{}},"headers":{{"host":{{"value":"example.com"}}}},"cookies":{cookies}}}}}"#
-        )
+/// The header on which the function logs what it read and chose (`router.js`'s `TEST_HEADER`).
+pub const TEST_HEADER: &str = "cutover-router-test";
+/// The viewer IP of the sample events.
+const SAMPLE_IP: &str = "198.51.100.7";
+
+/// A path the behavior with path pattern `pattern` serves: `*` as `cutover-router-test`, `?` as `x`.
+pub fn sample_uri(pattern: &str) -> String {
+    let path = pattern.replace('*', "cutover-router-test").replace('?', "x");
+    if path.starts_with('/') { path } else { format!("/{path}") }
+}
+
+/// Sample viewer-request events for `TestFunction`: with a routed behavior, first a request for a
+/// path it serves carrying the test header; then one with a cookie, one with only the IP.
+pub fn sample_events(route: Option<&str>) -> Vec<String> {
+    let event = |uri: &str, cookies: serde_json::Value, test: bool| {
+        let mut headers = serde_json::json!({"host": {"value": "example.com"}});
+        if test {
+            headers[TEST_HEADER] = serde_json::json!({"value": "1"});
+        }
+        serde_json::json!({
+            "version": "1.0",
+            "context": {"eventType": "viewer-request"},
+            "viewer": {"ip": SAMPLE_IP},
+            "request": {"method": "GET", "uri": uri, "querystring": {}, "headers": headers, "cookies": cookies},
+        })
+        .to_string()
     };
-    [event("/api/cutover-router-test", r#"{"session":{"value":"abc"}}"#), event("/", "{}")]
+    let mut events = Vec::new();
+    if let Some(route) = route {
+        events.push(event(&sample_uri(route), serde_json::json!({}), true));
+    }
+    events.push(event("/api/cutover-router-test", serde_json::json!({"session": {"value": "abc"}}), false));
+    events.push(event("/", serde_json::json!({}), false));
+    events
+}
+
+/// The line the function logs for the routed sample event, given the store's keys: the record it
+/// must have read and the origin that record gives the sample viewer.
+pub fn expected_log(route: &str, items: &BTreeMap<String, String>) -> String {
+    let read = match record_of(items, route) {
+        RecordState::Read(record) => {
+            let key = match &record.sticky {
+                Some(Sticky::Header(name)) if name.eq_ignore_ascii_case(TEST_HEADER) => "1".to_string(),
+                Some(Sticky::Header(name)) if name.eq_ignore_ascii_case("host") => "example.com".to_string(),
+                _ => SAMPLE_IP.to_string(),
+            };
+            let chosen = if bucket(&key) < record.share { record.lambda.clone() } else { "home".to_string() };
+            format!("share {} -> {chosen}", record.share)
+        }
+        RecordState::Missing | RecordState::Unreadable(_) => "unreadable -> home".to_string(),
+    };
+    format!("cutover-router: route:{route} {read}")
+}
+
+/// One readable error for a data-plane call: a stale ETag is `PreconditionFailed`.
+fn kvs_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> BackendError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    if let SdkError::ServiceError(service) = &err {
+        let (code, message) = (service.err().code().unwrap_or(""), service.err().message().unwrap_or(""));
+        if is_stale_etag(code, message, service.raw().status().as_u16()) {
+            return BackendError::PreconditionFailed;
+        }
+    }
+    from_sdk(operation, err)
 }
 
 impl RouterControl {
     pub fn new(client: aws_sdk_cloudfront::Client, distribution_id: &str) -> Self {
         RouterControl {
             client,
+            key_value_store: None,
             distribution_id: distribution_id.to_string(),
             poll_every: Duration::from_secs(2),
             polls: 60,
         }
     }
 
+    /// With the store's data plane, so that the index and the records are read and written.
+    pub fn with_key_value_store(mut self, client: aws_sdk_cloudfrontkeyvaluestore::Client) -> Self {
+        self.key_value_store = Some(client);
+        self
+    }
+
     pub fn distribution_id(&self) -> &str {
         &self.distribution_id
+    }
+
+    /// The store's keys: `Absent` without a READY store, `Unreadable` (why) when the data plane
+    /// fails.
+    pub async fn keys(&self, store: Option<&FoundStore>) -> Keys {
+        let Some(store) = store.filter(|s| s.status == "READY") else { return Keys::Absent };
+        match self.list_keys(&store.arn).await {
+            Ok((etag, items)) => Keys::Read { etag, items },
+            Err(error) => Keys::Unreadable(error.to_string()),
+        }
+    }
+
+    fn data_plane(&self, action: &'static str) -> Result<&aws_sdk_cloudfrontkeyvaluestore::Client, RouterError> {
+        self.key_value_store
+            .as_ref()
+            .ok_or_else(|| other(action, "no KeyValueStore data-plane client; report it".into()))
+    }
+
+    /// The store's ETag (`DescribeKeyValueStore` on the data plane), then every key (`ListKeys`).
+    async fn list_keys(&self, arn: &str) -> Result<(String, BTreeMap<String, String>), RouterError> {
+        let client = self.data_plane("ListKeys")?;
+        let described = client
+            .describe_key_value_store()
+            .kvs_arn(arn)
+            .send()
+            .await
+            .map_err(|e| failed("DescribeKeyValueStore")(kvs_error("DescribeKeyValueStore", e)))?;
+        let etag = described.e_tag().to_string();
+        let mut items = BTreeMap::new();
+        let mut token: Option<String> = None;
+        for _ in 0..1000 {
+            let page = client
+                .list_keys()
+                .kvs_arn(arn)
+                .max_results(50)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| failed("ListKeys")(kvs_error("ListKeys", e)))?;
+            for item in page.items() {
+                items.insert(item.key().to_string(), item.value().to_string());
+            }
+            match page.next_token().filter(|t| !t.is_empty()) {
+                Some(next) if token.as_deref() != Some(next) => token = Some(next.to_string()),
+                Some(_) => {
+                    return Err(other("ListKeys", "ListKeys handed back the token it was given; run it again".into()));
+                }
+                None => return Ok((etag, items)),
+            }
+        }
+        Err(other("ListKeys", "ListKeys did not end after 1000 pages; run it again".into()))
+    }
+
+    /// Carry out a `WriteKeys` step: read the keys, plan the writes against them, send them in
+    /// `UpdateKeys` calls of at most 50 keys with `IfMatch`, and on a stale ETag start over (at most
+    /// three times). Then read the store back: the index must list `routes` and each must have a
+    /// readable record.
+    async fn write_keys(
+        &self,
+        routes: &[String],
+        removed: &[String],
+        snapshot: &mut Snapshot,
+    ) -> Result<StepDone, RouterError> {
+        let arn = snapshot
+            .found
+            .store
+            .as_ref()
+            .map(|s| s.arn.clone())
+            .ok_or_else(|| other("UpdateKeys", "the store does not exist yet; run install again".into()))?;
+        let mut lines = Vec::new();
+        for conflicts in 0.. {
+            let (etag, items) = self.list_keys(&arn).await?;
+            let writes = key_writes(&items, routes, removed, &snapshot.found.origins)
+                .map_err(|why| other("UpdateKeys", format!("{why}; nothing was written")))?;
+            if writes.is_empty() {
+                lines.push("the store already agrees".to_string());
+                break;
+            }
+            match self.update_keys(&arn, etag, &writes).await {
+                Ok(()) => {
+                    lines.push(format!("wrote {} key(s), deleted {}:", writes.puts.len(), writes.deletes.len()));
+                    lines.extend(writes.lines.iter().map(|l| format!("  {l}")));
+                    break;
+                }
+                Err(BackendError::PreconditionFailed) if conflicts < CONFLICT_RETRIES => {
+                    lines.push("someone else wrote the store meanwhile: read again".to_string());
+                }
+                Err(BackendError::PreconditionFailed) => {
+                    return Err(failed("UpdateKeys")(BackendError::TooManyConflicts(conflicts + 1)));
+                }
+                Err(error) => return Err(failed("UpdateKeys")(error)),
+            }
+        }
+        lines.push(self.read_back_keys(&arn, routes, snapshot).await?);
+        Ok(StepDone { lines, ..Default::default() })
+    }
+
+    /// `writes` in `UpdateKeys` calls of at most 50 keys, each with the ETag the last one returned.
+    async fn update_keys(&self, arn: &str, mut etag: String, writes: &KeyWrites) -> Result<(), BackendError> {
+        let client = self.data_plane("UpdateKeys").map_err(|e| e.error)?;
+        let mut keys: Vec<(&String, Option<&String>)> = writes.puts.iter().map(|(k, v)| (k, Some(v))).collect();
+        keys.extend(writes.deletes.iter().map(|k| (k, None)));
+        for chunk in keys.chunks(KEYS_PER_UPDATE) {
+            let puts: Vec<PutKeyRequestListItem> = chunk
+                .iter()
+                .filter_map(|(k, v)| v.map(|v| PutKeyRequestListItem::builder().key(*k).value(v).build().expect("set")))
+                .collect();
+            let deletes: Vec<DeleteKeyRequestListItem> = chunk
+                .iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(k, _)| DeleteKeyRequestListItem::builder().key(*k).build().expect("the key is set"))
+                .collect();
+            let out = client
+                .update_keys()
+                .kvs_arn(arn)
+                .if_match(&etag)
+                .set_puts((!puts.is_empty()).then_some(puts))
+                .set_deletes((!deletes.is_empty()).then_some(deletes))
+                .send()
+                .await
+                .map_err(|e| kvs_error("UpdateKeys", e))?;
+            etag = out.e_tag().to_string();
+        }
+        Ok(())
+    }
+
+    /// What the store now says: the index must list `routes`, each with a readable record.
+    async fn read_back_keys(
+        &self,
+        arn: &str,
+        routes: &[String],
+        snapshot: &mut Snapshot,
+    ) -> Result<String, RouterError> {
+        let (etag, items) = self.list_keys(arn).await?;
+        let back = |why: String| other("UpdateKeys", format!("read back: {why}; run install again"));
+        let listed = index_of(&items).map_err(back)?;
+        if listed != routes {
+            return Err(back(format!("the index lists {} instead of {}", listed.join(", "), routes.join(", "))));
+        }
+        for route in routes {
+            if let RecordState::Missing | RecordState::Unreadable(_) = record_of(&items, route) {
+                return Err(back(format!("{route} has no readable record")));
+            }
+        }
+        snapshot.found.keys = Keys::Read { etag, items };
+        let listed = if routes.is_empty() { "nothing".to_string() } else { routes.join(", ") };
+        Ok(format!("read back: the index lists {listed}, each with a readable record"))
     }
 
     /// What exists: the store, the function (both stages' code), the behaviors' viewer-request
@@ -282,7 +507,22 @@ impl RouterControl {
                 store_arns,
             });
         }
-        let (config, _) = self.distribution_config().await?;
+        snapshot.found.keys = self.keys(snapshot.found.store.as_ref()).await;
+        // The distribution with its status: an association counts once it is deployed.
+        let out = self
+            .client
+            .get_distribution()
+            .id(&self.distribution_id)
+            .send()
+            .await
+            .map_err(|e| failed("GetDistribution")(from_sdk("GetDistribution", e)))?;
+        let distribution = out
+            .distribution
+            .ok_or_else(|| other("GetDistribution", "GetDistribution returned no distribution".into()))?;
+        snapshot.found.deploying = (distribution.status != "Deployed").then(|| distribution.status.clone());
+        let config = distribution
+            .distribution_config
+            .ok_or_else(|| other("GetDistribution", "GetDistribution returned no config".into()))?;
         snapshot.found.behaviors = behaviors_of(&config);
         snapshot.routes = routes_of(&config);
         Ok(snapshot)
@@ -392,7 +632,8 @@ impl RouterControl {
                 }
                 Ok(StepDone { lines: vec![format!("updated CloudFront Function {name}")], ..Default::default() })
             }
-            Step::TestFunction { name } => self.test(name, snapshot).await,
+            Step::WriteKeys { routes, removed, .. } => self.write_keys(routes, removed, snapshot).await,
+            Step::TestFunction { name, route } => self.test(name, route.as_deref(), snapshot).await,
             Step::PublishFunction { name } => {
                 let etag = self.function_etag("PublishFunction", snapshot)?;
                 let out = self
@@ -509,39 +750,71 @@ impl RouterControl {
         ))
     }
 
-    async fn test(&self, name: &str, snapshot: &Snapshot) -> Result<StepDone, RouterError> {
+    /// `TestFunction` on the sample events. The routed one is asked again (every `poll_every`, at
+    /// most [`STORE_TEST_TRIES`] times) while its logs do not show the record just written: the
+    /// store's writes take seconds to reach what the test reads.
+    async fn test(&self, name: &str, route: Option<&str>, snapshot: &Snapshot) -> Result<StepDone, RouterError> {
         let etag = self.function_etag("TestFunction", snapshot)?;
         let mut lines = Vec::new();
-        for (n, event) in sample_events().iter().enumerate() {
-            let out = self
-                .client
-                .test_function()
-                .name(name)
-                .if_match(&etag)
-                .stage(FunctionStage::Development)
-                .event_object(Blob::new(event.as_bytes()))
-                .send()
-                .await
-                .map_err(|e| failed("TestFunction")(from_sdk("TestFunction", e)))?;
-            let Some(result) = out.test_result else {
-                return Err(other("TestFunction", "TestFunction returned no result; run install again".into()));
+        for (n, event) in sample_events(route).iter().enumerate() {
+            let routed = route.filter(|_| n == 0);
+            let expected = routed.map(|route| expected_log(route, &snapshot.found.keys.items().unwrap_or_default()));
+            let mut tries = 0;
+            let result = loop {
+                tries += 1;
+                let result = self.test_once(name, &etag, event, n + 1).await?;
+                let read =
+                    expected.as_ref().is_none_or(|e| result.function_execution_logs().iter().any(|l| l.trim() == e));
+                if read || tries >= STORE_TEST_TRIES {
+                    break result;
+                }
+                tokio::time::sleep(self.poll_every).await;
             };
             let utilization = result.compute_utilization().unwrap_or("?");
             lines.push(format!("sample event {}: compute utilization {utilization} %", n + 1));
             for log in result.function_execution_logs() {
                 lines.push(format!("  log: {log}"));
             }
-            if let Some(error) = result.function_error_message().filter(|m| !m.is_empty()) {
-                return Err(other(
-                    "TestFunction",
-                    format!(
-                        "the router failed on sample event {} ({error}); nothing was published: report it with the cutover version",
-                        n + 1
-                    ),
-                ));
+            if let (Some(route), Some(expected)) = (routed, expected) {
+                if !result.function_execution_logs().iter().any(|l| l.trim() == expected) {
+                    return Err(other(
+                        "TestFunction",
+                        format!(
+                            "the router did not read the store as written: for {} its logs should say {expected:?} (asked {tries} times); nothing was published, check the function's store association with `cutover router status`",
+                            sample_uri(route)
+                        ),
+                    ));
+                }
+                lines.push(format!("  the function read route:{route} and chose as its record says"));
             }
         }
         Ok(StepDone { lines, ..Default::default() })
+    }
+
+    /// One `TestFunction` call; a function error stops the install.
+    async fn test_once(&self, name: &str, etag: &str, event: &str, n: usize) -> Result<TestResult, RouterError> {
+        let out = self
+            .client
+            .test_function()
+            .name(name)
+            .if_match(etag)
+            .stage(FunctionStage::Development)
+            .event_object(Blob::new(event.as_bytes()))
+            .send()
+            .await
+            .map_err(|e| failed("TestFunction")(from_sdk("TestFunction", e)))?;
+        let Some(result) = out.test_result else {
+            return Err(other("TestFunction", "TestFunction returned no result; run install again".into()));
+        };
+        if let Some(error) = result.function_error_message().filter(|m| !m.is_empty()) {
+            return Err(other(
+                "TestFunction",
+                format!(
+                    "the router failed on sample event {n} ({error}); nothing was published: report it with the cutover version"
+                ),
+            ));
+        }
+        Ok(result)
     }
 
     /// One `UpdateDistribution` adding (or taking off) the router on `paths`, on the config as
@@ -690,7 +963,12 @@ mod tests {
 
     #[test]
     fn the_sample_events_are_json_viewer_requests() {
-        for event in sample_events() {
+        assert_eq!(sample_events(None).len(), 2);
+        let events = sample_events(Some("api/orders*"));
+        let routed: serde_json::Value = serde_json::from_str(&events[0]).unwrap();
+        assert_eq!(routed["request"]["uri"], "/api/orderscutover-router-test");
+        assert_eq!(routed["request"]["headers"][TEST_HEADER]["value"], "1");
+        for event in events {
             let value: serde_json::Value = serde_json::from_str(&event).unwrap();
             assert_eq!(value["context"]["eventType"], "viewer-request");
             assert!(value["request"]["uri"].as_str().unwrap().starts_with('/'));
