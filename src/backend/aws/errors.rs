@@ -5,6 +5,7 @@ use aws_sdk_cloudfront::config::http::HttpResponse;
 use aws_sdk_cloudfront::error::{DisplayErrorContext, ProvideErrorMetadata};
 
 use crate::backend::BackendError;
+use crate::domain::visible::{self, MAX_AWS_TEXT_CHARS};
 
 type SdkError<E> = aws_sdk_cloudfront::error::SdkError<E, HttpResponse>;
 
@@ -28,7 +29,7 @@ where
         }
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or("");
-            let message = service.err().message().unwrap_or("").to_string();
+            let message = visible::cut(service.err().message().unwrap_or(""), MAX_AWS_TEXT_CHARS).into_owned();
             let status = service.raw().status().as_u16();
             from_code(operation, code, &message, status)
         }
@@ -47,7 +48,7 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = cause.source() {
         cause = next;
     }
-    cause.to_string()
+    visible::cut(&cause.to_string(), MAX_AWS_TEXT_CHARS).into_owned()
 }
 
 /// The [`BackendError`] for a service error code, message and HTTP status.
