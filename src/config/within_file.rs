@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::error::{ConfigError, Problem};
 use super::source::Source;
 use crate::domain::plan::RolloutPlan;
-use crate::domain::probe::ProbeMethod;
+use crate::domain::probe::{ProbeMethod, refused_header};
 
 use super::types::{
     Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, Stage, ThresholdOverrides, role_arn_account,
@@ -42,10 +42,6 @@ pub(crate) const PROBE_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=30;
 pub(crate) const PROBE_MAX_PER_MINUTE: std::ops::RangeInclusive<u64> = 1..=120;
 /// The longest probe path cutover sends.
 pub(crate) const MAX_PROBE_PATH_CHARS: usize = 2048;
-/// Request headers a probe may not set: the transport's own, `host` (the probe's `host` key sets
-/// it), and AWS credentials (probes carry none).
-const RESERVED_PROBE_HEADERS: [&str; 6] =
-    ["host", "connection", "content-length", "transfer-encoding", "x-amz-security-token", "x-amz-date"];
 
 // Long: the file-wide rules one after another, in the order their errors are reported.
 pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
@@ -535,6 +531,7 @@ fn check_probe(src: &Source, probe: &Probe, route: &str) -> Result<(), ConfigErr
             "set it to the status a healthy answer has, from 100 to 599 (200 by default)",
         ));
     }
+    let mut seen: HashMap<String, &str> = HashMap::new();
     for (name, value) in &probe.headers {
         let lower = name.get_ref().to_ascii_lowercase();
         if !is_token(name.get_ref()) {
@@ -545,15 +542,16 @@ fn check_probe(src: &Source, probe: &Probe, route: &str) -> Result<(), ConfigErr
                 "use letters, digits and - in header names, such as \"accept\"",
             ));
         }
-        let aws_signature = lower == "authorization" && value.get_ref().trim_start().starts_with("AWS4-");
-        if RESERVED_PROBE_HEADERS.contains(&lower.as_str()) || aws_signature {
-            let fix = match lower.as_str() {
-                "host" => "remove it and set host = \"...\" in the probe table instead",
-                "authorization" | "x-amz-security-token" | "x-amz-date" => {
-                    "remove it: probes carry no AWS credentials, so probe a path that needs none"
-                }
-                _ => "remove it: the HTTP client sets it",
-            };
+        // HTTP header names have no case: `Accept` and `accept` are one header, sent twice.
+        if let Some(first) = seen.insert(lower, name.get_ref()) {
+            return Err(bad(
+                src,
+                name,
+                format!("the probe of route {route} sets the header {first} twice (as {first} and {})", name.get_ref()),
+                "keep one of them: header names are the same whatever their case",
+            ));
+        }
+        if let Some(fix) = refused_header(name.get_ref(), value.get_ref()) {
             return Err(bad(
                 src,
                 name,
@@ -992,6 +990,18 @@ mod tests {
         assert!(
             crate::config::parse(&probe("path = \"/h\"\nheaders = { authorization = \"Bearer t\" }\n"), "c").is_ok()
         );
+        for (name, value) in [
+            ("Authorization", "AWS4-HMAC-SHA256 Credential=..."),
+            ("authorization", "aws4-hmac-sha256 Credential=..."),
+            ("AUTHORIZATION", "AWS4-HMAC-SHA256 Credential=..."),
+            ("X-Amz-Security-Token", "t"),
+            ("X-AMZ-DATE", "20260101T000000Z"),
+        ] {
+            let e = error(&probe(&format!("path = \"/h\"\nheaders = {{ {name} = \"{value}\" }}\n")));
+            assert!(e.contains(&format!("may not set the header {name}")) && e.contains("no AWS credentials"), "{e}");
+        }
+        let e = error(&probe("path = \"/h\"\nheaders = { Accept = \"a\", accept = \"b\" }\n"));
+        assert!(e.contains("sets the header Accept twice") && e.contains("line 9"), "{e}");
         assert!(error(&probe("path = \"/h\"\nheaders = { \"a b\" = \"x\" }\n")).contains("is not a header name"));
         assert!(error(&probe("path = \"/h\"\nheaders = { a = \"x\\ny\" }\n")).contains("control character"));
         let e = error(&probe("path = \"/h\"\nhost = \"https://api.example.com\"\n"));
