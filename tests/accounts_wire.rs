@@ -208,3 +208,76 @@ async fn status_json_lists_the_accounts_read_with_an_assumed_role() {
     assert_eq!(route("/api/orders/*")["lambda_account"], "payments");
     assert_eq!(route("/api/users/*")["lambda_account"], "default");
 }
+
+/// A config for `id` whose `/api/orders/*` lives in account `payments`, read with profile `payments`.
+fn profile_account_config(home: &std::path::Path, id: &str) -> std::path::PathBuf {
+    let config = home.join("cutover.toml");
+    let text = format!(
+        "latency_statistic = \"Average\"\n\n[[distribution]]\nid = \"{id}\"\nlambda_origins = [\"apigw\"]\n\
+         legacy_origins = [\"legacy\"]\n\n[distribution.lambda_accounts.payments]\nprofile = \"payments\"\n\n\
+         [[distribution.route]]\npath = \"/api/orders/*\"\naccount = \"payments\"\nlambda_function = \"orders\"\n"
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+/// `status --json`, run in `home` with `extra_env`, parsed; with its exit code.
+fn status_json(
+    home: &std::path::Path,
+    config: &std::path::Path,
+    extra_env: &[(&str, &str)],
+) -> (i32, serde_json::Value) {
+    use support::binary::{code, run_cutover, stdout};
+    let out = tokio::task::block_in_place(|| run_cutover(REGION, home, config, &["status", "--json"], extra_env));
+    let status = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    (code(&out), status)
+}
+
+/// An account's `profile` is the only source of its credentials: keys in the environment (the
+/// distribution's) never stand in for it. STS is LocalStack here, which answers with the account a
+/// 12-digit access key id names: the profile's keys say `210987654321`, the environment's `test`
+/// would say LocalStack's default account.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_accounts_profile_is_read_with_its_own_credentials_never_the_environments() {
+    use support::emulators::{clients, create_half_migrated_distribution};
+    let id = create_half_migrated_distribution(&clients(REGION).cloudfront, "accounts-profile").await;
+    let home = support::pty::TempDir::new("cutover-accounts-profile");
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("credentials"),
+        "[payments]\naws_access_key_id = 210987654321\naws_secret_access_key = test\n",
+    )
+    .unwrap();
+    let config = profile_account_config(home.path(), &id);
+    let (code, status) = status_json(home.path(), &config, &[("AWS_ENDPOINT_URL_STS", &localstack())]);
+    let accounts = status["distributions"][0]["accounts"].as_array().expect("accounts").clone();
+    assert_eq!(code, 0, "{accounts:?}");
+    assert_eq!(accounts[1]["name"], "payments");
+    assert_eq!(accounts[1]["account_id"], "210987654321", "the profile's own account: {accounts:?}");
+    assert_ne!(accounts[0]["account_id"], accounts[1]["account_id"], "{accounts:?}");
+    assert_eq!(accounts[1]["error"], serde_json::Value::Null, "{accounts:?}");
+    assert_eq!(status["healthy"], true);
+}
+
+/// An account that cannot be read (its profile's credential process fails) makes `status`
+/// unhealthy, exit 1, and its `error` names the cause: the credentials, not the network.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_that_cannot_be_read_makes_status_unhealthy_exit_1_naming_the_cause() {
+    use support::emulators::{clients, create_half_migrated_distribution};
+    let id = create_half_migrated_distribution(&clients(REGION).cloudfront, "accounts-unread").await;
+    let home = support::pty::TempDir::new("cutover-accounts-unread");
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(aws.join("config"), "[profile payments]\ncredential_process = /bin/false\n").unwrap();
+    let config = profile_account_config(home.path(), &id);
+    let (code, status) = status_json(home.path(), &config, &[]);
+    let accounts = status["distributions"][0]["accounts"].as_array().expect("accounts").clone();
+    assert_eq!(code, 1, "{status}");
+    assert_eq!(status["healthy"], false, "{status}");
+    assert_eq!(accounts[0]["error"], serde_json::Value::Null, "the distribution's own account is read: {accounts:?}");
+    let error = accounts[1]["error"].as_str().unwrap_or_else(|| panic!("payments has an error: {accounts:?}"));
+    assert!(error.contains("the AWS credentials could not be loaded"), "{error}");
+    assert!(error.contains("aws sso login") && error.contains("--profile"), "{error}");
+    assert!(!error.contains("network"), "{error}");
+}

@@ -422,7 +422,7 @@ async fn init_writes_a_config_that_loads_validates_and_drives_a_switch() {
     assert_eq!(written.starter.unclassified, [GROUP]);
 
     let loaded = config::load(&path).unwrap();
-    assert_eq!(loaded.region.as_deref(), Some(REGION));
+    assert_eq!(loaded.region(), Some(REGION));
     let cp = CloudFrontControlPlane::new(clients.cloudfront.clone(), DistributionSpec::find(&loaded, &id).unwrap());
     let (live, _) = cp.get_config(&id).await.unwrap();
     let paths: Vec<String> = routes_of(&live).into_iter().map(|(path, _)| path).collect();

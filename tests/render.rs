@@ -397,3 +397,57 @@ async fn routes_that_are_not_switchable_are_shown_and_named_by_the_rollback_dial
     assert!(text.contains("roll back all 3 Lambda routes"), "{text}");
     insta::assert_snapshot!(screen.backend());
 }
+
+/// `demo --scenario tv-spike`: the spike's throttles outgrow the THR column (about 102,576 a minute
+/// on `/catalog/*`). The number is shown compactly with its mark (`103k!`), never cut from the left
+/// into a number a hundred thousand smaller (`02,576!`); every numeric column of every row is whole.
+#[tokio::test(start_paused = true)]
+async fn tv_spike_throttles_too_wide_for_thr_are_shown_compactly_never_cut() {
+    use cutover::app::runtime::Runtime;
+    use cutover::backend::FaultSet;
+    use cutover::backend::sim::{SimBackend, SimOptions, catalog};
+    use cutover::clock::Clock;
+    use cutover::domain::format::{fitted, thousands};
+    // At 15:00 UTC, the demo's busiest hour of the day, the spike throttles more than 100,000 a minute.
+    let clock = Clock::simulated("2026-01-15T15:00:00Z".parse().unwrap(), 10.0);
+    let options = SimOptions { scenario: Scenario::TvSpike, seed: 1, faults: FaultSet::NONE };
+    let backend = std::sync::Arc::new(SimBackend::new(clock.clone(), options));
+    let state = support::demo_state(catalog::DISTRIBUTION_ID, Scenario::TvSpike, &clock);
+    let mut session = Runtime::single(state, backend, clock);
+    let over_100k = |s: &State| {
+        let Some(m) = s.metrics.as_ref() else { return false };
+        s.routes.iter().any(|r| m.latest(&r.path).and_then(|p| p.throttles.get()).is_some_and(|t| t >= 100_000.0))
+    };
+    session.run_until(Duration::from_secs(60 * 60), over_100k).await;
+    let state = session.state();
+    let metrics = state.metrics.as_ref().unwrap();
+    let throttles = |path: &str| metrics.latest(path).and_then(|p| p.throttles.get()).unwrap_or(0.0).round() as u64;
+    let widest = state.routes.iter().map(|r| r.path.as_str()).max_by_key(|p| throttles(p)).unwrap().to_string();
+    let n = throttles(&widest);
+    assert!(n >= 100_000, "the spike throttles {widest} only {n} a minute: the test needs a number wider than THR");
+    let screen = draw(state, &Theme::default_dark(), 120, 40);
+    let row = (0..40).map(|y| row_text(&screen, y)).find(|r| r.contains(&format!(" {widest} "))).unwrap();
+    let compact = format!(" {}!", fitted(n, 6));
+    assert!(compact.ends_with("k!"), "{compact}");
+    assert!(row.contains(&compact), "THR shows {compact:?} for {n}: {row}");
+    // The cut form of the whole number appears nowhere on the screen.
+    let whole = thousands(n);
+    let cut: String = whole.chars().skip(whole.chars().count() - 6).collect();
+    let text = screen.backend().to_string();
+    assert!(!text.contains(&format!("{cut}!")) && !text.contains(&format!(" {cut} ")), "{text}");
+    // Every row's numbers are whole: each count shown is the route's own, whole or compact.
+    for route in &state.routes {
+        let Some(point) = metrics.latest(&route.path) else { continue };
+        let Some(row) = (0..40).map(|y| row_text(&screen, y)).find(|r| r.contains(&format!(" {} ", route.path))) else {
+            continue;
+        };
+        if let Some(requests) = point.requests() {
+            let shown = fitted(requests.round() as u64, 9);
+            assert!(row.contains(&format!(" {shown}")), "{}: REQ/MIN {shown}: {row}", route.path);
+        }
+        if let Some(t) = point.throttles.get() {
+            let shown = fitted(t.round() as u64, 6);
+            assert!(row.contains(&format!(" {shown}")), "{}: THR {shown}: {row}", route.path);
+        }
+    }
+}

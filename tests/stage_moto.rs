@@ -49,3 +49,38 @@ async fn a_rest_stage_lists_its_deployments_and_moves_to_an_older_one() {
     let missing = StageRef::Rest { rest_api_id: api_id, stage: "nope".into() };
     assert!(stages.deployments(&missing).await.is_err());
 }
+
+/// A deployment described by 100 KB (a pipeline pasting a whole changelog) is kept cut to 200
+/// characters with a mark saying how much was left out, so `stage --list`, the picker and the
+/// dialog never print it whole.
+#[tokio::test]
+async fn a_100_kb_deployment_description_is_kept_cut_with_a_mark() {
+    use cutover::domain::visible::MAX_AWS_TEXT_CHARS;
+    let sdk = sdk_config(&moto(), "eu-west-1");
+    let client = aws_sdk_apigateway::Client::new(&sdk);
+    let api = client.create_rest_api().name("cutover-long-description").send().await.unwrap();
+    let api_id = api.id().unwrap().to_string();
+    let root = client.get_resources().rest_api_id(&api_id).send().await.unwrap();
+    let root_id = root.items()[0].id().unwrap().to_string();
+    let method = client.put_method().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
+    method.authorization_type("NONE").send().await.unwrap();
+    let integration = client.put_integration().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
+    let integration = integration.r#type(aws_sdk_apigateway::types::IntegrationType::HttpProxy);
+    integration.integration_http_method("GET").uri("http://127.0.0.1:9/").send().await.unwrap();
+    let changelog = "fix: a line of the changelog\n".repeat(3_500);
+    assert!(changelog.len() >= 100_000);
+    let deployment = client.create_deployment().rest_api_id(&api_id).description(&changelog).send().await.unwrap();
+    let id = deployment.id().unwrap().to_string();
+    let stage = client.create_stage().rest_api_id(&api_id).stage_name("prod").deployment_id(&id);
+    stage.send().await.unwrap();
+
+    let stages = ApiGatewayStages::from_sdk_config(&sdk);
+    let prod = StageRef::Rest { rest_api_id: api_id, stage: "prod".into() };
+    let listed = stages.deployments(&prod).await.unwrap();
+    let kept = &listed.list.iter().find(|d| d.id == id).unwrap().description;
+    let more = changelog.chars().count() - MAX_AWS_TEXT_CHARS;
+    let mark = format!("… ({} more characters)", cutover::domain::format::thousands(more as u64));
+    assert!(kept.starts_with("fix: a line of the changelog\nfix:"), "{kept}");
+    assert!(kept.ends_with(&mark), "{kept}");
+    assert_eq!(kept.chars().count(), MAX_AWS_TEXT_CHARS + mark.chars().count());
+}

@@ -27,6 +27,10 @@ pub enum BackendError {
     TooManyConflicts(u32),
     #[error("network error: {0}")]
     Network(String),
+    /// No credentials, expired ones, or a named profile that is not there: never a network error,
+    /// and the sentence says how to get credentials (`aws sso login`, `--profile`).
+    #[error("{0}")]
+    Credentials(String),
     #[error("the call timed out")]
     Timeout,
     /// AWS took a write, but reading it back shows something else (or could not be read): the

@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(config.refresh_interval().as_secs(), 60);
         assert_eq!(config.latency_statistic(), "p99");
         assert_eq!(config.concurrency_limit(), 1000);
-        assert_eq!(config.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(config.region(), Some("eu-west-1"));
         assert!(!config.read_only);
 
         let d = config.distribution("E2ABCDEF12345").unwrap();

@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(c.latency_statistic(), "p99");
         assert_eq!(c.concurrency_limit(), 1000);
         assert!(!c.read_only);
-        assert_eq!(c.region, None);
+        assert_eq!(c.region(), None);
         assert_eq!(c.file_name(), "c.toml");
         assert_eq!(c.thresholds_for("E1", "/anything"), crate::domain::Thresholds::default());
     }

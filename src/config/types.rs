@@ -44,7 +44,7 @@ pub struct Config {
     pub traffic_moved_warn_minutes: Spanned<u64>,
     /// Region of the Lambda, API Gateway and ALB metrics; the AWS default region when absent.
     #[serde(default)]
-    pub region: Option<String>,
+    pub region: Option<Spanned<String>>,
     /// Never switch routes, only watch.
     #[serde(default)]
     pub read_only: bool,
@@ -406,6 +406,11 @@ impl ThresholdOverrides {
 }
 
 impl Config {
+    /// The file's `region`, when it sets one.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_ref().map(|r| r.get_ref().as_str())
+    }
+
     /// The name the file was loaded under, as used in error messages.
     pub fn file_name(&self) -> &str {
         &self.source.name

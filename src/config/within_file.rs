@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::error::{ConfigError, Problem};
 use super::source::Source;
 use crate::domain::plan::RolloutPlan;
-use crate::domain::probe::ProbeMethod;
+use crate::domain::probe::{ProbeMethod, refused_header};
 
 use super::types::{
     Config, Distribution, MarkerHeader, Probe, ProbeMarkers, Probes, Stage, ThresholdOverrides, role_arn_account,
@@ -42,10 +42,6 @@ pub(crate) const PROBE_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=30;
 pub(crate) const PROBE_MAX_PER_MINUTE: std::ops::RangeInclusive<u64> = 1..=120;
 /// The longest probe path cutover sends.
 pub(crate) const MAX_PROBE_PATH_CHARS: usize = 2048;
-/// Request headers a probe may not set: the transport's own, `host` (the probe's `host` key sets
-/// it), and AWS credentials (probes carry none).
-const RESERVED_PROBE_HEADERS: [&str; 6] =
-    ["host", "connection", "content-length", "transfer-encoding", "x-amz-security-token", "x-amz-date"];
 
 // Long: the file-wide rules one after another, in the order their errors are reported.
 pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
@@ -95,6 +91,11 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
             format!("traffic_moved_warn_minutes is {}, outside 1 to 120", warn.get_ref()),
             "set it to the minutes a switch's traffic may take to move before cutover warns (10 by default)",
         ));
+    }
+    if let Some(region) = &config.region
+        && !is_region(region.get_ref())
+    {
+        return Err(bad(src, region, format!("region {:?} is not an AWS region name", region.get_ref()), REGION_FIX));
     }
     check_thresholds(src, &config.thresholds, "[thresholds]")?;
     check_probe_pace(src, &config.probes)?;
@@ -371,17 +372,25 @@ fn check_accounts(src: &Source, distribution: &Distribution) -> Result<(), Confi
                 ));
             }
         }
-        for (key, value) in [("profile", &account.profile), ("region", &account.region)] {
-            if let Some(value) = value
-                && (value.get_ref().trim().is_empty() || value.get_ref().chars().any(char::is_whitespace))
-            {
-                return Err(bad(
-                    src,
-                    value,
-                    format!("{key} in {table} is empty or has spaces"),
-                    format!("write the {key} name as the AWS CLI takes it, or remove the key"),
-                ));
-            }
+        if let Some(profile) = &account.profile
+            && !is_profile_name(profile.get_ref())
+        {
+            return Err(bad(
+                src,
+                profile,
+                format!("profile {:?} in {table} is empty or has spaces or control characters", profile.get_ref()),
+                "write the profile name as the AWS CLI takes it (aws configure list-profiles), or remove the key",
+            ));
+        }
+        if let Some(region) = &account.region
+            && !is_region(region.get_ref())
+        {
+            return Err(bad(
+                src,
+                region,
+                format!("region {:?} in {table} is not an AWS region name", region.get_ref()),
+                REGION_FIX,
+            ));
         }
         if let Some(limit) = &account.concurrency_limit
             && !CONCURRENCY_LIMIT.contains(limit.get_ref())
@@ -535,6 +544,7 @@ fn check_probe(src: &Source, probe: &Probe, route: &str) -> Result<(), ConfigErr
             "set it to the status a healthy answer has, from 100 to 599 (200 by default)",
         ));
     }
+    let mut seen: HashMap<String, &str> = HashMap::new();
     for (name, value) in &probe.headers {
         let lower = name.get_ref().to_ascii_lowercase();
         if !is_token(name.get_ref()) {
@@ -545,15 +555,16 @@ fn check_probe(src: &Source, probe: &Probe, route: &str) -> Result<(), ConfigErr
                 "use letters, digits and - in header names, such as \"accept\"",
             ));
         }
-        let aws_signature = lower == "authorization" && value.get_ref().trim_start().starts_with("AWS4-");
-        if RESERVED_PROBE_HEADERS.contains(&lower.as_str()) || aws_signature {
-            let fix = match lower.as_str() {
-                "host" => "remove it and set host = \"...\" in the probe table instead",
-                "authorization" | "x-amz-security-token" | "x-amz-date" => {
-                    "remove it: probes carry no AWS credentials, so probe a path that needs none"
-                }
-                _ => "remove it: the HTTP client sets it",
-            };
+        // HTTP header names have no case: `Accept` and `accept` are one header, sent twice.
+        if let Some(first) = seen.insert(lower, name.get_ref()) {
+            return Err(bad(
+                src,
+                name,
+                format!("the probe of route {route} sets the header {first} twice (as {first} and {})", name.get_ref()),
+                "keep one of them: header names are the same whatever their case",
+            ));
+        }
+        if let Some(fix) = refused_header(name.get_ref(), value.get_ref()) {
             return Err(bad(
                 src,
                 name,
@@ -656,6 +667,27 @@ fn check_markers(src: &Source, markers: &ProbeMarkers) -> Result<(), ConfigError
     Ok(())
 }
 
+/// What to do about a `region` that is not a region name.
+const REGION_FIX: &str =
+    "write the region's code as AWS names it, such as \"eu-west-1\" or \"us-gov-west-1\", or remove the key";
+
+/// An AWS region's code: lower-case letters, digits and inner `-`, starting with letters and
+/// holding at least one `-` (`eu-west-1`, `us-gov-west-1`, `cn-north-1`), at most 50 characters.
+/// Nothing else reaches an endpoint's host name or a terminal from there.
+pub(crate) fn is_region(text: &str) -> bool {
+    text.len() <= 50
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && text.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && text.contains('-')
+        && !text.ends_with('-')
+        && !text.contains("--")
+}
+
+/// A profile name the AWS CLI can take: not empty, no spaces, no control or format characters.
+fn is_profile_name(text: &str) -> bool {
+    !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || crate::domain::visible::is_invisible(c))
+}
+
 /// An HTTP token (RFC 9110): a header name.
 fn is_token(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
@@ -730,6 +762,26 @@ fn bad<T>(src: &Source, value: &Spanned<T>, message: impl Into<String>, fix: imp
 mod tests {
     use super::*;
     use crate::config::testing::{error, with};
+
+    #[test]
+    fn the_files_region_and_an_accounts_region_must_be_region_names() {
+        for ok in ["eu-west-1", "us-east-1", "us-gov-west-1", "cn-northwest-1", "ap-southeast-4", "eu-isoe-west-1"] {
+            assert!(is_region(ok), "{ok}");
+        }
+        for bad in ["", "eu west 1", "EU-WEST-1", "eu-west-1\u{1b}[2J", "eu-west-1 ", "euwest", "-eu-1", "eu-", "eu--1"]
+        {
+            assert!(!is_region(bad), "{bad:?}");
+        }
+        assert!(!is_region(&format!("eu-{}", "x".repeat(60))));
+        let text = format!("region = \"eu west 1\"\n{}", with(""));
+        let e = error(&text);
+        assert!(e.contains("line 1, column 10: region \"eu west 1\" is not an AWS region name"), "{e}");
+        assert!(e.contains("such as \"eu-west-1\""), "{e}");
+        let e = error(&format!("region = \"eu-west-1\\u001b[31m\"\n{}", with("")));
+        assert!(e.contains("line 1, column 10") && e.contains("is not an AWS region name"), "{e}");
+        let ok = crate::config::parse(&format!("region = \"eu-central-1\"\n{}", with("")), "c.toml").unwrap();
+        assert_eq!(ok.region(), Some("eu-central-1"));
+    }
 
     #[test]
     fn latency_statistics() {
@@ -854,6 +906,17 @@ mod tests {
         );
         let e = error(&with("[distribution.lambda_accounts.x]\nregion = \"eu-west-1\"\n"));
         assert!(e.contains("has neither profile nor role_arn"), "{e}");
+        let e = error(&with("[distribution.lambda_accounts.x]\nprofile = \"p\"\nregion = \"eu west 1\"\n"));
+        assert!(
+            e.contains(
+                "line 7, column 10: region \"eu west 1\" in [distribution.lambda_accounts.x] is not an AWS region name"
+            ),
+            "{e}"
+        );
+        let e = error(&with("[distribution.lambda_accounts.x]\nprofile = \"p\"\nregion = \"eu-west-1\\u001b[2J\"\n"));
+        assert!(e.contains("line 7, column 10") && e.contains("is not an AWS region name"), "{e}");
+        let e = error(&with("[distribution.lambda_accounts.x]\nprofile = \"p\\u001b]52\"\n"));
+        assert!(e.contains("line 6, column 11") && e.contains("control characters"), "{e}");
         let e = error(&with("[distribution.lambda_accounts.x]\nprofile = \"p\"\nlambda_origins = [\"elb\"]\n"));
         assert!(
             e.contains(
@@ -992,6 +1055,18 @@ mod tests {
         assert!(
             crate::config::parse(&probe("path = \"/h\"\nheaders = { authorization = \"Bearer t\" }\n"), "c").is_ok()
         );
+        for (name, value) in [
+            ("Authorization", "AWS4-HMAC-SHA256 Credential=..."),
+            ("authorization", "aws4-hmac-sha256 Credential=..."),
+            ("AUTHORIZATION", "AWS4-HMAC-SHA256 Credential=..."),
+            ("X-Amz-Security-Token", "t"),
+            ("X-AMZ-DATE", "20260101T000000Z"),
+        ] {
+            let e = error(&probe(&format!("path = \"/h\"\nheaders = {{ {name} = \"{value}\" }}\n")));
+            assert!(e.contains(&format!("may not set the header {name}")) && e.contains("no AWS credentials"), "{e}");
+        }
+        let e = error(&probe("path = \"/h\"\nheaders = { Accept = \"a\", accept = \"b\" }\n"));
+        assert!(e.contains("sets the header Accept twice") && e.contains("line 9"), "{e}");
         assert!(error(&probe("path = \"/h\"\nheaders = { \"a b\" = \"x\" }\n")).contains("is not a header name"));
         assert!(error(&probe("path = \"/h\"\nheaders = { a = \"x\\ny\" }\n")).contains("control character"));
         let e = error(&probe("path = \"/h\"\nhost = \"https://api.example.com\"\n"));

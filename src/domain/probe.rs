@@ -115,10 +115,53 @@ pub struct ProbeSpec {
 }
 
 impl ProbeSpec {
-    /// The whole URL: the base without its trailing `/`, then the path.
+    /// The whole URL: the base without its trailing `/`, then the path as it goes on the request
+    /// line ([`request_target`]).
     pub fn url(&self) -> String {
-        format!("{}{}", self.base_url.trim_end_matches('/'), self.path)
+        format!("{}{}", self.base_url.trim_end_matches('/'), request_target(&self.path))
     }
+}
+
+/// `path` as it goes on the request line: every byte that RFC 3986 does not allow there raw
+/// (non-ASCII, so bidi controls too, spaces, controls, `"<>\\^`{|}` and `#`) percent-encoded from
+/// its UTF-8, and what is already an escape (`%2F`) or allowed (`/a;b=c?x=1&y`) left as written. A
+/// path never reaches a server or a log as characters it could show another way.
+pub fn request_target(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape_already = b == b'%' && bytes.len() > i + 2 && bytes[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit);
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) || escape_already {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Request headers a probe may not set, named in lower case: the transport's own, `host` (the
+/// probe's `host` key sets it), and AWS credentials (probes carry none).
+pub const RESERVED_PROBE_HEADERS: [&str; 6] =
+    ["host", "connection", "content-length", "transfer-encoding", "x-amz-security-token", "x-amz-date"];
+
+/// Why a probe may not send the request header `name: value`, as what to do instead; `None` when
+/// it may. Names are compared without regard to case, as HTTP does (`Authorization`,
+/// `authorization` and `AUTHORIZATION` are one header), and so is an AWS signature's scheme.
+pub fn refused_header(name: &str, value: &str) -> Option<&'static str> {
+    let lower = name.trim().to_ascii_lowercase();
+    let scheme = value.trim_start().get(..5).map(str::to_ascii_uppercase);
+    let aws_signature = lower == "authorization" && scheme.as_deref() == Some("AWS4-");
+    if !RESERVED_PROBE_HEADERS.contains(&lower.as_str()) && !aws_signature {
+        return None;
+    }
+    Some(match lower.as_str() {
+        "host" => "remove it and set host = \"...\" in the probe table instead",
+        "authorization" | "x-amz-security-token" | "x-amz-date" => {
+            "remove it: probes carry no AWS credentials, so probe a path that needs none"
+        }
+        _ => "remove it: the HTTP client sets it",
+    })
 }
 
 /// A response's headers, names lowercased, in the order they came. Values that are not UTF-8 are
@@ -814,8 +857,42 @@ mod tests {
     #[test]
     fn the_url_joins_base_and_path_and_methods_parse() {
         assert_eq!(spec(Markers::default()).url(), "https://api.example.com/orders/health");
+        let mut odd = spec(Markers::default());
+        odd.path = "/café/\u{202e}gpj.exe".into();
+        assert_eq!(odd.url(), "https://api.example.com/caf%C3%A9/%E2%80%AEgpj.exe");
         assert_eq!(ProbeMethod::parse("head"), Some(ProbeMethod::Head));
         assert_eq!(ProbeMethod::parse("GET"), Some(ProbeMethod::Get));
         assert_eq!(ProbeMethod::parse("POST"), None);
+    }
+
+    #[test]
+    fn probe_paths_go_on_the_request_line_percent_encoded() {
+        assert_eq!(request_target("/orders/health"), "/orders/health");
+        assert_eq!(request_target("/a;b=c/x@y:z?q=1&r=(2)*~"), "/a;b=c/x@y:z?q=1&r=(2)*~", "allowed as written");
+        assert_eq!(request_target("/%2Fkept%20"), "/%2Fkept%20", "escapes already written stay");
+        assert_eq!(request_target("/100%"), "/100%25", "a lone % is encoded");
+        assert_eq!(request_target("/%zz"), "/%25zz");
+        assert_eq!(request_target("/café"), "/caf%C3%A9", "non-ASCII as its UTF-8 bytes");
+        assert_eq!(request_target("/admin\u{202e}*/gpj.exe"), "/admin%E2%80%AE*/gpj.exe", "a bidi override");
+        assert_eq!(request_target("/a b\"<>\\^`{|}#\u{7f}"), "/a%20b%22%3C%3E%5C%5E%60%7B%7C%7D%23%7F");
+        for path in ["/\u{2028}", "/日本", "/\u{1b}[2J", "/x\u{200f}y"] {
+            let target = request_target(path);
+            assert!(target.bytes().all(|b| b.is_ascii_graphic()), "{path:?} → {target}");
+        }
+    }
+
+    #[test]
+    fn probe_header_names_are_refused_whatever_their_case() {
+        let signed = "AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/execute-api/aws4_request";
+        for name in ["Authorization", "authorization", "AUTHORIZATION", " authorization"] {
+            assert!(refused_header(name, signed).is_some_and(|fix| fix.contains("no AWS credentials")), "{name}");
+            assert_eq!(refused_header(name, &signed.to_ascii_lowercase()), refused_header(name, signed), "{name}");
+            assert_eq!(refused_header(name, "Bearer t"), None, "{name}: not AWS credentials");
+        }
+        for name in ["Host", "HOST", "host", "X-Amz-Security-Token", "x-amz-date", "Content-Length", "Connection"] {
+            assert!(refused_header(name, "x").is_some(), "{name}");
+        }
+        assert!(refused_header("Host", "x").is_some_and(|fix| fix.contains("set host = ")));
+        assert_eq!(refused_header("Accept", "application/json"), None);
     }
 }

@@ -5,7 +5,12 @@
 //! `\r` that overprints a line, or a bidi override (U+202E) that shows a path backwards. Every text
 //! output goes through [`escape`] (one field, one line) or [`escape_keeping_lines`] (a whole
 //! multi-line output whose `\n` are its own structure), which turn Unicode general categories Cc
-//! (controls) and Cf (format) into escapes like `\u{1b}` that the terminal prints as they read.
+//! (controls), Cf (format), Zl and Zp (U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR: line
+//! breaks to some terminals and viewers) into escapes like `\u{1b}` that the terminal prints as they
+//! read.
+//!
+//! Text from AWS can also be long beyond reason (a deployment description may be 100 KB): [`cut`]
+//! keeps its first characters and says how many it left out.
 //!
 //! A backslash is left as it is: `\u{1b}` typed literally looks the same as an escaped ESC, which
 //! only misleads the eye, never the terminal.
@@ -17,25 +22,48 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// `text` with every Cc and Cf character escaped, `\n` and `\t` included: for one field or one line.
+/// `text` with every Cc, Cf, Zl and Zp character escaped, `\n` and `\t` included: for one field or
+/// one line.
 pub fn escape(text: &str) -> Cow<'_, str> {
     escape_except(text, |_| false)
 }
 
-/// `text` with every Cc and Cf character escaped except `\n`: for a whole output whose lines are
+/// `text` with every Cc, Cf, Zl and Zp character escaped except `\n`: for a whole output whose lines are
 /// its structure (an error message with a quoted snippet, a summary). Escape fields with [`escape`]
 /// before joining them when a newline inside one would split it.
 pub fn escape_keeping_lines(text: &str) -> Cow<'_, str> {
     escape_except(text, |c| c == '\n')
 }
 
-/// Whether `c` would act on the terminal or hide itself instead of being printed: Cc or Cf.
+/// Whether `c` would act on the terminal or hide itself instead of being printed: Cc, Cf, Zl or Zp.
 pub fn is_invisible(c: char) -> bool {
-    // `char::is_control` is exactly general category Cc.
-    c.is_control() || is_format(c)
+    // `char::is_control` is exactly general category Cc; Zl and Zp hold one code point each.
+    c.is_control() || is_format(c) || c == LINE_SEPARATOR || c == PARAGRAPH_SEPARATOR
 }
 
-/// `json`, a JSON text, with DEL, C1 controls and format characters written as JSON `\u` escapes
+/// U+2028, the only character of general category Zl.
+const LINE_SEPARATOR: char = '\u{2028}';
+/// U+2029, the only character of general category Zp.
+const PARAGRAPH_SEPARATOR: char = '\u{2029}';
+
+/// The most characters of one piece of text from AWS that cutover keeps: a description, a message.
+pub const MAX_AWS_TEXT_CHARS: usize = 200;
+
+/// `text` whole when it has at most `max` characters, else its first `max` characters and a mark
+/// saying how many more there were (`… (99,800 more characters)`). Cut before escaping: the mark
+/// is cutover's, and an escape is never split.
+pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => {
+            let more = text[end..].chars().count();
+            let unit = if more == 1 { "character" } else { "characters" };
+            Cow::Owned(format!("{}… ({} more {unit})", &text[..end], super::format::thousands(more as u64)))
+        }
+    }
+}
+
+/// `json`, a JSON text, with DEL, C1 controls, format characters and U+2028/U+2029 written as JSON `\u` escapes
 /// (surrogate pairs above U+FFFF). Those characters can stand only inside strings in valid JSON, so
 /// the value is unchanged; C0 controls are left alone, being JSON's own to escape inside strings
 /// (serde_json does) and structure outside them (`\t`, `\n`, `\r`).
@@ -145,6 +173,29 @@ mod tests {
         assert_eq!(escape("/admin\u{202e}*/gpj.exe"), "/admin\\u{202e}*/gpj.exe");
         assert_eq!(escape("zero\u{200b}width\u{feff}"), "zero\\u{200b}width\\u{feff}");
         assert_eq!(escape("tag\u{e0041}"), "tag\\u{e0041}");
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_are_escaped_like_controls() {
+        assert_eq!(escape("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
+        assert_eq!(escape_keeping_lines("a\nb\u{2028}c"), "a\nb\\u{2028}c", "only \\n is kept as a line break");
+        assert!(is_invisible('\u{2028}') && is_invisible('\u{2029}'));
+        let json = serde_json::to_string("x\u{2028}y\u{2029}").unwrap();
+        assert_eq!(escape_in_json(&json), r#""x\u2028y\u2029""#);
+        // Their neighbours are ordinary punctuation and spaces.
+        assert!(!is_invisible('\u{2027}') && !is_invisible('\u{202f}') && !is_invisible('\u{2000}'));
+    }
+
+    #[test]
+    fn long_text_is_cut_with_a_mark_saying_how_much_was_left_out() {
+        assert!(matches!(cut("short", 200), Cow::Borrowed("short")));
+        assert!(matches!(cut("exactly", 7), Cow::Borrowed("exactly")));
+        assert_eq!(cut("abcdef", 3), "abc… (3 more characters)");
+        assert_eq!(cut("abcd", 3), "abc… (1 more character)");
+        assert_eq!(cut("日本語テキスト", 2), "日本… (5 more characters)", "characters, never bytes");
+        let description = "x".repeat(100_000);
+        let shown = cut(&description, MAX_AWS_TEXT_CHARS);
+        assert_eq!(shown, format!("{}… (99,800 more characters)", "x".repeat(200)));
     }
 
     #[test]

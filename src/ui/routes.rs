@@ -11,12 +11,24 @@ use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
 use crate::app::plan_run::PlanPhase;
 use crate::app::state::{RouteRow, State};
-use crate::domain::format::{thousands, time_of_day};
+use crate::domain::format::{fitted, thousands, time_of_day};
 use crate::domain::{MinutePoint, Target, Thresholds};
 use crate::theme::Theme;
 
 /// The target column fits `◼ origin ⇄ 62 %` (or `⇄ 12/12`): where the route is, and how the move goes.
-const FIXED_WIDTHS: [u16; 7] = [1, 14, 16, 10, 6, 7, 7];
+const FIXED_WIDTHS: [u16; 7] = [1, 14, 16, REQUESTS_WIDTH, ERRORS_WIDTH, LATENCY_WIDTH, THROTTLES_WIDTH];
+/// The numeric columns: each number is right-aligned with one place kept for its `!` mark, and one
+/// too wide for the rest is shown compactly (`103k`), never cut from the left.
+const REQUESTS_WIDTH: u16 = 10;
+const ERRORS_WIDTH: u16 = 6;
+const LATENCY_WIDTH: u16 = 7;
+const THROTTLES_WIDTH: u16 = 7;
+
+/// A count as it fits a numeric column `width` wide, its mark's place kept.
+fn count_in(value: f64, width: u16) -> String {
+    // `as` saturates: a negative or NaN count (never sent by CloudWatch) shows as 0.
+    fitted(value.round() as u64, usize::from(width) - 1)
+}
 
 // Long: lays out the route table (title, scroll window, rows, empty-table notes) in one place.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -143,12 +155,12 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         let mark = if matches!(run.phase, PlanPhase::Paused { .. }) { "‖" } else { "▸" };
         target.push(Span::styled(format!(" {mark}{}", run.progress()), theme.switch_pending));
     }
-    let requests = number(latest.and_then(MinutePoint::requests).map(|v| thousands(v.round() as u64)), false, theme);
+    let requests = number(latest.and_then(MinutePoint::requests).map(|v| count_in(v, REQUESTS_WIDTH)), false, theme);
     let errors = latest.and_then(MinutePoint::error_rate_pct);
-    let error_cell = number(errors.map(|v| format!("{v:.1}")), latest.is_some_and(|p| t.error_rate_breached(p)), theme);
+    let error_cell = number(errors.map(percent_in_column), latest.is_some_and(|p| t.error_rate_breached(p)), theme);
     let latency = latest.and_then(MinutePoint::latency_ms);
     let latency_cell =
-        number(latency.map(|v| thousands(v.round() as u64)), latest.is_some_and(|p| t.latency_breached(p)), theme);
+        number(latency.map(|v| count_in(v, LATENCY_WIDTH)), latest.is_some_and(|p| t.latency_breached(p)), theme);
     let throttles = throttle_cell(latest, t, theme);
     let series: Vec<Option<f64>> = state
         .metrics
@@ -185,7 +197,14 @@ fn number<'a>(text: Option<String>, breached: bool, theme: &Theme) -> Cell<'a> {
 /// Lambda throttles; origin routes have no datapoint, so they show `–` like any missing number.
 fn throttle_cell<'a>(latest: Option<&MinutePoint>, t: &Thresholds, theme: &Theme) -> Cell<'a> {
     let breached = latest.is_some_and(|p| t.throttles_breached(p));
-    number(latest.and_then(|p| p.throttles.get()).map(|v| thousands(v.round() as u64)), breached, theme)
+    number(latest.and_then(|p| p.throttles.get()).map(|v| count_in(v, THROTTLES_WIDTH)), breached, theme)
+}
+
+/// A 5xx rate with one decimal (`12.4`); `100.0` is the widest a rate can be, and fits. Anything
+/// wider (never sent: a rate is at most 100 %) is shown whole, as a count would be.
+fn percent_in_column(value: f64) -> String {
+    let text = format!("{value:.1}");
+    if text.chars().count() < usize::from(ERRORS_WIDTH) { text } else { count_in(value, ERRORS_WIDTH) }
 }
 
 /// Runs of equal style share one span.
@@ -210,7 +229,26 @@ fn spark_line<'a>(text: &str, theme: &Theme) -> Line<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::latency_heading;
+    use super::*;
+
+    #[test]
+    fn every_numeric_column_fits_its_widest_number_without_cutting_it() {
+        for width in [REQUESTS_WIDTH, LATENCY_WIDTH, THROTTLES_WIDTH] {
+            for value in [0.0, 999.0, 102_576.0, 9_999_999.0, 123_456_789_012.0, 1e30] {
+                let text = count_in(value, width);
+                assert!(text.chars().count() < usize::from(width), "{value} in {width}: {text}");
+            }
+        }
+        assert_eq!(count_in(102_576.0, THROTTLES_WIDTH), "103k");
+        assert_eq!(count_in(99_999.0, THROTTLES_WIDTH), "99,999");
+        assert_eq!(count_in(9_999_999.0, REQUESTS_WIDTH), "9,999,999");
+        assert_eq!(count_in(123_456_789.0, REQUESTS_WIDTH), "123M");
+        for value in [0.0, 5.04, 99.95, 100.0, 1234.5] {
+            let text = percent_in_column(value);
+            assert!(text.chars().count() < usize::from(ERRORS_WIDTH), "{value}: {text}");
+        }
+        assert_eq!(percent_in_column(100.0), "100.0");
+    }
 
     #[test]
     fn the_latency_column_names_its_statistic_and_fits() {

@@ -46,3 +46,28 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Run `cutover --config CONFIG ARGS...` with nothing of this machine's environment: only a home
+/// of its own (`home`, with empty AWS profile files unless the test writes them), the instance
+/// metadata service off, every AWS endpoint a closed port on 127.0.0.1 (nothing can reach the
+/// internet), and `env`. For what must be refused before any call.
+pub fn run_cutover_bare(home: &Path, config: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let aws = home.join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cutover"));
+    command
+        .env_clear()
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("USER", "runbook")
+        .env("AWS_CONFIG_FILE", aws.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", aws.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    shown(args, command.output().unwrap())
+}

@@ -3,9 +3,13 @@
 
 use std::time::Duration;
 
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, future};
 use aws_sdk_sts::config::SharedCredentialsProvider;
 
 /// CloudFront is global; its control plane and its metrics live in this region.
@@ -32,6 +36,94 @@ pub struct ConnectOptions {
 )]
 pub struct NoRegion;
 
+/// A profile cutover was told to use (`--profile`, or an account's `profile`) that the AWS profile
+/// files do not define. Refused at start; should it vanish later, an account's reads fail with it,
+/// never with other credentials (the environment's would read another account and say nothing).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("profile {profile} not found in {files}: {fix}")]
+pub struct MissingProfile {
+    pub profile: String,
+    /// The files looked in, as the operator knows them (`~/.aws/config or ~/.aws/credentials`).
+    pub files: String,
+    /// What to do, for the place that names the profile.
+    pub fix: String,
+}
+
+impl MissingProfile {
+    /// `profile`, not found, named by `named_in` (`--profile`, `[distribution.lambda_accounts.x] in
+    /// cutover.toml`).
+    pub fn new(profile: &str, named_in: &str) -> Self {
+        MissingProfile {
+            profile: profile.to_string(),
+            files: profile_files(),
+            fix: format!(
+                "create it (aws configure --profile {profile}, or aws configure sso --profile {profile}) or correct \
+                 the name in {named_in} (aws configure list-profiles lists those there are)"
+            ),
+        }
+    }
+}
+
+/// The two profile files the SDK reads, as the operator would look for them.
+fn profile_files() -> String {
+    let file = |var: &str, default: &str| std::env::var(var).unwrap_or_else(|_| default.to_string());
+    format!(
+        "{} or {}",
+        file("AWS_CONFIG_FILE", "~/.aws/config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+    )
+}
+
+/// Whether the AWS profile files (`~/.aws/config`, `~/.aws/credentials`, or the files
+/// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` name) define `profile`, read as the SDK reads
+/// them. Files that cannot be read or parsed are an error in words. Nothing is called.
+pub async fn profile_defined(profile: &str) -> Result<bool, String> {
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    let (fs, env) = (aws_types::os_shim_internal::Fs::real(), aws_types::os_shim_internal::Env::real());
+    match aws_config::profile::load(&fs, &env, &files, None).await {
+        Ok(set) => Ok(set.get_profile(profile).is_some()),
+        Err(error) => Err(format!("the AWS profile files ({}) could not be read: {error}", profile_files())),
+    }
+}
+
+/// `profile` checked before anything is called: `Err` with what to do when the files do not define
+/// it (or cannot be read), for `named_in`.
+pub async fn check_profile(profile: &str, named_in: &str) -> Result<(), MissingProfile> {
+    match profile_defined(profile).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(MissingProfile::new(profile, named_in)),
+        Err(unreadable) => Err(MissingProfile {
+            profile: profile.to_string(),
+            files: profile_files(),
+            fix: format!("{unreadable}; fix the files, then try again"),
+        }),
+    }
+}
+
+/// Credentials from `profile` alone: its keys, its SSO session, its role or its process, never
+/// the environment's or an instance role's (the standard chain tries the environment first, even
+/// for a named profile). `region` is where a role in the profile is assumed.
+fn profile_credentials(profile: &str, region: Option<&str>) -> SharedCredentialsProvider {
+    let config = ProviderConfig::default().with_region(region.map(|r| Region::new(r.to_string())));
+    SharedCredentialsProvider::new(
+        ProfileFileCredentialsProvider::builder().configure(&config).profile_name(profile).build(),
+    )
+}
+
+/// Credentials that are never there, for a reason given once: every call made with them fails
+/// before it is sent, with that reason (see `errors::from_sdk`).
+#[derive(Debug)]
+struct Refused(MissingProfile);
+
+impl ProvideCredentials for Refused {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::ready(Err(CredentialsError::invalid_configuration(self.0.clone())))
+    }
+}
+
 /// One client per service; CloudWatch twice, because CloudFront's metrics are only in `us-east-1`.
 #[derive(Clone, Debug)]
 pub struct AwsClients {
@@ -57,12 +149,15 @@ pub struct AwsClients {
 
 impl AwsClients {
     /// Loads credentials and region the way the AWS CLI does (environment, profiles, SSO, instance
-    /// roles), honouring `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`. Nothing is called yet.
-    /// Fails only when no region is set anywhere, since regional metrics cannot be read without one.
+    /// roles), honouring `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`; with `--profile`, as
+    /// the CLI does too, the credentials are the profile's alone. Nothing is called yet. Fails only
+    /// when no region is set anywhere, since regional metrics cannot be read without one.
     pub async fn load(options: &ConnectOptions) -> Result<Self, NoRegion> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts());
         if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+            loader = loader
+                .profile_name(profile)
+                .credentials_provider(profile_credentials(profile, options.region.as_deref()));
         }
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
@@ -146,10 +241,11 @@ impl AccountClients {
         }
     }
 
-    /// The account's clients: credentials from its profile (loaded like `--profile`), else those of
-    /// `base` (the distribution's), then, with a role, exchanged for the role's through STS
-    /// `AssumeRole` (session `session_name`, its external id), refreshed before they expire. Nothing
-    /// is called yet: a role that cannot be assumed fails the account's first read.
+    /// The account's clients: credentials from its profile alone (never the environment's: those
+    /// belong to another account), else those of `base` (the distribution's), then, with a role,
+    /// exchanged for the role's through STS `AssumeRole` (session `session_name`, its external id),
+    /// refreshed before they expire. Nothing is called yet: a role that cannot be assumed fails the
+    /// account's first read, and so does a profile the files do not define, with [`MissingProfile`].
     pub async fn connect(base: &SdkConfig, spec: &AccountSpec, session_name: &str) -> Self {
         let region = spec
             .region
@@ -158,10 +254,16 @@ impl AccountClients {
             .unwrap_or_else(|| GLOBAL_REGION.to_string());
         let source = match &spec.profile {
             Some(profile) => {
+                let credentials =
+                    match check_profile(profile, &format!("[distribution.lambda_accounts.{}]", spec.name)).await {
+                        Ok(()) => profile_credentials(profile, Some(&region)),
+                        Err(missing) => SharedCredentialsProvider::new(Refused(missing)),
+                    };
                 aws_config::defaults(BehaviorVersion::latest())
                     .timeout_config(timeouts())
                     .profile_name(profile)
                     .region(Region::new(region.clone()))
+                    .credentials_provider(credentials)
                     .load()
                     .await
             }

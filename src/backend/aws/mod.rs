@@ -16,7 +16,7 @@ pub mod spec;
 pub mod stage;
 
 pub use backend::AwsBackend;
-pub use clients::{AccountClients, AccountSpec, AwsClients, ConnectOptions, NoRegion};
+pub use clients::{AccountClients, AccountSpec, AwsClients, ConnectOptions, MissingProfile, NoRegion};
 pub use control_plane::CloudFrontControlPlane;
 pub use metrics::CloudWatchMetrics;
 pub use share_store::KvsShareStore;

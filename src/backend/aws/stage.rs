@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use super::errors::from_sdk;
 use crate::backend::BackendError;
 use crate::backend::stage::{Deployment, StageControl, StageDeployments, StageRef};
+use crate::domain::visible::{self, MAX_AWS_TEXT_CHARS};
 
 /// How many pages of deployments are read at most (500 a page for REST, 25 or so for HTTP).
 const MAX_PAGES: usize = 20;
@@ -43,7 +44,7 @@ impl ApiGatewayStages {
             let page = page.await.map_err(|e| from_sdk("GetDeployments", e))?;
             list.extend(page.items().iter().map(|d| Deployment {
                 id: d.id().unwrap_or_default().to_string(),
-                description: d.description().unwrap_or_default().to_string(),
+                description: described(d.description()),
                 created: d.created_date().and_then(|t| Timestamp::from_second(t.secs()).ok()),
             }));
             match page.position() {
@@ -70,7 +71,7 @@ impl ApiGatewayStages {
             let page = page.await.map_err(|e| from_sdk("GetDeployments", e))?;
             list.extend(page.items().iter().map(|d| Deployment {
                 id: d.deployment_id().unwrap_or_default().to_string(),
-                description: d.description().unwrap_or_default().to_string(),
+                description: described(d.description()),
                 created: d.created_date().and_then(|t| Timestamp::from_second(t.secs()).ok()),
             }));
             match page.next_token() {
@@ -83,6 +84,12 @@ impl ApiGatewayStages {
         deployments.sort();
         Ok(deployments)
     }
+}
+
+/// A deployment's description as kept: whatever its length in API Gateway (a pipeline may paste a
+/// whole changelog), cut to [`MAX_AWS_TEXT_CHARS`] with a mark, so no list or dialog prints 100 KB.
+fn described(description: Option<&str>) -> String {
+    visible::cut(description.unwrap_or_default(), MAX_AWS_TEXT_CHARS).into_owned()
 }
 
 /// Why an auto-deployed HTTP stage cannot be rolled back by pointing it elsewhere.
@@ -120,5 +127,20 @@ impl StageControl for ApiGatewayStages {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_deployment_description_is_kept_cut_with_a_mark() {
+        let long = "changelog line\n".repeat(7_000);
+        let kept = described(Some(&long));
+        assert_eq!(kept.chars().count(), MAX_AWS_TEXT_CHARS + "… (104,800 more characters)".chars().count());
+        assert!(kept.starts_with("changelog line\nchangelog line") && kept.ends_with("… (104,800 more characters)"));
+        assert_eq!(described(Some("v42")), "v42");
+        assert_eq!(described(None), "");
     }
 }

@@ -24,7 +24,9 @@ use tokio::time::Instant;
 
 use super::{Prober, RateCap};
 use crate::clock::Clock;
-use crate::domain::probe::{ProbeAnswer, ProbeFailure, ProbeMethod, ProbeSettings, ProbeSpec, ResponseHeaders};
+use crate::domain::probe::{
+    ProbeAnswer, ProbeFailure, ProbeMethod, ProbeSettings, ProbeSpec, ResponseHeaders, refused_header,
+};
 
 /// The `User-Agent` of every probe, so that the operator can find them in access logs.
 pub const USER_AGENT: &str = concat!("cutover-probe/", env!("CARGO_PKG_VERSION"));
@@ -165,6 +167,10 @@ fn request_for(spec: &ProbeSpec) -> Result<Request<Empty<Bytes>>, String> {
     headers.insert(HOST, host);
     headers.insert(hyper::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
     for (name, value) in &spec.headers {
+        // The config check refuses these already; a spec made any other way is held to the same rule.
+        if let Some(fix) = refused_header(name, value) {
+            return Err(format!("a probe may not set the header {name}; {fix}"));
+        }
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("{name} is not a header name"))?;
         let value = HeaderValue::from_str(value).map_err(|_| format!("the value of {name} is not a header value"))?;
         headers.append(name, value);
@@ -225,6 +231,18 @@ mod tests {
         let mut bad = spec("http://127.0.0.1:9");
         bad.headers.push(("a b".into(), "x".into()));
         assert_eq!(request_for(&bad).unwrap_err(), "a b is not a header name");
+        let mut signed = spec("http://127.0.0.1:9");
+        signed.headers.push(("authorization".into(), "aws4-hmac-sha256 Credential=x".into()));
+        assert!(request_for(&signed).unwrap_err().contains("may not set the header authorization"));
+    }
+
+    #[test]
+    fn a_path_with_non_ascii_or_bidi_characters_goes_on_the_request_line_percent_encoded() {
+        let mut odd = spec("http://127.0.0.1:9/");
+        odd.path = "/orders/\u{202e}café health".into();
+        let request = request_for(&odd).unwrap();
+        assert_eq!(request.uri().path(), "/orders/%E2%80%AEcaf%C3%A9%20health");
+        assert!(request.uri().to_string().is_ascii());
     }
 
     #[tokio::test]

@@ -114,8 +114,9 @@ fn no_probe(config: &Config, route: &str, listed_in: Option<&str>) -> String {
 
 /// The distribution's alias or `*.cloudfront.net` name, read from CloudFront.
 async fn viewer_host(config: &Config, aws: &AwsArgs, distribution_id: &str) -> anyhow::Result<String> {
-    let region = aws.region.clone().or_else(|| config.region.clone());
-    let clients = AwsClients::load(&ConnectOptions { profile: aws.profile.clone(), region }).await?;
+    let region = aws.region.clone().or_else(|| config.region().map(str::to_string));
+    let clients =
+        AwsClients::load(&ConnectOptions { profile: aws.profile.clone(), region }).await.map_err(LiveError::from)?;
     let spec = DistributionSpec::find(config, distribution_id)
         .ok_or_else(|| LiveError::NoDistribution(config.file_name().to_string()))?;
     let control_plane = CloudFrontControlPlane::new(clients.cloudfront.clone(), spec);

@@ -22,7 +22,7 @@ pub struct StatusReport {
     pub schema_version: u32,
     /// When the report was made, UTC, RFC 3339.
     pub generated_at: Timestamp,
-    /// No guard breached and every number read.
+    /// No guard breached and every number read, every account's included.
     pub healthy: bool,
     pub distributions: Vec<DistributionStatus>,
 }
@@ -119,8 +119,11 @@ pub struct BreachStatus {
 
 impl StatusReport {
     pub fn new(generated_at: Timestamp, distributions: Vec<DistributionStatus>) -> Self {
-        let healthy =
-            distributions.iter().all(|d| d.metrics_error.is_none() && d.routes.iter().all(|r| !r.guard.breached));
+        let healthy = distributions.iter().all(|d| {
+            d.metrics_error.is_none()
+                && d.accounts.iter().all(|a| a.error.is_none())
+                && d.routes.iter().all(|r| !r.guard.breached)
+        });
         StatusReport { schema_version: SCHEMA_VERSION, generated_at, healthy, distributions }
     }
 
@@ -132,10 +135,16 @@ impl StatusReport {
         self.distributions.iter().any(|d| d.metrics_error.is_some())
     }
 
-    /// 1 when numbers could not be read (so guards could not be judged), else 3 when a guard is
-    /// breached, else 0.
+    /// Some account the Lambda sides live in could not be read: its routes' Lambda numbers, and so
+    /// their guards, are unknown (or old).
+    pub fn accounts_failed(&self) -> bool {
+        self.distributions.iter().any(|d| d.accounts.iter().any(|a| a.error.is_some()))
+    }
+
+    /// 1 when numbers could not be read (so guards could not be judged), an account's included,
+    /// else 3 when a guard is breached, else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.metrics_failed() {
+        if self.metrics_failed() || self.accounts_failed() {
             1
         } else if self.breached() {
             super::EXIT_BREACHED
@@ -380,6 +389,49 @@ mod tests {
             })
             .collect();
         AuditTrail { entries, ..AuditTrail::default() }
+    }
+
+    fn account(name: &str, error: Option<&str>) -> AccountStatus {
+        AccountStatus {
+            name: name.into(),
+            account_id: None,
+            used: None,
+            limit: 1000,
+            limit_assumed: true,
+            error: error.map(Into::into),
+            as_of: None,
+        }
+    }
+
+    fn distribution(accounts: Vec<AccountStatus>) -> DistributionStatus {
+        DistributionStatus {
+            id: "E1".into(),
+            status: DeployStatus::Deployed,
+            metrics_error: None,
+            latency_statistic: "p99".into(),
+            newest_datapoint: None,
+            concurrency: None,
+            accounts,
+            routes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_account_that_could_not_be_read_is_not_healthy_and_exits_1() {
+        let read = StatusReport::new(Timestamp::UNIX_EPOCH, vec![distribution(vec![account("default", None)])]);
+        assert!(read.healthy && read.exit_code() == 0);
+        let why = "GetMetricData was not sent: profile nope not found in ~/.aws/config or ~/.aws/credentials: …";
+        let unread = StatusReport::new(
+            Timestamp::UNIX_EPOCH,
+            vec![distribution(vec![account("default", None), account("payments", Some(why))])],
+        );
+        assert!(!unread.healthy);
+        assert_eq!(unread.exit_code(), 1);
+        assert!(
+            unread
+                .to_text()
+                .contains(&format!("account payments (id unknown)  concurrency –/1,000 (assumed)  not read: {why}"))
+        );
     }
 
     #[test]

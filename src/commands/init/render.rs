@@ -424,7 +424,7 @@ mod tests {
         assert!(starter.unclassified.is_empty() && starter.warnings.is_empty(), "{starter:?}");
 
         let loaded = parse(&starter.text, "cutover.toml").unwrap();
-        assert_eq!(loaded.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(loaded.region(), Some("eu-west-1"));
         let d = loaded.distribution("E2ABC").unwrap();
         let routes: Vec<&str> = d.routes.iter().map(|r| r.path.get_ref().as_str()).collect();
         assert_eq!(routes, ["/user/*", "/orders/*", "/static/*.js", "*"]);
@@ -496,7 +496,7 @@ mod tests {
         );
         let starter = render("E\"1\n", &config);
         let loaded = parse(&starter.text, "c.toml").unwrap_or_else(|e| panic!("{e}\n{}", starter.text));
-        assert_eq!(loaded.region.as_deref(), Some("us-east-2"));
+        assert_eq!(loaded.region(), Some("us-east-2"));
         let d = loaded.distribution("E\"1\n").unwrap();
         assert_eq!(d.lambda_origins[0].get_ref(), "fn'url\\");
         assert_eq!(d.legacy_origins[0].get_ref(), "elb \"main\"\n# injected = 1");
@@ -571,7 +571,7 @@ mod tests {
         );
         let starter = render("E1", &config);
         assert!(starter.text.contains("several regions (\"eu-west-1\", \"us-east-1\")"), "{}", starter.text);
-        assert_eq!(parse(&starter.text, "c.toml").unwrap().region, None);
+        assert_eq!(parse(&starter.text, "c.toml").unwrap().region(), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::backend::BackendError;
-use crate::backend::aws::NoRegion;
+use crate::backend::aws::{MissingProfile, NoRegion};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
@@ -21,6 +21,10 @@ pub enum LiveError {
     NotConfigured { id: String, file: String, configured: String },
     #[error(transparent)]
     NoRegion(#[from] NoRegion),
+    /// `--profile`, or an account's `profile`, that the AWS profile files do not define: the
+    /// environment's credentials would otherwise read some other account without a word.
+    #[error(transparent)]
+    NoProfile(#[from] MissingProfile),
     // The backend error is part of the sentence, not a separate cause, so it is said once.
     #[error("cannot read distribution {id}: {error}")]
     Read { id: String, error: BackendError },

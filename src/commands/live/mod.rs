@@ -17,6 +17,7 @@ use crate::app::setup::Setup;
 use crate::app::state::{Mode, State};
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
+use crate::backend::aws::clients::check_profile;
 use crate::backend::aws::control_plane::{origin_ids_of, routes_of, topology_of};
 use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{
@@ -80,12 +81,35 @@ pub struct Connection {
     pub clients: AwsClients,
 }
 
-/// Load the config `--config` (or the default path) names and make the AWS clients.
+/// Load the config `--config` (or the default path) names and make the AWS clients. A missing
+/// region and a named profile the AWS profile files do not define (`--profile`, or the `profile`
+/// of a `lambda_accounts` entry of a chosen distribution) are configuration problems, refused here
+/// before anything is called.
 pub async fn connect(args: &AwsArgs) -> anyhow::Result<Connection> {
     let config = load_config(args)?;
-    let region = args.region.clone().or_else(|| config.region.clone());
-    let clients = AwsClients::load(&ConnectOptions { profile: args.profile.clone(), region }).await?;
+    check_profiles(&config, args).await?;
+    let region = args.region.clone().or_else(|| config.region().map(str::to_string));
+    let clients =
+        AwsClients::load(&ConnectOptions { profile: args.profile.clone(), region }).await.map_err(LiveError::from)?;
     Ok(Connection { config, clients })
+}
+
+/// Every profile cutover is told to use, looked up in the profile files: `--profile`, then each
+/// `lambda_accounts` profile of the distributions `--distribution` chooses (all of them without it).
+async fn check_profiles(config: &Config, args: &AwsArgs) -> Result<(), LiveError> {
+    if let Some(profile) = &args.profile {
+        check_profile(profile, "--profile").await?;
+    }
+    let chosen = |id: &str| args.distribution.as_deref().is_none_or(|wanted| wanted == id);
+    for distribution in config.distributions.iter().filter(|d| chosen(d.id.get_ref())) {
+        for (name, account) in &distribution.lambda_accounts {
+            if let Some(profile) = &account.profile {
+                let named_in = format!("[distribution.lambda_accounts.{name}] of {}", config.file_name());
+                check_profile(profile.get_ref(), &named_in).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The config `--config` (or the default path) names, loaded and checked, without AWS.

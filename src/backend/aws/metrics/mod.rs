@@ -313,7 +313,7 @@ fn account_specs(config: &Config, distribution_id: &str) -> Vec<(AccountSpec, u6
                 profile: text(&a.profile),
                 role_arn: text(&a.role_arn),
                 external_id: a.external_id.as_ref().map(|v| v.get_ref().clone()),
-                region: text(&a.region).or_else(|| config.region.clone()),
+                region: text(&a.region).or_else(|| config.region().map(str::to_string)),
             };
             (spec, a.concurrency_limit.as_ref().map_or(config.concurrency_limit(), |l| *l.get_ref()))
         })
