@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::super::audit;
 use super::refuse;
 use super::share::{self, routed_share};
 use crate::app::action::Effect;
-use crate::app::plan_run::{PlanPhase, PlanRun};
+use crate::app::plan_run::{PlanPhase, PlanRun, began_before};
 use crate::app::state::{Overlay, State, SwitchKind};
 use crate::backend::share::ShareChange;
 use crate::domain::format::duration_short;
@@ -94,7 +94,7 @@ pub fn step_taken(state: &mut State, id: u64) -> Vec<Effect> {
     } else {
         run.phase = PlanPhase::Holding { since: now };
         run.waiting_said = false;
-        let hold = duration_short(run.hold().as_secs() as i64);
+        let hold = duration_short(i64::try_from(run.hold().as_secs()).unwrap_or(i64::MAX));
         let message = format!(
             "rollout plan {} step {}: λ {} %, held {hold} while Lambda's guards stay quiet",
             run.plan.name,
@@ -201,9 +201,10 @@ fn lambda_side(state: &State, route: &str, since: Timestamp) -> Watch {
     Watch::Quiet
 }
 
+/// Whether the step's hold, begun at `since`, is over: never when its end cannot be represented.
 fn hold_over(state: &State, route: &str, since: Timestamp) -> bool {
     let Some(run) = state.plan_on(route) else { return false };
-    state.now >= since + SignedDuration::try_from(run.hold()).unwrap_or_default()
+    run.hold_ends(since).is_some_and(|end| state.now >= end)
 }
 
 /// The next step's share to the store; the plan moves with it.
@@ -278,7 +279,8 @@ pub fn toggle_pause(state: &mut State) -> Vec<Effect> {
         }
         PlanPhase::Paused { held, .. } => {
             let held = *held;
-            run.phase = PlanPhase::Holding { since: now - SignedDuration::try_from(held).unwrap_or_default() };
+            // A hold held longer than the clock can go back restarts it: later, never sooner.
+            run.phase = PlanPhase::Holding { since: began_before(now, held).unwrap_or(now) };
             run.waiting_said = false;
             (
                 "resumed",

@@ -171,7 +171,8 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
         ));
         audit_records(&out).into_iter().cloned().collect()
     };
-    let resumed = plans_under_way(records.iter(), ID);
+    let (resumed, warnings) = plans_under_way(records.iter(), ID);
+    assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(resumed.len(), 1);
     assert_eq!((resumed[0].step, resumed[0].share()), (0, 1));
     assert!(matches!(resumed[0].phase, PlanPhase::Restored { .. }));
@@ -207,4 +208,70 @@ fn a_plan_is_refused_on_an_unrouted_route_and_twice_on_one() {
     state.view.selected = Some("*".into());
     press(&mut state, Command::StartPlan);
     assert!(state.refused.as_deref().unwrap().contains("cutover router install"));
+}
+
+/// A `plan_step` record of `/search/*` at `time` with `steps`, its step 0 taken.
+fn trail_step(time: Timestamp, steps: &str, state_word: &str) -> crate::audit::AuditRecord {
+    let mut record = crate::audit::AuditRecord::new(
+        time,
+        crate::audit::RecordKind::PlanStep,
+        crate::audit::Environment::Demo,
+        "kim",
+        ID,
+    )
+    .with_routes(["/search/*"]);
+    record.plan = Some(crate::audit::PlanMark {
+        name: "slow".into(),
+        steps: steps.into(),
+        step: 0,
+        share: 1,
+        state: state_word.into(),
+        held_secs: Some(u64::MAX),
+    });
+    record
+}
+
+#[test]
+fn a_trail_step_that_cannot_be_represented_is_ignored_with_a_warning() {
+    // Holds an older cutover let through (one crashed every later start, one became a hold of 0,
+    // one wrapped), a step the plan does not have, and a hold ending past the last timestamp.
+    let mut beyond = trail_step(Timestamp::MAX - SignedDuration::from_hours(1), "1% 2h, 100%", "step");
+    let mut missing = trail_step(t0(), "1% 10m, 100%", "step");
+    missing.plan.as_mut().unwrap().step = 7;
+    missing.routes = vec!["/payments/*".into()];
+    beyond.routes = vec!["/other/*".into()];
+    let mut records = vec![beyond, missing];
+    for (route, hold) in [("/a/*", "70000000h"), ("/b/*", "5124095576030431h"), ("/c/*", "5124095576030432h")] {
+        let mut record = trail_step(t0(), &format!("1% {hold}, 100%"), "step");
+        record.routes = vec![route.into()];
+        records.push(record);
+    }
+    let (plans, warnings) = plans_under_way(records.iter(), ID);
+    assert!(plans.is_empty(), "{plans:?}");
+    assert_eq!(warnings.len(), 5, "{warnings:#?}");
+    assert!(warnings.iter().all(|w| w.contains("is not resumed") && w.ends_with("if it should go on")));
+    assert!(warnings[0].contains("ends past the last instant"), "{}", warnings[0]);
+    assert!(warnings[1].contains("its step 8 is not one of plan slow's 2"), "{}", warnings[1]);
+    assert!(warnings[2..].iter().all(|w| w.contains("holds longer than 7 days")), "{warnings:#?}");
+
+    // A pause that went on past its hold (waiting for quiet numbers) resumes with its hold over.
+    let paused = trail_step(t0(), "1% 10m, 100%", "paused");
+    let (plans, warnings) = plans_under_way([paused].iter(), ID);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(matches!(&plans[0].phase, PlanPhase::Paused { held, .. } if held.as_secs() == 600));
+}
+
+#[test]
+fn a_hold_whose_end_cannot_be_represented_never_ends_and_never_panics() {
+    // A plan built by hand (not parsed), its hold beyond any timestamp: the plan holds, and the
+    // screen says so without a countdown.
+    let mut state = started(0);
+    let run = state.plans.last_mut().unwrap();
+    run.plan.steps[0].hold = std::time::Duration::from_secs(u64::MAX);
+    assert!(set_shares(&at(&mut state, 60, 0)).is_empty(), "the hold is not over");
+    press(&mut state, Command::PausePlan);
+    press(&mut state, Command::PausePlan);
+    assert!(set_shares(&at(&mut state, 120, 0)).is_empty(), "resumed: still not over");
+    let run = state.plan_on("/search/*").unwrap();
+    assert!(run.hold_ends(t0()).is_none());
 }
