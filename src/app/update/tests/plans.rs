@@ -6,6 +6,7 @@ use jiff::SignedDuration;
 use super::*;
 use crate::app::history::plans_under_way;
 use crate::app::plan_run::PlanPhase;
+use crate::app::state::SwitchKind;
 use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
 use crate::router::RouteRecord;
 
@@ -143,6 +144,76 @@ fn x_aborts_and_sends_the_share_back() {
     let effects = press(&mut state, Command::AbortPlan);
     assert_eq!(set_shares(&effects), vec![(2, vec![change(1, 0)])]);
     assert!(state.plan_on("/search/*").is_none());
+}
+
+/// `update` with its audit records kept.
+fn with_audit(state: &mut State, action: Action) -> Vec<Effect> {
+    crate::app::update::distribution(state, action)
+}
+
+fn accepted(id: u64) -> Action {
+    let accepted =
+        SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() };
+    Action::SharesAccepted { distribution_id: ID.into(), id, accepted }
+}
+
+#[test]
+fn x_is_recorded_as_the_operators_share_move_and_a_breach_as_a_guards() {
+    use crate::audit::RecordKind;
+    let mut state = started(0);
+    let effects = with_audit(&mut state, Action::Command(Command::AbortPlan));
+    let records = audit_records(&effects);
+    let kinds: Vec<RecordKind> = records.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, [RecordKind::PlanStep, RecordKind::SwitchRequested], "X is no guard's rollback");
+    let request = records[1];
+    let message = request.message.as_deref().unwrap();
+    assert_eq!(message, "rollout plan default aborted by kim: λ back to 0 %");
+    assert_eq!((request.operator.as_str(), request.shares.len()), ("kim", 1));
+    assert_eq!(state.switches.last().unwrap().kind, SwitchKind::Manual);
+    // The plan's `aborted` record and the share move it caused are one attempt.
+    assert_eq!(records[0].plan.as_ref().unwrap().state, "aborted");
+    assert!(records[1].attempt.is_some());
+    assert_eq!(records[0].attempt, records[1].attempt);
+
+    // A breach's abort stays a guard's automatic rollback.
+    let mut state = started(0);
+    let now = t0() + SignedDuration::from_mins(4);
+    update(&mut state, Action::Tick(now));
+    let numbers = Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, 3)) };
+    let records: Vec<_> = with_audit(&mut state, numbers)
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Audit(r) => Some(r.as_ref().clone()),
+            _ => None,
+        })
+        .collect();
+    let rollback = records.iter().find(|r| r.kind == RecordKind::AutoRollback).expect("a guard's rollback");
+    assert!(rollback.message.as_deref().unwrap().starts_with("automatic rollback by a guard"), "{rollback:?}");
+    let aborted = records.iter().find(|r| r.kind == RecordKind::PlanStep).unwrap();
+    assert_eq!(aborted.attempt, rollback.attempt);
+}
+
+#[test]
+fn every_record_of_a_plan_step_carries_its_share_moves_attempt() {
+    let mut state = routed(0);
+    let mut effects = with_audit(&mut state, Action::Command(Command::StartPlan));
+    effects.extend(with_audit(&mut state, Action::Command(Command::Confirm)));
+    effects.extend(with_audit(&mut state, accepted(1)));
+    let records = audit_records(&effects);
+    let attempts: Vec<Option<&str>> = records.iter().map(|r| r.attempt.as_deref()).collect();
+    let first = format!("{}-1", state.run_id);
+    assert_eq!(records.len(), 4, "requested, started, accepted, step: {records:#?}");
+    assert!(attempts.iter().all(|a| *a == Some(first.as_str())), "{attempts:?}");
+    let now = t0() + SignedDuration::from_mins(10);
+    update(&mut state, Action::Tick(now));
+    let numbers = Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, 0)) };
+    let mut next = with_audit(&mut state, numbers);
+    next.extend(with_audit(&mut state, accepted(2)));
+    let second = format!("{}-2", state.run_id);
+    assert!(audit_records(&next).iter().all(|r| r.attempt.as_deref() == Some(second.as_str())));
+    // The operator's pause is about the step being held: its share move's attempt.
+    let paused = with_audit(&mut state, Action::Command(Command::PausePlan));
+    assert_eq!(audit_records(&paused)[0].attempt.as_deref(), Some(second.as_str()));
 }
 
 #[test]
