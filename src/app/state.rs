@@ -353,7 +353,8 @@ pub struct StageMove {
     pub to: String,
     pub requested_at: Timestamp,
     pub undo: bool,
-    /// `None` while `UpdateStage` is out; then accepted, or why not.
+    /// `None` while `UpdateStage` is out; then accepted, or why not (refused, or abandoned when the
+    /// console stopped waiting).
     pub outcome: Option<Result<(), String>>,
 }
 

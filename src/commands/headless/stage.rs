@@ -15,7 +15,9 @@ use super::run::open_and_load;
 use crate::app::action::Action;
 use crate::app::command::Command;
 use crate::app::console::Console;
+use crate::app::event_loop;
 use crate::app::runtime::Runtime;
+use crate::app::signals::StopSignals;
 use crate::app::state::{Overlay, StagePicker};
 use crate::backend::Backend;
 use crate::cli::{AwsArgs, StageArgs};
@@ -118,13 +120,26 @@ async fn move_stage<B: Backend, W: Write>(
     if !args.yes && !confirmer.confirm("move the stage?")? {
         return Err(HeadlessError::Cancelled);
     }
+    let signals = StopSignals::install()
+        .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
     let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.stage_moves.len());
     runtime.dispatch(Action::CommandFor { distribution_id: id, command: Command::Confirm });
     let answered = |c: &Console| {
         c.distribution(distribution_id)
             .is_none_or(|s| s.stage_moves.len() == before || s.stage_moves.last().is_some_and(|m| m.outcome.is_some()))
     };
-    waited(run_until(runtime, printer, STAGE_LIMIT, futures::stream::pending(), answered).await, "UpdateStage")?;
+    let answer = run_until(runtime, printer, STAGE_LIMIT, event_loop::signals(signals), answered).await;
+    // Stopped waiting with the move unanswered: it ends `stage_abandoned`, saying why, as a switch does.
+    let stopped = match &answer {
+        Waited::Done => None,
+        Waited::TimedOut => Some(format!("UpdateStage did not answer within {} s", STAGE_LIMIT.as_secs())),
+        Waited::Signal(name) => Some(format!("cutover got {name} while waiting for UpdateStage's answer")),
+    };
+    if let Some(reason) = stopped {
+        runtime.dispatch(Action::Abandon { reason });
+        printer.print_all(&runtime.console);
+    }
+    waited(answer, "UpdateStage")?;
     printer.print_all(&runtime.console);
     let state = runtime.console.distribution(distribution_id).expect("found");
     match state.stage_moves.get(before).and_then(|m| m.outcome.clone()) {
