@@ -218,8 +218,11 @@ impl Building {
                 _ => None,
             });
             // An answer read late (out of order) never takes back a final one.
-            if outcome.is_some() && !(self.outcome.is_some_and(is_final) && !outcome.is_some_and(is_final)) {
-                self.outcome = outcome;
+            let ended = self.outcome.is_some_and(is_final);
+            if let Some(outcome) = outcome
+                && (is_final(outcome) || !ended)
+            {
+                self.outcome = Some(outcome);
             }
         }
         if record.kind == RecordKind::SwitchDeployed {

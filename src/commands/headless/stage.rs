@@ -129,16 +129,7 @@ async fn move_stage<B: Backend, W: Write>(
             .is_none_or(|s| s.stage_moves.len() == before || s.stage_moves.last().is_some_and(|m| m.outcome.is_some()))
     };
     let answer = run_until(runtime, printer, STAGE_LIMIT, event_loop::signals(signals), answered).await;
-    // Stopped waiting with the move unanswered: it ends `stage_abandoned`, saying why, as a switch does.
-    let stopped = match &answer {
-        Waited::Done => None,
-        Waited::TimedOut => Some(format!("UpdateStage did not answer within {} s", STAGE_LIMIT.as_secs())),
-        Waited::Signal(name) => Some(format!("cutover got {name} while waiting for UpdateStage's answer")),
-    };
-    if let Some(reason) = stopped {
-        runtime.dispatch(Action::Abandon { reason });
-        printer.print_all(&runtime.console);
-    }
+    abandon_unanswered(runtime, printer, &answer);
     waited(answer, "UpdateStage")?;
     printer.print_all(&runtime.console);
     let state = runtime.console.distribution(distribution_id).expect("found");
@@ -147,6 +138,18 @@ async fn move_stage<B: Backend, W: Write>(
         Some(Err(error)) => Err(HeadlessError::Failed(format!("the stage was not moved: {error}"))),
         None => Err(refused(&runtime.console, distribution_id)),
     }
+}
+
+/// Stopped waiting with the move unanswered (a signal, the deadline): it ends `stage_abandoned`,
+/// saying why, as a switch does.
+fn abandon_unanswered<B: Backend, W: Write>(runtime: &mut Runtime<B>, printer: &mut EventPrinter<W>, answer: &Waited) {
+    let reason = match answer {
+        Waited::Done => return,
+        Waited::TimedOut => format!("UpdateStage did not answer within {} s", STAGE_LIMIT.as_secs()),
+        Waited::Signal(name) => format!("cutover got {name} while waiting for UpdateStage's answer"),
+    };
+    runtime.dispatch(Action::Abandon { reason });
+    printer.print_all(&runtime.console);
 }
 
 fn refused(console: &Console, distribution_id: &str) -> HeadlessError {
