@@ -1,6 +1,7 @@
-//! However the console ends, a switch under way gets its last word in the audit trail: here the
-//! terminal's input ending and a frame that cannot be drawn, on ratatui's test backend and a
-//! scripted event stream (quitting and signals are covered by `e2e_pty.rs` and `deck.rs`).
+//! However the console ends, a switch or a stage move under way gets its last word in the audit
+//! trail: here the terminal's input ending and a frame that cannot be drawn, on ratatui's test
+//! backend and a scripted event stream (quitting and signals are covered by `e2e_pty.rs` and
+//! `deck.rs` for switches, `headless_stage_interrupt.rs` and `update`'s tests for stage moves).
 
 mod support;
 
@@ -12,7 +13,11 @@ use cutover::app::runtime::Runtime;
 use cutover::app::state::SwitchPhase;
 use cutover::app::terminal::{INPUT_ENDED, Palette, drive};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
+use cutover::backend::BackendError;
+use cutover::backend::sim::catalog;
+use cutover::backend::sim::stage::demo_route_stage;
 use cutover::backend::sim::{Scenario, SimBackend};
+use cutover::backend::stage::{StageControl, StageDeployments, StageRef};
 use cutover::theme::ThemeSet;
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
@@ -20,8 +25,8 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
-use support::demo;
 use support::pty::TempDir;
+use support::{Drive, demo};
 
 fn key(c: char) -> std::io::Result<Event> {
     Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
@@ -128,4 +133,79 @@ async fn a_frame_that_cannot_be_drawn_mid_switch_abandons_it_and_is_the_error() 
     let error = drive(&mut terminal, events, &mut deck, &mut palette()).await.unwrap_err();
     assert!(format!("{error:#}").contains("drawing on the terminal failed: the terminal went away"), "{error:#}");
     assert_abandoned(&deck, &log, "drawing on the terminal failed");
+}
+
+/// The demo's stage, whose `UpdateStage` never answers: the move stays out until the console ends.
+struct Unanswered(Arc<SimBackend>);
+
+#[async_trait::async_trait]
+impl StageControl for Unanswered {
+    async fn deployments(&self, stage: &StageRef) -> Result<StageDeployments, BackendError> {
+        self.0.deployments(stage).await
+    }
+
+    async fn set_deployment(&self, _: &StageRef, _: &str) -> Result<(), BackendError> {
+        std::future::pending().await
+    }
+}
+
+/// The demo console with /orders/* on the demo's stage, whose moves go unanswered.
+async fn staged_console(dir: &TempDir) -> (Runtime<SimBackend>, AuditLog) {
+    let log = AuditLog::at(dir.path().join("audit.jsonl"));
+    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
+    runtime.state_mut().stages.insert("/orders/*".into(), demo_route_stage());
+    let stages: Arc<dyn StageControl> = Arc::new(Unanswered(backend));
+    (runtime.with_stage_control(catalog::DISTRIBUTION_ID, stages).with_audit(log.clone()), log)
+}
+
+/// Keys that select `/orders/*`, open `D`'s picker, choose the fallback and confirm; a pause
+/// before each, so the picker has read the deployments before Enter.
+fn move_orders_stage() -> BoxStream<'static, std::io::Result<Event>> {
+    let enter = || Ok(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    stream::iter([key('j'), key('D'), enter(), key('y')])
+        .then(|event| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            event
+        })
+        .boxed()
+}
+
+/// The stage move was sent, then recorded `stage_abandoned` with `reason`.
+fn assert_stage_abandoned(deck: &Runtime<SimBackend>, log: &AuditLog, reason: &str) {
+    let state = deck.console.shown();
+    assert_eq!(state.stage_moves.len(), 1, "the keys sent one stage move: {:?}", state.view.overlay);
+    let trail = read_trail(log.path()).unwrap();
+    let kinds: Vec<RecordKind> = trail.records().map(|r| r.kind).collect();
+    assert_eq!(kinds, [RecordKind::StageRequested, RecordKind::StageAbandoned]);
+    let last = trail.records().last().unwrap();
+    let error = last.error.as_deref().unwrap();
+    assert!(error.contains(reason) && error.contains("may serve either deployment"), "{error}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn input_that_ends_mid_stage_move_abandons_it() {
+    let dir = TempDir::new("cutover-ending-stage-input");
+    let (mut deck, log) = staged_console(&dir).await;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+
+    drive(&mut terminal, move_orders_stage(), &mut deck, &mut palette()).await.unwrap();
+    assert_stage_abandoned(&deck, &log, INPUT_ENDED);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_frame_that_cannot_be_drawn_mid_stage_move_abandons_it() {
+    let dir = TempDir::new("cutover-ending-stage-draw");
+    let (mut deck, log) = staged_console(&dir).await;
+    let broken = Arc::new(AtomicBool::new(false));
+    let mut terminal =
+        Terminal::new(Breaking { inner: TestBackend::new(120, 40), broken: Arc::clone(&broken) }).unwrap();
+    let breaker = stream::once(async move {
+        broken.store(true, Ordering::SeqCst);
+        Ok(Event::FocusGained)
+    });
+    let events: BoxStream<'static, _> = move_orders_stage().chain(breaker).chain(stream::pending()).boxed();
+
+    let error = drive(&mut terminal, events, &mut deck, &mut palette()).await.unwrap_err();
+    assert!(format!("{error:#}").contains("the terminal went away"), "{error:#}");
+    assert_stage_abandoned(&deck, &log, "drawing on the terminal failed");
 }

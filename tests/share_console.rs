@@ -76,6 +76,18 @@ async fn a_share_moves_in_seconds_and_its_rollback_beats_the_behaviors() {
     assert!(accepted_to(100) && accepted_to(0), "{search:#?}");
     let edges = search.iter().filter(|r| r.kind == RecordKind::EdgeMoved).count();
     assert_eq!(edges, 2, "the edge, after each whole move: {search:#?}");
+
+    // R's two attempts were asked at the same instant; each has its id, and `log --stats` keeps
+    // them apart: the behaviors' rollback via the behavior, the share move via the router.
+    assert_eq!(share.requested_at, behaviors.requested_at, "one R, one instant");
+    let stats = cutover::audit::stats::stats(trail.records(), Some(share.requested_at));
+    let got: Vec<_> =
+        stats.switches.iter().map(|s| (s.routes.contains(&"/search/*".to_string()), s.via, s.outcome)).collect();
+    assert_eq!(got, [(false, "behavior", "deployed"), (true, "router", "accepted")], "{:#?}", stats.switches);
+    let ids: std::collections::HashSet<_> =
+        trail.records().filter(|r| r.requested_at == Some(share.requested_at)).map(|r| r.attempt.clone()).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.iter().all(Option::is_some));
 }
 
 #[tokio::test(start_paused = true)]

@@ -14,8 +14,8 @@ use cutover::app::state::{Overlay, State};
 use cutover::backend::sim::scenario::BAD_DEPLOY_ROUTE;
 use cutover::backend::sim::stage::{PROXY_DEPLOYMENT, demo_route_stage};
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
-use cutover::backend::stage::StageControl;
-use cutover::backend::{ControlPlane, FaultSet};
+use cutover::backend::stage::{StageControl, StageDeployments, StageRef};
+use cutover::backend::{BackendError, ControlPlane, FaultSet};
 use cutover::clock::Clock;
 use cutover::commands::headless::{Confirmer, EventPrinter, HeadlessError, StageArgs, run_stage};
 use cutover::theme::Theme;
@@ -176,4 +176,41 @@ async fn headless_stage_lists_and_moves_as_the_console_does() {
     let refused = run_stage(&mut session, &args(false, false, Some("d2"), true), &mut printer, &mut Answer(true)).await;
     assert!(matches!(&refused, Err(HeadlessError::Refused(why)) if why.starts_with("read-only")), "{refused:?}");
     assert_eq!(backend.deployments(&demo_route_stage().stage).await.unwrap().current, "d0");
+}
+
+/// The demo's stage, whose `UpdateStage` never answers.
+struct Unanswered(Arc<SimBackend>);
+
+#[async_trait::async_trait]
+impl StageControl for Unanswered {
+    async fn deployments(&self, stage: &StageRef) -> Result<StageDeployments, BackendError> {
+        self.0.deployments(stage).await
+    }
+
+    async fn set_deployment(&self, _: &StageRef, _: &str) -> Result<(), BackendError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn headless_stage_that_gets_no_answer_records_stage_abandoned_and_fails() {
+    let dir = support::pty::TempDir::new("cutover-stage-no-answer");
+    let trail = cutover::audit::AuditLog::at(dir.path().join("audit.jsonl"));
+    let clock = Clock::simulated(start(), 10.0);
+    let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
+    let backend = Arc::new(SimBackend::new(clock.clone(), options));
+    let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
+    state.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
+    let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
+    let mut session = Runtime::single(state, backend, clock)
+        .with_stage_control(catalog::DISTRIBUTION_ID, stages)
+        .with_audit(trail.clone());
+    assert!(session.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
+    let mut printer = EventPrinter::new(Vec::new());
+    let result = run_stage(&mut session, &args(false, false, Some("d0"), true), &mut printer, &mut Answer(true)).await;
+    assert!(matches!(&result, Err(HeadlessError::Failed(why)) if why.contains("no answer within 60 s")), "{result:?}");
+    let trail = cutover::audit::read_trail(trail.path()).unwrap();
+    let last = trail.records().last().unwrap();
+    assert_eq!(last.kind, cutover::audit::RecordKind::StageAbandoned);
+    assert!(last.error.as_deref().unwrap().contains("UpdateStage did not answer within 60 s"), "{last:?}");
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::plan_run::{PlanPhase, PlanRun};
 use super::setup::Setup;
 use crate::audit::{self, AuditLog, AuditRecord, RecordKind};
-use crate::domain::Level;
 use crate::domain::plan::RolloutPlan;
+use crate::domain::{Level, visible};
 
 /// How much of the trail's end is searched for plans under way: a plan's records come every few
 /// minutes, so 4 MiB (thousands of records) holds any plan still running.
@@ -33,19 +33,32 @@ pub fn load_into(setup: &mut Setup, log: &AuditLog) {
 
 /// The rollout plans the trail says are under way on the setup's distribution: each route's last
 /// `plan_step` record, unless it says the plan is done or aborted. A resumed plan waits for the
-/// store to confirm the route's share before it holds its step again.
+/// store to confirm the route's share before it holds its step again. A plan the trail holds but
+/// this cutover cannot represent is left alone, with a warning.
 pub fn load_plans(setup: &mut Setup, log: &AuditLog) {
     if !log.path().exists() {
         return;
     }
     match audit::read_tail(log.path(), PLAN_TAIL_BYTES) {
-        Ok(trail) => setup.resumed_plans = plans_under_way(trail.records(), &setup.distribution_id),
+        Ok(trail) => {
+            let (plans, warnings) = plans_under_way(trail.records(), &setup.distribution_id);
+            setup.resumed_plans = plans;
+            for warning in warnings {
+                setup.note(Level::Warn, None, format!("audit trail {}: {warning}", log.path().display()));
+            }
+        }
         Err(error) => setup.note(Level::Warn, None, format!("rollout plans under way are not resumed: {error}")),
     }
 }
 
-/// From records in trail order: each route's plan, if its last record leaves it under way.
-pub fn plans_under_way<'a>(records: impl Iterator<Item = &'a AuditRecord>, distribution: &str) -> Vec<PlanRun> {
+/// From records in trail order: each route's plan, if its last record leaves it under way; and a
+/// warning for each such record that cannot be represented (a plan that does not read, such as a
+/// hold over a week an older cutover let through, a step the plan does not have, a hold that
+/// ends past the last instant a timestamp holds), whose plan is not resumed.
+pub fn plans_under_way<'a>(
+    records: impl Iterator<Item = &'a AuditRecord>,
+    distribution: &str,
+) -> (Vec<PlanRun>, Vec<String>) {
     let mut last: HashMap<&str, &AuditRecord> = HashMap::new();
     let mut order = Vec::new();
     for record in records.filter(|r| r.kind == RecordKind::PlanStep && r.distribution == distribution) {
@@ -54,22 +67,51 @@ pub fn plans_under_way<'a>(records: impl Iterator<Item = &'a AuditRecord>, distr
             order.push(route.as_str());
         }
     }
-    order
+    let mut warnings = Vec::new();
+    let plans = order
         .into_iter()
-        .filter_map(|route| {
-            let record = last[route];
-            let mark = record.plan.as_ref()?;
-            let plan = RolloutPlan::parse(&mark.name, &mark.steps).ok()?;
-            let phase = match mark.state.as_str() {
-                "started" | "step" | "resumed" => PlanPhase::Restored { since: record.time },
-                "paused" => PlanPhase::Paused {
-                    held: Duration::from_secs(mark.held_secs.unwrap_or(0)),
-                    why: "paused in an earlier session".to_string(),
-                },
-                _ => return None,
-            };
-            let step = mark.step.min(plan.steps.len().saturating_sub(1));
-            Some(PlanRun { route: route.to_string(), plan, step, phase, waiting_said: false })
+        .filter_map(|route| match resumed(route, last[route]) {
+            Ok(run) => run,
+            Err(why) => {
+                let (route, time) = (visible::escape(route), last[route].time);
+                warnings.push(format!(
+                    "the rollout plan of {route} recorded at {time} is not resumed: {why}; start it again with P if it should go on"
+                ));
+                None
+            }
         })
-        .collect()
+        .collect();
+    (plans, warnings)
+}
+
+/// The plan a route's last `plan_step` record leaves under way (`None` when done, aborted or no
+/// plan record), or why it cannot be represented.
+fn resumed(route: &str, record: &AuditRecord) -> Result<Option<PlanRun>, String> {
+    let Some(mark) = record.plan.as_ref() else { return Ok(None) };
+    if !matches!(mark.state.as_str(), "started" | "step" | "resumed" | "paused") {
+        return Ok(None);
+    }
+    let name = visible::escape(&mark.name);
+    let plan = RolloutPlan::parse(&mark.name, &mark.steps)
+        .map_err(|why| format!("its plan {name} does not read ({})", visible::escape(&why)))?;
+    if mark.step >= plan.steps.len() {
+        return Err(format!("its step {} is not one of plan {name}'s {}", mark.step + 1, plan.steps.len()));
+    }
+    let hold = plan.steps[mark.step].hold;
+    let phase = match mark.state.as_str() {
+        // A pause after the hold was over (waiting for quiet numbers) held more than the hold:
+        // resumed, it is just as over.
+        "paused" => PlanPhase::Paused {
+            held: Duration::from_secs(mark.held_secs.unwrap_or(0)).min(hold),
+            why: "paused in an earlier session".to_string(),
+        },
+        _ => PlanPhase::Restored { since: record.time },
+    };
+    let run = PlanRun { route: route.to_string(), plan, step: mark.step, phase, waiting_said: false };
+    if let PlanPhase::Restored { since } = run.phase
+        && run.hold_ends(since).is_none()
+    {
+        return Err(format!("its hold from {since} ends past the last instant cutover can count"));
+    }
+    Ok(Some(run))
 }

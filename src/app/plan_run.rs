@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::plan::RolloutPlan;
 
@@ -70,4 +70,16 @@ impl PlanRun {
     pub fn is_last_step(&self) -> bool {
         self.step + 1 == self.plan.steps.len()
     }
+
+    /// When the step's hold, begun at `since`, is over; `None` when that instant cannot be
+    /// represented (never with a parsed plan, whose holds are at most a week).
+    pub fn hold_ends(&self, since: Timestamp) -> Option<Timestamp> {
+        since.checked_add(SignedDuration::try_from(self.hold()).ok()?).ok()
+    }
+}
+
+/// `now` less `held`: where a hold resumed `held` into it began; `None` when that instant cannot
+/// be represented.
+pub fn began_before(now: Timestamp, held: Duration) -> Option<Timestamp> {
+    now.checked_sub(SignedDuration::try_from(held).ok()?).ok()
 }

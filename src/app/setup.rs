@@ -89,6 +89,9 @@ pub struct Setup {
     /// Who is at the keyboard, for the log.
     pub operator: String,
     pub now: Timestamp,
+    /// This console run's name in the trail: with an attempt's number it is the `attempt` id of
+    /// every record of that attempt (see [`run_id`]).
+    pub run_id: String,
     /// Who AWS says is calling (STS), for the audit trail; live mode only.
     pub caller_arn: Option<String>,
     pub refresh: RefreshPolicy,
@@ -126,6 +129,27 @@ pub struct Setup {
     pub log: Vec<LogEntry>,
 }
 
+/// A console run's name: when it started, to the microsecond, and its process, in base 36
+/// (`mb1x9k2p4q-3f2a`). Two runs never share both; the records of one attempt share it with the
+/// attempt's number.
+pub fn run_id(now: Timestamp) -> String {
+    format!("{}-{}", base36(now.as_microsecond().unsigned_abs()), base36(u64::from(std::process::id())))
+}
+
+fn base36(mut n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII digits")
+}
+
 impl Setup {
     /// A distribution's start with the defaults: `p99` latency, default thresholds and refresh,
     /// switching on, no fault, an empty log.
@@ -135,6 +159,7 @@ impl Setup {
             mode,
             operator: operator.into(),
             now,
+            run_id: run_id(now),
             caller_arn: None,
             refresh: RefreshPolicy::default(),
             latency_statistic: "p99".to_string(),

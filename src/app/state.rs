@@ -353,7 +353,8 @@ pub struct StageMove {
     pub to: String,
     pub requested_at: Timestamp,
     pub undo: bool,
-    /// `None` while `UpdateStage` is out; then accepted, or why not.
+    /// `None` while `UpdateStage` is out; then accepted, or why not (refused, or abandoned when the
+    /// console stopped waiting).
     pub outcome: Option<Result<(), String>>,
 }
 
@@ -408,6 +409,8 @@ pub struct State {
     pub operator: String,
     /// Who AWS says is calling (STS), for the audit trail; live mode only.
     pub caller_arn: Option<String>,
+    /// This console run's name in the trail's `attempt` ids (a `Setup` fact).
+    pub run_id: String,
     pub now: Timestamp,
     /// The distribution's routes and status, as last read.
     pub topology: Fetch<Topology>,
@@ -495,6 +498,7 @@ impl State {
             mode,
             operator,
             now,
+            run_id,
             caller_arn,
             refresh,
             latency_statistic,
@@ -519,6 +523,7 @@ impl State {
             mode,
             operator,
             caller_arn,
+            run_id,
             now,
             topology: Fetch::default(),
             topology_generation: 0,

@@ -36,7 +36,10 @@ pub fn is_history(entry: &LogEntry) -> bool {
 pub fn to_log_entry(record: &AuditRecord) -> LogEntry {
     let level = match record.kind {
         RecordKind::SwitchFailed => Level::Error,
-        RecordKind::GuardBreach | RecordKind::AutoRollback | RecordKind::SwitchAbandoned => Level::Warn,
+        RecordKind::GuardBreach
+        | RecordKind::AutoRollback
+        | RecordKind::SwitchAbandoned
+        | RecordKind::StageAbandoned => Level::Warn,
         _ if record.error.is_some() => Level::Error,
         _ => Level::Info,
     };

@@ -116,6 +116,7 @@ fn stage_sentence(record: &AuditRecord, routes: &str) -> String {
     match record.kind {
         RecordKind::StageRequested => format!("{} asked to move {what} (from {routes})", record.operator),
         RecordKind::StageAccepted => format!("move of {what} accepted"),
+        RecordKind::StageAbandoned => format!("move of {what} abandoned"),
         _ => format!("move of {what} failed"),
     }
 }
@@ -161,9 +162,10 @@ fn what_happened(record: &AuditRecord) -> String {
             ),
             None => format!("rollout plan of {routes}"),
         },
-        RecordKind::StageRequested | RecordKind::StageAccepted | RecordKind::StageFailed => {
-            stage_sentence(record, &routes)
-        }
+        RecordKind::StageRequested
+        | RecordKind::StageAccepted
+        | RecordKind::StageFailed
+        | RecordKind::StageAbandoned => stage_sentence(record, &routes),
         RecordKind::Unknown => format!("{} {moves}", record.kind.as_str()),
     }
 }
@@ -180,6 +182,7 @@ pub fn sentence(record: &AuditRecord) -> String {
                 | (RecordKind::SwitchAbandoned, "abandoned")
                 | (RecordKind::StageAccepted, "accepted")
                 | (RecordKind::StageFailed, "failed")
+                | (RecordKind::StageAbandoned, "abandoned")
         )
     {
         text.push_str(&format!(" ({})", outcome.as_str()));

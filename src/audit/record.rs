@@ -17,6 +17,7 @@
 //! | `outcome`                 | string or null    | see [`Outcome`]                                          |
 //! | `error`                   | string or null    | the error text of a failure                              |
 //! | `requested_at`            | string or null    | when the switch was requested, RFC 3339: the same on every record of one switch attempt, so that `distribution` and `requested_at` name it; `null` on other records and in trails older cutover wrote |
+//! | `attempt`                 | string or null    | the attempt this record belongs to, the same on every record of it (request, answers, milestones, a stage move's, a rollout plan's step): the console run's id and the attempt's number (`mb1x9k2p4q-3f2a-7`; a stage move's `…-stage-2`), unique per run and distribution; `null` on other records and in trails older cutover wrote |
 //! | `request_to_accepted_ms`  | integer or null   | from the request to CloudFront accepting the change      |
 //! | `accepted_to_deployed_ms` | integer or null   | from acceptance to the distribution being `Deployed`     |
 //! | `edge_ms`                 | integer or null   | on `edge_moved`: from the request to the first probe through the distribution answered by the new side |
@@ -30,11 +31,13 @@
 //!
 //! The records of one switch attempt are `switch_requested` (or `auto_rollback` when a guard asked),
 //! `switch_accepted`, then `switch_deployed`, `switch_failed` or `switch_abandoned`, and on the way
-//! `edge_moved` and `traffic_moved` when they are seen; `audit::stats` reads them back as one switch.
+//! `edge_moved` and `traffic_moved` when they are seen, all with its `attempt`; `audit::stats`
+//! reads them back as one switch.
 //! `router_step` records (one per step of `cutover router install` / `remove` that changes AWS)
 //! stand alone: `message` says which step (`create_store: ...`), `outcome` `accepted` or `failed`.
-//! A stage rollback is `stage_requested`, then `stage_accepted` or `stage_failed`, the same
-//! `requested_at` on each; `routes` is the route it was asked from (the stage serves others too).
+//! A stage rollback is `stage_requested`, then `stage_accepted`, `stage_failed` or
+//! `stage_abandoned`, the same `requested_at` and `attempt` on each; `routes` is the route it was
+//! asked from (the stage serves others too).
 //!
 //! Readers accept lines with missing optional fields, and unknown `kind`/`outcome` values read as
 //! `unknown`, so that an older cutover can read a newer trail.
@@ -106,6 +109,10 @@ pub enum RecordKind {
     StageAccepted,
     /// The stage move was refused or could not be sent (`error` says why).
     StageFailed,
+    /// cutover stopped waiting for `UpdateStage`'s answer (quit, a signal, the end of input, a
+    /// frame that could not be drawn, a headless deadline): `error` says why and that the stage
+    /// may serve either deployment.
+    StageAbandoned,
     /// A kind written by a newer cutover.
     #[serde(other)]
     Unknown,
@@ -128,6 +135,7 @@ impl RecordKind {
             RecordKind::StageRequested => "stage_requested",
             RecordKind::StageAccepted => "stage_accepted",
             RecordKind::StageFailed => "stage_failed",
+            RecordKind::StageAbandoned => "stage_abandoned",
             RecordKind::Unknown => "unknown",
         }
     }
@@ -187,6 +195,9 @@ pub struct AuditRecord {
     /// When the switch this record belongs to was requested; see the module documentation.
     #[serde(default)]
     pub requested_at: Option<Timestamp>,
+    /// The attempt this record belongs to; see the module documentation.
+    #[serde(default)]
+    pub attempt: Option<String>,
     #[serde(default)]
     pub request_to_accepted_ms: Option<u64>,
     #[serde(default)]
@@ -297,6 +308,7 @@ impl AuditRecord {
             outcome: None,
             error: None,
             requested_at: None,
+            attempt: None,
             request_to_accepted_ms: None,
             accepted_to_deployed_ms: None,
             edge_ms: None,
@@ -357,6 +369,12 @@ impl AuditRecord {
         self
     }
 
+    /// The attempt this record belongs to.
+    pub fn with_attempt(mut self, attempt: impl Into<String>) -> Self {
+        self.attempt = Some(attempt.into());
+        self
+    }
+
     /// The two durations of a switch; either may be unknown.
     pub fn with_durations(
         mut self,
@@ -398,6 +416,7 @@ mod tests {
         .with_outcome(Outcome::Deployed)
         .with_durations(Some(Duration::from_millis(820)), Some(Duration::from_secs(184)))
         .with_requested_at("2025-03-01T03:08:44.180Z".parse().unwrap())
+        .with_attempt("mb1x9k2p4q-3f2a-7")
         .with_message("rolled back by ana")
     }
 
@@ -410,7 +429,7 @@ mod tests {
                 r#"{"time":"2025-03-01T03:12:09Z","kind":"switch_deployed","mode":"live","operator":"ana","#,
                 r#""caller_arn":"arn:aws:sts::123456789012:assumed-role/oncall/ana","distribution":"E2ABC","#,
                 r#""routes":["/api/orders/*"],"from":"lambda","to":"origin","etag_before":"E1","etag_after":"E2","#,
-                r#""outcome":"deployed","error":null,"requested_at":"2025-03-01T03:08:44.18Z","#,
+                r#""outcome":"deployed","error":null,"requested_at":"2025-03-01T03:08:44.18Z","attempt":"mb1x9k2p4q-3f2a-7","#,
                 r#""request_to_accepted_ms":820,"accepted_to_deployed_ms":184000,"edge_ms":null,"traffic_moved_ms":null,"#,
                 r#""message":"rolled back by ana","moves":[],"shares":[],"plan":null,"override":null,"stage":null}"#
             )
@@ -444,6 +463,10 @@ mod tests {
             RecordKind::AutoRollback,
             RecordKind::RouterStep,
             RecordKind::PlanStep,
+            RecordKind::StageRequested,
+            RecordKind::StageAccepted,
+            RecordKind::StageFailed,
+            RecordKind::StageAbandoned,
             RecordKind::Unknown,
         ] {
             assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));

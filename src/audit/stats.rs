@@ -1,12 +1,17 @@
 //! Time to mitigate, measured: each switch's stages read back from the audit trail, and per stage
 //! the count, median, 90th percentile and maximum (`cutover log --stats`).
 //!
-//! A switch's records share its distribution and `requested_at` (see [`super::record`]): those
-//! two name it. Records an older cutover wrote have no `requested_at`; such a `switch_requested`
+//! A switch's records share its distribution and `attempt` (see [`super::record`]): those two name
+//! it, so attempts requested at the same instant (a behavior rollback and a share move of one `R`)
+//! stay apart. Records an older cutover wrote without `attempt` are named by distribution and
+//! `requested_at`, as that cutover meant them. Older still, records have no `requested_at`; such a `switch_requested`
 //! (or `auto_rollback`) record opens a switch of its distribution and routes, and the
 //! `switch_accepted`, `switch_deployed`, `switch_failed` and `switch_abandoned` records that follow
 //! with the same distribution and routes belong to it. An answer with no request before it (the
 //! trail was cut) is a switch of its own whose request time is unknown.
+//!
+//! Records may come out of order (two consoles appending, clocks apart): an `accepted` read after
+//! the switch's `deployed`, `failed` or `abandoned` does not take its place as the outcome.
 //!
 //! Every stage is measured from the request, and is absent when the trail does not hold it:
 //!
@@ -155,7 +160,8 @@ impl Step {
             | RecordKind::SwitchFailed
             | RecordKind::SwitchAbandoned
             | RecordKind::StageAccepted
-            | RecordKind::StageFailed => Some(Step::Answer),
+            | RecordKind::StageFailed
+            | RecordKind::StageAbandoned => Some(Step::Answer),
             RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Step::Milestone),
             RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::PlanStep | RecordKind::Unknown => None,
         }
@@ -203,14 +209,21 @@ impl Building {
         }
         stats.request_to_accepted_ms = stats.request_to_accepted_ms.or(record.request_to_accepted_ms);
         if step == Step::Answer {
-            self.outcome = record.outcome.or(match record.kind {
+            let outcome = record.outcome.or(match record.kind {
                 RecordKind::SwitchAccepted => Some(Outcome::Accepted),
                 RecordKind::SwitchDeployed => Some(Outcome::Deployed),
                 RecordKind::SwitchFailed | RecordKind::StageFailed => Some(Outcome::Failed),
-                RecordKind::SwitchAbandoned => Some(Outcome::Abandoned),
+                RecordKind::SwitchAbandoned | RecordKind::StageAbandoned => Some(Outcome::Abandoned),
                 RecordKind::StageAccepted => Some(Outcome::Accepted),
                 _ => None,
             });
+            // An answer read late (out of order) never takes back a final one.
+            let ended = self.outcome.is_some_and(is_final);
+            if let Some(outcome) = outcome
+                && (is_final(outcome) || !ended)
+            {
+                self.outcome = Some(outcome);
+            }
         }
         if record.kind == RecordKind::SwitchDeployed {
             self.accepted_to_deployed_ms = self.accepted_to_deployed_ms.or(record.accepted_to_deployed_ms);
@@ -239,12 +252,19 @@ impl Building {
     }
 }
 
+/// How an attempt ended for good: after it, only another attempt moves its routes.
+fn is_final(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Deployed | Outcome::Failed | Outcome::Abandoned)
+}
+
 /// The switches of a trail, gathered a record at a time in file order; [`Switches::finish`] sums
 /// them up.
 #[derive(Default)]
 pub struct Switches {
     switches: Vec<Building>,
-    /// Switches named by distribution and `requested_at`.
+    /// Switches named by distribution and `attempt`.
+    attempts: HashMap<(String, String), usize>,
+    /// Switches of records without `attempt`, named by distribution and `requested_at`.
     named: HashMap<(String, Timestamp), usize>,
     /// The latest switch of each distribution and routes among records without `requested_at`.
     unnamed: HashMap<(String, Vec<String>), usize>,
@@ -254,8 +274,21 @@ impl Switches {
     /// Take in the next record of the trail; records that are no step of a switch are left out.
     pub fn add(&mut self, record: &AuditRecord) {
         let Some(step) = Step::of(record.kind) else { return };
-        let index = match record.requested_at {
-            Some(at) => {
+        let index = match (&record.attempt, record.requested_at) {
+            (Some(attempt), _) => {
+                let key = (record.distribution.clone(), attempt.clone());
+                match self.attempts.get(&key) {
+                    Some(&index) => index,
+                    None => {
+                        // The request time every record of the attempt carries, else the request's own.
+                        let at = record.requested_at.or((step == Step::Request).then_some(record.time));
+                        let index = self.open(record, at);
+                        self.attempts.insert(key, index);
+                        index
+                    }
+                }
+            }
+            (None, Some(at)) => {
                 let key = (record.distribution.clone(), at);
                 match self.named.get(&key) {
                     Some(&index) => index,
@@ -266,7 +299,7 @@ impl Switches {
                     }
                 }
             }
-            None => {
+            (None, None) => {
                 let key = (record.distribution.clone(), record.routes.clone());
                 match self.unnamed.get(&key) {
                     Some(&index) if step != Step::Request => index,
@@ -545,6 +578,100 @@ mod tests {
         assert_eq!(got, [(VIA_STAGE, "accepted", Some(700))]);
         assert_eq!(stats.stages_by_stage.request_to_accepted.count, 1);
         assert_eq!(stats.stages_by_behavior.request_to_accepted.count, 0);
+    }
+
+    /// A record of attempt `id` (requested at `t(0)`) on `routes`.
+    fn attempt(id: &str, secs: i64, kind: RecordKind, routes: &[&str]) -> AuditRecord {
+        rec(secs, kind, routes).with_requested_at(t(0)).with_attempt(id)
+    }
+
+    #[test]
+    fn attempts_requested_at_the_same_instant_stay_apart() {
+        use RecordKind::*;
+        let shares = |record: AuditRecord| AuditRecord {
+            shares: vec![crate::audit::ShareMove { route: "/s/*".into(), from_pct: 20, to_pct: 0 }],
+            ..record
+        };
+        let four = ["/a/*", "/b/*", "/c/*", "/d/*"];
+        // One `R`: a behavior rollback of four routes and a share move, the same request time.
+        let trail = [
+            attempt("run-1", 0, SwitchRequested, &four),
+            shares(attempt("run-2", 0, SwitchRequested, &["/s/*"])),
+            ms(shares(attempt("run-2", 1, SwitchAccepted, &["/s/*"])), Some(400), None),
+            ms(attempt("run-1", 2, SwitchAccepted, &four), Some(1_500), None),
+            ms(attempt("run-1", 200, SwitchDeployed, &four), Some(1_500), Some(198_000)),
+            // A failed /x/* and a deployed /y/* asked at the same instant.
+            ms(attempt("run-3", 300, SwitchFailed, &["/x/*"]), None, None),
+            ms(attempt("run-4", 400, SwitchDeployed, &["/y/*"]), Some(900), Some(99_000)),
+        ];
+        let stats = stats(&trail, None);
+        let got: Vec<_> = stats.switches.iter().map(|s| (s.routes.join(","), s.via, s.outcome)).collect();
+        assert_eq!(
+            got,
+            [
+                ("/a/*,/b/*,/c/*,/d/*".to_string(), VIA_BEHAVIOR, "deployed"),
+                ("/s/*".to_string(), VIA_ROUTER, "accepted"),
+                ("/x/*".to_string(), VIA_BEHAVIOR, "failed"),
+                ("/y/*".to_string(), VIA_BEHAVIOR, "deployed"),
+            ]
+        );
+        assert!(stats.switches.iter().all(|s| s.requested_at == Some(t(0))));
+        assert_eq!(stats.stages_by_router.request_to_accepted.median_ms, Some(400));
+        assert_eq!(stats.stages_by_behavior.request_to_deployed.max_ms, Some(199_500));
+        // The same attempt id on another distribution is another switch.
+        let other = AuditRecord { distribution: "E2".into(), ..attempt("run-1", 0, SwitchRequested, &["/a/*"]) };
+        assert_eq!(super::stats(&[attempt("run-1", 0, SwitchRequested, &["/a/*"]), other], None).switches.len(), 2);
+    }
+
+    #[test]
+    fn records_of_older_trails_without_attempt_ids_keep_todays_grouping() {
+        use RecordKind::*;
+        // Written before attempt ids: named by distribution and request time, so two attempts of
+        // one instant are one switch, as that cutover meant them.
+        let trail = [
+            of(0, 0, SwitchRequested),
+            ms(of(0, 1, SwitchAccepted), Some(1_000), None),
+            ms(of(0, 90, SwitchDeployed), Some(1_000), Some(89_000)),
+            rec(100, SwitchRequested, &["/old"]),
+            ms(rec(101, SwitchFailed, &["/old"]), None, None),
+            // A newer console's records beside them, at the same request time: their own switch.
+            attempt("run-9", 0, SwitchRequested, &["/a"]),
+            ms(attempt("run-9", 2, SwitchFailed, &["/a"]), None, None),
+        ];
+        let stats = stats(&trail, None);
+        let got: Vec<_> = stats.switches.iter().map(|s| (s.routes.join(","), s.requested_at, s.outcome)).collect();
+        assert_eq!(
+            got,
+            [
+                ("/a".to_string(), Some(t(0)), "deployed"),
+                ("/old".to_string(), Some(t(100)), "failed"),
+                ("/a".to_string(), Some(t(0)), "failed"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_accepted_read_after_the_end_does_not_replace_it() {
+        use RecordKind::*;
+        let trail = [
+            attempt("run-1", 0, SwitchRequested, &["/a"]),
+            ms(
+                attempt("run-1", 200, SwitchDeployed, &["/a"]).with_outcome(Outcome::Deployed),
+                Some(1_000),
+                Some(199_000),
+            ),
+            ms(attempt("run-1", 2, SwitchAccepted, &["/a"]).with_outcome(Outcome::Accepted), Some(1_000), None),
+            attempt("run-2", 0, SwitchRequested, &["/b"]),
+            ms(attempt("run-2", 5, SwitchFailed, &["/b"]), None, None),
+            ms(attempt("run-2", 2, SwitchAccepted, &["/b"]), Some(700), None),
+            // Older trails too.
+            of(0, 0, SwitchRequested),
+            ms(of(0, 90, SwitchDeployed), Some(1_000), Some(89_000)),
+            ms(of(0, 1, SwitchAccepted), Some(1_000), None),
+        ];
+        let stats = stats(&trail, None);
+        let got: Vec<_> = stats.switches.iter().map(|s| (s.outcome, s.request_to_deployed_ms)).collect();
+        assert_eq!(got, [("deployed", Some(200_000)), ("failed", None), ("deployed", Some(90_000))]);
     }
 
     #[test]

@@ -50,8 +50,8 @@ timeout_secs = 3          # 1 to 30, at most every_secs
 max_per_minute = 30       # 1 to 120
 
 # Rollout plans of routed routes (README, "Rollout plans"), by name: steps of a Lambda share and a
-# hold (s, m or h; at least 1m), shares rising to 100%. `default` is built in (as below) and may be
-# replaced here; a distribution or a route chooses another with `plan = "NAME"`.
+# hold (s, m or h; at least 1m, at most 168h), shares rising to 100%. `default` is built in (as
+# below) and may be replaced here; a distribution or a route chooses another with `plan = "NAME"`.
 [plans]
 careful = "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%"
 

@@ -145,7 +145,7 @@ fn check_plans(config: &Config) -> Result<(), ConfigError> {
                 src,
                 text,
                 format!("rollout plan {name:?} in [plans] does not read: {why}"),
-                "write its steps as a share and a hold each, rising to 100%: \"1% 10m, 5% 10m, 25% 15m, 50% 15m, 100%\"",
+                "write its steps as a share and a hold of at most 7 days each, rising to 100%: \"1% 10m, 5% 10m, 25% 15m, 50% 15m, 100%\"",
             ));
         }
     }
@@ -811,6 +811,15 @@ mod tests {
         let e = error(&format!("concurrency_limit = 0\n{}", with("")));
         assert!(e.contains("line 1, column 21: concurrency_limit is 0"), "{e}");
         assert!(error(&format!("concurrency_limit = 1000001\n{}", with(""))).contains("outside 1 to 1000000"));
+    }
+
+    #[test]
+    fn a_plan_holding_longer_than_a_week_is_pointed_at() {
+        for hold in ["70000000h", "5124095576030431h", "5124095576030432h", "169h"] {
+            let e = error(&format!("[plans]\nslow = \"1% {hold}, 100%\"\n{}", with("")));
+            assert!(e.contains("line 2, column 8: rollout plan \"slow\" in [plans] does not read"), "{e}");
+            assert!(e.contains("holds longer than 7 days") && e.contains("at most 7 days each"), "{e}");
+        }
     }
 
     #[test]

@@ -97,6 +97,9 @@ impl FromStr for Steps {
 
 /// The shortest hold of a step that is not the last: the guards read one-minute numbers.
 const MIN_HOLD: Duration = Duration::from_secs(60);
+/// The longest hold of a step: a week. A longer one is a typo (`70000000h`), and every hold
+/// stays far inside what a timestamp can add.
+pub const MAX_HOLD: Duration = Duration::from_secs(7 * 24 * 3600);
 
 fn parse_step(part: &str) -> Result<PlanStep, String> {
     let mut words = part.split_whitespace();
@@ -120,14 +123,20 @@ fn parse_hold(text: &str) -> Result<Duration, String> {
     let bad = || format!("{text:?} is not a hold: write minutes (10m), hours (1h) or seconds (90s)");
     let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().map_err(|_| bad())?;
-    let secs = match unit {
-        "s" => number,
-        "m" => number * 60,
-        "h" => number * 3600,
+    let unit_secs: u64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
         _ => return Err(bad()),
     };
-    Ok(Duration::from_secs(secs))
+    let too_long = || format!("{text:?} holds longer than 7 days: write a hold of at most 168h (10080m)");
+    // A number too long for u64 is too long a hold, as is one whose seconds would not fit.
+    let number: u64 = number.parse().map_err(|_| too_long())?;
+    let hold = number.checked_mul(unit_secs).map(Duration::from_secs).ok_or_else(too_long)?;
+    if hold > MAX_HOLD {
+        return Err(too_long());
+    }
+    Ok(hold)
 }
 
 #[cfg(test)]
@@ -163,5 +172,23 @@ mod tests {
         assert!(error("5% 10 minutes, 100%").contains("not a hold"));
         assert!(error("").contains("not a share") || error("").contains("empty"));
         assert_eq!(RolloutPlan::parse("p", "10% 1h, 100%").unwrap().steps_text(), "10% 1h, 100%");
+    }
+
+    #[test]
+    fn a_hold_longer_than_a_week_is_refused_whatever_its_size() {
+        let error = |text: &str| RolloutPlan::parse("p", text).unwrap_err();
+        // Once a console crash (jiff overflow), once a hold of 0 (jump to 100 % a minute later),
+        // once a wrapped multiplication (a 3584 s hold).
+        for huge in ["1% 70000000h", "1% 5124095576030431h", "1% 5124095576030432h", "1% 99999999999999999999999h"] {
+            let why = error(&format!("{huge}, 100%"));
+            assert!(why.contains("holds longer than 7 days") && why.contains("168h"), "{huge}: {why}");
+        }
+        assert!(error("1% 169h, 100%").contains("longer than 7 days"));
+        assert!(error("1% 10081m, 100%").contains("longer than 7 days"));
+        assert!(error("1% 604801s, 100%").contains("longer than 7 days"));
+        assert!(error("1% 10m, 100% 200h").contains("longer than 7 days"), "the last step's hold too");
+        for week in ["1% 168h, 100%", "1% 10080m, 100%", "1% 604800s, 100%"] {
+            assert_eq!(RolloutPlan::parse("p", week).unwrap().steps[0].hold, MAX_HOLD, "{week}");
+        }
     }
 }

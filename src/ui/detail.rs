@@ -194,13 +194,15 @@ fn value_axis<'a>(max: f64, label: impl Fn(f64) -> String, theme: &Theme) -> Axi
 /// `plan default 2/5 λ 5 %, next 25 % in 7m 30s`: where the route's rollout plan is.
 fn plan_words(run: &PlanRun, now: jiff::Timestamp) -> String {
     let next = run.plan.steps.get(run.step + 1).map(|s| s.share);
-    let head = format!("plan {} {} λ {} %", run.plan.name, run.progress(), run.share());
+    let head = format!("plan {} {} λ {} %", escape(&run.plan.name), run.progress(), run.share());
     match (&run.phase, next) {
-        (PlanPhase::Holding { since }, Some(next)) => {
-            let hold = jiff::SignedDuration::try_from(run.hold()).unwrap_or_default();
-            let left = (*since + hold).duration_since(now).as_secs().max(0);
-            format!("{head}, next {next} % in {} if quiet", crate::domain::format::duration_short(left))
-        }
+        (PlanPhase::Holding { since }, Some(next)) => match run.hold_ends(*since) {
+            Some(end) => {
+                let left = end.duration_since(now).as_secs().max(0);
+                format!("{head}, next {next} % in {} if quiet", crate::domain::format::duration_short(left))
+            }
+            None => format!("{head}, next {next} % after its hold if quiet"),
+        },
         (PlanPhase::Moving { .. }, _) => format!("{head}, on its way to the store"),
         (PlanPhase::Paused { .. }, _) => format!("{head}, paused (Z resumes)"),
         (PlanPhase::Restored { .. }, _) => format!("{head}, resumed from the trail"),

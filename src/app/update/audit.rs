@@ -24,14 +24,26 @@ fn millis(from: Timestamp, to: Timestamp) -> Option<u64> {
     u64::try_from(to.duration_since(from).as_millis()).ok()
 }
 
-/// What every record of one switch attempt says: who, which routes, which way, the ETags, and
-/// when it was requested (which, with the distribution, names the attempt in the trail).
+/// The trail's `attempt` id of switch attempt `id` (a share move's too): the console run's id and
+/// the attempt's number, unique per run and distribution.
+pub fn attempt_id(state: &State, id: u64) -> String {
+    format!("{}-{id}", state.run_id)
+}
+
+/// The trail's `attempt` id of stage move `id`: numbered apart from the switches.
+pub fn stage_attempt_id(state: &State, id: u64) -> String {
+    format!("{}-stage-{id}", state.run_id)
+}
+
+/// What every record of one switch attempt says: who, which routes, which way, the ETags, when it
+/// was requested, and its `attempt` id (which, with the distribution, names it in the trail).
 fn of_attempt(state: &State, attempt: &SwitchAttempt, kind: RecordKind) -> AuditRecord {
     base(state, kind, &attempt.distribution_id)
         .with_routes(attempt.paths.iter().cloned())
         .with_targets(attempt.from, attempt.to)
         .with_etags(attempt.etag_before.clone(), attempt.etag_after.clone())
         .with_requested_at(attempt.requested_at)
+        .with_attempt(attempt_id(state, attempt.id))
 }
 
 /// The record of one step of a switch attempt.
@@ -86,9 +98,18 @@ pub fn milestone(
     Effect::Audit(Box::new(record))
 }
 
-/// A rollout plan's `plan_step` record: which plan, step and share, and what happened.
-pub fn plan_step(state: &State, run: &PlanRun, word: &str, held: Option<Duration>, message: String) -> Effect {
+/// A rollout plan's `plan_step` record: which plan, step and share, what happened, and the
+/// attempt of the share move it is about.
+pub fn plan_step(
+    state: &State,
+    run: &PlanRun,
+    word: &str,
+    held: Option<Duration>,
+    message: String,
+    attempt: Option<u64>,
+) -> Effect {
     let mut record = base(state, RecordKind::PlanStep, &state.distribution_id).with_routes([run.route.as_str()]);
+    record.attempt = attempt.map(|id| attempt_id(state, id));
     record.plan = Some(audit::PlanMark {
         name: run.plan.name.clone(),
         steps: run.plan.steps_text(),
@@ -102,11 +123,12 @@ pub fn plan_step(state: &State, run: &PlanRun, word: &str, held: Option<Duration
 }
 
 /// A stage rollback's record: which stage, from which deployment to which; the route it was asked
-/// from; `requested_at` the same on each record of one move.
+/// from; `requested_at` and `attempt` the same on each record of one move.
 pub fn stage_step(state: &State, step: &StageMove, kind: RecordKind, error: Option<String>) -> Effect {
     let mut record = base(state, kind, &state.distribution_id)
         .with_routes([step.path.as_str()])
-        .with_requested_at(step.requested_at);
+        .with_requested_at(step.requested_at)
+        .with_attempt(stage_attempt_id(state, step.id));
     let (api, api_id, stage) = match &step.stage {
         StageRef::Rest { rest_api_id, stage } => ("rest", rest_api_id, stage),
         StageRef::Http { api_id, stage } => ("http", api_id, stage),
@@ -124,6 +146,7 @@ pub fn stage_step(state: &State, step: &StageMove, kind: RecordKind, error: Opti
     record.outcome = match kind {
         RecordKind::StageAccepted => Some(Outcome::Accepted),
         RecordKind::StageFailed => Some(Outcome::Failed),
+        RecordKind::StageAbandoned => Some(Outcome::Abandoned),
         _ => None,
     };
     record.error = error;

@@ -225,7 +225,8 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
 
 /// `UpdateStage` answered, and the stage read back: accepted only when it serves the deployment asked.
 pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> Vec<Effect> {
-    let Some(index) = state.stage_moves.iter().position(|m| m.id == id) else {
+    // A move already ended (abandoned when the console stopped waiting) is not ended twice.
+    let Some(index) = state.stage_moves.iter().position(|m| m.id == id && m.outcome.is_none()) else {
         return Vec::new();
     };
     let asked = state.stage_moves[index].to.clone();

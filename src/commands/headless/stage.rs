@@ -15,7 +15,9 @@ use super::run::open_and_load;
 use crate::app::action::Action;
 use crate::app::command::Command;
 use crate::app::console::Console;
+use crate::app::event_loop;
 use crate::app::runtime::Runtime;
+use crate::app::signals::StopSignals;
 use crate::app::state::{Overlay, StagePicker};
 use crate::backend::Backend;
 use crate::cli::{AwsArgs, StageArgs};
@@ -118,13 +120,17 @@ async fn move_stage<B: Backend, W: Write>(
     if !args.yes && !confirmer.confirm("move the stage?")? {
         return Err(HeadlessError::Cancelled);
     }
+    let signals = StopSignals::install()
+        .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
     let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.stage_moves.len());
     runtime.dispatch(Action::CommandFor { distribution_id: id, command: Command::Confirm });
     let answered = |c: &Console| {
         c.distribution(distribution_id)
             .is_none_or(|s| s.stage_moves.len() == before || s.stage_moves.last().is_some_and(|m| m.outcome.is_some()))
     };
-    waited(run_until(runtime, printer, STAGE_LIMIT, futures::stream::pending(), answered).await, "UpdateStage")?;
+    let answer = run_until(runtime, printer, STAGE_LIMIT, event_loop::signals(signals), answered).await;
+    abandon_unanswered(runtime, printer, &answer);
+    waited(answer, "UpdateStage")?;
     printer.print_all(&runtime.console);
     let state = runtime.console.distribution(distribution_id).expect("found");
     match state.stage_moves.get(before).and_then(|m| m.outcome.clone()) {
@@ -132,6 +138,18 @@ async fn move_stage<B: Backend, W: Write>(
         Some(Err(error)) => Err(HeadlessError::Failed(format!("the stage move failed: {error}"))),
         None => Err(refused(&runtime.console, distribution_id)),
     }
+}
+
+/// Stopped waiting with the move unanswered (a signal, the deadline): it ends `stage_abandoned`,
+/// saying why, as a switch does.
+fn abandon_unanswered<B: Backend, W: Write>(runtime: &mut Runtime<B>, printer: &mut EventPrinter<W>, answer: &Waited) {
+    let reason = match answer {
+        Waited::Done => return,
+        Waited::TimedOut => format!("UpdateStage did not answer within {} s", STAGE_LIMIT.as_secs()),
+        Waited::Signal(name) => format!("cutover got {name} while waiting for UpdateStage's answer"),
+    };
+    runtime.dispatch(Action::Abandon { reason });
+    printer.print_all(&runtime.console);
 }
 
 fn refused(console: &Console, distribution_id: &str) -> HeadlessError {

@@ -366,6 +366,7 @@ pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashMap<Strin
             | RecordKind::StageRequested
             | RecordKind::StageAccepted
             | RecordKind::StageFailed
+            | RecordKind::StageAbandoned
             | RecordKind::Unknown => {}
         }
     }

@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::super::audit;
 use super::refuse;
 use super::share::{self, routed_share};
 use crate::app::action::Effect;
-use crate::app::plan_run::{PlanPhase, PlanRun};
+use crate::app::plan_run::{PlanPhase, PlanRun, began_before};
 use crate::app::state::{Overlay, State, SwitchKind};
 use crate::backend::share::ShareChange;
 use crate::domain::format::duration_short;
@@ -77,7 +77,7 @@ pub fn started(state: &mut State, plan: RolloutPlan, step: usize, attempt: u64) 
     let run = PlanRun { route, plan, step, phase: PlanPhase::Moving { attempt }, waiting_said: false };
     let message = format!("rollout plan {} started: {}", run.plan.name, run.plan.steps_text());
     state.log(Level::Info, Some(&run.route), &message);
-    let record = record(state, &run, "started", None, message);
+    let record = record(state, &run, "started", None, message, Some(attempt));
     state.plans.push(run);
     vec![record]
 }
@@ -94,7 +94,7 @@ pub fn step_taken(state: &mut State, id: u64) -> Vec<Effect> {
     } else {
         run.phase = PlanPhase::Holding { since: now };
         run.waiting_said = false;
-        let hold = duration_short(run.hold().as_secs() as i64);
+        let hold = duration_short(i64::try_from(run.hold().as_secs()).unwrap_or(i64::MAX));
         let message = format!(
             "rollout plan {} step {}: λ {} %, held {hold} while Lambda's guards stay quiet",
             run.plan.name,
@@ -105,7 +105,7 @@ pub fn step_taken(state: &mut State, id: u64) -> Vec<Effect> {
     };
     let run = run.clone();
     state.log(Level::Info, Some(&run.route), &message);
-    vec![record(state, &run, state_word, None, message)]
+    vec![record(state, &run, state_word, None, message, Some(id))]
 }
 
 /// A step's write failed: the plan pauses where it was, for the operator to resume or abort.
@@ -119,7 +119,7 @@ pub fn step_failed(state: &mut State, id: u64, why: &str) -> Vec<Effect> {
         let run = run.clone();
         let message = format!("rollout plan {} did not start: its first step's write failed", run.plan.name);
         state.log(Level::Warn, Some(&run.route), &message);
-        return vec![record(state, &run, "aborted", None, message)];
+        return vec![record(state, &run, "aborted", None, message, Some(id))];
     }
     // The step never took: the plan pauses on the step before, its hold over, so that a resume
     // sends this step again.
@@ -128,7 +128,7 @@ pub fn step_failed(state: &mut State, id: u64, why: &str) -> Vec<Effect> {
     let run = run.clone();
     let message = format!("rollout plan {} paused: a step's write failed; Z resumes, X aborts", run.plan.name);
     state.log(Level::Warn, Some(&run.route), &message);
-    vec![record(state, &run, "paused", Some(run.hold()), message)]
+    vec![record(state, &run, "paused", Some(run.hold()), message, Some(id))]
 }
 
 /// New numbers: a breach on the Lambda side ends a plan and puts its share back to 0; a hold that
@@ -144,7 +144,8 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
     for (route, since) in holding {
         match lambda_side(state, &route, since) {
             Watch::Breached(breaches) => {
-                effects.extend(abort(state, &route, &format!("Lambda's guard was breached ({breaches})"), true))
+                let why = format!("Lambda's guard was breached ({breaches})");
+                effects.extend(abort(state, &route, &why, SwitchKind::Automatic))
             }
             Watch::Quiet if hold_over(state, &route, since) => effects.extend(next_step(state, &route)),
             Watch::NoNumbers if hold_over(state, &route, since) => {
@@ -201,9 +202,10 @@ fn lambda_side(state: &State, route: &str, since: Timestamp) -> Watch {
     Watch::Quiet
 }
 
+/// Whether the step's hold, begun at `since`, is over: never when its end cannot be represented.
 fn hold_over(state: &State, route: &str, since: Timestamp) -> bool {
     let Some(run) = state.plan_on(route) else { return false };
-    state.now >= since + SignedDuration::try_from(run.hold()).unwrap_or_default()
+    run.hold_ends(since).is_some_and(|end| state.now >= end)
 }
 
 /// The next step's share to the store; the plan moves with it.
@@ -225,25 +227,35 @@ fn next_step(state: &mut State, route: &str) -> Vec<Effect> {
     effects
 }
 
-/// End the plan on `route` and put its share back to 0 (`send`: a write is needed).
-fn abort(state: &mut State, route: &str, why: &str, send: bool) -> Vec<Effect> {
+/// End the plan on `route` and put its share back to 0: a share move of `by` (a guard's
+/// `Automatic`, or the operator's `Manual` for `X`), recorded as that kind's, with the plan's
+/// `aborted` record carrying the move's attempt.
+fn abort(state: &mut State, route: &str, why: &str, by: SwitchKind) -> Vec<Effect> {
     let Some(index) = state.plans.iter().rposition(|r| r.route == route && r.is_active()) else { return Vec::new() };
     state.plans[index].phase = PlanPhase::Aborted { why: why.to_string() };
     let run = state.plans[index].clone();
     let message = format!("rollout plan {} aborted at step {}: {why}; λ back to 0 %", run.plan.name, run.progress());
     state.log(Level::Warn, Some(route), &message);
-    let mut effects = vec![record(state, &run, "aborted", None, message)];
+    let mut moves = Vec::new();
+    let mut attempt = None;
     let current = state.route(route).and_then(|r| r.share).unwrap_or(0);
-    if send && current > 0 {
+    if current > 0 {
         let change = ShareChange { path: route.to_string(), from: current, to: 0 };
-        let reason = format!("rollout plan {} was aborted: {why}", run.plan.name);
-        effects.extend(share::request(state, SwitchKind::Automatic, &[change], Some(&reason), None));
+        let reason = match by {
+            SwitchKind::Automatic => format!("rollout plan {} was aborted: {why}", run.plan.name),
+            _ => format!("rollout plan {} {why}: λ back to 0 %", run.plan.name),
+        };
+        let before = state.switches.iter().map(|a| a.id).max();
+        moves = share::request(state, by, &[change], Some(&reason), None);
+        attempt = state.switches.last().map(|a| a.id).filter(|id| Some(*id) > before);
     }
+    let mut effects = vec![record(state, &run, "aborted", None, message, attempt)];
+    effects.extend(moves);
     effects.push(Effect::Bell);
     effects
 }
 
-/// `X`: abort the selected route's plan, its share back to 0.
+/// `X`: abort the selected route's plan, its share back to 0: the operator's own share move.
 pub fn abort_selected(state: &mut State) -> Vec<Effect> {
     let Some(path) = state.selected_route().map(|r| r.path.clone()) else { return Vec::new() };
     if state.plan_on(&path).is_none() {
@@ -251,7 +263,7 @@ pub fn abort_selected(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let why = format!("aborted by {}", state.operator);
-    abort(state, &path, &why, true)
+    abort(state, &path, &why, SwitchKind::Manual)
 }
 
 /// `Z`: pause the selected route's plan where it is, or resume it.
@@ -278,7 +290,8 @@ pub fn toggle_pause(state: &mut State) -> Vec<Effect> {
         }
         PlanPhase::Paused { held, .. } => {
             let held = *held;
-            run.phase = PlanPhase::Holding { since: now - SignedDuration::try_from(held).unwrap_or_default() };
+            // A hold held longer than the clock can go back restarts it: later, never sooner.
+            run.phase = PlanPhase::Holding { since: began_before(now, held).unwrap_or(now) };
             run.waiting_said = false;
             (
                 "resumed",
@@ -295,7 +308,7 @@ pub fn toggle_pause(state: &mut State) -> Vec<Effect> {
     };
     let run = run.clone();
     state.log(Level::Info, Some(&path), &message);
-    vec![record(state, &run, word, held, message)]
+    vec![record(state, &run, word, held, message, None)]
 }
 
 /// Resuming a paused plan whose route no longer has the step's share (a step that never took, a
@@ -321,7 +334,7 @@ fn resend_on_resume(state: &mut State, path: &str) -> Option<Vec<Effect>> {
         run.share()
     );
     state.log(Level::Info, Some(path), &message);
-    effects.push(record(state, &run, "resumed", None, message));
+    effects.push(record(state, &run, "resumed", None, message, Some(attempt)));
     Some(effects)
 }
 
@@ -360,7 +373,18 @@ pub fn check_restored(state: &mut State) {
     }
 }
 
-/// The trail's `plan_step` record of `run` in `state_word`.
-fn record(state: &State, run: &PlanRun, state_word: &str, held: Option<Duration>, message: String) -> Effect {
-    audit::plan_step(state, run, state_word, held, message)
+/// The trail's `plan_step` record of `run` in `state_word`, with the attempt of the share move it
+/// is about: `attempt`, else the step's own (the last share move of the route in this console).
+fn record(
+    state: &State,
+    run: &PlanRun,
+    state_word: &str,
+    held: Option<Duration>,
+    message: String,
+    attempt: Option<u64>,
+) -> Effect {
+    let attempt = attempt.or_else(|| {
+        (state.switches.iter().rev()).find(|a| a.by_router() && a.paths == [run.route.as_str()]).map(|a| a.id)
+    });
+    audit::plan_step(state, run, state_word, held, message, attempt)
 }

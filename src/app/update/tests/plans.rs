@@ -6,7 +6,8 @@ use jiff::SignedDuration;
 use super::*;
 use crate::app::history::plans_under_way;
 use crate::app::plan_run::PlanPhase;
-use crate::backend::share::{ShareChange, StoreState};
+use crate::app::state::SwitchKind;
+use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
 use crate::router::RouteRecord;
 
 fn store(share: u8) -> StoreState {
@@ -144,6 +145,76 @@ fn x_aborts_and_sends_the_share_back() {
     assert!(state.plan_on("/search/*").is_none());
 }
 
+/// `update` with its audit records kept.
+fn with_audit(state: &mut State, action: Action) -> Vec<Effect> {
+    crate::app::update::distribution(state, action)
+}
+
+fn accepted(id: u64) -> Action {
+    let accepted =
+        SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() };
+    Action::SharesAccepted { distribution_id: ID.into(), id, accepted }
+}
+
+#[test]
+fn x_is_recorded_as_the_operators_share_move_and_a_breach_as_a_guards() {
+    use crate::audit::RecordKind;
+    let mut state = started(0);
+    let effects = with_audit(&mut state, Action::Command(Command::AbortPlan));
+    let records = audit_records(&effects);
+    let kinds: Vec<RecordKind> = records.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, [RecordKind::PlanStep, RecordKind::SwitchRequested], "X is no guard's rollback");
+    let request = records[1];
+    let message = request.message.as_deref().unwrap();
+    assert_eq!(message, "rollout plan default aborted by kim: λ back to 0 %");
+    assert_eq!((request.operator.as_str(), request.shares.len()), ("kim", 1));
+    assert_eq!(state.switches.last().unwrap().kind, SwitchKind::Manual);
+    // The plan's `aborted` record and the share move it caused are one attempt.
+    assert_eq!(records[0].plan.as_ref().unwrap().state, "aborted");
+    assert!(records[1].attempt.is_some());
+    assert_eq!(records[0].attempt, records[1].attempt);
+
+    // A breach's abort stays a guard's automatic rollback.
+    let mut state = started(0);
+    let now = t0() + SignedDuration::from_mins(4);
+    update(&mut state, Action::Tick(now));
+    let numbers = Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, 3)) };
+    let records: Vec<_> = with_audit(&mut state, numbers)
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Audit(r) => Some(r.as_ref().clone()),
+            _ => None,
+        })
+        .collect();
+    let rollback = records.iter().find(|r| r.kind == RecordKind::AutoRollback).expect("a guard's rollback");
+    assert!(rollback.message.as_deref().unwrap().starts_with("automatic rollback by a guard"), "{rollback:?}");
+    let aborted = records.iter().find(|r| r.kind == RecordKind::PlanStep).unwrap();
+    assert_eq!(aborted.attempt, rollback.attempt);
+}
+
+#[test]
+fn every_record_of_a_plan_step_carries_its_share_moves_attempt() {
+    let mut state = routed(0);
+    let mut effects = with_audit(&mut state, Action::Command(Command::StartPlan));
+    effects.extend(with_audit(&mut state, Action::Command(Command::Confirm)));
+    effects.extend(with_audit(&mut state, accepted(1)));
+    let records = audit_records(&effects);
+    let attempts: Vec<Option<&str>> = records.iter().map(|r| r.attempt.as_deref()).collect();
+    let first = format!("{}-1", state.run_id);
+    assert_eq!(records.len(), 4, "requested, started, accepted, step: {records:#?}");
+    assert!(attempts.iter().all(|a| *a == Some(first.as_str())), "{attempts:?}");
+    let now = t0() + SignedDuration::from_mins(10);
+    update(&mut state, Action::Tick(now));
+    let numbers = Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, 0)) };
+    let mut next = with_audit(&mut state, numbers);
+    next.extend(with_audit(&mut state, accepted(2)));
+    let second = format!("{}-2", state.run_id);
+    assert!(audit_records(&next).iter().all(|r| r.attempt.as_deref() == Some(second.as_str())));
+    // The operator's pause is about the step being held: its share move's attempt.
+    let paused = with_audit(&mut state, Action::Command(Command::PausePlan));
+    assert_eq!(audit_records(&paused)[0].attempt.as_deref(), Some(second.as_str()));
+}
+
 #[test]
 fn the_last_step_ends_the_plan() {
     let mut state = routed(50);
@@ -169,7 +240,8 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
         ));
         audit_records(&out).into_iter().cloned().collect()
     };
-    let resumed = plans_under_way(records.iter(), ID);
+    let (resumed, warnings) = plans_under_way(records.iter(), ID);
+    assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(resumed.len(), 1);
     assert_eq!((resumed[0].step, resumed[0].share()), (0, 1));
     assert!(matches!(resumed[0].phase, PlanPhase::Restored { .. }));
@@ -224,4 +296,70 @@ fn a_plan_step_the_store_takes_but_reads_back_otherwise_pauses_the_plan() {
     );
     assert_eq!(run.step, 0, "the step that did not take is sent again on resume");
     assert_eq!(state.switch(2).unwrap().phase, crate::app::state::SwitchPhase::Failed);
+}
+
+/// A `plan_step` record of `/search/*` at `time` with `steps`, its step 0 taken.
+fn trail_step(time: Timestamp, steps: &str, state_word: &str) -> crate::audit::AuditRecord {
+    let mut record = crate::audit::AuditRecord::new(
+        time,
+        crate::audit::RecordKind::PlanStep,
+        crate::audit::Environment::Demo,
+        "kim",
+        ID,
+    )
+    .with_routes(["/search/*"]);
+    record.plan = Some(crate::audit::PlanMark {
+        name: "slow".into(),
+        steps: steps.into(),
+        step: 0,
+        share: 1,
+        state: state_word.into(),
+        held_secs: Some(u64::MAX),
+    });
+    record
+}
+
+#[test]
+fn a_trail_step_that_cannot_be_represented_is_ignored_with_a_warning() {
+    // Holds an older cutover let through (one crashed every later start, one became a hold of 0,
+    // one wrapped), a step the plan does not have, and a hold ending past the last timestamp.
+    let mut beyond = trail_step(Timestamp::MAX - SignedDuration::from_hours(1), "1% 2h, 100%", "step");
+    let mut missing = trail_step(t0(), "1% 10m, 100%", "step");
+    missing.plan.as_mut().unwrap().step = 7;
+    missing.routes = vec!["/payments/*".into()];
+    beyond.routes = vec!["/other/*".into()];
+    let mut records = vec![beyond, missing];
+    for (route, hold) in [("/a/*", "70000000h"), ("/b/*", "5124095576030431h"), ("/c/*", "5124095576030432h")] {
+        let mut record = trail_step(t0(), &format!("1% {hold}, 100%"), "step");
+        record.routes = vec![route.into()];
+        records.push(record);
+    }
+    let (plans, warnings) = plans_under_way(records.iter(), ID);
+    assert!(plans.is_empty(), "{plans:?}");
+    assert_eq!(warnings.len(), 5, "{warnings:#?}");
+    assert!(warnings.iter().all(|w| w.contains("is not resumed") && w.ends_with("if it should go on")));
+    assert!(warnings[0].contains("ends past the last instant"), "{}", warnings[0]);
+    assert!(warnings[1].contains("its step 8 is not one of plan slow's 2"), "{}", warnings[1]);
+    assert!(warnings[2..].iter().all(|w| w.contains("holds longer than 7 days")), "{warnings:#?}");
+
+    // A pause that went on past its hold (waiting for quiet numbers) resumes with its hold over.
+    let paused = trail_step(t0(), "1% 10m, 100%", "paused");
+    let (plans, warnings) = plans_under_way([paused].iter(), ID);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(matches!(&plans[0].phase, PlanPhase::Paused { held, .. } if held.as_secs() == 600));
+}
+
+#[test]
+fn a_hold_whose_end_cannot_be_represented_never_ends_and_never_panics() {
+    // A plan built by hand (not parsed), its hold beyond any timestamp: the plan holds, and the
+    // screen says so without a countdown.
+    let mut state = started(0);
+    let run = state.plans.last_mut().unwrap();
+    run.plan.steps[0].hold = std::time::Duration::from_secs(u64::MAX);
+    assert!(set_shares(&at(&mut state, 60, 0)).is_empty(), "the hold is not over");
+    press(&mut state, Command::PausePlan);
+    press(&mut state, Command::PausePlan);
+    assert!(set_shares(&at(&mut state, 120, 0)).is_empty(), "resumed: still not over");
+    let run = state.plan_on("/search/*").unwrap();
+    assert!(run.hold_ends(t0()).is_none());
 }

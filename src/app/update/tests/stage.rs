@@ -183,3 +183,46 @@ fn a_stage_move_read_back_on_another_deployment_fails_with_a_banner() {
     press(&mut state, Command::Undo);
     assert!(!matches!(state.view.overlay, Overlay::ConfirmStage(_)), "nothing to undo");
 }
+
+#[test]
+fn an_unanswered_stage_move_is_asked_about_at_quit_and_recorded_stage_abandoned() {
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    let sent = all(&mut state, Action::Command(Command::Confirm));
+    let requested = audit_records(&sent)[0].clone();
+
+    // q asks, naming the stage and what it may serve.
+    press(&mut state, Command::Quit);
+    assert!(!state.quit);
+    let Overlay::ConfirmQuit(risks) = &state.view.overlay else { panic!("no question: {:?}", state.view.overlay) };
+    assert_eq!(risks.len(), 1, "{risks:?}");
+    assert!(risks[0].starts_with("stage REST r1/prod deployment d2 → d0: UpdateStage sent 0s ago"), "{risks:?}");
+    assert!(risks[0].contains("may serve either deployment"), "{risks:?}");
+
+    let effects = all(&mut state, Action::Command(Command::ConfirmQuit));
+    assert!(state.quit);
+    let records = audit_records(&effects);
+    assert_eq!(records.len(), 1);
+    assert_eq!((records[0].kind, records[0].outcome), (RecordKind::StageAbandoned, Some(Outcome::Abandoned)));
+    assert_eq!((&records[0].attempt, records[0].requested_at), (&requested.attempt, requested.requested_at));
+    assert!(records[0].attempt.as_deref().is_some_and(|a| a.ends_with("-stage-1")), "{:?}", records[0].attempt);
+    let why = records[0].error.as_deref().unwrap();
+    assert!(why.contains("the operator quit the console before AWS confirmed it"), "{why}");
+    assert!(messages(&state).last().unwrap().contains("stage REST r1/prod deployment d2 → d0 abandoned"));
+
+    // A signal after it, or the answer arriving late, does not end it a second time.
+    assert!(audit_records(&all(&mut state, Action::Abandon { reason: "SIGTERM".into() })).is_empty());
+    let late = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
+    assert!(audit_records(&late).is_empty());
+
+    // A signal with the move out ends it the same way, with the signal's words.
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    all(&mut state, Action::Command(Command::Confirm));
+    let effects = all(&mut state, Action::Abandon { reason: "cutover got SIGTERM".into() });
+    let records = audit_records(&effects);
+    assert_eq!(records[0].kind, RecordKind::StageAbandoned);
+    assert!(records[0].error.as_deref().unwrap().contains("abandoned: cutover got SIGTERM"));
+}
