@@ -7,7 +7,7 @@ use super::*;
 use crate::app::history::plans_under_way;
 use crate::app::plan_run::PlanPhase;
 use crate::app::state::SwitchKind;
-use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
+use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
 fn store(share: u8) -> StoreState {
@@ -150,10 +150,8 @@ fn with_audit(state: &mut State, action: Action) -> Vec<Effect> {
     crate::app::update::distribution(state, action)
 }
 
-fn accepted(id: u64) -> Action {
-    let accepted =
-        SharesAccepted { etag_before: "K1".into(), etag_after: "K2".into(), calls: 1, already_there: Vec::new() };
-    Action::SharesAccepted { distribution_id: ID.into(), id, accepted }
+fn accepted(state: &State, id: u64) -> Action {
+    Action::SharesAccepted { distribution_id: ID.into(), id, accepted: super::taken_as_asked(state, id) }
 }
 
 #[test]
@@ -197,7 +195,8 @@ fn every_record_of_a_plan_step_carries_its_share_moves_attempt() {
     let mut state = routed(0);
     let mut effects = with_audit(&mut state, Action::Command(Command::StartPlan));
     effects.extend(with_audit(&mut state, Action::Command(Command::Confirm)));
-    effects.extend(with_audit(&mut state, accepted(1)));
+    let answer = accepted(&state, 1);
+    effects.extend(with_audit(&mut state, answer));
     let records = audit_records(&effects);
     let attempts: Vec<Option<&str>> = records.iter().map(|r| r.attempt.as_deref()).collect();
     let first = format!("{}-1", state.run_id);
@@ -207,7 +206,8 @@ fn every_record_of_a_plan_step_carries_its_share_moves_attempt() {
     update(&mut state, Action::Tick(now));
     let numbers = Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, 0)) };
     let mut next = with_audit(&mut state, numbers);
-    next.extend(with_audit(&mut state, accepted(2)));
+    let answer = accepted(&state, 2);
+    next.extend(with_audit(&mut state, answer));
     let second = format!("{}-2", state.run_id);
     assert!(audit_records(&next).iter().all(|r| r.attempt.as_deref() == Some(second.as_str())));
     // The operator's pause is about the step being held: its share move's attempt.
