@@ -10,6 +10,7 @@ use super::sparkline::{MISSING, sparkline};
 use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
 use crate::app::plan_run::PlanPhase;
+use crate::domain::router_route::Via;
 use crate::app::state::{RouteRow, State};
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::{MinutePoint, Target, Thresholds};
@@ -122,6 +123,14 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         Ok(_) if row.router_share().is_some_and(|s| s > 0) => {
             let share = row.router_share().unwrap_or_default();
             vec![Span::styled(format!("λ {share} %"), theme.target(Target::Lambda))]
+        }
+        // The router may send some of it to Lambda and nobody can tell how much: its record (or
+        // the store) cannot be read. Never shown as plainly on its side.
+        Ok((side, _)) if side == Target::Origin && row.via_router() == Via::Unknown => {
+            vec![Span::styled("λ ? %", theme.alert)]
+        }
+        Ok((side, _)) if !row.router_missing().is_empty() => {
+            vec![Span::styled(side.to_string(), theme.target(side)), Span::styled(" !", theme.gauge_warn)]
         }
         Ok((side, _)) => {
             vec![Span::styled(side.to_string(), theme.target(side))]

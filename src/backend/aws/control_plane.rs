@@ -121,7 +121,8 @@ pub fn topology_of(
                 None => Err(describe_unlisted(config, &origin_id)),
             };
             let behavior = behavior_of(config, &path).unwrap_or_default();
-            RouteInfo { path, origin_id, target, pair, behavior }
+            let viewer_request = behavior::viewer_request_of(config, &path);
+            RouteInfo { path, origin_id, target, pair, behavior, viewer_request }
         })
         .collect();
     Topology {

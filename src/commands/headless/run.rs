@@ -8,6 +8,7 @@
 
 use super::apply::{
     SwitchPlan, carry_out, describe, follow_plan, plan_rollback_all, plan_rollout, plan_switch, plan_weight,
+    router_unknown,
 };
 use super::audit_gate::require_audit_trail;
 use super::drive::{EventPrinter, load};
@@ -68,7 +69,10 @@ async fn apply_one(
     let plan = match plan(&mut runtime)? {
         SwitchPlan::AlreadyThere(message) => {
             output::stdout_line(&visible::escape(&message));
-            return Ok(0);
+            return match router_unknown(&runtime) {
+                Some(error) => Err(error.into()),
+                None => Ok(0),
+            };
         }
         SwitchPlan::Change(plan) => plan,
     };
@@ -124,7 +128,11 @@ pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Resu
         output::stdout_line(&visible::escape(note));
     }
     if plans.is_empty() {
-        return Ok(0);
+        // Nothing on Lambda that cutover can see; a store it cannot read may still send viewers.
+        return match router_unknown(&runtime) {
+            Some(error) => Err(error.into()),
+            None => Ok(0),
+        };
     }
     for plan in &plans {
         output::stderr_text(&visible::escape_keeping_lines(&describe(plan)));

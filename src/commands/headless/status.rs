@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::app::routing::Via;
 use crate::app::state::State;
 use crate::audit::{AuditTrail, RecordKind};
 use crate::domain::format::{thousands, time_of_day};
@@ -34,6 +35,9 @@ pub struct DistributionStatus {
     pub status: DeployStatus,
     /// Why the numbers are missing, when they could not be read.
     pub metrics_error: Option<String>,
+    /// Why the router's shares are unknown, when its store could not be read and the router may
+    /// send viewers to Lambda: the report is then not healthy.
+    pub router_error: Option<String>,
     /// The CloudWatch statistic behind `latency_ms` (`p99`, `Average`, …).
     pub latency_statistic: String,
     /// End of the newest minute with any datapoint.
@@ -84,8 +88,15 @@ pub struct RouteStatus {
     pub lambda_origin: Option<String>,
     pub legacy_origin: Option<String>,
     /// Lambda's share of its viewers in the router's store, when the router moves the route (its
-    /// behavior on its origin); `null` otherwise.
+    /// behavior on its origin, and all three pieces agree: the behavior runs the router's
+    /// function, the store's index lists it, its record decodes); `null` otherwise.
     pub lambda_share_pct: Option<u8>,
+    /// The router's part in words when the route has some of the router's pieces but is not
+    /// routed (`not routed: not in the router's index, its record says λ 10 %`); `null` otherwise.
+    pub router: Option<String>,
+    /// Whether the router may be sending viewers of it to Lambda without cutover knowing how many
+    /// (its record, or the store, cannot be read): counted as on Lambda.
+    pub router_share_unknown: bool,
     /// The account (a name of `accounts`) its Lambda side lives in; `null` for one account.
     pub lambda_account: Option<String>,
     /// A switch of this route recorded in this machine's audit trail is still being deployed.
@@ -119,8 +130,9 @@ pub struct BreachStatus {
 
 impl StatusReport {
     pub fn new(generated_at: Timestamp, distributions: Vec<DistributionStatus>) -> Self {
-        let healthy =
-            distributions.iter().all(|d| d.metrics_error.is_none() && d.routes.iter().all(|r| !r.guard.breached));
+        let healthy = distributions.iter().all(|d| {
+            d.metrics_error.is_none() && d.router_error.is_none() && d.routes.iter().all(|r| !r.guard.breached)
+        });
         StatusReport { schema_version: SCHEMA_VERSION, generated_at, healthy, distributions }
     }
 
@@ -132,10 +144,15 @@ impl StatusReport {
         self.distributions.iter().any(|d| d.metrics_error.is_some())
     }
 
-    /// 1 when numbers could not be read (so guards could not be judged), else 3 when a guard is
-    /// breached, else 0.
+    /// Whether any router's store could not be read while it may send viewers to Lambda.
+    pub fn router_failed(&self) -> bool {
+        self.distributions.iter().any(|d| d.router_error.is_some())
+    }
+
+    /// 1 when numbers or a router's store could not be read (so guards could not be judged, or
+    /// viewers may reach Lambda unseen), else 3 when a guard is breached, else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.metrics_failed() {
+        if self.metrics_failed() || self.router_failed() {
             1
         } else if self.breached() {
             super::EXIT_BREACHED
@@ -200,6 +217,8 @@ impl DistributionStatus {
                     lambda_origin: pair.map(|p| p.lambda.clone()),
                     legacy_origin: pair.map(|p| p.legacy.clone()),
                     lambda_share_pct: row.router_share(),
+                    router: row.router_words().filter(|_| row.routed_share_read().is_none()),
+                    router_share_unknown: row.via_router() == Via::Unknown,
                     lambda_account: metrics.and_then(|m| m.account_of(&row.path)).map(|a| a.label.clone()),
                     // Deploying: a switch this session follows, or one the trail recorded whose
                     // wanted target the route has now while CloudFront still rolls a change out.
@@ -224,6 +243,7 @@ impl DistributionStatus {
             id: topology.map(|t| t.distribution_id.clone()).unwrap_or_default(),
             status,
             metrics_error,
+            router_error: state.router_unknown(),
             latency_statistic: state.latency_statistic.clone(),
             newest_datapoint: metrics.and_then(|m| m.newest_datapoint),
             concurrency: metrics.and_then(|m| {
@@ -275,6 +295,9 @@ impl DistributionStatus {
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }
+        if let Some(error) = &self.router_error {
+            let _ = writeln!(out, "router shares unknown: {}", visible::escape(error));
+        }
         let paths: Vec<_> = self.routes.iter().map(|r| visible::escape(&r.path)).collect();
         let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0).max("ROUTE".len());
         let latency = format!("{} MS", self.latency_statistic.to_uppercase());
@@ -286,6 +309,10 @@ impl DistributionStatus {
         for (route, path) in self.routes.iter().zip(&paths) {
             let side = match route.lambda_share_pct {
                 Some(share) if share > 0 && route.switchable => format!("λ {share} % (router)"),
+                _ if route.router_share_unknown && route.target != Some(Target::Lambda) => {
+                    let side = route.target.map_or_else(|| "?".to_string(), |t| t.to_string());
+                    format!("{side} + λ ? (router)")
+                }
                 _ => route
                     .target
                     .filter(|_| route.switchable)
@@ -308,6 +335,11 @@ impl DistributionStatus {
                 count(route.latency_ms),
                 count(route.throttles_per_min),
             );
+        }
+        for route in &self.routes {
+            if let Some(words) = &route.router {
+                let _ = writeln!(out, "router: {} {}", visible::escape(&route.path), visible::escape(words));
+            }
         }
         for route in self.routes.iter().filter(|r| !r.switchable) {
             let why = route.why_not_switchable.as_deref().unwrap_or("unknown");

@@ -56,7 +56,7 @@ pub fn open_plan(state: &mut State, path: &str, plan: RolloutPlan) -> Vec<Effect
     };
     let to = plan.steps[step].share;
     let effects =
-        share::open(state, SwitchKind::Manual, vec![ShareChange { path: path.to_string(), from: current, to }]);
+        share::open(state, SwitchKind::Manual, vec![ShareChange::new(path, current, to)]);
     if let Overlay::Confirm(confirm) = &mut state.view.overlay {
         confirm.notes.insert(
             0,
@@ -213,7 +213,7 @@ fn next_step(state: &mut State, route: &str) -> Vec<Effect> {
     };
     let (from, to) = (run.share(), run.plan.steps[run.step + 1].share);
     let reason = format!("rollout plan {} step {}/{}", run.plan.name, run.step + 2, run.plan.steps.len());
-    let change = ShareChange { path: route.to_string(), from, to };
+    let change = ShareChange::new(route, from, to);
     let effects = share::request(state, SwitchKind::Manual, &[change], Some(&reason), None);
     let Some(attempt) = state.switches.last().filter(|a| a.paths == [route]).map(|a| a.id) else {
         return effects;
@@ -235,7 +235,7 @@ fn abort(state: &mut State, route: &str, why: &str, send: bool) -> Vec<Effect> {
     let mut effects = vec![record(state, &run, "aborted", None, message)];
     let current = state.route(route).and_then(|r| r.share).unwrap_or(0);
     if send && current > 0 {
-        let change = ShareChange { path: route.to_string(), from: current, to: 0 };
+        let change = ShareChange::new(route, current, 0);
         let reason = format!("rollout plan {} was aborted: {why}", run.plan.name);
         effects.extend(share::request(state, SwitchKind::Automatic, &[change], Some(&reason), None));
     }
@@ -308,7 +308,7 @@ fn resend_on_resume(state: &mut State, path: &str) -> Option<Vec<Effect>> {
         return None;
     }
     let reason = format!("rollout plan {} step {} (resumed by {})", run.plan.name, run.progress(), state.operator);
-    let change = ShareChange { path: path.to_string(), from: current, to: run.share() };
+    let change = ShareChange::new(path, current, run.share());
     let mut effects = share::request(state, SwitchKind::Manual, &[change], Some(&reason), None);
     let attempt = state.switches.last().filter(|a| a.paths == [path]).map(|a| a.id)?;
     if let Some(run) = state.plans.iter_mut().rev().find(|r| r.route == path && r.is_active()) {
