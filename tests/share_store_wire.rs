@@ -441,7 +441,7 @@ async fn set_shares_rereads_after_someone_elses_write_and_then_moves_the_share()
     // Someone else moves /cart/* just before cutover's first UpdateKeys lands.
     stub.state.lock().unwrap().foreign = Some(("route:/cart/*".into(), record(5)));
     let mut conflicts = Vec::new();
-    let change = ShareChange { path: "/orders/*".into(), from: 10, to: 25 };
+    let change = ShareChange::new("/orders/*", 10, 25);
 
     let accepted = set_shares(&store, &[change], |etag| conflicts.push(etag.to_string())).await.unwrap();
 

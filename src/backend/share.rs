@@ -57,6 +57,14 @@ impl StoreState {
         state
     }
 
+    /// A store whose index lists every one of `records` (in path order), as `router install`
+    /// leaves it: for tests and the demo.
+    pub fn indexed(etag: &str, records: BTreeMap<String, RouteRecord>) -> Self {
+        let listed = records.keys().cloned().collect();
+        let index = IndexRead { listed, note: None, complete: true };
+        StoreState { etag: etag.to_string(), index, records, unreadable: BTreeMap::new() }
+    }
+
     /// The record of `path`, as read.
     pub fn record(&self, path: &str) -> RecordRead<'_> {
         match (self.records.get(path), self.unreadable.get(path)) {

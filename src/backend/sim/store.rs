@@ -322,7 +322,7 @@ mod tests {
     }
 
     fn change(path: &str, from: u8, to: u8) -> ShareChange {
-        ShareChange { path: path.into(), from, to }
+        ShareChange::new(path, from, to)
     }
 
     #[tokio::test(start_paused = true)]

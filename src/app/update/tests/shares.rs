@@ -23,7 +23,7 @@ fn routed(share: u8) -> State {
 
 fn store(share: u8) -> StoreState {
     let record = RouteRecord::new(share, "apigw", "legacy", None).unwrap();
-    StoreState { etag: "K1".into(), records: [("/search/*".to_string(), record)].into() }
+    StoreState::indexed("K1", [("/search/*".to_string(), record)].into())
 }
 
 fn open_shares(state: &State) -> Vec<ShareChange> {
@@ -34,7 +34,7 @@ fn open_shares(state: &State) -> Vec<ShareChange> {
 }
 
 fn change(from: u8, to: u8) -> ShareChange {
-    ShareChange { path: "/search/*".into(), from, to }
+    ShareChange::new("/search/*", from, to)
 }
 
 fn accepted() -> SharesAccepted {
