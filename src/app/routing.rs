@@ -99,8 +99,11 @@ impl RouteRow {
     pub fn first_change(&self, to: u8) -> Option<ShareChange> {
         let entry = self.router_entry.as_ref()?;
         let pair = self.pair.as_ref().ok()?;
-        (self.runs_router && entry.listed == Some(true) && entry.record == Record::Missing && self.is_on(Target::Origin))
-            .then(|| ShareChange::first(&self.path, to, &pair.lambda, &pair.legacy))
+        (self.runs_router
+            && entry.listed == Some(true)
+            && entry.record == Record::Missing
+            && self.is_on(Target::Origin))
+        .then(|| ShareChange::first(&self.path, to, &pair.lambda, &pair.legacy))
     }
 
     /// The router's part of the route in a few words, for the table, the detail and `status`:

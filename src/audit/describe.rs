@@ -127,8 +127,7 @@ fn what_happened(record: &AuditRecord) -> String {
         (None, None) => routes.clone(),
         _ => format!("{routes} {}", targets(record)),
     };
-    let shares: Vec<String> =
-        record.shares.iter().map(describe_share_move).collect();
+    let shares: Vec<String> = record.shares.iter().map(describe_share_move).collect();
     let shares = shares.join(", ");
     match record.kind {
         // A share move through the router's store: the shares say more than the sides.

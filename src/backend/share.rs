@@ -385,7 +385,10 @@ mod tests {
         set_shares(&store, &[zero], |_| {}).await.unwrap();
         let state = store.state.lock().unwrap();
         assert_eq!(state.records["/orders/*"].share, 0, "share 0 written over it");
-        assert_eq!((state.records["/orders/*"].lambda.as_str(), state.records["/orders/*"].home.as_str()), ("apigw", "legacy-elb"));
+        assert_eq!(
+            (state.records["/orders/*"].lambda.as_str(), state.records["/orders/*"].home.as_str()),
+            ("apigw", "legacy-elb")
+        );
     }
 
     #[tokio::test]
@@ -415,7 +418,11 @@ mod tests {
         let state = StoreState::from_items("E1".into(), &items);
         assert_eq!(state.index.listed, ["/a/*"]);
         assert!(matches!(state.record("/a/*"), RecordRead::Readable(r) if r.share == 5));
-        assert!(matches!(state.record("/b/*"), RecordRead::Unreadable(why) if why.contains("router format")), "{:?}", state.record("/b/*"));
+        assert!(
+            matches!(state.record("/b/*"), RecordRead::Unreadable(why) if why.contains("router format")),
+            "{:?}",
+            state.record("/b/*")
+        );
         assert_eq!(state.record("/c/*"), RecordRead::Missing);
     }
 }

@@ -42,4 +42,3 @@ pub const RECORD_UNREADABLE: &str = "router record unreadable";
 pub const NO_RECORD: &str = "no router record";
 pub const INDEX_UNREADABLE: &str = "the router's index could not be read";
 pub const STORE_UNREAD: &str = "the router's store could not be read";
-

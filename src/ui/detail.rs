@@ -49,7 +49,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title.push(Span::styled(format!("│ router: {} ", escape(&words)), style));
     }
     if row.touched_by_router() && state.router_unknown().is_some() {
-        let since = state.shares.received_at().map_or_else(|| "never read".into(), |at| format!("as of {}", time_of_day(at)));
+        let since =
+            state.shares.received_at().map_or_else(|| "never read".into(), |at| format!("as of {}", time_of_day(at)));
         title.push(Span::styled(format!("│ router's store unreadable: shares {since} "), theme.alert));
     }
     // The deployment the route's API Gateway stage serves, once read (`D`).

@@ -10,9 +10,9 @@ use super::sparkline::{MISSING, sparkline};
 use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
 use crate::app::plan_run::PlanPhase;
-use crate::domain::router_route::Via;
 use crate::app::state::{RouteRow, State};
 use crate::domain::format::{thousands, time_of_day};
+use crate::domain::router_route::Via;
 use crate::domain::{MinutePoint, Target, Thresholds};
 use crate::theme::Theme;
 

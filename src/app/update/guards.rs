@@ -61,9 +61,7 @@ fn by_share(state: &mut State, due: Vec<(String, String)>) -> Vec<Effect> {
     if due.is_empty() || state.shares_in_flight() {
         return Vec::new();
     }
-    let changes: Vec<ShareChange> = (due.iter())
-        .filter_map(|(path, _)| state.route(path)?.zero_change())
-        .collect();
+    let changes: Vec<ShareChange> = (due.iter()).filter_map(|(path, _)| state.route(path)?.zero_change()).collect();
     state.auto_rolled_back.extend(changes.iter().map(|c| c.path.clone()));
     let reason = format!("its guard was breached ({})", reasons(&due));
     share::request(state, SwitchKind::Automatic, &changes, Some(&reason), None)

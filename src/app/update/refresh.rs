@@ -4,14 +4,14 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::navigation::keep_selection_visible;
 use crate::app::action::Effect;
+use crate::app::routing::{Record, STORE_UNREAD, StoreEntry, entry_of};
 use crate::app::state::{ReadTrouble, RouteRow, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
-use crate::app::routing::{Record, STORE_UNREAD, entry_of};
 use crate::backend::share::StoreState;
-use crate::router::install::is_router_arn;
 use crate::domain::format::{duration_short, time_of_day};
 use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
+use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
@@ -65,6 +65,9 @@ fn next_refresh_after(state: &State, now: Timestamp) -> Timestamp {
     Timestamp::from_second(next).unwrap_or(now)
 }
 
+/// A route's entry when the distribution has no router's store.
+const NO_STORE: StoreEntry = StoreEntry { listed: Some(false), record: Record::Missing };
+
 pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topology, BackendError>) -> Vec<Effect> {
     let topology = match result {
         Ok(t) => t,
@@ -97,7 +100,8 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
                 share: None,
                 runs_router: (info.viewer_request.as_deref())
                     .is_some_and(|arn| is_router_arn(arn, &state.distribution_id)),
-                router_entry: store.map(|s| entry_of(s, &info.path)),
+                // Without the store the function finds nothing: no index, no record.
+                router_entry: if state.router { store.map(|s| entry_of(s, &info.path)) } else { Some(NO_STORE) },
             };
             row.share = row.routed_share_read();
             row

@@ -503,7 +503,11 @@ fn behavior(b: &world::SimBehavior) -> BehaviorPolicies {
 
 /// The ARN of the demo's router function for a distribution (the demo's account).
 pub fn router_arn(distribution_id: &str) -> String {
-    format!("arn:aws:cloudfront::{}:function/{}", catalog::ACCOUNT_ID, crate::router::install::function_name(distribution_id))
+    format!(
+        "arn:aws:cloudfront::{}:function/{}",
+        catalog::ACCOUNT_ID,
+        crate::router::install::function_name(distribution_id)
+    )
 }
 
 /// The demo's world: `routes`, the router on `routed`, and the router function failing from `start`

@@ -68,6 +68,19 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         confirm.notes.push(format!("and through the router's store, in seconds: {moves}"));
         confirm.shares = shares;
     }
+    let about: Vec<String> = match &state.view.overlay {
+        Overlay::Confirm(confirm) => {
+            confirm.shares.iter().filter_map(|c| super::share::about_the_record(state, c)).collect()
+        }
+        _ => Vec::new(),
+    };
+    if let Overlay::Confirm(confirm) = &mut state.view.overlay {
+        for note in about {
+            if !confirm.notes.contains(&note) {
+                confirm.notes.push(note);
+            }
+        }
+    }
     effects
 }
 

@@ -55,8 +55,7 @@ pub fn open_plan(state: &mut State, path: &str, plan: RolloutPlan) -> Vec<Effect
         return Vec::new();
     };
     let to = plan.steps[step].share;
-    let effects =
-        share::open(state, SwitchKind::Manual, vec![ShareChange::new(path, current, to)]);
+    let effects = share::open(state, SwitchKind::Manual, vec![ShareChange::new(path, current, to)]);
     if let Overlay::Confirm(confirm) = &mut state.view.overlay {
         confirm.notes.insert(
             0,

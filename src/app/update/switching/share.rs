@@ -6,15 +6,15 @@ use super::super::audit;
 use super::health::{preflight, target_health};
 use super::{begin, refuse, set_pending};
 use crate::app::action::Effect;
+use crate::app::routing::{RECORD_UNREADABLE, Record};
 use crate::app::state::{
     ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase, describe_share,
 };
 use crate::audit::RecordKind;
-use crate::app::routing::{RECORD_UNREADABLE, Record};
 use crate::backend::share::{Seen, ShareChange, SharesAccepted, StoreState};
-use crate::router::RouteRecord;
 use crate::domain::preflight::check;
 use crate::domain::{Level, Target};
+use crate::router::RouteRecord;
 
 /// The shares `+` and `-` step through, in percent of the route's viewers sent to Lambda.
 pub const STEPS: [u8; 7] = [0, 1, 5, 10, 25, 50, 100];
@@ -126,7 +126,9 @@ pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
             "the distribution has no router: {install} lets a share of it move in seconds; s switches it by behavior"
         ));
     }
-    if let Some(why) = state.router_unknown().filter(|_| row.router_entry.is_none() || state.router_store_error.is_some()) {
+    if let Some(why) =
+        state.router_unknown().filter(|_| row.router_entry.is_none() || state.router_store_error.is_some())
+    {
         return Err(why);
     }
     let missing = row.router_missing();
@@ -219,7 +221,10 @@ pub fn about_the_record(state: &State, change: &ShareChange) -> Option<String> {
         Seen::Record => {
             let missing = state.route(path).map(|r| r.router_missing()).unwrap_or_default();
             (!missing.is_empty()).then(|| {
-                format!("{path}: the router does not act on this record now ({}); it is put to 0 so that it never does", missing.join(", "))
+                format!(
+                    "{path}: the router does not act on this record now ({}); it is put to 0 so that it never does",
+                    missing.join(", ")
+                )
             })
         }
     }

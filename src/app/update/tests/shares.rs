@@ -187,3 +187,66 @@ fn the_trail_records_a_share_move_with_its_shares() {
     assert_eq!(json["shares"], serde_json::json!([{"route": "/search/*", "from_pct": 10, "to_pct": 25}]));
     assert_eq!(json["moves"], serde_json::json!([]));
 }
+
+/// `/search/*` as the store holds it: `index` says whether the index lists it, `value` its record.
+fn store_with(index: bool, value: &str) -> StoreState {
+    let mut items: std::collections::BTreeMap<String, String> =
+        [("route:/search/*".to_string(), value.to_string())].into();
+    let listed = if index { r#"{"v":1,"routes":["/search/*"]}"# } else { r#"{"v":1,"routes":[]}"# };
+    items.insert("routes".into(), listed.into());
+    StoreState::from_items("K1".into(), &items)
+}
+
+#[test]
+fn a_record_without_an_index_entry_is_not_routed_and_its_share_above_zero_goes_back_with_r() {
+    let mut state = routed(0);
+    let record = RouteRecord::new(10, "apigw", "legacy", None).unwrap().encode().unwrap();
+    update(
+        &mut state,
+        Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store_with(false, &record)) },
+    );
+    let search = state.route("/search/*").unwrap();
+    assert_eq!((search.share, search.router_missing()), (None, vec![crate::app::routing::NOT_IN_INDEX]));
+    assert!(
+        messages(&state).iter().any(|m| m.contains("not routed: not in the router's index")),
+        "{:?}",
+        messages(&state)
+    );
+    press(&mut state, Command::ShareUp);
+    assert!(state.refused.as_deref().is_some_and(|r| r.contains("not in the router's index")), "{:?}", state.refused);
+    // R puts the record to 0 all the same: it would go live the moment the index lists it again.
+    press(&mut state, Command::RollbackAll);
+    let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog") };
+    assert_eq!(confirm.shares, vec![change(10, 0)]);
+    assert!(
+        confirm.notes.iter().any(|n| n.contains("the router does not act on this record now")),
+        "{:?}",
+        confirm.notes
+    );
+}
+
+#[test]
+fn an_unreadable_record_is_never_dropped_and_r_overwrites_it_with_zero_saying_so_in_the_audit_record() {
+    let mut state = routed(0);
+    let garbled = r#"{"v":1,"share":100.0,"lambda":"apigw","home":"legacy"}"#;
+    update(
+        &mut state,
+        Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store_with(true, garbled)) },
+    );
+    let search = state.route("/search/*").unwrap();
+    assert_eq!(search.via_router(), crate::app::routing::Via::Unknown, "possibly on Lambda, never 0");
+    assert!(state.route("/search/*").unwrap().router_words().unwrap().contains("router record unreadable"));
+    press(&mut state, Command::RollbackAll);
+    let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog") };
+    let zero = ShareChange::zero_unreadable("/search/*", "apigw", "legacy");
+    assert_eq!(confirm.shares, vec![zero.clone()]);
+    assert!(confirm.notes.iter().any(|n| n.contains("overwritten with a share-0 record")), "{:?}", confirm.notes);
+    let effects = super::super::distribution(&mut state, Action::Command(Command::Confirm));
+    let records = audit_records(&effects);
+    let shares: Vec<_> = records.iter().flat_map(|r| r.shares.iter()).collect();
+    assert!(
+        shares.iter().any(|s| s.route == "/search/*" && s.record_was.as_deref() == Some("unreadable")),
+        "{shares:?}"
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::SetShares { changes, .. } if changes == &vec![zero.clone()])));
+}
