@@ -206,7 +206,7 @@ async fn a_store_that_cannot_be_read_is_unknown_and_status_switch_and_rollback_a
     // A switch that went through still ends in 1 while the store is unknown.
     let plan = plan_switch(&mut runtime, "/orders/*", Target::Origin).unwrap();
     let result = apply(&mut runtime, plan).await;
-    let error = result.err().expect("exit 1");
+    let error = result.expect_err("exit 1");
     assert_eq!(error.exit_code(), 1);
     assert!(error.to_string().contains("viewers may still reach Lambda"), "{error}");
 

@@ -98,8 +98,10 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
                 pending: old.and_then(|r| r.pending),
                 alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
                 share: None,
-                runs_router: (info.viewer_request.as_deref())
-                    .is_some_and(|arn| is_router_arn(arn, &state.distribution_id)),
+                // Without the router's store (none found) the function routes nothing: its
+                // association alone is `cutover router status`'s to report, not a share.
+                runs_router: state.router
+                    && (info.viewer_request.as_deref()).is_some_and(|arn| is_router_arn(arn, &state.distribution_id)),
                 // Without the store the function finds nothing: no index, no record.
                 router_entry: if state.router { store.map(|s| entry_of(s, &info.path)) } else { Some(NO_STORE) },
             };
