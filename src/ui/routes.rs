@@ -114,11 +114,10 @@ fn latency_heading(statistic: &str) -> String {
     if short.len() <= 3 { format!("{short} ms") } else { short }
 }
 
-fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
-    let t = state.thresholds_for(&row.path);
-    let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
-    let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
-    let mut target = match row.switchable() {
+/// The target cell: the side, the router's share (`λ ? %` when nobody can tell), `!` when the
+/// router has some of its pieces on the route but not all.
+fn target_spans<'a>(row: &RouteRow, theme: &Theme) -> Vec<Span<'a>> {
+    match row.switchable() {
         // A routed route sending a share of its viewers to Lambda through the router's store.
         Ok(_) if row.router_share().is_some_and(|s| s > 0) => {
             let share = row.router_share().unwrap_or_default();
@@ -137,7 +136,14 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         }
         // Never moved by cutover; said in words, the reason is in the event log and `status`.
         Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE_SHORT, theme.muted)],
-    };
+    }
+}
+
+fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
+    let t = state.thresholds_for(&row.path);
+    let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
+    let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
+    let mut target = target_spans(row, theme);
     // While the traffic moves: the new side's share of the newest minute; before the numbers can
     // tell, how many of the probes through the edge the new side answered.
     if let Some((_, share)) = state.moving_share(&row.path) {

@@ -10,7 +10,7 @@ use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::backend::share::StoreState;
 use crate::domain::format::{duration_short, time_of_day};
-use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
+use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Topology};
 use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
@@ -65,6 +65,29 @@ fn next_refresh_after(state: &State, now: Timestamp) -> Timestamp {
     Timestamp::from_second(next).unwrap_or(now)
 }
 
+/// A route's row from its behavior as read and the router's store as last read.
+fn row_of(state: &State, info: &RouteInfo, store: Option<&StoreState>) -> RouteRow {
+    let old = state.route(&info.path);
+    let mut row = RouteRow {
+        path: info.path.clone(),
+        origin_id: info.origin_id.clone(),
+        target: info.target,
+        pair: info.pair.clone(),
+        behavior: info.behavior.clone(),
+        pending: old.and_then(|r| r.pending),
+        alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
+        share: None,
+        // Without the router's store (none found) the function routes nothing: its association
+        // alone is `cutover router status`'s to report, not a share.
+        runs_router: state.router
+            && (info.viewer_request.as_deref()).is_some_and(|arn| is_router_arn(arn, &state.distribution_id)),
+        // Without the store the function finds nothing: no index, no record.
+        router_entry: if state.router { store.map(|s| entry_of(s, &info.path)) } else { Some(NO_STORE) },
+    };
+    row.share = row.routed_share_read();
+    row
+}
+
 /// A route's entry when the distribution has no router's store.
 const NO_STORE: StoreEntry = StoreEntry { listed: Some(false), record: Record::Missing };
 
@@ -84,31 +107,7 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     }
     let first = state.topology.is_none();
     let store = state.shares.as_ref();
-    let routes = topology
-        .routes
-        .iter()
-        .map(|info| {
-            let old = state.route(&info.path);
-            let mut row = RouteRow {
-                path: info.path.clone(),
-                origin_id: info.origin_id.clone(),
-                target: info.target,
-                pair: info.pair.clone(),
-                behavior: info.behavior.clone(),
-                pending: old.and_then(|r| r.pending),
-                alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
-                share: None,
-                // Without the router's store (none found) the function routes nothing: its
-                // association alone is `cutover router status`'s to report, not a share.
-                runs_router: state.router
-                    && (info.viewer_request.as_deref()).is_some_and(|arn| is_router_arn(arn, &state.distribution_id)),
-                // Without the store the function finds nothing: no index, no record.
-                router_entry: if state.router { store.map(|s| entry_of(s, &info.path)) } else { Some(NO_STORE) },
-            };
-            row.share = row.routed_share_read();
-            row
-        })
-        .collect();
+    let routes = topology.routes.iter().map(|info| row_of(state, info, store)).collect();
     state.routes = routes;
     if first {
         state.log(

@@ -386,4 +386,20 @@ mod tests {
         let orders = &chosen.read().await.unwrap().records["/orders/*"];
         assert_eq!(orders.home, catalog::LAMBDA_ORIGIN_ID, "home is the behavior's origin, Lambda for /orders/*");
     }
+
+    #[test]
+    fn a_route_the_index_no_longer_lists_gets_no_share_at_the_edge_and_reads_as_unlisted() {
+        let mut store = store();
+        let etag = store.etag().to_string();
+        store.put(t(0), &[record(&store, "/search/*", 40)], &etag).unwrap();
+        assert_eq!(store.share("/search/*", t(15)), 0.4);
+        store.drop_from_index("/search/*");
+        assert_eq!(store.share("/search/*", t(16)), 0.0, "the function never finds it");
+        assert_eq!(store.share_at_edge("/search/*", t(16), 0.0), 0);
+        let state = store.state();
+        assert_eq!(state.index.lists("/search/*"), Some(false));
+        assert_eq!(state.records["/search/*"].share, 40, "the record stays as written");
+        store.garble("/payments/*", "{not json");
+        assert!(store.state().unreadable.contains_key("/payments/*"), "kept, never dropped");
+    }
 }

@@ -193,6 +193,7 @@ impl From<&AccountConcurrency> for AccountStatus {
 }
 
 impl DistributionStatus {
+    // Long: one field of the report per line, each read off the state where it lives.
     /// What a loaded session knows about its distribution. `pending` holds routes with a switch
     /// in the audit trail that was not yet seen deployed.
     pub fn from_state(state: &State, metrics_error: Option<String>, pending: &HashMap<String, Option<Target>>) -> Self {
@@ -275,6 +276,31 @@ impl DistributionStatus {
         }
     }
 
+    /// A line per route with some of the router's pieces but not all, saying which are missing.
+    fn write_router_lines(&self, out: &mut String) {
+        for route in &self.routes {
+            if let Some(words) = &route.router {
+                let _ = writeln!(out, "router: {} {}", visible::escape(&route.path), visible::escape(words));
+            }
+        }
+    }
+
+    /// The target column: the side, the router's share when it sends one (or `λ ?` when nobody can
+    /// tell), and whether a switch is still deploying.
+    fn target_words(route: &RouteStatus) -> String {
+        let side = match route.lambda_share_pct {
+            Some(share) if share > 0 && route.switchable => format!("λ {share} % (router)"),
+            _ if route.router_share_unknown && route.target != Some(Target::Lambda) => {
+                let side = route.target.map_or_else(|| "?".to_string(), |t| t.to_string());
+                format!("{side} + λ ? (router)")
+            }
+            _ => {
+                route.target.filter(|_| route.switchable).map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string())
+            }
+        };
+        if route.pending { format!("{side} (deploying)") } else { side }
+    }
+
     /// Strings from AWS and the config are escaped field by field (see [`visible`]).
     fn write_text(&self, out: &mut String) {
         let mut heading = format!("{}  {}", visible::escape(&self.id), self.status);
@@ -307,18 +333,7 @@ impl DistributionStatus {
             "ROUTE", "TARGET", "REQ/MIN", "5XX %", latency, "THR/MIN"
         );
         for (route, path) in self.routes.iter().zip(&paths) {
-            let side = match route.lambda_share_pct {
-                Some(share) if share > 0 && route.switchable => format!("λ {share} % (router)"),
-                _ if route.router_share_unknown && route.target != Some(Target::Lambda) => {
-                    let side = route.target.map_or_else(|| "?".to_string(), |t| t.to_string());
-                    format!("{side} + λ ? (router)")
-                }
-                _ => route
-                    .target
-                    .filter(|_| route.switchable)
-                    .map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string()),
-            };
-            let target = if route.pending { format!("{side} (deploying)") } else { side };
+            let target = Self::target_words(route);
             let guard = if route.guard.breached {
                 let what: Vec<&str> = route.guard.breaches.iter().map(|b| b.text.as_str()).collect();
                 format!("BREACHED {} for {} periods", visible::escape(&what.join(", ")), route.guard.periods)
@@ -336,11 +351,7 @@ impl DistributionStatus {
                 count(route.throttles_per_min),
             );
         }
-        for route in &self.routes {
-            if let Some(words) = &route.router {
-                let _ = writeln!(out, "router: {} {}", visible::escape(&route.path), visible::escape(words));
-            }
-        }
+        self.write_router_lines(out);
         for route in self.routes.iter().filter(|r| !r.switchable) {
             let why = route.why_not_switchable.as_deref().unwrap_or("unknown");
             let _ = writeln!(out, "not switchable: {} {}", visible::escape(&route.path), visible::escape(why));

@@ -323,20 +323,7 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     attempt.etag_after = Some(accepted.etag_after.clone());
     let (label, shares, paths) = (attempt.label(), attempt.shares.clone(), attempt.paths.clone());
     set_pending(state, &paths, None);
-    for change in &shares {
-        if let Some(row) = state.routes.iter_mut().find(|r| r.path == change.path)
-            && let Some(entry) = row.router_entry.as_mut()
-        {
-            entry.record = Record::Share(change.to);
-            row.share = row.routed_share_read();
-        }
-        if let Some(store) = state.shares.last_mut() {
-            written(store, change);
-        }
-    }
-    if let Some(store) = state.shares.last_mut() {
-        store.etag = accepted.etag_after.clone();
-    }
+    show_written(state, &shares, &accepted.etag_after);
     // A read sent before this moment would show the old shares.
     state.shares_generation += 1;
     let moved: Vec<String> =
@@ -372,6 +359,24 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
         state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.extend(super::edge::start(state, id, &whole));
     effects
+}
+
+/// Rows and the store as last read show what the store took, at its new ETag.
+fn show_written(state: &mut State, shares: &[ShareChange], etag_after: &str) {
+    for change in shares {
+        if let Some(row) = state.routes.iter_mut().find(|r| r.path == change.path)
+            && let Some(entry) = row.router_entry.as_mut()
+        {
+            entry.record = Record::Share(change.to);
+            row.share = row.routed_share_read();
+        }
+        if let Some(store) = state.shares.last_mut() {
+            written(store, change);
+        }
+    }
+    if let Some(store) = state.shares.last_mut() {
+        store.etag = etag_after.to_string();
+    }
 }
 
 /// The store as last read, with a share move the store took: the record as written.
