@@ -264,7 +264,17 @@ async fn status_json_has_every_documented_field() {
     let distribution = &json["distributions"][0];
     assert_eq!(
         keys(distribution),
-        ["accounts", "concurrency", "id", "latency_statistic", "metrics_error", "newest_datapoint", "routes", "status"]
+        [
+            "accounts",
+            "concurrency",
+            "id",
+            "latency_statistic",
+            "metrics_error",
+            "newest_datapoint",
+            "router_error",
+            "routes",
+            "status"
+        ]
     );
     // One account: its numbers are `concurrency`; several fill `accounts` (see below).
     assert_eq!(distribution["accounts"], serde_json::json!([]));
@@ -285,6 +295,8 @@ async fn status_json_has_every_documented_field() {
             "path",
             "pending",
             "requests_per_min",
+            "router",
+            "router_share_unknown",
             "switchable",
             "target",
             "throttles_per_min",

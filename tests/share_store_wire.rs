@@ -362,17 +362,16 @@ fn assert_signed_sigv4a(stub: &KvsStub) {
 }
 
 #[tokio::test]
-async fn a_read_takes_the_etag_first_then_every_page_and_keeps_only_route_records() {
+async fn a_read_takes_the_etag_first_then_every_page_keeps_the_index_and_never_drops_an_unreadable_record() {
     let stub = stub_with_routed_store().await;
     let state = stub.store().read().await.unwrap();
 
     assert_eq!(state.etag, "KV0001ETAG");
     let shares: Vec<(&str, u8)> = state.records.iter().map(|(p, r)| (p.as_str(), r.share)).collect();
-    assert_eq!(
-        shares,
-        [("/cart/*", 0), ("/orders/*", 10)],
-        "the index, another tool's key and a broken value left out"
-    );
+    assert_eq!(shares, [("/cart/*", 0), ("/orders/*", 10)], "another tool's key is not a record");
+    assert_eq!(state.index.listed, ["/orders/*", "/cart/*", "/broken/*"], "the index, as the function reads it");
+    let unreadable: Vec<&str> = state.unreadable.keys().map(String::as_str).collect();
+    assert_eq!(unreadable, ["/broken/*"], "kept, with why: {:?}", state.unreadable);
     // Five keys, two a page: the ETag first, so that a write between the two is caught by IfMatch.
     assert_eq!(stub.operations(), ["DescribeKeyValueStore", "ListKeys", "ListKeys", "ListKeys"]);
     let tokens: Vec<Option<String>> = stub.seen()[1..].iter().map(|r| r.query.get("NextToken").cloned()).collect();
@@ -441,7 +440,7 @@ async fn set_shares_rereads_after_someone_elses_write_and_then_moves_the_share()
     // Someone else moves /cart/* just before cutover's first UpdateKeys lands.
     stub.state.lock().unwrap().foreign = Some(("route:/cart/*".into(), record(5)));
     let mut conflicts = Vec::new();
-    let change = ShareChange { path: "/orders/*".into(), from: 10, to: 25 };
+    let change = ShareChange::new("/orders/*", 10, 25);
 
     let accepted = set_shares(&store, &[change], |etag| conflicts.push(etag.to_string())).await.unwrap();
 
@@ -462,4 +461,28 @@ async fn set_shares_rereads_after_someone_elses_write_and_then_moves_the_share()
         .collect();
     assert_eq!(if_match, ["KV0001ETAG", "KV0002ETAG"], "each put carries the ETag of the read before it");
     assert_signed_sigv4a(&stub);
+}
+
+/// A record the index does not list reads as such over the wire: the function would never find it,
+/// so cutover must not count it as routed.
+#[tokio::test]
+async fn a_record_without_an_index_entry_reads_as_not_listed() {
+    let items = [("route:/orders/*", record(10)), ("routes", r#"{"v":1,"routes":["/cart/*"]}"#.to_string())];
+    let items: Vec<(&str, &str)> = items.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let stub = KvsStub::start(&items).await;
+    let state = stub.store().read().await.unwrap();
+    assert_eq!(state.records["/orders/*"].share, 10);
+    assert_eq!(state.index.lists("/orders/*"), Some(false), "{:?}", state.index);
+    assert_eq!(state.index.lists("/cart/*"), Some(true));
+}
+
+/// A store with no index at all: every record is unlisted, and the read says why.
+#[tokio::test]
+async fn a_store_without_an_index_lists_nothing() {
+    let items = [("route:/orders/*", record(10))];
+    let items: Vec<(&str, &str)> = items.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let stub = KvsStub::start(&items).await;
+    let state = stub.store().read().await.unwrap();
+    assert_eq!(state.index.lists("/orders/*"), Some(false));
+    assert!(state.index.note.as_deref().is_some_and(|n| n.contains("no `routes` index")), "{:?}", state.index);
 }

@@ -72,7 +72,7 @@ async fn lambda_gone_by(backend: &SimBackend, clock: &Clock, path: &str, since: 
 
 /// Move `path`'s router share, as the console does (re-read, `IfMatch`); when the write landed.
 async fn set_share(backend: &SimBackend, clock: &Clock, path: &str, from: u8, to: u8) -> Timestamp {
-    let change = ShareChange { path: path.into(), from, to };
+    let change = ShareChange::new(path, from, to);
     set_shares(backend, &[change], |_| {}).await.expect("the store takes it");
     clock.now()
 }
@@ -172,7 +172,7 @@ async fn a_stale_etag_and_a_route_without_the_router_are_refused() {
 
     // `/payments/*` is routed in the default demo, not in this one.
     for path in ["/payments/*", "/orders/*"] {
-        let change = ShareChange { path: path.into(), from: 0, to: 5 };
+        let change = ShareChange::new(path, 0, 5);
         let error = set_shares(&backend, &[change], |_| {}).await.unwrap_err();
         assert!(error.to_string().contains("no record in the router's store"), "{error}");
         assert!(error.to_string().contains("cutover router install"), "{error}");

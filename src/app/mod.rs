@@ -13,6 +13,7 @@ pub mod fetch;
 pub mod history;
 pub mod keymap;
 pub mod plan_run;
+pub mod routing;
 pub mod runtime;
 pub mod setup;
 pub mod signals;

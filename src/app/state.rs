@@ -9,10 +9,11 @@ use super::keymap::Context;
 use super::plan_run::PlanRun;
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
-use crate::backend::share::{ShareChange, StoreState};
+use crate::backend::share::{Seen, ShareChange, StoreState};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
 use crate::domain::router_health::RouterBreach;
+use crate::domain::router_route::StoreEntry;
 use crate::domain::stage::{RouteStage, StageDeployments, StageRef};
 use crate::domain::traffic::Movement;
 use crate::domain::{
@@ -40,8 +41,13 @@ pub struct RouteRow {
     pub pending: Option<u64>,
     /// Thresholds crossed for the configured number of periods.
     pub alert: Vec<Breach>,
-    /// Lambda's share of its viewers in the router's store, when the route is routed.
+    /// Lambda's share of its viewers in the router's store, when the route is routed: its
+    /// behavior runs the router, the index lists it and its record decodes (`app::routing`).
     pub share: Option<u8>,
+    /// Its behavior runs the router's function (the viewer-request association as fetched).
+    pub runs_router: bool,
+    /// What the router's store says of it, as last read; `None` before a read came back.
+    pub router_entry: Option<StoreEntry>,
 }
 
 impl RouteRow {
@@ -297,7 +303,11 @@ impl ConfirmSwitch {
 
 /// `/orders/* λ 10 % → 25 %`: one share move, as the dialog, the log and the audit say it.
 pub fn describe_share(change: &ShareChange) -> String {
-    format!("{} λ {} % → {} %", change.path, change.from, change.to)
+    match change.seen {
+        Seen::Record => format!("{} λ {} % → {} %", change.path, change.from, change.to),
+        Seen::Missing { .. } => format!("{} λ {} % (no record yet) → {} %", change.path, change.from, change.to),
+        Seen::Unreadable { .. } => format!("{} λ ? % (record unreadable) → {} %", change.path, change.to),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -427,6 +437,8 @@ pub struct State {
     pub router_alert: Vec<RouterBreach>,
     /// Bumped when a share move is accepted: a read sent before it would show the old shares.
     pub shares_generation: u64,
+    /// Why the last read of the router's store failed, until one succeeds.
+    pub router_store_error: Option<String>,
     /// Rollout plans of routes that name their own, by path, and the plan of the others.
     pub route_plans: HashMap<String, RolloutPlan>,
     pub default_plan: RolloutPlan,
@@ -533,6 +545,7 @@ impl State {
             shares: Fetch::default(),
             router_alert: Vec::new(),
             shares_generation: 0,
+            router_store_error: None,
             route_plans,
             default_plan,
             plans: resumed_plans,

@@ -128,8 +128,7 @@ fn what_happened(record: &AuditRecord) -> String {
         (None, None) => routes.clone(),
         _ => format!("{routes} {}", targets(record)),
     };
-    let shares: Vec<String> =
-        record.shares.iter().map(|s| format!("{} λ {} % → {} %", s.route, s.from_pct, s.to_pct)).collect();
+    let shares: Vec<String> = record.shares.iter().map(describe_share_move).collect();
     let shares = shares.join(", ");
     match record.kind {
         // A share move through the router's store: the shares say more than the sides.
@@ -203,6 +202,15 @@ pub fn sentence(record: &AuditRecord) -> String {
     text
 }
 
+/// One share move in words: `/a λ 5 % → 25 %`, or what the record was when it was not readable.
+fn describe_share_move(s: &crate::audit::ShareMove) -> String {
+    match s.record_was.as_deref() {
+        Some("unreadable") => format!("{} λ ? % (record unreadable, overwritten) → {} %", s.route, s.to_pct),
+        Some("missing") => format!("{} λ 0 % (first record) → {} %", s.route, s.to_pct),
+        _ => format!("{} λ {} % → {} %", s.route, s.from_pct, s.to_pct),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::Timestamp;
@@ -216,7 +224,7 @@ mod tests {
 
     #[test]
     fn share_moves_and_plans_read_as_what_they_did() {
-        let share = crate::audit::ShareMove { route: "/a".into(), from_pct: 5, to_pct: 25 };
+        let share = crate::audit::ShareMove { route: "/a".into(), from_pct: 5, to_pct: 25, record_was: None };
         let requested = AuditRecord { shares: vec![share.clone()], ..rec(RecordKind::SwitchRequested) };
         assert_eq!(sentence(&requested), "ana asked to move /a λ 5 % → 25 % by the router");
         let taken = AuditRecord { shares: vec![share], ..rec(RecordKind::SwitchAccepted) };

@@ -266,6 +266,11 @@ pub struct ShareMove {
     pub route: String,
     pub from_pct: u8,
     pub to_pct: u8,
+    /// What the route's record was when it was not a readable record with `from_pct`:
+    /// `unreadable` (overwritten with share 0, the safe direction) or `missing` (the first record
+    /// written). Absent for a plain share move.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_was: Option<String>,
 }
 
 impl Move {

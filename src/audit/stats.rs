@@ -537,7 +537,7 @@ mod tests {
     fn share_moves_are_via_the_router_and_summed_apart() {
         use RecordKind::*;
         let shares = |record: AuditRecord| AuditRecord {
-            shares: vec![crate::audit::ShareMove { route: "/a".into(), from_pct: 100, to_pct: 0 }],
+            shares: vec![crate::audit::ShareMove { route: "/a".into(), from_pct: 100, to_pct: 0, record_was: None }],
             ..record
         };
         let trail = [
@@ -589,7 +589,7 @@ mod tests {
     fn attempts_requested_at_the_same_instant_stay_apart() {
         use RecordKind::*;
         let shares = |record: AuditRecord| AuditRecord {
-            shares: vec![crate::audit::ShareMove { route: "/s/*".into(), from_pct: 20, to_pct: 0 }],
+            shares: vec![crate::audit::ShareMove { route: "/s/*".into(), from_pct: 20, to_pct: 0, record_was: None }],
             ..record
         };
         let four = ["/a/*", "/b/*", "/c/*", "/d/*"];

@@ -11,6 +11,7 @@ pub mod preflight;
 pub mod probe;
 pub mod route;
 pub mod router_health;
+pub mod router_route;
 pub mod stage;
 pub mod thresholds;
 pub mod traffic;

@@ -105,6 +105,9 @@ pub struct RouteInfo {
     pub pair: Result<OriginPair, String>,
     /// The behavior's policies as fetched, for the compatibility pre-flight.
     pub behavior: BehaviorPolicies,
+    /// The ARN of the behavior's viewer-request function as fetched, if it has one (the router's,
+    /// when it runs the router).
+    pub viewer_request: Option<String>,
 }
 
 /// The side a route is on and its pair, when it can be switched; else why not.

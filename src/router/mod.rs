@@ -267,6 +267,118 @@ pub fn index_entries(patterns: &[String]) -> Result<Vec<(String, String)>, Store
         .collect())
 }
 
+/// The index as the function reads it (`findRoute` in router.js): the path patterns it can find,
+/// in order, following `next` from page to page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexRead {
+    /// The patterns the function would try, in its order.
+    pub listed: Vec<String>,
+    /// What stopped the reading early, in words (a missing page, a page the function would not
+    /// read), when something did.
+    pub note: Option<String>,
+    /// False when Rust cannot tell what the function makes of a page (a value that is not JSON to
+    /// serde): patterns not in `listed` may then still be found by it.
+    pub complete: bool,
+}
+
+impl IndexRead {
+    /// Whether the function finds `pattern` in the index: `Some(true)` listed, `Some(false)` not,
+    /// `None` when the index could not be read far enough to tell.
+    pub fn lists(&self, pattern: &str) -> Option<bool> {
+        if self.listed.iter().any(|p| p == pattern) {
+            Some(true)
+        } else if self.complete {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// Read the index from the store's values (`get` a key's value, `None` when the key is missing)
+/// exactly as router.js's `findRoute` walks it: page by page from `routes` through `next`, at most
+/// [`MAX_INDEX_PAGES`], stopping where the function would stop: a missing key, or a page that is
+/// not in the one form both readers take ([`IndexPage::decode`]: format 1, strings only, exactly
+/// as cutover writes it). A value that is not JSON at all leaves the rest unknown.
+pub fn read_index<'a>(get: impl Fn(&str) -> Option<&'a str>) -> IndexRead {
+    let mut read = IndexRead { complete: true, ..IndexRead::default() };
+    let mut key = INDEX_KEY.to_string();
+    for _ in 0..MAX_INDEX_PAGES {
+        let Some(text) = get(&key) else {
+            read.note = Some(if key == INDEX_KEY {
+                format!("the store has no `{INDEX_KEY}` index")
+            } else {
+                format!("index page `{key}` is missing")
+            });
+            return read;
+        };
+        if let Err(error) = serde_json::from_str::<serde_json::Value>(text) {
+            read.note = Some(format!("index page `{key}` is not JSON cutover reads ({error})"));
+            read.complete = false;
+            return read;
+        }
+        // The one form both readers take (IndexPage::decode here, the same check in findRoute):
+        // any other page stops the function, so nothing on or after it is routed.
+        let page = match IndexPage::decode(text) {
+            Ok(page) => page,
+            Err(error) => {
+                read.note =
+                    Some(format!("index page `{key}` is not an index page of router format {FORMAT} ({error})"));
+                return read;
+            }
+        };
+        read.listed.extend(page.routes);
+        match page.next {
+            Some(next) => key = next,
+            None => return read,
+        }
+    }
+    read.note = Some(format!("the index goes on past {MAX_INDEX_PAGES} pages, where the function stops reading"));
+    read
+}
+
+#[cfg(test)]
+mod index_read_tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> IndexRead {
+        let store: HashMap<&str, &str> = pairs.iter().copied().collect();
+        read_index(|key| store.get(key).copied())
+    }
+
+    #[test]
+    fn the_index_is_read_through_its_pages_as_the_function_reads_it() {
+        let patterns: Vec<String> = (0..40).map(|i| format!("/api/v1/a-rather-long-resource-name-{i:02}/*")).collect();
+        let entries = index_entries(&patterns).unwrap();
+        let pairs: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let read = read(&pairs);
+        assert_eq!((read.listed, read.note, read.complete), (patterns, None, true));
+    }
+
+    #[test]
+    fn where_the_function_stops_reading_the_index_so_does_cutover() {
+        let none = read(&[]);
+        assert_eq!((none.listed.len(), none.complete, none.lists("/a")), (0, true, Some(false)));
+        assert!(none.note.unwrap().contains("no `routes` index"));
+        // Only the one form cutover writes: not 1.0 for 1, not a repeated key (router.js refuses
+        // them too, tests/router/router.test.mjs).
+        let loose = read(&[("routes", r#"{"v":1.0,"routes":["/x"],"routes":["/a","/b"]}"#)]);
+        assert_eq!((loose.listed.len(), loose.lists("/a")), (0, Some(false)));
+        let missing_page = read(&[("routes", r#"{"v":1,"routes":["/a"],"next":"routes.2"}"#)]);
+        assert_eq!((missing_page.listed, missing_page.complete), (vec!["/a".to_string()], true));
+        // A page with anything but path patterns is refused whole, by the function too.
+        let non_string = read(&[("routes", r#"{"v":1,"routes":["/a",5,"/b"]}"#)]);
+        assert_eq!(non_string.listed.len(), 0);
+        assert_eq!(read(&[("routes", r#"{"v":2,"routes":["/a"]}"#)]).listed.len(), 0);
+        let looping = read(&[("routes", r#"{"v":1,"routes":["/a"],"next":"routes"}"#)]);
+        assert_eq!(looping.listed.len(), MAX_INDEX_PAGES);
+        let garbled = read(&[("routes", r#"{"v":1,"routes":["/a"],"next":"routes.2"}"#), ("routes.2", "{not json")]);
+        assert_eq!((garbled.lists("/a"), garbled.lists("/b")), (Some(true), None), "past an unreadable page, unknown");
+    }
+}
+
 /// The viewer's bucket, 0 to 99, exactly as `router.js` computes it: FNV-1a (32 bits) of the
 /// key's UTF-16 code units, modulo 100. A share of N sends the viewers of buckets 0 to N-1 to
 /// Lambda, so the same viewer (the same IP, cookie or header value) stays on its side.

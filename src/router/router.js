@@ -90,13 +90,13 @@ async function findRoute(kvs, uri) {
         if (JSON.stringify(page) !== text) {
             return null;
         }
+        // Strings only, or the page is refused whole (as cutover reads it).
+        if (!index.routes.every((p) => typeof p === 'string')) {
+            return null;
+        }
         for (let i = 0; i < index.routes.length; i++) {
-            const pattern = index.routes[i];
-            if (typeof pattern !== 'string') {
-                return null;
-            }
-            if (matches(pattern, uri)) {
-                return pattern;
+            if (matches(index.routes[i], uri)) {
+                return index.routes[i];
             }
         }
         if (!isName(index.next)) {

@@ -42,6 +42,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(share) = row.router_share() {
         let split = format!("│ router: λ {share} % · ◼ {} % ", 100 - share);
         title.push(Span::styled(split, theme.target(if share > 0 { Target::Lambda } else { Target::Origin })));
+    } else if let Some(words) = row.router_words() {
+        // Some of the router's pieces but not all: which are missing, and whether a share may
+        // still reach Lambda.
+        let style = if row.via_router().may_send() { theme.alert } else { theme.gauge_warn };
+        title.push(Span::styled(format!("│ router: {} ", escape(&words)), style));
+    }
+    if row.touched_by_router() && state.router_unknown().is_some() {
+        let since =
+            state.shares.received_at().map_or_else(|| "never read".into(), |at| format!("as of {}", time_of_day(at)));
+        title.push(Span::styled(format!("│ router's store unreadable: shares {since} "), theme.alert));
     }
     // The deployment the route's API Gateway stage serves, once read (`D`).
     let stage = state.stages.get(&row.path).and_then(|s| state.stage_serving.get(&s.stage).map(|d| (s, d)));

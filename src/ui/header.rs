@@ -180,6 +180,11 @@ fn router<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
     if !state.router {
         return None;
     }
+    // The store unreadable comes first: the shares on screen are not what the edges do now.
+    if state.router_unknown().is_some() {
+        let text = if wide { "router store UNREADABLE: λ share unknown" } else { "router ?" };
+        return Some(Segment { priority: 1, spans: vec![Span::styled(text.to_string(), theme.alert)] });
+    }
     let series = state.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
     let status = RouterStatus::of(&state.router_alert, series);
     let (priority, text, style) = match &status {

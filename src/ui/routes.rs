@@ -12,6 +12,7 @@ use crate::app::keymap::{self, Context};
 use crate::app::plan_run::PlanPhase;
 use crate::app::state::{RouteRow, State};
 use crate::domain::format::{fitted, thousands, time_of_day};
+use crate::domain::router_route::Via;
 use crate::domain::{MinutePoint, Target, Thresholds};
 use crate::theme::Theme;
 
@@ -125,22 +126,36 @@ fn latency_heading(statistic: &str) -> String {
     if short.len() <= 3 { format!("{short} ms") } else { short }
 }
 
-fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
-    let t = state.thresholds_for(&row.path);
-    let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
-    let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
-    let mut target = match row.switchable() {
+/// The target cell: the side, the router's share (`λ ? %` when nobody can tell), `!` when the
+/// router has some of its pieces on the route but not all.
+fn target_spans<'a>(row: &RouteRow, theme: &Theme) -> Vec<Span<'a>> {
+    match row.switchable() {
         // A routed route sending a share of its viewers to Lambda through the router's store.
         Ok(_) if row.router_share().is_some_and(|s| s > 0) => {
             let share = row.router_share().unwrap_or_default();
             vec![Span::styled(format!("λ {share} %"), theme.target(Target::Lambda))]
+        }
+        // The router may send some of it to Lambda and nobody can tell how much: its record (or
+        // the store) cannot be read. Never shown as plainly on its side.
+        Ok((side, _)) if side == Target::Origin && row.via_router() == Via::Unknown => {
+            vec![Span::styled("λ ? %", theme.alert)]
+        }
+        Ok((side, _)) if !row.router_missing().is_empty() => {
+            vec![Span::styled(side.to_string(), theme.target(side)), Span::styled(" !", theme.gauge_warn)]
         }
         Ok((side, _)) => {
             vec![Span::styled(side.to_string(), theme.target(side))]
         }
         // Never moved by cutover; said in words, the reason is in the event log and `status`.
         Err(_) => vec![Span::styled(crate::domain::route::NOT_SWITCHABLE_SHORT, theme.muted)],
-    };
+    }
+}
+
+fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
+    let t = state.thresholds_for(&row.path);
+    let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
+    let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
+    let mut target = target_spans(row, theme);
     // While the traffic moves: the new side's share of the newest minute; before the numbers can
     // tell, how many of the probes through the edge the new side answered.
     if let Some((_, share)) = state.moving_share(&row.path) {

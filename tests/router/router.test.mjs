@@ -275,6 +275,8 @@ const FAULTS = {
     'the index has no version': { store: { ...usersStore(), routes: '{"routes":["/api/users/*"]}' } },
     'the index routes are not a list': { store: { ...usersStore(), routes: '{"v":1,"routes":"/api/users/*"}' } },
     'an index route is not a string': { store: { ...usersStore(), routes: '{"v":1,"routes":[7,"/api/users/*"]}' } },
+    // The page is refused whole, as Rust's IndexPage::decode refuses it, even where the match comes first.
+    'an index route after the match is not a string': { store: { ...usersStore(), routes: '{"v":1,"routes":["/api/users/*",7]}' } },
     'the record has another version': { store: usersStore({ v: 2 }) },
     'the record has its version as text': { store: usersStore({ v: '1' }) },
     'the record has no version': { store: usersStore({ v: undefined }) },

@@ -9,6 +9,7 @@ use crate::app::action::Effect;
 use crate::app::plan_run::PlanRun;
 use crate::app::state::{Mode, StageMove, State, SwitchAttempt, SwitchKind};
 use crate::audit::{self, AuditRecord, Outcome, RecordKind};
+use crate::backend::share::Seen;
 use crate::domain::stage::StageRef;
 
 fn base(state: &State, kind: RecordKind, distribution: &str) -> AuditRecord {
@@ -59,7 +60,16 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
     record.error = error;
     record.moves = attempt.changes.iter().map(audit::Move::of).collect();
     record.shares = (attempt.shares.iter())
-        .map(|c| audit::ShareMove { route: c.path.clone(), from_pct: c.from, to_pct: c.to })
+        .map(|c| audit::ShareMove {
+            route: c.path.clone(),
+            from_pct: c.from,
+            to_pct: c.to,
+            record_was: match c.seen {
+                Seen::Record => None,
+                Seen::Missing { .. } => Some("missing".to_string()),
+                Seen::Unreadable { .. } => Some("unreadable".to_string()),
+            },
+        })
         .collect();
     record.override_reason = attempt.override_reason.clone();
     record.request_to_accepted_ms = attempt.accepted_at.and_then(|at| millis(attempt.requested_at, at));

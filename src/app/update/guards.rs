@@ -14,7 +14,7 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
         .routes
         .iter()
         .filter(|r| !r.alert.is_empty() && r.pending.is_none())
-        .filter(|r| r.is_on(Target::Lambda) || r.router_share().is_some_and(|s| s > 0))
+        .filter(|r| r.is_on(Target::Lambda) || r.via_router().may_send())
         .filter(|r| state.auto_rollback.contains(&r.path) && !state.auto_rolled_back.contains(&r.path))
         .map(|r| {
             let what: Vec<String> = r.alert.iter().map(|b| b.describe(&state.latency_statistic)).collect();
@@ -36,7 +36,7 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let (shares, behaviors): (Vec<_>, Vec<_>) =
-        due.into_iter().partition(|(path, _)| state.route(path).and_then(|r| r.router_share()).is_some());
+        due.into_iter().partition(|(path, _)| state.route(path).is_some_and(|r| !r.is_on(Target::Lambda)));
     let mut effects = by_share(state, shares);
     let distribution_id = state.distribution_id.clone();
     if behaviors.is_empty() || state.update_in_flight(&distribution_id) {
@@ -61,12 +61,7 @@ fn by_share(state: &mut State, due: Vec<(String, String)>) -> Vec<Effect> {
     if due.is_empty() || state.shares_in_flight() {
         return Vec::new();
     }
-    let changes: Vec<ShareChange> = (due.iter())
-        .filter_map(|(path, _)| {
-            let from = state.route(path)?.router_share()?;
-            Some(ShareChange { path: path.clone(), from, to: 0 })
-        })
-        .collect();
+    let changes: Vec<ShareChange> = (due.iter()).filter_map(|(path, _)| state.route(path)?.zero_change()).collect();
     state.auto_rolled_back.extend(changes.iter().map(|c| c.path.clone()));
     let reason = format!("its guard was breached ({})", reasons(&due));
     share::request(state, SwitchKind::Automatic, &changes, Some(&reason), None)

@@ -4,12 +4,14 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::navigation::keep_selection_visible;
 use crate::app::action::Effect;
+use crate::app::routing::{Record, STORE_UNREAD, StoreEntry, entry_of};
 use crate::app::state::{ReadTrouble, RouteRow, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::backend::share::StoreState;
 use crate::domain::format::{duration_short, time_of_day};
-use crate::domain::{Breach, Level, MetricsSnapshot, Topology};
+use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Topology};
+use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
@@ -63,6 +65,32 @@ fn next_refresh_after(state: &State, now: Timestamp) -> Timestamp {
     Timestamp::from_second(next).unwrap_or(now)
 }
 
+/// A route's row from its behavior as read and the router's store as last read.
+fn row_of(state: &State, info: &RouteInfo, store: Option<&StoreState>) -> RouteRow {
+    let old = state.route(&info.path);
+    let mut row = RouteRow {
+        path: info.path.clone(),
+        origin_id: info.origin_id.clone(),
+        target: info.target,
+        pair: info.pair.clone(),
+        behavior: info.behavior.clone(),
+        pending: old.and_then(|r| r.pending),
+        alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
+        share: None,
+        // Without the router's store (none found) the function routes nothing: its association
+        // alone is `cutover router status`'s to report, not a share.
+        runs_router: state.router
+            && (info.viewer_request.as_deref()).is_some_and(|arn| is_router_arn(arn, &state.distribution_id)),
+        // Without the store the function finds nothing: no index, no record.
+        router_entry: if state.router { store.map(|s| entry_of(s, &info.path)) } else { Some(NO_STORE) },
+    };
+    row.share = row.routed_share_read();
+    row
+}
+
+/// A route's entry when the distribution has no router's store.
+const NO_STORE: StoreEntry = StoreEntry { listed: Some(false), record: Record::Missing };
+
 pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topology, BackendError>) -> Vec<Effect> {
     let topology = match result {
         Ok(t) => t,
@@ -79,23 +107,7 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     }
     let first = state.topology.is_none();
     let store = state.shares.as_ref();
-    let routes = topology
-        .routes
-        .iter()
-        .map(|info| {
-            let old = state.route(&info.path);
-            RouteRow {
-                path: info.path.clone(),
-                origin_id: info.origin_id.clone(),
-                target: info.target,
-                pair: info.pair.clone(),
-                behavior: info.behavior.clone(),
-                pending: old.and_then(|r| r.pending),
-                alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
-                share: store.and_then(|s| s.records.get(&info.path)).map(|r| r.share),
-            }
-        })
-        .collect();
+    let routes = topology.routes.iter().map(|info| row_of(state, info, store)).collect();
     state.routes = routes;
     if first {
         state.log(
@@ -129,7 +141,8 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
             return Vec::new();
         }
     };
-    state.banner = None;
+    // The router's store unreadable is its own trouble: good numbers do not clear it.
+    state.banner = state.router_unknown().filter(|_| state.router_store_error.is_some());
     if let Some(trouble) = state.read_trouble.take() {
         let outage = duration_short(state.now.duration_since(trouble.since).as_secs());
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
@@ -186,24 +199,60 @@ pub fn shares_loaded(state: &mut State, generation: u64, result: Result<StoreSta
         Ok(store) => {
             if state.shares.failures() > 0 {
                 state.log(Level::Info, None, "the router's store answers again; shares are current");
+                if state.banner.as_deref().is_some_and(|b| b.starts_with(STORE_UNREAD)) {
+                    state.banner = None;
+                }
             }
+            state.router_store_error = None;
+            say_what_is_not_routed(state, &store);
             for row in &mut state.routes {
-                row.share = store.records.get(&row.path).map(|r| r.share);
+                row.router_entry = Some(entry_of(&store, &row.path));
+                row.share = row.routed_share_read();
             }
             state.shares.arrived(store, state.now);
             super::switching::plan::check_restored(state);
         }
         Err(error) => {
+            state.router_store_error = Some(error.to_string());
+            let shown = state.shares.received_at().map_or_else(
+                || "no share is known".to_string(),
+                |at| format!("shares shown are from {}", time_of_day(at)),
+            );
             if state.shares.failed() == 1 {
-                let shown = state.shares.received_at().map_or_else(
-                    || "no share is known yet".to_string(),
-                    |at| format!("shares shown are from {}", time_of_day(at)),
-                );
                 state.log(Level::Warn, None, format!("reading the router's store failed: {error}; {shown}"));
+            }
+            // Unknown is not healthy: while the router may send viewers to Lambda, say so until a
+            // read comes back.
+            if let Some(why) = state.router_unknown() {
+                state.banner = Some(format!("{why}; {shown}"));
             }
         }
     }
     Vec::new()
+}
+
+/// Say once per change what the store holds that the router does not act on: a record that cannot
+/// be read, a route with some pieces of the router but not all.
+fn say_what_is_not_routed(state: &mut State, store: &StoreState) {
+    let before: Vec<(String, Vec<&'static str>)> =
+        state.routes.iter().map(|r| (r.path.clone(), r.router_missing())).collect();
+    let mut notes = Vec::new();
+    for row in &state.routes {
+        let mut after = row.clone();
+        after.router_entry = Some(entry_of(store, &row.path));
+        let missing = after.router_missing();
+        let was = before.iter().find(|(p, _)| *p == row.path).map(|(_, m)| m.clone()).unwrap_or_default();
+        if !missing.is_empty() && (missing != was || state.shares.is_none()) {
+            let why = match &after.router_entry.as_ref().map(|e| &e.record) {
+                Some(Record::Unreadable(why)) => format!(" ({why})"),
+                _ => String::new(),
+            };
+            notes.push((row.path.clone(), format!("not routed: {}{why}", missing.join(", "))));
+        }
+    }
+    for (path, note) in notes {
+        state.log(Level::Warn, Some(&path), note);
+    }
 }
 
 fn alert_message(breaches: &[Breach], periods: usize, latency_statistic: &str) -> String {

@@ -1,7 +1,9 @@
 //! A fetched behavior's policies and the shape of a fetched distribution, read off the SDK's types
 //! for the pre-flight and the start-up check. Nothing here writes.
 
-use aws_sdk_cloudfront::types::{CacheBehavior, DefaultCacheBehavior, DistributionConfig, ForwardedValues};
+use aws_sdk_cloudfront::types::{
+    CacheBehavior, DefaultCacheBehavior, DistributionConfig, EventType, ForwardedValues, FunctionAssociations,
+};
 
 use crate::domain::preflight::{BehaviorPolicies, LegacyCacheSettings};
 
@@ -32,6 +34,18 @@ pub fn of_behavior(b: &CacheBehavior) -> BehaviorPolicies {
 #[allow(deprecated)]
 pub fn of_default(b: &DefaultCacheBehavior) -> BehaviorPolicies {
     policies(b.origin_request_policy_id(), b.cache_policy_id(), b.forwarded_values(), b.default_ttl(), b.max_ttl())
+}
+
+/// The ARN of the viewer-request function on the behavior at `path` (`*` the default), as fetched.
+pub fn viewer_request_of(config: &DistributionConfig, path: &str) -> Option<String> {
+    let associations: Option<&FunctionAssociations> = if path == "*" {
+        config.default_cache_behavior().and_then(|d| d.function_associations())
+    } else {
+        let behaviors = config.cache_behaviors().and_then(|b| b.items.as_deref()).unwrap_or_default();
+        behaviors.iter().find(|b| b.path_pattern() == path).and_then(|b| b.function_associations())
+    };
+    let items = associations.and_then(|a| a.items.as_deref()).unwrap_or_default();
+    items.iter().find(|f| f.event_type == EventType::ViewerRequest).map(|f| f.function_arn.clone())
 }
 
 /// What an origin id that is in neither of the config's lists is, in words for "not switchable".

@@ -122,14 +122,24 @@ pub fn topology_of(
                 // Its own name, which no path pattern can be, and never a pair: nothing moves it.
                 let behavior = behavior::of_behavior(&listed[index]);
                 let pair = Err(why);
-                return RouteInfo { path: unaddressable_name(&path, index), origin_id, target, pair, behavior };
+                // The router matches routes by path pattern, so it can never route this one either.
+                let viewer_request = None;
+                return RouteInfo {
+                    path: unaddressable_name(&path, index),
+                    origin_id,
+                    target,
+                    pair,
+                    behavior,
+                    viewer_request,
+                };
             }
             let pair = match target {
                 Some(_) => spec.pair_for(&path, &origin_id),
                 None => Err(describe_unlisted(config, &origin_id)),
             };
             let behavior = behavior_of(config, &path).unwrap_or_default();
-            RouteInfo { path, origin_id, target, pair, behavior }
+            let viewer_request = behavior::viewer_request_of(config, &path);
+            RouteInfo { path, origin_id, target, pair, behavior, viewer_request }
         })
         .collect();
     Topology {

@@ -15,7 +15,7 @@ use super::clients::key_value_store_client;
 use super::errors::from_sdk;
 use crate::backend::BackendError;
 use crate::backend::share::{KEYS_PER_UPDATE, ShareStore, StoreState};
-use crate::router::{ROUTE_KEY_PREFIX, RouteRecord};
+use crate::router::RouteRecord;
 
 /// The most keys `ListKeys` returns in one page (AWS's limit).
 const KEYS_PER_PAGE: i32 = 50;
@@ -62,7 +62,7 @@ impl ShareStore for KvsShareStore {
         // the put built on what was listed fails its `IfMatch` and is re-read, instead of an ETag
         // read after the listing vouching for records that were never seen.
         let etag = self.etag().await?;
-        let mut records = BTreeMap::new();
+        let mut items = BTreeMap::new();
         let mut next_token: Option<String> = None;
         loop {
             let page = self
@@ -75,9 +75,7 @@ impl ShareStore for KvsShareStore {
                 .await
                 .map_err(|e| kvs_error("ListKeys", e))?;
             for item in page.items() {
-                if let Some((pattern, record)) = route_record(item.key(), item.value()) {
-                    records.insert(pattern, record);
-                }
+                items.insert(item.key().to_string(), item.value().to_string());
             }
             match page.next_token().filter(|token| !token.is_empty()) {
                 Some(token) if next_token.as_deref() == Some(token) => {
@@ -89,7 +87,7 @@ impl ShareStore for KvsShareStore {
                 None => break,
             }
         }
-        Ok(StoreState { etag, records })
+        Ok(StoreState::from_items(etag, &items))
     }
 
     async fn put(&self, records: &[(String, RouteRecord)], if_match: &str) -> Result<String, BackendError> {
@@ -117,15 +115,6 @@ impl ShareStore for KvsShareStore {
             .map_err(|e| kvs_error("UpdateKeys", e))?;
         Ok(out.e_tag().to_string())
     }
-}
-
-/// A listed key and value as the router reads them: a `route:` key whose value decodes, as
-/// (path pattern, record). Anything else (the index, another tool's keys, a value the function
-/// would not act on) is `None`, as the router leaves such a route alone.
-pub fn route_record(key: &str, value: &str) -> Option<(String, RouteRecord)> {
-    let pattern = key.strip_prefix(ROUTE_KEY_PREFIX)?;
-    let record = RouteRecord::decode(value).ok()?;
-    Some((pattern.to_string(), record))
 }
 
 /// Whether a KVS error says the `IfMatch` ETag is no longer the store's. The service answers a
@@ -166,17 +155,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_route_keys_whose_value_the_router_reads_are_kept() {
-        let value = r#"{"v":1,"share":25,"lambda":"fn","home":"mono"}"#;
-        let (pattern, record) = route_record("route:/api/*", value).unwrap();
-        assert_eq!((pattern.as_str(), record.share), ("/api/*", 25));
-        assert!(route_record("routes", r#"{"v":1,"routes":["/api/*"]}"#).is_none(), "the index");
-        assert!(route_record("feature-flag", value).is_none(), "another tool's key");
-        assert!(route_record("route:/broken/*", "{not json").is_none());
-        assert!(route_record("route:/future/*", r#"{"v":2,"share":5,"lambda":"fn","home":"mono"}"#).is_none());
-    }
 
     #[test]
     fn a_stale_etag_is_told_apart_from_other_refusals() {

@@ -3,6 +3,8 @@
 use crate::domain::Target;
 
 pub const DISTRIBUTION_ID: &str = "EDEMO7CUTOVER";
+/// The demo account's id, in the ARNs of its pieces (the router's function).
+pub const ACCOUNT_ID: &str = "111122223333";
 
 /// The id of the demo's `index`th distribution (the first is [`DISTRIBUTION_ID`]).
 pub fn demo_distribution_id(index: u8) -> String {

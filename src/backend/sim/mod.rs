@@ -87,6 +87,9 @@ pub struct SimBackend {
     routed: Vec<String>,
     /// The Lambda side's API Gateway stage (`stage.rs`).
     stage: stage::SimStage,
+    /// What every read of the router's store answers instead, while set (AccessDenied on
+    /// `ListKeys`, say): the rest of the world reads as usual.
+    store_read_error: Mutex<Option<BackendError>>,
 }
 
 impl SimBackend {
@@ -111,6 +114,7 @@ impl SimBackend {
             unmeasured: HashSet::new(),
             routed,
             stage: stage::SimStage::default(),
+            store_read_error: Mutex::new(None),
         }
     }
 
@@ -140,7 +144,41 @@ impl SimBackend {
         self.with_router(&[])
     }
 
-    /// The routes the router serves, in path order.
+    /// Someone takes `path` out of the router's index (its record stays): the function no longer
+    /// finds the route.
+    pub fn drop_from_index(&self, path: &str) {
+        let now = self.clock.now();
+        self.world().drop_from_index(now, path);
+    }
+
+    /// Someone writes `value`, which the router's format does not read, as `path`'s record.
+    pub fn garble_record(&self, path: &str, value: &str) {
+        self.world().garble_record(path, value);
+    }
+
+    /// Someone deletes `path`'s record, leaving the route in the index and its behavior on the router.
+    pub fn delete_record(&self, path: &str) {
+        let now = self.clock.now();
+        self.world().delete_record(now, path);
+    }
+
+    /// Someone takes the router's function off `path`'s behavior (`cutover router remove --route`).
+    pub fn take_router_off(&self, path: &str) {
+        let now = self.clock.now();
+        self.world().take_router_off(now, path);
+    }
+
+    /// Every read of the router's store fails with `error` from now on (`None`: reads work again).
+    pub fn fail_store_reads(&self, error: Option<BackendError>) {
+        *self.store_read_error.lock().expect("not poisoned") = error;
+    }
+
+    /// What a read of the router's store answers instead, while set.
+    pub(crate) fn store_read_error(&self) -> Option<BackendError> {
+        self.store_read_error.lock().expect("not poisoned").clone()
+    }
+
+    /// The routes whose record the router's store holds, in path order.
     pub fn routed(&self) -> Vec<String> {
         self.world().store().routed().map(str::to_string).collect()
     }
@@ -348,6 +386,7 @@ impl SimBackend {
                 Ok(OriginPair { lambda: catalog::LAMBDA_ORIGIN_ID.into(), legacy: home.into(), ..Default::default() })
             },
             behavior: behavior(b),
+            viewer_request: b.router.then(|| router_arn(&self.distribution_id)),
         }
     }
 
@@ -469,6 +508,15 @@ fn behavior(b: &world::SimBehavior) -> BehaviorPolicies {
         cache_policy_id: Some(b.cache_policy.clone()),
         legacy: None,
     }
+}
+
+/// The ARN of the demo's router function for a distribution (the demo's account).
+pub fn router_arn(distribution_id: &str) -> String {
+    format!(
+        "arn:aws:cloudfront::{}:function/{}",
+        catalog::ACCOUNT_ID,
+        crate::router::install::function_name(distribution_id)
+    )
 }
 
 /// The demo's world: `routes`, the router on `routed`, and the router function failing from `start`

@@ -303,7 +303,7 @@ mod tests {
         let in_bucket_65 = SimProber::new(Arc::clone(&backend), settings);
         let in_bucket_2 = SimProber::new(Arc::clone(&backend), settings).from_ip("203.0.113.9");
         let spec = demo_probe_spec("/search/*");
-        let set = |from, to| ShareChange { path: "/search/*".into(), from, to };
+        let set = |from, to| ShareChange::new("/search/*", from, to);
         let every = Duration::from_millis(250);
 
         set_shares(backend.as_ref(), &[set(0, 25)], |_| {}).await.unwrap();

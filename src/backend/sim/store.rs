@@ -42,31 +42,43 @@ impl ShareTransition {
 /// The simulated store.
 pub struct SimStore {
     etag: String,
+    /// The path patterns the `routes` index lists, in the distribution's order.
+    index: Vec<String>,
     records: BTreeMap<String, RouteRecord>,
+    /// `route:` values the router's format does not read (a hand edit, another tool), by pattern.
+    garbled: BTreeMap<String, String>,
     transitions: HashMap<String, Vec<ShareTransition>>,
     /// Its own stream, so that writing the store leaves the distribution's story as it was.
     rng: ChaCha8Rng,
 }
 
 impl SimStore {
-    /// The store as `cutover router install` leaves it: a record for each of `routed` among
-    /// `routes` (S3 routes and unknown paths are left out), Lambda's share 0, `home` the origin
-    /// the behavior targets.
+    /// The store as `cutover router install` leaves it: the index listing each of `routed` among
+    /// `routes` (S3 routes and unknown paths are left out), in the distribution's order, and a
+    /// record for each, Lambda's share 0, `home` the origin the behavior targets.
     pub fn new(routes: &[SimRoute], routed: &[String], seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5709_E000);
-        let records = routes
+        let chosen: Vec<&SimRoute> = routes.iter().filter(|r| !r.on_storage() && routed.contains(&r.path)).collect();
+        let records = chosen
             .iter()
-            .filter(|r| !r.on_storage() && routed.contains(&r.path))
             .map(|r| {
                 let record = RouteRecord::new(0, catalog::LAMBDA_ORIGIN_ID, r.origin, None)
                     .expect("the demo's origin ids are not empty");
                 (r.path.clone(), record)
             })
             .collect();
-        SimStore { etag: new_etag(&mut rng), records, transitions: HashMap::new(), rng }
+        let index = chosen.iter().map(|r| r.path.clone()).collect();
+        SimStore {
+            etag: new_etag(&mut rng),
+            index,
+            records,
+            garbled: BTreeMap::new(),
+            transitions: HashMap::new(),
+            rng,
+        }
     }
 
-    /// The routed routes' path patterns, in order.
+    /// The routed routes' path patterns (those with a record), in path order.
     pub fn routed(&self) -> impl Iterator<Item = &str> {
         self.records.keys().map(String::as_str)
     }
@@ -75,8 +87,51 @@ impl SimStore {
         &self.etag
     }
 
+    /// Whether the index lists `path`: the function finds no route it does not list.
+    pub fn lists(&self, path: &str) -> bool {
+        self.index.iter().any(|p| p == path)
+    }
+
+    /// Whether the function finds both `path` in the index and a record for it (a garbled one
+    /// keeps the share the edges had: what the function makes of it is anybody's guess).
+    fn serves(&self, path: &str) -> bool {
+        self.lists(path) && (self.records.contains_key(path) || self.garbled.contains_key(path))
+    }
+
+    /// The store as `ListKeys` would list it, read as the live store is read.
     pub fn state(&self) -> StoreState {
-        StoreState { etag: self.etag.clone(), records: self.records.clone() }
+        let mut items: BTreeMap<String, String> =
+            crate::router::index_entries(&self.index).expect("the demo's index fits").into_iter().collect();
+        for (path, record) in &self.records {
+            let key = RouteRecord::key(path).expect("the demo's paths are short");
+            items.insert(key, record.encode().expect("records the store took encode"));
+        }
+        for (path, value) in &self.garbled {
+            items.insert(RouteRecord::key(path).expect("the demo's paths are short"), value.clone());
+        }
+        StoreState::from_items(self.etag.clone(), &items)
+    }
+
+    /// Someone takes `path` out of the index (a hand edit, an older tool): the function no longer
+    /// finds the route, whatever its record says.
+    pub fn drop_from_index(&mut self, path: &str) {
+        self.index.retain(|p| p != path);
+        self.etag = new_etag(&mut self.rng);
+    }
+
+    /// Someone writes `value` as `path`'s record, one the router's format does not read. The edges
+    /// keep the share they had: what the function makes of it is anybody's guess.
+    pub fn garble(&mut self, path: &str, value: &str) {
+        self.records.remove(path);
+        self.garbled.insert(path.to_string(), value.to_string());
+        self.etag = new_etag(&mut self.rng);
+    }
+
+    /// Someone deletes `path`'s record and leaves it in the index.
+    pub fn delete_record(&mut self, path: &str) {
+        self.records.remove(path);
+        self.garbled.remove(path);
+        self.etag = new_etag(&mut self.rng);
     }
 
     /// Someone else writes a key cutover does not read: the ETag moves on, nothing else.
@@ -85,8 +140,8 @@ impl SimStore {
     }
 
     /// `UpdateKeys` at `now`, all or nothing: the new ETag, and whether a share changed (from
-    /// `now` on, traffic splits differently). Refused on a stale ETag, too many keys, a route the
-    /// router does not serve, or a record the function would not read.
+    /// `now` on, traffic splits differently). Refused on a stale ETag, too many keys, a route
+    /// neither the index nor a record names, or a record the function would not read.
     pub fn put(
         &mut self,
         now: Timestamp,
@@ -103,7 +158,7 @@ impl SimStore {
             return Err(BackendError::PreconditionFailed);
         }
         for (path, record) in records {
-            if !self.records.contains_key(path) {
+            if !self.records.contains_key(path) && !self.garbled.contains_key(path) && !self.lists(path) {
                 return Err(BackendError::Other(format!(
                     "route {path} is not routed in the demo's router: give it a share only on a routed route, or switch it by behavior"
                 )));
@@ -112,7 +167,10 @@ impl SimStore {
         }
         let mut moved = false;
         for (path, record) in records {
-            if self.records[path].share != record.share {
+            // What the edges are heading to: the last write's share (0 before any).
+            let before = self.transitions.get(path).and_then(|t| t.last()).map_or(0, |t| t.to);
+            self.garbled.remove(path);
+            if before != record.share {
                 self.transitions.entry(path.clone()).or_default().push(ShareTransition { to: record.share, at: now });
                 moved = true;
             }
@@ -123,8 +181,11 @@ impl SimStore {
     }
 
     /// The fraction of `path`'s viewers the router sends to Lambda at `t`, 0 to 1, as the edges
-    /// have the writes (0 for a route it does not serve).
+    /// have the writes (0 for a route it does not serve, or that the index does not list).
     pub fn share(&self, path: &str, t: Timestamp) -> f64 {
+        if !self.serves(path) {
+            return 0.0;
+        }
         let mut share = 0.0;
         for tr in self.transitions.get(path).into_iter().flatten() {
             share += (f64::from(tr.to) / 100.0 - share) * tr.reached(t);
@@ -135,6 +196,9 @@ impl SimStore {
     /// Lambda's share, in percent, at the edge whose place in every rollout is `pickup` (0 to 1):
     /// the last write that has reached it, so over many edges it averages [`share`](Self::share).
     pub fn share_at_edge(&self, path: &str, t: Timestamp, pickup: f64) -> u8 {
+        if !self.serves(path) {
+            return 0;
+        }
         let transitions = self.transitions.get(path).into_iter().flatten();
         transitions.rev().find(|tr| tr.reached(t) > pickup).map_or(0, |tr| tr.to)
     }
@@ -155,6 +219,9 @@ impl ShareStore for SimBackend {
         self.call(Call::Read).await?;
         let etag = self.world().store().etag().to_string();
         self.call(Call::Read).await?;
+        if let Some(error) = self.store_read_error() {
+            return Err(error);
+        }
         Ok(StoreState { etag, ..self.world().store().state() })
     }
 
@@ -255,7 +322,7 @@ mod tests {
     }
 
     fn change(path: &str, from: u8, to: u8) -> ShareChange {
-        ShareChange { path: path.into(), from, to }
+        ShareChange::new(path, from, to)
     }
 
     #[tokio::test(start_paused = true)]
@@ -318,5 +385,21 @@ mod tests {
         assert_eq!(chosen.routed(), ["/orders/*"], "S3 and unknown paths are not routed");
         let orders = &chosen.read().await.unwrap().records["/orders/*"];
         assert_eq!(orders.home, catalog::LAMBDA_ORIGIN_ID, "home is the behavior's origin, Lambda for /orders/*");
+    }
+
+    #[test]
+    fn a_route_the_index_no_longer_lists_gets_no_share_at_the_edge_and_reads_as_unlisted() {
+        let mut store = store();
+        let etag = store.etag().to_string();
+        store.put(t(0), &[record(&store, "/search/*", 40)], &etag).unwrap();
+        assert_eq!(store.share("/search/*", t(15)), 0.4);
+        store.drop_from_index("/search/*");
+        assert_eq!(store.share("/search/*", t(16)), 0.0, "the function never finds it");
+        assert_eq!(store.share_at_edge("/search/*", t(16), 0.0), 0);
+        let state = store.state();
+        assert_eq!(state.index.lists("/search/*"), Some(false));
+        assert_eq!(state.records["/search/*"].share, 40, "the record stays as written");
+        store.garble("/payments/*", "{not json");
+        assert!(store.state().unreadable.contains_key("/payments/*"), "kept, never dropped");
     }
 }

@@ -32,6 +32,8 @@ pub struct SimBehavior {
     /// The origin request policy id, if any: `/auth/*` forwards the viewer's Host (managed
     /// AllViewer), so the demo shows the pre-flight refusing to send it to API Gateway.
     pub origin_request_policy: Option<String>,
+    /// Whether the router's function runs on its viewer requests (its function association).
+    pub router: bool,
 }
 
 /// Managed policy ids the demo's behaviors use.
@@ -98,6 +100,7 @@ impl World {
                         target_origin_id: r.origin.into(),
                         cache_policy: if r.path == "/catalog/*" { CACHING_OPTIMIZED } else { CACHING_DISABLED }.into(),
                         origin_request_policy: (r.path == HOST_FORWARDING_ROUTE).then(|| ALL_VIEWER.into()),
+                        router: !r.on_storage() && routed.contains(&r.path),
                     })
                     .collect(),
             },
@@ -199,9 +202,36 @@ impl World {
         &self.store
     }
 
-    /// Whether the router serves `path` (its function runs on every request of the behavior).
+    /// Whether the router's function runs on every request of `path`'s behavior.
     pub fn is_routed(&self, path: &str) -> bool {
-        self.store.routed().any(|p| p == path)
+        self.behavior(path).is_some_and(|b| b.router)
+    }
+
+    /// Someone takes `path` out of the router's index at `now`: the function no longer finds it.
+    pub fn drop_from_index(&mut self, now: Timestamp, path: &str) {
+        self.store.drop_from_index(path);
+        self.traffic_moves_from(now);
+    }
+
+    /// Someone writes a value the router's format does not read as `path`'s record.
+    pub fn garble_record(&mut self, path: &str, value: &str) {
+        self.store.garble(path, value);
+    }
+
+    /// Someone deletes `path`'s record and leaves the route in the index.
+    pub fn delete_record(&mut self, now: Timestamp, path: &str) {
+        self.store.delete_record(path);
+        self.traffic_moves_from(now);
+    }
+
+    /// Someone takes the router's function off `path`'s behavior at `now` (as `cutover router
+    /// remove --route` does); the distribution's ETag moves on.
+    pub fn take_router_off(&mut self, now: Timestamp, path: &str) {
+        if let Some(behavior) = self.config.behaviors.iter_mut().find(|b| b.path_pattern == path) {
+            behavior.router = false;
+        }
+        self.etag = new_etag(&mut self.rng);
+        self.traffic_moves_from(now);
     }
 
     /// The router function fails (or stops failing) from `now` on: the minutes after it read
@@ -250,7 +280,8 @@ impl World {
     /// the router's share as the edges have it. A behavior on Lambda sends everything there.
     pub fn lambda_share(&self, path: &str, t: Timestamp) -> f64 {
         let behavior = self.behavior_lambda_share(path, t);
-        behavior + (1.0 - behavior) * self.store.share(path, t)
+        let routed = if self.is_routed(path) { self.store.share(path, t) } else { 0.0 };
+        behavior + (1.0 - behavior) * routed
     }
 
     fn behavior_lambda_share(&self, path: &str, t: Timestamp) -> f64 {
@@ -275,7 +306,7 @@ impl World {
                 target = tr.to;
             }
         }
-        if target == Target::Origin && bucket < self.store.share_at_edge(path, t, pickup) {
+        if target == Target::Origin && self.is_routed(path) && bucket < self.store.share_at_edge(path, t, pickup) {
             Target::Lambda
         } else {
             target

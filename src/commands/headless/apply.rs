@@ -156,9 +156,8 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pl
     let ids: Vec<String> = runtime.console.distributions.iter().map(|s| s.distribution_id.clone()).collect();
     for distribution_id in ids {
         let state = runtime.console.distribution(&distribution_id).expect("listed above");
-        let on_lambda = |r: &RouteRow| {
-            r.switchable().is_ok_and(|(t, _)| t == Target::Lambda) || r.router_share().is_some_and(|s| s > 0)
-        };
+        let on_lambda =
+            |r: &RouteRow| r.switchable().is_ok_and(|(t, _)| t == Target::Lambda) || r.zero_change().is_some();
         if !state.routes.iter().any(on_lambda) {
             let stuck = state.routes.iter().any(|r| r.is_on(Target::Lambda));
             let none = if stuck { "no route cutover can move is on Lambda" } else { "no route is on Lambda" };
@@ -190,6 +189,16 @@ pub fn left_on_lambda<B: Backend>(runtime: &Runtime<B>) -> Vec<String> {
             })
         })
         .collect()
+}
+
+/// Every distribution whose router's store could not be read while the router may send viewers to
+/// Lambda: unknown is not healthy, so `switch` and `rollback-all` end on it with exit 1 even when
+/// everything else went through.
+pub fn router_unknown<B: Backend>(runtime: &Runtime<B>) -> Option<HeadlessError> {
+    let troubles: Vec<String> = (runtime.console.distributions.iter())
+        .filter_map(|s| s.router_unknown().map(|why| format!("{}: {why}", s.distribution_id)))
+        .collect();
+    (!troubles.is_empty()).then(|| HeadlessError::Failed(troubles.join("; ")))
 }
 
 /// The dialog `update` opened, left open for `Confirm`; or why it did not open (read-only, an
@@ -336,6 +345,7 @@ pub async fn carry_out<B: Backend, W: Write>(
             printer.print_all(&runtime.console);
         }
     }
+    failures.extend(router_unknown(runtime));
     Ok(Applied { outcomes, failures })
 }
 

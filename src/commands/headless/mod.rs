@@ -16,7 +16,7 @@ pub mod status;
 
 pub use apply::{
     Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, follow_plan, left_on_lambda, plan_rollback_all,
-    plan_rollout, plan_switch, plan_weight,
+    plan_rollout, plan_switch, plan_weight, router_unknown,
 };
 pub use audit_gate::require_audit_trail;
 pub use drive::{EventPrinter, Waited, load, run_until};

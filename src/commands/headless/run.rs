@@ -8,7 +8,7 @@
 
 use super::apply::{
     SwitchPlan, carry_out, describe, follow_plan, left_on_lambda, plan_rollback_all, plan_rollout, plan_switch,
-    plan_weight,
+    plan_weight, router_unknown,
 };
 use super::audit_gate::require_audit_trail;
 use super::drive::{EventPrinter, load};
@@ -69,7 +69,10 @@ async fn apply_one(
     let plan = match plan(&mut runtime)? {
         SwitchPlan::AlreadyThere(message) => {
             output::stdout_line(&visible::escape(&message));
-            return Ok(0);
+            return match router_unknown(&runtime) {
+                Some(error) => Err(error.into()),
+                None => Ok(0),
+            };
         }
         SwitchPlan::Change(plan) => plan,
     };
@@ -126,6 +129,11 @@ pub async fn rollback_all(args: &RollbackAllArgs, aws: &AwsArgs) -> anyhow::Resu
         output::stdout_line(&visible::escape(note));
     }
     if plans.is_empty() {
+        // Nothing on Lambda that cutover can move; a store it cannot read may still send viewers
+        // (exit 1 before the exit 2 of behaviors left on Lambda).
+        if let Some(error) = router_unknown(&runtime) {
+            return Err(error.into());
+        }
         return left_behind(&left).map_or(Ok(0), |error| Err(error.into()));
     }
     for plan in &plans {

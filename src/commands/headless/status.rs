@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::app::routing::Via;
 use crate::app::state::State;
 use crate::audit::{AuditTrail, RecordKind};
 use crate::domain::format::{thousands, time_of_day};
@@ -34,6 +35,9 @@ pub struct DistributionStatus {
     pub status: DeployStatus,
     /// Why the numbers are missing, when they could not be read.
     pub metrics_error: Option<String>,
+    /// Why the router's shares are unknown, when its store could not be read and the router may
+    /// send viewers to Lambda: the report is then not healthy.
+    pub router_error: Option<String>,
     /// The CloudWatch statistic behind `latency_ms` (`p99`, `Average`, …).
     pub latency_statistic: String,
     /// End of the newest minute with any datapoint.
@@ -84,8 +88,15 @@ pub struct RouteStatus {
     pub lambda_origin: Option<String>,
     pub legacy_origin: Option<String>,
     /// Lambda's share of its viewers in the router's store, when the router moves the route (its
-    /// behavior on its origin); `null` otherwise.
+    /// behavior on its origin, and all three pieces agree: the behavior runs the router's
+    /// function, the store's index lists it, its record decodes); `null` otherwise.
     pub lambda_share_pct: Option<u8>,
+    /// The router's part in words when the route has some of the router's pieces but is not
+    /// routed (`not routed: not in the router's index, its record says λ 10 %`); `null` otherwise.
+    pub router: Option<String>,
+    /// Whether the router may be sending viewers of it to Lambda without cutover knowing how many
+    /// (its record, or the store, cannot be read): counted as on Lambda.
+    pub router_share_unknown: bool,
     /// The account (a name of `accounts`) its Lambda side lives in; `null` for one account.
     pub lambda_account: Option<String>,
     /// A switch of this route recorded in this machine's audit trail is still being deployed.
@@ -121,6 +132,7 @@ impl StatusReport {
     pub fn new(generated_at: Timestamp, distributions: Vec<DistributionStatus>) -> Self {
         let healthy = distributions.iter().all(|d| {
             d.metrics_error.is_none()
+                && d.router_error.is_none()
                 && d.accounts.iter().all(|a| a.error.is_none())
                 && d.routes.iter().all(|r| !r.guard.breached)
         });
@@ -141,10 +153,16 @@ impl StatusReport {
         self.distributions.iter().any(|d| d.accounts.iter().any(|a| a.error.is_some()))
     }
 
-    /// 1 when numbers could not be read (so guards could not be judged), an account's included,
-    /// else 3 when a guard is breached, else 0.
+    /// Whether any router's store could not be read while it may send viewers to Lambda.
+    pub fn router_failed(&self) -> bool {
+        self.distributions.iter().any(|d| d.router_error.is_some())
+    }
+
+    /// 1 when numbers (an account's included) or a router's store could not be read (so guards
+    /// could not be judged, or viewers may reach Lambda unseen), else 3 when a guard is breached,
+    /// else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.metrics_failed() || self.accounts_failed() {
+        if self.metrics_failed() || self.accounts_failed() || self.router_failed() {
             1
         } else if self.breached() {
             super::EXIT_BREACHED
@@ -185,6 +203,7 @@ impl From<&AccountConcurrency> for AccountStatus {
 }
 
 impl DistributionStatus {
+    // Long: one field of the report per line, each read off the state where it lives.
     /// What a loaded session knows about its distribution. `pending` holds routes with a switch
     /// in the audit trail that was not yet seen deployed.
     pub fn from_state(state: &State, metrics_error: Option<String>, pending: &HashMap<String, Option<Target>>) -> Self {
@@ -209,6 +228,8 @@ impl DistributionStatus {
                     lambda_origin: pair.map(|p| p.lambda.clone()),
                     legacy_origin: pair.map(|p| p.legacy.clone()),
                     lambda_share_pct: row.router_share(),
+                    router: row.router_words().filter(|_| row.routed_share_read().is_none()),
+                    router_share_unknown: row.via_router() == Via::Unknown,
                     lambda_account: metrics.and_then(|m| m.account_of(&row.path)).map(|a| a.label.clone()),
                     // Deploying: a switch this session follows, or one the trail recorded whose
                     // wanted target the route has now while CloudFront still rolls a change out.
@@ -233,6 +254,7 @@ impl DistributionStatus {
             id: topology.map(|t| t.distribution_id.clone()).unwrap_or_default(),
             status,
             metrics_error,
+            router_error: state.router_unknown(),
             latency_statistic: state.latency_statistic.clone(),
             newest_datapoint: metrics.and_then(|m| m.newest_datapoint),
             concurrency: metrics.and_then(|m| {
@@ -264,6 +286,31 @@ impl DistributionStatus {
         }
     }
 
+    /// A line per route with some of the router's pieces but not all, saying which are missing.
+    fn write_router_lines(&self, out: &mut String) {
+        for route in &self.routes {
+            if let Some(words) = &route.router {
+                let _ = writeln!(out, "router: {} {}", visible::escape(&route.path), visible::escape(words));
+            }
+        }
+    }
+
+    /// The target column: the side, the router's share when it sends one (or `λ ?` when nobody can
+    /// tell), and whether a switch is still deploying.
+    fn target_words(route: &RouteStatus) -> String {
+        let side = match route.lambda_share_pct {
+            Some(share) if share > 0 && route.switchable => format!("λ {share} % (router)"),
+            _ if route.router_share_unknown && route.target != Some(Target::Lambda) => {
+                let side = route.target.map_or_else(|| "?".to_string(), |t| t.to_string());
+                format!("{side} + λ ? (router)")
+            }
+            _ => {
+                route.target.filter(|_| route.switchable).map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string())
+            }
+        };
+        if route.pending { format!("{side} (deploying)") } else { side }
+    }
+
     /// Strings from AWS and the config are escaped field by field (see [`visible`]).
     fn write_text(&self, out: &mut String) {
         let mut heading = format!("{}  {}", visible::escape(&self.id), self.status);
@@ -284,6 +331,9 @@ impl DistributionStatus {
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }
+        if let Some(error) = &self.router_error {
+            let _ = writeln!(out, "router shares unknown: {}", visible::escape(error));
+        }
         let paths: Vec<_> = self.routes.iter().map(|r| visible::escape(&r.path)).collect();
         let width = paths.iter().map(|p| p.chars().count()).max().unwrap_or(0).max("ROUTE".len());
         let latency = format!("{} MS", self.latency_statistic.to_uppercase());
@@ -293,14 +343,7 @@ impl DistributionStatus {
             "ROUTE", "TARGET", "REQ/MIN", "5XX %", latency, "THR/MIN"
         );
         for (route, path) in self.routes.iter().zip(&paths) {
-            let side = match route.lambda_share_pct {
-                Some(share) if share > 0 && route.switchable => format!("λ {share} % (router)"),
-                _ => route
-                    .target
-                    .filter(|_| route.switchable)
-                    .map_or_else(|| NOT_SWITCHABLE.to_string(), |t| t.to_string()),
-            };
-            let target = if route.pending { format!("{side} (deploying)") } else { side };
+            let target = Self::target_words(route);
             let guard = if route.guard.breached {
                 let what: Vec<&str> = route.guard.breaches.iter().map(|b| b.text.as_str()).collect();
                 format!("BREACHED {} for {} periods", visible::escape(&what.join(", ")), route.guard.periods)
@@ -318,6 +361,7 @@ impl DistributionStatus {
                 count(route.throttles_per_min),
             );
         }
+        self.write_router_lines(out);
         for route in self.routes.iter().filter(|r| !r.switchable) {
             let why = route.why_not_switchable.as_deref().unwrap_or("unknown");
             let _ = writeln!(out, "not switchable: {} {}", visible::escape(&route.path), visible::escape(why));
@@ -409,6 +453,7 @@ mod tests {
             id: "E1".into(),
             status: DeployStatus::Deployed,
             metrics_error: None,
+            router_error: None,
             latency_statistic: "p99".into(),
             newest_datapoint: None,
             concurrency: None,

@@ -238,8 +238,10 @@ pub async fn read_distribution(
 }
 
 /// The router's store for the distribution, found by its derived name (one `DescribeKeyValueStore`
-/// on the control plane): `None` without the router, and when the lookup fails or the store is not
-/// `READY`, which the log says, since the console works on without it.
+/// on the control plane): `None` without the router, and when the store is not `READY`, which the
+/// log says, since the console works on without it. A lookup that fails is not "no router": the
+/// store stands in as one whose every read fails with that error, so the shares are unknown (and
+/// unknown is not healthy) wherever a behavior runs the router.
 async fn share_store_of(clients: &AwsClients, distribution_id: &str, setup: &mut Setup) -> Option<Arc<dyn ShareStore>> {
     let router = RouterControl::new(clients.cloudfront.clone(), distribution_id);
     match router.store().await {
@@ -260,8 +262,8 @@ async fn share_store_of(clients: &AwsClients, distribution_id: &str, setup: &mut
         }
         Ok((None, _)) => None,
         Err(error) => {
-            setup.note(Level::Warn, None, format!("router shares are off: looking up its store failed: {error}"));
-            None
+            setup.note(Level::Warn, None, format!("looking up the router's store failed: {error}"));
+            Some(Arc::new(UnreadableStore(format!("looking up the store failed: {error}"))))
         }
     }
 }
@@ -336,5 +338,23 @@ fn not_configured(config: &Config, id: &str) -> LiveError {
         id: id.to_string(),
         file: config.file_name().to_string(),
         configured: if ids.is_empty() { "none".to_string() } else { ids.join(", ") },
+    }
+}
+
+/// A router's store that could not even be found: every read and write fails with why.
+struct UnreadableStore(String);
+
+#[async_trait::async_trait]
+impl ShareStore for UnreadableStore {
+    async fn read(&self) -> Result<crate::backend::share::StoreState, crate::backend::BackendError> {
+        Err(crate::backend::BackendError::Other(self.0.clone()))
+    }
+
+    async fn put(
+        &self,
+        _: &[(String, crate::router::RouteRecord)],
+        _: &str,
+    ) -> Result<String, crate::backend::BackendError> {
+        Err(crate::backend::BackendError::Other(format!("{}; nothing was written", self.0)))
     }
 }

@@ -44,11 +44,9 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         .filter(|r| r.switchable().is_ok_and(|(target, _)| target == Target::Lambda))
         .map(|r| r.path.clone())
         .collect();
-    let shares: Vec<ShareChange> = (state.routes.iter())
-        .filter_map(|r| {
-            r.router_share().filter(|s| *s > 0).map(|from| ShareChange { path: r.path.clone(), from, to: 0 })
-        })
-        .collect();
+    // Every record that may send a viewer to Lambda, or would once its missing piece is back, and
+    // every record nobody can read: all to share 0, the safe direction.
+    let shares: Vec<ShareChange> = state.routes.iter().filter_map(|r| r.zero_change()).collect();
     if paths.is_empty() && !shares.is_empty() {
         return super::share::open(state, SwitchKind::RollbackAll, shares);
     }
@@ -69,6 +67,19 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         let moves = shares.iter().map(describe_share).collect::<Vec<_>>().join(", ");
         confirm.notes.push(format!("and through the router's store, in seconds: {moves}"));
         confirm.shares = shares;
+    }
+    let about: Vec<String> = match &state.view.overlay {
+        Overlay::Confirm(confirm) => {
+            confirm.shares.iter().filter_map(|c| super::share::about_the_record(state, c)).collect()
+        }
+        _ => Vec::new(),
+    };
+    if let Overlay::Confirm(confirm) = &mut state.view.overlay {
+        for note in about {
+            if !confirm.notes.contains(&note) {
+                confirm.notes.push(note);
+            }
+        }
     }
     effects
 }

@@ -55,8 +55,7 @@ pub fn open_plan(state: &mut State, path: &str, plan: RolloutPlan) -> Vec<Effect
         return Vec::new();
     };
     let to = plan.steps[step].share;
-    let effects =
-        share::open(state, SwitchKind::Manual, vec![ShareChange { path: path.to_string(), from: current, to }]);
+    let effects = share::open(state, SwitchKind::Manual, vec![ShareChange::new(path, current, to)]);
     if let Overlay::Confirm(confirm) = &mut state.view.overlay {
         confirm.notes.insert(
             0,
@@ -215,7 +214,7 @@ fn next_step(state: &mut State, route: &str) -> Vec<Effect> {
     };
     let (from, to) = (run.share(), run.plan.steps[run.step + 1].share);
     let reason = format!("rollout plan {} step {}/{}", run.plan.name, run.step + 2, run.plan.steps.len());
-    let change = ShareChange { path: route.to_string(), from, to };
+    let change = ShareChange::new(route, from, to);
     let effects = share::request(state, SwitchKind::Manual, &[change], Some(&reason), None);
     let Some(attempt) = state.switches.last().filter(|a| a.paths == [route]).map(|a| a.id) else {
         return effects;
@@ -240,7 +239,7 @@ fn abort(state: &mut State, route: &str, why: &str, by: SwitchKind) -> Vec<Effec
     let mut attempt = None;
     let current = state.route(route).and_then(|r| r.share).unwrap_or(0);
     if current > 0 {
-        let change = ShareChange { path: route.to_string(), from: current, to: 0 };
+        let change = ShareChange::new(route, current, 0);
         let reason = match by {
             SwitchKind::Automatic => format!("rollout plan {} was aborted: {why}", run.plan.name),
             _ => format!("rollout plan {} {why}: λ back to 0 %", run.plan.name),
@@ -321,7 +320,7 @@ fn resend_on_resume(state: &mut State, path: &str) -> Option<Vec<Effect>> {
         return None;
     }
     let reason = format!("rollout plan {} step {} (resumed by {})", run.plan.name, run.progress(), state.operator);
-    let change = ShareChange { path: path.to_string(), from: current, to: run.share() };
+    let change = ShareChange::new(path, current, run.share());
     let mut effects = share::request(state, SwitchKind::Manual, &[change], Some(&reason), None);
     let attempt = state.switches.last().filter(|a| a.paths == [path]).map(|a| a.id)?;
     if let Some(run) = state.plans.iter_mut().rev().find(|r| r.route == path && r.is_active()) {

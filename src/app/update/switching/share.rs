@@ -6,14 +6,16 @@ use super::super::audit;
 use super::health::{preflight, target_health};
 use super::{begin, refuse, set_pending};
 use crate::app::action::Effect;
+use crate::app::routing::{RECORD_UNREADABLE, Record};
 use crate::app::state::{
     ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase, describe_share,
 };
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
-use crate::backend::share::{ShareChange, SharesAccepted};
+use crate::backend::share::{Seen, ShareChange, SharesAccepted, StoreState};
 use crate::domain::preflight::check;
 use crate::domain::{Level, Target};
+use crate::router::RouteRecord;
 
 /// The shares `+` and `-` step through, in percent of the route's viewers sent to Lambda.
 pub const STEPS: [u8; 7] = [0, 1, 5, 10, 25, 50, 100];
@@ -33,10 +35,16 @@ pub fn next_share(current: u8, step: Step) -> Option<u8> {
     }
 }
 
-/// `+` / `-` on the selected route: open the dialog for its next share that way.
+/// `+` / `-` on the selected route: open the dialog for its next share that way. `-` on a record
+/// nobody can read puts it to 0 (the safe direction); `+` on it is refused.
 pub fn open_step(state: &mut State, step: Step) -> Vec<Effect> {
     let Some(row) = state.selected_route() else { return Vec::new() };
     let path = row.path.clone();
+    if step == Step::Down
+        && let Some(zero) = row.zero_change().filter(|c| c.seen != Seen::Record)
+    {
+        return open(state, SwitchKind::Manual, vec![zero]);
+    }
     let current = match routed_share(state, &path) {
         Ok(share) => share,
         Err(why) => {
@@ -49,53 +57,91 @@ pub fn open_step(state: &mut State, step: Step) -> Vec<Effect> {
         refuse(state, Level::Info, Some(&path), format!("λ {current} %: {end}; the share stays"));
         return Vec::new();
     };
-    open(state, SwitchKind::Manual, vec![ShareChange { path, from: current, to }])
+    match change_to(state, &path, to) {
+        Ok(change) => open(state, SwitchKind::Manual, vec![change]),
+        Err(why) => {
+            refuse(state, Level::Info, Some(&path), why);
+            Vec::new()
+        }
+    }
 }
 
 /// `s` on a routed route: all of it to Lambda through the store, or all of it back when any goes there.
 pub fn open_all_or_nothing(state: &mut State, path: &str, current: u8) -> Vec<Effect> {
     let to = if current == 0 { 100 } else { 0 };
-    open(state, SwitchKind::Manual, vec![ShareChange { path: path.to_string(), from: current, to }])
+    open(state, SwitchKind::Manual, vec![ShareChange::new(path, current, to)])
 }
 
 /// Headless `cutover weight ROUTE PERCENT`: the dialog for that share, as the keys would open it.
 pub fn open_to(state: &mut State, path: &str, to: u8) -> Vec<Effect> {
-    let current = match routed_share(state, path) {
-        Ok(share) => share,
-        Err(why) => {
-            refuse(state, Level::Warn, Some(path), why);
-            return Vec::new();
-        }
-    };
     if to > 100 {
         refuse(state, Level::Warn, Some(path), format!("{to} % is not a share: give 0 to 100"));
         return Vec::new();
     }
-    if to == current {
-        refuse(state, Level::Info, Some(path), format!("λ {current} % already; nothing to move"));
-        return Vec::new();
+    match change_to(state, path, to) {
+        Ok(change) if change.seen == Seen::Record && change.from == to => {
+            refuse(state, Level::Info, Some(path), format!("λ {to} % already; nothing to move"));
+            Vec::new()
+        }
+        Ok(change) => open(state, SwitchKind::Manual, vec![change]),
+        Err(why) => {
+            refuse(state, Level::Warn, Some(path), why);
+            Vec::new()
+        }
     }
-    open(state, SwitchKind::Manual, vec![ShareChange { path: path.to_string(), from: current, to }])
 }
 
-/// Lambda's share of a route the router moves, or why the router does not move it.
+/// The share move of `path` to `to`, as the store was last read: a routed route's from its share;
+/// to 0, any record above 0 and any record nobody can read; a route whose behavior runs the router
+/// and which the index lists, its first record. Otherwise why not, naming the missing piece.
+pub fn change_to(state: &State, path: &str, to: u8) -> Result<ShareChange, String> {
+    let row = state.route(path).ok_or_else(|| format!("route {path} is not in the distribution"))?;
+    if to == 0
+        && let Some(zero) = row.zero_change()
+    {
+        return Ok(zero);
+    }
+    if let Some(first) = row.first_change(to) {
+        return Ok(first);
+    }
+    routed_share(state, path).map(|from| ShareChange::new(path, from, to))
+}
+
+/// Lambda's share of a route the router moves, or why the router does not move it: which of its
+/// three pieces (the function on its behavior, the index, its record) is missing, and what to do.
 pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
     let row = state.route(path).ok_or_else(|| format!("route {path} is not in the distribution"))?;
+    let install = format!("`cutover router install --distribution {} --route {path}`", state.distribution_id);
     match (row.share, row.target) {
-        (Some(share), Some(Target::Origin)) => Ok(share),
-        (Some(_), _) => Err(format!(
-            "its behavior sends all of {path} to {}; shares move only a route whose behavior is on its origin (s switches it back)",
-            row.target.map_or_else(|| row.origin_id.clone(), |t| t.to_string())
-        )),
-        (None, _) if !state.router => Err(format!(
-            "the distribution has no router: `cutover router install --distribution {} --route {path}` lets a share of it move in seconds; s switches it by behavior",
-            state.distribution_id
-        )),
-        (None, _) => Err(format!(
-            "{path} is not routed: `cutover router install --distribution {} --route {path}` adds it; s switches it by behavior",
-            state.distribution_id
-        )),
+        (Some(share), Some(Target::Origin)) => return Ok(share),
+        (Some(_), _) => {
+            return Err(format!(
+                "its behavior sends all of {path} to {}; shares move only a route whose behavior is on its origin (s switches it back)",
+                row.target.map_or_else(|| row.origin_id.clone(), |t| t.to_string())
+            ));
+        }
+        (None, _) => {}
     }
+    if !state.router {
+        return Err(format!(
+            "the distribution has no router: {install} lets a share of it move in seconds; s switches it by behavior"
+        ));
+    }
+    if let Some(why) =
+        state.router_unknown().filter(|_| row.router_entry.is_none() || state.router_store_error.is_some())
+    {
+        return Err(why);
+    }
+    let missing = row.router_missing();
+    if missing.is_empty() {
+        return Err(format!("{path} is not routed: {install} adds it; s switches it by behavior"));
+    }
+    let fix = if missing.contains(&RECORD_UNREADABLE) && missing.len() == 1 {
+        format!("`cutover weight {path} 0` overwrites the record with share 0, then {install} mends it")
+    } else {
+        format!("{install} mends it; s switches it by behavior")
+    };
+    Err(format!("{path} is not routed ({}): {fix}", missing.join(", ")))
 }
 
 /// The confirm dialog for share moves alone: the side gaining viewers and its health, the
@@ -132,6 +178,9 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, shares: Vec<ShareChange>
             notes.extend(findings.notes);
         }
     }
+    for change in &shares {
+        notes.extend(about_the_record(state, change));
+    }
     notes.push(
         "through the router's store: the edges take it within seconds; each viewer stays on one side".to_string(),
     );
@@ -153,6 +202,55 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, shares: Vec<ShareChange>
     Vec::new()
 }
 
+/// What the dialog says of a move that is not a plain share change: a record nobody can read
+/// overwritten, a first record written, a record the router does not act on yet.
+pub fn about_the_record(state: &State, change: &ShareChange) -> Option<String> {
+    let path = &change.path;
+    match &change.seen {
+        Seen::Unreadable { .. } => {
+            let why = match state.route(path).and_then(|r| r.router_entry.as_ref()).map(|e| &e.record) {
+                Some(Record::Unreadable(why)) => format!(" ({why})"),
+                _ => String::new(),
+            };
+            Some(format!(
+                "{path}: {RECORD_UNREADABLE}{why}: it is overwritten with a share-0 record, the safe direction"
+            ))
+        }
+        Seen::Missing { lambda, home } => {
+            Some(format!("{path}: no router record yet: its first is written (Lambda {lambda}, home {home})"))
+        }
+        Seen::Record => {
+            let missing = state.route(path).map(|r| r.router_missing()).unwrap_or_default();
+            (!missing.is_empty()).then(|| {
+                format!(
+                    "{path}: the router does not act on this record now ({}); it is put to 0 so that it never does",
+                    missing.join(", ")
+                )
+            })
+        }
+    }
+}
+
+/// Whether the route's record is still as the operator saw it when confirming `change`.
+fn still_as_seen(state: &State, change: &ShareChange) -> Result<(), String> {
+    let record = state.route(&change.path).and_then(|r| r.router_entry.as_ref()).map(|e| &e.record);
+    let ok = match (&change.seen, record) {
+        (Seen::Record, Some(Record::Share(share))) => *share == change.from,
+        (Seen::Unreadable { .. }, Some(Record::Unreadable(_))) => true,
+        (Seen::Missing { .. }, Some(Record::Missing)) => true,
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(match record {
+        Some(Record::Share(share)) => format!("λ {share} %"),
+        Some(Record::Unreadable(_)) => "an unreadable router record".to_string(),
+        Some(Record::Missing) => "no router record".to_string(),
+        None => "no router record known".to_string(),
+    })
+}
+
 /// Send share moves to the store for every route still at the share the operator saw; each other
 /// one is said in the log. `reason` is said for moves nobody confirmed (guards).
 pub fn request(
@@ -164,10 +262,9 @@ pub fn request(
 ) -> Vec<Effect> {
     let mut still = Vec::new();
     for change in shares {
-        match state.route(&change.path).and_then(|r| r.share) {
-            Some(share) if share == change.from => still.push(change.clone()),
-            now => {
-                let now = now.map_or_else(|| "no router record".to_string(), |s| format!("λ {s} %"));
+        match still_as_seen(state, change) {
+            Ok(()) => still.push(change.clone()),
+            Err(now) => {
                 let message = format!("route now has {now} (changed while the dialog was open); nothing was moved");
                 state.log(Level::Warn, Some(&change.path), message);
             }
@@ -233,7 +330,7 @@ pub fn not_as_asked(
             match found {
                 Some(share) if share == c.to => None,
                 Some(share) => Some(format!("{} sends λ {share} % to Lambda, not {} % as asked", c.path, c.to)),
-                None => Some(format!("{} has no record cutover can read, not λ {} % as asked", c.path, c.to)),
+                None => Some(format!("{} has a record cutover cannot read, not λ {} % as asked", c.path, c.to)),
             }
         })
         .collect();
@@ -259,17 +356,7 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     attempt.etag_after = Some(accepted.etag_after.clone());
     let (label, shares, paths) = (attempt.label(), attempt.shares.clone(), attempt.paths.clone());
     set_pending(state, &paths, None);
-    for change in &shares {
-        if let Some(row) = state.routes.iter_mut().find(|r| r.path == change.path) {
-            row.share = Some(change.to);
-        }
-        if let Some(record) = state.shares.last_mut().and_then(|s| s.records.get_mut(&change.path)) {
-            record.share = change.to;
-        }
-    }
-    if let Some(store) = state.shares.last_mut() {
-        store.etag = accepted.etag_after.clone();
-    }
+    show_written(state, &shares, &accepted.etag_after);
     // A read sent before this moment would show the old shares.
     state.shares_generation += 1;
     let moved: Vec<String> =
@@ -305,4 +392,38 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
         state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.extend(super::edge::start(state, id, &whole));
     effects
+}
+
+/// Rows and the store as last read show what the store took, at its new ETag.
+fn show_written(state: &mut State, shares: &[ShareChange], etag_after: &str) {
+    for change in shares {
+        if let Some(row) = state.routes.iter_mut().find(|r| r.path == change.path)
+            && let Some(entry) = row.router_entry.as_mut()
+        {
+            entry.record = Record::Share(change.to);
+            row.share = row.routed_share_read();
+        }
+        if let Some(store) = state.shares.last_mut() {
+            written(store, change);
+        }
+    }
+    if let Some(store) = state.shares.last_mut() {
+        store.etag = etag_after.to_string();
+    }
+}
+
+/// The store as last read, with a share move the store took: the record as written.
+fn written(store: &mut StoreState, change: &ShareChange) {
+    if let Some(record) = store.records.get_mut(&change.path) {
+        record.share = change.to;
+        return;
+    }
+    let ids = match &change.seen {
+        Seen::Missing { lambda, home } | Seen::Unreadable { lambda, home } => Some((lambda, home)),
+        Seen::Record => None,
+    };
+    if let Some(record) = ids.and_then(|(lambda, home)| RouteRecord::new(change.to, lambda, home, None).ok()) {
+        store.unreadable.remove(&change.path);
+        store.records.insert(change.path.clone(), record);
+    }
 }

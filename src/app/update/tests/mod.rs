@@ -29,6 +29,8 @@ use crate::domain::{
 
 /// The distribution every test state is.
 pub(super) const ID: &str = "E2TEST";
+/// The router's function for [`ID`].
+pub(super) const ROUTER_ARN: &str = "arn:aws:cloudfront::123456789012:function/cutover-router-E2TEST";
 
 /// `update` with the audit records left out; the audit test below looks at them.
 pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -50,6 +52,8 @@ pub(super) fn topology() -> Topology {
         target: Some(if origin == "apigw" { Target::Lambda } else { Target::Origin }),
         pair: Ok(OriginPair { lambda: "apigw".into(), legacy: "legacy".into(), ..Default::default() }),
         behavior: Default::default(),
+        // The router's function runs on `/search/*`, as `router install --route /search/*` leaves it.
+        viewer_request: (path == "/search/*").then(|| ROUTER_ARN.to_string()),
     };
     Topology {
         distribution_id: "E2TEST".into(),

@@ -12,7 +12,7 @@ use crate::router::RouteRecord;
 
 fn store(share: u8) -> StoreState {
     let record = RouteRecord::new(share, "apigw", "legacy", None).unwrap();
-    StoreState { etag: "K1".into(), records: [("/search/*".to_string(), record)].into() }
+    StoreState::indexed("K1", [("/search/*".to_string(), record)].into())
 }
 
 /// `/search/*` routed at `share` %, selected.
@@ -75,7 +75,7 @@ fn set_shares(effects: &[Effect]) -> Vec<(u64, Vec<ShareChange>)> {
 }
 
 fn change(from: u8, to: u8) -> ShareChange {
-    ShareChange { path: "/search/*".into(), from, to }
+    ShareChange::new("/search/*", from, to)
 }
 
 fn started(share: u8) -> State {

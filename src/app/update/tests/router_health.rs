@@ -41,7 +41,7 @@ fn with_router(router: bool) -> State {
     update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
     if router {
         let record = RouteRecord::new(10, "apigw", "legacy", None).unwrap();
-        let store = StoreState { etag: "K1".into(), records: [("/search/*".to_string(), record)].into() };
+        let store = StoreState::indexed("K1", [("/search/*".to_string(), record)].into());
         update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store) });
     }
     refresh(&mut state, failing(0));

@@ -23,7 +23,7 @@ fn routed(share: u8) -> State {
 
 fn store(share: u8) -> StoreState {
     let record = RouteRecord::new(share, "apigw", "legacy", None).unwrap();
-    StoreState { etag: "K1".into(), records: [("/search/*".to_string(), record)].into() }
+    StoreState::indexed("K1", [("/search/*".to_string(), record)].into())
 }
 
 fn open_shares(state: &State) -> Vec<ShareChange> {
@@ -34,7 +34,7 @@ fn open_shares(state: &State) -> Vec<ShareChange> {
 }
 
 fn change(from: u8, to: u8) -> ShareChange {
-    ShareChange { path: "/search/*".into(), from, to }
+    ShareChange::new("/search/*", from, to)
 }
 
 /// The store takes share move 1 and reads back as asked.
@@ -234,5 +234,68 @@ fn a_share_move_whose_store_cannot_be_read_back_is_not_done() {
     let mut taken = super::taken_as_asked(&state, 1);
     taken.read_back = Ok(vec![("/search/*".into(), None)]);
     update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
-    assert!(state.switch(1).unwrap().failure.as_deref().unwrap().contains("no record cutover can read"));
+    assert!(state.switch(1).unwrap().failure.as_deref().unwrap().contains("a record cutover cannot read"));
+}
+
+/// `/search/*` as the store holds it: `index` says whether the index lists it, `value` its record.
+fn store_with(index: bool, value: &str) -> StoreState {
+    let mut items: std::collections::BTreeMap<String, String> =
+        [("route:/search/*".to_string(), value.to_string())].into();
+    let listed = if index { r#"{"v":1,"routes":["/search/*"]}"# } else { r#"{"v":1,"routes":[]}"# };
+    items.insert("routes".into(), listed.into());
+    StoreState::from_items("K1".into(), &items)
+}
+
+#[test]
+fn a_record_without_an_index_entry_is_not_routed_and_its_share_above_zero_goes_back_with_r() {
+    let mut state = routed(0);
+    let record = RouteRecord::new(10, "apigw", "legacy", None).unwrap().encode().unwrap();
+    update(
+        &mut state,
+        Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store_with(false, &record)) },
+    );
+    let search = state.route("/search/*").unwrap();
+    assert_eq!((search.share, search.router_missing()), (None, vec![crate::app::routing::NOT_IN_INDEX]));
+    assert!(
+        messages(&state).iter().any(|m| m.contains("not routed: not in the router's index")),
+        "{:?}",
+        messages(&state)
+    );
+    press(&mut state, Command::ShareUp);
+    assert!(state.refused.as_deref().is_some_and(|r| r.contains("not in the router's index")), "{:?}", state.refused);
+    // R puts the record to 0 all the same: it would go live the moment the index lists it again.
+    press(&mut state, Command::RollbackAll);
+    let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog") };
+    assert_eq!(confirm.shares, vec![change(10, 0)]);
+    assert!(
+        confirm.notes.iter().any(|n| n.contains("the router does not act on this record now")),
+        "{:?}",
+        confirm.notes
+    );
+}
+
+#[test]
+fn an_unreadable_record_is_never_dropped_and_r_overwrites_it_with_zero_saying_so_in_the_audit_record() {
+    let mut state = routed(0);
+    let garbled = r#"{"v":1,"share":100.0,"lambda":"apigw","home":"legacy"}"#;
+    update(
+        &mut state,
+        Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store_with(true, garbled)) },
+    );
+    let search = state.route("/search/*").unwrap();
+    assert_eq!(search.via_router(), crate::app::routing::Via::Unknown, "possibly on Lambda, never 0");
+    assert!(state.route("/search/*").unwrap().router_words().unwrap().contains("router record unreadable"));
+    press(&mut state, Command::RollbackAll);
+    let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog") };
+    let zero = ShareChange::zero_unreadable("/search/*", "apigw", "legacy");
+    assert_eq!(confirm.shares, vec![zero.clone()]);
+    assert!(confirm.notes.iter().any(|n| n.contains("overwritten with a share-0 record")), "{:?}", confirm.notes);
+    let effects = super::super::distribution(&mut state, Action::Command(Command::Confirm));
+    let records = audit_records(&effects);
+    let shares: Vec<_> = records.iter().flat_map(|r| r.shares.iter()).collect();
+    assert!(
+        shares.iter().any(|s| s.route == "/search/*" && s.record_was.as_deref() == Some("unreadable")),
+        "{shares:?}"
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::SetShares { changes, .. } if changes == &vec![zero.clone()])));
 }
