@@ -308,7 +308,13 @@ async fn opened_with_store(store: Rule) -> cutover::commands::live::Opened {
 }
 
 fn store_lines(opened: &cutover::commands::live::Opened) -> Vec<String> {
-    opened.setup.log.iter().filter(|e| e.message.contains("router shares") || e.message.contains("router's store")).map(|e| e.message.clone()).collect()
+    opened
+        .setup
+        .log
+        .iter()
+        .filter(|e| e.message.contains("router shares") || e.message.contains("router's store"))
+        .map(|e| e.message.clone())
+        .collect()
 }
 
 #[tokio::test]
@@ -358,7 +364,9 @@ async fn the_live_start_finds_the_routers_store_and_a_failed_look_up_is_a_line_n
     // A lookup that fails is not "no router": the shares are unknown, so a store stands in whose
     // every read fails with why (unknown is not healthy).
     let store = opened.share_store.as_ref().expect("a failed lookup is an unreadable store, not no router");
-    let read = cutover::backend::share::ShareStore::read(store.as_ref()).await.expect_err("every read of a store that could not be found fails");
+    let read = cutover::backend::share::ShareStore::read(store.as_ref())
+        .await
+        .expect_err("every read of a store that could not be found fails");
     assert!(read.to_string().contains("looking up the store failed: access denied"), "{read}");
     let lines = store_lines(&opened);
     assert_eq!(lines.len(), 1, "{lines:?}");
