@@ -210,6 +210,7 @@ async fn the_router_routes_live_end_to_end_install_weight_edges_rollback() {
         &serde_json::json!({ "store": fake.items(&store), "uri": "/api/orders/17", "viewers": 10_000, "lambda": "apigw-prod" }),
     );
     let to_lambda = edge["lambda"].as_u64().unwrap();
+    println!("router at λ 10 %: {to_lambda} of 10,000 viewers sent to Lambda by router.js over the store as written");
     assert!((800..=1200).contains(&to_lambda), "{to_lambda} of 10,000 viewers to Lambda at 10 %: {edge}");
     let admin = support::fake_cloudfront::run_node(
         "tests/router/route-viewers.mjs",
