@@ -448,6 +448,7 @@ async fn init_writes_a_config_that_loads_validates_and_drives_a_switch() {
 
 fn run_init(home: &TempDir, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .env_remove("AWS_PROFILE")
         .arg("init")
         .args(args)
         .envs(binary_env(REGION))

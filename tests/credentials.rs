@@ -106,3 +106,38 @@ fn a_named_profile_the_files_do_not_define_is_refused_at_start_exit_2() {
         assert!(!said.contains("network"), "{said}");
     }
 }
+
+#[test]
+fn an_aws_profile_variable_naming_no_profile_is_refused_at_start_exit_2() {
+    let home = TempDir::new("cutover-env-profile");
+    let config = config(home.path(), "");
+    // Keys in the environment would otherwise be used, and the profile's absence said call by call.
+    let env = [
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_PROFILE", "prod"),
+        ("AWS_ACCESS_KEY_ID", "a"),
+        ("AWS_SECRET_ACCESS_KEY", "b"),
+    ];
+    let out = run_cutover_bare(home.path(), &config, &["status"], &env);
+    let said = stderr(&out);
+    assert_eq!(code(&out), 2, "{said}");
+    assert!(said.contains("profile prod not found in ") && said.contains("AWS_PROFILE"), "{said}");
+}
+
+#[test]
+fn a_region_from_the_command_line_or_the_environment_that_is_no_region_name_is_refused_exit_2() {
+    let home = TempDir::new("cutover-bad-region");
+    let config = config(home.path(), "");
+    let keys = [("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b")];
+    let out = run_cutover_bare(home.path(), &config, &["--region", "us east 1", "status"], &keys);
+    let said = stderr(&out);
+    assert_eq!(code(&out), 2, "{said}");
+    assert!(said.contains(r#"region "us east 1" (from --region) is not an AWS region name"#), "{said}");
+    // An escape in AWS_REGION reaches neither a host name nor the terminal raw.
+    let env = [keys[0], keys[1], ("AWS_REGION", "eu-west-1\u{1b}[2J")];
+    let out = run_cutover_bare(home.path(), &config, &["rollback-all", "--yes"], &env);
+    let said = stderr(&out);
+    assert_eq!(code(&out), 2, "{said}");
+    assert!(said.contains("(from the environment (AWS_REGION) or the AWS profile)"), "{said}");
+    assert!(!said.contains('\u{1b}'), "{said:?}");
+}

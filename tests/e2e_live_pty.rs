@@ -23,6 +23,7 @@ async fn a_route_switched_with_keys_changes_the_distribution_in_the_emulator() {
     let config_arg = config.to_str().unwrap();
 
     let init = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .env_remove("AWS_PROFILE")
         .args(["init", "--distribution", &id, "--output", config_arg])
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("HOME", home.path())

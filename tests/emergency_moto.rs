@@ -59,6 +59,7 @@ impl Home {
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_cutover"));
         command
+            .env_remove("AWS_PROFILE")
             .arg("--config")
             .arg(&self.config)
             .args(args)

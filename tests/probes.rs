@@ -182,6 +182,7 @@ fn config_in(name: &str, base_url: &str, probe: bool) -> (PathBuf, PathBuf) {
 fn cutover(home: &Path, config: &Path, args: &[&str]) -> Output {
     let closed = format!("http://127.0.0.1:{}", closed_port());
     let output = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .env_remove("AWS_PROFILE")
         .arg("--config")
         .arg(config)
         .args(args)

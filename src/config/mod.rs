@@ -33,7 +33,7 @@ pub use types::{
     DEFAULT_REFRESH_SECONDS, Distribution, LambdaAccount, MarkerHeader, Probe, ProbeMarkers, Probes, Route,
     ThresholdOverrides, role_arn_account,
 };
-pub use within_file::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION};
+pub use within_file::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION, is_region};
 
 /// The config file's name inside the user's config directory.
 pub const FILE_NAME: &str = "cutover.toml";

@@ -674,7 +674,7 @@ const REGION_FIX: &str =
 /// An AWS region's code: lower-case letters, digits and inner `-`, starting with letters and
 /// holding at least one `-` (`eu-west-1`, `us-gov-west-1`, `cn-north-1`), at most 50 characters.
 /// Nothing else reaches an endpoint's host name or a terminal from there.
-pub(crate) fn is_region(text: &str) -> bool {
+pub fn is_region(text: &str) -> bool {
     text.len() <= 50
         && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && text.bytes().next().is_some_and(|b| b.is_ascii_lowercase())

@@ -15,6 +15,9 @@ pub fn run_cutover(region: &str, home: &Path, config: &Path, args: &[&str], extr
         .arg(config)
         .args(args)
         .envs(binary_env(region).iter().map(|(k, v)| (*k, v.as_str())))
+        // A profile named in the developer's shell would be refused at start (it is not in this
+        // home's profile files): the emulators' keys are the credentials here.
+        .env_remove("AWS_PROFILE")
         .envs(extra_env.iter().copied())
         .env("HOME", home)
         .env("XDG_STATE_HOME", home.join("state"))

@@ -66,6 +66,8 @@ impl Console {
             .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cutover"));
         cmd.args(args);
+        // A developer's AWS_PROFILE is not in this home's profile files, and would be refused.
+        cmd.env_remove("AWS_PROFILE");
         cmd.cwd(home);
         cmd.env("HOME", home);
         cmd.env("XDG_STATE_HOME", home.join("state"));

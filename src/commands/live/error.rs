@@ -21,6 +21,11 @@ pub enum LiveError {
     NotConfigured { id: String, file: String, configured: String },
     #[error(transparent)]
     NoRegion(#[from] NoRegion),
+    /// A region from `--region`, the environment or a profile that is not a region's code.
+    #[error(
+        "region \"{region}\" (from {from}) is not an AWS region name; give the region's code as AWS names it, such as eu-west-1"
+    )]
+    BadRegion { region: String, from: &'static str },
     /// `--profile`, or an account's `profile`, that the AWS profile files do not define: the
     /// environment's credentials would otherwise read some other account without a word.
     #[error(transparent)]

@@ -91,14 +91,24 @@ pub async fn connect(args: &AwsArgs) -> anyhow::Result<Connection> {
     let region = args.region.clone().or_else(|| config.region().map(str::to_string));
     let clients =
         AwsClients::load(&ConnectOptions { profile: args.profile.clone(), region }).await.map_err(LiveError::from)?;
+    // The config's `region` is checked with its position; `--region`, AWS_REGION and a profile's
+    // region are checked here, before one reaches an endpoint's host name or the screen.
+    if !config::is_region(&clients.region) {
+        let from = if args.region.is_some() { "--region" } else { "the environment (AWS_REGION) or the AWS profile" };
+        return Err(LiveError::BadRegion { region: visible::escape(&clients.region).into_owned(), from }.into());
+    }
     Ok(Connection { config, clients })
 }
 
-/// Every profile cutover is told to use, looked up in the profile files: `--profile`, then each
+/// Every profile cutover is told to use, looked up in the profile files: `--profile` (else
+/// `AWS_PROFILE`), then each
 /// `lambda_accounts` profile of the distributions `--distribution` chooses (all of them without it).
 async fn check_profiles(config: &Config, args: &AwsArgs) -> Result<(), LiveError> {
     if let Some(profile) = &args.profile {
         check_profile(profile, "--profile").await?;
+    } else if let Some(profile) = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) {
+        // A named profile all the same: the SDK would otherwise fail later, call by call.
+        check_profile(&profile, "AWS_PROFILE").await?;
     }
     let chosen = |id: &str| args.distribution.as_deref().is_none_or(|wanted| wanted == id);
     for distribution in config.distributions.iter().filter(|d| chosen(d.id.get_ref())) {
