@@ -18,7 +18,14 @@ pub fn open_confirm(state: &mut State) -> Vec<Effect> {
         return super::share::open_all_or_nothing(state, &path, share);
     }
     match row.switchable() {
-        Ok((from, _)) => open(state, SwitchKind::Manual, vec![path], from),
+        Ok((from, _)) => {
+            // Back home by behavior: whatever the router would send to Lambda from there goes to 0
+            // in the same confirmation, or "on the origin" would not be true.
+            let zero: Vec<ShareChange> = row.zero_change().filter(|_| from == Target::Lambda).into_iter().collect();
+            let effects = open(state, SwitchKind::Manual, vec![path], from);
+            with_shares_to_zero(state, zero);
+            effects
+        }
         Err(why) => {
             refuse(state, Level::Warn, Some(&path), format!("not switchable: {why}; nothing was switched"));
             Vec::new()
@@ -61,6 +68,13 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let effects = open(state, SwitchKind::RollbackAll, paths, Target::Lambda);
+    with_shares_to_zero(state, shares);
+    effects
+}
+
+/// Put `shares` (each routed share back to 0 through the router's store) into the behavior
+/// switch's open confirmation, said in its notes.
+fn with_shares_to_zero(state: &mut State, shares: Vec<ShareChange>) {
     if let Overlay::Confirm(confirm) = &mut state.view.overlay
         && !shares.is_empty()
     {
@@ -81,7 +95,6 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
             }
         }
     }
-    effects
 }
 
 /// Routes a rollback leaves where they are, and why: on Lambda but not switchable (said as left on

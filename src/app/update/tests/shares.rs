@@ -133,6 +133,32 @@ fn rollback_all_puts_routed_shares_to_zero_beside_the_behaviors() {
 }
 
 #[test]
+fn s_back_home_by_behavior_puts_the_routes_router_share_to_zero_in_the_same_confirmation() {
+    // `/search/*`'s behavior went to Lambda (someone's switch) while its record says 25 %: moved
+    // home by behavior alone, the router would still send a quarter of its viewers to Lambda.
+    let mut state = routed(25);
+    let mut moved = topology();
+    moved.routes.iter_mut().find(|r| r.path == "/search/*").unwrap().origin_id = "apigw".into();
+    moved.routes.iter_mut().find(|r| r.path == "/search/*").unwrap().target = Some(Target::Lambda);
+    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 1, result: Ok(moved) });
+    assert!(state.route("/search/*").unwrap().is_on(Target::Lambda));
+    press(&mut state, Command::Switch);
+    let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog: {:?}", state.refused) };
+    assert_eq!(confirm.paths, ["/search/*"]);
+    assert_eq!(confirm.shares, vec![change(25, 0)]);
+    assert!(confirm.notes.iter().any(|n| n.starts_with("and through the router's store")), "{:?}", confirm.notes);
+    let effects = press(&mut state, Command::Confirm);
+    assert!(matches!(&effects[0], Effect::Switch { changes, .. } if changes.len() == 1), "{effects:?}");
+    assert!(matches!(&effects[1], Effect::SetShares { changes, .. } if changes == &vec![change(25, 0)]));
+
+    // A route the router has nothing of moves by behavior alone.
+    let mut state = routed(25);
+    state.view.selected = Some("/orders/*".into());
+    press(&mut state, Command::Switch);
+    assert!(open_shares(&state).is_empty());
+}
+
+#[test]
 fn a_share_moved_by_someone_else_while_the_dialog_was_open_is_not_written() {
     let mut state = routed(10);
     press(&mut state, Command::ShareUp);
