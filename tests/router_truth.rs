@@ -135,7 +135,8 @@ async fn an_unreadable_record_counts_as_possibly_on_lambda_and_rollback_all_over
     let mut printer = EventPrinter::new(Vec::new());
     let applied = carry_out(&mut runtime, &[plan], &yes(), &mut Yes, &mut printer).await.unwrap();
     let (lines, error) = applied.finish();
-    assert!(error.is_none(), "{error:?}");
+    let failures: Vec<_> = runtime.state().switches.iter().map(|a| (a.phase, a.failure.clone())).collect();
+    assert!(error.is_none(), "{error:?} {failures:?}");
     assert!(!lines.is_empty());
     // The share move goes beside the behaviors' update, in seconds.
     reread(&mut runtime, |s| s.route("/payments/*").is_some_and(|r| r.share == Some(0))).await;

@@ -271,13 +271,18 @@ pub async fn carry_out<B: Backend, W: Write>(
     }
     let mut requested = Vec::new();
     for plan in plans {
-        requested.push((plan.distribution_id.clone(), send(runtime, plan, args, printer)?));
+        // One confirmation may start two attempts (R: the behaviors, and the shares through the
+        // router's store): each is followed to its own end.
+        for id in send(runtime, plan, args, printer)? {
+            requested.push((plan.distribution_id.clone(), id));
+        }
     }
     let signals = StopSignals::install()
         .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
     let mut signals = event_loop::signals(signals);
     let mut outcomes = Vec::new();
     let mut failures = Vec::new();
+    let mut stop = Vec::new();
     for (distribution_id, id) in &requested {
         let phase_of = |c: &Console| c.distribution(distribution_id).and_then(|s| s.switch(*id)).map(|a| a.phase);
         let answered = |c: &Console| phase_of(c) != Some(SwitchPhase::Requested);
@@ -339,24 +344,30 @@ pub async fn carry_out<B: Backend, W: Write>(
                 Some(format!("CloudFront did not answer within {within}"))
             }
         };
-        if let Some(reason) = stopped_because {
-            let distribution_id = distribution_id.clone();
-            runtime.dispatch(Action::StopFollowing { distribution_id, reason });
-            printer.print_all(&runtime.console);
+        if let Some(reason) = stopped_because
+            && !stop.iter().any(|(d, _)| d == distribution_id)
+        {
+            stop.push((distribution_id.clone(), reason));
         }
+    }
+    // Only once every attempt has had its turn: stopping ends all of a distribution's attempts,
+    // and the share move an `R` starts beside its behaviors is still to be followed.
+    for (distribution_id, reason) in stop {
+        runtime.dispatch(Action::StopFollowing { distribution_id, reason });
+        printer.print_all(&runtime.console);
     }
     failures.extend(router_unknown(runtime));
     Ok(Applied { outcomes, failures })
 }
 
 /// Confirm one plan's dialog (past the pre-flight with `--force`'s reason, past a failing trail with
-/// `--no-audit`) and return the switch attempt it started.
+/// `--no-audit`) and return the attempts it started (a behavior switch, a share move, or both).
 fn send<B: Backend, W: Write>(
     runtime: &mut Runtime<B>,
     plan: &Plan,
     args: &ApplyArgs,
     printer: &mut EventPrinter<W>,
-) -> Result<u64, HeadlessError> {
+) -> Result<Vec<u64>, HeadlessError> {
     let distribution_id = plan.distribution_id.clone();
     let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
     let before = state.switches.len();
@@ -375,13 +386,12 @@ fn send<B: Backend, W: Write>(
     });
     printer.print_all(&runtime.console);
     let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
-    match state.switches.get(before) {
-        Some(attempt) => Ok(attempt.id),
-        None => {
-            let why = state.refused.clone().unwrap_or_default();
-            Err(HeadlessError::Failed(format!("{distribution_id}: nothing was sent: {why}")))
-        }
+    let started: Vec<u64> = state.switches[before..].iter().map(|a| a.id).collect();
+    if started.is_empty() {
+        let why = state.refused.clone().unwrap_or_default();
+        return Err(HeadlessError::Failed(format!("{distribution_id}: nothing was sent: {why}")));
     }
+    Ok(started)
 }
 
 /// End every switch still under way with an `abandoned` event saying why.
