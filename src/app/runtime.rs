@@ -22,7 +22,8 @@ use crate::backend::share::ShareStore;
 use crate::backend::stage::StageControl;
 use crate::clock::Clock;
 
-/// How often the UI wakes up on its own to move the clock and redraw.
+/// How often a headless run wakes up on its own to move the clock and print (the console wakes
+/// once a second: `terminal::CLOCK_FRAME`).
 pub const TICK: Duration = Duration::from_millis(250);
 
 pub struct Runtime<B: Backend> {

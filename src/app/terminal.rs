@@ -117,8 +117,8 @@ where
 const CLOCK_FRAME: Duration = Duration::from_secs(1);
 
 /// When a frame is worth drawing: at once after an input or a change of the model, and once a second
-/// while only the clock moves (the ticks come four times a second, and at 1× three of four frames
-/// would be the same).
+/// while only the clock moves (the console's own ticks come every [`CLOCK_FRAME`]; a tick that
+/// changed nothing but the clock sooner than that after the last frame draws nothing).
 #[derive(Default)]
 struct Frames {
     /// The console's revision and the moment of the last frame drawn.

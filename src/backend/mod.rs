@@ -1,4 +1,5 @@
-//! What the console needs from AWS, as two traits, and the shared logic built on them.
+//! What the console needs from AWS, as traits (`ControlPlane` and `MetricsSource` here; the router's
+//! store, API Gateway stages and probes in their own modules), and the shared logic built on them.
 //! `sim` is the demo world behind the same traits; the real SDK backend implements them too.
 //! `probe` sends requests through the distribution, as a viewer would, to see who answers.
 //! `share` is the router's KeyValueStore: shares of a route's viewers moved in seconds.
