@@ -13,62 +13,18 @@ mod support;
 use std::path::PathBuf;
 use std::process::Output;
 
-use aws_sdk_cloudfront::types::{
-    CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, Origin,
-    OriginProtocolPolicy, Origins, S3OriginConfig, ViewerProtocolPolicy,
-};
+use aws_sdk_cloudfront::types::DistributionConfig;
 use cutover::backend::ControlPlane;
 use cutover::backend::aws::{CloudFrontControlPlane, DistributionSpec};
 use serde_json::Value;
 use support::binary::{code, run_cutover, stderr, stdout};
 use support::emulators::clients;
+use support::messy::{self, ALL_VIEWER, ALL_VIEWER_EXCEPT_HOST, APIGW, ELB, ELB_2, S3, behavior, custom};
 use support::pty::TempDir;
 
 const REGION: &str = "eu-west-1";
-const S3: &str = "static-s3";
-const ELB: &str = "legacy-elb";
-const ELB_2: &str = "legacy-elb-2";
-const APIGW: &str = "apigw-prod";
-const ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
-const ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
-const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
-
-fn custom(id: &str, domain: &str) -> Origin {
-    let config = CustomOriginConfig::builder()
-        .http_port(80)
-        .https_port(443)
-        .origin_protocol_policy(OriginProtocolPolicy::HttpsOnly)
-        .build()
-        .unwrap();
-    Origin::builder().id(id).domain_name(domain).custom_origin_config(config).build().unwrap()
-}
-
-fn behavior(path: &str, origin: &str, request_policy: Option<&str>) -> CacheBehavior {
-    CacheBehavior::builder()
-        .path_pattern(path)
-        .target_origin_id(origin)
-        .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-        .cache_policy_id(CACHING_DISABLED)
-        .set_origin_request_policy_id(request_policy.map(str::to_string))
-        .build()
-        .unwrap()
-}
-
 /// The messy distribution: created in moto under a unique caller reference; returns its id.
 async fn create_messy(test: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let bucket = Origin::builder()
-        .id(S3)
-        .domain_name("assets-bucket.s3.eu-west-1.amazonaws.com")
-        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
-        .build()
-        .unwrap();
-    let origins = vec![
-        bucket,
-        custom(ELB, "monolith-123.eu-west-1.elb.amazonaws.com"),
-        custom(ELB_2, "admin-456.eu-west-1.elb.amazonaws.com"),
-        custom(APIGW, "abc123defg.execute-api.eu-west-1.amazonaws.com"),
-    ];
     let behaviors = vec![
         behavior("/static/*", S3, None),
         behavior("/images/*", S3, None),
@@ -77,26 +33,9 @@ async fn create_messy(test: &str) -> String {
         behavior("/user/*", APIGW, Some(ALL_VIEWER_EXCEPT_HOST)),
         behavior("/checkout/*", ELB, Some(ALL_VIEWER)),
     ];
-    let config = DistributionConfig::builder()
-        .caller_reference(format!("cutover-messy-{test}-{}-{nanos}", std::process::id()))
-        .comment("static, two monoliths and Lambda")
-        .enabled(true)
-        .origins(Origins::builder().quantity(origins.len() as i32).set_items(Some(origins)).build().unwrap())
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id(ELB)
-                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .cache_policy_id(CACHING_DISABLED)
-                .build()
-                .unwrap(),
-        )
-        .cache_behaviors(
-            CacheBehaviors::builder().quantity(behaviors.len() as i32).set_items(Some(behaviors)).build().unwrap(),
-        )
-        .build()
-        .unwrap();
-    let out = clients(REGION).cloudfront.create_distribution().distribution_config(config).send().await.unwrap();
-    out.distribution.unwrap().id
+    let cloudfront = &clients(REGION).cloudfront;
+    messy::create(cloudfront, &format!("messy-{test}"), "static, two monoliths and Lambda", messy::origins(), behaviors)
+        .await
 }
 
 /// A home, the config `cutover init` wrote for `id` in it, and the file's text.
@@ -297,32 +236,13 @@ async fn a_route_on_lambda_without_a_named_home_says_where_it_will_go_back_to() 
 /// A distribution with a non-default cache behavior whose path pattern is `*`, on Lambda, beside
 /// `/user/*` on Lambda and the default `*` on the monolith; returns its id.
 async fn create_with_a_second_star(test: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let origins = vec![
         custom(ELB, "monolith-123.eu-west-1.elb.amazonaws.com"),
         custom(APIGW, "abc123defg.execute-api.eu-west-1.amazonaws.com"),
     ];
     let behaviors = vec![behavior("/user/*", APIGW, None), behavior("*", APIGW, None)];
-    let config = DistributionConfig::builder()
-        .caller_reference(format!("cutover-star-{test}-{}-{nanos}", std::process::id()))
-        .comment("a second * on Lambda")
-        .enabled(true)
-        .origins(Origins::builder().quantity(origins.len() as i32).set_items(Some(origins)).build().unwrap())
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id(ELB)
-                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .cache_policy_id(CACHING_DISABLED)
-                .build()
-                .unwrap(),
-        )
-        .cache_behaviors(
-            CacheBehaviors::builder().quantity(behaviors.len() as i32).set_items(Some(behaviors)).build().unwrap(),
-        )
-        .build()
-        .unwrap();
-    let out = clients(REGION).cloudfront.create_distribution().distribution_config(config).send().await.unwrap();
-    out.distribution.unwrap().id
+    let cloudfront = &clients(REGION).cloudfront;
+    messy::create(cloudfront, &format!("star-{test}"), "a second * on Lambda", origins, behaviors).await
 }
 
 /// The target of the non-default `*` behavior in moto, read with the SDK alone.

@@ -14,6 +14,7 @@ use serde_json::Value;
 use support::binary::{code, run_cutover, stderr, stdout};
 use support::emulators::{clients, create_half_migrated_distribution};
 use support::fake_cloudfront::FakeCloudFront;
+use support::messy::{self, ALL_VIEWER, ALL_VIEWER_EXCEPT_HOST, ELB, ELB_2, S3, behavior};
 use support::pty::TempDir;
 
 const REGION: &str = "eu-west-1";
@@ -67,67 +68,34 @@ async fn plan_status_and_install_without_yes_read_and_change_nothing() {
     assert!(!home.path().join("state/cutover/audit.jsonl").exists(), "nothing changed, nothing recorded");
 }
 
-/// The messy distribution of tests/messy_moto.rs, smaller: static files on an S3 origin, two ELB
-/// origins (the monolith and an admin app), API Gateway, and `/api/*` on the monolith.
+/// A messy distribution (tests/support/messy.rs): static files on an S3 origin behind two
+/// behaviors, the admin app on the second ELB with a policy that forwards the viewer's Host, API
+/// Gateway, and `/api/*` on the monolith.
 async fn create_messy_with_api(cloudfront: &aws_sdk_cloudfront::Client) -> String {
-    use aws_sdk_cloudfront::types::{
-        CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, Origin,
-        OriginProtocolPolicy, Origins, S3OriginConfig, ViewerProtocolPolicy,
-    };
-    let custom = |id: &str, domain: &str| {
-        let config = CustomOriginConfig::builder()
-            .http_port(80)
-            .https_port(443)
-            .origin_protocol_policy(OriginProtocolPolicy::HttpsOnly)
-            .build()
-            .unwrap();
-        Origin::builder().id(id).domain_name(domain).custom_origin_config(config).build().unwrap()
-    };
-    let behavior = |path: &str, origin: &str| {
-        CacheBehavior::builder()
-            .path_pattern(path)
-            .target_origin_id(origin)
-            .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-            .build()
-            .unwrap()
-    };
-    let bucket = Origin::builder()
-        .id("static-s3")
-        .domain_name("assets-bucket.s3.eu-west-1.amazonaws.com")
-        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
-        .build()
-        .unwrap();
-    let origins = vec![
-        bucket,
-        custom("legacy-elb", "monolith-123.eu-west-1.elb.amazonaws.com"),
-        custom("legacy-elb-2", "admin-456.eu-west-1.elb.amazonaws.com"),
-        custom("apigw-prod", "abc123defg.execute-api.eu-west-1.amazonaws.com"),
-    ];
     let behaviors = vec![
-        behavior("/static/*", "static-s3"),
-        behavior("/images/*", "static-s3"),
-        behavior("/admin/*", "legacy-elb-2"),
-        behavior("/api/*", "legacy-elb"),
+        behavior("/static/*", S3, None),
+        behavior("/images/*", S3, None),
+        behavior("/admin/*", ELB_2, Some(ALL_VIEWER)),
+        behavior("/api/*", ELB, Some(ALL_VIEWER_EXCEPT_HOST)),
     ];
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let config = DistributionConfig::builder()
-        .caller_reference(format!("cutover-router-live-{}-{nanos}", std::process::id()))
-        .comment("static, two monoliths and Lambda")
-        .enabled(true)
-        .origins(Origins::builder().quantity(origins.len() as i32).set_items(Some(origins)).build().unwrap())
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("legacy-elb")
-                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .build()
-                .unwrap(),
-        )
-        .cache_behaviors(
-            CacheBehaviors::builder().quantity(behaviors.len() as i32).set_items(Some(behaviors)).build().unwrap(),
-        )
-        .build()
-        .unwrap();
-    cloudfront.create_distribution().distribution_config(config).send().await.unwrap().distribution.unwrap().id
+    messy::create(cloudfront, "router-live", "static, two monoliths and Lambda", messy::origins(), behaviors).await
+}
+
+/// Every behavior's path pattern, target and policies, the default behavior's as `*`: what the
+/// router must never change.
+async fn where_every_route_is(cloudfront: &aws_sdk_cloudfront::Client, id: &str) -> Vec<[Option<String>; 4]> {
+    let config = cloudfront.get_distribution_config().id(id).send().await.unwrap().distribution_config.unwrap();
+    let default = config.default_cache_behavior.unwrap();
+    let mut routes = vec![[
+        Some("*".to_string()),
+        Some(default.target_origin_id),
+        default.cache_policy_id,
+        default.origin_request_policy_id,
+    ]];
+    for b in config.cache_behaviors.and_then(|c| c.items).unwrap_or_default() {
+        routes.push([Some(b.path_pattern), Some(b.target_origin_id), b.cache_policy_id, b.origin_request_policy_id]);
+    }
+    routes
 }
 
 /// The share the record of `/api/*` holds in the fake store, read back through cutover's own
@@ -150,6 +118,7 @@ async fn the_router_routes_live_end_to_end_install_weight_edges_rollback() {
     let fake = FakeCloudFront::start(Some(support::emulators::moto())).await;
     let cloudfront = clients(REGION).cloudfront;
     let id = create_messy_with_api(&cloudfront).await;
+    let before = where_every_route_is(&cloudfront, &id).await;
     let store = format!("cutover-{id}");
     let home = TempDir::new("cutover-router-live");
     let config = home.path().join("cutover.toml");
@@ -227,10 +196,13 @@ async fn the_router_routes_live_end_to_end_install_weight_edges_rollback() {
         &serde_json::json!({ "store": fake.items(&store), "uri": "/api/orders/17", "viewers": 10_000, "lambda": "apigw-prod" }),
     );
     assert_eq!(edge["lambda"], 0, "{edge}");
-    // The distribution's own targets never moved: the router did it all.
-    let after = cloudfront.get_distribution_config().id(&id).send().await.unwrap().distribution_config.unwrap();
-    let api = after.cache_behaviors.unwrap().items.unwrap().into_iter().find(|b| b.path_pattern == "/api/*").unwrap();
-    assert_eq!(api.target_origin_id, "legacy-elb");
+    // The router did it all: every route is where it was, on its own origin with its own policies
+    // (the bucket's two, the admin app forwarding Host on the second ELB, `/api/*` and the default
+    // on the monolith).
+    let after = where_every_route_is(&cloudfront, &id).await;
+    assert_eq!(after, before);
+    let targets: Vec<&str> = after.iter().map(|r| r[1].as_deref().unwrap()).collect();
+    assert_eq!(targets, [ELB, S3, S3, ELB_2, ELB]);
 
     // And remove takes it all away: the association (moto's config, through the fake), the function,
     // the store.

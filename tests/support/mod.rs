@@ -6,6 +6,7 @@ pub mod binary;
 pub mod emulators;
 pub mod fake_cloudfront;
 pub mod fake_edge;
+pub mod messy;
 pub mod pty;
 
 use std::sync::Arc;
