@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::UnansweredStage as Unanswered;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -13,11 +15,10 @@ use cutover::app::runtime::Runtime;
 use cutover::app::state::SwitchPhase;
 use cutover::app::terminal::{INPUT_ENDED, Palette, drive};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
-use cutover::backend::BackendError;
 use cutover::backend::sim::catalog;
 use cutover::backend::sim::stage::demo_route_stage;
 use cutover::backend::sim::{Scenario, SimBackend};
-use cutover::backend::stage::{StageControl, StageDeployments, StageRef};
+use cutover::backend::stage::StageControl;
 use cutover::theme::ThemeSet;
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
@@ -133,20 +134,6 @@ async fn a_frame_that_cannot_be_drawn_mid_switch_abandons_it_and_is_the_error() 
     let error = drive(&mut terminal, events, &mut deck, &mut palette()).await.unwrap_err();
     assert!(format!("{error:#}").contains("drawing on the terminal failed: the terminal went away"), "{error:#}");
     assert_abandoned(&deck, &log, "drawing on the terminal failed");
-}
-
-/// The demo's stage, whose `UpdateStage` never answers: the move stays out until the console ends.
-struct Unanswered(Arc<SimBackend>);
-
-#[async_trait::async_trait]
-impl StageControl for Unanswered {
-    async fn deployments(&self, stage: &StageRef) -> Result<StageDeployments, BackendError> {
-        self.0.deployments(stage).await
-    }
-
-    async fn set_deployment(&self, _: &StageRef, _: &str) -> Result<(), BackendError> {
-        std::future::pending().await
-    }
 }
 
 /// The demo console with /orders/* on the demo's stage, whose moves go unanswered.

@@ -4,15 +4,17 @@
 
 mod support;
 
+use support::UnansweredStage as Unanswered;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::runtime::Runtime;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
+use cutover::backend::FaultSet;
 use cutover::backend::sim::stage::demo_route_stage;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
-use cutover::backend::stage::{StageControl, StageDeployments, StageRef};
-use cutover::backend::{BackendError, FaultSet};
+use cutover::backend::stage::StageControl;
 use cutover::clock::Clock;
 use cutover::commands::headless::{Confirmer, EventPrinter, HeadlessError, StageArgs, run_stage};
 use support::pty::TempDir;
@@ -23,20 +25,6 @@ struct Yes;
 impl Confirmer for Yes {
     fn confirm(&mut self, _: &str) -> Result<bool, HeadlessError> {
         Ok(true)
-    }
-}
-
-/// The demo's stage, whose `UpdateStage` never answers.
-struct Unanswered(Arc<SimBackend>);
-
-#[async_trait::async_trait]
-impl StageControl for Unanswered {
-    async fn deployments(&self, stage: &StageRef) -> Result<StageDeployments, BackendError> {
-        self.0.deployments(stage).await
-    }
-
-    async fn set_deployment(&self, _: &StageRef, _: &str) -> Result<(), BackendError> {
-        std::future::pending().await
     }
 }
 

@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::UnansweredStage as Unanswered;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +16,8 @@ use cutover::app::state::{Overlay, State};
 use cutover::backend::sim::scenario::BAD_DEPLOY_ROUTE;
 use cutover::backend::sim::stage::{PROXY_DEPLOYMENT, demo_route_stage};
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
-use cutover::backend::stage::{StageControl, StageDeployments, StageRef};
-use cutover::backend::{BackendError, ControlPlane, FaultSet};
+use cutover::backend::stage::StageControl;
+use cutover::backend::{ControlPlane, FaultSet};
 use cutover::clock::Clock;
 use cutover::commands::headless::{Confirmer, EventPrinter, HeadlessError, StageArgs, run_stage};
 use cutover::theme::Theme;
@@ -176,20 +178,6 @@ async fn headless_stage_lists_and_moves_as_the_console_does() {
     let refused = run_stage(&mut session, &args(false, false, Some("d2"), true), &mut printer, &mut Answer(true)).await;
     assert!(matches!(&refused, Err(HeadlessError::Refused(why)) if why.starts_with("read-only")), "{refused:?}");
     assert_eq!(backend.deployments(&demo_route_stage().stage).await.unwrap().current, "d0");
-}
-
-/// The demo's stage, whose `UpdateStage` never answers.
-struct Unanswered(Arc<SimBackend>);
-
-#[async_trait::async_trait]
-impl StageControl for Unanswered {
-    async fn deployments(&self, stage: &StageRef) -> Result<StageDeployments, BackendError> {
-        self.0.deployments(stage).await
-    }
-
-    async fn set_deployment(&self, _: &StageRef, _: &str) -> Result<(), BackendError> {
-        std::future::pending().await
-    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -144,3 +144,25 @@ impl<B: Backend> Drive for Runtime<B> {
 pub fn log_lines(state: &State) -> Vec<String> {
     state.log.iter().map(|e| format!("{} {} {}", e.level, e.route.as_deref().unwrap_or("-"), e.message)).collect()
 }
+
+/// The demo's stage, whose `UpdateStage` never answers: a stage move stays out until whatever ends
+/// the console or the headless run (quit, a signal, end of input, a draw error, a deadline).
+pub struct UnansweredStage(pub Arc<SimBackend>);
+
+#[async_trait::async_trait]
+impl cutover::backend::stage::StageControl for UnansweredStage {
+    async fn deployments(
+        &self,
+        stage: &cutover::domain::stage::StageRef,
+    ) -> Result<cutover::domain::stage::StageDeployments, cutover::backend::BackendError> {
+        self.0.deployments(stage).await
+    }
+
+    async fn set_deployment(
+        &self,
+        _: &cutover::domain::stage::StageRef,
+        _: &str,
+    ) -> Result<(), cutover::backend::BackendError> {
+        std::future::pending().await
+    }
+}
