@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{State, SwitchPhase};
+use cutover::app::state::{MovePhase, State};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::sim::Scenario;
 use cutover::theme::Theme;
@@ -44,8 +44,8 @@ async fn the_failure_stays_on_screen_until_a_record_is_written_again() {
     assert!(screen(session.state()).contains(BANNER), "{}", screen(session.state()));
 
     // Refreshes come and go, each clearing the read-error banner; this one stays.
-    assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
-    assert!(session.state().metrics.received_at() > Some(session.state().switches[0].requested_at));
+    assert!(session.run_until(10 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await);
+    assert!(session.state().metrics.received_at() > Some(session.state().moves[0].requested_at));
     assert_eq!(session.state().audit_failure.as_deref(), Some(failure.as_str()));
     assert!(screen(session.state()).contains(BANNER));
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use cutover::app::command::Command;
 use cutover::app::history;
 use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, State, SwitchPhase};
+use cutover::app::state::{Mode, MovePhase, State};
 use cutover::audit::{AuditLog, Outcome, RecordKind, is_history, read_trail};
 use cutover::backend::sim::{ForeignWrite, Scenario, catalog};
 use support::pty::TempDir;
@@ -30,13 +30,13 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
     session.press(Command::Confirm);
     // Written before the request even leaves: a crash now still leaves a trace.
     assert_eq!(read_trail(log.path()).unwrap().entries.len(), 1);
-    assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
+    assert!(session.run_until(10 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await);
 
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "canary".into())) });
     session.state_mut().view.selected = Some("/cart/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
-    assert!(session.run_until(MINUTE, |s| s.switches[1].phase == SwitchPhase::Failed).await);
+    assert!(session.run_until(MINUTE, |s| s.moves[1].phase == MovePhase::Failed).await);
 
     let trail = read_trail(log.path()).unwrap();
     assert!(trail.warnings.is_empty());
@@ -92,7 +92,7 @@ async fn a_restart_reads_only_the_end_of_a_long_trail() {
     session.state_mut().view.selected = Some("/orders/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
-    assert!(session.run_until(10 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await);
+    assert!(session.run_until(10 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await);
 
     let state = restart_with(&log);
     let shown: Vec<&str> = state.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();

@@ -25,7 +25,7 @@ use aws_smithy_types::body::SdkBody;
 use cutover::app::command::Command;
 use cutover::app::runtime::Runtime;
 use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, State, SwitchPhase};
+use cutover::app::state::{Mode, MovePhase, State};
 use cutover::backend::aws::{AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, DistributionSpec};
 use cutover::backend::switch::switch_routes;
 use cutover::backend::{BackendError, ControlPlane};
@@ -216,7 +216,7 @@ async fn throttled_deploy_polls_back_off_and_the_rollout_is_still_tracked_to_dep
     let mut session = session(cloudfront);
     switch_orders(&mut session).await;
     let done = session
-        .run_until(Duration::from_secs(900), |s| s.switches.first().is_some_and(|a| a.phase == SwitchPhase::Deployed))
+        .run_until(Duration::from_secs(900), |s| s.moves.first().is_some_and(|a| a.phase == MovePhase::Deployed))
         .await;
     let log = support::log_lines(session.state());
     assert!(done, "never deployed:\n{}", log.join("\n"));
@@ -257,7 +257,7 @@ async fn access_denied_on_update_turns_the_console_read_only() {
     let mut session = session(client(&[&topology, &read, &denied]));
     switch_orders(&mut session).await;
     let failed = session
-        .run_until(Duration::from_secs(60), |s| s.switches.first().is_some_and(|a| a.phase == SwitchPhase::Failed))
+        .run_until(Duration::from_secs(60), |s| s.moves.first().is_some_and(|a| a.phase == MovePhase::Failed))
         .await;
     assert!(failed);
     assert!(session.state().read_only.is_some(), "read-only after AccessDenied");

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use cutover::app::runtime::Runtime;
-use cutover::app::state::SwitchPhase;
+use cutover::app::state::MovePhase;
 use cutover::app::terminal::{INPUT_ENDED, Palette, drive};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::sim::catalog;
@@ -51,9 +51,9 @@ fn palette() -> Palette {
 /// The switch of `/orders/*` was sent, then abandoned with `reason` in the state and the trail.
 fn assert_abandoned(deck: &Runtime<SimBackend>, log: &AuditLog, reason: &str) {
     let state = deck.console.shown();
-    assert_eq!(state.switches.len(), 1, "the keys sent one switch");
-    assert_eq!(state.switches[0].paths, ["/orders/*"]);
-    assert_eq!(state.switches[0].phase, SwitchPhase::Abandoned);
+    assert_eq!(state.moves.len(), 1, "the keys sent one switch");
+    assert_eq!(state.moves[0].paths, ["/orders/*"]);
+    assert_eq!(state.moves[0].phase, MovePhase::Abandoned);
     let trail = read_trail(log.path()).unwrap();
     let last = trail.records().last().unwrap();
     assert_eq!(last.kind, RecordKind::SwitchAbandoned);
@@ -160,7 +160,12 @@ fn move_orders_stage() -> BoxStream<'static, std::io::Result<Event>> {
 /// The stage move was sent, then recorded `stage_abandoned` with `reason`.
 fn assert_stage_abandoned(deck: &Runtime<SimBackend>, log: &AuditLog, reason: &str) {
     let state = deck.console.shown();
-    assert_eq!(state.stage_moves.len(), 1, "the keys sent one stage move: {:?}", state.view.overlay);
+    assert_eq!(
+        state.moves.iter().filter(|m| m.stage().is_some()).count(),
+        1,
+        "the keys sent one stage move: {:?}",
+        state.view.overlay
+    );
     let trail = read_trail(log.path()).unwrap();
     let kinds: Vec<RecordKind> = trail.records().map(|r| r.kind).collect();
     assert_eq!(kinds, [RecordKind::StageRequested, RecordKind::StageAbandoned]);

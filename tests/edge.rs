@@ -11,7 +11,7 @@ use std::time::Duration;
 use cutover::app::command::Command;
 use cutover::app::runtime::Runtime;
 use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, State, SwitchPhase};
+use cutover::app::state::{Mode, MovePhase, State};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::FaultSet;
 use cutover::backend::probe::Prober;
@@ -119,8 +119,8 @@ async fn switch_wait_waits_for_the_edge_as_well_as_deployed() {
     assert!(error.is_none(), "{error:?}");
     assert!(lines[0].contains("Deployed after"), "{lines:?}");
     let state = runtime.state();
-    assert_eq!(state.switches[0].phase, SwitchPhase::Deployed);
-    assert!(!state.edge_pending(state.switches[0].id), "the edge was waited for");
+    assert_eq!(state.moves[0].phase, MovePhase::Deployed);
+    assert!(!state.edge_pending(state.moves[0].id), "the edge was waited for");
     let printed = String::from_utf8(printer.into_inner()).unwrap();
     assert!(printed.contains("edge: every probe answered by ◼ origin"), "{printed}");
 }

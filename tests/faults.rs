@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use cutover::app::command::Command;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::{State, SwitchPhase};
+use cutover::app::state::{MovePhase, State};
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::backend::{Fault, FaultSet};
 use cutover::domain::Target;
@@ -34,7 +34,7 @@ fn switch(session: &mut Runtime<SimBackend>, path: &str) {
 }
 
 fn ended(state: &State) -> bool {
-    state.switches.iter().all(|s| matches!(s.phase, SwitchPhase::Deployed | SwitchPhase::Failed))
+    state.moves.iter().all(|s| matches!(s.phase, MovePhase::Deployed | MovePhase::Failed))
 }
 
 #[tokio::test(start_paused = true)]
@@ -71,7 +71,7 @@ async fn conflicts_are_reread_and_reapplied_so_the_switch_lands_once() {
     let (mut session, backend) = demo(Scenario::Calm, 12).await;
     inject(&mut session, Fault::Conflicts.into());
     switch(&mut session, "/orders/*");
-    let deployed = session.run_until(6 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
+    let deployed = session.run_until(6 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await;
     let lines = log_lines(session.state());
     assert!(deployed, "{lines:#?}");
     assert!(lines.iter().any(|l| l.contains("is stale (someone else updated the distribution)")), "{lines:#?}");
@@ -85,7 +85,7 @@ async fn a_denied_update_fails_with_its_reason_and_switching_comes_back_with_the
     inject(&mut session, Fault::Denied.into());
     switch(&mut session, "/orders/*");
     assert!(session.run_until(MINUTE, ended).await);
-    assert_eq!(session.state().switches[0].phase, SwitchPhase::Failed);
+    assert_eq!(session.state().moves[0].phase, MovePhase::Failed);
     assert!(session.state().read_only.is_some());
     assert!(!session.state().is_stale(), "reads still work: the numbers are current");
     assert!(log_lines(session.state()).iter().any(|l| l.contains("demo fault: denied")));
@@ -93,8 +93,7 @@ async fn a_denied_update_fails_with_its_reason_and_switching_comes_back_with_the
     inject(&mut session, FaultSet::NONE);
     assert_eq!(session.state().read_only, None);
     switch(&mut session, "/orders/*");
-    let deployed =
-        session.run_until(6 * MINUTE, |s| s.switches.get(1).is_some_and(|a| a.phase == SwitchPhase::Deployed));
+    let deployed = session.run_until(6 * MINUTE, |s| s.moves.get(1).is_some_and(|a| a.phase == MovePhase::Deployed));
     assert!(deployed.await, "{:#?}", log_lines(session.state()));
 }
 

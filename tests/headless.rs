@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use cutover::app::runtime::Runtime;
-use cutover::app::state::SwitchPhase;
+use cutover::app::state::MovePhase;
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::commands::headless::status::{DistributionStatus, StatusReport};
 use cutover::commands::headless::{
@@ -119,7 +119,7 @@ async fn without_wait_it_stops_once_cloudfront_has_accepted_the_change() {
     let lines = result.unwrap();
     assert!(lines[0].contains("accepted (ETag ") && lines[0].contains("add --wait"), "{lines:?}");
     // The attempt still ends: abandoned, saying why and what CloudFront is doing meanwhile.
-    assert_eq!(runtime.state().switches[0].phase, SwitchPhase::Abandoned);
+    assert_eq!(runtime.state().moves[0].phase, MovePhase::Abandoned);
     let last = runtime.state().log.last().unwrap().message.clone();
     assert!(last.contains("abandoned: cutover stops following at acceptance without --wait"), "{last}");
     assert!(last.contains("CloudFront finishes it without cutover"), "{last}");
@@ -140,7 +140,7 @@ async fn a_no_or_no_terminal_leaves_the_distribution_alone() {
     assert_eq!(error.exit_code(), 2, "refused: {error}");
 
     runtime.run_until(5 * MINUTE, |_| false).await;
-    assert!(runtime.state().switches.is_empty());
+    assert!(runtime.state().moves.is_empty());
     assert_eq!(backend.updates_accepted(), 0);
     assert_eq!(runtime.state().route("/orders/*").unwrap().target, Some(Target::Lambda));
 }
@@ -371,7 +371,7 @@ async fn a_switch_the_preflight_blocks_is_refused_with_the_cause_and_goes_only_w
         events.contains("pre-flight overridden: custom domain on the API (overriding: /auth/* would send"),
         "{events}"
     );
-    let attempt = &runtime.state().switches[0];
+    let attempt = &runtime.state().moves[0];
     assert!(attempt.override_reason.as_deref().unwrap().starts_with("custom domain on the API"));
 }
 

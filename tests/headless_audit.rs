@@ -87,7 +87,7 @@ async fn an_unwritable_trail_refuses_before_asking_or_sending_and_names_no_audit
 
     runtime.run_until(Duration::from_secs(300), |_| false).await;
     assert_eq!(backend.updates_accepted(), 0);
-    assert!(runtime.state().switches.is_empty());
+    assert!(runtime.state().moves.is_empty());
     assert!(unstored.records().is_empty(), "nothing happened, so there is nothing to record");
 }
 

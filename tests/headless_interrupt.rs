@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::runtime::Runtime;
-use cutover::app::state::SwitchPhase;
+use cutover::app::state::MovePhase;
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::clock::Clock;
@@ -60,8 +60,8 @@ async fn ctrl_c_while_waiting_records_the_switch_as_abandoned_and_exits_130() {
     let Err(error) = result else { panic!("finished despite Ctrl-C") };
     assert!(matches!(error, HeadlessError::Interrupted("SIGINT")), "{error}");
     assert_eq!(error.exit_code(), 130);
-    let attempt = &runtime.state().switches[0];
-    assert_eq!(attempt.phase, SwitchPhase::Abandoned);
+    let attempt = &runtime.state().moves[0];
+    assert_eq!(attempt.phase, MovePhase::Abandoned);
     let printed = String::from_utf8(printer.into_inner()).unwrap();
     assert!(printed.contains("abandoned: cutover got SIGINT while following it"), "{printed}");
     assert!(printed.contains("CloudFront finishes it without cutover"), "{printed}");

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{Overlay, SwitchKind, SwitchPhase};
+use cutover::app::state::{MovePhase, MoveSource, Overlay};
 use cutover::backend::sim::Scenario;
 use cutover::domain::Target;
 use support::{Drive, demo, log_lines};
@@ -14,7 +14,7 @@ use support::{Drive, demo, log_lines};
 const MINUTE: Duration = Duration::from_secs(60);
 
 fn deployed(state: &cutover::app::state::State) -> bool {
-    state.switches.last().is_some_and(|s| s.phase == SwitchPhase::Deployed)
+    state.moves.last().is_some_and(|s| s.phase == MovePhase::Deployed)
 }
 
 #[tokio::test(start_paused = true)]
@@ -24,11 +24,11 @@ async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_
     let lambda_before: Vec<String> =
         session.state().routes.iter().filter(|r| r.target == Some(Target::Lambda)).map(|r| r.path.clone()).collect();
 
-    let acted = session.run_until(15 * MINUTE, |s| !s.switches.is_empty()).await;
+    let acted = session.run_until(15 * MINUTE, |s| !s.moves.is_empty()).await;
     let log = log_lines(session.state());
     assert!(acted, "the guard never acted: {log:#?}");
-    let attempt = &session.state().switches[0];
-    assert_eq!((attempt.kind, attempt.paths.as_slice()), (SwitchKind::Automatic, &["/orders/*".to_string()][..]));
+    let attempt = &session.state().moves[0];
+    assert_eq!((attempt.source, attempt.paths.as_slice()), (MoveSource::Automatic, &["/orders/*".to_string()][..]));
     // Not before the breach: the alert and the rollback come from the same refresh, in that order.
     let breach = log.iter().position(|l| l.starts_with("WARN /orders/* 5xx ")).expect("breach logged");
     let rollback = log
@@ -49,7 +49,7 @@ async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_
     }
     // Never flaps: the route stays put and nothing else moves by itself.
     session.run_until(20 * MINUTE, |_| false).await;
-    assert_eq!(session.state().switches.len(), 1);
+    assert_eq!(session.state().moves.len(), 1);
     assert_eq!(backend.updates_accepted(), 1);
 }
 
@@ -83,7 +83,7 @@ async fn undo_reverses_the_last_switch_after_a_confirmation() {
     assert!(session.run_until(10 * MINUTE, deployed).await);
     session.press(Command::Undo);
     let Overlay::Confirm(confirm) = &session.state().view.overlay else { panic!("no confirmation") };
-    assert_eq!((confirm.kind, confirm.from, confirm.to), (SwitchKind::Undo, Target::Origin, Target::Lambda));
+    assert_eq!((confirm.kind, confirm.from, confirm.to), (MoveSource::Undo, Target::Origin, Target::Lambda));
     session.press(Command::Confirm);
     assert!(session.run_until(10 * MINUTE, deployed).await);
     assert_eq!(session.state().route("/orders/*").unwrap().target, Some(Target::Lambda));

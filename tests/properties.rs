@@ -20,7 +20,7 @@ use cutover::app::history::plans_under_way;
 use cutover::app::keymap::command_for;
 use cutover::app::plan_run::PlanPhase;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::SwitchPhase;
+use cutover::app::state::MovePhase;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::audit::{AuditRecord, Environment, PlanMark};
 use cutover::backend::FaultSet;
@@ -96,9 +96,9 @@ async fn play(seed: u64, steps: Vec<(usize, u64)>) -> Result<(), TestCaseError> 
     for backend in &backends {
         prop_assert!(backend.most_updates_in_flight() <= 1, "two updates of one distribution in flight");
     }
-    let attempts: Vec<_> = deck.console.distributions.iter().flat_map(|s| s.switches.iter()).collect();
+    let attempts: Vec<_> = deck.console.distributions.iter().flat_map(|s| s.moves.iter()).collect();
     for attempt in &attempts {
-        let ended = matches!(attempt.phase, SwitchPhase::Deployed | SwitchPhase::Failed | SwitchPhase::Abandoned);
+        let ended = matches!(attempt.phase, MovePhase::Deployed | MovePhase::Failed | MovePhase::Abandoned);
         prop_assert!(ended, "attempt {} never ended: {:?}", attempt.id, attempt.phase);
     }
     let trail = read_trail(audit.path()).expect("the trail reads back");

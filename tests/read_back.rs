@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::{State, SwitchPhase};
+use cutover::app::state::{MovePhase, State};
 use cutover::backend::share::{ShareStore, StoreState};
 use cutover::backend::sim::stage::demo_route_stage;
 use cutover::backend::sim::{Scenario, SimBackend, SimDistributionConfig, SimOptions, catalog};
@@ -153,7 +153,7 @@ async fn a_switch_cloudfront_accepts_but_does_not_show_exits_1_naming_where_the_
     assert!(said.contains("/orders/* is still on apigw (λ Lambda), not on legacy as asked"), "{said}");
     assert!(said.ends_with("check with `cutover status` and switch again"), "{said}");
     let state = runtime.state();
-    assert_eq!(state.switches[0].phase, SwitchPhase::Failed);
+    assert_eq!(state.moves[0].phase, MovePhase::Failed);
     assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Lambda));
     assert!(state.banner.is_some());
 }
@@ -169,7 +169,7 @@ async fn a_share_the_store_takes_but_does_not_show_exits_1_naming_the_share_it_h
     assert_eq!(error.exit_code(), 1, "{error}");
     let said = error.to_string();
     assert!(said.contains(&format!("read back /search/* sends λ {before} % to Lambda")), "{said}");
-    assert_eq!(runtime.state().switches[0].phase, SwitchPhase::Failed);
+    assert_eq!(runtime.state().moves[0].phase, MovePhase::Failed);
 }
 
 #[tokio::test(start_paused = true)]
@@ -188,5 +188,5 @@ async fn a_stage_move_api_gateway_takes_but_does_not_show_exits_1_naming_the_dep
     assert_eq!(error.exit_code(), 1, "{error}");
     let said = error.to_string();
     assert!(said.contains("read back the stage serves deployment d2, not d0 as asked"), "{said}");
-    assert_eq!(runtime.state().stage_moves[0].outcome.as_ref().map(Result::is_err), Some(true));
+    assert_eq!(runtime.state().moves[0].phase, MovePhase::Failed);
 }

@@ -135,12 +135,12 @@ async fn an_unreadable_record_counts_as_possibly_on_lambda_and_rollback_all_over
     let mut printer = EventPrinter::new(Vec::new());
     let applied = carry_out(&mut runtime, &[plan], &yes(), &mut Yes, &mut printer).await.unwrap();
     let (lines, error) = applied.finish();
-    let failures: Vec<_> = runtime.state().switches.iter().map(|a| (a.phase, a.failure.clone())).collect();
+    let failures: Vec<_> = runtime.state().moves.iter().map(|a| (a.phase, a.failure.clone())).collect();
     assert!(error.is_none(), "{error:?} {failures:?}");
     assert!(!lines.is_empty());
     // The share move goes beside the behaviors' update, in seconds.
     reread(&mut runtime, |s| s.route("/payments/*").is_some_and(|r| r.share == Some(0))).await;
-    let moved = runtime.state().switches.iter().find(|a| a.shares.iter().any(|c| c.path == "/payments/*")).unwrap();
+    let moved = runtime.state().moves.iter().find(|a| a.shares().iter().any(|c| c.path == "/payments/*")).unwrap();
     assert!(moved.moves().contains("/payments/* λ ? % (record unreadable) → 0 %"), "{}", moved.moves());
     let store = ShareStore::read(backend.as_ref()).await.unwrap();
     assert_eq!(store.records["/payments/*"].share, 0, "a readable share-0 record now");

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{State, SwitchPhase};
+use cutover::app::state::{MovePhase, State};
 use cutover::backend::sim::{ForeignWrite, Scenario};
 use cutover::domain::{DeployStatus, Target};
 use support::{Drive, demo, demo_with_routes, log_lines};
@@ -29,13 +29,13 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
     let (mut session, backend) = demo(Scenario::Calm, 7).await;
     switch(&mut session, "/orders/*");
 
-    let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
+    let accepted = session.run_until(MINUTE, |s| s.moves[0].phase == MovePhase::Propagating).await;
     assert!(accepted, "{:#?}", log_lines(session.state()));
     assert_eq!(session.state().topology.as_ref().unwrap().status, DeployStatus::InProgress);
     assert_eq!(session.state().route("/orders/*").unwrap().target, Some(Target::Origin));
     assert!(session.state().route("/orders/*").unwrap().pending.is_some(), "pending mark while propagating");
 
-    let deployed = session.run_until(5 * MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
+    let deployed = session.run_until(5 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await;
     assert!(deployed, "{:#?}", log_lines(session.state()));
     assert_eq!(session.state().topology.as_ref().unwrap().status, DeployStatus::Deployed);
     assert_eq!(session.state().route("/orders/*").unwrap().pending, None);
@@ -88,7 +88,7 @@ async fn a_stale_etag_is_reread_and_reapplied_when_the_route_is_unchanged() {
     // Someone else edits an unrelated part of the distribution just before our update.
     backend.arm_foreign_write(ForeignWrite { repoint: None });
     switch(&mut session, "/cart/*");
-    let accepted = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Propagating).await;
+    let accepted = session.run_until(MINUTE, |s| s.moves[0].phase == MovePhase::Propagating).await;
     assert!(accepted, "{:#?}", log_lines(session.state()));
     assert_eq!(backend.updates_accepted(), 2, "theirs and ours");
     let steps = lines_about(session.state(), "/cart/*");
@@ -103,7 +103,7 @@ async fn a_stale_etag_where_someone_already_moved_the_route_where_we_wanted_coun
     // Another responder rolls the same route back first.
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "legacy".into())) });
     switch(&mut session, "/cart/*");
-    let done = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Deployed).await;
+    let done = session.run_until(MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await;
     assert!(done, "{:#?}", log_lines(session.state()));
     assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed: ours had nothing left to do");
     let steps = lines_about(session.state(), "/cart/*");
@@ -118,7 +118,7 @@ async fn a_stale_etag_where_the_route_itself_changed_writes_nothing_and_says_so(
     // Someone else moves the same route first, somewhere else.
     backend.arm_foreign_write(ForeignWrite { repoint: Some(("/cart/*".into(), "canary".into())) });
     switch(&mut session, "/cart/*");
-    let failed = session.run_until(MINUTE, |s| s.switches[0].phase == SwitchPhase::Failed).await;
+    let failed = session.run_until(MINUTE, |s| s.moves[0].phase == MovePhase::Failed).await;
     assert!(failed, "{:#?}", log_lines(session.state()));
     assert_eq!(backend.updates_accepted(), 1, "only the other writer's update landed");
     let last = lines_about(session.state(), "/cart/*").pop().unwrap();
@@ -191,6 +191,6 @@ async fn a_thousand_routes_stay_calm_and_switch_like_eight() {
     assert!(state.routes.iter().all(|r| r.alert.is_empty()), "{:#?}", log_lines(state));
     assert!(state.routes.iter().all(|r| metrics.latest(&r.path).and_then(|p| p.throttles.get()).unwrap_or(0.0) == 0.0));
     assert_eq!(state.route("/svc/501/*").unwrap().target, Some(Target::Lambda));
-    assert_eq!(state.switches[0].phase, SwitchPhase::Deployed, "{:#?}", log_lines(state));
+    assert_eq!(state.moves[0].phase, MovePhase::Deployed, "{:#?}", log_lines(state));
     assert_eq!(backend.updates_accepted(), 1);
 }

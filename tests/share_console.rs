@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{State, SwitchPhase};
+use cutover::app::state::{MovePhase, State};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::commands::headless::{ApplyArgs, EventPrinter, SwitchPlan, carry_out, describe, plan_weight};
 use cutover::domain::Target;
@@ -33,8 +33,8 @@ async fn a_share_moves_in_seconds_and_its_rollback_beats_the_behaviors() {
         runtime.run_until(Duration::from_secs(5 * 60), |s| said_at(s, "/search/*", "traffic moved:").is_some()).await;
     let state = runtime.state();
     assert!(moved, "{:#?}", log_lines(state));
-    let attempt = &state.switches[0];
-    assert!(attempt.by_router() && attempt.phase == SwitchPhase::Deployed);
+    let attempt = &state.moves[0];
+    assert!(attempt.by_router() && attempt.phase == MovePhase::Deployed);
     assert_eq!(state.route("/search/*").unwrap().share, Some(100));
     let accepted = attempt.accepted_at.unwrap();
     let edge = said_at(state, "/search/*", "edge: every probe answered by λ Lambda").expect("the edge saw it");
@@ -45,15 +45,15 @@ async fn a_share_moves_in_seconds_and_its_rollback_beats_the_behaviors() {
     runtime.press(Command::Confirm);
     let done = runtime
         .run_until(Duration::from_secs(10 * 60), |s| {
-            s.switches.iter().skip(1).all(|a| a.phase == SwitchPhase::Deployed)
+            s.moves.iter().skip(1).all(|a| a.phase == MovePhase::Deployed)
                 && said_at(s, "/search/*", "edge: every probe answered by ◼ origin").is_some()
         })
         .await;
     let state = runtime.state();
     assert!(done, "{:#?}", log_lines(state));
-    let behaviors = state.switches.iter().skip(1).find(|a| !a.by_router()).expect("the behaviors' update");
-    let share = state.switches.iter().skip(1).find(|a| a.by_router()).expect("the share's move");
-    assert_eq!((share.to, behaviors.to), (Target::Origin, Target::Origin));
+    let behaviors = state.moves.iter().skip(1).find(|a| !a.by_router()).expect("the behaviors' update");
+    let share = state.moves.iter().skip(1).find(|a| a.by_router()).expect("the share's move");
+    assert_eq!((share.to(), behaviors.to()), (Some(Target::Origin), Some(Target::Origin)));
     let share_edge = said_at(state, "/search/*", "edge: every probe answered by ◼ origin").unwrap();
     let deployed = state
         .log
@@ -154,7 +154,7 @@ async fn cutover_weight_shows_the_dialog_writes_the_store_and_waits_for_the_edge
     assert!(lines[0].contains("/search/* λ 0 % → 100 %: the router's store took it (ETag KV"), "{lines:?}");
     // --wait waited for the edge: the probes heard Lambda before it returned.
     let state = runtime.state();
-    assert!(!state.edge_pending(state.switches[0].id), "{:#?}", log_lines(state));
+    assert!(!state.edge_pending(state.moves[0].id), "{:#?}", log_lines(state));
     // Already there: nothing to do, said as such.
     let again = plan_weight(&mut runtime, "/search/*", 100).unwrap();
     assert!(matches!(again, SwitchPlan::AlreadyThere(ref m) if m.contains("already sends 100 %")));

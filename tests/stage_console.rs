@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use cutover::app::command::Command;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::{Overlay, State};
+use cutover::app::state::{MovePhase, Overlay, State};
 use cutover::backend::sim::scenario::BAD_DEPLOY_ROUTE;
 use cutover::backend::sim::stage::{PROXY_DEPLOYMENT, demo_route_stage};
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
@@ -81,7 +81,7 @@ async fn a_stage_rollback_stops_the_bad_deploys_errors_without_cloudfront_and_u_
     assert!(screen(session.state()).contains("Every route behind this stage changes"));
     session.press(Command::Confirm);
     let accepted = session
-        .run_until(Duration::from_secs(10), |s| s.stage_moves.last().is_some_and(|m| m.outcome == Some(Ok(()))))
+        .run_until(Duration::from_secs(10), |s| s.moves.last().is_some_and(|m| m.phase == MovePhase::Deployed))
         .await;
     assert!(accepted);
     assert!(screen(session.state()).contains("stage prod: d0 (proxy to monolith)"), "the detail says what it serves");
@@ -96,9 +96,8 @@ async fn a_stage_rollback_stops_the_bad_deploys_errors_without_cloudfront_and_u_
     session.press(Command::Undo);
     assert!(matches!(&session.state().view.overlay, Overlay::ConfirmStage(c) if c.undo && c.to == "d2"));
     session.press(Command::Confirm);
-    let back = session
-        .run_until(Duration::from_secs(10), |s| s.stage_moves.len() == 2 && s.stage_moves[1].outcome.is_some())
-        .await;
+    let back =
+        session.run_until(Duration::from_secs(10), |s| s.moves.len() == 2 && !s.moves[1].phase.unfinished()).await;
     assert!(back);
     assert_eq!(backend.deployments(&demo_route_stage().stage).await.unwrap().current, "d2");
 }

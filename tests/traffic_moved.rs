@@ -52,7 +52,7 @@ async fn the_event_fires_for_the_minute_the_share_crosses_the_threshold_and_the_
     assert_eq!(lines.len(), 1, "{:#?}", log_lines(state));
 
     // The first minute since the acceptance minute in which the origin carried ≥ 95 %.
-    let accepted = state.switches[0].accepted_at.unwrap();
+    let accepted = state.moves[0].accepted_at.unwrap();
     let metrics = state.metrics.as_ref().unwrap();
     let accepted_minute = accepted.as_second().div_euclid(60) * 60;
     let (index, share) = (metrics.series("/orders/*").iter().enumerate())
@@ -75,7 +75,7 @@ async fn the_event_fires_for_the_minute_the_share_crosses_the_threshold_and_the_
     let records = read_trail(trail.path()).unwrap();
     let moved: Vec<_> = records.records().filter(|r| r.kind == RecordKind::TrafficMoved).collect();
     assert_eq!(moved.len(), 1);
-    let requested = state.switches[0].requested_at;
+    let requested = state.moves[0].requested_at;
     let expected_ms = moved_at.duration_since(requested).as_millis() as u64;
     assert_eq!(moved[0].traffic_moved_ms, Some(expected_ms));
     assert_eq!(moved[0].requested_at, Some(requested));

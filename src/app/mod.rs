@@ -12,6 +12,7 @@ pub mod event_loop;
 pub mod fetch;
 pub mod history;
 pub mod keymap;
+pub mod moves;
 pub mod plan_run;
 pub mod routing;
 pub mod runtime;

@@ -6,10 +6,11 @@ use jiff::Timestamp;
 
 use super::fetch::Fetch;
 use super::keymap::Context;
+pub use super::moves::{Move, MoveKind, MovePhase, MoveSource, Moves, RouteTraffic, StageStep, describe_share};
 use super::plan_run::PlanRun;
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
-use crate::backend::share::{Seen, ShareChange, StoreState};
+use crate::backend::share::{ShareChange, StoreState};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
 use crate::domain::router_health::RouterBreach;
@@ -67,50 +68,6 @@ impl RouteRow {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SwitchPhase {
-    /// Sent to the control plane, no answer yet.
-    Requested,
-    /// Accepted; the distribution is rolling it out.
-    Propagating,
-    Deployed,
-    Failed,
-    /// The console stopped following it before AWS confirmed it (quit, a signal, a headless run
-    /// that ends at acceptance); the log and the audit trail say what state it may be in.
-    Abandoned,
-}
-
-/// One switch the operator asked for, from request to its end.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SwitchAttempt {
-    pub id: u64,
-    pub distribution_id: String,
-    pub paths: Vec<String>,
-    /// Each route's move, origin ids on both sides.
-    pub changes: Vec<RouteChange>,
-    /// Each routed route's share move in the router's store; when there are any, the attempt
-    /// moves by share (seconds) and `changes` is empty.
-    pub shares: Vec<ShareChange>,
-    /// Set when the operator overrode the pre-flight or a failing audit trail: why.
-    pub override_reason: Option<String>,
-    pub from: Target,
-    pub to: Target,
-    pub kind: SwitchKind,
-    pub phase: SwitchPhase,
-    pub requested_at: Timestamp,
-    pub accepted_at: Option<Timestamp>,
-    pub etag_before: Option<String>,
-    pub etag_after: Option<String>,
-    /// When the log last said the rollout was still going.
-    pub last_progress_note: Option<Timestamp>,
-    /// Why it failed, in words, once it has (headless commands print this).
-    pub failure: Option<String>,
-    /// Each moved route's traffic, followed in the numbers from acceptance until it has moved.
-    pub traffic: Vec<RouteTraffic>,
-    /// The audit trail has its `traffic_moved` record.
-    pub traffic_recorded: bool,
-}
-
 /// How many answers of one route's probes are kept: a follow-up's worth with the defaults.
 pub const EDGE_ANSWERS_KEPT: usize = 48;
 
@@ -149,75 +106,6 @@ pub struct EdgeFollow {
     pub said: bool,
 }
 
-/// One route of an accepted switch, followed minute by minute until the new side carries the
-/// route's traffic (or its numbers cannot say, or a later switch takes the route over).
-#[derive(Clone, Debug, PartialEq)]
-pub struct RouteTraffic {
-    pub path: String,
-    pub movement: Movement,
-    /// Nothing more to follow: moved, unmeasured, or superseded.
-    pub done: bool,
-    /// The "has not moved yet" warning was given.
-    pub warned: bool,
-    /// A later switch took the route over before its traffic was seen moved.
-    pub superseded: bool,
-}
-
-impl RouteTraffic {
-    pub fn new(path: impl Into<String>) -> Self {
-        let movement = Movement::Moving { share_pct: None };
-        RouteTraffic { path: path.into(), movement, done: false, warned: false, superseded: false }
-    }
-}
-
-impl SwitchAttempt {
-    /// An attempt moving `paths` from `from` to `to`, asked for at `now` and not yet answered; the
-    /// caller fills in what moves (`changes` or `shares`) and why.
-    pub fn requested(
-        distribution_id: &str,
-        kind: SwitchKind,
-        paths: Vec<String>,
-        from: Target,
-        now: Timestamp,
-    ) -> Self {
-        SwitchAttempt {
-            id: 0,
-            distribution_id: distribution_id.to_string(),
-            paths,
-            changes: Vec::new(),
-            shares: Vec::new(),
-            override_reason: None,
-            from,
-            to: from.other(),
-            kind,
-            phase: SwitchPhase::Requested,
-            requested_at: now,
-            accepted_at: None,
-            etag_before: None,
-            etag_after: None,
-            last_progress_note: None,
-            failure: None,
-            traffic: Vec::new(),
-            traffic_recorded: false,
-        }
-    }
-
-    pub fn label(&self) -> String {
-        self.paths.join(", ")
-    }
-
-    /// Every move with the origin ids on both sides: `/a λ Lambda (apigw) → ◼ origin (elb-2)`.
-    pub fn moves(&self) -> String {
-        let behaviors = self.changes.iter().map(RouteChange::describe);
-        behaviors.chain(self.shares.iter().map(describe_share)).collect::<Vec<_>>().join("; ")
-    }
-
-    /// Whether it moves by share through the router's store rather than by behavior.
-    pub fn by_router(&self) -> bool {
-        !self.shares.is_empty()
-    }
-}
-
 /// A moment a route's target changed, for the chart's markers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchMark {
@@ -226,23 +114,10 @@ pub struct SwitchMark {
     pub to: Target,
 }
 
-/// What a confirm dialog is about to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SwitchKind {
-    /// The operator switches the selected route.
-    Manual,
-    /// Every Lambda route of the distribution back to the origin (`R`).
-    RollbackAll,
-    /// The last switch of this session, reversed (`u`).
-    Undo,
-    /// A guard's automatic rollback; never asked, only logged.
-    Automatic,
-}
-
 /// The confirm dialog's content, fixed when it opens.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfirmSwitch {
-    pub kind: SwitchKind,
+    pub kind: MoveSource,
     /// The distribution the update goes to.
     pub distribution_id: String,
     /// The routes it moves, all in one `UpdateDistribution`.
@@ -277,36 +152,31 @@ impl ConfirmSwitch {
 impl ConfirmSwitch {
     pub fn title(&self) -> String {
         match self.kind {
-            SwitchKind::Manual if self.plan.is_some() => {
+            MoveSource::Manual | MoveSource::Plan if self.plan.is_some() => {
                 let (plan, _) = self.plan.as_deref().expect("matched");
                 format!("start rollout plan {} on {}?", plan.name, self.paths.join(", "))
             }
-            SwitchKind::Manual | SwitchKind::Automatic if self.changes.is_empty() && !self.shares.is_empty() => {
+            MoveSource::Manual | MoveSource::Plan | MoveSource::Automatic
+                if self.changes.is_empty() && !self.shares.is_empty() =>
+            {
                 let moves: Vec<String> = self.shares.iter().map(describe_share).collect();
                 format!("move {} by the router?", moves.join(", "))
             }
-            SwitchKind::Manual | SwitchKind::Automatic => format!("switch {}?", self.paths.join(", ")),
-            SwitchKind::RollbackAll if self.changes.is_empty() => {
+            MoveSource::Manual | MoveSource::Plan | MoveSource::Automatic => {
+                format!("switch {}?", self.paths.join(", "))
+            }
+            MoveSource::RollbackAll if self.changes.is_empty() => {
                 format!("put all {} routed Lambda shares back to 0 %?", self.shares.len())
             }
-            SwitchKind::RollbackAll => {
+            MoveSource::RollbackAll => {
                 let shares = match self.shares.len() {
                     0 => String::new(),
                     n => format!(" and {n} routed share(s) to 0 %"),
                 };
                 format!("roll back all {} Lambda routes to the origin{shares}?", self.paths.len())
             }
-            SwitchKind::Undo => format!("undo: switch {} back?", self.paths.join(", ")),
+            MoveSource::Undo => format!("undo: switch {} back?", self.paths.join(", ")),
         }
-    }
-}
-
-/// `/orders/* λ 10 % → 25 %`: one share move, as the dialog, the log and the audit say it.
-pub fn describe_share(change: &ShareChange) -> String {
-    match change.seen {
-        Seen::Record => format!("{} λ {} % → {} %", change.path, change.from, change.to),
-        Seen::Missing { .. } => format!("{} λ {} % (no record yet) → {} %", change.path, change.from, change.to),
-        Seen::Unreadable { .. } => format!("{} λ ? % (record unreadable) → {} %", change.path, change.to),
     }
 }
 
@@ -351,21 +221,6 @@ pub struct ConfirmStage {
     pub to_fallback: bool,
     /// `u`: this move puts back the one before.
     pub undo: bool,
-}
-
-/// A stage move sent in this session and what became of it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StageMove {
-    pub id: u64,
-    pub path: String,
-    pub stage: StageRef,
-    pub from: String,
-    pub to: String,
-    pub requested_at: Timestamp,
-    pub undo: bool,
-    /// `None` while `UpdateStage` is out; then accepted, or why not (refused, or abandoned when the
-    /// console stopped waiting).
-    pub outcome: Option<Result<(), String>>,
 }
 
 /// Reads that keep failing: since when, how often in a row, and why, for the header.
@@ -462,7 +317,8 @@ pub struct State {
     /// How the operator is looking at it: selection, filter, overlay, panes.
     pub view: View,
     pub log: Vec<LogEntry>,
-    pub switches: Vec<SwitchAttempt>,
+    /// Every move asked for in this session, of every kind, oldest first.
+    pub moves: Moves,
     pub marks: Vec<SwitchMark>,
     /// Moments a switch's traffic was seen moved in the numbers, for the chart.
     pub moved_marks: Vec<SwitchMark>,
@@ -497,8 +353,6 @@ pub struct State {
     pub stages: HashMap<String, RouteStage>,
     /// Each stage's deployments as last read, the one it serves among them.
     pub stage_serving: HashMap<StageRef, StageDeployments>,
-    /// Stage moves asked for in this session, oldest first.
-    pub stage_moves: Vec<StageMove>,
 }
 
 impl State {
@@ -559,7 +413,7 @@ impl State {
             auto_rolled_back: HashSet::new(),
             view: View::default(),
             log,
-            switches: Vec::new(),
+            moves: Moves::default(),
             marks: Vec::new(),
             moved_marks: Vec::new(),
             moving,
@@ -577,7 +431,6 @@ impl State {
             quit: false,
             stages,
             stage_serving: HashMap::new(),
-            stage_moves: Vec::new(),
         }
     }
 
@@ -619,15 +472,9 @@ impl State {
         self.routes.iter().find(|r| r.path == path)
     }
 
-    pub fn switch(&self, id: u64) -> Option<&SwitchAttempt> {
-        self.switches.iter().find(|s| s.id == id)
-    }
-
     /// Whether an `UpdateDistribution` for this distribution has been sent and not answered.
     pub fn update_in_flight(&self, distribution_id: &str) -> bool {
-        self.switches
-            .iter()
-            .any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Requested && !s.by_router())
+        self.moves.in_flight(|m| m.distribution_id == distribution_id && m.by_behavior())
     }
 
     /// The rollout plan `path` follows.
@@ -642,7 +489,7 @@ impl State {
 
     /// Whether a share move has been sent to the router's store and not answered.
     pub fn shares_in_flight(&self) -> bool {
-        self.switches.iter().any(|s| s.phase == SwitchPhase::Requested && s.by_router())
+        self.moves.in_flight(Move::by_router)
     }
 
     pub fn log(&mut self, level: Level, route: Option<&str>, message: impl Into<String>) {
@@ -656,10 +503,10 @@ impl State {
     /// While a route's traffic is moving after a switch: the side it moves to and the share that
     /// side carried in the newest minute with requests.
     pub fn moving_share(&self, path: &str) -> Option<(Target, f64)> {
-        let attempt = self.switches.iter().rev().find(|a| a.paths.iter().any(|p| p == path))?;
+        let attempt = self.moves.iter().rev().find(|a| a.sides().is_some() && a.paths.iter().any(|p| p == path))?;
         let traffic = attempt.traffic.iter().find(|t| t.path == path && !t.done)?;
-        match traffic.movement {
-            Movement::Moving { share_pct: Some(share) } => Some((attempt.to, share)),
+        match (traffic.movement, attempt.to()) {
+            (Movement::Moving { share_pct: Some(share) }, Some(to)) => Some((to, share)),
             _ => None,
         }
     }

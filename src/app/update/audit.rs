@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use crate::app::action::Effect;
 use crate::app::plan_run::PlanRun;
-use crate::app::state::{Mode, StageMove, State, SwitchAttempt, SwitchKind};
+use crate::app::state::{Mode, Move, MoveSource, State};
 use crate::audit::{self, AuditRecord, Outcome, RecordKind};
 use crate::backend::share::Seen;
 use crate::domain::stage::StageRef;
@@ -25,30 +25,31 @@ fn millis(from: Timestamp, to: Timestamp) -> Option<u64> {
     u64::try_from(to.duration_since(from).as_millis()).ok()
 }
 
-/// The trail's `attempt` id of switch attempt `id` (a share move's too): the console run's id and
-/// the attempt's number, unique per run and distribution.
+/// The trail's `attempt` id of move `id`: the console run's id and the move's number, unique per
+/// run and distribution; a stage move's says so (`…-stage-3`), numbered in the same space.
 pub fn attempt_id(state: &State, id: u64) -> String {
-    format!("{}-{id}", state.run_id)
-}
-
-/// The trail's `attempt` id of stage move `id`: numbered apart from the switches.
-pub fn stage_attempt_id(state: &State, id: u64) -> String {
-    format!("{}-stage-{id}", state.run_id)
+    match state.moves.by_id(id) {
+        Some(m) if m.stage().is_some() => format!("{}-stage-{id}", state.run_id),
+        _ => format!("{}-{id}", state.run_id),
+    }
 }
 
 /// What every record of one switch attempt says: who, which routes, which way, the ETags, when it
 /// was requested, and its `attempt` id (which, with the distribution, names it in the trail).
-fn of_attempt(state: &State, attempt: &SwitchAttempt, kind: RecordKind) -> AuditRecord {
-    base(state, kind, &attempt.distribution_id)
+fn of_attempt(state: &State, attempt: &Move, kind: RecordKind) -> AuditRecord {
+    let record = base(state, kind, &attempt.distribution_id)
         .with_routes(attempt.paths.iter().cloned())
-        .with_targets(attempt.from, attempt.to)
         .with_etags(attempt.etag_before.clone(), attempt.etag_after.clone())
         .with_requested_at(attempt.requested_at)
-        .with_attempt(attempt_id(state, attempt.id))
+        .with_attempt(attempt_id(state, attempt.id));
+    match attempt.sides() {
+        Some((from, to)) => record.with_targets(from, to),
+        None => record,
+    }
 }
 
 /// The record of one step of a switch attempt.
-pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: Option<String>) -> Effect {
+pub fn switch(state: &State, attempt: &Move, kind: RecordKind, error: Option<String>) -> Effect {
     let mut record = of_attempt(state, attempt, kind);
     record.outcome = match kind {
         RecordKind::SwitchAccepted => Some(Outcome::Accepted),
@@ -58,8 +59,8 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
         _ => None,
     };
     record.error = error;
-    record.moves = attempt.changes.iter().map(audit::Move::of).collect();
-    record.shares = (attempt.shares.iter())
+    record.moves = attempt.behaviors().iter().map(audit::Move::of).collect();
+    record.shares = (attempt.shares().iter())
         .map(|c| audit::ShareMove {
             route: c.path.clone(),
             from_pct: c.from,
@@ -76,11 +77,11 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
     if kind == RecordKind::SwitchDeployed {
         record.accepted_to_deployed_ms = attempt.accepted_at.and_then(|at| millis(at, state.now));
     }
-    record.message = match attempt.kind {
-        SwitchKind::Manual => None,
-        SwitchKind::RollbackAll => Some("rollback of every Lambda route".into()),
-        SwitchKind::Undo => Some("undo of the last switch (u)".into()),
-        SwitchKind::Automatic => Some("automatic rollback by a guard".into()),
+    record.message = match attempt.source {
+        MoveSource::Manual | MoveSource::Plan => None,
+        MoveSource::RollbackAll => Some("rollback of every Lambda route".into()),
+        MoveSource::Undo => Some("undo of the last switch (u)".into()),
+        MoveSource::Automatic => Some("automatic rollback by a guard".into()),
     };
     Effect::Audit(Box::new(record))
 }
@@ -92,7 +93,7 @@ pub fn switch(state: &State, attempt: &SwitchAttempt, kind: RecordKind, error: O
 /// neither duration.
 pub fn milestone(
     state: &State,
-    attempt: &SwitchAttempt,
+    attempt: &Move,
     kind: RecordKind,
     since_requested: Duration,
     message: String,
@@ -134,11 +135,15 @@ pub fn plan_step(
 
 /// A stage rollback's record: which stage, from which deployment to which; the route it was asked
 /// from; `requested_at` and `attempt` the same on each record of one move.
-pub fn stage_step(state: &State, step: &StageMove, kind: RecordKind, error: Option<String>) -> Effect {
-    let mut record = base(state, kind, &state.distribution_id)
-        .with_routes([step.path.as_str()])
-        .with_requested_at(step.requested_at)
-        .with_attempt(stage_attempt_id(state, step.id));
+pub fn stage_step(state: &State, moved: &Move, kind: RecordKind, error: Option<String>) -> Effect {
+    let mut record = base(state, kind, &moved.distribution_id)
+        .with_routes(moved.paths.iter().cloned())
+        .with_requested_at(moved.requested_at)
+        .with_attempt(attempt_id(state, moved.id));
+    let Some(step) = moved.stage() else {
+        debug_assert!(false, "not a stage move: {moved:?}");
+        return Effect::Audit(Box::new(record));
+    };
     let (api, api_id, stage) = match &step.stage {
         StageRef::Rest { rest_api_id, stage } => ("rest", rest_api_id, stage),
         StageRef::Http { api_id, stage } => ("http", api_id, stage),
@@ -151,7 +156,7 @@ pub fn stage_step(state: &State, step: &StageMove, kind: RecordKind, error: Opti
         to_deployment: step.to.clone(),
     });
     if kind == RecordKind::StageAccepted {
-        record.request_to_accepted_ms = millis(step.requested_at, state.now);
+        record.request_to_accepted_ms = millis(moved.requested_at, state.now);
     }
     record.outcome = match kind {
         RecordKind::StageAccepted => Some(Outcome::Accepted),
@@ -160,7 +165,7 @@ pub fn stage_step(state: &State, step: &StageMove, kind: RecordKind, error: Opti
         _ => None,
     };
     record.error = error;
-    if step.undo {
+    if moved.source == MoveSource::Undo {
         record.message = Some("undo of the last stage move (u)".into());
     }
     Effect::Audit(Box::new(record))

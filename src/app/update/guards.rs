@@ -5,7 +5,7 @@
 
 use super::switching::{request, share};
 use crate::app::action::Effect;
-use crate::app::state::{State, SwitchKind};
+use crate::app::state::{MoveSource, State};
 use crate::backend::share::ShareChange;
 use crate::domain::{Level, Target};
 
@@ -47,7 +47,7 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
     state.auto_rolled_back.extend(paths.iter().cloned());
     effects.extend(request(
         state,
-        SwitchKind::Automatic,
+        MoveSource::Automatic,
         &paths,
         Target::Lambda,
         Some(&format!("its guard was breached ({})", reasons(&behaviors))),
@@ -64,7 +64,7 @@ fn by_share(state: &mut State, due: Vec<(String, String)>) -> Vec<Effect> {
     let changes: Vec<ShareChange> = (due.iter()).filter_map(|(path, _)| state.route(path)?.zero_change()).collect();
     state.auto_rolled_back.extend(changes.iter().map(|c| c.path.clone()));
     let reason = format!("its guard was breached ({})", reasons(&due));
-    share::request(state, SwitchKind::Automatic, &changes, Some(&reason), None)
+    share::request(state, MoveSource::Automatic, &changes, Some(&reason), None)
 }
 
 fn reasons(due: &[(String, String)]) -> String {

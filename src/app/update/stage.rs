@@ -1,13 +1,13 @@
 //! The stage rollback (`D`): a route's API Gateway stage pointed at another deployment, usually
 //! the one whose integration proxies to the monolith. CloudFront stays as it is, so nothing
 //! propagates: API Gateway serves the deployment within seconds, for every route behind the stage.
-//! The picker lists the deployments (read-only may look), Enter asks, `y` sends `UpdateStage`, and `u` (while no switch
-//! came after it) moves the stage back to the deployment it served before.
+//! The picker lists the deployments (read-only may look), Enter asks, `y` sends `UpdateStage`, and `u` (when
+//! it is the newest move of the session) moves the stage back to the deployment it served before.
 
 use super::audit;
 use crate::app::action::Effect;
 use crate::app::command::Command;
-use crate::app::state::{ConfirmStage, Overlay, StageMove, StagePicker, State};
+use crate::app::state::{ConfirmStage, Move, MoveKind, MovePhase, MoveSource, Overlay, StagePicker, StageStep, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::Level;
@@ -188,17 +188,15 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     let Overlay::ConfirmStage(confirm) = std::mem::replace(&mut state.view.overlay, Overlay::None) else {
         return Vec::new();
     };
-    let id = state.stage_moves.iter().map(|m| m.id).max().unwrap_or(0) + 1;
-    let new = StageMove {
-        id,
+    let step = StageStep {
         path: confirm.path.clone(),
         stage: confirm.stage.clone(),
         from: confirm.from.clone(),
         to: confirm.to.clone(),
-        requested_at: state.now,
-        undo: confirm.undo,
-        outcome: None,
     };
+    let source = if confirm.undo { MoveSource::Undo } else { MoveSource::Manual };
+    let new =
+        Move::requested(&state.distribution_id, source, vec![confirm.path.clone()], MoveKind::Stage(step), state.now);
     let what = if confirm.undo { "undo: move" } else { "move" };
     let message = format!(
         "{what} stage {} from deployment {} to {} ({}) asked by {}",
@@ -210,26 +208,29 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     );
     state.log(Level::Info, Some(&confirm.path), message);
     state.refused = None;
-    let record = audit::stage_step(state, &new, RecordKind::StageRequested, None);
-    state.stage_moves.push(new);
-    vec![
-        record,
-        Effect::SetStage {
+    let id = state.moves.begin(new);
+    let record = state.moves.by_id(id).map(|m| audit::stage_step(state, m, RecordKind::StageRequested, None));
+    record
+        .into_iter()
+        .chain([Effect::SetStage {
             id,
             distribution_id: state.distribution_id.clone(),
             stage: confirm.stage,
             deployment_id: confirm.to,
-        },
-    ]
+        }])
+        .collect()
 }
 
 /// `UpdateStage` answered, and the stage read back: accepted only when it serves the deployment asked.
 pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> Vec<Effect> {
     // A move already ended (abandoned when the console stopped waiting) is not ended twice.
-    let Some(index) = state.stage_moves.iter().position(|m| m.id == id && m.outcome.is_none()) else {
+    let now = state.now;
+    let Some(done) = state.moves.requested_mut(id) else {
         return Vec::new();
     };
-    let asked = state.stage_moves[index].to.clone();
+    let Some(asked) = done.stage().map(|step| step.to.clone()) else {
+        return Vec::new();
+    };
     let result = match result {
         Ok(serving) if serving != asked => Err(BackendError::NotAsAsked(format!(
             "API Gateway took the move, but read back the stage serves deployment {}, not {} as asked; check with `cutover stage ROUTE --list` and move it again",
@@ -238,8 +239,21 @@ pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> 
         ))),
         other => other.map(|_| ()),
     };
-    state.stage_moves[index].outcome = Some(result.clone().map_err(|e| e.to_string()));
-    let done = state.stage_moves[index].clone();
+    // Served is in effect: API Gateway has no rollout to follow.
+    match &result {
+        Ok(()) => {
+            done.phase = MovePhase::Deployed;
+            done.accepted_at = Some(now);
+        }
+        Err(error) => {
+            done.phase = MovePhase::Failed;
+            done.failure = Some(error.to_string());
+        }
+    }
+    let record_of = done.clone();
+    let Some(done) = record_of.stage().cloned() else {
+        return Vec::new();
+    };
     let label = visible(&done.stage.label()).into_owned();
     match result {
         Ok(()) => {
@@ -251,7 +265,7 @@ pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> 
                 visible(&done.to)
             );
             state.log(Level::Info, Some(&done.path), message);
-            vec![audit::stage_step(state, &done, RecordKind::StageAccepted, None)]
+            vec![audit::stage_step(state, &record_of, RecordKind::StageAccepted, None)]
         }
         Err(error) => {
             let message = match &error {
@@ -263,20 +277,18 @@ pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> 
                 state.banner = Some(message.clone());
             }
             state.refused = Some(message);
-            vec![audit::stage_step(state, &done, RecordKind::StageFailed, Some(error.to_string()))]
+            vec![audit::stage_step(state, &record_of, RecordKind::StageFailed, Some(error.to_string()))]
         }
     }
 }
 
 fn in_flight(state: &State) -> bool {
-    state.stage_moves.iter().any(|m| m.outcome.is_none())
+    state.moves.in_flight(|m| m.stage().is_some())
 }
 
-/// The stage move `u` would put back: the last accepted one, when no switch was asked after it.
-fn undoable(state: &State) -> Option<&StageMove> {
-    let last = state.stage_moves.iter().rev().find(|m| matches!(m.outcome, Some(Ok(()))))?;
-    let switched_after = state.switches.iter().any(|s| s.requested_at >= last.requested_at);
-    (!switched_after).then_some(last)
+/// The stage move `u` would put back: the newest move AWS took, when it is a stage move.
+fn undoable(state: &State) -> Option<&StageStep> {
+    state.moves.newest_undoable()?.stage()
 }
 
 /// `u` after a stage move: ask before moving the stage back to the deployment it served before.
@@ -286,6 +298,15 @@ fn open_undo(state: &mut State) -> Vec<Effect> {
     };
     if let Some(why) = state.read_only.clone() {
         refuse(state, Some(&last.path), format!("read-only ({why}): the stage was not touched"));
+        return Vec::new();
+    }
+    if state.stage_serving.get(&last.stage).is_some_and(|d| d.current != last.to) {
+        let message = format!(
+            "stage {} no longer serves deployment {}: it was moved since; nothing to undo",
+            visible(&last.stage.label()),
+            visible(&last.to)
+        );
+        refuse(state, Some(&last.path), message);
         return Vec::new();
     }
     let fallback = state.stages.get(&last.path).and_then(|s| s.fallback_deployment.clone());

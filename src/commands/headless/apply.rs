@@ -14,7 +14,7 @@ use crate::app::event_loop;
 use crate::app::plan_run::PlanPhase;
 use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
-use crate::app::state::{ConfirmSwitch, Overlay, RouteRow, State, SwitchPhase, describe_share};
+use crate::app::state::{ConfirmSwitch, MovePhase, Overlay, RouteRow, State, describe_share};
 use crate::backend::Backend;
 use crate::domain::Target;
 use crate::domain::format::duration_short;
@@ -284,13 +284,13 @@ pub async fn carry_out<B: Backend, W: Write>(
     let mut failures = Vec::new();
     let mut stop = Vec::new();
     for (distribution_id, id) in &requested {
-        let phase_of = |c: &Console| c.distribution(distribution_id).and_then(|s| s.switch(*id)).map(|a| a.phase);
-        let answered = |c: &Console| phase_of(c) != Some(SwitchPhase::Requested);
+        let phase_of = |c: &Console| c.distribution(distribution_id).and_then(|s| s.moves.by_id(*id)).map(|a| a.phase);
+        let answered = |c: &Console| phase_of(c) != Some(MovePhase::Requested);
         // With a probe, --wait also waits until the edge answers from the new side (or probing ends).
         let edge_pending = |c: &Console| c.distribution(distribution_id).is_some_and(|s| s.edge_pending(*id));
         let settled = |c: &Console| match phase_of(c) {
-            Some(SwitchPhase::Deployed) => !edge_pending(c),
-            phase => matches!(phase, Some(SwitchPhase::Failed)),
+            Some(MovePhase::Deployed) => !edge_pending(c),
+            phase => matches!(phase, Some(MovePhase::Failed)),
         };
         let mut waited = run_until(runtime, printer, ACCEPT_LIMIT, &mut signals, answered).await;
         if args.wait && !matches!(waited, Waited::Signal(_)) {
@@ -302,10 +302,10 @@ pub async fn carry_out<B: Backend, W: Write>(
             return Err(HeadlessError::Interrupted(signal));
         }
         let state = runtime.console.distribution(distribution_id).expect("the plan's distribution");
-        let attempt = state.switch(*id).expect("requested above");
+        let attempt = state.moves.by_id(*id).expect("requested above");
         let what = format!("{}: {}", attempt.distribution_id, attempt.moves());
         let stopped_because = match attempt.phase {
-            SwitchPhase::Deployed if attempt.by_router() => {
+            MovePhase::Deployed if attempt.by_router() => {
                 outcomes.push(format!(
                     "{what}: the router's store took it (ETag {} → {}); the edges follow within seconds",
                     attempt.etag_before.as_deref().unwrap_or("?"),
@@ -313,17 +313,17 @@ pub async fn carry_out<B: Backend, W: Write>(
                 ));
                 None
             }
-            SwitchPhase::Deployed => {
+            MovePhase::Deployed => {
                 let took = attempt.accepted_at.map(|at| state.now.duration_since(at).as_secs()).unwrap_or(0);
                 outcomes.push(format!("{what}: Deployed after {}", duration_short(took)));
                 None
             }
-            SwitchPhase::Propagating if args.wait => {
+            MovePhase::Propagating if args.wait => {
                 let waited = duration_short(args.timeout.as_secs() as i64);
                 failures.push(HeadlessError::StillDeploying { what, waited: waited.clone() });
                 Some(format!("the --timeout of {waited} ran out"))
             }
-            SwitchPhase::Propagating => {
+            MovePhase::Propagating => {
                 outcomes.push(format!(
                     "{what}: accepted (ETag {} → {}); CloudFront is deploying it: add --wait to wait, or follow it with `cutover status`",
                     attempt.etag_before.as_deref().unwrap_or("?"),
@@ -331,12 +331,12 @@ pub async fn carry_out<B: Backend, W: Write>(
                 ));
                 Some("cutover stops following at acceptance without --wait".to_string())
             }
-            SwitchPhase::Failed | SwitchPhase::Abandoned => {
+            MovePhase::Failed | MovePhase::Abandoned => {
                 let why = attempt.failure.clone().unwrap_or_else(|| format!("{what} failed"));
                 failures.push(HeadlessError::Failed(why));
                 None
             }
-            SwitchPhase::Requested => {
+            MovePhase::Requested => {
                 let within = duration_short(ACCEPT_LIMIT.as_secs() as i64);
                 failures.push(HeadlessError::Failed(format!(
                     "{what}: CloudFront did not answer within {within}; the change may or may not have been made: check with `cutover status`"
@@ -370,7 +370,7 @@ fn send<B: Backend, W: Write>(
 ) -> Result<Vec<u64>, HeadlessError> {
     let distribution_id = plan.distribution_id.clone();
     let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
-    let before = state.switches.len();
+    let before = state.moves.len();
     // --force (with its reason) goes past the pre-flight; --no-audit past a trail that cannot be
     // written, which the audit gate has already said out loud.
     let mut reasons: Vec<String> = args.reason.iter().filter(|_| args.force).cloned().collect();
@@ -386,7 +386,7 @@ fn send<B: Backend, W: Write>(
     });
     printer.print_all(&runtime.console);
     let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
-    let started: Vec<u64> = state.switches[before..].iter().map(|a| a.id).collect();
+    let started: Vec<u64> = state.moves[before..].iter().map(|a| a.id).collect();
     if started.is_empty() {
         let why = state.refused.clone().unwrap_or_default();
         return Err(HeadlessError::Failed(format!("{distribution_id}: nothing was sent: {why}")));

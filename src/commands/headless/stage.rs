@@ -18,7 +18,7 @@ use crate::app::console::Console;
 use crate::app::event_loop;
 use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
-use crate::app::state::{Overlay, StagePicker};
+use crate::app::state::{MovePhase, Overlay, StagePicker};
 use crate::backend::Backend;
 use crate::cli::{AwsArgs, StageArgs};
 use crate::domain::stage::StageRef;
@@ -122,21 +122,21 @@ async fn move_stage<B: Backend, W: Write>(
     }
     let signals = StopSignals::install()
         .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
-    let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.stage_moves.len());
+    let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.moves.len());
     runtime.dispatch(Action::CommandFor { distribution_id: id, command: Command::Confirm });
     let answered = |c: &Console| {
-        c.distribution(distribution_id)
-            .is_none_or(|s| s.stage_moves.len() == before || s.stage_moves.last().is_some_and(|m| m.outcome.is_some()))
+        c.distribution(distribution_id).is_none_or(|s| s.moves.get(before).is_none_or(|m| !m.phase.unfinished()))
     };
     let answer = run_until(runtime, printer, STAGE_LIMIT, event_loop::signals(signals), answered).await;
     abandon_unanswered(runtime, printer, &answer);
     waited(answer, "UpdateStage")?;
     printer.print_all(&runtime.console);
     let state = runtime.console.distribution(distribution_id).expect("found");
-    match state.stage_moves.get(before).and_then(|m| m.outcome.clone()) {
-        Some(Ok(())) => Ok(()),
-        Some(Err(error)) => Err(HeadlessError::Failed(format!("the stage move failed: {error}"))),
-        None => Err(refused(&runtime.console, distribution_id)),
+    let sent = state.moves.get(before).filter(|m| m.stage().is_some());
+    match sent.map(|m| (m.phase, m.failure.clone())) {
+        Some((MovePhase::Deployed, _)) => Ok(()),
+        Some((_, Some(error))) => Err(HeadlessError::Failed(format!("the stage move failed: {error}"))),
+        _ => Err(refused(&runtime.console, distribution_id)),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::health::{preflight, target_health, target_health_across};
 use super::refuse;
 use crate::app::action::Effect;
-use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchKind, SwitchPhase, describe_share};
+use crate::app::state::{ConfirmSwitch, MoveSource, Overlay, State, describe_share};
 use crate::backend::share::ShareChange;
 use crate::domain::preflight::check;
 use crate::domain::{Level, RouteChange, Target};
@@ -22,7 +22,7 @@ pub fn open_confirm(state: &mut State) -> Vec<Effect> {
             // Back home by behavior: whatever the router would send to Lambda from there goes to 0
             // in the same confirmation, or "on the origin" would not be true.
             let zero: Vec<ShareChange> = row.zero_change().filter(|_| from == Target::Lambda).into_iter().collect();
-            let effects = open(state, SwitchKind::Manual, vec![path], from);
+            let effects = open(state, MoveSource::Manual, vec![path], from);
             with_shares_to_zero(state, zero);
             effects
         }
@@ -55,7 +55,7 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
     // every record nobody can read: all to share 0, the safe direction.
     let shares: Vec<ShareChange> = state.routes.iter().filter_map(|r| r.zero_change()).collect();
     if paths.is_empty() && !shares.is_empty() {
-        return super::share::open(state, SwitchKind::RollbackAll, shares);
+        return super::share::open(state, MoveSource::RollbackAll, shares);
     }
     if paths.is_empty() {
         let stuck = left_out(state);
@@ -67,7 +67,7 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
         refuse(state, Level::Info, None, message);
         return Vec::new();
     }
-    let effects = open(state, SwitchKind::RollbackAll, paths, Target::Lambda);
+    let effects = open(state, MoveSource::RollbackAll, paths, Target::Lambda);
     with_shares_to_zero(state, shares);
     effects
 }
@@ -116,15 +116,12 @@ fn left_out(state: &State) -> Vec<String> {
 
 /// `u`: the last switch this session made, reversed, for the routes it moved that are still where it put them.
 pub fn open_undo(state: &mut State) -> Vec<Effect> {
-    let last =
-        state.switches.iter().rev().find(|s| {
-            matches!(s.phase, SwitchPhase::Propagating | SwitchPhase::Deployed) && s.kind != SwitchKind::Undo
-        });
-    let Some(last) = last else {
-        refuse(state, Level::Info, None, "no switch in this session to undo".to_string());
+    // A stage move, when it is the newest, is the stage rollback's to undo (`update::stage`).
+    let Some((last, target)) = state.moves.newest_undoable().and_then(|m| Some((m, m.to()?))) else {
+        refuse(state, Level::Info, None, "no move in this session to undo".to_string());
         return Vec::new();
     };
-    let (to_undo, target) = (last.paths.clone(), last.to);
+    let to_undo = last.paths.clone();
     let paths: Vec<String> = to_undo
         .into_iter()
         .filter(|p| state.route(p).is_some_and(|r| r.switchable().is_ok_and(|(t, _)| t == target)))
@@ -134,7 +131,7 @@ pub fn open_undo(state: &mut State) -> Vec<Effect> {
         refuse(state, Level::Info, None, message);
         return Vec::new();
     }
-    open(state, SwitchKind::Undo, paths, target)
+    open(state, MoveSource::Undo, paths, target)
 }
 
 /// Each route's move from `from`, as the rows are now: its origin, the one its pair names for the
@@ -192,7 +189,7 @@ fn preflight_of(state: &State, changes: &[RouteChange]) -> (Vec<String>, Vec<Str
 
 /// Open the confirm dialog for moving `paths` from `from` to the other target, unless the console is
 /// read-only or an update of the distribution is still unanswered.
-pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from: Target) -> Vec<Effect> {
+pub(super) fn open(state: &mut State, kind: MoveSource, paths: Vec<String>, from: Target) -> Vec<Effect> {
     let label = paths.join(", ");
     if let Some(reason) = &state.read_only {
         let message = format!("the console is read-only ({reason}); {label} was not switched");
@@ -210,7 +207,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
     }
     let to = from.other();
     let mut health = match kind {
-        SwitchKind::Manual | SwitchKind::Undo if paths.len() == 1 => target_health(state, &paths[0], to),
+        MoveSource::Manual | MoveSource::Undo if paths.len() == 1 => target_health(state, &paths[0], to),
         _ => target_health_across(state, to),
     };
     if health.is_empty() {
@@ -225,7 +222,7 @@ pub(super) fn open(state: &mut State, kind: SwitchKind, paths: Vec<String>, from
     }
     let changes = changes_for(state, &paths, from);
     let (blocks, mut notes) = preflight_of(state, &changes);
-    if kind == SwitchKind::RollbackAll {
+    if kind == MoveSource::RollbackAll {
         notes.extend(left_out(state).into_iter().map(|line| format!("left as it is: {line}")));
     }
     state.refused = None;

@@ -19,8 +19,9 @@ const RUN_TO_TRUST: usize = 3;
 
 /// Start probing the probed routes among `moved` for attempt `id`, the first probe at once.
 pub fn start(state: &mut State, id: u64, moved: &[String]) -> Vec<Effect> {
-    let Some(attempt) = state.switch(id) else { return Vec::new() };
-    let (to, now) = (attempt.to, state.now);
+    let Some(attempt) = state.moves.by_id(id) else { return Vec::new() };
+    let Some(to) = attempt.to() else { return Vec::new() };
+    let now = state.now;
     let until = now + SignedDuration::try_from(state.probe_settings.follow_for).unwrap_or_default();
     let probed: Vec<String> = moved.iter().filter(|p| state.probes.contains_key(*p)).cloned().collect();
     for path in &probed {
@@ -114,10 +115,10 @@ pub fn answered(state: &mut State, path: &str, answer: ProbeAnswer) -> Vec<Effec
     let after = duration_short(since.duration_since(accepted_at).as_secs().max(0));
     let message = format!("edge: every probe answered by {to} since {} ({after} after accepted)", time_of_day(since));
     state.log(Level::Info, Some(path), message.clone());
-    state.switch(id).map(|attempt| edge_record(state, attempt, since, message)).into_iter().collect()
+    state.moves.by_id(id).map(|attempt| edge_record(state, attempt, since, message)).into_iter().collect()
 }
 
-fn edge_record(state: &State, attempt: &crate::app::state::SwitchAttempt, since: Timestamp, message: String) -> Effect {
+fn edge_record(state: &State, attempt: &crate::app::state::Move, since: Timestamp, message: String) -> Effect {
     let since_requested = since.duration_since(attempt.requested_at).unsigned_abs();
     audit::milestone(state, attempt, RecordKind::EdgeMoved, since_requested, message)
 }

@@ -17,7 +17,7 @@ pub use rollout::{accepted, deploy_status};
 
 use super::audit;
 use crate::app::action::Effect;
-use crate::app::state::{State, SwitchAttempt, SwitchKind};
+use crate::app::state::{Move, MoveSource, State};
 use crate::audit::RecordKind;
 use crate::domain::Level;
 
@@ -39,7 +39,7 @@ fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {
 /// waiting for it (`plan`).
 pub fn shares_accepted(state: &mut State, id: u64, accepted: crate::backend::share::SharesAccepted) -> Vec<Effect> {
     // Taken is not done: a share the store does not show as asked fails the move (and its plan step).
-    if let Some(error) = state.switch(id).and_then(|a| share::not_as_asked(a, &accepted.read_back)) {
+    if let Some(error) = state.moves.by_id(id).and_then(|a| share::not_as_asked(a, &accepted.read_back)) {
         return failed(state, id, &error);
     }
     let mut effects = share::accepted(state, id, accepted);
@@ -49,18 +49,16 @@ pub fn shares_accepted(state: &mut State, id: u64, accepted: crate::backend::sha
 
 /// Start `attempt`: the next id, its rows pending, and its request record (`auto_rollback` for a
 /// guard's, whose `reason` the record gives; a plan step's reason likewise). Its id and the record.
-fn begin(state: &mut State, mut attempt: SwitchAttempt, reason: Option<&str>) -> (u64, Option<Effect>) {
-    let id = state.switches.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-    attempt.id = id;
-    let (kind, paths) = (attempt.kind, attempt.paths.clone());
+fn begin(state: &mut State, attempt: Move, reason: Option<&str>) -> (u64, Option<Effect>) {
+    let (kind, paths) = (attempt.source, attempt.paths.clone());
     state.refused = None;
-    state.switches.push(attempt);
+    let id = state.moves.begin(attempt);
     set_pending(state, &paths, Some(id));
-    let step = if kind == SwitchKind::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
-    let mut record = state.switch(id).map(|a| audit::switch(state, a, step, None));
+    let step = if kind == MoveSource::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };
+    let mut record = state.moves.by_id(id).map(|a| audit::switch(state, a, step, None));
     if let (Some(Effect::Audit(record)), Some(reason)) = (record.as_mut(), reason) {
         record.message = Some(match kind {
-            SwitchKind::Automatic => format!("automatic rollback by a guard, because {reason}"),
+            MoveSource::Automatic => format!("automatic rollback by a guard, because {reason}"),
             _ => reason.to_string(),
         });
     }

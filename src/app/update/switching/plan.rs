@@ -13,7 +13,7 @@ use super::refuse;
 use super::share::{self, routed_share};
 use crate::app::action::Effect;
 use crate::app::plan_run::{PlanPhase, PlanRun, began_before};
-use crate::app::state::{Overlay, State, SwitchKind};
+use crate::app::state::{MoveSource, Overlay, State};
 use crate::backend::share::ShareChange;
 use crate::domain::format::duration_short;
 use crate::domain::metrics::{BackendMinute, MinutePoint};
@@ -55,7 +55,7 @@ pub fn open_plan(state: &mut State, path: &str, plan: RolloutPlan) -> Vec<Effect
         return Vec::new();
     };
     let to = plan.steps[step].share;
-    let effects = share::open(state, SwitchKind::Manual, vec![ShareChange::new(path, current, to)]);
+    let effects = share::open(state, MoveSource::Manual, vec![ShareChange::new(path, current, to)]);
     if let Overlay::Confirm(confirm) = &mut state.view.overlay {
         confirm.notes.insert(
             0,
@@ -72,7 +72,7 @@ pub fn open_plan(state: &mut State, path: &str, plan: RolloutPlan) -> Vec<Effect
 
 /// The dialog's first step was sent as switch attempt `attempt`: the plan is under way.
 pub fn started(state: &mut State, plan: RolloutPlan, step: usize, attempt: u64) -> Vec<Effect> {
-    let Some(route) = state.switch(attempt).map(|a| a.paths[0].clone()) else { return Vec::new() };
+    let Some(route) = state.moves.by_id(attempt).map(|a| a.paths[0].clone()) else { return Vec::new() };
     let run = PlanRun { route, plan, step, phase: PlanPhase::Moving { attempt }, waiting_said: false };
     let message = format!("rollout plan {} started: {}", run.plan.name, run.plan.steps_text());
     state.log(Level::Info, Some(&run.route), &message);
@@ -144,7 +144,7 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
         match lambda_side(state, &route, since) {
             Watch::Breached(breaches) => {
                 let why = format!("Lambda's guard was breached ({breaches})");
-                effects.extend(abort(state, &route, &why, SwitchKind::Automatic))
+                effects.extend(abort(state, &route, &why, MoveSource::Automatic))
             }
             Watch::Quiet if hold_over(state, &route, since) => effects.extend(next_step(state, &route)),
             Watch::NoNumbers if hold_over(state, &route, since) => {
@@ -215,8 +215,8 @@ fn next_step(state: &mut State, route: &str) -> Vec<Effect> {
     let (from, to) = (run.share(), run.plan.steps[run.step + 1].share);
     let reason = format!("rollout plan {} step {}/{}", run.plan.name, run.step + 2, run.plan.steps.len());
     let change = ShareChange::new(route, from, to);
-    let effects = share::request(state, SwitchKind::Manual, &[change], Some(&reason), None);
-    let Some(attempt) = state.switches.last().filter(|a| a.paths == [route]).map(|a| a.id) else {
+    let effects = share::request(state, MoveSource::Plan, &[change], Some(&reason), None);
+    let Some(attempt) = state.moves.last().filter(|a| a.paths == [route]).map(|a| a.id) else {
         return effects;
     };
     if let Some(run) = state.plans.iter_mut().rev().find(|r| r.route == route && r.is_active()) {
@@ -229,7 +229,7 @@ fn next_step(state: &mut State, route: &str) -> Vec<Effect> {
 /// End the plan on `route` and put its share back to 0: a share move of `by` (a guard's
 /// `Automatic`, or the operator's `Manual` for `X`), recorded as that kind's, with the plan's
 /// `aborted` record carrying the move's attempt.
-fn abort(state: &mut State, route: &str, why: &str, by: SwitchKind) -> Vec<Effect> {
+fn abort(state: &mut State, route: &str, why: &str, by: MoveSource) -> Vec<Effect> {
     let Some(index) = state.plans.iter().rposition(|r| r.route == route && r.is_active()) else { return Vec::new() };
     state.plans[index].phase = PlanPhase::Aborted { why: why.to_string() };
     let run = state.plans[index].clone();
@@ -241,12 +241,12 @@ fn abort(state: &mut State, route: &str, why: &str, by: SwitchKind) -> Vec<Effec
     if current > 0 {
         let change = ShareChange::new(route, current, 0);
         let reason = match by {
-            SwitchKind::Automatic => format!("rollout plan {} was aborted: {why}", run.plan.name),
+            MoveSource::Automatic => format!("rollout plan {} was aborted: {why}", run.plan.name),
             _ => format!("rollout plan {} {why}: λ back to 0 %", run.plan.name),
         };
-        let before = state.switches.iter().map(|a| a.id).max();
+        let before = state.moves.iter().map(|a| a.id).max();
         moves = share::request(state, by, &[change], Some(&reason), None);
-        attempt = state.switches.last().map(|a| a.id).filter(|id| Some(*id) > before);
+        attempt = state.moves.last().map(|a| a.id).filter(|id| Some(*id) > before);
     }
     let mut effects = vec![record(state, &run, "aborted", None, message, attempt)];
     effects.extend(moves);
@@ -262,7 +262,7 @@ pub fn abort_selected(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let why = format!("aborted by {}", state.operator);
-    abort(state, &path, &why, SwitchKind::Manual)
+    abort(state, &path, &why, MoveSource::Manual)
 }
 
 /// `Z`: pause the selected route's plan where it is, or resume it.
@@ -321,8 +321,8 @@ fn resend_on_resume(state: &mut State, path: &str) -> Option<Vec<Effect>> {
     }
     let reason = format!("rollout plan {} step {} (resumed by {})", run.plan.name, run.progress(), state.operator);
     let change = ShareChange::new(path, current, run.share());
-    let mut effects = share::request(state, SwitchKind::Manual, &[change], Some(&reason), None);
-    let attempt = state.switches.last().filter(|a| a.paths == [path]).map(|a| a.id)?;
+    let mut effects = share::request(state, MoveSource::Plan, &[change], Some(&reason), None);
+    let attempt = state.moves.last().filter(|a| a.paths == [path]).map(|a| a.id)?;
     if let Some(run) = state.plans.iter_mut().rev().find(|r| r.route == path && r.is_active()) {
         run.phase = PlanPhase::Moving { attempt };
     }
@@ -383,7 +383,7 @@ fn record(
     attempt: Option<u64>,
 ) -> Effect {
     let attempt = attempt.or_else(|| {
-        (state.switches.iter().rev()).find(|a| a.by_router() && a.paths == [run.route.as_str()]).map(|a| a.id)
+        (state.moves.iter().rev()).find(|a| a.by_router() && a.paths == [run.route.as_str()]).map(|a| a.id)
     });
     audit::plan_step(state, run, state_word, held, message, attempt)
 }

@@ -5,7 +5,7 @@ use super::super::audit;
 use super::dialog::changes_for;
 use super::{begin, refuse, set_pending};
 use crate::app::action::Effect;
-use crate::app::state::{ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchPhase};
+use crate::app::state::{ConfirmSwitch, Move, MoveKind, MovePhase, MoveSource, Overlay, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::{Level, RouteChange, Target};
@@ -40,9 +40,9 @@ fn send(state: &mut State, confirm: &ConfirmSwitch, override_reason: Option<Stri
         effects = request(state, confirm.kind, &confirm.paths, confirm.from, None, override_reason.clone());
     }
     if !confirm.shares.is_empty() {
-        let before = state.switches.len();
+        let before = state.moves.len();
         effects.extend(super::share::request(state, confirm.kind, &confirm.shares, None, override_reason));
-        let sent = state.switches.get(before).map(|a| a.id);
+        let sent = state.moves.get(before).map(|a| a.id);
         if let (Some((plan, step)), Some(attempt)) = (confirm.plan.as_deref().cloned(), sent) {
             effects.extend(super::plan::started(state, plan, step, attempt));
         }
@@ -78,7 +78,7 @@ pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect
 /// `override_reason` is set when the operator overrode the pre-flight.
 pub fn request(
     state: &mut State,
-    kind: SwitchKind,
+    kind: MoveSource,
     paths: &[String],
     from: Target,
     reason: Option<&str>,
@@ -104,11 +104,8 @@ pub fn request(
         return Vec::new();
     }
     announce(state, kind, &label, &changes, reason, override_reason.as_deref());
-    let attempt = SwitchAttempt {
-        changes: changes.clone(),
-        override_reason,
-        ..SwitchAttempt::requested(&distribution_id, kind, moving, from, state.now)
-    };
+    let kind_of = MoveKind::Behavior { changes: changes.clone(), from, to: from.other() };
+    let attempt = Move { override_reason, ..Move::requested(&distribution_id, kind, moving, kind_of, state.now) };
     let (id, record) = begin(state, attempt, reason);
     record.into_iter().chain([Effect::Switch { id, distribution_id, changes }]).collect()
 }
@@ -117,23 +114,23 @@ pub fn request(
 /// which guard), and a warning of its own when the pre-flight was overridden.
 fn announce(
     state: &mut State,
-    kind: SwitchKind,
+    kind: MoveSource,
     label: &str,
     changes: &[RouteChange],
     reason: Option<&str>,
     override_reason: Option<&str>,
 ) {
     let what = match kind {
-        SwitchKind::Manual => "switch",
-        SwitchKind::RollbackAll => "rollback of every Lambda route:",
-        SwitchKind::Undo => "undo:",
-        SwitchKind::Automatic => "automatic rollback:",
+        MoveSource::Manual | MoveSource::Plan => "switch",
+        MoveSource::RollbackAll => "rollback of every Lambda route:",
+        MoveSource::Undo => "undo:",
+        MoveSource::Automatic => "automatic rollback:",
     };
     let who = match reason {
         Some(reason) => format!("by the guard, because {reason}"),
         None => format!("requested by {}", state.operator),
     };
-    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
+    let level = if kind == MoveSource::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
     let moves = changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ");
     state.log(level, Some(label), format!("{what} {moves} {who}"));
     if let Some(why) = override_reason {
@@ -163,7 +160,7 @@ fn still_movable(state: &mut State, paths: &[String], from: Target) -> Vec<Strin
 }
 
 pub fn conflict(state: &mut State, id: u64, stale_etag: &str) -> Vec<Effect> {
-    if let Some(attempt) = state.switch(id) {
+    if let Some(attempt) = state.moves.by_id(id) {
         let label = attempt.label();
         let what = if attempt.by_router() { "wrote the router's store" } else { "updated the distribution" };
         state.log(
@@ -176,10 +173,10 @@ pub fn conflict(state: &mut State, id: u64, stale_etag: &str) -> Vec<Effect> {
 }
 
 pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
-    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && s.phase == SwitchPhase::Requested) else {
+    let Some(attempt) = state.moves.iter_mut().find(|s| s.id == id && s.phase == MovePhase::Requested) else {
         return Vec::new();
     };
-    attempt.phase = SwitchPhase::Failed;
+    attempt.phase = MovePhase::Failed;
     let (label, paths) = (attempt.label(), attempt.paths.clone());
     let what = if attempt.by_router() { "share move" } else { "switch" };
     let message = format!("{what} {} failed: {error}", attempt.moves());
@@ -188,7 +185,8 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     state.log(Level::Error, Some(&label), &message);
     state.banner = Some(format!("{label}: {message}"));
     let mut effects: Vec<Effect> = state
-        .switch(id)
+        .moves
+        .by_id(id)
         .map(|a| audit::switch(state, a, RecordKind::SwitchFailed, Some(error.to_string())))
         .into_iter()
         .collect();
@@ -204,7 +202,7 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     }
     // A share read back otherwise than asked: show what the store has now.
     let read_back_otherwise =
-        matches!(error, BackendError::NotAsAsked(_)) && state.switch(id).is_some_and(|a| a.by_router());
+        matches!(error, BackendError::NotAsAsked(_)) && state.moves.by_id(id).is_some_and(|a| a.by_router());
     if (matches!(error, BackendError::ShareChangedElsewhere { .. }) || read_back_otherwise) && state.shares.start() {
         // Show the shares the store really has now.
         effects.push(Effect::LoadShares {

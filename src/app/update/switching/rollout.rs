@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::super::audit;
 use super::set_pending;
 use crate::app::action::Effect;
-use crate::app::state::{State, SwitchMark, SwitchPhase};
+use crate::app::state::{MovePhase, State, SwitchMark};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::format::duration_short;
@@ -29,7 +29,7 @@ pub fn accepted(
 ) -> Vec<Effect> {
     let now = state.now;
     // An answer for an attempt that already ended (abandoned at quit) changes nothing.
-    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && s.phase == SwitchPhase::Requested) else {
+    let Some(attempt) = state.moves.iter_mut().find(|s| s.id == id && s.phase == MovePhase::Requested) else {
         return Vec::new();
     };
     attempt.accepted_at = Some(now);
@@ -37,26 +37,28 @@ pub fn accepted(
     attempt.etag_after = Some(etag_after.clone());
     // Accepted is not done: a route the distribution does not show where it was asked fails here.
     if let Ok(read_back) = &read_back {
-        let wrong = read_back.not_as_asked(&attempt.changes);
+        let wrong = read_back.not_as_asked(attempt.behaviors());
         if !wrong.is_empty() {
             return not_as_asked(state, id, &wrong);
         }
     }
-    let (label, to, distribution_id) = (attempt.label(), attempt.to, attempt.distribution_id.clone());
+    let Some(to) = attempt.to() else { return Vec::new() };
+    let (label, distribution_id) = (attempt.label(), attempt.distribution_id.clone());
     let moved: Vec<String> = attempt.paths.iter().filter(|p| !already_there.contains(p)).cloned().collect();
     if moved.is_empty() {
-        attempt.phase = SwitchPhase::Deployed;
+        attempt.phase = MovePhase::Deployed;
         let paths = attempt.paths.clone();
         state.log(Level::Info, Some(&label), format!("already targets {to}; nothing to change"));
         set_pending(state, &paths, None);
         return state
-            .switch(id)
+            .moves
+            .by_id(id)
             .map(|a| audit::switch(state, a, RecordKind::SwitchDeployed, None))
             .into_iter()
             .collect();
     }
-    attempt.phase = SwitchPhase::Propagating;
-    let changes = attempt.changes.clone();
+    attempt.phase = MovePhase::Propagating;
+    let changes = attempt.behaviors().to_vec();
     super::traffic::start(state, id, &moved);
     let probes = super::edge::start(state, id, &moved);
     for path in &already_there {
@@ -87,7 +89,7 @@ pub fn accepted(
     state.topology_generation += 1;
     state.topology.start_anew();
     let mut effects: Vec<Effect> =
-        state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
+        state.moves.by_id(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.push(Effect::LoadTopology {
         distribution_id: state.distribution_id.clone(),
         generation: state.topology_generation,
@@ -114,7 +116,7 @@ pub fn accepted(
 
 fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> Vec<Effect> {
     let propagating =
-        state.switches.iter().any(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Propagating);
+        state.moves.iter().any(|s| s.distribution_id == distribution_id && s.phase == MovePhase::Propagating);
     if !propagating || !state.deploy.start() {
         return Vec::new();
     }
@@ -153,14 +155,12 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
     let mut deployed_ids: Vec<u64> = Vec::new();
     let mut wrong_ids: Vec<(u64, Vec<Misplaced>)> = Vec::new();
     let later = later_moves(state, distribution_id);
-    for attempt in state
-        .switches
-        .iter_mut()
-        .filter(|s| s.distribution_id == distribution_id && s.phase == SwitchPhase::Propagating)
+    for attempt in
+        state.moves.iter_mut().filter(|s| s.distribution_id == distribution_id && s.phase == MovePhase::Propagating)
     {
         // Read back: each route still where this attempt put it, unless a later switch moved it.
         let own =
-            attempt.changes.iter().filter(|c| !later.iter().any(|(id, path)| *id > attempt.id && *path == c.path));
+            attempt.behaviors().iter().filter(|c| !later.iter().any(|(id, path)| *id > attempt.id && *path == c.path));
         let wrong = read_back.not_as_asked(own);
         if !wrong.is_empty() {
             wrong_ids.push((attempt.id, wrong));
@@ -170,7 +170,7 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
         let elapsed = seconds_between(accepted_at, now);
         match status {
             DeployStatus::Deployed => {
-                attempt.phase = SwitchPhase::Deployed;
+                attempt.phase = MovePhase::Deployed;
                 deployed_ids.push(attempt.id);
                 finished.extend(attempt.paths.iter().cloned());
                 notes.push((attempt.label(), format!("Deployed after {}", duration_short(elapsed))));
@@ -193,7 +193,7 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
     }
     let mut effects: Vec<Effect> = deployed_ids
         .iter()
-        .filter_map(|id| state.switch(*id))
+        .filter_map(|id| state.moves.by_id(*id))
         .map(|a| audit::switch(state, a, RecordKind::SwitchDeployed, None))
         .collect();
     for (id, wrong) in wrong_ids {
@@ -207,9 +207,9 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
 /// (attempt id, route) of every behavior switch of the distribution still standing: a later one
 /// moving the same route takes it over, so an earlier one is not read back against it.
 fn later_moves(state: &State, distribution_id: &str) -> Vec<(u64, String)> {
-    (state.switches.iter())
+    (state.moves.iter())
         .filter(|s| s.distribution_id == distribution_id && !s.by_router())
-        .filter(|s| !matches!(s.phase, SwitchPhase::Failed))
+        .filter(|s| !matches!(s.phase, MovePhase::Failed))
         .flat_map(|s| s.paths.iter().map(move |p| (s.id, p.clone())))
         .collect()
 }
@@ -218,16 +218,16 @@ fn later_moves(state: &State, distribution_id: &str) -> Vec<(u64, String)> {
 /// attempt failed, whatever CloudFront accepted. Said as an error and a banner, recorded as
 /// `switch_failed`, and the distribution read again so the rows show where the routes are.
 pub fn not_as_asked(state: &mut State, id: u64, wrong: &[Misplaced]) -> Vec<Effect> {
-    let phases = [SwitchPhase::Requested, SwitchPhase::Propagating];
-    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && phases.contains(&s.phase)) else {
+    let phases = [MovePhase::Requested, MovePhase::Propagating];
+    let Some(attempt) = state.moves.iter_mut().find(|s| s.id == id && phases.contains(&s.phase)) else {
         return Vec::new();
     };
-    attempt.phase = SwitchPhase::Failed;
+    attempt.phase = MovePhase::Failed;
     let (label, paths) = (attempt.label(), attempt.paths.clone());
     let said: Vec<String> = wrong
         .iter()
         .map(|(path, found)| {
-            let asked = attempt.changes.iter().find(|c| &c.path == path);
+            let asked = attempt.behaviors().iter().find(|c| &c.path == path);
             let asked_origin = asked.map_or("?", |c| c.to_origin_id.as_str());
             match (found, asked) {
                 (None, _) => format!("{path} is gone from the distribution"),
@@ -247,8 +247,12 @@ pub fn not_as_asked(state: &mut State, id: u64, wrong: &[Misplaced]) -> Vec<Effe
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
     state.banner = Some(format!("{label}: {message}"));
-    let mut effects: Vec<Effect> =
-        state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchFailed, Some(why))).into_iter().collect();
+    let mut effects: Vec<Effect> = state
+        .moves
+        .by_id(id)
+        .map(|a| audit::switch(state, a, RecordKind::SwitchFailed, Some(why)))
+        .into_iter()
+        .collect();
     // Show where the routes really are.
     state.topology_generation += 1;
     state.topology.start_anew();

@@ -8,7 +8,7 @@ use super::{begin, refuse, set_pending};
 use crate::app::action::Effect;
 use crate::app::routing::{RECORD_UNREADABLE, Record};
 use crate::app::state::{
-    ConfirmSwitch, Overlay, State, SwitchAttempt, SwitchKind, SwitchMark, SwitchPhase, describe_share,
+    ConfirmSwitch, Move, MoveKind, MovePhase, MoveSource, Overlay, State, SwitchMark, describe_share,
 };
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
@@ -43,7 +43,7 @@ pub fn open_step(state: &mut State, step: Step) -> Vec<Effect> {
     if step == Step::Down
         && let Some(zero) = row.zero_change().filter(|c| c.seen != Seen::Record)
     {
-        return open(state, SwitchKind::Manual, vec![zero]);
+        return open(state, MoveSource::Manual, vec![zero]);
     }
     let current = match routed_share(state, &path) {
         Ok(share) => share,
@@ -58,7 +58,7 @@ pub fn open_step(state: &mut State, step: Step) -> Vec<Effect> {
         return Vec::new();
     };
     match change_to(state, &path, to) {
-        Ok(change) => open(state, SwitchKind::Manual, vec![change]),
+        Ok(change) => open(state, MoveSource::Manual, vec![change]),
         Err(why) => {
             refuse(state, Level::Info, Some(&path), why);
             Vec::new()
@@ -69,7 +69,7 @@ pub fn open_step(state: &mut State, step: Step) -> Vec<Effect> {
 /// `s` on a routed route: all of it to Lambda through the store, or all of it back when any goes there.
 pub fn open_all_or_nothing(state: &mut State, path: &str, current: u8) -> Vec<Effect> {
     let to = if current == 0 { 100 } else { 0 };
-    open(state, SwitchKind::Manual, vec![ShareChange::new(path, current, to)])
+    open(state, MoveSource::Manual, vec![ShareChange::new(path, current, to)])
 }
 
 /// Headless `cutover weight ROUTE PERCENT`: the dialog for that share, as the keys would open it.
@@ -83,7 +83,7 @@ pub fn open_to(state: &mut State, path: &str, to: u8) -> Vec<Effect> {
             refuse(state, Level::Info, Some(path), format!("λ {to} % already; nothing to move"));
             Vec::new()
         }
-        Ok(change) => open(state, SwitchKind::Manual, vec![change]),
+        Ok(change) => open(state, MoveSource::Manual, vec![change]),
         Err(why) => {
             refuse(state, Level::Warn, Some(path), why);
             Vec::new()
@@ -146,7 +146,7 @@ pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
 
 /// The confirm dialog for share moves alone: the side gaining viewers and its health, the
 /// pre-flight on the share being added, and what the operator should know of the router.
-pub(super) fn open(state: &mut State, kind: SwitchKind, shares: Vec<ShareChange>) -> Vec<Effect> {
+pub(super) fn open(state: &mut State, kind: MoveSource, shares: Vec<ShareChange>) -> Vec<Effect> {
     let label = shares.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ");
     if let Some(reason) = &state.read_only {
         let message = format!("the console is read-only ({reason}); {label} was not moved");
@@ -255,7 +255,7 @@ fn still_as_seen(state: &State, change: &ShareChange) -> Result<(), String> {
 /// one is said in the log. `reason` is said for moves nobody confirmed (guards).
 pub fn request(
     state: &mut State,
-    kind: SwitchKind,
+    kind: MoveSource,
     shares: &[ShareChange],
     reason: Option<&str>,
     override_reason: Option<String>,
@@ -277,11 +277,8 @@ pub fn request(
     let label = moving.join(", ");
     let to = if still.iter().any(|c| c.to > c.from) { Target::Lambda } else { Target::Origin };
     announce(state, kind, &label, &still, reason, override_reason.as_deref());
-    let attempt = SwitchAttempt {
-        shares: still.clone(),
-        override_reason,
-        ..SwitchAttempt::requested(&state.distribution_id, kind, moving, to.other(), state.now)
-    };
+    let kind_of = MoveKind::Share { changes: still.clone(), from: to.other(), to };
+    let attempt = Move { override_reason, ..Move::requested(&state.distribution_id, kind, moving, kind_of, state.now) };
     let (id, record) = begin(state, attempt, reason);
     let distribution_id = state.distribution_id.clone();
     record.into_iter().chain([Effect::SetShares { id, distribution_id, changes: still }]).collect()
@@ -291,7 +288,7 @@ pub fn request(
 /// its own when the pre-flight was overridden.
 fn announce(
     state: &mut State,
-    kind: SwitchKind,
+    kind: MoveSource,
     label: &str,
     changes: &[ShareChange],
     reason: Option<&str>,
@@ -299,11 +296,11 @@ fn announce(
 ) {
     let moves = changes.iter().map(describe_share).collect::<Vec<_>>().join("; ");
     let who = match (reason, kind) {
-        (Some(r), SwitchKind::Automatic) => format!("by the guard, because {r}"),
+        (Some(r), MoveSource::Automatic) => format!("by the guard, because {r}"),
         (Some(r), _) => format!("for {r}"),
         (None, _) => format!("requested by {}", state.operator),
     };
-    let level = if kind == SwitchKind::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
+    let level = if kind == MoveSource::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
     state.log(level, Some(label), format!("share move {moves} through the router's store {who}"));
     if let Some(why) = override_reason {
         state.log(Level::Warn, Some(label), format!("pre-flight overridden: {why}"));
@@ -313,7 +310,7 @@ fn announce(
 /// What is wrong with share move `attempt` as the store read it back after the write: a route
 /// whose share is not the one asked, or a store that could not be read (unknown is not done).
 pub fn not_as_asked(
-    attempt: &SwitchAttempt,
+    attempt: &Move,
     read_back: &Result<Vec<(String, Option<u8>)>, BackendError>,
 ) -> Option<BackendError> {
     let read = match read_back {
@@ -324,7 +321,7 @@ pub fn not_as_asked(
             )));
         }
     };
-    let wrong: Vec<String> = (attempt.shares.iter())
+    let wrong: Vec<String> = (attempt.shares().iter())
         .filter_map(|c| {
             let found = read.iter().find(|(p, _)| *p == c.path).and_then(|(_, share)| *share);
             match found {
@@ -346,15 +343,15 @@ pub fn not_as_asked(
 /// answers in seconds), and moves of all or nothing are followed at the edge and in the numbers.
 pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Effect> {
     let now = state.now;
-    let Some(attempt) = state.switches.iter_mut().find(|s| s.id == id && s.phase == SwitchPhase::Requested) else {
+    let Some(attempt) = state.moves.iter_mut().find(|s| s.id == id && s.phase == MovePhase::Requested) else {
         return Vec::new();
     };
     // The store has no rollout of its own to poll: taken is as far as AWS reports.
-    attempt.phase = SwitchPhase::Deployed;
+    attempt.phase = MovePhase::Deployed;
     attempt.accepted_at = Some(now);
     attempt.etag_before = Some(accepted.etag_before.clone());
     attempt.etag_after = Some(accepted.etag_after.clone());
-    let (label, shares, paths) = (attempt.label(), attempt.shares.clone(), attempt.paths.clone());
+    let (label, shares, paths) = (attempt.label(), attempt.shares().to_vec(), attempt.paths.clone());
     set_pending(state, &paths, None);
     show_written(state, &shares, &accepted.etag_after);
     // A read sent before this moment would show the old shares.
@@ -389,7 +386,7 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     let to = if shares.iter().any(|c| c.to > c.from) { Target::Lambda } else { Target::Origin };
     state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to }));
     let mut effects: Vec<Effect> =
-        state.switch(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
+        state.moves.by_id(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.extend(super::edge::start(state, id, &whole));
     effects
 }

@@ -7,7 +7,7 @@ use super::super::audit;
 use crate::app::action::Effect;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::app::state::{MovePolicy, RouteTraffic, State, SwitchMark, SwitchPhase};
+use crate::app::state::{MovePhase, MovePolicy, RouteTraffic, State, SwitchMark};
 use crate::audit::RecordKind;
 use crate::domain::format::duration_short;
 use crate::domain::format::time_of_day;
@@ -17,13 +17,13 @@ use crate::domain::{Level, Target};
 /// Start following the routes of attempt `id` that moved; a route an earlier switch was still
 /// following is that switch's no longer.
 pub fn start(state: &mut State, id: u64, moved: &[String]) {
-    for attempt in state.switches.iter_mut().filter(|a| a.id != id) {
+    for attempt in state.moves.iter_mut().filter(|a| a.id != id) {
         for traffic in attempt.traffic.iter_mut().filter(|t| !t.done && moved.contains(&t.path)) {
             traffic.done = true;
             traffic.superseded = true;
         }
     }
-    if let Some(attempt) = state.switches.iter_mut().find(|a| a.id == id) {
+    if let Some(attempt) = state.moves.iter_mut().find(|a| a.id == id) {
         attempt.traffic = moved.iter().map(RouteTraffic::new).collect();
     }
 }
@@ -36,12 +36,13 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
     let mut marks = Vec::new();
     let mut all_moved: Vec<(u64, Timestamp)> = Vec::new();
     let followed = state
-        .switches
+        .moves
         .iter_mut()
-        .filter(|a| matches!(a.phase, SwitchPhase::Propagating | SwitchPhase::Deployed | SwitchPhase::Abandoned));
+        .filter(|a| matches!(a.phase, MovePhase::Propagating | MovePhase::Deployed | MovePhase::Abandoned));
     for attempt in followed {
         let Some(accepted_at) = attempt.accepted_at else { continue };
-        let (to, changes) = (attempt.to, &attempt.changes);
+        let Some(to) = attempt.to() else { continue };
+        let changes = attempt.behaviors().to_vec();
         for traffic in attempt.traffic.iter_mut().filter(|t| !t.done) {
             traffic.movement = movement(metrics, &traffic.path, to, accepted_at, policy.threshold_pct);
             let origin = changes.iter().find(|c| c.path == traffic.path).map(|c| c.to_origin_id.as_str());
@@ -68,9 +69,10 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
     }
     let mut effects = Vec::new();
     for (id, at) in all_moved {
-        let Some(attempt) = state.switch(id) else { continue };
+        let Some(attempt) = state.moves.by_id(id) else { continue };
         let since_requested = at.duration_since(attempt.requested_at).unsigned_abs();
-        let message = format!("traffic of {} moved to {} by {}", attempt.label(), attempt.to, time_of_day(at));
+        let Some(to) = attempt.to() else { continue };
+        let message = format!("traffic of {} moved to {to} by {}", attempt.label(), time_of_day(at));
         effects.push(audit::milestone(state, attempt, RecordKind::TrafficMoved, since_requested, message));
     }
     effects

@@ -110,7 +110,7 @@ fn every_record_of_a_switch_carries_when_it_was_requested() {
 #[test]
 fn a_milestone_is_a_record_of_the_switch_with_its_own_duration() {
     let state = accepted_switch();
-    let attempt = &state.switches[0];
+    let attempt = &state.moves[0];
     let edge = milestone(
         &state,
         attempt,

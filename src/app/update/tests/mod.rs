@@ -19,7 +19,7 @@ use crate::app::action::{Action, Effect};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::setup::Setup;
-use crate::app::state::{Mode, Overlay, State, SwitchPhase};
+use crate::app::state::{Mode, MovePhase, Overlay, State};
 use crate::backend::BackendError;
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::{
@@ -87,7 +87,7 @@ pub(super) fn read_back(status: DeployStatus, moved: &[(&str, &str)]) -> ReadBac
 
 /// The store's answer to share move `id`: taken (ETags K1 → K2, one call), and read back as asked.
 pub(super) fn taken_as_asked(state: &State, id: u64) -> crate::backend::share::SharesAccepted {
-    let asked = state.switch(id).map(|a| a.shares.clone()).unwrap_or_default();
+    let asked = state.moves.by_id(id).map(|a| a.shares().to_vec()).unwrap_or_default();
     crate::backend::share::SharesAccepted {
         etag_before: "K1".into(),
         etag_after: "K2".into(),
@@ -261,7 +261,7 @@ fn confirm_dialog_names_route_targets_and_health_and_cancel_changes_nothing() {
     assert_eq!(confirm.health[0], "◼ origin served no /orders/* traffic in the last hour");
     assert!(press(&mut state, Command::Cancel).is_empty());
     assert_eq!(state.view.overlay, Overlay::None);
-    assert!(state.switches.is_empty());
+    assert!(state.moves.is_empty());
     assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Lambda));
 }
 
@@ -350,7 +350,7 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     let effects = update(&mut state, poll(DeployStatus::Deployed));
     assert!(effects.is_empty(), "polling stops: {effects:?}");
     assert_eq!(state.route("/orders/*").unwrap().pending, None);
-    assert_eq!(state.switches[0].phase, SwitchPhase::Deployed);
+    assert_eq!(state.moves[0].phase, MovePhase::Deployed);
     let log = messages(&state);
     let steps: Vec<&str> = log.iter().filter(|m| m.contains("/orders/*")).map(String::as_str).collect();
     assert_eq!(
@@ -378,7 +378,7 @@ fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
     );
     let row = state.route("/orders/*").unwrap();
     assert_eq!((row.target, row.pending), (Some(Target::Lambda), None));
-    assert_eq!(state.switches[0].phase, SwitchPhase::Failed);
+    assert_eq!(state.moves[0].phase, MovePhase::Failed);
     let last = state.log.last().unwrap();
     assert_eq!(last.level, Level::Error);
     assert!(last.message.starts_with(
@@ -648,7 +648,7 @@ fn a_guard_acts_once_and_never_while_read_only() {
     assert_eq!(effects, vec![Effect::Bell], "no switch while read-only");
     assert!(messages(&state).last().unwrap().contains("auto_rollback is on, but the console is read-only"));
     update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(4)) });
-    assert!(state.switches.is_empty());
+    assert!(state.moves.is_empty());
 
     let mut state = loaded();
     state.auto_rollback.insert("/orders/*".into());

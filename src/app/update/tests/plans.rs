@@ -6,7 +6,7 @@ use jiff::SignedDuration;
 use super::*;
 use crate::app::history::plans_under_way;
 use crate::app::plan_run::PlanPhase;
-use crate::app::state::SwitchKind;
+use crate::app::state::MoveSource;
 use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
@@ -166,7 +166,7 @@ fn x_is_recorded_as_the_operators_share_move_and_a_breach_as_a_guards() {
     let message = request.message.as_deref().unwrap();
     assert_eq!(message, "rollout plan default aborted by kim: λ back to 0 %");
     assert_eq!((request.operator.as_str(), request.shares.len()), ("kim", 1));
-    assert_eq!(state.switches.last().unwrap().kind, SwitchKind::Manual);
+    assert_eq!(state.moves.last().unwrap().source, MoveSource::Manual);
     // The plan's `aborted` record and the share move it caused are one attempt.
     assert_eq!(records[0].plan.as_ref().unwrap().state, "aborted");
     assert!(records[1].attempt.is_some());
@@ -295,7 +295,7 @@ fn a_plan_step_the_store_takes_but_reads_back_otherwise_pauses_the_plan() {
         run.phase
     );
     assert_eq!(run.step, 0, "the step that did not take is sent again on resume");
-    assert_eq!(state.switch(2).unwrap().phase, crate::app::state::SwitchPhase::Failed);
+    assert_eq!(state.moves.by_id(2).unwrap().phase, crate::app::state::MovePhase::Failed);
 }
 
 /// A `plan_step` record of `/search/*` at `time` with `steps`, its step 0 taken.

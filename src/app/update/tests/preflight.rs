@@ -76,7 +76,7 @@ fn while_the_audit_trail_fails_y_is_refused_and_the_override_is_recorded() {
     assert!(messages(&state).last().unwrap().contains("the audit trail cannot be written (No space left on device)"));
     let effects = press(&mut state, Command::ConfirmOverride);
     assert_eq!(switch_effects(&effects), 1);
-    assert!(state.switches[0].override_reason.as_deref().unwrap().contains("would not be recorded"));
+    assert!(state.moves[0].override_reason.as_deref().unwrap().contains("would not be recorded"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use super::{ID, audit_records, loaded, messages, press, request_switch};
 use crate::app::action::Action;
 use crate::app::command::Command;
-use crate::app::state::{Overlay, SwitchPhase};
+use crate::app::state::{MovePhase, Overlay};
 use crate::audit::{Outcome, RecordKind};
 use crate::domain::DeployStatus;
 
@@ -28,7 +28,7 @@ fn quitting_mid_switch_asks_says_what_state_the_route_may_be_in_and_can_be_cance
     press(&mut state, Command::Cancel);
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(!state.quit);
-    assert_eq!(state.switches[0].phase, SwitchPhase::Requested, "cancelling changes nothing");
+    assert_eq!(state.moves[0].phase, MovePhase::Requested, "cancelling changes nothing");
 
     // Accepted and rolling out: CloudFront will finish it, and the question says so.
     let accepted = Action::SwitchAccepted {
@@ -53,7 +53,7 @@ fn quitting_anyway_ends_each_unfinished_switch_with_one_abandoned_record() {
     press(&mut state, Command::Quit);
     let effects = crate::app::update::distribution(&mut state, Action::Command(Command::ConfirmQuit));
     assert!(state.quit);
-    assert_eq!(state.switches[0].phase, SwitchPhase::Abandoned);
+    assert_eq!(state.moves[0].phase, MovePhase::Abandoned);
     let records = audit_records(&effects);
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].kind, RecordKind::SwitchAbandoned);

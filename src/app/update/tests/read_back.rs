@@ -36,8 +36,8 @@ fn a_switch_accepted_but_read_back_on_its_old_origin_fails_and_is_never_deployed
         failed.error.as_deref().unwrap().contains("/orders/* is still on apigw (λ Lambda), not on legacy as asked")
     );
     assert!(effects.contains(&Effect::LoadTopology { distribution_id: ID.into(), generation: 1 }), "read again");
-    let attempt = &state.switches[0];
-    assert_eq!(attempt.phase, SwitchPhase::Failed);
+    let attempt = &state.moves[0];
+    assert_eq!(attempt.phase, MovePhase::Failed);
     let failure = attempt.failure.as_deref().unwrap();
     assert!(failure.contains("not done: AWS accepted the update, but read back from CloudFront"), "{failure}");
     assert!(failure.ends_with("check with `cutover status` and switch again"), "{failure}");
@@ -54,8 +54,8 @@ fn a_route_gone_from_the_read_back_fails_the_switch() {
     let mut gone = read_back(DeployStatus::Deployed, ORDERS_BACK);
     gone.origins.retain(|(path, _)| path != "/orders/*");
     update(&mut state, accepted(DeployStatus::Deployed, Ok(gone)));
-    assert_eq!(state.switches[0].phase, SwitchPhase::Failed);
-    assert!(state.switches[0].failure.as_deref().unwrap().contains("/orders/* is gone from the distribution"));
+    assert_eq!(state.moves[0].phase, MovePhase::Failed);
+    assert!(state.moves[0].failure.as_deref().unwrap().contains("/orders/* is gone from the distribution"));
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn a_deploy_poll_that_reads_the_route_elsewhere_fails_the_switch_instead_of_depl
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
     update(&mut state, accepted(DeployStatus::InProgress, Ok(read_back(DeployStatus::InProgress, ORDERS_BACK))));
-    assert_eq!(state.switches[0].phase, SwitchPhase::Propagating);
+    assert_eq!(state.moves[0].phase, MovePhase::Propagating);
     // By the time CloudFront says Deployed, the behavior is on another origin.
     let elsewhere = read_back(DeployStatus::Deployed, &[("/orders/*", "other-elb")]);
     let effects = super::super::distribution(
@@ -71,10 +71,8 @@ fn a_deploy_poll_that_reads_the_route_elsewhere_fails_the_switch_instead_of_depl
         Action::DeployStatus { distribution_id: ID.into(), result: Ok(elsewhere) },
     );
     assert_eq!(kinds(&effects), [RecordKind::SwitchFailed]);
-    assert_eq!(state.switches[0].phase, SwitchPhase::Failed);
-    assert!(
-        state.switches[0].failure.as_deref().unwrap().contains("/orders/* is on other-elb, not on legacy as asked")
-    );
+    assert_eq!(state.moves[0].phase, MovePhase::Failed);
+    assert!(state.moves[0].failure.as_deref().unwrap().contains("/orders/* is on other-elb, not on legacy as asked"));
     assert!(!effects.iter().any(|e| matches!(e, Effect::PollDeploy { .. })), "nothing left to poll: {effects:?}");
 }
 
@@ -86,7 +84,7 @@ fn a_read_back_that_fails_leaves_the_switch_unconfirmed_until_a_poll_reads_it() 
         super::super::distribution(&mut state, accepted(DeployStatus::Deployed, Err(BackendError::Throttling)));
     assert_eq!(kinds(&effects), [RecordKind::SwitchAccepted], "accepted, not deployed");
     assert!(effects.iter().any(|e| matches!(e, Effect::PollDeploy { .. })), "{effects:?}");
-    assert_eq!(state.switches[0].phase, SwitchPhase::Propagating);
+    assert_eq!(state.moves[0].phase, MovePhase::Propagating);
     assert!(messages(&state).iter().any(|m| m.contains("reading the distribution back after the update failed")));
     let deployed = read_back(DeployStatus::Deployed, ORDERS_BACK);
     let effects = super::super::distribution(
@@ -94,7 +92,7 @@ fn a_read_back_that_fails_leaves_the_switch_unconfirmed_until_a_poll_reads_it() 
         Action::DeployStatus { distribution_id: ID.into(), result: Ok(deployed) },
     );
     assert_eq!(kinds(&effects), [RecordKind::SwitchDeployed]);
-    assert_eq!(state.switches[0].phase, SwitchPhase::Deployed);
+    assert_eq!(state.moves[0].phase, MovePhase::Deployed);
 }
 
 #[test]
@@ -104,7 +102,7 @@ fn an_earlier_switch_is_not_read_back_against_a_route_a_later_one_moved() {
     update(&mut state, accepted(DeployStatus::InProgress, Ok(read_back(DeployStatus::InProgress, ORDERS_BACK))));
     // The operator sends /orders/* back to Lambda while the first switch still propagates.
     request_switch(&mut state, "/orders/*");
-    assert_eq!(state.switches.len(), 2, "{:?}", messages(&state));
+    assert_eq!(state.moves.len(), 2, "{:?}", messages(&state));
     let back_on_lambda = read_back(DeployStatus::InProgress, &[]);
     update(
         &mut state,
@@ -120,6 +118,6 @@ fn an_earlier_switch_is_not_read_back_against_a_route_a_later_one_moved() {
     );
     let deployed = ReadBack { status: DeployStatus::Deployed, ..back_on_lambda };
     update(&mut state, Action::DeployStatus { distribution_id: ID.into(), result: Ok(deployed) });
-    let phases: Vec<SwitchPhase> = state.switches.iter().map(|s| s.phase).collect();
-    assert_eq!(phases, [SwitchPhase::Deployed, SwitchPhase::Deployed]);
+    let phases: Vec<MovePhase> = state.moves.iter().map(|s| s.phase).collect();
+    assert_eq!(phases, [MovePhase::Deployed, MovePhase::Deployed]);
 }

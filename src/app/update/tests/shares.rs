@@ -2,7 +2,7 @@
 //! the guard's share rollback, stale reads, and what the store's answers do to the rows.
 
 use super::*;
-use crate::app::state::SwitchKind;
+use crate::app::state::MoveSource;
 use crate::app::update::switching::share::{Step, next_share};
 use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
@@ -79,7 +79,7 @@ fn plus_opens_the_next_step_and_y_writes_it_to_the_store() {
     take(&mut state);
     let search = state.route("/search/*").unwrap();
     assert_eq!((search.share, search.pending), (Some(25), None));
-    assert_eq!(state.switch(1).unwrap().phase, SwitchPhase::Deployed, "nothing to propagate by CloudFront");
+    assert_eq!(state.moves.by_id(1).unwrap().phase, MovePhase::Deployed, "nothing to propagate by CloudFront");
     assert!(messages(&state).last().unwrap().contains("router's store took it (ETag K1 → K2, 1 UpdateKeys call)"));
 }
 
@@ -111,12 +111,12 @@ fn a_whole_move_is_followed_in_the_numbers_a_part_is_not() {
     press(&mut state, Command::Switch);
     press(&mut state, Command::Confirm);
     take(&mut state);
-    assert_eq!(state.switch(1).unwrap().traffic.len(), 1, "100 % is followed until it has moved");
+    assert_eq!(state.moves.by_id(1).unwrap().traffic.len(), 1, "100 % is followed until it has moved");
     let mut state = routed(10);
     press(&mut state, Command::ShareUp);
     press(&mut state, Command::Confirm);
     take(&mut state);
-    assert!(state.switch(1).unwrap().traffic.is_empty(), "25 % has no moved to wait for");
+    assert!(state.moves.by_id(1).unwrap().traffic.is_empty(), "25 % has no moved to wait for");
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn a_store_conflict_elsewhere_fails_the_move_and_rereads_the_store() {
     let error = BackendError::ShareChangedElsewhere { path: "/search/*".into(), expected: 10, found: 50 };
     let effects = update(&mut state, Action::SwitchFailed { distribution_id: ID.into(), id: 1, error });
     assert_eq!(effects, vec![Effect::LoadShares { distribution_id: ID.into(), generation: 0 }]);
-    assert_eq!(state.switch(1).unwrap().phase, SwitchPhase::Failed);
+    assert_eq!(state.moves.by_id(1).unwrap().phase, MovePhase::Failed);
     assert!(state.banner.as_deref().unwrap().contains("share move /search/* λ 10 % → 25 % failed"));
 }
 
@@ -198,8 +198,8 @@ fn a_breached_guard_puts_a_routed_share_back_to_zero_in_seconds() {
     let breach = Breach { kind: BreachKind::ErrorRate, value: 9.0, limit: 5.0 };
     state.routes.iter_mut().find(|r| r.path == "/search/*").unwrap().alert = vec![breach];
     let effects = crate::app::update::guards::auto_rollback(&mut state);
-    let attempt = state.switches.last().unwrap();
-    assert_eq!((attempt.kind, attempt.shares.clone()), (SwitchKind::Automatic, vec![change(25, 0)]));
+    let attempt = state.moves.last().unwrap();
+    assert_eq!((attempt.source, attempt.shares().to_vec()), (MoveSource::Automatic, vec![change(25, 0)]));
     assert!(effects.iter().any(|e| matches!(e, Effect::SetShares { .. })), "{effects:?}");
     assert!(messages(&state).last().unwrap().contains("by the guard, because its guard was breached"));
 }
@@ -233,8 +233,8 @@ fn a_share_the_store_took_but_reads_back_otherwise_fails_the_move() {
         effects.contains(&Effect::LoadShares { distribution_id: ID.into(), generation: 0 }),
         "read again: {effects:?}"
     );
-    let attempt = state.switch(1).unwrap();
-    assert_eq!(attempt.phase, SwitchPhase::Failed);
+    let attempt = state.moves.by_id(1).unwrap();
+    assert_eq!(attempt.phase, MovePhase::Failed);
     let failure = attempt.failure.as_deref().unwrap();
     assert!(failure.contains("read back /search/* sends λ 10 % to Lambda, not 25 % as asked"), "{failure}");
     assert!(state.banner.as_deref().unwrap().contains("not 25 % as asked"));
@@ -250,8 +250,8 @@ fn a_share_move_whose_store_cannot_be_read_back_is_not_done() {
     let mut taken = super::taken_as_asked(&state, 1);
     taken.read_back = Err(BackendError::Throttling);
     update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
-    let attempt = state.switch(1).unwrap();
-    assert_eq!(attempt.phase, SwitchPhase::Failed);
+    let attempt = state.moves.by_id(1).unwrap();
+    assert_eq!(attempt.phase, MovePhase::Failed);
     assert!(attempt.failure.as_deref().unwrap().contains("reading it back failed"), "{:?}", attempt.failure);
     // A record it cannot read is not the share asked either.
     let mut state = routed(50);
@@ -260,7 +260,7 @@ fn a_share_move_whose_store_cannot_be_read_back_is_not_done() {
     let mut taken = super::taken_as_asked(&state, 1);
     taken.read_back = Ok(vec![("/search/*".into(), None)]);
     update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
-    assert!(state.switch(1).unwrap().failure.as_deref().unwrap().contains("a record cutover cannot read"));
+    assert!(state.moves.by_id(1).unwrap().failure.as_deref().unwrap().contains("a record cutover cannot read"));
 }
 
 /// `/search/*` as the store holds it: `index` says whether the index lists it, `value` its record.

@@ -2,12 +2,13 @@
 //! asks, `y` sends `UpdateStage` recorded first, the answer is logged and recorded, `u` moves the
 //! stage back, and read-only refuses it.
 
-use super::{ID, audit_records, loaded, messages, press, request_switch, select};
+use super::{ID, ORDERS_BACK, audit_records, loaded, messages, press, read_back, request_switch, select};
 use crate::app::action::{Action, Effect};
 use crate::app::command::Command;
-use crate::app::state::{Overlay, State};
+use crate::app::state::{MoveSource, Overlay, State};
 use crate::audit::{Outcome, RecordKind};
 use crate::backend::BackendError;
+use crate::domain::DeployStatus;
 use crate::domain::stage::{Deployment, RouteStage, StageDeployments, StageRef};
 
 fn prod() -> StageRef {
@@ -163,7 +164,7 @@ fn read_only_may_look_but_not_move_and_a_route_without_a_stage_is_refused() {
     assert!(press(&mut state, Command::Confirm).is_empty());
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.refused.as_deref().unwrap().starts_with("read-only (--read-only)"));
-    assert!(state.stage_moves.is_empty());
+    assert!(state.moves.is_empty());
 }
 
 #[test]
@@ -225,4 +226,66 @@ fn an_unanswered_stage_move_is_asked_about_at_quit_and_recorded_stage_abandoned(
     let records = audit_records(&effects);
     assert_eq!(records[0].kind, RecordKind::StageAbandoned);
     assert!(records[0].error.as_deref().unwrap().contains("abandoned: cutover got SIGTERM"));
+}
+
+/// `/orders/*`'s switch to the origin, accepted as asked.
+fn switch_accepted(state: &mut State, id: u64) {
+    request_switch(state, "/orders/*");
+    let accepted = Action::SwitchAccepted {
+        distribution_id: ID.into(),
+        id,
+        etag_before: "E3X".into(),
+        etag_after: "E9Q".into(),
+        status: DeployStatus::InProgress,
+        already_there: vec![],
+        read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
+    };
+    super::update(state, accepted);
+}
+
+#[test]
+fn switches_and_stage_moves_are_numbered_in_one_ledger() {
+    let mut state = with_stage();
+    switch_accepted(&mut state, 1);
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    let effects = all(&mut state, Action::Command(Command::Confirm));
+    assert!(effects.iter().any(|e| matches!(e, Effect::SetStage { id: 2, .. })), "{effects:?}");
+    let record = audit_records(&effects)[0];
+    assert!(record.attempt.as_deref().is_some_and(|a| a.ends_with("-stage-2")), "{:?}", record.attempt);
+    let kinds: Vec<bool> = state.moves.iter().map(|m| m.stage().is_some()).collect();
+    assert_eq!(kinds, [false, true]);
+    assert!(state.moves.iter().all(|m| m.distribution_id == ID));
+}
+
+#[test]
+fn u_undoes_the_newest_move_of_either_kind() {
+    // A switch taken after a stage move: u is the switch's.
+    let mut state = with_stage();
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
+    switch_accepted(&mut state, 2);
+    press(&mut state, Command::Undo);
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
+    assert_eq!((confirm.kind, confirm.paths.as_slice()), (MoveSource::Undo, &["/orders/*".to_string()][..]));
+
+    // A stage move taken after a switch: u is the stage's.
+    let mut state = with_stage();
+    switch_accepted(&mut state, 1);
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 2, result: Ok("d0".into()) });
+    press(&mut state, Command::Undo);
+    let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
+    assert_eq!((confirm.from.as_str(), confirm.to.as_str(), confirm.undo), ("d0", "d2", true));
+
+    // Once undone, u does not offer the undone move again: the stage has moved since.
+    press(&mut state, Command::Confirm);
+    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 3, result: Ok("d2".into()) });
+    press(&mut state, Command::Undo);
+    assert_eq!(state.view.overlay, Overlay::None);
+    assert!(state.refused.as_deref().unwrap().contains("nothing to undo"), "{:?}", state.refused);
 }
