@@ -73,15 +73,21 @@ fn via_of(record: &AuditRecord) -> Option<&'static str> {
     }
 }
 
-/// Every switch found, and its stages summed up.
+/// Every switch found, and its spans summed up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Stats {
     pub schema_version: u32,
     pub switches: Vec<SwitchStats>,
-    pub stages: Stages,
-    pub stages_by_behavior: Stages,
-    pub stages_by_router: Stages,
-    pub stages_by_stage: Stages,
+    // The schema's names stay `stages…` (published with `schema_version` 1); in the code a
+    // stage is only ever an API Gateway stage, and a part of time to mitigate is a span.
+    #[serde(rename = "stages")]
+    pub spans: Spans,
+    #[serde(rename = "stages_by_behavior")]
+    pub spans_by_behavior: Spans,
+    #[serde(rename = "stages_by_router")]
+    pub spans_by_router: Spans,
+    #[serde(rename = "stages_by_stage")]
+    pub spans_by_stage: Spans,
 }
 
 /// One switch: what moved, how it ended, and how long each stage took from the request.
@@ -102,29 +108,30 @@ pub struct SwitchStats {
     pub request_to_deployed_ms: Option<u64>,
 }
 
-/// Each stage over every switch that recorded it.
+/// Each span of time to mitigate over every switch that recorded it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Stages {
-    pub request_to_accepted: Stage,
-    pub edge: Stage,
-    pub traffic_moved: Stage,
-    pub request_to_deployed: Stage,
+pub struct Spans {
+    pub request_to_accepted: Span,
+    pub edge: Span,
+    pub traffic_moved: Span,
+    pub request_to_deployed: Span,
 }
 
-/// One stage's count, median, 90th percentile and maximum (nearest-rank), in milliseconds.
+/// One span's count, median, 90th percentile and maximum (nearest-rank), in milliseconds: the time
+/// from the request to one milestone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Stage {
+pub struct Span {
     pub count: usize,
     pub median_ms: Option<u64>,
     pub p90_ms: Option<u64>,
     pub max_ms: Option<u64>,
 }
 
-impl Stage {
-    /// The stage over `values`, in any order.
+impl Span {
+    /// The span over `values`, in any order.
     pub fn of(mut values: Vec<u64>) -> Self {
         values.sort_unstable();
-        Stage {
+        Span {
             count: values.len(),
             median_ms: nearest_rank(&values, 50),
             p90_ms: nearest_rank(&values, 90),
@@ -145,24 +152,24 @@ pub fn nearest_rank(sorted: &[u64], p: u32) -> Option<u64> {
 
 /// Which part of a switch a record is.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Step {
+enum Part {
     Request,
     Answer,
     Milestone,
 }
 
-impl Step {
-    fn of(kind: RecordKind) -> Option<Step> {
+impl Part {
+    fn of(kind: RecordKind) -> Option<Part> {
         match kind {
-            RecordKind::SwitchRequested | RecordKind::AutoRollback | RecordKind::StageRequested => Some(Step::Request),
+            RecordKind::SwitchRequested | RecordKind::AutoRollback | RecordKind::StageRequested => Some(Part::Request),
             RecordKind::SwitchAccepted
             | RecordKind::SwitchDeployed
             | RecordKind::SwitchFailed
             | RecordKind::SwitchAbandoned
             | RecordKind::StageAccepted
             | RecordKind::StageFailed
-            | RecordKind::StageAbandoned => Some(Step::Answer),
-            RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Step::Milestone),
+            | RecordKind::StageAbandoned => Some(Part::Answer),
+            RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Part::Milestone),
             RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::PlanStep | RecordKind::Unknown => None,
         }
     }
@@ -200,7 +207,7 @@ impl Building {
         }
     }
 
-    fn absorb(&mut self, record: &AuditRecord, step: Step) {
+    fn absorb(&mut self, record: &AuditRecord, step: Part) {
         let stats = &mut self.stats;
         stats.from = stats.from.or(record.from);
         stats.to = stats.to.or(record.to);
@@ -208,7 +215,7 @@ impl Building {
             stats.via = via;
         }
         stats.request_to_accepted_ms = stats.request_to_accepted_ms.or(record.request_to_accepted_ms);
-        if step == Step::Answer {
+        if step == Part::Answer {
             let outcome = record.outcome.or(match record.kind {
                 RecordKind::SwitchAccepted => Some(Outcome::Accepted),
                 RecordKind::SwitchDeployed => Some(Outcome::Deployed),
@@ -273,7 +280,7 @@ pub struct Switches {
 impl Switches {
     /// Take in the next record of the trail; records that are no step of a switch are left out.
     pub fn add(&mut self, record: &AuditRecord) {
-        let Some(step) = Step::of(record.kind) else { return };
+        let Some(step) = Part::of(record.kind) else { return };
         let index = match (&record.attempt, record.requested_at) {
             (Some(attempt), _) => {
                 let key = (record.distribution.clone(), attempt.clone());
@@ -281,7 +288,7 @@ impl Switches {
                     Some(&index) => index,
                     None => {
                         // The request time every record of the attempt carries, else the request's own.
-                        let at = record.requested_at.or((step == Step::Request).then_some(record.time));
+                        let at = record.requested_at.or((step == Part::Request).then_some(record.time));
                         let index = self.open(record, at);
                         self.attempts.insert(key, index);
                         index
@@ -302,10 +309,10 @@ impl Switches {
             (None, None) => {
                 let key = (record.distribution.clone(), record.routes.clone());
                 match self.unnamed.get(&key) {
-                    Some(&index) if step != Step::Request => index,
+                    Some(&index) if step != Part::Request => index,
                     _ => {
                         // A request was written when it was made: its time is the request's.
-                        let at = (step == Step::Request).then_some(record.time);
+                        let at = (step == Part::Request).then_some(record.time);
                         let index = self.open(record, at);
                         self.unnamed.insert(key, index);
                         index
@@ -330,25 +337,18 @@ impl Switches {
             .filter(|b| since.is_none_or(|since| b.stats.requested_at.unwrap_or(b.first_seen) >= since))
             .map(Building::finish)
             .collect();
-        let stages = Stages::over(switches.iter());
-        let stages_by_behavior = Stages::over(switches.iter().filter(|s| s.via == VIA_BEHAVIOR));
-        let stages_by_router = Stages::over(switches.iter().filter(|s| s.via == VIA_ROUTER));
-        let stages_by_stage = Stages::over(switches.iter().filter(|s| s.via == VIA_STAGE));
-        Stats {
-            schema_version: SCHEMA_VERSION,
-            switches,
-            stages,
-            stages_by_behavior,
-            stages_by_router,
-            stages_by_stage,
-        }
+        let spans = Spans::over(switches.iter());
+        let spans_by_behavior = Spans::over(switches.iter().filter(|s| s.via == VIA_BEHAVIOR));
+        let spans_by_router = Spans::over(switches.iter().filter(|s| s.via == VIA_ROUTER));
+        let spans_by_stage = Spans::over(switches.iter().filter(|s| s.via == VIA_STAGE));
+        Stats { schema_version: SCHEMA_VERSION, switches, spans, spans_by_behavior, spans_by_router, spans_by_stage }
     }
 }
 
-impl Stages {
+impl Spans {
     fn over<'a>(switches: impl Iterator<Item = &'a SwitchStats> + Clone) -> Self {
-        let stage = |ms: fn(&SwitchStats) -> Option<u64>| Stage::of(switches.clone().filter_map(ms).collect());
-        Stages {
+        let stage = |ms: fn(&SwitchStats) -> Option<u64>| Span::of(switches.clone().filter_map(ms).collect());
+        Spans {
             request_to_accepted: stage(|s| s.request_to_accepted_ms),
             edge: stage(|s| s.edge_ms),
             traffic_moved: stage(|s| s.traffic_moved_ms),
@@ -385,19 +385,16 @@ mod tests {
     #[test]
     fn no_values_have_no_percentile_and_one_value_is_every_percentile() {
         assert_eq!(nearest_rank(&[], 50), None);
-        assert_eq!(Stage::of(vec![]), Stage { count: 0, median_ms: None, p90_ms: None, max_ms: None });
+        assert_eq!(Span::of(vec![]), Span { count: 0, median_ms: None, p90_ms: None, max_ms: None });
         assert_eq!([1, 50, 90, 100].map(|p| nearest_rank(&[820], p)), [Some(820); 4]);
-        assert_eq!(
-            Stage::of(vec![820]),
-            Stage { count: 1, median_ms: Some(820), p90_ms: Some(820), max_ms: Some(820) }
-        );
+        assert_eq!(Span::of(vec![820]), Span { count: 1, median_ms: Some(820), p90_ms: Some(820), max_ms: Some(820) });
     }
 
     #[test]
     fn a_stage_sorts_its_values_first() {
-        let stage = Stage::of(vec![9_000, 1_000, 4_000, 2_000, 3_000, 10_000, 5_000, 8_000, 7_000, 6_000, 11_000]);
+        let stage = Span::of(vec![9_000, 1_000, 4_000, 2_000, 3_000, 10_000, 5_000, 8_000, 7_000, 6_000, 11_000]);
         // 11 values: the median is the 6th (⌈5.5⌉), the 90th percentile the 10th (⌈9.9⌉).
-        assert_eq!(stage, Stage { count: 11, median_ms: Some(6_000), p90_ms: Some(10_000), max_ms: Some(11_000) });
+        assert_eq!(stage, Span { count: 11, median_ms: Some(6_000), p90_ms: Some(10_000), max_ms: Some(11_000) });
     }
 
     fn t(secs: i64) -> Timestamp {
@@ -455,8 +452,8 @@ mod tests {
                 (Some(t(5)), "failed", [None, None, None, None]),
             ]
         );
-        assert_eq!(stats.stages.request_to_accepted.count, 1);
-        assert_eq!(stats.stages.edge.max_ms, Some(70_000));
+        assert_eq!(stats.spans.request_to_accepted.count, 1);
+        assert_eq!(stats.spans.edge.max_ms, Some(70_000));
     }
 
     #[test]
@@ -498,7 +495,7 @@ mod tests {
                 ("/c".into(), None, "deployed", Some(900), Some(60_900)),
             ]
         );
-        let deployed = stats.stages.request_to_deployed;
+        let deployed = stats.spans.request_to_deployed;
         assert_eq!((deployed.count, deployed.median_ms, deployed.max_ms), (2, Some(60_900), Some(95_000)));
     }
 
@@ -530,7 +527,7 @@ mod tests {
         let stats = stats(&trail, Some(t(100)));
         let kept: Vec<_> = stats.switches.iter().map(|s| (s.requested_at, s.outcome)).collect();
         assert_eq!(kept, [(Some(t(100)), "accepted"), (None, "deployed")]);
-        assert_eq!(stats.stages.request_to_deployed.median_ms, Some(30_000));
+        assert_eq!(stats.spans.request_to_deployed.median_ms, Some(30_000));
     }
 
     #[test]
@@ -552,11 +549,11 @@ mod tests {
         let stats = stats(&trail, None);
         let via: Vec<_> = stats.switches.iter().map(|s| (s.via, s.outcome)).collect();
         assert_eq!(via, [(VIA_BEHAVIOR, "deployed"), (VIA_ROUTER, "accepted")]);
-        assert_eq!(stats.stages_by_router.edge.median_ms, Some(9_000));
-        assert_eq!(stats.stages_by_router.request_to_accepted.median_ms, Some(600));
-        assert_eq!(stats.stages_by_behavior.request_to_deployed.median_ms, Some(150_000));
-        assert_eq!(stats.stages_by_router.request_to_deployed.count, 0, "a store has no Deployed");
-        assert_eq!(stats.stages.request_to_accepted.count, 2, "both in the overall stages");
+        assert_eq!(stats.spans_by_router.edge.median_ms, Some(9_000));
+        assert_eq!(stats.spans_by_router.request_to_accepted.median_ms, Some(600));
+        assert_eq!(stats.spans_by_behavior.request_to_deployed.median_ms, Some(150_000));
+        assert_eq!(stats.spans_by_router.request_to_deployed.count, 0, "a store has no Deployed");
+        assert_eq!(stats.spans.request_to_accepted.count, 2, "both in the overall stages");
     }
 
     #[test]
@@ -576,8 +573,8 @@ mod tests {
         let stats = stats(&trail, None);
         let got: Vec<_> = stats.switches.iter().map(|s| (s.via, s.outcome, s.request_to_accepted_ms)).collect();
         assert_eq!(got, [(VIA_STAGE, "accepted", Some(700))]);
-        assert_eq!(stats.stages_by_stage.request_to_accepted.count, 1);
-        assert_eq!(stats.stages_by_behavior.request_to_accepted.count, 0);
+        assert_eq!(stats.spans_by_stage.request_to_accepted.count, 1);
+        assert_eq!(stats.spans_by_behavior.request_to_accepted.count, 0);
     }
 
     /// A record of attempt `id` (requested at `t(0)`) on `routes`.
@@ -616,8 +613,8 @@ mod tests {
             ]
         );
         assert!(stats.switches.iter().all(|s| s.requested_at == Some(t(0))));
-        assert_eq!(stats.stages_by_router.request_to_accepted.median_ms, Some(400));
-        assert_eq!(stats.stages_by_behavior.request_to_deployed.max_ms, Some(199_500));
+        assert_eq!(stats.spans_by_router.request_to_accepted.median_ms, Some(400));
+        assert_eq!(stats.spans_by_behavior.request_to_deployed.max_ms, Some(199_500));
         // The same attempt id on another distribution is another switch.
         let other = AuditRecord { distribution: "E2".into(), ..attempt("run-1", 0, SwitchRequested, &["/a/*"]) };
         assert_eq!(super::stats(&[attempt("run-1", 0, SwitchRequested, &["/a/*"]), other], None).switches.len(), 2);
@@ -682,10 +679,10 @@ mod tests {
             Stats {
                 schema_version: 1,
                 switches: vec![],
-                stages: Stages::default(),
-                stages_by_behavior: Stages::default(),
-                stages_by_router: Stages::default(),
-                stages_by_stage: Stages::default(),
+                spans: Spans::default(),
+                spans_by_behavior: Spans::default(),
+                spans_by_router: Spans::default(),
+                spans_by_stage: Spans::default(),
             }
         );
     }

@@ -21,7 +21,7 @@ use crate::audit::AuditError;
 use crate::audit::default_path;
 use crate::audit::describe::{self, millis_short};
 use crate::audit::since::since_timestamp;
-use crate::audit::stats::{Stage, Stages, Stats, SwitchStats, Switches, VIA_BEHAVIOR, VIA_ROUTER, VIA_STAGE};
+use crate::audit::stats::{Span, Spans, Stats, SwitchStats, Switches, VIA_BEHAVIOR, VIA_ROUTER, VIA_STAGE};
 use crate::audit::{Filter, LineWarning, TrailEntry, TrailLine, scan_trail};
 use crate::cli::LogArgs;
 use crate::domain::visible;
@@ -175,7 +175,7 @@ fn switch_row(s: &SwitchStats) -> [String; 11] {
     .map(|cell| visible::escape(&cell).into_owned())
 }
 
-fn stage_row(name: &str, stage: &Stage) -> [String; 5] {
+fn stage_row(name: &str, stage: &Span) -> [String; 5] {
     [
         name.to_string(),
         stage.count.to_string(),
@@ -192,16 +192,16 @@ fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
     writeln!(out)?;
     // Several kinds of move: each its own table, since their stages differ by minutes.
     let kinds = [
-        (VIA_BEHAVIOR, "By behavior (UpdateDistribution):", &stats.stages_by_behavior),
-        (VIA_ROUTER, "By router (its KeyValueStore):", &stats.stages_by_router),
-        (VIA_STAGE, "By API Gateway stage (UpdateStage):", &stats.stages_by_stage),
+        (VIA_BEHAVIOR, "By behavior (UpdateDistribution):", &stats.spans_by_behavior),
+        (VIA_ROUTER, "By router (its KeyValueStore):", &stats.spans_by_router),
+        (VIA_STAGE, "By API Gateway stage (UpdateStage):", &stats.spans_by_stage),
     ];
     let present: Vec<_> =
         kinds.into_iter().filter(|(via, _, _)| stats.switches.iter().any(|s| s.via == *via)).collect();
-    let tables: Vec<(Option<&str>, &Stages)> = if present.len() > 1 {
+    let tables: Vec<(Option<&str>, &Spans)> = if present.len() > 1 {
         present.into_iter().map(|(_, title, stages)| (Some(title), stages)).collect()
     } else {
-        vec![(None, &stats.stages)]
+        vec![(None, &stats.spans)]
     };
     for (title, stages) in tables {
         if let Some(title) = title {

@@ -15,7 +15,7 @@ use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live::{self, Identity};
 use crate::domain::visible;
 use crate::output;
-use crate::router::install::{Plan, RecordOrigins, plan_install, plan_remove, status};
+use crate::router::install::{InstallPlan, RecordOrigins, plan_install, plan_remove, status};
 
 /// `cutover router ...` on the distribution `--distribution` names (or the config's only one).
 pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
@@ -229,11 +229,11 @@ pub async fn execute<W: Write>(
     Ok(0)
 }
 
-fn refused(plan: &Plan) -> HeadlessError {
+fn refused(plan: &InstallPlan) -> HeadlessError {
     HeadlessError::Refused(format!("nothing was changed: {}", plan.refused.join("; ")))
 }
 
-fn print_plan<W: Write>(out: &mut Output<W>, plan: &Plan, what: &str) {
+fn print_plan<W: Write>(out: &mut Output<W>, plan: &InstallPlan, what: &str) {
     for note in &plan.notes {
         out.line(&format!("note: {note}"));
     }
@@ -252,7 +252,7 @@ fn print_plan<W: Write>(out: &mut Output<W>, plan: &Plan, what: &str) {
     }
 }
 
-fn plan_json(plan: &Plan) -> serde_json::Value {
+fn plan_json(plan: &InstallPlan) -> serde_json::Value {
     let steps: Vec<serde_json::Value> = plan
         .steps
         .iter()

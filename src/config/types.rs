@@ -459,8 +459,6 @@ impl Config {
         Err(format!("there is no rollout plan {name:?}: [plans] in {} has {}", self.file_name(), known.join(", ")))
     }
 
-    /// Each route's rollout plan where the route or its distribution names one, and the plan of
-    /// the others; names are checked when the file is read.
     /// The API Gateway stage of each of `paths` (a route's own, else the distribution's), by path.
     pub fn stages_of(&self, distribution_id: &str, paths: &[String]) -> HashMap<String, RouteStage> {
         let Some(distribution) = self.distribution(distribution_id) else {
@@ -471,6 +469,8 @@ impl Config {
         (paths.iter()).filter_map(|path| Some((path.clone(), own(path).or_else(|| shared.clone())?))).collect()
     }
 
+    /// Each route's rollout plan where the route or its distribution names one, and the plan of
+    /// the others; names are checked when the file is read.
     pub fn plans_of(&self, distribution_id: &str) -> (HashMap<String, RolloutPlan>, RolloutPlan) {
         let distribution = self.distribution(distribution_id);
         let named = |name: Option<&Spanned<String>>| name.and_then(|n| self.plan(n.get_ref()).ok());

@@ -244,7 +244,7 @@ pub struct FoundBehavior {
 
 /// One change to AWS, in the order it must happen.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
+pub enum InstallStep {
     /// `CreateKeyValueStore`, then `DescribeKeyValueStore` until it is `READY`.
     CreateStore { name: String },
     /// `DescribeKeyValueStore` until a store still provisioning is `READY`.
@@ -273,29 +273,29 @@ pub enum Step {
     DeleteStore { name: String },
 }
 
-impl Step {
+impl InstallStep {
     /// A short name for the audit trail and JSON (`create_store`...).
     pub fn kind(&self) -> &'static str {
         match self {
-            Step::CreateStore { .. } => "create_store",
-            Step::WaitForStore { .. } => "wait_for_store",
-            Step::WriteKeys { .. } => "write_keys",
-            Step::CreateFunction { .. } => "create_function",
-            Step::UpdateFunction { .. } => "update_function",
-            Step::TestFunction { .. } => "test_function",
-            Step::PublishFunction { .. } => "publish_function",
-            Step::Associate { .. } => "associate",
-            Step::Dissociate { .. } => "dissociate",
-            Step::DeleteFunction { .. } => "delete_function",
-            Step::DeleteStore { .. } => "delete_store",
+            InstallStep::CreateStore { .. } => "create_store",
+            InstallStep::WaitForStore { .. } => "wait_for_store",
+            InstallStep::WriteKeys { .. } => "write_keys",
+            InstallStep::CreateFunction { .. } => "create_function",
+            InstallStep::UpdateFunction { .. } => "update_function",
+            InstallStep::TestFunction { .. } => "test_function",
+            InstallStep::PublishFunction { .. } => "publish_function",
+            InstallStep::Associate { .. } => "associate",
+            InstallStep::Dissociate { .. } => "dissociate",
+            InstallStep::DeleteFunction { .. } => "delete_function",
+            InstallStep::DeleteStore { .. } => "delete_store",
         }
     }
 
     /// The behaviors a step changes (empty for the others).
     pub fn paths(&self) -> &[String] {
         match self {
-            Step::Associate { paths } | Step::Dissociate { paths } => paths,
-            Step::WriteKeys { routes, .. } => routes,
+            InstallStep::Associate { paths } | InstallStep::Dissociate { paths } => paths,
+            InstallStep::WriteKeys { routes, .. } => routes,
             _ => &[],
         }
     }
@@ -303,14 +303,14 @@ impl Step {
     /// What the step changes, in words.
     pub fn describe(&self) -> String {
         match self {
-            Step::CreateStore { name } => format!("create KeyValueStore {name} and wait until it is READY"),
-            Step::WaitForStore { name } => format!("wait until KeyValueStore {name} is READY"),
-            Step::CreateFunction { name } => format!(
+            InstallStep::CreateStore { name } => format!("create KeyValueStore {name} and wait until it is READY"),
+            InstallStep::WaitForStore { name } => format!("wait until KeyValueStore {name} is READY"),
+            InstallStep::CreateFunction { name } => format!(
                 "create CloudFront Function {name} (cloudfront-js-2.0, the embedded router.js, {} bytes) with the store associated",
                 ROUTER_JS.len()
             ),
-            Step::UpdateFunction { name, why } => format!("update CloudFront Function {name}: {why}"),
-            Step::WriteKeys { name, routes, removed } => {
+            InstallStep::UpdateFunction { name, why } => format!("update CloudFront Function {name}: {why}"),
+            InstallStep::WriteKeys { name, routes, removed } => {
                 let listed = if routes.is_empty() { "nothing".to_string() } else { routes.join(", ") };
                 let mut text = format!(
                     "one UpdateKeys on KeyValueStore {name} (IfMatch): the index lists {listed}, and each has a record (share 0 where it has no readable one; a record that reads is kept)"
@@ -320,38 +320,38 @@ impl Step {
                 }
                 text
             }
-            Step::TestFunction { name, route: Some(route) } => {
+            InstallStep::TestFunction { name, route: Some(route) } => {
                 format!(
                     "test {name} on sample viewer-request events, one for {route} (its logs must show the record read)"
                 )
             }
-            Step::TestFunction { name, route: None } => format!("test {name} on sample viewer-request events"),
-            Step::PublishFunction { name } => format!("publish {name} (DEVELOPMENT becomes LIVE)"),
-            Step::Associate { paths } => format!(
+            InstallStep::TestFunction { name, route: None } => format!("test {name} on sample viewer-request events"),
+            InstallStep::PublishFunction { name } => format!("publish {name} (DEVELOPMENT becomes LIVE)"),
+            InstallStep::Associate { paths } => format!(
                 "one UpdateDistribution: add the router as viewer-request function to {} (takes the usual minutes to deploy)",
                 paths.join(", ")
             ),
-            Step::Dissociate { paths } => format!(
+            InstallStep::Dissociate { paths } => format!(
                 "one UpdateDistribution: take the router off {} (takes the usual minutes to deploy)",
                 paths.join(", ")
             ),
-            Step::DeleteFunction { name } => format!("delete CloudFront Function {name}"),
-            Step::DeleteStore { name } => format!("delete KeyValueStore {name}"),
+            InstallStep::DeleteFunction { name } => format!("delete CloudFront Function {name}"),
+            InstallStep::DeleteStore { name } => format!("delete KeyValueStore {name}"),
         }
     }
 }
 
 /// The steps, or why nothing can be done.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Plan {
-    pub steps: Vec<Step>,
+pub struct InstallPlan {
+    pub steps: Vec<InstallStep>,
     /// Why the plan cannot be carried out; when not empty, nothing may be done.
     pub refused: Vec<String>,
     /// What the operator should know that changes nothing (behaviors already routed...).
     pub notes: Vec<String>,
 }
 
-impl Plan {
+impl InstallPlan {
     pub fn is_noop(&self) -> bool {
         self.steps.is_empty() && self.refused.is_empty()
     }
@@ -361,10 +361,10 @@ impl Plan {
 /// behavior whose viewer-request function is someone else's refuses the whole plan: CloudFront
 /// allows one function per event type.
 // Long: one pass per piece (store, function, behaviors), in install order, each saying why.
-pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> Plan {
+pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> InstallPlan {
     let store = store_name(distribution_id);
     let function = function_name(distribution_id);
-    let mut plan = Plan::default();
+    let mut plan = InstallPlan::default();
 
     let mut to_associate = Vec::new();
     for path in wanted {
@@ -396,14 +396,14 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
     let mut store_new = false;
     match &found.store {
         None => {
-            plan.steps.push(Step::CreateStore { name: store.clone() });
+            plan.steps.push(InstallStep::CreateStore { name: store.clone() });
             store_new = true;
         }
         Some(s) if s.status == "READY" => {}
         Some(s) if s.status == "FAILED" => plan.refused.push(format!(
             "KeyValueStore {store} is FAILED; delete it with `cutover router remove --yes` and install again"
         )),
-        Some(_) => plan.steps.push(Step::WaitForStore { name: store.clone() }),
+        Some(_) => plan.steps.push(InstallStep::WaitForStore { name: store.clone() }),
     }
 
     // The store's keys, before the function is tested: the test reads them.
@@ -411,17 +411,21 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
     match found.keys.items() {
         Some(items) if found.store.is_some() && !store_new => match key_writes(&items, &routed, &[], &found.origins) {
             Ok(writes) if writes.is_empty() => {}
-            Ok(_) => {
-                plan.steps.push(Step::WriteKeys { name: store.clone(), routes: routed.clone(), removed: Vec::new() })
-            }
+            Ok(_) => plan.steps.push(InstallStep::WriteKeys {
+                name: store.clone(),
+                routes: routed.clone(),
+                removed: Vec::new(),
+            }),
             Err(why) => plan.refused.push(why),
         },
         // A new store, or keys that could not be read: written (after a fresh read) all the same,
         // once the origins are known for every routed behavior.
         _ => match key_writes(&BTreeMap::new(), &routed, &[], &found.origins) {
-            Ok(_) => {
-                plan.steps.push(Step::WriteKeys { name: store.clone(), routes: routed.clone(), removed: Vec::new() })
-            }
+            Ok(_) => plan.steps.push(InstallStep::WriteKeys {
+                name: store.clone(),
+                routes: routed.clone(),
+                removed: Vec::new(),
+            }),
             Err(why) => plan.refused.push(why),
         },
     }
@@ -429,7 +433,7 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
     let mut publish = false;
     match &found.function {
         None => {
-            plan.steps.push(Step::CreateFunction { name: function.clone() });
+            plan.steps.push(InstallStep::CreateFunction { name: function.clone() });
             publish = true;
         }
         Some(f) => {
@@ -441,7 +445,7 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
                 (false, false) => Some(format!("the embedded router.js, and associate store {store}")),
             };
             if let Some(why) = why {
-                plan.steps.push(Step::UpdateFunction { name: function.clone(), why });
+                plan.steps.push(InstallStep::UpdateFunction { name: function.clone(), why });
                 publish = true;
             } else if f.live_code.as_deref() != Some(ROUTER_JS) {
                 publish = true;
@@ -449,11 +453,11 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
         }
     }
     if publish {
-        plan.steps.push(Step::TestFunction { name: function.clone(), route: routed.first().cloned() });
-        plan.steps.push(Step::PublishFunction { name: function });
+        plan.steps.push(InstallStep::TestFunction { name: function.clone(), route: routed.first().cloned() });
+        plan.steps.push(InstallStep::PublishFunction { name: function });
     }
     if !to_associate.is_empty() {
-        plan.steps.push(Step::Associate { paths: to_associate });
+        plan.steps.push(InstallStep::Associate { paths: to_associate });
     }
     if !plan.refused.is_empty() {
         plan.steps.clear();
@@ -463,8 +467,8 @@ pub fn plan_install(distribution_id: &str, found: &Found, wanted: &[String]) -> 
 
 /// The steps that remove the router: off the `chosen` behaviors (every behavior running it when
 /// `None`), then, when no behavior runs it any more, the function and then the store.
-pub fn plan_remove(distribution_id: &str, found: &Found, chosen: Option<&[String]>) -> Plan {
-    let mut plan = Plan::default();
+pub fn plan_remove(distribution_id: &str, found: &Found, chosen: Option<&[String]>) -> InstallPlan {
+    let mut plan = InstallPlan::default();
     let running: Vec<&FoundBehavior> = found
         .behaviors
         .iter()
@@ -483,7 +487,7 @@ pub fn plan_remove(distribution_id: &str, found: &Found, chosen: Option<&[String
     };
     let left = running.len() - off.len();
     if !off.is_empty() {
-        plan.steps.push(Step::Dissociate { paths: off.clone() });
+        plan.steps.push(InstallStep::Dissociate { paths: off.clone() });
     }
     if left > 0 {
         // The index follows the associations: the behaviors left, and the removed ones' records go.
@@ -493,7 +497,7 @@ pub fn plan_remove(distribution_id: &str, found: &Found, chosen: Option<&[String
             None => true,
         };
         if found.store.is_some() && needed {
-            plan.steps.push(Step::WriteKeys { name: store_name(distribution_id), routes: routed, removed: off });
+            plan.steps.push(InstallStep::WriteKeys { name: store_name(distribution_id), routes: routed, removed: off });
         }
         plan.notes.push(format!(
             "{left} behavior(s) still run the router, so the function and the store stay; remove without --route to remove them too"
@@ -501,10 +505,10 @@ pub fn plan_remove(distribution_id: &str, found: &Found, chosen: Option<&[String
         return plan;
     }
     if found.function.is_some() {
-        plan.steps.push(Step::DeleteFunction { name: function_name(distribution_id) });
+        plan.steps.push(InstallStep::DeleteFunction { name: function_name(distribution_id) });
     }
     if found.store.is_some() {
-        plan.steps.push(Step::DeleteStore { name: store_name(distribution_id) });
+        plan.steps.push(InstallStep::DeleteStore { name: store_name(distribution_id) });
     }
     plan
 }
@@ -696,8 +700,8 @@ mod tests {
         vec!["/a/*".into(), "/b/*".into()]
     }
 
-    fn kinds(plan: &Plan) -> Vec<&'static str> {
-        plan.steps.iter().map(Step::kind).collect()
+    fn kinds(plan: &InstallPlan) -> Vec<&'static str> {
+        plan.steps.iter().map(InstallStep::kind).collect()
     }
 
     #[test]
@@ -716,7 +720,7 @@ mod tests {
             ["create_store", "write_keys", "create_function", "test_function", "publish_function", "associate"]
         );
         assert_eq!(plan.steps[1].paths(), wanted(), "the index lists the behaviors about to run the router");
-        assert_eq!(plan.steps[3], Step::TestFunction { name: function_name(ID), route: Some("/a/*".into()) });
+        assert_eq!(plan.steps[3], InstallStep::TestFunction { name: function_name(ID), route: Some("/a/*".into()) });
         assert_eq!(plan.steps.last().unwrap().paths(), wanted());
         assert!(plan.refused.is_empty() && plan.notes.is_empty());
     }
@@ -830,7 +834,7 @@ mod tests {
         assert_eq!(plan.steps[0].paths(), ["/a/*"]);
         assert_eq!(
             plan.steps[1],
-            Step::WriteKeys { name: store_name(ID), routes: vec!["/b/*".into()], removed: vec!["/a/*".into()] },
+            InstallStep::WriteKeys { name: store_name(ID), routes: vec!["/b/*".into()], removed: vec!["/a/*".into()] },
             "the index follows: /b/* alone, and /a/*'s record goes"
         );
         assert!(plan.notes[0].contains("1 behavior(s) still run the router"), "{:?}", plan.notes);

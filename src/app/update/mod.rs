@@ -19,7 +19,7 @@ use super::action::{Action, Effect};
 use super::command::Command;
 use super::console::Console;
 use super::state::{Overlay, State};
-use switching::share::Step;
+use switching::share::ShareStep;
 
 /// Why switches end `abandoned` when the operator quits anyway.
 pub const QUIT_REASON: &str = "the operator quit the console before AWS confirmed it";
@@ -123,8 +123,8 @@ fn command_(state: &mut State, command: Command) -> Vec<Effect> {
     }
     match command {
         Command::Switch => switching::open_confirm(state),
-        Command::ShareUp => switching::share::open_step(state, Step::Up),
-        Command::ShareDown => switching::share::open_step(state, Step::Down),
+        Command::ShareUp => switching::share::open_step(state, ShareStep::Up),
+        Command::ShareDown => switching::share::open_step(state, ShareStep::Down),
         Command::StartPlan => switching::plan::open_start(state),
         Command::PausePlan => switching::plan::toggle_pause(state),
         Command::AbortPlan => switching::plan::abort_selected(state),

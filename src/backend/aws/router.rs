@@ -1,6 +1,6 @@
 //! The router's pieces in the account, over the CloudFront client: reading what exists (the
 //! KeyValueStore, the function and its code in both stages, each behavior's viewer-request
-//! function) into a [`Found`], and carrying out one planned [`Step`] at a time. The association
+//! function) into a [`Found`], and carrying out one planned [`InstallStep`] at a time. The association
 //! update changes the fetched `DistributionConfig` in place and sends it back with `IfMatch`, as a
 //! switch does, re-reading it when the ETag went stale. The store's keys (the index and the
 //! `route:` records) are read and written over the KeyValueStore data plane: `ListKeys`, and one
@@ -26,8 +26,8 @@ use super::share_store::is_stale_etag;
 use crate::backend::BackendError;
 use crate::backend::share::KEYS_PER_UPDATE;
 use crate::router::install::{
-    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, KeyWrites, Keys, RecordState, Step, function_name,
-    index_of, is_router_arn, key_writes, record_of, store_name,
+    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, RecordState,
+    function_name, index_of, is_router_arn, key_writes, record_of, store_name,
 };
 use crate::router::{ROUTER_JS, Sticky, bucket};
 
@@ -565,9 +565,9 @@ impl RouterControl {
     // Long: one arm per kind of step, each a call and what it teaches the snapshot; split up, the
     // arms would only move the same lines apart.
     /// Carry out one step, keeping `snapshot` up to date for the next.
-    pub async fn carry_out(&self, step: &Step, snapshot: &mut Snapshot) -> Result<StepDone, RouterError> {
+    pub async fn carry_out(&self, step: &InstallStep, snapshot: &mut Snapshot) -> Result<StepDone, RouterError> {
         match step {
-            Step::CreateStore { name } => {
+            InstallStep::CreateStore { name } => {
                 let out = self
                     .client
                     .create_key_value_store()
@@ -585,10 +585,10 @@ impl RouterControl {
                 done.lines.extend(self.wait_for_store(name, snapshot).await?);
                 Ok(done)
             }
-            Step::WaitForStore { name } => {
+            InstallStep::WaitForStore { name } => {
                 Ok(StepDone { lines: self.wait_for_store(name, snapshot).await?, ..Default::default() })
             }
-            Step::CreateFunction { name } => {
+            InstallStep::CreateFunction { name } => {
                 let out = self
                     .client
                     .create_function()
@@ -613,7 +613,7 @@ impl RouterControl {
                     ..Default::default()
                 })
             }
-            Step::UpdateFunction { name, .. } => {
+            InstallStep::UpdateFunction { name, .. } => {
                 let etag = self.function_etag("UpdateFunction", snapshot)?;
                 let out = self
                     .client
@@ -632,9 +632,9 @@ impl RouterControl {
                 }
                 Ok(StepDone { lines: vec![format!("updated CloudFront Function {name}")], ..Default::default() })
             }
-            Step::WriteKeys { routes, removed, .. } => self.write_keys(routes, removed, snapshot).await,
-            Step::TestFunction { name, route } => self.test(name, route.as_deref(), snapshot).await,
-            Step::PublishFunction { name } => {
+            InstallStep::WriteKeys { routes, removed, .. } => self.write_keys(routes, removed, snapshot).await,
+            InstallStep::TestFunction { name, route } => self.test(name, route.as_deref(), snapshot).await,
+            InstallStep::PublishFunction { name } => {
                 let etag = self.function_etag("PublishFunction", snapshot)?;
                 let out = self
                     .client
@@ -656,9 +656,9 @@ impl RouterControl {
                     ..Default::default()
                 })
             }
-            Step::Associate { paths } => self.update_associations(paths, true, snapshot).await,
-            Step::Dissociate { paths } => self.update_associations(paths, false, snapshot).await,
-            Step::DeleteFunction { name } => {
+            InstallStep::Associate { paths } => self.update_associations(paths, true, snapshot).await,
+            InstallStep::Dissociate { paths } => self.update_associations(paths, false, snapshot).await,
+            InstallStep::DeleteFunction { name } => {
                 let etag = self.function_etag("DeleteFunction", snapshot)?;
                 self.client
                     .delete_function()
@@ -670,7 +670,7 @@ impl RouterControl {
                 snapshot.found.function = None;
                 Ok(StepDone { lines: vec![format!("deleted CloudFront Function {name}")], ..Default::default() })
             }
-            Step::DeleteStore { name } => {
+            InstallStep::DeleteStore { name } => {
                 let etag = snapshot.store_etag.clone().ok_or_else(|| {
                     other("DeleteKeyValueStore", format!("no ETag known for store {name}; run it again"))
                 })?;

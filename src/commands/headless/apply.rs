@@ -29,8 +29,8 @@ pub trait Confirmer {
     fn confirm(&mut self, question: &str) -> Result<bool, HeadlessError>;
 }
 
-/// One distribution's change, as its confirm dialog describes it.
-pub struct Plan {
+/// One distribution's change, as its confirm dialog describes it: what a headless command proposes before it asks.
+pub struct Proposal {
     pub distribution_id: String,
     pub confirm: ConfirmSwitch,
 }
@@ -41,7 +41,7 @@ pub struct Plan {
 pub enum SwitchPlan {
     /// The route already targets what was asked for: nothing to do.
     AlreadyThere(String),
-    Change(Plan),
+    Change(Proposal),
 }
 
 /// Find `route` among the distributions and open the console's confirm dialog for moving it to `to`.
@@ -63,7 +63,7 @@ pub fn plan_switch<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: Target
     }
     runtime.dispatch(Action::OpenSwitch { distribution_id: distribution_id.clone(), path: route.to_string() });
     let confirm = take_confirm(&runtime.console, &distribution_id)?;
-    Ok(SwitchPlan::Change(Plan { distribution_id, confirm }))
+    Ok(SwitchPlan::Change(Proposal { distribution_id, confirm }))
 }
 
 /// `weight ROUTE PERCENT`: find the route and open the console's share dialog for it.
@@ -79,7 +79,7 @@ pub fn plan_weight<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: u8) ->
     let path = route.to_string();
     runtime.dispatch(Action::OpenShare { distribution_id: distribution_id.clone(), path, to });
     let confirm = take_confirm(&runtime.console, &distribution_id)?;
-    Ok(SwitchPlan::Change(Plan { distribution_id, confirm }))
+    Ok(SwitchPlan::Change(Proposal { distribution_id, confirm }))
 }
 
 /// `rollout ROUTE`: find the route and open the console's dialog starting `plan` on it (the
@@ -88,14 +88,14 @@ pub fn plan_rollout<B: Backend>(
     runtime: &mut Runtime<B>,
     route: &str,
     plan: Option<RolloutPlan>,
-) -> Result<Plan, HeadlessError> {
+) -> Result<Proposal, HeadlessError> {
     let state = holding(runtime, route)?;
     let distribution_id = state.distribution_id.clone();
     let plan = plan.unwrap_or_else(|| state.plan_for(route).clone());
     let path = route.to_string();
     runtime.dispatch(Action::OpenRollout { distribution_id: distribution_id.clone(), path, plan });
     let confirm = take_confirm(&runtime.console, &distribution_id)?;
-    Ok(Plan { distribution_id, confirm })
+    Ok(Proposal { distribution_id, confirm })
 }
 
 /// `rollout --wait`: run the console's loop until the plan on `route` is done or aborted, printing
@@ -151,7 +151,7 @@ pub(super) fn holding<'a, B: Backend>(runtime: &'a Runtime<B>, route: &str) -> R
 
 /// Open the console's rollback-all dialog on every distribution; those with no route on Lambda
 /// have nothing to do and are named in the returned notes.
-pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Plan>, Vec<String>), HeadlessError> {
+pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Proposal>, Vec<String>), HeadlessError> {
     let (mut plans, mut notes) = (Vec::new(), Vec::new());
     let ids: Vec<String> = runtime.console.distributions.iter().map(|s| s.distribution_id.clone()).collect();
     for distribution_id in ids {
@@ -167,7 +167,7 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pl
         let command = Command::RollbackAll;
         runtime.dispatch(Action::CommandFor { distribution_id: distribution_id.clone(), command });
         let confirm = take_confirm(&runtime.console, &distribution_id)?;
-        plans.push(Plan { distribution_id, confirm });
+        plans.push(Proposal { distribution_id, confirm });
     }
     Ok((plans, notes))
 }
@@ -212,7 +212,7 @@ fn take_confirm(console: &Console, distribution_id: &str) -> Result<ConfirmSwitc
 }
 
 /// The confirm dialog as text: what moves where, the new target's health, and any warning.
-pub fn describe(plan: &Plan) -> String {
+pub fn describe(plan: &Proposal) -> String {
     let c = &plan.confirm;
     let mut out = format!("{}: {}\n", plan.distribution_id, c.title());
     let _ = writeln!(out, "  {} {}", if c.paths.len() == 1 { "route " } else { "routes" }, c.paths.join(", "));
@@ -244,7 +244,7 @@ pub fn describe(plan: &Plan) -> String {
 /// each to acceptance, or with `--wait` to `Deployed`.
 pub async fn carry_out<B: Backend, W: Write>(
     runtime: &mut Runtime<B>,
-    plans: &[Plan],
+    plans: &[Proposal],
     args: &ApplyArgs,
     confirmer: &mut dyn Confirmer,
     printer: &mut EventPrinter<W>,
@@ -364,7 +364,7 @@ pub async fn carry_out<B: Backend, W: Write>(
 /// `--no-audit`) and return the attempts it started (a behavior switch, a share move, or both).
 fn send<B: Backend, W: Write>(
     runtime: &mut Runtime<B>,
-    plan: &Plan,
+    plan: &Proposal,
     args: &ApplyArgs,
     printer: &mut EventPrinter<W>,
 ) -> Result<Vec<u64>, HeadlessError> {

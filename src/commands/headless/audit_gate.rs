@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use super::HeadlessError;
-use super::apply::Plan;
+use super::apply::Proposal;
 use super::drive::EventPrinter;
 use crate::app::runtime::Runtime;
 use crate::backend::Backend;
@@ -16,7 +16,7 @@ use crate::backend::Backend;
 /// without it (then said on `printer`); else the refusal, which has sent nothing.
 pub fn require_audit_trail<B: Backend, W: Write>(
     runtime: &mut Runtime<B>,
-    plans: &[Plan],
+    plans: &[Proposal],
     no_audit: bool,
     printer: &mut EventPrinter<W>,
 ) -> Result<(), HeadlessError> {

@@ -15,7 +15,7 @@ mod stage;
 pub mod status;
 
 pub use apply::{
-    Applied, Confirmer, Plan, SwitchPlan, carry_out, describe, follow_plan, left_on_lambda, plan_rollback_all,
+    Applied, Confirmer, Proposal, SwitchPlan, carry_out, describe, follow_plan, left_on_lambda, plan_rollback_all,
     plan_rollout, plan_switch, plan_weight, router_unknown,
 };
 pub use audit_gate::require_audit_trail;

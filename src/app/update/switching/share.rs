@@ -21,26 +21,26 @@ use crate::router::RouteRecord;
 pub const STEPS: [u8; 7] = [0, 1, 5, 10, 25, 50, 100];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub enum ShareStep {
     Up,
     Down,
 }
 
 /// The next step above or below `current` (a share set by hand between steps goes to the nearest
 /// step that way); `None` at either end.
-pub fn next_share(current: u8, step: Step) -> Option<u8> {
+pub fn next_share(current: u8, step: ShareStep) -> Option<u8> {
     match step {
-        Step::Up => STEPS.iter().copied().find(|s| *s > current),
-        Step::Down => STEPS.iter().rev().copied().find(|s| *s < current),
+        ShareStep::Up => STEPS.iter().copied().find(|s| *s > current),
+        ShareStep::Down => STEPS.iter().rev().copied().find(|s| *s < current),
     }
 }
 
 /// `+` / `-` on the selected route: open the dialog for its next share that way. `-` on a record
 /// nobody can read puts it to 0 (the safe direction); `+` on it is refused.
-pub fn open_step(state: &mut State, step: Step) -> Vec<Effect> {
+pub fn open_step(state: &mut State, step: ShareStep) -> Vec<Effect> {
     let Some(row) = state.selected_route() else { return Vec::new() };
     let path = row.path.clone();
-    if step == Step::Down
+    if step == ShareStep::Down
         && let Some(zero) = row.zero_change().filter(|c| c.seen != Seen::Record)
     {
         return open(state, MoveSource::Manual, vec![zero]);
@@ -53,7 +53,7 @@ pub fn open_step(state: &mut State, step: Step) -> Vec<Effect> {
         }
     };
     let Some(to) = next_share(current, step) else {
-        let end = if step == Step::Up { "all of it already goes to Lambda" } else { "none of it goes to Lambda" };
+        let end = if step == ShareStep::Up { "all of it already goes to Lambda" } else { "none of it goes to Lambda" };
         refuse(state, Level::Info, Some(&path), format!("λ {current} %: {end}; the share stays"));
         return Vec::new();
     };

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::app::state::MoveSource;
-use crate::app::update::switching::share::{Step, next_share};
+use crate::app::update::switching::share::{ShareStep, next_share};
 use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
@@ -45,12 +45,12 @@ fn take(state: &mut State) -> Vec<Effect> {
 
 #[test]
 fn steps_go_through_the_ladder_and_stop_at_its_ends() {
-    assert_eq!(next_share(0, Step::Up), Some(1));
-    assert_eq!(next_share(10, Step::Up), Some(25));
-    assert_eq!(next_share(30, Step::Up), Some(50), "a share set by hand goes to the next step");
-    assert_eq!(next_share(30, Step::Down), Some(25));
-    assert_eq!(next_share(100, Step::Up), None);
-    assert_eq!(next_share(0, Step::Down), None);
+    assert_eq!(next_share(0, ShareStep::Up), Some(1));
+    assert_eq!(next_share(10, ShareStep::Up), Some(25));
+    assert_eq!(next_share(30, ShareStep::Up), Some(50), "a share set by hand goes to the next step");
+    assert_eq!(next_share(30, ShareStep::Down), Some(25));
+    assert_eq!(next_share(100, ShareStep::Up), None);
+    assert_eq!(next_share(0, ShareStep::Down), None);
 }
 
 #[test]

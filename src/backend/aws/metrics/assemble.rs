@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::fetch::Series;
-use super::queries::{Field, Plan, RouterField, Slot};
+use super::queries::{Field, QueryPlan, RouterField, Slot};
 use super::window::Window;
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::{AccountConcurrency, EdgeMinute, MetricsSnapshot, MinutePoint, Reading, RouterMinute};
@@ -17,7 +17,7 @@ pub struct Limit {
 }
 
 /// The snapshot for `paths` from the values `plan`'s queries brought back.
-pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, limit: Limit) -> MetricsSnapshot {
+pub fn assemble(paths: &[String], plan: &QueryPlan, window: Window, series: &Series, limit: Limit) -> MetricsSnapshot {
     assemble_accounts(paths, plan, window, series, limit, Vec::new())
 }
 
@@ -26,7 +26,7 @@ pub fn assemble(paths: &[String], plan: &Plan, window: Window, series: &Series, 
 // Long: one loop that puts every answer in its place, then the snapshot laid out field by field.
 pub fn assemble_accounts(
     paths: &[String],
-    plan: &Plan,
+    plan: &QueryPlan,
     window: Window,
     series: &Series,
     limit: Limit,
@@ -119,7 +119,7 @@ mod tests {
     use crate::config::{EXAMPLE, parse};
     use crate::domain::{BackendMinute, Target};
 
-    fn setup(paths: &[&str]) -> (Vec<String>, Plan, Window) {
+    fn setup(paths: &[&str]) -> (Vec<String>, QueryPlan, Window) {
         let config = parse(EXAMPLE, "example.toml").unwrap();
         let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
         let plan = plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), "p99", &paths, None);

@@ -23,7 +23,7 @@ use tokio::sync::OnceCell;
 
 pub use assemble::Limit;
 pub use fetch::{MAX_QUERIES_PER_CALL, batch_sizes};
-pub use queries::{Endpoint, Plan, Query};
+pub use queries::{Endpoint, Query, QueryPlan};
 pub use window::Window;
 
 use super::AwsClients;
@@ -175,7 +175,7 @@ impl CloudWatchMetrics {
     }
 
     /// What one refresh of `paths` asks for.
-    pub fn plan(&self, paths: &[String]) -> Plan {
+    pub fn plan(&self, paths: &[String]) -> QueryPlan {
         queries::plan(
             &self.distribution_id,
             self.distribution.as_ref(),
@@ -229,7 +229,7 @@ impl CloudWatchMetrics {
     async fn fetch_several(
         &self,
         paths: &[String],
-        plan: &Plan,
+        plan: &QueryPlan,
         window: Window,
         now: Timestamp,
         accounts: &[Account],

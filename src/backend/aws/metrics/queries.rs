@@ -97,7 +97,7 @@ impl Query {
 
 /// Everything one refresh asks for, and the route sides it cannot measure.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Plan {
+pub struct QueryPlan {
     pub queries: Vec<Query>,
     /// (path, side) pairs without a configured metric source.
     pub unmeasured: HashSet<(String, Target)>,
@@ -108,7 +108,7 @@ pub struct Plan {
     pub route_accounts: HashMap<String, usize>,
 }
 
-impl Plan {
+impl QueryPlan {
     /// The queries that go to one client, in plan order.
     pub fn for_endpoint(&self, endpoint: Endpoint) -> impl Iterator<Item = &Query> {
         self.queries.iter().filter(move |q| q.endpoint == endpoint)
@@ -124,8 +124,8 @@ pub fn plan(
     latency_statistic: &str,
     paths: &[String],
     router: Option<&str>,
-) -> Plan {
-    let mut plan = Plan::default();
+) -> QueryPlan {
+    let mut plan = QueryPlan::default();
     // Indexed once: looking each path up in the list would be quadratic at a thousand routes.
     let routes: HashMap<&str, &Route> =
         distribution.map(|d| d.routes.iter().map(|r| (r.path.get_ref().as_str(), r)).collect()).unwrap_or_default();
@@ -306,13 +306,13 @@ mod tests {
     use super::*;
     use crate::config::{EXAMPLE, parse};
 
-    fn example_plan(paths: &[&str]) -> Plan {
+    fn example_plan(paths: &[&str]) -> QueryPlan {
         let config = parse(EXAMPLE, "example.toml").unwrap();
         let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
         plan("E2ABCDEF12345", config.distribution("E2ABCDEF12345"), config.latency_statistic(), &paths, None)
     }
 
-    fn find<'a>(plan: &'a Plan, id: &str) -> &'a Query {
+    fn find<'a>(plan: &'a QueryPlan, id: &str) -> &'a Query {
         plan.queries.iter().find(|q| q.id == id).unwrap_or_else(|| panic!("no query {id}"))
     }
 
@@ -444,7 +444,7 @@ mod tests {
         assert_eq!(find(&p, "account_conc").endpoint, Endpoint::Regional);
     }
 
-    fn plan_for_none() -> Plan {
+    fn plan_for_none() -> QueryPlan {
         plan("E-OTHER", None, "p99", &["/user/*".to_string()], None)
     }
 
