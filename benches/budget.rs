@@ -139,7 +139,7 @@ fn refresh(c: &mut Criterion) {
     // (the request itself runs on a task of its own), and the frame that shows it.
     let (mut console, _) = loaded(ROUTES_PER_DISTRIBUTION);
     let spec = cutover::backend::sim::demo_probe_spec("/orders/*");
-    console.distributions[0].probes.insert("/orders/*".into(), spec.clone());
+    console.distributions[0].policy.probes.insert("/orders/*".into(), spec.clone());
     let now = console.distributions[0].now;
     let follow = EdgeFollow { attempt: 1, to: Target::Origin, accepted_at: now, until: now, said: false };
     let watch = EdgeWatch { following: Some(follow), in_flight: true, ..Default::default() };

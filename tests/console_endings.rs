@@ -140,7 +140,7 @@ async fn a_frame_that_cannot_be_drawn_mid_switch_abandons_it_and_is_the_error() 
 async fn staged_console(dir: &TempDir) -> (Runtime<SimBackend>, AuditLog) {
     let log = AuditLog::at(dir.path().join("audit.jsonl"));
     let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
-    runtime.state_mut().stages.insert("/orders/*".into(), demo_route_stage());
+    runtime.state_mut().policy.stages.insert("/orders/*".into(), demo_route_stage());
     let stages: Arc<dyn StageControl> = Arc::new(Unanswered(backend));
     (runtime.with_stage_control(catalog::DISTRIBUTION_ID, stages).with_audit(log.clone()), log)
 }

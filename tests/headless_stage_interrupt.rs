@@ -38,7 +38,7 @@ async fn ctrl_c_while_update_stage_is_out_records_stage_abandoned_and_exits_130(
     let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options));
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
-    state.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
+    state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
     let mut runtime = Runtime::single(state, backend, clock)
         .with_stage_control(catalog::DISTRIBUTION_ID, stages)

@@ -20,7 +20,7 @@ fn deployed(state: &cutover::app::state::State) -> bool {
 #[tokio::test(start_paused = true)]
 async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_is_breached() {
     let (mut session, backend) = demo(Scenario::BadDeploy, 5).await;
-    session.state_mut().auto_rollback = session.state().routes.iter().map(|r| r.path.clone()).collect();
+    session.state_mut().policy.auto_rollback = session.state().routes.iter().map(|r| r.path.clone()).collect();
     let lambda_before: Vec<String> =
         session.state().routes.iter().filter(|r| r.target == Some(Target::Lambda)).map(|r| r.path.clone()).collect();
 

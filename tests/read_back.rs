@@ -110,9 +110,9 @@ async fn forgetful() -> (Runtime<Forgetful>, Arc<SimBackend>) {
     let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
     let sim = Arc::new(SimBackend::new(clock.clone(), options));
     let mut state: State = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
-    state.router = true;
+    state.policy.router = true;
     let world = Arc::new(Forgetful(Arc::clone(&sim)));
-    state.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
+    state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let store: Arc<dyn ShareStore> = Arc::new(Forgetful(Arc::clone(&sim)));
     let stages: Arc<dyn StageControl> = Arc::new(Forgetful(Arc::clone(&sim)));
     let mut runtime = Runtime::single(state, world, clock)

@@ -120,7 +120,7 @@ async fn every_theme_draws_the_same_text() {
 #[tokio::test(start_paused = true)]
 async fn live_header_cost_and_read_only_banner() {
     let mut state = calm().await;
-    state.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: Some("ops".into()) };
+    state.policy.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: Some("ops".into()) };
     let metrics = state.metrics.last_mut().unwrap();
     metrics.queries = 41;
     metrics.concurrency_limit_assumed = true;
@@ -150,7 +150,7 @@ async fn live_header_cost_and_read_only_banner() {
 async fn one_concurrency_gauge_per_account() {
     use cutover::domain::AccountConcurrency;
     let mut state = calm().await;
-    state.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: None };
+    state.policy.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: None };
     let metrics = state.metrics.last_mut().unwrap();
     let account = |label: &str, id: &str, used: f64, limit: u32, error: Option<&str>| AccountConcurrency {
         label: label.into(),

@@ -47,7 +47,7 @@ async fn a_stage_rollback_stops_the_bad_deploys_errors_without_cloudfront_and_u_
     let options = SimOptions { scenario: Scenario::BadDeploy, seed: 1, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options));
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::BadDeploy, &clock);
-    state.stages = [(BAD_DEPLOY_ROUTE.to_string(), demo_route_stage())].into_iter().collect();
+    state.policy.stages = [(BAD_DEPLOY_ROUTE.to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::clone(&backend) as Arc<dyn StageControl>;
     let mut session =
         Runtime::single(state, Arc::clone(&backend), clock).with_stage_control(catalog::DISTRIBUTION_ID, stages);
@@ -108,7 +108,7 @@ async fn staged_demo() -> (Runtime<SimBackend>, Arc<SimBackend>) {
     let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options));
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
-    state.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
+    state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::clone(&backend) as Arc<dyn StageControl>;
     let mut session =
         Runtime::single(state, Arc::clone(&backend), clock).with_stage_control(catalog::DISTRIBUTION_ID, stages);
@@ -187,7 +187,7 @@ async fn headless_stage_that_gets_no_answer_records_stage_abandoned_and_fails() 
     let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options));
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
-    state.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
+    state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
     let mut session = Runtime::single(state, backend, clock)
         .with_stage_control(catalog::DISTRIBUTION_ID, stages)

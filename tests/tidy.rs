@@ -206,6 +206,64 @@ fn only_update_changes_the_console() {
     assert!(found.is_empty(), "the console changes only in update (send an Action):\n{}", found.join("\n"));
 }
 
+/// Whether a line of code writes to the state's `policy` (what was fixed at start): assigns to a
+/// field of it, calls a method that changes a collection in it, or borrows it mutably.
+fn writes_policy(code: &str) -> bool {
+    const CHANGES: [&str; 9] =
+        ["insert", "remove", "push", "clear", "extend", "entry", "get_mut", "retain", "iter_mut"];
+    code.match_indices(".policy").any(|(at, _)| {
+        let (before, after) = (&code[..at], &code[at + ".policy".len()..]);
+        // The path after `.policy` (`.stages`, `.refresh.every`, `.stages.insert`), then the rest.
+        let end = after.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(after.len());
+        let (path, rest) = (&after[..end], after[end..].trim_start());
+        let assigned = rest.starts_with('=') && !rest.starts_with("==");
+        let compound = ["+=", "-=", "*=", "/=", "|=", "&="].iter().any(|op| rest.starts_with(op));
+        let called = path.rsplit('.').next().is_some_and(|last| CHANGES.contains(&last)) && rest.starts_with('(');
+        // `&mut state.policy…`: the receiver is the word before `.policy`.
+        let receiver_at = before.rfind(|c: char| c.is_whitespace() || c == '(' || c == ',').map_or(0, |i| i + 1);
+        let borrowed = before[..receiver_at].trim_end().ends_with("&mut");
+        assigned || compound || called || borrowed
+    })
+}
+
+#[test]
+fn the_policy_is_never_written_after_start() {
+    let mut found = Vec::new();
+    // Tests set a state up with the policy they need; production code only reads it.
+    for (path, text) in sources().into_iter().filter(|(p, _)| !p.contains("/tests/")) {
+        for (n, line) in production(&text).lines().enumerate() {
+            let code = line.trim();
+            if !code.starts_with("//") && writes_policy(code) {
+                found.push(format!("{path}:{}: {code}", n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the policy is fixed at start (Setup); nothing writes it:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_policy_check_sees_writes_and_passes_reads() {
+    for write in [
+        "state.policy.stages.insert(path, stage);",
+        "state.policy.operator = who;",
+        "state.policy.refresh.every += step;",
+        "let p = &mut state.policy;",
+        "edit(&mut state.policy.probes);",
+        "state.policy.probes.get_mut(path).unwrap().host = h;",
+    ] {
+        assert!(writes_policy(write), "missed a write: {write}");
+    }
+    for read in [
+        "let every = state.policy.refresh.every;",
+        "if state.policy.operator == who {",
+        "state.policy.stages.get(path).cloned()",
+        "let mut stages = state.policy.stages.clone();",
+        "for (path, spec) in &state.policy.probes {",
+    ] {
+        assert!(!writes_policy(read), "a read taken for a write: {read}");
+    }
+}
+
 /// A cycle in the graph, as the files it passes through back to where it started, if there is one.
 fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     // Depth-first; meeting a file still on the stack closes a cycle.

@@ -129,7 +129,7 @@ impl State {
     /// viewers to Lambda: its store's last read failed (or none has come back), and some behavior
     /// runs the router or the last read held a share or a record it could not read.
     pub fn router_unknown(&self) -> Option<String> {
-        if !self.router || (self.shares.is_some() && self.shares.failures() == 0) {
+        if !self.policy.router || (self.shares.is_some() && self.shares.failures() == 0) {
             return None;
         }
         let exposed = self.routes.iter().any(|r| r.runs_router || r.via_router().may_send());

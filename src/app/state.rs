@@ -263,12 +263,11 @@ impl Default for View {
     }
 }
 
-/// One distribution's part of the console: what the console has learned about it (`topology`,
-/// `metrics`, `deploy`, the switches and the log) and how the operator is looking at it (`view`). Built from a [`Setup`]; after that, changed only by `update`.
+/// What one distribution's console was given at start (`Setup`) and keeps as it is: who and where,
+/// the config's policies, the routes' plans, probes and stages. `update` reads it and never writes it
+/// (`tests/tidy.rs`).
 #[derive(Clone, Debug)]
-pub struct State {
-    /// The CloudFront distribution this is, known before its first read comes back.
-    pub distribution_id: String,
+pub struct Policy {
     pub mode: Mode,
     /// Who is at the keyboard, for the log.
     pub operator: String,
@@ -276,33 +275,11 @@ pub struct State {
     pub caller_arn: Option<String>,
     /// This console run's name in the trail's `attempt` ids (a `Setup` fact).
     pub run_id: String,
-    pub now: Timestamp,
-    /// The distribution's routes and status, as last read.
-    pub topology: Fetch<Topology>,
-    /// Bumped whenever a switch lands, so topology read before it is not shown after it.
-    pub topology_generation: u64,
-    pub routes: Vec<RouteRow>,
-    /// The last hour's numbers, as last read.
-    pub metrics: Fetch<MetricsSnapshot>,
     /// Whether the distribution has the router's store (a `Setup` fact: routed routes move by share).
     pub router: bool,
-    /// The router's store as last read: its ETag and each routed route's record.
-    pub shares: Fetch<StoreState>,
-    /// What the router function itself has done wrong for the configured periods (empty: healthy).
-    pub router_alert: Vec<RouterBreach>,
-    /// Bumped when a share move is accepted: a read sent before it would show the old shares.
-    pub shares_generation: u64,
-    /// Why the last read of the router's store failed, until one succeeds.
-    pub router_store_error: Option<String>,
     /// Rollout plans of routes that name their own, by path, and the plan of the others.
     pub route_plans: HashMap<String, RolloutPlan>,
     pub default_plan: RolloutPlan,
-    /// Rollout plans started in this console or resumed from the trail, one per route at a time
-    /// (finished and aborted ones stay, to show).
-    pub plans: Vec<PlanRun>,
-    /// The deploy status, read while a switch propagates.
-    pub deploy: Fetch<DeployStatus>,
-    pub next_refresh: Timestamp,
     pub refresh: RefreshPolicy,
     /// The CloudWatch statistic latency is shown in (`p99` unless the config says otherwise).
     pub latency_statistic: String,
@@ -312,6 +289,47 @@ pub struct State {
     pub route_thresholds: HashMap<String, Thresholds>,
     /// Routes a guard breach switches back to the origin by itself (`auto_rollback = true`).
     pub auto_rollback: HashSet<String>,
+    /// When a switch's traffic counts as moved, and when to say it has not.
+    pub moving: MovePolicy,
+    /// Each probed route's probe, by path.
+    pub probes: HashMap<String, ProbeSpec>,
+    pub probe_settings: ProbeSettings,
+    /// How many metrics a refresh asks CloudWatch for, before the first refresh has said so.
+    pub metrics_per_refresh: Option<usize>,
+    /// The API Gateway stage of routes that name one, by path (the stage rollback, `D`).
+    pub stages: HashMap<String, RouteStage>,
+}
+
+/// One distribution's part of the console: what the console has learned about it (`topology`,
+/// `metrics`, `deploy`, the switches and the log) and how the operator is looking at it (`view`). Built from a [`Setup`]; after that, changed only by `update`.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// What was fixed at start (`Setup`): never written after `State::new`.
+    pub policy: Policy,
+    /// The CloudFront distribution this is, known before its first read comes back.
+    pub distribution_id: String,
+    pub now: Timestamp,
+    /// The distribution's routes and status, as last read.
+    pub topology: Fetch<Topology>,
+    /// Bumped whenever a switch lands, so topology read before it is not shown after it.
+    pub topology_generation: u64,
+    pub routes: Vec<RouteRow>,
+    /// The last hour's numbers, as last read.
+    pub metrics: Fetch<MetricsSnapshot>,
+    /// The router's store as last read: its ETag and each routed route's record.
+    pub shares: Fetch<StoreState>,
+    /// What the router function itself has done wrong for the configured periods (empty: healthy).
+    pub router_alert: Vec<RouterBreach>,
+    /// Bumped when a share move is accepted: a read sent before it would show the old shares.
+    pub shares_generation: u64,
+    /// Why the last read of the router's store failed, until one succeeds.
+    pub router_store_error: Option<String>,
+    /// Rollout plans started in this console or resumed from the trail, one per route at a time
+    /// (finished and aborted ones stay, to show).
+    pub plans: Vec<PlanRun>,
+    /// The deploy status, read while a switch propagates.
+    pub deploy: Fetch<DeployStatus>,
+    pub next_refresh: Timestamp,
     /// Routes already rolled back automatically: guards never move them again by themselves.
     pub auto_rolled_back: HashSet<String>,
     /// How the operator is looking at it: selection, filter, overlay, panes.
@@ -322,11 +340,6 @@ pub struct State {
     pub marks: Vec<SwitchMark>,
     /// Moments a switch's traffic was seen moved in the numbers, for the chart.
     pub moved_marks: Vec<SwitchMark>,
-    /// When a switch's traffic counts as moved, and when to say it has not.
-    pub moving: MovePolicy,
-    /// Each probed route's probe, by path.
-    pub probes: HashMap<String, ProbeSpec>,
-    pub probe_settings: ProbeSettings,
     /// What each probed route's probes have heard, by path.
     pub edge: HashMap<String, EdgeWatch>,
     /// A problem the operator should see until it clears.
@@ -346,11 +359,7 @@ pub struct State {
     pub refresh_started_at: Timestamp,
     /// Faults the demo's simulated AWS has been told to have (always none when live).
     pub faults: FaultSet,
-    /// How many metrics a refresh asks CloudWatch for, before the first refresh has said so.
-    pub metrics_per_refresh: Option<usize>,
     pub quit: bool,
-    /// The API Gateway stage of routes that name one, by path (the stage rollback, `D`).
-    pub stages: HashMap<String, RouteStage>,
     /// Each stage's deployments as last read, the one it serves among them.
     pub stage_serving: HashMap<StageRef, StageDeployments>,
 }
@@ -386,39 +395,43 @@ impl State {
         } = setup;
         State {
             distribution_id,
-            mode,
-            operator,
-            caller_arn,
-            run_id,
+            policy: Policy {
+                mode,
+                operator,
+                caller_arn,
+                run_id,
+                router,
+                route_plans,
+                default_plan,
+                refresh,
+                latency_statistic,
+                thresholds,
+                route_thresholds,
+                auto_rollback,
+                moving,
+                probes,
+                probe_settings,
+                metrics_per_refresh,
+                stages,
+            },
             now,
             topology: Fetch::default(),
             topology_generation: 0,
             routes: Vec::new(),
             metrics: Fetch::default(),
-            router,
             shares: Fetch::default(),
             router_alert: Vec::new(),
             shares_generation: 0,
             router_store_error: None,
-            route_plans,
-            default_plan,
             plans: resumed_plans,
             deploy: Fetch::default(),
             next_refresh: now,
-            refresh,
-            latency_statistic,
-            thresholds,
-            route_thresholds,
-            auto_rollback,
             auto_rolled_back: HashSet::new(),
             view: View::default(),
             log,
             moves: Moves::default(),
             marks: Vec::new(),
             moved_marks: Vec::new(),
-            moving,
-            probes,
-            probe_settings,
             edge: HashMap::new(),
             banner: None,
             audit_failure: None,
@@ -427,9 +440,7 @@ impl State {
             read_trouble: None,
             refresh_started_at: now,
             faults,
-            metrics_per_refresh,
             quit: false,
-            stages,
             stage_serving: HashMap::new(),
         }
     }
@@ -479,7 +490,7 @@ impl State {
 
     /// The rollout plan `path` follows.
     pub fn plan_for(&self, path: &str) -> &RolloutPlan {
-        self.route_plans.get(path).unwrap_or(&self.default_plan)
+        self.policy.route_plans.get(path).unwrap_or(&self.policy.default_plan)
     }
 
     /// The plan under way on `path`, if any.
@@ -528,18 +539,18 @@ impl State {
 
     /// The thresholds a route is judged by.
     pub fn thresholds_for(&self, path: &str) -> &Thresholds {
-        self.route_thresholds.get(path).unwrap_or(&self.thresholds)
+        self.policy.route_thresholds.get(path).unwrap_or(&self.policy.thresholds)
     }
 
     /// How many metrics each refresh requests: what the last refresh asked for, else the estimate.
     pub fn metric_queries(&self) -> Option<usize> {
-        self.metrics.as_ref().map(|m| m.queries).filter(|q| *q > 0).or(self.metrics_per_refresh)
+        self.metrics.as_ref().map(|m| m.queries).filter(|q| *q > 0).or(self.policy.metrics_per_refresh)
     }
 
     /// What polling CloudWatch costs per hour at the published price, in US dollars.
     pub fn metrics_cost_per_hour(&self) -> Option<f64> {
         let queries = self.metric_queries()? as f64;
-        let refreshes_per_hour = 3600.0 / self.refresh.every.as_secs_f64().max(1.0);
+        let refreshes_per_hour = 3600.0 / self.policy.refresh.every.as_secs_f64().max(1.0);
         Some(queries * refreshes_per_hour * GET_METRIC_DATA_USD_PER_METRIC)
     }
 

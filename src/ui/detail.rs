@@ -54,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title.push(Span::styled(format!("│ router's store unreadable: shares {since} "), theme.alert));
     }
     // The deployment the route's API Gateway stage serves, once read (`D`).
-    let stage = state.stages.get(&row.path).and_then(|s| state.stage_serving.get(&s.stage).map(|d| (s, d)));
+    let stage = state.policy.stages.get(&row.path).and_then(|s| state.stage_serving.get(&s.stage).map(|d| (s, d)));
     if let Some((stage, serving)) = stage {
         let fallback = stage.fallback_deployment.as_deref() == Some(serving.current.as_str());
         let words = serving.current().map_or(String::new(), |d| format!(" ({})", d.description));
@@ -65,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(run) = state.plan_on(&row.path) {
         title.push(Span::styled(format!("│ {} ", plan_words(run, state.now)), theme.switch_pending));
     }
-    if state.router && row.share.is_some() {
+    if state.policy.router && row.share.is_some() {
         let series = state.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
         let status = RouterStatus::of(&state.router_alert, series);
         let (text, style) = match &status {

@@ -63,7 +63,7 @@ fn drop_until_fits(segments: &mut Vec<Segment>, keep: u8, fits: impl Fn(&[Segmen
 fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>> {
     let mut out = Vec::new();
     // Live, which account is the first thing to be sure of; the demo's scenario can go first.
-    let (mode, mode_style, context, context_priority) = match &state.mode {
+    let (mode, mode_style, context, context_priority) = match &state.policy.mode {
         Mode::Demo { scenario } => (" DEMO ", theme.mode_demo, format!("scenario {scenario}"), 4),
         Mode::Live { account, profile } => {
             let profile = profile.as_deref().map(|p| format!(" profile {p}")).unwrap_or_default();
@@ -177,7 +177,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
 /// The router function's own health, when the distribution has the router: a breach of its guard is
 /// as important as the distribution's status; a healthy router is a nice-to-have.
 fn router<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
-    if !state.router {
+    if !state.policy.router {
         return None;
     }
     // The store unreadable comes first: the shares on screen are not what the edges do now.

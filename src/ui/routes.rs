@@ -77,7 +77,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         heading("TARGET", false),
         heading("REQ/MIN", true),
         heading("5XX%", true),
-        heading(&latency_heading(&state.latency_statistic), true),
+        heading(&latency_heading(&state.policy.latency_statistic), true),
         heading("THR", true),
         heading("TRAFFIC (60 min)", false),
     ]);

@@ -140,7 +140,7 @@ impl Console {
         loop {
             let screen = self.screen();
             if screen.contains(text) {
-                return screen;
+                return self.settled(screen);
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 self.exited = true;
@@ -153,6 +153,22 @@ impl Console {
             }
             std::thread::sleep(POLL);
         }
+    }
+
+    /// `screen` once the frame it is part of has all arrived: a frame reaches the pty in several
+    /// reads, so a text can show before the rest of its frame. Read again until two reads a poll
+    /// apart agree (at most half a second: the console redraws once a second when idle).
+    fn settled(&mut self, mut screen: String) -> String {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(500) {
+            std::thread::sleep(POLL);
+            let again = self.screen();
+            if again == screen {
+                break;
+            }
+            screen = again;
+        }
+        screen
     }
 
     /// Wait for the process to exit and the reader to drain the pty.

@@ -13,12 +13,12 @@ use crate::backend::share::Seen;
 use crate::domain::stage::StageRef;
 
 fn base(state: &State, kind: RecordKind, distribution: &str) -> AuditRecord {
-    let environment = match state.mode {
+    let environment = match state.policy.mode {
         Mode::Demo { .. } => audit::Environment::Demo,
         Mode::Live { .. } => audit::Environment::Live,
     };
-    AuditRecord::new(state.now, kind, environment, state.operator.clone(), distribution)
-        .with_caller_arn(state.caller_arn.clone())
+    AuditRecord::new(state.now, kind, environment, state.policy.operator.clone(), distribution)
+        .with_caller_arn(state.policy.caller_arn.clone())
 }
 
 fn millis(from: Timestamp, to: Timestamp) -> Option<u64> {
@@ -29,8 +29,8 @@ fn millis(from: Timestamp, to: Timestamp) -> Option<u64> {
 /// run and distribution; a stage move's says so (`…-stage-3`), numbered in the same space.
 pub fn attempt_id(state: &State, id: u64) -> String {
     match state.moves.by_id(id) {
-        Some(m) if m.stage().is_some() => format!("{}-stage-{id}", state.run_id),
-        _ => format!("{}-{id}", state.run_id),
+        Some(m) if m.stage().is_some() => format!("{}-stage-{id}", state.policy.run_id),
+        _ => format!("{}-{id}", state.policy.run_id),
     }
 }
 

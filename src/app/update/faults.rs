@@ -7,7 +7,7 @@ use crate::backend::Fault;
 use crate::domain::Level;
 
 pub fn cycle(state: &mut State) -> Vec<Effect> {
-    if let Mode::Live { .. } = state.mode {
+    if let Mode::Live { .. } = state.policy.mode {
         state.log(Level::Info, None, "faults can only be injected in the demo; live AWS is left alone");
         return Vec::new();
     }

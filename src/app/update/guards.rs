@@ -15,9 +15,9 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
         .iter()
         .filter(|r| !r.alert.is_empty() && r.pending.is_none())
         .filter(|r| r.is_on(Target::Lambda) || r.via_router().may_send())
-        .filter(|r| state.auto_rollback.contains(&r.path) && !state.auto_rolled_back.contains(&r.path))
+        .filter(|r| state.policy.auto_rollback.contains(&r.path) && !state.auto_rolled_back.contains(&r.path))
         .map(|r| {
-            let what: Vec<String> = r.alert.iter().map(|b| b.describe(&state.latency_statistic)).collect();
+            let what: Vec<String> = r.alert.iter().map(|b| b.describe(&state.policy.latency_statistic)).collect();
             (r.path.clone(), what.join(", "))
         })
         .collect();

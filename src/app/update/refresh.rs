@@ -39,7 +39,7 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
             paths: state.routes.iter().map(|r| r.path.clone()).collect(),
         });
     }
-    if state.router && state.shares.start() {
+    if state.policy.router && state.shares.start() {
         effects.push(Effect::LoadShares {
             distribution_id: state.distribution_id.clone(),
             generation: state.shares_generation,
@@ -55,8 +55,8 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
 
 /// The next period boundary plus the offset at which fresh datapoints have usually landed.
 fn next_refresh_after(state: &State, now: Timestamp) -> Timestamp {
-    let every = state.refresh.every.as_secs().max(1) as i64;
-    let offset = state.refresh.offset.as_secs() as i64;
+    let every = state.policy.refresh.every.as_secs().max(1) as i64;
+    let offset = state.policy.refresh.offset.as_secs() as i64;
     let secs = now.as_second();
     let mut next = secs.div_euclid(every) * every + offset;
     if next <= secs {
@@ -79,10 +79,10 @@ fn row_of(state: &State, info: &RouteInfo, store: Option<&StoreState>) -> RouteR
         share: None,
         // Without the router's store (none found) the function routes nothing: its association
         // alone is `cutover router status`'s to report, not a share.
-        runs_router: state.router
+        runs_router: state.policy.router
             && (info.viewer_request.as_deref()).is_some_and(|arn| is_router_arn(arn, &state.distribution_id)),
         // Without the store the function finds nothing: no index, no record.
-        router_entry: if state.router { store.map(|s| entry_of(s, &info.path)) } else { Some(NO_STORE) },
+        router_entry: if state.policy.router { store.map(|s| entry_of(s, &info.path)) } else { Some(NO_STORE) },
     };
     row.share = row.routed_share_read();
     row
@@ -151,13 +151,13 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     let mut effects = Vec::new();
     let mut notes: Vec<(Level, String, String)> = Vec::new();
     for row in &mut state.routes {
-        let thresholds = state.route_thresholds.get(&row.path).unwrap_or(&state.thresholds);
+        let thresholds = state.policy.route_thresholds.get(&row.path).unwrap_or(&state.policy.thresholds);
         let breaches = thresholds.sustained_breaches(snapshot.series(&row.path));
         if !breaches.is_empty() && row.alert.is_empty() {
             notes.push((
                 Level::Warn,
                 row.path.clone(),
-                alert_message(&breaches, thresholds.periods, &state.latency_statistic),
+                alert_message(&breaches, thresholds.periods, &state.policy.latency_statistic),
             ));
         } else if breaches.is_empty() && !row.alert.is_empty() {
             notes.push((Level::Info, row.path.clone(), "back within thresholds".to_string()));
@@ -283,7 +283,7 @@ fn read_failed(state: &mut State, what: &str, error: &BackendError) {
     let failures = trouble.failures;
     let changed = trouble.last_error != error_text;
     trouble.last_error = error_text;
-    let pause = state.refresh.refresh_backoff().delay(failures, now.as_nanosecond() as u64);
+    let pause = state.policy.refresh.refresh_backoff().delay(failures, now.as_nanosecond() as u64);
     state.next_refresh = now + SignedDuration::try_from(pause).unwrap_or_default();
     let shown_from = match state.metrics.received_at() {
         Some(at) => format!("; showing numbers from {}", time_of_day(at)),

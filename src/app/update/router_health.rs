@@ -18,11 +18,11 @@ use crate::router::install::function_name;
 /// Judge the router by `snapshot`'s numbers; sets the banner while it is in trouble (the refresh
 /// cleared it just before).
 pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
-    if !state.router {
+    if !state.policy.router {
         state.router_alert.clear();
         return Vec::new();
     }
-    let periods = state.thresholds.periods.max(1);
+    let periods = state.policy.thresholds.periods.max(1);
     let breaches = sustained(&snapshot.router, periods);
     let mut effects = Vec::new();
     if !breaches.is_empty() {

@@ -53,7 +53,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
 /// Headless `stage ROUTE`: the picker for `path`'s stage, as `D` on it would open it.
 /// Read-only may look: only choosing a deployment is refused.
 pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
-    let Some(stage) = state.stages.get(path).cloned() else {
+    let Some(stage) = state.policy.stages.get(path).cloned() else {
         let message = format!(
             "{path} names no API Gateway stage; add [distribution.route.stage] to its route in the config to roll its stage back"
         );
@@ -78,7 +78,7 @@ pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
 /// The stage's deployments came back: kept for the route detail, and shown in the picker if it
 /// still waits for them (the fallback chosen first, as the usual way back).
 pub fn loaded(state: &mut State, path: &str, result: Result<StageDeployments, BackendError>) -> Vec<Effect> {
-    let Some(stage) = state.stages.get(path).cloned() else {
+    let Some(stage) = state.policy.stages.get(path).cloned() else {
         return Vec::new();
     };
     match result {
@@ -204,7 +204,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
         visible(&confirm.from),
         visible(&confirm.to),
         visible(&confirm.to_description),
-        state.operator
+        state.policy.operator
     );
     state.log(Level::Info, Some(&confirm.path), message);
     state.refused = None;
@@ -309,7 +309,7 @@ fn open_undo(state: &mut State) -> Vec<Effect> {
         refuse(state, Some(&last.path), message);
         return Vec::new();
     }
-    let fallback = state.stages.get(&last.path).and_then(|s| s.fallback_deployment.clone());
+    let fallback = state.policy.stages.get(&last.path).and_then(|s| s.fallback_deployment.clone());
     let description = (state.stage_serving.get(&last.stage))
         .and_then(|d| d.list.iter().find(|d| d.id == last.from))
         .map(|d| d.description.clone())

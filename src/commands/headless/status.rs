@@ -245,7 +245,7 @@ impl DistributionStatus {
                     guard: Guard {
                         breached: !row.alert.is_empty(),
                         periods: thresholds.periods,
-                        breaches: row.alert.iter().map(|b| breach(b, &state.latency_statistic)).collect(),
+                        breaches: row.alert.iter().map(|b| breach(b, &state.policy.latency_statistic)).collect(),
                     },
                 }
             })
@@ -255,7 +255,7 @@ impl DistributionStatus {
             status,
             metrics_error,
             router_error: state.router_unknown(),
-            latency_statistic: state.latency_statistic.clone(),
+            latency_statistic: state.policy.latency_statistic.clone(),
             newest_datapoint: metrics.and_then(|m| m.newest_datapoint),
             concurrency: metrics.and_then(|m| {
                 m.latest_concurrency().map(|used| Concurrency {

@@ -22,8 +22,8 @@ pub fn start(state: &mut State, id: u64, moved: &[String]) -> Vec<Effect> {
     let Some(attempt) = state.moves.by_id(id) else { return Vec::new() };
     let Some(to) = attempt.to() else { return Vec::new() };
     let now = state.now;
-    let until = now + SignedDuration::try_from(state.probe_settings.follow_for).unwrap_or_default();
-    let probed: Vec<String> = moved.iter().filter(|p| state.probes.contains_key(*p)).cloned().collect();
+    let until = now + SignedDuration::try_from(state.policy.probe_settings.follow_for).unwrap_or_default();
+    let probed: Vec<String> = moved.iter().filter(|p| state.policy.probes.contains_key(*p)).cloned().collect();
     for path in &probed {
         let watch = state.edge.entry(path.clone()).or_default();
         watch.following = Some(EdgeFollow { attempt: id, to, accepted_at: now, until, said: false });
@@ -36,7 +36,7 @@ pub fn start(state: &mut State, id: u64, moved: &[String]) -> Vec<Effect> {
 /// Send the follow-ups' probes that are due, and end the follow-ups whose time is up.
 pub fn tick(state: &mut State) -> Vec<Effect> {
     let now = state.now;
-    let every = SignedDuration::try_from(state.probe_settings.every).unwrap_or_default();
+    let every = SignedDuration::try_from(state.policy.probe_settings.every).unwrap_or_default();
     let mut due = Vec::new();
     let mut ended = Vec::new();
     for (path, watch) in &mut state.edge {
@@ -66,7 +66,7 @@ pub fn tick(state: &mut State) -> Vec<Effect> {
 /// The probe key: probe the selected route once, now.
 pub fn probe_now(state: &mut State) -> Vec<Effect> {
     let Some(path) = state.selected_route().map(|r| r.path.clone()) else { return Vec::new() };
-    if !state.probes.contains_key(&path) {
+    if !state.policy.probes.contains_key(&path) {
         let message = "no probe is configured for this route: add a [distribution.route.probe] with its path \
                        (the demo probes every route)";
         state.log(Level::Info, Some(&path), message);
@@ -81,7 +81,7 @@ pub fn probe_now(state: &mut State) -> Vec<Effect> {
 }
 
 fn probe_effect(state: &State, path: &str) -> Option<Effect> {
-    let spec = state.probes.get(path)?.clone();
+    let spec = state.policy.probes.get(path)?.clone();
     Some(Effect::Probe { distribution_id: state.distribution_id.clone(), spec })
 }
 

@@ -21,7 +21,7 @@ pub(super) fn target_health(state: &State, path: &str, to: Target) -> Vec<String
             "{to} on {path}: unknown, the config names no per-route metrics for that side (see the README's config reference)"
         )),
         Some(b) => {
-            lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests.get(), b.errors_5xx.get(), b.latency_ms.get(), &state.latency_statistic)))
+            lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests.get(), b.errors_5xx.get(), b.latency_ms.get(), &state.policy.latency_statistic)))
         }
         None => lines.push(format!("{to} served no {path} traffic in the last hour")),
     }
@@ -50,7 +50,7 @@ pub(super) fn target_health_across(state: &State, to: Target) -> Vec<String> {
     if serving > 0 {
         lines.push(format!(
             "{to} across {serving} route(s): {}",
-            describe(Some(requests), Some(errors), slowest, &state.latency_statistic)
+            describe(Some(requests), Some(errors), slowest, &state.policy.latency_statistic)
         ));
     }
     if to == Target::Lambda && metrics.accounts.len() > 1 {
@@ -160,7 +160,7 @@ fn preflight_in(
         "pre-flight: needs about {} concurrent executions ({} req/s × {} duration); {} of {} free now{whose}",
         thousands(needed.round() as u64),
         thousands(per_second.round() as u64),
-        state.latency_statistic,
+        state.policy.latency_statistic,
         thousands(free.round() as u64),
         thousands(limit as u64),
     );

@@ -187,7 +187,7 @@ fn lambda_side(state: &State, route: &str, since: Timestamp) -> Watch {
     let thresholds = state.thresholds_for(route);
     let breaches: Vec<Breach> = thresholds.sustained_breaches(&minutes);
     if !breaches.is_empty() {
-        let words: Vec<String> = breaches.iter().map(|b| b.describe(&state.latency_statistic)).collect();
+        let words: Vec<String> = breaches.iter().map(|b| b.describe(&state.policy.latency_statistic)).collect();
         return Watch::Breached(format!("{} for {} periods", words.join(", "), thresholds.periods.max(1)));
     }
     let with_requests: Vec<&MinutePoint> =
@@ -261,7 +261,7 @@ pub fn abort_selected(state: &mut State) -> Vec<Effect> {
         refuse(state, Level::Info, Some(&path), "no rollout plan is under way on this route".to_string());
         return Vec::new();
     }
-    let why = format!("aborted by {}", state.operator);
+    let why = format!("aborted by {}", state.policy.operator);
     abort(state, &path, &why, MoveSource::Manual)
 }
 
@@ -269,7 +269,7 @@ pub fn abort_selected(state: &mut State) -> Vec<Effect> {
 pub fn toggle_pause(state: &mut State) -> Vec<Effect> {
     let Some(path) = state.selected_route().map(|r| r.path.clone()) else { return Vec::new() };
     let now = state.now;
-    let operator = state.operator.clone();
+    let operator = state.policy.operator.clone();
     if let Some(effects) = resend_on_resume(state, &path) {
         return effects;
     }
@@ -319,7 +319,8 @@ fn resend_on_resume(state: &mut State, path: &str) -> Option<Vec<Effect>> {
     if current == run.share() {
         return None;
     }
-    let reason = format!("rollout plan {} step {} (resumed by {})", run.plan.name, run.progress(), state.operator);
+    let reason =
+        format!("rollout plan {} step {} (resumed by {})", run.plan.name, run.progress(), state.policy.operator);
     let change = ShareChange::new(path, current, run.share());
     let mut effects = share::request(state, MoveSource::Plan, &[change], Some(&reason), None);
     let attempt = state.moves.last().filter(|a| a.paths == [path]).map(|a| a.id)?;

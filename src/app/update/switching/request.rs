@@ -66,7 +66,7 @@ pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect
     let Overlay::Confirm(confirm) = std::mem::replace(&mut state.view.overlay, Overlay::None) else {
         return Vec::new();
     };
-    let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.operator));
+    let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.policy.operator));
     let reasons = override_reasons(&confirm, state.audit_failure.as_deref());
     let overridden = if reasons.is_empty() { "nothing was blocked".to_string() } else { reasons.join("; ") };
     let override_reason = format!("{why} (overriding: {overridden})");
@@ -128,7 +128,7 @@ fn announce(
     };
     let who = match reason {
         Some(reason) => format!("by the guard, because {reason}"),
-        None => format!("requested by {}", state.operator),
+        None => format!("requested by {}", state.policy.operator),
     };
     let level = if kind == MoveSource::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
     let moves = changes.iter().map(RouteChange::describe).collect::<Vec<_>>().join("; ");

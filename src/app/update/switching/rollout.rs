@@ -99,7 +99,7 @@ pub fn accepted(
         Ok(read_back) if read_back.status == DeployStatus::Deployed => {
             effects.extend(deploy_status(state, &distribution_id, Ok(read_back)));
         }
-        Ok(_) => effects.extend(schedule_poll(state, &distribution_id, state.refresh.deploy_poll)),
+        Ok(_) => effects.extend(schedule_poll(state, &distribution_id, state.policy.refresh.deploy_poll)),
         Err(error) => {
             // Unknown is not done: the deploy poll reads the distribution again until it can say.
             state.log(
@@ -107,7 +107,7 @@ pub fn accepted(
                 Some(&label),
                 format!("reading the distribution back after the update failed: {error}; cutover reads it again before calling it deployed"),
             );
-            effects.extend(schedule_poll(state, &distribution_id, state.refresh.deploy_poll));
+            effects.extend(schedule_poll(state, &distribution_id, state.policy.refresh.deploy_poll));
         }
     }
     effects.extend(probes);
@@ -132,7 +132,7 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
         Err(error) => {
             // Back off on every failure, most of all on throttling: polling harder only adds to it.
             let failures = state.deploy.failed();
-            let after = state.refresh.poll_backoff().delay(failures, now.as_nanosecond() as u64);
+            let after = state.policy.refresh.poll_backoff().delay(failures, now.as_nanosecond() as u64);
             state.log(
                 Level::Warn,
                 None,
@@ -149,7 +149,7 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
     if let Some(topology) = state.topology.last_mut().filter(|t| t.distribution_id == distribution_id) {
         topology.status = status;
     }
-    let note_every = jiff::SignedDuration::try_from(state.refresh.progress_note_every).unwrap_or_default();
+    let note_every = jiff::SignedDuration::try_from(state.policy.refresh.progress_note_every).unwrap_or_default();
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut finished: Vec<String> = Vec::new();
     let mut deployed_ids: Vec<u64> = Vec::new();
@@ -199,7 +199,7 @@ pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<Re
     for (id, wrong) in wrong_ids {
         effects.extend(not_as_asked(state, id, &wrong));
     }
-    let poll = state.refresh.deploy_poll;
+    let poll = state.policy.refresh.deploy_poll;
     effects.extend(schedule_poll(state, distribution_id, poll));
     effects
 }

@@ -122,7 +122,7 @@ pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
         }
         (None, _) => {}
     }
-    if !state.router {
+    if !state.policy.router {
         return Err(format!(
             "the distribution has no router: {install} lets a share of it move in seconds; s switches it by behavior"
         ));
@@ -298,7 +298,7 @@ fn announce(
     let who = match (reason, kind) {
         (Some(r), MoveSource::Automatic) => format!("by the guard, because {r}"),
         (Some(r), _) => format!("for {r}"),
-        (None, _) => format!("requested by {}", state.operator),
+        (None, _) => format!("requested by {}", state.policy.operator),
     };
     let level = if kind == MoveSource::Automatic || override_reason.is_some() { Level::Warn } else { Level::Info };
     state.log(level, Some(label), format!("share move {moves} through the router's store {who}"));
@@ -377,7 +377,7 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     }
     // All or nothing can be seen to finish; a part of the viewers has no "moved" to wait for, and
     // neither has a move smaller than the threshold's margin (5 % → 0 is "moved" before it starts).
-    let margin = 100.0 - state.moving.threshold_pct;
+    let margin = 100.0 - state.policy.moving.threshold_pct;
     let whole: Vec<String> = (shares.iter())
         .filter(|c| moved.contains(&c.path) && matches!(c.to, 0 | 100) && f64::from(c.to.abs_diff(c.from)) > margin)
         .map(|c| c.path.clone())

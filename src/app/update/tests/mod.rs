@@ -589,10 +589,10 @@ fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
 fn the_cost_of_polling_cloudwatch_follows_the_queries_and_the_refresh_interval() {
     let mut state = loaded();
     assert_eq!(state.metrics_cost_per_hour(), None, "the demo asks CloudWatch for nothing");
-    state.metrics_per_refresh = Some(50);
+    state.policy.metrics_per_refresh = Some(50);
     // 50 metrics × 60 refreshes an hour × $0.01 / 1,000.
     assert!((state.metrics_cost_per_hour().unwrap() - 0.03).abs() < 1e-9);
-    state.refresh.every = Duration::from_secs(5);
+    state.policy.refresh.every = Duration::from_secs(5);
     assert!((state.metrics_cost_per_hour().unwrap() - 0.36).abs() < 1e-9, "every 5 s costs twelve times more");
 }
 
@@ -612,16 +612,16 @@ fn the_confirm_dialog_says_when_the_target_side_has_no_metric_source() {
 #[test]
 fn a_route_with_its_own_thresholds_is_judged_by_them() {
     let mut state = loaded();
-    let lenient = crate::domain::Thresholds { error_rate_pct: 20.0, ..state.thresholds.clone() };
-    state.route_thresholds.insert("/orders/*".into(), lenient);
+    let lenient = crate::domain::Thresholds { error_rate_pct: 20.0, ..state.policy.thresholds.clone() };
+    state.policy.route_thresholds.insert("/orders/*".into(), lenient);
     assert!(
         update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(5)) }).is_empty(),
         "12.4% is within 20%"
     );
     assert!(state.route("/orders/*").unwrap().alert.is_empty());
 
-    let strict = crate::domain::Thresholds { error_rate_pct: 10.0, periods: 1, ..state.thresholds.clone() };
-    state.route_thresholds.insert("/orders/*".into(), strict);
+    let strict = crate::domain::Thresholds { error_rate_pct: 10.0, periods: 1, ..state.policy.thresholds.clone() };
+    state.policy.route_thresholds.insert("/orders/*".into(), strict);
     assert_eq!(
         update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(1)) }),
         vec![Effect::Bell]
@@ -632,9 +632,9 @@ fn a_route_with_its_own_thresholds_is_judged_by_them() {
 #[test]
 fn latency_is_named_by_the_statistic_it_was_measured_with() {
     let mut state = loaded();
-    state.latency_statistic = "Average".into();
-    let slow = crate::domain::Thresholds { latency_ms: 250.0, periods: 1, ..state.thresholds.clone() };
-    state.route_thresholds.insert("/orders/*".into(), slow);
+    state.policy.latency_statistic = "Average".into();
+    let slow = crate::domain::Thresholds { latency_ms: 250.0, periods: 1, ..state.policy.thresholds.clone() };
+    state.policy.route_thresholds.insert("/orders/*".into(), slow);
     update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(1)) });
     assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 5%, Average 300 ms > 250 ms for 1 period");
 }
@@ -642,7 +642,7 @@ fn latency_is_named_by_the_statistic_it_was_measured_with() {
 #[test]
 fn a_guard_acts_once_and_never_while_read_only() {
     let mut state = loaded();
-    state.auto_rollback.insert("/orders/*".into());
+    state.policy.auto_rollback.insert("/orders/*".into());
     state.read_only = Some("--read-only".into());
     let effects = update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(3)) });
     assert_eq!(effects, vec![Effect::Bell], "no switch while read-only");
@@ -651,7 +651,7 @@ fn a_guard_acts_once_and_never_while_read_only() {
     assert!(state.moves.is_empty());
 
     let mut state = loaded();
-    state.auto_rollback.insert("/orders/*".into());
+    state.policy.auto_rollback.insert("/orders/*".into());
     let effects = update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(3)) });
     assert!(
         matches!(&effects[..], [Effect::Bell, Effect::Switch { changes, .. }] if changes.len() == 1),
@@ -666,7 +666,7 @@ fn a_guard_acts_once_and_never_while_read_only() {
 fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     use crate::audit::{Outcome, RecordKind};
     let mut state = loaded();
-    state.caller_arn = Some("arn:aws:sts::123456789012:assumed-role/oncall/kim".into());
+    state.policy.caller_arn = Some("arn:aws:sts::123456789012:assumed-role/oncall/kim".into());
     select(&mut state, "/orders/*");
     press(&mut state, Command::Switch);
     let requested = super::distribution(&mut state, Action::Command(Command::Confirm));
@@ -696,7 +696,7 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     let kinds: Vec<RecordKind> = records.iter().map(|r| r.kind).collect();
     assert_eq!(kinds, [RecordKind::SwitchRequested, RecordKind::SwitchAccepted, RecordKind::SwitchDeployed]);
     let last = records.last().unwrap();
-    assert_eq!((last.operator.as_str(), last.caller_arn.as_deref()), ("kim", state.caller_arn.as_deref()));
+    assert_eq!((last.operator.as_str(), last.caller_arn.as_deref()), ("kim", state.policy.caller_arn.as_deref()));
     assert_eq!((last.distribution.as_str(), last.routes.as_slice()), ("E2TEST", &["/orders/*".to_string()][..]));
     assert_eq!(
         (last.from, last.to, last.outcome),

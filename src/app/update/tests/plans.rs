@@ -199,7 +199,7 @@ fn every_record_of_a_plan_step_carries_its_share_moves_attempt() {
     effects.extend(with_audit(&mut state, answer));
     let records = audit_records(&effects);
     let attempts: Vec<Option<&str>> = records.iter().map(|r| r.attempt.as_deref()).collect();
-    let first = format!("{}-1", state.run_id);
+    let first = format!("{}-1", state.policy.run_id);
     assert_eq!(records.len(), 4, "requested, started, accepted, step: {records:#?}");
     assert!(attempts.iter().all(|a| *a == Some(first.as_str())), "{attempts:?}");
     let now = t0() + SignedDuration::from_mins(10);
@@ -208,7 +208,7 @@ fn every_record_of_a_plan_step_carries_its_share_moves_attempt() {
     let mut next = with_audit(&mut state, numbers);
     let answer = accepted(&state, 2);
     next.extend(with_audit(&mut state, answer));
-    let second = format!("{}-2", state.run_id);
+    let second = format!("{}-2", state.policy.run_id);
     assert!(audit_records(&next).iter().all(|r| r.attempt.as_deref() == Some(second.as_str())));
     // The operator's pause is about the step being held: its share move's attempt.
     let paused = with_audit(&mut state, Action::Command(Command::PausePlan));

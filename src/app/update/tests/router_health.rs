@@ -60,7 +60,7 @@ fn router_lines(state: &State) -> Vec<String> {
 #[test]
 fn errors_for_the_configured_periods_warn_once_ring_record_and_call_for_taking_the_router_off() {
     let mut state = with_router(true);
-    assert_eq!(state.thresholds.periods, 3);
+    assert_eq!(state.policy.thresholds.periods, 3);
     assert!(refresh(&mut state, failing(2)).is_empty(), "two bad minutes of three are not yet a breach");
     assert!(router_lines(&state).is_empty() && state.banner.is_none());
 

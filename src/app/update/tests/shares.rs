@@ -194,7 +194,7 @@ fn a_store_conflict_elsewhere_fails_the_move_and_rereads_the_store() {
 fn a_breached_guard_puts_a_routed_share_back_to_zero_in_seconds() {
     use crate::domain::thresholds::{Breach, BreachKind};
     let mut state = routed(25);
-    state.auto_rollback.insert("/search/*".into());
+    state.policy.auto_rollback.insert("/search/*".into());
     let breach = Breach { kind: BreachKind::ErrorRate, value: 9.0, limit: 5.0 };
     state.routes.iter_mut().find(|r| r.path == "/search/*").unwrap().alert = vec![breach];
     let effects = crate::app::update::guards::auto_rollback(&mut state);

@@ -18,7 +18,7 @@ fn prod() -> StageRef {
 fn with_stage() -> State {
     let mut state = loaded();
     let stage = RouteStage { stage: prod(), fallback_deployment: Some("d0".into()) };
-    state.stages.insert("/orders/*".into(), stage);
+    state.policy.stages.insert("/orders/*".into(), stage);
     state
 }
 
