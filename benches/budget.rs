@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use cutover::app::action::Action;
+use cutover::app::action::{Action, Event};
 use cutover::app::command::Command;
 use cutover::app::console::Console;
 use cutover::app::event_loop::{self, Stop};
@@ -128,7 +128,8 @@ fn refresh(c: &mut Criterion) {
                 || (console.clone(), next.clone()),
                 |(mut console, next)| {
                     let distribution_id = catalog::DISTRIBUTION_ID.to_string();
-                    let effects = update(&mut console, Action::MetricsLoaded { distribution_id, result: Ok(next) });
+                    let effects =
+                        update(&mut console, Action::to(distribution_id, Event::MetricsLoaded { result: Ok(next) }));
                     (console, effects)
                 },
                 BatchSize::LargeInput,
@@ -151,8 +152,10 @@ fn refresh(c: &mut Criterion) {
             || console.clone(),
             |mut console| {
                 let distribution_id = catalog::DISTRIBUTION_ID.to_string();
-                let action =
-                    Action::ProbeAnswered { distribution_id, route: "/orders/*".into(), answer: answer.clone() };
+                let action = Action::to(
+                    distribution_id,
+                    Event::ProbeAnswered { route: "/orders/*".into(), answer: answer.clone() },
+                );
                 let effects = update(&mut console, action);
                 (console, effects)
             },

@@ -15,31 +15,62 @@ use crate::domain::stage::{StageDeployments, StageRef};
 use crate::domain::{DeployStatus, MetricsSnapshot, ReadBack, RouteChange, Topology};
 
 /// Everything that can change the console, delivered by value to the one `update`: keys turned
-/// into commands, the clock, and what the runtime learned. Every action about one distribution
-/// names it (`distribution_id`); `Tick`, `Command` and `Abandon` concern the whole console.
+/// into commands, the clock, and what the runtime learned. `Tick`, `Command` and `Abandon` concern
+/// the whole console; everything else is about one distribution and travels in its envelope (`To`).
+// Each action is made once and moved once through the channel; a distribution's event is as large
+// as it was before the envelope, and boxing it would only add an allocation per answer.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Action {
     /// The console's time: every distribution refreshes and follows its rollouts by it.
     Tick(Timestamp),
     /// A key, for the distribution shown (or the console: tabs, theme, quitting).
     Command(Command),
+    /// Stop following every unfinished move of every distribution, recording why, and quit (a
+    /// signal, a confirmed quit, the terminal's input ending, a headless run ending).
+    Abandon { reason: String },
+    /// Something about one distribution: it goes there alone.
+    To(To),
+}
+
+impl Action {
+    /// `event` for distribution `distribution_id`.
+    pub fn to(distribution_id: impl Into<String>, event: Event) -> Action {
+        Action::To(To { distribution_id: distribution_id.into(), event })
+    }
+
+    /// The distribution this action is about; `None` for the console-wide ones.
+    pub fn distribution_id(&self) -> Option<&str> {
+        match self {
+            Action::To(to) => Some(&to.distribution_id),
+            Action::Tick(_) | Action::Command(_) | Action::Abandon { .. } => None,
+        }
+    }
+}
+
+/// The envelope of what concerns one distribution: which, and what.
+#[derive(Clone, Debug)]
+pub struct To {
+    pub distribution_id: String,
+    pub event: Event,
+}
+
+/// What one distribution hears: a backend's answer, a key meant for it, a headless request.
+#[derive(Clone, Debug)]
+pub enum Event {
     TopologyLoaded {
-        distribution_id: String,
         generation: u64,
         result: Result<Topology, BackendError>,
     },
     MetricsLoaded {
-        distribution_id: String,
         result: Result<MetricsSnapshot, BackendError>,
     },
     /// A switch met a stale ETag and is re-reading the config.
     SwitchConflict {
-        distribution_id: String,
         id: u64,
         stale_etag: String,
     },
     SwitchAccepted {
-        distribution_id: String,
         id: u64,
         etag_before: String,
         etag_after: String,
@@ -49,89 +80,68 @@ pub enum Action {
         read_back: Result<ReadBack, BackendError>,
     },
     SwitchFailed {
-        distribution_id: String,
         id: u64,
         error: BackendError,
     },
     /// A deploy poll's answer: the status and every route's origin, read again.
     DeployStatus {
-        distribution_id: String,
         result: Result<ReadBack, BackendError>,
     },
     /// The router's store as read: its ETag and every routed route's record.
     SharesLoaded {
-        distribution_id: String,
         generation: u64,
         result: Result<StoreState, BackendError>,
     },
     /// The store took a share move (one `UpdateKeys` per 50 routes, each with the ETag before it).
     /// A stale ETag on the way comes as `SwitchConflict`, a refusal as `SwitchFailed`.
     SharesAccepted {
-        distribution_id: String,
         id: u64,
         accepted: SharesAccepted,
     },
     /// A probe of a route through the distribution came back (or gave up): a finding, never an error.
     ProbeAnswered {
-        distribution_id: String,
         route: String,
         answer: ProbeAnswer,
-    },
-    /// Stop following every unfinished switch of every distribution, recording why, and quit (a
-    /// signal, a confirmed quit, the terminal's input ending, a headless run ending).
-    Abandon {
-        reason: String,
     },
     /// Stop following one distribution's unfinished switches, recording why (a headless run that
     /// ends at acceptance, or whose `--timeout` ran out).
     StopFollowing {
-        distribution_id: String,
         reason: String,
     },
-    /// A key's command for a given distribution, shown or not: headless commands act on the
+    /// A key's command for this distribution, shown or not: headless commands act on the
     /// distribution a route lives in.
-    CommandFor {
-        distribution_id: String,
-        command: Command,
-    },
+    Command(Command),
     /// Headless `switch`: open the switch dialog for `path`, as selecting it (with no filter hiding
     /// it) and pressing `s` would.
     OpenSwitch {
-        distribution_id: String,
         path: String,
     },
     /// Headless `weight`: open the share dialog for `path` at `to` % for Lambda.
     OpenShare {
-        distribution_id: String,
         path: String,
         to: u8,
     },
     /// Headless `rollout`: open the dialog starting `plan` on `path`.
     OpenRollout {
-        distribution_id: String,
         path: String,
         plan: RolloutPlan,
     },
     /// Headless `--force --reason`: send the open dialog's switch past the pre-flight, with the reason.
     ConfirmForced {
-        distribution_id: String,
         reason: String,
     },
     /// Whether the audit trail took the distribution's record just written, or (checked before
     /// anything is sent) could take one; the error in words when not.
     AuditTrail {
-        distribution_id: String,
         result: Result<(), String>,
     },
     /// A route's stage's deployments, read for the stage rollback's picker.
     StageLoaded {
-        distribution_id: String,
         path: String,
         result: Result<StageDeployments, BackendError>,
     },
     /// Whether `UpdateStage` of stage move `id` was accepted.
     StageSet {
-        distribution_id: String,
         id: u64,
         /// The deployment the stage serves when read back after `UpdateStage` took the move; or
         /// why the move (or the read after it) failed.
@@ -139,44 +149,13 @@ pub enum Action {
     },
     /// Headless `stage ROUTE --list`: read `path`'s stage's deployments (the picker opens).
     OpenStage {
-        distribution_id: String,
         path: String,
     },
     /// Headless `stage ROUTE --deployment ID`: open the confirm dialog moving `path`'s stage to it.
     OpenStageMove {
-        distribution_id: String,
         path: String,
         deployment_id: String,
     },
-}
-
-impl Action {
-    /// The distribution this action is about; `None` for the console-wide ones.
-    pub fn distribution_id(&self) -> Option<&str> {
-        match self {
-            Action::Tick(_) | Action::Command(_) | Action::Abandon { .. } => None,
-            Action::TopologyLoaded { distribution_id, .. }
-            | Action::MetricsLoaded { distribution_id, .. }
-            | Action::SwitchConflict { distribution_id, .. }
-            | Action::SwitchAccepted { distribution_id, .. }
-            | Action::SwitchFailed { distribution_id, .. }
-            | Action::DeployStatus { distribution_id, .. }
-            | Action::SharesLoaded { distribution_id, .. }
-            | Action::SharesAccepted { distribution_id, .. }
-            | Action::ProbeAnswered { distribution_id, .. }
-            | Action::StopFollowing { distribution_id, .. }
-            | Action::CommandFor { distribution_id, .. }
-            | Action::OpenSwitch { distribution_id, .. }
-            | Action::OpenShare { distribution_id, .. }
-            | Action::OpenRollout { distribution_id, .. }
-            | Action::ConfirmForced { distribution_id, .. }
-            | Action::AuditTrail { distribution_id, .. }
-            | Action::StageLoaded { distribution_id, .. }
-            | Action::StageSet { distribution_id, .. }
-            | Action::OpenStage { distribution_id, .. }
-            | Action::OpenStageMove { distribution_id, .. } => Some(distribution_id),
-        }
-    }
 }
 
 /// Work `update` asks for; the runtime performs it off the UI task and answers with actions. Every

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, Event};
 use crate::backend::probe::Prober;
 use crate::backend::share::{ShareStore, set_shares};
 use crate::backend::stage::StageControl;
@@ -54,7 +54,7 @@ impl<B: Backend> EffectRunner<B> {
                         Some(stages) => stages.deployments(&stage).await,
                         None => Err(missing()),
                     };
-                    send(Action::StageLoaded { distribution_id, path, result });
+                    send(Action::to(distribution_id, Event::StageLoaded { path, result }));
                 }
                 Effect::SetStage { id, distribution_id, stage, deployment_id } => {
                     let result = match &stages {
@@ -69,7 +69,7 @@ impl<B: Backend> EffectRunner<B> {
                         },
                         None => Err(missing()),
                     };
-                    send(Action::StageSet { distribution_id, id, result });
+                    send(Action::to(distribution_id, Event::StageSet { id, result }));
                 }
                 _ => {}
             }
@@ -90,24 +90,24 @@ impl<B: Backend> EffectRunner<B> {
         let Some(store) = self.share_store.clone() else {
             if let Effect::SetShares { id, distribution_id, .. } = effect {
                 let error = BackendError::Other("the distribution has no router's store to write to".into());
-                send(Action::SwitchFailed { distribution_id, id, error });
+                send(Action::to(distribution_id, Event::SwitchFailed { id, error }));
             }
             return;
         };
         tokio::spawn(async move {
             match effect {
                 Effect::LoadShares { distribution_id, generation } => {
-                    send(Action::SharesLoaded { distribution_id, generation, result: store.read().await });
+                    send(Action::to(distribution_id, Event::SharesLoaded { generation, result: store.read().await }));
                 }
                 Effect::SetShares { id, distribution_id, changes } => {
                     let on_conflict = |stale: &str| {
                         let distribution_id = distribution_id.clone();
-                        send(Action::SwitchConflict { distribution_id, id, stale_etag: stale.to_string() })
+                        send(Action::to(distribution_id, Event::SwitchConflict { id, stale_etag: stale.to_string() }))
                     };
                     let result = set_shares(store.as_ref(), &changes, on_conflict).await;
                     send(match result {
-                        Ok(accepted) => Action::SharesAccepted { distribution_id, id, accepted },
-                        Err(error) => Action::SwitchFailed { distribution_id, id, error },
+                        Ok(accepted) => Action::to(distribution_id, Event::SharesAccepted { id, accepted }),
+                        Err(error) => Action::to(distribution_id, Event::SwitchFailed { id, error }),
                     });
                 }
                 _ => {}
@@ -127,32 +127,37 @@ impl<B: Backend> EffectRunner<B> {
         match effect {
             Effect::LoadTopology { distribution_id, generation } => {
                 tokio::spawn(async move {
-                    send(Action::TopologyLoaded { distribution_id, generation, result: backend.topology().await });
+                    send(Action::to(
+                        distribution_id,
+                        Event::TopologyLoaded { generation, result: backend.topology().await },
+                    ));
                 });
             }
             Effect::LoadMetrics { distribution_id, paths } => {
                 tokio::spawn(async move {
-                    send(Action::MetricsLoaded { distribution_id, result: backend.fetch(&paths).await });
+                    send(Action::to(distribution_id, Event::MetricsLoaded { result: backend.fetch(&paths).await }));
                 });
             }
             Effect::Switch { id, distribution_id, changes } => {
                 tokio::spawn(async move {
                     let on_conflict = |stale: &str| {
                         let distribution_id = distribution_id.clone();
-                        send(Action::SwitchConflict { distribution_id, id, stale_etag: stale.to_string() })
+                        send(Action::to(distribution_id, Event::SwitchConflict { id, stale_etag: stale.to_string() }))
                     };
                     let result = switch_routes(backend.as_ref(), &distribution_id, &changes, on_conflict).await;
                     send(match result {
-                        Ok(ok) => Action::SwitchAccepted {
+                        Ok(ok) => Action::to(
                             distribution_id,
-                            id,
-                            etag_before: ok.etag_before,
-                            etag_after: ok.accepted.etag,
-                            status: ok.accepted.status,
-                            already_there: ok.already_there,
-                            read_back: ok.read_back,
-                        },
-                        Err(error) => Action::SwitchFailed { distribution_id, id, error },
+                            Event::SwitchAccepted {
+                                id,
+                                etag_before: ok.etag_before,
+                                etag_after: ok.accepted.etag,
+                                status: ok.accepted.status,
+                                already_there: ok.already_there,
+                                read_back: ok.read_back,
+                            },
+                        ),
+                        Err(error) => Action::to(distribution_id, Event::SwitchFailed { id, error }),
                     });
                 });
             }
@@ -163,14 +168,14 @@ impl<B: Backend> EffectRunner<B> {
                 tokio::spawn(async move {
                     clock.sleep(after).await;
                     let result = backend.read_back(&distribution_id).await;
-                    send(Action::DeployStatus { distribution_id, result });
+                    send(Action::to(distribution_id, Event::DeployStatus { result }));
                 });
             }
             Effect::Probe { distribution_id, spec } => {
                 let Some(prober) = self.prober.clone() else { return };
                 tokio::spawn(async move {
                     let answer = prober.probe(&spec).await;
-                    send(Action::ProbeAnswered { distribution_id, route: spec.route.clone(), answer });
+                    send(Action::to(distribution_id, Event::ProbeAnswered { route: spec.route.clone(), answer }));
                 });
             }
             Effect::InjectFaults { faults, .. } => {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, Event};
 use super::audit_sink::AuditSink;
 use super::command::Command;
 use super::console::Console;
@@ -127,7 +127,7 @@ impl<B: Backend> Runtime<B> {
         let result = sink.check();
         let ids: Vec<String> = self.console.distributions.iter().map(|s| s.distribution_id.clone()).collect();
         for distribution_id in ids {
-            self.dispatch(Action::AuditTrail { distribution_id, result: result.clone() });
+            self.dispatch(Action::to(distribution_id, Event::AuditTrail { result: result.clone() }));
         }
         result
     }
@@ -163,7 +163,7 @@ impl<B: Backend> Runtime<B> {
         if let Err(error) = &result {
             tracing::error!(%error, kind = record.kind.as_str(), "audit record not written");
         }
-        self.dispatch(Action::AuditTrail { distribution_id: record.distribution.clone(), result });
+        self.dispatch(Action::to(record.distribution.clone(), Event::AuditTrail { result }));
     }
 
     pub fn press(&mut self, command: Command) {

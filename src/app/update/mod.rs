@@ -15,7 +15,7 @@ pub mod switching;
 #[cfg(test)]
 mod tests;
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, Event, To};
 use super::command::Command;
 use super::console::Console;
 use super::state::{Overlay, State};
@@ -43,10 +43,9 @@ fn route(console: &mut Console, action: Action) -> Vec<Effect> {
         Action::Tick(now) => every(console, |state| refresh::tick(state, now)),
         Action::Abandon { reason } => every(console, |state| quitting::abandon_all(state, &reason)),
         Action::Command(command) => console_command(console, command),
-        other => {
-            let id = other.distribution_id().expect("console-wide actions are matched above").to_string();
-            // Every action names a distribution of this console: the runtime only hears from its own.
-            console.distribution_mut(&id).map_or_else(Vec::new, |state| distribution(state, other))
+        // Every envelope names a distribution of this console: the runtime only hears from its own.
+        Action::To(To { distribution_id, event }) => {
+            console.distribution_mut(&distribution_id).map_or_else(Vec::new, |state| event_(state, event))
         }
     }
 }
@@ -89,31 +88,39 @@ fn console_command(console: &mut Console, command: Command) -> Vec<Effect> {
 pub(crate) fn distribution(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => refresh::tick(state, now),
-        Action::Command(command) | Action::CommandFor { command, .. } => command_(state, command),
-        Action::TopologyLoaded { generation, result, .. } => refresh::topology_loaded(state, generation, result),
-        Action::MetricsLoaded { result, .. } => refresh::metrics_loaded(state, result),
-        Action::SwitchConflict { id, stale_etag, .. } => switching::conflict(state, id, &stale_etag),
-        Action::SwitchAccepted { id, etag_before, etag_after, status, already_there, read_back, .. } => {
+        Action::Command(command) => command_(state, command),
+        Action::Abandon { reason } => quitting::abandon_all(state, &reason),
+        Action::To(To { event, .. }) => event_(state, event),
+    }
+}
+
+fn event_(state: &mut State, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Command(command) => command_(state, command),
+        Event::TopologyLoaded { generation, result } => refresh::topology_loaded(state, generation, result),
+        Event::MetricsLoaded { result } => refresh::metrics_loaded(state, result),
+        Event::SwitchConflict { id, stale_etag } => switching::conflict(state, id, &stale_etag),
+        Event::SwitchAccepted { id, etag_before, etag_after, status, already_there, read_back } => {
             switching::accepted(state, id, (etag_before, etag_after), status, already_there, read_back)
         }
-        Action::SwitchFailed { id, error, .. } => switching::failed(state, id, &error),
-        Action::DeployStatus { distribution_id, result } => switching::deploy_status(state, &distribution_id, result),
-        Action::SharesLoaded { generation, result, .. } => refresh::shares_loaded(state, generation, result),
-        Action::SharesAccepted { id, accepted, .. } => switching::shares_accepted(state, id, accepted),
-        Action::ProbeAnswered { route, answer, .. } => switching::edge::answered(state, &route, answer),
-        Action::Abandon { reason } | Action::StopFollowing { reason, .. } => quitting::abandon_all(state, &reason),
-        Action::OpenSwitch { path, .. } => switching::open_for(state, &path),
-        Action::OpenShare { path, to, .. } => switching::share::open_to(state, &path, to),
-        Action::OpenRollout { path, plan, .. } => switching::plan::open_plan(state, &path, plan),
-        Action::ConfirmForced { reason, .. } => switching::confirm_override(state, Some(reason)),
-        Action::AuditTrail { result, .. } => audit_trail::answered(state, result),
-        Action::StageLoaded { path, result, .. } => stage::loaded(state, &path, result),
-        Action::StageSet { id, result, .. } => stage::set(state, id, result),
-        Action::OpenStage { path, .. } => {
+        Event::SwitchFailed { id, error } => switching::failed(state, id, &error),
+        Event::DeployStatus { result } => switching::deploy_status(state, result),
+        Event::SharesLoaded { generation, result } => refresh::shares_loaded(state, generation, result),
+        Event::SharesAccepted { id, accepted } => switching::shares_accepted(state, id, accepted),
+        Event::ProbeAnswered { route, answer } => switching::edge::answered(state, &route, answer),
+        Event::StopFollowing { reason } => quitting::abandon_all(state, &reason),
+        Event::OpenSwitch { path } => switching::open_for(state, &path),
+        Event::OpenShare { path, to } => switching::share::open_to(state, &path, to),
+        Event::OpenRollout { path, plan } => switching::plan::open_plan(state, &path, plan),
+        Event::ConfirmForced { reason } => switching::confirm_override(state, Some(reason)),
+        Event::AuditTrail { result } => audit_trail::answered(state, result),
+        Event::StageLoaded { path, result } => stage::loaded(state, &path, result),
+        Event::StageSet { id, result } => stage::set(state, id, result),
+        Event::OpenStage { path } => {
             state.view.overlay = Overlay::None;
             stage::open_for(state, &path)
         }
-        Action::OpenStageMove { path, deployment_id, .. } => stage::choose_for(state, &path, &deployment_id),
+        Event::OpenStageMove { path, deployment_id } => stage::choose_for(state, &path, &deployment_id),
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::drive::{EventPrinter, Waited, run_until};
 use super::{ApplyArgs, HeadlessError};
-use crate::app::action::Action;
+use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::event_loop;
@@ -61,7 +61,7 @@ pub fn plan_switch<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: Target
             "{route} on {distribution_id} already targets {to}; nothing to do"
         )));
     }
-    runtime.dispatch(Action::OpenSwitch { distribution_id: distribution_id.clone(), path: route.to_string() });
+    runtime.dispatch(Action::to(distribution_id.clone(), Event::OpenSwitch { path: route.to_string() }));
     let confirm = take_confirm(&runtime.console, &distribution_id)?;
     Ok(SwitchPlan::Change(Proposal { distribution_id, confirm }))
 }
@@ -77,7 +77,7 @@ pub fn plan_weight<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: u8) ->
         )));
     }
     let path = route.to_string();
-    runtime.dispatch(Action::OpenShare { distribution_id: distribution_id.clone(), path, to });
+    runtime.dispatch(Action::to(distribution_id.clone(), Event::OpenShare { path, to }));
     let confirm = take_confirm(&runtime.console, &distribution_id)?;
     Ok(SwitchPlan::Change(Proposal { distribution_id, confirm }))
 }
@@ -93,7 +93,7 @@ pub fn plan_rollout<B: Backend>(
     let distribution_id = state.distribution_id.clone();
     let plan = plan.unwrap_or_else(|| state.plan_for(route).clone());
     let path = route.to_string();
-    runtime.dispatch(Action::OpenRollout { distribution_id: distribution_id.clone(), path, plan });
+    runtime.dispatch(Action::to(distribution_id.clone(), Event::OpenRollout { path, plan }));
     let confirm = take_confirm(&runtime.console, &distribution_id)?;
     Ok(Proposal { distribution_id, confirm })
 }
@@ -165,7 +165,7 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pr
             continue;
         }
         let command = Command::RollbackAll;
-        runtime.dispatch(Action::CommandFor { distribution_id: distribution_id.clone(), command });
+        runtime.dispatch(Action::to(distribution_id.clone(), Event::Command(command)));
         let confirm = take_confirm(&runtime.console, &distribution_id)?;
         plans.push(Proposal { distribution_id, confirm });
     }
@@ -353,7 +353,7 @@ pub async fn carry_out<B: Backend, W: Write>(
     // Only once every attempt has had its turn: stopping ends all of a distribution's attempts,
     // and the share move an `R` starts beside its behaviors is still to be followed.
     for (distribution_id, reason) in stop {
-        runtime.dispatch(Action::StopFollowing { distribution_id, reason });
+        runtime.dispatch(Action::to(distribution_id, Event::StopFollowing { reason }));
         printer.print_all(&runtime.console);
     }
     failures.extend(router_unknown(runtime));
@@ -380,9 +380,9 @@ fn send<B: Backend, W: Write>(
         reasons.push(format!("--no-audit: the audit trail cannot be written ({why})"));
     }
     runtime.dispatch(if reasons.is_empty() {
-        Action::CommandFor { distribution_id: distribution_id.clone(), command: Command::Confirm }
+        Action::to(distribution_id.clone(), Event::Command(Command::Confirm))
     } else {
-        Action::ConfirmForced { distribution_id: distribution_id.clone(), reason: reasons.join("; ") }
+        Action::to(distribution_id.clone(), Event::ConfirmForced { reason: reasons.join("; ") })
     });
     printer.print_all(&runtime.console);
     let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");

@@ -12,7 +12,7 @@ use super::apply::{Confirmer, holding};
 use super::drive::{EventPrinter, Waited, run_until};
 use super::prompt::TerminalConfirmer;
 use super::run::open_and_load;
-use crate::app::action::Action;
+use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::event_loop;
@@ -67,7 +67,7 @@ async fn read_picker<B: Backend, W: Write>(
     route: &str,
     printer: &mut EventPrinter<W>,
 ) -> Result<StagePicker, HeadlessError> {
-    runtime.dispatch(Action::OpenStage { distribution_id: distribution_id.to_string(), path: route.to_string() });
+    runtime.dispatch(Action::to(distribution_id.to_string(), Event::OpenStage { path: route.to_string() }));
     let picker_of = |console: &Console| match &console.distribution(distribution_id)?.view.overlay {
         Overlay::StagePicker(picker) => Some(picker.clone()),
         _ => None,
@@ -96,7 +96,7 @@ async fn move_stage<B: Backend, W: Write>(
 ) -> Result<(), HeadlessError> {
     let id = distribution_id.to_string();
     let path = args.route.clone();
-    runtime.dispatch(Action::OpenStageMove { distribution_id: id.clone(), path, deployment_id: wanted.to_string() });
+    runtime.dispatch(Action::to(id.clone(), Event::OpenStageMove { path, deployment_id: wanted.to_string() }));
     let Overlay::ConfirmStage(confirm) = &runtime.console.distribution(distribution_id).expect("found").view.overlay
     else {
         return Err(refused(&runtime.console, distribution_id));
@@ -123,7 +123,7 @@ async fn move_stage<B: Backend, W: Write>(
     let signals = StopSignals::install()
         .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
     let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.moves.len());
-    runtime.dispatch(Action::CommandFor { distribution_id: id, command: Command::Confirm });
+    runtime.dispatch(Action::to(id, Event::Command(Command::Confirm)));
     let answered = |c: &Console| {
         c.distribution(distribution_id).is_none_or(|s| s.moves.get(before).is_none_or(|m| !m.phase.unfinished()))
     };

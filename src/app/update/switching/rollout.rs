@@ -97,7 +97,7 @@ pub fn accepted(
     match read_back {
         // Deployed, and read back where it was asked: done now.
         Ok(read_back) if read_back.status == DeployStatus::Deployed => {
-            effects.extend(deploy_status(state, &distribution_id, Ok(read_back)));
+            effects.extend(deploy_status(state, Ok(read_back)));
         }
         Ok(_) => effects.extend(schedule_poll(state, &distribution_id, state.policy.refresh.deploy_poll)),
         Err(error) => {
@@ -125,8 +125,10 @@ fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> V
 
 // Long: one poll answer for every attempt of the distribution, with its backoff on failure; the
 // notes, ends and audit records are gathered first so that state is borrowed once.
-pub fn deploy_status(state: &mut State, distribution_id: &str, result: Result<ReadBack, BackendError>) -> Vec<Effect> {
+pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) -> Vec<Effect> {
     let now = state.now;
+    let distribution_id = state.distribution_id.clone();
+    let distribution_id = distribution_id.as_str();
     let read_back = match result {
         Ok(read_back) => read_back,
         Err(error) => {

@@ -1,6 +1,7 @@
 //! The switch dialog when the Lambda sides live in several accounts: the pre-flight counts the free
 //! concurrency of the account the route's Lambda side lives in, and the dialog lists each account.
 
+use crate::app::action::Event;
 use std::collections::HashMap;
 
 use super::*;
@@ -31,7 +32,7 @@ fn with_accounts(search_account: usize) -> State {
         ("/search/*".to_string(), search_account),
         ("*".to_string(), 0),
     ]);
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(numbers) }));
     state
 }
 

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 
 use super::super::audit::milestone;
 use super::{ID, audit_records, loaded, messages, metrics, t0, update};
-use crate::app::action::Action;
+use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::audit::RecordKind;
 use crate::domain::{DeployStatus, Target};
@@ -17,33 +17,30 @@ const FULL: &str = "cannot write to the audit file /s/audit.jsonl: No space left
 #[test]
 fn a_failed_write_is_kept_through_refreshes_until_a_write_succeeds() {
     let mut state = loaded();
-    update(&mut state, Action::AuditTrail { distribution_id: ID.into(), result: Err(FULL.into()) });
-    update(&mut state, Action::AuditTrail { distribution_id: ID.into(), result: Err(FULL.into()) });
+    update(&mut state, Action::to(ID, Event::AuditTrail { result: Err(FULL.into()) }));
+    update(&mut state, Action::to(ID, Event::AuditTrail { result: Err(FULL.into()) }));
     assert_eq!(state.audit_failure.as_deref(), Some(FULL));
     let errors: Vec<String> = messages(&state).into_iter().filter(|m| m.starts_with("ERROR")).collect();
     assert_eq!(errors, [format!("ERROR - the audit trail could not be written: {FULL}")], "said once, not per record");
 
     // A good refresh clears the read-error banner, not this one.
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
     assert_eq!(state.audit_failure.as_deref(), Some(FULL));
 
-    update(&mut state, Action::AuditTrail { distribution_id: ID.into(), result: Ok(()) });
+    update(&mut state, Action::to(ID, Event::AuditTrail { result: Ok(()) }));
     assert_eq!(state.audit_failure, None);
     assert_eq!(messages(&state).last().unwrap(), "INFO - the audit trail is written again");
-    update(&mut state, Action::AuditTrail { distribution_id: ID.into(), result: Ok(()) });
+    update(&mut state, Action::to(ID, Event::AuditTrail { result: Ok(()) }));
     assert_eq!(messages(&state).iter().filter(|m| m.contains("written again")).count(), 1);
 }
 
 #[test]
 fn a_different_failure_is_said_again() {
     let mut state = loaded();
-    update(&mut state, Action::AuditTrail { distribution_id: ID.into(), result: Err(FULL.into()) });
+    update(&mut state, Action::to(ID, Event::AuditTrail { result: Err(FULL.into()) }));
     update(
         &mut state,
-        Action::AuditTrail {
-            distribution_id: ID.into(),
-            result: Err("cannot open the audit file: Permission denied".into()),
-        },
+        Action::to(ID, Event::AuditTrail { result: Err("cannot open the audit file: Permission denied".into()) }),
     );
     assert_eq!(state.audit_failure.as_deref(), Some("cannot open the audit file: Permission denied"));
     assert_eq!(messages(&state).iter().filter(|m| m.starts_with("ERROR")).count(), 2);
@@ -56,15 +53,17 @@ fn accepted_switch() -> crate::app::state::State {
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(2)));
     update(
         &mut state,
-        Action::SwitchAccepted {
-            distribution_id: ID.into(),
-            id: 1,
-            etag_before: "E1".into(),
-            etag_after: "E2".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
-        },
+        Action::to(
+            ID,
+            Event::SwitchAccepted {
+                id: 1,
+                etag_before: "E1".into(),
+                etag_after: "E2".into(),
+                status: DeployStatus::InProgress,
+                already_there: vec![],
+                read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
+            },
+        ),
     );
     state
 }
@@ -79,23 +78,25 @@ fn every_record_of_a_switch_carries_when_it_was_requested() {
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(9)));
     let accepted = super::super::distribution(
         &mut state,
-        Action::SwitchAccepted {
-            distribution_id: ID.into(),
-            id: 1,
-            etag_before: "E1".into(),
-            etag_after: "E2".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
-        },
+        Action::to(
+            ID,
+            Event::SwitchAccepted {
+                id: 1,
+                etag_before: "E1".into(),
+                etag_after: "E2".into(),
+                status: DeployStatus::InProgress,
+                already_there: vec![],
+                read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
+            },
+        ),
     );
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(100)));
     let deployed = super::super::distribution(
         &mut state,
-        Action::DeployStatus {
-            distribution_id: ID.into(),
-            result: Ok(super::read_back(DeployStatus::Deployed, super::ORDERS_BACK)),
-        },
+        Action::to(
+            ID,
+            Event::DeployStatus { result: Ok(super::read_back(DeployStatus::Deployed, super::ORDERS_BACK)) },
+        ),
     );
     let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).collect();
     assert_eq!(

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::app::action::{Action, Effect};
+use crate::app::action::{Action, Effect, Event};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::setup::Setup;
@@ -140,8 +140,8 @@ pub(super) fn metrics(bad: usize) -> MetricsSnapshot {
 pub(super) fn loaded() -> State {
     let mut state = State::new(Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0()));
     update(&mut state, Action::Tick(t0()));
-    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
+    update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
     state
 }
 
@@ -160,10 +160,7 @@ fn the_first_tick_reads_the_distribution_and_its_routes_bring_metrics() {
         update(&mut state, Action::Tick(t0())),
         vec![Effect::LoadTopology { distribution_id: ID.into(), generation: 0 }]
     );
-    let effects = update(
-        &mut state,
-        Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) },
-    );
+    let effects = update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
     assert!(matches!(&effects[..], [Effect::LoadMetrics { paths, .. }] if paths.len() == 4));
     assert_eq!(state.view.selected.as_deref(), Some("/user/*"));
 }
@@ -311,15 +308,17 @@ fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
 fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
-    let accepted = Action::SwitchAccepted {
-        distribution_id: ID.into(),
-        id: 1,
-        etag_before: "E3X".into(),
-        etag_after: "E9Q".into(),
-        status: DeployStatus::InProgress,
-        already_there: vec![],
-        read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-    };
+    let accepted = Action::to(
+        ID,
+        Event::SwitchAccepted {
+            id: 1,
+            etag_before: "E3X".into(),
+            etag_after: "E9Q".into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
+        },
+    );
     let effects = update(&mut state, accepted);
     assert_eq!(
         effects,
@@ -334,11 +333,11 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     assert_eq!(state.marks.len(), 1, "the chart gets a switch marker");
 
     // A topology read that started before the switch landed must not undo it on screen.
-    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
+    update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
     assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Origin));
 
     let mut now = state.now;
-    let poll = |status| Action::DeployStatus { distribution_id: ID.into(), result: Ok(read_back(status, ORDERS_BACK)) };
+    let poll = |status| Action::to(ID, Event::DeployStatus { result: Ok(read_back(status, ORDERS_BACK)) });
     for _ in 0..4 {
         now += SignedDuration::from_secs(10);
         update(&mut state, Action::Tick(now));
@@ -370,7 +369,7 @@ fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
     request_switch(&mut state, "/orders/*");
     let error =
         BackendError::ChangedElsewhere { path: "/orders/*".into(), expected: "apigw".into(), found: "canary".into() };
-    let effects = update(&mut state, Action::SwitchFailed { distribution_id: ID.into(), id: 1, error });
+    let effects = update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error }));
     assert_eq!(
         effects,
         vec![Effect::LoadTopology { distribution_id: ID.into(), generation: 0 }],
@@ -391,7 +390,7 @@ fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
 fn stale_etag_retries_are_visible_in_the_log() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
-    update(&mut state, Action::SwitchConflict { distribution_id: ID.into(), id: 1, stale_etag: "E3X".into() });
+    update(&mut state, Action::to(ID, Event::SwitchConflict { id: 1, stale_etag: "E3X".into() }));
     assert!(messages(&state).last().unwrap().starts_with("WARN /orders/* ETag E3X is stale"));
 }
 
@@ -399,26 +398,23 @@ fn stale_etag_retries_are_visible_in_the_log() {
 fn a_sustained_breach_alerts_once_with_the_numbers_and_a_bell() {
     let mut state = loaded();
     assert!(
-        update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(2)) }).is_empty(),
+        update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(2)) })).is_empty(),
         "two bad periods are not enough"
     );
     assert!(state.route("/orders/*").unwrap().alert.is_empty());
 
-    assert_eq!(
-        update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(3)) }),
-        vec![Effect::Bell]
-    );
+    assert_eq!(update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(3)) })), vec![Effect::Bell]);
     assert_eq!(state.route("/orders/*").unwrap().alert.len(), 1);
     assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 5% for 3 periods");
 
     assert!(
-        update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(4)) }).is_empty(),
+        update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(4)) })).is_empty(),
         "no second bell while it lasts"
     );
     let warnings = state.log.iter().filter(|e| e.level == Level::Warn).count();
     assert_eq!(warnings, 1);
 
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
     assert!(state.route("/orders/*").unwrap().alert.is_empty());
     assert_eq!(messages(&state).last().unwrap(), "INFO /orders/* back within thresholds");
 }
@@ -427,7 +423,7 @@ fn a_sustained_breach_alerts_once_with_the_numbers_and_a_bell() {
 fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
     let mut state = loaded();
     let before = state.metrics.as_ref().cloned();
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Err(BackendError::Timeout) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Err(BackendError::Timeout) }));
     assert_eq!(state.metrics.as_ref().cloned(), before);
     let banner = state.banner.clone().unwrap();
     assert_eq!(banner, "metrics refresh failed: the call timed out; showing numbers from 22:40:05");
@@ -446,13 +442,10 @@ fn fail_rounds(state: &mut State, rounds: usize, error: BackendError) -> Vec<u64
         for effect in effects {
             match effect {
                 Effect::LoadTopology { generation, .. } => {
-                    update(
-                        state,
-                        Action::TopologyLoaded { distribution_id: ID.into(), generation, result: Err(error.clone()) },
-                    );
+                    update(state, Action::to(ID, Event::TopologyLoaded { generation, result: Err(error.clone()) }));
                 }
                 Effect::LoadMetrics { .. } => {
-                    update(state, Action::MetricsLoaded { distribution_id: ID.into(), result: Err(error.clone()) });
+                    update(state, Action::to(ID, Event::MetricsLoaded { result: Err(error.clone()) }));
                 }
                 other => panic!("unexpected {other:?}"),
             }
@@ -482,7 +475,7 @@ fn failing_refreshes_back_off_with_jitter_to_a_cap_and_recover_by_themselves() {
     let now = state.next_refresh;
     update(&mut state, Action::Tick(now));
     let current = MetricsSnapshot { newest_datapoint: Some(now), ..metrics(0) };
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(current) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(current) }));
     assert_eq!(state.read_trouble, None);
     assert_eq!(state.banner, None);
     assert!(!state.is_stale());
@@ -534,7 +527,7 @@ fn access_denied_on_update_makes_the_console_read_only_and_switch_keys_explain()
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
     let error = BackendError::AccessDenied("UpdateDistribution is not allowed (AccessDenied: nope)".into());
-    update(&mut state, Action::SwitchFailed { distribution_id: ID.into(), id: 1, error });
+    update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error }));
     assert!(state.read_only.as_deref().unwrap().contains("denied UpdateDistribution"));
     assert!(messages(&state).iter().any(|m| m.contains("the console is now read-only")));
 
@@ -545,7 +538,7 @@ fn access_denied_on_update_makes_the_console_read_only_and_switch_keys_explain()
     assert!(last.starts_with("WARN /user/* the console is read-only ("), "{last}");
     assert!(last.ends_with("/user/* was not switched"), "{last}");
     // A later successful refresh clears the error banner, never the read-only mode.
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
     assert_eq!(state.banner, None);
     assert!(state.read_only.is_some());
 }
@@ -554,18 +547,20 @@ fn access_denied_on_update_makes_the_console_read_only_and_switch_keys_explain()
 fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
-    let accepted = Action::SwitchAccepted {
-        distribution_id: ID.into(),
-        id: 1,
-        etag_before: "E1".into(),
-        etag_after: "E2".into(),
-        status: DeployStatus::InProgress,
-        already_there: vec![],
-        read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-    };
+    let accepted = Action::to(
+        ID,
+        Event::SwitchAccepted {
+            id: 1,
+            etag_before: "E1".into(),
+            etag_after: "E2".into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
+        },
+    );
     update(&mut state, accepted);
     let poll = |state: &mut State, result| {
-        let effects = update(state, Action::DeployStatus { distribution_id: "E2TEST".into(), result });
+        let effects = update(state, Action::to("E2TEST", Event::DeployStatus { result }));
         match &effects[..] {
             [Effect::PollDeploy { after, .. }] => after.as_secs(),
             other => panic!("expected one poll, got {other:?}"),
@@ -602,7 +597,7 @@ fn the_confirm_dialog_says_when_the_target_side_has_no_metric_source() {
     let mut snapshot = metrics(0);
     snapshot.unmeasured.insert(("/orders/*".to_string(), Target::Origin));
     snapshot.routes.insert("/orders/*".into(), vec![healthy(); WINDOW_MINUTES]);
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(snapshot) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(snapshot) }));
     select(&mut state, "/orders/*");
     press(&mut state, Command::Switch);
     let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog") };
@@ -615,17 +610,14 @@ fn a_route_with_its_own_thresholds_is_judged_by_them() {
     let lenient = crate::domain::Thresholds { error_rate_pct: 20.0, ..state.policy.thresholds.clone() };
     state.policy.route_thresholds.insert("/orders/*".into(), lenient);
     assert!(
-        update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(5)) }).is_empty(),
+        update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(5)) })).is_empty(),
         "12.4% is within 20%"
     );
     assert!(state.route("/orders/*").unwrap().alert.is_empty());
 
     let strict = crate::domain::Thresholds { error_rate_pct: 10.0, periods: 1, ..state.policy.thresholds.clone() };
     state.policy.route_thresholds.insert("/orders/*".into(), strict);
-    assert_eq!(
-        update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(1)) }),
-        vec![Effect::Bell]
-    );
+    assert_eq!(update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(1)) })), vec![Effect::Bell]);
     assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 10% for 1 period");
 }
 
@@ -635,7 +627,7 @@ fn latency_is_named_by_the_statistic_it_was_measured_with() {
     state.policy.latency_statistic = "Average".into();
     let slow = crate::domain::Thresholds { latency_ms: 250.0, periods: 1, ..state.policy.thresholds.clone() };
     state.policy.route_thresholds.insert("/orders/*".into(), slow);
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(1)) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(1)) }));
     assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 5%, Average 300 ms > 250 ms for 1 period");
 }
 
@@ -644,21 +636,21 @@ fn a_guard_acts_once_and_never_while_read_only() {
     let mut state = loaded();
     state.policy.auto_rollback.insert("/orders/*".into());
     state.read_only = Some("--read-only".into());
-    let effects = update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(3)) });
+    let effects = update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(3)) }));
     assert_eq!(effects, vec![Effect::Bell], "no switch while read-only");
     assert!(messages(&state).last().unwrap().contains("auto_rollback is on, but the console is read-only"));
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(4)) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(4)) }));
     assert!(state.moves.is_empty());
 
     let mut state = loaded();
     state.policy.auto_rollback.insert("/orders/*".into());
-    let effects = update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(3)) });
+    let effects = update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(3)) }));
     assert!(
         matches!(&effects[..], [Effect::Bell, Effect::Switch { changes, .. }] if changes.len() == 1),
         "{effects:?}"
     );
-    update(&mut state, Action::SwitchFailed { distribution_id: ID.into(), id: 1, error: BackendError::Throttling });
-    let effects = update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(4)) });
+    update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error: BackendError::Throttling }));
+    let effects = update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(4)) }));
     assert!(effects.is_empty(), "a guard does not try again by itself: {effects:?}");
 }
 
@@ -672,25 +664,24 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     let requested = super::distribution(&mut state, Action::Command(Command::Confirm));
     let accepted = super::distribution(
         &mut state,
-        Action::SwitchAccepted {
-            distribution_id: ID.into(),
-            id: 1,
-            etag_before: "E1".into(),
-            etag_after: "E2".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-        },
+        Action::to(
+            ID,
+            Event::SwitchAccepted {
+                id: 1,
+                etag_before: "E1".into(),
+                etag_after: "E2".into(),
+                status: DeployStatus::InProgress,
+                already_there: vec![],
+                read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
+            },
+        ),
     );
     let mut now = state.now;
     now += SignedDuration::from_secs(95);
     update(&mut state, Action::Tick(now));
     let deployed = super::distribution(
         &mut state,
-        Action::DeployStatus {
-            distribution_id: "E2TEST".into(),
-            result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)),
-        },
+        Action::to("E2TEST", Event::DeployStatus { result: Ok(read_back(DeployStatus::Deployed, ORDERS_BACK)) }),
     );
     let records: Vec<_> = [&requested, &accepted, &deployed].iter().flat_map(|e| audit_records(e)).cloned().collect();
     let kinds: Vec<RecordKind> = records.iter().map(|r| r.kind).collect();
@@ -707,8 +698,7 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     // The audit record comes before the work it describes is started.
     assert!(matches!(requested.as_slice(), [Effect::Audit(_), Effect::Switch { .. }]), "{requested:?}");
 
-    let breach =
-        super::distribution(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(3)) });
+    let breach = super::distribution(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(3)) }));
     let records = audit_records(&breach);
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].kind, RecordKind::GuardBreach);

@@ -1,6 +1,7 @@
 //! Rollout plans: started once, held step by step while Lambda's guards are quiet, aborted in
 //! seconds on a breach, paused and resumed, and picked up again from the trail.
 
+use crate::app::action::Event;
 use jiff::SignedDuration;
 
 use super::*;
@@ -21,8 +22,8 @@ fn routed(share: u8) -> State {
     setup.router = true;
     let mut state = State::new(setup);
     update(&mut state, Action::Tick(t0()));
-    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
-    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(share)) });
+    update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store(share)) }));
     state.view.selected = Some("/search/*".into());
     state
 }
@@ -54,14 +55,13 @@ fn numbers_at(now: Timestamp, bad: usize) -> MetricsSnapshot {
 fn at(state: &mut State, minutes: i64, bad: usize) -> Vec<Effect> {
     let now = t0() + SignedDuration::from_mins(minutes);
     let mut effects = update(state, Action::Tick(now));
-    effects
-        .extend(update(state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, bad)) }));
+    effects.extend(update(state, Action::to(ID, Event::MetricsLoaded { result: Ok(numbers_at(now, bad)) })));
     effects
 }
 
 fn taken(state: &mut State, id: u64) -> Vec<Effect> {
     let accepted = super::taken_as_asked(state, id);
-    update(state, Action::SharesAccepted { distribution_id: ID.into(), id, accepted })
+    update(state, Action::to(ID, Event::SharesAccepted { id, accepted }))
 }
 
 fn set_shares(effects: &[Effect]) -> Vec<(u64, Vec<ShareChange>)> {
@@ -151,7 +151,7 @@ fn with_audit(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn accepted(state: &State, id: u64) -> Action {
-    Action::SharesAccepted { distribution_id: ID.into(), id, accepted: super::taken_as_asked(state, id) }
+    Action::to(ID, Event::SharesAccepted { id, accepted: super::taken_as_asked(state, id) })
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn x_is_recorded_as_the_operators_share_move_and_a_breach_as_a_guards() {
     let mut state = started(0);
     let now = t0() + SignedDuration::from_mins(4);
     update(&mut state, Action::Tick(now));
-    let numbers = Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, 3)) };
+    let numbers = Action::to(ID, Event::MetricsLoaded { result: Ok(numbers_at(now, 3)) });
     let records: Vec<_> = with_audit(&mut state, numbers)
         .iter()
         .filter_map(|e| match e {
@@ -204,7 +204,7 @@ fn every_record_of_a_plan_step_carries_its_share_moves_attempt() {
     assert!(attempts.iter().all(|a| *a == Some(first.as_str())), "{attempts:?}");
     let now = t0() + SignedDuration::from_mins(10);
     update(&mut state, Action::Tick(now));
-    let numbers = Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(numbers_at(now, 0)) };
+    let numbers = Action::to(ID, Event::MetricsLoaded { result: Ok(numbers_at(now, 0)) });
     let mut next = with_audit(&mut state, numbers);
     let answer = accepted(&state, 2);
     next.extend(with_audit(&mut state, answer));
@@ -236,7 +236,7 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
         let accepted = super::taken_as_asked(&all, 1);
         out.extend(crate::app::update::distribution(
             &mut all,
-            Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted },
+            Action::to(ID, Event::SharesAccepted { id: 1, accepted }),
         ));
         audit_records(&out).into_iter().cloned().collect()
     };
@@ -251,8 +251,8 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
     setup.router = true;
     setup.resumed_plans = resumed.clone();
     let mut again = State::new(setup);
-    update(&mut again, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
-    update(&mut again, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(1)) });
+    update(&mut again, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
+    update(&mut again, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store(1)) }));
     assert!(matches!(again.plans[0].phase, PlanPhase::Holding { .. }), "{:?}", again.plans[0].phase);
 
     // The store has another share (moved by hand meanwhile): the plan pauses and says why.
@@ -260,8 +260,8 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
     setup.router = true;
     setup.resumed_plans = resumed;
     let mut moved = State::new(setup);
-    update(&mut moved, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
-    update(&mut moved, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(0)) });
+    update(&mut moved, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
+    update(&mut moved, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store(0)) }));
     assert!(matches!(&moved.plans[0].phase, PlanPhase::Paused { why, .. } if why.contains("the store has λ 0 %")));
     // Z resumes by sending the step's share again first.
     moved.view.selected = Some("/search/*".into());
@@ -287,7 +287,7 @@ fn a_plan_step_the_store_takes_but_reads_back_otherwise_pauses_the_plan() {
     // The store answers the write, and still says 1 % when read again.
     let mut accepted = super::taken_as_asked(&state, 2);
     accepted.read_back = Ok(vec![("/search/*".into(), Some(1))]);
-    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 2, accepted });
+    update(&mut state, Action::to(ID, Event::SharesAccepted { id: 2, accepted }));
     let run = state.plan_on("/search/*").unwrap();
     assert!(
         matches!(&run.phase, PlanPhase::Paused { why, .. } if why.contains("sends λ 1 % to Lambda, not 5 % as asked")),

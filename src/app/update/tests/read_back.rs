@@ -3,18 +3,21 @@
 //! the acceptance or with a deploy poll; a read that fails leaves it unconfirmed, never deployed.
 
 use super::*;
+use crate::app::action::Event;
 use crate::audit::RecordKind;
 
 fn accepted(status: DeployStatus, read_back: Result<ReadBack, BackendError>) -> Action {
-    Action::SwitchAccepted {
-        distribution_id: ID.into(),
-        id: 1,
-        etag_before: "E1".into(),
-        etag_after: "E2".into(),
-        status,
-        already_there: vec![],
-        read_back,
-    }
+    Action::to(
+        ID,
+        Event::SwitchAccepted {
+            id: 1,
+            etag_before: "E1".into(),
+            etag_after: "E2".into(),
+            status,
+            already_there: vec![],
+            read_back,
+        },
+    )
 }
 
 fn kinds(effects: &[Effect]) -> Vec<RecordKind> {
@@ -66,10 +69,7 @@ fn a_deploy_poll_that_reads_the_route_elsewhere_fails_the_switch_instead_of_depl
     assert_eq!(state.moves[0].phase, MovePhase::Propagating);
     // By the time CloudFront says Deployed, the behavior is on another origin.
     let elsewhere = read_back(DeployStatus::Deployed, &[("/orders/*", "other-elb")]);
-    let effects = super::super::distribution(
-        &mut state,
-        Action::DeployStatus { distribution_id: ID.into(), result: Ok(elsewhere) },
-    );
+    let effects = super::super::distribution(&mut state, Action::to(ID, Event::DeployStatus { result: Ok(elsewhere) }));
     assert_eq!(kinds(&effects), [RecordKind::SwitchFailed]);
     assert_eq!(state.moves[0].phase, MovePhase::Failed);
     assert!(state.moves[0].failure.as_deref().unwrap().contains("/orders/* is on other-elb, not on legacy as asked"));
@@ -87,10 +87,7 @@ fn a_read_back_that_fails_leaves_the_switch_unconfirmed_until_a_poll_reads_it() 
     assert_eq!(state.moves[0].phase, MovePhase::Propagating);
     assert!(messages(&state).iter().any(|m| m.contains("reading the distribution back after the update failed")));
     let deployed = read_back(DeployStatus::Deployed, ORDERS_BACK);
-    let effects = super::super::distribution(
-        &mut state,
-        Action::DeployStatus { distribution_id: ID.into(), result: Ok(deployed) },
-    );
+    let effects = super::super::distribution(&mut state, Action::to(ID, Event::DeployStatus { result: Ok(deployed) }));
     assert_eq!(kinds(&effects), [RecordKind::SwitchDeployed]);
     assert_eq!(state.moves[0].phase, MovePhase::Deployed);
 }
@@ -106,18 +103,20 @@ fn an_earlier_switch_is_not_read_back_against_a_route_a_later_one_moved() {
     let back_on_lambda = read_back(DeployStatus::InProgress, &[]);
     update(
         &mut state,
-        Action::SwitchAccepted {
-            distribution_id: ID.into(),
-            id: 2,
-            etag_before: "E2".into(),
-            etag_after: "E3".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(back_on_lambda.clone()),
-        },
+        Action::to(
+            ID,
+            Event::SwitchAccepted {
+                id: 2,
+                etag_before: "E2".into(),
+                etag_after: "E3".into(),
+                status: DeployStatus::InProgress,
+                already_there: vec![],
+                read_back: Ok(back_on_lambda.clone()),
+            },
+        ),
     );
     let deployed = ReadBack { status: DeployStatus::Deployed, ..back_on_lambda };
-    update(&mut state, Action::DeployStatus { distribution_id: ID.into(), result: Ok(deployed) });
+    update(&mut state, Action::to(ID, Event::DeployStatus { result: Ok(deployed) }));
     let phases: Vec<MovePhase> = state.moves.iter().map(|s| s.phase).collect();
     assert_eq!(phases, [MovePhase::Deployed, MovePhase::Deployed]);
 }

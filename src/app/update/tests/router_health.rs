@@ -3,6 +3,7 @@
 //! router nothing happens.
 
 use super::*;
+use crate::app::action::Event;
 use crate::audit::RecordKind;
 use crate::backend::share::StoreState;
 use crate::domain::RouterMinute;
@@ -38,11 +39,11 @@ fn with_router(router: bool) -> State {
     setup.router = router;
     let mut state = State::new(setup);
     update(&mut state, Action::Tick(t0()));
-    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
+    update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
     if router {
         let record = RouteRecord::new(10, "apigw", "legacy", None).unwrap();
         let store = StoreState::indexed("K1", [("/search/*".to_string(), record)].into());
-        update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store) });
+        update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store) }));
     }
     refresh(&mut state, failing(0));
     state
@@ -50,7 +51,7 @@ fn with_router(router: bool) -> State {
 
 /// One refresh's numbers, with the audit records kept.
 fn refresh(state: &mut State, snapshot: MetricsSnapshot) -> Vec<Effect> {
-    super::super::distribution(state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(snapshot) })
+    super::super::distribution(state, Action::to(ID, Event::MetricsLoaded { result: Ok(snapshot) }))
 }
 
 fn router_lines(state: &State) -> Vec<String> {

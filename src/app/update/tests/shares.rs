@@ -2,6 +2,7 @@
 //! the guard's share rollback, stale reads, and what the store's answers do to the rows.
 
 use super::*;
+use crate::app::action::Event;
 use crate::app::state::MoveSource;
 use crate::app::update::switching::share::{ShareStep, next_share};
 use crate::backend::share::{ShareChange, StoreState};
@@ -14,9 +15,9 @@ fn routed(share: u8) -> State {
     let mut state = State::new(setup);
     let effects = update(&mut state, Action::Tick(t0()));
     assert!(effects.contains(&Effect::LoadShares { distribution_id: ID.into(), generation: 0 }), "{effects:?}");
-    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 0, result: Ok(topology()) });
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
-    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(share)) });
+    update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store(share)) }));
     state.view.selected = Some("/search/*".into());
     state
 }
@@ -40,7 +41,7 @@ fn change(from: u8, to: u8) -> ShareChange {
 /// The store takes share move 1 and reads back as asked.
 fn take(state: &mut State) -> Vec<Effect> {
     let accepted = super::taken_as_asked(state, 1);
-    update(state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted })
+    update(state, Action::to(ID, Event::SharesAccepted { id: 1, accepted }))
 }
 
 #[test]
@@ -140,7 +141,7 @@ fn s_back_home_by_behavior_puts_the_routes_router_share_to_zero_in_the_same_conf
     let mut moved = topology();
     moved.routes.iter_mut().find(|r| r.path == "/search/*").unwrap().origin_id = "apigw".into();
     moved.routes.iter_mut().find(|r| r.path == "/search/*").unwrap().target = Some(Target::Lambda);
-    update(&mut state, Action::TopologyLoaded { distribution_id: ID.into(), generation: 1, result: Ok(moved) });
+    update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 1, result: Ok(moved) }));
     assert!(state.route("/search/*").unwrap().is_on(Target::Lambda));
     press(&mut state, Command::Switch);
     let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog: {:?}", state.refused) };
@@ -162,7 +163,7 @@ fn s_back_home_by_behavior_puts_the_routes_router_share_to_zero_in_the_same_conf
 fn a_share_moved_by_someone_else_while_the_dialog_was_open_is_not_written() {
     let mut state = routed(10);
     press(&mut state, Command::ShareUp);
-    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(50)) });
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store(50)) }));
     assert!(press(&mut state, Command::Confirm).is_empty());
     assert!(messages(&state).last().unwrap().contains("route now has λ 50 %"), "{:?}", messages(&state));
 }
@@ -174,7 +175,7 @@ fn a_read_sent_before_an_accepted_move_is_discarded() {
     press(&mut state, Command::Confirm);
     take(&mut state);
     // Generation 0 left before the move was taken: its 10 % is the past.
-    update(&mut state, Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store(10)) });
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store(10)) }));
     assert_eq!(state.route("/search/*").unwrap().share, Some(25));
 }
 
@@ -184,7 +185,7 @@ fn a_store_conflict_elsewhere_fails_the_move_and_rereads_the_store() {
     press(&mut state, Command::ShareUp);
     press(&mut state, Command::Confirm);
     let error = BackendError::ShareChangedElsewhere { path: "/search/*".into(), expected: 10, found: 50 };
-    let effects = update(&mut state, Action::SwitchFailed { distribution_id: ID.into(), id: 1, error });
+    let effects = update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error }));
     assert_eq!(effects, vec![Effect::LoadShares { distribution_id: ID.into(), generation: 0 }]);
     assert_eq!(state.moves.by_id(1).unwrap().phase, MovePhase::Failed);
     assert!(state.banner.as_deref().unwrap().contains("share move /search/* λ 10 % → 25 % failed"));
@@ -223,10 +224,8 @@ fn a_share_the_store_took_but_reads_back_otherwise_fails_the_move() {
     press(&mut state, Command::Confirm);
     let mut taken = super::taken_as_asked(&state, 1);
     taken.read_back = Ok(vec![("/search/*".into(), Some(10))]);
-    let effects = crate::app::update::distribution(
-        &mut state,
-        Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken },
-    );
+    let effects =
+        crate::app::update::distribution(&mut state, Action::to(ID, Event::SharesAccepted { id: 1, accepted: taken }));
     let records = audit_records(&effects);
     assert_eq!(records.iter().map(|r| r.kind).collect::<Vec<_>>(), [crate::audit::RecordKind::SwitchFailed]);
     assert!(
@@ -249,7 +248,7 @@ fn a_share_move_whose_store_cannot_be_read_back_is_not_done() {
     press(&mut state, Command::Confirm);
     let mut taken = super::taken_as_asked(&state, 1);
     taken.read_back = Err(BackendError::Throttling);
-    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
+    update(&mut state, Action::to(ID, Event::SharesAccepted { id: 1, accepted: taken }));
     let attempt = state.moves.by_id(1).unwrap();
     assert_eq!(attempt.phase, MovePhase::Failed);
     assert!(attempt.failure.as_deref().unwrap().contains("reading it back failed"), "{:?}", attempt.failure);
@@ -259,7 +258,7 @@ fn a_share_move_whose_store_cannot_be_read_back_is_not_done() {
     press(&mut state, Command::Confirm);
     let mut taken = super::taken_as_asked(&state, 1);
     taken.read_back = Ok(vec![("/search/*".into(), None)]);
-    update(&mut state, Action::SharesAccepted { distribution_id: ID.into(), id: 1, accepted: taken });
+    update(&mut state, Action::to(ID, Event::SharesAccepted { id: 1, accepted: taken }));
     assert!(state.moves.by_id(1).unwrap().failure.as_deref().unwrap().contains("a record cutover cannot read"));
 }
 
@@ -276,10 +275,7 @@ fn store_with(index: bool, value: &str) -> StoreState {
 fn a_record_without_an_index_entry_is_not_routed_and_its_share_above_zero_goes_back_with_r() {
     let mut state = routed(0);
     let record = RouteRecord::new(10, "apigw", "legacy", None).unwrap().encode().unwrap();
-    update(
-        &mut state,
-        Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store_with(false, &record)) },
-    );
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store_with(false, &record)) }));
     let search = state.route("/search/*").unwrap();
     assert_eq!((search.share, search.router_missing()), (None, vec![crate::app::routing::NOT_IN_INDEX]));
     assert!(
@@ -304,10 +300,7 @@ fn a_record_without_an_index_entry_is_not_routed_and_its_share_above_zero_goes_b
 fn an_unreadable_record_is_never_dropped_and_r_overwrites_it_with_zero_saying_so_in_the_audit_record() {
     let mut state = routed(0);
     let garbled = r#"{"v":1,"share":100.0,"lambda":"apigw","home":"legacy"}"#;
-    update(
-        &mut state,
-        Action::SharesLoaded { distribution_id: ID.into(), generation: 0, result: Ok(store_with(true, garbled)) },
-    );
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store_with(true, garbled)) }));
     let search = state.route("/search/*").unwrap();
     assert_eq!(search.via_router(), crate::app::routing::Via::Unknown, "possibly on Lambda, never 0");
     assert!(state.route("/search/*").unwrap().router_words().unwrap().contains("router record unreadable"));

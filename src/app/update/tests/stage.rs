@@ -3,7 +3,7 @@
 //! stage back, and read-only refuses it.
 
 use super::{ID, ORDERS_BACK, audit_records, loaded, messages, press, read_back, request_switch, select};
-use crate::app::action::{Action, Effect};
+use crate::app::action::{Action, Effect, Event};
 use crate::app::command::Command;
 use crate::app::state::{MoveSource, Overlay, State};
 use crate::audit::{Outcome, RecordKind};
@@ -38,8 +38,7 @@ fn picker_open(state: &mut State) {
         effects,
         vec![Effect::LoadStage { distribution_id: ID.into(), path: "/orders/*".into(), stage: prod() }]
     );
-    let loaded =
-        Action::StageLoaded { distribution_id: ID.into(), path: "/orders/*".into(), result: Ok(deployments("d2")) };
+    let loaded = Action::to(ID, Event::StageLoaded { path: "/orders/*".into(), result: Ok(deployments("d2")) });
     super::update(state, loaded);
 }
 
@@ -94,7 +93,7 @@ fn confirming_records_then_sends_update_stage_and_the_answer_is_logged_and_recor
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.refused.as_deref().unwrap().contains("still on its way"));
 
-    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
+    let effects = all(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
     let accepted = audit_records(&effects);
     assert_eq!((accepted[0].kind, accepted[0].outcome), (RecordKind::StageAccepted, Some(Outcome::Accepted)));
     assert_eq!(accepted[0].requested_at, requested.requested_at);
@@ -109,7 +108,7 @@ fn a_refused_move_is_logged_recorded_and_leaves_the_stage_as_it_was() {
     press(&mut state, Command::Confirm);
     press(&mut state, Command::Confirm);
     let error = BackendError::AccessDenied("UpdateStage is not allowed".into());
-    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Err(error) });
+    let effects = all(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Err(error) }));
     let failed = audit_records(&effects);
     assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
     assert!(failed[0].error.as_deref().unwrap().contains("UpdateStage is not allowed"));
@@ -126,7 +125,7 @@ fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
     picker_open(&mut state);
     press(&mut state, Command::Confirm);
     press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
+    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
 
     press(&mut state, Command::Undo);
     let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
@@ -140,7 +139,7 @@ fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
         stage: prod(),
         deployment_id: "d2".into()
     }));
-    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 2, result: Ok("d2".into()) });
+    super::update(&mut state, Action::to(ID, Event::StageSet { id: 2, result: Ok("d2".into()) }));
     assert_eq!(state.stage_serving[&prod()].current, "d2");
 
     // A switch after the last stage move: u is the switch's again.
@@ -174,7 +173,7 @@ fn a_stage_move_read_back_on_another_deployment_fails_with_a_banner() {
     press(&mut state, Command::Confirm);
     press(&mut state, Command::Confirm);
     // UpdateStage took it, but the stage read again still serves d2.
-    let effects = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d2".into()) });
+    let effects = all(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d2".into()) }));
     let failed = audit_records(&effects);
     assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
     assert!(failed[0].error.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
@@ -214,7 +213,7 @@ fn an_unanswered_stage_move_is_asked_about_at_quit_and_recorded_stage_abandoned(
 
     // A signal after it, or the answer arriving late, does not end it a second time.
     assert!(audit_records(&all(&mut state, Action::Abandon { reason: "SIGTERM".into() })).is_empty());
-    let late = all(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
+    let late = all(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
     assert!(audit_records(&late).is_empty());
 
     // A signal with the move out ends it the same way, with the signal's words.
@@ -231,15 +230,17 @@ fn an_unanswered_stage_move_is_asked_about_at_quit_and_recorded_stage_abandoned(
 /// `/orders/*`'s switch to the origin, accepted as asked.
 fn switch_accepted(state: &mut State, id: u64) {
     request_switch(state, "/orders/*");
-    let accepted = Action::SwitchAccepted {
-        distribution_id: ID.into(),
-        id,
-        etag_before: "E3X".into(),
-        etag_after: "E9Q".into(),
-        status: DeployStatus::InProgress,
-        already_there: vec![],
-        read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-    };
+    let accepted = Action::to(
+        ID,
+        Event::SwitchAccepted {
+            id,
+            etag_before: "E3X".into(),
+            etag_after: "E9Q".into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
+        },
+    );
     super::update(state, accepted);
 }
 
@@ -265,7 +266,7 @@ fn u_undoes_the_newest_move_of_either_kind() {
     picker_open(&mut state);
     press(&mut state, Command::Confirm);
     press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 1, result: Ok("d0".into()) });
+    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
     switch_accepted(&mut state, 2);
     press(&mut state, Command::Undo);
     let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
@@ -277,14 +278,14 @@ fn u_undoes_the_newest_move_of_either_kind() {
     picker_open(&mut state);
     press(&mut state, Command::Confirm);
     press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 2, result: Ok("d0".into()) });
+    super::update(&mut state, Action::to(ID, Event::StageSet { id: 2, result: Ok("d0".into()) }));
     press(&mut state, Command::Undo);
     let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
     assert_eq!((confirm.from.as_str(), confirm.to.as_str(), confirm.undo), ("d0", "d2", true));
 
     // Once undone, u does not offer the undone move again: the stage has moved since.
     press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::StageSet { distribution_id: ID.into(), id: 3, result: Ok("d2".into()) });
+    super::update(&mut state, Action::to(ID, Event::StageSet { id: 3, result: Ok("d2".into()) }));
     press(&mut state, Command::Undo);
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.refused.as_deref().unwrap().contains("nothing to undo"), "{:?}", state.refused);

@@ -3,33 +3,35 @@
 use jiff::SignedDuration;
 
 use super::{ID, loaded, messages, metrics, request_switch, t0, update};
-use crate::app::action::Action;
+use crate::app::action::{Action, Event};
 use crate::domain::DeployStatus;
 
 #[test]
 fn a_route_whose_traffic_has_not_moved_in_time_is_said_once() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
-    let accepted = Action::SwitchAccepted {
-        distribution_id: ID.into(),
-        id: 1,
-        etag_before: "E1".into(),
-        etag_after: "E2".into(),
-        status: DeployStatus::InProgress,
-        already_there: vec![],
-        read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
-    };
+    let accepted = Action::to(
+        ID,
+        Event::SwitchAccepted {
+            id: 1,
+            etag_before: "E1".into(),
+            etag_after: "E2".into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+            read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
+        },
+    );
     update(&mut state, accepted);
     let not_yet = |state: &crate::app::state::State| {
         messages(state).into_iter().filter(|m| m.contains("traffic has not moved")).collect::<Vec<_>>()
     };
     update(&mut state, Action::Tick(t0() + SignedDuration::from_mins(5)));
-    update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
     assert!(not_yet(&state).is_empty(), "five minutes is within the default ten");
 
     for minutes in [11, 12] {
         update(&mut state, Action::Tick(t0() + SignedDuration::from_mins(minutes)));
-        update(&mut state, Action::MetricsLoaded { distribution_id: ID.into(), result: Ok(metrics(0)) });
+        update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
     }
     let warned = not_yet(&state);
     assert_eq!(warned.len(), 1, "{warned:#?}");
