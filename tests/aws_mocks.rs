@@ -336,13 +336,13 @@ async fn the_live_start_finds_the_routers_store_and_a_failed_look_up_is_a_line_n
             })
     };
     let opened = opened_with_store(store_in("READY")).await;
-    assert!(opened.share_store.is_some());
+    assert!(opened.ports.share_store.is_some());
     assert!(store_lines(&opened).is_empty(), "{:?}", store_lines(&opened));
     // Edge numbers and concurrency, and with the router its function's health: four more a refresh.
     assert_eq!(opened.setup.metrics_per_refresh, Some(3 + 4));
 
     let opened = opened_with_store(store_in("PROVISIONING")).await;
-    assert!(opened.share_store.is_none(), "a store not READY cannot be read yet");
+    assert!(opened.ports.share_store.is_none(), "a store not READY cannot be read yet");
     assert_eq!(
         store_lines(&opened),
         [format!(
@@ -353,7 +353,7 @@ async fn the_live_start_finds_the_routers_store_and_a_failed_look_up_is_a_line_n
     let absent = mock!(Client::describe_key_value_store)
         .then_http_response(|| xml_error(404, "EntityNotFound", "The specified key value store does not exist."));
     let opened = opened_with_store(absent).await;
-    assert!(opened.share_store.is_none(), "no router, no store");
+    assert!(opened.ports.share_store.is_none(), "no router, no store");
     assert!(store_lines(&opened).is_empty(), "nothing to say without the router: {:?}", store_lines(&opened));
     assert_eq!(opened.setup.metrics_per_refresh, Some(3), "no router, no router metrics");
 
@@ -363,7 +363,7 @@ async fn the_live_start_finds_the_routers_store_and_a_failed_look_up_is_a_line_n
     let opened = opened_with_store(denied).await;
     // A lookup that fails is not "no router": the shares are unknown, so a store stands in whose
     // every read fails with why (unknown is not healthy).
-    let store = opened.share_store.as_ref().expect("a failed lookup is an unreadable store, not no router");
+    let store = opened.ports.share_store.as_ref().expect("a failed lookup is an unreadable store, not no router");
     let read = cutover::backend::share::ShareStore::read(store.as_ref())
         .await
         .expect_err("every read of a store that could not be found fails");

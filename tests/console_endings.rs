@@ -27,7 +27,7 @@ use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use support::pty::TempDir;
-use support::{Drive, demo};
+use support::{demo, demo_with_ports};
 
 fn key(c: char) -> std::io::Result<Event> {
     Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
@@ -139,10 +139,13 @@ async fn a_frame_that_cannot_be_drawn_mid_switch_abandons_it_and_is_the_error() 
 /// The demo console with /orders/* on the demo's stage, whose moves go unanswered.
 async fn staged_console(dir: &TempDir) -> (Runtime<SimBackend>, AuditLog) {
     let log = AuditLog::at(dir.path().join("audit.jsonl"));
-    let (mut runtime, backend) = demo(Scenario::Calm, 1).await;
-    runtime.state_mut().policy.stages.insert("/orders/*".into(), demo_route_stage());
-    let stages: Arc<dyn StageControl> = Arc::new(Unanswered(backend));
-    (runtime.with_stage_control(catalog::DISTRIBUTION_ID, stages).with_audit(log.clone()), log)
+    let (runtime, _) = demo_with_ports(Scenario::Calm, 1, catalog::DEFAULT_ROUTES, |state, ports| {
+        state.policy.stages.insert("/orders/*".into(), demo_route_stage());
+        let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&ports.backend)));
+        ports.with_stage_control(stages)
+    })
+    .await;
+    (runtime.with_audit(log.clone()), log)
 }
 
 /// Keys that select `/orders/*`, open `D`'s picker, choose the fallback and confirm; a pause

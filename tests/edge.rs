@@ -14,6 +14,7 @@ use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, MovePhase, State};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::FaultSet;
+use cutover::backend::ports::Ports;
 use cutover::backend::probe::Prober;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, SimProber, catalog, demo_probe_spec};
 use cutover::clock::Clock;
@@ -35,7 +36,7 @@ async fn probed_demo() -> Runtime<SimBackend> {
     let mut setup = Setup::new(catalog::DISTRIBUTION_ID, mode, "kim", clock.now());
     setup.probes.insert("/orders/*".into(), demo_probe_spec("/orders/*"));
     let prober: Arc<dyn Prober> = Arc::new(SimProber::new(Arc::clone(&backend), setup.probe_settings));
-    let mut runtime = Runtime::single(State::new(setup), backend, clock).with_prober(catalog::DISTRIBUTION_ID, prober);
+    let mut runtime = Runtime::single(State::new(setup), Ports::new(backend).with_prober(prober), clock);
     assert!(runtime.run_until(MINUTE, |s| s.metrics.is_some()).await);
     runtime
 }
@@ -153,8 +154,7 @@ async fn the_edge_event_fires_after_the_fake_edge_changes_backend() {
     };
     setup.probes.insert("/orders/*".into(), spec);
     let prober: Arc<dyn Prober> = Arc::new(HttpProber::new(setup.probe_settings, clock.clone()));
-    let mut runtime =
-        Runtime::single(State::new(setup), backend, clock.clone()).with_prober(catalog::DISTRIBUTION_ID, prober);
+    let mut runtime = Runtime::single(State::new(setup), Ports::new(backend).with_prober(prober), clock.clone());
     assert!(runtime.run_until(MINUTE, |s| s.metrics.is_some()).await);
     runtime.state_mut().view.selected = Some("/orders/*".into());
     runtime.press(Command::Switch);

@@ -12,6 +12,7 @@ use std::time::Duration;
 use cutover::app::runtime::Runtime;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::FaultSet;
+use cutover::backend::ports::Ports;
 use cutover::backend::sim::stage::demo_route_stage;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::backend::stage::StageControl;
@@ -40,9 +41,8 @@ async fn ctrl_c_while_update_stage_is_out_records_stage_abandoned_and_exits_130(
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
     state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
-    let mut runtime = Runtime::single(state, backend, clock)
-        .with_stage_control(catalog::DISTRIBUTION_ID, stages)
-        .with_audit(trail.clone());
+    let mut runtime =
+        Runtime::single(state, Ports::new(backend).with_stage_control(stages), clock).with_audit(trail.clone());
     assert!(runtime.run_until(Duration::from_secs(30), |s| s.topology.is_some()).await);
 
     let pid = std::process::id().to_string();

@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cutover::app::runtime::Runtime;
 use cutover::app::state::{MovePhase, State};
+use cutover::backend::ports::Ports;
 use cutover::backend::share::{ShareStore, StoreState};
 use cutover::backend::sim::stage::demo_route_stage;
 use cutover::backend::sim::{Scenario, SimBackend, SimDistributionConfig, SimOptions, catalog};
@@ -115,9 +116,8 @@ async fn forgetful() -> (Runtime<Forgetful>, Arc<SimBackend>) {
     state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let store: Arc<dyn ShareStore> = Arc::new(Forgetful(Arc::clone(&sim)));
     let stages: Arc<dyn StageControl> = Arc::new(Forgetful(Arc::clone(&sim)));
-    let mut runtime = Runtime::single(state, world, clock)
-        .with_share_store(catalog::DISTRIBUTION_ID, store)
-        .with_stage_control(catalog::DISTRIBUTION_ID, stages);
+    let ports = Ports::new(world).with_share_store(store).with_stage_control(stages);
+    let mut runtime = Runtime::single(state, ports, clock);
     let loaded = runtime
         .run_until(Duration::from_secs(30), |s| {
             s.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())

@@ -13,6 +13,7 @@ use std::time::Duration;
 use cutover::app::command::Command;
 use cutover::app::runtime::Runtime;
 use cutover::app::state::{MovePhase, Overlay, State};
+use cutover::backend::ports::Ports;
 use cutover::backend::sim::scenario::BAD_DEPLOY_ROUTE;
 use cutover::backend::sim::stage::{PROXY_DEPLOYMENT, demo_route_stage};
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
@@ -49,8 +50,7 @@ async fn a_stage_rollback_stops_the_bad_deploys_errors_without_cloudfront_and_u_
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::BadDeploy, &clock);
     state.policy.stages = [(BAD_DEPLOY_ROUTE.to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::clone(&backend) as Arc<dyn StageControl>;
-    let mut session =
-        Runtime::single(state, Arc::clone(&backend), clock).with_stage_control(catalog::DISTRIBUTION_ID, stages);
+    let mut session = Runtime::single(state, Ports::new(Arc::clone(&backend)).with_stage_control(stages), clock);
     let etag = backend.get_config(catalog::DISTRIBUTION_ID).await.unwrap().1;
 
     let failing = session
@@ -110,8 +110,7 @@ async fn staged_demo() -> (Runtime<SimBackend>, Arc<SimBackend>) {
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
     state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::clone(&backend) as Arc<dyn StageControl>;
-    let mut session =
-        Runtime::single(state, Arc::clone(&backend), clock).with_stage_control(catalog::DISTRIBUTION_ID, stages);
+    let mut session = Runtime::single(state, Ports::new(Arc::clone(&backend)).with_stage_control(stages), clock);
     assert!(session.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
     (session, backend)
 }
@@ -189,9 +188,8 @@ async fn headless_stage_that_gets_no_answer_records_stage_abandoned_and_fails() 
     let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
     state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
-    let mut session = Runtime::single(state, backend, clock)
-        .with_stage_control(catalog::DISTRIBUTION_ID, stages)
-        .with_audit(trail.clone());
+    let mut session =
+        Runtime::single(state, Ports::new(backend).with_stage_control(stages), clock).with_audit(trail.clone());
     assert!(session.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
     let mut printer = EventPrinter::new(Vec::new());
     let result = run_stage(&mut session, &args(false, false, Some("d0"), true), &mut printer, &mut Answer(true)).await;

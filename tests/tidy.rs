@@ -50,7 +50,6 @@ fn imports(files: &BTreeMap<Vec<String>, String>, path: &str, text: &str) -> BTr
         (1..=segments.len()).rev().find_map(|n| files.get(&segments[..n].to_vec()).cloned())
     };
     let me = module_of(path);
-    let is_module_root = path.ends_with("mod.rs") || path.ends_with("lib.rs") || path.ends_with("main.rs");
     let mut found = BTreeSet::new();
     let code = production(text);
     for (at, _) in code.match_indices("crate::").chain(code.match_indices("super::")) {
@@ -62,10 +61,9 @@ fn imports(files: &BTreeMap<Vec<String>, String>, path: &str, text: &str) -> BTr
         if rest.starts_with("crate::") {
             rest = &rest["crate::".len()..];
         } else {
+            // `a/b.rs` is module `a::b` and `a/mod.rs` module `a`: either way `super` is one up.
             base = me.clone();
-            if !is_module_root {
-                base.pop();
-            }
+            base.pop();
             rest = &rest["super::".len()..];
             while let Some(more) = rest.strip_prefix("super::") {
                 base.pop();
@@ -379,4 +377,7 @@ fn the_import_reader_follows_crate_super_and_grouped_paths() {
         "//! x\nuse super::c::Thing;\nuse crate::{d::One, a::b};\n#[cfg(test)]\nmod tests { use crate::a::c; }\n";
     let found = imports(&files, "src/a/b.rs", text);
     assert_eq!(found, ["src/a/c.rs", "src/d.rs"].into_iter().map(String::from).collect());
+    // A module root's `super` is the module above it, not itself.
+    let found = imports(&files, "src/a/mod.rs", "//! x\nuse super::d::One;\n");
+    assert_eq!(found, ["src/d.rs"].into_iter().map(String::from).collect());
 }

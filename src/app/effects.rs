@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Effect, Event};
+use crate::backend::ports::Ports;
 use crate::backend::probe::Prober;
 use crate::backend::share::{ShareStore, set_shares};
 use crate::backend::stage::StageControl;
@@ -26,16 +27,9 @@ pub struct EffectRunner<B: Backend> {
 }
 
 impl<B: Backend> EffectRunner<B> {
-    pub fn new(backend: Arc<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
-        EffectRunner { backend, clock, actions, prober: None, share_store: None, stage_control: None }
-    }
-
-    pub fn set_share_store(&mut self, store: Arc<dyn ShareStore>) {
-        self.share_store = Some(store);
-    }
-
-    pub fn set_stage_control(&mut self, stages: Arc<dyn StageControl>) {
-        self.stage_control = Some(stages);
+    pub fn new(ports: Ports<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
+        let Ports { backend, prober, share_store, stage_control } = ports;
+        EffectRunner { backend, clock, actions, prober, share_store, stage_control }
     }
 
     /// API Gateway's stages: read one's deployments, or point it at another. Without stage
@@ -74,10 +68,6 @@ impl<B: Backend> EffectRunner<B> {
                 _ => {}
             }
         });
-    }
-
-    pub fn set_prober(&mut self, prober: Arc<dyn Prober>) {
-        self.prober = Some(prober);
     }
 
     /// The router's store: read it, or move shares in it safely. Without a store (no router), a read

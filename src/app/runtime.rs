@@ -3,7 +3,6 @@
 //! returns are started here. The event loop drives a runtime with keys and ticks; headless
 //! commands and tests drive the same runtime through the same loop.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -17,9 +16,7 @@ use super::state::State;
 use super::update::update;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;
-use crate::backend::probe::Prober;
-use crate::backend::share::ShareStore;
-use crate::backend::stage::StageControl;
+use crate::backend::ports::Ports;
 use crate::clock::Clock;
 
 /// How often a headless run wakes up on its own to move the clock and print (the console wakes
@@ -39,58 +36,37 @@ pub struct Runtime<B: Backend> {
 }
 
 impl<B: Backend> Runtime<B> {
-    /// A runtime on each distribution's starting state and backend, the first shown.
+    /// A runtime on each distribution's starting state and its ports, the first shown.
     ///
     /// # Panics
-    /// With no distribution: a console always shows one.
-    pub fn new(distributions: Vec<(State, Arc<B>)>, clock: Clock) -> Self {
+    /// With no distribution: a console always shows one. In debug builds, when a state's
+    /// `policy.router` and its ports disagree on whether it has the router's store.
+    pub fn new<P: Into<Ports<B>>>(distributions: Vec<(State, P)>, clock: Clock) -> Self {
         let (sender, actions) = unbounded_channel();
         let (states, runners) = distributions
             .into_iter()
-            .map(|(state, backend)| (state, EffectRunner::new(backend, clock.clone(), sender.clone())))
+            .map(|(state, ports)| {
+                let ports = ports.into();
+                debug_assert_eq!(
+                    state.policy.router,
+                    ports.has_router(),
+                    "{}: the setup's router and the ports' store disagree",
+                    state.distribution_id
+                );
+                (state, EffectRunner::new(ports, clock.clone(), sender.clone()))
+            })
             .unzip();
         Runtime { console: Console::new(states), clock, runners, actions, bells: 0, audit: None }
     }
 
     /// A runtime on one distribution.
-    pub fn single(state: State, backend: Arc<B>, clock: Clock) -> Self {
-        Self::new(vec![(state, backend)], clock)
+    pub fn single(state: State, ports: impl Into<Ports<B>>, clock: Clock) -> Self {
+        Self::new(vec![(state, ports.into())], clock)
     }
 
     /// Draw with `theme`, and let `t` cycle through `names`.
     pub fn with_themes(mut self, theme: &str, names: Vec<String>) -> Self {
         self.console = self.console.with_themes(theme, names);
-        self
-    }
-
-    /// Probe distribution `distribution_id`'s routes with `prober` (live: HTTP through CloudFront;
-    /// the demo: its simulated edges). Without one, probe effects are dropped.
-    pub fn with_prober(mut self, distribution_id: &str, prober: Arc<dyn Prober>) -> Self {
-        let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
-        if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
-            runner.set_prober(prober);
-        }
-        self
-    }
-
-    /// Move distribution `distribution_id`'s routed shares through `store` (live: the router's
-    /// KeyValueStore; the demo: its simulated one). Without one, share effects are dropped; the
-    /// state's `router` (from its `Setup`) should say the same.
-    pub fn with_share_store(mut self, distribution_id: &str, store: Arc<dyn ShareStore>) -> Self {
-        let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
-        if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
-            runner.set_share_store(store);
-        }
-        self
-    }
-
-    /// Read and move distribution `distribution_id`'s API Gateway stages through `stages` (live:
-    /// API Gateway; the demo: its simulated stage). Without one, stage effects fail with the reason.
-    pub fn with_stage_control(mut self, distribution_id: &str, stages: Arc<dyn StageControl>) -> Self {
-        let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
-        if let Some(runner) = index.and_then(|i| self.runners.get_mut(i)) {
-            runner.set_stage_control(stages);
-        }
         self
     }
 

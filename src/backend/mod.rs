@@ -8,6 +8,7 @@
 pub mod aws;
 pub mod error;
 pub mod faults;
+pub mod ports;
 pub mod probe;
 pub mod share;
 pub mod sim;

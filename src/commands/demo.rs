@@ -11,27 +11,21 @@ use crate::app::state::{Mode, State};
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::FaultSet;
-use crate::backend::probe::Prober;
-use crate::backend::share::ShareStore;
 use crate::backend::sim;
-use crate::backend::sim::{Scenario, SimBackend, SimOptions, SimProber, catalog, demo_probe_spec};
-use crate::backend::stage::StageControl;
+use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog, demo_probe_spec};
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
 use crate::domain::Level;
 use crate::theme::ThemeSet;
 
-// Long: each simulated distribution's backend, setup, prober and store, then the runtime around
-// them, in the order the console needs them; the steps share too much to split cleanly.
+// Long: each simulated distribution's world, setup and ports, then the runtime around them, in the
+// order the console needs them; the steps share too much to split cleanly.
 pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
     let seed = args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs());
     let clock = Clock::simulated(Timestamp::now(), args.speed);
     let mut palette = Palette::new(themes, no_color);
     let audit = AuditLog::open_default();
     let mut distributions = Vec::new();
-    let mut probers = Vec::new();
-    let mut stores = Vec::new();
-    let mut stage_controls = Vec::new();
     for index in 0..args.distributions {
         // The scenario plays on the first distribution; the others are calm, on seeds of their own.
         let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
@@ -53,7 +47,6 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
                 None,
                 format!("the router moves {routed} by share: + / - step it, s moves all of it"),
             );
-            stores.push((id.clone(), Arc::clone(&backend) as Arc<dyn ShareStore>));
         }
         if args.auto_rollback {
             setup.auto_rollback = catalog::routes_of(usize::from(args.routes)).into_iter().map(|r| r.path).collect();
@@ -82,25 +75,14 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
             .filter(|r| r.home != catalog::STATIC_ORIGIN_ID)
             .map(|r| (r.path, sim::stage::demo_route_stage()))
             .collect();
-        stage_controls.push((id.clone(), Arc::clone(&backend) as Arc<dyn StageControl>));
         if let Ok(log) = &audit {
             history::load_into(&mut setup, log);
             history::load_plans(&mut setup, log);
         }
-        let prober: Arc<dyn Prober> = Arc::new(SimProber::new(Arc::clone(&backend), setup.probe_settings));
-        probers.push((id.clone(), prober));
-        distributions.push((State::new(setup), backend));
+        let ports = backend.ports(setup.probe_settings);
+        distributions.push((State::new(setup), ports));
     }
-    let mut runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
-    for (id, prober) in probers {
-        runtime = runtime.with_prober(&id, prober);
-    }
-    for (id, store) in stores {
-        runtime = runtime.with_share_store(&id, store);
-    }
-    for (id, stages) in stage_controls {
-        runtime = runtime.with_stage_control(&id, stages);
-    }
+    let runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
     let mut runtime = match audit {
         Ok(log) => runtime.with_audit(log),
         Err(error) => runtime.with_audit_unavailable(error.to_string()),

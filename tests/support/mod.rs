@@ -16,7 +16,7 @@ use cutover::app::event_loop;
 use cutover::app::runtime::{Runtime, TICK};
 use cutover::app::setup::Setup;
 use cutover::app::state::{Mode, State};
-use cutover::backend::share::ShareStore;
+use cutover::backend::ports::Ports;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::backend::{Backend, FaultSet};
 use cutover::clock::Clock;
@@ -35,11 +35,22 @@ pub async fn demo(scenario: Scenario, seed: u64) -> (Runtime<SimBackend>, Arc<Si
 
 /// [`demo`] with `routes` routes, as `cutover demo --routes N`.
 pub async fn demo_with_routes(scenario: Scenario, seed: u64, routes: usize) -> (Runtime<SimBackend>, Arc<SimBackend>) {
+    demo_with_ports(scenario, seed, routes, |_, ports| ports).await
+}
+
+/// [`demo_with_routes`], its state and ports (only the backend) first given to `adjust`.
+pub async fn demo_with_ports(
+    scenario: Scenario,
+    seed: u64,
+    routes: usize,
+    adjust: impl FnOnce(&mut State, Ports<SimBackend>) -> Ports<SimBackend>,
+) -> (Runtime<SimBackend>, Arc<SimBackend>) {
     let clock = Clock::simulated(start(), 10.0);
     let options = SimOptions { scenario, seed, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options).with_routes(routes));
-    let state = demo_state(catalog::DISTRIBUTION_ID, scenario, &clock);
-    let mut runtime = Runtime::single(state, Arc::clone(&backend), clock);
+    let mut state = demo_state(catalog::DISTRIBUTION_ID, scenario, &clock);
+    let ports = adjust(&mut state, Ports::new(Arc::clone(&backend)));
+    let mut runtime = Runtime::single(state, ports, clock);
     let loaded = runtime.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await;
     assert!(loaded, "the demo world never answered");
     (runtime, backend)
@@ -82,11 +93,9 @@ pub async fn routed_console(
         .map(|r| (r.path.clone(), cutover::backend::sim::demo_probe_spec(&r.path)))
         .collect();
     adjust(&mut setup);
-    let prober = Arc::new(cutover::backend::sim::SimProber::new(Arc::clone(backend), setup.probe_settings));
-    let store: Arc<dyn ShareStore> = Arc::clone(backend) as Arc<dyn ShareStore>;
-    let mut runtime = Runtime::single(State::new(setup), Arc::clone(backend), clock)
-        .with_prober(catalog::DISTRIBUTION_ID, prober)
-        .with_share_store(catalog::DISTRIBUTION_ID, store);
+    // The demo's own ports: its edges answer the probes, its store moves the shares.
+    let ports = backend.ports(setup.probe_settings);
+    let mut runtime = Runtime::single(State::new(setup), ports, clock);
     let loaded = runtime
         .run_until(Duration::from_secs(30), |s| {
             s.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())

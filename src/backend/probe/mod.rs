@@ -1,6 +1,6 @@
 //! Probes through the distribution: the [`Prober`] trait the console and `cutover probe` call,
-//! and the live implementation over HTTP ([`HttpProber`]). The demo's is
-//! [`crate::backend::sim::SimProber`]. Both classify what they hear with
+//! and the live implementation over HTTP ([`HttpProber`]). The demo's is `SimProber`, in the
+//! simulated world (which depends on this trait, not the other way round). Both classify what they hear with
 //! [`crate::domain::probe::classify`], and neither ever returns an error: whatever goes wrong
 //! (refused, timeout, TLS, a status other than expected, the rate cap) is the answer's finding.
 

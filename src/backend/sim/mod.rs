@@ -21,7 +21,7 @@ pub mod world;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -35,9 +35,13 @@ pub use self::world::{ForeignWrite, SimDistributionConfig};
 use self::world::{World, target_of_origin};
 use super::aws::clients::OPERATION_TIMEOUT;
 use super::{Backend, BackendError, ControlPlane, Fault, FaultSet, MetricsSource, UpdateAccepted};
+use crate::backend::ports::Ports;
+use crate::backend::share::ShareStore;
+use crate::backend::stage::StageControl;
 use crate::clock::Clock;
 use crate::domain::metrics::{EdgeMinute, MinutePoint, WINDOW_MINUTES};
 use crate::domain::preflight::{BehaviorPolicies, PolicyBook, PolicyKind};
+use crate::domain::probe::ProbeSettings;
 use crate::domain::{DeployStatus, MetricsSnapshot, OriginPair, ReadBack, RouteInfo, Target, Topology};
 
 /// How long the simulated AWS takes to answer, in simulated time.
@@ -181,6 +185,18 @@ impl SimBackend {
     /// The routes whose record the router's store holds, in path order.
     pub fn routed(&self) -> Vec<String> {
         self.world().store().routed().map(str::to_string).collect()
+    }
+
+    /// Every port of the demo's distribution, answered by this world: its edges for probes, its
+    /// router's store when it routes a route, its one API Gateway stage.
+    pub fn ports(self: &Arc<Self>, probe_settings: ProbeSettings) -> Ports<SimBackend> {
+        let ports = Ports::new(Arc::clone(self))
+            .with_prober(Arc::new(SimProber::new(Arc::clone(self), probe_settings)))
+            .with_stage_control(Arc::clone(self) as Arc<dyn StageControl>);
+        match self.routed().is_empty() {
+            true => ports,
+            false => ports.with_share_store(Arc::clone(self) as Arc<dyn ShareStore>),
+        }
     }
 
     fn fresh_world(mut self) -> Self {

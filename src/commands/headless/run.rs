@@ -182,9 +182,8 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
     let connection = live::connect(aws).await?;
     let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
     let mut distributions = Vec::new();
-    let mut probers = Vec::new();
     for id in ids {
-        let live::Opened { mut setup, backend, prober, share_store, stage_control } = match purpose {
+        let live::Opened { mut setup, ports } = match purpose {
             Purpose::Watch => {
                 let mut opened =
                     live::read_distribution(&connection.config, &id, &connection.clients, Clock::real()).await?;
@@ -195,17 +194,11 @@ async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Result<Runtime
         };
         // Guards act in a console someone is watching; a one-shot command never switches by itself.
         setup.auto_rollback.clear();
-        probers.push((id, prober, share_store, stage_control));
-        distributions.push((State::new(setup), backend));
+        distributions.push((State::new(setup), ports));
     }
-    let mut runtime = Runtime::new(distributions, Clock::real());
-    // `switch --wait` follows the edge as the console does, where a route has a probe.
-    for (id, prober, share_store, stage_control) in probers {
-        runtime = runtime.with_prober(&id, prober).with_stage_control(&id, stage_control);
-        if let Some(store) = share_store {
-            runtime = runtime.with_share_store(&id, store);
-        }
-    }
+    // `switch --wait` follows the edge as the console does, where a route has a probe: the ports
+    // are the console's.
+    let runtime = Runtime::new(distributions, Clock::real());
     Ok(match purpose {
         Purpose::Watch => runtime,
         Purpose::Change => live::with_audit_trail(runtime),

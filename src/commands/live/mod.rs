@@ -24,6 +24,7 @@ use crate::backend::aws::{
     ApiGatewayStages, AwsBackend, AwsClients, CloudFrontControlPlane, CloudWatchMetrics, ConnectOptions,
     DistributionSpec, KvsShareStore,
 };
+use crate::backend::ports::Ports;
 use crate::backend::probe::{HttpProber, Prober};
 use crate::backend::share::ShareStore;
 use crate::backend::stage::StageControl;
@@ -36,39 +37,26 @@ use crate::domain::{Level, Target, Thresholds, visible};
 use crate::router::install::{function_name, store_name};
 use crate::theme::ThemeSet;
 
-/// One configured distribution, read and checked: how its console starts, and its backend.
+/// One configured distribution, read and checked: how its console starts, and its ports — the
+/// backend, the prober (the probes of the routes that have one, through CloudFront, with no AWS
+/// credentials), API Gateway's stages, and the router's KeyValueStore where the router is installed
+/// (its store exists and is `READY`; also when looking it up failed, as a store that cannot be read,
+/// which the event log's first lines explain).
 pub struct Opened {
     pub setup: Setup,
-    pub backend: Arc<AwsBackend>,
-    /// Sends the probes of the routes that have one, through CloudFront, with no AWS credentials.
-    pub prober: Arc<dyn Prober>,
-    /// The router's KeyValueStore, where the router is installed on the distribution (its store
-    /// exists and is `READY`): the shares of routed routes move there. `None` otherwise, and when
-    /// looking it up failed (the event log's first lines say why).
-    pub share_store: Option<Arc<dyn ShareStore>>,
-    /// API Gateway's stages, for the stage rollback of routes whose config names their stage.
-    pub stage_control: Arc<dyn StageControl>,
+    pub ports: Ports<AwsBackend>,
 }
 
 pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
     let clock = Clock::real();
     let connection = connect(args).await?;
     let mut distributions = Vec::new();
-    let mut probers = Vec::new();
     for id in chosen_distributions(&connection.config, args.distribution.as_deref())? {
-        let Opened { setup, backend, prober, share_store, stage_control } =
-            open(&connection, &id, args, clock.clone()).await?;
-        probers.push((id.clone(), prober, share_store, stage_control));
-        distributions.push((State::new(setup), backend));
+        let Opened { setup, ports } = open(&connection, &id, args, clock.clone()).await?;
+        distributions.push((State::new(setup), ports));
     }
     let mut palette = Palette::new(themes, no_color);
-    let mut runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
-    for (id, prober, share_store, stage_control) in probers {
-        runtime = runtime.with_prober(&id, prober).with_stage_control(&id, stage_control);
-        if let Some(store) = share_store {
-            runtime = runtime.with_share_store(&id, store);
-        }
-    }
+    let runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
     let mut runtime = with_audit_trail(runtime);
     // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
     let _ = runtime.check_audit();
@@ -243,8 +231,11 @@ pub async fn read_distribution(
     setup.stages = config.stages_of(distribution_id, &shown);
     let stage_control: Arc<dyn StageControl> =
         Arc::new(ApiGatewayStages::new(clients.apigateway.clone(), clients.apigatewayv2.clone()));
-    let backend = Arc::new(AwsBackend::new(control_plane, metrics));
-    Ok(Opened { setup, backend, prober, share_store, stage_control })
+    let mut ports = Ports::new(Arc::new(AwsBackend::new(control_plane, metrics)))
+        .with_prober(prober)
+        .with_stage_control(stage_control);
+    ports.share_store = share_store;
+    Ok(Opened { setup, ports })
 }
 
 /// The router's store for the distribution, found by its derived name (one `DescribeKeyValueStore`
