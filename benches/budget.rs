@@ -51,7 +51,7 @@ fn loaded(routes: usize) -> (Console, MetricsSnapshot) {
         let mut runtime = Runtime::single(state, Arc::clone(&backend), clock.clone());
         let deadline =
             event_loop::deadline(tokio::time::Instant::now() + clock.real_duration(Duration::from_secs(120)));
-        let loaded = |r: &Runtime<SimBackend>, _| r.console.shown().metrics.is_some().then_some(Stop::Done);
+        let loaded = |r: &Runtime<SimBackend>, _| r.console.shown().learned.metrics.is_some().then_some(Stop::Done);
         let stop = event_loop::run(&mut runtime, deadline, TICK, loaded).await;
         assert!(matches!(stop, Stop::Done), "the demo world never answered");
         runtime.press(Command::SelectDown);

@@ -45,7 +45,7 @@ async fn the_failure_stays_on_screen_until_a_record_is_written_again() {
 
     // Refreshes come and go, each clearing the read-error banner; this one stays.
     assert!(session.run_until(10 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await);
-    assert!(session.state().metrics.received_at() > Some(session.state().moves[0].requested_at));
+    assert!(session.state().learned.metrics.received_at() > Some(session.state().moves[0].requested_at));
     assert_eq!(session.state().audit_failure.as_deref(), Some(failure.as_str()));
     assert!(screen(session.state()).contains(BANNER));
 

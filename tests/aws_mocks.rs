@@ -175,7 +175,7 @@ fn session(cloudfront: Client) -> Runtime<AwsBackend> {
 }
 
 async fn switch_orders(session: &mut Runtime<AwsBackend>) {
-    assert!(session.run_until(Duration::from_secs(30), |s| s.topology.is_some()).await, "topology read");
+    assert!(session.run_until(Duration::from_secs(30), |s| s.learned.topology.is_some()).await, "topology read");
     session.press(Command::SelectFirst);
     session.press(Command::Switch);
     session.press(Command::Confirm);

@@ -49,10 +49,10 @@ fn lambda_routes(state: &State) -> usize {
 async fn rollback_all_acts_on_the_shown_distribution_only() {
     let (mut deck, backends) = two_distributions();
     deck.run_for(Duration::from_secs(5)).await;
-    assert!(deck.console.distributions.iter().all(|s| s.metrics.is_some()), "every distribution loads");
+    assert!(deck.console.distributions.iter().all(|s| s.learned.metrics.is_some()), "every distribution loads");
 
     deck.press(Command::NextDistribution);
-    assert_eq!(deck.state().topology.as_ref().unwrap().distribution_id, "ECALM");
+    assert_eq!(deck.state().learned.topology.as_ref().unwrap().distribution_id, "ECALM");
     deck.press(Command::RollbackAll);
     let Overlay::Confirm(confirm) = &deck.state().view.overlay else { panic!("no confirmation") };
     assert_eq!(confirm.distribution_id, "ECALM");
@@ -81,7 +81,7 @@ async fn a_breach_on_a_distribution_not_shown_still_rings_and_shows_on_its_tab()
     assert_eq!(tabs[0], Tab { distribution_id: "EBADDEPLOY".into(), shown: false, breached: 1, deploying: false });
     assert!(tabs[1].shown && tabs[1].breached == 0);
     assert!(deck.bells > rung, "the bell rings for a distribution that is not shown");
-    assert_eq!(deck.state().topology.as_ref().unwrap().distribution_id, "ECALM", "the view stays put");
+    assert_eq!(deck.state().learned.topology.as_ref().unwrap().distribution_id, "ECALM", "the view stays put");
 }
 
 #[tokio::test(start_paused = true)]

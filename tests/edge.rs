@@ -37,7 +37,7 @@ async fn probed_demo() -> Runtime<SimBackend> {
     setup.probes.insert("/orders/*".into(), demo_probe_spec("/orders/*"));
     let prober: Arc<dyn Prober> = Arc::new(SimProber::new(Arc::clone(&backend), setup.probe_settings));
     let mut runtime = Runtime::single(State::new(setup), Ports::new(backend).with_prober(prober), clock);
-    assert!(runtime.run_until(MINUTE, |s| s.metrics.is_some()).await);
+    assert!(runtime.run_until(MINUTE, |s| s.learned.metrics.is_some()).await);
     runtime
 }
 
@@ -155,7 +155,7 @@ async fn the_edge_event_fires_after_the_fake_edge_changes_backend() {
     setup.probes.insert("/orders/*".into(), spec);
     let prober: Arc<dyn Prober> = Arc::new(HttpProber::new(setup.probe_settings, clock.clone()));
     let mut runtime = Runtime::single(State::new(setup), Ports::new(backend).with_prober(prober), clock.clone());
-    assert!(runtime.run_until(MINUTE, |s| s.metrics.is_some()).await);
+    assert!(runtime.run_until(MINUTE, |s| s.learned.metrics.is_some()).await);
     runtime.state_mut().view.selected = Some("/orders/*".into());
     runtime.press(Command::Switch);
     runtime.press(Command::Confirm);

@@ -41,15 +41,15 @@ fn ended(state: &State) -> bool {
 async fn every_read_fault_keeps_the_last_numbers_marked_stale_backs_off_and_recovers() {
     for fault in [Fault::Throttling, Fault::Timeouts, Fault::Offline] {
         let (mut session, backend) = demo(Scenario::Calm, 11).await;
-        let good = session.state().metrics.as_ref().cloned();
+        let good = session.state().learned.metrics.as_ref().cloned();
         inject(&mut session, fault.into());
         assert_eq!(backend.faults(), FaultSet::from(fault), "the key reaches the simulated AWS");
 
         session.run_until(10 * MINUTE, |_| false).await;
         let state = session.state();
         assert!(state.is_stale(), "{fault:?}: {:#?}", log_lines(state));
-        assert_eq!(state.metrics.as_ref().cloned(), good, "{fault:?}: the last good numbers stay on screen");
-        let trouble = state.read_trouble.as_ref().expect("reads are failing");
+        assert_eq!(state.learned.metrics.as_ref().cloned(), good, "{fault:?}: the last good numbers stay on screen");
+        let trouble = state.learned.read_trouble.as_ref().expect("reads are failing");
         // A fixed 15 s retry would fail about 40 times in 10 minutes; backing off to 2 minutes, under 10.
         assert!((3..=10).contains(&trouble.failures), "{fault:?}: {} failures", trouble.failures);
 
@@ -59,7 +59,7 @@ async fn every_read_fault_keeps_the_last_numbers_marked_stale_backs_off_and_reco
         assert_ne!(session.state().view.selected, before, "{fault:?}");
 
         inject(&mut session, FaultSet::NONE);
-        let recovered = session.run_until(4 * MINUTE, |s| s.read_trouble.is_none() && !s.is_stale()).await;
+        let recovered = session.run_until(4 * MINUTE, |s| s.learned.read_trouble.is_none() && !s.is_stale()).await;
         assert!(recovered, "{fault:?}: {:#?}", log_lines(session.state()));
         assert_eq!(session.state().banner, None);
         assert!(log_lines(session.state()).iter().any(|l| l.contains("AWS answers again after")), "{fault:?}");
@@ -116,10 +116,10 @@ async fn a_switch_that_times_out_ends_failed_with_the_reason_and_the_route_is_re
 #[tokio::test(start_paused = true)]
 async fn a_failing_router_trips_its_guard_once_and_the_console_says_when_it_recovers() {
     let (mut session, backend) = routed_demo(15).await;
-    assert!(session.state().router_alert.is_empty());
+    assert!(session.state().learned.router_alert.is_empty());
     inject(&mut session, Fault::RouterErrors.into());
     assert_eq!(backend.faults(), FaultSet::from(Fault::RouterErrors));
-    let tripped = session.run_until(8 * MINUTE, |s| !s.router_alert.is_empty()).await;
+    let tripped = session.run_until(8 * MINUTE, |s| !s.learned.router_alert.is_empty()).await;
     assert!(tripped, "{:#?}", log_lines(session.state()));
     let state = session.state();
     assert!(!state.is_stale(), "calls still answer: only the function fails");
@@ -132,7 +132,7 @@ async fn a_failing_router_trips_its_guard_once_and_the_console_says_when_it_reco
     assert!(session.state().banner.is_some(), "the banner stays while it lasts");
 
     inject(&mut session, FaultSet::NONE);
-    let recovered = session.run_until(6 * MINUTE, |s| s.router_alert.is_empty()).await;
+    let recovered = session.run_until(6 * MINUTE, |s| s.learned.router_alert.is_empty()).await;
     assert!(recovered, "{:#?}", log_lines(session.state()));
     assert_eq!(session.state().banner, None);
     assert!(log_lines(session.state()).iter().any(|l| l.contains("the router is healthy again")));

@@ -312,7 +312,7 @@ async fn status_lists_each_account_and_the_account_of_each_route() {
     use cutover::domain::AccountConcurrency;
     let (session, _) = demo(Scenario::Calm, 1).await;
     let mut state = session.state().clone();
-    let metrics = state.metrics.last_mut().unwrap();
+    let metrics = state.learned.metrics.last_mut().unwrap();
     metrics.accounts = vec![
         AccountConcurrency { label: "default".into(), used: vec![Some(834.0)], limit: 1000, ..Default::default() },
         AccountConcurrency {
@@ -385,8 +385,9 @@ async fn a_switch_from_the_trail_is_pending_only_while_deploying_and_only_if_the
     session.press(cutover::app::command::Command::SelectDown);
     session.press(cutover::app::command::Command::Switch);
     session.press(cutover::app::command::Command::Confirm);
-    let in_progress =
-        |s: &cutover::app::state::State| s.topology.as_ref().is_some_and(|t| t.status == DeployStatus::InProgress);
+    let in_progress = |s: &cutover::app::state::State| {
+        s.learned.topology.as_ref().is_some_and(|t| t.status == DeployStatus::InProgress)
+    };
     assert!(session.run_until(MINUTE, in_progress).await);
     let trail = |route: &str, to: Target| HashMap::from([(route.to_string(), Some(to))]);
     let pending_of = |pending: &HashMap<String, Option<Target>>, path: &str| {

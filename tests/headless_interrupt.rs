@@ -36,7 +36,7 @@ async fn ctrl_c_while_waiting_records_the_switch_as_abandoned_and_exits_130() {
     ));
     let state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
     let mut runtime = Runtime::single(state, backend, clock);
-    assert!(runtime.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
+    assert!(runtime.run_until(Duration::from_secs(30), |s| s.learned.metrics.is_some()).await);
     let Ok(SwitchPlan::Change(plan)) = plan_switch(&mut runtime, "/orders/*", Target::Origin) else { panic!() };
 
     // The same signal a terminal sends for Ctrl-C, a second into the wait.

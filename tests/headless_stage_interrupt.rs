@@ -43,7 +43,7 @@ async fn ctrl_c_while_update_stage_is_out_records_stage_abandoned_and_exits_130(
     let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
     let mut runtime =
         Runtime::single(state, Ports::new(backend).with_stage_control(stages), clock).with_audit(trail.clone());
-    assert!(runtime.run_until(Duration::from_secs(30), |s| s.topology.is_some()).await);
+    assert!(runtime.run_until(Duration::from_secs(30), |s| s.learned.topology.is_some()).await);
 
     let pid = std::process::id().to_string();
     let interrupt = std::thread::spawn(move || {

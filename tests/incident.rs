@@ -38,7 +38,7 @@ async fn bad_deploy_with_auto_rollback_moves_only_the_sick_route_once_its_guard_
     assert_eq!(rollback, breach + 1, "{log:#?}");
     assert!(log[rollback].contains("because its guard was breached (/orders/*: 5xx "), "{}", log[rollback]);
     // Within K periods: the newest K minutes breach and the one before did not.
-    let metrics = session.state().metrics.as_ref().unwrap();
+    let metrics = session.state().learned.metrics.as_ref().unwrap();
     let rates: Vec<f64> = metrics.series("/orders/*").iter().filter_map(|p| p.error_rate_pct()).rev().take(4).collect();
     assert!(rates[..3].iter().all(|r| *r > 5.0) && rates[3] <= 5.0, "rollback late or early: {rates:?}");
 

@@ -120,7 +120,7 @@ async fn forgetful() -> (Runtime<Forgetful>, Arc<SimBackend>) {
     let mut runtime = Runtime::single(state, ports, clock);
     let loaded = runtime
         .run_until(Duration::from_secs(30), |s| {
-            s.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())
+            s.learned.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())
         })
         .await;
     assert!(loaded, "the demo world never answered");

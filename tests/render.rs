@@ -121,7 +121,7 @@ async fn every_theme_draws_the_same_text() {
 async fn live_header_cost_and_read_only_banner() {
     let mut state = calm().await;
     state.policy.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: Some("ops".into()) };
-    let metrics = state.metrics.last_mut().unwrap();
+    let metrics = state.learned.metrics.last_mut().unwrap();
     metrics.queries = 41;
     metrics.concurrency_limit_assumed = true;
     state.read_only = Some("AWS denied UpdateDistribution to these credentials".into());
@@ -151,7 +151,7 @@ async fn one_concurrency_gauge_per_account() {
     use cutover::domain::AccountConcurrency;
     let mut state = calm().await;
     state.policy.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: None };
-    let metrics = state.metrics.last_mut().unwrap();
+    let metrics = state.learned.metrics.last_mut().unwrap();
     let account = |label: &str, id: &str, used: f64, limit: u32, error: Option<&str>| AccountConcurrency {
         label: label.into(),
         account_id: Some(id.into()),
@@ -177,7 +177,7 @@ async fn one_concurrency_gauge_per_account() {
 
     // The routes whose Lambda side lives in the account not read are drawn as stale; the others not.
     let (in_search, elsewhere) = (state.routes[0].path.clone(), state.routes[1].path.clone());
-    let metrics = state.metrics.last_mut().unwrap();
+    let metrics = state.learned.metrics.last_mut().unwrap();
     metrics.route_accounts = [(in_search.clone(), 2), (elsewhere.clone(), 1)].into();
     let theme = Theme::default_dark();
     let terminal = draw(&state, &theme, 200, 40);
@@ -415,12 +415,12 @@ async fn tv_spike_throttles_too_wide_for_thr_are_shown_compactly_never_cut() {
     let state = support::demo_state(catalog::DISTRIBUTION_ID, Scenario::TvSpike, &clock);
     let mut session = Runtime::single(state, backend, clock);
     let over_100k = |s: &State| {
-        let Some(m) = s.metrics.as_ref() else { return false };
+        let Some(m) = s.learned.metrics.as_ref() else { return false };
         s.routes.iter().any(|r| m.latest(&r.path).and_then(|p| p.throttles.get()).is_some_and(|t| t >= 100_000.0))
     };
     session.run_until(Duration::from_secs(60 * 60), over_100k).await;
     let state = session.state();
-    let metrics = state.metrics.as_ref().unwrap();
+    let metrics = state.learned.metrics.as_ref().unwrap();
     let throttles = |path: &str| metrics.latest(path).and_then(|p| p.throttles.get()).unwrap_or(0.0).round() as u64;
     let widest = state.routes.iter().map(|r| r.path.as_str()).max_by_key(|p| throttles(p)).unwrap().to_string();
     let n = throttles(&widest);

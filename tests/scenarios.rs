@@ -31,13 +31,13 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
 
     let accepted = session.run_until(MINUTE, |s| s.moves[0].phase == MovePhase::Propagating).await;
     assert!(accepted, "{:#?}", log_lines(session.state()));
-    assert_eq!(session.state().topology.as_ref().unwrap().status, DeployStatus::InProgress);
+    assert_eq!(session.state().learned.topology.as_ref().unwrap().status, DeployStatus::InProgress);
     assert_eq!(session.state().route("/orders/*").unwrap().target, Some(Target::Origin));
     assert!(session.state().route("/orders/*").unwrap().pending.is_some(), "pending mark while propagating");
 
     let deployed = session.run_until(5 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await;
     assert!(deployed, "{:#?}", log_lines(session.state()));
-    assert_eq!(session.state().topology.as_ref().unwrap().status, DeployStatus::Deployed);
+    assert_eq!(session.state().learned.topology.as_ref().unwrap().status, DeployStatus::Deployed);
     assert_eq!(session.state().route("/orders/*").unwrap().pending, None);
     assert_eq!(backend.updates_accepted(), 1);
 
@@ -59,11 +59,11 @@ async fn a_confirmed_switch_goes_in_progress_then_deployed_and_traffic_follows()
 
     // A few minutes later the newest minute of /orders/* is served by the origin alone.
     session.run_until(4 * MINUTE, |_| false).await;
-    let latest = *session.state().metrics.as_ref().unwrap().latest("/orders/*").unwrap();
+    let latest = *session.state().learned.metrics.as_ref().unwrap().latest("/orders/*").unwrap();
     assert!(latest.origin.requests.get().unwrap_or(0.0) > 1000.0, "{latest:?}");
     assert_eq!(latest.lambda.requests.get(), None, "Lambda reports no datapoint once it gets no traffic: {latest:?}");
     // And the hour's series shows the move: Lambda first, origin at the end.
-    let series = session.state().metrics.as_ref().unwrap().series("/orders/*");
+    let series = session.state().learned.metrics.as_ref().unwrap().series("/orders/*");
     assert!(series[0].lambda.requests.get().is_some() && series[0].origin.requests.get().is_none());
 }
 
@@ -75,7 +75,7 @@ async fn traffic_moves_gradually_while_edges_pick_up_the_change() {
     let mut mixed = false;
     for _ in 0..6 {
         session.run_until(MINUTE, |_| false).await;
-        let latest = session.state().metrics.as_ref().unwrap().latest("/search/*").copied().unwrap();
+        let latest = session.state().learned.metrics.as_ref().unwrap().latest("/search/*").copied().unwrap();
         mixed |= latest.lambda.requests.get().is_some_and(|l| l > 0.0)
             && latest.origin.requests.get().is_some_and(|o| o > 0.0);
     }
@@ -152,7 +152,7 @@ async fn bad_deploy_alerts_on_the_bad_route_only() {
 async fn throttle_scenario_throttles_every_lambda_route() {
     let (mut session, _) = demo(Scenario::Throttle, 9).await;
     session.run_until(5 * MINUTE, |_| false).await;
-    let metrics = session.state().metrics.as_ref().unwrap();
+    let metrics = session.state().learned.metrics.as_ref().unwrap();
     assert_eq!(metrics.latest_concurrency(), Some(1000.0), "the account is at its limit");
     for row in &session.state().routes {
         let latest = metrics.latest(&row.path).unwrap();
@@ -169,9 +169,9 @@ async fn throttle_scenario_throttles_every_lambda_route() {
 #[tokio::test(start_paused = true)]
 async fn tv_spike_multiplies_traffic_and_pushes_concurrency_to_the_limit() {
     let (mut session, _) = demo(Scenario::TvSpike, 2).await;
-    let before = session.state().metrics.as_ref().unwrap().latest("*").unwrap().requests().unwrap();
+    let before = session.state().learned.metrics.as_ref().unwrap().latest("*").unwrap().requests().unwrap();
     session.run_until(4 * MINUTE, |_| false).await;
-    let metrics = session.state().metrics.as_ref().unwrap();
+    let metrics = session.state().learned.metrics.as_ref().unwrap();
     let after = metrics.latest("*").unwrap().requests().unwrap();
     assert!(after > before * 12.0, "{before} → {after}");
     assert!(metrics.latest_concurrency().unwrap() >= 900.0, "{:?}", metrics.latest_concurrency());
@@ -186,7 +186,7 @@ async fn a_thousand_routes_stay_calm_and_switch_like_eight() {
     switch(&mut session, "/svc/501/*");
     session.run_until(10 * MINUTE, |_| false).await;
     let state = session.state();
-    let metrics = state.metrics.as_ref().unwrap();
+    let metrics = state.learned.metrics.as_ref().unwrap();
     assert!(metrics.latest_concurrency().unwrap() < 500.0, "{:?}", metrics.latest_concurrency());
     assert!(state.routes.iter().all(|r| r.alert.is_empty()), "{:#?}", log_lines(state));
     assert!(state.routes.iter().all(|r| metrics.latest(&r.path).and_then(|p| p.throttles.get()).unwrap_or(0.0) == 0.0));

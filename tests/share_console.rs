@@ -106,14 +106,15 @@ async fn plus_steps_split_the_route_in_the_numbers() {
     // Two refreshes later, the newest minute splits about half and half.
     runtime
         .run_until(Duration::from_secs(4 * 60), |s| {
-            s.metrics
+            s.learned
+                .metrics
                 .as_ref()
                 .and_then(|m| m.newest_datapoint)
                 .is_some_and(|t| t > taken_at + jiff::SignedDuration::from_mins(1))
         })
         .await;
     let state = runtime.state();
-    let point = *state.metrics.as_ref().unwrap().latest("/search/*").unwrap();
+    let point = *state.learned.metrics.as_ref().unwrap().latest("/search/*").unwrap();
     let lambda = point.lambda.requests.get().unwrap_or(0.0);
     let origin = point.origin.requests.get().unwrap_or(0.0);
     let pct = lambda / (lambda + origin) * 100.0;

@@ -28,7 +28,7 @@ use support::{Drive, demo_state, start};
 
 /// The Lambda side's 5xx rate of the route in the newest minute that has Lambda requests.
 fn lambda_error_pct(state: &State, path: &str) -> Option<f64> {
-    let series = state.metrics.as_ref()?.series(path);
+    let series = state.learned.metrics.as_ref()?.series(path);
     series.iter().rev().find_map(|p| {
         let requests = p.lambda.requests.get().filter(|r| *r > 0.0)?;
         Some(p.lambda.errors_5xx.get().unwrap_or(0.0) / requests * 100.0)
@@ -111,7 +111,7 @@ async fn staged_demo() -> (Runtime<SimBackend>, Arc<SimBackend>) {
     state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
     let stages: Arc<dyn StageControl> = Arc::clone(&backend) as Arc<dyn StageControl>;
     let mut session = Runtime::single(state, Ports::new(Arc::clone(&backend)).with_stage_control(stages), clock);
-    assert!(session.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
+    assert!(session.run_until(Duration::from_secs(30), |s| s.learned.metrics.is_some()).await);
     (session, backend)
 }
 
@@ -190,7 +190,7 @@ async fn headless_stage_that_gets_no_answer_records_stage_abandoned_and_fails() 
     let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
     let mut session =
         Runtime::single(state, Ports::new(backend).with_stage_control(stages), clock).with_audit(trail.clone());
-    assert!(session.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await);
+    assert!(session.run_until(Duration::from_secs(30), |s| s.learned.metrics.is_some()).await);
     let mut printer = EventPrinter::new(Vec::new());
     let result = run_stage(&mut session, &args(false, false, Some("d0"), true), &mut printer, &mut Answer(true)).await;
     assert!(matches!(&result, Err(HeadlessError::Failed(why)) if why.contains("no answer within 60 s")), "{result:?}");

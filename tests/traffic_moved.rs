@@ -53,7 +53,7 @@ async fn the_event_fires_for_the_minute_the_share_crosses_the_threshold_and_the_
 
     // The first minute since the acceptance minute in which the origin carried ≥ 95 %.
     let accepted = state.moves[0].accepted_at.unwrap();
-    let metrics = state.metrics.as_ref().unwrap();
+    let metrics = state.learned.metrics.as_ref().unwrap();
     let accepted_minute = accepted.as_second().div_euclid(60) * 60;
     let (index, share) = (metrics.series("/orders/*").iter().enumerate())
         .filter(|(i, _)| metrics.minute_start(*i).as_second() >= accepted_minute)
@@ -88,7 +88,7 @@ async fn a_route_with_one_side_unmeasured_is_never_called_moved() {
     let backend = Arc::new(SimBackend::new(clock.clone(), options).with_unmeasured("/orders/*", Target::Origin));
     let state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
     let mut runtime = Runtime::single(state, backend, clock);
-    assert!(runtime.run_until(MINUTE, |s| s.metrics.is_some()).await);
+    assert!(runtime.run_until(MINUTE, |s| s.learned.metrics.is_some()).await);
     switch(&mut runtime, "/orders/*");
     runtime.run_until(20 * MINUTE, |_| false).await;
     let state = runtime.state();

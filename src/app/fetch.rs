@@ -74,7 +74,7 @@ impl<T> Fetch<T> {
     }
 }
 
-/// Read as the last good answer: `state.metrics.as_ref()`, `state.topology.is_some()`.
+/// Read as the last good answer: `state.learned.metrics.as_ref()`, `state.learned.topology.is_some()`.
 impl<T> Deref for Fetch<T> {
     type Target = Option<T>;
 

@@ -129,14 +129,14 @@ impl State {
     /// viewers to Lambda: its store's last read failed (or none has come back), and some behavior
     /// runs the router or the last read held a share or a record it could not read.
     pub fn router_unknown(&self) -> Option<String> {
-        if !self.policy.router || (self.shares.is_some() && self.shares.failures() == 0) {
+        if !self.policy.router || (self.learned.shares.is_some() && self.learned.shares.failures() == 0) {
             return None;
         }
         let exposed = self.routes.iter().any(|r| r.runs_router || r.via_router().may_send());
         if !exposed {
             return None;
         }
-        let why = self.router_store_error.clone().unwrap_or_else(|| "no answer yet".to_string());
+        let why = self.learned.router_store_error.clone().unwrap_or_else(|| "no answer yet".to_string());
         Some(format!(
             "{STORE_UNREAD} ({why}); viewers may still reach Lambda through the router: check it with `cutover router status` and try again"
         ))

@@ -300,20 +300,16 @@ pub struct Policy {
     pub stages: HashMap<String, RouteStage>,
 }
 
-/// One distribution's part of the console: what the console has learned about it (`topology`,
-/// `metrics`, `deploy`, the switches and the log) and how the operator is looking at it (`view`). Built from a [`Setup`]; after that, changed only by `update`.
+/// What one distribution's console has read from AWS (each read a `Fetch`: the last good answer,
+/// whether a read is out, failures in a row), the generations that keep a read sent before a move
+/// from showing after it, and the refresh round's schedule. Written by the refresh and by the
+/// answers to moves (`tests/tidy.rs` names the writers).
 #[derive(Clone, Debug)]
-pub struct State {
-    /// What was fixed at start (`Setup`): never written after `State::new`.
-    pub policy: Policy,
-    /// The CloudFront distribution this is, known before its first read comes back.
-    pub distribution_id: String,
-    pub now: Timestamp,
+pub struct Learned {
     /// The distribution's routes and status, as last read.
     pub topology: Fetch<Topology>,
     /// Bumped whenever a switch lands, so topology read before it is not shown after it.
     pub topology_generation: u64,
-    pub routes: Vec<RouteRow>,
     /// The last hour's numbers, as last read.
     pub metrics: Fetch<MetricsSnapshot>,
     /// The router's store as last read: its ETag and each routed route's record.
@@ -324,12 +320,32 @@ pub struct State {
     pub shares_generation: u64,
     /// Why the last read of the router's store failed, until one succeeds.
     pub router_store_error: Option<String>,
-    /// Rollout plans started in this console or resumed from the trail, one per route at a time
-    /// (finished and aborted ones stay, to show).
-    pub plans: Vec<PlanRun>,
     /// The deploy status, read while a switch propagates.
     pub deploy: Fetch<DeployStatus>,
     pub next_refresh: Timestamp,
+    /// Set while refreshes fail: what is on screen is the last good data, and stale.
+    pub read_trouble: Option<ReadTrouble>,
+    /// When the current (or last) refresh round asked for routes or numbers.
+    pub refresh_started_at: Timestamp,
+    /// Each stage's deployments as last read, the one it serves among them.
+    pub stage_serving: HashMap<StageRef, StageDeployments>,
+}
+
+/// One distribution's part of the console: what the console has learned about it (`topology`,
+/// `metrics`, `deploy`, the switches and the log) and how the operator is looking at it (`view`). Built from a [`Setup`]; after that, changed only by `update`.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// What was fixed at start (`Setup`): never written after `State::new`.
+    pub policy: Policy,
+    /// What the console has read from AWS, and when it reads next.
+    pub learned: Learned,
+    /// The CloudFront distribution this is, known before its first read comes back.
+    pub distribution_id: String,
+    pub now: Timestamp,
+    pub routes: Vec<RouteRow>,
+    /// Rollout plans started in this console or resumed from the trail, one per route at a time
+    /// (finished and aborted ones stay, to show).
+    pub plans: Vec<PlanRun>,
     /// Routes already rolled back automatically: guards never move them again by themselves.
     pub auto_rolled_back: HashSet<String>,
     /// How the operator is looking at it: selection, filter, overlay, panes.
@@ -353,15 +369,9 @@ pub struct State {
     /// flight, a route that cannot move, a blocked dialog. Cleared when a dialog opens or a switch
     /// is sent. Headless commands print this, never the event log's text.
     pub refused: Option<String>,
-    /// Set while refreshes fail: what is on screen is the last good data, and stale.
-    pub read_trouble: Option<ReadTrouble>,
-    /// When the current (or last) refresh round asked for routes or numbers.
-    pub refresh_started_at: Timestamp,
     /// Faults the demo's simulated AWS has been told to have (always none when live).
     pub faults: FaultSet,
     pub quit: bool,
-    /// Each stage's deployments as last read, the one it serves among them.
-    pub stage_serving: HashMap<StageRef, StageDeployments>,
 }
 
 impl State {
@@ -414,18 +424,23 @@ impl State {
                 metrics_per_refresh,
                 stages,
             },
+            learned: Learned {
+                topology: Fetch::default(),
+                topology_generation: 0,
+                metrics: Fetch::default(),
+                shares: Fetch::default(),
+                router_alert: Vec::new(),
+                shares_generation: 0,
+                router_store_error: None,
+                deploy: Fetch::default(),
+                next_refresh: now,
+                read_trouble: None,
+                refresh_started_at: now,
+                stage_serving: HashMap::new(),
+            },
             now,
-            topology: Fetch::default(),
-            topology_generation: 0,
             routes: Vec::new(),
-            metrics: Fetch::default(),
-            shares: Fetch::default(),
-            router_alert: Vec::new(),
-            shares_generation: 0,
-            router_store_error: None,
             plans: resumed_plans,
-            deploy: Fetch::default(),
-            next_refresh: now,
             auto_rolled_back: HashSet::new(),
             view: View::default(),
             log,
@@ -437,11 +452,8 @@ impl State {
             audit_failure: None,
             read_only,
             refused: None,
-            read_trouble: None,
-            refresh_started_at: now,
             faults,
             quit: false,
-            stage_serving: HashMap::new(),
         }
     }
 
@@ -544,7 +556,7 @@ impl State {
 
     /// How many metrics each refresh requests: what the last refresh asked for, else the estimate.
     pub fn metric_queries(&self) -> Option<usize> {
-        self.metrics.as_ref().map(|m| m.queries).filter(|q| *q > 0).or(self.policy.metrics_per_refresh)
+        self.learned.metrics.as_ref().map(|m| m.queries).filter(|q| *q > 0).or(self.policy.metrics_per_refresh)
     }
 
     /// What polling CloudWatch costs per hour at the published price, in US dollars.
@@ -557,12 +569,12 @@ impl State {
     /// Whether what is on screen is older than it should be: reads are failing, or the newest
     /// datapoint is older than two missed refreshes.
     pub fn is_stale(&self) -> bool {
-        self.read_trouble.is_some() || self.data_age_secs().is_some_and(|age| age > STALE_AFTER_SECS)
+        self.learned.read_trouble.is_some() || self.data_age_secs().is_some_and(|age| age > STALE_AFTER_SECS)
     }
 
     /// Seconds since the newest datapoint's minute ended.
     pub fn data_age_secs(&self) -> Option<i64> {
-        let newest = self.metrics.as_ref()?.newest_datapoint?;
+        let newest = self.learned.metrics.as_ref()?.newest_datapoint?;
         Some(self.now.duration_since(newest).as_secs().max(0))
     }
 }

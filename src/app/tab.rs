@@ -16,7 +16,7 @@ pub struct Tab {
 
 impl Tab {
     pub fn of(distribution_id: &str, state: &State, shown: bool) -> Tab {
-        let topology = state.topology.as_ref();
+        let topology = state.learned.topology.as_ref();
         Tab {
             distribution_id: distribution_id.to_string(),
             shown,

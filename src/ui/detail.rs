@@ -49,12 +49,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title.push(Span::styled(format!("│ router: {} ", escape(&words)), style));
     }
     if row.touched_by_router() && state.router_unknown().is_some() {
-        let since =
-            state.shares.received_at().map_or_else(|| "never read".into(), |at| format!("as of {}", time_of_day(at)));
+        let since = state
+            .learned
+            .shares
+            .received_at()
+            .map_or_else(|| "never read".into(), |at| format!("as of {}", time_of_day(at)));
         title.push(Span::styled(format!("│ router's store unreadable: shares {since} "), theme.alert));
     }
     // The deployment the route's API Gateway stage serves, once read (`D`).
-    let stage = state.policy.stages.get(&row.path).and_then(|s| state.stage_serving.get(&s.stage).map(|d| (s, d)));
+    let stage =
+        state.policy.stages.get(&row.path).and_then(|s| state.learned.stage_serving.get(&s.stage).map(|d| (s, d)));
     if let Some((stage, serving)) = stage {
         let fallback = stage.fallback_deployment.as_deref() == Some(serving.current.as_str());
         let words = serving.current().map_or(String::new(), |d| format!(" ({})", d.description));
@@ -66,8 +70,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title.push(Span::styled(format!("│ {} ", plan_words(run, state.now)), theme.switch_pending));
     }
     if state.policy.router && row.share.is_some() {
-        let series = state.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
-        let status = RouterStatus::of(&state.router_alert, series);
+        let series = state.learned.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
+        let status = RouterStatus::of(&state.learned.router_alert, series);
         let (text, style) = match &status {
             RouterStatus::Failing(_) => (format!("│ router ✗ {}: shares cannot help ", status.short()), theme.alert),
             RouterStatus::Suspect(_) => (format!("│ router ! {} ", status.short()), theme.gauge_warn),
@@ -83,7 +87,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let Some(metrics) = state.metrics.as_ref() else {
+    let Some(metrics) = state.learned.metrics.as_ref() else {
         frame.render_widget(Paragraph::new("waiting for the first metrics…").style(theme.muted), inner);
         return;
     };

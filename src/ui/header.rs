@@ -80,7 +80,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         let label = if wide { format!("faults: {}", state.faults) } else { format!("FAULT {}", state.faults) };
         out.push(Segment { priority: 1, spans: vec![Span::styled(label, theme.alert)] });
     }
-    if let Some(t) = state.topology.as_ref() {
+    if let Some(t) = state.learned.topology.as_ref() {
         let (status_style, status) = match t.status {
             DeployStatus::Deployed => (theme.status_deployed, "✓ Deployed"),
             DeployStatus::InProgress => (theme.status_in_progress, "⇄ InProgress"),
@@ -96,9 +96,9 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     } else {
         out.push(Segment { priority: 1, spans: vec![Span::styled("reading distribution…", theme.muted)] });
     }
-    if let Some(metrics) = state.metrics.as_ref().filter(|m| m.accounts.len() > 1) {
+    if let Some(metrics) = state.learned.metrics.as_ref().filter(|m| m.accounts.len() > 1) {
         out.push(Segment { priority: 2, spans: account_gauges(&metrics.accounts, theme, wide) });
-    } else if let Some(metrics) = state.metrics.as_ref() {
+    } else if let Some(metrics) = state.learned.metrics.as_ref() {
         let limit = f64::from(metrics.concurrency_limit.max(1));
         let label = if wide { "λ concurrency " } else { "λ " };
         let mut spans = vec![Span::styled(label, theme.target(Target::Lambda))];
@@ -130,7 +130,8 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     if let Some(segment) = router(state, theme, wide) {
         out.push(segment);
     }
-    if let Some(edge) = state.metrics.as_ref().and_then(|m| m.edge.iter().rev().find(|e| e.requests.is_some())) {
+    if let Some(edge) = state.learned.metrics.as_ref().and_then(|m| m.edge.iter().rev().find(|e| e.requests.is_some()))
+    {
         let requests = thousands(edge.requests.unwrap_or(0.0).round() as u64);
         let errors = edge.error_rate_5xx_pct.map_or("–".to_string(), |e| format!("{e:.1}%"));
         out.push(Segment {
@@ -152,9 +153,9 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         None => ("no data yet".to_string(), theme.muted),
     };
     out.push(Segment { priority: 1, spans: vec![Span::styled(age_text, age_style)] });
-    let retry_in = duration_short(state.next_refresh.duration_since(state.now).as_secs());
-    let (refresh, refresh_style) = match &state.read_trouble {
-        _ if state.metrics.in_flight() => ("refreshing…".to_string(), theme.muted),
+    let retry_in = duration_short(state.learned.next_refresh.duration_since(state.now).as_secs());
+    let (refresh, refresh_style) = match &state.learned.read_trouble {
+        _ if state.learned.metrics.in_flight() => ("refreshing…".to_string(), theme.muted),
         Some(trouble) => {
             let failing = duration_short(state.now.duration_since(trouble.since).as_secs());
             let text = if wide {
@@ -185,8 +186,8 @@ fn router<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
         let text = if wide { "router store UNREADABLE: λ share unknown" } else { "router ?" };
         return Some(Segment { priority: 1, spans: vec![Span::styled(text.to_string(), theme.alert)] });
     }
-    let series = state.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
-    let status = RouterStatus::of(&state.router_alert, series);
+    let series = state.learned.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
+    let status = RouterStatus::of(&state.learned.router_alert, series);
     let (priority, text, style) = match &status {
         RouterStatus::Failing(_) if wide => (1, format!("router ✗ {}", status.short()), theme.alert),
         RouterStatus::Failing(_) => (1, "router ✗".to_string(), theme.alert),

@@ -57,7 +57,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     if state.is_stale() {
         // The numbers stay, as the best there is, but nobody should take them for the present.
-        let from = state.metrics.received_at().map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
+        let from =
+            state.learned.metrics.received_at().map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
         title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
@@ -153,7 +154,7 @@ fn target_spans<'a>(row: &RouteRow, theme: &Theme) -> Vec<Span<'a>> {
 
 fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
     let t = state.thresholds_for(&row.path);
-    let latest = state.metrics.as_ref().and_then(|m| m.latest(&row.path));
+    let latest = state.learned.metrics.as_ref().and_then(|m| m.latest(&row.path));
     let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
     let mut target = target_spans(row, theme);
     // While the traffic moves: the new side's share of the newest minute; before the numbers can
@@ -178,6 +179,7 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
         number(latency.map(|v| count_in(v, LATENCY_WIDTH)), latest.is_some_and(|p| t.latency_breached(p)), theme);
     let throttles = throttle_cell(latest, t, theme);
     let series: Vec<Option<f64>> = state
+        .learned
         .metrics
         .as_ref()
         .map(|m| m.series(&row.path).iter().map(MinutePoint::requests).collect())
@@ -185,7 +187,8 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
     let spark = spark_line(&sparkline(&series, spark_width), theme);
     let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };
     // The account its Lambda side lives in could not be read this time: its numbers are older.
-    let account_stale = state.metrics.as_ref().and_then(|m| m.account_of(&row.path)).is_some_and(|a| a.error.is_some());
+    let account_stale =
+        state.learned.metrics.as_ref().and_then(|m| m.account_of(&row.path)).is_some_and(|a| a.error.is_some());
     let row_style = if state.is_stale() || account_stale { theme.stale } else { Style::default() };
     Row::new([
         alert_mark,

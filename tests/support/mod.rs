@@ -51,7 +51,7 @@ pub async fn demo_with_ports(
     let mut state = demo_state(catalog::DISTRIBUTION_ID, scenario, &clock);
     let ports = adjust(&mut state, Ports::new(Arc::clone(&backend)));
     let mut runtime = Runtime::single(state, ports, clock);
-    let loaded = runtime.run_until(Duration::from_secs(30), |s| s.metrics.is_some()).await;
+    let loaded = runtime.run_until(Duration::from_secs(30), |s| s.learned.metrics.is_some()).await;
     assert!(loaded, "the demo world never answered");
     (runtime, backend)
 }
@@ -98,7 +98,7 @@ pub async fn routed_console(
     let mut runtime = Runtime::single(State::new(setup), ports, clock);
     let loaded = runtime
         .run_until(Duration::from_secs(30), |s| {
-            s.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())
+            s.learned.metrics.is_some() && s.route("/search/*").is_some_and(|r| r.share.is_some())
         })
         .await;
     assert!(loaded, "the demo world never answered");

@@ -15,7 +15,7 @@ use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
-    let mut effects = if now >= state.next_refresh { start_refresh(state) } else { Vec::new() };
+    let mut effects = if now >= state.learned.next_refresh { start_refresh(state) } else { Vec::new() };
     effects.extend(super::switching::edge::tick(state));
     effects
 }
@@ -27,29 +27,29 @@ pub fn refresh_now(state: &mut State) -> Vec<Effect> {
 /// Ask for routes and numbers, unless a request of that kind is already out.
 fn start_refresh(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if state.topology.start() {
+    if state.learned.topology.start() {
         effects.push(Effect::LoadTopology {
             distribution_id: state.distribution_id.clone(),
-            generation: state.topology_generation,
+            generation: state.learned.topology_generation,
         });
     }
-    if !state.routes.is_empty() && state.metrics.start() {
+    if !state.routes.is_empty() && state.learned.metrics.start() {
         effects.push(Effect::LoadMetrics {
             distribution_id: state.distribution_id.clone(),
             paths: state.routes.iter().map(|r| r.path.clone()).collect(),
         });
     }
-    if state.policy.router && state.shares.start() {
+    if state.policy.router && state.learned.shares.start() {
         effects.push(Effect::LoadShares {
             distribution_id: state.distribution_id.clone(),
-            generation: state.shares_generation,
+            generation: state.learned.shares_generation,
         });
     }
     // Without routes there is nothing to measure yet; metrics follow the first topology.
     if !effects.is_empty() {
-        state.refresh_started_at = state.now;
+        state.learned.refresh_started_at = state.now;
     }
-    state.next_refresh = next_refresh_after(state, state.now);
+    state.learned.next_refresh = next_refresh_after(state, state.now);
     effects
 }
 
@@ -95,18 +95,18 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     let topology = match result {
         Ok(t) => t,
         Err(error) => {
-            state.topology.failed();
+            state.learned.topology.failed();
             read_failed(state, "reading the distribution", &error);
             return Vec::new();
         }
     };
-    if generation < state.topology_generation {
+    if generation < state.learned.topology_generation {
         // Read before a switch landed: it would show the old target. The next read is current.
-        state.topology.discarded();
+        state.learned.topology.discarded();
         return Vec::new();
     }
-    let first = state.topology.is_none();
-    let store = state.shares.as_ref();
+    let first = state.learned.topology.is_none();
+    let store = state.learned.shares.as_ref();
     let routes = topology.routes.iter().map(|info| row_of(state, info, store)).collect();
     state.routes = routes;
     if first {
@@ -121,9 +121,9 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
             ),
         );
     }
-    state.topology.arrived(topology, state.now);
+    state.learned.topology.arrived(topology, state.now);
     keep_selection_visible(state);
-    if first && state.metrics.start() {
+    if first && state.learned.metrics.start() {
         return vec![Effect::LoadMetrics {
             distribution_id: state.distribution_id.clone(),
             paths: state.routes.iter().map(|r| r.path.clone()).collect(),
@@ -136,14 +136,14 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     let snapshot = match result {
         Ok(s) => s,
         Err(error) => {
-            state.metrics.failed();
+            state.learned.metrics.failed();
             read_failed(state, "metrics refresh", &error);
             return Vec::new();
         }
     };
     // The router's store unreadable is its own trouble: good numbers do not clear it.
-    state.banner = state.router_unknown().filter(|_| state.router_store_error.is_some());
-    if let Some(trouble) = state.read_trouble.take() {
+    state.banner = state.router_unknown().filter(|_| state.learned.router_store_error.is_some());
+    if let Some(trouble) = state.learned.read_trouble.take() {
         let outage = duration_short(state.now.duration_since(trouble.since).as_secs());
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
         state.log(Level::Info, None, message);
@@ -179,7 +179,7 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
             effects.push(effect);
         }
     }
-    state.metrics.arrived(snapshot, state.now);
+    state.learned.metrics.arrived(snapshot, state.now);
     effects.extend(super::switching::traffic::follow(state));
     // Before the guards: a plan's own breach puts its share back, and the guard then finds the
     // route already moving.
@@ -191,34 +191,34 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
 /// The router's store as read: each routed row takes its share. A failed read keeps the shares
 /// shown and says so once (the next round tries again); a switch never waits on it.
 pub fn shares_loaded(state: &mut State, generation: u64, result: Result<StoreState, BackendError>) -> Vec<Effect> {
-    if generation < state.shares_generation {
-        state.shares.discarded();
+    if generation < state.learned.shares_generation {
+        state.learned.shares.discarded();
         return Vec::new();
     }
     match result {
         Ok(store) => {
-            if state.shares.failures() > 0 {
+            if state.learned.shares.failures() > 0 {
                 state.log(Level::Info, None, "the router's store answers again; shares are current");
                 if state.banner.as_deref().is_some_and(|b| b.starts_with(STORE_UNREAD)) {
                     state.banner = None;
                 }
             }
-            state.router_store_error = None;
+            state.learned.router_store_error = None;
             say_what_is_not_routed(state, &store);
             for row in &mut state.routes {
                 row.router_entry = Some(entry_of(&store, &row.path));
                 row.share = row.routed_share_read();
             }
-            state.shares.arrived(store, state.now);
+            state.learned.shares.arrived(store, state.now);
             super::switching::plan::check_restored(state);
         }
         Err(error) => {
-            state.router_store_error = Some(error.to_string());
-            let shown = state.shares.received_at().map_or_else(
+            state.learned.router_store_error = Some(error.to_string());
+            let shown = state.learned.shares.received_at().map_or_else(
                 || "no share is known".to_string(),
                 |at| format!("shares shown are from {}", time_of_day(at)),
             );
-            if state.shares.failed() == 1 {
+            if state.learned.shares.failed() == 1 {
                 state.log(Level::Warn, None, format!("reading the router's store failed: {error}; {shown}"));
             }
             // Unknown is not healthy: while the router may send viewers to Lambda, say so until a
@@ -242,7 +242,7 @@ fn say_what_is_not_routed(state: &mut State, store: &StoreState) {
         after.router_entry = Some(entry_of(store, &row.path));
         let missing = after.router_missing();
         let was = before.iter().find(|(p, _)| *p == row.path).map(|(_, m)| m.clone()).unwrap_or_default();
-        if !missing.is_empty() && (missing != was || state.shares.is_none()) {
+        if !missing.is_empty() && (missing != was || state.learned.shares.is_none()) {
             let why = match &after.router_entry.as_ref().map(|e| &e.record) {
                 Some(Record::Unreadable(why)) => format!(" ({why})"),
                 _ => String::new(),
@@ -268,8 +268,8 @@ fn alert_message(breaches: &[Breach], periods: usize, latency_statistic: &str) -
 fn read_failed(state: &mut State, what: &str, error: &BackendError) {
     let now = state.now;
     let error_text = error.to_string();
-    let round = state.refresh_started_at;
-    let trouble = state.read_trouble.get_or_insert_with(|| ReadTrouble {
+    let round = state.learned.refresh_started_at;
+    let trouble = state.learned.read_trouble.get_or_insert_with(|| ReadTrouble {
         since: now,
         failures: 0,
         last_error: String::new(),
@@ -284,8 +284,8 @@ fn read_failed(state: &mut State, what: &str, error: &BackendError) {
     let changed = trouble.last_error != error_text;
     trouble.last_error = error_text;
     let pause = state.policy.refresh.refresh_backoff().delay(failures, now.as_nanosecond() as u64);
-    state.next_refresh = now + SignedDuration::try_from(pause).unwrap_or_default();
-    let shown_from = match state.metrics.received_at() {
+    state.learned.next_refresh = now + SignedDuration::try_from(pause).unwrap_or_default();
+    let shown_from = match state.learned.metrics.received_at() {
         Some(at) => format!("; showing numbers from {}", time_of_day(at)),
         None => String::new(),
     };

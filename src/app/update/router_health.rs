@@ -19,7 +19,7 @@ use crate::router::install::function_name;
 /// cleared it just before).
 pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
     if !state.policy.router {
-        state.router_alert.clear();
+        state.learned.router_alert.clear();
         return Vec::new();
     }
     let periods = state.policy.thresholds.periods.max(1);
@@ -27,7 +27,7 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
     let mut effects = Vec::new();
     if !breaches.is_empty() {
         let what = describe(&breaches, periods);
-        if state.router_alert.is_empty() {
+        if state.learned.router_alert.is_empty() {
             let function = function_name(&state.distribution_id);
             let message = format!(
                 "the router function {function} itself is in trouble ({what}): CloudFront answers a request the function \
@@ -51,12 +51,12 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
             state.distribution_id,
             short.join(", ")
         ));
-    } else if !state.router_alert.is_empty() {
-        let was: Vec<String> = state.router_alert.iter().map(RouterBreach::describe).collect();
+    } else if !state.learned.router_alert.is_empty() {
+        let was: Vec<String> = state.learned.router_alert.iter().map(RouterBreach::describe).collect();
         let message = format!("the router is healthy again (was {})", was.join(", "));
         state.log(Level::Info, None, message);
     }
-    state.router_alert = breaches;
+    state.learned.router_alert = breaches;
     effects
 }
 

@@ -83,7 +83,7 @@ pub fn loaded(state: &mut State, path: &str, result: Result<StageDeployments, Ba
     };
     match result {
         Ok(deployments) => {
-            state.stage_serving.insert(stage.stage.clone(), deployments.clone());
+            state.learned.stage_serving.insert(stage.stage.clone(), deployments.clone());
             if let Overlay::StagePicker(picker) = &mut state.view.overlay
                 && picker.path == path
             {
@@ -257,7 +257,7 @@ pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> 
     let label = visible(&done.stage.label()).into_owned();
     match result {
         Ok(()) => {
-            if let Some(serving) = state.stage_serving.get_mut(&done.stage) {
+            if let Some(serving) = state.learned.stage_serving.get_mut(&done.stage) {
                 serving.current = done.to.clone();
             }
             let message = format!(
@@ -300,7 +300,7 @@ fn open_undo(state: &mut State) -> Vec<Effect> {
         refuse(state, Some(&last.path), format!("read-only ({why}): the stage was not touched"));
         return Vec::new();
     }
-    if state.stage_serving.get(&last.stage).is_some_and(|d| d.current != last.to) {
+    if state.learned.stage_serving.get(&last.stage).is_some_and(|d| d.current != last.to) {
         let message = format!(
             "stage {} no longer serves deployment {}: it was moved since; nothing to undo",
             visible(&last.stage.label()),
@@ -310,7 +310,7 @@ fn open_undo(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let fallback = state.policy.stages.get(&last.path).and_then(|s| s.fallback_deployment.clone());
-    let description = (state.stage_serving.get(&last.stage))
+    let description = (state.learned.stage_serving.get(&last.stage))
         .and_then(|d| d.list.iter().find(|d| d.id == last.from))
         .map(|d| d.description.clone())
         .unwrap_or_default();

@@ -113,7 +113,9 @@ pub async fn load<B: Backend, W: Write>(
 ) -> Result<Vec<Option<String>>, HeadlessError> {
     runtime.tick();
     let settled = |c: &Console| {
-        c.distributions.iter().all(|s| !s.topology.in_flight() && !s.metrics.in_flight() && !s.shares.in_flight())
+        c.distributions
+            .iter()
+            .all(|s| !s.learned.topology.in_flight() && !s.learned.metrics.in_flight() && !s.learned.shares.in_flight())
     };
     let finished = run_until(runtime, printer, LOAD_LIMIT, futures::stream::pending(), settled).await;
     let mut metrics_errors = Vec::new();
@@ -122,12 +124,12 @@ pub async fn load<B: Backend, W: Write>(
         if finished != Waited::Done {
             return Err(HeadlessError::Failed(format!("{id}: no answer from AWS within {} s", LOAD_LIMIT.as_secs())));
         }
-        if state.topology.is_none() {
+        if state.learned.topology.is_none() {
             let why = state.banner.clone().unwrap_or_else(|| "reading the distribution failed".to_string());
             return Err(HeadlessError::Failed(format!("{id}: {why}")));
         }
         metrics_errors
-            .push(state.metrics.is_none().then(|| state.banner.clone().unwrap_or_else(|| "no metrics".into())));
+            .push(state.learned.metrics.is_none().then(|| state.banner.clone().unwrap_or_else(|| "no metrics".into())));
     }
     Ok(metrics_errors)
 }

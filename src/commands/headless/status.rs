@@ -207,9 +207,9 @@ impl DistributionStatus {
     /// What a loaded session knows about its distribution. `pending` holds routes with a switch
     /// in the audit trail that was not yet seen deployed.
     pub fn from_state(state: &State, metrics_error: Option<String>, pending: &HashMap<String, Option<Target>>) -> Self {
-        let topology = state.topology.as_ref();
+        let topology = state.learned.topology.as_ref();
         let status = topology.map_or(DeployStatus::Deployed, |t| t.status);
-        let metrics = state.metrics.as_ref();
+        let metrics = state.learned.metrics.as_ref();
         let routes = state
             .routes
             .iter()

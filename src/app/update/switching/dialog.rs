@@ -163,7 +163,7 @@ pub(super) fn changes_for(state: &State, paths: &[String], from: Target) -> Vec<
 /// The pre-flight of `changes` on the behaviors as last read: what blocks, and what to know.
 fn preflight_of(state: &State, changes: &[RouteChange]) -> (Vec<String>, Vec<String>) {
     let empty = Default::default();
-    let book = state.topology.as_ref().map_or(&empty, |t| &t.policies);
+    let book = state.learned.topology.as_ref().map_or(&empty, |t| &t.policies);
     let (mut blocks, mut notes) = (Vec::new(), Vec::new());
     for change in changes {
         let Some(row) = state.route(&change.path) else { continue };

@@ -10,7 +10,7 @@ const PREFLIGHT_FREE_SHARE: f64 = 0.10;
 
 /// What the operator should know about the target they are about to send a route to.
 pub(super) fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
-    let Some(metrics) = state.metrics.as_ref() else {
+    let Some(metrics) = state.learned.metrics.as_ref() else {
         return vec!["no metrics yet: health of the new target is unknown".into()];
     };
     let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };
@@ -31,7 +31,7 @@ pub(super) fn target_health(state: &State, path: &str, to: Target) -> Vec<String
 
 /// The target across every route, as of each route's newest minute, and account concurrency.
 pub(super) fn target_health_across(state: &State, to: Target) -> Vec<String> {
-    let Some(metrics) = state.metrics.as_ref() else {
+    let Some(metrics) = state.learned.metrics.as_ref() else {
         return vec!["no metrics yet: health of the new target is unknown".into()];
     };
     let side = |p: &MinutePoint| if to == Target::Lambda { p.lambda } else { p.origin };
@@ -101,7 +101,7 @@ pub(super) fn describe(
 /// minute and the Lambda latency seen on it (or the mean across Lambda routes, for a route Lambda
 /// has not served yet). A switch moves all of it (1); a share step of a routed route only its part.
 pub(super) fn preflight(state: &State, paths: &[String], fraction: f64) -> Option<(String, Option<String>)> {
-    let metrics = state.metrics.as_ref()?;
+    let metrics = state.learned.metrics.as_ref()?;
     // Paths by the account their Lambda side lives in, in the order first met; `None` for one account.
     let mut groups: Vec<(Option<usize>, Vec<&String>)> = Vec::new();
     for path in paths {
@@ -131,7 +131,7 @@ fn preflight_in(
     paths: &[&String],
     fraction: f64,
 ) -> Option<(String, Option<String>)> {
-    let metrics = state.metrics.as_ref()?;
+    let metrics = state.learned.metrics.as_ref()?;
     let account = account.and_then(|i| metrics.accounts.get(i));
     let (used, limit) = match account {
         Some(account) => (account.latest()?, f64::from(account.limit.max(1))),

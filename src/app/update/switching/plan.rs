@@ -177,7 +177,7 @@ enum Watch {
 }
 
 fn lambda_side(state: &State, route: &str, since: Timestamp) -> Watch {
-    let Some(metrics) = state.metrics.as_ref() else { return Watch::NoNumbers };
+    let Some(metrics) = state.learned.metrics.as_ref() else { return Watch::NoNumbers };
     // The route as Lambda alone served it, minute by minute since the step was taken.
     let since_minute = since.as_second().div_euclid(60) * 60;
     let minutes: Vec<MinutePoint> = (metrics.series(route).iter().enumerate())

@@ -84,7 +84,7 @@ pub fn request(
     reason: Option<&str>,
     override_reason: Option<String>,
 ) -> Vec<Effect> {
-    if state.topology.is_none() {
+    if state.learned.topology.is_none() {
         return Vec::new();
     }
     let distribution_id = state.distribution_id.clone();
@@ -203,18 +203,20 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     // A share read back otherwise than asked: show what the store has now.
     let read_back_otherwise =
         matches!(error, BackendError::NotAsAsked(_)) && state.moves.by_id(id).is_some_and(|a| a.by_router());
-    if (matches!(error, BackendError::ShareChangedElsewhere { .. }) || read_back_otherwise) && state.shares.start() {
+    if (matches!(error, BackendError::ShareChangedElsewhere { .. }) || read_back_otherwise)
+        && state.learned.shares.start()
+    {
         // Show the shares the store really has now.
         effects.push(Effect::LoadShares {
             distribution_id: state.distribution_id.clone(),
-            generation: state.shares_generation,
+            generation: state.learned.shares_generation,
         });
     }
-    if matches!(error, BackendError::ChangedElsewhere { .. }) && state.topology.start() {
+    if matches!(error, BackendError::ChangedElsewhere { .. }) && state.learned.topology.start() {
         // Show what the distribution really looks like now.
         effects.push(Effect::LoadTopology {
             distribution_id: state.distribution_id.clone(),
-            generation: state.topology_generation,
+            generation: state.learned.topology_generation,
         });
     }
     effects

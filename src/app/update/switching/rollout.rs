@@ -74,7 +74,7 @@ pub fn accepted(
             }
         }
     }
-    if let Some(topology) = state.topology.last_mut() {
+    if let Some(topology) = state.learned.topology.last_mut() {
         topology.status = status;
         topology.etag = etag_after.clone();
     }
@@ -86,13 +86,13 @@ pub fn accepted(
         format!("UpdateDistribution accepted (ETag {etag_before} → {etag_after}), {status}: {}", moves.join("; ")),
     );
     // Anything read before this moment shows the old target.
-    state.topology_generation += 1;
-    state.topology.start_anew();
+    state.learned.topology_generation += 1;
+    state.learned.topology.start_anew();
     let mut effects: Vec<Effect> =
         state.moves.by_id(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.push(Effect::LoadTopology {
         distribution_id: state.distribution_id.clone(),
-        generation: state.topology_generation,
+        generation: state.learned.topology_generation,
     });
     match read_back {
         // Deployed, and read back where it was asked: done now.
@@ -117,7 +117,7 @@ pub fn accepted(
 fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> Vec<Effect> {
     let propagating =
         state.moves.iter().any(|s| s.distribution_id == distribution_id && s.phase == MovePhase::Propagating);
-    if !propagating || !state.deploy.start() {
+    if !propagating || !state.learned.deploy.start() {
         return Vec::new();
     }
     vec![Effect::PollDeploy { distribution_id: distribution_id.to_string(), after }]
@@ -133,7 +133,7 @@ pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) 
         Ok(read_back) => read_back,
         Err(error) => {
             // Back off on every failure, most of all on throttling: polling harder only adds to it.
-            let failures = state.deploy.failed();
+            let failures = state.learned.deploy.failed();
             let after = state.policy.refresh.poll_backoff().delay(failures, now.as_nanosecond() as u64);
             state.log(
                 Level::Warn,
@@ -147,8 +147,8 @@ pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) 
         }
     };
     let status = read_back.status;
-    state.deploy.arrived(status, now);
-    if let Some(topology) = state.topology.last_mut().filter(|t| t.distribution_id == distribution_id) {
+    state.learned.deploy.arrived(status, now);
+    if let Some(topology) = state.learned.topology.last_mut().filter(|t| t.distribution_id == distribution_id) {
         topology.status = status;
     }
     let note_every = jiff::SignedDuration::try_from(state.policy.refresh.progress_note_every).unwrap_or_default();
@@ -256,11 +256,11 @@ pub fn not_as_asked(state: &mut State, id: u64, wrong: &[Misplaced]) -> Vec<Effe
         .into_iter()
         .collect();
     // Show where the routes really are.
-    state.topology_generation += 1;
-    state.topology.start_anew();
+    state.learned.topology_generation += 1;
+    state.learned.topology.start_anew();
     effects.push(Effect::LoadTopology {
         distribution_id: state.distribution_id.clone(),
-        generation: state.topology_generation,
+        generation: state.learned.topology_generation,
     });
     effects
 }

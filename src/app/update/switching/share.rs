@@ -128,7 +128,7 @@ pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
         ));
     }
     if let Some(why) =
-        state.router_unknown().filter(|_| row.router_entry.is_none() || state.router_store_error.is_some())
+        state.router_unknown().filter(|_| row.router_entry.is_none() || state.learned.router_store_error.is_some())
     {
         return Err(why);
     }
@@ -172,7 +172,7 @@ pub(super) fn open(state: &mut State, kind: MoveSource, shares: Vec<ShareChange>
         }
         if let Some(row) = state.route(&change.path) {
             let empty = Default::default();
-            let book = state.topology.as_ref().map_or(&empty, |t| &t.policies);
+            let book = state.learned.topology.as_ref().map_or(&empty, |t| &t.policies);
             let findings = check(&change.path, &row.behavior, None, Target::Lambda, book);
             blocks.extend(findings.blocks);
             notes.extend(findings.notes);
@@ -355,7 +355,7 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
     set_pending(state, &paths, None);
     show_written(state, &shares, &accepted.etag_after);
     // A read sent before this moment would show the old shares.
-    state.shares_generation += 1;
+    state.learned.shares_generation += 1;
     let moved: Vec<String> =
         shares.iter().filter(|c| !accepted.already_there.contains(&c.path)).map(|c| c.path.clone()).collect();
     let calls = if accepted.calls == 1 {
@@ -400,11 +400,11 @@ fn show_written(state: &mut State, shares: &[ShareChange], etag_after: &str) {
             entry.record = Record::Share(change.to);
             row.share = row.routed_share_read();
         }
-        if let Some(store) = state.shares.last_mut() {
+        if let Some(store) = state.learned.shares.last_mut() {
             written(store, change);
         }
     }
-    if let Some(store) = state.shares.last_mut() {
+    if let Some(store) = state.learned.shares.last_mut() {
         store.etag = etag_after.to_string();
     }
 }

@@ -30,7 +30,7 @@ pub fn start(state: &mut State, id: u64, moved: &[String]) {
 
 /// What the new numbers say about every route still followed: logged once per change of state.
 pub fn follow(state: &mut State) -> Vec<Effect> {
-    let Some(metrics) = state.metrics.as_ref() else { return Vec::new() };
+    let Some(metrics) = state.learned.metrics.as_ref() else { return Vec::new() };
     let (now, policy) = (state.now, state.policy.moving.clone());
     let mut notes: Vec<(Level, String, String)> = Vec::new();
     let mut marks = Vec::new();

@@ -169,13 +169,13 @@ fn the_first_tick_reads_the_distribution_and_its_routes_bring_metrics() {
 fn refreshes_come_once_a_minute_after_the_data_lands_and_never_twice_at_once() {
     let mut state = loaded();
     // Loaded at 22:40:05: the next refresh is at 22:40:20, then at 22:41:20.
-    assert_eq!(state.next_refresh, "2026-01-15T22:40:20Z".parse().unwrap());
+    assert_eq!(state.learned.next_refresh, "2026-01-15T22:40:20Z".parse().unwrap());
     assert!(update(&mut state, Action::Tick("2026-01-15T22:40:19Z".parse().unwrap())).is_empty());
     let effects = update(&mut state, Action::Tick("2026-01-15T22:40:20Z".parse().unwrap()));
     assert_eq!(effects.len(), 2, "topology and metrics: {effects:?}");
     // `r` while both are out asks for nothing more.
     assert!(press(&mut state, Command::Refresh).is_empty());
-    assert_eq!(state.next_refresh, "2026-01-15T22:41:20Z".parse().unwrap());
+    assert_eq!(state.learned.next_refresh, "2026-01-15T22:41:20Z".parse().unwrap());
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     );
     let row = state.route("/orders/*").unwrap();
     assert_eq!((row.target, row.pending), (Some(Target::Origin), Some(1)));
-    assert_eq!(state.topology.as_ref().unwrap().status, DeployStatus::InProgress);
+    assert_eq!(state.learned.topology.as_ref().unwrap().status, DeployStatus::InProgress);
     assert_eq!(state.marks.len(), 1, "the chart gets a switch marker");
 
     // A topology read that started before the switch landed must not undo it on screen.
@@ -422,9 +422,9 @@ fn a_sustained_breach_alerts_once_with_the_numbers_and_a_bell() {
 #[test]
 fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
     let mut state = loaded();
-    let before = state.metrics.as_ref().cloned();
+    let before = state.learned.metrics.as_ref().cloned();
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Err(BackendError::Timeout) }));
-    assert_eq!(state.metrics.as_ref().cloned(), before);
+    assert_eq!(state.learned.metrics.as_ref().cloned(), before);
     let banner = state.banner.clone().unwrap();
     assert_eq!(banner, "metrics refresh failed: the call timed out; showing numbers from 22:40:05");
     let logged = messages(&state).last().unwrap().clone();
@@ -436,7 +436,7 @@ fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
 fn fail_rounds(state: &mut State, rounds: usize, error: BackendError) -> Vec<u64> {
     let mut pauses = Vec::new();
     for _ in 0..rounds {
-        let now = state.next_refresh;
+        let now = state.learned.next_refresh;
         let effects = update(state, Action::Tick(now));
         assert!(!effects.is_empty(), "a round is due at {now}");
         for effect in effects {
@@ -450,7 +450,7 @@ fn fail_rounds(state: &mut State, rounds: usize, error: BackendError) -> Vec<u64
                 other => panic!("unexpected {other:?}"),
             }
         }
-        pauses.push(state.next_refresh.duration_since(now).as_secs() as u64);
+        pauses.push(state.learned.next_refresh.duration_since(now).as_secs() as u64);
     }
     pauses
 }
@@ -458,25 +458,29 @@ fn fail_rounds(state: &mut State, rounds: usize, error: BackendError) -> Vec<u64
 #[test]
 fn failing_refreshes_back_off_with_jitter_to_a_cap_and_recover_by_themselves() {
     let mut state = loaded();
-    let before = state.metrics.as_ref().cloned();
+    let before = state.learned.metrics.as_ref().cloned();
     let pauses = fail_rounds(&mut state, 8, BackendError::Throttling);
     // 15 s doubling to the two-minute cap, each pause in the upper half of its step.
     for (pause, full) in pauses.iter().zip([15, 30, 60, 120, 120, 120, 120, 120]) {
         assert!((full / 2..=full).contains(pause), "{pauses:?}");
     }
-    assert_eq!(state.read_trouble.as_ref().unwrap().failures, 8, "routes and numbers failing together count once");
-    assert_eq!(state.metrics.as_ref().cloned(), before, "the last good numbers stay");
+    assert_eq!(
+        state.learned.read_trouble.as_ref().unwrap().failures,
+        8,
+        "routes and numbers failing together count once"
+    );
+    assert_eq!(state.learned.metrics.as_ref().cloned(), before, "the last good numbers stay");
     let warnings = messages(&state).iter().filter(|m| m.contains("failed: AWS is throttling")).count();
     assert_eq!(warnings, 1, "the log says it once, not every retry");
 
     // A new kind of failure is worth a line; then AWS answers and the console says it is current.
     fail_rounds(&mut state, 1, BackendError::Network("connection refused".into()));
     assert!(messages(&state).last().unwrap().contains("connection refused"));
-    let now = state.next_refresh;
+    let now = state.learned.next_refresh;
     update(&mut state, Action::Tick(now));
     let current = MetricsSnapshot { newest_datapoint: Some(now), ..metrics(0) };
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(current) }));
-    assert_eq!(state.read_trouble, None);
+    assert_eq!(state.learned.read_trouble, None);
     assert_eq!(state.banner, None);
     assert!(!state.is_stale());
     assert!(messages(&state).last().unwrap().contains("AWS answers again after"), "{:?}", messages(&state));

@@ -97,7 +97,7 @@ fn errors_for_the_configured_periods_warn_once_ring_record_and_call_for_taking_t
         ),
         "{banner}"
     );
-    assert_eq!(state.router_alert.len(), 1);
+    assert_eq!(state.learned.router_alert.len(), 1);
 
     // Still failing at the next refresh: no second warning, bell or record, and the banner stays.
     let effects = refresh(&mut state, failing(4));
@@ -110,7 +110,7 @@ fn errors_for_the_configured_periods_warn_once_ring_record_and_call_for_taking_t
     let lines = router_lines(&state);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1], "INFO - the router is healthy again (was FunctionExecutionErrors 37/min)");
-    assert!(state.banner.is_none() && state.router_alert.is_empty());
+    assert!(state.banner.is_none() && state.learned.router_alert.is_empty());
     refresh(&mut state, failing(0));
     assert_eq!(router_lines(&state).len(), 2, "said once");
 
@@ -131,7 +131,7 @@ fn compute_over_the_limit_for_the_periods_is_a_breach_too_and_rings_one_bell_wit
     let kinds: Vec<_> = audit_records(&effects).iter().map(|r| (r.kind, r.routes.clone())).collect();
     assert_eq!(kinds.len(), 2, "{kinds:?}");
     assert_eq!(
-        state.router_alert.iter().map(|b| b.describe()).collect::<Vec<_>>(),
+        state.learned.router_alert.iter().map(|b| b.describe()).collect::<Vec<_>>(),
         ["FunctionComputeUtilization 93% > 80%"]
     );
 }
@@ -147,5 +147,5 @@ fn quiet_minutes_do_not_count_and_without_the_router_nothing_is_judged() {
     let mut state = with_router(false);
     let effects = refresh(&mut state, failing(10));
     assert!(effects.is_empty(), "{effects:?}");
-    assert!(router_lines(&state).is_empty() && state.banner.is_none() && state.router_alert.is_empty());
+    assert!(router_lines(&state).is_empty() && state.banner.is_none() && state.learned.router_alert.is_empty());
 }

@@ -53,7 +53,7 @@ fn d_opens_the_picker_with_the_fallback_chosen_and_arrows_choose() {
     picker_open(&mut state);
     let Overlay::StagePicker(picker) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
     assert_eq!(picker.chosen, 2, "the fallback first");
-    assert_eq!(state.stage_serving[&prod()].current, "d2", "the route detail knows what the stage serves");
+    assert_eq!(state.learned.stage_serving[&prod()].current, "d2", "the route detail knows what the stage serves");
     press(&mut state, Command::SelectUp);
     press(&mut state, Command::SelectUp);
     press(&mut state, Command::SelectUp);
@@ -97,7 +97,7 @@ fn confirming_records_then_sends_update_stage_and_the_answer_is_logged_and_recor
     let accepted = audit_records(&effects);
     assert_eq!((accepted[0].kind, accepted[0].outcome), (RecordKind::StageAccepted, Some(Outcome::Accepted)));
     assert_eq!(accepted[0].requested_at, requested.requested_at);
-    assert_eq!(state.stage_serving[&prod()].current, "d0");
+    assert_eq!(state.learned.stage_serving[&prod()].current, "d0");
     assert!(messages(&state).iter().any(|m| m.contains("now serves deployment d0")), "{:?}", messages(&state));
 }
 
@@ -112,7 +112,7 @@ fn a_refused_move_is_logged_recorded_and_leaves_the_stage_as_it_was() {
     let failed = audit_records(&effects);
     assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
     assert!(failed[0].error.as_deref().unwrap().contains("UpdateStage is not allowed"));
-    assert_eq!(state.stage_serving[&prod()].current, "d2");
+    assert_eq!(state.learned.stage_serving[&prod()].current, "d2");
     assert!(state.refused.as_deref().unwrap().contains("was not moved"));
     // Nothing to undo.
     press(&mut state, Command::Undo);
@@ -140,7 +140,7 @@ fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
         deployment_id: "d2".into()
     }));
     super::update(&mut state, Action::to(ID, Event::StageSet { id: 2, result: Ok("d2".into()) }));
-    assert_eq!(state.stage_serving[&prod()].current, "d2");
+    assert_eq!(state.learned.stage_serving[&prod()].current, "d2");
 
     // A switch after the last stage move: u is the switch's again.
     request_switch(&mut state, "/user/*");
@@ -177,7 +177,7 @@ fn a_stage_move_read_back_on_another_deployment_fails_with_a_banner() {
     let failed = audit_records(&effects);
     assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
     assert!(failed[0].error.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
-    assert_eq!(state.stage_serving[&prod()].current, "d2", "what the stage serves, as read");
+    assert_eq!(state.learned.stage_serving[&prod()].current, "d2", "what the stage serves, as read");
     assert!(state.banner.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
     assert!(messages(&state).last().unwrap().starts_with("ERROR"));
     press(&mut state, Command::Undo);
