@@ -158,64 +158,77 @@ pub enum Event {
     },
 }
 
-/// Work `update` asks for; the runtime performs it off the UI task and answers with actions. Every
-/// effect that needs a distribution's backend names it.
+/// Work `update` asks for: the runtime's own (the bell, an audit record) or one distribution's,
+/// which travels in its envelope (`On`) to the runner over that distribution's ports.
+// As with `Action`: made once, moved once; boxing the work would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
+    /// Ring the terminal bell.
+    Bell,
+    /// Append a record to the audit trail, synced to disk before the screen shows the step.
+    Audit(Box<AuditRecord>),
+    /// Work for one distribution's ports.
+    On(On),
+}
+
+impl Effect {
+    /// `work` for distribution `distribution_id`.
+    pub fn on(distribution_id: impl Into<String>, work: Work) -> Effect {
+        Effect::On(On { distribution_id: distribution_id.into(), work })
+    }
+}
+
+/// The envelope of one distribution's work: which, and what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct On {
+    pub distribution_id: String,
+    pub work: Work,
+}
+
+/// What one distribution's runner does: read, move, poll, probe.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Work {
     LoadTopology {
-        distribution_id: String,
         generation: u64,
     },
     LoadMetrics {
-        distribution_id: String,
         paths: Vec<String>,
     },
     Switch {
         id: u64,
-        distribution_id: String,
         changes: Vec<RouteChange>,
     },
     /// Read the router's store: its ETag and every routed route's share.
     LoadShares {
-        distribution_id: String,
         generation: u64,
     },
     /// Move routed routes' shares in the router's store, safely (`backend::share::set_shares`).
     SetShares {
         id: u64,
-        distribution_id: String,
         changes: Vec<ShareChange>,
     },
     /// Wait (in the console's time), then read the distribution's deploy status once.
     PollDeploy {
-        distribution_id: String,
         after: Duration,
     },
     /// Send one probe through the distribution (no AWS credentials; the prober's cap applies).
     Probe {
-        distribution_id: String,
         spec: ProbeSpec,
     },
     /// Tell the distribution's backend which faults to have from now on (only the demo's simulated
     /// AWS obeys).
     InjectFaults {
-        distribution_id: String,
         faults: FaultSet,
     },
-    /// Ring the terminal bell.
-    Bell,
-    /// Append a record to the audit trail, synced to disk before the screen shows the step.
-    Audit(Box<AuditRecord>),
     /// Read a stage's deployments (`GetDeployments`, `GetStage`) for route `path`'s picker.
     LoadStage {
-        distribution_id: String,
         path: String,
         stage: StageRef,
     },
     /// Point a stage at another deployment (`UpdateStage`): stage move `id`.
     SetStage {
         id: u64,
-        distribution_id: String,
         stage: StageRef,
         deployment_id: String,
     },

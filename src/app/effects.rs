@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Action, Effect, Event};
+use super::action::{Action, Event, On, Work};
 use crate::backend::ports::Ports;
 use crate::backend::probe::Prober;
 use crate::backend::share::{ShareStore, set_shares};
@@ -34,7 +34,7 @@ impl<B: Backend> EffectRunner<B> {
 
     /// API Gateway's stages: read one's deployments, or point it at another. Without stage
     /// control, both answer with the reason.
-    fn run_stage(&self, effect: Effect) {
+    fn run_stage(&self, distribution_id: String, work: Work) {
         let actions = self.actions.clone();
         let send = move |action: Action| {
             let _ = actions.send(action);
@@ -42,15 +42,15 @@ impl<B: Backend> EffectRunner<B> {
         let stages = self.stage_control.clone();
         tokio::spawn(async move {
             let missing = || BackendError::Other("this console has no API Gateway access for stages".into());
-            match effect {
-                Effect::LoadStage { distribution_id, path, stage } => {
+            match work {
+                Work::LoadStage { path, stage } => {
                     let result = match &stages {
                         Some(stages) => stages.deployments(&stage).await,
                         None => Err(missing()),
                     };
                     send(Action::to(distribution_id, Event::StageLoaded { path, result }));
                 }
-                Effect::SetStage { id, distribution_id, stage, deployment_id } => {
+                Work::SetStage { id, stage, deployment_id } => {
                     let result = match &stages {
                         // Taken is not done: the stage read again says which deployment it serves.
                         Some(stages) => match stages.set_deployment(&stage, &deployment_id).await {
@@ -72,24 +72,24 @@ impl<B: Backend> EffectRunner<B> {
 
     /// The router's store: read it, or move shares in it safely. Without a store (no router), a read
     /// is dropped and a move fails with the reason.
-    fn run_shares(&self, effect: Effect) {
+    fn run_shares(&self, distribution_id: String, work: Work) {
         let actions = self.actions.clone();
         let send = move |action: Action| {
             let _ = actions.send(action);
         };
         let Some(store) = self.share_store.clone() else {
-            if let Effect::SetShares { id, distribution_id, .. } = effect {
+            if let Work::SetShares { id, .. } = work {
                 let error = BackendError::Other("the distribution has no router's store to write to".into());
                 send(Action::to(distribution_id, Event::SwitchFailed { id, error }));
             }
             return;
         };
         tokio::spawn(async move {
-            match effect {
-                Effect::LoadShares { distribution_id, generation } => {
+            match work {
+                Work::LoadShares { generation } => {
                     send(Action::to(distribution_id, Event::SharesLoaded { generation, result: store.read().await }));
                 }
-                Effect::SetShares { id, distribution_id, changes } => {
+                Work::SetShares { id, changes } => {
                     let on_conflict = |stale: &str| {
                         let distribution_id = distribution_id.clone();
                         send(Action::to(distribution_id, Event::SwitchConflict { id, stale_etag: stale.to_string() }))
@@ -106,16 +106,16 @@ impl<B: Backend> EffectRunner<B> {
     }
 
     // Long: one arm per effect, each a spawn and its answer; split, the match would only move.
-    /// Start an effect. `Bell` and `Audit` are the runtime's and are ignored here.
-    pub fn run(&self, effect: Effect) {
+    /// Start this distribution's work (`Bell` and `Audit` are the runtime's, never sent here).
+    pub fn run(&self, On { distribution_id, work }: On) {
         let backend = Arc::clone(&self.backend);
         let actions = self.actions.clone();
         // A send fails only when the UI has gone; the result is then of no use to anyone.
         let send = move |action: Action| {
             let _ = actions.send(action);
         };
-        match effect {
-            Effect::LoadTopology { distribution_id, generation } => {
+        match work {
+            Work::LoadTopology { generation } => {
                 tokio::spawn(async move {
                     send(Action::to(
                         distribution_id,
@@ -123,12 +123,12 @@ impl<B: Backend> EffectRunner<B> {
                     ));
                 });
             }
-            Effect::LoadMetrics { distribution_id, paths } => {
+            Work::LoadMetrics { paths } => {
                 tokio::spawn(async move {
                     send(Action::to(distribution_id, Event::MetricsLoaded { result: backend.fetch(&paths).await }));
                 });
             }
-            Effect::Switch { id, distribution_id, changes } => {
+            Work::Switch { id, changes } => {
                 tokio::spawn(async move {
                     let on_conflict = |stale: &str| {
                         let distribution_id = distribution_id.clone();
@@ -151,9 +151,9 @@ impl<B: Backend> EffectRunner<B> {
                     });
                 });
             }
-            Effect::LoadShares { .. } | Effect::SetShares { .. } => self.run_shares(effect),
-            Effect::LoadStage { .. } | Effect::SetStage { .. } => self.run_stage(effect),
-            Effect::PollDeploy { distribution_id, after } => {
+            Work::LoadShares { .. } | Work::SetShares { .. } => self.run_shares(distribution_id, work),
+            Work::LoadStage { .. } | Work::SetStage { .. } => self.run_stage(distribution_id, work),
+            Work::PollDeploy { after } => {
                 let clock = self.clock.clone();
                 tokio::spawn(async move {
                     clock.sleep(after).await;
@@ -161,18 +161,16 @@ impl<B: Backend> EffectRunner<B> {
                     send(Action::to(distribution_id, Event::DeployStatus { result }));
                 });
             }
-            Effect::Probe { distribution_id, spec } => {
+            Work::Probe { spec } => {
                 let Some(prober) = self.prober.clone() else { return };
                 tokio::spawn(async move {
                     let answer = prober.probe(&spec).await;
                     send(Action::to(distribution_id, Event::ProbeAnswered { route: spec.route.clone(), answer }));
                 });
             }
-            Effect::InjectFaults { faults, .. } => {
+            Work::InjectFaults { faults } => {
                 backend.inject_faults(faults);
             }
-            // Both belong to the runtime: the terminal's bell, and the audit file written in order.
-            Effect::Bell | Effect::Audit(_) => {}
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use super::action::{Action, Effect, Event};
+use super::action::{Action, Effect, Event, On};
 use super::audit_sink::AuditSink;
 use super::command::Command;
 use super::console::Console;
@@ -114,18 +114,17 @@ impl<B: Backend> Runtime<B> {
             match effect {
                 Effect::Bell => self.bells += 1,
                 Effect::Audit(record) => self.write_audit(&record),
-                other => self.start(other),
+                Effect::On(work) => self.start(work),
             }
         }
     }
 
-    /// Hand an effect to the runner of the distribution it names.
-    fn start(&self, effect: Effect) {
-        let id = effect_distribution(&effect);
-        let index = self.console.distributions.iter().position(|s| Some(s.distribution_id.as_str()) == id);
+    /// Hand a distribution's work to its runner.
+    fn start(&self, work: On) {
+        let index = self.console.distributions.iter().position(|s| s.distribution_id == work.distribution_id);
         match index.and_then(|i| self.runners.get(i)) {
-            Some(runner) => runner.run(effect),
-            None => tracing::error!(?effect, "an effect for a distribution the console does not have"),
+            Some(runner) => runner.run(work),
+            None => tracing::error!(?work, "work for a distribution the console does not have"),
         }
     }
 
@@ -162,22 +161,5 @@ impl<B: Backend> Runtime<B> {
         while let Ok(action) = self.actions.try_recv() {
             self.dispatch(action);
         }
-    }
-}
-
-/// The distribution whose backend performs `effect`.
-fn effect_distribution(effect: &Effect) -> Option<&str> {
-    match effect {
-        Effect::LoadTopology { distribution_id, .. }
-        | Effect::LoadMetrics { distribution_id, .. }
-        | Effect::Switch { distribution_id, .. }
-        | Effect::LoadShares { distribution_id, .. }
-        | Effect::SetShares { distribution_id, .. }
-        | Effect::PollDeploy { distribution_id, .. }
-        | Effect::Probe { distribution_id, .. }
-        | Effect::InjectFaults { distribution_id, .. }
-        | Effect::LoadStage { distribution_id, .. }
-        | Effect::SetStage { distribution_id, .. } => Some(distribution_id),
-        Effect::Bell | Effect::Audit(_) => None,
     }
 }

@@ -1,7 +1,7 @@
 //! The demo's fault key: the simulated AWS takes on the next fault, and the log says what to expect.
 
 use super::switching::DENIED_REASON;
-use crate::app::action::Effect;
+use crate::app::action::{Effect, Work};
 use crate::app::state::{Mode, State};
 use crate::backend::Fault;
 use crate::domain::Level;
@@ -29,5 +29,5 @@ pub fn cycle(state: &mut State) -> Vec<Effect> {
         state.read_only = None;
         state.log(Level::Info, None, "demo: updates are allowed again; switching is back on");
     }
-    vec![Effect::InjectFaults { distribution_id: state.distribution_id.clone(), faults: state.faults }]
+    vec![Effect::on(state.distribution_id.clone(), Work::InjectFaults { faults: state.faults })]
 }

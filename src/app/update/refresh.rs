@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::navigation::keep_selection_visible;
-use crate::app::action::Effect;
+use crate::app::action::{Effect, Work};
 use crate::app::routing::{Record, STORE_UNREAD, StoreEntry, entry_of};
 use crate::app::state::{ReadTrouble, RouteRow, State};
 use crate::audit::RecordKind;
@@ -28,22 +28,22 @@ pub fn refresh_now(state: &mut State) -> Vec<Effect> {
 fn start_refresh(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
     if state.learned.topology.start() {
-        effects.push(Effect::LoadTopology {
-            distribution_id: state.distribution_id.clone(),
-            generation: state.learned.topology_generation,
-        });
+        effects.push(Effect::on(
+            state.distribution_id.clone(),
+            Work::LoadTopology { generation: state.learned.topology_generation },
+        ));
     }
     if !state.routes.is_empty() && state.learned.metrics.start() {
-        effects.push(Effect::LoadMetrics {
-            distribution_id: state.distribution_id.clone(),
-            paths: state.routes.iter().map(|r| r.path.clone()).collect(),
-        });
+        effects.push(Effect::on(
+            state.distribution_id.clone(),
+            Work::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() },
+        ));
     }
     if state.policy.router && state.learned.shares.start() {
-        effects.push(Effect::LoadShares {
-            distribution_id: state.distribution_id.clone(),
-            generation: state.learned.shares_generation,
-        });
+        effects.push(Effect::on(
+            state.distribution_id.clone(),
+            Work::LoadShares { generation: state.learned.shares_generation },
+        ));
     }
     // Without routes there is nothing to measure yet; metrics follow the first topology.
     if !effects.is_empty() {
@@ -124,10 +124,10 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     state.learned.topology.arrived(topology, state.now);
     keep_selection_visible(state);
     if first && state.learned.metrics.start() {
-        return vec![Effect::LoadMetrics {
-            distribution_id: state.distribution_id.clone(),
-            paths: state.routes.iter().map(|r| r.path.clone()).collect(),
-        }];
+        return vec![Effect::on(
+            state.distribution_id.clone(),
+            Work::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() },
+        )];
     }
     Vec::new()
 }

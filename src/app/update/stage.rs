@@ -5,7 +5,7 @@
 //! it is the newest move of the session) moves the stage back to the deployment it served before.
 
 use super::audit;
-use crate::app::action::Effect;
+use crate::app::action::{Effect, Work};
 use crate::app::command::Command;
 use crate::app::state::{ConfirmStage, Move, MoveKind, MovePhase, MoveSource, Overlay, StagePicker, StageStep, State};
 use crate::audit::RecordKind;
@@ -68,11 +68,7 @@ pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
     let picker =
         StagePicker { path: path.to_string(), stage: stage.clone(), deployments: None, error: None, chosen: 0 };
     state.view.overlay = Overlay::StagePicker(picker);
-    vec![Effect::LoadStage {
-        distribution_id: state.distribution_id.clone(),
-        path: path.to_string(),
-        stage: stage.stage,
-    }]
+    vec![Effect::on(state.distribution_id.clone(), Work::LoadStage { path: path.to_string(), stage: stage.stage })]
 }
 
 /// The stage's deployments came back: kept for the route detail, and shown in the picker if it
@@ -212,12 +208,10 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     let record = state.moves.by_id(id).map(|m| audit::stage_step(state, m, RecordKind::StageRequested, None));
     record
         .into_iter()
-        .chain([Effect::SetStage {
-            id,
-            distribution_id: state.distribution_id.clone(),
-            stage: confirm.stage,
-            deployment_id: confirm.to,
-        }])
+        .chain([Effect::on(
+            state.distribution_id.clone(),
+            Work::SetStage { id, stage: confirm.stage, deployment_id: confirm.to },
+        )])
         .collect()
 }
 

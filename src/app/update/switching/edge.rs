@@ -6,7 +6,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::super::audit;
-use crate::app::action::Effect;
+use crate::app::action::{Effect, Work};
 use crate::app::state::{EDGE_ANSWERS_KEPT, EdgeFollow, State};
 use crate::audit::RecordKind;
 use crate::domain::Level;
@@ -82,7 +82,7 @@ pub fn probe_now(state: &mut State) -> Vec<Effect> {
 
 fn probe_effect(state: &State, path: &str) -> Option<Effect> {
     let spec = state.policy.probes.get(path)?.clone();
-    Some(Effect::Probe { distribution_id: state.distribution_id.clone(), spec })
+    Some(Effect::on(state.distribution_id.clone(), Work::Probe { spec }))
 }
 
 /// An answer: kept, its finding said once per change, and the follow-up told whether the edge is

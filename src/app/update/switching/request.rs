@@ -4,7 +4,7 @@
 use super::super::audit;
 use super::dialog::changes_for;
 use super::{begin, refuse, set_pending};
-use crate::app::action::Effect;
+use crate::app::action::{Effect, Work};
 use crate::app::state::{ConfirmSwitch, Move, MoveKind, MovePhase, MoveSource, Overlay, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
@@ -107,7 +107,7 @@ pub fn request(
     let kind_of = MoveKind::Behavior { changes: changes.clone(), from, to: from.other() };
     let attempt = Move { override_reason, ..Move::requested(&distribution_id, kind, moving, kind_of, state.now) };
     let (id, record) = begin(state, attempt, reason);
-    record.into_iter().chain([Effect::Switch { id, distribution_id, changes }]).collect()
+    record.into_iter().chain([Effect::on(distribution_id, Work::Switch { id, changes })]).collect()
 }
 
 /// The event log's line for a request: what kind, every move with its origins, who asked (or
@@ -207,17 +207,17 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
         && state.learned.shares.start()
     {
         // Show the shares the store really has now.
-        effects.push(Effect::LoadShares {
-            distribution_id: state.distribution_id.clone(),
-            generation: state.learned.shares_generation,
-        });
+        effects.push(Effect::on(
+            state.distribution_id.clone(),
+            Work::LoadShares { generation: state.learned.shares_generation },
+        ));
     }
     if matches!(error, BackendError::ChangedElsewhere { .. }) && state.learned.topology.start() {
         // Show what the distribution really looks like now.
-        effects.push(Effect::LoadTopology {
-            distribution_id: state.distribution_id.clone(),
-            generation: state.learned.topology_generation,
-        });
+        effects.push(Effect::on(
+            state.distribution_id.clone(),
+            Work::LoadTopology { generation: state.learned.topology_generation },
+        ));
     }
     effects
 }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use super::super::audit;
 use super::set_pending;
-use crate::app::action::Effect;
+use crate::app::action::{Effect, Work};
 use crate::app::state::{MovePhase, State, SwitchMark};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
@@ -90,10 +90,10 @@ pub fn accepted(
     state.learned.topology.start_anew();
     let mut effects: Vec<Effect> =
         state.moves.by_id(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
-    effects.push(Effect::LoadTopology {
-        distribution_id: state.distribution_id.clone(),
-        generation: state.learned.topology_generation,
-    });
+    effects.push(Effect::on(
+        state.distribution_id.clone(),
+        Work::LoadTopology { generation: state.learned.topology_generation },
+    ));
     match read_back {
         // Deployed, and read back where it was asked: done now.
         Ok(read_back) if read_back.status == DeployStatus::Deployed => {
@@ -120,7 +120,7 @@ fn schedule_poll(state: &mut State, distribution_id: &str, after: Duration) -> V
     if !propagating || !state.learned.deploy.start() {
         return Vec::new();
     }
-    vec![Effect::PollDeploy { distribution_id: distribution_id.to_string(), after }]
+    vec![Effect::on(distribution_id.to_string(), Work::PollDeploy { after })]
 }
 
 // Long: one poll answer for every attempt of the distribution, with its backoff on failure; the
@@ -258,10 +258,10 @@ pub fn not_as_asked(state: &mut State, id: u64, wrong: &[Misplaced]) -> Vec<Effe
     // Show where the routes really are.
     state.learned.topology_generation += 1;
     state.learned.topology.start_anew();
-    effects.push(Effect::LoadTopology {
-        distribution_id: state.distribution_id.clone(),
-        generation: state.learned.topology_generation,
-    });
+    effects.push(Effect::on(
+        state.distribution_id.clone(),
+        Work::LoadTopology { generation: state.learned.topology_generation },
+    ));
     effects
 }
 

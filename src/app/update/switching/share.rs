@@ -5,7 +5,7 @@
 use super::super::audit;
 use super::health::{preflight, target_health};
 use super::{begin, refuse, set_pending};
-use crate::app::action::Effect;
+use crate::app::action::{Effect, Work};
 use crate::app::routing::{RECORD_UNREADABLE, Record};
 use crate::app::state::{
     ConfirmSwitch, Move, MoveKind, MovePhase, MoveSource, Overlay, State, SwitchMark, describe_share,
@@ -281,7 +281,7 @@ pub fn request(
     let attempt = Move { override_reason, ..Move::requested(&state.distribution_id, kind, moving, kind_of, state.now) };
     let (id, record) = begin(state, attempt, reason);
     let distribution_id = state.distribution_id.clone();
-    record.into_iter().chain([Effect::SetShares { id, distribution_id, changes: still }]).collect()
+    record.into_iter().chain([Effect::on(distribution_id, Work::SetShares { id, changes: still })]).collect()
 }
 
 /// The event log's line for a share move: every move, who asked (or which guard), and a warning of

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::app::action::{Action, Effect, Event};
+use crate::app::action::{Action, Effect, Event, On, Work};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::setup::Setup;
@@ -156,12 +156,9 @@ pub(super) fn messages(state: &State) -> Vec<String> {
 #[test]
 fn the_first_tick_reads_the_distribution_and_its_routes_bring_metrics() {
     let mut state = State::new(Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0()));
-    assert_eq!(
-        update(&mut state, Action::Tick(t0())),
-        vec![Effect::LoadTopology { distribution_id: ID.into(), generation: 0 }]
-    );
+    assert_eq!(update(&mut state, Action::Tick(t0())), vec![Effect::on(ID, Work::LoadTopology { generation: 0 })]);
     let effects = update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
-    assert!(matches!(&effects[..], [Effect::LoadMetrics { paths, .. }] if paths.len() == 4));
+    assert!(matches!(&effects[..], [Effect::On(On { work: Work::LoadMetrics { paths, .. }, .. })] if paths.len() == 4));
     assert_eq!(state.view.selected.as_deref(), Some("/user/*"));
 }
 
@@ -286,11 +283,10 @@ fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
     let effects = request_switch(&mut state, "/orders/*");
     assert_eq!(
         effects,
-        vec![Effect::Switch {
-            id: 1,
-            distribution_id: "E2TEST".into(),
-            changes: vec![RouteChange::new("/orders/*", "apigw", "legacy", Target::Origin)],
-        }]
+        vec![Effect::on(
+            "E2TEST",
+            Work::Switch { id: 1, changes: vec![RouteChange::new("/orders/*", "apigw", "legacy", Target::Origin)] }
+        )]
     );
     assert_eq!(state.route("/orders/*").unwrap().pending, Some(1));
     assert_eq!(
@@ -323,8 +319,8 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     assert_eq!(
         effects,
         vec![
-            Effect::LoadTopology { distribution_id: ID.into(), generation: 1 },
-            Effect::PollDeploy { distribution_id: "E2TEST".into(), after: Duration::from_secs(10) },
+            Effect::on(ID, Work::LoadTopology { generation: 1 }),
+            Effect::on("E2TEST", Work::PollDeploy { after: Duration::from_secs(10) }),
         ]
     );
     let row = state.route("/orders/*").unwrap();
@@ -342,7 +338,10 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
         now += SignedDuration::from_secs(10);
         update(&mut state, Action::Tick(now));
         let effects = update(&mut state, poll(DeployStatus::InProgress));
-        assert!(matches!(&effects[..], [Effect::PollDeploy { .. }]), "keeps polling: {effects:?}");
+        assert!(
+            matches!(&effects[..], [Effect::On(On { work: Work::PollDeploy { .. }, .. })]),
+            "keeps polling: {effects:?}"
+        );
     }
     now += SignedDuration::from_secs(55);
     update(&mut state, Action::Tick(now));
@@ -370,11 +369,7 @@ fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
     let error =
         BackendError::ChangedElsewhere { path: "/orders/*".into(), expected: "apigw".into(), found: "canary".into() };
     let effects = update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error }));
-    assert_eq!(
-        effects,
-        vec![Effect::LoadTopology { distribution_id: ID.into(), generation: 0 }],
-        "re-reads what really is there"
-    );
+    assert_eq!(effects, vec![Effect::on(ID, Work::LoadTopology { generation: 0 })], "re-reads what really is there");
     let row = state.route("/orders/*").unwrap();
     assert_eq!((row.target, row.pending), (Some(Target::Lambda), None));
     assert_eq!(state.moves[0].phase, MovePhase::Failed);
@@ -441,10 +436,10 @@ fn fail_rounds(state: &mut State, rounds: usize, error: BackendError) -> Vec<u64
         assert!(!effects.is_empty(), "a round is due at {now}");
         for effect in effects {
             match effect {
-                Effect::LoadTopology { generation, .. } => {
+                Effect::On(On { work: Work::LoadTopology { generation, .. }, .. }) => {
                     update(state, Action::to(ID, Event::TopologyLoaded { generation, result: Err(error.clone()) }));
                 }
-                Effect::LoadMetrics { .. } => {
+                Effect::On(On { work: Work::LoadMetrics { .. }, .. }) => {
                     update(state, Action::to(ID, Event::MetricsLoaded { result: Err(error.clone()) }));
                 }
                 other => panic!("unexpected {other:?}"),
@@ -566,7 +561,7 @@ fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
     let poll = |state: &mut State, result| {
         let effects = update(state, Action::to("E2TEST", Event::DeployStatus { result }));
         match &effects[..] {
-            [Effect::PollDeploy { after, .. }] => after.as_secs(),
+            [Effect::On(On { work: Work::PollDeploy { after, .. }, .. })] => after.as_secs(),
             other => panic!("expected one poll, got {other:?}"),
         }
     };
@@ -650,7 +645,7 @@ fn a_guard_acts_once_and_never_while_read_only() {
     state.policy.auto_rollback.insert("/orders/*".into());
     let effects = update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(3)) }));
     assert!(
-        matches!(&effects[..], [Effect::Bell, Effect::Switch { changes, .. }] if changes.len() == 1),
+        matches!(&effects[..], [Effect::Bell, Effect::On(On { work: Work::Switch { changes, .. }, .. })] if changes.len() == 1),
         "{effects:?}"
     );
     update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error: BackendError::Throttling }));
@@ -700,7 +695,10 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     assert_eq!((last.etag_before.as_deref(), last.etag_after.as_deref()), (Some("E1"), Some("E2")));
     assert_eq!((last.request_to_accepted_ms, last.accepted_to_deployed_ms), (Some(0), Some(95_000)));
     // The audit record comes before the work it describes is started.
-    assert!(matches!(requested.as_slice(), [Effect::Audit(_), Effect::Switch { .. }]), "{requested:?}");
+    assert!(
+        matches!(requested.as_slice(), [Effect::Audit(_), Effect::On(On { work: Work::Switch { .. }, .. })]),
+        "{requested:?}"
+    );
 
     let breach = super::distribution(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(3)) }));
     let records = audit_records(&breach);

@@ -1,7 +1,7 @@
 //! Rollout plans: started once, held step by step while Lambda's guards are quiet, aborted in
 //! seconds on a breach, paused and resumed, and picked up again from the trail.
 
-use crate::app::action::Event;
+use crate::app::action::{Event, On, Work};
 use jiff::SignedDuration;
 
 use super::*;
@@ -68,7 +68,7 @@ fn set_shares(effects: &[Effect]) -> Vec<(u64, Vec<ShareChange>)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::SetShares { id, changes, .. } => Some((*id, changes.clone())),
+            Effect::On(On { work: Work::SetShares { id, changes, .. }, .. }) => Some((*id, changes.clone())),
             _ => None,
         })
         .collect()

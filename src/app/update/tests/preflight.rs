@@ -2,7 +2,7 @@
 //! only on `!`, and the override is said in the log and carried to the switch.
 
 use super::{loaded, messages, press, select};
-use crate::app::action::Effect;
+use crate::app::action::{Effect, On, Work};
 use crate::app::command::Command;
 use crate::app::state::Overlay;
 use crate::domain::preflight::BehaviorPolicies;
@@ -17,7 +17,7 @@ fn forwarding_host(state: &mut crate::app::state::State, path: &str) {
 }
 
 fn switch_effects(effects: &[Effect]) -> usize {
-    effects.iter().filter(|e| matches!(e, Effect::Switch { .. })).count()
+    effects.iter().filter(|e| matches!(e, Effect::On(On { work: Work::Switch { .. }, .. }))).count()
 }
 
 #[test]
@@ -35,7 +35,9 @@ fn a_blocked_switch_goes_only_on_the_override_key_and_says_so() {
     assert!(messages(&state).last().unwrap().contains("not switched: /search/* would send the viewer's Host"));
 
     let effects = press(&mut state, Command::ConfirmOverride);
-    let Some(Effect::Switch { changes, .. }) = effects.iter().find(|e| matches!(e, Effect::Switch { .. })) else {
+    let Some(Effect::On(On { work: Work::Switch { changes, .. }, .. })) =
+        effects.iter().find(|e| matches!(e, Effect::On(On { work: Work::Switch { .. }, .. })))
+    else {
         panic!("no switch: {effects:?}")
     };
     let reason = changes[0].override_reason.as_deref().unwrap();
@@ -59,7 +61,9 @@ fn a_policy_swap_the_config_names_clears_the_block_and_rides_in_the_change() {
     let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog") };
     assert!(confirm.blocks.is_empty(), "{:?}", confirm.blocks);
     let effects = press(&mut state, Command::Confirm);
-    let Some(Effect::Switch { changes, .. }) = effects.iter().find(|e| matches!(e, Effect::Switch { .. })) else {
+    let Some(Effect::On(On { work: Work::Switch { changes, .. }, .. })) =
+        effects.iter().find(|e| matches!(e, Effect::On(On { work: Work::Switch { .. }, .. })))
+    else {
         panic!("no switch: {effects:?}")
     };
     assert_eq!(changes[0].request_policy, Some((Some(ALL_VIEWER.into()), EXCEPT_HOST.into())));

@@ -3,7 +3,7 @@
 //! the acceptance or with a deploy poll; a read that fails leaves it unconfirmed, never deployed.
 
 use super::*;
-use crate::app::action::Event;
+use crate::app::action::{Event, On, Work};
 use crate::audit::RecordKind;
 
 fn accepted(status: DeployStatus, read_back: Result<ReadBack, BackendError>) -> Action {
@@ -38,7 +38,7 @@ fn a_switch_accepted_but_read_back_on_its_old_origin_fails_and_is_never_deployed
     assert!(
         failed.error.as_deref().unwrap().contains("/orders/* is still on apigw (λ Lambda), not on legacy as asked")
     );
-    assert!(effects.contains(&Effect::LoadTopology { distribution_id: ID.into(), generation: 1 }), "read again");
+    assert!(effects.contains(&Effect::on(ID, Work::LoadTopology { generation: 1 })), "read again");
     let attempt = &state.moves[0];
     assert_eq!(attempt.phase, MovePhase::Failed);
     let failure = attempt.failure.as_deref().unwrap();
@@ -73,7 +73,10 @@ fn a_deploy_poll_that_reads_the_route_elsewhere_fails_the_switch_instead_of_depl
     assert_eq!(kinds(&effects), [RecordKind::SwitchFailed]);
     assert_eq!(state.moves[0].phase, MovePhase::Failed);
     assert!(state.moves[0].failure.as_deref().unwrap().contains("/orders/* is on other-elb, not on legacy as asked"));
-    assert!(!effects.iter().any(|e| matches!(e, Effect::PollDeploy { .. })), "nothing left to poll: {effects:?}");
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::On(On { work: Work::PollDeploy { .. }, .. }))),
+        "nothing left to poll: {effects:?}"
+    );
 }
 
 #[test]
@@ -83,7 +86,7 @@ fn a_read_back_that_fails_leaves_the_switch_unconfirmed_until_a_poll_reads_it() 
     let effects =
         super::super::distribution(&mut state, accepted(DeployStatus::Deployed, Err(BackendError::Throttling)));
     assert_eq!(kinds(&effects), [RecordKind::SwitchAccepted], "accepted, not deployed");
-    assert!(effects.iter().any(|e| matches!(e, Effect::PollDeploy { .. })), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::On(On { work: Work::PollDeploy { .. }, .. }))), "{effects:?}");
     assert_eq!(state.moves[0].phase, MovePhase::Propagating);
     assert!(messages(&state).iter().any(|m| m.contains("reading the distribution back after the update failed")));
     let deployed = read_back(DeployStatus::Deployed, ORDERS_BACK);

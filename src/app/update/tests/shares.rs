@@ -2,7 +2,7 @@
 //! the guard's share rollback, stale reads, and what the store's answers do to the rows.
 
 use super::*;
-use crate::app::action::Event;
+use crate::app::action::{Event, On, Work};
 use crate::app::state::MoveSource;
 use crate::app::update::switching::share::{ShareStep, next_share};
 use crate::backend::share::{ShareChange, StoreState};
@@ -14,7 +14,7 @@ fn routed(share: u8) -> State {
     setup.router = true;
     let mut state = State::new(setup);
     let effects = update(&mut state, Action::Tick(t0()));
-    assert!(effects.contains(&Effect::LoadShares { distribution_id: ID.into(), generation: 0 }), "{effects:?}");
+    assert!(effects.contains(&Effect::on(ID, Work::LoadShares { generation: 0 })), "{effects:?}");
     update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 0, result: Ok(topology()) }));
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
     update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store(share)) }));
@@ -74,7 +74,7 @@ fn plus_opens_the_next_step_and_y_writes_it_to_the_store() {
     // The pre-flight counts only the part being added: 15 of the 90 % the origin serves.
     assert!(confirm.health.iter().any(|h| h.starts_with("pre-flight: needs about")), "{:?}", confirm.health);
     let effects = press(&mut state, Command::Confirm);
-    assert_eq!(effects, vec![Effect::SetShares { id: 1, distribution_id: ID.into(), changes: vec![change(10, 25)] }]);
+    assert_eq!(effects, vec![Effect::on(ID, Work::SetShares { id: 1, changes: vec![change(10, 25)] })]);
     assert_eq!(state.route("/search/*").unwrap().pending, Some(1));
     assert!(state.shares_in_flight() && !state.update_in_flight(ID), "a share move is not a distribution update");
     take(&mut state);
@@ -129,8 +129,13 @@ fn rollback_all_puts_routed_shares_to_zero_beside_the_behaviors() {
     assert_eq!(confirm.shares, vec![change(25, 0)]);
     assert_eq!(confirm.title(), "roll back all 2 Lambda routes to the origin and 1 routed share(s) to 0 %?");
     let effects = press(&mut state, Command::Confirm);
-    assert!(matches!(&effects[0], Effect::Switch { changes, .. } if changes.len() == 2), "{effects:?}");
-    assert!(matches!(&effects[1], Effect::SetShares { changes, .. } if changes == &vec![change(25, 0)]));
+    assert!(
+        matches!(&effects[0], Effect::On(On { work: Work::Switch { changes, .. }, .. }) if changes.len() == 2),
+        "{effects:?}"
+    );
+    assert!(
+        matches!(&effects[1], Effect::On(On { work: Work::SetShares { changes, .. }, .. }) if changes == &vec![change(25, 0)])
+    );
 }
 
 #[test]
@@ -149,8 +154,13 @@ fn s_back_home_by_behavior_puts_the_routes_router_share_to_zero_in_the_same_conf
     assert_eq!(confirm.shares, vec![change(25, 0)]);
     assert!(confirm.notes.iter().any(|n| n.starts_with("and through the router's store")), "{:?}", confirm.notes);
     let effects = press(&mut state, Command::Confirm);
-    assert!(matches!(&effects[0], Effect::Switch { changes, .. } if changes.len() == 1), "{effects:?}");
-    assert!(matches!(&effects[1], Effect::SetShares { changes, .. } if changes == &vec![change(25, 0)]));
+    assert!(
+        matches!(&effects[0], Effect::On(On { work: Work::Switch { changes, .. }, .. }) if changes.len() == 1),
+        "{effects:?}"
+    );
+    assert!(
+        matches!(&effects[1], Effect::On(On { work: Work::SetShares { changes, .. }, .. }) if changes == &vec![change(25, 0)])
+    );
 
     // A route the router has nothing of moves by behavior alone.
     let mut state = routed(25);
@@ -186,7 +196,7 @@ fn a_store_conflict_elsewhere_fails_the_move_and_rereads_the_store() {
     press(&mut state, Command::Confirm);
     let error = BackendError::ShareChangedElsewhere { path: "/search/*".into(), expected: 10, found: 50 };
     let effects = update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error }));
-    assert_eq!(effects, vec![Effect::LoadShares { distribution_id: ID.into(), generation: 0 }]);
+    assert_eq!(effects, vec![Effect::on(ID, Work::LoadShares { generation: 0 })]);
     assert_eq!(state.moves.by_id(1).unwrap().phase, MovePhase::Failed);
     assert!(state.banner.as_deref().unwrap().contains("share move /search/* λ 10 % → 25 % failed"));
 }
@@ -201,7 +211,7 @@ fn a_breached_guard_puts_a_routed_share_back_to_zero_in_seconds() {
     let effects = crate::app::update::guards::auto_rollback(&mut state);
     let attempt = state.moves.last().unwrap();
     assert_eq!((attempt.source, attempt.shares().to_vec()), (MoveSource::Automatic, vec![change(25, 0)]));
-    assert!(effects.iter().any(|e| matches!(e, Effect::SetShares { .. })), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::On(On { work: Work::SetShares { .. }, .. }))), "{effects:?}");
     assert!(messages(&state).last().unwrap().contains("by the guard, because its guard was breached"));
 }
 
@@ -228,10 +238,7 @@ fn a_share_the_store_took_but_reads_back_otherwise_fails_the_move() {
         crate::app::update::distribution(&mut state, Action::to(ID, Event::SharesAccepted { id: 1, accepted: taken }));
     let records = audit_records(&effects);
     assert_eq!(records.iter().map(|r| r.kind).collect::<Vec<_>>(), [crate::audit::RecordKind::SwitchFailed]);
-    assert!(
-        effects.contains(&Effect::LoadShares { distribution_id: ID.into(), generation: 0 }),
-        "read again: {effects:?}"
-    );
+    assert!(effects.contains(&Effect::on(ID, Work::LoadShares { generation: 0 })), "read again: {effects:?}");
     let attempt = state.moves.by_id(1).unwrap();
     assert_eq!(attempt.phase, MovePhase::Failed);
     let failure = attempt.failure.as_deref().unwrap();
@@ -316,5 +323,7 @@ fn an_unreadable_record_is_never_dropped_and_r_overwrites_it_with_zero_saying_so
         shares.iter().any(|s| s.route == "/search/*" && s.record_was.as_deref() == Some("unreadable")),
         "{shares:?}"
     );
-    assert!(effects.iter().any(|e| matches!(e, Effect::SetShares { changes, .. } if changes == &vec![zero.clone()])));
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::On(On { work: Work::SetShares { changes, .. }, .. }) if changes == &vec![zero.clone()])
+    ));
 }

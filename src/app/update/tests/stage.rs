@@ -3,7 +3,7 @@
 //! stage back, and read-only refuses it.
 
 use super::{ID, ORDERS_BACK, audit_records, loaded, messages, press, read_back, request_switch, select};
-use crate::app::action::{Action, Effect, Event};
+use crate::app::action::{Action, Effect, Event, On, Work};
 use crate::app::command::Command;
 use crate::app::state::{MoveSource, Overlay, State};
 use crate::audit::{Outcome, RecordKind};
@@ -34,10 +34,7 @@ fn deployments(current: &str) -> StageDeployments {
 fn picker_open(state: &mut State) {
     select(state, "/orders/*");
     let effects = press(state, Command::StageRollback);
-    assert_eq!(
-        effects,
-        vec![Effect::LoadStage { distribution_id: ID.into(), path: "/orders/*".into(), stage: prod() }]
-    );
+    assert_eq!(effects, vec![Effect::on(ID, Work::LoadStage { path: "/orders/*".into(), stage: prod() })]);
     let loaded = Action::to(ID, Event::StageLoaded { path: "/orders/*".into(), result: Ok(deployments("d2")) });
     super::update(state, loaded);
 }
@@ -79,10 +76,7 @@ fn confirming_records_then_sends_update_stage_and_the_answer_is_logged_and_recor
 
     let effects = all(&mut state, Action::Command(Command::Confirm));
     assert!(matches!(&effects[0], Effect::Audit(r) if r.kind == RecordKind::StageRequested), "recorded first");
-    assert_eq!(
-        effects[1],
-        Effect::SetStage { id: 1, distribution_id: ID.into(), stage: prod(), deployment_id: "d0".into() }
-    );
+    assert_eq!(effects[1], Effect::on(ID, Work::SetStage { id: 1, stage: prod(), deployment_id: "d0".into() }));
     let requested = audit_records(&effects)[0];
     let mark = requested.stage.as_ref().unwrap();
     assert_eq!((mark.api.as_str(), mark.from_deployment.as_str(), mark.to_deployment.as_str()), ("rest", "d2", "d0"));
@@ -133,12 +127,7 @@ fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
     assert_eq!((confirm.from.as_str(), confirm.to.as_str(), confirm.to_description.as_str()), ("d0", "d2", "v42"));
     let effects = all(&mut state, Action::Command(Command::Confirm));
     assert_eq!(audit_records(&effects)[0].message.as_deref(), Some("undo of the last stage move (u)"));
-    assert!(effects.contains(&Effect::SetStage {
-        id: 2,
-        distribution_id: ID.into(),
-        stage: prod(),
-        deployment_id: "d2".into()
-    }));
+    assert!(effects.contains(&Effect::on(ID, Work::SetStage { id: 2, stage: prod(), deployment_id: "d2".into() })));
     super::update(&mut state, Action::to(ID, Event::StageSet { id: 2, result: Ok("d2".into()) }));
     assert_eq!(state.learned.stage_serving[&prod()].current, "d2");
 
@@ -251,7 +240,10 @@ fn switches_and_stage_moves_are_numbered_in_one_ledger() {
     picker_open(&mut state);
     press(&mut state, Command::Confirm);
     let effects = all(&mut state, Action::Command(Command::Confirm));
-    assert!(effects.iter().any(|e| matches!(e, Effect::SetStage { id: 2, .. })), "{effects:?}");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::On(On { work: Work::SetStage { id: 2, .. }, .. }))),
+        "{effects:?}"
+    );
     let record = audit_records(&effects)[0];
     assert!(record.attempt.as_deref().is_some_and(|a| a.ends_with("-stage-2")), "{:?}", record.attempt);
     let kinds: Vec<bool> = state.moves.iter().map(|m| m.stage().is_some()).collect();
