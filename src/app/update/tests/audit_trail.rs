@@ -6,7 +6,7 @@ use std::time::Duration;
 use jiff::SignedDuration;
 
 use super::super::audit::milestone;
-use super::{ID, audit_records, loaded, messages, metrics, t0, update};
+use super::{ID, audit_records, loaded, messages, metrics, orders_accepted, t0, update};
 use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::audit::RecordKind;
@@ -51,20 +51,7 @@ fn accepted_switch() -> crate::app::state::State {
     let mut state = loaded();
     super::request_switch(&mut state, "/orders/*");
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(2)));
-    update(
-        &mut state,
-        Action::to(
-            ID,
-            Event::SwitchAccepted {
-                id: 1,
-                etag_before: "E1".into(),
-                etag_after: "E2".into(),
-                status: DeployStatus::InProgress,
-                already_there: vec![],
-                read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
-            },
-        ),
-    );
+    update(&mut state, orders_accepted(1, "E1", "E2"));
     state
 }
 
@@ -76,20 +63,7 @@ fn every_record_of_a_switch_carries_when_it_was_requested() {
     super::press(&mut state, Command::Switch);
     let requested = super::super::distribution(&mut state, Action::Command(Command::Confirm));
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(9)));
-    let accepted = super::super::distribution(
-        &mut state,
-        Action::to(
-            ID,
-            Event::SwitchAccepted {
-                id: 1,
-                etag_before: "E1".into(),
-                etag_after: "E2".into(),
-                status: DeployStatus::InProgress,
-                already_there: vec![],
-                read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
-            },
-        ),
-    );
+    let accepted = super::super::distribution(&mut state, orders_accepted(1, "E1", "E2"));
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(100)));
     let deployed = super::super::distribution(
         &mut state,

@@ -304,17 +304,7 @@ fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
 fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
-    let accepted = Action::to(
-        ID,
-        Event::SwitchAccepted {
-            id: 1,
-            etag_before: "E3X".into(),
-            etag_after: "E9Q".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-        },
-    );
+    let accepted = orders_accepted(1, "E3X", "E9Q");
     let effects = update(&mut state, accepted);
     assert_eq!(
         effects,
@@ -546,17 +536,7 @@ fn access_denied_on_update_makes_the_console_read_only_and_switch_keys_explain()
 fn throttled_deploy_polls_back_off_to_a_cap_and_reset_on_success() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
-    let accepted = Action::to(
-        ID,
-        Event::SwitchAccepted {
-            id: 1,
-            etag_before: "E1".into(),
-            etag_after: "E2".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-        },
-    );
+    let accepted = orders_accepted(1, "E1", "E2");
     update(&mut state, accepted);
     let poll = |state: &mut State, result| {
         let effects = update(state, Action::to("E2TEST", Event::DeployStatus { result }));
@@ -661,20 +641,7 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     select(&mut state, "/orders/*");
     press(&mut state, Command::Switch);
     let requested = super::distribution(&mut state, Action::Command(Command::Confirm));
-    let accepted = super::distribution(
-        &mut state,
-        Action::to(
-            ID,
-            Event::SwitchAccepted {
-                id: 1,
-                etag_before: "E1".into(),
-                etag_after: "E2".into(),
-                status: DeployStatus::InProgress,
-                already_there: vec![],
-                read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-            },
-        ),
-    );
+    let accepted = super::distribution(&mut state, orders_accepted(1, "E1", "E2"));
     let mut now = state.now;
     now += SignedDuration::from_secs(95);
     update(&mut state, Action::Tick(now));
@@ -705,4 +672,20 @@ fn every_step_of_a_switch_and_every_breach_is_an_audit_record() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].kind, RecordKind::GuardBreach);
     assert_eq!(records[0].message.as_deref(), Some("5xx 12.4% > 5% for 3 periods"));
+}
+
+/// CloudFront's answer accepting switch `id` of `/orders/*` to the origin, ETag `before` → `after`,
+/// still `InProgress`, the route read back where it was asked.
+pub(super) fn orders_accepted(id: u64, before: &str, after: &str) -> Action {
+    Action::to(
+        ID,
+        Event::SwitchAccepted {
+            id,
+            etag_before: before.into(),
+            etag_after: after.into(),
+            status: DeployStatus::InProgress,
+            already_there: vec![],
+            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
+        },
+    )
 }

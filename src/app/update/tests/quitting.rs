@@ -1,11 +1,10 @@
 //! Quitting with switches unfinished: ask first, then end each with exactly one `abandoned` event.
 
-use super::{ID, audit_records, loaded, messages, press, request_switch};
-use crate::app::action::{Action, Event};
+use super::{audit_records, loaded, messages, orders_accepted, press, request_switch};
+use crate::app::action::Action;
 use crate::app::command::Command;
 use crate::app::state::{MovePhase, Overlay};
 use crate::audit::{Outcome, RecordKind};
-use crate::domain::DeployStatus;
 
 #[test]
 fn quitting_with_nothing_unfinished_needs_no_question() {
@@ -31,17 +30,7 @@ fn quitting_mid_switch_asks_says_what_state_the_route_may_be_in_and_can_be_cance
     assert_eq!(state.moves[0].phase, MovePhase::Requested, "cancelling changes nothing");
 
     // Accepted and rolling out: CloudFront will finish it, and the question says so.
-    let accepted = Action::to(
-        ID,
-        Event::SwitchAccepted {
-            id: 1,
-            etag_before: "E1".into(),
-            etag_after: "E2".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
-        },
-    );
+    let accepted = orders_accepted(1, "E1", "E2");
     crate::app::update::distribution(&mut state, accepted);
     press(&mut state, Command::Quit);
     let Overlay::ConfirmQuit(risks) = &state.view.overlay else { panic!("no question") };

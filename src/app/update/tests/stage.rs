@@ -2,13 +2,12 @@
 //! asks, `y` sends `UpdateStage` recorded first, the answer is logged and recorded, `u` moves the
 //! stage back, and read-only refuses it.
 
-use super::{ID, ORDERS_BACK, audit_records, loaded, messages, press, read_back, request_switch, select};
+use super::{ID, audit_records, loaded, messages, orders_accepted, press, request_switch, select};
 use crate::app::action::{Action, Effect, Event, On, Work};
 use crate::app::command::Command;
 use crate::app::state::{MoveSource, Overlay, State};
 use crate::audit::{Outcome, RecordKind};
 use crate::backend::BackendError;
-use crate::domain::DeployStatus;
 use crate::domain::stage::{Deployment, RouteStage, StageDeployments, StageRef};
 
 fn prod() -> StageRef {
@@ -219,18 +218,7 @@ fn an_unanswered_stage_move_is_asked_about_at_quit_and_recorded_stage_abandoned(
 /// `/orders/*`'s switch to the origin, accepted as asked.
 fn switch_accepted(state: &mut State, id: u64) {
     request_switch(state, "/orders/*");
-    let accepted = Action::to(
-        ID,
-        Event::SwitchAccepted {
-            id,
-            etag_before: "E3X".into(),
-            etag_after: "E9Q".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(read_back(DeployStatus::InProgress, ORDERS_BACK)),
-        },
-    );
-    super::update(state, accepted);
+    super::update(state, orders_accepted(id, "E3X", "E9Q"));
 }
 
 #[test]

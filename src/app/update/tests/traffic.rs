@@ -2,25 +2,14 @@
 
 use jiff::SignedDuration;
 
-use super::{ID, loaded, messages, metrics, request_switch, t0, update};
+use super::{ID, loaded, messages, metrics, orders_accepted, request_switch, t0, update};
 use crate::app::action::{Action, Event};
-use crate::domain::DeployStatus;
 
 #[test]
 fn a_route_whose_traffic_has_not_moved_in_time_is_said_once() {
     let mut state = loaded();
     request_switch(&mut state, "/orders/*");
-    let accepted = Action::to(
-        ID,
-        Event::SwitchAccepted {
-            id: 1,
-            etag_before: "E1".into(),
-            etag_after: "E2".into(),
-            status: DeployStatus::InProgress,
-            already_there: vec![],
-            read_back: Ok(super::read_back(DeployStatus::InProgress, super::ORDERS_BACK)),
-        },
-    );
+    let accepted = orders_accepted(1, "E1", "E2");
     update(&mut state, accepted);
     let not_yet = |state: &crate::app::state::State| {
         messages(state).into_iter().filter(|m| m.contains("traffic has not moved")).collect::<Vec<_>>()
