@@ -147,6 +147,16 @@ impl ConfirmSwitch {
     pub fn needs_override(&self) -> bool {
         !self.blocks.is_empty()
     }
+
+    /// What only the override key goes past: the pre-flight's blocks, and an audit trail that
+    /// cannot be written (the switch would go unrecorded). The dialog, its footer and `y` all ask this.
+    pub fn override_reasons(&self, audit_failure: Option<&str>) -> Vec<String> {
+        let mut reasons = self.blocks.clone();
+        if let Some(why) = audit_failure {
+            reasons.push(format!("the audit trail cannot be written ({why}): the switch would not be recorded"));
+        }
+        reasons
+    }
 }
 
 impl ConfirmSwitch {

@@ -9,7 +9,6 @@ use super::popup;
 use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
 use crate::app::state::ConfirmSwitch;
-use crate::app::update::switching::override_reasons;
 use crate::theme::Theme;
 
 /// The dialog's width, borders included.
@@ -45,7 +44,8 @@ pub fn height(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> u16 {
 /// The pre-flight's lines as shown: every block first (marked ✗), then notes (·), at most
 /// [`PREFLIGHT_LINES`] in all so that a rollback of hundreds of routes keeps its keys on screen.
 fn preflight_lines(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<String> {
-    let all: Vec<String> = override_reasons(confirm, audit_failure)
+    let all: Vec<String> = confirm
+        .override_reasons(audit_failure)
         .iter()
         .map(|b| format!("✗ {b}"))
         .chain(confirm.notes.iter().map(|n| format!("· {n}")))
@@ -153,7 +153,7 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
     lines.push(Line::from(Span::styled(scope, theme.muted)));
     lines.push(Line::raw(""));
     let keys = |command| Span::styled(keymap::label(Context::Confirm, command), theme.key);
-    let go = if !override_reasons(confirm, audit_failure).is_empty() {
+    let go = if !confirm.override_reasons(audit_failure).is_empty() {
         vec![keys(Command::ConfirmOverride), Span::styled(" switch anyway (recorded)   ", theme.alert)]
     } else {
         vec![keys(Command::Confirm), Span::styled(" switch   ", theme.dialog)]

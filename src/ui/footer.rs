@@ -8,7 +8,6 @@ use ratatui::widgets::Paragraph;
 use crate::app::command::Command;
 use crate::app::keymap::{Context, footer};
 use crate::app::state::{Overlay, State};
-use crate::app::update::switching::override_reasons;
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -21,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     // A blocked dialog (or one over a failing audit trail) goes only on `!`; an open one on `y`.
     let blocked = match &state.view.overlay {
-        Overlay::Confirm(confirm) => !override_reasons(confirm, state.audit_failure.as_deref()).is_empty(),
+        Overlay::Confirm(confirm) => !confirm.override_reasons(state.audit_failure.as_deref()).is_empty(),
         _ => false,
     };
     let offered = |command: Command| match (context, command) {

@@ -18,7 +18,7 @@ mod tests;
 use super::action::{Action, Effect, Event, To};
 use super::command::Command;
 use super::console::Console;
-use super::state::{Overlay, State};
+use super::state::State;
 use switching::share::ShareStep;
 
 /// Why switches end `abandoned` when the operator quits anyway.
@@ -116,10 +116,7 @@ fn event_(state: &mut State, event: Event) -> Vec<Effect> {
         Event::AuditTrail { result } => audit_trail::answered(state, result),
         Event::StageLoaded { path, result } => stage::loaded(state, &path, result),
         Event::StageSet { id, result } => stage::set(state, id, result),
-        Event::OpenStage { path } => {
-            state.view.overlay = Overlay::None;
-            stage::open_for(state, &path)
-        }
+        Event::OpenStage { path } => stage::open_for(state, &path),
         Event::OpenStageMove { path, deployment_id } => stage::choose_for(state, &path, &deployment_id),
     }
 }

@@ -50,9 +50,10 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     open_for(state, &path)
 }
 
-/// Headless `stage ROUTE`: the picker for `path`'s stage, as `D` on it would open it.
-/// Read-only may look: only choosing a deployment is refused.
+/// Headless `stage ROUTE`: the picker for `path`'s stage, as `D` on it would open it (over
+/// whatever was open). Read-only may look: only choosing a deployment is refused.
 pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
+    state.view.overlay = Overlay::None;
     let Some(stage) = state.policy.stages.get(path).cloned() else {
         let message = format!(
             "{path} names no API Gateway stage; add [distribution.route.stage] to its route in the config to roll its stage back"

@@ -12,7 +12,7 @@ pub mod share;
 pub mod traffic;
 
 pub use dialog::{open_confirm, open_for, open_rollback_all, open_undo};
-pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, override_reasons, request};
+pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, request};
 pub use rollout::{accepted, deploy_status};
 
 use super::audit;

@@ -19,7 +19,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     let Overlay::Confirm(confirm) = &state.view.overlay else {
         return Vec::new();
     };
-    let reasons = override_reasons(confirm, state.audit_failure.as_deref());
+    let reasons = confirm.override_reasons(state.audit_failure.as_deref());
     if !reasons.is_empty() {
         let label = confirm.paths.join(", ");
         let message = format!("{}: press ! to switch anyway, n to cancel", reasons.join("; "));
@@ -50,16 +50,6 @@ fn send(state: &mut State, confirm: &ConfirmSwitch, override_reason: Option<Stri
     effects
 }
 
-/// What only the override key goes past: the pre-flight's blocks, and an audit trail that cannot be
-/// written (the switch would go unrecorded).
-pub fn override_reasons(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<String> {
-    let mut reasons = confirm.blocks.clone();
-    if let Some(why) = audit_failure {
-        reasons.push(format!("the audit trail cannot be written ({why}): the switch would not be recorded"));
-    }
-    reasons
-}
-
 /// `!` (or headless `--force --reason`): send the dialog's switch although the pre-flight blocked
 /// it, recording who overrode what and why.
 pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect> {
@@ -67,7 +57,7 @@ pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect
         return Vec::new();
     };
     let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.policy.operator));
-    let reasons = override_reasons(&confirm, state.audit_failure.as_deref());
+    let reasons = confirm.override_reasons(state.audit_failure.as_deref());
     let overridden = if reasons.is_empty() { "nothing was blocked".to_string() } else { reasons.join("; ") };
     let override_reason = format!("{why} (overriding: {overridden})");
     send(state, &confirm, Some(override_reason))
