@@ -154,7 +154,10 @@ fn target_spans<'a>(row: &RouteRow, theme: &Theme) -> Vec<Span<'a>> {
 
 fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
     let t = state.thresholds_for(&row.path);
-    let latest = state.learned.metrics.as_ref().and_then(|m| m.latest(&row.path));
+    // The route's series looked up once for its newest numbers and its sparkline.
+    let series = state.learned.metrics.as_ref().map(|m| m.series(&row.path)).unwrap_or_default();
+    // As `MetricsSnapshot::latest` finds it.
+    let latest = series.iter().rev().find(|p| p.has_data());
     let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
     let mut target = target_spans(row, theme);
     // While the traffic moves: the new side's share of the newest minute; before the numbers can
@@ -178,13 +181,10 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
     let latency_cell =
         number(latency.map(|v| count_in(v, LATENCY_WIDTH)), latest.is_some_and(|p| t.latency_breached(p)), theme);
     let throttles = throttle_cell(latest, t, theme);
-    let series: Vec<Option<f64>> = state
-        .learned
-        .metrics
-        .as_ref()
-        .map(|m| m.series(&row.path).iter().map(MinutePoint::requests).collect())
-        .unwrap_or_default();
-    let spark = spark_line(&sparkline(&series, spark_width), theme);
+    // Only the minutes the sparkline shows (its newest `spark_width`).
+    let newest = &series[series.len().saturating_sub(spark_width)..];
+    let newest: Vec<Option<f64>> = newest.iter().map(MinutePoint::requests).collect();
+    let spark = spark_line(sparkline(&newest, spark_width), theme);
     let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };
     // The account its Lambda side lives in could not be read this time: its numbers are older.
     let account_stale =
@@ -225,22 +225,25 @@ fn percent_in_column(value: f64) -> String {
     if text.chars().count() < usize::from(ERRORS_WIDTH) { text } else { count_in(value, ERRORS_WIDTH) }
 }
 
-/// Runs of equal style share one span.
-fn spark_line<'a>(text: &str, theme: &Theme) -> Line<'a> {
+/// Runs of equal style share one span; a line of one run (no minute missing, the usual case) is
+/// the text itself, not copied.
+fn spark_line<'a>(text: String, theme: &Theme) -> Line<'a> {
     let style_of = |c: char| -> Style { if c == MISSING { theme.muted } else { theme.sparkline } };
     let mut spans: Vec<Span> = Vec::new();
-    let mut run = String::new();
+    let mut start = 0;
     let mut run_style = None;
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         let style = style_of(c);
         if run_style.is_some_and(|s| s != style) {
-            spans.push(Span::styled(std::mem::take(&mut run), run_style.unwrap_or_default()));
+            spans.push(Span::styled(text[start..i].to_string(), run_style.unwrap_or_default()));
+            start = i;
         }
         run_style = Some(style);
-        run.push(c);
     }
-    if !run.is_empty() {
-        spans.push(Span::styled(run, run_style.unwrap_or_default()));
+    if start == 0 && !text.is_empty() {
+        spans.push(Span::styled(text, run_style.unwrap_or_default()));
+    } else if start < text.len() {
+        spans.push(Span::styled(text[start..].to_string(), run_style.unwrap_or_default()));
     }
     Line::from(spans)
 }
