@@ -114,13 +114,28 @@ fn left_out(state: &State) -> Vec<String> {
         .collect()
 }
 
-/// `u`: the last switch this session made, reversed, for the routes it moved that are still where it put them.
+/// `u`: the newest move this session made, reversed, for the routes it moved that are still where
+/// it put them (behaviors) or at the share it gave them (shares).
 pub fn open_undo(state: &mut State) -> Vec<Effect> {
     // A stage move, when it is the newest, is the stage rollback's to undo (`update::stage`).
     let Some((last, target)) = state.moves.newest_undoable().and_then(|m| Some((m, m.to()?))) else {
         refuse(state, Level::Info, None, "no move in this session to undo".to_string());
         return Vec::new();
     };
+    // A share move is undone by the share each route had before it, where it still has the one
+    // the move gave it.
+    if last.by_router() {
+        let back: Vec<ShareChange> = (last.shares().iter())
+            .filter(|c| state.route(&c.path).and_then(|r| r.router_share()) == Some(c.to))
+            .map(|c| ShareChange::new(&c.path, c.to, c.from))
+            .collect();
+        if back.is_empty() {
+            let message = "the shares of the last move have moved since; nothing to undo".to_string();
+            refuse(state, Level::Info, None, message);
+            return Vec::new();
+        }
+        return super::share::open(state, MoveSource::Undo, back);
+    }
     let to_undo = last.paths.clone();
     let paths: Vec<String> = to_undo
         .into_iter()

@@ -85,6 +85,33 @@ fn plus_opens_the_next_step_and_y_writes_it_to_the_store() {
 }
 
 #[test]
+fn u_after_a_share_move_puts_the_share_back_and_not_once_it_moved_since() {
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    press(&mut state, Command::Confirm);
+    take(&mut state);
+    press(&mut state, Command::Undo);
+    assert_eq!(open_shares(&state), vec![change(25, 10)]);
+    let Overlay::Confirm(confirm) = &state.view.overlay else { unreachable!() };
+    assert_eq!(confirm.kind, MoveSource::Undo);
+    // Audit records included.
+    let effects = crate::app::update::distribution(&mut state, Action::Command(Command::Confirm));
+    assert_eq!(effects.last(), Some(&Effect::on(ID, Work::SetShares { id: 2, changes: vec![change(25, 10)] })));
+    let record = audit_records(&effects).into_iter().next().cloned();
+    assert_eq!(record.and_then(|r| r.message).as_deref(), Some("undo of the last switch (u)"));
+
+    // Moved since by someone else: nothing to undo.
+    let mut state = routed(10);
+    press(&mut state, Command::ShareUp);
+    press(&mut state, Command::Confirm);
+    take(&mut state);
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 1, result: Ok(store(50)) }));
+    press(&mut state, Command::Undo);
+    assert_eq!(state.view.overlay, Overlay::None);
+    assert!(state.refused.as_deref().unwrap().contains("moved since"), "{:?}", state.refused);
+}
+
+#[test]
 fn minus_at_zero_and_plus_on_an_unrouted_route_say_why_not() {
     let mut state = routed(0);
     assert!(press(&mut state, Command::ShareDown).is_empty());
