@@ -5,8 +5,6 @@
 
 mod support;
 
-use support::UnansweredStage as Unanswered;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,10 +13,7 @@ use cutover::app::runtime::Runtime;
 use cutover::app::state::MovePhase;
 use cutover::app::terminal::{INPUT_ENDED, Palette, drive};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
-use cutover::backend::sim::catalog;
-use cutover::backend::sim::stage::demo_route_stage;
 use cutover::backend::sim::{Scenario, SimBackend};
-use cutover::backend::stage::StageControl;
 use cutover::theme::ThemeSet;
 use futures::StreamExt;
 use futures::stream::{self, BoxStream};
@@ -26,8 +21,8 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
+use support::demo;
 use support::pty::TempDir;
-use support::{demo, demo_with_ports};
 
 fn key(c: char) -> std::io::Result<Event> {
     Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
@@ -139,13 +134,7 @@ async fn a_frame_that_cannot_be_drawn_mid_switch_abandons_it_and_is_the_error() 
 /// The demo console with /orders/* on the demo's stage, whose moves go unanswered.
 async fn staged_console(dir: &TempDir) -> (Runtime<SimBackend>, AuditLog) {
     let log = AuditLog::at(dir.path().join("audit.jsonl"));
-    let (runtime, _) = demo_with_ports(Scenario::Calm, 1, catalog::DEFAULT_ROUTES, |state, ports| {
-        state.policy.stages.insert("/orders/*".into(), demo_route_stage());
-        let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&ports.backend)));
-        ports.with_stage_control(stages)
-    })
-    .await;
-    (runtime.with_audit(log.clone()), log)
+    (support::unanswered_stage_demo().await.with_audit(log.clone()), log)
 }
 
 /// Keys that select `/orders/*`, open `D`'s picker, choose the fallback and confirm; a pause

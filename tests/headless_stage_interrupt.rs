@@ -4,22 +4,11 @@
 
 mod support;
 
-use support::UnansweredStage as Unanswered;
-
-use std::sync::Arc;
 use std::time::Duration;
 
-use cutover::app::runtime::Runtime;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
-use cutover::backend::FaultSet;
-use cutover::backend::ports::Ports;
-use cutover::backend::sim::stage::demo_route_stage;
-use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
-use cutover::backend::stage::StageControl;
-use cutover::clock::Clock;
 use cutover::commands::headless::{Confirmer, EventPrinter, HeadlessError, StageArgs, run_stage};
 use support::pty::TempDir;
-use support::{Drive, demo_state, start};
 
 struct Yes;
 
@@ -35,15 +24,7 @@ impl Confirmer for Yes {
 async fn ctrl_c_while_update_stage_is_out_records_stage_abandoned_and_exits_130() {
     let dir = TempDir::new("cutover-stage-interrupt");
     let trail = AuditLog::at(dir.path().join("audit.jsonl"));
-    let clock = Clock::simulated(start(), 10.0);
-    let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
-    let backend = Arc::new(SimBackend::new(clock.clone(), options));
-    let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
-    state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
-    let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
-    let mut runtime =
-        Runtime::single(state, Ports::new(backend).with_stage_control(stages), clock).with_audit(trail.clone());
-    assert!(runtime.run_until(Duration::from_secs(30), |s| s.learned.topology.is_some()).await);
+    let mut runtime = support::unanswered_stage_demo().await.with_audit(trail.clone());
 
     let pid = std::process::id().to_string();
     let interrupt = std::thread::spawn(move || {

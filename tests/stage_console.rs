@@ -5,8 +5,6 @@
 
 mod support;
 
-use support::UnansweredStage as Unanswered;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -182,15 +180,7 @@ async fn headless_stage_lists_and_moves_as_the_console_does() {
 async fn headless_stage_that_gets_no_answer_records_stage_abandoned_and_fails() {
     let dir = support::pty::TempDir::new("cutover-stage-no-answer");
     let trail = cutover::audit::AuditLog::at(dir.path().join("audit.jsonl"));
-    let clock = Clock::simulated(start(), 10.0);
-    let options = SimOptions { scenario: Scenario::Calm, seed: 1, faults: FaultSet::NONE };
-    let backend = Arc::new(SimBackend::new(clock.clone(), options));
-    let mut state = demo_state(catalog::DISTRIBUTION_ID, Scenario::Calm, &clock);
-    state.policy.stages = [("/orders/*".to_string(), demo_route_stage())].into_iter().collect();
-    let stages: Arc<dyn StageControl> = Arc::new(Unanswered(Arc::clone(&backend)));
-    let mut session =
-        Runtime::single(state, Ports::new(backend).with_stage_control(stages), clock).with_audit(trail.clone());
-    assert!(session.run_until(Duration::from_secs(30), |s| s.learned.metrics.is_some()).await);
+    let mut session = support::unanswered_stage_demo().await.with_audit(trail.clone());
     let mut printer = EventPrinter::new(Vec::new());
     let result = run_stage(&mut session, &args(false, false, Some("d0"), true), &mut printer, &mut Answer(true)).await;
     assert!(matches!(&result, Err(HeadlessError::Failed(why)) if why.contains("no answer within 60 s")), "{result:?}");

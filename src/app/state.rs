@@ -38,7 +38,7 @@ pub struct RouteRow {
     pub pair: Result<OriginPair, String>,
     /// Its behavior's policies as last read, for the pre-flight shown in the dialog.
     pub behavior: BehaviorPolicies,
-    /// The switch attempt currently moving this route, if any.
+    /// The move currently moving this route, if any (its id in `moves`).
     pub pending: Option<u64>,
     /// Thresholds crossed for the configured number of periods.
     pub alert: Vec<Breach>,

@@ -175,3 +175,17 @@ impl cutover::backend::stage::StageControl for UnansweredStage {
         std::future::pending().await
     }
 }
+
+/// The default demo with `/orders/*` on the demo's stage, whose `UpdateStage` is never answered,
+/// its numbers read.
+pub async fn unanswered_stage_demo() -> Runtime<SimBackend> {
+    let (runtime, _) = demo_with_ports(Scenario::Calm, 1, catalog::DEFAULT_ROUTES, |state, ports| {
+        let stage = cutover::backend::sim::stage::demo_route_stage();
+        state.policy.stages.insert("/orders/*".into(), stage);
+        let stages: Arc<dyn cutover::backend::stage::StageControl> =
+            Arc::new(UnansweredStage(Arc::clone(&ports.backend)));
+        ports.with_stage_control(stages)
+    })
+    .await;
+    runtime
+}
