@@ -155,7 +155,7 @@ async fn headless_stage_lists_and_moves_as_the_console_does() {
     assert!(matches!(no, Err(HeadlessError::Cancelled)), "{no:?}");
     let unknown = run_stage(&mut session, &args(false, false, Some("d9"), true), &mut printer, &mut Answer(true)).await;
     assert!(
-        matches!(&unknown, Err(HeadlessError::Refused(why)) if why.contains("not one of the stage's")),
+        matches!(&unknown, Err(HeadlessError::Refusal(why)) if why.sentence().contains("not one of the stage's")),
         "{unknown:?}"
     );
 
@@ -172,7 +172,10 @@ async fn headless_stage_lists_and_moves_as_the_console_does() {
     let listed = run_stage(&mut session, &args(true, false, None, false), &mut printer, &mut Answer(true)).await;
     assert!(listed.is_ok(), "{listed:?}");
     let refused = run_stage(&mut session, &args(false, false, Some("d2"), true), &mut printer, &mut Answer(true)).await;
-    assert!(matches!(&refused, Err(HeadlessError::Refused(why)) if why.starts_with("read-only")), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(HeadlessError::Refusal(why)) if why.sentence().starts_with("read-only")),
+        "{refused:?}"
+    );
     assert_eq!(backend.deployments(&demo_route_stage().stage).await.unwrap().current, "d0");
 }
 

@@ -294,6 +294,22 @@ fn what_the_console_learned_is_written_only_by_its_readers() {
 }
 
 #[test]
+fn the_planner_reads_the_state_and_never_writes_it() {
+    // `intent::plan` decides from `&State` alone; showing the dialog or the refusal is `update`'s.
+    let found: Vec<String> = (sources().into_iter())
+        .filter(|(p, _)| p.starts_with("src/app/intent/"))
+        .flat_map(|(path, text)| {
+            let lines: Vec<String> = (production(&text).lines().enumerate())
+                .filter(|(_, l)| ["&mut State", "&mut self", "Effect", "Action"].iter().any(|w| l.contains(w)))
+                .map(|(n, l)| format!("{path}:{}: {}", n + 1, l.trim()))
+                .collect();
+            lines
+        })
+        .collect();
+    assert!(found.is_empty(), "the planner is pure: no &mut State, no effects, no actions:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_policy_check_sees_writes_and_passes_reads() {
     for write in [
         "state.policy.stages.insert(path, stage);",

@@ -6,10 +6,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::command::Command;
+use super::intent::Dialog;
 use crate::audit::AuditRecord;
 use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
 use crate::backend::{BackendError, FaultSet};
-use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSpec};
 use crate::domain::stage::{StageDeployments, StageRef};
 use crate::domain::{DeployStatus, MetricsSnapshot, ReadBack, RouteChange, Topology};
@@ -111,21 +111,8 @@ pub enum Event {
     /// A key's command for this distribution, shown or not: headless commands act on the
     /// distribution a route lives in.
     Command(Command),
-    /// Headless `switch`: open the switch dialog for `path`, as selecting it (with no filter hiding
-    /// it) and pressing `s` would.
-    OpenSwitch {
-        path: String,
-    },
-    /// Headless `weight`: open the share dialog for `path` at `to` % for Lambda.
-    OpenShare {
-        path: String,
-        to: u8,
-    },
-    /// Headless `rollout`: open the dialog starting `plan` on `path`.
-    OpenRollout {
-        path: String,
-        plan: RolloutPlan,
-    },
+    /// Headless commands: show the dialog the planner (`intent::plan`) made, as the key would.
+    Show(Dialog),
     /// Headless `--force --reason`: send the open dialog's switch past the pre-flight, with the reason.
     ConfirmForced {
         reason: String,
@@ -146,15 +133,6 @@ pub enum Event {
         /// The deployment the stage serves when read back after `UpdateStage` took the move; or
         /// why the move (or the read after it) failed.
         result: Result<String, BackendError>,
-    },
-    /// Headless `stage ROUTE --list`: read `path`'s stage's deployments (the picker opens).
-    OpenStage {
-        path: String,
-    },
-    /// Headless `stage ROUTE --deployment ID`: open the confirm dialog moving `path`'s stage to it.
-    OpenStageMove {
-        path: String,
-        deployment_id: String,
     },
 }
 

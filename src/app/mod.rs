@@ -11,6 +11,7 @@ pub mod effects;
 pub mod event_loop;
 pub mod fetch;
 pub mod history;
+pub mod intent;
 pub mod keymap;
 pub mod moves;
 pub mod plan_run;

@@ -5,12 +5,14 @@ use std::collections::{HashMap, HashSet};
 use jiff::Timestamp;
 
 use super::fetch::Fetch;
+pub use super::intent::dialog::{ConfirmStage, ConfirmSwitch, Dialog, StagePicker};
+use super::intent::refusal::Refusal;
 use super::keymap::Context;
 pub use super::moves::{Move, MoveKind, MovePhase, MoveSource, Moves, RouteTraffic, StageStep, describe_share};
 use super::plan_run::PlanRun;
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
 use crate::backend::FaultSet;
-use crate::backend::share::{ShareChange, StoreState};
+use crate::backend::share::StoreState;
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::{ProbeAnswer, ProbeSettings, ProbeSpec};
 use crate::domain::router_health::RouterBreach;
@@ -18,8 +20,7 @@ use crate::domain::router_route::StoreEntry;
 use crate::domain::stage::{RouteStage, StageDeployments, StageRef};
 use crate::domain::traffic::Movement;
 use crate::domain::{
-    BehaviorPolicies, Breach, DeployStatus, Level, LogEntry, MetricsSnapshot, OriginPair, RouteChange, Target,
-    Thresholds, Topology,
+    BehaviorPolicies, Breach, DeployStatus, Level, LogEntry, MetricsSnapshot, OriginPair, Target, Thresholds, Topology,
 };
 
 /// CloudWatch `GetMetricData` list price: $0.01 per 1,000 metrics requested.
@@ -114,82 +115,6 @@ pub struct SwitchMark {
     pub to: Target,
 }
 
-/// The confirm dialog's content, fixed when it opens.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfirmSwitch {
-    pub kind: MoveSource,
-    /// The distribution the update goes to.
-    pub distribution_id: String,
-    /// The routes it moves, all in one `UpdateDistribution`.
-    pub paths: Vec<String>,
-    /// Each route's move, origin ids on both sides, as the dialog opened.
-    pub changes: Vec<RouteChange>,
-    /// Each routed route's share move in the router's store (seconds, not minutes), sent beside
-    /// the update of `changes` when both are there (`R`).
-    pub shares: Vec<ShareChange>,
-    /// The rollout plan this share move starts, and its first step.
-    pub plan: Option<Box<(RolloutPlan, usize)>>,
-    pub from: Target,
-    pub to: Target,
-    /// Lines that describe the new target's current health.
-    pub health: Vec<String>,
-    /// A warning that deserves its own line, such as too little free Lambda concurrency.
-    pub warning: Option<String>,
-    /// What the pre-flight refuses, each naming the cause and the fix; only the override key goes on.
-    pub blocks: Vec<String>,
-    /// What the pre-flight wants known: cached responses, a route not on its configured origin,
-    /// routes a rollback leaves where they are and why.
-    pub notes: Vec<String>,
-}
-
-impl ConfirmSwitch {
-    /// Whether `y` is refused and only the override key sends it.
-    pub fn needs_override(&self) -> bool {
-        !self.blocks.is_empty()
-    }
-
-    /// What only the override key goes past: the pre-flight's blocks, and an audit trail that
-    /// cannot be written (the switch would go unrecorded). The dialog, its footer and `y` all ask this.
-    pub fn override_reasons(&self, audit_failure: Option<&str>) -> Vec<String> {
-        let mut reasons = self.blocks.clone();
-        if let Some(why) = audit_failure {
-            reasons.push(format!("the audit trail cannot be written ({why}): the switch would not be recorded"));
-        }
-        reasons
-    }
-}
-
-impl ConfirmSwitch {
-    pub fn title(&self) -> String {
-        match self.kind {
-            MoveSource::Manual | MoveSource::Plan if self.plan.is_some() => {
-                let (plan, _) = self.plan.as_deref().expect("matched");
-                format!("start rollout plan {} on {}?", plan.name, self.paths.join(", "))
-            }
-            MoveSource::Manual | MoveSource::Plan | MoveSource::Automatic
-                if self.changes.is_empty() && !self.shares.is_empty() =>
-            {
-                let moves: Vec<String> = self.shares.iter().map(describe_share).collect();
-                format!("move {} by the router?", moves.join(", "))
-            }
-            MoveSource::Manual | MoveSource::Plan | MoveSource::Automatic => {
-                format!("switch {}?", self.paths.join(", "))
-            }
-            MoveSource::RollbackAll if self.changes.is_empty() => {
-                format!("put all {} routed Lambda shares back to 0 %?", self.shares.len())
-            }
-            MoveSource::RollbackAll => {
-                let shares = match self.shares.len() {
-                    0 => String::new(),
-                    n => format!(" and {n} routed share(s) to 0 %"),
-                };
-                format!("roll back all {} Lambda routes to the origin{shares}?", self.paths.len())
-            }
-            MoveSource::Undo => format!("undo: switch {} back?", self.paths.join(", ")),
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Overlay {
     None,
@@ -204,33 +129,14 @@ pub enum Overlay {
     ConfirmStage(ConfirmStage),
 }
 
-/// The stage rollback's picker: the route whose stage it is, its deployments once read, the one
-/// chosen.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StagePicker {
-    pub path: String,
-    pub stage: RouteStage,
-    /// `None` while the read is out.
-    pub deployments: Option<StageDeployments>,
-    /// Why the read failed, if it did.
-    pub error: Option<String>,
-    /// Index into the deployments.
-    pub chosen: usize,
-}
-
-/// A stage move about to be sent: from the deployment the stage serves to another.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfirmStage {
-    pub path: String,
-    pub stage: StageRef,
-    pub from: String,
-    pub to: String,
-    /// The chosen deployment's description, for the dialog.
-    pub to_description: String,
-    /// Whether `to` is the configured fallback (the proxy to the monolith).
-    pub to_fallback: bool,
-    /// `u`: this move puts back the one before.
-    pub undo: bool,
+impl From<Dialog> for Overlay {
+    fn from(dialog: Dialog) -> Self {
+        match dialog {
+            Dialog::Switch(confirm) => Overlay::Confirm(confirm),
+            Dialog::StagePicker(picker) => Overlay::StagePicker(picker),
+            Dialog::ConfirmStage(confirm) => Overlay::ConfirmStage(confirm),
+        }
+    }
 }
 
 /// Reads that keep failing: since when, how often in a row, and why, for the header.
@@ -378,7 +284,7 @@ pub struct State {
     /// Why the last switching key (or headless request) did nothing: read-only, an update still in
     /// flight, a route that cannot move, a blocked dialog. Cleared when a dialog opens or a switch
     /// is sent. Headless commands print this, never the event log's text.
-    pub refused: Option<String>,
+    pub refused: Option<Refusal>,
     /// Faults the demo's simulated AWS has been told to have (always none when live).
     pub faults: FaultSet,
     pub quit: bool,
@@ -467,16 +373,21 @@ impl State {
         }
     }
 
-    /// Which part of the screen has the keyboard.
+    /// What the last refusal said, as the event log said it.
+    pub fn refused_sentence(&self) -> Option<String> {
+        self.refused.as_ref().map(Refusal::sentence)
+    }
+
+    /// Which part of the screen has the keyboard: an open dialog's own keys (as `Dialog::context`
+    /// gives them), else the screen's.
     pub fn context(&self) -> Context {
-        match self.view.overlay {
+        match &self.view.overlay {
             Overlay::Help => Context::Help,
-            Overlay::Confirm(_) => Context::Confirm,
             Overlay::ConfirmQuit(_) => Context::ConfirmQuit,
-            Overlay::StagePicker(_) => Context::StagePicker,
-            Overlay::ConfirmStage(_) => Context::Confirm,
             Overlay::None if self.view.filter_editing => Context::Filter,
             Overlay::None => Context::Table,
+            Overlay::Confirm(_) | Overlay::ConfirmStage(_) => Context::Confirm,
+            Overlay::StagePicker(_) => Context::StagePicker,
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_trail;
+pub mod dialogs;
 mod faults;
 mod guards;
 mod navigation;
@@ -18,8 +19,8 @@ mod tests;
 use super::action::{Action, Effect, Event, To};
 use super::command::Command;
 use super::console::Console;
-use super::state::State;
-use switching::share::ShareStep;
+use super::intent::{Request, ShareStep};
+use super::state::{Overlay, State};
 
 /// Why switches end `abandoned` when the operator quits anyway.
 pub const QUIT_REASON: &str = "the operator quit the console before AWS confirmed it";
@@ -109,31 +110,39 @@ fn event_(state: &mut State, event: Event) -> Vec<Effect> {
         Event::SharesAccepted { id, accepted } => switching::shares_accepted(state, id, accepted),
         Event::ProbeAnswered { route, answer } => switching::edge::answered(state, &route, answer),
         Event::StopFollowing { reason } => quitting::abandon_all(state, &reason),
-        Event::OpenSwitch { path } => switching::open_for(state, &path),
-        Event::OpenShare { path, to } => switching::share::open_to(state, &path, to),
-        Event::OpenRollout { path, plan } => switching::plan::open_plan(state, &path, plan),
+        Event::Show(dialog) => dialogs::show(state, dialog),
         Event::ConfirmForced { reason } => switching::confirm_override(state, Some(reason)),
         Event::AuditTrail { result } => audit_trail::answered(state, result),
         Event::StageLoaded { path, result } => stage::loaded(state, &path, result),
         Event::StageSet { id, result } => stage::set(state, id, result),
-        Event::OpenStage { path } => stage::open_for(state, &path),
-        Event::OpenStageMove { path, deployment_id } => stage::choose_for(state, &path, &deployment_id),
     }
 }
 
 fn command_(state: &mut State, command: Command) -> Vec<Effect> {
-    if let Some(effects) = stage::command(state, command) {
-        return effects;
+    // The stage's dialogs take their own keys; the switch dialog's are `y`, `!` and `n` below.
+    if let Overlay::StagePicker(_) | Overlay::ConfirmStage(_) = state.view.overlay {
+        return stage::dialog_key(state, command);
+    }
+    let selected = state.selected_route().map(|r| r.path.clone());
+    let on_selected = |request: fn(String) -> Request| selected.clone().map(request);
+    let request = match command {
+        Command::Switch => on_selected(|path| Request::Switch { path }),
+        Command::ShareUp => on_selected(|path| Request::ShareStep { path, step: ShareStep::Up }),
+        Command::ShareDown => on_selected(|path| Request::ShareStep { path, step: ShareStep::Down }),
+        Command::StartPlan => {
+            selected.clone().map(|path| Request::Rollout { plan: state.plan_for(&path).clone(), path })
+        }
+        Command::StageRollback => on_selected(|path| Request::StageList { path }),
+        Command::RollbackAll => Some(Request::RollbackAll),
+        Command::Undo => Some(Request::Undo),
+        _ => None,
+    };
+    if let Some(request) = request {
+        return dialogs::open(state, request);
     }
     match command {
-        Command::Switch => switching::open_confirm(state),
-        Command::ShareUp => switching::share::open_step(state, ShareStep::Up),
-        Command::ShareDown => switching::share::open_step(state, ShareStep::Down),
-        Command::StartPlan => switching::plan::open_start(state),
         Command::PausePlan => switching::plan::toggle_pause(state),
         Command::AbortPlan => switching::plan::abort_selected(state),
-        Command::RollbackAll => switching::open_rollback_all(state),
-        Command::Undo => switching::open_undo(state),
         Command::Confirm => switching::confirm(state),
         Command::ConfirmOverride => switching::confirm_override(state, None),
         Command::Refresh => refresh::refresh_now(state),

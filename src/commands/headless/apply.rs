@@ -11,10 +11,11 @@ use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::event_loop;
+use crate::app::intent::{self, Dialog, Request};
 use crate::app::plan_run::PlanPhase;
 use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
-use crate::app::state::{ConfirmSwitch, MovePhase, Overlay, RouteRow, State, describe_share};
+use crate::app::state::{ConfirmSwitch, MovePhase, RouteRow, State, describe_share};
 use crate::backend::Backend;
 use crate::domain::Target;
 use crate::domain::format::duration_short;
@@ -61,8 +62,7 @@ pub fn plan_switch<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: Target
             "{route} on {distribution_id} already targets {to}; nothing to do"
         )));
     }
-    runtime.dispatch(Action::to(distribution_id.clone(), Event::OpenSwitch { path: route.to_string() }));
-    let confirm = take_confirm(&runtime.console, &distribution_id)?;
+    let confirm = planned(state, Request::Switch { path: route.to_string() })?;
     Ok(SwitchPlan::Change(Proposal { distribution_id, confirm }))
 }
 
@@ -76,9 +76,7 @@ pub fn plan_weight<B: Backend>(runtime: &mut Runtime<B>, route: &str, to: u8) ->
             "{route} on {distribution_id} already sends {to} % of its viewers to Lambda; nothing to do"
         )));
     }
-    let path = route.to_string();
-    runtime.dispatch(Action::to(distribution_id.clone(), Event::OpenShare { path, to }));
-    let confirm = take_confirm(&runtime.console, &distribution_id)?;
+    let confirm = planned(state, Request::Share { path: route.to_string(), to })?;
     Ok(SwitchPlan::Change(Proposal { distribution_id, confirm }))
 }
 
@@ -92,9 +90,7 @@ pub fn plan_rollout<B: Backend>(
     let state = holding(runtime, route)?;
     let distribution_id = state.distribution_id.clone();
     let plan = plan.unwrap_or_else(|| state.plan_for(route).clone());
-    let path = route.to_string();
-    runtime.dispatch(Action::to(distribution_id.clone(), Event::OpenRollout { path, plan }));
-    let confirm = take_confirm(&runtime.console, &distribution_id)?;
+    let confirm = planned(state, Request::Rollout { path: route.to_string(), plan })?;
     Ok(Proposal { distribution_id, confirm })
 }
 
@@ -164,9 +160,7 @@ pub fn plan_rollback_all<B: Backend>(runtime: &mut Runtime<B>) -> Result<(Vec<Pr
             notes.push(format!("{distribution_id}: {none}; nothing to roll back"));
             continue;
         }
-        let command = Command::RollbackAll;
-        runtime.dispatch(Action::to(distribution_id.clone(), Event::Command(command)));
-        let confirm = take_confirm(&runtime.console, &distribution_id)?;
+        let confirm = planned(state, Request::RollbackAll)?;
         plans.push(Proposal { distribution_id, confirm });
     }
     Ok((plans, notes))
@@ -201,13 +195,11 @@ pub fn router_unknown<B: Backend>(runtime: &Runtime<B>) -> Option<HeadlessError>
     (!troubles.is_empty()).then(|| HeadlessError::Failed(troubles.join("; ")))
 }
 
-/// The dialog `update` opened, left open for `Confirm`; or why it did not open (read-only, an
-/// update already in flight), as `update` gave it.
-fn take_confirm(console: &Console, distribution_id: &str) -> Result<ConfirmSwitch, HeadlessError> {
-    let state = console.distribution(distribution_id).expect("the plan's distribution is the console's");
-    match &state.view.overlay {
-        Overlay::Confirm(confirm) => Ok(confirm.clone()),
-        _ => Err(HeadlessError::Refused(state.refused.clone().unwrap_or_else(|| "the switch was refused".into()))),
+/// The switch dialog the console's planner opens for `request`, or its refusal.
+fn planned(state: &State, request: Request) -> Result<ConfirmSwitch, HeadlessError> {
+    match intent::plan(state, request).map_err(HeadlessError::Refusal)? {
+        Dialog::Switch(confirm) => Ok(confirm),
+        other => unreachable!("a switch request plans a switch dialog, not {other:?}"),
     }
 }
 
@@ -379,6 +371,8 @@ fn send<B: Backend, W: Write>(
     {
         reasons.push(format!("--no-audit: the audit trail cannot be written ({why})"));
     }
+    // The dialog as planned and printed goes up as the key would put it, then the answer.
+    runtime.dispatch(Action::to(distribution_id.clone(), Event::Show(Dialog::Switch(plan.confirm.clone()))));
     runtime.dispatch(if reasons.is_empty() {
         Action::to(distribution_id.clone(), Event::Command(Command::Confirm))
     } else {
@@ -388,7 +382,7 @@ fn send<B: Backend, W: Write>(
     let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
     let started: Vec<u64> = state.moves[before..].iter().map(|a| a.id).collect();
     if started.is_empty() {
-        let why = state.refused.clone().unwrap_or_default();
+        let why = state.refused.as_ref().map(|r| r.sentence()).unwrap_or_default();
         return Err(HeadlessError::Failed(format!("{distribution_id}: nothing was sent: {why}")));
     }
     Ok(started)

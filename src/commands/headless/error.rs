@@ -1,5 +1,7 @@
 //! Why a headless command did not do what it was asked, each as one sentence with its exit code.
 
+use crate::app::intent::Refusal;
+
 /// Exit code of `status` when any guard is breached.
 pub const EXIT_BREACHED: u8 = 3;
 
@@ -8,6 +10,9 @@ pub enum HeadlessError {
     /// Nothing was changed, on purpose: no terminal to confirm on, read-only, an update in flight.
     #[error("{0}")]
     Refused(String),
+    /// The console's planner turned the request down (`intent::Refusal`): its sentence and exit code.
+    #[error("{0}")]
+    Refusal(Refusal),
     #[error("no route `{route}` in {distributions}; routes are: {known}")]
     UnknownRoute { route: String, distributions: String, known: String },
     #[error("route `{route}` is in several distributions ({distributions}); pick one with --distribution ID")]
@@ -38,6 +43,7 @@ impl HeadlessError {
     /// was tried and did not work out.
     pub fn exit_code(&self) -> u8 {
         match self {
+            HeadlessError::Refusal(refusal) => refusal.exit_code(),
             HeadlessError::Refused(_)
             | HeadlessError::UnknownRoute { .. }
             | HeadlessError::AmbiguousRoute { .. }

@@ -16,6 +16,7 @@ use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::event_loop;
+use crate::app::intent::{self, Dialog, Request};
 use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
 use crate::app::state::{MovePhase, Overlay, StagePicker};
@@ -67,7 +68,9 @@ async fn read_picker<B: Backend, W: Write>(
     route: &str,
     printer: &mut EventPrinter<W>,
 ) -> Result<StagePicker, HeadlessError> {
-    runtime.dispatch(Action::to(distribution_id.to_string(), Event::OpenStage { path: route.to_string() }));
+    let state = runtime.console.distribution(distribution_id).expect("found");
+    let dialog = intent::plan(state, Request::StageList { path: route.to_string() }).map_err(HeadlessError::Refusal)?;
+    runtime.dispatch(Action::to(distribution_id.to_string(), Event::Show(dialog)));
     let picker_of = |console: &Console| match &console.distribution(distribution_id)?.view.overlay {
         Overlay::StagePicker(picker) => Some(picker.clone()),
         _ => None,
@@ -95,11 +98,11 @@ async fn move_stage<B: Backend, W: Write>(
     confirmer: &mut impl Confirmer,
 ) -> Result<(), HeadlessError> {
     let id = distribution_id.to_string();
-    let path = args.route.clone();
-    runtime.dispatch(Action::to(id.clone(), Event::OpenStageMove { path, deployment_id: wanted.to_string() }));
-    let Overlay::ConfirmStage(confirm) = &runtime.console.distribution(distribution_id).expect("found").view.overlay
-    else {
-        return Err(refused(&runtime.console, distribution_id));
+    let request = Request::StageMove { path: args.route.clone(), deployment_id: wanted.to_string() };
+    let state = runtime.console.distribution(distribution_id).expect("found");
+    let dialog = intent::plan(state, request).map_err(HeadlessError::Refusal)?;
+    let Dialog::ConfirmStage(confirm) = &dialog else {
+        unreachable!("a stage move plans the stage's confirm dialog, not {dialog:?}")
     };
     let question = format!(
         "move stage {} from deployment {} to {} ({})? every route behind the stage changes, within seconds",
@@ -123,6 +126,7 @@ async fn move_stage<B: Backend, W: Write>(
     let signals = StopSignals::install()
         .map_err(|e| HeadlessError::Failed(format!("cannot listen for Ctrl-C, SIGTERM and SIGHUP: {e}")))?;
     let before = runtime.console.distribution(distribution_id).map_or(0, |s| s.moves.len());
+    runtime.dispatch(Action::to(id.clone(), Event::Show(dialog)));
     runtime.dispatch(Action::to(id, Event::Command(Command::Confirm)));
     let answered = |c: &Console| {
         c.distribution(distribution_id).is_none_or(|s| s.moves.get(before).is_none_or(|m| !m.phase.unfinished()))
@@ -153,8 +157,10 @@ fn abandon_unanswered<B: Backend, W: Write>(runtime: &mut Runtime<B>, printer: &
 }
 
 fn refused(console: &Console, distribution_id: &str) -> HeadlessError {
-    let why = console.distribution(distribution_id).and_then(|s| s.refused.clone());
-    HeadlessError::Refused(why.unwrap_or_else(|| "the stage was not touched".to_string()))
+    match console.distribution(distribution_id).and_then(|s| s.refused.clone()) {
+        Some(refusal) => HeadlessError::Refusal(refusal),
+        None => HeadlessError::Refused("the stage was not touched".to_string()),
+    }
 }
 
 fn waited(waited: Waited, what: &str) -> Result<(), HeadlessError> {

@@ -1,32 +1,21 @@
-//! The switch flow, one file per job: the dialog (which routes move where, and the pre-flight), the
-//! target's health shown in it, the request (confirm, override, refusals), and the rollout (acceptance
+//! The switch flow once its dialog is planned (`intent`), one file per job: the request (confirm, override, refusals), and the rollout (acceptance
 //! to `Deployed`); `share` moves a routed route by share through the router's store instead.
 
-mod dialog;
 pub mod edge;
-mod health;
 pub mod plan;
 mod request;
 mod rollout;
 pub mod share;
 pub mod traffic;
 
-pub use dialog::{open_confirm, open_for, open_rollback_all, open_undo};
 pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, request};
 pub use rollout::{accepted, deploy_status};
 
 use super::audit;
+use super::dialogs::refuse;
 use crate::app::action::Effect;
 use crate::app::state::{Move, MoveSource, State};
 use crate::audit::RecordKind;
-use crate::domain::Level;
-
-/// A switching key (or headless request) that does nothing: said in the event log, and kept as the
-/// state's `refused` for headless commands to print, so that they never read the log's text.
-fn refuse(state: &mut State, level: Level, route: Option<&str>, message: String) {
-    state.log(level, route, message.clone());
-    state.refused = Some(message);
-}
 
 /// Mark the rows of `paths` as moved by attempt `pending` (or no longer, with `None`).
 fn set_pending(state: &mut State, paths: &[String], pending: Option<u64>) {

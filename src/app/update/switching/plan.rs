@@ -10,65 +10,16 @@ use jiff::Timestamp;
 
 use super::super::audit;
 use super::refuse;
-use super::share::{self, routed_share};
+use super::share;
 use crate::app::action::Effect;
+use crate::app::intent::Refusal;
 use crate::app::plan_run::{PlanPhase, PlanRun, began_before};
-use crate::app::state::{MoveSource, Overlay, State};
+use crate::app::state::{MoveSource, State};
 use crate::backend::share::ShareChange;
 use crate::domain::format::duration_short;
 use crate::domain::metrics::{BackendMinute, MinutePoint};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::{Breach, Level};
-
-/// `P`: the selected routed route's plan, from the first step above its share, in the share dialog.
-pub fn open_start(state: &mut State) -> Vec<Effect> {
-    let Some(path) = state.selected_route().map(|r| r.path.clone()) else { return Vec::new() };
-    let plan = state.plan_for(&path).clone();
-    open_plan(state, &path, plan)
-}
-
-/// Headless `cutover rollout ROUTE [--plan NAME]`: the dialog for `plan` on `path`.
-pub fn open_plan(state: &mut State, path: &str, plan: RolloutPlan) -> Vec<Effect> {
-    let current = match routed_share(state, path) {
-        Ok(share) => share,
-        Err(why) => {
-            refuse(state, Level::Info, Some(path), why);
-            return Vec::new();
-        }
-    };
-    if let Some(run) = state.plan_on(path) {
-        let message = format!(
-            "rollout plan {} is already under way at step {} (Z pauses, X aborts)",
-            run.plan.name,
-            run.progress()
-        );
-        refuse(state, Level::Info, Some(path), message);
-        return Vec::new();
-    }
-    let Some(step) = plan.first_step_above(current) else {
-        refuse(
-            state,
-            Level::Info,
-            Some(path),
-            format!("λ {current} % already: plan {} has no step above it", plan.name),
-        );
-        return Vec::new();
-    };
-    let to = plan.steps[step].share;
-    let effects = share::open(state, MoveSource::Manual, vec![ShareChange::new(path, current, to)]);
-    if let Overlay::Confirm(confirm) = &mut state.view.overlay {
-        confirm.notes.insert(
-            0,
-            format!(
-                "rollout plan {}: {}; each step waits its hold with Lambda's guards quiet, a breach puts λ back to 0 %",
-                plan.name,
-                plan.steps_text()
-            ),
-        );
-        confirm.plan = Some(Box::new((plan, step)));
-    }
-    effects
-}
 
 /// The dialog's first step was sent as switch attempt `attempt`: the plan is under way.
 pub fn started(state: &mut State, plan: RolloutPlan, step: usize, attempt: u64) -> Vec<Effect> {
@@ -258,7 +209,7 @@ fn abort(state: &mut State, route: &str, why: &str, by: MoveSource) -> Vec<Effec
 pub fn abort_selected(state: &mut State) -> Vec<Effect> {
     let Some(path) = state.selected_route().map(|r| r.path.clone()) else { return Vec::new() };
     if state.plan_on(&path).is_none() {
-        refuse(state, Level::Info, Some(&path), "no rollout plan is under way on this route".to_string());
+        refuse(state, Refusal::NoPlan { path });
         return Vec::new();
     }
     let why = format!("aborted by {}", state.policy.operator);
@@ -274,7 +225,7 @@ pub fn toggle_pause(state: &mut State) -> Vec<Effect> {
         return effects;
     }
     let Some(run) = state.plans.iter_mut().rev().find(|r| r.route == path && r.is_active()) else {
-        refuse(state, Level::Info, Some(&path), "no rollout plan is under way on this route".to_string());
+        refuse(state, Refusal::NoPlan { path });
         return Vec::new();
     };
     let (word, held, message) = match &run.phase {
@@ -299,8 +250,7 @@ pub fn toggle_pause(state: &mut State) -> Vec<Effect> {
             )
         }
         PlanPhase::Moving { .. } | PlanPhase::Restored { .. } => {
-            let message = "the plan's step is on its way to the store; pause once it is taken".to_string();
-            refuse(state, Level::Info, Some(&path), message);
+            refuse(state, Refusal::PlanStepOnItsWay { path });
             return Vec::new();
         }
         PlanPhase::Done | PlanPhase::Aborted { .. } => return Vec::new(),

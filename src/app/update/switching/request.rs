@@ -2,9 +2,11 @@
 //! refusals and conflicts come back here.
 
 use super::super::audit;
-use super::dialog::changes_for;
 use super::{begin, refuse, set_pending};
 use crate::app::action::{Effect, Work};
+use crate::app::intent::Refusal;
+use crate::app::intent::refusal::InFlight;
+use crate::app::intent::switch::changes_for;
 use crate::app::state::{ConfirmSwitch, Move, MoveKind, MovePhase, MoveSource, Overlay, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
@@ -21,9 +23,8 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     };
     let reasons = confirm.override_reasons(state.audit_failure.as_deref());
     if !reasons.is_empty() {
-        let label = confirm.paths.join(", ");
-        let message = format!("{}: press ! to switch anyway, n to cancel", reasons.join("; "));
-        refuse(state, Level::Warn, Some(&label), format!("not switched: {message}"));
+        let paths = confirm.paths.join(", ");
+        refuse(state, Refusal::Blocked { paths, reasons });
         return Vec::new();
     }
     let Overlay::Confirm(confirm) = std::mem::replace(&mut state.view.overlay, Overlay::None) else {
@@ -89,8 +90,7 @@ pub fn request(
     let moving: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
     let label = moving.join(", ");
     if state.update_in_flight(&distribution_id) {
-        let message = "another update is still on its way; nothing was switched".to_string();
-        refuse(state, Level::Warn, Some(&label), message);
+        refuse(state, Refusal::InFlight(InFlight::UpdateAtSend { paths: label }));
         return Vec::new();
     }
     announce(state, kind, &label, &changes, reason, override_reason.as_deref());

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit_trail;
+mod intents;
 mod plans;
 mod preflight;
 mod quitting;

@@ -273,10 +273,10 @@ fn a_restarted_console_resumes_the_plan_where_the_trail_and_the_store_say() {
 fn a_plan_is_refused_on_an_unrouted_route_and_twice_on_one() {
     let mut state = started(0);
     press(&mut state, Command::StartPlan);
-    assert!(state.refused.as_deref().unwrap().contains("already under way at step 1/5"));
+    assert!(state.refused_sentence().as_deref().unwrap().contains("already under way at step 1/5"));
     state.view.selected = Some("*".into());
     press(&mut state, Command::StartPlan);
-    assert!(state.refused.as_deref().unwrap().contains("cutover router install"));
+    assert!(state.refused_sentence().as_deref().unwrap().contains("cutover router install"));
 }
 
 #[test]

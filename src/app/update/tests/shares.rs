@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::app::action::{Event, On, Work};
+use crate::app::intent::share::{ShareStep, next_share};
 use crate::app::state::MoveSource;
-use crate::app::update::switching::share::{ShareStep, next_share};
 use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
@@ -108,17 +108,17 @@ fn u_after_a_share_move_puts_the_share_back_and_not_once_it_moved_since() {
     update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 1, result: Ok(store(50)) }));
     press(&mut state, Command::Undo);
     assert_eq!(state.view.overlay, Overlay::None);
-    assert!(state.refused.as_deref().unwrap().contains("moved since"), "{:?}", state.refused);
+    assert!(state.refused_sentence().as_deref().unwrap().contains("moved since"), "{:?}", state.refused);
 }
 
 #[test]
 fn minus_at_zero_and_plus_on_an_unrouted_route_say_why_not() {
     let mut state = routed(0);
     assert!(press(&mut state, Command::ShareDown).is_empty());
-    assert!(state.refused.as_deref().unwrap().contains("none of it goes to Lambda"));
+    assert!(state.refused_sentence().as_deref().unwrap().contains("none of it goes to Lambda"));
     state.view.selected = Some("*".into());
     press(&mut state, Command::ShareUp);
-    assert!(state.refused.as_deref().unwrap().contains("cutover router install"), "{:?}", state.refused);
+    assert!(state.refused_sentence().as_deref().unwrap().contains("cutover router install"), "{:?}", state.refused);
     assert_eq!(state.view.overlay, Overlay::None);
 }
 
@@ -318,7 +318,11 @@ fn a_record_without_an_index_entry_is_not_routed_and_its_share_above_zero_goes_b
         messages(&state)
     );
     press(&mut state, Command::ShareUp);
-    assert!(state.refused.as_deref().is_some_and(|r| r.contains("not in the router's index")), "{:?}", state.refused);
+    assert!(
+        state.refused_sentence().as_deref().is_some_and(|r| r.contains("not in the router's index")),
+        "{:?}",
+        state.refused
+    );
     // R puts the record to 0 all the same: it would go live the moment the index lists it again.
     press(&mut state, Command::RollbackAll);
     let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog") };

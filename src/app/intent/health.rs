@@ -9,7 +9,7 @@ use crate::domain::{MinutePoint, Target};
 const PREFLIGHT_FREE_SHARE: f64 = 0.10;
 
 /// What the operator should know about the target they are about to send a route to.
-pub(super) fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
+pub fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
     let Some(metrics) = state.learned.metrics.as_ref() else {
         return vec!["no metrics yet: health of the new target is unknown".into()];
     };
@@ -30,7 +30,7 @@ pub(super) fn target_health(state: &State, path: &str, to: Target) -> Vec<String
 }
 
 /// The target across every route, as of each route's newest minute, and account concurrency.
-pub(super) fn target_health_across(state: &State, to: Target) -> Vec<String> {
+pub fn target_health_across(state: &State, to: Target) -> Vec<String> {
     let Some(metrics) = state.learned.metrics.as_ref() else {
         return vec!["no metrics yet: health of the new target is unknown".into()];
     };
@@ -82,12 +82,7 @@ pub(super) fn target_health_across(state: &State, to: Target) -> Vec<String> {
     lines
 }
 
-pub(super) fn describe(
-    requests: Option<f64>,
-    errors: Option<f64>,
-    latency: Option<f64>,
-    latency_statistic: &str,
-) -> String {
+pub fn describe(requests: Option<f64>, errors: Option<f64>, latency: Option<f64>, latency_statistic: &str) -> String {
     let requests = requests.unwrap_or(0.0);
     let rate = if requests > 0.0 { errors.unwrap_or(0.0) / requests * 100.0 } else { 0.0 };
     let latency = latency.map_or("–".to_string(), |l| format!("{} ms", thousands(l.round() as u64)));
@@ -100,7 +95,7 @@ pub(super) fn describe(
 /// several). The estimate is requests per second × seconds per request, from each route's newest
 /// minute and the Lambda latency seen on it (or the mean across Lambda routes, for a route Lambda
 /// has not served yet). A switch moves all of it (1); a share step of a routed route only its part.
-pub(super) fn preflight(state: &State, paths: &[String], fraction: f64) -> Option<(String, Option<String>)> {
+pub fn preflight(state: &State, paths: &[String], fraction: f64) -> Option<(String, Option<String>)> {
     let metrics = state.learned.metrics.as_ref()?;
     // Paths by the account their Lambda side lives in, in the order first met; `None` for one account.
     let mut groups: Vec<(Option<usize>, Vec<&String>)> = Vec::new();

@@ -1,53 +1,43 @@
-//! Opening the confirm dialog: `s`, `R` and `u` each pick the routes that can move, work out each
-//! route's move from its pair of origins, and run the pre-flight on the behaviors as last read.
+//! Planning moves by behavior (`s`, `R`, `u` and headless `switch`/`rollback-all`): which routes can
+//! move, each route's move from its pair of origins, and the pre-flight on the behaviors as last
+//! read. Pure: it reads the state and changes nothing.
 
+use super::dialog::ConfirmSwitch;
 use super::health::{preflight, target_health, target_health_across};
-use super::refuse;
-use crate::app::action::Effect;
-use crate::app::state::{ConfirmSwitch, MoveSource, Overlay, State, describe_share};
+use super::refusal::{InFlight, Refusal, Since, Untouched};
+use super::share;
+use crate::app::moves::MoveSource;
+use crate::app::state::{State, describe_share};
 use crate::backend::share::ShareChange;
 use crate::domain::preflight::check;
-use crate::domain::{Level, RouteChange, Target};
+use crate::domain::{RouteChange, Target};
 
-pub fn open_confirm(state: &mut State) -> Vec<Effect> {
-    let Some(row) = state.selected_route() else {
-        return Vec::new();
-    };
-    let path = row.path.clone();
-    if let Some(share) = row.router_share() {
-        return super::share::open_all_or_nothing(state, &path, share);
+/// `s` on route `path` (or headless `switch`): by behavior to the other side of its pair, or for a
+/// routed route all of its share one way, through the router's store.
+pub fn switch(state: &State, path: &str) -> Result<ConfirmSwitch, Refusal> {
+    let row = state.route(path).ok_or_else(|| Refusal::NotSwitchable {
+        path: path.to_string(),
+        why: format!("route {path} is not in the distribution"),
+    })?;
+    if let Some(current) = row.router_share() {
+        return share::all_or_nothing(state, path, current);
     }
-    match row.switchable() {
-        Ok((from, _)) => {
-            // Back home by behavior: whatever the router would send to Lambda from there goes to 0
-            // in the same confirmation, or "on the origin" would not be true.
-            let zero: Vec<ShareChange> = row.zero_change().filter(|_| from == Target::Lambda).into_iter().collect();
-            let effects = open(state, MoveSource::Manual, vec![path], from);
-            with_shares_to_zero(state, zero);
-            effects
-        }
-        Err(why) => {
-            refuse(state, Level::Warn, Some(&path), format!("not switchable: {why}; nothing was switched"));
-            Vec::new()
-        }
-    }
-}
-
-/// Headless `switch ROUTE`: select `path` with no filter hiding it, as a user would, and press `s`.
-pub fn open_for(state: &mut State, path: &str) -> Vec<Effect> {
-    state.view.filter.clear();
-    state.view.selected = Some(path.to_string());
-    open_confirm(state)
+    let (from, _) =
+        row.switchable().map_err(|why| Refusal::NotSwitchable { path: path.to_string(), why: why.to_string() })?;
+    // Back home by behavior: whatever the router would send to Lambda from there goes to 0 in the
+    // same confirmation, or "on the origin" would not be true.
+    let zero: Vec<ShareChange> = row.zero_change().filter(|_| from == Target::Lambda).into_iter().collect();
+    let mut confirm = dialog(state, MoveSource::Manual, vec![path.to_string()], from)?;
+    with_shares_to_zero(state, &mut confirm, zero);
+    Ok(confirm)
 }
 
 /// `R`: every switchable Lambda route of the distribution back to its home, in one update, and in
 /// the same confirmation every routed share back to 0 through the router's store (seconds; as few
 /// `UpdateKeys` calls as the 50-key limit allows). Routes on Lambda that cannot be switched are
 /// named in the dialog and left where they are.
-pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
-    let paths: Vec<String> = state
-        .routes
-        .iter()
+pub fn rollback_all(state: &State) -> Result<ConfirmSwitch, Refusal> {
+    let paths: Vec<String> = (state.routes.iter())
         .filter(|r| r.switchable().is_ok_and(|(target, _)| target == Target::Lambda))
         .map(|r| r.path.clone())
         .collect();
@@ -55,54 +45,36 @@ pub fn open_rollback_all(state: &mut State) -> Vec<Effect> {
     // every record nobody can read: all to share 0, the safe direction.
     let shares: Vec<ShareChange> = state.routes.iter().filter_map(|r| r.zero_change()).collect();
     if paths.is_empty() && !shares.is_empty() {
-        return super::share::open(state, MoveSource::RollbackAll, shares);
+        return share::dialog(state, MoveSource::RollbackAll, shares);
     }
     if paths.is_empty() {
-        let stuck = left_out(state);
-        let message = if stuck.is_empty() {
-            "no route is on Lambda; nothing to roll back".to_string()
-        } else {
-            format!("no switchable route is on Lambda; nothing to roll back ({})", stuck.join("; "))
-        };
-        refuse(state, Level::Info, None, message);
-        return Vec::new();
+        return Err(Refusal::NothingToRollBack { stuck: left_out(state) });
     }
-    let effects = open(state, MoveSource::RollbackAll, paths, Target::Lambda);
-    with_shares_to_zero(state, shares);
-    effects
+    let mut confirm = dialog(state, MoveSource::RollbackAll, paths, Target::Lambda)?;
+    with_shares_to_zero(state, &mut confirm, shares);
+    Ok(confirm)
 }
 
 /// Put `shares` (each routed share back to 0 through the router's store) into the behavior
-/// switch's open confirmation, said in its notes.
-fn with_shares_to_zero(state: &mut State, shares: Vec<ShareChange>) {
-    if let Overlay::Confirm(confirm) = &mut state.view.overlay
-        && !shares.is_empty()
-    {
-        let moves = shares.iter().map(describe_share).collect::<Vec<_>>().join(", ");
-        confirm.notes.push(format!("and through the router's store, in seconds: {moves}"));
-        confirm.shares = shares;
+/// switch's confirmation, said in its notes.
+fn with_shares_to_zero(state: &State, confirm: &mut ConfirmSwitch, shares: Vec<ShareChange>) {
+    if shares.is_empty() {
+        return;
     }
-    let about: Vec<String> = match &state.view.overlay {
-        Overlay::Confirm(confirm) => {
-            confirm.shares.iter().filter_map(|c| super::share::about_the_record(state, c)).collect()
-        }
-        _ => Vec::new(),
-    };
-    if let Overlay::Confirm(confirm) = &mut state.view.overlay {
-        for note in about {
-            if !confirm.notes.contains(&note) {
-                confirm.notes.push(note);
-            }
+    let moves = shares.iter().map(describe_share).collect::<Vec<_>>().join(", ");
+    confirm.notes.push(format!("and through the router's store, in seconds: {moves}"));
+    for note in shares.iter().filter_map(|c| share::about_the_record(state, c)) {
+        if !confirm.notes.contains(&note) {
+            confirm.notes.push(note);
         }
     }
+    confirm.shares = shares;
 }
 
 /// Routes a rollback leaves where they are, and why: on Lambda but not switchable (said as left on
 /// Lambda: viewers still reach it there), or on an origin that is neither Lambda nor legacy.
 fn left_out(state: &State) -> Vec<String> {
-    state
-        .routes
-        .iter()
+    (state.routes.iter())
         .filter(|r| r.target != Some(Target::Origin))
         .filter_map(|r| {
             let why = r.switchable().err()?;
@@ -114,14 +86,12 @@ fn left_out(state: &State) -> Vec<String> {
         .collect()
 }
 
-/// `u`: the newest move this session made, reversed, for the routes it moved that are still where
-/// it put them (behaviors) or at the share it gave them (shares).
-pub fn open_undo(state: &mut State) -> Vec<Effect> {
-    // A stage move, when it is the newest, is the stage rollback's to undo (`update::stage`).
-    let Some((last, target)) = state.moves.newest_undoable().and_then(|m| Some((m, m.to()?))) else {
-        refuse(state, Level::Info, None, "no move in this session to undo".to_string());
-        return Vec::new();
-    };
+/// `u` after a behavior or share move: the newest move AWS took, reversed, for the routes it moved
+/// that are still where it put them (behaviors) or at the share it gave them (shares). A stage
+/// move is the stage planner's (`super::stage::undo`).
+pub fn undo(state: &State) -> Result<ConfirmSwitch, Refusal> {
+    let (last, target) =
+        (state.moves.newest_undoable()).and_then(|m| Some((m, m.to()?))).ok_or(Refusal::NothingToUndo)?;
     // A share move is undone by the share each route had before it, where it still has the one
     // the move gave it.
     if last.by_router() {
@@ -130,37 +100,30 @@ pub fn open_undo(state: &mut State) -> Vec<Effect> {
             .map(|c| ShareChange::new(&c.path, c.to, c.from))
             .collect();
         if back.is_empty() {
-            let message = "the shares of the last move have moved since; nothing to undo".to_string();
-            refuse(state, Level::Info, None, message);
-            return Vec::new();
+            return Err(Refusal::MovedSince(Since::Shares));
         }
-        return super::share::open(state, MoveSource::Undo, back);
+        return share::dialog(state, MoveSource::Undo, back);
     }
-    let to_undo = last.paths.clone();
-    let paths: Vec<String> = to_undo
-        .into_iter()
+    let paths: Vec<String> = (last.paths.iter())
         .filter(|p| state.route(p).is_some_and(|r| r.switchable().is_ok_and(|(t, _)| t == target)))
+        .cloned()
         .collect();
     if paths.is_empty() {
-        let message = "the routes of the last switch have moved since; nothing to undo".to_string();
-        refuse(state, Level::Info, None, message);
-        return Vec::new();
+        return Err(Refusal::MovedSince(Since::Routes));
     }
-    open(state, MoveSource::Undo, paths, target)
+    dialog(state, MoveSource::Undo, paths, target)
 }
 
 /// Each route's move from `from`, as the rows are now: its origin, the one its pair names for the
 /// other side, and the origin request policy swap the config asks for.
-pub(super) fn changes_for(state: &State, paths: &[String], from: Target) -> Vec<RouteChange> {
+pub fn changes_for(state: &State, paths: &[String], from: Target) -> Vec<RouteChange> {
     let to = from.other();
-    paths
-        .iter()
+    (paths.iter())
         .filter_map(|path| state.route(path))
         .filter_map(|row| {
             let (_, pair) = row.switchable().ok()?;
             let current = row.behavior.origin_request_policy_id.clone();
-            let request_policy = pair
-                .request_policy(to)
+            let request_policy = (pair.request_policy(to))
                 .filter(|wanted| current.as_deref() != Some(*wanted))
                 .map(|wanted| (current, wanted.to_string()));
             Some(RouteChange {
@@ -202,23 +165,16 @@ fn preflight_of(state: &State, changes: &[RouteChange]) -> (Vec<String>, Vec<Str
     (blocks, notes)
 }
 
-/// Open the confirm dialog for moving `paths` from `from` to the other target, unless the console is
+/// The confirm dialog for moving `paths` from `from` to the other target, unless the console is
 /// read-only or an update of the distribution is still unanswered.
-pub(super) fn open(state: &mut State, kind: MoveSource, paths: Vec<String>, from: Target) -> Vec<Effect> {
+fn dialog(state: &State, kind: MoveSource, paths: Vec<String>, from: Target) -> Result<ConfirmSwitch, Refusal> {
     let label = paths.join(", ");
-    if let Some(reason) = &state.read_only {
-        let message = format!("the console is read-only ({reason}); {label} was not switched");
-        refuse(state, Level::Warn, Some(&label), message);
-        return Vec::new();
+    if let Some(why) = &state.read_only {
+        return Err(Refusal::ReadOnly { why: why.clone(), untouched: Untouched::Switched(label) });
     }
     let distribution_id = state.distribution_id.clone();
     if state.update_in_flight(&distribution_id) {
-        let message = format!(
-            "an update of {distribution_id} is already on its way to CloudFront; switch {label} when it is accepted"
-        );
-        state.banner = Some(message.clone());
-        refuse(state, Level::Warn, Some(&label), message);
-        return Vec::new();
+        return Err(Refusal::InFlight(InFlight::Update { distribution_id, paths: label }));
     }
     let to = from.other();
     let mut health = match kind {
@@ -240,8 +196,7 @@ pub(super) fn open(state: &mut State, kind: MoveSource, paths: Vec<String>, from
     if kind == MoveSource::RollbackAll {
         notes.extend(left_out(state).into_iter().map(|line| format!("left as it is: {line}")));
     }
-    state.refused = None;
-    state.view.overlay = Overlay::Confirm(ConfirmSwitch {
+    Ok(ConfirmSwitch {
         kind,
         distribution_id,
         paths,
@@ -254,6 +209,5 @@ pub(super) fn open(state: &mut State, kind: MoveSource, paths: Vec<String>, from
         warning,
         blocks,
         notes,
-    });
-    Vec::new()
+    })
 }
