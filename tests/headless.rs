@@ -8,6 +8,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use cutover::app::intent::dialog::Part;
 use cutover::app::runtime::Runtime;
 use cutover::app::state::MovePhase;
 use cutover::backend::sim::{Scenario, SimBackend};
@@ -352,6 +353,12 @@ async fn a_switch_the_preflight_blocks_is_refused_with_the_cause_and_goes_only_w
     assert!(text.contains("move   /auth/* ◼ origin (legacy) → λ Lambda (apigw)"), "{text}");
     assert!(text.contains("✗ pre-flight: /auth/* would send the viewer's Host header to Lambda"), "{text}");
     assert!(text.contains("AllViewerExceptHostHeader"), "the block names the fix:\n{text}");
+    // Headless prints every line the console's dialog says, from the same list the screen draws.
+    for line in plan.confirm.lines(None).iter().filter(|l| l.part != Part::On) {
+        assert!(text.contains(&line.text), "{:?} missing from:\n{text}", line.part);
+    }
+    assert!(text.contains("  origin legacy → apigw"), "{text}");
+    assert!(text.contains("Changes this behavior's TargetOriginId only; edges follow within minutes."), "{text}");
 
     let mut answer = Answer::yes();
     let mut printer = EventPrinter::new(Vec::new());

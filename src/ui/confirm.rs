@@ -7,6 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
 use crate::app::command::Command;
+use crate::app::intent::dialog::{DialogLine, Part};
 use crate::app::keymap::{self, Context};
 use crate::app::state::ConfirmSwitch;
 use crate::theme::Theme;
@@ -24,18 +25,20 @@ const PREFLIGHT_LINES: usize = 4;
 /// and the warning, and one for the scope line wrapping at the dialog's width.
 pub fn height(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> u16 {
     let width = usize::from(WIDTH - 2);
+    let lines = confirm.lines(audit_failure);
+    let text = |part: Part| lines.iter().filter(move |l| l.part == part).map(|l| l.text.as_str());
     let route_lines = (LABEL.len() + route_list(&confirm.paths, width).chars().count()).div_ceil(width);
-    let wrapped = |lines: &[String], indent: usize| -> usize {
-        lines.iter().map(|l| (indent + l.chars().count()).div_ceil(width).max(1)).sum()
+    let wrapped = |texts: &mut dyn Iterator<Item = &str>, indent: usize| -> usize {
+        texts.map(|t| (indent + t.chars().count()).div_ceil(width).max(1)).sum()
     };
-    let origin_lines = wrapped(&[origins(confirm)], 7);
-    let preflight_lines = preflight_lines(confirm, audit_failure);
-    let preflight = wrapped(&preflight_lines, 0);
+    let origin_lines = wrapped(&mut text(Part::Origins), 7);
+    let preflight_lines = preflight_lines(&lines);
+    let preflight = wrapped(&mut preflight_lines.iter().map(String::as_str), 0);
     let preflight_heading = usize::from(!preflight_lines.is_empty());
     let variable = route_lines
         + origin_lines.saturating_sub(1)
-        + confirm.health.len()
-        + usize::from(confirm.warning.is_some())
+        + text(Part::Health).count()
+        + text(Part::Warning).count()
         + preflight
         + preflight_heading;
     u16::try_from(13 + variable).unwrap_or(u16::MAX)
@@ -43,12 +46,13 @@ pub fn height(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> u16 {
 
 /// The pre-flight's lines as shown: every block first (marked ✗), then notes (·), at most
 /// [`PREFLIGHT_LINES`] in all so that a rollback of hundreds of routes keeps its keys on screen.
-fn preflight_lines(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<String> {
-    let all: Vec<String> = confirm
-        .override_reasons(audit_failure)
-        .iter()
-        .map(|b| format!("✗ {b}"))
-        .chain(confirm.notes.iter().map(|n| format!("· {n}")))
+fn preflight_lines(lines: &[DialogLine]) -> Vec<String> {
+    let all: Vec<String> = (lines.iter())
+        .filter_map(|l| match l.part {
+            Part::Block => Some(format!("✗ {}", l.text)),
+            Part::Note => Some(format!("· {}", l.text)),
+            _ => None,
+        })
         .collect();
     if all.len() <= PREFLIGHT_LINES {
         return all;
@@ -56,28 +60,6 @@ fn preflight_lines(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> Vec<
     let mut shown: Vec<String> = all[..PREFLIGHT_LINES - 1].to_vec();
     shown.push(format!("… and {} more", all.len() - shown.len()));
     shown
-}
-
-/// The origin ids on both sides: one pair when every route moves alike, else how many pairs.
-fn origins(confirm: &ConfirmSwitch) -> String {
-    if confirm.changes.is_empty() && !confirm.shares.is_empty() {
-        let mut moves: Vec<(u8, u8)> = confirm.shares.iter().map(|c| (c.from, c.to)).collect();
-        moves.sort_unstable();
-        moves.dedup();
-        return match moves.as_slice() {
-            [(from, to)] => format!("router's store: λ {from} % → {to} %"),
-            _ => format!("router's store: {} shares → λ {} %", confirm.shares.len(), confirm.shares[0].to),
-        };
-    }
-    let mut pairs: Vec<(&str, &str)> =
-        confirm.changes.iter().map(|c| (c.from_origin_id.as_str(), c.to_origin_id.as_str())).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    match pairs.as_slice() {
-        [] => "no route can move".to_string(),
-        [(from, to)] => format!("{from} → {to}"),
-        several => several.iter().map(|(f, t)| format!("{f} → {t}")).collect::<Vec<_>>().join(", "),
-    }
 }
 
 /// The routes, comma-separated, as many as fit in [`ROUTE_LINES`] lines of `width`, then how many
@@ -103,54 +85,46 @@ fn route_list(paths: &[String], width: usize) -> String {
     shown
 }
 
-// Long: the dialog line by line, in the order it reads; the height estimate above follows it.
+/// The dialog's lines (`ConfirmSwitch::lines`) as the screen shows them: labelled facts, a gap,
+/// the health, the pre-flight under its heading and capped, the scope, and the keys. The moves
+/// one by one are for headless output; the screen sums them up in the origin line.
 pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_failure: Option<&str>, theme: &Theme) {
     let inner = popup::frame(frame, area, &confirm.title(), theme);
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("on     ", theme.dialog),
-            Span::styled(format!("distribution {}", confirm.distribution_id), theme.dialog),
-        ]),
-        Line::from(vec![
-            Span::styled(if confirm.paths.len() == 1 { "route  " } else { LABEL }, theme.dialog),
-            Span::styled(route_list(&confirm.paths, usize::from(area.width.saturating_sub(2))), theme.dialog_title),
-        ]),
-        Line::from(vec![
-            Span::styled("from   ", theme.dialog),
-            Span::styled(confirm.from.to_string(), theme.target(confirm.from)),
-        ]),
-        Line::from(vec![
-            Span::styled("to     ", theme.dialog),
-            Span::styled(confirm.to.to_string(), theme.target(confirm.to)),
-        ]),
-        Line::from(vec![Span::styled("origin ", theme.dialog), Span::styled(origins(confirm), theme.dialog_title)]),
-        Line::raw(""),
-        Line::from(Span::styled(format!("health of {} now:", confirm.to), theme.dialog_title)),
-    ];
-    lines.extend(confirm.health.iter().map(|h| Line::from(Span::styled(format!("  {h}"), theme.dialog))));
-    if let Some(warning) = &confirm.warning {
-        lines.push(Line::from(Span::styled(format!("! {warning}"), theme.alert)));
-    }
-    let preflight = preflight_lines(confirm, audit_failure);
-    if !preflight.is_empty() {
-        lines.push(Line::from(Span::styled("compatibility:", theme.dialog_title)));
-    }
-    for line in preflight {
-        let style = if line.starts_with('✗') { theme.alert } else { theme.dialog };
-        lines.push(Line::from(Span::styled(line, style)));
-    }
-    lines.push(Line::raw(""));
-    let swaps = confirm.changes.iter().filter(|c| c.request_policy.is_some()).count();
-    let fields = if swaps > 0 { "TargetOriginId and OriginRequestPolicyId" } else { "TargetOriginId" };
-    let scope = if confirm.changes.is_empty() {
-        let keys = if confirm.shares.len() == 1 { "one key" } else { "their keys" };
-        format!("Changes {keys} of the router's store (UpdateKeys, IfMatch); edges follow within seconds.")
-    } else if confirm.paths.len() == 1 {
-        format!("Changes this behavior's {fields} only; edges follow within minutes.")
-    } else {
-        format!("Changes {} behaviors' {fields} in one update; edges follow within minutes.", confirm.paths.len())
+    let dialog_lines = confirm.lines(audit_failure);
+    let labelled = |l: &DialogLine, text: String, style| {
+        Line::from(vec![Span::styled(l.part.label(confirm.paths.len()), theme.dialog), Span::styled(text, style)])
     };
-    lines.push(Line::from(Span::styled(scope, theme.muted)));
+    let mut lines = Vec::new();
+    for l in &dialog_lines {
+        match l.part {
+            Part::On => lines.push(labelled(l, l.text.clone(), theme.dialog)),
+            Part::Routes => {
+                let shown = route_list(&confirm.paths, usize::from(area.width.saturating_sub(2)));
+                lines.push(labelled(l, shown, theme.dialog_title));
+            }
+            Part::From(target) | Part::To(target) => lines.push(labelled(l, l.text.clone(), theme.target(target))),
+            Part::Origins => {
+                lines.push(labelled(l, l.text.clone(), theme.dialog_title));
+                lines.push(Line::raw(""));
+            }
+            Part::HealthHeading => lines.push(Line::from(Span::styled(l.text.clone(), theme.dialog_title))),
+            Part::Health => lines.push(Line::from(Span::styled(format!("  {}", l.text), theme.dialog))),
+            Part::Warning => lines.push(Line::from(Span::styled(format!("! {}", l.text), theme.alert))),
+            Part::Scope => {
+                let preflight = preflight_lines(&dialog_lines);
+                if !preflight.is_empty() {
+                    lines.push(Line::from(Span::styled("compatibility:", theme.dialog_title)));
+                }
+                for line in preflight {
+                    let style = if line.starts_with('✗') { theme.alert } else { theme.dialog };
+                    lines.push(Line::from(Span::styled(line, style)));
+                }
+                lines.push(Line::raw(""));
+                lines.push(Line::from(Span::styled(l.text.clone(), theme.muted)));
+            }
+            Part::Block | Part::Note | Part::Move | Part::Share => {}
+        }
+    }
     lines.push(Line::raw(""));
     let keys = |command| Span::styled(keymap::label(Context::Confirm, command), theme.key);
     let go = if !confirm.override_reasons(audit_failure).is_empty() {

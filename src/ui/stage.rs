@@ -69,21 +69,14 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &StagePicker, theme:
 pub const CONFIRM_HEIGHT: u16 = 11;
 
 pub fn render_confirm(frame: &mut Frame, area: Rect, confirm: &ConfirmStage, theme: &Theme) {
-    let title = if confirm.undo { "undo the stage move?" } else { "move the stage?" };
-    let inner = popup::frame(frame, area, title, theme);
-    let fallback = if confirm.to_fallback { " — the fallback (proxy to the monolith)" } else { "" };
+    let inner = popup::frame(frame, area, confirm.title(), theme);
+    let [stage, from, to, scope] = confirm.lines().map(|l| escape(&l).into_owned());
     let lines = vec![
-        Line::from(Span::styled(format!("stage {}", escape(&confirm.stage.label())), theme.dialog_title)),
-        Line::from(Span::styled(format!("serves deployment {} now", escape(&confirm.from)), theme.dialog)),
-        Line::from(Span::styled(
-            format!("→ deployment {} ({}){fallback}", escape(&confirm.to), escape(&confirm.to_description)),
-            theme.dialog,
-        )),
+        Line::from(Span::styled(stage, theme.dialog_title)),
+        Line::from(Span::styled(from, theme.dialog)),
+        Line::from(Span::styled(to, theme.dialog)),
         Line::raw(""),
-        Line::from(Span::styled(
-            "Every route behind this stage changes, within seconds; CloudFront is not touched.",
-            theme.muted,
-        )),
+        Line::from(Span::styled(scope, theme.muted)),
         Line::raw(""),
         Line::from(vec![
             Span::styled(keymap::label(Context::Confirm, Command::Confirm), theme.key),

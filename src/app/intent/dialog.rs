@@ -74,6 +74,117 @@ impl ConfirmSwitch {
     }
 }
 
+/// What one line of a switch dialog is: the screen styles (and for long lists, shortens) each part
+/// its own way, headless commands print every line as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The distribution the update goes to.
+    On,
+    Routes,
+    From(Target),
+    To(Target),
+    /// The origin ids on both sides (or the store's shares), summed up.
+    Origins,
+    HealthHeading,
+    Health,
+    Warning,
+    /// What only the override key goes past.
+    Block,
+    Note,
+    /// One route's move by behavior, origins on both sides.
+    Move,
+    /// One routed route's share move through the store.
+    Share,
+    /// What the update changes, and how fast the edges follow.
+    Scope,
+}
+
+impl Part {
+    /// The label the line starts with, where it has one.
+    pub fn label(self, routes: usize) -> &'static str {
+        match self {
+            Part::On => "on     ",
+            Part::Routes if routes == 1 => "route  ",
+            Part::Routes => "routes ",
+            Part::From(_) => "from   ",
+            Part::To(_) => "to     ",
+            Part::Origins => "origin ",
+            Part::Move => "move   ",
+            Part::Share => "share  ",
+            _ => "",
+        }
+    }
+}
+
+/// One line of the dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DialogLine {
+    pub part: Part,
+    pub text: String,
+}
+
+impl ConfirmSwitch {
+    /// Everything the dialog says, in the order it reads: the screen draws these, headless prints
+    /// them. `audit_failure` is a block of its own while the trail cannot be written.
+    pub fn lines(&self, audit_failure: Option<&str>) -> Vec<DialogLine> {
+        let line = |part, text: String| DialogLine { part, text };
+        let mut lines = vec![
+            line(Part::On, format!("distribution {}", self.distribution_id)),
+            line(Part::Routes, self.paths.join(", ")),
+            line(Part::From(self.from), self.from.to_string()),
+            line(Part::To(self.to), self.to.to_string()),
+            line(Part::Origins, self.origins()),
+            line(Part::HealthHeading, format!("health of {} now:", self.to)),
+        ];
+        lines.extend(self.health.iter().map(|h| line(Part::Health, h.clone())));
+        lines.extend(self.warning.iter().map(|w| line(Part::Warning, w.clone())));
+        lines.extend(self.override_reasons(audit_failure).into_iter().map(|b| line(Part::Block, b)));
+        lines.extend(self.notes.iter().map(|n| line(Part::Note, n.clone())));
+        lines.extend(self.changes.iter().map(|c| line(Part::Move, c.describe())));
+        lines.extend(self.shares.iter().map(|c| line(Part::Share, describe_share(c))));
+        lines.push(line(Part::Scope, self.scope()));
+        lines
+    }
+
+    /// The origin ids on both sides: one pair when every route moves alike, else each pair; for
+    /// share moves alone, the store's shares.
+    fn origins(&self) -> String {
+        if self.changes.is_empty() && !self.shares.is_empty() {
+            let mut moves: Vec<(u8, u8)> = self.shares.iter().map(|c| (c.from, c.to)).collect();
+            moves.sort_unstable();
+            moves.dedup();
+            return match moves.as_slice() {
+                [(from, to)] => format!("router's store: λ {from} % → {to} %"),
+                _ => format!("router's store: {} shares → λ {} %", self.shares.len(), self.shares[0].to),
+            };
+        }
+        let mut pairs: Vec<(&str, &str)> =
+            self.changes.iter().map(|c| (c.from_origin_id.as_str(), c.to_origin_id.as_str())).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        match pairs.as_slice() {
+            [] => "no route can move".to_string(),
+            [(from, to)] => format!("{from} → {to}"),
+            several => several.iter().map(|(f, t)| format!("{f} → {t}")).collect::<Vec<_>>().join(", "),
+        }
+    }
+
+    /// What the update changes (which fields of how many behaviors, or which keys of the store)
+    /// and how soon the edges follow.
+    fn scope(&self) -> String {
+        let swaps = self.changes.iter().filter(|c| c.request_policy.is_some()).count();
+        let fields = if swaps > 0 { "TargetOriginId and OriginRequestPolicyId" } else { "TargetOriginId" };
+        if self.changes.is_empty() {
+            let keys = if self.shares.len() == 1 { "one key" } else { "their keys" };
+            format!("Changes {keys} of the router's store (UpdateKeys, IfMatch); edges follow within seconds.")
+        } else if self.paths.len() == 1 {
+            format!("Changes this behavior's {fields} only; edges follow within minutes.")
+        } else {
+            format!("Changes {} behaviors' {fields} in one update; edges follow within minutes.", self.paths.len())
+        }
+    }
+}
+
 impl ConfirmSwitch {
     pub fn title(&self) -> String {
         match self.kind {
@@ -132,4 +243,22 @@ pub struct ConfirmStage {
     pub to_fallback: bool,
     /// `u`: this move puts back the one before.
     pub undo: bool,
+}
+
+impl ConfirmStage {
+    pub fn title(&self) -> &'static str {
+        if self.undo { "undo the stage move?" } else { "move the stage?" }
+    }
+
+    /// What the dialog says, in the order it reads, its last line the scope: the screen draws these,
+    /// headless `stage` prints them. Text from AWS is left as it came: each printer escapes it.
+    pub fn lines(&self) -> [String; 4] {
+        let fallback = if self.to_fallback { " — the fallback (proxy to the monolith)" } else { "" };
+        [
+            format!("stage {}", self.stage.label()),
+            format!("serves deployment {} now", self.from),
+            format!("→ deployment {} ({}){fallback}", self.to, self.to_description),
+            "Every route behind this stage changes, within seconds; CloudFront is not touched.".to_string(),
+        ]
+    }
 }

@@ -11,11 +11,12 @@ use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::app::console::Console;
 use crate::app::event_loop;
+use crate::app::intent::dialog::Part;
 use crate::app::intent::{self, Dialog, Request};
 use crate::app::plan_run::PlanPhase;
 use crate::app::runtime::Runtime;
 use crate::app::signals::StopSignals;
-use crate::app::state::{ConfirmSwitch, MovePhase, RouteRow, State, describe_share};
+use crate::app::state::{ConfirmSwitch, MovePhase, RouteRow, State};
 use crate::backend::Backend;
 use crate::domain::Target;
 use crate::domain::format::duration_short;
@@ -203,30 +204,24 @@ fn planned(state: &State, request: Request) -> Result<ConfirmSwitch, HeadlessErr
     }
 }
 
-/// The confirm dialog as text: what moves where, the new target's health, and any warning.
+/// The confirm dialog as text: the distribution and the question, then every line the dialog
+/// says (`ConfirmSwitch::lines`, the same the screen draws), each move and share one by one.
 pub fn describe(plan: &Proposal) -> String {
     let c = &plan.confirm;
     let mut out = format!("{}: {}\n", plan.distribution_id, c.title());
-    let _ = writeln!(out, "  {} {}", if c.paths.len() == 1 { "route " } else { "routes" }, c.paths.join(", "));
-    let _ = writeln!(out, "  from   {}\n  to     {}", c.from, c.to);
-    let _ = writeln!(out, "  health of {} now:", c.to);
-    for line in &c.health {
-        let _ = writeln!(out, "    {line}");
-    }
-    if let Some(warning) = &c.warning {
-        let _ = writeln!(out, "  ! {warning}");
-    }
-    for change in &c.changes {
-        let _ = writeln!(out, "  move   {}", change.describe());
-    }
-    for share in &c.shares {
-        let _ = writeln!(out, "  share  {} (router's store)", describe_share(share));
-    }
-    for block in &c.blocks {
-        let _ = writeln!(out, "  ✗ pre-flight: {block}");
-    }
-    for note in &c.notes {
-        let _ = writeln!(out, "  · {note}");
+    for line in c.lines(None) {
+        let text = match line.part {
+            // The first line already names the distribution.
+            Part::On => continue,
+            Part::HealthHeading => line.text,
+            Part::Health => format!("  {}", line.text),
+            Part::Warning => format!("! {}", line.text),
+            Part::Block => format!("✗ pre-flight: {}", line.text),
+            Part::Note => format!("· {}", line.text),
+            Part::Share => format!("{}{} (router's store)", line.part.label(1), line.text),
+            _ => format!("{}{}", line.part.label(c.paths.len()), line.text),
+        };
+        let _ = writeln!(out, "  {text}");
     }
     out
 }

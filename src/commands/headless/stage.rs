@@ -104,14 +104,12 @@ async fn move_stage<B: Backend, W: Write>(
     let Dialog::ConfirmStage(confirm) = &dialog else {
         unreachable!("a stage move plans the stage's confirm dialog, not {dialog:?}")
     };
-    let question = format!(
-        "move stage {} from deployment {} to {} ({})? every route behind the stage changes, within seconds",
-        confirm.stage.label(),
-        confirm.from,
-        confirm.to,
-        confirm.to_description
-    );
-    output::stderr_text(&format!("{}\n", visible::escape(&question)));
+    // The dialog's own lines, as the console shows them.
+    let text: String = std::iter::once(confirm.title().to_string())
+        .chain(confirm.lines().iter().map(|l| format!("  {l}")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    output::stderr_text(&visible::escape_keeping_lines(&text));
     if let Err(why) = runtime.check_audit() {
         if !args.no_audit {
             return Err(HeadlessError::Refused(format!(
