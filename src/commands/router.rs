@@ -8,10 +8,10 @@ use std::io::Write;
 use jiff::Timestamp;
 
 use crate::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
-use crate::backend::aws::router::RouterControl;
-use crate::backend::router_pieces::{RouterPieces, Snapshot};
 use crate::backend::FaultSet;
+use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{AwsClients, DistributionSpec};
+use crate::backend::router_pieces::{RouterPieces, Snapshot};
 use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use crate::cli::{AwsArgs, RouteChoice, RouterAction, RouterArgs};
 use crate::clock::Clock;

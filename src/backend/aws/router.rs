@@ -29,8 +29,8 @@ pub use crate::backend::router_pieces::{RouterError, Snapshot, StepDone};
 use crate::backend::router_pieces::{RouterPieces, check_read_back, still_in_use};
 use crate::backend::share::KEYS_PER_UPDATE;
 use crate::router::install::{
-    DEFAULT_PATH, FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, RecordState,
-    function_name, is_router_arn, key_writes, record_of, store_name,
+    DEFAULT_PATH, FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, RecordState, function_name,
+    is_router_arn, key_writes, record_of, store_name,
 };
 use crate::router::{ROUTER_JS, Sticky, bucket};
 

@@ -19,9 +19,7 @@ use crate::backend::router_pieces::{RouterError, RouterPieces, Snapshot, StepDon
 use crate::backend::share::KEYS_PER_UPDATE;
 use crate::backend::{BackendError, ControlPlane};
 use crate::domain::DeployStatus;
-use crate::router::install::{
-    FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, key_writes, store_name,
-};
+use crate::router::install::{FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, key_writes, store_name};
 use crate::router::{ROUTER_JS, Sticky, bucket};
 
 /// How long a new KeyValueStore provisions before it is READY.
@@ -205,7 +203,8 @@ impl SimBackend {
             for chunk in keys.chunks(KEYS_PER_UPDATE) {
                 let puts: Vec<(String, String)> =
                     chunk.iter().filter_map(|(k, v)| v.map(|v| ((*k).clone(), v.clone()))).collect();
-                let deletes: Vec<String> = chunk.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| (*k).clone()).collect();
+                let deletes: Vec<String> =
+                    chunk.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| (*k).clone()).collect();
                 let sent = match self.call(Call::StorePut).await {
                     Ok(()) => {
                         let now = self.clock.now();
@@ -277,14 +276,23 @@ impl SimBackend {
 
     /// `TestFunction` on the sample events, DEVELOPMENT stage: the routed one's log must show the
     /// record as the store holds it.
-    async fn test_function(&self, name: &str, route: Option<&str>, snapshot: &Snapshot) -> Result<StepDone, RouterError> {
+    async fn test_function(
+        &self,
+        name: &str,
+        route: Option<&str>,
+        snapshot: &Snapshot,
+    ) -> Result<StepDone, RouterError> {
         self.call(Call::Router("TestFunction")).await.map_err(failed("TestFunction"))?;
         let function = self.world().router_parts().function.clone();
-        let function = function.ok_or_else(|| other("TestFunction", format!("{name} does not exist; run install again")))?;
+        let function =
+            function.ok_or_else(|| other("TestFunction", format!("{name} does not exist; run install again")))?;
         check_function_etag("TestFunction", snapshot, &function)?;
         let mut lines = Vec::new();
         for n in 0..sample_events(route).len() {
-            lines.push(format!("sample event {}: run by the demo's CloudFront (it measures no compute utilization)", n + 1));
+            lines.push(format!(
+                "sample event {}: run by the demo's CloudFront (it measures no compute utilization)",
+                n + 1
+            ));
             let Some(route) = route.filter(|_| n == 0) else { continue };
             let log = self.test_log(route);
             lines.push(format!("  log: {log}"));
@@ -335,12 +343,18 @@ impl SimBackend {
                 config
                     .behaviors
                     .iter()
-                    .map(|b| FoundBehavior { path: b.path_pattern.clone(), viewer_request: b.router.then(|| router_arn(&id)) })
+                    .map(|b| FoundBehavior {
+                        path: b.path_pattern.clone(),
+                        viewer_request: b.router.then(|| router_arn(&id)),
+                    })
                     .collect()
             };
             if changed.is_empty() {
                 snapshot.found.behaviors = behaviors_of(&config);
-                return Ok(StepDone { lines: vec!["every behavior was already as planned".into()], ..Default::default() });
+                return Ok(StepDone {
+                    lines: vec!["every behavior was already as planned".into()],
+                    ..Default::default()
+                });
             }
             match self.update_config(&id, config.clone(), &etag).await {
                 Ok(accepted) => {
@@ -406,7 +420,8 @@ impl RouterPieces for SimBackend {
             .map(|b| FoundBehavior { path: b.path_pattern.clone(), viewer_request: b.router.then(|| router_arn(&id)) })
             .collect();
         snapshot.found.deploying = (world.status(now) != DeployStatus::Deployed).then(|| "InProgress".to_string());
-        snapshot.routes = config.behaviors.iter().map(|b| (b.path_pattern.clone(), b.target_origin_id.clone())).collect();
+        snapshot.routes =
+            config.behaviors.iter().map(|b| (b.path_pattern.clone(), b.target_origin_id.clone())).collect();
         Ok(snapshot)
     }
 
@@ -465,7 +480,10 @@ impl RouterPieces for SimBackend {
                     live_code: None,
                     store_arns: store.map(|n| store_arn(&id, n)).into_iter().collect(),
                 });
-                Ok(StepDone { lines: vec![format!("created CloudFront Function {name} ({arn})")], ..Default::default() })
+                Ok(StepDone {
+                    lines: vec![format!("created CloudFront Function {name} ({arn})")],
+                    ..Default::default()
+                })
             }
             InstallStep::UpdateFunction { name, .. } => {
                 self.call(Call::Router("UpdateFunction")).await.map_err(failed("UpdateFunction"))?;
@@ -520,10 +538,9 @@ impl RouterPieces for SimBackend {
                     return Err(still_in_use("DeleteFunction", name));
                 }
                 let parts = world.router_parts_mut();
-                let function = parts
-                    .function
-                    .as_ref()
-                    .ok_or_else(|| other("DeleteFunction", format!("{name} does not exist; run `cutover router status`")))?;
+                let function = parts.function.as_ref().ok_or_else(|| {
+                    other("DeleteFunction", format!("{name} does not exist; run `cutover router status`"))
+                })?;
                 check_function_etag("DeleteFunction", snapshot, function)?;
                 parts.function = None;
                 snapshot.found.function = None;
@@ -535,14 +552,20 @@ impl RouterPieces for SimBackend {
                 let mut world = self.world();
                 let parts = world.router_parts();
                 let store = parts.store.as_ref().ok_or_else(|| {
-                    other("DeleteKeyValueStore", format!("KeyValueStore {name} does not exist; run `cutover router status`"))
+                    other(
+                        "DeleteKeyValueStore",
+                        format!("KeyValueStore {name} does not exist; run `cutover router status`"),
+                    )
                 })?;
                 if parts.function.as_ref().is_some_and(|f| f.store == Some(store.number)) {
                     return Err(still_in_use("DeleteKeyValueStore", name));
                 }
                 match snapshot.store_etag.as_deref() {
                     None => {
-                        return Err(other("DeleteKeyValueStore", format!("no ETag known for store {name}; run it again")));
+                        return Err(other(
+                            "DeleteKeyValueStore",
+                            format!("no ETag known for store {name}; run it again"),
+                        ));
                     }
                     Some(etag) if etag != store.etag => {
                         return Err(failed("DeleteKeyValueStore")(BackendError::PreconditionFailed));
