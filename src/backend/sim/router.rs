@@ -120,6 +120,16 @@ fn other(action: &'static str, message: impl Into<String>) -> RouterError {
     RouterError::other(action, message.into())
 }
 
+/// Each behavior and whether it runs the router, as the planner reads them (the default `*` last).
+fn found_behaviors(config: &super::SimDistributionConfig, distribution_id: &str) -> Vec<FoundBehavior> {
+    let arn = router_arn(distribution_id);
+    config
+        .behaviors
+        .iter()
+        .map(|b| FoundBehavior { path: b.path_pattern.clone(), viewer_request: b.router.then(|| arn.clone()) })
+        .collect()
+}
+
 /// The function's ETag as the snapshot has it must be the function's own: else a stale ETag.
 fn check_function_etag(action: &'static str, snapshot: &Snapshot, function: &SimFunction) -> Result<(), RouterError> {
     match snapshot.function_etag.as_deref() {
@@ -339,18 +349,8 @@ impl SimBackend {
                     changed.push(path.clone());
                 }
             }
-            let behaviors_of = |config: &super::SimDistributionConfig| -> Vec<FoundBehavior> {
-                config
-                    .behaviors
-                    .iter()
-                    .map(|b| FoundBehavior {
-                        path: b.path_pattern.clone(),
-                        viewer_request: b.router.then(|| router_arn(&id)),
-                    })
-                    .collect()
-            };
             if changed.is_empty() {
-                snapshot.found.behaviors = behaviors_of(&config);
+                snapshot.found.behaviors = found_behaviors(&config, &id);
                 return Ok(StepDone {
                     lines: vec!["every behavior was already as planned".into()],
                     ..Default::default()
@@ -358,7 +358,7 @@ impl SimBackend {
             }
             match self.update_config(&id, config.clone(), &etag).await {
                 Ok(accepted) => {
-                    snapshot.found.behaviors = behaviors_of(&config);
+                    snapshot.found.behaviors = found_behaviors(&config, &id);
                     let verb = if add { "added the router to" } else { "took the router off" };
                     return Ok(StepDone {
                         lines: vec![format!(
@@ -414,11 +414,7 @@ impl RouterPieces for SimBackend {
             (Some(_), None) => Keys::Read { etag: world.store().etag().to_string(), items: world.store().items() },
         };
         let (config, _) = world.config();
-        snapshot.found.behaviors = config
-            .behaviors
-            .iter()
-            .map(|b| FoundBehavior { path: b.path_pattern.clone(), viewer_request: b.router.then(|| router_arn(&id)) })
-            .collect();
+        snapshot.found.behaviors = found_behaviors(&config, &id);
         snapshot.found.deploying = (world.status(now) != DeployStatus::Deployed).then(|| "InProgress".to_string());
         snapshot.routes =
             config.behaviors.iter().map(|b| (b.path_pattern.clone(), b.target_origin_id.clone())).collect();
