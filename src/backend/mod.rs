@@ -1,8 +1,10 @@
 //! What the console needs from AWS, as traits (`ControlPlane` and `MetricsSource` here; the router's
-//! store, API Gateway stages and probes in their own modules), and the shared logic built on them.
+//! store, the router's pieces, API Gateway stages and probes in their own modules), and the shared
+//! logic built on them.
 //! `sim` is the demo world behind the same traits; the real SDK backend implements them too.
 //! `probe` sends requests through the distribution, as a viewer would, to see who answers.
 //! `share` is the router's KeyValueStore: shares of a route's viewers moved in seconds.
+//! `router_pieces` is the router's function, store and associations, as `cutover router` installs them.
 //! `stage` is API Gateway's stages: a stage pointed back at an earlier deployment (the stage rollback).
 
 pub mod aws;
@@ -10,6 +12,7 @@ pub mod error;
 pub mod faults;
 pub mod ports;
 pub mod probe;
+pub mod router_pieces;
 pub mod share;
 pub mod sim;
 pub mod stage;

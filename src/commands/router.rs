@@ -1,15 +1,20 @@
 //! `cutover router plan | install | status | remove`: read what of the router exists on one
 //! distribution, plan with `router::install`, print, and with `--yes` carry the plan out step by
-//! step through `backend::aws::router`, each step that changes AWS recorded in the audit trail.
+//! step through its `RouterPieces` — AWS's (`backend::aws::router`), each step that changes AWS
+//! recorded in the audit trail, or with `--demo` the demo world's (`backend::sim::router`).
 
 use std::io::Write;
 
 use jiff::Timestamp;
 
 use crate::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
-use crate::backend::aws::router::{RouterControl, Snapshot};
+use crate::backend::FaultSet;
+use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{AwsClients, DistributionSpec};
+use crate::backend::router_pieces::{RouterPieces, Snapshot};
+use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use crate::cli::{AwsArgs, RouteChoice, RouterAction, RouterArgs};
+use crate::clock::Clock;
 use crate::commands::demo::operator;
 use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live::{self, Identity};
@@ -19,6 +24,9 @@ use crate::router::install::{InstallPlan, RecordOrigins, plan_install, plan_remo
 
 /// `cutover router ...` on the distribution `--distribution` names (or the config's only one).
 pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    if args.demo {
+        return Ok(run_demo(args, aws).await?);
+    }
     let connection = live::connect(aws).await?;
     let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
     let [id] = ids.as_slice() else {
@@ -42,6 +50,44 @@ pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
         .with_key_value_store(connection.clients.key_value_store.clone());
     let mut out = Output::stdout();
     Ok(execute(&control, &spec, &args.action, audit.as_ref(), &mut out).await?)
+}
+
+/// How many times faster than real time the demo world runs for `--demo` (as `cutover demo`'s
+/// default): its calls, the store's provisioning and the distribution's rollout take their
+/// simulated time.
+const DEMO_SPEED: f64 = 10.0;
+
+/// `cutover router ... --demo`: the action on the demo world's distribution, as it starts in
+/// `cutover demo` (the router on the routes it routes). Nothing is kept after the process ends.
+async fn run_demo(args: &RouterArgs, aws: &AwsArgs) -> Result<u8, HeadlessError> {
+    let id = catalog::DISTRIBUTION_ID;
+    if let Some(other) = aws.distribution.as_deref().filter(|d| *d != id) {
+        return Err(HeadlessError::Refused(format!(
+            "--demo runs on the demo's distribution {id}, not {other}; drop --distribution or --demo"
+        )));
+    }
+    let options = SimOptions { scenario: Scenario::Calm, seed: 0, faults: FaultSet::NONE };
+    let world = SimBackend::new(Clock::simulated(Timestamp::now(), DEMO_SPEED), options);
+    let mut out = Output::stdout();
+    if matches!(&args.action, RouterAction::Install(a) | RouterAction::Remove(a) if a.yes) {
+        out.line(&format!(
+            "demo: this changes the demo world of this process only, and it is not kept between commands: the next `cutover router ... --demo` starts again from the router on {} (and no audit record is written)",
+            world.routed().join(", ")
+        ));
+    }
+    execute(&world, &demo_spec(id), &args.action, None, &mut out).await
+}
+
+/// The demo distribution as a config would describe it: API Gateway the Lambda origin, every home
+/// the demo's routes go back to (not S3) a legacy origin.
+pub fn demo_spec(id: &str) -> DistributionSpec {
+    let mut legacy: Vec<&str> = Vec::new();
+    for route in catalog::routes().iter().filter(|r| !r.on_storage()) {
+        if !legacy.contains(&route.home) {
+            legacy.push(route.home);
+        }
+    }
+    DistributionSpec::with_lists(id, &[catalog::LAMBDA_ORIGIN_ID], &legacy)
 }
 
 /// Where the audit records go, with who is calling; refused when the trail cannot be written.
@@ -121,10 +167,10 @@ pub fn record_origins(
 
 // Long: the four actions share the read, then each prints and decides in a few lines; apart they
 // would repeat the reading and the refusals.
-/// One action on one distribution with `control` (tests give it a mocked client): the exit code,
-/// or why nothing (more) was done.
+/// One action on one distribution with `control` (AWS, AWS with a mocked client, or the demo
+/// world): the exit code, or why nothing (more) was done.
 pub async fn execute<W: Write>(
-    control: &RouterControl,
+    control: &dyn RouterPieces,
     spec: &DistributionSpec,
     action: &RouterAction,
     audit: Option<&Audit>,

@@ -5,6 +5,7 @@
 //! switch does, re-reading it when the ETag went stale. The store's keys (the index and the
 //! `route:` records) are read and written over the KeyValueStore data plane: `ListKeys`, and one
 //! `UpdateKeys` with `IfMatch`, re-read and re-planned when the ETag went stale, then read back.
+//! `RouterControl` is the real world's [`RouterPieces`] (`backend::router_pieces`).
 
 use std::time::Duration;
 
@@ -24,10 +25,12 @@ use super::control_plane::routes_of;
 use super::errors::from_sdk;
 use super::share_store::is_stale_etag;
 use crate::backend::BackendError;
+pub use crate::backend::router_pieces::{RouterError, Snapshot, StepDone};
+use crate::backend::router_pieces::{RouterPieces, check_read_back, still_in_use};
 use crate::backend::share::KEYS_PER_UPDATE;
 use crate::router::install::{
-    DEFAULT_PATH, Found, FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, RecordState,
-    function_name, index_of, is_router_arn, key_writes, record_of, store_name,
+    DEFAULT_PATH, FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, RecordState, function_name,
+    is_router_arn, key_writes, record_of, store_name,
 };
 use crate::router::{ROUTER_JS, Sticky, bucket};
 
@@ -36,50 +39,12 @@ const CONFLICT_RETRIES: u32 = 3;
 /// How many times the routed sample event is tested before the install gives up on the store.
 const STORE_TEST_TRIES: u32 = 10;
 
-/// A failed call, with the IAM action it needed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub struct RouterError {
-    /// The API call, which is also the IAM action's name after `cloudfront:`.
-    pub action: &'static str,
-    pub error: BackendError,
-}
-
-impl std::fmt::Display for RouterError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.error {
-            BackendError::AccessDenied(detail) => write!(
-                f,
-                "access denied: {detail}; grant the IAM action cloudfront:{} to this identity and run it again",
-                self.action
-            ),
-            BackendError::Throttling => {
-                write!(f, "{} was throttled by AWS; wait a minute and run it again", self.action)
-            }
-            error @ (BackendError::Network(_) | BackendError::Timeout) => {
-                write!(f, "{error}; check the connection to AWS and run it again")
-            }
-            error => write!(f, "{error}"),
-        }
-    }
-}
-
 fn failed(action: &'static str) -> impl FnOnce(BackendError) -> RouterError {
     move |error| RouterError { action, error }
 }
 
 fn other(action: &'static str, message: String) -> RouterError {
-    RouterError { action, error: BackendError::Other(message) }
-}
-
-/// What a read found, with the ETags the later steps need.
-#[derive(Clone, Debug, Default)]
-pub struct Snapshot {
-    pub found: Found,
-    pub store_etag: Option<String>,
-    /// The function's ETag (DEVELOPMENT stage), for update, test, publish and delete.
-    pub function_etag: Option<String>,
-    /// Every route as (path, target origin id), default last, to choose the switchable ones.
-    pub routes: Vec<(String, String)>,
+    RouterError::other(action, message)
 }
 
 /// A failed delete: "in use" while CloudFront still deploys the update that took the function off
@@ -89,22 +54,9 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     if matches!(err.code(), Some("FunctionInUse" | "CannotDeleteEntityWhileInUse" | "EntityInUse")) {
-        return other(
-            action,
-            format!(
-                "{name} is still in use while CloudFront deploys the update that took the router off (the usual minutes); run `cutover router remove --yes` again once `cutover status` shows the distribution Deployed"
-            ),
-        );
+        return still_in_use(action, name);
     }
     failed(action)(from_sdk(action, err))
-}
-
-/// What one carried-out step did, in lines to print and the ETags of a distribution update.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StepDone {
-    pub lines: Vec<String>,
-    pub etag_before: Option<String>,
-    pub etag_after: Option<String>,
 }
 
 /// The router's pieces for one distribution.
@@ -242,7 +194,7 @@ pub fn dissociate(config: &mut DistributionConfig, paths: &[String], distributio
 /// The header on which the function logs what it read and chose (`router.js`'s `TEST_HEADER`).
 pub const TEST_HEADER: &str = "cutover-router-test";
 /// The viewer IP of the sample events.
-const SAMPLE_IP: &str = "198.51.100.7";
+pub const SAMPLE_IP: &str = "198.51.100.7";
 
 /// A path the behavior with path pattern `pattern` serves: `*` as `cutover-router-test`, `?` as `x`.
 pub fn sample_uri(pattern: &str) -> String {
@@ -460,19 +412,10 @@ impl RouterControl {
         snapshot: &mut Snapshot,
     ) -> Result<String, RouterError> {
         let (etag, items) = self.list_keys(arn).await?;
-        let back = |why: String| other("UpdateKeys", format!("read back: {why}; run install again"));
-        let listed = index_of(&items).map_err(back)?;
-        if listed != routes {
-            return Err(back(format!("the index lists {} instead of {}", listed.join(", "), routes.join(", "))));
-        }
-        for route in routes {
-            if let RecordState::Missing | RecordState::Unreadable(_) = record_of(&items, route) {
-                return Err(back(format!("{route} has no readable record")));
-            }
-        }
+        let line = check_read_back(&items, routes)
+            .map_err(|why| other("UpdateKeys", format!("read back: {why}; run install again")))?;
         snapshot.found.keys = Keys::Read { etag, items };
-        let listed = if routes.is_empty() { "nothing".to_string() } else { routes.join(", ") };
-        Ok(format!("read back: the index lists {listed}, each with a readable record"))
+        Ok(line)
     }
 
     /// What exists: the store, the function (both stages' code), the behaviors' viewer-request
@@ -873,6 +816,21 @@ impl RouterControl {
             }
         }
         Err(failed("UpdateDistribution")(BackendError::TooManyConflicts(CONFLICT_RETRIES + 1)))
+    }
+}
+
+#[async_trait::async_trait]
+impl RouterPieces for RouterControl {
+    fn distribution_id(&self) -> &str {
+        RouterControl::distribution_id(self)
+    }
+
+    async fn read(&self) -> Result<Snapshot, RouterError> {
+        RouterControl::read(self).await
+    }
+
+    async fn carry_out(&self, step: &InstallStep, snapshot: &mut Snapshot) -> Result<StepDone, RouterError> {
+        RouterControl::carry_out(self, step, snapshot).await
     }
 }
 

@@ -8,11 +8,12 @@
 //! reports its own health; the `router-errors` fault makes it fail on a share of its runs, which
 //! CloudFront answers with a 503 in the numbers (the simulated probes do not see those failures).
 //! The Lambda side's API Gateway stage (`stage.rs`) can be pointed at a deployment that proxies to
-//! the monolith.
+//! the monolith. `cutover router --demo` reads and changes the router's pieces here (`router.rs`).
 
 pub mod catalog;
 mod mix;
 pub mod probe;
+pub mod router;
 pub mod scenario;
 pub mod stage;
 pub mod store;
@@ -50,12 +51,14 @@ const CALL_LATENCY: Duration = Duration::from_millis(300);
 const CONNECT_FAILURE_LATENCY: Duration = Duration::from_millis(50);
 
 /// The calls a fault can hit; `denied` and `conflicts` only hit updates (of the distribution or
-/// of the router's store).
+/// of the router's store), and `denied` the changes `cutover router` makes to its function and store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Call {
     Read,
     Update,
     StorePut,
+    /// A change of the router's function or store, by its API call (`CreateFunction`...).
+    Router(&'static str),
 }
 
 /// What a demo run is made of.
@@ -257,13 +260,15 @@ impl SimBackend {
         }
         let action = match call {
             Call::Read => return Ok(()),
-            Call::Update => "cloudfront:UpdateDistribution",
-            Call::StorePut => "cloudfront-keyvaluestore:UpdateKeys",
+            Call::Update => "cloudfront:UpdateDistribution".to_string(),
+            Call::StorePut => "cloudfront-keyvaluestore:UpdateKeys".to_string(),
+            Call::Router(name) => format!("cloudfront:{name}"),
         };
         if faults.contains(Fault::Denied) {
             return Err(BackendError::AccessDenied(format!("the role may not call {action} (demo fault: denied)")));
         }
-        if faults.contains(Fault::Conflicts) {
+        // Nobody else writes the router's function or store in the demo: their ETags stay.
+        if faults.contains(Fault::Conflicts) && !matches!(call, Call::Router(_)) {
             // Someone else writes first on every other try: the first attempt meets a stale ETag,
             // the re-read and re-apply goes through.
             let served = if call == Call::Update { &self.conflict_served } else { &self.store_conflict_served };

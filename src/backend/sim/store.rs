@@ -100,6 +100,12 @@ impl SimStore {
 
     /// The store as `ListKeys` would list it, read as the live store is read.
     pub fn state(&self) -> StoreState {
+        StoreState::from_items(self.etag.clone(), &self.items())
+    }
+
+    /// Every key and value, as `ListKeys` would list them: the index pages (one listing nothing
+    /// in an empty store: the demo's store is never without its index), then the records.
+    pub fn items(&self) -> BTreeMap<String, String> {
         let mut items: BTreeMap<String, String> =
             crate::router::index_entries(&self.index).expect("the demo's index fits").into_iter().collect();
         for (path, record) in &self.records {
@@ -109,7 +115,73 @@ impl SimStore {
         for (path, value) in &self.garbled {
             items.insert(RouteRecord::key(path).expect("the demo's paths are short"), value.clone());
         }
-        StoreState::from_items(self.etag.clone(), &items)
+        items
+    }
+
+    /// Whether it holds nothing: no index entry, no record.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty() && self.records.is_empty() && self.garbled.is_empty()
+    }
+
+    /// `UpdateKeys` as `cutover router` sends it, all or nothing: `puts` and `deletes` of any keys
+    /// if the store is still at `if_match`. The index is read back from the keys as the function
+    /// reads it, each `route:` key decoded or kept as garbled; a deleted record takes its share
+    /// with it. The new ETag, and whether a share changed.
+    pub fn update_keys(
+        &mut self,
+        now: Timestamp,
+        puts: &[(String, String)],
+        deletes: &[String],
+        if_match: &str,
+    ) -> Result<(String, bool), BackendError> {
+        if puts.len() + deletes.len() > KEYS_PER_UPDATE {
+            return Err(BackendError::Other(format!(
+                "{} keys in one write of the router's store, over its {KEYS_PER_UPDATE}: write them in smaller batches",
+                puts.len() + deletes.len()
+            )));
+        }
+        if if_match != self.etag {
+            return Err(BackendError::PreconditionFailed);
+        }
+        let mut items = self.items();
+        for key in deletes {
+            items.remove(key);
+        }
+        items.extend(puts.iter().cloned());
+        let index = crate::router::read_index(|key| items.get(key).map(String::as_str));
+        self.index = index.listed;
+        let (mut records, mut garbled) = (BTreeMap::new(), BTreeMap::new());
+        for (key, value) in &items {
+            let Some(path) = key.strip_prefix(crate::router::ROUTE_KEY_PREFIX) else { continue };
+            match RouteRecord::decode(value) {
+                Ok(record) => _ = records.insert(path.to_string(), record),
+                Err(_) => _ = garbled.insert(path.to_string(), value.clone()),
+            }
+        }
+        let mut moved = false;
+        let gone: Vec<String> = self.records.keys().filter(|p| !records.contains_key(*p)).cloned().collect();
+        for path in gone {
+            moved |= self.transitions.remove(&path).is_some_and(|t| t.last().is_some_and(|t| t.to > 0));
+        }
+        for (path, record) in &records {
+            let before = self.transitions.get(path).and_then(|t| t.last()).map_or(0, |t| t.to);
+            if before != record.share {
+                self.transitions.entry(path.clone()).or_default().push(ShareTransition { to: record.share, at: now });
+                moved = true;
+            }
+        }
+        (self.records, self.garbled) = (records, garbled);
+        self.etag = new_etag(&mut self.rng);
+        Ok((self.etag.clone(), moved))
+    }
+
+    /// `DeleteKeyValueStore`: every key goes, and with them every share.
+    pub fn clear(&mut self) {
+        self.index.clear();
+        self.records.clear();
+        self.garbled.clear();
+        self.transitions.clear();
+        self.etag = new_etag(&mut self.rng);
     }
 
     /// Someone takes `path` out of the index (a hand edit, an older tool): the function no longer

@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::catalog::{self, SimRoute};
+use super::router::SimRouterParts;
 use super::store::SimStore;
 use crate::backend::BackendError;
 use crate::domain::{DeployStatus, Target};
@@ -73,6 +74,8 @@ pub struct World {
     traffic_changed_from: Option<Timestamp>,
     /// The router's KeyValueStore: the shares of the routed routes.
     store: SimStore,
+    /// The router's function, and whether its store exists (`cutover router` installs them).
+    router_parts: SimRouterParts,
     /// When the router function started and stopped failing, in order: (from when, failing).
     router_failing: Vec<(Timestamp, bool)>,
     /// The Lambda side's API Gateway stage (`stage.rs`): when it serves the proxy deployment,
@@ -89,6 +92,9 @@ impl World {
     pub fn new(routes: &[SimRoute], seed: u64, routed: &[String]) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xC0FF_EE00);
         let etag = new_etag(&mut rng);
+        let store = SimStore::new(routes, routed, seed);
+        // Installed as `cutover router install` leaves it when it routes a route, else absent.
+        let router_parts = SimRouterParts::new(!store.is_empty(), seed);
         World {
             config: SimDistributionConfig {
                 comment: "api.example.com: monolith and Lambda behind one distribution".into(),
@@ -112,7 +118,8 @@ impl World {
             foreign_write: None,
             updates_accepted: 0,
             traffic_changed_from: None,
-            store: SimStore::new(routes, routed, seed),
+            store,
+            router_parts,
             router_failing: Vec::new(),
             stage_proxy_changes: Vec::new(),
         }
@@ -200,6 +207,38 @@ impl World {
 
     pub fn store(&self) -> &SimStore {
         &self.store
+    }
+
+    /// The router's function and whether its store exists.
+    pub fn router_parts(&self) -> &SimRouterParts {
+        &self.router_parts
+    }
+
+    pub fn router_parts_mut(&mut self) -> &mut SimRouterParts {
+        &mut self.router_parts
+    }
+
+    /// `UpdateKeys` on the router's store at `now`, as `cutover router` writes it (see
+    /// [`SimStore::update_keys`]): a write that moves a share changes the traffic from `now` on.
+    pub fn update_store_keys(
+        &mut self,
+        now: Timestamp,
+        puts: &[(String, String)],
+        deletes: &[String],
+        if_match: &str,
+    ) -> Result<String, BackendError> {
+        let (etag, moved) = self.store.update_keys(now, puts, deletes, if_match)?;
+        if moved {
+            self.traffic_moves_from(now);
+        }
+        Ok(etag)
+    }
+
+    /// `DeleteKeyValueStore` at `now`: its keys go with it, and every share with them.
+    pub fn delete_store(&mut self, now: Timestamp) {
+        self.store.clear();
+        self.router_parts.store = None;
+        self.traffic_moves_from(now);
     }
 
     /// Whether the router's function runs on every request of `path`'s behavior.
