@@ -39,24 +39,24 @@ async fn the_failure_stays_on_screen_until_a_record_is_written_again() {
     session.state_mut().view.selected = Some("/cart/*".into());
     session.press(Command::Switch);
     session.press(Command::Confirm);
-    let failure = session.state().audit_failure.clone().expect("the failed write is kept");
+    let failure = session.state().notices.audit_failure.clone().expect("the failed write is kept");
     assert!(failure.starts_with("cannot create the audit directory"), "{failure}");
     assert!(screen(session.state()).contains(BANNER), "{}", screen(session.state()));
 
     // Refreshes come and go, each clearing the read-error banner; this one stays.
     assert!(session.run_until(10 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await);
     assert!(session.state().learned.metrics.received_at() > Some(session.state().moves[0].requested_at));
-    assert_eq!(session.state().audit_failure.as_deref(), Some(failure.as_str()));
+    assert_eq!(session.state().notices.audit_failure.as_deref(), Some(failure.as_str()));
     assert!(screen(session.state()).contains(BANNER));
 
     // The disk is fixed; the next record (the switch's traffic seen moved, or the bad deploy's guard
     // breach) is written, and the banner goes.
     std::fs::remove_file(&blocker).unwrap();
-    assert!(session.run_until(10 * MINUTE, |s| s.audit_failure.is_none()).await, "no record was written again");
+    assert!(session.run_until(10 * MINUTE, |s| s.notices.audit_failure.is_none()).await, "no record was written again");
     assert!(!screen(session.state()).contains("AUDIT TRAIL"));
     let kinds: Vec<RecordKind> = read_trail(log.path()).unwrap().records().map(|r| r.kind).collect();
     assert_eq!(kinds.len(), 1, "{kinds:?}");
     assert!(matches!(kinds[0], RecordKind::TrafficMoved | RecordKind::GuardBreach), "{kinds:?}");
-    let said: Vec<&str> = session.state().log.iter().map(|e| e.message.as_str()).collect();
+    let said: Vec<&str> = session.state().notices.log.iter().map(|e| e.message.as_str()).collect();
     assert!(said.contains(&"the audit trail is written again"), "{said:#?}");
 }

@@ -72,10 +72,14 @@ async fn switches_that_succeed_and_fail_are_on_disk_and_come_back_as_history() {
 
     // A restart shows the earlier records, marked as history, and says which line was skipped.
     let state = restart_with(&log);
-    let shown: Vec<&str> = state.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
+    let shown: Vec<&str> = state.notices.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
     assert_eq!(shown.len(), 5, "{shown:#?}");
-    assert!(state.log[0].message.contains("asked to switch /orders/*"), "oldest first: {:?}", state.log[0]);
-    let warning = state.log.last().unwrap();
+    assert!(
+        state.notices.log[0].message.contains("asked to switch /orders/*"),
+        "oldest first: {:?}",
+        state.notices.log[0]
+    );
+    let warning = state.notices.log.last().unwrap();
     assert!(warning.message.contains("line 6 skipped"), "{warning:?}");
 }
 
@@ -95,11 +99,11 @@ async fn a_restart_reads_only_the_end_of_a_long_trail() {
     assert!(session.run_until(10 * MINUTE, |s| s.moves[0].phase == MovePhase::Deployed).await);
 
     let state = restart_with(&log);
-    let shown: Vec<&str> = state.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
+    let shown: Vec<&str> = state.notices.log.iter().filter(|e| is_history(e)).map(|e| e.message.as_str()).collect();
     assert_eq!(shown.len(), 3, "requested, accepted, deployed: {shown:#?}");
     // With fewer records than the history shows, start-up looks as far back as its last window
     // (1 MiB): it reports the old lines in there, not the 131,072 of the whole file.
-    let skipped = state.log.iter().filter(|e| e.message.contains(" from the end skipped: ")).count();
+    let skipped = state.notices.log.iter().filter(|e| e.message.contains(" from the end skipped: ")).count();
     let window = cutover::audit::as_event_log::HISTORY_WINDOWS[2] as usize;
     assert!(skipped > 0 && skipped <= window / old.len(), "{skipped} old lines read");
 }
@@ -111,7 +115,7 @@ async fn a_trail_pointed_at_an_endless_device_is_not_read() {
     let path = dir.path().join("audit.jsonl");
     std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
     let state = restart_with(&AuditLog::at(&path));
-    let warning = state.log.last().unwrap();
+    let warning = state.notices.log.last().unwrap();
     assert!(warning.message.starts_with("earlier sessions' records are not shown: "), "{warning:?}");
     assert!(warning.message.ends_with("it is not a regular file (a FIFO, socket or device)"), "{warning:?}");
 }

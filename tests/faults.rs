@@ -61,7 +61,7 @@ async fn every_read_fault_keeps_the_last_numbers_marked_stale_backs_off_and_reco
         inject(&mut session, FaultSet::NONE);
         let recovered = session.run_until(4 * MINUTE, |s| s.learned.read_trouble.is_none() && !s.is_stale()).await;
         assert!(recovered, "{fault:?}: {:#?}", log_lines(session.state()));
-        assert_eq!(session.state().banner, None);
+        assert_eq!(session.state().notices.banner, None);
         assert!(log_lines(session.state()).iter().any(|l| l.contains("AWS answers again after")), "{fault:?}");
     }
 }
@@ -123,17 +123,17 @@ async fn a_failing_router_trips_its_guard_once_and_the_console_says_when_it_reco
     assert!(tripped, "{:#?}", log_lines(session.state()));
     let state = session.state();
     assert!(!state.is_stale(), "calls still answer: only the function fails");
-    let banner = state.banner.as_deref().unwrap_or_default();
+    let banner = state.notices.banner.as_deref().unwrap_or_default();
     assert!(banner.starts_with("router in trouble: take it off with `cutover router remove"), "{banner}");
 
     session.run_until(3 * MINUTE, |_| false).await;
     let warnings = log_lines(session.state()).into_iter().filter(|l| l.contains("itself is in trouble")).count();
     assert_eq!(warnings, 1, "said once while it lasts");
-    assert!(session.state().banner.is_some(), "the banner stays while it lasts");
+    assert!(session.state().notices.banner.is_some(), "the banner stays while it lasts");
 
     inject(&mut session, FaultSet::NONE);
     let recovered = session.run_until(6 * MINUTE, |s| s.learned.router_alert.is_empty()).await;
     assert!(recovered, "{:#?}", log_lines(session.state()));
-    assert_eq!(session.state().banner, None);
+    assert_eq!(session.state().notices.banner, None);
     assert!(log_lines(session.state()).iter().any(|l| l.contains("the router is healthy again")));
 }

@@ -121,7 +121,7 @@ async fn without_wait_it_stops_once_cloudfront_has_accepted_the_change() {
     assert!(lines[0].contains("accepted (ETag ") && lines[0].contains("add --wait"), "{lines:?}");
     // The attempt still ends: abandoned, saying why and what CloudFront is doing meanwhile.
     assert_eq!(runtime.state().moves[0].phase, MovePhase::Abandoned);
-    let last = runtime.state().log.last().unwrap().message.clone();
+    let last = runtime.state().notices.log.last().unwrap().message.clone();
     assert!(last.contains("abandoned: cutover stops following at acceptance without --wait"), "{last}");
     assert!(last.contains("CloudFront finishes it without cutover"), "{last}");
     assert_eq!(backend.updates_accepted(), 1);

@@ -103,7 +103,7 @@ async fn no_audit_goes_on_and_every_record_lands_on_standard_error_as_a_trail_li
     let applied = carry_out(&mut runtime, &plans, &args(true), &mut yes, &mut printer).await.unwrap();
     assert!(applied.finish().1.is_none());
     assert_eq!(backend.updates_accepted(), 1);
-    assert!(runtime.state().audit_failure.is_some(), "the console would show it");
+    assert!(runtime.state().notices.audit_failure.is_some(), "the console would show it");
 
     let printed = String::from_utf8(printer.into_inner()).unwrap();
     assert!(printed.contains("the audit trail could not be written: cannot create the audit directory"), "{printed}");

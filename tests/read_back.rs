@@ -155,7 +155,7 @@ async fn a_switch_cloudfront_accepts_but_does_not_show_exits_1_naming_where_the_
     let state = runtime.state();
     assert_eq!(state.moves[0].phase, MovePhase::Failed);
     assert_eq!(state.route("/orders/*").unwrap().target, Some(Target::Lambda));
-    assert!(state.banner.is_some());
+    assert!(state.notices.banner.is_some());
 }
 
 #[tokio::test(start_paused = true)]

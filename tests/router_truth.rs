@@ -85,7 +85,7 @@ async fn a_record_the_index_does_not_list_is_not_routed_and_weight_is_refused_na
     let text = refused.to_string();
     assert!(text.contains(NOT_IN_INDEX) && text.contains("cutover router install"), "{text}");
     // The log said it once, with which piece is missing.
-    assert!(runtime.state().log.iter().any(|e| e.message.contains("not routed: not in the router's index")));
+    assert!(runtime.state().notices.log.iter().any(|e| e.message.contains("not routed: not in the router's index")));
 }
 
 #[tokio::test(start_paused = true)]
@@ -193,9 +193,9 @@ async fn a_store_that_cannot_be_read_is_unknown_and_status_switch_and_rollback_a
     assert!(why.contains("viewers may still reach Lambda through the router"), "{why}");
     assert!(status.to_text().contains("router shares unknown:"), "{}", status.to_text());
     assert!(
-        runtime.state().banner.as_deref().is_some_and(|b| b.contains("could not be read")),
+        runtime.state().notices.banner.as_deref().is_some_and(|b| b.contains("could not be read")),
         "{:?}",
-        runtime.state().banner
+        runtime.state().notices.banner
     );
 
     // rollback-all with nothing it can see on Lambda still ends in 1.

@@ -17,7 +17,7 @@ use support::{Drive, log_lines, routed_demo};
 
 /// When the log first said `text` about `path`.
 fn said_at(state: &State, path: &str, text: &str) -> Option<Timestamp> {
-    state.log.iter().find(|e| e.route.as_deref() == Some(path) && e.message.contains(text)).map(|e| e.at)
+    state.notices.log.iter().find(|e| e.route.as_deref() == Some(path) && e.message.contains(text)).map(|e| e.at)
 }
 
 #[tokio::test(start_paused = true)]
@@ -56,6 +56,7 @@ async fn a_share_moves_in_seconds_and_its_rollback_beats_the_behaviors() {
     assert_eq!((share.to(), behaviors.to()), (Some(Target::Origin), Some(Target::Origin)));
     let share_edge = said_at(state, "/search/*", "edge: every probe answered by ◼ origin").unwrap();
     let deployed = state
+        .notices
         .log
         .iter()
         .find(|e| e.message.starts_with("Deployed after") && e.at > share.requested_at)

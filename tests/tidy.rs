@@ -209,7 +209,7 @@ fn only_update_changes_the_console() {
 }
 
 /// Methods that change what they are called on: collections', and `Fetch`'s (`app/fetch.rs`).
-const CHANGES: [&str; 15] = [
+const CHANGES: &[&str] = &[
     "insert",
     "remove",
     "push",
@@ -225,6 +225,11 @@ const CHANGES: [&str; 15] = [
     "discarded",
     "failed",
     "last_mut",
+    "take",
+    // The ledger's (`app/moves.rs`): a new move, and a move's answer.
+    "begin",
+    "requested_mut",
+    "by_id_mut",
 ];
 
 /// Whether a line of code writes to the state's slice `slice` (`.policy`, `.learned`): assigns to
@@ -291,6 +296,50 @@ fn what_the_console_learned_is_written_only_by_its_readers() {
     ];
     let found = slice_writers(".learned", &owners);
     assert!(found.is_empty(), "only the readers write what was learned:\n{}", found.join("\n"));
+}
+
+#[test]
+fn each_slice_of_the_state_is_written_only_by_its_owners() {
+    // The ledger: a move begins where a request is sent and changes where its answer comes back
+    // (or where the console stops following it).
+    let moves = [
+        "src/app/update/quitting.rs",
+        "src/app/update/stage.rs",
+        "src/app/update/switching/mod.rs",
+        "src/app/update/switching/request.rs",
+        "src/app/update/switching/rollout.rs",
+        "src/app/update/switching/share.rs",
+        "src/app/update/switching/traffic.rs",
+    ];
+    // Probe watches: the edge's own module.
+    let edge = ["src/app/update/switching/edge.rs"];
+    // The event log only through `State::log`; a refusal where requests are answered (and cleared
+    // where a move is sent); the trail's failure where the trail answers.
+    let log = ["src/app/state.rs"];
+    let refused = ["src/app/update/dialogs.rs", "src/app/update/switching/mod.rs", "src/app/update/stage.rs"];
+    let audit_failure = ["src/app/update/audit_trail.rs"];
+    let banner = [
+        "src/app/update/dialogs.rs",
+        "src/app/update/refresh.rs",
+        "src/app/update/router_health.rs",
+        "src/app/update/stage.rs",
+        "src/app/update/switching/request.rs",
+        "src/app/update/switching/rollout.rs",
+    ];
+    // `state.` names the console's state (a record's `moves` is not the ledger).
+    let checks: [(&str, &[&str]); 6] = [
+        ("state.moves", &moves),
+        ("state.edge", &edge),
+        ("state.notices.log", &log),
+        ("state.notices.refused", &refused),
+        ("state.notices.audit_failure", &audit_failure),
+        ("state.notices.banner", &banner),
+    ];
+    let found: Vec<String> = checks
+        .iter()
+        .flat_map(|(slice, owners)| slice_writers(slice, owners).into_iter().map(move |w| format!("{slice}: {w}")))
+        .collect();
+    assert!(found.is_empty(), "a slice written outside its owners:\n{}", found.join("\n"));
 }
 
 #[test]

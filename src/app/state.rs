@@ -179,6 +179,23 @@ impl Default for View {
     }
 }
 
+/// What the console says to the operator: the event log (oldest first), the banners, and the last
+/// refusal. Written through `State::log` and `update::dialogs::refuse` mostly; read by the screen and
+/// headless commands.
+#[derive(Clone, Debug, Default)]
+pub struct Notices {
+    pub log: Vec<LogEntry>,
+    /// A problem the operator should see until it clears.
+    pub banner: Option<String>,
+    /// Why the audit trail could not be written, from the last write (or check) that failed; cleared
+    /// when a later write succeeds. Shown as a banner of its own that refreshes do not clear.
+    pub audit_failure: Option<String>,
+    /// Why the last switching key (or headless request) did nothing: read-only, an update still in
+    /// flight, a route that cannot move, a blocked dialog. Cleared when a dialog opens or a switch
+    /// is sent. Headless commands print this, never the event log's text.
+    pub refused: Option<Refusal>,
+}
+
 /// What one distribution's console was given at start (`Setup`) and keeps as it is: who and where,
 /// the config's policies, the routes' plans, probes and stages. `update` reads it and never writes it
 /// (`tests/tidy.rs`).
@@ -266,7 +283,8 @@ pub struct State {
     pub auto_rolled_back: HashSet<String>,
     /// How the operator is looking at it: selection, filter, overlay, panes.
     pub view: View,
-    pub log: Vec<LogEntry>,
+    /// What the console has to say: the event log, the banners, the last refusal.
+    pub notices: Notices,
     /// Every move asked for in this session, of every kind, oldest first.
     pub moves: Moves,
     pub marks: Vec<SwitchMark>,
@@ -274,17 +292,8 @@ pub struct State {
     pub moved_marks: Vec<SwitchMark>,
     /// What each probed route's probes have heard, by path.
     pub edge: HashMap<String, EdgeWatch>,
-    /// A problem the operator should see until it clears.
-    pub banner: Option<String>,
-    /// Why the audit trail could not be written, from the last write (or check) that failed; cleared
-    /// when a later write succeeds. Shown as a banner of its own that refreshes do not clear.
-    pub audit_failure: Option<String>,
     /// Why switching is off for this session, when it is (`--read-only`, or AWS denied an update).
     pub read_only: Option<String>,
-    /// Why the last switching key (or headless request) did nothing: read-only, an update still in
-    /// flight, a route that cannot move, a blocked dialog. Cleared when a dialog opens or a switch
-    /// is sent. Headless commands print this, never the event log's text.
-    pub refused: Option<Refusal>,
     /// Faults the demo's simulated AWS has been told to have (always none when live).
     pub faults: FaultSet,
     pub quit: bool,
@@ -359,15 +368,12 @@ impl State {
             plans: resumed_plans,
             auto_rolled_back: HashSet::new(),
             view: View::default(),
-            log,
+            notices: Notices { log, banner: None, audit_failure: None, refused: None },
             moves: Moves::default(),
             marks: Vec::new(),
             moved_marks: Vec::new(),
             edge: HashMap::new(),
-            banner: None,
-            audit_failure: None,
             read_only,
-            refused: None,
             faults,
             quit: false,
         }
@@ -375,7 +381,7 @@ impl State {
 
     /// What the last refusal said, as the event log said it.
     pub fn refused_sentence(&self) -> Option<String> {
-        self.refused.as_ref().map(Refusal::sentence)
+        self.notices.refused.as_ref().map(Refusal::sentence)
     }
 
     /// Which part of the screen has the keyboard: an open dialog's own keys (as `Dialog::context`
@@ -437,7 +443,12 @@ impl State {
     }
 
     pub fn log(&mut self, level: Level, route: Option<&str>, message: impl Into<String>) {
-        self.log.push(LogEntry { at: self.now, level, route: route.map(str::to_string), message: message.into() });
+        self.notices.log.push(LogEntry {
+            at: self.now,
+            level,
+            route: route.map(str::to_string),
+            message: message.into(),
+        });
         if self.view.log_scroll > 0 {
             // Keep the operator's place when scrolled back.
             self.view.log_scroll += 1;

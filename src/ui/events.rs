@@ -11,15 +11,15 @@ use crate::domain::{Level, LogEntry};
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let mut title = vec![Span::styled(format!(" events ({}) ", state.log.len()), theme.title)];
+    let mut title = vec![Span::styled(format!(" events ({}) ", state.notices.log.len()), theme.title)];
     if state.view.log_scroll > 0 {
         title.push(Span::styled(format!("↑ {} newer below · PgDn ", state.view.log_scroll), theme.muted));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
     let height = block.inner(area).height as usize;
-    let end = state.log.len().saturating_sub(state.view.log_scroll);
+    let end = state.notices.log.len().saturating_sub(state.view.log_scroll);
     let start = end.saturating_sub(height);
-    let lines: Vec<Line> = state.log[start..end].iter().map(|e| entry_line(e, theme)).collect();
+    let lines: Vec<Line> = state.notices.log[start..end].iter().map(|e| entry_line(e, theme)).collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

@@ -20,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     // A blocked dialog (or one over a failing audit trail) goes only on `!`; an open one on `y`.
     let blocked = match &state.view.overlay {
-        Overlay::Confirm(confirm) => !confirm.override_reasons(state.audit_failure.as_deref()).is_empty(),
+        Overlay::Confirm(confirm) => !confirm.override_reasons(state.notices.audit_failure.as_deref()).is_empty(),
         _ => false,
     };
     let offered = |command: Command| match (context, command) {

@@ -40,9 +40,9 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
         tabs::render(frame, tabs_area, tabs, theme);
     }
 
-    let banner_height = u16::from(state.banner.is_some())
+    let banner_height = u16::from(state.notices.banner.is_some())
         + u16::from(state.read_only.is_some())
-        + u16::from(state.audit_failure.is_some());
+        + u16::from(state.notices.audit_failure.is_some());
     let events_height = if state.view.log_open { (area.height / 3).max(5) } else { 0 };
     // Rows plus header and borders; a long table scrolls within three fifths of the screen, so the
     // selected route's chart keeps room to be read (never less than a short table needs).
@@ -64,11 +64,11 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
         let text = format!(" READ-ONLY: {reason}; switching keys only explain");
         banners.push(Line::styled(text, theme.banner_read_only));
     }
-    if let Some(error) = &state.audit_failure {
+    if let Some(error) = &state.notices.audit_failure {
         let text = format!(" ✖ AUDIT TRAIL NOT WRITTEN: {error}; switches are not being recorded");
         banners.push(Line::styled(text, theme.banner_error));
     }
-    if let Some(banner) = &state.banner {
+    if let Some(banner) = &state.notices.banner {
         banners.push(Line::styled(format!(" ✖ {banner}"), theme.banner_error));
     }
     frame.render_widget(Paragraph::new(banners), banner_area);
@@ -83,7 +83,7 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
         Overlay::None => {}
         Overlay::Help => help::render(frame, centered(area, 110, 22), theme),
         Overlay::Confirm(confirm) => {
-            let audit_failure = state.audit_failure.as_deref();
+            let audit_failure = state.notices.audit_failure.as_deref();
             let area = centered(area, confirm::WIDTH, confirm::height(confirm, audit_failure));
             confirm::render(frame, area, confirm, audit_failure, theme)
         }

@@ -151,7 +151,12 @@ impl<B: Backend> Drive for Runtime<B> {
 
 /// Every log line as `LEVEL route message`.
 pub fn log_lines(state: &State) -> Vec<String> {
-    state.log.iter().map(|e| format!("{} {} {}", e.level, e.route.as_deref().unwrap_or("-"), e.message)).collect()
+    state
+        .notices
+        .log
+        .iter()
+        .map(|e| format!("{} {} {}", e.level, e.route.as_deref().unwrap_or("-"), e.message))
+        .collect()
 }
 
 /// The demo's stage, whose `UpdateStage` never answers: a stage move stays out until whatever ends

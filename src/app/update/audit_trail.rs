@@ -11,13 +11,13 @@ pub fn answered(state: &mut State, result: Result<(), String>) -> Vec<Effect> {
     match result {
         Err(error) => {
             // Once per distinct failure: a switch writes several records, all failing alike.
-            if state.audit_failure.as_deref() != Some(error.as_str()) {
+            if state.notices.audit_failure.as_deref() != Some(error.as_str()) {
                 state.log(Level::Error, None, format!("the audit trail could not be written: {error}"));
             }
-            state.audit_failure = Some(error);
+            state.notices.audit_failure = Some(error);
         }
         Ok(()) => {
-            if state.audit_failure.take().is_some() {
+            if state.notices.audit_failure.take().is_some() {
                 state.log(Level::Info, None, "the audit trail is written again");
             }
         }

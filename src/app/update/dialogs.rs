@@ -20,7 +20,7 @@ pub fn open(state: &mut State, request: Request) -> Vec<Effect> {
 /// Put `dialog` in the overlay (over whatever was open); the stage's picker asks for the stage's
 /// deployments as it opens.
 pub fn show(state: &mut State, dialog: Dialog) -> Vec<Effect> {
-    state.refused = None;
+    state.notices.refused = None;
     let effects = match &dialog {
         Dialog::StagePicker(picker) => {
             let work = Work::LoadStage { path: picker.path.clone(), stage: picker.stage.stage.clone() };
@@ -40,8 +40,8 @@ pub fn refuse(state: &mut State, refusal: Refusal) {
         state.view.overlay = Overlay::None;
     }
     if let Refusal::InFlight(InFlight::Update { .. }) = &refusal {
-        state.banner = Some(refusal.sentence());
+        state.notices.banner = Some(refusal.sentence());
     }
     state.log(refusal.level(), refusal.route(), refusal.sentence());
-    state.refused = Some(refusal);
+    state.notices.refused = Some(refusal);
 }

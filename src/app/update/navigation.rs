@@ -20,7 +20,7 @@ pub fn handle(state: &mut State, command: Command) {
         }
         Command::ScrollEventsUp => {
             state.view.log_open = true;
-            state.view.log_scroll = (state.view.log_scroll + LOG_PAGE).min(state.log.len().saturating_sub(1));
+            state.view.log_scroll = (state.view.log_scroll + LOG_PAGE).min(state.notices.log.len().saturating_sub(1));
         }
         Command::ScrollEventsDown => state.view.log_scroll = state.view.log_scroll.saturating_sub(LOG_PAGE),
         Command::StartFilter => state.view.filter_editing = true,

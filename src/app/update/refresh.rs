@@ -142,7 +142,7 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         }
     };
     // The router's store unreadable is its own trouble: good numbers do not clear it.
-    state.banner = state.router_unknown().filter(|_| state.learned.router_store_error.is_some());
+    state.notices.banner = state.router_unknown().filter(|_| state.learned.router_store_error.is_some());
     if let Some(trouble) = state.learned.read_trouble.take() {
         let outage = duration_short(state.now.duration_since(trouble.since).as_secs());
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
@@ -199,8 +199,8 @@ pub fn shares_loaded(state: &mut State, generation: u64, result: Result<StoreSta
         Ok(store) => {
             if state.learned.shares.failures() > 0 {
                 state.log(Level::Info, None, "the router's store answers again; shares are current");
-                if state.banner.as_deref().is_some_and(|b| b.starts_with(STORE_UNREAD)) {
-                    state.banner = None;
+                if state.notices.banner.as_deref().is_some_and(|b| b.starts_with(STORE_UNREAD)) {
+                    state.notices.banner = None;
                 }
             }
             state.learned.router_store_error = None;
@@ -224,7 +224,7 @@ pub fn shares_loaded(state: &mut State, generation: u64, result: Result<StoreSta
             // Unknown is not healthy: while the router may send viewers to Lambda, say so until a
             // read comes back.
             if let Some(why) = state.router_unknown() {
-                state.banner = Some(format!("{why}; {shown}"));
+                state.notices.banner = Some(format!("{why}; {shown}"));
             }
         }
     }
@@ -294,5 +294,5 @@ fn read_failed(state: &mut State, what: &str, error: &BackendError) {
         // The banner stays while the header counts down to the next try; the log says when it was.
         state.log(Level::Warn, None, format!("{banner}; next try in {}", duration_short(pause.as_secs() as i64)));
     }
-    state.banner = Some(banner);
+    state.notices.banner = Some(banner);
 }

@@ -45,7 +45,7 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
         }
         // One line, cut at the screen's edge: what to do comes before the detail.
         let short: Vec<String> = breaches.iter().map(RouterBreach::short).collect();
-        state.banner = Some(format!(
+        state.notices.banner = Some(format!(
             "router in trouble: take it off with `cutover router remove --distribution {} --yes` (minutes); \
              shares cannot help ({} for {periods} min); then restart, and s switches by behavior",
             state.distribution_id,

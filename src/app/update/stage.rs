@@ -126,7 +126,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
         state.policy.operator
     );
     state.log(Level::Info, Some(&confirm.path), message);
-    state.refused = None;
+    state.notices.refused = None;
     let id = state.moves.begin(new);
     let record = state.moves.by_id(id).map(|m| audit::stage_step(state, m, RecordKind::StageRequested, None));
     record
@@ -191,7 +191,7 @@ pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> 
             };
             state.log(Level::Error, Some(&done.path), message.clone());
             if matches!(error, BackendError::NotAsAsked(_)) {
-                state.banner = Some(message.clone());
+                state.notices.banner = Some(message.clone());
             }
             vec![audit::stage_step(state, &record_of, RecordKind::StageFailed, Some(error.to_string()))]
         }

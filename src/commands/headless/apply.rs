@@ -362,7 +362,7 @@ fn send<B: Backend, W: Write>(
     // written, which the audit gate has already said out loud.
     let mut reasons: Vec<String> = args.reason.iter().filter(|_| args.force).cloned().collect();
     if args.no_audit
-        && let Some(why) = &state.audit_failure
+        && let Some(why) = &state.notices.audit_failure
     {
         reasons.push(format!("--no-audit: the audit trail cannot be written ({why})"));
     }
@@ -377,7 +377,7 @@ fn send<B: Backend, W: Write>(
     let state = runtime.console.distribution(&distribution_id).expect("the plan's distribution");
     let started: Vec<u64> = state.moves[before..].iter().map(|a| a.id).collect();
     if started.is_empty() {
-        let why = state.refused.as_ref().map(|r| r.sentence()).unwrap_or_default();
+        let why = state.notices.refused.as_ref().map(|r| r.sentence()).unwrap_or_default();
         return Err(HeadlessError::Failed(format!("{distribution_id}: nothing was sent: {why}")));
     }
     Ok(started)

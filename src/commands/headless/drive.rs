@@ -39,8 +39,8 @@ impl<W: Write> EventPrinter<W> {
     /// shown as escapes, never sent to the terminal.
     pub fn print_new(&mut self, state: &State) {
         let printed = self.printed.entry(state.distribution_id.clone()).or_default();
-        let start = (*printed).min(state.log.len());
-        for entry in state.log[start..].iter().filter(|e| !is_history(e)) {
+        let start = (*printed).min(state.notices.log.len());
+        for entry in state.notices.log[start..].iter().filter(|e| !is_history(e)) {
             let route = entry.route.as_deref().map(|r| format!("{}  ", visible::escape(r))).unwrap_or_default();
             let message = visible::escape(&entry.message);
             // Losing a progress line to a closed pipe must not stop a switch half-way.
@@ -49,7 +49,7 @@ impl<W: Write> EventPrinter<W> {
                 &format!("{}  {:<5}  {route}{message}", time_of_day(entry.at), entry.level),
             );
         }
-        *printed = state.log.len();
+        *printed = state.notices.log.len();
     }
 
     /// New lines of every distribution of the console.
@@ -125,11 +125,16 @@ pub async fn load<B: Backend, W: Write>(
             return Err(HeadlessError::Failed(format!("{id}: no answer from AWS within {} s", LOAD_LIMIT.as_secs())));
         }
         if state.learned.topology.is_none() {
-            let why = state.banner.clone().unwrap_or_else(|| "reading the distribution failed".to_string());
+            let why = state.notices.banner.clone().unwrap_or_else(|| "reading the distribution failed".to_string());
             return Err(HeadlessError::Failed(format!("{id}: {why}")));
         }
-        metrics_errors
-            .push(state.learned.metrics.is_none().then(|| state.banner.clone().unwrap_or_else(|| "no metrics".into())));
+        metrics_errors.push(
+            state
+                .learned
+                .metrics
+                .is_none()
+                .then(|| state.notices.banner.clone().unwrap_or_else(|| "no metrics".into())),
+        );
     }
     Ok(metrics_errors)
 }

@@ -155,7 +155,7 @@ fn abandon_unanswered<B: Backend, W: Write>(runtime: &mut Runtime<B>, printer: &
 }
 
 fn refused(console: &Console, distribution_id: &str) -> HeadlessError {
-    match console.distribution(distribution_id).and_then(|s| s.refused.clone()) {
+    match console.distribution(distribution_id).and_then(|s| s.notices.refused.clone()) {
         Some(refusal) => HeadlessError::Refusal(refusal),
         None => HeadlessError::Refused("the stage was not touched".to_string()),
     }

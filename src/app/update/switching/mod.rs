@@ -40,7 +40,7 @@ pub fn shares_accepted(state: &mut State, id: u64, accepted: crate::backend::sha
 /// guard's, whose `reason` the record gives; a plan step's reason likewise). Its id and the record.
 fn begin(state: &mut State, attempt: Move, reason: Option<&str>) -> (u64, Option<Effect>) {
     let (kind, paths) = (attempt.source, attempt.paths.clone());
-    state.refused = None;
+    state.notices.refused = None;
     let id = state.moves.begin(attempt);
     set_pending(state, &paths, Some(id));
     let step = if kind == MoveSource::Automatic { RecordKind::AutoRollback } else { RecordKind::SwitchRequested };

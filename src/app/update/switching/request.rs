@@ -21,7 +21,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
     let Overlay::Confirm(confirm) = &state.view.overlay else {
         return Vec::new();
     };
-    let reasons = confirm.override_reasons(state.audit_failure.as_deref());
+    let reasons = confirm.override_reasons(state.notices.audit_failure.as_deref());
     if !reasons.is_empty() {
         let paths = confirm.paths.join(", ");
         refuse(state, Refusal::Blocked { paths, reasons });
@@ -58,7 +58,7 @@ pub fn confirm_override(state: &mut State, reason: Option<String>) -> Vec<Effect
         return Vec::new();
     };
     let why = reason.unwrap_or_else(|| format!("overridden in the console by {}", state.policy.operator));
-    let reasons = confirm.override_reasons(state.audit_failure.as_deref());
+    let reasons = confirm.override_reasons(state.notices.audit_failure.as_deref());
     let overridden = if reasons.is_empty() { "nothing was blocked".to_string() } else { reasons.join("; ") };
     let override_reason = format!("{why} (overriding: {overridden})");
     send(state, &confirm, Some(override_reason))
@@ -173,7 +173,7 @@ pub fn failed(state: &mut State, id: u64, error: &BackendError) -> Vec<Effect> {
     attempt.failure = Some(format!("{label}: {message}"));
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
-    state.banner = Some(format!("{label}: {message}"));
+    state.notices.banner = Some(format!("{label}: {message}"));
     let mut effects: Vec<Effect> = state
         .moves
         .by_id(id)

@@ -248,7 +248,7 @@ pub fn not_as_asked(state: &mut State, id: u64, wrong: &[Misplaced]) -> Vec<Effe
     attempt.failure = Some(format!("{label}: {message}"));
     set_pending(state, &paths, None);
     state.log(Level::Error, Some(&label), &message);
-    state.banner = Some(format!("{label}: {message}"));
+    state.notices.banner = Some(format!("{label}: {message}"));
     let mut effects: Vec<Effect> = state
         .moves
         .by_id(id)

@@ -19,16 +19,16 @@ fn a_failed_write_is_kept_through_refreshes_until_a_write_succeeds() {
     let mut state = loaded();
     update(&mut state, Action::to(ID, Event::AuditTrail { result: Err(FULL.into()) }));
     update(&mut state, Action::to(ID, Event::AuditTrail { result: Err(FULL.into()) }));
-    assert_eq!(state.audit_failure.as_deref(), Some(FULL));
+    assert_eq!(state.notices.audit_failure.as_deref(), Some(FULL));
     let errors: Vec<String> = messages(&state).into_iter().filter(|m| m.starts_with("ERROR")).collect();
     assert_eq!(errors, [format!("ERROR - the audit trail could not be written: {FULL}")], "said once, not per record");
 
     // A good refresh clears the read-error banner, not this one.
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
-    assert_eq!(state.audit_failure.as_deref(), Some(FULL));
+    assert_eq!(state.notices.audit_failure.as_deref(), Some(FULL));
 
     update(&mut state, Action::to(ID, Event::AuditTrail { result: Ok(()) }));
-    assert_eq!(state.audit_failure, None);
+    assert_eq!(state.notices.audit_failure, None);
     assert_eq!(messages(&state).last().unwrap(), "INFO - the audit trail is written again");
     update(&mut state, Action::to(ID, Event::AuditTrail { result: Ok(()) }));
     assert_eq!(messages(&state).iter().filter(|m| m.contains("written again")).count(), 1);
@@ -42,7 +42,7 @@ fn a_different_failure_is_said_again() {
         &mut state,
         Action::to(ID, Event::AuditTrail { result: Err("cannot open the audit file: Permission denied".into()) }),
     );
-    assert_eq!(state.audit_failure.as_deref(), Some("cannot open the audit file: Permission denied"));
+    assert_eq!(state.notices.audit_failure.as_deref(), Some("cannot open the audit file: Permission denied"));
     assert_eq!(messages(&state).iter().filter(|m| m.starts_with("ERROR")).count(), 2);
 }
 

@@ -18,13 +18,16 @@ fn switch_of(dialog: Dialog) -> crate::app::state::ConfirmSwitch {
 #[test]
 fn a_planned_switch_is_the_dialog_the_key_opens_and_planning_changes_nothing() {
     let mut state = loaded();
-    let before = format!("{:?}", (&state.view.overlay, &state.log, &state.refused, state.moves.len()));
+    let before = format!("{:?}", (&state.view.overlay, &state.notices.log, &state.notices.refused, state.moves.len()));
     let planned = switch_of(intent::plan(&state, Request::Switch { path: "/orders/*".into() }).unwrap());
     assert_eq!(
         (planned.from, planned.to, planned.paths.clone()),
         (Target::Lambda, Target::Origin, vec!["/orders/*".to_string()])
     );
-    assert_eq!(before, format!("{:?}", (&state.view.overlay, &state.log, &state.refused, state.moves.len())));
+    assert_eq!(
+        before,
+        format!("{:?}", (&state.view.overlay, &state.notices.log, &state.notices.refused, state.moves.len()))
+    );
     select(&mut state, "/orders/*");
     super::press(&mut state, Command::Switch);
     assert_eq!(state.view.overlay, Overlay::Confirm(planned));
@@ -50,8 +53,8 @@ fn each_request_refused_on_a_read_only_console_says_what_it_left_alone() {
     // The key says the same sentence in the log, and keeps the refusal for headless commands.
     select(&mut state, "/orders/*");
     super::press(&mut state, Command::Switch);
-    assert_eq!(state.refused.as_ref(), Some(&switch));
-    assert_eq!(state.log.last().map(|e| e.message.clone()), Some(switch.sentence()));
+    assert_eq!(state.notices.refused.as_ref(), Some(&switch));
+    assert_eq!(state.notices.log.last().map(|e| e.message.clone()), Some(switch.sentence()));
 }
 
 #[test]
@@ -64,7 +67,7 @@ fn while_an_update_is_on_its_way_the_planner_refuses_and_the_key_also_says_it_in
     assert_eq!(refusal, Refusal::InFlight(InFlight::Update { distribution_id: ID.into(), paths: "/user/*".into() }));
     select(&mut state, "/user/*");
     super::press(&mut state, Command::Switch);
-    assert_eq!(state.banner, Some(refusal.sentence()));
+    assert_eq!(state.notices.banner, Some(refusal.sentence()));
     // Once AWS took it, `u` plans the undo of that switch.
     super::update(&mut state, orders_accepted(1, "E1", "E2"));
     let undo = switch_of(intent::plan(&state, Request::Undo).unwrap());

@@ -151,7 +151,12 @@ pub(super) fn press(state: &mut State, command: Command) -> Vec<Effect> {
 }
 
 pub(super) fn messages(state: &State) -> Vec<String> {
-    state.log.iter().map(|e| format!("{} {} {}", e.level, e.route.as_deref().unwrap_or("-"), e.message)).collect()
+    state
+        .notices
+        .log
+        .iter()
+        .map(|e| format!("{} {} {}", e.level, e.route.as_deref().unwrap_or("-"), e.message))
+        .collect()
 }
 
 #[test]
@@ -298,7 +303,7 @@ fn confirming_requests_exactly_that_route_change_and_marks_it_pending() {
     select(&mut state, "/user/*");
     assert!(press(&mut state, Command::Switch).is_empty());
     assert_eq!(state.view.overlay, Overlay::None);
-    assert!(state.banner.as_deref().unwrap().contains("already on its way"));
+    assert!(state.notices.banner.as_deref().unwrap().contains("already on its way"));
 }
 
 #[test]
@@ -364,12 +369,12 @@ fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
     let row = state.route("/orders/*").unwrap();
     assert_eq!((row.target, row.pending), (Some(Target::Lambda), None));
     assert_eq!(state.moves[0].phase, MovePhase::Failed);
-    let last = state.log.last().unwrap();
+    let last = state.notices.log.last().unwrap();
     assert_eq!(last.level, Level::Error);
     assert!(last.message.starts_with(
         "switch /orders/* λ Lambda (apigw) → ◼ origin (legacy) failed: someone else changed the distribution"
     ));
-    assert!(state.banner.is_some());
+    assert!(state.notices.banner.is_some());
 }
 
 #[test]
@@ -397,7 +402,7 @@ fn a_sustained_breach_alerts_once_with_the_numbers_and_a_bell() {
         update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(4)) })).is_empty(),
         "no second bell while it lasts"
     );
-    let warnings = state.log.iter().filter(|e| e.level == Level::Warn).count();
+    let warnings = state.notices.log.iter().filter(|e| e.level == Level::Warn).count();
     assert_eq!(warnings, 1);
 
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
@@ -411,7 +416,7 @@ fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
     let before = state.learned.metrics.as_ref().cloned();
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Err(BackendError::Timeout) }));
     assert_eq!(state.learned.metrics.as_ref().cloned(), before);
-    let banner = state.banner.clone().unwrap();
+    let banner = state.notices.banner.clone().unwrap();
     assert_eq!(banner, "metrics refresh failed: the call timed out; showing numbers from 22:40:05");
     let logged = messages(&state).last().unwrap().clone();
     assert!(logged.starts_with(&format!("WARN - {banner}; next try in ")), "{logged}");
@@ -467,7 +472,7 @@ fn failing_refreshes_back_off_with_jitter_to_a_cap_and_recover_by_themselves() {
     let current = MetricsSnapshot { newest_datapoint: Some(now), ..metrics(0) };
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(current) }));
     assert_eq!(state.learned.read_trouble, None);
-    assert_eq!(state.banner, None);
+    assert_eq!(state.notices.banner, None);
     assert!(!state.is_stale());
     assert!(messages(&state).last().unwrap().contains("AWS answers again after"), "{:?}", messages(&state));
     assert!(fail_rounds(&mut state, 1, BackendError::Timeout)[0] <= 15, "the backoff starts over");
@@ -509,7 +514,7 @@ fn the_event_log_scrolls_back_and_keeps_its_place_as_entries_arrive() {
     for _ in 0..10 {
         press(&mut state, Command::ScrollEventsUp);
     }
-    assert_eq!(state.view.log_scroll, state.log.len() - 1, "never past the oldest entry");
+    assert_eq!(state.view.log_scroll, state.notices.log.len() - 1, "never past the oldest entry");
 }
 
 #[test]
@@ -529,7 +534,7 @@ fn access_denied_on_update_makes_the_console_read_only_and_switch_keys_explain()
     assert!(last.ends_with("/user/* was not switched"), "{last}");
     // A later successful refresh clears the error banner, never the read-only mode.
     update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
-    assert_eq!(state.banner, None);
+    assert_eq!(state.notices.banner, None);
     assert!(state.read_only.is_some());
 }
 

@@ -81,7 +81,7 @@ fn change(from: u8, to: u8) -> ShareChange {
 fn started(share: u8) -> State {
     let mut state = routed(share);
     press(&mut state, Command::StartPlan);
-    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog: {:?}", state.refused) };
+    let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no dialog: {:?}", state.notices.refused) };
     assert_eq!(confirm.title(), "start rollout plan default on /search/*?");
     assert!(confirm.notes[0].starts_with("rollout plan default: 1% 10m, 5% 10m, 25% 15m, 50% 15m, 100%"));
     let effects = press(&mut state, Command::Confirm);

@@ -73,7 +73,7 @@ fn a_policy_swap_the_config_names_clears_the_block_and_rides_in_the_change() {
 #[test]
 fn while_the_audit_trail_fails_y_is_refused_and_the_override_is_recorded() {
     let mut state = loaded();
-    state.audit_failure = Some("No space left on device".into());
+    state.notices.audit_failure = Some("No space left on device".into());
     select(&mut state, "/orders/*");
     press(&mut state, Command::Switch);
     assert_eq!(switch_effects(&press(&mut state, Command::Confirm)), 0);

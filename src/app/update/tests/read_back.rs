@@ -44,7 +44,7 @@ fn a_switch_accepted_but_read_back_on_its_old_origin_fails_and_is_never_deployed
     let failure = attempt.failure.as_deref().unwrap();
     assert!(failure.contains("not done: AWS accepted the update, but read back from CloudFront"), "{failure}");
     assert!(failure.ends_with("check with `cutover status` and switch again"), "{failure}");
-    assert!(state.banner.as_deref().unwrap().contains("/orders/* is still on apigw"));
+    assert!(state.notices.banner.as_deref().unwrap().contains("/orders/* is still on apigw"));
     assert!(messages(&state).last().unwrap().starts_with("ERROR"), "{:?}", messages(&state));
     let row = state.route("/orders/*").unwrap();
     assert_eq!((row.target, row.pending), (Some(Target::Lambda), None), "the row says where it is");

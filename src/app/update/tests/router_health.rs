@@ -63,7 +63,7 @@ fn errors_for_the_configured_periods_warn_once_ring_record_and_call_for_taking_t
     let mut state = with_router(true);
     assert_eq!(state.policy.thresholds.periods, 3);
     assert!(refresh(&mut state, failing(2)).is_empty(), "two bad minutes of three are not yet a breach");
-    assert!(router_lines(&state).is_empty() && state.banner.is_none());
+    assert!(router_lines(&state).is_empty() && state.notices.banner.is_none());
 
     let effects = refresh(&mut state, failing(3));
     assert_eq!(effects.iter().filter(|e| **e == Effect::Bell).count(), 1, "{effects:?}");
@@ -89,7 +89,7 @@ fn errors_for_the_configured_periods_warn_once_ring_record_and_call_for_taking_t
     {
         assert!(lines[0].contains(what), "{what}: {}", lines[0]);
     }
-    let banner = state.banner.clone().expect("a banner while it lasts");
+    let banner = state.notices.banner.clone().expect("a banner while it lasts");
     assert!(
         banner.starts_with(
             "router in trouble: take it off with `cutover router remove --distribution E2TEST --yes` (minutes); \
@@ -103,14 +103,14 @@ fn errors_for_the_configured_periods_warn_once_ring_record_and_call_for_taking_t
     let effects = refresh(&mut state, failing(4));
     assert!(effects.is_empty(), "{effects:?}");
     assert_eq!(router_lines(&state).len(), 1);
-    assert_eq!(state.banner.as_deref(), Some(banner.as_str()));
+    assert_eq!(state.notices.banner.as_deref(), Some(banner.as_str()));
 
     // A clean minute: it has recovered, once, and the banner goes.
     assert!(refresh(&mut state, failing(0)).is_empty());
     let lines = router_lines(&state);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1], "INFO - the router is healthy again (was FunctionExecutionErrors 37/min)");
-    assert!(state.banner.is_none() && state.learned.router_alert.is_empty());
+    assert!(state.notices.banner.is_none() && state.learned.router_alert.is_empty());
     refresh(&mut state, failing(0));
     assert_eq!(router_lines(&state).len(), 2, "said once");
 
@@ -147,5 +147,5 @@ fn quiet_minutes_do_not_count_and_without_the_router_nothing_is_judged() {
     let mut state = with_router(false);
     let effects = refresh(&mut state, failing(10));
     assert!(effects.is_empty(), "{effects:?}");
-    assert!(router_lines(&state).is_empty() && state.banner.is_none() && state.learned.router_alert.is_empty());
+    assert!(router_lines(&state).is_empty() && state.notices.banner.is_none() && state.learned.router_alert.is_empty());
 }

@@ -30,7 +30,7 @@ fn store(share: u8) -> StoreState {
 fn open_shares(state: &State) -> Vec<ShareChange> {
     match &state.view.overlay {
         Overlay::Confirm(confirm) => confirm.shares.clone(),
-        other => panic!("no dialog: {other:?}, refused: {:?}", state.refused),
+        other => panic!("no dialog: {other:?}, refused: {:?}", state.notices.refused),
     }
 }
 
@@ -108,7 +108,7 @@ fn u_after_a_share_move_puts_the_share_back_and_not_once_it_moved_since() {
     update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 1, result: Ok(store(50)) }));
     press(&mut state, Command::Undo);
     assert_eq!(state.view.overlay, Overlay::None);
-    assert!(state.refused_sentence().as_deref().unwrap().contains("moved since"), "{:?}", state.refused);
+    assert!(state.refused_sentence().as_deref().unwrap().contains("moved since"), "{:?}", state.notices.refused);
 }
 
 #[test]
@@ -118,7 +118,11 @@ fn minus_at_zero_and_plus_on_an_unrouted_route_say_why_not() {
     assert!(state.refused_sentence().as_deref().unwrap().contains("none of it goes to Lambda"));
     state.view.selected = Some("*".into());
     press(&mut state, Command::ShareUp);
-    assert!(state.refused_sentence().as_deref().unwrap().contains("cutover router install"), "{:?}", state.refused);
+    assert!(
+        state.refused_sentence().as_deref().unwrap().contains("cutover router install"),
+        "{:?}",
+        state.notices.refused
+    );
     assert_eq!(state.view.overlay, Overlay::None);
 }
 
@@ -176,7 +180,9 @@ fn s_back_home_by_behavior_puts_the_routes_router_share_to_zero_in_the_same_conf
     update(&mut state, Action::to(ID, Event::TopologyLoaded { generation: 1, result: Ok(moved) }));
     assert!(state.route("/search/*").unwrap().is_on(Target::Lambda));
     press(&mut state, Command::Switch);
-    let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog: {:?}", state.refused) };
+    let Overlay::Confirm(confirm) = state.view.overlay.clone() else {
+        panic!("no dialog: {:?}", state.notices.refused)
+    };
     assert_eq!(confirm.paths, ["/search/*"]);
     assert_eq!(confirm.shares, vec![change(25, 0)]);
     assert!(confirm.notes.iter().any(|n| n.starts_with("and through the router's store")), "{:?}", confirm.notes);
@@ -225,7 +231,7 @@ fn a_store_conflict_elsewhere_fails_the_move_and_rereads_the_store() {
     let effects = update(&mut state, Action::to(ID, Event::SwitchFailed { id: 1, error }));
     assert_eq!(effects, vec![Effect::on(ID, Work::LoadShares { generation: 0 })]);
     assert_eq!(state.moves.by_id(1).unwrap().phase, MovePhase::Failed);
-    assert!(state.banner.as_deref().unwrap().contains("share move /search/* λ 10 % → 25 % failed"));
+    assert!(state.notices.banner.as_deref().unwrap().contains("share move /search/* λ 10 % → 25 % failed"));
 }
 
 #[test]
@@ -270,7 +276,7 @@ fn a_share_the_store_took_but_reads_back_otherwise_fails_the_move() {
     assert_eq!(attempt.phase, MovePhase::Failed);
     let failure = attempt.failure.as_deref().unwrap();
     assert!(failure.contains("read back /search/* sends λ 10 % to Lambda, not 25 % as asked"), "{failure}");
-    assert!(state.banner.as_deref().unwrap().contains("not 25 % as asked"));
+    assert!(state.notices.banner.as_deref().unwrap().contains("not 25 % as asked"));
     let search = state.route("/search/*").unwrap();
     assert_eq!((search.share, search.pending), (Some(10), None), "the row keeps what the store said");
 }
@@ -321,7 +327,7 @@ fn a_record_without_an_index_entry_is_not_routed_and_its_share_above_zero_goes_b
     assert!(
         state.refused_sentence().as_deref().is_some_and(|r| r.contains("not in the router's index")),
         "{:?}",
-        state.refused
+        state.notices.refused
     );
     // R puts the record to 0 all the same: it would go live the moment the index lists it again.
     press(&mut state, Command::RollbackAll);

@@ -168,7 +168,7 @@ fn a_stage_move_read_back_on_another_deployment_fails_with_a_banner() {
     assert_eq!((failed[0].kind, failed[0].outcome), (RecordKind::StageFailed, Some(Outcome::Failed)));
     assert!(failed[0].error.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
     assert_eq!(state.learned.stage_serving[&prod()].current, "d2", "what the stage serves, as read");
-    assert!(state.banner.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
+    assert!(state.notices.banner.as_deref().unwrap().contains("serves deployment d2, not d0 as asked"));
     assert!(messages(&state).last().unwrap().starts_with("ERROR"));
     press(&mut state, Command::Undo);
     assert!(!matches!(state.view.overlay, Overlay::ConfirmStage(_)), "nothing to undo");
@@ -270,5 +270,5 @@ fn u_undoes_the_newest_move_of_either_kind() {
     super::update(&mut state, Action::to(ID, Event::StageSet { id: 3, result: Ok("d2".into()) }));
     press(&mut state, Command::Undo);
     assert_eq!(state.view.overlay, Overlay::None);
-    assert!(state.refused_sentence().as_deref().unwrap().contains("nothing to undo"), "{:?}", state.refused);
+    assert!(state.refused_sentence().as_deref().unwrap().contains("nothing to undo"), "{:?}", state.notices.refused);
 }
