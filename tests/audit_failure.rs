@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{MovePhase, State};
+use cutover::app::model::state::{MovePhase, State};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::sim::Scenario;
 use cutover::theme::Theme;

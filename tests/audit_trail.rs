@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use cutover::app::command::Command;
 use cutover::app::history;
-use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, MovePhase, State};
+use cutover::app::model::setup::Setup;
+use cutover::app::model::state::{Mode, MovePhase, State};
 use cutover::audit::{AuditLog, Outcome, RecordKind, is_history, read_trail};
 use cutover::backend::sim::{ForeignWrite, Scenario, catalog};
 use support::pty::TempDir;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use cutover::app::model::state::MovePhase;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::MovePhase;
 use cutover::app::terminal::{INPUT_ENDED, Palette, drive};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::sim::{Scenario, SimBackend};

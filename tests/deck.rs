@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
+use cutover::app::model::state::{Overlay, State};
 use cutover::app::runtime::Runtime;
-use cutover::app::state::{Overlay, State};
 use cutover::app::tab::Tab;
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions};

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
+use cutover::app::model::setup::Setup;
+use cutover::app::model::state::{Mode, MovePhase, State};
 use cutover::app::runtime::Runtime;
-use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, MovePhase, State};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::FaultSet;
 use cutover::backend::ports::Ports;

@@ -7,8 +7,8 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
+use cutover::app::model::state::{MovePhase, State};
 use cutover::app::runtime::Runtime;
-use cutover::app::state::{MovePhase, State};
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::backend::{Fault, FaultSet};
 use cutover::domain::Target;

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use cutover::app::intent::dialog::Part;
+use cutover::app::model::state::MovePhase;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::MovePhase;
 use cutover::backend::sim::{Scenario, SimBackend};
 use cutover::commands::headless::status::{DistributionStatus, StatusReport};
 use cutover::commands::headless::{
@@ -219,7 +219,7 @@ async fn status_is_zero_when_calm_and_three_once_a_guard_is_breached() {
     assert_eq!((calm.exit_code(), calm.healthy), (0, true));
 
     let (mut session, _) = demo(Scenario::BadDeploy, 5).await;
-    let breached = |s: &cutover::app::state::State| s.routes.iter().any(|r| !r.alert.is_empty());
+    let breached = |s: &cutover::app::model::state::State| s.routes.iter().any(|r| !r.alert.is_empty());
     assert!(session.run_until(15 * MINUTE, breached).await);
     let sick = report(&session);
     assert_eq!((sick.exit_code(), sick.healthy), (3, false));
@@ -392,7 +392,7 @@ async fn a_switch_from_the_trail_is_pending_only_while_deploying_and_only_if_the
     session.press(cutover::app::command::Command::SelectDown);
     session.press(cutover::app::command::Command::Switch);
     session.press(cutover::app::command::Command::Confirm);
-    let in_progress = |s: &cutover::app::state::State| {
+    let in_progress = |s: &cutover::app::model::state::State| {
         s.learned.topology.as_ref().is_some_and(|t| t.status == DeployStatus::InProgress)
     };
     assert!(session.run_until(MINUTE, in_progress).await);

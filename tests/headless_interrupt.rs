@@ -7,8 +7,8 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cutover::app::model::state::MovePhase;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::MovePhase;
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::clock::Clock;

@@ -6,14 +6,14 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{MovePhase, MoveSource, Overlay};
+use cutover::app::model::state::{MovePhase, MoveSource, Overlay};
 use cutover::backend::sim::Scenario;
 use cutover::domain::Target;
 use support::{Drive, demo, log_lines};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-fn deployed(state: &cutover::app::state::State) -> bool {
+fn deployed(state: &cutover::app::model::state::State) -> bool {
     state.moves.last().is_some_and(|s| s.phase == MovePhase::Deployed)
 }
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use cutover::app::command::Command;
 use cutover::app::history;
-use cutover::app::plan_run::PlanPhase;
-use cutover::app::state::State;
+use cutover::app::model::plan_run::PlanPhase;
+use cutover::app::model::state::State;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::share::ShareStore;
 use cutover::backend::sim::Scenario;

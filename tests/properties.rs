@@ -18,9 +18,9 @@ use cutover::app::action::Action;
 use cutover::app::command::Command;
 use cutover::app::history::plans_under_way;
 use cutover::app::keymap::command_for;
-use cutover::app::plan_run::PlanPhase;
+use cutover::app::model::plan_run::PlanPhase;
+use cutover::app::model::state::MovePhase;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::MovePhase;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::audit::{AuditRecord, Environment, PlanMark};
 use cutover::backend::FaultSet;
@@ -200,7 +200,7 @@ const PLAN_KEYS: &[Command] = &[
     Command::SelectUp,
 ];
 
-fn draw(state: &cutover::app::state::State, width: u16, height: u16) -> Result<(), TestCaseError> {
+fn draw(state: &cutover::app::model::state::State, width: u16, height: u16) -> Result<(), TestCaseError> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| cutover::ui::render(frame, state, &Theme::default_dark())).unwrap();
     let screen = format!("{:?}", terminal.backend().buffer());

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use cutover::app::model::state::{MovePhase, State};
 use cutover::app::runtime::Runtime;
-use cutover::app::state::{MovePhase, State};
 use cutover::backend::ports::Ports;
 use cutover::backend::share::{ShareStore, StoreState};
 use cutover::backend::sim::stage::demo_route_stage;

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::State;
+use cutover::app::model::state::State;
 use cutover::backend::sim::Scenario;
 use cutover::theme::Theme;
 use ratatui::Terminal;
@@ -54,14 +54,14 @@ async fn switch_in_progress_with_event_log_open() {
 #[tokio::test(start_paused = true)]
 async fn help_overlay() {
     let mut state = calm().await;
-    state.view.overlay = cutover::app::state::Overlay::Help;
+    state.view.overlay = cutover::app::model::state::Overlay::Help;
     insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 120, 40).backend());
 }
 
 #[tokio::test(start_paused = true)]
 async fn help_overlay_fits_80x24() {
     let mut state = calm().await;
-    state.view.overlay = cutover::app::state::Overlay::Help;
+    state.view.overlay = cutover::app::model::state::Overlay::Help;
     let screen = draw(&state, &Theme::default_dark(), 80, 24).backend().to_string();
     use cutover::app::keymap::{Context, help_rows};
     for context in [Context::Table, Context::Confirm, Context::ConfirmQuit, Context::Filter] {
@@ -120,7 +120,8 @@ async fn every_theme_draws_the_same_text() {
 #[tokio::test(start_paused = true)]
 async fn live_header_cost_and_read_only_banner() {
     let mut state = calm().await;
-    state.policy.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: Some("ops".into()) };
+    state.policy.mode =
+        cutover::app::model::state::Mode::Live { account: "123456789012".into(), profile: Some("ops".into()) };
     let metrics = state.learned.metrics.last_mut().unwrap();
     metrics.queries = 41;
     metrics.concurrency_limit_assumed = true;
@@ -150,7 +151,7 @@ async fn live_header_cost_and_read_only_banner() {
 async fn one_concurrency_gauge_per_account() {
     use cutover::domain::AccountConcurrency;
     let mut state = calm().await;
-    state.policy.mode = cutover::app::state::Mode::Live { account: "123456789012".into(), profile: None };
+    state.policy.mode = cutover::app::model::state::Mode::Live { account: "123456789012".into(), profile: None };
     let metrics = state.learned.metrics.last_mut().unwrap();
     let account = |label: &str, id: &str, used: f64, limit: u32, error: Option<&str>| AccountConcurrency {
         label: label.into(),

@@ -11,7 +11,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use cutover::app::routing::{NO_FUNCTION, NO_RECORD, NOT_IN_INDEX, RECORD_UNREADABLE, Via};
+use cutover::app::model::routing::{NO_FUNCTION, NO_RECORD, NOT_IN_INDEX, RECORD_UNREADABLE, Via};
 use cutover::app::runtime::Runtime;
 use cutover::backend::BackendError;
 use cutover::backend::share::{Seen, ShareStore};

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{MovePhase, State};
+use cutover::app::model::state::{MovePhase, State};
 use cutover::backend::sim::{ForeignWrite, Scenario};
 use cutover::domain::{DeployStatus, Target};
 use support::{Drive, demo, demo_with_routes, log_lines};

@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::state::{MovePhase, State};
+use cutover::app::model::state::{MovePhase, State};
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::commands::headless::{ApplyArgs, EventPrinter, SwitchPlan, carry_out, describe, plan_weight};
 use cutover::domain::Target;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
+use cutover::app::model::state::{MovePhase, Overlay, State};
 use cutover::app::runtime::Runtime;
-use cutover::app::state::{MovePhase, Overlay, State};
 use cutover::backend::ports::Ports;
 use cutover::backend::sim::scenario::BAD_DEPLOY_ROUTE;
 use cutover::backend::sim::stage::{PROXY_DEPLOYMENT, demo_route_stage};

@@ -8,8 +8,8 @@ mod support;
 
 use std::io::Write;
 
-use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, State};
+use cutover::app::model::setup::Setup;
+use cutover::app::model::state::{Mode, State};
 use cutover::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
 use cutover::cli::LogArgs;
 use cutover::commands::headless::EventPrinter;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
+use cutover::app::model::state::State;
 use cutover::app::runtime::Runtime;
-use cutover::app::state::State;
 use cutover::audit::{AuditLog, RecordKind, read_trail};
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};

@@ -1,7 +1,7 @@
 //! The console's model: every distribution's state (each knowing its id), which one is shown, and
 //! the theme. The one `update` changes it; the screen draws it.
 
-use super::state::State;
+use super::model::state::State;
 use super::tab::Tab;
 
 #[derive(Clone, Debug)]

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::plan_run::{PlanPhase, PlanRun};
-use super::setup::Setup;
+use super::model::plan_run::{PlanPhase, PlanRun};
+use super::model::setup::Setup;
 use crate::audit::{self, AuditLog, AuditRecord, RecordKind};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::{Level, visible};

@@ -1,4 +1,4 @@
-//! The application: state, the actions that change it, the pure `update`, the effects it asks
+//! The application: the model (state), the planner of dialogs (`intent`), the actions that change it, the pure `update`, the effects it asks
 //! for, and the loop that ties keys, backend results and the screen together.
 
 pub mod action;
@@ -9,17 +9,12 @@ pub mod console;
 mod debug_panic;
 pub mod effects;
 pub mod event_loop;
-pub mod fetch;
 pub mod history;
 pub mod intent;
 pub mod keymap;
-pub mod moves;
-pub mod plan_run;
-pub mod routing;
+pub mod model;
 pub mod runtime;
-pub mod setup;
 pub mod signals;
-pub mod state;
 pub mod tab;
 pub mod terminal;
 pub mod update;
@@ -28,7 +23,7 @@ pub mod view;
 pub use action::{Action, Effect};
 pub use command::Command;
 pub use console::Console;
+pub use model::setup::Setup;
+pub use model::state::State;
 pub use runtime::Runtime;
-pub use setup::Setup;
-pub use state::State;
 pub use update::update;

@@ -12,7 +12,7 @@ use super::audit_sink::AuditSink;
 use super::command::Command;
 use super::console::Console;
 use super::effects::EffectRunner;
-use super::state::State;
+use super::model::state::State;
 use super::update::update;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;

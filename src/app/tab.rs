@@ -1,7 +1,7 @@
 //! One distribution as the tab strip shows it: a summary of its state, so that the screen needs
 //! nothing of the runtime that owns the sessions.
 
-use super::state::State;
+use super::model::state::State;
 use crate::domain::DeployStatus;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use crate::app::history;
+use crate::app::model::setup::Setup;
+use crate::app::model::state::{Mode, State};
 use crate::app::runtime::Runtime;
-use crate::app::setup::Setup;
-use crate::app::state::{Mode, State};
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::FaultSet;

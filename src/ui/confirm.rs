@@ -9,7 +9,7 @@ use super::popup;
 use crate::app::command::Command;
 use crate::app::intent::dialog::{DialogLine, Part};
 use crate::app::keymap::{self, Context};
-use crate::app::state::ConfirmSwitch;
+use crate::app::model::state::ConfirmSwitch;
 use crate::theme::Theme;
 
 /// The dialog's width, borders included.

@@ -8,8 +8,8 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
-use crate::app::plan_run::{PlanPhase, PlanRun};
-use crate::app::state::State;
+use crate::app::model::plan_run::{PlanPhase, PlanRun};
+use crate::app::model::state::State;
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::probe::EdgeSummary;

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::state::State;
+use crate::app::model::state::State;
 use crate::domain::format::time_of_day;
 use crate::domain::{Level, LogEntry};
 use crate::theme::Theme;

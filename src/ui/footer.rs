@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::command::Command;
 use crate::app::keymap::{Context, footer};
-use crate::app::state::{Overlay, State};
+use crate::app::model::state::{Overlay, State};
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::state::{Mode, State};
+use crate::app::model::state::{Mode, State};
 use crate::domain::format::{duration_short, thousands, time_of_day};
 use crate::domain::router_health::RouterStatus;
 use crate::domain::{AccountConcurrency, DeployStatus, Target, visible};

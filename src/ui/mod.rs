@@ -20,7 +20,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use crate::app::state::{Overlay, State};
+use crate::app::model::state::{Overlay, State};
 use crate::app::tab::Tab;
 use crate::theme::Theme;
 

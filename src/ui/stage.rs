@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::popup;
 use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
-use crate::app::state::{ConfirmStage, StagePicker};
+use crate::app::model::state::{ConfirmStage, StagePicker};
 use crate::domain::visible::escape;
 use crate::theme::Theme;
 

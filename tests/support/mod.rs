@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::event_loop;
+use cutover::app::model::setup::Setup;
+use cutover::app::model::state::{Mode, State};
 use cutover::app::runtime::{Runtime, TICK};
-use cutover::app::setup::Setup;
-use cutover::app::state::{Mode, State};
 use cutover::backend::ports::Ports;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
 use cutover::backend::{Backend, FaultSet};

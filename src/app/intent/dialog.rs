@@ -2,7 +2,7 @@
 //! keys it takes, and the lines both the screen and headless commands print.
 
 use crate::app::keymap::Context;
-use crate::app::moves::{MoveSource, describe_share};
+use crate::app::model::moves::{MoveSource, describe_share};
 use crate::backend::share::ShareChange;
 use crate::domain::plan::RolloutPlan;
 use crate::domain::stage::{RouteStage, StageDeployments, StageRef};

@@ -1,7 +1,7 @@
 //! What the confirm dialog says of the side a switch moves to: its newest numbers on the route and
 //! across routes, account concurrency, and the concurrency a move to Lambda would take.
 
-use crate::app::state::State;
+use crate::app::model::state::State;
 use crate::domain::format::thousands;
 use crate::domain::{MinutePoint, Target};
 

@@ -14,7 +14,7 @@ pub use dialog::Dialog;
 pub use refusal::Refusal;
 pub use share::ShareStep;
 
-use super::state::State;
+use crate::app::model::state::State;
 use crate::domain::plan::RolloutPlan;
 
 /// What the operator asked for, by key or on the command line.

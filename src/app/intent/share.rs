@@ -5,9 +5,9 @@
 use super::dialog::ConfirmSwitch;
 use super::health::{preflight, target_health};
 use super::refusal::{InFlight, Refusal, Untouched};
-use crate::app::moves::MoveSource;
-use crate::app::routing::{RECORD_UNREADABLE, Record};
-use crate::app::state::State;
+use crate::app::model::moves::MoveSource;
+use crate::app::model::routing::{RECORD_UNREADABLE, Record};
+use crate::app::model::state::State;
 use crate::backend::share::{Seen, ShareChange};
 use crate::domain::Target;
 use crate::domain::plan::RolloutPlan;

@@ -4,7 +4,7 @@
 
 use super::dialog::{ConfirmStage, StagePicker};
 use super::refusal::{InFlight, Refusal, Since, Untouched};
-use crate::app::state::{StageStep, State};
+use crate::app::model::state::{StageStep, State};
 
 /// `D` on `path` (or headless `stage ROUTE`): the picker for its stage, its deployments still to be
 /// read. Read-only may look: only choosing a deployment is refused.

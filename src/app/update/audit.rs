@@ -6,8 +6,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::action::Effect;
-use crate::app::plan_run::PlanRun;
-use crate::app::state::{Mode, Move, MoveSource, State};
+use crate::app::model::plan_run::PlanRun;
+use crate::app::model::state::{Mode, Move, MoveSource, State};
 use crate::audit::{self, AuditRecord, Outcome, RecordKind};
 use crate::backend::share::Seen;
 use crate::domain::stage::StageRef;

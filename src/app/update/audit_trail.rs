@@ -3,7 +3,7 @@
 //! cannot miss that switches are going unrecorded.
 
 use crate::app::action::Effect;
-use crate::app::state::State;
+use crate::app::model::state::State;
 use crate::domain::Level;
 
 /// The trail took a record (or could take one), or it could not, with why.

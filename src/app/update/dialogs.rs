@@ -4,7 +4,7 @@
 use crate::app::action::{Effect, Work};
 use crate::app::intent::refusal::{InFlight, Untouched};
 use crate::app::intent::{self, Dialog, Refusal, Request};
-use crate::app::state::{Overlay, State};
+use crate::app::model::state::{Overlay, State};
 
 /// Plan `request` and show its dialog, or say why there is none.
 pub fn open(state: &mut State, request: Request) -> Vec<Effect> {

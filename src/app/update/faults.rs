@@ -2,7 +2,7 @@
 
 use super::switching::DENIED_REASON;
 use crate::app::action::{Effect, Work};
-use crate::app::state::{Mode, State};
+use crate::app::model::state::{Mode, State};
 use crate::backend::Fault;
 use crate::domain::Level;
 

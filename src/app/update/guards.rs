@@ -5,7 +5,7 @@
 
 use super::switching::{request, share};
 use crate::app::action::Effect;
-use crate::app::state::{MoveSource, State};
+use crate::app::model::state::{MoveSource, State};
 use crate::backend::share::ShareChange;
 use crate::domain::{Level, Target};
 

@@ -20,7 +20,7 @@ use super::action::{Action, Effect, Event, To};
 use super::command::Command;
 use super::console::Console;
 use super::intent::{Request, ShareStep};
-use super::state::{Overlay, State};
+use super::model::state::{Overlay, State};
 
 /// Why switches end `abandoned` when the operator quits anyway.
 pub const QUIT_REASON: &str = "the operator quit the console before AWS confirmed it";

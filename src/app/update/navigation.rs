@@ -1,7 +1,7 @@
 //! Selection, filtering, panes and overlays: everything that only changes what is looked at.
 
 use crate::app::command::Command;
-use crate::app::state::{Overlay, State};
+use crate::app::model::state::{Overlay, State};
 
 /// How many log entries PgUp / PgDn move.
 const LOG_PAGE: usize = 5;

@@ -5,7 +5,7 @@
 
 use super::audit;
 use crate::app::action::Effect;
-use crate::app::state::{Move, MovePhase, Overlay, State};
+use crate::app::model::state::{Move, MovePhase, Overlay, State};
 use crate::audit::RecordKind;
 use crate::domain::Level;
 use crate::domain::format::duration_short;

@@ -4,8 +4,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::navigation::keep_selection_visible;
 use crate::app::action::{Effect, Work};
-use crate::app::routing::{Record, STORE_UNREAD, StoreEntry, entry_of};
-use crate::app::state::{ReadTrouble, RouteRow, State};
+use crate::app::model::routing::{Record, STORE_UNREAD, StoreEntry, entry_of};
+use crate::app::model::state::{ReadTrouble, RouteRow, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::backend::share::StoreState;

@@ -10,7 +10,7 @@
 
 use super::audit;
 use crate::app::action::Effect;
-use crate::app::state::State;
+use crate::app::model::state::State;
 use crate::domain::router_health::{RouterBreach, sustained};
 use crate::domain::{Level, MetricsSnapshot};
 use crate::router::install::function_name;

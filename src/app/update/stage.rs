@@ -11,7 +11,7 @@ use crate::app::command::Command;
 use crate::app::intent::refusal::{InFlight, Untouched};
 use crate::app::intent::stage::in_flight;
 use crate::app::intent::{Refusal, Request};
-use crate::app::state::{Move, MoveKind, MovePhase, MoveSource, Overlay, StageStep, State};
+use crate::app::model::state::{Move, MoveKind, MovePhase, MoveSource, Overlay, StageStep, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::Level;

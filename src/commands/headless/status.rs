@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::app::routing::Via;
-use crate::app::state::State;
+use crate::app::model::routing::Via;
+use crate::app::model::state::State;
 use crate::audit::{AuditTrail, RecordKind};
 use crate::domain::format::{thousands, time_of_day};
 use crate::domain::route::NOT_SWITCHABLE;

@@ -12,9 +12,9 @@ pub use error::LiveError;
 pub use identity::Identity;
 
 use crate::app::history;
+use crate::app::model::setup::Setup;
+use crate::app::model::state::{Mode, State};
 use crate::app::runtime::Runtime;
-use crate::app::setup::Setup;
-use crate::app::state::{Mode, State};
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
 use crate::backend::aws::clients::check_profile;

@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::super::audit;
 use crate::app::action::{Effect, Work};
-use crate::app::state::{EDGE_ANSWERS_KEPT, EdgeFollow, State};
+use crate::app::model::state::{EDGE_ANSWERS_KEPT, EdgeFollow, State};
 use crate::audit::RecordKind;
 use crate::domain::Level;
 use crate::domain::format::{duration_short, time_of_day};
@@ -118,7 +118,7 @@ pub fn answered(state: &mut State, path: &str, answer: ProbeAnswer) -> Vec<Effec
     state.moves.by_id(id).map(|attempt| edge_record(state, attempt, since, message)).into_iter().collect()
 }
 
-fn edge_record(state: &State, attempt: &crate::app::state::Move, since: Timestamp, message: String) -> Effect {
+fn edge_record(state: &State, attempt: &crate::app::model::state::Move, since: Timestamp, message: String) -> Effect {
     let since_requested = since.duration_since(attempt.requested_at).unsigned_abs();
     audit::milestone(state, attempt, RecordKind::EdgeMoved, since_requested, message)
 }

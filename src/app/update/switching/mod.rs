@@ -14,7 +14,7 @@ pub use rollout::{accepted, deploy_status};
 use super::audit;
 use super::dialogs::refuse;
 use crate::app::action::Effect;
-use crate::app::state::{Move, MoveSource, State};
+use crate::app::model::state::{Move, MoveSource, State};
 use crate::audit::RecordKind;
 
 /// Mark the rows of `paths` as moved by attempt `pending` (or no longer, with `None`).

@@ -7,7 +7,7 @@ use crate::app::action::{Effect, Work};
 use crate::app::intent::Refusal;
 use crate::app::intent::refusal::InFlight;
 use crate::app::intent::switch::changes_for;
-use crate::app::state::{ConfirmSwitch, Move, MoveKind, MovePhase, MoveSource, Overlay, State};
+use crate::app::model::state::{ConfirmSwitch, Move, MoveKind, MovePhase, MoveSource, Overlay, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::{Level, RouteChange, Target};

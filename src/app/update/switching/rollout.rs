@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use super::super::audit;
 use super::set_pending;
 use crate::app::action::{Effect, Work};
-use crate::app::state::{MovePhase, State, SwitchMark};
+use crate::app::model::state::{MovePhase, State, SwitchMark};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::format::duration_short;

@@ -5,8 +5,8 @@
 use super::super::audit;
 use super::{begin, set_pending};
 use crate::app::action::{Effect, Work};
-use crate::app::routing::Record;
-use crate::app::state::{Move, MoveKind, MovePhase, MoveSource, State, SwitchMark, describe_share};
+use crate::app::model::routing::Record;
+use crate::app::model::state::{Move, MoveKind, MovePhase, MoveSource, State, SwitchMark, describe_share};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::backend::share::{Seen, ShareChange, SharesAccepted, StoreState};

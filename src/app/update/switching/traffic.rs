@@ -7,7 +7,7 @@ use super::super::audit;
 use crate::app::action::Effect;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::app::state::{MovePhase, MovePolicy, RouteTraffic, State, SwitchMark};
+use crate::app::model::state::{MovePhase, MovePolicy, RouteTraffic, State, SwitchMark};
 use crate::audit::RecordKind;
 use crate::domain::format::duration_short;
 use crate::domain::format::time_of_day;

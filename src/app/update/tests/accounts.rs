@@ -36,7 +36,7 @@ fn with_accounts(search_account: usize) -> State {
     state
 }
 
-fn dialog(state: &mut State, path: &str) -> crate::app::state::ConfirmSwitch {
+fn dialog(state: &mut State, path: &str) -> crate::app::model::state::ConfirmSwitch {
     select(state, path);
     press(state, Command::Switch);
     let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("no confirm dialog: {:?}", state.view.overlay) };

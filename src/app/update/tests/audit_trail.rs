@@ -47,7 +47,7 @@ fn a_different_failure_is_said_again() {
 }
 
 /// The switch of `/orders/*` requested at `t0()`, accepted 2 s later with ETags E1 → E2.
-fn accepted_switch() -> crate::app::state::State {
+fn accepted_switch() -> crate::app::model::state::State {
     let mut state = loaded();
     super::request_switch(&mut state, "/orders/*");
     update(&mut state, Action::Tick(t0() + SignedDuration::from_secs(2)));

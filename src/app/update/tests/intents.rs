@@ -5,10 +5,10 @@ use super::{ID, loaded, orders_accepted, select};
 use crate::app::command::Command;
 use crate::app::intent::refusal::{InFlight, Untouched};
 use crate::app::intent::{self, Dialog, Refusal, Request};
-use crate::app::state::{Overlay, State};
+use crate::app::model::state::{Overlay, State};
 use crate::domain::Target;
 
-fn switch_of(dialog: Dialog) -> crate::app::state::ConfirmSwitch {
+fn switch_of(dialog: Dialog) -> crate::app::model::state::ConfirmSwitch {
     match dialog {
         Dialog::Switch(confirm) => confirm,
         other => panic!("expected the switch dialog, got {other:?}"),

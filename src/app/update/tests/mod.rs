@@ -19,8 +19,8 @@ use jiff::{SignedDuration, Timestamp};
 use crate::app::action::{Action, Effect, Event, On, Work};
 use crate::app::command::Command;
 use crate::app::console::Console;
-use crate::app::setup::Setup;
-use crate::app::state::{Mode, MovePhase, Overlay, State};
+use crate::app::model::setup::Setup;
+use crate::app::model::state::{Mode, MovePhase, Overlay, State};
 use crate::backend::BackendError;
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::{

@@ -6,8 +6,8 @@ use jiff::SignedDuration;
 
 use super::*;
 use crate::app::history::plans_under_way;
-use crate::app::plan_run::PlanPhase;
-use crate::app::state::MoveSource;
+use crate::app::model::plan_run::PlanPhase;
+use crate::app::model::state::MoveSource;
 use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
@@ -295,7 +295,7 @@ fn a_plan_step_the_store_takes_but_reads_back_otherwise_pauses_the_plan() {
         run.phase
     );
     assert_eq!(run.step, 0, "the step that did not take is sent again on resume");
-    assert_eq!(state.moves.by_id(2).unwrap().phase, crate::app::state::MovePhase::Failed);
+    assert_eq!(state.moves.by_id(2).unwrap().phase, crate::app::model::state::MovePhase::Failed);
 }
 
 /// A `plan_step` record of `/search/*` at `time` with `steps`, its step 0 taken.

@@ -4,14 +4,14 @@
 use super::{loaded, messages, press, select};
 use crate::app::action::{Effect, On, Work};
 use crate::app::command::Command;
-use crate::app::state::Overlay;
+use crate::app::model::state::Overlay;
 use crate::domain::preflight::BehaviorPolicies;
 use crate::domain::{OriginPair, Target};
 
 const ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 const EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 
-fn forwarding_host(state: &mut crate::app::state::State, path: &str) {
+fn forwarding_host(state: &mut crate::app::model::state::State, path: &str) {
     let row = state.routes.iter_mut().find(|r| r.path == path).unwrap();
     row.behavior = BehaviorPolicies { origin_request_policy_id: Some(ALL_VIEWER.into()), ..Default::default() };
 }

@@ -3,7 +3,7 @@
 use super::{audit_records, loaded, messages, orders_accepted, press, request_switch};
 use crate::app::action::Action;
 use crate::app::command::Command;
-use crate::app::state::{MovePhase, Overlay};
+use crate::app::model::state::{MovePhase, Overlay};
 use crate::audit::{Outcome, RecordKind};
 
 #[test]

@@ -4,7 +4,7 @@
 use super::*;
 use crate::app::action::{Event, On, Work};
 use crate::app::intent::share::{ShareStep, next_share};
-use crate::app::state::MoveSource;
+use crate::app::model::state::MoveSource;
 use crate::backend::share::{ShareChange, StoreState};
 use crate::router::RouteRecord;
 
@@ -317,7 +317,7 @@ fn a_record_without_an_index_entry_is_not_routed_and_its_share_above_zero_goes_b
     let record = RouteRecord::new(10, "apigw", "legacy", None).unwrap().encode().unwrap();
     update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store_with(false, &record)) }));
     let search = state.route("/search/*").unwrap();
-    assert_eq!((search.share, search.router_missing()), (None, vec![crate::app::routing::NOT_IN_INDEX]));
+    assert_eq!((search.share, search.router_missing()), (None, vec![crate::app::model::routing::NOT_IN_INDEX]));
     assert!(
         messages(&state).iter().any(|m| m.contains("not routed: not in the router's index")),
         "{:?}",
@@ -346,7 +346,7 @@ fn an_unreadable_record_is_never_dropped_and_r_overwrites_it_with_zero_saying_so
     let garbled = r#"{"v":1,"share":100.0,"lambda":"apigw","home":"legacy"}"#;
     update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: Ok(store_with(true, garbled)) }));
     let search = state.route("/search/*").unwrap();
-    assert_eq!(search.via_router(), crate::app::routing::Via::Unknown, "possibly on Lambda, never 0");
+    assert_eq!(search.via_router(), crate::app::model::routing::Via::Unknown, "possibly on Lambda, never 0");
     assert!(state.route("/search/*").unwrap().router_words().unwrap().contains("router record unreadable"));
     press(&mut state, Command::RollbackAll);
     let Overlay::Confirm(confirm) = state.view.overlay.clone() else { panic!("no dialog") };

@@ -5,7 +5,7 @@
 use super::{ID, audit_records, loaded, messages, orders_accepted, press, request_switch, select};
 use crate::app::action::{Action, Effect, Event, On, Work};
 use crate::app::command::Command;
-use crate::app::state::{MoveSource, Overlay, State};
+use crate::app::model::state::{MoveSource, Overlay, State};
 use crate::audit::{Outcome, RecordKind};
 use crate::backend::BackendError;
 use crate::domain::stage::{Deployment, RouteStage, StageDeployments, StageRef};

@@ -11,7 +11,7 @@ fn a_route_whose_traffic_has_not_moved_in_time_is_said_once() {
     request_switch(&mut state, "/orders/*");
     let accepted = orders_accepted(1, "E1", "E2");
     update(&mut state, accepted);
-    let not_yet = |state: &crate::app::state::State| {
+    let not_yet = |state: &crate::app::model::state::State| {
         messages(state).into_iter().filter(|m| m.contains("traffic has not moved")).collect::<Vec<_>>()
     };
     update(&mut state, Action::Tick(t0() + SignedDuration::from_mins(5)));

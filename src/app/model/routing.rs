@@ -4,7 +4,7 @@
 //! Anything less is said piece by piece, and a record nobody can read counts as possibly sending
 //! viewers to Lambda, never as 0.
 
-use crate::app::state::{RouteRow, State};
+use crate::app::model::state::{RouteRow, State};
 use crate::backend::share::{RecordRead, ShareChange, StoreState};
 use crate::domain::Target;
 pub use crate::domain::router_route::*;
