@@ -80,3 +80,25 @@ fn plus_and_minus_step_the_share_and_a_share_rollback_beats_the_behavior() {
     let status = console.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
 }
+
+#[test]
+fn u_after_a_share_move_puts_the_share_back_and_then_says_it_moved_since() {
+    let home = TempDir::new("cutover-e2e-share-undo");
+    let mut console = Console::spawn(&["demo", "--seed", "4", "--speed", "30"], home.path(), &[]);
+    console.wait_for("λ Lambda", TIMEOUT);
+    select(&mut console, "/search/*");
+    console.type_keys("+");
+    confirm(&mut console, "move /search/* λ 0 % → 1 % by the router?");
+    wait_row(&mut console, "/search/*", "λ 1 %");
+    // u: the share the store took goes back to what it was, read back from the store.
+    console.type_keys("u");
+    confirm(&mut console, "undo: switch /search/* back?");
+    wait_row(&mut console, "/search/*", "◼ origin");
+    // Nothing newer to undo: the share of that move is no longer the one it gave.
+    console.type_keys("e");
+    console.type_keys("u");
+    console.wait_for("the shares of the last move have moved since; nothing to undo", TIMEOUT);
+    console.type_keys("q");
+    let status = console.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
+}
