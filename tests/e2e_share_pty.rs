@@ -39,16 +39,22 @@ fn confirm(console: &mut Console, title: &str) {
     console.type_keys("y");
 }
 
-#[test]
-fn plus_and_minus_step_the_share_and_a_share_rollback_beats_the_behavior() {
-    let home = TempDir::new("cutover-e2e-share");
+/// The demo with `/search/*` selected and moved from 0 to 1 % by `+`, the store's answer shown.
+fn demo_with_search_at_one_percent(home: &TempDir) -> Console {
     let mut console = Console::spawn(&["demo", "--seed", "4", "--speed", "30"], home.path(), &[]);
     console.wait_for("λ Lambda", TIMEOUT);
     select(&mut console, "/search/*");
-    // 0 → 1 → 5 %, each confirmed, each taken by the store before the next.
     console.type_keys("+");
     confirm(&mut console, "move /search/* λ 0 % → 1 % by the router?");
     wait_row(&mut console, "/search/*", "λ 1 %");
+    console
+}
+
+#[test]
+fn plus_and_minus_step_the_share_and_a_share_rollback_beats_the_behavior() {
+    let home = TempDir::new("cutover-e2e-share");
+    // 0 → 1 → 5 %, each confirmed, each taken by the store before the next.
+    let mut console = demo_with_search_at_one_percent(&home);
     console.type_keys("+");
     confirm(&mut console, "move /search/* λ 1 % → 5 % by the router?");
     wait_row(&mut console, "/search/*", "λ 5 %");
@@ -84,12 +90,7 @@ fn plus_and_minus_step_the_share_and_a_share_rollback_beats_the_behavior() {
 #[test]
 fn u_after_a_share_move_puts_the_share_back_and_then_says_it_moved_since() {
     let home = TempDir::new("cutover-e2e-share-undo");
-    let mut console = Console::spawn(&["demo", "--seed", "4", "--speed", "30"], home.path(), &[]);
-    console.wait_for("λ Lambda", TIMEOUT);
-    select(&mut console, "/search/*");
-    console.type_keys("+");
-    confirm(&mut console, "move /search/* λ 0 % → 1 % by the router?");
-    wait_row(&mut console, "/search/*", "λ 1 %");
+    let mut console = demo_with_search_at_one_percent(&home);
     // u: the share the store took goes back to what it was, read back from the store.
     console.type_keys("u");
     confirm(&mut console, "undo: switch /search/* back?");
