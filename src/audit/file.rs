@@ -11,9 +11,18 @@ use crate::private_files;
 /// The audit file's name in the state directory.
 pub const FILE_NAME: &str = "audit.jsonl";
 
+/// The demo's own trail: its records are stamped by a simulated clock (often ahead of the real
+/// one) about a world that is made afresh each run, so they never mix with the live trail.
+pub const DEMO_FILE_NAME: &str = "audit-demo.jsonl";
+
 /// `<state dir>/audit.jsonl`, next to the log file; `None` without a home directory.
 pub fn default_path() -> Option<PathBuf> {
     crate::logging::log_dir().map(|dir| dir.join(FILE_NAME))
+}
+
+/// `<state dir>/audit-demo.jsonl`, the demo's trail; `None` without a home directory.
+pub fn default_demo_path() -> Option<PathBuf> {
+    crate::logging::log_dir().map(|dir| dir.join(DEMO_FILE_NAME))
 }
 
 /// The audit file. Cheap to clone; every append opens the file in append mode, so several
@@ -29,6 +38,11 @@ impl AuditLog {
     /// The audit file in the user's state directory.
     pub fn open_default() -> Result<Self, AuditError> {
         default_path().map(AuditLog::at).ok_or(AuditError::NoStateDir)
+    }
+
+    /// The demo's trail in the user's state directory.
+    pub fn open_demo() -> Result<Self, AuditError> {
+        default_demo_path().map(AuditLog::at).ok_or(AuditError::NoStateDir)
     }
 
     /// An audit file at an explicit path (tests, `--audit-file`-style overrides).

@@ -16,7 +16,7 @@ pub(crate) mod testing;
 
 pub use as_event_log::{HISTORY_PREFIX, history_entries, is_history, load_history, to_log_entry};
 pub use error::AuditError;
-pub use file::{AuditLog, default_path};
+pub use file::{AuditLog, default_demo_path, default_path};
 pub use read::{
     AuditTrail, Filter, LineWarning, TrailEntry, TrailLine, parse_trail, read_tail, read_trail, scan_trail,
 };

@@ -74,6 +74,9 @@ pub enum TrailLine {
 pub struct Filter {
     /// Records at or after this time.
     pub since: Option<Timestamp>,
+    /// Records at or before this time: a window that ends now leaves out records a demo's
+    /// simulated clock stamped ahead of the real one.
+    pub until: Option<Timestamp>,
     /// Records whose routes include this path pattern, exactly.
     pub route: Option<String>,
     /// Records of this distribution.
@@ -83,6 +86,7 @@ pub struct Filter {
 impl Filter {
     pub fn matches(&self, record: &AuditRecord) -> bool {
         self.since.is_none_or(|since| record.time >= since)
+            && self.until.is_none_or(|until| record.time <= until)
             && self.route.as_deref().is_none_or(|route| record.concerns_route(route))
             && self.distribution.as_deref().is_none_or(|d| record.distribution == d)
     }
@@ -376,6 +380,7 @@ mod tests {
         assert_eq!(
             lines(Filter {
                 since: Some("2025-03-01T01:30:00Z".parse().unwrap()),
+                until: None,
                 route: Some("/a".into()),
                 distribution: Some("A".into())
             }),

@@ -31,4 +31,7 @@ pub struct LogArgs {
     /// middle one).
     #[arg(long)]
     pub stats: bool,
+    /// Read the demo's trail (what `cutover demo` recorded) instead of the live one.
+    #[arg(long)]
+    pub demo: bool,
 }

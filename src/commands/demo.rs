@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::app::history;
 use crate::app::model::setup::Setup;
 use crate::app::model::state::{Mode, State};
 use crate::app::runtime::Runtime;
@@ -24,7 +23,9 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     let seed = args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs());
     let clock = Clock::simulated(Timestamp::now(), args.speed);
     let mut palette = Palette::new(themes, no_color);
-    let audit = AuditLog::open_default();
+    // A trail of the demo's own: the world is made afresh each run and its clock runs ahead of the
+    // real one, so earlier runs' records are neither this world's history nor in its past.
+    let audit = AuditLog::open_demo();
     let mut distributions = Vec::new();
     for index in 0..args.distributions {
         // The scenario plays on the first distribution; the others are calm, on seeds of their own.
@@ -75,9 +76,15 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
             .filter(|r| r.home != catalog::STATIC_ORIGIN_ID)
             .map(|r| (r.path, sim::stage::demo_route_stage()))
             .collect();
-        if let Ok(log) = &audit {
-            history::load_into(&mut setup, log);
-            history::load_plans(&mut setup, log);
+        if let Ok(log) = &audit
+            && index == 0
+        {
+            let path = log.path().display().to_string();
+            setup.note(
+                Level::Info,
+                None,
+                format!("`cutover log --demo` reads this demo's moves, recorded in its own trail {path}"),
+            );
         }
         let ports = backend.ports(setup.probe_settings);
         distributions.push((State::new(setup), ports));

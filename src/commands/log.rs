@@ -18,11 +18,11 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use crate::audit::AuditError;
-use crate::audit::default_path;
 use crate::audit::describe::{self, millis_short};
 use crate::audit::since::since_timestamp;
 use crate::audit::stats::{Span, Spans, Stats, SwitchStats, Switches, VIA_BEHAVIOR, VIA_ROUTER, VIA_STAGE};
 use crate::audit::{Filter, LineWarning, TrailEntry, TrailLine, scan_trail};
+use crate::audit::{default_demo_path, default_path};
 use crate::cli::LogArgs;
 use crate::domain::visible;
 
@@ -31,6 +31,7 @@ use crate::domain::visible;
 pub fn run(args: &LogArgs, path: Option<&Path>) -> Result<(), AuditError> {
     let path: PathBuf = match path {
         Some(path) => path.to_path_buf(),
+        None if args.demo => default_demo_path().ok_or(AuditError::NoStateDir)?,
         None => default_path().ok_or(AuditError::NoStateDir)?,
     };
     let result = run_with(args, &path, Timestamp::now(), &mut io::stdout().lock(), &mut io::stderr().lock());
@@ -50,6 +51,8 @@ pub fn run_with(
 ) -> Result<(), AuditError> {
     let filter = Filter {
         since: args.since.map(|ago| since_timestamp(now, ago)),
+        // "Since 10m ago" ends now: never a record from the future.
+        until: args.since.map(|_| now),
         route: args.route.clone(),
         distribution: args.distribution.clone(),
     };
@@ -58,8 +61,12 @@ pub fn run_with(
     }
     // The file is read a line at a time: JSON lines go out as they are read, and the table keeps
     // only the cells of the records it shows (it needs them all to size its columns).
-    let mut found = 0usize;
-    let mut rows: Vec<[String; 8]> = Vec::new();
+    let (mut found, mut later) = (0usize, 0usize);
+    let after_now = |record: &crate::audit::AuditRecord| {
+        filter.until.is_some_and(|until| record.time > until)
+            && Filter { until: None, ..filter.clone() }.matches(record)
+    };
+    let mut rows: Vec<[String; 9]> = Vec::new();
     scan_trail(path, |line| {
         match line {
             TrailLine::Warning(warning) => warn(err, path, &warning)?,
@@ -72,10 +79,15 @@ pub fn run_with(
                     rows.push(row(&entry));
                 }
             }
+            TrailLine::Entry(entry) if after_now(&entry.record) => later += 1,
             TrailLine::Entry(_) => {}
         }
         Ok(())
     })?;
+    if later > 0 {
+        let note = format!("{later} record(s) stamped after now (a demo's simulated clock runs ahead) are not shown");
+        writeln!(err, "{note}").map_err(AuditError::Output)?;
+    }
     if found == 0 {
         // With --json, standard output stays valid (empty) JSON Lines.
         let to: &mut dyn Write = if args.json { err } else { out };
@@ -221,13 +233,14 @@ fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
     writeln!(out, "the p-th of n is the ⌈p·n/100⌉-th shortest (an even count's median is the lower middle one).")
 }
 
-const HEADER: [&str; 8] = ["TIME (UTC)", "KIND", "DISTRIBUTION", "ROUTES", "MOVE", "OUTCOME", "WHO", "DETAILS"];
+const HEADER: [&str; 9] = ["TIME (UTC)", "MODE", "KIND", "DISTRIBUTION", "ROUTES", "MOVE", "OUTCOME", "WHO", "DETAILS"];
 
 /// A record's cells, each escaped: a newline or ESC inside a field stays inside its cell.
-fn row(entry: &TrailEntry) -> [String; 8] {
+fn row(entry: &TrailEntry) -> [String; 9] {
     let r = &entry.record;
     [
         r.time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        r.environment.as_str().to_string(),
         r.kind.as_str().to_string(),
         r.distribution.clone(),
         describe::routes(r),
@@ -368,6 +381,29 @@ mod tests {
     }
 
     #[test]
+    fn since_ends_now_and_says_how_many_records_a_demo_clock_stamped_later() {
+        let tmp = TempDir::new("cmd-future");
+        let path = tmp.path().join("audit-demo.jsonl");
+        let log = AuditLog::at(&path);
+        for (t, kind) in [
+            ("2025-03-01T04:55:00Z", RecordKind::SwitchRequested),
+            ("2025-03-01T05:20:00Z", RecordKind::SwitchDeployed),
+        ] {
+            let record =
+                AuditRecord::new(t.parse().unwrap(), kind, Environment::Demo, "ana", "EDEMO").with_routes(["/a/*"]);
+            log.append(&record).unwrap();
+        }
+        let (result, out, err) = run_capture(&["--since", "10m"], &path);
+        result.unwrap();
+        assert!(out.contains("demo  switch_requested") && !out.contains("switch_deployed"), "{out}");
+        assert!(err.contains("1 record(s) stamped after now"), "{err}");
+        // Without a window, every record is shown, the mode in its own column.
+        let (_, all, _) = run_capture(&[], &path);
+        assert!(all.contains("demo  switch_deployed"), "{all}");
+        assert!(args(&["--demo"]).demo);
+    }
+
+    #[test]
     fn prints_a_table_oldest_first_and_warns_about_the_torn_line() {
         let tmp = TempDir::new("cmd-table");
         let path = trail(&tmp);
@@ -375,8 +411,8 @@ mod tests {
         result.unwrap();
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 5, "{out}");
-        assert!(lines[0].starts_with("TIME (UTC)            KIND"), "{out}");
-        assert!(lines[1].starts_with("2025-03-01T01:00:00Z  switch_deployed  E1"), "{out}");
+        assert!(lines[0].starts_with("TIME (UTC)            MODE  KIND"), "{out}");
+        assert!(lines[1].starts_with("2025-03-01T01:00:00Z  live  switch_deployed  E1"), "{out}");
         assert!(lines[1].contains("◼ origin → λ Lambda") && lines[1].contains("deployed"), "{out}");
         assert!(lines[1].ends_with("accepted 820ms, deployed 3m 04s · etag A → B"), "{out}");
         assert!(lines[2].contains("guard_breach") && lines[2].ends_with("5xx 12.4% > 5% for 3 periods"), "{out}");
