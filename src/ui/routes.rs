@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::Widget;
 
 use super::sparkline::{self, MISSING};
 use crate::app::command::Command;
@@ -65,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             state.learned.metrics.received_at().map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
         title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
     }
-    let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
+    let title = Line::from(title);
 
     // Width left for the sparkline after the fixed columns, their gaps and the borders.
     let fixed: u16 = FIXED_WIDTHS.iter().sum::<u16>() + FIXED_WIDTHS.len() as u16 + 2 + 2;
@@ -86,8 +86,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         heading("TRAFFIC (60 min)", false),
     ];
     let buf = frame.buffer_mut();
-    let inner = block.inner(area);
-    (&block).render(area, buf);
+    let inner = super::bordered(buf, area, &title, theme.border);
     if let Some(grid) = Grid::new(inner, selected.map(|s| s - start), shown.len()) {
         grid.draw_heading(buf, &headings, theme.table_header);
         for (i, row) in shown.iter().enumerate() {
