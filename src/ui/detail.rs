@@ -83,9 +83,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Err(why) = row.switchable() {
         title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));
     }
-    let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::bordered(frame.buffer_mut(), area, &Line::from(title), theme.border);
 
     let Some(metrics) = state.learned.metrics.as_ref() else {
         frame.render_widget(Paragraph::new("waiting for the first metrics…").style(theme.muted), inner);

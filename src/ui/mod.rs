@@ -17,8 +17,9 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
+use ratatui::symbols::border;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::app::model::state::{Overlay, State};
 use crate::app::tab::Tab;
@@ -111,6 +112,48 @@ fn fill_style(buf: &mut Buffer, area: Rect, style: Style) {
             cell.set_style(style);
         }
     }
+}
+
+/// What `Block::bordered().title(title).border_style(style)` draws, for the two panes drawn on
+/// every frame: the same cells in the same order (the four sides, the corners over their ends,
+/// the title), without the block's pass over every cell inside it to set its empty style, which
+/// was about 5 % of a frame. Returns the area inside the border, as `Block::inner` does.
+fn bordered(buf: &mut Buffer, area: Rect, title: &Line, style: Style) -> Rect {
+    let inner = Block::bordered().inner(area);
+    let area = buf.area.intersection(area);
+    if area.is_empty() {
+        return inner;
+    }
+    let (left, top, right, bottom) = (area.left(), area.top(), area.right() - 1, area.bottom() - 1);
+    let set = border::PLAIN;
+    for y in top..=bottom {
+        buf[(left, y)].set_symbol(set.vertical_left).set_style(style);
+    }
+    for x in left..=right {
+        buf[(x, top)].set_symbol(set.horizontal_top).set_style(style);
+    }
+    for y in top..=bottom {
+        buf[(right, y)].set_symbol(set.vertical_right).set_style(style);
+    }
+    for x in left..=right {
+        buf[(x, bottom)].set_symbol(set.horizontal_bottom).set_style(style);
+    }
+    let corners = [
+        (right, bottom, set.bottom_right),
+        (right, top, set.top_right),
+        (left, bottom, set.bottom_left),
+        (left, top, set.top_left),
+    ];
+    for (x, y, symbol) in corners {
+        buf[(x, y)].set_symbol(symbol).set_style(style);
+    }
+    // Between the corners, cut at the right one.
+    let room = Rect { x: left.saturating_add(1), y: top, width: area.width.saturating_sub(2), height: 1 };
+    if !room.is_empty() {
+        let width = u16::try_from(title.width()).unwrap_or(u16::MAX).min(room.width);
+        title.render(Rect { width, ..room }, buf);
+    }
+    inner
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.

@@ -1,12 +1,13 @@
 //! The route table: one row per route with its target, numbers and last hour of traffic.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+use ratatui::widgets::Widget;
 
-use super::sparkline::{MISSING, sparkline};
+use super::sparkline::{self, MISSING};
 use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
 use crate::app::model::plan_run::PlanPhase;
@@ -24,6 +25,9 @@ const REQUESTS_WIDTH: u16 = 10;
 const ERRORS_WIDTH: u16 = 6;
 const LATENCY_WIDTH: u16 = 7;
 const THROTTLES_WIDTH: u16 = 7;
+/// The mark left of the selected row, in a column of its own only while a row is selected.
+const HIGHLIGHT: &str = "▶";
+const COLUMN_SPACING: u16 = 1;
 
 /// A count as it fits a numeric column `width` wide, its mark's place kept.
 fn count_in(value: f64, width: u16) -> String {
@@ -61,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             state.learned.metrics.received_at().map(|at| format!(" from {}", time_of_day(at))).unwrap_or_default();
         title.push(Span::styled(format!("STALE: last good numbers{from} "), theme.stale));
     }
-    let block = Block::bordered().title(Line::from(title)).border_style(theme.border);
+    let title = Line::from(title);
 
     // Width left for the sparkline after the fixed columns, their gaps and the borders.
     let fixed: u16 = FIXED_WIDTHS.iter().sum::<u16>() + FIXED_WIDTHS.len() as u16 + 2 + 2;
@@ -69,10 +73,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
     // Numbers are right-aligned with a space for the `!` mark, and so are their headings.
     let heading = |h: &str, numeric: bool| {
-        let line = if numeric { Line::from(format!("{h} ")).right_aligned() } else { Line::from(h.to_string()) };
-        Cell::from(line).style(theme.table_header)
+        if numeric { Line::from(format!("{h} ")).right_aligned() } else { Line::from(h.to_string()) }
     };
-    let header = Row::new([
+    let headings = [
         heading("", false),
         heading("ROUTE", false),
         heading("TARGET", false),
@@ -81,17 +84,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         heading(&latency_heading(&state.policy.latency_statistic), true),
         heading("THR", true),
         heading("TRAFFIC (60 min)", false),
-    ]);
-    let rows: Vec<Row> = shown.iter().map(|row| route_row(row, state, theme, spark_width)).collect();
-    let widths = FIXED_WIDTHS.iter().map(|w| Constraint::Length(*w)).chain([Constraint::Fill(1)]);
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .row_highlight_style(theme.selected)
-        .highlight_symbol("▶")
-        .column_spacing(1);
-    let mut table_state = TableState::default().with_selected(selected.map(|s| s - start));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    ];
+    let buf = frame.buffer_mut();
+    let inner = super::bordered(buf, area, &title, theme.border);
+    if let Some(grid) = Grid::new(inner, selected.map(|s| s - start), shown.len()) {
+        grid.draw_heading(buf, &headings, theme.table_header);
+        for (i, row) in shown.iter().enumerate() {
+            grid.draw_row(buf, i, &route_cells(row, state, theme, spark_width), theme);
+        }
+        grid.highlight(buf, shown.len(), theme.selected);
+    }
 
     if visible.is_empty() {
         // On the first row under the heading, which even the shortest table has.
@@ -152,13 +154,22 @@ fn target_spans<'a>(row: &RouteRow, theme: &Theme) -> Vec<Span<'a>> {
     }
 }
 
-fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> Row<'a> {
+/// One route's row, ready to draw: the text of its cells, and the minutes its sparkline shows.
+struct RouteCells<'a> {
+    alert: bool,
+    /// Route, target, requests, 5xx, latency, throttles.
+    text: [Line<'a>; 6],
+    minutes: &'a [MinutePoint],
+    /// Over the whole row, under its cells' own styles: stale numbers.
+    style: Style,
+}
+
+fn route_cells<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width: usize) -> RouteCells<'a> {
     let t = state.thresholds_for(&row.path);
     // The route's series looked up once for its newest numbers and its sparkline.
     let series = state.learned.metrics.as_ref().map(|m| m.series(&row.path)).unwrap_or_default();
     // As `MetricsSnapshot::latest` finds it.
     let latest = series.iter().rev().find(|p| p.has_data());
-    let alert_mark = if row.alert.is_empty() { Cell::from(" ") } else { Cell::from("▲").style(theme.alert) };
     let mut target = target_spans(row, theme);
     // While the traffic moves: the new side's share of the newest minute; before the numbers can
     // tell, how many of the probes through the edge the new side answered.
@@ -181,39 +192,37 @@ fn route_row<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_width
     let latency_cell =
         number(latency.map(|v| count_in(v, LATENCY_WIDTH)), latest.is_some_and(|p| t.latency_breached(p)), theme);
     let throttles = throttle_cell(latest, t, theme);
-    // Only the minutes the sparkline shows (its newest `spark_width`).
-    let newest = &series[series.len().saturating_sub(spark_width)..];
-    let newest: Vec<Option<f64>> = newest.iter().map(MinutePoint::requests).collect();
-    let spark = spark_line(sparkline(&newest, spark_width), theme);
     let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };
     // The account its Lambda side lives in could not be read this time: its numbers are older.
     let account_stale =
         state.learned.metrics.as_ref().and_then(|m| m.account_of(&row.path)).is_some_and(|a| a.error.is_some());
-    let row_style = if state.is_stale() || account_stale { theme.stale } else { Style::default() };
-    Row::new([
-        alert_mark,
-        Cell::from(Span::styled(row.path.as_str(), path_style)),
-        Cell::from(Line::from(target)),
-        requests,
-        error_cell,
-        latency_cell,
-        throttles,
-        Cell::from(spark),
-    ])
-    .style(row_style)
+    RouteCells {
+        alert: !row.alert.is_empty(),
+        text: [
+            Line::from(Span::styled(row.path.as_str(), path_style)),
+            Line::from(target),
+            requests,
+            error_cell,
+            latency_cell,
+            throttles,
+        ],
+        // Only the minutes the sparkline shows (its newest `spark_width`).
+        minutes: &series[series.len().saturating_sub(spark_width)..],
+        style: if state.is_stale() || account_stale { theme.stale } else { Style::default() },
+    }
 }
 
 /// A right-aligned number with a `!` when it crosses its threshold, or `–` when missing.
-fn number<'a>(text: Option<String>, breached: bool, theme: &Theme) -> Cell<'a> {
+fn number<'a>(text: Option<String>, breached: bool, theme: &Theme) -> Line<'a> {
     match (text, breached) {
-        (None, _) => Cell::from(Line::from(Span::styled("– ", theme.muted)).right_aligned()),
-        (Some(text), true) => Cell::from(Line::from(Span::styled(format!("{text}!"), theme.alert)).right_aligned()),
-        (Some(text), false) => Cell::from(Line::from(format!("{text} ")).right_aligned()),
+        (None, _) => Line::from(Span::styled("– ", theme.muted)).right_aligned(),
+        (Some(text), true) => Line::from(Span::styled(format!("{text}!"), theme.alert)).right_aligned(),
+        (Some(text), false) => Line::from(format!("{text} ")).right_aligned(),
     }
 }
 
 /// Lambda throttles; origin routes have no datapoint, so they show `–` like any missing number.
-fn throttle_cell<'a>(latest: Option<&MinutePoint>, t: &Thresholds, theme: &Theme) -> Cell<'a> {
+fn throttle_cell<'a>(latest: Option<&MinutePoint>, t: &Thresholds, theme: &Theme) -> Line<'a> {
     let breached = latest.is_some_and(|p| t.throttles_breached(p));
     number(latest.and_then(|p| p.throttles.get()).map(|v| count_in(v, THROTTLES_WIDTH)), breached, theme)
 }
@@ -225,27 +234,111 @@ fn percent_in_column(value: f64) -> String {
     if text.chars().count() < usize::from(ERRORS_WIDTH) { text } else { count_in(value, ERRORS_WIDTH) }
 }
 
-/// Runs of equal style share one span; a line of one run (no minute missing, the usual case) is
-/// the text itself, not copied.
-fn spark_line<'a>(text: String, theme: &Theme) -> Line<'a> {
-    let style_of = |c: char| -> Style { if c == MISSING { theme.muted } else { theme.sparkline } };
-    let mut spans: Vec<Span> = Vec::new();
-    let mut start = 0;
-    let mut run_style = None;
-    for (i, c) in text.char_indices() {
-        let style = style_of(c);
-        if run_style.is_some_and(|s| s != style) {
-            spans.push(Span::styled(text[start..i].to_string(), run_style.unwrap_or_default()));
-            start = i;
+/// The table's parts where ratatui's `Table` would put them (the same layouts, so the same cells
+/// come out), drawn straight into the buffer: building a `Row` of `Cell`s, `Text`s and `Span`s for
+/// every route on every frame, and laying each sparkline out grapheme by grapheme, was over a third
+/// of a frame.
+struct Grid {
+    heading: Rect,
+    /// Under the heading, one route a line.
+    rows: Rect,
+    /// Each column's x and width on the screen, at y 0.
+    columns: Vec<Rect>,
+    /// The highlight's column: as wide as its mark while a row is selected, else nothing.
+    selection: Rect,
+    /// The selected row among those shown, as `Table` clamps it: none without rows.
+    selected: Option<usize>,
+}
+
+impl Grid {
+    /// `None` when the block leaves no room inside it, where `Table` draws nothing either.
+    fn new(inner: Rect, selected: Option<usize>, rows: usize) -> Option<Grid> {
+        if inner.is_empty() {
+            return None;
         }
-        run_style = Some(style);
+        let selected = selected.map(|s| s.min(rows.saturating_sub(1))).filter(|_| rows > 0);
+        let selection_width = if selected.is_some() { Line::from(HIGHLIGHT).width() as u16 } else { 0 };
+        let [_, columns_area] = Layout::horizontal([Constraint::Length(selection_width), Constraint::Fill(0)])
+            .areas(Rect::new(0, 0, inner.width, 1));
+        let widths = FIXED_WIDTHS.iter().map(|w| Constraint::Length(*w)).chain([Constraint::Fill(1)]);
+        let columns = Layout::horizontal(widths)
+            .flex(Flex::Start)
+            .spacing(COLUMN_SPACING)
+            .split(columns_area)
+            .iter()
+            .map(|c| Rect::new(inner.x + c.x, 0, c.width, 1))
+            .collect();
+        let [_, heading, _, rows, _, _, _] = Layout::vertical([
+            Constraint::Length(0),
+            Constraint::Length(1),
+            Constraint::Length(0),
+            Constraint::Min(0),
+            Constraint::Length(0),
+            Constraint::Length(0),
+            Constraint::Length(0),
+        ])
+        .areas(inner);
+        Some(Grid { heading, rows, columns, selection: Rect { width: selection_width, height: 1, ..rows }, selected })
     }
-    if start == 0 && !text.is_empty() {
-        spans.push(Span::styled(text, run_style.unwrap_or_default()));
-    } else if start < text.len() {
-        spans.push(Span::styled(text[start..].to_string(), run_style.unwrap_or_default()));
+
+    fn draw_heading(&self, buf: &mut Buffer, headings: &[Line], style: Style) {
+        for (column, heading) in self.columns.iter().zip(headings) {
+            cell(buf, Rect { y: self.heading.y, height: self.heading.height, ..*column }, heading, style);
+        }
     }
-    Line::from(spans)
+
+    /// Row `i` of those shown, unless it falls below the table.
+    fn draw_row(&self, buf: &mut Buffer, i: usize, row: &RouteCells, theme: &Theme) {
+        let Some(y) = self.row_y(i) else { return };
+        if row.style != Style::default() {
+            buf.set_style(Rect { y, height: 1, ..self.rows }, row.style);
+        }
+        if self.selected == Some(i) {
+            Line::from(HIGHLIGHT).render(Rect { y, ..self.selection }, buf);
+        }
+        let at = |column: &Rect| Rect { y, ..*column };
+        let (mark, mark_style) = if row.alert { ("▲", theme.alert) } else { (" ", Style::default()) };
+        cell(buf, at(&self.columns[0]), &Line::from(mark), mark_style);
+        for (column, text) in self.columns[1..7].iter().zip(&row.text) {
+            cell(buf, at(column), text, Style::default());
+        }
+        draw_sparkline(buf, at(&self.columns[7]), row.minutes, theme);
+    }
+
+    /// The selected row's style over it, once its cells are drawn.
+    fn highlight(&self, buf: &mut Buffer, shown: usize, style: Style) {
+        if let Some(y) = self.selected.filter(|s| *s < shown).and_then(|s| self.row_y(s)) {
+            buf.set_style(Rect { y, height: 1, ..self.rows }, style);
+        }
+    }
+
+    fn row_y(&self, i: usize) -> Option<u16> {
+        u16::try_from(i).ok().map(|i| self.rows.y.saturating_add(i)).filter(|y| *y < self.rows.bottom())
+    }
+}
+
+/// A cell as `Table` draws one: its style over its area, then its text.
+fn cell(buf: &mut Buffer, area: Rect, text: &Line, style: Style) {
+    if style != Style::default() {
+        buf.set_style(area, style);
+    }
+    text.render(area, buf);
+}
+
+/// The sparkline written cell by cell, left-aligned and cut at the column's end as a `Line`
+/// would be: every bar is one single-width character, so it needs none of a line's grapheme and
+/// width work, nor a string per row.
+fn draw_sparkline(buf: &mut Buffer, area: Rect, minutes: &[MinutePoint], theme: &Theme) {
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let max = sparkline::largest(minutes.iter().map(MinutePoint::requests));
+    for (x, minute) in (area.left()..area.right()).zip(minutes) {
+        let bar = sparkline::bar(minute.requests(), max);
+        let style = if bar == MISSING { theme.muted } else { theme.sparkline };
+        buf[(x, area.y)].set_char(bar).set_style(style);
+    }
 }
 
 #[cfg(test)]
