@@ -166,10 +166,10 @@ fn keys_work_while_every_aws_call_hangs() {
     assert!(started.elapsed() < Duration::from_secs(40), "the keys waited for the hanging call");
 }
 
-/// `cutover log --json` of the console that ran in `home`: one JSON record per line.
+/// `cutover log --demo --json` of the demo console that ran in `home`: one JSON record per line.
 fn audit_trail(home: &std::path::Path) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
-        .args(["log", "--json"])
+        .args(["log", "--demo", "--json"])
         .env("HOME", home)
         .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_CONFIG_HOME", home.join("config"))
