@@ -168,6 +168,19 @@ impl State {
         self.routes.iter().filter(|r| needle.matches(&r.path)).collect()
     }
 
+    /// Whether the selected route is among the rows the filter shows, without listing them (a
+    /// filter keystroke at 1,000 routes asks this once).
+    pub fn selection_shown(&self) -> bool {
+        let needle = Needle::new(&self.view.filter);
+        self.view.selected.as_deref().is_some_and(|path| needle.matches(path) && self.route(path).is_some())
+    }
+
+    /// The first row the filter shows.
+    pub fn first_visible(&self) -> Option<&RouteRow> {
+        let needle = Needle::new(&self.view.filter);
+        self.routes.iter().find(|r| needle.matches(&r.path))
+    }
+
     pub fn selected_index(&self) -> Option<usize> {
         self.selected_index_in(&self.visible_routes())
     }

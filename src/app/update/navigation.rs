@@ -89,7 +89,7 @@ fn select_next_breached(state: &mut State) {
 
 /// After the rows change, keep the selected route if it is still shown, else take the first.
 pub fn keep_selection_visible(state: &mut State) {
-    if state.selected_index().is_none() {
-        state.view.selected = state.visible_routes().first().map(|r| r.path.clone());
+    if !state.selection_shown() {
+        state.view.selected = state.first_visible().map(|r| r.path.clone());
     }
 }
