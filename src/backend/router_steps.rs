@@ -1,0 +1,390 @@
+//! How `cutover router` carries out one planned [`InstallStep`], written once over the calls it
+//! makes ([`RouterCalls`]): AWS's CloudFront and KeyValueStore clients (`aws::router`) and the demo
+//! world (`sim::router`) answer the same calls, and the step logic here — what a step checks in
+//! the snapshot first, the waits, the retries on a stale ETag, the lines it prints, what it
+//! teaches the snapshot for the next step — is the same for both. Where the two worlds differ on
+//! purpose (the demo's function deletes without waiting for the rollout, its test runs on the world's
+//! store at once), the difference sits in that side's call, said there.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use super::BackendError;
+use super::aws::router::{expected_log, sample_events, sample_uri};
+use super::router_pieces::{RouterError, Snapshot, StepDone, check_read_back};
+use super::share::KEYS_PER_UPDATE;
+use crate::router::ROUTER_JS;
+use crate::router::install::{FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, key_writes};
+
+/// How many times an association update or a key write is re-read and re-sent after a stale ETag.
+pub const CONFLICT_RETRIES: u32 = 3;
+
+fn failed(action: &'static str) -> impl FnOnce(BackendError) -> RouterError {
+    move |error| RouterError { action, error }
+}
+
+fn other(action: &'static str, message: impl Into<String>) -> RouterError {
+    RouterError::other(action, message.into())
+}
+
+/// What one `TestFunction` call answered.
+#[derive(Clone, Debug, Default)]
+pub struct TestRun {
+    /// The compute utilization CloudFront measured, `None` where nothing measures it (the demo).
+    pub utilization: Option<String>,
+    pub logs: Vec<String>,
+}
+
+/// The calls a step makes, one per API call, on AWS or on the demo world. Each answers what the
+/// call answered; the step logic ([`carry_out`]) decides what it means.
+#[async_trait]
+pub trait RouterCalls: Send + Sync {
+    /// The distribution's config as `GetDistributionConfig` gives it.
+    type Config: Clone + Send + Sync;
+
+    /// How many looks at a store still provisioning before giving up.
+    fn polls(&self) -> u32;
+    /// How many times the routed sample event is tested before the store counts as not read.
+    fn test_tries(&self) -> u32;
+    /// The wait between two looks at a store, or two tests of the routed event.
+    async fn pause(&self);
+
+    /// `CreateKeyValueStore`: the store and its control-plane ETag.
+    async fn create_store(&self, name: &str) -> Result<(FoundStore, Option<String>), RouterError>;
+    /// `DescribeKeyValueStore`: the store (when the answer has one) and its ETag.
+    async fn describe_store(&self, name: &str) -> Result<(Option<FoundStore>, Option<String>), RouterError>;
+    /// `DeleteKeyValueStore` with `IfMatch`.
+    async fn delete_store(&self, name: &str, etag: &str) -> Result<(), RouterError>;
+
+    /// The store's data-plane ETag and every key (`DescribeKeyValueStore`, `ListKeys`).
+    async fn list_keys(&self, store_arn: &str) -> Result<(String, BTreeMap<String, String>), RouterError>;
+    /// One `UpdateKeys` call with `IfMatch`: the ETag it returned.
+    async fn update_keys(
+        &self,
+        store_arn: &str,
+        etag: &str,
+        puts: &[(String, String)],
+        deletes: &[String],
+    ) -> Result<String, BackendError>;
+
+    /// `CreateFunction` with the embedded code and `store_arn` associated: its ARN and ETag.
+    async fn create_function(&self, name: &str, store_arn: &str) -> Result<(String, Option<String>), RouterError>;
+    /// `UpdateFunction` to the embedded code and `store_arn`, with `IfMatch`: the new ETag.
+    async fn update_function(&self, name: &str, etag: &str, store_arn: &str) -> Result<Option<String>, RouterError>;
+    /// `PublishFunction` with `IfMatch`: the ARN, when the answer says it.
+    async fn publish_function(&self, name: &str, etag: &str) -> Result<Option<String>, RouterError>;
+    /// `TestFunction` (DEVELOPMENT stage) on sample event number `n` (from 1), which is for
+    /// `routed` when it is the routed one; a function error fails it.
+    async fn test_function(
+        &self,
+        name: &str,
+        etag: &str,
+        event: &str,
+        n: usize,
+        routed: Option<&str>,
+    ) -> Result<TestRun, RouterError>;
+    /// `DeleteFunction` with `IfMatch`.
+    async fn delete_function(&self, name: &str, etag: &str) -> Result<(), RouterError>;
+
+    /// `GetDistributionConfig`: the config and its ETag.
+    async fn distribution_config(&self) -> Result<(Self::Config, String), RouterError>;
+    /// Put the router (`arn`) on the behaviors at `paths`, or take it off, in place: the paths
+    /// changed, or why it cannot be done.
+    fn set_router(
+        &self,
+        config: &mut Self::Config,
+        paths: &[String],
+        arn: &str,
+        add: bool,
+    ) -> Result<Vec<String>, String>;
+    /// Each behavior and its viewer-request function, as the planner reads them.
+    fn behaviors_of(&self, config: &Self::Config) -> Vec<FoundBehavior>;
+    /// `UpdateDistribution` with `IfMatch`: the new ETag.
+    async fn update_distribution(&self, config: Self::Config, etag: &str) -> Result<Option<String>, BackendError>;
+}
+
+fn lines(lines: Vec<String>) -> StepDone {
+    StepDone { lines, ..Default::default() }
+}
+
+fn function_etag(action: &'static str, snapshot: &Snapshot) -> Result<String, RouterError> {
+    snapshot.function_etag.clone().ok_or_else(|| other(action, "the function's ETag is unknown; run the command again"))
+}
+
+fn store_arn(action: &'static str, snapshot: &Snapshot) -> Result<String, RouterError> {
+    snapshot
+        .found
+        .store
+        .as_ref()
+        .map(|s| s.arn.clone())
+        .ok_or_else(|| other(action, "the store does not exist yet; run install again"))
+}
+
+// Long: one arm per kind of step, each a call and what it teaches the snapshot; split up, the
+// arms would only move the same lines apart.
+/// Carry out one step, keeping `snapshot` up to date for the next.
+pub async fn carry_out<C: RouterCalls + ?Sized>(
+    calls: &C,
+    step: &InstallStep,
+    snapshot: &mut Snapshot,
+) -> Result<StepDone, RouterError> {
+    match step {
+        InstallStep::CreateStore { name } => {
+            let (store, etag) = calls.create_store(name).await?;
+            snapshot.store_etag = etag;
+            snapshot.found.store = Some(store);
+            let mut done = lines(vec![format!("created KeyValueStore {name}")]);
+            done.lines.extend(wait_for_store(calls, name, snapshot).await?);
+            Ok(done)
+        }
+        InstallStep::WaitForStore { name } => Ok(lines(wait_for_store(calls, name, snapshot).await?)),
+        InstallStep::CreateFunction { name } => {
+            let store = store_arn("CreateFunction", snapshot)?;
+            let (arn, etag) = calls.create_function(name, &store).await?;
+            snapshot.function_etag = etag;
+            snapshot.found.function = Some(FoundFunction {
+                arn: arn.clone(),
+                development_code: ROUTER_JS.to_string(),
+                live_code: None,
+                store_arns: vec![store],
+            });
+            Ok(lines(vec![format!("created CloudFront Function {name} ({arn})")]))
+        }
+        InstallStep::UpdateFunction { name, .. } => {
+            let etag = function_etag("UpdateFunction", snapshot)?;
+            let store = store_arn("UpdateFunction", snapshot)?;
+            snapshot.function_etag = calls.update_function(name, &etag, &store).await?;
+            if let Some(f) = snapshot.found.function.as_mut() {
+                f.development_code = ROUTER_JS.to_string();
+                f.store_arns = vec![store];
+            }
+            Ok(lines(vec![format!("updated CloudFront Function {name}")]))
+        }
+        InstallStep::WriteKeys { routes, removed, .. } => write_keys(calls, routes, removed, snapshot).await,
+        InstallStep::TestFunction { name, route } => test(calls, name, route.as_deref(), snapshot).await,
+        InstallStep::PublishFunction { name } => {
+            let etag = function_etag("PublishFunction", snapshot)?;
+            let arn = calls.publish_function(name, &etag).await?;
+            if let Some(f) = snapshot.found.function.as_mut() {
+                f.live_code = Some(f.development_code.clone());
+                if let Some(arn) = arn {
+                    f.arn = arn;
+                }
+            }
+            Ok(lines(vec![format!("published {name}: LIVE runs the embedded router.js")]))
+        }
+        InstallStep::Associate { paths } => update_associations(calls, paths, true, snapshot).await,
+        InstallStep::Dissociate { paths } => update_associations(calls, paths, false, snapshot).await,
+        InstallStep::DeleteFunction { name } => {
+            let etag = function_etag("DeleteFunction", snapshot)?;
+            calls.delete_function(name, &etag).await?;
+            snapshot.found.function = None;
+            Ok(lines(vec![format!("deleted CloudFront Function {name}")]))
+        }
+        InstallStep::DeleteStore { name } => {
+            let etag = snapshot
+                .store_etag
+                .clone()
+                .ok_or_else(|| other("DeleteKeyValueStore", format!("no ETag known for store {name}; run it again")))?;
+            calls.delete_store(name, &etag).await?;
+            snapshot.found.store = None;
+            Ok(lines(vec![format!("deleted KeyValueStore {name}")]))
+        }
+    }
+}
+
+/// Look at the store until it is READY, a bounded number of times.
+async fn wait_for_store<C: RouterCalls + ?Sized>(
+    calls: &C,
+    name: &str,
+    snapshot: &mut Snapshot,
+) -> Result<Vec<String>, RouterError> {
+    for _ in 0..calls.polls() {
+        let status = snapshot.found.store.as_ref().map(|s| s.status.clone()).unwrap_or_default();
+        match status.as_str() {
+            "READY" => return Ok(vec![format!("KeyValueStore {name} is READY")]),
+            "FAILED" => {
+                return Err(other(
+                    "CreateKeyValueStore",
+                    format!(
+                        "KeyValueStore {name} FAILED to provision; run `cutover router remove --yes` and install again"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        calls.pause().await;
+        let (store, etag) = calls.describe_store(name).await?;
+        snapshot.store_etag = etag;
+        if let Some(store) = store {
+            snapshot.found.store = Some(store);
+        }
+    }
+    if snapshot.found.store.as_ref().is_some_and(|s| s.status == "READY") {
+        return Ok(vec![format!("KeyValueStore {name} is READY")]);
+    }
+    Err(other(
+        "DescribeKeyValueStore",
+        format!("KeyValueStore {name} is still not READY; run install again in a minute, it carries on from there"),
+    ))
+}
+
+/// `writes` as `UpdateKeys` calls of at most [`KEYS_PER_UPDATE`] keys: each call's puts and deletes.
+pub fn update_chunks(writes: &KeyWrites) -> Vec<(Vec<(String, String)>, Vec<String>)> {
+    let mut keys: Vec<(&String, Option<&String>)> = writes.puts.iter().map(|(k, v)| (k, Some(v))).collect();
+    keys.extend(writes.deletes.iter().map(|k| (k, None)));
+    keys.chunks(KEYS_PER_UPDATE)
+        .map(|chunk| {
+            let puts = chunk.iter().filter_map(|(k, v)| v.map(|v| ((*k).clone(), v.clone()))).collect();
+            let deletes = chunk.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| (*k).clone()).collect();
+            (puts, deletes)
+        })
+        .collect()
+}
+
+/// `writes` in `UpdateKeys` calls, each with the ETag the last one returned.
+async fn update_keys<C: RouterCalls + ?Sized>(
+    calls: &C,
+    store: &str,
+    mut etag: String,
+    writes: &KeyWrites,
+) -> Result<(), BackendError> {
+    for (puts, deletes) in update_chunks(writes) {
+        etag = calls.update_keys(store, &etag, &puts, &deletes).await?;
+    }
+    Ok(())
+}
+
+/// Carry out a `WriteKeys` step: read the keys, plan the writes against them, send them in
+/// `UpdateKeys` calls of at most 50 keys with `IfMatch`, and on a stale ETag start over (at most
+/// three times). Then read the store back: the index must list `routes` and each must have a
+/// readable record.
+async fn write_keys<C: RouterCalls + ?Sized>(
+    calls: &C,
+    routes: &[String],
+    removed: &[String],
+    snapshot: &mut Snapshot,
+) -> Result<StepDone, RouterError> {
+    let store = store_arn("UpdateKeys", snapshot)?;
+    let mut lines = Vec::new();
+    for conflicts in 0.. {
+        let (etag, items) = calls.list_keys(&store).await?;
+        let writes = key_writes(&items, routes, removed, &snapshot.found.origins)
+            .map_err(|why| other("UpdateKeys", format!("{why}; nothing was written")))?;
+        if writes.is_empty() {
+            lines.push("the store already agrees".to_string());
+            break;
+        }
+        match update_keys(calls, &store, etag, &writes).await {
+            Ok(()) => {
+                lines.push(format!("wrote {} key(s), deleted {}:", writes.puts.len(), writes.deletes.len()));
+                lines.extend(writes.lines.iter().map(|l| format!("  {l}")));
+                break;
+            }
+            Err(BackendError::PreconditionFailed) if conflicts < CONFLICT_RETRIES => {
+                lines.push("someone else wrote the store meanwhile: read again".to_string());
+            }
+            Err(BackendError::PreconditionFailed) => {
+                return Err(failed("UpdateKeys")(BackendError::TooManyConflicts(conflicts + 1)));
+            }
+            Err(error) => return Err(failed("UpdateKeys")(error)),
+        }
+    }
+    let (etag, items) = calls.list_keys(&store).await?;
+    let line = check_read_back(&items, routes)
+        .map_err(|why| other("UpdateKeys", format!("read back: {why}; run install again")))?;
+    snapshot.found.keys = Keys::Read { etag, items };
+    lines.push(line);
+    Ok(StepDone { lines, ..Default::default() })
+}
+
+/// `TestFunction` on the sample events. The routed one is asked again (after each pause, at most
+/// [`RouterCalls::test_tries`] times) while its logs do not show the record just written: the
+/// store's writes take seconds to reach what the test reads.
+async fn test<C: RouterCalls + ?Sized>(
+    calls: &C,
+    name: &str,
+    route: Option<&str>,
+    snapshot: &Snapshot,
+) -> Result<StepDone, RouterError> {
+    let etag = function_etag("TestFunction", snapshot)?;
+    let most = calls.test_tries();
+    let mut lines = Vec::new();
+    for (n, event) in sample_events(route).iter().enumerate() {
+        let routed = route.filter(|_| n == 0);
+        let expected = routed.map(|route| expected_log(route, &snapshot.found.keys.items().unwrap_or_default()));
+        let shows = |run: &TestRun| expected.as_ref().is_none_or(|e| run.logs.iter().any(|l| l.trim() == e));
+        let mut tries = 0;
+        let run = loop {
+            tries += 1;
+            let run = calls.test_function(name, &etag, event, n + 1, routed).await?;
+            if shows(&run) || tries >= most {
+                break run;
+            }
+            calls.pause().await;
+        };
+        lines.push(match &run.utilization {
+            Some(utilization) => format!("sample event {}: compute utilization {utilization} %", n + 1),
+            None => {
+                format!("sample event {}: run by the demo's CloudFront (it measures no compute utilization)", n + 1)
+            }
+        });
+        lines.extend(run.logs.iter().map(|log| format!("  log: {log}")));
+        if let (Some(route), Some(expected)) = (routed, &expected) {
+            if !shows(&run) {
+                let asked = if most > 1 { format!(" (asked {tries} times)") } else { String::new() };
+                return Err(other(
+                    "TestFunction",
+                    format!(
+                        "the router did not read the store as written: for {} its logs should say {expected:?}{asked}; nothing was published, check the function's store association with `cutover router status`",
+                        sample_uri(route)
+                    ),
+                ));
+            }
+            lines.push(format!("  the function read route:{route} and chose as its record says"));
+        }
+    }
+    Ok(StepDone { lines, ..Default::default() })
+}
+
+/// One `UpdateDistribution` adding (or taking off) the router on `paths`, on the config as
+/// fetched, re-read after a stale ETag.
+async fn update_associations<C: RouterCalls + ?Sized>(
+    calls: &C,
+    paths: &[String],
+    add: bool,
+    snapshot: &mut Snapshot,
+) -> Result<StepDone, RouterError> {
+    let arn = snapshot.found.function.as_ref().map(|f| f.arn.clone()).unwrap_or_default();
+    if add && arn.is_empty() {
+        return Err(other("UpdateDistribution", "the function's ARN is unknown; run install again"));
+    }
+    for _ in 0..=CONFLICT_RETRIES {
+        let (mut config, etag) = calls.distribution_config().await?;
+        let changed = calls.set_router(&mut config, paths, &arn, add).map_err(|m| {
+            other("UpdateDistribution", format!("{m}; nothing was written, look with `cutover router status`"))
+        })?;
+        if changed.is_empty() {
+            snapshot.found.behaviors = calls.behaviors_of(&config);
+            return Ok(lines(vec!["every behavior was already as planned".into()]));
+        }
+        match calls.update_distribution(config.clone(), &etag).await {
+            Ok(etag_after) => {
+                snapshot.found.behaviors = calls.behaviors_of(&config);
+                let verb = if add { "added the router to" } else { "took the router off" };
+                return Ok(StepDone {
+                    lines: vec![format!(
+                        "{verb} {}; CloudFront is deploying it (the usual minutes; follow it with `cutover status`)",
+                        changed.join(", ")
+                    )],
+                    etag_before: Some(etag),
+                    etag_after,
+                });
+            }
+            Err(BackendError::PreconditionFailed) => continue,
+            Err(error) => return Err(failed("UpdateDistribution")(error)),
+        }
+    }
+    Err(failed("UpdateDistribution")(BackendError::TooManyConflicts(CONFLICT_RETRIES + 1)))
+}
