@@ -11,11 +11,12 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use super::BackendError;
-use super::aws::router::{expected_log, sample_events, sample_uri};
 use super::router_pieces::{RouterError, Snapshot, StepDone, check_read_back};
 use super::share::KEYS_PER_UPDATE;
-use crate::router::ROUTER_JS;
-use crate::router::install::{FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, key_writes};
+use crate::router::install::{
+    FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, RecordState, key_writes, record_of,
+};
+use crate::router::{ROUTER_JS, RouteRecord, Sticky, bucket};
 
 /// How many times an association update or a key write is re-read and re-sent after a stale ETag.
 pub const CONFLICT_RETRIES: u32 = 3;
@@ -34,6 +35,24 @@ pub struct TestRun {
     /// The compute utilization CloudFront measured, `None` where nothing measures it (the demo).
     pub utilization: Option<String>,
     pub logs: Vec<String>,
+}
+
+/// One `UpdateKeys` call's keys: those put (key, value) and those deleted.
+#[derive(Clone, Debug, Default)]
+pub struct KeyUpdate {
+    pub puts: Vec<(String, String)>,
+    pub deletes: Vec<String>,
+}
+
+/// One sample viewer-request event for `TestFunction`.
+#[derive(Clone, Copy, Debug)]
+pub struct SampleEvent<'a> {
+    /// The event, as JSON.
+    pub json: &'a str,
+    /// Its number, from 1.
+    pub n: usize,
+    /// The route it is for, when it is the routed one.
+    pub routed: Option<&'a str>,
 }
 
 /// The calls a step makes, one per API call, on AWS or on the demo world. Each answers what the
@@ -60,13 +79,7 @@ pub trait RouterCalls: Send + Sync {
     /// The store's data-plane ETag and every key (`DescribeKeyValueStore`, `ListKeys`).
     async fn list_keys(&self, store_arn: &str) -> Result<(String, BTreeMap<String, String>), RouterError>;
     /// One `UpdateKeys` call with `IfMatch`: the ETag it returned.
-    async fn update_keys(
-        &self,
-        store_arn: &str,
-        etag: &str,
-        puts: &[(String, String)],
-        deletes: &[String],
-    ) -> Result<String, BackendError>;
+    async fn update_keys(&self, store_arn: &str, etag: &str, keys: &KeyUpdate) -> Result<String, BackendError>;
 
     /// `CreateFunction` with the embedded code and `store_arn` associated: its ARN and ETag.
     async fn create_function(&self, name: &str, store_arn: &str) -> Result<(String, Option<String>), RouterError>;
@@ -74,30 +87,18 @@ pub trait RouterCalls: Send + Sync {
     async fn update_function(&self, name: &str, etag: &str, store_arn: &str) -> Result<Option<String>, RouterError>;
     /// `PublishFunction` with `IfMatch`: the ARN, when the answer says it.
     async fn publish_function(&self, name: &str, etag: &str) -> Result<Option<String>, RouterError>;
-    /// `TestFunction` (DEVELOPMENT stage) on sample event number `n` (from 1), which is for
-    /// `routed` when it is the routed one; a function error fails it.
-    async fn test_function(
-        &self,
-        name: &str,
-        etag: &str,
-        event: &str,
-        n: usize,
-        routed: Option<&str>,
-    ) -> Result<TestRun, RouterError>;
+    /// `TestFunction` (DEVELOPMENT stage) on one sample event; a function error fails it.
+    async fn test_function(&self, name: &str, etag: &str, event: SampleEvent<'_>) -> Result<TestRun, RouterError>;
     /// `DeleteFunction` with `IfMatch`.
     async fn delete_function(&self, name: &str, etag: &str) -> Result<(), RouterError>;
 
     /// `GetDistributionConfig`: the config and its ETag.
     async fn distribution_config(&self) -> Result<(Self::Config, String), RouterError>;
-    /// Put the router (`arn`) on the behaviors at `paths`, or take it off, in place: the paths
-    /// changed, or why it cannot be done.
-    fn set_router(
-        &self,
-        config: &mut Self::Config,
-        paths: &[String],
-        arn: &str,
-        add: bool,
-    ) -> Result<Vec<String>, String>;
+    /// Put the router (`arn`) on the behaviors at `paths`, in place: the paths changed, or why it
+    /// cannot be done (nothing is sent then).
+    fn add_router(&self, config: &mut Self::Config, paths: &[String], arn: &str) -> Result<Vec<String>, String>;
+    /// Take the router off the behaviors at `paths`, in place: the paths changed, or why not.
+    fn take_router_off(&self, config: &mut Self::Config, paths: &[String]) -> Result<Vec<String>, String>;
     /// Each behavior and its viewer-request function, as the planner reads them.
     fn behaviors_of(&self, config: &Self::Config) -> Vec<FoundBehavior>;
     /// `UpdateDistribution` with `IfMatch`: the new ETag.
@@ -230,28 +231,22 @@ async fn wait_for_store<C: RouterCalls + ?Sized>(
     ))
 }
 
-/// `writes` as `UpdateKeys` calls of at most [`KEYS_PER_UPDATE`] keys: each call's puts and deletes.
-pub fn update_chunks(writes: &KeyWrites) -> Vec<(Vec<(String, String)>, Vec<String>)> {
-    let mut keys: Vec<(&String, Option<&String>)> = writes.puts.iter().map(|(k, v)| (k, Some(v))).collect();
-    keys.extend(writes.deletes.iter().map(|k| (k, None)));
-    keys.chunks(KEYS_PER_UPDATE)
-        .map(|chunk| {
-            let puts = chunk.iter().filter_map(|(k, v)| v.map(|v| ((*k).clone(), v.clone()))).collect();
-            let deletes = chunk.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| (*k).clone()).collect();
-            (puts, deletes)
-        })
-        .collect()
-}
-
-/// `writes` in `UpdateKeys` calls, each with the ETag the last one returned.
+/// `writes` in `UpdateKeys` calls of at most [`KEYS_PER_UPDATE`] keys (puts first), each with the
+/// ETag the last one returned.
 async fn update_keys<C: RouterCalls + ?Sized>(
     calls: &C,
     store: &str,
     mut etag: String,
     writes: &KeyWrites,
 ) -> Result<(), BackendError> {
-    for (puts, deletes) in update_chunks(writes) {
-        etag = calls.update_keys(store, &etag, &puts, &deletes).await?;
+    let mut keys: Vec<(&String, Option<&String>)> = writes.puts.iter().map(|(k, v)| (k, Some(v))).collect();
+    keys.extend(writes.deletes.iter().map(|k| (k, None)));
+    for chunk in keys.chunks(KEYS_PER_UPDATE) {
+        let keys = KeyUpdate {
+            puts: chunk.iter().filter_map(|(k, v)| v.map(|v| ((*k).clone(), v.clone()))).collect(),
+            deletes: chunk.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| (*k).clone()).collect(),
+        };
+        etag = calls.update_keys(store, &etag, &keys).await?;
     }
     Ok(())
 }
@@ -318,7 +313,7 @@ async fn test<C: RouterCalls + ?Sized>(
         let mut tries = 0;
         let run = loop {
             tries += 1;
-            let run = calls.test_function(name, &etag, event, n + 1, routed).await?;
+            let run = calls.test_function(name, &etag, SampleEvent { json: event, n: n + 1, routed }).await?;
             if shows(&run) || tries >= most {
                 break run;
             }
@@ -362,7 +357,11 @@ async fn update_associations<C: RouterCalls + ?Sized>(
     }
     for _ in 0..=CONFLICT_RETRIES {
         let (mut config, etag) = calls.distribution_config().await?;
-        let changed = calls.set_router(&mut config, paths, &arn, add).map_err(|m| {
+        let changed = match add {
+            true => calls.add_router(&mut config, paths, &arn),
+            false => calls.take_router_off(&mut config, paths),
+        };
+        let changed = changed.map_err(|m| {
             other("UpdateDistribution", format!("{m}; nothing was written, look with `cutover router status`"))
         })?;
         if changed.is_empty() {
@@ -387,4 +386,81 @@ async fn update_associations<C: RouterCalls + ?Sized>(
         }
     }
     Err(failed("UpdateDistribution")(BackendError::TooManyConflicts(CONFLICT_RETRIES + 1)))
+}
+
+/// The header on which the function logs what it read and chose (`router.js`'s `TEST_HEADER`).
+pub const TEST_HEADER: &str = "cutover-router-test";
+/// The viewer IP of the sample events.
+pub const SAMPLE_IP: &str = "198.51.100.7";
+
+/// A path the behavior with path pattern `pattern` serves: `*` as `cutover-router-test`, `?` as `x`.
+pub fn sample_uri(pattern: &str) -> String {
+    let path = pattern.replace('*', "cutover-router-test").replace('?', "x");
+    if path.starts_with('/') { path } else { format!("/{path}") }
+}
+
+/// Sample viewer-request events for `TestFunction`: with a routed behavior, first a request for a
+/// path it serves carrying the test header; then one with a cookie, one with only the IP.
+pub fn sample_events(route: Option<&str>) -> Vec<String> {
+    let event = |uri: &str, cookies: serde_json::Value, test: bool| {
+        let mut headers = serde_json::json!({"host": {"value": "example.com"}});
+        if test {
+            headers[TEST_HEADER] = serde_json::json!({"value": "1"});
+        }
+        serde_json::json!({
+            "version": "1.0",
+            "context": {"eventType": "viewer-request"},
+            "viewer": {"ip": SAMPLE_IP},
+            "request": {"method": "GET", "uri": uri, "querystring": {}, "headers": headers, "cookies": cookies},
+        })
+        .to_string()
+    };
+    let mut events = Vec::new();
+    if let Some(route) = route {
+        events.push(event(&sample_uri(route), serde_json::json!({}), true));
+    }
+    events.push(event("/api/cutover-router-test", serde_json::json!({"session": {"value": "abc"}}), false));
+    events.push(event("/", serde_json::json!({}), false));
+    events
+}
+
+/// The line the function logs for the routed sample event, given the store's keys: the record it
+/// must have read and the origin that record gives the sample viewer.
+pub fn expected_log(route: &str, items: &BTreeMap<String, String>) -> String {
+    let read = match record_of(items, route) {
+        RecordState::Read(record) => sample_choice(&record),
+        RecordState::Missing | RecordState::Unreadable(_) => "unreadable -> home".to_string(),
+    };
+    format!("cutover-router: route:{route} {read}")
+}
+
+/// What the function logs it chose for the routed sample event's viewer under `record`: the share
+/// and the origin the viewer's bucket falls in (the demo's test runs it, the live one expects it).
+pub fn sample_choice(record: &RouteRecord) -> String {
+    let key = match &record.sticky {
+        Some(Sticky::Header(name)) if name.eq_ignore_ascii_case(TEST_HEADER) => "1".to_string(),
+        Some(Sticky::Header(name)) if name.eq_ignore_ascii_case("host") => "example.com".to_string(),
+        _ => SAMPLE_IP.to_string(),
+    };
+    let chosen = if bucket(&key) < record.share { record.lambda.clone() } else { "home".to_string() };
+    format!("share {} -> {chosen}", record.share)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_events_are_json_viewer_requests() {
+        assert_eq!(sample_events(None).len(), 2);
+        let events = sample_events(Some("api/orders*"));
+        let routed: serde_json::Value = serde_json::from_str(&events[0]).unwrap();
+        assert_eq!(routed["request"]["uri"], "/api/orderscutover-router-test");
+        assert_eq!(routed["request"]["headers"][TEST_HEADER]["value"], "1");
+        for event in events {
+            let value: serde_json::Value = serde_json::from_str(&event).unwrap();
+            assert_eq!(value["context"]["eventType"], "viewer-request");
+            assert!(value["request"]["uri"].as_str().unwrap().starts_with('/'));
+        }
+    }
 }

@@ -27,12 +27,11 @@ use super::share_store::is_stale_etag;
 use crate::backend::BackendError;
 pub use crate::backend::router_pieces::{RouterError, Snapshot, StepDone};
 use crate::backend::router_pieces::{RouterPieces, still_in_use};
-use crate::backend::router_steps::{self, RouterCalls, TestRun};
+use crate::backend::router_steps::{self, KeyUpdate, RouterCalls, SampleEvent, TestRun};
+use crate::router::ROUTER_JS;
 use crate::router::install::{
-    DEFAULT_PATH, FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, RecordState, function_name,
-    is_router_arn, record_of, store_name,
+    DEFAULT_PATH, FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, function_name, is_router_arn, store_name,
 };
-use crate::router::{ROUTER_JS, Sticky, bucket};
 
 /// How many times the routed sample event is tested before the install gives up on the store.
 const STORE_TEST_TRIES: u32 = 10;
@@ -187,60 +186,6 @@ pub fn dissociate(config: &mut DistributionConfig, paths: &[String], distributio
         }
     }
     changed
-}
-
-/// The header on which the function logs what it read and chose (`router.js`'s `TEST_HEADER`).
-pub const TEST_HEADER: &str = "cutover-router-test";
-/// The viewer IP of the sample events.
-pub const SAMPLE_IP: &str = "198.51.100.7";
-
-/// A path the behavior with path pattern `pattern` serves: `*` as `cutover-router-test`, `?` as `x`.
-pub fn sample_uri(pattern: &str) -> String {
-    let path = pattern.replace('*', "cutover-router-test").replace('?', "x");
-    if path.starts_with('/') { path } else { format!("/{path}") }
-}
-
-/// Sample viewer-request events for `TestFunction`: with a routed behavior, first a request for a
-/// path it serves carrying the test header; then one with a cookie, one with only the IP.
-pub fn sample_events(route: Option<&str>) -> Vec<String> {
-    let event = |uri: &str, cookies: serde_json::Value, test: bool| {
-        let mut headers = serde_json::json!({"host": {"value": "example.com"}});
-        if test {
-            headers[TEST_HEADER] = serde_json::json!({"value": "1"});
-        }
-        serde_json::json!({
-            "version": "1.0",
-            "context": {"eventType": "viewer-request"},
-            "viewer": {"ip": SAMPLE_IP},
-            "request": {"method": "GET", "uri": uri, "querystring": {}, "headers": headers, "cookies": cookies},
-        })
-        .to_string()
-    };
-    let mut events = Vec::new();
-    if let Some(route) = route {
-        events.push(event(&sample_uri(route), serde_json::json!({}), true));
-    }
-    events.push(event("/api/cutover-router-test", serde_json::json!({"session": {"value": "abc"}}), false));
-    events.push(event("/", serde_json::json!({}), false));
-    events
-}
-
-/// The line the function logs for the routed sample event, given the store's keys: the record it
-/// must have read and the origin that record gives the sample viewer.
-pub fn expected_log(route: &str, items: &BTreeMap<String, String>) -> String {
-    let read = match record_of(items, route) {
-        RecordState::Read(record) => {
-            let key = match &record.sticky {
-                Some(Sticky::Header(name)) if name.eq_ignore_ascii_case(TEST_HEADER) => "1".to_string(),
-                Some(Sticky::Header(name)) if name.eq_ignore_ascii_case("host") => "example.com".to_string(),
-                _ => SAMPLE_IP.to_string(),
-            };
-            let chosen = if bucket(&key) < record.share { record.lambda.clone() } else { "home".to_string() };
-            format!("share {} -> {chosen}", record.share)
-        }
-        RecordState::Missing | RecordState::Unreadable(_) => "unreadable -> home".to_string(),
-    };
-    format!("cutover-router: route:{route} {read}")
 }
 
 /// One readable error for a data-plane call: a stale ETag is `PreconditionFailed`.
@@ -494,17 +439,15 @@ impl RouterCalls for RouterControl {
         RouterControl::list_keys(self, store_arn).await
     }
 
-    async fn update_keys(
-        &self,
-        store_arn: &str,
-        etag: &str,
-        puts: &[(String, String)],
-        deletes: &[String],
-    ) -> Result<String, BackendError> {
+    async fn update_keys(&self, store_arn: &str, etag: &str, keys: &KeyUpdate) -> Result<String, BackendError> {
         let client = self.data_plane("UpdateKeys").map_err(|e| e.error)?;
-        let puts: Vec<PutKeyRequestListItem> =
-            puts.iter().map(|(k, v)| PutKeyRequestListItem::builder().key(k).value(v).build().expect("set")).collect();
-        let deletes: Vec<DeleteKeyRequestListItem> = deletes
+        let puts: Vec<PutKeyRequestListItem> = keys
+            .puts
+            .iter()
+            .map(|(k, v)| PutKeyRequestListItem::builder().key(k).value(v).build().expect("set"))
+            .collect();
+        let deletes: Vec<DeleteKeyRequestListItem> = keys
+            .deletes
             .iter()
             .map(|k| DeleteKeyRequestListItem::builder().key(k).build().expect("the key is set"))
             .collect();
@@ -561,21 +504,15 @@ impl RouterCalls for RouterControl {
     }
 
     /// One `TestFunction` call; a function error stops the install.
-    async fn test_function(
-        &self,
-        name: &str,
-        etag: &str,
-        event: &str,
-        n: usize,
-        _routed: Option<&str>,
-    ) -> Result<TestRun, RouterError> {
+    async fn test_function(&self, name: &str, etag: &str, event: SampleEvent<'_>) -> Result<TestRun, RouterError> {
+        let n = event.n;
         let out = self
             .client
             .test_function()
             .name(name)
             .if_match(etag)
             .stage(FunctionStage::Development)
-            .event_object(Blob::new(event.as_bytes()))
+            .event_object(Blob::new(event.json.as_bytes()))
             .send()
             .await
             .map_err(|e| failed("TestFunction")(from_sdk("TestFunction", e)))?;
@@ -612,17 +549,13 @@ impl RouterCalls for RouterControl {
         RouterControl::distribution_config(self).await
     }
 
-    fn set_router(
-        &self,
-        config: &mut DistributionConfig,
-        paths: &[String],
-        arn: &str,
-        add: bool,
-    ) -> Result<Vec<String>, String> {
-        match add {
-            true => associate(config, paths, arn, &self.distribution_id),
-            false => Ok(dissociate(config, paths, &self.distribution_id)),
-        }
+    fn add_router(&self, config: &mut DistributionConfig, paths: &[String], arn: &str) -> Result<Vec<String>, String> {
+        associate(config, paths, arn, &self.distribution_id)
+    }
+
+    /// A path the config no longer has is skipped: the router is off it already.
+    fn take_router_off(&self, config: &mut DistributionConfig, paths: &[String]) -> Result<Vec<String>, String> {
+        Ok(dissociate(config, paths, &self.distribution_id))
     }
 
     fn behaviors_of(&self, config: &DistributionConfig) -> Vec<FoundBehavior> {
@@ -745,19 +678,5 @@ mod tests {
         assert_eq!((a_list.quantity, a_list.items.is_none()), (0, true));
         let items = |c: &DistributionConfig| c.cache_behaviors.as_ref().unwrap().items.clone().unwrap();
         assert_eq!(items(&c)[1..], items(&before)[1..], "/b/* and /c/* as they were");
-    }
-
-    #[test]
-    fn the_sample_events_are_json_viewer_requests() {
-        assert_eq!(sample_events(None).len(), 2);
-        let events = sample_events(Some("api/orders*"));
-        let routed: serde_json::Value = serde_json::from_str(&events[0]).unwrap();
-        assert_eq!(routed["request"]["uri"], "/api/orderscutover-router-test");
-        assert_eq!(routed["request"]["headers"][TEST_HEADER]["value"], "1");
-        for event in events {
-            let value: serde_json::Value = serde_json::from_str(&event).unwrap();
-            assert_eq!(value["context"]["eventType"], "viewer-request");
-            assert!(value["request"]["uri"].as_str().unwrap().starts_with('/'));
-        }
     }
 }

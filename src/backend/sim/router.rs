@@ -15,13 +15,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{Call, SimBackend, catalog, router_arn};
-use crate::backend::aws::router::{SAMPLE_IP, TEST_HEADER};
 use crate::backend::router_pieces::{RouterError, RouterPieces, Snapshot, StepDone, still_in_use};
-use crate::backend::router_steps::{self, RouterCalls, TestRun};
+use crate::backend::router_steps::{self, KeyUpdate, RouterCalls, SampleEvent, TestRun, sample_choice};
 use crate::backend::{BackendError, ControlPlane};
 use crate::domain::DeployStatus;
+use crate::router::ROUTER_JS;
 use crate::router::install::{FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, store_name};
-use crate::router::{ROUTER_JS, Sticky, bucket};
 
 /// How long a new KeyValueStore provisions before it is READY.
 pub const STORE_PROVISIONING: SignedDuration = SignedDuration::from_secs(5);
@@ -129,6 +128,23 @@ fn found_behaviors(config: &super::SimDistributionConfig, distribution_id: &str)
         .collect()
 }
 
+/// The router on (`add`) or off the behaviors at `paths`, in place: the paths changed.
+fn set_router(config: &mut super::SimDistributionConfig, paths: &[String], add: bool) -> Result<Vec<String>, String> {
+    let mut changed = Vec::new();
+    for path in paths {
+        let behavior = config
+            .behaviors
+            .iter_mut()
+            .find(|b| &b.path_pattern == path)
+            .ok_or_else(|| format!("the distribution no longer has a behavior with path pattern {path}"))?;
+        if behavior.router != add {
+            behavior.router = add;
+            changed.push(path.clone());
+        }
+    }
+    Ok(changed)
+}
+
 /// The function's ETag as sent must be the function's own: else a stale ETag.
 fn check_function_etag(action: &'static str, etag: &str, function: &SimFunction) -> Result<(), RouterError> {
     match etag == function.etag {
@@ -164,15 +180,7 @@ impl SimBackend {
             return "cutover-router: no route".to_string();
         }
         let read = match store.record(route) {
-            crate::backend::share::RecordRead::Readable(record) => {
-                let key = match &record.sticky {
-                    Some(Sticky::Header(name)) if name.eq_ignore_ascii_case(TEST_HEADER) => "1".to_string(),
-                    Some(Sticky::Header(name)) if name.eq_ignore_ascii_case("host") => "example.com".to_string(),
-                    _ => SAMPLE_IP.to_string(),
-                };
-                let chosen = if bucket(&key) < record.share { record.lambda.clone() } else { "home".to_string() };
-                format!("share {} -> {chosen}", record.share)
-            }
+            crate::backend::share::RecordRead::Readable(record) => sample_choice(record),
             crate::backend::share::RecordRead::Unreadable(_) => "unreadable -> home".to_string(),
             // `kvs.get` of a missing key throws: the function fails open.
             crate::backend::share::RecordRead::Missing => return "cutover-router: failed open".to_string(),
@@ -263,16 +271,10 @@ impl RouterCalls for SimBackend {
         Ok((world.store().etag().to_string(), world.store().items()))
     }
 
-    async fn update_keys(
-        &self,
-        _store_arn: &str,
-        etag: &str,
-        puts: &[(String, String)],
-        deletes: &[String],
-    ) -> Result<String, BackendError> {
+    async fn update_keys(&self, _store_arn: &str, etag: &str, keys: &KeyUpdate) -> Result<String, BackendError> {
         self.call(Call::StorePut).await?;
         let now = self.clock.now();
-        self.world().update_store_keys(now, puts, deletes, etag)
+        self.world().update_store_keys(now, &keys.puts, &keys.deletes, etag)
     }
 
     /// Associated with the world's one store.
@@ -332,20 +334,13 @@ impl RouterCalls for SimBackend {
 
     /// Run by the demo's CloudFront on the store as the world has it now; only the routed event
     /// logs, and nothing measures compute utilization.
-    async fn test_function(
-        &self,
-        name: &str,
-        etag: &str,
-        _event: &str,
-        _n: usize,
-        routed: Option<&str>,
-    ) -> Result<TestRun, RouterError> {
+    async fn test_function(&self, name: &str, etag: &str, event: SampleEvent<'_>) -> Result<TestRun, RouterError> {
         self.call(Call::Router("TestFunction")).await.map_err(failed("TestFunction"))?;
         let function = self.world().router_parts().function.clone();
         let function =
             function.ok_or_else(|| other("TestFunction", format!("{name} does not exist; run install again")))?;
         check_function_etag("TestFunction", etag, &function)?;
-        Ok(TestRun { utilization: None, logs: routed.map(|route| self.test_log(route)).into_iter().collect() })
+        Ok(TestRun { utilization: None, logs: event.routed.map(|route| self.test_log(route)).into_iter().collect() })
     }
 
     /// Unlike CloudFront, the demo does not make the delete wait for the rollout that took the
@@ -370,27 +365,13 @@ impl RouterCalls for SimBackend {
         self.get_config(&self.distribution_id).await.map_err(failed("GetDistributionConfig"))
     }
 
-    /// A path the config no longer has fails either way (the live side skips it when taking off).
-    fn set_router(
-        &self,
-        config: &mut Self::Config,
-        paths: &[String],
-        _arn: &str,
-        add: bool,
-    ) -> Result<Vec<String>, String> {
-        let mut changed = Vec::new();
-        for path in paths {
-            let behavior = config
-                .behaviors
-                .iter_mut()
-                .find(|b| &b.path_pattern == path)
-                .ok_or_else(|| format!("the distribution no longer has a behavior with path pattern {path}"))?;
-            if behavior.router != add {
-                behavior.router = add;
-                changed.push(path.clone());
-            }
-        }
-        Ok(changed)
+    fn add_router(&self, config: &mut Self::Config, paths: &[String], _arn: &str) -> Result<Vec<String>, String> {
+        set_router(config, paths, true)
+    }
+
+    /// Unlike the live side, a path the config no longer has fails here too.
+    fn take_router_off(&self, config: &mut Self::Config, paths: &[String]) -> Result<Vec<String>, String> {
+        set_router(config, paths, false)
     }
 
     fn behaviors_of(&self, config: &Self::Config) -> Vec<FoundBehavior> {
