@@ -105,7 +105,8 @@ pub trait RouterCalls: Send + Sync {
     async fn update_distribution(&self, config: Self::Config, etag: &str) -> Result<Option<String>, BackendError>;
 }
 
-fn lines(lines: Vec<String>) -> StepDone {
+/// A step that says `lines` and changed no distribution.
+fn step_lines(lines: Vec<String>) -> StepDone {
     StepDone { lines, ..Default::default() }
 }
 
@@ -135,11 +136,11 @@ pub async fn carry_out<C: RouterCalls + ?Sized>(
             let (store, etag) = calls.create_store(name).await?;
             snapshot.store_etag = etag;
             snapshot.found.store = Some(store);
-            let mut done = lines(vec![format!("created KeyValueStore {name}")]);
+            let mut done = step_lines(vec![format!("created KeyValueStore {name}")]);
             done.lines.extend(wait_for_store(calls, name, snapshot).await?);
             Ok(done)
         }
-        InstallStep::WaitForStore { name } => Ok(lines(wait_for_store(calls, name, snapshot).await?)),
+        InstallStep::WaitForStore { name } => Ok(step_lines(wait_for_store(calls, name, snapshot).await?)),
         InstallStep::CreateFunction { name } => {
             let store = store_arn("CreateFunction", snapshot)?;
             let (arn, etag) = calls.create_function(name, &store).await?;
@@ -150,7 +151,7 @@ pub async fn carry_out<C: RouterCalls + ?Sized>(
                 live_code: None,
                 store_arns: vec![store],
             });
-            Ok(lines(vec![format!("created CloudFront Function {name} ({arn})")]))
+            Ok(step_lines(vec![format!("created CloudFront Function {name} ({arn})")]))
         }
         InstallStep::UpdateFunction { name, .. } => {
             let etag = function_etag("UpdateFunction", snapshot)?;
@@ -160,7 +161,7 @@ pub async fn carry_out<C: RouterCalls + ?Sized>(
                 f.development_code = ROUTER_JS.to_string();
                 f.store_arns = vec![store];
             }
-            Ok(lines(vec![format!("updated CloudFront Function {name}")]))
+            Ok(step_lines(vec![format!("updated CloudFront Function {name}")]))
         }
         InstallStep::WriteKeys { routes, removed, .. } => write_keys(calls, routes, removed, snapshot).await,
         InstallStep::TestFunction { name, route } => test(calls, name, route.as_deref(), snapshot).await,
@@ -173,7 +174,7 @@ pub async fn carry_out<C: RouterCalls + ?Sized>(
                     f.arn = arn;
                 }
             }
-            Ok(lines(vec![format!("published {name}: LIVE runs the embedded router.js")]))
+            Ok(step_lines(vec![format!("published {name}: LIVE runs the embedded router.js")]))
         }
         InstallStep::Associate { paths } => update_associations(calls, paths, true, snapshot).await,
         InstallStep::Dissociate { paths } => update_associations(calls, paths, false, snapshot).await,
@@ -181,7 +182,7 @@ pub async fn carry_out<C: RouterCalls + ?Sized>(
             let etag = function_etag("DeleteFunction", snapshot)?;
             calls.delete_function(name, &etag).await?;
             snapshot.found.function = None;
-            Ok(lines(vec![format!("deleted CloudFront Function {name}")]))
+            Ok(step_lines(vec![format!("deleted CloudFront Function {name}")]))
         }
         InstallStep::DeleteStore { name } => {
             let etag = snapshot
@@ -190,7 +191,7 @@ pub async fn carry_out<C: RouterCalls + ?Sized>(
                 .ok_or_else(|| other("DeleteKeyValueStore", format!("no ETag known for store {name}; run it again")))?;
             calls.delete_store(name, &etag).await?;
             snapshot.found.store = None;
-            Ok(lines(vec![format!("deleted KeyValueStore {name}")]))
+            Ok(step_lines(vec![format!("deleted KeyValueStore {name}")]))
         }
     }
 }
@@ -366,7 +367,7 @@ async fn update_associations<C: RouterCalls + ?Sized>(
         })?;
         if changed.is_empty() {
             snapshot.found.behaviors = calls.behaviors_of(&config);
-            return Ok(lines(vec!["every behavior was already as planned".into()]));
+            return Ok(step_lines(vec!["every behavior was already as planned".into()]));
         }
         match calls.update_distribution(config.clone(), &etag).await {
             Ok(etag_after) => {

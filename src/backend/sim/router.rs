@@ -1,7 +1,8 @@
 //! The router's pieces in the demo world, for `cutover router --demo`: its CloudFront Function
 //! (code in both stages, its store association, an ETag), whether its KeyValueStore exists (its
 //! keys are `store.rs`'s) and each behavior's association (the world's config). Read as the live
-//! reader reads AWS, and changed one planned step at a time as AWS changes: ETags checked, a store
+//! reader reads AWS, and changed one planned step at a time as AWS changes, by answering the calls
+//! of `backend::router_steps` (which carries the steps out for both worlds): ETags checked, a store
 //! provisioning for a few seconds, associations through the world's own `UpdateDistribution`
 //! (a rollout of minutes), the function tested on the store as it is. The demo does not make a
 //! delete wait for the rollout: a function no behavior names may go at once.
@@ -145,10 +146,18 @@ fn set_router(config: &mut super::SimDistributionConfig, paths: &[String], add: 
     Ok(changed)
 }
 
-/// The function's ETag as sent must be the function's own: else a stale ETag.
-fn check_function_etag(action: &'static str, etag: &str, function: &SimFunction) -> Result<(), RouterError> {
+/// The demo's function for `action` sent with `etag`: none says what to do (`then`), another ETag
+/// is a stale one.
+fn function_for<'a>(
+    parts: &'a mut SimRouterParts,
+    action: &'static str,
+    name: &str,
+    etag: &str,
+    then: &str,
+) -> Result<&'a mut SimFunction, RouterError> {
+    let function = parts.function.as_mut().ok_or_else(|| other(action, format!("{name} does not exist; {then}")))?;
     match etag == function.etag {
-        true => Ok(()),
+        true => Ok(function),
         false => Err(failed(action)(BackendError::PreconditionFailed)),
     }
 }
@@ -308,11 +317,7 @@ impl RouterCalls for SimBackend {
             return Err(other("UpdateFunction", "the store does not exist yet; run install again"));
         }
         let new_etag = parts.new_etag();
-        let function = parts
-            .function
-            .as_mut()
-            .ok_or_else(|| other("UpdateFunction", format!("{name} does not exist; run install again")))?;
-        check_function_etag("UpdateFunction", etag, function)?;
+        let function = function_for(parts, "UpdateFunction", name, etag, "run install again")?;
         function.development_code = ROUTER_JS.to_string();
         function.store = store;
         function.etag = new_etag.clone();
@@ -322,12 +327,7 @@ impl RouterCalls for SimBackend {
     async fn publish_function(&self, name: &str, etag: &str) -> Result<Option<String>, RouterError> {
         self.call(Call::Router("PublishFunction")).await.map_err(failed("PublishFunction"))?;
         let mut world = self.world();
-        let function = world
-            .router_parts_mut()
-            .function
-            .as_mut()
-            .ok_or_else(|| other("PublishFunction", format!("{name} does not exist; run install again")))?;
-        check_function_etag("PublishFunction", etag, function)?;
+        let function = function_for(world.router_parts_mut(), "PublishFunction", name, etag, "run install again")?;
         function.live_code = Some(function.development_code.clone());
         Ok(None)
     }
@@ -336,10 +336,7 @@ impl RouterCalls for SimBackend {
     /// logs, and nothing measures compute utilization.
     async fn test_function(&self, name: &str, etag: &str, event: SampleEvent<'_>) -> Result<TestRun, RouterError> {
         self.call(Call::Router("TestFunction")).await.map_err(failed("TestFunction"))?;
-        let function = self.world().router_parts().function.clone();
-        let function =
-            function.ok_or_else(|| other("TestFunction", format!("{name} does not exist; run install again")))?;
-        check_function_etag("TestFunction", etag, &function)?;
+        function_for(self.world().router_parts_mut(), "TestFunction", name, etag, "run install again")?;
         Ok(TestRun { utilization: None, logs: event.routed.map(|route| self.test_log(route)).into_iter().collect() })
     }
 
@@ -352,11 +349,7 @@ impl RouterCalls for SimBackend {
             return Err(still_in_use("DeleteFunction", name));
         }
         let parts = world.router_parts_mut();
-        let function = parts
-            .function
-            .as_ref()
-            .ok_or_else(|| other("DeleteFunction", format!("{name} does not exist; run `cutover router status`")))?;
-        check_function_etag("DeleteFunction", etag, function)?;
+        function_for(parts, "DeleteFunction", name, etag, "run `cutover router status`")?;
         parts.function = None;
         Ok(())
     }
