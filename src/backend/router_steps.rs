@@ -449,7 +449,159 @@ pub fn sample_choice(record: &RouteRecord) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
+
+    /// A store and a distribution answering as the test sets them: the first `stale` writes of
+    /// each kind meet a stale ETag (someone else wrote first).
+    #[derive(Default)]
+    struct Fake {
+        stale: Mutex<u32>,
+        items: Mutex<BTreeMap<String, String>>,
+        key_writes: Mutex<u32>,
+        config_reads: Mutex<u32>,
+    }
+
+    impl Fake {
+        fn stale_for(n: u32) -> Self {
+            Fake { stale: Mutex::new(n), ..Default::default() }
+        }
+
+        /// Whether this write meets a stale ETag.
+        fn stale(&self) -> bool {
+            let mut stale = self.stale.lock().unwrap();
+            let hit = *stale > 0;
+            *stale = stale.saturating_sub(1);
+            hit
+        }
+    }
+
+    #[async_trait]
+    impl RouterCalls for Fake {
+        /// Each behavior's path and whether it runs the router.
+        type Config = Vec<(String, bool)>;
+
+        fn polls(&self) -> u32 {
+            3
+        }
+        fn test_tries(&self) -> u32 {
+            1
+        }
+        async fn pause(&self) {}
+        async fn create_store(&self, _: &str) -> Result<(FoundStore, Option<String>), RouterError> {
+            unreachable!("these tests create no store")
+        }
+        async fn describe_store(&self, _: &str) -> Result<(Option<FoundStore>, Option<String>), RouterError> {
+            unreachable!("these tests wait for no store")
+        }
+        async fn delete_store(&self, _: &str, _: &str) -> Result<(), RouterError> {
+            unreachable!("these tests delete no store")
+        }
+        async fn list_keys(&self, _: &str) -> Result<(String, BTreeMap<String, String>), RouterError> {
+            Ok(("E1".into(), self.items.lock().unwrap().clone()))
+        }
+        async fn update_keys(&self, _: &str, _: &str, keys: &KeyUpdate) -> Result<String, BackendError> {
+            *self.key_writes.lock().unwrap() += 1;
+            if self.stale() {
+                return Err(BackendError::PreconditionFailed);
+            }
+            let mut items = self.items.lock().unwrap();
+            items.extend(keys.puts.iter().cloned());
+            keys.deletes.iter().for_each(|k| drop(items.remove(k)));
+            Ok("E2".into())
+        }
+        async fn create_function(&self, _: &str, _: &str) -> Result<(String, Option<String>), RouterError> {
+            unreachable!("these tests create no function")
+        }
+        async fn update_function(&self, _: &str, _: &str, _: &str) -> Result<Option<String>, RouterError> {
+            unreachable!("these tests update no function")
+        }
+        async fn publish_function(&self, _: &str, _: &str) -> Result<Option<String>, RouterError> {
+            unreachable!("these tests publish no function")
+        }
+        async fn test_function(&self, _: &str, _: &str, _: SampleEvent<'_>) -> Result<TestRun, RouterError> {
+            unreachable!("these tests test no function")
+        }
+        async fn delete_function(&self, _: &str, _: &str) -> Result<(), RouterError> {
+            unreachable!("these tests delete no function")
+        }
+        async fn distribution_config(&self) -> Result<(Self::Config, String), RouterError> {
+            *self.config_reads.lock().unwrap() += 1;
+            Ok((vec![("/api/*".into(), false), ("*".into(), false)], "E7".into()))
+        }
+        fn add_router(&self, config: &mut Self::Config, paths: &[String], _: &str) -> Result<Vec<String>, String> {
+            let changed: Vec<String> =
+                config.iter().filter(|(p, on)| paths.contains(p) && !on).map(|(p, _)| p.clone()).collect();
+            config.iter_mut().filter(|(p, _)| paths.contains(p)).for_each(|(_, on)| *on = true);
+            Ok(changed)
+        }
+        fn take_router_off(&self, _: &mut Self::Config, _: &[String]) -> Result<Vec<String>, String> {
+            unreachable!("these tests only add the router")
+        }
+        fn behaviors_of(&self, config: &Self::Config) -> Vec<FoundBehavior> {
+            let arn = |on: bool| on.then(|| "arn:router".to_string());
+            config.iter().map(|(p, on)| FoundBehavior { path: p.clone(), viewer_request: arn(*on) }).collect()
+        }
+        async fn update_distribution(&self, _: Self::Config, _: &str) -> Result<Option<String>, BackendError> {
+            match self.stale() {
+                true => Err(BackendError::PreconditionFailed),
+                false => Ok(Some("E8".into())),
+            }
+        }
+    }
+
+    fn with_store() -> Snapshot {
+        let mut snapshot = Snapshot::default();
+        snapshot.found.store = Some(FoundStore { arn: "arn:store".into(), status: "READY".into() });
+        snapshot
+    }
+
+    fn write_keys() -> InstallStep {
+        InstallStep::WriteKeys { name: "s".into(), routes: vec![], removed: vec![] }
+    }
+
+    #[tokio::test]
+    async fn a_key_write_that_meets_a_stale_etag_reads_again_and_writes_then_reads_back() {
+        let fake = Fake::stale_for(1);
+        let mut snapshot = with_store();
+        let done = carry_out(&fake, &write_keys(), &mut snapshot).await.unwrap();
+        assert_eq!(done.lines[0], "someone else wrote the store meanwhile: read again");
+        assert!(done.lines[1].starts_with("wrote 1 key(s), deleted 0"), "{:?}", done.lines);
+        assert!(done.lines.last().unwrap().starts_with("read back: the index lists nothing"), "{:?}", done.lines);
+        assert_eq!(*fake.key_writes.lock().unwrap(), 2);
+        assert!(matches!(snapshot.found.keys, Keys::Read { .. }), "the snapshot holds the keys read back");
+    }
+
+    #[tokio::test]
+    async fn a_key_write_stale_every_time_gives_up_after_four_tries() {
+        let fake = Fake::stale_for(u32::MAX);
+        let error = carry_out(&fake, &write_keys(), &mut with_store()).await.unwrap_err();
+        assert_eq!((error.action, error.error), ("UpdateKeys", BackendError::TooManyConflicts(4)));
+        assert_eq!(*fake.key_writes.lock().unwrap(), 4);
+    }
+
+    #[tokio::test]
+    async fn an_association_update_rereads_the_config_after_a_stale_etag_and_gives_up_after_four() {
+        let mut snapshot = with_store();
+        snapshot.found.function = Some(FoundFunction {
+            arn: "arn:router".into(),
+            development_code: ROUTER_JS.into(),
+            live_code: None,
+            store_arns: vec![],
+        });
+        let step = InstallStep::Associate { paths: vec!["/api/*".into()] };
+        let fake = Fake::stale_for(2);
+        let done = carry_out(&fake, &step, &mut snapshot).await.unwrap();
+        assert!(done.lines[0].starts_with("added the router to /api/*"), "{:?}", done.lines);
+        assert_eq!((done.etag_before.as_deref(), done.etag_after.as_deref()), (Some("E7"), Some("E8")));
+        assert_eq!(*fake.config_reads.lock().unwrap(), 3);
+        assert_eq!(snapshot.found.behaviors[0].viewer_request.as_deref(), Some("arn:router"));
+        let fake = Fake::stale_for(u32::MAX);
+        let error = carry_out(&fake, &step, &mut snapshot).await.unwrap_err();
+        assert_eq!((error.action, error.error), ("UpdateDistribution", BackendError::TooManyConflicts(4)));
+        assert_eq!(*fake.config_reads.lock().unwrap(), 4);
+    }
 
     #[test]
     fn the_sample_events_are_json_viewer_requests() {
