@@ -5,6 +5,7 @@
 //! `probe` sends requests through the distribution, as a viewer would, to see who answers.
 //! `share` is the router's KeyValueStore: shares of a route's viewers moved in seconds.
 //! `router_pieces` is the router's function, store and associations, as `cutover router` installs them.
+//! `router_steps` carries out each planned step once, over the calls both worlds answer.
 //! `stage` is API Gateway's stages: a stage pointed back at an earlier deployment (the stage rollback).
 
 pub mod aws;
@@ -13,6 +14,7 @@ pub mod faults;
 pub mod ports;
 pub mod probe;
 pub mod router_pieces;
+pub mod router_steps;
 pub mod share;
 pub mod sim;
 pub mod stage;

@@ -1,7 +1,8 @@
 //! The router's pieces on one distribution, as `cutover router` uses them: read what exists (the
 //! KeyValueStore and its keys, the function and its code in both stages, each behavior's
 //! viewer-request function) into a [`Snapshot`], and carry out one planned [`InstallStep`] at a time.
-//! AWS answers through `aws::router::RouterControl`, the demo world through `sim::router`.
+//! AWS answers through `aws::router::RouterControl`, the demo world through `sim::router`; both carry
+//! the steps out with `router_steps::carry_out`.
 
 use std::collections::BTreeMap;
 

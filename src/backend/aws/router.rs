@@ -1,10 +1,10 @@
 //! The router's pieces in the account, over the CloudFront client: reading what exists (the
 //! KeyValueStore, the function and its code in both stages, each behavior's viewer-request
-//! function) into a [`Found`], and carrying out one planned [`InstallStep`] at a time. The association
-//! update changes the fetched `DistributionConfig` in place and sends it back with `IfMatch`, as a
-//! switch does, re-reading it when the ETag went stale. The store's keys (the index and the
-//! `route:` records) are read and written over the KeyValueStore data plane: `ListKeys`, and one
-//! `UpdateKeys` with `IfMatch`, re-read and re-planned when the ETag went stale, then read back.
+//! function) into a [`Found`], and making the calls of each planned [`InstallStep`]
+//! ([`RouterCalls`]; the steps themselves are `backend::router_steps`'s). The association update
+//! changes the fetched `DistributionConfig` in place and sends it back with `IfMatch`, as a switch
+//! does. The store's keys (the index and the `route:` records) are read and written over the
+//! KeyValueStore data plane: `ListKeys`, and `UpdateKeys` with `IfMatch`.
 //! `RouterControl` is the real world's [`RouterPieces`] (`backend::router_pieces`).
 
 use std::time::Duration;
@@ -14,7 +14,7 @@ use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::primitives::Blob;
 use aws_sdk_cloudfront::types::{
     DistributionConfig, EventType, FunctionAssociation, FunctionAssociations, FunctionConfig, FunctionRuntime,
-    FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations, TestResult,
+    FunctionStage, KeyValueStoreAssociation, KeyValueStoreAssociations,
 };
 
 use std::collections::BTreeMap;
@@ -26,16 +26,13 @@ use super::errors::from_sdk;
 use super::share_store::is_stale_etag;
 use crate::backend::BackendError;
 pub use crate::backend::router_pieces::{RouterError, Snapshot, StepDone};
-use crate::backend::router_pieces::{RouterPieces, check_read_back, still_in_use};
-use crate::backend::share::KEYS_PER_UPDATE;
+use crate::backend::router_pieces::{RouterPieces, still_in_use};
+use crate::backend::router_steps::{self, KeyUpdate, RouterCalls, SampleEvent, TestRun};
+use crate::router::ROUTER_JS;
 use crate::router::install::{
-    DEFAULT_PATH, FoundBehavior, FoundFunction, FoundStore, InstallStep, KeyWrites, Keys, RecordState, function_name,
-    is_router_arn, key_writes, record_of, store_name,
+    DEFAULT_PATH, FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, function_name, is_router_arn, store_name,
 };
-use crate::router::{ROUTER_JS, Sticky, bucket};
 
-/// How many times an association update is re-read and re-sent after a stale ETag.
-const CONFLICT_RETRIES: u32 = 3;
 /// How many times the routed sample event is tested before the install gives up on the store.
 const STORE_TEST_TRIES: u32 = 10;
 
@@ -191,60 +188,6 @@ pub fn dissociate(config: &mut DistributionConfig, paths: &[String], distributio
     changed
 }
 
-/// The header on which the function logs what it read and chose (`router.js`'s `TEST_HEADER`).
-pub const TEST_HEADER: &str = "cutover-router-test";
-/// The viewer IP of the sample events.
-pub const SAMPLE_IP: &str = "198.51.100.7";
-
-/// A path the behavior with path pattern `pattern` serves: `*` as `cutover-router-test`, `?` as `x`.
-pub fn sample_uri(pattern: &str) -> String {
-    let path = pattern.replace('*', "cutover-router-test").replace('?', "x");
-    if path.starts_with('/') { path } else { format!("/{path}") }
-}
-
-/// Sample viewer-request events for `TestFunction`: with a routed behavior, first a request for a
-/// path it serves carrying the test header; then one with a cookie, one with only the IP.
-pub fn sample_events(route: Option<&str>) -> Vec<String> {
-    let event = |uri: &str, cookies: serde_json::Value, test: bool| {
-        let mut headers = serde_json::json!({"host": {"value": "example.com"}});
-        if test {
-            headers[TEST_HEADER] = serde_json::json!({"value": "1"});
-        }
-        serde_json::json!({
-            "version": "1.0",
-            "context": {"eventType": "viewer-request"},
-            "viewer": {"ip": SAMPLE_IP},
-            "request": {"method": "GET", "uri": uri, "querystring": {}, "headers": headers, "cookies": cookies},
-        })
-        .to_string()
-    };
-    let mut events = Vec::new();
-    if let Some(route) = route {
-        events.push(event(&sample_uri(route), serde_json::json!({}), true));
-    }
-    events.push(event("/api/cutover-router-test", serde_json::json!({"session": {"value": "abc"}}), false));
-    events.push(event("/", serde_json::json!({}), false));
-    events
-}
-
-/// The line the function logs for the routed sample event, given the store's keys: the record it
-/// must have read and the origin that record gives the sample viewer.
-pub fn expected_log(route: &str, items: &BTreeMap<String, String>) -> String {
-    let read = match record_of(items, route) {
-        RecordState::Read(record) => {
-            let key = match &record.sticky {
-                Some(Sticky::Header(name)) if name.eq_ignore_ascii_case(TEST_HEADER) => "1".to_string(),
-                Some(Sticky::Header(name)) if name.eq_ignore_ascii_case("host") => "example.com".to_string(),
-                _ => SAMPLE_IP.to_string(),
-            };
-            let chosen = if bucket(&key) < record.share { record.lambda.clone() } else { "home".to_string() };
-            format!("share {} -> {chosen}", record.share)
-        }
-        RecordState::Missing | RecordState::Unreadable(_) => "unreadable -> home".to_string(),
-    };
-    format!("cutover-router: route:{route} {read}")
-}
-
 /// One readable error for a data-plane call: a stale ETag is `PreconditionFailed`.
 fn kvs_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> BackendError
 where
@@ -329,93 +272,6 @@ impl RouterControl {
             }
         }
         Err(other("ListKeys", "ListKeys did not end after 1000 pages; run it again".into()))
-    }
-
-    /// Carry out a `WriteKeys` step: read the keys, plan the writes against them, send them in
-    /// `UpdateKeys` calls of at most 50 keys with `IfMatch`, and on a stale ETag start over (at most
-    /// three times). Then read the store back: the index must list `routes` and each must have a
-    /// readable record.
-    async fn write_keys(
-        &self,
-        routes: &[String],
-        removed: &[String],
-        snapshot: &mut Snapshot,
-    ) -> Result<StepDone, RouterError> {
-        let arn = snapshot
-            .found
-            .store
-            .as_ref()
-            .map(|s| s.arn.clone())
-            .ok_or_else(|| other("UpdateKeys", "the store does not exist yet; run install again".into()))?;
-        let mut lines = Vec::new();
-        for conflicts in 0.. {
-            let (etag, items) = self.list_keys(&arn).await?;
-            let writes = key_writes(&items, routes, removed, &snapshot.found.origins)
-                .map_err(|why| other("UpdateKeys", format!("{why}; nothing was written")))?;
-            if writes.is_empty() {
-                lines.push("the store already agrees".to_string());
-                break;
-            }
-            match self.update_keys(&arn, etag, &writes).await {
-                Ok(()) => {
-                    lines.push(format!("wrote {} key(s), deleted {}:", writes.puts.len(), writes.deletes.len()));
-                    lines.extend(writes.lines.iter().map(|l| format!("  {l}")));
-                    break;
-                }
-                Err(BackendError::PreconditionFailed) if conflicts < CONFLICT_RETRIES => {
-                    lines.push("someone else wrote the store meanwhile: read again".to_string());
-                }
-                Err(BackendError::PreconditionFailed) => {
-                    return Err(failed("UpdateKeys")(BackendError::TooManyConflicts(conflicts + 1)));
-                }
-                Err(error) => return Err(failed("UpdateKeys")(error)),
-            }
-        }
-        lines.push(self.read_back_keys(&arn, routes, snapshot).await?);
-        Ok(StepDone { lines, ..Default::default() })
-    }
-
-    /// `writes` in `UpdateKeys` calls of at most 50 keys, each with the ETag the last one returned.
-    async fn update_keys(&self, arn: &str, mut etag: String, writes: &KeyWrites) -> Result<(), BackendError> {
-        let client = self.data_plane("UpdateKeys").map_err(|e| e.error)?;
-        let mut keys: Vec<(&String, Option<&String>)> = writes.puts.iter().map(|(k, v)| (k, Some(v))).collect();
-        keys.extend(writes.deletes.iter().map(|k| (k, None)));
-        for chunk in keys.chunks(KEYS_PER_UPDATE) {
-            let puts: Vec<PutKeyRequestListItem> = chunk
-                .iter()
-                .filter_map(|(k, v)| v.map(|v| PutKeyRequestListItem::builder().key(*k).value(v).build().expect("set")))
-                .collect();
-            let deletes: Vec<DeleteKeyRequestListItem> = chunk
-                .iter()
-                .filter(|(_, v)| v.is_none())
-                .map(|(k, _)| DeleteKeyRequestListItem::builder().key(*k).build().expect("the key is set"))
-                .collect();
-            let out = client
-                .update_keys()
-                .kvs_arn(arn)
-                .if_match(&etag)
-                .set_puts((!puts.is_empty()).then_some(puts))
-                .set_deletes((!deletes.is_empty()).then_some(deletes))
-                .send()
-                .await
-                .map_err(|e| kvs_error("UpdateKeys", e))?;
-            etag = out.e_tag().to_string();
-        }
-        Ok(())
-    }
-
-    /// What the store now says: the index must list `routes`, each with a readable record.
-    async fn read_back_keys(
-        &self,
-        arn: &str,
-        routes: &[String],
-        snapshot: &mut Snapshot,
-    ) -> Result<String, RouterError> {
-        let (etag, items) = self.list_keys(arn).await?;
-        let line = check_read_back(&items, routes)
-            .map_err(|why| other("UpdateKeys", format!("read back: {why}; run install again")))?;
-        snapshot.found.keys = Keys::Read { etag, items };
-        Ok(line)
     }
 
     /// What exists: the store, the function (both stages' code), the behaviors' viewer-request
@@ -505,244 +361,158 @@ impl RouterControl {
         Ok((config, etag))
     }
 
-    // Long: one arm per kind of step, each a call and what it teaches the snapshot; split up, the
-    // arms would only move the same lines apart.
-    /// Carry out one step, keeping `snapshot` up to date for the next.
+    /// Carry out one step, keeping `snapshot` up to date for the next (`backend::router_steps`).
     pub async fn carry_out(&self, step: &InstallStep, snapshot: &mut Snapshot) -> Result<StepDone, RouterError> {
-        match step {
-            InstallStep::CreateStore { name } => {
-                let out = self
-                    .client
-                    .create_key_value_store()
-                    .name(name)
-                    .comment(format!("cutover router store for distribution {}", self.distribution_id))
-                    .send()
-                    .await
-                    .map_err(|e| failed("CreateKeyValueStore")(from_sdk("CreateKeyValueStore", e)))?;
-                snapshot.store_etag = out.e_tag;
-                let store = out
-                    .key_value_store
-                    .ok_or_else(|| other("CreateKeyValueStore", "CreateKeyValueStore returned no store".into()))?;
-                snapshot.found.store = Some(FoundStore { arn: store.arn, status: store.status.unwrap_or_default() });
-                let mut done = StepDone { lines: vec![format!("created KeyValueStore {name}")], ..Default::default() };
-                done.lines.extend(self.wait_for_store(name, snapshot).await?);
-                Ok(done)
-            }
-            InstallStep::WaitForStore { name } => {
-                Ok(StepDone { lines: self.wait_for_store(name, snapshot).await?, ..Default::default() })
-            }
-            InstallStep::CreateFunction { name } => {
-                let out = self
-                    .client
-                    .create_function()
-                    .name(name)
-                    .function_config(self.function_config("CreateFunction", snapshot)?)
-                    .function_code(Blob::new(ROUTER_JS.as_bytes()))
-                    .send()
-                    .await
-                    .map_err(|e| failed("CreateFunction")(from_sdk("CreateFunction", e)))?;
-                snapshot.function_etag = out.e_tag;
-                let arn =
-                    out.function_summary.and_then(|s| s.function_metadata).map(|m| m.function_arn).unwrap_or_default();
-                let store_arns = snapshot.found.store.iter().map(|s| s.arn.clone()).collect();
-                snapshot.found.function = Some(FoundFunction {
-                    arn: arn.clone(),
-                    development_code: ROUTER_JS.to_string(),
-                    live_code: None,
-                    store_arns,
-                });
-                Ok(StepDone {
-                    lines: vec![format!("created CloudFront Function {name} ({arn})")],
-                    ..Default::default()
-                })
-            }
-            InstallStep::UpdateFunction { name, .. } => {
-                let etag = self.function_etag("UpdateFunction", snapshot)?;
-                let out = self
-                    .client
-                    .update_function()
-                    .name(name)
-                    .if_match(etag)
-                    .function_config(self.function_config("UpdateFunction", snapshot)?)
-                    .function_code(Blob::new(ROUTER_JS.as_bytes()))
-                    .send()
-                    .await
-                    .map_err(|e| failed("UpdateFunction")(from_sdk("UpdateFunction", e)))?;
-                snapshot.function_etag = out.e_tag;
-                if let Some(f) = snapshot.found.function.as_mut() {
-                    f.development_code = ROUTER_JS.to_string();
-                    f.store_arns = snapshot.found.store.iter().map(|s| s.arn.clone()).collect();
-                }
-                Ok(StepDone { lines: vec![format!("updated CloudFront Function {name}")], ..Default::default() })
-            }
-            InstallStep::WriteKeys { routes, removed, .. } => self.write_keys(routes, removed, snapshot).await,
-            InstallStep::TestFunction { name, route } => self.test(name, route.as_deref(), snapshot).await,
-            InstallStep::PublishFunction { name } => {
-                let etag = self.function_etag("PublishFunction", snapshot)?;
-                let out = self
-                    .client
-                    .publish_function()
-                    .name(name)
-                    .if_match(etag)
-                    .send()
-                    .await
-                    .map_err(|e| failed("PublishFunction")(from_sdk("PublishFunction", e)))?;
-                let arn = out.function_summary.and_then(|s| s.function_metadata).map(|m| m.function_arn);
-                if let Some(f) = snapshot.found.function.as_mut() {
-                    f.live_code = Some(f.development_code.clone());
-                    if let Some(arn) = arn {
-                        f.arn = arn;
-                    }
-                }
-                Ok(StepDone {
-                    lines: vec![format!("published {name}: LIVE runs the embedded router.js")],
-                    ..Default::default()
-                })
-            }
-            InstallStep::Associate { paths } => self.update_associations(paths, true, snapshot).await,
-            InstallStep::Dissociate { paths } => self.update_associations(paths, false, snapshot).await,
-            InstallStep::DeleteFunction { name } => {
-                let etag = self.function_etag("DeleteFunction", snapshot)?;
-                self.client
-                    .delete_function()
-                    .name(name)
-                    .if_match(etag)
-                    .send()
-                    .await
-                    .map_err(|e| deleting("DeleteFunction", name, e))?;
-                snapshot.found.function = None;
-                Ok(StepDone { lines: vec![format!("deleted CloudFront Function {name}")], ..Default::default() })
-            }
-            InstallStep::DeleteStore { name } => {
-                let etag = snapshot.store_etag.clone().ok_or_else(|| {
-                    other("DeleteKeyValueStore", format!("no ETag known for store {name}; run it again"))
-                })?;
-                self.client
-                    .delete_key_value_store()
-                    .name(name)
-                    .if_match(etag)
-                    .send()
-                    .await
-                    .map_err(|e| deleting("DeleteKeyValueStore", name, e))?;
-                snapshot.found.store = None;
-                Ok(StepDone { lines: vec![format!("deleted KeyValueStore {name}")], ..Default::default() })
-            }
-        }
+        router_steps::carry_out(self, step, snapshot).await
     }
 
-    fn function_etag(&self, action: &'static str, snapshot: &Snapshot) -> Result<String, RouterError> {
-        snapshot
-            .function_etag
-            .clone()
-            .ok_or_else(|| other(action, "the function's ETag is unknown; run the command again".into()))
-    }
-
-    fn function_config(&self, action: &'static str, snapshot: &Snapshot) -> Result<FunctionConfig, RouterError> {
-        let store = snapshot
-            .found
-            .store
-            .as_ref()
-            .ok_or_else(|| other(action, "the store does not exist yet; run install again".into()))?;
+    fn function_config(&self, store_arn: &str) -> FunctionConfig {
         let association =
-            KeyValueStoreAssociation::builder().key_value_store_arn(&store.arn).build().expect("the ARN is set");
+            KeyValueStoreAssociation::builder().key_value_store_arn(store_arn).build().expect("the ARN is set");
         let associations =
             KeyValueStoreAssociations::builder().quantity(1).items(association).build().expect("the quantity is set");
-        Ok(FunctionConfig::builder()
+        FunctionConfig::builder()
             .comment(format!("cutover router for distribution {}", self.distribution_id))
             .runtime(FunctionRuntime::CloudfrontJs20)
             .key_value_store_associations(associations)
             .build()
-            .expect("comment and runtime are set"))
+            .expect("comment and runtime are set")
+    }
+}
+
+/// The calls of each step, over the CloudFront control plane and the KeyValueStore data plane.
+#[async_trait::async_trait]
+impl RouterCalls for RouterControl {
+    type Config = DistributionConfig;
+
+    fn polls(&self) -> u32 {
+        self.polls
     }
 
-    /// Describe the store until it is READY, a bounded number of times.
-    async fn wait_for_store(&self, name: &str, snapshot: &mut Snapshot) -> Result<Vec<String>, RouterError> {
-        for _ in 0..self.polls {
-            let status = snapshot.found.store.as_ref().map(|s| s.status.clone()).unwrap_or_default();
-            match status.as_str() {
-                "READY" => return Ok(vec![format!("KeyValueStore {name} is READY")]),
-                "FAILED" => {
-                    return Err(other(
-                        "CreateKeyValueStore",
-                        format!(
-                            "KeyValueStore {name} FAILED to provision; run `cutover router remove --yes` and install again"
-                        ),
-                    ));
-                }
-                _ => {}
-            }
-            tokio::time::sleep(self.poll_every).await;
-            let out = self
-                .client
-                .describe_key_value_store()
-                .name(name)
-                .send()
-                .await
-                .map_err(|e| failed("DescribeKeyValueStore")(from_sdk("DescribeKeyValueStore", e)))?;
-            snapshot.store_etag = out.e_tag;
-            if let Some(s) = out.key_value_store {
-                snapshot.found.store = Some(FoundStore { arn: s.arn, status: s.status.unwrap_or_default() });
-            }
-        }
-        if snapshot.found.store.as_ref().is_some_and(|s| s.status == "READY") {
-            return Ok(vec![format!("KeyValueStore {name} is READY")]);
-        }
-        Err(other(
-            "DescribeKeyValueStore",
-            format!("KeyValueStore {name} is still not READY; run install again in a minute, it carries on from there"),
-        ))
+    fn test_tries(&self) -> u32 {
+        STORE_TEST_TRIES
     }
 
-    /// `TestFunction` on the sample events. The routed one is asked again (every `poll_every`, at
-    /// most [`STORE_TEST_TRIES`] times) while its logs do not show the record just written: the
-    /// store's writes take seconds to reach what the test reads.
-    async fn test(&self, name: &str, route: Option<&str>, snapshot: &Snapshot) -> Result<StepDone, RouterError> {
-        let etag = self.function_etag("TestFunction", snapshot)?;
-        let mut lines = Vec::new();
-        for (n, event) in sample_events(route).iter().enumerate() {
-            let routed = route.filter(|_| n == 0);
-            let expected = routed.map(|route| expected_log(route, &snapshot.found.keys.items().unwrap_or_default()));
-            let mut tries = 0;
-            let result = loop {
-                tries += 1;
-                let result = self.test_once(name, &etag, event, n + 1).await?;
-                let read =
-                    expected.as_ref().is_none_or(|e| result.function_execution_logs().iter().any(|l| l.trim() == e));
-                if read || tries >= STORE_TEST_TRIES {
-                    break result;
-                }
-                tokio::time::sleep(self.poll_every).await;
-            };
-            let utilization = result.compute_utilization().unwrap_or("?");
-            lines.push(format!("sample event {}: compute utilization {utilization} %", n + 1));
-            for log in result.function_execution_logs() {
-                lines.push(format!("  log: {log}"));
-            }
-            if let (Some(route), Some(expected)) = (routed, expected) {
-                if !result.function_execution_logs().iter().any(|l| l.trim() == expected) {
-                    return Err(other(
-                        "TestFunction",
-                        format!(
-                            "the router did not read the store as written: for {} its logs should say {expected:?} (asked {tries} times); nothing was published, check the function's store association with `cutover router status`",
-                            sample_uri(route)
-                        ),
-                    ));
-                }
-                lines.push(format!("  the function read route:{route} and chose as its record says"));
-            }
-        }
-        Ok(StepDone { lines, ..Default::default() })
+    async fn pause(&self) {
+        tokio::time::sleep(self.poll_every).await;
+    }
+
+    async fn create_store(&self, name: &str) -> Result<(FoundStore, Option<String>), RouterError> {
+        let out = self
+            .client
+            .create_key_value_store()
+            .name(name)
+            .comment(format!("cutover router store for distribution {}", self.distribution_id))
+            .send()
+            .await
+            .map_err(|e| failed("CreateKeyValueStore")(from_sdk("CreateKeyValueStore", e)))?;
+        let store = out
+            .key_value_store
+            .ok_or_else(|| other("CreateKeyValueStore", "CreateKeyValueStore returned no store".into()))?;
+        Ok((FoundStore { arn: store.arn, status: store.status.unwrap_or_default() }, out.e_tag))
+    }
+
+    async fn describe_store(&self, name: &str) -> Result<(Option<FoundStore>, Option<String>), RouterError> {
+        let out = self
+            .client
+            .describe_key_value_store()
+            .name(name)
+            .send()
+            .await
+            .map_err(|e| failed("DescribeKeyValueStore")(from_sdk("DescribeKeyValueStore", e)))?;
+        let store = out.key_value_store.map(|s| FoundStore { arn: s.arn, status: s.status.unwrap_or_default() });
+        Ok((store, out.e_tag))
+    }
+
+    async fn delete_store(&self, name: &str, etag: &str) -> Result<(), RouterError> {
+        self.client
+            .delete_key_value_store()
+            .name(name)
+            .if_match(etag)
+            .send()
+            .await
+            .map_err(|e| deleting("DeleteKeyValueStore", name, e))?;
+        Ok(())
+    }
+
+    async fn list_keys(&self, store_arn: &str) -> Result<(String, BTreeMap<String, String>), RouterError> {
+        RouterControl::list_keys(self, store_arn).await
+    }
+
+    async fn update_keys(&self, store_arn: &str, etag: &str, keys: &KeyUpdate) -> Result<String, BackendError> {
+        let client = self.data_plane("UpdateKeys").map_err(|e| e.error)?;
+        let puts: Vec<PutKeyRequestListItem> = keys
+            .puts
+            .iter()
+            .map(|(k, v)| PutKeyRequestListItem::builder().key(k).value(v).build().expect("set"))
+            .collect();
+        let deletes: Vec<DeleteKeyRequestListItem> = keys
+            .deletes
+            .iter()
+            .map(|k| DeleteKeyRequestListItem::builder().key(k).build().expect("the key is set"))
+            .collect();
+        let out = client
+            .update_keys()
+            .kvs_arn(store_arn)
+            .if_match(etag)
+            .set_puts((!puts.is_empty()).then_some(puts))
+            .set_deletes((!deletes.is_empty()).then_some(deletes))
+            .send()
+            .await
+            .map_err(|e| kvs_error("UpdateKeys", e))?;
+        Ok(out.e_tag().to_string())
+    }
+
+    async fn create_function(&self, name: &str, store_arn: &str) -> Result<(String, Option<String>), RouterError> {
+        let out = self
+            .client
+            .create_function()
+            .name(name)
+            .function_config(self.function_config(store_arn))
+            .function_code(Blob::new(ROUTER_JS.as_bytes()))
+            .send()
+            .await
+            .map_err(|e| failed("CreateFunction")(from_sdk("CreateFunction", e)))?;
+        let arn = out.function_summary.and_then(|s| s.function_metadata).map(|m| m.function_arn).unwrap_or_default();
+        Ok((arn, out.e_tag))
+    }
+
+    async fn update_function(&self, name: &str, etag: &str, store_arn: &str) -> Result<Option<String>, RouterError> {
+        let out = self
+            .client
+            .update_function()
+            .name(name)
+            .if_match(etag)
+            .function_config(self.function_config(store_arn))
+            .function_code(Blob::new(ROUTER_JS.as_bytes()))
+            .send()
+            .await
+            .map_err(|e| failed("UpdateFunction")(from_sdk("UpdateFunction", e)))?;
+        Ok(out.e_tag)
+    }
+
+    async fn publish_function(&self, name: &str, etag: &str) -> Result<Option<String>, RouterError> {
+        let out = self
+            .client
+            .publish_function()
+            .name(name)
+            .if_match(etag)
+            .send()
+            .await
+            .map_err(|e| failed("PublishFunction")(from_sdk("PublishFunction", e)))?;
+        Ok(out.function_summary.and_then(|s| s.function_metadata).map(|m| m.function_arn))
     }
 
     /// One `TestFunction` call; a function error stops the install.
-    async fn test_once(&self, name: &str, etag: &str, event: &str, n: usize) -> Result<TestResult, RouterError> {
+    async fn test_function(&self, name: &str, etag: &str, event: SampleEvent<'_>) -> Result<TestRun, RouterError> {
+        let n = event.n;
         let out = self
             .client
             .test_function()
             .name(name)
             .if_match(etag)
             .stage(FunctionStage::Development)
-            .event_object(Blob::new(event.as_bytes()))
+            .event_object(Blob::new(event.json.as_bytes()))
             .send()
             .await
             .map_err(|e| failed("TestFunction")(from_sdk("TestFunction", e)))?;
@@ -757,65 +527,56 @@ impl RouterControl {
                 ),
             ));
         }
-        Ok(result)
+        Ok(TestRun {
+            utilization: Some(result.compute_utilization().unwrap_or("?").to_string()),
+            logs: result.function_execution_logs().to_vec(),
+        })
     }
 
-    /// One `UpdateDistribution` adding (or taking off) the router on `paths`, on the config as
-    /// fetched, re-read after a stale ETag.
-    async fn update_associations(
+    /// CloudFront refuses while it still deploys the update that took the function off.
+    async fn delete_function(&self, name: &str, etag: &str) -> Result<(), RouterError> {
+        self.client
+            .delete_function()
+            .name(name)
+            .if_match(etag)
+            .send()
+            .await
+            .map_err(|e| deleting("DeleteFunction", name, e))?;
+        Ok(())
+    }
+
+    async fn distribution_config(&self) -> Result<(DistributionConfig, String), RouterError> {
+        RouterControl::distribution_config(self).await
+    }
+
+    fn add_router(&self, config: &mut DistributionConfig, paths: &[String], arn: &str) -> Result<Vec<String>, String> {
+        associate(config, paths, arn, &self.distribution_id)
+    }
+
+    /// A path the config no longer has is skipped: the router is off it already.
+    fn take_router_off(&self, config: &mut DistributionConfig, paths: &[String]) -> Result<Vec<String>, String> {
+        Ok(dissociate(config, paths, &self.distribution_id))
+    }
+
+    fn behaviors_of(&self, config: &DistributionConfig) -> Vec<FoundBehavior> {
+        behaviors_of(config)
+    }
+
+    async fn update_distribution(
         &self,
-        paths: &[String],
-        add: bool,
-        snapshot: &mut Snapshot,
-    ) -> Result<StepDone, RouterError> {
-        let arn = snapshot.found.function.as_ref().map(|f| f.arn.clone()).unwrap_or_default();
-        if add && arn.is_empty() {
-            return Err(other("UpdateDistribution", "the function's ARN is unknown; run install again".into()));
-        }
-        for _ in 0..=CONFLICT_RETRIES {
-            let (mut config, etag) = self.distribution_config().await?;
-            let changed = if add {
-                associate(&mut config, paths, &arn, &self.distribution_id).map_err(|m| {
-                    other("UpdateDistribution", format!("{m}; nothing was written, look with `cutover router status`"))
-                })?
-            } else {
-                dissociate(&mut config, paths, &self.distribution_id)
-            };
-            if changed.is_empty() {
-                snapshot.found.behaviors = behaviors_of(&config);
-                return Ok(StepDone {
-                    lines: vec!["every behavior was already as planned".into()],
-                    ..Default::default()
-                });
-            }
-            let sent = self
-                .client
-                .update_distribution()
-                .id(&self.distribution_id)
-                .if_match(&etag)
-                .distribution_config(config.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(out) => {
-                    snapshot.found.behaviors = behaviors_of(&config);
-                    let verb = if add { "added the router to" } else { "took the router off" };
-                    return Ok(StepDone {
-                        lines: vec![format!(
-                            "{verb} {}; CloudFront is deploying it (the usual minutes; follow it with `cutover status`)",
-                            changed.join(", ")
-                        )],
-                        etag_before: Some(etag),
-                        etag_after: out.e_tag,
-                    });
-                }
-                Err(e) => match from_sdk("UpdateDistribution", e) {
-                    BackendError::PreconditionFailed => continue,
-                    error => return Err(failed("UpdateDistribution")(error)),
-                },
-            }
-        }
-        Err(failed("UpdateDistribution")(BackendError::TooManyConflicts(CONFLICT_RETRIES + 1)))
+        config: DistributionConfig,
+        etag: &str,
+    ) -> Result<Option<String>, BackendError> {
+        let out = self
+            .client
+            .update_distribution()
+            .id(&self.distribution_id)
+            .if_match(etag)
+            .distribution_config(config)
+            .send()
+            .await
+            .map_err(|e| from_sdk("UpdateDistribution", e))?;
+        Ok(out.e_tag)
     }
 }
 
@@ -917,19 +678,5 @@ mod tests {
         assert_eq!((a_list.quantity, a_list.items.is_none()), (0, true));
         let items = |c: &DistributionConfig| c.cache_behaviors.as_ref().unwrap().items.clone().unwrap();
         assert_eq!(items(&c)[1..], items(&before)[1..], "/b/* and /c/* as they were");
-    }
-
-    #[test]
-    fn the_sample_events_are_json_viewer_requests() {
-        assert_eq!(sample_events(None).len(), 2);
-        let events = sample_events(Some("api/orders*"));
-        let routed: serde_json::Value = serde_json::from_str(&events[0]).unwrap();
-        assert_eq!(routed["request"]["uri"], "/api/orderscutover-router-test");
-        assert_eq!(routed["request"]["headers"][TEST_HEADER]["value"], "1");
-        for event in events {
-            let value: serde_json::Value = serde_json::from_str(&event).unwrap();
-            assert_eq!(value["context"]["eventType"], "viewer-request");
-            assert!(value["request"]["uri"].as_str().unwrap().starts_with('/'));
-        }
     }
 }

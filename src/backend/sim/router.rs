@@ -1,11 +1,13 @@
 //! The router's pieces in the demo world, for `cutover router --demo`: its CloudFront Function
 //! (code in both stages, its store association, an ETag), whether its KeyValueStore exists (its
 //! keys are `store.rs`'s) and each behavior's association (the world's config). Read as the live
-//! reader reads AWS, and changed one planned step at a time as AWS changes: ETags checked, a store
+//! reader reads AWS, and changed one planned step at a time as AWS changes, by answering the calls
+//! of `backend::router_steps` (which carries the steps out for both worlds): ETags checked, a store
 //! provisioning for a few seconds, associations through the world's own `UpdateDistribution`
 //! (a rollout of minutes), the function tested on the store as it is. The demo does not make a
 //! delete wait for the rollout: a function no behavior names may go at once.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,21 +16,18 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{Call, SimBackend, catalog, router_arn};
-use crate::backend::aws::router::{SAMPLE_IP, TEST_HEADER, expected_log, sample_events, sample_uri};
-use crate::backend::router_pieces::{RouterError, RouterPieces, Snapshot, StepDone, check_read_back, still_in_use};
-use crate::backend::share::KEYS_PER_UPDATE;
+use crate::backend::router_pieces::{RouterError, RouterPieces, Snapshot, StepDone, still_in_use};
+use crate::backend::router_steps::{self, KeyUpdate, RouterCalls, SampleEvent, TestRun, sample_choice};
 use crate::backend::{BackendError, ControlPlane};
 use crate::domain::DeployStatus;
-use crate::router::install::{FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, key_writes, store_name};
-use crate::router::{ROUTER_JS, Sticky, bucket};
+use crate::router::ROUTER_JS;
+use crate::router::install::{FoundBehavior, FoundFunction, FoundStore, InstallStep, Keys, store_name};
 
 /// How long a new KeyValueStore provisions before it is READY.
 pub const STORE_PROVISIONING: SignedDuration = SignedDuration::from_secs(5);
 /// Between two looks at a store still provisioning, and how many looks at most (as live).
 const POLL_EVERY: Duration = Duration::from_secs(2);
 const POLLS: u32 = 60;
-/// How many times an association update or a key write is re-read after a stale ETag (as live).
-const CONFLICT_RETRIES: u32 = 3;
 
 /// The router's function and store as the demo's CloudFront has them.
 #[derive(Debug)]
@@ -130,12 +129,36 @@ fn found_behaviors(config: &super::SimDistributionConfig, distribution_id: &str)
         .collect()
 }
 
-/// The function's ETag as the snapshot has it must be the function's own: else a stale ETag.
-fn check_function_etag(action: &'static str, snapshot: &Snapshot, function: &SimFunction) -> Result<(), RouterError> {
-    match snapshot.function_etag.as_deref() {
-        None => Err(other(action, "the function's ETag is unknown; run the command again")),
-        Some(etag) if etag != function.etag => Err(failed(action)(BackendError::PreconditionFailed)),
-        Some(_) => Ok(()),
+/// The router on (`add`) or off the behaviors at `paths`, in place: the paths changed.
+fn set_router(config: &mut super::SimDistributionConfig, paths: &[String], add: bool) -> Result<Vec<String>, String> {
+    let mut changed = Vec::new();
+    for path in paths {
+        let behavior = config
+            .behaviors
+            .iter_mut()
+            .find(|b| &b.path_pattern == path)
+            .ok_or_else(|| format!("the distribution no longer has a behavior with path pattern {path}"))?;
+        if behavior.router != add {
+            behavior.router = add;
+            changed.push(path.clone());
+        }
+    }
+    Ok(changed)
+}
+
+/// The demo's function for `action` sent with `etag`: none says what to do (`then`), another ETag
+/// is a stale one.
+fn function_for<'a>(
+    parts: &'a mut SimRouterParts,
+    action: &'static str,
+    name: &str,
+    etag: &str,
+    then: &str,
+) -> Result<&'a mut SimFunction, RouterError> {
+    let function = parts.function.as_mut().ok_or_else(|| other(action, format!("{name} does not exist; {then}")))?;
+    match etag == function.etag {
+        true => Ok(function),
+        false => Err(failed(action)(BackendError::PreconditionFailed)),
     }
 }
 
@@ -149,108 +172,6 @@ impl SimBackend {
     fn found_store(&self, store: &SimKeyValueStore, now: Timestamp) -> FoundStore {
         let status = if now >= store.ready_at { "READY" } else { "PROVISIONING" };
         FoundStore { arn: store_arn(&self.distribution_id, store.number), status: status.to_string() }
-    }
-
-    /// Look at the store until it is READY, a bounded number of times.
-    async fn wait_for_store(&self, name: &str, snapshot: &mut Snapshot) -> Result<Vec<String>, RouterError> {
-        for _ in 0..POLLS {
-            self.call(Call::Read).await.map_err(failed("DescribeKeyValueStore"))?;
-            let now = self.clock.now();
-            let store = self.world().router_parts().store.clone();
-            let Some(store) = store else {
-                return Err(other(
-                    "DescribeKeyValueStore",
-                    format!("KeyValueStore {name} is gone; run `cutover router install` again"),
-                ));
-            };
-            snapshot.store_etag = Some(store.etag.clone());
-            snapshot.found.store = Some(self.found_store(&store, now));
-            if now >= store.ready_at {
-                return Ok(vec![format!("KeyValueStore {name} is READY")]);
-            }
-            self.clock.sleep(POLL_EVERY).await;
-        }
-        Err(other(
-            "DescribeKeyValueStore",
-            format!("KeyValueStore {name} is still not READY; run install again in a minute, it carries on from there"),
-        ))
-    }
-
-    /// The store's keys and their ETag (`DescribeKeyValueStore`, `ListKeys`).
-    async fn list_keys(&self) -> Result<(String, std::collections::BTreeMap<String, String>), RouterError> {
-        self.call(Call::Read).await.map_err(failed("ListKeys"))?;
-        if let Some(error) = self.store_read_error() {
-            return Err(failed("ListKeys")(error));
-        }
-        let world = self.world();
-        Ok((world.store().etag().to_string(), world.store().items()))
-    }
-
-    // Long: as live — read, plan the writes, send them 50 keys a call, start over on a stale ETag,
-    // then read the store back; split, the retry loop would lose what it needs to start over.
-    /// A `WriteKeys` step: the writes planned against the keys as read, sent with `IfMatch`.
-    async fn write_keys(
-        &self,
-        routes: &[String],
-        removed: &[String],
-        snapshot: &mut Snapshot,
-    ) -> Result<StepDone, RouterError> {
-        if self.world().router_parts().store.is_none() {
-            return Err(other("UpdateKeys", "the store does not exist yet; run install again"));
-        }
-        let mut lines = Vec::new();
-        for conflicts in 0.. {
-            let (mut etag, items) = self.list_keys().await?;
-            let writes = key_writes(&items, routes, removed, &snapshot.found.origins)
-                .map_err(|why| other("UpdateKeys", format!("{why}; nothing was written")))?;
-            if writes.is_empty() {
-                lines.push("the store already agrees".to_string());
-                break;
-            }
-            let mut keys: Vec<(&String, Option<&String>)> = writes.puts.iter().map(|(k, v)| (k, Some(v))).collect();
-            keys.extend(writes.deletes.iter().map(|k| (k, None)));
-            let mut result = Ok(());
-            for chunk in keys.chunks(KEYS_PER_UPDATE) {
-                let puts: Vec<(String, String)> =
-                    chunk.iter().filter_map(|(k, v)| v.map(|v| ((*k).clone(), v.clone()))).collect();
-                let deletes: Vec<String> =
-                    chunk.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| (*k).clone()).collect();
-                let sent = match self.call(Call::StorePut).await {
-                    Ok(()) => {
-                        let now = self.clock.now();
-                        self.world().update_store_keys(now, &puts, &deletes, &etag)
-                    }
-                    Err(error) => Err(error),
-                };
-                match sent {
-                    Ok(next) => etag = next,
-                    Err(error) => {
-                        result = Err(error);
-                        break;
-                    }
-                }
-            }
-            match result {
-                Ok(()) => {
-                    lines.push(format!("wrote {} key(s), deleted {}:", writes.puts.len(), writes.deletes.len()));
-                    lines.extend(writes.lines.iter().map(|l| format!("  {l}")));
-                    break;
-                }
-                Err(BackendError::PreconditionFailed) if conflicts < CONFLICT_RETRIES => {
-                    lines.push("someone else wrote the store meanwhile: read again".to_string());
-                }
-                Err(BackendError::PreconditionFailed) => {
-                    return Err(failed("UpdateKeys")(BackendError::TooManyConflicts(conflicts + 1)));
-                }
-                Err(error) => return Err(failed("UpdateKeys")(error)),
-            }
-        }
-        let (etag, items) = self.list_keys().await?;
-        let line = check_read_back(&items, routes)
-            .map_err(|why| other("UpdateKeys", format!("read back: {why}; run install again")))?;
-        snapshot.found.keys = Keys::Read { etag, items };
-        lines.push(line);
-        Ok(StepDone { lines, ..Default::default() })
     }
 
     /// What the function logs for the routed sample event, run on the store as the world has it:
@@ -268,112 +189,191 @@ impl SimBackend {
             return "cutover-router: no route".to_string();
         }
         let read = match store.record(route) {
-            crate::backend::share::RecordRead::Readable(record) => {
-                let key = match &record.sticky {
-                    Some(Sticky::Header(name)) if name.eq_ignore_ascii_case(TEST_HEADER) => "1".to_string(),
-                    Some(Sticky::Header(name)) if name.eq_ignore_ascii_case("host") => "example.com".to_string(),
-                    _ => SAMPLE_IP.to_string(),
-                };
-                let chosen = if bucket(&key) < record.share { record.lambda.clone() } else { "home".to_string() };
-                format!("share {} -> {chosen}", record.share)
-            }
+            crate::backend::share::RecordRead::Readable(record) => sample_choice(record),
             crate::backend::share::RecordRead::Unreadable(_) => "unreadable -> home".to_string(),
             // `kvs.get` of a missing key throws: the function fails open.
             crate::backend::share::RecordRead::Missing => return "cutover-router: failed open".to_string(),
         };
         format!("cutover-router: route:{route} {read}")
     }
+}
 
-    /// `TestFunction` on the sample events, DEVELOPMENT stage: the routed one's log must show the
-    /// record as the store holds it.
-    async fn test_function(
-        &self,
-        name: &str,
-        route: Option<&str>,
-        snapshot: &Snapshot,
-    ) -> Result<StepDone, RouterError> {
-        self.call(Call::Router("TestFunction")).await.map_err(failed("TestFunction"))?;
-        let function = self.world().router_parts().function.clone();
-        let function =
-            function.ok_or_else(|| other("TestFunction", format!("{name} does not exist; run install again")))?;
-        check_function_etag("TestFunction", snapshot, &function)?;
-        let mut lines = Vec::new();
-        for n in 0..sample_events(route).len() {
-            lines.push(format!(
-                "sample event {}: run by the demo's CloudFront (it measures no compute utilization)",
-                n + 1
-            ));
-            let Some(route) = route.filter(|_| n == 0) else { continue };
-            let log = self.test_log(route);
-            lines.push(format!("  log: {log}"));
-            let (_, items) = self.list_keys().await?;
-            let expected = expected_log(route, &items);
-            if log != expected {
-                return Err(other(
-                    "TestFunction",
-                    format!(
-                        "the router did not read the store as written: for {} its logs should say {expected:?}; nothing was published, check the function's store association with `cutover router status`",
-                        sample_uri(route)
-                    ),
-                ));
-            }
-            lines.push(format!("  the function read route:{route} and chose as its record says"));
-        }
-        Ok(StepDone { lines, ..Default::default() })
+/// The calls of each step, on the demo world (`backend::router_steps` carries the steps out).
+#[async_trait]
+impl RouterCalls for SimBackend {
+    type Config = super::SimDistributionConfig;
+
+    fn polls(&self) -> u32 {
+        POLLS
     }
 
-    /// One `UpdateDistribution` through the world's control plane adding (or taking off) the
-    /// router on `paths`, re-read after a stale ETag.
-    async fn update_associations(
-        &self,
-        paths: &[String],
-        add: bool,
-        snapshot: &mut Snapshot,
-    ) -> Result<StepDone, RouterError> {
-        if add && snapshot.found.function.is_none() {
-            return Err(other("UpdateDistribution", "the function's ARN is unknown; run install again"));
+    /// Once: the demo's store has no delay before a test reads what was written.
+    fn test_tries(&self) -> u32 {
+        1
+    }
+
+    async fn pause(&self) {
+        self.clock.sleep(POLL_EVERY).await;
+    }
+
+    async fn create_store(&self, name: &str) -> Result<(FoundStore, Option<String>), RouterError> {
+        self.call(Call::Router("CreateKeyValueStore")).await.map_err(failed("CreateKeyValueStore"))?;
+        let now = self.clock.now();
+        let store = {
+            let mut world = self.world();
+            if world.router_parts().store.is_some() {
+                return Err(other(
+                    "CreateKeyValueStore",
+                    format!("KeyValueStore {name} already exists; see it with `cutover router status`"),
+                ));
+            }
+            let parts = world.router_parts_mut();
+            parts.create_store(now + STORE_PROVISIONING);
+            parts.store.clone().expect("just created")
+        };
+        Ok((self.found_store(&store, now), Some(store.etag)))
+    }
+
+    /// The demo's store does not go away by itself: gone, someone deleted it.
+    async fn describe_store(&self, name: &str) -> Result<(Option<FoundStore>, Option<String>), RouterError> {
+        self.call(Call::Read).await.map_err(failed("DescribeKeyValueStore"))?;
+        let now = self.clock.now();
+        let store = self.world().router_parts().store.clone();
+        let Some(store) = store else {
+            return Err(other(
+                "DescribeKeyValueStore",
+                format!("KeyValueStore {name} is gone; run `cutover router install` again"),
+            ));
+        };
+        Ok((Some(self.found_store(&store, now)), Some(store.etag)))
+    }
+
+    /// Refused while the function still holds the store.
+    async fn delete_store(&self, name: &str, etag: &str) -> Result<(), RouterError> {
+        self.call(Call::Router("DeleteKeyValueStore")).await.map_err(failed("DeleteKeyValueStore"))?;
+        let now = self.clock.now();
+        let mut world = self.world();
+        let parts = world.router_parts();
+        let store = parts.store.as_ref().ok_or_else(|| {
+            other("DeleteKeyValueStore", format!("KeyValueStore {name} does not exist; run `cutover router status`"))
+        })?;
+        if parts.function.as_ref().is_some_and(|f| f.store == Some(store.number)) {
+            return Err(still_in_use("DeleteKeyValueStore", name));
         }
-        let id = self.distribution_id.clone();
-        for _ in 0..=CONFLICT_RETRIES {
-            let (mut config, etag) = self.get_config(&id).await.map_err(failed("GetDistributionConfig"))?;
-            let mut changed = Vec::new();
-            for path in paths {
-                let behavior = config.behaviors.iter_mut().find(|b| &b.path_pattern == path).ok_or_else(|| {
-                    other(
-                        "UpdateDistribution",
-                        format!("the distribution no longer has a behavior with path pattern {path}; nothing was written, look with `cutover router status`"),
-                    )
-                })?;
-                if behavior.router != add {
-                    behavior.router = add;
-                    changed.push(path.clone());
-                }
-            }
-            if changed.is_empty() {
-                snapshot.found.behaviors = found_behaviors(&config, &id);
-                return Ok(StepDone {
-                    lines: vec!["every behavior was already as planned".into()],
-                    ..Default::default()
-                });
-            }
-            match self.update_config(&id, config.clone(), &etag).await {
-                Ok(accepted) => {
-                    snapshot.found.behaviors = found_behaviors(&config, &id);
-                    let verb = if add { "added the router to" } else { "took the router off" };
-                    return Ok(StepDone {
-                        lines: vec![format!(
-                            "{verb} {}; CloudFront is deploying it (the usual minutes; follow it with `cutover status`)",
-                            changed.join(", ")
-                        )],
-                        etag_before: Some(etag),
-                        etag_after: Some(accepted.etag),
-                    });
-                }
-                Err(BackendError::PreconditionFailed) => continue,
-                Err(error) => return Err(failed("UpdateDistribution")(error)),
-            }
+        if etag != store.etag {
+            return Err(failed("DeleteKeyValueStore")(BackendError::PreconditionFailed));
         }
-        Err(failed("UpdateDistribution")(BackendError::TooManyConflicts(CONFLICT_RETRIES + 1)))
+        world.delete_store(now);
+        Ok(())
+    }
+
+    /// The world's one store, whatever the ARN.
+    async fn list_keys(&self, _store_arn: &str) -> Result<(String, BTreeMap<String, String>), RouterError> {
+        if self.world().router_parts().store.is_none() {
+            return Err(other("UpdateKeys", "the store does not exist yet; run install again"));
+        }
+        self.call(Call::Read).await.map_err(failed("ListKeys"))?;
+        if let Some(error) = self.store_read_error() {
+            return Err(failed("ListKeys")(error));
+        }
+        let world = self.world();
+        Ok((world.store().etag().to_string(), world.store().items()))
+    }
+
+    async fn update_keys(&self, _store_arn: &str, etag: &str, keys: &KeyUpdate) -> Result<String, BackendError> {
+        self.call(Call::StorePut).await?;
+        let now = self.clock.now();
+        self.world().update_store_keys(now, &keys.puts, &keys.deletes, etag)
+    }
+
+    /// Associated with the world's one store.
+    async fn create_function(&self, name: &str, _store_arn: &str) -> Result<(String, Option<String>), RouterError> {
+        self.call(Call::Router("CreateFunction")).await.map_err(failed("CreateFunction"))?;
+        let mut world = self.world();
+        let parts = world.router_parts_mut();
+        if parts.function.is_some() {
+            return Err(other(
+                "CreateFunction",
+                format!("CloudFront Function {name} already exists; see it with `cutover router status`"),
+            ));
+        }
+        let store = parts.store.as_ref().map(|s| s.number);
+        if store.is_none() {
+            return Err(other("CreateFunction", "the store does not exist yet; run install again"));
+        }
+        let etag = parts.new_etag();
+        parts.function =
+            Some(SimFunction { development_code: ROUTER_JS.to_string(), live_code: None, store, etag: etag.clone() });
+        Ok((router_arn(&self.distribution_id), Some(etag)))
+    }
+
+    /// Associated with the world's one store.
+    async fn update_function(&self, name: &str, etag: &str, _store_arn: &str) -> Result<Option<String>, RouterError> {
+        self.call(Call::Router("UpdateFunction")).await.map_err(failed("UpdateFunction"))?;
+        let mut world = self.world();
+        let parts = world.router_parts_mut();
+        let store = parts.store.as_ref().map(|s| s.number);
+        if store.is_none() {
+            return Err(other("UpdateFunction", "the store does not exist yet; run install again"));
+        }
+        let new_etag = parts.new_etag();
+        let function = function_for(parts, "UpdateFunction", name, etag, "run install again")?;
+        function.development_code = ROUTER_JS.to_string();
+        function.store = store;
+        function.etag = new_etag.clone();
+        Ok(Some(new_etag))
+    }
+
+    async fn publish_function(&self, name: &str, etag: &str) -> Result<Option<String>, RouterError> {
+        self.call(Call::Router("PublishFunction")).await.map_err(failed("PublishFunction"))?;
+        let mut world = self.world();
+        let function = function_for(world.router_parts_mut(), "PublishFunction", name, etag, "run install again")?;
+        function.live_code = Some(function.development_code.clone());
+        Ok(None)
+    }
+
+    /// Run by the demo's CloudFront on the store as the world has it now; only the routed event
+    /// logs, and nothing measures compute utilization.
+    async fn test_function(&self, name: &str, etag: &str, event: SampleEvent<'_>) -> Result<TestRun, RouterError> {
+        self.call(Call::Router("TestFunction")).await.map_err(failed("TestFunction"))?;
+        function_for(self.world().router_parts_mut(), "TestFunction", name, etag, "run install again")?;
+        Ok(TestRun { utilization: None, logs: event.routed.map(|route| self.test_log(route)).into_iter().collect() })
+    }
+
+    /// Unlike CloudFront, the demo does not make the delete wait for the rollout that took the
+    /// router off: refused only while a behavior still names the function.
+    async fn delete_function(&self, name: &str, etag: &str) -> Result<(), RouterError> {
+        self.call(Call::Router("DeleteFunction")).await.map_err(failed("DeleteFunction"))?;
+        let mut world = self.world();
+        if world.config().0.behaviors.iter().any(|b| b.router) {
+            return Err(still_in_use("DeleteFunction", name));
+        }
+        let parts = world.router_parts_mut();
+        function_for(parts, "DeleteFunction", name, etag, "run `cutover router status`")?;
+        parts.function = None;
+        Ok(())
+    }
+
+    async fn distribution_config(&self) -> Result<(Self::Config, String), RouterError> {
+        self.get_config(&self.distribution_id).await.map_err(failed("GetDistributionConfig"))
+    }
+
+    fn add_router(&self, config: &mut Self::Config, paths: &[String], _arn: &str) -> Result<Vec<String>, String> {
+        set_router(config, paths, true)
+    }
+
+    /// Unlike the live side, a path the config no longer has fails here too.
+    fn take_router_off(&self, config: &mut Self::Config, paths: &[String]) -> Result<Vec<String>, String> {
+        set_router(config, paths, false)
+    }
+
+    fn behaviors_of(&self, config: &Self::Config) -> Vec<FoundBehavior> {
+        found_behaviors(config, &self.distribution_id)
+    }
+
+    async fn update_distribution(&self, config: Self::Config, etag: &str) -> Result<Option<String>, BackendError> {
+        let accepted = self.update_config(&self.distribution_id, config, etag).await?;
+        Ok(Some(accepted.etag))
     }
 }
 
@@ -421,157 +421,7 @@ impl RouterPieces for SimBackend {
         Ok(snapshot)
     }
 
-    // Long: one arm per kind of step, each a call on the world and what it teaches the snapshot,
-    // as live; split up, the arms would only move the same lines apart.
     async fn carry_out(&self, step: &InstallStep, snapshot: &mut Snapshot) -> Result<StepDone, RouterError> {
-        let id = self.distribution_id.clone();
-        match step {
-            InstallStep::CreateStore { name } => {
-                self.call(Call::Router("CreateKeyValueStore")).await.map_err(failed("CreateKeyValueStore"))?;
-                let now = self.clock.now();
-                let store = {
-                    let mut world = self.world();
-                    if world.router_parts().store.is_some() {
-                        return Err(other(
-                            "CreateKeyValueStore",
-                            format!("KeyValueStore {name} already exists; see it with `cutover router status`"),
-                        ));
-                    }
-                    let parts = world.router_parts_mut();
-                    parts.create_store(now + STORE_PROVISIONING);
-                    parts.store.clone().expect("just created")
-                };
-                snapshot.store_etag = Some(store.etag.clone());
-                snapshot.found.store = Some(self.found_store(&store, now));
-                let mut done = StepDone { lines: vec![format!("created KeyValueStore {name}")], ..Default::default() };
-                done.lines.extend(self.wait_for_store(name, snapshot).await?);
-                Ok(done)
-            }
-            InstallStep::WaitForStore { name } => {
-                Ok(StepDone { lines: self.wait_for_store(name, snapshot).await?, ..Default::default() })
-            }
-            InstallStep::CreateFunction { name } => {
-                self.call(Call::Router("CreateFunction")).await.map_err(failed("CreateFunction"))?;
-                let mut world = self.world();
-                let parts = world.router_parts_mut();
-                if parts.function.is_some() {
-                    return Err(other(
-                        "CreateFunction",
-                        format!("CloudFront Function {name} already exists; see it with `cutover router status`"),
-                    ));
-                }
-                let store = parts.store.as_ref().map(|s| s.number);
-                if store.is_none() {
-                    return Err(other("CreateFunction", "the store does not exist yet; run install again"));
-                }
-                let etag = parts.new_etag();
-                let function =
-                    SimFunction { development_code: ROUTER_JS.to_string(), live_code: None, store, etag: etag.clone() };
-                parts.function = Some(function);
-                let arn = router_arn(&id);
-                snapshot.function_etag = Some(etag);
-                snapshot.found.function = Some(FoundFunction {
-                    arn: arn.clone(),
-                    development_code: ROUTER_JS.to_string(),
-                    live_code: None,
-                    store_arns: store.map(|n| store_arn(&id, n)).into_iter().collect(),
-                });
-                Ok(StepDone {
-                    lines: vec![format!("created CloudFront Function {name} ({arn})")],
-                    ..Default::default()
-                })
-            }
-            InstallStep::UpdateFunction { name, .. } => {
-                self.call(Call::Router("UpdateFunction")).await.map_err(failed("UpdateFunction"))?;
-                let mut world = self.world();
-                let parts = world.router_parts_mut();
-                let store = parts.store.as_ref().map(|s| s.number);
-                if store.is_none() {
-                    return Err(other("UpdateFunction", "the store does not exist yet; run install again"));
-                }
-                let etag = parts.new_etag();
-                let function = parts
-                    .function
-                    .as_mut()
-                    .ok_or_else(|| other("UpdateFunction", format!("{name} does not exist; run install again")))?;
-                check_function_etag("UpdateFunction", snapshot, function)?;
-                function.development_code = ROUTER_JS.to_string();
-                function.store = store;
-                function.etag = etag.clone();
-                snapshot.function_etag = Some(etag);
-                if let Some(f) = snapshot.found.function.as_mut() {
-                    f.development_code = ROUTER_JS.to_string();
-                    f.store_arns = store.map(|n| store_arn(&id, n)).into_iter().collect();
-                }
-                Ok(StepDone { lines: vec![format!("updated CloudFront Function {name}")], ..Default::default() })
-            }
-            InstallStep::WriteKeys { routes, removed, .. } => self.write_keys(routes, removed, snapshot).await,
-            InstallStep::TestFunction { name, route } => self.test_function(name, route.as_deref(), snapshot).await,
-            InstallStep::PublishFunction { name } => {
-                self.call(Call::Router("PublishFunction")).await.map_err(failed("PublishFunction"))?;
-                let mut world = self.world();
-                let function = world
-                    .router_parts_mut()
-                    .function
-                    .as_mut()
-                    .ok_or_else(|| other("PublishFunction", format!("{name} does not exist; run install again")))?;
-                check_function_etag("PublishFunction", snapshot, function)?;
-                function.live_code = Some(function.development_code.clone());
-                if let Some(f) = snapshot.found.function.as_mut() {
-                    f.live_code = Some(f.development_code.clone());
-                }
-                Ok(StepDone {
-                    lines: vec![format!("published {name}: LIVE runs the embedded router.js")],
-                    ..Default::default()
-                })
-            }
-            InstallStep::Associate { paths } => self.update_associations(paths, true, snapshot).await,
-            InstallStep::Dissociate { paths } => self.update_associations(paths, false, snapshot).await,
-            InstallStep::DeleteFunction { name } => {
-                self.call(Call::Router("DeleteFunction")).await.map_err(failed("DeleteFunction"))?;
-                let mut world = self.world();
-                if world.config().0.behaviors.iter().any(|b| b.router) {
-                    return Err(still_in_use("DeleteFunction", name));
-                }
-                let parts = world.router_parts_mut();
-                let function = parts.function.as_ref().ok_or_else(|| {
-                    other("DeleteFunction", format!("{name} does not exist; run `cutover router status`"))
-                })?;
-                check_function_etag("DeleteFunction", snapshot, function)?;
-                parts.function = None;
-                snapshot.found.function = None;
-                Ok(StepDone { lines: vec![format!("deleted CloudFront Function {name}")], ..Default::default() })
-            }
-            InstallStep::DeleteStore { name } => {
-                self.call(Call::Router("DeleteKeyValueStore")).await.map_err(failed("DeleteKeyValueStore"))?;
-                let now = self.clock.now();
-                let mut world = self.world();
-                let parts = world.router_parts();
-                let store = parts.store.as_ref().ok_or_else(|| {
-                    other(
-                        "DeleteKeyValueStore",
-                        format!("KeyValueStore {name} does not exist; run `cutover router status`"),
-                    )
-                })?;
-                if parts.function.as_ref().is_some_and(|f| f.store == Some(store.number)) {
-                    return Err(still_in_use("DeleteKeyValueStore", name));
-                }
-                match snapshot.store_etag.as_deref() {
-                    None => {
-                        return Err(other(
-                            "DeleteKeyValueStore",
-                            format!("no ETag known for store {name}; run it again"),
-                        ));
-                    }
-                    Some(etag) if etag != store.etag => {
-                        return Err(failed("DeleteKeyValueStore")(BackendError::PreconditionFailed));
-                    }
-                    Some(_) => {}
-                }
-                world.delete_store(now);
-                snapshot.found.store = None;
-                Ok(StepDone { lines: vec![format!("deleted KeyValueStore {name}")], ..Default::default() })
-            }
-        }
+        router_steps::carry_out(self, step, snapshot).await
     }
 }
