@@ -28,8 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let marks: Vec<_> = state.marks.iter().filter(|m| m.path == row.path).collect();
     let mut title = vec![Span::styled(format!(" {} ", row.path), theme.title)];
     if let Some(last) = marks.last() {
-        title
-            .push(Span::styled(format!("│ switched to {} at {} ", last.to, time_of_day(last.at)), theme.switch_marker));
+        title.push(Span::styled(format!("│ {} at {} ", last.describe(), time_of_day(last.at)), theme.switch_marker));
     }
     let moved: Vec<_> = state.moved_marks.iter().filter(|m| m.path == row.path).collect();
     if let Some(last) = moved.last().filter(|m| marks.last().is_none_or(|s| s.at <= m.at)) {

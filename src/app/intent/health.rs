@@ -151,9 +151,11 @@ fn preflight_in(
         }
         None => (String::new(), "the account's".to_string()),
     };
+    let needed_whole = needed.round() as u64;
+    let executions = if needed_whole == 1 { "execution" } else { "executions" };
     let estimate = format!(
-        "pre-flight: needs about {} concurrent executions ({} req/s × {} duration); {} of {} free now{whose}",
-        thousands(needed.round() as u64),
+        "pre-flight: needs about {} concurrent {executions} ({} req/s × {} duration); {} of {} free now{whose}",
+        thousands(needed_whole),
         thousands(per_second.round() as u64),
         state.policy.latency_statistic,
         thousands(free.round() as u64),

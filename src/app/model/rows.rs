@@ -91,4 +91,30 @@ pub struct SwitchMark {
     pub path: String,
     pub at: Timestamp,
     pub to: Target,
+    /// For a share move, Lambda's share before and after: a part of the viewers moved, not the route.
+    pub share: Option<(u8, u8)>,
+}
+
+impl SwitchMark {
+    /// What moved, for the detail pane's title: `switched to λ Lambda`, or `λ 0 % → 1 %`.
+    pub fn describe(&self) -> String {
+        match self.share {
+            Some((from, to)) => format!("λ {from} % → {to} %"),
+            None => format!("switched to {}", self.to),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mark_says_a_switch_or_a_share_move() {
+        let at: Timestamp = "2026-01-15T22:40:05Z".parse().unwrap();
+        let switch = SwitchMark { path: "/a/*".into(), at, to: Target::Origin, share: None };
+        assert_eq!(switch.describe(), "switched to ◼ origin");
+        let share = SwitchMark { share: Some((0, 1)), to: Target::Lambda, ..switch };
+        assert_eq!(share.describe(), "λ 0 % → 1 %");
+    }
 }

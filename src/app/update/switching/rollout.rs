@@ -78,7 +78,7 @@ pub fn accepted(
         topology.status = status;
         topology.etag = etag_after.clone();
     }
-    state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to }));
+    state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to, share: None }));
     let moves = changes.iter().filter(|c| moved.contains(&c.path)).map(RouteChange::describe).collect::<Vec<_>>();
     state.log(
         Level::Info,

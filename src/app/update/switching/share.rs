@@ -166,7 +166,8 @@ pub fn accepted(state: &mut State, id: u64, accepted: SharesAccepted) -> Vec<Eff
         .collect();
     super::traffic::start(state, id, &whole);
     let to = if shares.iter().any(|c| c.to > c.from) { Target::Lambda } else { Target::Origin };
-    state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to }));
+    let share_of = |path: &String| shares.iter().find(|c| c.path == *path).map(|c| (c.from, c.to));
+    state.marks.extend(moved.iter().map(|path| SwitchMark { path: path.clone(), at: now, to, share: share_of(path) }));
     let mut effects: Vec<Effect> =
         state.moves.by_id(id).map(|a| audit::switch(state, a, RecordKind::SwitchAccepted, None)).into_iter().collect();
     effects.extend(super::edge::start(state, id, &whole));

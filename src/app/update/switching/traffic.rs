@@ -52,7 +52,7 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
                 notes.push((note.0, traffic.path.clone(), note.1));
             }
             if let Movement::Moved { at, .. } = traffic.movement {
-                marks.push(SwitchMark { path: traffic.path.clone(), at, to });
+                marks.push(SwitchMark { path: traffic.path.clone(), at, to, share: None });
             }
         }
         // The switch's traffic has moved once every route it moved has, as far as numbers can tell.

@@ -82,6 +82,8 @@ fn plus_opens_the_next_step_and_y_writes_it_to_the_store() {
     assert_eq!((search.share, search.pending), (Some(25), None));
     assert_eq!(state.moves.by_id(1).unwrap().phase, MovePhase::Deployed, "nothing to propagate by CloudFront");
     assert!(messages(&state).last().unwrap().contains("router's store took it (ETag K1 → K2, 1 UpdateKeys call)"));
+    // The chart's mark says a part of the viewers moved, not that the route switched.
+    assert_eq!(state.marks.last().map(|m| m.describe()).as_deref(), Some("λ 10 % → 25 %"));
 }
 
 #[test]
