@@ -8,17 +8,6 @@ use std::time::Duration;
 
 use support::pty::{Console, TIMEOUT, TempDir};
 
-/// Quit, saying yes when cutover asks because a switch is still deploying.
-fn quit(console: &mut Console) {
-    console.type_keys("q");
-    std::thread::sleep(Duration::from_millis(500));
-    if console.screen().contains("quit anyway") {
-        console.type_keys("y");
-    }
-    let status = console.wait_exit(Duration::from_secs(10));
-    assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
-}
-
 #[test]
 fn a_new_demo_run_shows_no_record_of_an_earlier_run_and_the_live_trail_stays_empty() {
     let home = TempDir::new("cutover-e2e-demo-trail");
@@ -29,7 +18,7 @@ fn a_new_demo_run_shows_no_record_of_an_earlier_run_and_the_live_trail_stays_emp
     first.type_keys("y");
     first.type_keys("e");
     first.wait_for("Deployed after", Duration::from_secs(60));
-    quit(&mut first);
+    first.quit_anyway();
 
     let state = home.path().join("state/cutover");
     let demo_trail = std::fs::read_to_string(state.join("audit-demo.jsonl")).expect("the demo's trail");
@@ -41,5 +30,5 @@ fn a_new_demo_run_shows_no_record_of_an_earlier_run_and_the_live_trail_stays_emp
     second.type_keys("e");
     let screen = second.wait_for("cutover log --demo", TIMEOUT);
     assert!(!screen.contains("history:"), "an earlier run's records came back:\n{screen}");
-    quit(&mut second);
+    second.quit_anyway();
 }

@@ -78,13 +78,7 @@ fn plus_and_minus_step_the_share_and_a_share_rollback_beats_the_behavior() {
         "the share's edge moved before the behaviors' update deployed:\n{screen}"
     );
     console.wait_for("Deployed after", Duration::from_secs(60));
-    console.type_keys("q");
-    std::thread::sleep(Duration::from_millis(500));
-    if console.screen().contains("quit anyway") {
-        console.type_keys("y");
-    }
-    let status = console.wait_exit(Duration::from_secs(10));
-    assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
+    console.quit_anyway();
 }
 
 #[test]

@@ -37,11 +37,5 @@ fn the_row_shows_the_moving_share_and_the_log_says_when_the_traffic_moved() {
     let moved = line_with(&screen, "traffic moved:");
     assert!(moved.contains("on ◼ origin (legacy)") && moved.contains("after accepted"), "{moved:?}");
     // Deployed by now as a rule; if CloudFront is still rolling out, quitting asks first.
-    console.type_keys("q");
-    std::thread::sleep(Duration::from_millis(500));
-    if console.screen().contains("quit anyway") {
-        console.type_keys("y");
-    }
-    let status = console.wait_exit(Duration::from_secs(10));
-    assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
+    console.quit_anyway();
 }

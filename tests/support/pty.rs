@@ -171,6 +171,17 @@ impl Console {
         screen
     }
 
+    /// `q`, then `y` if cutover asks because a move is unfinished; the exit must be a success.
+    pub fn quit_anyway(&mut self) {
+        self.type_keys("q");
+        std::thread::sleep(Duration::from_millis(500));
+        if self.screen().contains("quit anyway") {
+            self.type_keys("y");
+        }
+        let status = self.wait_exit(Duration::from_secs(10));
+        assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", self.screen());
+    }
+
     /// Wait for the process to exit and the reader to drain the pty.
     pub fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
         let start = Instant::now();
