@@ -251,6 +251,14 @@ impl Moves {
         self.0.iter().filter(|m| m.phase.unfinished())
     }
 
+    /// When AWS took the newest move of route `path` (behavior or share; a stage move is not the
+    /// route's own), if any did.
+    pub fn last_accepted_on(&self, path: &str) -> Option<Timestamp> {
+        (self.0.iter().rev())
+            .filter(|m| m.stage().is_none() && m.paths.iter().any(|p| p == path))
+            .find_map(|m| m.accepted_at.filter(|_| m.phase.accepted()))
+    }
+
     /// The move `u` reverses: the newest AWS took, of any kind, that is not itself an undo.
     pub fn newest_undoable(&self) -> Option<&Move> {
         self.0.iter().rev().find(|m| m.phase.accepted() && m.source != MoveSource::Undo)
