@@ -251,12 +251,12 @@ impl Moves {
         self.0.iter().filter(|m| m.phase.unfinished())
     }
 
-    /// When AWS took the newest move of route `path` (behavior or share; a stage move is not the
+    /// The newest move of route `path` AWS took (behavior or share; a stage move is not the
     /// route's own), if any did.
-    pub fn last_accepted_on(&self, path: &str) -> Option<Timestamp> {
+    pub fn last_accepted_on(&self, path: &str) -> Option<&Move> {
         (self.0.iter().rev())
             .filter(|m| m.stage().is_none() && m.paths.iter().any(|p| p == path))
-            .find_map(|m| m.accepted_at.filter(|_| m.phase.accepted()))
+            .find(|m| m.phase.accepted() && m.accepted_at.is_some())
     }
 
     /// The move `u` reverses: the newest AWS took, of any kind, that is not itself an undo.

@@ -10,7 +10,7 @@ use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::backend::share::StoreState;
 use crate::domain::format::{duration_short, time_of_day};
-use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Topology};
+use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Target, Topology};
 use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
@@ -296,12 +296,15 @@ fn judge_breaches(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> 
 /// say) counts as in effect anyway, for telling late minutes from new ones.
 const TAKES_EFFECT_WITHIN: SignedDuration = SignedDuration::from_mins(15);
 
-/// When a minute ending at `end` is from before route `path`'s last accepted move took effect:
-/// that move's acceptance time. In effect means the numbers showed the traffic moved; while they
+/// When a minute ending at `end` is from before route `path`'s last accepted move back to the
+/// origin took effect: that move's acceptance time. In effect means the numbers showed the traffic moved; while they
 /// have not yet (CloudFront still rolling out, the minutes still arriving), every minute is from
 /// before, up to [`TAKES_EFFECT_WITHIN`] after acceptance.
 fn before_the_move(state: &State, path: &str, end: Timestamp) -> Option<Timestamp> {
-    let accepted = state.moves.last_accepted_on(path)?;
+    // Only a move back towards the origin: after a move to Lambda, a breach while it takes effect
+    // may be the new side's, and a guard must be free to act on it.
+    let last = state.moves.last_accepted_on(path).filter(|m| m.to() == Some(Target::Origin))?;
+    let accepted = last.accepted_at?;
     let moved = (state.moved_marks.iter().rev()).find(|m| m.path == path && m.at >= accepted).map(|m| m.at);
     let in_effect = moved.unwrap_or_else(|| (state.now).min(accepted + TAKES_EFFECT_WITHIN));
     (end <= in_effect).then_some(accepted)
