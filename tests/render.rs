@@ -353,6 +353,22 @@ async fn rollback_of_hundreds_of_routes_keeps_the_dialog_readable() {
     insta::assert_snapshot!(screen.backend());
 }
 
+/// A breach whose minutes all came before the route's last move says so in the detail title.
+#[tokio::test(start_paused = true)]
+async fn a_breach_from_before_the_switch_is_marked_late() {
+    use cutover::domain::thresholds::{Breach, BreachKind};
+    let mut state = calm().await;
+    let at = state.now;
+    let orders = state.routes.iter_mut().find(|r| r.path == "/orders/*").unwrap();
+    orders.alert = vec![Breach { kind: BreachKind::ErrorRate, value: 6.0, limit: 5.0 }];
+    orders.alert_before = Some(at);
+    let screen = draw(&state, &Theme::default_dark(), 120, 40);
+    let text = screen.backend().to_string();
+    let expected = format!("breach from before the switch at {}", at.strftime("%H:%M:%S"));
+    assert!(text.contains(&expected), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
 /// A breached route scrolled out of view is counted in the table's title, and `a` brings it in.
 #[tokio::test(start_paused = true)]
 async fn a_breached_route_out_of_view_is_counted_and_a_jumps_to_it() {

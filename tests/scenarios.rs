@@ -194,3 +194,29 @@ async fn a_thousand_routes_stay_calm_and_switch_like_eight() {
     assert_eq!(state.moves[0].phase, MovePhase::Deployed, "{:#?}", log_lines(state));
     assert_eq!(backend.updates_accepted(), 1);
 }
+
+/// Switched away at the first bad minute: the bad minutes CloudWatch delivers after the switch all
+/// came before it, so the breach they make is said as late, and the bell stays silent.
+#[tokio::test(start_paused = true)]
+async fn a_breach_from_before_the_switch_does_not_ring() {
+    let (mut session, _) = demo(Scenario::BadDeploy, 5).await;
+    let bad_minute = |s: &State| {
+        s.learned
+            .metrics
+            .as_ref()
+            .and_then(|m| m.latest("/orders/*"))
+            .and_then(|p| p.error_rate_pct())
+            .is_some_and(|r| r > 5.0)
+    };
+    assert!(session.run_until(12 * MINUTE, bad_minute).await, "{:#?}", log_lines(session.state()));
+    assert!(session.state().route("/orders/*").unwrap().alert.is_empty(), "switched before the alarm");
+    let bells_before = session.bells;
+    session.press(Command::SelectDown);
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    session.run_until(10 * MINUTE, |_| false).await;
+    let lines = lines_about(session.state(), "/orders/*");
+    assert!(lines.iter().any(|l| l.contains("from before the switch at")), "{lines:#?}");
+    assert!(!lines.iter().any(|l| l.starts_with("WARN /orders/* 5xx")), "{lines:#?}");
+    assert_eq!(session.bells, bells_before, "{lines:#?}");
+}

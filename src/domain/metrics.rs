@@ -220,6 +220,13 @@ impl MetricsSnapshot {
         self.routes.get(path).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The end of a route's newest minute with data, if any in the window.
+    pub fn newest_minute_end(&self, path: &str) -> Option<Timestamp> {
+        let index = self.series(path).iter().rposition(MinutePoint::has_data)?;
+        let minutes = i64::try_from(index + 1).ok()?;
+        self.window_start.checked_add(jiff::SignedDuration::from_mins(minutes)).ok()
+    }
+
     /// The newest minute of a route that has data, if any in the window.
     pub fn latest(&self, path: &str) -> Option<&MinutePoint> {
         self.series(path).iter().rev().find(|p| p.has_data())

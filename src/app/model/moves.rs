@@ -251,6 +251,14 @@ impl Moves {
         self.0.iter().filter(|m| m.phase.unfinished())
     }
 
+    /// The newest move of route `path` AWS took (behavior or share; a stage move is not the
+    /// route's own), if any did.
+    pub fn last_accepted_on(&self, path: &str) -> Option<&Move> {
+        (self.0.iter().rev())
+            .filter(|m| m.stage().is_none() && m.paths.iter().any(|p| p == path))
+            .find(|m| m.phase.accepted() && m.accepted_at.is_some())
+    }
+
     /// The move `u` reverses: the newest AWS took, of any kind, that is not itself an undo.
     pub fn newest_undoable(&self) -> Option<&Move> {
         self.0.iter().rev().find(|m| m.phase.accepted() && m.source != MoveSource::Undo)

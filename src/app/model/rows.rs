@@ -21,6 +21,9 @@ pub struct RouteRow {
     pub pending: Option<u64>,
     /// Thresholds crossed for the configured number of periods.
     pub alert: Vec<Breach>,
+    /// The alert's minutes all came before the route's last accepted move, at this time: CloudWatch
+    /// delivered them late. Said as such, without the bell, and no guard acts on it.
+    pub alert_before: Option<Timestamp>,
     /// Lambda's share of its viewers in the router's store, when the route is routed: its
     /// behavior runs the router, the index lists it and its record decodes (`app::routing`).
     pub share: Option<u8>,

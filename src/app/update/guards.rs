@@ -13,7 +13,8 @@ pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
     let due: Vec<(String, String)> = state
         .routes
         .iter()
-        .filter(|r| !r.alert.is_empty() && r.pending.is_none())
+        // A breach from before the route's last move is the old side's: nothing to roll back.
+        .filter(|r| !r.alert.is_empty() && r.alert_before.is_none() && r.pending.is_none())
         .filter(|r| r.is_on(Target::Lambda) || r.via_router().may_send())
         .filter(|r| state.policy.auto_rollback.contains(&r.path) && !state.auto_rolled_back.contains(&r.path))
         .map(|r| {

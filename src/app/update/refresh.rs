@@ -10,7 +10,7 @@ use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::backend::share::StoreState;
 use crate::domain::format::{duration_short, time_of_day};
-use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Topology};
+use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Target, Topology};
 use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
@@ -76,6 +76,7 @@ fn row_of(state: &State, info: &RouteInfo, store: Option<&StoreState>) -> RouteR
         behavior: info.behavior.clone(),
         pending: old.and_then(|r| r.pending),
         alert: old.map(|r| r.alert.clone()).unwrap_or_default(),
+        alert_before: old.and_then(|r| r.alert_before),
         share: None,
         // Without the router's store (none found) the function routes nothing: its association
         // alone is `cutover router status`'s to report, not a share.
@@ -148,31 +149,7 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
         state.log(Level::Info, None, message);
     }
-    let mut effects = Vec::new();
-    let mut notes: Vec<(Level, String, String)> = Vec::new();
-    for row in &mut state.routes {
-        let thresholds = state.policy.route_thresholds.get(&row.path).unwrap_or(&state.policy.thresholds);
-        let breaches = thresholds.sustained_breaches(snapshot.series(&row.path));
-        if !breaches.is_empty() && row.alert.is_empty() {
-            notes.push((
-                Level::Warn,
-                row.path.clone(),
-                alert_message(&breaches, thresholds.periods, &state.policy.latency_statistic),
-            ));
-        } else if breaches.is_empty() && !row.alert.is_empty() {
-            notes.push((Level::Info, row.path.clone(), "back within thresholds".to_string()));
-        }
-        row.alert = breaches;
-    }
-    if notes.iter().any(|(level, _, _)| *level == Level::Warn) {
-        effects.push(Effect::Bell);
-    }
-    for (level, path, message) in notes {
-        if level == Level::Warn {
-            effects.push(super::audit::event(state, RecordKind::GuardBreach, &path, message.clone()));
-        }
-        state.log(level, Some(&path), message);
-    }
+    let mut effects = judge_breaches(state, &snapshot);
     // The router's own health, after the banner was cleared above: it sets it while in trouble.
     for effect in super::router_health::check(state, &snapshot) {
         if effect != Effect::Bell || !effects.contains(&Effect::Bell) {
@@ -253,6 +230,84 @@ fn say_what_is_not_routed(state: &mut State, store: &StoreState) {
     for (path, note) in notes {
         state.log(Level::Warn, Some(&path), note);
     }
+}
+
+/// A note the guards leave in the log: its level, route and message, and for a new breach what the
+/// trail records and whether the bell rings.
+struct GuardNote {
+    level: Level,
+    path: String,
+    message: String,
+    breach: Option<(String, bool)>,
+}
+
+/// Each route against its thresholds on the new numbers: alerts raised and cleared, said in the
+/// log, recorded, and the bell for a new breach (not for minutes from before the route's last move).
+fn judge_breaches(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut notes: Vec<GuardNote> = Vec::new();
+    // CloudWatch's minutes arrive late: a breach whose newest minute ended before the route's
+    // last move took effect is the old side's, from before the fix, and no reason to ring.
+    let befores: Vec<Option<Timestamp>> = (state.routes.iter())
+        .map(|r| snapshot.newest_minute_end(&r.path).and_then(|end| before_the_move(state, &r.path, end)))
+        .collect();
+    for (row, before) in state.routes.iter_mut().zip(befores) {
+        let thresholds = state.policy.route_thresholds.get(&row.path).unwrap_or(&state.policy.thresholds);
+        let breaches = thresholds.sustained_breaches(snapshot.series(&row.path));
+        let what = || alert_message(&breaches, thresholds.periods, &state.policy.latency_statistic);
+        let path = row.path.clone();
+        let note = match (breaches.is_empty(), row.alert.is_empty(), before, row.alert_before) {
+            (false, true, Some(at), _) => Some(GuardNote {
+                level: Level::Info,
+                message: format!("{} — from before the switch at {} took effect", what(), time_of_day(at)),
+                breach: Some((what(), false)),
+                path,
+            }),
+            (false, true, None, _) => {
+                Some(GuardNote { level: Level::Warn, message: what(), breach: Some((what(), true)), path })
+            }
+            // A late alert whose minutes now reach past the move: the side it moved to breaches too.
+            (false, false, None, Some(_)) => {
+                let after = format!("{} — after the switch", what());
+                Some(GuardNote { level: Level::Warn, message: after.clone(), breach: Some((after, true)), path })
+            }
+            (true, false, _, _) => {
+                Some(GuardNote { level: Level::Info, message: "back within thresholds".into(), breach: None, path })
+            }
+            _ => None,
+        };
+        notes.extend(note);
+        row.alert_before = if breaches.is_empty() { None } else { before };
+        row.alert = breaches;
+    }
+    if notes.iter().any(|n| n.breach.as_ref().is_some_and(|(_, ring)| *ring)) {
+        effects.push(Effect::Bell);
+    }
+    for note in notes {
+        if let Some((recorded, _)) = note.breach {
+            effects.push(super::audit::event(state, RecordKind::GuardBreach, &note.path, recorded));
+        }
+        state.log(note.level, Some(&note.path), note.message);
+    }
+    effects
+}
+
+/// How long after its acceptance a move whose traffic was never seen moving (its numbers cannot
+/// say) counts as in effect anyway, for telling late minutes from new ones.
+const TAKES_EFFECT_WITHIN: SignedDuration = SignedDuration::from_mins(15);
+
+/// When a minute ending at `end` is from before route `path`'s last accepted move back to the
+/// origin took effect: that move's acceptance time. In effect means the numbers showed the traffic moved; while they
+/// have not yet (CloudFront still rolling out, the minutes still arriving), every minute is from
+/// before, up to [`TAKES_EFFECT_WITHIN`] after acceptance.
+fn before_the_move(state: &State, path: &str, end: Timestamp) -> Option<Timestamp> {
+    // Only a move back towards the origin: after a move to Lambda, a breach while it takes effect
+    // may be the new side's, and a guard must be free to act on it.
+    let last = state.moves.last_accepted_on(path).filter(|m| m.to() == Some(Target::Origin))?;
+    let accepted = last.accepted_at?;
+    let moved = (state.moved_marks.iter().rev()).find(|m| m.path == path && m.at >= accepted).map(|m| m.at);
+    let in_effect = moved.unwrap_or_else(|| (state.now).min(accepted + TAKES_EFFECT_WITHIN));
+    (end <= in_effect).then_some(accepted)
 }
 
 fn alert_message(breaches: &[Breach], periods: usize, latency_statistic: &str) -> String {

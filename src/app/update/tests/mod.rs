@@ -411,6 +411,29 @@ fn a_sustained_breach_alerts_once_with_the_numbers_and_a_bell() {
 }
 
 #[test]
+fn a_breach_from_before_the_last_switch_is_said_late_without_the_bell_and_a_later_one_rings() {
+    let mut state = loaded();
+    request_switch(&mut state, "/orders/*");
+    update(&mut state, orders_accepted(1, "E1", "E2"));
+    // The three bad minutes CloudWatch delivers now all ended before the switch was accepted (t0).
+    let effects = update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(3)) }));
+    assert!(!effects.contains(&Effect::Bell), "{effects:?}");
+    let orders = state.route("/orders/*").unwrap();
+    assert_eq!((orders.alert.len(), orders.alert_before), (1, Some(t0())));
+    assert_eq!(
+        messages(&state).last().unwrap(),
+        "INFO /orders/* 5xx 12.4% > 5% for 3 periods — from before the switch at 22:40:05 took effect"
+    );
+    // Two minutes on, the bad minutes reach past the switch: the side it moved to breaches too.
+    let mut later = metrics(4);
+    later.window_start += SignedDuration::from_mins(2);
+    let effects = update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(later) }));
+    assert_eq!(effects, vec![Effect::Bell]);
+    assert_eq!(state.route("/orders/*").unwrap().alert_before, None);
+    assert_eq!(messages(&state).last().unwrap(), "WARN /orders/* 5xx 12.4% > 5% for 3 periods — after the switch");
+}
+
+#[test]
 fn a_failed_refresh_keeps_the_last_numbers_and_says_so() {
     let mut state = loaded();
     let before = state.learned.metrics.as_ref().cloned();
