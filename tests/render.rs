@@ -353,6 +353,17 @@ async fn rollback_of_hundreds_of_routes_keeps_the_dialog_readable() {
     insta::assert_snapshot!(screen.backend());
 }
 
+/// A key that cannot act answers in the footer, where the key hints were, for a few seconds.
+#[tokio::test(start_paused = true)]
+async fn a_refused_key_flashes_its_reason_in_the_footer() {
+    let mut state = calm().await;
+    state.notices.flash("the console is read-only (--read-only); /orders/* was not switched");
+    let screen = draw(&state, &Theme::default_dark(), 120, 40);
+    let footer = row_text(&screen, 39);
+    assert!(footer.starts_with(" ▸ the console is read-only (--read-only); /orders/* was not switched"), "{footer}");
+    insta::assert_snapshot!(screen.backend());
+}
+
 /// A breach whose minutes all came before the route's last move says so in the detail title.
 #[tokio::test(start_paused = true)]
 async fn a_breach_from_before_the_switch_is_marked_late() {

@@ -1,4 +1,5 @@
-//! The bottom line: the most useful keys for whatever has the keyboard, or the filter being typed.
+//! The bottom line: the most useful keys for whatever has the keyboard, the filter being typed, or
+//! for a few seconds the answer to a key that could not act (the flash).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,10 +9,17 @@ use ratatui::widgets::Paragraph;
 use crate::app::command::Command;
 use crate::app::keymap::{Context, footer};
 use crate::app::model::state::{Overlay, State};
+use crate::domain::visible;
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let context = state.context();
+    // A key's answer stands in for the key hints while it lasts: one line, where the eye already is.
+    if let Some(flash) = state.notices.flash.as_ref().filter(|_| context != Context::Filter) {
+        let line = Line::from(Span::styled(format!(" ▸ {}", visible::escape(&flash.text)), theme.alert));
+        frame.render_widget(Paragraph::new(line).style(theme.base), area);
+        return;
+    }
     let mut spans = Vec::new();
     if context == Context::Filter {
         spans.push(Span::styled(" filter: ", theme.filter));

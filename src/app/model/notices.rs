@@ -18,4 +18,34 @@ pub struct Notices {
     /// flight, a route that cannot move, a blocked dialog. Cleared when a dialog opens or a switch
     /// is sent. Headless commands print this, never the event log's text.
     pub refused: Option<Refusal>,
+    /// A one-line answer to a key that could not act (or one whose effect is not on screen, such as
+    /// the theme's name), shown in the footer for a few seconds.
+    pub flash: Option<Flash>,
+}
+
+/// The footer's short answer to a key, and how many more console ticks (one a second) it stays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub ticks_left: u8,
+}
+
+/// How many ticks a flash stays: three to four seconds, whatever the demo's speed.
+pub const FLASH_TICKS: u8 = 4;
+
+impl Notices {
+    /// Answer a key in the footer for a few seconds.
+    pub fn flash(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash { text: text.into(), ticks_left: FLASH_TICKS });
+    }
+
+    /// One tick of the console's clock: the flash fades after its ticks.
+    pub fn tick(&mut self) {
+        if let Some(flash) = &mut self.flash {
+            flash.ticks_left = flash.ticks_left.saturating_sub(1);
+            if flash.ticks_left == 0 {
+                self.flash = None;
+            }
+        }
+    }
 }

@@ -133,7 +133,7 @@ impl State {
             plans: resumed_plans,
             auto_rolled_back: HashSet::new(),
             view: View::default(),
-            notices: Notices { log, banner: None, audit_failure: None, refused: None },
+            notices: Notices { log, banner: None, audit_failure: None, refused: None, flash: None },
             moves: Moves::default(),
             marks: Vec::new(),
             moved_marks: Vec::new(),

@@ -32,7 +32,7 @@ pub fn show(state: &mut State, dialog: Dialog) -> Vec<Effect> {
     effects
 }
 
-/// A request (or a confirmation) that does nothing: said in the event log, and kept as the state's
+/// A request (or a confirmation) that does nothing: said in the event log and the footer's flash, and kept as the state's
 /// `refused` for headless commands, so that they never read the log's text. A read-only refusal
 /// of the stage closes its dialog; an update already on its way is said in the banner too.
 pub fn refuse(state: &mut State, refusal: Refusal) {
@@ -43,5 +43,6 @@ pub fn refuse(state: &mut State, refusal: Refusal) {
         state.notices.banner = Some(refusal.sentence());
     }
     state.log(refusal.level(), refusal.route(), refusal.sentence());
+    state.notices.flash(refusal.sentence());
     state.notices.refused = Some(refusal);
 }

@@ -66,6 +66,8 @@ fn console_command(console: &mut Console, command: Command) -> Vec<Effect> {
             let next = names.iter().position(|n| *n == console.theme).map_or(0, |i| (i + 1) % names.len());
             if let Some(name) = names.get(next) {
                 console.theme = name.clone();
+                let shown = console.shown;
+                console.distributions[shown].notices.flash(format!("theme: {name} (t: next)"));
             }
         }
         // Faults are the simulated account's, so every distribution of the demo has them.

@@ -82,8 +82,9 @@ fn select_next_breached(state: &mut State) {
     let visible = state.visible_routes();
     let after = state.selected_index_in(&visible).map_or(0, |i| i + 1);
     let next = (0..visible.len()).map(|k| &visible[(after + k) % visible.len()]).find(|r| !r.alert.is_empty());
-    if let Some(next) = next.map(|r| r.path.clone()) {
-        state.view.selected = Some(next);
+    match next.map(|r| r.path.clone()) {
+        Some(next) => state.view.selected = Some(next),
+        None => state.notices.flash("no route is breached: a has nothing to jump to"),
     }
 }
 

@@ -15,6 +15,7 @@ use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
+    state.notices.tick();
     let mut effects = if now >= state.learned.next_refresh { start_refresh(state) } else { Vec::new() };
     effects.extend(super::switching::edge::tick(state));
     effects

@@ -70,6 +70,7 @@ pub fn probe_now(state: &mut State) -> Vec<Effect> {
         let message = "no probe is configured for this route: add a [distribution.route.probe] with its path \
                        (the demo probes every route)";
         state.log(Level::Info, Some(&path), message);
+        state.notices.flash(message);
         return Vec::new();
     }
     let watch = state.edge.entry(path.clone()).or_default();

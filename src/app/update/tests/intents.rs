@@ -83,3 +83,27 @@ fn a_share_outside_0_to_100_and_a_route_without_a_stage_are_refused_with_their_o
     assert_eq!(stage.reason(), "no_stage");
     assert_eq!(stage.to_json()["route"], "/orders/*");
 }
+
+#[test]
+fn a_key_that_cannot_act_answers_in_the_footer_for_four_ticks() {
+    let mut state = loaded();
+    state.read_only = Some("--read-only".into());
+    select(&mut state, "/orders/*");
+    super::press(&mut state, Command::Switch);
+    let sentence = state.refused_sentence().unwrap();
+    assert_eq!(state.notices.flash.as_ref().map(|f| f.text.clone()), Some(sentence));
+    let tick = |state: &mut State| {
+        let now = state.now;
+        super::update(state, crate::app::action::Action::Tick(now));
+    };
+    for _ in 0..3 {
+        tick(&mut state);
+    }
+    assert!(state.notices.flash.is_some(), "still there after three ticks");
+    tick(&mut state);
+    assert_eq!(state.notices.flash, None, "gone after the fourth");
+    // `a` with no route breached says so instead of doing nothing.
+    super::press(&mut state, Command::SelectNextBreached);
+    let flash = state.notices.flash.as_ref().map(|f| f.text.as_str());
+    assert_eq!(flash, Some("no route is breached: a has nothing to jump to"));
+}
