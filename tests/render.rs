@@ -12,7 +12,7 @@ use cutover::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use support::{Drive, demo, demo_with_routes, routed_demo};
+use support::{Drive, demo, demo_with_routes, routed_demo, staged_demo};
 
 fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -86,6 +86,28 @@ async fn bad_deploy_marks_the_sick_route() {
     session.run_until(Duration::from_secs(600), |s| s.routes.iter().any(|r| !r.alert.is_empty())).await;
     session.press(Command::SelectDown);
     session.press(Command::ToggleEvents);
+    insta::assert_snapshot!(draw(session.state(), &Theme::default_dark(), 120, 40).backend());
+}
+
+/// The bad deploy at its first `!` on `/orders/*`, selected, its stage read.
+async fn bad_deploy_at_the_first_bang() -> cutover::app::runtime::Runtime<cutover::backend::sim::SimBackend> {
+    let (mut session, _) = staged_demo(Scenario::BadDeploy, 5).await;
+    session.press(Command::SelectDown);
+    let breaching = |s: &State| cutover::app::intent::remedies::breaching(s, s.route("/orders/*").unwrap());
+    assert!(session.run_until(Duration::from_secs(720), breaching).await);
+    session
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_remedies_line_puts_the_fastest_first() {
+    let session = bad_deploy_at_the_first_bang().await;
+    insta::assert_snapshot!(draw(session.state(), &Theme::default_dark(), 120, 40).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_switch_dialog_of_a_breaching_route_names_the_faster_remedy() {
+    let mut session = bad_deploy_at_the_first_bang().await;
+    session.press(Command::Switch);
     insta::assert_snapshot!(draw(session.state(), &Theme::default_dark(), 120, 40).backend());
 }
 

@@ -32,7 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     // A breach the numbers show late, from before the route's last move: said so, not sounded.
     if let Some(at) = row.alert_before.filter(|_| !row.alert.is_empty()) {
-        title.push(Span::styled(format!("│ breach from before the switch at {} ", time_of_day(at)), theme.muted));
+        let fix = state.last_fix(&row.path).map_or("switch", |f| f.kind.word());
+        title.push(Span::styled(format!("│ breach from before the {fix} at {} ", time_of_day(at)), theme.muted));
     }
     let moved: Vec<_> = state.moved_marks.iter().filter(|m| m.path == row.path).collect();
     if let Some(last) = moved.last().filter(|m| marks.last().is_none_or(|s| s.at <= m.at)) {

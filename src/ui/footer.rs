@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::command::Command;
+use crate::app::intent::remedies;
 use crate::app::keymap::{Context, footer};
 use crate::app::model::state::{Overlay, State};
+use crate::domain::format::time_of_day;
 use crate::domain::visible;
 use crate::theme::Theme;
 
@@ -20,7 +22,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(Paragraph::new(line).style(theme.base), area);
         return;
     }
+    // While the selected route breaches, its remedies stand where the key hints were, fastest first.
+    if context == Context::Table
+        && let Some(line) = remedies_line(state, theme)
+    {
+        frame.render_widget(Paragraph::new(line).style(theme.base), area);
+        return;
+    }
     let mut spans = Vec::new();
+    // A breach elsewhere: the key that takes the eye (and the remedies) there.
+    if context == Context::Table
+        && let Some(other) = state.routes.iter().find(|r| !r.alert.is_empty() && r.alert_before.is_none())
+    {
+        spans.push(Span::styled(format!(" ▲ {} breaches: ", visible::escape(&other.path)), theme.alert));
+        spans.push(Span::styled("a", theme.key));
+        spans.push(Span::styled(" selects it · ", theme.muted));
+    }
     if context == Context::Filter {
         spans.push(Span::styled(" filter: ", theme.filter));
         spans.push(Span::styled(format!("{}▏", state.view.filter), theme.filter));
@@ -45,4 +62,36 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(what, theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
+}
+
+/// `▲ /orders/* fastest: D stage → d0: seconds, every route behind prod · s origin: 1–3 min · ? help`
+/// while the selected route breaches; while its numbers are from before its last fix, that they
+/// are; else nothing.
+fn remedies_line<'a>(state: &State, theme: &Theme) -> Option<Line<'a>> {
+    let row = state.selected_route()?;
+    let path = visible::escape(&row.path);
+    let mut spans = Vec::new();
+    if let Some(fix) = state.numbers_predate_fix(&row.path).filter(|_| remedies::breaching(state, row)) {
+        let (what, at) = (fix.kind.word(), time_of_day(fix.accepted));
+        let text = format!(" ◷ {path}: these numbers are from before the {what} at {at}; minutes after it follow");
+        spans.push(Span::styled(text, theme.muted));
+    } else {
+        let remedies = remedies::for_breach(state, &row.path);
+        if remedies.is_empty() {
+            return None;
+        }
+        spans.push(Span::styled(format!(" ▲ {path} fastest: "), theme.alert));
+        for (i, remedy) in remedies.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" · ", theme.muted));
+            }
+            let described = remedy.describe();
+            spans.push(Span::styled(remedy.key, theme.key));
+            spans.push(Span::raw(described.strip_prefix(remedy.key).unwrap_or(&described).to_string()));
+        }
+    }
+    spans.push(Span::styled(" · ", theme.muted));
+    spans.push(Span::styled("?", theme.key));
+    spans.push(Span::styled(" help", theme.muted));
+    Some(Line::from(spans))
 }

@@ -96,7 +96,7 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
             stage::render_picker(frame, centered(area, stage::WIDTH, stage::picker_height(picker)), picker, theme)
         }
         Overlay::ConfirmStage(confirm) => {
-            stage::render_confirm(frame, centered(area, stage::WIDTH, stage::CONFIRM_HEIGHT), confirm, theme)
+            stage::render_confirm(frame, centered(area, stage::WIDTH, stage::confirm_height(confirm)), confirm, theme)
         }
     }
 }

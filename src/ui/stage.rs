@@ -66,15 +66,25 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &StagePicker, theme:
     frame.render_widget(Paragraph::new(lines).style(theme.dialog), inner);
 }
 
-pub const CONFIRM_HEIGHT: u16 = 11;
+/// The confirm dialog's height: its fixed lines, and the undo's warning wrapped at the width.
+pub fn confirm_height(confirm: &ConfirmStage) -> u16 {
+    let inner = usize::from(WIDTH - 2);
+    let warning = confirm.warning().map_or(0, |w| (2 + w.chars().count()).div_ceil(inner));
+    11 + u16::try_from(warning).unwrap_or(u16::MAX)
+}
 
 pub fn render_confirm(frame: &mut Frame, area: Rect, confirm: &ConfirmStage, theme: &Theme) {
     let inner = popup::frame(frame, area, confirm.title(), theme);
     let [stage, from, to, scope] = confirm.lines().map(|l| escape(&l).into_owned());
-    let lines = vec![
+    let mut lines = vec![
         Line::from(Span::styled(stage, theme.dialog_title)),
         Line::from(Span::styled(from, theme.dialog)),
         Line::from(Span::styled(to, theme.dialog)),
+    ];
+    if let Some(warning) = confirm.warning() {
+        lines.push(Line::from(Span::styled(format!("! {}", escape(&warning)), theme.alert)));
+    }
+    lines.extend([
         Line::raw(""),
         Line::from(Span::styled(scope, theme.muted)),
         Line::raw(""),
@@ -84,6 +94,6 @@ pub fn render_confirm(frame: &mut Frame, area: Rect, confirm: &ConfirmStage, the
             Span::styled(keymap::label(Context::Confirm, Command::Cancel), theme.key),
             Span::styled(" cancel", theme.dialog),
         ]),
-    ];
+    ]);
     frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
 }

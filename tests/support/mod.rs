@@ -56,6 +56,19 @@ pub async fn demo_with_ports(
     (runtime, backend)
 }
 
+/// [`demo`] with every route's Lambda side behind the demo's API Gateway stage, as `cutover demo`
+/// configures it (so `D` and the remedies line offer the stage rollback).
+pub async fn staged_demo(scenario: Scenario, seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
+    demo_with_ports(scenario, seed, catalog::DEFAULT_ROUTES, |state, ports| {
+        let routes = catalog::routes_of(catalog::DEFAULT_ROUTES).into_iter();
+        let staged = routes.filter(|r| r.home != catalog::STATIC_ORIGIN_ID);
+        state.policy.stages = staged.map(|r| (r.path, cutover::backend::sim::stage::demo_route_stage())).collect();
+        let stages: Arc<dyn cutover::backend::stage::StageControl> = Arc::clone(&ports.backend) as _;
+        ports.with_stage_control(stages)
+    })
+    .await
+}
+
 /// A demo distribution's first state, as `cutover demo` starts it (without the log's first lines).
 pub fn demo_state(distribution_id: &str, scenario: Scenario, clock: &Clock) -> State {
     State::new(Setup::new(distribution_id, Mode::Demo { scenario: scenario.name().into() }, "kim", clock.now()))

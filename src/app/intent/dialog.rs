@@ -55,6 +55,9 @@ pub struct ConfirmSwitch {
     /// What the pre-flight wants known: cached responses, a route not on its configured origin,
     /// routes a rollback leaves where they are and why.
     pub notes: Vec<String>,
+    /// Remedies of a breaching route that act sooner than this move (`remedies::Remedy::describe`),
+    /// the fastest first: the responder sees them before waiting minutes on the edges.
+    pub faster: Vec<String>,
 }
 
 impl ConfirmSwitch {
@@ -90,6 +93,8 @@ pub enum Part {
     Warning,
     /// What only the override key goes past.
     Block,
+    /// A remedy that acts sooner than this move.
+    Faster,
     Note,
     /// One route's move by behavior, origins on both sides.
     Move,
@@ -111,6 +116,7 @@ impl Part {
             Part::Origins => "origin ",
             Part::Move => "move   ",
             Part::Share => "share  ",
+            Part::Faster => "faster ",
             _ => "",
         }
     }
@@ -138,6 +144,7 @@ impl ConfirmSwitch {
         ];
         lines.extend(self.health.iter().map(|h| line(Part::Health, h.clone())));
         lines.extend(self.warning.iter().map(|w| line(Part::Warning, w.clone())));
+        lines.extend(self.faster.iter().map(|f| line(Part::Faster, f.clone())));
         lines.extend(self.override_reasons(audit_failure).into_iter().map(|b| line(Part::Block, b)));
         lines.extend(self.notes.iter().map(|n| line(Part::Note, n.clone())));
         lines.extend(self.changes.iter().map(|c| line(Part::Move, c.describe())));
@@ -243,6 +250,9 @@ pub struct ConfirmStage {
     pub to_fallback: bool,
     /// `u`: this move puts back the one before.
     pub undo: bool,
+    /// `u` back to a deployment that was breaching when the stage left it: the routes and their
+    /// numbers then.
+    pub breached_before: Vec<String>,
 }
 
 impl ConfirmStage {
@@ -253,12 +263,23 @@ impl ConfirmStage {
     /// What the dialog says, in the order it reads, its last line the scope: the screen draws these,
     /// headless `stage` prints them. Text from AWS is left as it came: each printer escapes it.
     pub fn lines(&self) -> [String; 4] {
-        let fallback = if self.to_fallback { " — the fallback (proxy to the monolith)" } else { "" };
+        let fallback = if self.to_fallback { " — the configured fallback" } else { "" };
         [
             format!("stage {}", self.stage.label()),
             format!("serves deployment {} now", self.from),
             format!("→ deployment {} ({}){fallback}", self.to, self.to_description),
             "Every route behind this stage changes, within seconds; CloudFront is not touched.".to_string(),
         ]
+    }
+
+    /// The warning over an undo back to a deployment that was breaching, for both printers.
+    pub fn warning(&self) -> Option<String> {
+        (!self.breached_before.is_empty()).then(|| {
+            format!(
+                "{} was breaching when the stage left it ({}): this serves it again",
+                self.to,
+                self.breached_before.join("; ")
+            )
+        })
     }
 }

@@ -6,6 +6,7 @@
 pub mod dialog;
 pub mod health;
 pub mod refusal;
+pub mod remedies;
 pub mod share;
 pub mod stage;
 pub mod switch;

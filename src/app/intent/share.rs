@@ -200,6 +200,7 @@ pub fn dialog(state: &State, kind: MoveSource, shares: Vec<ShareChange>) -> Resu
         warning,
         blocks,
         notes,
+        faster: Vec::new(),
     })
 }
 

@@ -42,6 +42,7 @@ pub fn move_to(state: &State, path: &str, deployment: &str) -> Result<ConfirmSta
         to_description: chosen.description.clone(),
         to_fallback: stage.fallback_deployment.as_deref() == Some(chosen.id.as_str()),
         undo: false,
+        breached_before: Vec::new(),
     })
 }
 
@@ -74,6 +75,7 @@ pub fn undo(state: &State) -> Result<ConfirmStage, Refusal> {
         to_description: description,
         to_fallback: fallback == Some(last.from.as_str()),
         undo: true,
+        breached_before: last.left_breaching.clone(),
     })
 }
 

@@ -5,6 +5,7 @@
 use super::dialog::ConfirmSwitch;
 use super::health::{preflight, target_health, target_health_across};
 use super::refusal::{InFlight, Refusal, Since, Untouched};
+use super::remedies::{self, Speed};
 use super::share;
 use crate::app::model::moves::MoveSource;
 use crate::app::model::state::{State, describe_share};
@@ -196,6 +197,17 @@ fn dialog(state: &State, kind: MoveSource, paths: Vec<String>, from: Target) -> 
     if kind == MoveSource::RollbackAll {
         notes.extend(left_out(state).into_iter().map(|line| format!("left as it is: {line}")));
     }
+    // A breaching route moved off Lambda by behavior waits on CloudFront: say what acts sooner.
+    let mut faster: Vec<String> = Vec::new();
+    if to == Target::Origin {
+        let sooner = paths.iter().flat_map(|p| remedies::for_breach(state, p)).filter(|r| r.speed == Speed::Seconds);
+        for remedy in sooner.map(|r| r.describe()) {
+            // The stage rollback reaches every route behind the stage: named once.
+            if !faster.contains(&remedy) {
+                faster.push(remedy);
+            }
+        }
+    }
     Ok(ConfirmSwitch {
         kind,
         distribution_id,
@@ -209,5 +221,6 @@ fn dialog(state: &State, kind: MoveSource, paths: Vec<String>, from: Target) -> 
         warning,
         blocks,
         notes,
+        faster,
     })
 }

@@ -1,8 +1,8 @@
 //! What one distribution's console has read from AWS (`Learned`) and the reads that keep failing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::fetch::Fetch;
 use crate::backend::share::StoreState;
@@ -39,6 +39,14 @@ pub struct Learned {
     pub refresh_started_at: Timestamp,
     /// Each stage's deployments as last read, the one it serves among them.
     pub stage_serving: HashMap<StageRef, StageDeployments>,
+    /// How long this distribution's last deploy took, from the update's acceptance to `Deployed`:
+    /// what the remedies line says a switch by behavior takes.
+    pub last_deploy_took: Option<SignedDuration>,
+    /// Stages whose deployments are being read in the background (each refresh round reads every
+    /// configured stage, so the detail pane shows what it serves from the start).
+    pub stages_reading: HashSet<StageRef>,
+    /// Stages whose last read failed: said once in the log, not every round, until one succeeds.
+    pub stages_unreadable: HashSet<StageRef>,
 }
 
 /// Reads that keep failing: since when, how often in a row, and why, for the header.

@@ -5,6 +5,7 @@
 //! headless commands read it.
 
 pub mod fetch;
+pub mod fixes;
 pub mod learned;
 pub mod moves;
 pub mod notices;

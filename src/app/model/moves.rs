@@ -76,6 +76,9 @@ pub struct StageStep {
     pub stage: StageRef,
     pub from: String,
     pub to: String,
+    /// The routes behind the stage that breached when it left `from`, with their numbers
+    /// (`/orders/* 5xx 16.2% > 5%`): what `u` would serve again.
+    pub left_breaching: Vec<String>,
 }
 
 impl StageStep {

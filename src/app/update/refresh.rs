@@ -4,13 +4,14 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::navigation::keep_selection_visible;
 use crate::app::action::{Effect, Work};
+use crate::app::model::fixes::Fix;
 use crate::app::model::routing::{Record, STORE_UNREAD, StoreEntry, entry_of};
 use crate::app::model::state::{ReadTrouble, RouteRow, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::backend::share::StoreState;
 use crate::domain::format::{duration_short, time_of_day};
-use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Target, Topology};
+use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Topology};
 use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
@@ -50,7 +51,23 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
     if !effects.is_empty() {
         state.learned.refresh_started_at = state.now;
     }
+    effects.extend(read_stages(state));
     state.learned.next_refresh = next_refresh_after(state, state.now);
+    effects
+}
+
+/// Each configured stage's deployments, unless a read of it is already out: what it serves goes in
+/// the route's detail title, and the remedies offer its fallback only while it is not served.
+fn read_stages(state: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut paths: Vec<_> = state.policy.stages.iter().collect();
+    paths.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, stage) in paths {
+        if state.learned.stages_reading.insert(stage.stage.clone()) {
+            let work = Work::LoadStage { path: path.clone(), stage: stage.stage.clone() };
+            effects.push(Effect::on(state.distribution_id.clone(), work));
+        }
+    }
     effects
 }
 
@@ -249,18 +266,26 @@ fn judge_breaches(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> 
     let mut notes: Vec<GuardNote> = Vec::new();
     // CloudWatch's minutes arrive late: a breach whose newest minute ended before the route's
     // last move took effect is the old side's, from before the fix, and no reason to ring.
-    let befores: Vec<Option<Timestamp>> = (state.routes.iter())
-        .map(|r| snapshot.newest_minute_end(&r.path).and_then(|end| before_the_move(state, &r.path, end)))
+    let fixes: Vec<(Option<Fix>, Option<Fix>)> = (state.routes.iter())
+        .map(|r| {
+            let end = snapshot.newest_minute_end(&r.path);
+            (end.and_then(|end| state.minute_before_fix(&r.path, end)), state.last_fix(&r.path))
+        })
         .collect();
-    for (row, before) in state.routes.iter_mut().zip(befores) {
+    for (row, (before, last_fix)) in state.routes.iter_mut().zip(fixes) {
         let thresholds = state.policy.route_thresholds.get(&row.path).unwrap_or(&state.policy.thresholds);
         let breaches = thresholds.sustained_breaches(snapshot.series(&row.path));
         let what = || alert_message(&breaches, thresholds.periods, &state.policy.latency_statistic);
         let path = row.path.clone();
         let note = match (breaches.is_empty(), row.alert.is_empty(), before, row.alert_before) {
-            (false, true, Some(at), _) => Some(GuardNote {
+            (false, true, Some(fix), _) => Some(GuardNote {
                 level: Level::Info,
-                message: format!("{} — from before the switch at {} took effect", what(), time_of_day(at)),
+                message: format!(
+                    "{} — from before the {} at {} took effect",
+                    what(),
+                    fix.kind.word(),
+                    time_of_day(fix.accepted)
+                ),
                 breach: Some((what(), false)),
                 path,
             }),
@@ -269,7 +294,8 @@ fn judge_breaches(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> 
             }
             // A late alert whose minutes now reach past the move: the side it moved to breaches too.
             (false, false, None, Some(_)) => {
-                let after = format!("{} — after the switch", what());
+                let word = last_fix.map_or("switch", |f| f.kind.word());
+                let after = format!("{} — after the {word}", what());
                 Some(GuardNote { level: Level::Warn, message: after.clone(), breach: Some((after, true)), path })
             }
             (true, false, _, _) => {
@@ -278,7 +304,7 @@ fn judge_breaches(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> 
             _ => None,
         };
         notes.extend(note);
-        row.alert_before = if breaches.is_empty() { None } else { before };
+        row.alert_before = if breaches.is_empty() { None } else { before.map(|f| f.accepted) };
         row.alert = breaches;
     }
     if notes.iter().any(|n| n.breach.as_ref().is_some_and(|(_, ring)| *ring)) {
@@ -291,24 +317,6 @@ fn judge_breaches(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> 
         state.log(note.level, Some(&note.path), note.message);
     }
     effects
-}
-
-/// How long after its acceptance a move whose traffic was never seen moving (its numbers cannot
-/// say) counts as in effect anyway, for telling late minutes from new ones.
-const TAKES_EFFECT_WITHIN: SignedDuration = SignedDuration::from_mins(15);
-
-/// When a minute ending at `end` is from before route `path`'s last accepted move back to the
-/// origin took effect: that move's acceptance time. In effect means the numbers showed the traffic moved; while they
-/// have not yet (CloudFront still rolling out, the minutes still arriving), every minute is from
-/// before, up to [`TAKES_EFFECT_WITHIN`] after acceptance.
-fn before_the_move(state: &State, path: &str, end: Timestamp) -> Option<Timestamp> {
-    // Only a move back towards the origin: after a move to Lambda, a breach while it takes effect
-    // may be the new side's, and a guard must be free to act on it.
-    let last = state.moves.last_accepted_on(path).filter(|m| m.to() == Some(Target::Origin))?;
-    let accepted = last.accepted_at?;
-    let moved = (state.moved_marks.iter().rev()).find(|m| m.path == path && m.at >= accepted).map(|m| m.at);
-    let in_effect = moved.unwrap_or_else(|| (state.now).min(accepted + TAKES_EFFECT_WITHIN));
-    (end <= in_effect).then_some(accepted)
 }
 
 fn alert_message(breaches: &[Breach], periods: usize, latency_statistic: &str) -> String {

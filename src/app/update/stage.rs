@@ -15,7 +15,7 @@ use crate::app::model::state::{Move, MoveKind, MovePhase, MoveSource, Overlay, S
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::Level;
-use crate::domain::stage::StageDeployments;
+use crate::domain::stage::{StageDeployments, StageRef};
 use crate::domain::visible::escape as visible;
 
 /// A key while the stage's picker or its confirm dialog is open: each dialog takes its own keys
@@ -44,8 +44,11 @@ pub fn loaded(state: &mut State, path: &str, result: Result<StageDeployments, Ba
     let Some(stage) = state.policy.stages.get(path).cloned() else {
         return Vec::new();
     };
+    state.learned.stages_reading.remove(&stage.stage);
+    let waiting = matches!(&state.view.overlay, Overlay::StagePicker(p) if p.path == path);
     match result {
         Ok(deployments) => {
+            state.learned.stages_unreadable.remove(&stage.stage);
             state.learned.stage_serving.insert(stage.stage.clone(), deployments.clone());
             if let Overlay::StagePicker(picker) = &mut state.view.overlay
                 && picker.path == path
@@ -60,8 +63,12 @@ pub fn loaded(state: &mut State, path: &str, result: Result<StageDeployments, Ba
             }
         }
         Err(error) => {
-            let message = format!("could not read the deployments of {}: {error}", visible(&stage.stage.label()));
-            state.log(Level::Error, Some(path), message.clone());
+            // The background read of every round says a failure once; the picker's, every time.
+            if state.learned.stages_unreadable.insert(stage.stage.clone()) || waiting {
+                let label = stage.stage.label();
+                let label = visible(&label);
+                state.log(Level::Error, Some(path), format!("could not read the deployments of {label}: {error}"));
+            }
             if let Overlay::StagePicker(picker) = &mut state.view.overlay
                 && picker.path == path
             {
@@ -112,6 +119,7 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
         stage: confirm.stage.clone(),
         from: confirm.from.clone(),
         to: confirm.to.clone(),
+        left_breaching: breaching_behind(state, &confirm.stage),
     };
     let source = if confirm.undo { MoveSource::Undo } else { MoveSource::Manual };
     let new =
@@ -135,6 +143,18 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
             state.distribution_id.clone(),
             Work::SetStage { id, stage: confirm.stage, deployment_id: confirm.to },
         )])
+        .collect()
+}
+
+/// The routes behind `stage` that breach now, each with its numbers.
+fn breaching_behind(state: &State, stage: &StageRef) -> Vec<String> {
+    let statistic = &state.policy.latency_statistic;
+    (state.routes.iter())
+        .filter(|r| !r.alert.is_empty() && state.policy.stages.get(&r.path).is_some_and(|s| s.stage == *stage))
+        .map(|r| {
+            let words: Vec<String> = r.alert.iter().map(|b| b.describe(statistic)).collect();
+            format!("{} {}", r.path, words.join(", "))
+        })
         .collect()
 }
 

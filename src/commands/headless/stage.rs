@@ -107,6 +107,7 @@ async fn move_stage<B: Backend, W: Write>(
     // The dialog's own lines, as the console shows them.
     let text: String = std::iter::once(confirm.title().to_string())
         .chain(confirm.lines().iter().map(|l| format!("  {l}")))
+        .chain(confirm.warning().map(|w| format!("  ! {w}")))
         .map(|l| format!("{l}\n"))
         .collect();
     output::stderr_text(&visible::escape_keeping_lines(&text));

@@ -157,6 +157,7 @@ pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) 
     let mut deployed_ids: Vec<u64> = Vec::new();
     let mut wrong_ids: Vec<(u64, Vec<Misplaced>)> = Vec::new();
     let later = later_moves(state, distribution_id);
+    let mut took: Option<i64> = None;
     for attempt in
         state.moves.iter_mut().filter(|s| s.distribution_id == distribution_id && s.phase == MovePhase::Propagating)
     {
@@ -175,6 +176,7 @@ pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) 
                 attempt.phase = MovePhase::Deployed;
                 deployed_ids.push(attempt.id);
                 finished.extend(attempt.paths.iter().cloned());
+                took = Some(elapsed);
                 notes.push((attempt.label(), format!("Deployed after {}", duration_short(elapsed))));
             }
             DeployStatus::InProgress => {
@@ -190,6 +192,9 @@ pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) 
         }
     }
     set_pending(state, &finished, None);
+    if let Some(secs) = took {
+        state.learned.last_deploy_took = Some(jiff::SignedDuration::from_secs(secs));
+    }
     for (label, message) in notes {
         state.log(Level::Info, Some(&label), message);
     }

@@ -366,3 +366,23 @@ fn an_unreadable_record_is_never_dropped_and_r_overwrites_it_with_zero_saying_so
         |e| matches!(e, Effect::On(On { work: Work::SetShares { changes, .. }, .. }) if changes == &vec![zero.clone()])
     ));
 }
+
+#[test]
+fn a_breaching_routed_route_offers_the_share_step_the_minus_key_would_write() {
+    use crate::app::intent::remedies::for_breach;
+    let mut state = routed(25);
+    assert!(for_breach(&state, "/search/*").is_empty());
+    let mut bad = metrics(0);
+    let last = bad.routes.get_mut("/search/*").unwrap().last_mut().unwrap();
+    *last = failing();
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(bad) }));
+    let said: Vec<String> = for_breach(&state, "/search/*").iter().map(|r| r.describe()).collect();
+    // On the origin by behavior: `s` would send it all to Lambda, so only the share is a remedy.
+    assert_eq!(said, ["- router share 25 % → 10 %: seconds"]);
+
+    // A store nobody can read: a share move may not reach the edges, so it is not offered.
+    update(&mut state, Action::Tick(t0() + SignedDuration::from_mins(2)));
+    let failed = Err(BackendError::Other("DescribeKeyValueStore failed".into()));
+    update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: failed }));
+    assert!(for_breach(&state, "/search/*").is_empty(), "{:?}", state.router_unknown());
+}

@@ -272,3 +272,83 @@ fn u_undoes_the_newest_move_of_either_kind() {
     assert_eq!(state.view.overlay, Overlay::None);
     assert!(state.refused_sentence().as_deref().unwrap().contains("nothing to undo"), "{:?}", state.notices.refused);
 }
+
+#[test]
+fn every_refresh_reads_each_configured_stage_once_and_a_failing_read_is_said_once() {
+    let mut state = with_stage();
+    state.policy.stages.insert("/user/*".into(), RouteStage { stage: prod(), fallback_deployment: Some("d0".into()) });
+    let effects = crate::app::update::refresh::refresh_now(&mut state);
+    let reads: Vec<_> =
+        effects.iter().filter(|e| matches!(e, Effect::On(On { work: Work::LoadStage { .. }, .. }))).collect();
+    assert_eq!(reads.len(), 1, "one read for the one stage both routes are behind: {effects:?}");
+    let again = crate::app::update::refresh::refresh_now(&mut state);
+    assert!(
+        !again.iter().any(|e| matches!(e, Effect::On(On { work: Work::LoadStage { .. }, .. }))),
+        "one out at a time"
+    );
+
+    let denied = || BackendError::AccessDenied("apigateway:GET".into());
+    super::update(&mut state, Action::to(ID, Event::StageLoaded { path: "/orders/*".into(), result: Err(denied()) }));
+    crate::app::update::refresh::refresh_now(&mut state);
+    super::update(&mut state, Action::to(ID, Event::StageLoaded { path: "/orders/*".into(), result: Err(denied()) }));
+    let said = messages(&state).iter().filter(|m| m.contains("could not read the deployments")).count();
+    assert_eq!(said, 1, "{:?}", messages(&state));
+
+    super::update(
+        &mut state,
+        Action::to(ID, Event::StageLoaded { path: "/orders/*".into(), result: Ok(deployments("d2")) }),
+    );
+    assert_eq!(state.learned.stage_serving[&prod()].current, "d2", "known before any D");
+}
+
+#[test]
+fn a_breaching_route_offers_the_stage_rollback_first_until_the_stage_serves_its_fallback() {
+    use crate::app::intent::remedies::for_breach;
+    let mut state = with_stage();
+    super::update(
+        &mut state,
+        Action::to(ID, Event::StageLoaded { path: "/orders/*".into(), result: Ok(deployments("d2")) }),
+    );
+    assert!(for_breach(&state, "/orders/*").is_empty(), "healthy: no remedy");
+    super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(1)) }));
+    let said: Vec<String> = for_breach(&state, "/orders/*").iter().map(|r| r.describe()).collect();
+    assert_eq!(said, ["D stage → d0: seconds, stage prod", "s origin: 1–3 min"], "from the first bad minute");
+
+    // Behind the same stage as another route: the rollback reaches it too, and says so.
+    state.policy.stages.insert("/user/*".into(), RouteStage { stage: prod(), fallback_deployment: Some("d0".into()) });
+    assert_eq!(for_breach(&state, "/orders/*")[0].describe(), "D stage → d0: seconds, every route behind prod");
+
+    // Once the stage serves its fallback, the switch is what is left.
+    super::update(
+        &mut state,
+        Action::to(ID, Event::StageLoaded { path: "/orders/*".into(), result: Ok(deployments("d0")) }),
+    );
+    let keys: Vec<&str> = for_breach(&state, "/orders/*").iter().map(|r| r.key).collect();
+    assert_eq!(keys, ["s"]);
+}
+
+#[test]
+fn after_the_stage_rollback_late_minutes_are_said_late_and_u_warns_with_the_numbers() {
+    let mut state = with_stage();
+    select(&mut state, "/orders/*");
+    super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(3)) }));
+    assert_eq!(state.route("/orders/*").unwrap().alert.len(), 1);
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
+
+    // The same bad minutes, delivered again: from before the stage move, no bell, no remedy.
+    super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(0)) }));
+    let effects = super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(3)) }));
+    assert!(!effects.contains(&Effect::Bell), "{effects:?}");
+    assert!(messages(&state).last().unwrap().ends_with("— from before the stage move at 22:40:05 took effect"));
+    assert!(crate::app::intent::remedies::for_breach(&state, "/orders/*").is_empty());
+
+    press(&mut state, Command::Undo);
+    let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
+    assert_eq!(
+        confirm.warning().as_deref(),
+        Some("d2 was breaching when the stage left it (/orders/* 5xx 12.4% > 5%): this serves it again")
+    );
+}
