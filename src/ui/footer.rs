@@ -18,8 +18,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let context = state.context();
     // A key's answer stands in for the key hints while it lasts: one line, where the eye already is.
     if let Some(flash) = state.notices.flash.as_ref().filter(|_| context != Context::Filter) {
-        let line = Line::from(Span::styled(format!(" ▸ {}", visible::escape(&flash.text)), theme.alert));
-        frame.render_widget(Paragraph::new(line).style(theme.base), area);
+        let text = fit(&format!(" ▸ {}", visible::escape(&flash.text)), usize::from(area.width), context);
+        frame.render_widget(Paragraph::new(Line::from(Span::styled(text, theme.alert))).style(theme.base), area);
         return;
     }
     // While the selected route breaches, its remedies stand where the key hints were, fastest first.
@@ -94,4 +94,33 @@ fn remedies_line<'a>(state: &State, theme: &Theme) -> Option<Line<'a>> {
     spans.push(Span::styled("?", theme.key));
     spans.push(Span::styled(" help", theme.muted));
     Some(Line::from(spans))
+}
+
+/// A flash longer than the line, cut where a word ends and marked, pointing to the event log where
+/// it stands whole (the key that opens it, where it works).
+fn fit(text: &str, width: usize, context: Context) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mark = if context == Context::Table { " … (e: whole line)" } else { " … (whole line in the event log)" };
+    let room = width.saturating_sub(mark.chars().count());
+    let cut: String = text.chars().take(room).collect();
+    let cut = cut.rfind(' ').filter(|at| *at > room / 2).map_or(cut.as_str(), |at| &cut[..at]);
+    format!("{}{mark}", cut.trim_end_matches([',', ':', ';', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_flash_is_cut_at_a_word_and_points_to_the_log() {
+        let text = " ▸ not switched: /auth/* would send the viewer's Host header to Lambda (origin request policy)";
+        let fitted = fit(text, 60, Context::Confirm);
+        assert_eq!(fitted, " ▸ not switched: /auth/* … (whole line in the event log)");
+        assert!(fitted.chars().count() <= 60);
+        let fitted = fit(text, 80, Context::Table);
+        assert_eq!(fitted, " ▸ not switched: /auth/* would send the viewer's Host header … (e: whole line)");
+        assert_eq!(fit(" ▸ theme: light (t: next)", 80, Context::Table), " ▸ theme: light (t: next)");
+    }
 }
