@@ -3,8 +3,10 @@
 //! the console's start for it (`setup`); and after a command that changed it, the world kept again.
 //! Messages of a `--demo` run name the `--demo` commands, never the live ones (`in_demo_words`).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::Timestamp;
 
@@ -34,6 +36,7 @@ impl DemoWorld {
                 "--demo runs on the demo's distribution {id}, not {other}; drop --distribution or --demo"
             )));
         }
+        IN_DEMO.store(true, Ordering::Relaxed);
         DemoWorld::open_kept(None).map_err(refused)
     }
 
@@ -95,6 +98,14 @@ impl DemoWorld {
             }
         }
     }
+}
+
+/// Whether this process runs a `--demo` command: its lines name the demo's commands.
+static IN_DEMO: AtomicBool = AtomicBool::new(false);
+
+/// `text` as this process says it: in the demo's words when it runs a `--demo` command.
+pub fn said(text: &str) -> Cow<'_, str> {
+    if IN_DEMO.load(Ordering::Relaxed) { Cow::Owned(in_demo_words(text)) } else { Cow::Borrowed(text) }
 }
 
 /// How a fresh world is made: the scenario, seed and speed asked for, else calm, a seed from the

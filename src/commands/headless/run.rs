@@ -104,7 +104,7 @@ async fn apply_one<B: Backend>(
     load_for_change(runtime, &mut printer).await?;
     let plan = match plan(runtime)? {
         SwitchPlan::AlreadyThere(message) => {
-            output::stdout_line(&visible::escape(&message));
+            output::stdout_line(&visible::escape(&demo_world::said(&message)));
             return match router_unknown(runtime) {
                 Some(error) => Err(error.into()),
                 None => Ok(0),
@@ -156,7 +156,7 @@ async fn rollout_on<B: Backend>(
     let applied = carry_out(runtime, &plans, &first, &mut TerminalConfirmer, &mut printer).await?;
     let (lines, error) = applied.finish();
     for line in lines {
-        output::stdout_line(&visible::escape(&line));
+        output::stdout_line(&visible::escape(&demo_world::said(&line)));
     }
     if let Some(error) = error {
         return Err(error.into());
@@ -170,7 +170,7 @@ async fn rollout_on<B: Backend>(
         return Ok(0);
     }
     let done = follow_plan(runtime, &args.route, &distribution_id, args.apply.timeout, &mut printer).await?;
-    output::stdout_line(&visible::escape(&done));
+    output::stdout_line(&visible::escape(&demo_world::said(&done)));
     Ok(0)
 }
 
@@ -185,7 +185,7 @@ async fn rollback_all_on<B: Backend>(runtime: &mut Runtime<B>, args: &RollbackAl
     let (plans, notes) = plan_rollback_all(runtime)?;
     let left = left_on_lambda(runtime);
     for note in &notes {
-        output::stdout_line(&visible::escape(note));
+        output::stdout_line(&visible::escape(&demo_world::said(note)));
     }
     if plans.is_empty() {
         // Nothing on Lambda that cutover can move; a store it cannot read may still send viewers
@@ -219,7 +219,7 @@ fn left_behind(left: &[String]) -> Option<HeadlessError> {
 fn finish(applied: super::apply::Applied) -> anyhow::Result<u8> {
     let (outcomes, error) = applied.finish();
     for line in outcomes {
-        output::stdout_line(&visible::escape(&line));
+        output::stdout_line(&visible::escape(&demo_world::said(&line)));
     }
     match error {
         Some(error) => Err(error.into()),

@@ -37,7 +37,7 @@ pub async fn stage(args: &StageArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
         load_for_change(runtime, &mut printer).await?;
         let lines = run_stage(runtime, args, &mut printer, &mut TerminalConfirmer).await?;
         for line in lines {
-            output::stdout_line(&line);
+            output::stdout_line(&crate::commands::demo_world::said(&line));
         }
         Ok(0)
     })
