@@ -33,7 +33,8 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
             args.speed.unwrap_or(DEFAULT_DEMO_SPEED),
         ),
     };
-    let clock = kept.as_ref().map_or_else(|| Clock::simulated(Timestamp::now(), speed), |(w, _)| w.backend.clock().clone());
+    let clock =
+        kept.as_ref().map_or_else(|| Clock::simulated(Timestamp::now(), speed), |(w, _)| w.backend.clock().clone());
     let mut palette = Palette::new(themes, no_color);
     // A trail of the demo's own: its clock runs ahead of the real one, so its records are never
     // mixed with the live trail's.
@@ -157,12 +158,5 @@ fn reset(args: &DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The local user, for the event log: the environment first (what `sudo` and shells set), then
-/// the account database.
-pub fn operator() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-        .or_else(|| whoami::username().ok())
-        .unwrap_or_else(|| "unknown user".into())
-}
+/// The local user, for the event log (kept where the demo world's start is made).
+pub use super::demo_world::operator;

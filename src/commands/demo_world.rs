@@ -15,7 +15,6 @@ use crate::app::model::state::Mode;
 use crate::backend::sim::kept::{self, Fresh, KeptError};
 use crate::backend::sim::{Scenario, SimBackend, catalog, demo_probe_spec, stage};
 use crate::cli::{AwsArgs, DEFAULT_DEMO_SPEED};
-use crate::commands::demo::operator;
 use crate::commands::headless::HeadlessError;
 
 /// The kept world, open in this process.
@@ -45,8 +44,8 @@ impl DemoWorld {
         let path = kept::default_path().ok_or(KeptError::NoStateDir)?;
         let (backend, made) = match kept::load(&path)? {
             Some(world) => {
-                let resumed = SimBackend::resume(world, speed)
-                    .map_err(|why| KeptError::Corrupt { path: path.clone(), why })?;
+                let resumed =
+                    SimBackend::resume(world, speed).map_err(|why| KeptError::Corrupt { path: path.clone(), why })?;
                 (resumed, false)
             }
             None => (SimBackend::fresh(fresh(None, None, speed, None)), true),
@@ -187,6 +186,16 @@ pub fn in_demo_words(text: &str) -> String {
     out.replace("move it in CloudFront yourself", "move it with `cutover switch ROUTE --to origin --yes --demo`")
 }
 
+/// The local user, for the event log: the environment first (what `sudo` and shells set), then
+/// the account database.
+pub fn operator() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .or_else(|| whoami::username().ok())
+        .unwrap_or_else(|| "unknown user".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +206,10 @@ mod tests {
             in_demo_words("check with `cutover status`; the console (`cutover`) or `cutover rollout R --wait`"),
             "check with `cutover status --demo`; the console (`cutover demo`) or `cutover rollout R --wait --demo`"
         );
-        assert_eq!(in_demo_words("`cutover status --demo` and `cutover init`"), "`cutover status --demo` and `cutover init`");
+        assert_eq!(
+            in_demo_words("`cutover status --demo` and `cutover init`"),
+            "`cutover status --demo` and `cutover init`"
+        );
         assert_eq!(in_demo_words("no command here"), "no command here");
     }
 }

@@ -171,7 +171,8 @@ impl SimBackend {
     pub fn resume(kept: KeptWorld, speed: Option<f64>) -> Result<SimBackend, String> {
         let world: World = serde_json::from_value(kept.world).map_err(|e| e.to_string())?;
         let elapsed = Timestamp::now().duration_since(kept.saved_at).max(SignedDuration::ZERO);
-        let simulated = SignedDuration::try_from_secs_f64(elapsed.as_secs_f64() * kept.speed).unwrap_or(SignedDuration::ZERO);
+        let simulated =
+            SignedDuration::try_from_secs_f64(elapsed.as_secs_f64() * kept.speed).unwrap_or(SignedDuration::ZERO);
         let now = kept.simulated_now.checked_add(simulated).map_err(|e| e.to_string())?;
         let clock = Clock::simulated(now, speed.unwrap_or(kept.speed));
         let options = SimOptions { scenario: kept.scenario, seed: kept.seed, faults: FaultSet::NONE };
@@ -186,32 +187,6 @@ impl SimBackend {
     /// The world's clock.
     pub fn clock(&self) -> &Clock {
         &self.clock
-    }
-}
-
-/// A ChaCha stream as its seed and its position in the stream: restored, it goes on where it was.
-pub mod rng {
-    use rand_chacha::ChaCha8Rng;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    struct Stream {
-        seed: [u8; 32],
-        /// A `u128`, as text: JSON numbers are not that wide.
-        word_pos: String,
-    }
-
-    pub fn serialize<S: Serializer>(rng: &ChaCha8Rng, serializer: S) -> Result<S::Ok, S::Error> {
-        Stream { seed: rng.get_seed(), word_pos: rng.get_word_pos().to_string() }.serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ChaCha8Rng, D::Error> {
-        use rand::SeedableRng;
-        let stream = Stream::deserialize(deserializer)?;
-        let position: u128 = stream.word_pos.parse().map_err(serde::de::Error::custom)?;
-        let mut rng = ChaCha8Rng::from_seed(stream.seed);
-        rng.set_word_pos(position);
-        Ok(rng)
     }
 }
 
@@ -261,7 +236,13 @@ mod tests {
         assert!(broken.contains(&path.display().to_string()) && broken.contains("cutover demo --reset"), "{broken}");
         std::fs::write(&path, r#"{"schema_version": 99}"#).unwrap();
         assert!(matches!(load(&path), Err(KeptError::Newer { found: 99, .. })));
-        let world = SimBackend::fresh(Fresh { scenario: Scenario::Calm, seed: 1, speed: 10.0, routes: 9, start: Timestamp::now() });
+        let world = SimBackend::fresh(Fresh {
+            scenario: Scenario::Calm,
+            seed: 1,
+            speed: 10.0,
+            routes: 9,
+            start: Timestamp::now(),
+        });
         save(&path, &world.keep()).unwrap();
         assert!(load(&path).unwrap().is_some());
         assert!(remove(&path).unwrap() && !remove(&path).unwrap());

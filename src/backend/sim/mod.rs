@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod kept;
 mod mix;
 pub mod probe;
+mod rng_serde;
 pub mod router;
 pub mod scenario;
 pub mod stage;

@@ -38,7 +38,7 @@ pub struct SimRouterParts {
     /// How many stores were ever created: each one's ARN is new.
     stores_created: u32,
     /// Its own stream, so that installing leaves the distribution's story as it was.
-    #[serde(with = "super::kept::rng")]
+    #[serde(with = "super::rng_serde")]
     rng: ChaCha8Rng,
 }
 

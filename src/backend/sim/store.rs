@@ -51,7 +51,7 @@ pub struct SimStore {
     garbled: BTreeMap<String, String>,
     transitions: HashMap<String, Vec<ShareTransition>>,
     /// Its own stream, so that writing the store leaves the distribution's story as it was.
-    #[serde(with = "super::kept::rng")]
+    #[serde(with = "super::rng_serde")]
     rng: ChaCha8Rng,
 }
 

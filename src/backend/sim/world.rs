@@ -70,7 +70,7 @@ pub struct World {
     deployed_at: Option<Timestamp>,
     transitions: HashMap<String, Vec<Transition>>,
     initial: HashMap<String, Target>,
-    #[serde(with = "super::kept::rng")]
+    #[serde(with = "super::rng_serde")]
     rng: ChaCha8Rng,
     #[serde(skip)]
     foreign_write: Option<ForeignWrite>,

@@ -16,9 +16,9 @@ use super::HeadlessError;
 use super::ProbeArgs;
 use crate::backend::aws::{AwsClients, CloudFrontControlPlane, ConnectOptions, DistributionSpec};
 use crate::backend::probe::{HttpProber, Prober};
+use crate::backend::sim::{SimProber, catalog, demo_probe_spec};
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
-use crate::backend::sim::{SimProber, catalog, demo_probe_spec};
 use crate::commands::demo_world::DemoWorld;
 use crate::commands::live::{self, LiveError};
 use crate::config::Config;
@@ -63,7 +63,8 @@ async fn probe_demo(args: &ProbeArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     let id = world.backend.distribution_id().to_string();
     let known: Vec<String> = catalog::routes_of(world.backend.route_count()).into_iter().map(|r| r.path).collect();
     if !known.contains(&args.route) {
-        let error = HeadlessError::UnknownRoute { route: args.route.clone(), distributions: id, known: known.join(", ") };
+        let error =
+            HeadlessError::UnknownRoute { route: args.route.clone(), distributions: id, known: known.join(", ") };
         return world.after(false, Err(error.into()));
     }
     let settings = ProbeSettings::default();

@@ -18,8 +18,8 @@ use super::status::{DistributionStatus, StatusReport, pending_in_trail};
 use super::{ApplyArgs, HeadlessError, RollbackAllArgs, RolloutArgs, StatusArgs, SwitchArgs, WeightArgs};
 use crate::app::model::state::State;
 use crate::app::runtime::Runtime;
-use crate::audit::{self, AuditTrail};
 use crate::audit::AuditLog;
+use crate::audit::{self, AuditTrail};
 use crate::backend::Backend;
 use crate::backend::aws::AwsBackend;
 use crate::backend::sim::SimBackend;
@@ -241,7 +241,6 @@ pub(super) enum Opened {
     Live(Runtime<AwsBackend>),
     Demo(Runtime<SimBackend>, DemoWorld),
 }
-
 
 /// A runtime with every chosen distribution (`--distribution`, else every one in the config), or
 /// with `--demo` the demo's one.
