@@ -41,6 +41,12 @@ fn main() -> ExitCode {
     };
     let done = |result: anyhow::Result<()>| result.map(|()| 0);
     let result = match cli.subcommand {
+        None | Some(Subcommand::Init(_)) if cli.aws.demo => {
+            return fail(
+                USAGE_ERROR,
+                "--demo runs the headless commands on the demo world; the console on it is `cutover demo`, and `init` reads a live distribution: drop --demo",
+            );
+        }
         None => match themes_for_screen(cli.theme.as_deref()) {
             Ok((themes, theme)) => {
                 done(runtime.block_on(cutover::commands::live::run(&cli.aws, themes, &theme, no_color)))
@@ -58,6 +64,7 @@ fn main() -> ExitCode {
         }
         Some(Subcommand::Log(mut args)) => {
             args.distribution = cli.aws.distribution.clone();
+            args.demo = cli.aws.demo;
             done(cutover::commands::log::run(&args, None).map_err(Into::into))
         }
         Some(Subcommand::Status(args)) => runtime.block_on(cutover::commands::headless::status(&args, &cli.aws)),

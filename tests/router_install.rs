@@ -245,7 +245,7 @@ fn remove(yes: bool) -> RouterAction {
 fn audit(name: &str) -> Audit {
     let path = std::env::temp_dir().join(format!("cutover-router-{name}-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    Audit { log: AuditLog::at(path), caller_arn: Some("arn:aws:iam::000000000000:user/ana".into()) }
+    Audit { log: AuditLog::at(path), caller_arn: Some("arn:aws:iam::000000000000:user/ana".into()), clock: None }
 }
 
 fn records(audit: &Audit) -> Vec<AuditRecord> {

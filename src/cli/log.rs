@@ -31,7 +31,8 @@ pub struct LogArgs {
     /// middle one).
     #[arg(long)]
     pub stats: bool,
-    /// Read the demo's trail (what `cutover demo` recorded) instead of the live one.
-    #[arg(long)]
+    /// Read the demo's trail (what `cutover demo` and the `--demo` commands recorded) instead of
+    /// the live one: the global `--demo`, filled in by the caller.
+    #[arg(skip)]
     pub demo: bool,
 }

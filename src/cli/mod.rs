@@ -64,12 +64,26 @@ pub struct AwsArgs {
     /// the route is in several].
     #[arg(long, global = true, value_name = "ID")]
     pub distribution: Option<String>,
+
+    /// Run on the demo world instead of AWS: no config, no credentials. `status`, `switch`,
+    /// `weight`, `rollout`, `rollback-all`, `stage`, `probe` and `router` take it; the world they
+    /// read and change is kept in the state directory (demo-world.json) for the next `--demo`
+    /// command and `cutover demo`, its clock running on between them; their records go to the
+    /// demo's trail (`cutover log --demo`). `cutover demo --reset` starts a fresh world.
+    #[arg(long, global = true)]
+    pub demo: bool,
 }
 
 // `Subcommand`, not `Command`: an `app::command::Command` is what a key asks the console to do.
 #[derive(Debug, clap::Subcommand)]
 pub enum Subcommand {
     /// Open the console on a built-in simulated AWS world: no account needed.
+    ///
+    /// With one distribution (the default) it opens the demo world kept in the state directory
+    /// (demo-world.json), where the `--demo` commands left it, and keeps it on quitting; --scenario
+    /// or --seed start a fresh world instead (then kept), and --reset only starts a fresh one,
+    /// without the console. Several distributions (--distributions) start fresh and keep nothing.
+    /// Injected faults are never kept.
     Demo(DemoArgs),
     /// Read a live distribution and write a starter config for it.
     Init(InitArgs),
@@ -146,17 +160,25 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The story the simulated world plays out.
-    #[arg(long, value_enum, default_value_t = Scenario::Calm)]
-    pub scenario: Scenario,
+    /// The story the simulated world plays out, in a fresh world [default: the kept world's, else
+    /// calm].
+    #[arg(long, value_enum)]
+    pub scenario: Option<Scenario>,
 
-    /// How many times faster than real time the simulated world runs.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_speed)]
-    pub speed: f64,
+    /// How many times faster than real time the simulated world runs [default: the kept world's,
+    /// else 10]; it stays the world's speed between commands.
+    #[arg(long, value_parser = parse_speed)]
+    pub speed: Option<f64>,
 
-    /// Seed of the simulated world; the same seed replays the same run.
+    /// Seed of a fresh simulated world; the same seed replays the same run.
     #[arg(long)]
     pub seed: Option<u64>,
+
+    /// Throw the kept demo world away and keep a fresh one (of --scenario, --seed, --speed,
+    /// --routes) in its place, then exit without opening the console: the headless `--demo`
+    /// commands and `cutover demo` then start from it.
+    #[arg(long)]
+    pub reset: bool,
 
     /// Guards switch a breached Lambda route back to the origin by themselves (once per route).
     #[arg(long)]
@@ -177,6 +199,9 @@ pub struct DemoArgs {
     #[arg(long, value_enum, value_delimiter = ',', value_name = "FAULT,...")]
     pub faults: Vec<crate::backend::Fault>,
 }
+
+/// The demo world's speed when none is kept and none is asked for.
+pub const DEFAULT_DEMO_SPEED: f64 = 10.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogLevel {

@@ -5,11 +5,6 @@
 pub struct RouterArgs {
     #[command(subcommand)]
     pub action: RouterAction,
-
-    /// Run on the demo world's distribution instead of AWS (no config, no credentials). `install`
-    /// and `remove --yes` change only this one process's demo world: it is not kept between commands.
-    #[arg(long, global = true)]
-    pub demo: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]

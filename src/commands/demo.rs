@@ -1,46 +1,68 @@
-//! `cutover demo`: the console on the simulated world.
+//! `cutover demo`: the console on the simulated world: the kept one (`commands::demo_world`) when it
+//! runs one distribution, kept again on quitting; `--reset` keeps a fresh one and opens no console.
 
 use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::app::model::setup::Setup;
-use crate::app::model::state::{Mode, State};
+use crate::app::model::state::State;
 use crate::app::runtime::Runtime;
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
-use crate::backend::FaultSet;
-use crate::backend::sim;
-use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog, demo_probe_spec};
-use crate::cli::DemoArgs;
+use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
+use crate::backend::{Backend as _, FaultSet};
+use crate::cli::{DEFAULT_DEMO_SPEED, DemoArgs};
 use crate::clock::Clock;
-use crate::domain::Level;
+use crate::commands::demo_world::{self, DemoWorld};
+use crate::domain::{Level, visible};
+use crate::output;
 use crate::theme::ThemeSet;
 
-// Long: each simulated distribution's world, setup and ports, then the runtime around them, in the
-// order the console needs them; the steps share too much to split cleanly.
+// Long: each simulated distribution's world (the first the kept one), setup and ports, then the
+// runtime around them, in the order the console needs them, and the world kept after; the steps
+// share too much to split cleanly.
 pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
-    let seed = args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs());
-    let clock = Clock::simulated(Timestamp::now(), args.speed);
+    if args.reset {
+        return reset(args);
+    }
+    let kept = if args.distributions == 1 { Some(kept_world(args)?) } else { None };
+    let (seed, speed) = match &kept {
+        Some((world, _)) => (world.backend.seed(), world.backend.clock().speed()),
+        None => (
+            args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs()),
+            args.speed.unwrap_or(DEFAULT_DEMO_SPEED),
+        ),
+    };
+    let clock =
+        kept.as_ref().map_or_else(|| Clock::simulated(Timestamp::now(), speed), |(w, _)| w.backend.clock().clone());
     let mut palette = Palette::new(themes, no_color);
-    // A trail of the demo's own: the world is made afresh each run and its clock runs ahead of the
-    // real one, so earlier runs' records are neither this world's history nor in its past.
+    // A trail of the demo's own: its clock runs ahead of the real one, so its records are never
+    // mixed with the live trail's.
     let audit = AuditLog::open_demo();
+    let faults: FaultSet = args.faults.iter().copied().collect();
     let mut distributions = Vec::new();
     for index in 0..args.distributions {
-        // The scenario plays on the first distribution; the others are calm, on seeds of their own.
-        let scenario = if index == 0 { args.scenario } else { Scenario::Calm };
-        let faults: FaultSet = args.faults.iter().copied().collect();
-        let options = SimOptions { scenario, seed: seed.wrapping_add(u64::from(index)), faults };
-        let id = catalog::demo_distribution_id(index);
-        let backend = Arc::new(
-            SimBackend::new(clock.clone(), options).with_routes(usize::from(args.routes)).with_distribution_id(&id),
-        );
-        let mode = Mode::Demo { scenario: scenario.name().to_string() };
-        let mut setup = Setup::new(&id, mode, operator(), clock.now());
+        let backend = match &kept {
+            Some((world, _)) => Arc::clone(&world.backend),
+            None => {
+                // The scenario plays on the first distribution; the others are calm, on seeds of their own.
+                let scenario = if index == 0 { args.scenario.unwrap_or_default() } else { Scenario::Calm };
+                let options = SimOptions { scenario, seed: seed.wrapping_add(u64::from(index)), faults };
+                let id = catalog::demo_distribution_id(index);
+                Arc::new(
+                    SimBackend::new(clock.clone(), options)
+                        .with_routes(usize::from(args.routes))
+                        .with_distribution_id(&id),
+                )
+            }
+        };
+        if kept.is_some() {
+            backend.inject_faults(faults);
+        }
+        let scenario = backend.scenario();
+        let mut setup = demo_world::setup(&backend);
         setup.faults = faults;
         // The demo's router moves a couple of routes by share, in seconds (`+`, `-`, `s`).
-        setup.router = !backend.routed().is_empty();
         if setup.router {
             let routed = backend.routed().join(", ");
             setup.note(
@@ -56,26 +78,26 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
             Level::Info,
             None,
             format!(
-                "demo world, scenario {}, {}× speed, seed {seed} (rerun with --seed {seed} to repeat it)",
+                "demo world, scenario {}, {speed}× speed, seed {seed} (`cutover demo --reset --scenario {} --seed {seed}` repeats it)",
                 scenario.name(),
-                args.speed
+                scenario.name(),
             ),
         );
+        if let Some((world, resumed)) = &kept {
+            let path = world.path().display().to_string();
+            setup.note(
+                Level::Info,
+                None,
+                match resumed {
+                    true => format!("the kept demo world, where the last `--demo` command or demo left it ({path}); `cutover demo --reset` starts a fresh one"),
+                    false => format!("a fresh demo world, kept on quitting in {path} for the `--demo` commands"),
+                },
+            );
+        }
         if !faults.is_empty() {
             let effects: Vec<&str> = faults.iter().map(|f| f.effect()).collect();
             setup.note(Level::Warn, None, format!("demo: injected fault {faults}: {}", effects.join("; ")));
         }
-        // Every demo route has a probe, answered by the simulated edges.
-        setup.probes = catalog::routes_of(usize::from(args.routes))
-            .into_iter()
-            .map(|r| (r.path.clone(), demo_probe_spec(&r.path)))
-            .collect();
-        // Every route's Lambda side is behind the demo's one API Gateway stage (`D` rolls it back).
-        setup.stages = catalog::routes_of(usize::from(args.routes))
-            .into_iter()
-            .filter(|r| r.home != catalog::STATIC_ORIGIN_ID)
-            .map(|r| (r.path, sim::stage::demo_route_stage()))
-            .collect();
         if let Ok(log) = &audit
             && index == 0
         {
@@ -96,16 +118,45 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     };
     // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
     let _ = runtime.check_audit();
-    tracing::info!(seed, scenario = args.scenario.name(), speed = args.speed, "demo started");
-    terminal::run(&mut runtime, &mut palette).await
+    tracing::info!(seed, speed, kept = kept.is_some(), "demo started");
+    let ended = terminal::run(&mut runtime, &mut palette).await;
+    if let Some((world, _)) = &kept {
+        world.keep()?;
+    }
+    ended
 }
 
-/// The local user, for the event log: the environment first (what `sudo` and shells set), then
-/// the account database.
-pub fn operator() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-        .or_else(|| whoami::username().ok())
-        .unwrap_or_else(|| "unknown user".into())
+/// The world the console opens when it runs one distribution: a fresh one when --scenario or
+/// --seed ask for one or --routes differs from the kept world's, else the kept one (or a fresh
+/// calm one when none is kept). Whether it was kept before.
+fn kept_world(args: &DemoArgs) -> anyhow::Result<(DemoWorld, bool)> {
+    let routes = usize::from(args.routes);
+    let fresh = || demo_world::fresh(args.scenario, args.seed, args.speed, Some(routes));
+    if args.scenario.is_some() || args.seed.is_some() {
+        return Ok((DemoWorld::fresh(fresh())?, false));
+    }
+    let world = DemoWorld::open_kept(args.speed)?;
+    if world.backend.route_count() != routes {
+        return Ok((DemoWorld::fresh(fresh())?, false));
+    }
+    let resumed = !world.is_new();
+    Ok((world, resumed))
 }
+
+/// `cutover demo --reset`: a fresh world kept in place of the kept one, no console.
+fn reset(args: &DemoArgs) -> anyhow::Result<()> {
+    let fresh = demo_world::fresh(args.scenario, args.seed, args.speed, Some(usize::from(args.routes)));
+    let world = DemoWorld::fresh(fresh)?;
+    world.keep()?;
+    output::stdout_line(&visible::escape(&format!(
+        "a fresh demo world is kept in {}: scenario {}, seed {}, {}× speed; `cutover status --demo` reads it, `cutover demo` opens it",
+        world.path().display(),
+        fresh.scenario.name(),
+        fresh.seed,
+        fresh.speed
+    )));
+    Ok(())
+}
+
+/// The local user, for the event log (kept where the demo world's start is made).
+pub use super::demo_world::operator;

@@ -313,11 +313,13 @@ mod tests {
         log: LogArgs,
         #[arg(long)]
         distribution: Option<String>,
+        #[arg(long)]
+        demo: bool,
     }
 
     fn args(argv: &[&str]) -> LogArgs {
         let cli = Cli::try_parse_from(std::iter::once("log").chain(argv.iter().copied())).unwrap();
-        LogArgs { distribution: cli.distribution, ..cli.log }
+        LogArgs { distribution: cli.distribution, demo: cli.demo, ..cli.log }
     }
 
     fn now() -> Timestamp {

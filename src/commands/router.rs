@@ -1,21 +1,22 @@
 //! `cutover router plan | install | status | remove`: read what of the router exists on one
 //! distribution, plan with `router::install`, print, and with `--yes` carry the plan out step by
 //! step through its `RouterPieces` — AWS's (`backend::aws::router`), each step that changes AWS
-//! recorded in the audit trail, or with `--demo` the demo world's (`backend::sim::router`).
+//! recorded in the audit trail, or with `--demo` the kept demo world's (`backend::sim::router`,
+//! `commands::demo_world`), each step recorded in the demo's trail and the world kept afterwards.
 
 use std::io::Write;
 
 use jiff::Timestamp;
 
 use crate::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
-use crate::backend::FaultSet;
 use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{AwsClients, DistributionSpec};
 use crate::backend::router_pieces::{RouterPieces, Snapshot};
-use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
+use crate::backend::sim::catalog;
 use crate::cli::{AwsArgs, RouteChoice, RouterAction, RouterArgs};
 use crate::clock::Clock;
 use crate::commands::demo::operator;
+use crate::commands::demo_world::{DemoWorld, in_demo_words};
 use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live::{self, Identity};
 use crate::domain::visible;
@@ -24,8 +25,8 @@ use crate::router::install::{InstallPlan, RecordOrigins, plan_install, plan_remo
 
 /// `cutover router ...` on the distribution `--distribution` names (or the config's only one).
 pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
-    if args.demo {
-        return Ok(run_demo(args, aws).await?);
+    if aws.demo {
+        return run_demo(args, aws).await;
     }
     let connection = live::connect(aws).await?;
     let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
@@ -52,30 +53,28 @@ pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     Ok(execute(&control, &spec, &args.action, audit.as_ref(), &mut out).await?)
 }
 
-/// How many times faster than real time the demo world runs for `--demo` (as `cutover demo`'s
-/// default): its calls, the store's provisioning and the distribution's rollout take their
-/// simulated time.
-const DEMO_SPEED: f64 = 10.0;
-
-/// `cutover router ... --demo`: the action on the demo world's distribution, as it starts in
-/// `cutover demo` (the router on the routes it routes). Nothing is kept after the process ends.
-async fn run_demo(args: &RouterArgs, aws: &AwsArgs) -> Result<u8, HeadlessError> {
-    let id = catalog::DISTRIBUTION_ID;
-    if let Some(other) = aws.distribution.as_deref().filter(|d| *d != id) {
-        return Err(HeadlessError::Refused(format!(
-            "--demo runs on the demo's distribution {id}, not {other}; drop --distribution or --demo"
-        )));
-    }
-    let options = SimOptions { scenario: Scenario::Calm, seed: 0, faults: FaultSet::NONE };
-    let world = SimBackend::new(Clock::simulated(Timestamp::now(), DEMO_SPEED), options);
-    let mut out = Output::stdout();
-    if matches!(&args.action, RouterAction::Install(a) | RouterAction::Remove(a) if a.yes) {
-        out.line(&format!(
-            "demo: this changes the demo world of this process only, and it is not kept between commands: the next `cutover router ... --demo` starts again from the router on {} (and no audit record is written)",
-            world.routed().join(", ")
-        ));
-    }
-    execute(&world, &demo_spec(id), &args.action, None, &mut out).await
+/// `cutover router ... --demo`: the action on the kept demo world's distribution (as `cutover demo`
+/// starts it, the router on the routes it routes, when none is kept); `install --yes` and
+/// `remove --yes` change it for the next commands, each step recorded in the demo's trail.
+async fn run_demo(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let world = DemoWorld::open(aws)?;
+    let changes = matches!(&args.action, RouterAction::Install(a) | RouterAction::Remove(a) if a.yes);
+    let audit = match changes {
+        true => Some(Audit {
+            log: AuditLog::open_demo().map_err(|error| {
+                HeadlessError::Refused(format!(
+                    "nothing was changed: the demo's trail cannot be written ({error}); make it writable and run it again"
+                ))
+            })?,
+            caller_arn: None,
+            clock: Some(world.backend.clock().clone()),
+        }),
+        false => None,
+    };
+    let mut out = Output::stdout().in_demo();
+    let id = world.backend.distribution_id().to_string();
+    let result = execute(world.backend.as_ref(), &demo_spec(&id), &args.action, audit.as_ref(), &mut out).await;
+    world.after(changes, result.map_err(Into::into))
 }
 
 /// The demo distribution as a config would describe it: API Gateway the Lambda origin, every home
@@ -94,6 +93,8 @@ pub fn demo_spec(id: &str) -> DistributionSpec {
 pub struct Audit {
     pub log: AuditLog,
     pub caller_arn: Option<String>,
+    /// The demo world's clock, for the demo's trail (records of its time, marked demo); `None` live.
+    pub clock: Option<Clock>,
 }
 
 async fn audit_trail(clients: &AwsClients) -> Result<Audit, HeadlessError> {
@@ -102,23 +103,30 @@ async fn audit_trail(clients: &AwsClients) -> Result<Audit, HeadlessError> {
             "nothing was changed: the audit trail cannot be written ({error}); make it writable and run it again"
         ))
     })?;
-    Ok(Audit { log, caller_arn: Identity::look_up(&clients.sts).await.arn })
+    Ok(Audit { log, caller_arn: Identity::look_up(&clients.sts).await.arn, clock: None })
 }
 
 /// Lines out, their control characters escaped.
 pub struct Output<W: Write> {
     writer: W,
+    /// Commands named as the demo runs them (`--demo`).
+    demo: bool,
 }
 
 impl Output<std::io::Stdout> {
     fn stdout() -> Self {
-        Output { writer: std::io::stdout() }
+        Output { writer: std::io::stdout(), demo: false }
     }
 }
 
 impl<W: Write> Output<W> {
     pub fn new(writer: W) -> Self {
-        Output { writer }
+        Output { writer, demo: false }
+    }
+
+    /// The same output, naming the commands as the demo runs them.
+    pub fn in_demo(self) -> Self {
+        Output { demo: true, ..self }
     }
 
     pub fn into_inner(self) -> W {
@@ -126,7 +134,8 @@ impl<W: Write> Output<W> {
     }
 
     fn line(&mut self, text: &str) {
-        output::write_line(&mut self.writer, &visible::escape(text));
+        let text = if self.demo { in_demo_words(text) } else { text.to_string() };
+        output::write_line(&mut self.writer, &visible::escape(&text));
     }
 
     fn json(&mut self, value: &serde_json::Value) {
@@ -240,7 +249,9 @@ pub async fn execute<W: Write>(
     for (n, step) in plan.steps.iter().enumerate() {
         out.line(&format!("step {}/{count}: {}", n + 1, step.describe()));
         let result = control.carry_out(step, &mut snapshot).await;
-        let record = AuditRecord::new(Timestamp::now(), RecordKind::RouterStep, Environment::Live, operator(), &id)
+        let demo = audit.and_then(|a| a.clock.as_ref());
+        let (at, environment) = demo.map_or((Timestamp::now(), Environment::Live), |c| (c.now(), Environment::Demo));
+        let record = AuditRecord::new(at, RecordKind::RouterStep, environment, operator(), &id)
             .with_caller_arn(audit.and_then(|a| a.caller_arn.clone()))
             .with_routes(step.paths().to_vec())
             .with_message(format!("{what} {}: {}", step.kind(), step.describe()));

@@ -11,8 +11,10 @@
 //! the monolith. `cutover router --demo` reads and changes the router's pieces here (`router.rs`).
 
 pub mod catalog;
+pub mod kept;
 mod mix;
 pub mod probe;
+mod rng_serde;
 pub mod router;
 pub mod scenario;
 pub mod stage;
@@ -216,6 +218,16 @@ impl SimBackend {
 
     pub fn distribution_id(&self) -> &str {
         &self.distribution_id
+    }
+
+    /// The seed its story and streams grow from.
+    pub fn seed(&self) -> u64 {
+        self.options.seed
+    }
+
+    /// How many routes (cache behaviors) the distribution has.
+    pub fn route_count(&self) -> usize {
+        self.routes.len()
     }
 
     pub fn scenario(&self) -> Scenario {

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 use super::{Call, SimBackend, catalog, router_arn};
 use crate::backend::router_pieces::{RouterError, RouterPieces, Snapshot, StepDone, still_in_use};
@@ -30,17 +31,18 @@ const POLL_EVERY: Duration = Duration::from_secs(2);
 const POLLS: u32 = 60;
 
 /// The router's function and store as the demo's CloudFront has them.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct SimRouterParts {
     pub store: Option<SimKeyValueStore>,
     pub function: Option<SimFunction>,
     /// How many stores were ever created: each one's ARN is new.
     stores_created: u32,
     /// Its own stream, so that installing leaves the distribution's story as it was.
+    #[serde(with = "super::rng_serde")]
     rng: ChaCha8Rng,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SimKeyValueStore {
     /// Which store this is (in its ARN).
     pub number: u32,
@@ -50,7 +52,7 @@ pub struct SimKeyValueStore {
     pub etag: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SimFunction {
     pub development_code: String,
     /// `None` until published.

@@ -3,7 +3,8 @@
 use clap::ValueEnum;
 
 /// A story the demo plays out.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Scenario {
     /// Daily traffic with noise; nothing goes wrong unless you make it.
     #[default]

@@ -37,6 +37,13 @@ pub struct SimStage {
     current: Mutex<String>,
 }
 
+impl SimStage {
+    /// The stage serving `deployment` (a kept world's).
+    pub fn serving(deployment: String) -> Self {
+        SimStage { current: Mutex::new(deployment) }
+    }
+}
+
 impl Default for SimStage {
     fn default() -> Self {
         SimStage { current: Mutex::new("d2".into()) }
@@ -64,7 +71,7 @@ impl SimBackend {
         }
     }
 
-    fn stage_current(&self) -> std::sync::MutexGuard<'_, String> {
+    pub(super) fn stage_current(&self) -> std::sync::MutexGuard<'_, String> {
         self.stage.current.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 use super::catalog::{self, SimRoute};
 use super::{Call, SimBackend};
@@ -22,7 +23,7 @@ pub const FIRST_EDGE_AFTER: SignedDuration = SignedDuration::from_secs(2);
 pub const LAST_EDGE_AFTER: SignedDuration = SignedDuration::from_secs(15);
 
 /// One accepted write of a route's share, as the edges pick it up.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct ShareTransition {
     /// Lambda's share written, in percent.
     to: u8,
@@ -40,6 +41,7 @@ impl ShareTransition {
 }
 
 /// The simulated store.
+#[derive(Serialize, Deserialize)]
 pub struct SimStore {
     etag: String,
     /// The path patterns the `routes` index lists, in the distribution's order.
@@ -49,6 +51,7 @@ pub struct SimStore {
     garbled: BTreeMap<String, String>,
     transitions: HashMap<String, Vec<ShareTransition>>,
     /// Its own stream, so that writing the store leaves the distribution's story as it was.
+    #[serde(with = "super::rng_serde")]
     rng: ChaCha8Rng,
 }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use jiff::{SignedDuration, Timestamp};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 use super::catalog::{self, SimRoute};
 use super::router::SimRouterParts;
@@ -17,14 +18,14 @@ use crate::router::RouteRecord;
 
 /// The demo's whole distribution config. Like the SDK's, it carries more than cutover changes,
 /// and a switch must send all of it back untouched.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimDistributionConfig {
     pub comment: String,
     pub aliases: Vec<String>,
     pub behaviors: Vec<SimBehavior>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimBehavior {
     pub path_pattern: String,
     pub target_origin_id: String,
@@ -45,7 +46,7 @@ pub const ALL_VIEWER: &str = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 pub const HOST_FORWARDING_ROUTE: &str = "/auth/*";
 
 /// A change of a route's origin as the edges see it: it reaches all of them over a while.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Transition {
     to: Target,
     at: Timestamp,
@@ -59,18 +60,25 @@ pub struct ForeignWrite {
     pub repoint: Option<(String, String)>,
 }
 
+/// Kept between demo commands as it is (`kept.rs`), but for what only one process has: a
+/// foreign write a test armed, and which minutes the traffic change since the last fetch reaches
+/// (a resumed world computes every minute afresh).
+#[derive(Serialize, Deserialize)]
 pub struct World {
     config: SimDistributionConfig,
     etag: String,
     deployed_at: Option<Timestamp>,
     transitions: HashMap<String, Vec<Transition>>,
     initial: HashMap<String, Target>,
+    #[serde(with = "super::rng_serde")]
     rng: ChaCha8Rng,
+    #[serde(skip)]
     foreign_write: Option<ForeignWrite>,
     pub(crate) updates_accepted: u32,
     /// The earliest start of a rollout, a share write accepted or a change of the router's failing
     /// since [`World::take_traffic_change`] last asked: from then on traffic splits differently
     /// than the minutes computed before it said.
+    #[serde(skip)]
     traffic_changed_from: Option<Timestamp>,
     /// The router's KeyValueStore: the shares of the routed routes.
     store: SimStore,

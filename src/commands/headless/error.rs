@@ -32,6 +32,9 @@ pub enum HeadlessError {
         "{what} is still InProgress after {waited}; CloudFront carries on deploying it: follow it with `cutover status`"
     )]
     StillDeploying { what: String, waited: String },
+    /// Another error said in other words (the demo's commands for the live ones), its exit code kept.
+    #[error("{text}")]
+    Reworded { exit: u8, text: String },
     #[error(
         "stopped by {0}: every switch under way is recorded as abandoned; CloudFront carries on with what it accepted: check with `cutover status`"
     )]
@@ -44,6 +47,7 @@ impl HeadlessError {
     pub fn exit_code(&self) -> u8 {
         match self {
             HeadlessError::Refusal(refusal) => refusal.exit_code(),
+            HeadlessError::Reworded { exit, .. } => *exit,
             HeadlessError::Refused(_)
             | HeadlessError::UnknownRoute { .. }
             | HeadlessError::AmbiguousRoute { .. }

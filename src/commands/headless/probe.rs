@@ -6,6 +6,7 @@
 //! `GetDistribution`. The probes themselves never carry AWS credentials. Text heard from the network
 //! (POP, X-Cache, errors) is escaped before it reaches a terminal, field by field.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -15,8 +16,10 @@ use super::HeadlessError;
 use super::ProbeArgs;
 use crate::backend::aws::{AwsClients, CloudFrontControlPlane, ConnectOptions, DistributionSpec};
 use crate::backend::probe::{HttpProber, Prober};
+use crate::backend::sim::{SimProber, catalog, demo_probe_spec};
 use crate::cli::AwsArgs;
 use crate::clock::Clock;
+use crate::commands::demo_world::DemoWorld;
 use crate::commands::live::{self, LiveError};
 use crate::config::Config;
 use crate::domain::Target;
@@ -34,6 +37,9 @@ pub const EXIT_MIXED: u8 = 3;
 /// `cutover probe`: 0 one side answered every probe as expected, 3 mixed or unexpected, 1 nothing
 /// answered, 2 no probe configured.
 pub async fn probe(args: &ProbeArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    if aws.demo {
+        return probe_demo(args, aws).await;
+    }
     let config = live::load_config(aws)?;
     let distribution_id = probed_distribution(&config, aws.distribution.as_deref(), &args.route)?;
     let spec = match config.probe_spec(&distribution_id, &args.route, None) {
@@ -46,21 +52,51 @@ pub async fn probe(args: &ProbeArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
         }
     };
     let settings = config.probe_settings();
-    if !args.json {
-        output::stdout_line(&visible::escape(&heading(&distribution_id, &spec, &settings, args.count)));
-    }
     let prober = HttpProber::new(settings, Clock::real());
+    send(args, &distribution_id, &spec, &settings, &prober, &Clock::real()).await
+}
+
+/// `cutover probe --demo`: the route's probe through the kept demo world's edges, at the demo's
+/// pace (its clock's).
+async fn probe_demo(args: &ProbeArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    let world = DemoWorld::open(aws)?;
+    let id = world.backend.distribution_id().to_string();
+    let known: Vec<String> = catalog::routes_of(world.backend.route_count()).into_iter().map(|r| r.path).collect();
+    if !known.contains(&args.route) {
+        let error =
+            HeadlessError::UnknownRoute { route: args.route.clone(), distributions: id, known: known.join(", ") };
+        return world.after(false, Err(error.into()));
+    }
+    let settings = ProbeSettings::default();
+    let prober = SimProber::new(Arc::clone(&world.backend), settings);
+    let clock = world.backend.clock().clone();
+    let result = send(args, &id, &demo_probe_spec(&args.route), &settings, &prober, &clock).await;
+    world.after(false, result)
+}
+
+/// Send `spec` `args.count` times, `settings.every` apart on `clock`, printing as they come.
+async fn send(
+    args: &ProbeArgs,
+    distribution_id: &str,
+    spec: &ProbeSpec,
+    settings: &ProbeSettings,
+    prober: &dyn Prober,
+    clock: &Clock,
+) -> anyhow::Result<u8> {
+    if !args.json {
+        output::stdout_line(&visible::escape(&heading(distribution_id, spec, settings, args.count)));
+    }
     let start = tokio::time::Instant::now();
     let mut answers = Vec::new();
     for n in 0..args.count {
-        tokio::time::sleep_until(start + settings.every * n).await;
-        let answer = prober.probe(&spec).await;
+        tokio::time::sleep_until(start + clock.real_duration(settings.every * n)).await;
+        let answer = prober.probe(spec).await;
         if !args.json {
             output::stdout_line(&answer_line(n as usize + 1, &answer));
         }
         answers.push(answer);
     }
-    let report = ProbeReport::new(&distribution_id, &spec, &answers);
+    let report = ProbeReport::new(distribution_id, spec, &answers);
     if args.json {
         output::stdout_line(&visible::escape_in_json(&report.to_json()));
     } else {

@@ -11,7 +11,7 @@ use super::HeadlessError;
 use super::apply::{Confirmer, holding};
 use super::drive::{EventPrinter, Waited, run_until};
 use super::prompt::TerminalConfirmer;
-use super::run::open_and_load;
+use super::run::{Opened, Purpose, load_for_change, on_world, open_runtime};
 use crate::app::action::{Action, Event};
 use crate::app::command::Command;
 use crate::app::console::Console;
@@ -31,13 +31,16 @@ const STAGE_LIMIT: Duration = Duration::from_secs(60);
 
 /// `cutover stage`: 0 listed or moved (or already there), 2 refused, 1 failed.
 pub async fn stage(args: &StageArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
-    let mut printer = EventPrinter::new(std::io::stderr());
-    let mut runtime = open_and_load(aws, &mut printer).await?;
-    let lines = run_stage(&mut runtime, args, &mut printer, &mut TerminalConfirmer).await?;
-    for line in lines {
-        output::stdout_line(&line);
-    }
-    Ok(0)
+    let changes = args.deployment.is_some();
+    on_world!(open_runtime(aws, Purpose::Change).await?, changes, |runtime| {
+        let mut printer = EventPrinter::new(std::io::stderr());
+        load_for_change(runtime, &mut printer).await?;
+        let lines = run_stage(runtime, args, &mut printer, &mut TerminalConfirmer).await?;
+        for line in lines {
+            output::stdout_line(&crate::commands::demo_world::said(&line));
+        }
+        Ok(0)
+    })
 }
 
 /// The command on a loaded runtime: what to print on standard output, or why not.
