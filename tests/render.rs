@@ -236,7 +236,7 @@ async fn offline_fault_marks_the_last_good_numbers_stale() {
 
 /// The routed demo with the router healthy, then five minutes into an injected `router-errors`
 /// fault with `/search/*` (routed) selected: the header says the router fails and by how much, the
-/// banner what to do, and the routed route's title that shares cannot help.
+/// banner what to do in the demo (the fault key), and the routed route's title that shares cannot help.
 #[tokio::test(start_paused = true)]
 async fn a_failing_router_shows_in_the_header_the_banner_and_a_routed_routes_title() {
     let (mut session, _) = routed_demo(1).await;
@@ -254,7 +254,7 @@ async fn a_failing_router_shows_in_the_header_the_banner_and_a_routed_routes_tit
     assert!(text.contains("· router ✗ ·"), "{text}");
     assert!(
         text.contains(
-            "✖ router in trouble: take it off with `cutover router remove --distribution EDEMO7CUTOVER --yes`"
+            "✖ router in trouble (the demo's injected fault): f cycles it off; shares cannot help"
         ),
         "{text}"
     );

@@ -4,7 +4,7 @@
 //! overwritten with share 0 by `rollback-all` and `weight ROUTE 0`; a route with the function and
 //! the index but no record gets one on its first share move; a store that cannot be read is unknown,
 //! not healthy (exit 1). On the demo world with a paused clock, driven as the headless commands
-//! drive it.
+//! drive it (in live mode where the test reads what a live console says).
 
 mod support;
 
@@ -22,7 +22,7 @@ use cutover::commands::headless::{
     plan_weight, router_unknown,
 };
 use cutover::domain::Target;
-use support::{Drive, routed_demo, start};
+use support::{Drive, routed_as_live, routed_demo, start};
 
 struct Yes;
 
@@ -60,7 +60,7 @@ async fn apply(runtime: &mut Runtime<SimBackend>, plan: SwitchPlan) -> Result<Ve
 
 #[tokio::test(start_paused = true)]
 async fn a_record_the_index_does_not_list_is_not_routed_and_weight_is_refused_naming_the_index() {
-    let (mut runtime, backend) = routed_demo(11).await;
+    let (mut runtime, backend) = routed_as_live(11).await;
     // A share on /search/*, then someone takes it out of the index: the function no longer finds it.
     let plan = plan_weight(&mut runtime, "/search/*", 10).unwrap();
     apply(&mut runtime, plan).await.unwrap();
@@ -90,7 +90,7 @@ async fn a_record_the_index_does_not_list_is_not_routed_and_weight_is_refused_na
 
 #[tokio::test(start_paused = true)]
 async fn weight_on_a_behavior_without_the_router_function_is_refused_and_says_what_to_do() {
-    let (mut runtime, backend) = routed_demo(12).await;
+    let (mut runtime, backend) = routed_as_live(12).await;
     backend.take_router_off("/payments/*");
     reread(&mut runtime, |s| s.route("/payments/*").is_some_and(|r| !r.runs_router && r.share.is_none())).await;
 
@@ -149,7 +149,7 @@ async fn an_unreadable_record_counts_as_possibly_on_lambda_and_rollback_all_over
 
 #[tokio::test(start_paused = true)]
 async fn weight_zero_overwrites_an_unreadable_record_and_weight_up_on_it_is_refused() {
-    let (mut runtime, backend) = routed_demo(14).await;
+    let (mut runtime, backend) = routed_as_live(14).await;
     backend.garble_record("/search/*", r#"{"v":1,"share":1e1,"lambda":"apigw","home":"legacy"}"#);
     reread(&mut runtime, |s| s.route("/search/*").is_some_and(|r| r.via_router() == Via::Unknown)).await;
 

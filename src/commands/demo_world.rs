@@ -16,6 +16,7 @@ use crate::backend::sim::kept::{self, Fresh, KeptError};
 use crate::backend::sim::{Scenario, SimBackend, catalog, demo_probe_spec, stage};
 use crate::cli::{AwsArgs, DEFAULT_DEMO_SPEED};
 use crate::commands::headless::HeadlessError;
+pub use crate::domain::demo_words::in_demo_words;
 
 /// The kept world, open in this process.
 pub struct DemoWorld {
@@ -156,36 +157,6 @@ fn reworded(error: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// The commands a sentence names, as the demo runs them: `cutover status` is `cutover status
-/// --demo`, the console `cutover demo`; what only AWS has is said as the demo does it.
-pub fn in_demo_words(text: &str) -> String {
-    const WITH_DEMO: [&str; 9] =
-        ["status", "switch", "weight", "rollout", "rollback-all", "stage", "probe", "router", "log"];
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(start) = rest.find("`cutover") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('`') else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let command = &after[..end];
-        let word = command.split_whitespace().nth(1);
-        let said = match word {
-            None => "cutover demo".to_string(),
-            Some(word) if WITH_DEMO.contains(&word) && !command.contains("--demo") => format!("{command} --demo"),
-            Some(_) => command.to_string(),
-        };
-        out.push('`');
-        out.push_str(&said);
-        out.push('`');
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out.replace("move it in CloudFront yourself", "move it with `cutover switch ROUTE --to origin --yes --demo`")
-}
-
 /// The local user, for the event log: the environment first (what `sudo` and shells set), then
 /// the account database.
 pub fn operator() -> String {
@@ -194,22 +165,4 @@ pub fn operator() -> String {
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
         .or_else(|| whoami::username().ok())
         .unwrap_or_else(|| "unknown user".into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_names_its_own_commands() {
-        assert_eq!(
-            in_demo_words("check with `cutover status`; the console (`cutover`) or `cutover rollout R --wait`"),
-            "check with `cutover status --demo`; the console (`cutover demo`) or `cutover rollout R --wait --demo`"
-        );
-        assert_eq!(
-            in_demo_words("`cutover status --demo` and `cutover init`"),
-            "`cutover status --demo` and `cutover init`"
-        );
-        assert_eq!(in_demo_words("no command here"), "no command here");
-    }
 }

@@ -3,6 +3,7 @@
 //! Nothing here performs IO or knows about the terminal.
 
 pub mod backoff;
+pub mod demo_words;
 pub mod event;
 pub mod format;
 pub mod metrics;

@@ -9,28 +9,32 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::popup;
 use crate::app::command::Command;
 use crate::app::keymap::{self, Context};
+use crate::domain::demo_words::in_demo_words;
 use crate::theme::Theme;
 
 pub const WIDTH: u16 = 84;
 
 /// Rows the dialog needs at [`WIDTH`]: borders, the fixed lines, and each switch's wrapped line.
-pub fn height(risks: &[String]) -> u16 {
+pub fn height(risks: &[String], demo: bool) -> u16 {
     let inner = usize::from(WIDTH - 2);
-    let wrapped: usize = risks.iter().map(|r| (r.chars().count() + 2).div_ceil(inner).max(1)).sum();
+    let said = |text: &str| if demo { in_demo_words(text) } else { text.to_string() };
+    let wrapped: usize = risks.iter().map(|r| (said(r).chars().count() + 2).div_ceil(inner).max(1)).sum();
     u16::try_from(8 + wrapped).unwrap_or(u16::MAX)
 }
 
-pub fn render(frame: &mut Frame, area: Rect, risks: &[String], theme: &Theme) {
+/// `demo`: the console runs on the demo world, whose moves `cutover status --demo` reads later.
+pub fn render(frame: &mut Frame, area: Rect, risks: &[String], demo: bool, theme: &Theme) {
+    let said = |text: &str| if demo { in_demo_words(text) } else { text.to_string() };
     let title = match risks.len() {
         1 => "quit with a switch unfinished?".to_string(),
         n => format!("quit with {n} switches unfinished?"),
     };
     let inner = popup::frame(frame, area, &title, theme);
     let mut lines = vec![Line::from(Span::styled("AWS has not confirmed these as deployed:", theme.dialog_title))];
-    lines.extend(risks.iter().map(|r| Line::from(Span::styled(format!("• {r}"), theme.dialog))));
+    lines.extend(risks.iter().map(|r| Line::from(Span::styled(format!("• {}", said(r)), theme.dialog))));
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
-        "Quitting records each as abandoned in the event log and the audit trail; check them later with `cutover status`.",
+        said("Quitting records each as abandoned in the event log and the audit trail; check them later with `cutover status`."),
         theme.muted,
     )));
     lines.push(Line::raw(""));

@@ -89,8 +89,8 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
             confirm::render(frame, area, confirm, audit_failure, theme)
         }
         Overlay::ConfirmQuit(risks) => {
-            let area = centered(area, confirm_quit::WIDTH, confirm_quit::height(risks));
-            confirm_quit::render(frame, area, risks, theme)
+            let area = centered(area, confirm_quit::WIDTH, confirm_quit::height(risks, state.notices.demo));
+            confirm_quit::render(frame, area, risks, state.notices.demo, theme)
         }
         Overlay::StagePicker(picker) => {
             stage::render_picker(frame, centered(area, stage::WIDTH, stage::picker_height(picker)), picker, theme)

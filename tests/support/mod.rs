@@ -79,6 +79,15 @@ pub async fn routed_demo(seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
     routed_demo_in(Scenario::Calm, seed, |_| {}).await
 }
 
+/// [`routed_demo`] with the console in live mode (a made-up account): what a live console says,
+/// on the demo's world.
+pub async fn routed_as_live(seed: u64) -> (Runtime<SimBackend>, Arc<SimBackend>) {
+    routed_demo_in(Scenario::Calm, seed, |setup| {
+        setup.mode = cutover::app::model::state::Mode::Live { account: "000000000000".into(), profile: None };
+    })
+    .await
+}
+
 /// [`routed_demo`] in `scenario`, its setup adjusted by `adjust` before the console starts.
 pub async fn routed_demo_in(
     scenario: Scenario,

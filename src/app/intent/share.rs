@@ -7,7 +7,7 @@ use super::health::{preflight, target_health};
 use super::refusal::{InFlight, Refusal, Untouched};
 use crate::app::model::moves::MoveSource;
 use crate::app::model::routing::{RECORD_UNREADABLE, Record};
-use crate::app::model::state::State;
+use crate::app::model::state::{Mode, State};
 use crate::backend::share::{Seen, ShareChange};
 use crate::domain::Target;
 use crate::domain::plan::RolloutPlan;
@@ -118,7 +118,6 @@ pub fn change_to(state: &State, path: &str, to: u8) -> Result<ShareChange, Strin
 /// three pieces (the function on its behavior, the index, its record) is missing, and what to do.
 pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
     let row = state.route(path).ok_or_else(|| format!("route {path} is not in the distribution"))?;
-    let install = format!("`cutover router install --distribution {} --route {path}`", state.distribution_id);
     match (row.share, row.target) {
         (Some(share), Some(Target::Origin)) => return Ok(share),
         (Some(_), _) => {
@@ -129,10 +128,21 @@ pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
         }
         (None, _) => {}
     }
+    // In the demo the router stays as the world has it while the console runs (a `router install
+    // --demo` beside it would be overwritten when the console keeps its world): the answer names
+    // what moves the route here.
+    let demo = matches!(state.policy.mode, Mode::Demo { .. });
+    let install = format!("`cutover router install --distribution {} --route {path}`", state.distribution_id);
     if !state.policy.router {
-        return Err(format!(
-            "the distribution has no router: {install} lets a share of it move in seconds; s switches it by behavior"
-        ));
+        return Err(if demo {
+            format!(
+                "{path} is not routed: this demo runs without the router; s or `cutover switch` moves it by behavior"
+            )
+        } else {
+            format!(
+                "the distribution has no router: {install} lets a share of it move in seconds; s switches it by behavior"
+            )
+        });
     }
     if let Some(why) =
         state.router_unknown().filter(|_| row.router_entry.is_none() || state.learned.router_store_error.is_some())
@@ -141,12 +151,22 @@ pub fn routed_share(state: &State, path: &str) -> Result<u8, String> {
     }
     let missing = row.router_missing();
     if missing.is_empty() {
-        return Err(format!("{path} is not routed: {install} adds it; s switches it by behavior"));
+        return Err(if demo {
+            let routed: Vec<&str> =
+                (state.routes.iter()).filter(|r| r.router_share().is_some()).map(|r| r.path.as_str()).collect();
+            let routed = if routed.is_empty() { "none".to_string() } else { routed.join(", ") };
+            format!("{path} is not routed (the demo routes {routed}): s or `cutover switch` moves it by behavior")
+        } else {
+            format!("{path} is not routed: {install} adds it; s switches it by behavior")
+        });
     }
-    let fix = if missing.contains(&RECORD_UNREADABLE) && missing.len() == 1 {
-        format!("`cutover weight {path} 0` overwrites the record with share 0, then {install} mends it")
-    } else {
-        format!("{install} mends it; s switches it by behavior")
+    let fix = match (missing.contains(&RECORD_UNREADABLE) && missing.len() == 1, demo) {
+        (true, true) => "- overwrites the record with share 0".to_string(),
+        (true, false) => {
+            format!("`cutover weight {path} 0` overwrites the record with share 0, then {install} mends it")
+        }
+        (false, true) => "s or `cutover switch` moves it by behavior".to_string(),
+        (false, false) => format!("{install} mends it; s switches it by behavior"),
     };
     Err(format!("{path} is not routed ({}): {fix}", missing.join(", ")))
 }

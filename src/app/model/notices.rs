@@ -2,6 +2,7 @@
 
 use crate::app::intent::refusal::Refusal;
 use crate::domain::LogEntry;
+use crate::domain::demo_words::in_demo_words;
 
 /// What the console says to the operator: the event log (oldest first), the banners, and the last
 /// refusal. Written through `State::log` and `update::dialogs::refuse` mostly; read by the screen and
@@ -21,6 +22,9 @@ pub struct Notices {
     /// A one-line answer to a key that could not act (or one whose effect is not on screen, such as
     /// the theme's name), shown in the footer for a few seconds.
     pub flash: Option<Flash>,
+    /// The console runs on the demo world: what it says names the demo's commands
+    /// (`domain::demo_words`).
+    pub demo: bool,
 }
 
 /// The footer's short answer to a key, and how many more console ticks (one a second) it stays.
@@ -36,7 +40,9 @@ pub const FLASH_TICKS: u8 = 4;
 impl Notices {
     /// Answer a key in the footer for a few seconds.
     pub fn flash(&mut self, text: impl Into<String>) {
-        self.flash = Some(Flash { text: text.into(), ticks_left: FLASH_TICKS });
+        let text = text.into();
+        let text = if self.demo { in_demo_words(&text) } else { text };
+        self.flash = Some(Flash { text, ticks_left: FLASH_TICKS });
     }
 
     /// One tick of the console's clock: the flash fades after its ticks.

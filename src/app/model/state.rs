@@ -19,6 +19,7 @@ pub use crate::app::intent::dialog::{ConfirmStage, ConfirmSwitch, Dialog, StageP
 use crate::app::intent::refusal::Refusal;
 use crate::app::keymap::Context;
 use crate::backend::FaultSet;
+use crate::domain::demo_words::in_demo_words;
 use crate::domain::plan::RolloutPlan;
 use crate::domain::probe::ProbeAnswer;
 use crate::domain::traffic::Movement;
@@ -93,6 +94,7 @@ impl State {
             stages,
             log,
         } = setup;
+        let demo = matches!(mode, Mode::Demo { .. });
         State {
             distribution_id,
             policy: Policy {
@@ -136,7 +138,7 @@ impl State {
             plans: resumed_plans,
             auto_rolled_back: HashSet::new(),
             view: View::default(),
-            notices: Notices { log, banner: None, audit_failure: None, refused: None, flash: None },
+            notices: Notices { log, banner: None, audit_failure: None, refused: None, flash: None, demo },
             moves: Moves::default(),
             marks: Vec::new(),
             moved_marks: Vec::new(),
@@ -224,12 +226,10 @@ impl State {
     }
 
     pub fn log(&mut self, level: Level, route: Option<&str>, message: impl Into<String>) {
-        self.notices.log.push(LogEntry {
-            at: self.now,
-            level,
-            route: route.map(str::to_string),
-            message: message.into(),
-        });
+        let message = message.into();
+        // The demo names the commands that work on it (`cutover status --demo`), never live ones.
+        let message = if self.notices.demo { in_demo_words(&message) } else { message };
+        self.notices.log.push(LogEntry { at: self.now, level, route: route.map(str::to_string), message });
         if self.view.log_scroll > 0 {
             // Keep the operator's place when scrolled back.
             self.view.log_scroll += 1;

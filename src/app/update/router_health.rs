@@ -10,7 +10,7 @@
 
 use super::audit;
 use crate::app::action::Effect;
-use crate::app::model::state::State;
+use crate::app::model::state::{Mode, State};
 use crate::domain::router_health::{RouterBreach, sustained};
 use crate::domain::{Level, MetricsSnapshot};
 use crate::router::install::function_name;
@@ -25,18 +25,30 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
     let periods = state.policy.thresholds.periods.max(1);
     let breaches = sustained(&snapshot.router, periods);
     let mut effects = Vec::new();
+    // The demo's router fails only by its injected fault, and its world keeps no router change
+    // made beside the running console: the way out there is the fault key.
+    let demo = matches!(state.policy.mode, Mode::Demo { .. });
     if !breaches.is_empty() {
         let what = describe(&breaches, periods);
         if state.learned.router_alert.is_empty() {
             let function = function_name(&state.distribution_id);
-            let message = format!(
-                "the router function {function} itself is in trouble ({what}): CloudFront answers a request the function \
+            let message = if demo {
+                format!(
+                    "the router function {function} itself is in trouble ({what}): CloudFront answers a request the function \
+                     fails on with an error, not with either origin, on every routed behavior whatever its share, so moving \
+                     shares (+ - s) cannot help. In the demo it is the injected fault: f cycles the faults off; against AWS \
+                     you would take the router off (router remove: minutes) and switch routes by behavior (s)"
+                )
+            } else {
+                format!(
+                    "the router function {function} itself is in trouble ({what}): CloudFront answers a request the function \
                  fails on (an execution or validation error, a throttle) with an error, not with either origin, on every \
                  routed behavior whatever its share, so moving shares (+ - s) cannot help. Take the router off: \
                  `cutover router remove --distribution {} --yes` (one distribution update: minutes; routed routes then \
                  go wholly to their behavior's origin), then restart the console and switch routes by behavior (s)",
-                state.distribution_id
-            );
+                    state.distribution_id
+                )
+            };
             state.log(Level::Warn, None, message);
             effects.push(Effect::Bell);
             let routed: Vec<String> =
@@ -45,12 +57,19 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
         }
         // One line, cut at the screen's edge: what to do comes before the detail.
         let short: Vec<String> = breaches.iter().map(RouterBreach::short).collect();
-        state.notices.banner = Some(format!(
-            "router in trouble: take it off with `cutover router remove --distribution {} --yes` (minutes); \
-             shares cannot help ({} for {periods} min); then restart, and s switches by behavior",
-            state.distribution_id,
-            short.join(", ")
-        ));
+        state.notices.banner = Some(if demo {
+            format!(
+                "router in trouble (the demo's injected fault): f cycles it off; shares cannot help ({} for {periods} min)",
+                short.join(", ")
+            )
+        } else {
+            format!(
+                "router in trouble: take it off with `cutover router remove --distribution {} --yes` (minutes); \
+                 shares cannot help ({} for {periods} min); then restart, and s switches by behavior",
+                state.distribution_id,
+                short.join(", ")
+            )
+        });
     } else if !state.learned.router_alert.is_empty() {
         let was: Vec<String> = state.learned.router_alert.iter().map(RouterBreach::describe).collect();
         let message = format!("the router is healthy again (was {})", was.join(", "));

@@ -35,7 +35,7 @@ fn failing(bad: usize) -> MetricsSnapshot {
 
 /// A state with the router, `/search/*` routed at 10 %, after one healthy refresh.
 fn with_router(router: bool) -> State {
-    let mut setup = Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    let mut setup = Setup::new(ID, Mode::Live { account: "000000000000".into(), profile: None }, "kim", t0());
     setup.router = router;
     let mut state = State::new(setup);
     update(&mut state, Action::Tick(t0()));
@@ -148,4 +148,16 @@ fn quiet_minutes_do_not_count_and_without_the_router_nothing_is_judged() {
     let effects = refresh(&mut state, failing(10));
     assert!(effects.is_empty(), "{effects:?}");
     assert!(router_lines(&state).is_empty() && state.notices.banner.is_none() && state.learned.router_alert.is_empty());
+}
+
+#[test]
+fn in_the_demo_a_failing_router_points_to_the_fault_key_not_a_live_command() {
+    let mut state = with_router(true);
+    state.policy.mode = Mode::Demo { scenario: "calm".into() };
+    refresh(&mut state, failing(3));
+    let lines = router_lines(&state);
+    assert!(lines[0].contains("In the demo it is the injected fault: f cycles the faults off"), "{}", lines[0]);
+    let banner = state.notices.banner.clone().unwrap();
+    assert!(banner.starts_with("router in trouble (the demo's injected fault): f cycles it off"), "{banner}");
+    assert!(!lines[0].contains("`cutover") && !banner.contains("`cutover"), "no command to run: {}", lines[0]);
 }

@@ -121,7 +121,7 @@ fn minus_at_zero_and_plus_on_an_unrouted_route_say_why_not() {
     state.view.selected = Some("*".into());
     press(&mut state, Command::ShareUp);
     assert!(
-        state.refused_sentence().as_deref().unwrap().contains("cutover router install"),
+        state.refused_sentence().as_deref().unwrap().contains("is not routed (the demo routes /search/*)"),
         "{:?}",
         state.notices.refused
     );
@@ -385,4 +385,19 @@ fn a_breaching_routed_route_offers_the_share_step_the_minus_key_would_write() {
     let failed = Err(BackendError::Other("DescribeKeyValueStore failed".into()));
     update(&mut state, Action::to(ID, Event::SharesLoaded { generation: 0, result: failed }));
     assert!(for_breach(&state, "/search/*").is_empty(), "{:?}", state.router_unknown());
+}
+
+#[test]
+fn in_the_demo_a_route_that_is_not_routed_is_answered_with_what_moves_it_here() {
+    let mut state = routed(25);
+    select(&mut state, "*");
+    press(&mut state, Command::ShareUp);
+    let said = state.refused_sentence().unwrap();
+    assert_eq!(said, "* is not routed (the demo routes /search/*): s or `cutover switch` moves it by behavior");
+    // Said in the log and the flash as the demo runs its commands.
+    assert!(state.notices.flash.as_ref().unwrap().text.ends_with("s or `cutover switch --demo` moves it by behavior"));
+    state.policy.mode = Mode::Live { account: "000000000000".into(), profile: None };
+    press(&mut state, Command::ShareUp);
+    let said = state.refused_sentence().unwrap();
+    assert!(said.contains("`cutover router install --distribution"), "{said}");
 }
