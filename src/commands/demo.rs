@@ -15,14 +15,14 @@ use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog, demo_probe_
 use crate::cli::DemoArgs;
 use crate::clock::Clock;
 use crate::domain::Level;
-use crate::theme::ThemeSet;
+use crate::theme::{Colours, ThemeSet};
 
 // Long: each simulated distribution's world, setup and ports, then the runtime around them, in the
 // order the console needs them; the steps share too much to split cleanly.
-pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
+pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, colours: Colours) -> anyhow::Result<()> {
     let seed = args.seed.unwrap_or_else(|| Timestamp::now().as_millisecond().unsigned_abs());
     let clock = Clock::simulated(Timestamp::now(), args.speed);
-    let mut palette = Palette::new(themes, no_color);
+    let mut palette = Palette::new(themes, colours);
     // A trail of the demo's own: the world is made afresh each run and its clock runs ahead of the
     // real one, so earlier runs' records are neither this world's history nor in its past.
     let audit = AuditLog::open_demo();
