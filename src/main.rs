@@ -5,14 +5,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cutover::audit::AuditError;
-use cutover::cli::{Cli, Subcommand};
+use cutover::cli::{Cli, ColoursArg, Subcommand};
 use cutover::commands::headless::HeadlessError;
 use cutover::commands::init::InitError;
 use cutover::commands::live::LiveError;
 use cutover::config::ConfigError;
 use cutover::domain::visible;
 use cutover::output;
-use cutover::theme::{DEFAULT_THEME, ThemeSet, user_theme_dir};
+use cutover::theme::{Colours, DEFAULT_THEME, ThemeSet, user_theme_dir};
 
 /// Exit code for errors the user can fix (bad arguments, configuration, themes).
 const USAGE_ERROR: u8 = 2;
@@ -32,8 +32,16 @@ fn main() -> ExitCode {
             None
         }
     };
-    // https://no-color.org: any non-empty value turns colour off.
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    // https://no-color.org: any non-empty value turns colour off, unless `--colours` says otherwise.
+    let colours = Colours::detect(
+        cli.colours.map(|c| match c {
+            ColoursArg::TrueColour => Colours::TrueColour,
+            ColoursArg::Palette256 => Colours::Palette256,
+            ColoursArg::None => Colours::None,
+        }),
+        std::env::var_os("NO_COLOR").map(|v| v.to_string_lossy().into_owned()).as_deref(),
+        std::env::var_os("COLORTERM").map(|v| v.to_string_lossy().into_owned()).as_deref(),
+    );
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -49,14 +57,12 @@ fn main() -> ExitCode {
         }
         None => match themes_for_screen(cli.theme.as_deref()) {
             Ok((themes, theme)) => {
-                done(runtime.block_on(cutover::commands::live::run(&cli.aws, themes, &theme, no_color)))
+                done(runtime.block_on(cutover::commands::live::run(&cli.aws, themes, &theme, colours)))
             }
             Err(message) => return fail(USAGE_ERROR, &message),
         },
         Some(Subcommand::Demo(args)) => match themes_for_screen(cli.theme.as_deref()) {
-            Ok((themes, theme)) => {
-                done(runtime.block_on(cutover::commands::demo::run(&args, themes, &theme, no_color)))
-            }
+            Ok((themes, theme)) => done(runtime.block_on(cutover::commands::demo::run(&args, themes, &theme, colours))),
             Err(message) => return fail(USAGE_ERROR, &message),
         },
         Some(Subcommand::Init(args)) => {

@@ -286,6 +286,99 @@ impl Theme {
     }
 }
 
+/// How many colours the terminal draws, and so how a theme's colours are written to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colours {
+    /// 24-bit colour: the theme's `#rrggbb` as written.
+    TrueColour,
+    /// The xterm 256-colour palette: each `#rrggbb` becomes its nearest palette entry.
+    Palette256,
+    /// No colour at all (`NO_COLOR`): modifiers only.
+    None,
+}
+
+impl Colours {
+    /// What to draw with, from the explicit choice (`--colours`, `CUTOVER_COLOURS`), `NO_COLOR` and
+    /// `COLORTERM`, in that order: a choice wins over `NO_COLOR` (as no-color.org asks), any
+    /// non-empty `NO_COLOR` turns colour off, and 24-bit colour only when `COLORTERM` says the
+    /// terminal has it (`truecolor` or `24bit`); otherwise the 256 colours every modern terminal has.
+    pub fn detect(chosen: Option<Colours>, no_color: Option<&str>, colorterm: Option<&str>) -> Colours {
+        if let Some(chosen) = chosen {
+            return chosen;
+        }
+        if no_color.is_some_and(|v| !v.is_empty()) {
+            return Colours::None;
+        }
+        match colorterm.map(|v| v.trim().to_ascii_lowercase()) {
+            Some(v) if v == "truecolor" || v == "24bit" => Colours::TrueColour,
+            _ => Colours::Palette256,
+        }
+    }
+
+    /// `theme` as this terminal can draw it.
+    pub fn apply(self, theme: Theme) -> Theme {
+        match self {
+            Colours::TrueColour => theme,
+            Colours::Palette256 => theme.in_256_colours(),
+            Colours::None => theme.without_color(),
+        }
+    }
+}
+
+/// The six levels of each channel in the xterm 256-colour cube (indices 16..=231).
+const CUBE_LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+
+/// The red, green and blue of an xterm 256-colour palette entry from 16 up (the cube and the grey
+/// ramp); the first 16 are the terminal's own and have no fixed value.
+pub fn xterm_rgb(index: u8) -> Option<(u8, u8, u8)> {
+    match index {
+        0..=15 => None,
+        16..=231 => {
+            let i = index - 16;
+            Some((
+                CUBE_LEVELS[usize::from(i / 36)],
+                CUBE_LEVELS[usize::from(i / 6 % 6)],
+                CUBE_LEVELS[usize::from(i % 6)],
+            ))
+        }
+        232..=255 => {
+            let v = 8 + 10 * (index - 232);
+            Some((v, v, v))
+        }
+    }
+}
+
+/// The palette entry nearest `(r, g, b)` among the cube and the grey ramp (never the first 16,
+/// which each terminal colours its own way), by distance in RGB.
+pub fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
+    let distance = |index: u8| {
+        let (pr, pg, pb) = xterm_rgb(index).unwrap_or_default();
+        let d = |a: u8, b: u8| (i32::from(a) - i32::from(b)).pow(2);
+        d(r, pr) + d(g, pg) + d(b, pb)
+    };
+    (16..=255).min_by_key(|&i| distance(i)).unwrap_or(16)
+}
+
+/// `color` in the 256-colour palette: a `#rrggbb` becomes its nearest entry, the rest stays.
+pub fn to_256(color: Color) -> Color {
+    match color {
+        Color::Rgb(r, g, b) => Color::Indexed(nearest_256(r, g, b)),
+        other => other,
+    }
+}
+
+impl Theme {
+    /// The same theme with every `#rrggbb` replaced by its nearest xterm 256-colour entry, for a
+    /// terminal that does not say it draws 24-bit colour.
+    pub fn in_256_colours(&self) -> Theme {
+        self.map_styles(|mut s| {
+            s.fg = s.fg.map(to_256);
+            s.bg = s.bg.map(to_256);
+            s
+        })
+    }
+}
+
 /// Parses a theme file, turning toml's error into one with file, line and column.
 fn parse_file(text: &str, file: &str) -> Result<ThemeFile, ThemeError> {
     toml::from_str(text).map_err(|err: toml::de::Error| {
@@ -554,6 +647,59 @@ mod tests {
             assert_eq!(theme.chart(Target::Lambda), theme.chart_lambda, "{name}");
             assert_eq!(theme.chart(Target::Origin), theme.chart_origin, "{name}");
             assert_ne!(theme.chart(Target::Lambda), theme.chart(Target::Origin), "{name}");
+        }
+    }
+
+    #[test]
+    fn colours_are_chosen_from_the_flag_then_no_color_then_colorterm() {
+        assert_eq!(Colours::detect(None, None, Some("truecolor")), Colours::TrueColour);
+        assert_eq!(Colours::detect(None, None, Some("24bit")), Colours::TrueColour);
+        assert_eq!(Colours::detect(None, None, Some(" TrueColor ")), Colours::TrueColour);
+        // A terminal that does not say it has 24-bit colour gets the palette it surely has.
+        assert_eq!(Colours::detect(None, None, None), Colours::Palette256);
+        assert_eq!(Colours::detect(None, None, Some("")), Colours::Palette256);
+        assert_eq!(Colours::detect(None, None, Some("yes")), Colours::Palette256);
+        assert_eq!(Colours::detect(None, Some("1"), Some("truecolor")), Colours::None);
+        assert_eq!(Colours::detect(None, Some(""), None), Colours::Palette256, "an empty NO_COLOR is not set");
+        // An explicit choice wins over both.
+        assert_eq!(Colours::detect(Some(Colours::TrueColour), Some("1"), None), Colours::TrueColour);
+        assert_eq!(Colours::detect(Some(Colours::Palette256), None, Some("truecolor")), Colours::Palette256);
+        assert_eq!(Colours::detect(Some(Colours::None), None, Some("truecolor")), Colours::None);
+    }
+
+    #[test]
+    fn a_24_bit_colour_becomes_its_nearest_xterm_256_entry() {
+        assert_eq!(xterm_rgb(16), Some((0, 0, 0)));
+        assert_eq!(xterm_rgb(196), Some((255, 0, 0)));
+        assert_eq!(xterm_rgb(231), Some((255, 255, 255)));
+        assert_eq!(xterm_rgb(232), Some((8, 8, 8)));
+        assert_eq!(xterm_rgb(255), Some((238, 238, 238)));
+        assert_eq!(xterm_rgb(7), Option::None, "the first 16 are the terminal's own");
+        assert_eq!(nearest_256(0xff, 0x55, 0x55), 203, "#ff5555 → #ff5f5f");
+        assert_eq!(nearest_256(0xff, 0xff, 0xff), 231);
+        assert_eq!(nearest_256(0, 0, 0), 16);
+        assert_eq!(nearest_256(0x1c, 0x1e, 0x26), 234, "a dark grey goes to the grey ramp: #1c1c1c");
+        assert_eq!(nearest_256(0x87, 0xaf, 0xd7), 110, "a cube colour maps to itself");
+        for index in 16..=255 {
+            let (r, g, b) = xterm_rgb(index).unwrap();
+            assert_eq!(xterm_rgb(nearest_256(r, g, b)), Some((r, g, b)), "{index}");
+        }
+        assert_eq!(to_256(Color::Rgb(0xff, 0x55, 0x55)), Color::Indexed(203));
+        assert_eq!(to_256(Color::Red), Color::Red, "named colours stay the terminal's");
+        assert_eq!(to_256(Color::Indexed(42)), Color::Indexed(42));
+
+        let set = ThemeSet::load(None).unwrap();
+        for name in set.names() {
+            let theme = set.get(&name).unwrap();
+            let mapped = Colours::Palette256.apply(theme.clone());
+            for ((key, style), (_, before)) in mapped.styles().into_iter().zip(theme.styles()) {
+                for colour in [style.fg, style.bg].into_iter().flatten() {
+                    assert!(!matches!(colour, Color::Rgb(..)), "{name}.{key} is still 24-bit: {colour:?}");
+                }
+                assert_eq!(style.add_modifier, before.add_modifier, "{name}.{key}");
+            }
+            assert_eq!(Colours::TrueColour.apply(theme.clone()), *theme);
+            assert_eq!(Colours::None.apply(theme.clone()), theme.without_color());
         }
     }
 

@@ -190,8 +190,9 @@ lambda_function = \"{fn_quiet}\"
     assert_eq!(fn_route[i5].lambda.latency_ms.get(), Some(120.0));
     assert_eq!(fn_route[i5].throttles.get(), None);
     assert_eq!(fn_route[i4], MinutePoint::default(), "a minute without datapoints stays missing");
-    assert_eq!(fn_route[i3].lambda.requests.get(), Some(200.0));
-    assert_eq!(fn_route[i3].error_rate_pct(), Some(0.0));
+    // Measured by its function: the 2 calls Lambda throttled are requests, and failed ones.
+    assert_eq!(fn_route[i3].lambda.requests.get(), Some(202.0));
+    assert_eq!(fn_route[i3].lambda.errors_5xx.get(), Some(2.0));
     assert_eq!(fn_route[i3].throttles.get(), Some(2.0));
     assert_eq!(fn_route[i3].origin, Default::default(), "no ALB: the origin side has no numbers");
     assert_eq!(fn_route.iter().filter(|p| p.has_data()).count(), 2);

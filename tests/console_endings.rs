@@ -40,7 +40,7 @@ async fn console(dir: &TempDir) -> (Runtime<SimBackend>, AuditLog) {
 }
 
 fn palette() -> Palette {
-    Palette::new(ThemeSet::load(None).unwrap(), false)
+    Palette::new(ThemeSet::load(None).unwrap(), cutover::theme::Colours::TrueColour)
 }
 
 /// The switch of `/orders/*` was sent, then abandoned with `reason` in the state and the trail.

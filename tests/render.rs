@@ -253,9 +253,7 @@ async fn a_failing_router_shows_in_the_header_the_banner_and_a_routed_routes_tit
     let text = screen.backend().to_string();
     assert!(text.contains("· router ✗ ·"), "{text}");
     assert!(
-        text.contains(
-            "✖ router in trouble (the demo's injected fault): f cycles it off; shares cannot help"
-        ),
+        text.contains("✖ router in trouble (the demo's injected fault): f cycles it off; shares cannot help"),
         "{text}"
     );
     assert!(text.contains("errors/min, compute 8") && text.contains(": shares cannot help"), "{text}");

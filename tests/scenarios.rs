@@ -158,7 +158,19 @@ async fn throttle_scenario_throttles_every_lambda_route() {
         let latest = metrics.latest(&row.path).unwrap();
         match row.target {
             Some(Target::Lambda) => {
-                assert!(latest.throttles.get().unwrap() > 0.0, "{} not throttled: {latest:?}", row.path)
+                let throttled = latest.throttles.get().unwrap();
+                assert!(throttled > 0.0, "{} not throttled: {latest:?}", row.path);
+                // The refused requests are requests, and failed ones, as API Gateway counts them:
+                // the row's 5xx rate is at least the share refused, never a healthy 0.1 %.
+                let requests = latest.lambda.requests.get().unwrap();
+                let refused_pct = throttled / requests * 100.0;
+                let rate = latest.error_rate_pct().unwrap();
+                assert!(
+                    refused_pct > 5.0 && rate >= refused_pct,
+                    "{}: 5xx {rate:.1} % with {refused_pct:.1} % refused",
+                    row.path
+                );
+                assert!(latest.lambda.errors_5xx.get().unwrap() >= throttled, "{}: {latest:?}", row.path);
             }
             // The origin, and the S3 route on neither side.
             _ => assert_eq!(latest.throttles.get(), None, "{}", row.path),

@@ -19,18 +19,19 @@ use super::event_loop::{self, Input, Stop, Turn};
 use super::runtime::Runtime;
 use super::signals::StopSignals;
 use crate::backend::Backend;
-use crate::theme::{Theme, ThemeSet};
+use crate::theme::{Colours, Theme, ThemeSet};
 
-/// Colours to draw with: the console's theme, stripped of colour when `NO_COLOR` asks for it.
+/// Colours to draw with: the console's theme as the terminal can draw it (24-bit, the 256-colour
+/// palette, or no colour when `NO_COLOR` asks for it).
 pub struct Palette {
     themes: ThemeSet,
-    no_color: bool,
+    colours: Colours,
     current: Option<(String, Theme)>,
 }
 
 impl Palette {
-    pub fn new(themes: ThemeSet, no_color: bool) -> Self {
-        Palette { themes, no_color, current: None }
+    pub fn new(themes: ThemeSet, colours: Colours) -> Self {
+        Palette { themes, colours, current: None }
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -40,7 +41,7 @@ impl Palette {
     pub fn theme(&mut self, name: &str) -> &Theme {
         if self.current.as_ref().is_none_or(|(n, _)| n != name) {
             let theme = self.themes.get(name).cloned().unwrap_or_else(Theme::default_dark);
-            let theme = if self.no_color { theme.without_color() } else { theme };
+            let theme = self.colours.apply(theme);
             self.current = Some((name.to_string(), theme));
         }
         &self.current.as_ref().expect("just set").1

@@ -36,9 +36,27 @@ pub struct Cli {
     #[arg(long, global = true, env = "CUTOVER_THEME")]
     pub theme: Option<String>,
 
+    /// Colours to draw with: truecolor (24-bit), 256 (the xterm palette) or none. Without it:
+    /// none when NO_COLOR is set, truecolor when COLORTERM says truecolor or 24bit, else 256.
+    #[arg(long, global = true, value_enum, env = "CUTOVER_COLOURS", value_name = "DEPTH")]
+    pub colours: Option<ColoursArg>,
+
     /// How much goes to the log file; RUST_LOG, when set, wins.
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
+}
+
+/// `--colours`: how many colours the terminal draws, when it does not say so itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColoursArg {
+    /// 24-bit colour, as the themes are written.
+    #[value(name = "truecolor", alias = "24bit")]
+    TrueColour,
+    /// The xterm 256-colour palette, each theme colour its nearest entry.
+    #[value(name = "256")]
+    Palette256,
+    /// No colour: bold, reverse and words only.
+    None,
 }
 
 /// Where the live console and the AWS commands find their config and credentials.

@@ -16,12 +16,12 @@ use crate::clock::Clock;
 use crate::commands::demo_world::{self, DemoWorld};
 use crate::domain::{Level, visible};
 use crate::output;
-use crate::theme::ThemeSet;
+use crate::theme::{Colours, ThemeSet};
 
 // Long: each simulated distribution's world (the first the kept one), setup and ports, then the
 // runtime around them, in the order the console needs them, and the world kept after; the steps
 // share too much to split cleanly.
-pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
+pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, colours: Colours) -> anyhow::Result<()> {
     if args.reset {
         return reset(args);
     }
@@ -35,7 +35,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, no_color: bool)
     };
     let clock =
         kept.as_ref().map_or_else(|| Clock::simulated(Timestamp::now(), speed), |(w, _)| w.backend.clock().clone());
-    let mut palette = Palette::new(themes, no_color);
+    let mut palette = Palette::new(themes, colours);
     // A trail of the demo's own: its clock runs ahead of the real one, so its records are never
     // mixed with the live trail's.
     let audit = AuditLog::open_demo();

@@ -70,7 +70,11 @@ impl BackendMinute {
 pub struct MinutePoint {
     pub lambda: BackendMinute,
     pub origin: BackendMinute,
-    /// Lambda throttles; only Lambda routes have them.
+    /// Lambda throttles; only Lambda routes have them. The invocations Lambda refused are requests
+    /// that failed: API Gateway counts them in its `Count` and answers them with a 500, counted in
+    /// its `5XXError`, so they are in `lambda.requests` and `lambda.errors_5xx` too (a route
+    /// measured by its function alone has them added there when the numbers are read), and a
+    /// throttled route's 5xx rate says how many of its viewers were refused.
     pub throttles: Reading,
 }
 

@@ -120,8 +120,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         errors.iter().map(|(_, y)| *y).fold(state.thresholds_for(&row.path).error_rate_pct * 2.0, f64::max) * 1.1;
 
     let mut request_sets = vec![
-        line(format!("{} req/min", Target::Lambda), &lambda, theme.chart(Target::Lambda)),
-        line(format!("{} req/min", Target::Origin), &origin, theme.chart(Target::Origin)),
+        line(
+            format!("{} req/min", Target::Lambda),
+            &lambda,
+            series_marker(Target::Lambda),
+            theme.chart(Target::Lambda),
+        ),
+        line(
+            format!("{} req/min", Target::Origin),
+            &origin,
+            series_marker(Target::Origin),
+            theme.chart(Target::Origin),
+        ),
     ];
     let marker_lines: Vec<Vec<(f64, f64)>> = mark_x.iter().map(|x| vec![(*x, 0.0), (*x, requests_max)]).collect();
     request_sets.extend(marker_lines.iter().enumerate().map(|(i, pts)| marker(i, pts, theme)));
@@ -133,35 +143,66 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let request_chart = Chart::new(request_sets)
         .x_axis(time_axis(metrics, theme))
         .y_axis(value_axis(requests_max, |v| thousands(v.round() as u64), theme))
-        .legend_position(None);
+        .legend_position(None)
+        // The chart's canvas paints its cells with its own background: the theme's, not the terminal's.
+        .style(theme.base);
     frame.render_widget(request_chart, requests_area);
 
     let limit = state.thresholds_for(&row.path).error_rate_pct;
     let threshold = [(0.0, limit), (WINDOW_MINUTES as f64 - 1.0, limit)];
     let mut error_sets = vec![
-        line("5xx %".to_string(), &errors, theme.chart_errors),
-        line("threshold".to_string(), &threshold, theme.muted),
+        line("5xx %".to_string(), &errors, ERRORS_MARKER, theme.chart_errors),
+        line("threshold".to_string(), &threshold, THRESHOLD_MARKER, theme.muted),
     ];
     let error_marks: Vec<Vec<(f64, f64)>> = mark_x.iter().map(|x| vec![(*x, 0.0), (*x, errors_max)]).collect();
     error_sets.extend(error_marks.iter().enumerate().map(|(i, pts)| marker(i, pts, theme)));
     let error_chart = Chart::new(error_sets)
         .x_axis(time_axis(metrics, theme))
         .y_axis(value_axis(errors_max, |v| format!("{v:.0}%"), theme))
-        .legend_position(None);
+        .legend_position(None)
+        .style(theme.base);
     frame.render_widget(error_chart, errors_area);
+}
+
+/// The 5xx series is a fine braille line, its threshold a row of dots: told apart without colour.
+const ERRORS_MARKER: Marker = Marker::Braille;
+const THRESHOLD_MARKER: Marker = Marker::Dot;
+
+/// Each side's requests in a line of its own shape, so that the two differ without colour
+/// (`NO_COLOR`, a monochrome terminal, a colour-blind reader): Lambda a fine braille line, the
+/// origin a row of dots.
+fn series_marker(target: Target) -> Marker {
+    match target {
+        Target::Lambda => Marker::Braille,
+        Target::Origin => Marker::Dot,
+    }
+}
+
+/// What a series looks like in the legend: two cells of the line it draws.
+fn swatch(marker: Marker) -> &'static str {
+    match marker {
+        Marker::Dot => "••",
+        _ => "⣀⣀",
+    }
 }
 
 /// What the lines mean, drawn once above both charts instead of a legend box over the data.
 fn legend<'a>(theme: &Theme, with_switches: bool, with_moved: bool) -> Line<'a> {
     let mut spans = vec![
         Span::styled("requests/min: ", theme.muted),
-        Span::styled(format!("── {}", Target::Lambda), theme.chart(Target::Lambda)),
+        Span::styled(
+            format!("{} {}", swatch(series_marker(Target::Lambda)), Target::Lambda),
+            theme.chart(Target::Lambda),
+        ),
         Span::raw("  "),
-        Span::styled(format!("── {}", Target::Origin), theme.chart(Target::Origin)),
+        Span::styled(
+            format!("{} {}", swatch(series_marker(Target::Origin)), Target::Origin),
+            theme.chart(Target::Origin),
+        ),
         Span::styled("    5xx %: ", theme.muted),
-        Span::styled("── 5xx", theme.chart_errors),
+        Span::styled(format!("{} 5xx", swatch(ERRORS_MARKER)), theme.chart_errors),
         Span::raw("  "),
-        Span::styled("── threshold", theme.muted),
+        Span::styled(format!("{} threshold", swatch(THRESHOLD_MARKER)), theme.muted),
     ];
     if with_switches {
         spans.push(Span::raw("  "));
@@ -174,9 +215,10 @@ fn legend<'a>(theme: &Theme, with_switches: bool, with_moved: bool) -> Line<'a> 
     Line::from(spans)
 }
 
-/// A dotted vertical line where the numbers showed the traffic moved, in its new side's colour.
+/// A dotted vertical line where the numbers showed the traffic moved, in its new side's colour:
+/// braille dots, fine like the `┊` that names it, so that it is not taken for the origin's `•`.
 fn moved_marker<'a>(data: &'a [(f64, f64)], to: Target, theme: &Theme) -> Dataset<'a> {
-    Dataset::default().marker(Marker::Dot).graph_type(GraphType::Scatter).style(theme.chart(to)).data(data)
+    Dataset::default().marker(Marker::Braille).graph_type(GraphType::Scatter).style(theme.chart(to)).data(data)
 }
 
 /// Chart points for the minutes that have a value; missing minutes are left out, not zeroed.
@@ -184,8 +226,8 @@ fn points(series: &[MinutePoint], value: impl Fn(&MinutePoint) -> Option<f64>) -
     series.iter().enumerate().filter_map(|(i, p)| value(p).map(|v| (i as f64, v))).collect()
 }
 
-fn line<'a>(name: String, data: &'a [(f64, f64)], style: Style) -> Dataset<'a> {
-    Dataset::default().name(name).marker(Marker::Braille).graph_type(GraphType::Line).style(style).data(data)
+fn line<'a>(name: String, data: &'a [(f64, f64)], marker: Marker, style: Style) -> Dataset<'a> {
+    Dataset::default().name(name).marker(marker).graph_type(GraphType::Line).style(style).data(data)
 }
 
 /// A vertical line at a switch; only the first one is named in the legend.

@@ -105,6 +105,9 @@ pub struct Move {
     pub etag_after: Option<String>,
     /// When the log last said the rollout was still going.
     pub last_progress_note: Option<Timestamp>,
+    /// "still propagating …", held until the tick ends: a `Deployed` read in the same tick says
+    /// more, and takes its place (`update::switching::rollout::say_progress`).
+    pub unsaid_progress: Option<String>,
     /// Why it failed, in words, once it has (headless commands print this).
     pub failure: Option<String>,
     /// Each moved route's traffic, followed in the numbers from acceptance until it has moved.
@@ -135,6 +138,7 @@ impl Move {
             etag_before: None,
             etag_after: None,
             last_progress_note: None,
+            unsaid_progress: None,
             failure: None,
             traffic: Vec::new(),
             traffic_recorded: false,

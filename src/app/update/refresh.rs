@@ -15,6 +15,8 @@ use crate::domain::{Breach, Level, MetricsSnapshot, RouteInfo, Topology};
 use crate::router::install::is_router_arn;
 
 pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
+    // What the tick that ends held back, at its own time.
+    super::switching::say_progress(state);
     state.now = now;
     state.notices.tick();
     let mut effects = if now >= state.learned.next_refresh { start_refresh(state) } else { Vec::new() };

@@ -151,10 +151,12 @@ impl TrafficModel<'_> {
                 }
                 let throttles = d.lambda_demand * throttled_fraction;
                 let invocations = d.lambda_demand - throttles;
+                // As API Gateway counts the Lambda side: a throttled invocation is a request it
+                // received (`Count`) and answered with a 500 (`5XXError`), not one that never came.
                 let lambda = if d.lambda_demand >= 0.5 {
                     BackendMinute::new(
-                        Some(invocations.round()),
-                        Some((invocations * d.lambda_error_rate).round()),
+                        Some(d.lambda_demand.round()),
+                        Some((invocations * d.lambda_error_rate + throttles).round()),
                         Some(d.lambda_p99.round()),
                     )
                 } else {

@@ -35,7 +35,7 @@ use crate::config::{self, Config};
 use crate::domain::probe::ProbeSpec;
 use crate::domain::{Level, Target, Thresholds, visible};
 use crate::router::install::{function_name, store_name};
-use crate::theme::ThemeSet;
+use crate::theme::{Colours, ThemeSet};
 
 /// One configured distribution, read and checked: how its console starts, and its ports — the
 /// backend, the prober (the probes of the routes that have one, through CloudFront, with no AWS
@@ -47,7 +47,7 @@ pub struct Opened {
     pub ports: Ports<AwsBackend>,
 }
 
-pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) -> anyhow::Result<()> {
+pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, colours: Colours) -> anyhow::Result<()> {
     let clock = Clock::real();
     let connection = connect(args).await?;
     let mut distributions = Vec::new();
@@ -55,7 +55,7 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, no_color: bool) 
         let Opened { setup, ports } = open(&connection, &id, args, clock.clone()).await?;
         distributions.push((State::new(setup), ports));
     }
-    let mut palette = Palette::new(themes, no_color);
+    let mut palette = Palette::new(themes, colours);
     let runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
     let mut runtime = with_audit_trail(runtime);
     // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.

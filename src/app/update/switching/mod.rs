@@ -9,7 +9,7 @@ pub mod share;
 pub mod traffic;
 
 pub use request::{DENIED_REASON, confirm, confirm_override, conflict, failed, request};
-pub use rollout::{accepted, deploy_status};
+pub use rollout::{accepted, deploy_status, say_progress};
 
 use super::audit;
 use super::dialogs::refuse;

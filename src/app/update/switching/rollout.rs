@@ -177,16 +177,16 @@ pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) 
                 deployed_ids.push(attempt.id);
                 finished.extend(attempt.paths.iter().cloned());
                 took = Some(elapsed);
+                // Said instead of a "still propagating" read earlier in this tick.
+                attempt.unsaid_progress = None;
                 notes.push((attempt.label(), format!("Deployed after {}", duration_short(elapsed))));
             }
             DeployStatus::InProgress => {
                 let last = attempt.last_progress_note.unwrap_or(accepted_at);
                 if now.duration_since(last) >= note_every {
                     attempt.last_progress_note = Some(now);
-                    notes.push((
-                        attempt.label(),
-                        format!("still propagating, InProgress for {}", duration_short(elapsed)),
-                    ));
+                    attempt.unsaid_progress =
+                        Some(format!("still propagating, InProgress for {}", duration_short(elapsed)));
                 }
             }
         }
@@ -209,6 +209,19 @@ pub fn deploy_status(state: &mut State, result: Result<ReadBack, BackendError>) 
     let poll = state.policy.refresh.deploy_poll;
     effects.extend(schedule_poll(state, distribution_id, poll));
     effects
+}
+
+/// The "still propagating" notes of the tick that ends, said at that tick's time, for the moves
+/// still propagating: a deploy poll may answer twice in one tick (the demo at 10×), and a rollout
+/// said to be still going in the same second as it is said deployed reads as a contradiction.
+pub fn say_progress(state: &mut State) {
+    let notes: Vec<(String, String)> = (state.moves.iter_mut())
+        .filter(|m| m.phase == MovePhase::Propagating)
+        .filter_map(|m| m.unsaid_progress.take().map(|note| (m.label(), note)))
+        .collect();
+    for (label, note) in notes {
+        state.log(Level::Info, Some(&label), note);
+    }
 }
 
 /// (attempt id, route) of every behavior switch of the distribution still standing: a later one

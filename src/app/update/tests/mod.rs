@@ -358,6 +358,40 @@ fn an_accepted_switch_is_tracked_until_deployed_with_every_step_logged() {
     );
 }
 
+/// Two deploy polls answered in one tick (the demo at 10×): `InProgress`, then `Deployed`. Only
+/// the deployed line is said for that tick, never "still propagating … 1m 30s" beside "Deployed
+/// after 1m 30s"; a note whose tick ends with the rollout still going is said, at its own time.
+#[test]
+fn a_rollout_deployed_in_the_tick_it_was_still_propagating_says_only_deployed() {
+    let mut state = loaded();
+    request_switch(&mut state, "/orders/*");
+    update(&mut state, orders_accepted(1, "E3X", "E9Q"));
+    let poll = |status| Action::to(ID, Event::DeployStatus { result: Ok(read_back(status, ORDERS_BACK)) });
+    let accepted_at = state.now;
+
+    // A tick whose rollout is still going at its end: its note is said, at that tick's time.
+    let mut now = accepted_at + SignedDuration::from_secs(40);
+    update(&mut state, Action::Tick(now));
+    update(&mut state, poll(DeployStatus::InProgress));
+    now += SignedDuration::from_secs(1);
+    update(&mut state, Action::Tick(now));
+    let said: Vec<_> = state.notices.log.iter().filter(|e| e.message.starts_with("still propagating")).collect();
+    assert_eq!(said.len(), 1, "{:?}", messages(&state));
+    assert_eq!(
+        (said[0].message.as_str(), said[0].at),
+        ("still propagating, InProgress for 40s", now - SignedDuration::from_secs(1))
+    );
+
+    // Then, in one tick, InProgress (a note is due) and Deployed: only Deployed.
+    now = accepted_at + SignedDuration::from_secs(90);
+    update(&mut state, Action::Tick(now));
+    update(&mut state, poll(DeployStatus::InProgress));
+    update(&mut state, poll(DeployStatus::Deployed));
+    update(&mut state, Action::Tick(now + SignedDuration::from_secs(1)));
+    let steps: Vec<String> = messages(&state).into_iter().filter(|m| m.contains("/orders/*")).skip(2).collect();
+    assert_eq!(steps, ["INFO /orders/* still propagating, InProgress for 40s", "INFO /orders/* Deployed after 1m 30s"]);
+}
+
 #[test]
 fn a_failed_switch_says_why_and_leaves_the_route_as_it_was() {
     let mut state = loaded();

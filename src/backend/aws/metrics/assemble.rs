@@ -72,6 +72,7 @@ pub fn assemble_accounts(
         }
     }
 
+    count_throttled_as_failed(&mut routes, plan);
     if let Some(home) = accounts.first_mut() {
         home.used.clone_from(&concurrency);
     }
@@ -88,6 +89,26 @@ pub fn assemble_accounts(
         queries: plan.queries.len(),
         accounts,
         route_accounts: plan.route_accounts.clone(),
+    }
+}
+
+/// A Lambda side measured by its function alone: Lambda's `Invocations` and `Errors` leave out the
+/// calls it throttled, which their callers got as errors. They are added to both, as API Gateway
+/// counts them (in `Count`, and in `5XXError` as the 500 it answers), so that a throttled route's
+/// 5xx rate says how many of its requests were refused instead of looking healthy.
+fn count_throttled_as_failed(routes: &mut [Vec<MinutePoint>], plan: &QueryPlan) {
+    let by_function = plan.queries.iter().filter_map(|q| match q.slot {
+        Slot::Route { index, field: Field::LambdaRequests } if q.namespace == "AWS/Lambda" => Some(index),
+        _ => None,
+    });
+    for index in by_function {
+        let Some(series) = routes.get_mut(index) else { continue };
+        for point in series {
+            let Some(throttled) = point.throttles.get().filter(|t| *t > 0.0) else { continue };
+            let (requests, errors) = (point.lambda.requests.get(), point.lambda.errors_5xx.get());
+            point.lambda.requests = Some(requests.unwrap_or(0.0) + throttled).into();
+            point.lambda.errors_5xx = Some(errors.unwrap_or(0.0) + throttled).into();
+        }
     }
 }
 
@@ -195,6 +216,30 @@ mod tests {
         let empty = assemble(&paths, &plan, w, &Series::new(), LIMIT);
         assert_eq!(empty.newest_datapoint, None);
         assert!(empty.series("/user/*").iter().all(|p| !p.has_data()));
+    }
+
+    /// Half of a function-measured route's calls throttled: its 5xx rate is half, not the 1 % of
+    /// the invocations that ran. A route measured by API Gateway already has them in its numbers.
+    #[test]
+    fn a_function_measured_routes_throttled_calls_count_as_failed_requests() {
+        let (paths, plan, w) = setup(&["/user/*", "/orders/*"]);
+        let by_function = |q: &&super::super::queries::Query| q.id == "r0_lam_req" && q.namespace == "AWS/Lambda";
+        assert!(plan.queries.iter().any(|q| by_function(&q)), "/user/* is measured by its function");
+        let series = Series::from([
+            ("r0_lam_req".to_string(), vec![(at(w, 50), 500.0), (at(w, 51), 1000.0)]),
+            ("r0_lam_5xx".to_string(), vec![(at(w, 50), 5.0), (at(w, 51), 10.0)]),
+            ("r0_lam_thr".to_string(), vec![(at(w, 50), 500.0), (at(w, 51), 0.0)]),
+            ("r1_lam_req".to_string(), vec![(at(w, 50), 1000.0)]),
+            ("r1_lam_5xx".to_string(), vec![(at(w, 50), 500.0)]),
+            ("r1_lam_thr".to_string(), vec![(at(w, 50), 500.0)]),
+        ]);
+        let s = assemble(&paths, &plan, w, &series, LIMIT);
+        let user = s.series("/user/*");
+        assert_eq!((user[50].lambda.requests.get(), user[50].lambda.errors_5xx.get()), (Some(1000.0), Some(505.0)));
+        assert_eq!(user[50].error_rate_pct(), Some(50.5));
+        assert_eq!(user[51].error_rate_pct(), Some(1.0), "no throttles, nothing added");
+        let orders = s.series("/orders/*")[50];
+        assert_eq!(orders.error_rate_pct(), Some(50.0), "API Gateway's numbers are left as they are");
     }
 
     #[test]
