@@ -551,7 +551,7 @@ async fn event_lines_wrap_under_their_message_and_the_newest_stays_in_view() {
         let screen = draw(&state, &Theme::default_dark(), width, 24);
         let rows = rows_of(&screen);
         let inner = pane_rows(&rows, "┌ events").expect("an event log");
-        let last = inner.iter().rposition(|r| r.trim_matches(['│', ' ']).len() > 0).unwrap();
+        let last = inner.iter().rposition(|r| !r.trim_matches(['│', ' ']).is_empty()).unwrap();
         assert_eq!(last, inner.len() - 1, "the newest line is the pane's last at {width}:\n{}", inner.join("\n"));
         assert!(inner[last].contains("a short last line"), "{}", inner.join("\n"));
         let first = inner.iter().position(|r| r.contains("UpdateDistribution")).expect("the long entry's head");
@@ -581,10 +581,14 @@ async fn the_table_keeps_three_rows_and_the_chart_six_at_every_size() {
     let mut state = session.state().clone();
     for log_open in [false, true] {
         state.view.log_open = log_open;
-        for (width, height) in [(40u16, 10u16), (40, 8), (60, 20), (60, 21), (80, 24), (100, 30), (140, 42), (200, 60)] {
+        for (width, height) in [(40u16, 10u16), (40, 8), (60, 20), (60, 21), (80, 24), (100, 30), (140, 42), (200, 60)]
+        {
             let rows = rows_of(&draw(&state, &Theme::default_dark(), width, height));
             let screen = rows.join("\n");
-            assert!(table_rows(&rows) >= 3, "{width}×{height} log {log_open}: the table has fewer than 3 rows:\n{screen}");
+            assert!(
+                table_rows(&rows) >= 3,
+                "{width}×{height} log {log_open}: the table has fewer than 3 rows:\n{screen}"
+            );
             let chart = chart_rows(&rows, "/orders/*");
             // Header, footer, three table rows, two log lines and six chart rows, with their borders.
             if height >= if log_open { 21 } else { 17 } {
@@ -666,6 +670,11 @@ async fn bad_deploy_200x60() {
 async fn bad_deploy_40x10_keeps_three_table_rows() {
     let state = bad_deploy().await.state().clone();
     let screen = draw(&state, &Theme::default_dark(), 40, 10);
-    assert_eq!(table_rows(&rows_of(&screen)), 5, "{}", rows_of(&screen).join("\n"));
+    let rows = rows_of(&screen);
+    assert_eq!(table_rows(&rows), 5, "{}", rows.join("\n"));
+    // Columns are left out rather than numbers cut: the breached 5xx is whole, with its mark.
+    let orders = rows.iter().find(|r| r.contains("/orders/*")).unwrap();
+    let five_xx = state.learned.metrics.as_ref().unwrap().latest("/orders/*").unwrap().error_rate_pct().unwrap();
+    assert!(orders.contains(&format!(" {five_xx:.1}!")), "{orders}");
     insta::assert_snapshot!(screen.backend());
 }

@@ -36,7 +36,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         (Context::Confirm, Command::Confirm) => !blocked,
         _ => true,
     };
-    for (i, (key, what)) in footer(context, offered).into_iter().enumerate() {
+    let used: usize = spans.iter().map(Span::width).sum();
+    let hints = fitted(footer(context, offered), usize::from(area.width).saturating_sub(used));
+    for (i, (key, what)) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.muted));
         }
@@ -45,4 +47,41 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(what, theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
+}
+
+/// The key hints that fit `width` columns: the last ones go first, but `? help` (the way to every
+/// other key) stays while it fits at all.
+fn fitted(mut hints: Vec<(String, &'static str)>, width: usize) -> Vec<(String, &'static str)> {
+    let total = |hints: &[(String, &str)]| {
+        hints.iter().map(|(key, what)| Span::raw(key.as_str()).width() + 1 + what.chars().count()).sum::<usize>()
+            + 3 * hints.len().saturating_sub(1)
+    };
+    let help = Command::ToggleHelp.short();
+    while total(&hints) > width && hints.len() > 1 {
+        let Some(last) = hints.iter().rposition(|(_, what)| *what != help) else { break };
+        hints.remove(last);
+    }
+    hints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::Context;
+
+    fn text(hints: &[(String, &str)]) -> String {
+        hints.iter().map(|(key, what)| format!("{key} {what}")).collect::<Vec<_>>().join(" · ")
+    }
+
+    #[test]
+    fn help_stays_as_the_footer_narrows() {
+        let all = footer(Context::Table, |_| true);
+        assert_eq!(text(&fitted(all.clone(), 200)), text(&all));
+        for width in 20..120 {
+            let shown = text(&fitted(all.clone(), width));
+            assert!(shown.chars().count() <= width, "{width}: {shown}");
+            assert!(shown.contains("? help"), "{width}: {shown}");
+        }
+        assert_eq!(text(&fitted(all, 60)), "↑↓ select · s switch · R rollback all · e events · ? help");
+    }
 }

@@ -109,7 +109,7 @@ mod tests {
                         let w = Wants { tabs: banners % 2 == 1, banners, table, log_open };
                         let h = heights(height, w);
                         assert_eq!(total(h), height, "{height} {w:?}: {h:?}");
-                        assert!(h.table >= table.max(4).min(TABLE_MIN).min(height), "{height} {w:?}: {h:?}");
+                        assert!(h.table >= table.clamp(4, TABLE_MIN).min(height), "{height} {w:?}: {h:?}");
                         assert!(h.detail == 0 || h.detail >= DETAIL_DRAWN, "{height} {w:?}: {h:?}");
                         assert!(h.events == 0 || h.events >= EVENTS_DRAWN, "{height} {w:?}: {h:?}");
                         // Room for all the least heights: each pane has its own.

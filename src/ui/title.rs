@@ -132,7 +132,10 @@ mod tests {
         );
         // Then left out, least important first, and marked.
         let narrow = text(&fit(parts(), 100, style));
-        assert_eq!(narrow, " /orders/* │ switched to ◼ origin at 20:09:01 │ breach from before the switch at 20:09:01 … ");
+        assert_eq!(
+            narrow,
+            " /orders/* │ switched to ◼ origin at 20:09:01 │ breach from before the switch at 20:09:01 … "
+        );
         let narrower = text(&fit(parts(), 60, style));
         assert_eq!(narrower, " /orders/* │ breach from before the switch at 20:09:01 … ");
         for width in 0..200 {
