@@ -616,6 +616,9 @@ async fn detail_titles_keep_their_most_useful_end() {
         let rows = rows_of(&draw(&state, &Theme::default_dark(), width, 40));
         let title = rows.iter().find(|r| r.starts_with("┌ /orders/* ")).expect("the detail pane").clone();
         assert!(title.contains("breach from before the switch"), "{width}: {title}");
+        if width >= 140 {
+            assert!(title.contains("unexpected status"), "{width}: the edge's findings stay: {title}");
+        }
         let before_corner = title.trim_end_matches('┐').chars().last().unwrap();
         assert!(matches!(before_corner, '─' | '…' | ' '), "{width}: cut mid-word: {title}");
         if !title.contains("edge ") {

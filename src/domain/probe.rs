@@ -533,6 +533,17 @@ impl EdgeSummary {
         self.words(false)
     }
 
+    /// Only what went wrong, when anything did: `edge: 1 unexpected status · 2 no answer`; the
+    /// part of the summary a narrow title keeps longest.
+    pub fn describe_findings(&self) -> Option<String> {
+        let found: Vec<String> = [(self.unexpected_status, "unexpected status"), (self.no_answer, "no answer")]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        (!found.is_empty()).then(|| format!("edge: {}", found.join(" · ")))
+    }
+
     fn words(&self, long: bool) -> String {
         if self.probes == 0 {
             return "edge: no probe yet".to_string();
@@ -811,6 +822,7 @@ mod tests {
         let all: Vec<_> = (0..12).map(|i| origin(i, ["IAD89-C1", "FRA56-P2", "NRT57-P3"][i as usize % 3])).collect();
         let summary = EdgeSummary::of(&all);
         assert_eq!(summary.describe(), "edge 12/12 ◼ origin · 3 POPs");
+        assert_eq!(summary.describe_findings(), None);
         assert_eq!(summary.unanimous(), Some(Target::Origin));
 
         let mut mixed = all[..5].to_vec();
@@ -821,6 +833,7 @@ mod tests {
         assert_eq!((summary.lambda, summary.origin, summary.cached, summary.no_answer), (7, 5, 1, 1));
         assert_eq!(summary.describe(), "edge 7/14 λ Lambda, 5/14 ◼ origin · 3 POPs · 1 cached · 1 no answer");
         assert_eq!(summary.describe_short(), "edge 7/14 λ, 5/14 ◼ · 1 cached · 1 no answer");
+        assert_eq!(summary.describe_findings().as_deref(), Some("edge: 1 no answer"));
         assert_eq!(summary.unanimous(), None);
 
         let refused: Vec<_> = (0..3).map(|i| answer(i, None, "", "")).collect();

@@ -46,10 +46,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         title.push(Part::new(3, Span::styled(text, theme.target(last.to))));
     }
     if let Some(watch) = state.edge.get(&row.path).filter(|w| !w.recent().is_empty()) {
-        // Its findings are its useful end: the short form drops the POPs, not them.
+        // Its findings are its useful end: they outlast the sides and the POPs, and a summary that
+        // has some outranks the traffic's move.
         let summary = EdgeSummary::of(watch.recent());
-        let part = Part::new(4, Span::styled(format!("│ {} ", summary.describe()), theme.muted));
-        title.push(part.or_short(Span::styled(format!("│ {} ", summary.describe_short()), theme.muted)));
+        let findings = summary.describe_findings();
+        let rank = if findings.is_some() { 2 } else { 4 };
+        let mut part = Part::new(rank, Span::styled(format!("│ {} ", summary.describe()), theme.muted))
+            .or_short(Span::styled(format!("│ {} ", summary.describe_short()), theme.muted));
+        if let Some(findings) = findings {
+            part = part.or_short(Span::styled(format!("│ {findings} "), theme.muted));
+        }
+        title.push(part);
     }
     if let Some(share) = row.router_share() {
         let split = format!("│ router: λ {share} % · ◼ {} % ", 100 - share);

@@ -10,17 +10,18 @@ pub struct Part<'a> {
     /// 0 is kept whatever happens; a larger number goes sooner.
     pub rank: u8,
     pub spans: Vec<Span<'a>>,
-    /// A shorter form, tried before the part is left out.
-    pub short: Option<Vec<Span<'a>>>,
+    /// Shorter forms, each shorter than the one before, tried in turn before the part is left out.
+    pub shorter: Vec<Vec<Span<'a>>>,
 }
 
 impl<'a> Part<'a> {
     pub fn new(rank: u8, span: Span<'a>) -> Self {
-        Part { rank, spans: vec![span], short: None }
+        Part { rank, spans: vec![span], shorter: Vec::new() }
     }
 
+    /// A shorter form, after those given already.
     pub fn or_short(mut self, span: Span<'a>) -> Self {
-        self.short = Some(vec![span]);
+        self.shorter.push(vec![span]);
         self
     }
 
@@ -44,7 +45,11 @@ pub fn fit<'a>(mut parts: Vec<Part<'a>>, width: usize, mark: Style) -> Line<'a> 
         if total(&parts) <= width {
             break;
         }
-        if let Some(short) = parts[i].short.take() {
+        let shorter = std::mem::take(&mut parts[i].shorter);
+        for short in shorter {
+            if total(&parts) <= width {
+                break;
+            }
             parts[i].spans = short;
         }
     }
@@ -142,6 +147,17 @@ mod tests {
             let line = fit(parts(), width, style);
             assert!(line.width() <= width, "{width}: {}", text(&line));
         }
+        // A part with several shorter forms takes the longest that fits.
+        let edge = || {
+            vec![
+                Part::new(0, Span::raw(" /orders/* ")),
+                Part::new(2, Span::raw("│ edge 4/18 λ Lambda, 14/18 ◼ origin · 8 POPs · 1 unexpected status "))
+                    .or_short(Span::raw("│ edge 4/18 λ, 14/18 ◼ · 1 unexpected status "))
+                    .or_short(Span::raw("│ edge: 1 unexpected status ")),
+            ]
+        };
+        assert_eq!(text(&fit(edge(), 60, style)), " /orders/* │ edge 4/18 λ, 14/18 ◼ · 1 unexpected status ");
+        assert_eq!(text(&fit(edge(), 50, style)), " /orders/* │ edge: 1 unexpected status ");
         // Only the route left, cut to the room, marked.
         assert_eq!(text(&fit(parts(), 8, style)), " /order…");
     }
