@@ -499,3 +499,205 @@ async fn tv_spike_throttles_too_wide_for_thr_are_shown_compactly_never_cut() {
         }
     }
 }
+
+// ---- The screen at every size (issue 21, item 6) ----
+
+/// `demo --scenario bad-deploy` as `cutover demo` starts it (router, probes, stage), run until
+/// `/orders/*` breaches, with `/orders/*` selected.
+async fn bad_deploy() -> cutover::app::runtime::Runtime<cutover::backend::sim::SimBackend> {
+    use cutover::backend::sim::{catalog, stage::demo_route_stage};
+    let (mut session, _) = support::routed_demo_in(Scenario::BadDeploy, 1, |setup| {
+        setup.stages = catalog::routes_of(catalog::DEFAULT_ROUTES)
+            .into_iter()
+            .filter(|r| r.home != catalog::STATIC_ORIGIN_ID)
+            .map(|r| (r.path, demo_route_stage()))
+            .collect();
+    })
+    .await;
+    session.run_until(Duration::from_secs(600), |s| s.routes.iter().any(|r| !r.alert.is_empty())).await;
+    session.state_mut().view.selected = Some("/orders/*".into());
+    session
+}
+
+/// [`bad_deploy`] after `s` on `/orders/*`, once its traffic is seen moved and its probes answered.
+async fn bad_deploy_switched() -> State {
+    let mut session = bad_deploy().await;
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    session
+        .run_until(Duration::from_secs(600), |s| {
+            s.moved_marks.iter().any(|m| m.path == "/orders/*") && s.edge.contains_key("/orders/*")
+        })
+        .await;
+    session.state().clone()
+}
+
+/// The rows of a drawn screen, as text.
+fn rows_of(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    (0..terminal.backend().buffer().area.height).map(|y| row_text(terminal, y)).collect()
+}
+
+/// The rows inside the pane whose top border starts with `top` (`┌ routes`, `┌ /orders/*`).
+fn pane_rows(rows: &[String], top: &str) -> Option<Vec<String>> {
+    let first = rows.iter().position(|r| r.starts_with(top))?;
+    let last = rows[first + 1..].iter().position(|r| r.starts_with('└'))? + first + 1;
+    Some(rows[first + 1..last].to_vec())
+}
+
+/// How many route rows the table shows (its rows under the heading).
+fn table_rows(rows: &[String]) -> usize {
+    pane_rows(rows, "┌ routes").map_or(0, |inner| inner.len().saturating_sub(1))
+}
+
+/// How many rows the selected route's charts have (under the legend line).
+fn chart_rows(rows: &[String], path: &str) -> usize {
+    pane_rows(rows, &format!("┌ {path} ")).map_or(0, |inner| inner.len().saturating_sub(1))
+}
+
+/// A long event is wrapped, its continuation lines under its message (not under the time), and
+/// the newest entry's last line is the pane's last line.
+#[tokio::test(start_paused = true)]
+async fn event_lines_wrap_under_their_message_and_the_newest_stays_in_view() {
+    let mut state = calm().await;
+    state.view.log_open = true;
+    let long = "UpdateDistribution accepted (ETag ETPEJHVPFETH0W → EJSRRJHMHTVBEF), InProgress: /orders/* \
+                λ Lambda (apigw) → ◼ origin (legacy); the edges follow within minutes, watch the probes";
+    for i in 0..20 {
+        state.log(cutover::domain::Level::Info, None, format!("an earlier line {i}"));
+    }
+    state.log(cutover::domain::Level::Info, Some("/orders/*"), long);
+    state.log(cutover::domain::Level::Warn, None, "a short last line");
+    for width in [80u16, 140] {
+        let screen = draw(&state, &Theme::default_dark(), width, 24);
+        let rows = rows_of(&screen);
+        let inner = pane_rows(&rows, "┌ events").expect("an event log");
+        let last = inner.iter().rposition(|r| !r.trim_matches(['│', ' ']).is_empty()).unwrap();
+        assert_eq!(last, inner.len() - 1, "the newest line is the pane's last at {width}:\n{}", inner.join("\n"));
+        assert!(inner[last].contains("a short last line"), "{}", inner.join("\n"));
+        let first = inner.iter().position(|r| r.contains("UpdateDistribution")).expect("the long entry's head");
+        let message_at = inner[first].chars().position(|c| c == 'U').unwrap();
+        let mut text = String::new();
+        for row in &inner[first..last] {
+            let body: String = row.chars().skip(1).take(usize::from(width) - 2).collect();
+            if !text.is_empty() {
+                let indent = body.chars().take_while(|c| *c == ' ').count();
+                assert_eq!(indent + 1, message_at, "a continuation under the message at {width}: {row}");
+            }
+            text.push_str(body.trim());
+            text.push(' ');
+        }
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let shown = words(&text);
+        assert!(shown.ends_with(&words(long)), "the whole message is shown at {width}:\n{}", inner.join("\n"));
+    }
+}
+
+/// The table keeps three rows at every size where anything is drawn; the chart keeps six rows
+/// wherever the screen is tall enough for them beside the table and an open event log, and never
+/// vanishes while the table shows.
+#[tokio::test(start_paused = true)]
+async fn the_table_keeps_three_rows_and_the_chart_six_at_every_size() {
+    let session = bad_deploy().await;
+    let mut state = session.state().clone();
+    for log_open in [false, true] {
+        state.view.log_open = log_open;
+        for (width, height) in [(40u16, 10u16), (40, 8), (60, 20), (60, 21), (80, 24), (100, 30), (140, 42), (200, 60)]
+        {
+            let rows = rows_of(&draw(&state, &Theme::default_dark(), width, height));
+            let screen = rows.join("\n");
+            assert!(
+                table_rows(&rows) >= 3,
+                "{width}×{height} log {log_open}: the table has fewer than 3 rows:\n{screen}"
+            );
+            let chart = chart_rows(&rows, "/orders/*");
+            // Header, footer, three table rows, two log lines and six chart rows, with their borders.
+            if height >= if log_open { 21 } else { 17 } {
+                assert!(chart >= 6, "{width}×{height} log {log_open}: the chart has {chart} rows:\n{screen}");
+            }
+            if log_open && height >= 20 {
+                let events = pane_rows(&rows, "┌ events").map_or(0, |r| r.len());
+                assert!(events >= 2, "{width}×{height}: the event log has {events} rows:\n{screen}");
+            }
+        }
+    }
+}
+
+/// A title too long for its pane keeps its most useful end: the breach and the status survive,
+/// less important parts go first, and what is left out is marked `…`, never cut mid-word.
+#[tokio::test(start_paused = true)]
+async fn detail_titles_keep_their_most_useful_end() {
+    use cutover::domain::thresholds::{Breach, BreachKind};
+    let mut state = bad_deploy_switched().await;
+    let at = state.now;
+    let orders = state.routes.iter_mut().find(|r| r.path == "/orders/*").unwrap();
+    orders.alert = vec![Breach { kind: BreachKind::ErrorRate, value: 6.0, limit: 5.0 }];
+    orders.alert_before = Some(at);
+    for width in [60u16, 80, 100, 140] {
+        let rows = rows_of(&draw(&state, &Theme::default_dark(), width, 40));
+        let title = rows.iter().find(|r| r.starts_with("┌ /orders/* ")).expect("the detail pane").clone();
+        assert!(title.contains("breach from before the switch"), "{width}: {title}");
+        if width >= 140 {
+            assert!(title.contains("unexpected status"), "{width}: the edge's findings stay: {title}");
+        }
+        let before_corner = title.trim_end_matches('┐').chars().last().unwrap();
+        assert!(matches!(before_corner, '─' | '…' | ' '), "{width}: cut mid-word: {title}");
+        if !title.contains("edge ") {
+            assert!(title.contains('…'), "{width}: what is left out is marked: {title}");
+        }
+    }
+}
+
+/// The header drops its items by their stated priority: the clock and the router's health stay
+/// longest; the footer keeps `? help` at every width.
+#[tokio::test(start_paused = true)]
+async fn the_header_drops_by_priority_and_the_footer_keeps_help() {
+    let state = bad_deploy().await.state().clone();
+    for width in [60u16, 80, 100, 120, 140, 160, 200] {
+        let screen = draw(&state, &Theme::default_dark(), width, 30);
+        let header = row_text(&screen, 0);
+        let footer = row_text(&screen, 29);
+        assert!(footer.contains("? help"), "{width}: {footer}");
+        assert!(header.contains("UTC"), "{width}: the clock: {header}");
+        assert!(header.contains("router ✓"), "{width}: the router: {header}");
+        if width >= 100 {
+            assert!(header.contains("EDEMO7CUTOVER ✓ Deployed"), "{width}: {header}");
+            assert!(header.contains("data "), "{width}: {header}");
+        }
+        if width >= 140 {
+            assert!(header.contains("edge "), "{width}: the edge totals: {header}");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn bad_deploy_80x24_with_the_event_log() {
+    let mut state = bad_deploy().await.state().clone();
+    state.view.log_open = true;
+    insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 80, 24).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn bad_deploy_140x42_switched_with_the_event_log() {
+    let mut state = bad_deploy_switched().await;
+    state.view.log_open = true;
+    insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 140, 42).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn bad_deploy_200x60() {
+    let state = bad_deploy().await.state().clone();
+    insta::assert_snapshot!(draw(&state, &Theme::default_dark(), 200, 60).backend());
+}
+
+#[tokio::test(start_paused = true)]
+async fn bad_deploy_40x10_keeps_three_table_rows() {
+    let state = bad_deploy().await.state().clone();
+    let screen = draw(&state, &Theme::default_dark(), 40, 10);
+    let rows = rows_of(&screen);
+    assert_eq!(table_rows(&rows), 5, "{}", rows.join("\n"));
+    // Columns are left out rather than numbers cut: the breached 5xx is whole, with its mark.
+    let orders = rows.iter().find(|r| r.contains("/orders/*")).unwrap();
+    let five_xx = state.learned.metrics.as_ref().unwrap().latest("/orders/*").unwrap().error_rate_pct().unwrap();
+    assert!(orders.contains(&format!(" {five_xx:.1}!")), "{orders}");
+    insta::assert_snapshot!(screen.backend());
+}

@@ -523,6 +523,28 @@ impl EdgeSummary {
     /// `edge 12/12 ◼ origin · 3 POPs`; mixed: `edge 7/12 λ Lambda, 5/12 ◼ origin · 2 POPs`; with
     /// `· 2 cached`, `· 1 unknown`, `· 1 unexpected status`, `· 3 no answer` when there are any.
     pub fn describe(&self) -> String {
+        self.words(true)
+    }
+
+    /// [`describe`](Self::describe) for a narrow line: the sides by their symbols and no count of
+    /// POPs, the findings (cached, unknown, unexpected status, no answer) all kept:
+    /// `edge 4/18 λ, 14/18 ◼ · 1 unexpected status`.
+    pub fn describe_short(&self) -> String {
+        self.words(false)
+    }
+
+    /// Only what went wrong, when anything did: `edge: 1 unexpected status · 2 no answer`; the
+    /// part of the summary a narrow title keeps longest.
+    pub fn describe_findings(&self) -> Option<String> {
+        let found: Vec<String> = [(self.unexpected_status, "unexpected status"), (self.no_answer, "no answer")]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        (!found.is_empty()).then(|| format!("edge: {}", found.join(" · ")))
+    }
+
+    fn words(&self, long: bool) -> String {
         if self.probes == 0 {
             return "edge: no probe yet".to_string();
         }
@@ -530,10 +552,11 @@ impl EdgeSummary {
         let sides: Vec<String> = [(Target::Lambda, self.lambda), (Target::Origin, self.origin)]
             .into_iter()
             .filter(|(_, n)| *n > 0)
-            .map(|(t, n)| format!("{n}/{total} {t}"))
+            .map(|(t, n)| if long { format!("{n}/{total} {t}") } else { format!("{n}/{total} {}", t.symbol()) })
             .collect();
         let mut text = if sides.is_empty() { format!("edge 0/{total}") } else { format!("edge {}", sides.join(", ")) };
         match self.pops.len() {
+            _ if !long => {}
             0 => {}
             1 => text.push_str(" · 1 POP"),
             n => text.push_str(&format!(" · {n} POPs")),
@@ -799,6 +822,7 @@ mod tests {
         let all: Vec<_> = (0..12).map(|i| origin(i, ["IAD89-C1", "FRA56-P2", "NRT57-P3"][i as usize % 3])).collect();
         let summary = EdgeSummary::of(&all);
         assert_eq!(summary.describe(), "edge 12/12 ◼ origin · 3 POPs");
+        assert_eq!(summary.describe_findings(), None);
         assert_eq!(summary.unanimous(), Some(Target::Origin));
 
         let mut mixed = all[..5].to_vec();
@@ -808,6 +832,8 @@ mod tests {
         let summary = EdgeSummary::of(&mixed);
         assert_eq!((summary.lambda, summary.origin, summary.cached, summary.no_answer), (7, 5, 1, 1));
         assert_eq!(summary.describe(), "edge 7/14 λ Lambda, 5/14 ◼ origin · 3 POPs · 1 cached · 1 no answer");
+        assert_eq!(summary.describe_short(), "edge 7/14 λ, 5/14 ◼ · 1 cached · 1 no answer");
+        assert_eq!(summary.describe_findings().as_deref(), Some("edge: 1 no answer"));
         assert_eq!(summary.unanimous(), None);
 
         let refused: Vec<_> = (0..3).map(|i| answer(i, None, "", "")).collect();

@@ -18,6 +18,8 @@ use crate::domain::visible::escape;
 use crate::domain::{MetricsSnapshot, MinutePoint, Target};
 use crate::theme::Theme;
 
+use super::title::{self, Part};
+
 // Long: lays out one pane (two charts, their axes and legends); the layout arithmetic reads best in one place.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some(row) = state.selected_route() else {
@@ -26,31 +28,46 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     let marks: Vec<_> = state.marks.iter().filter(|m| m.path == row.path).collect();
-    let mut title = vec![Span::styled(format!(" {} ", row.path), theme.title)];
+    // Ranked by how much each part matters when the title does not fit (`title::fit`): the route,
+    // then what is wrong now, then the last move and where it stands, then the rest.
+    let mut title = vec![Part::new(0, Span::styled(format!(" {} ", row.path), theme.title))];
     if let Some(last) = marks.last() {
-        title.push(Span::styled(format!("│ {} at {} ", last.describe(), time_of_day(last.at)), theme.switch_marker));
+        let text = format!("│ {} at {} ", last.describe(), time_of_day(last.at));
+        title.push(Part::new(2, Span::styled(text, theme.switch_marker)));
     }
     // A breach the numbers show late, from before the route's last move: said so, not sounded.
     if let Some(at) = row.alert_before.filter(|_| !row.alert.is_empty()) {
         let fix = state.last_fix(&row.path).map_or("switch", |f| f.kind.word());
-        title.push(Span::styled(format!("│ breach from before the {fix} at {} ", time_of_day(at)), theme.muted));
+        let text = format!("│ breach from before the {fix} at {} ", time_of_day(at));
+        title.push(Part::new(1, Span::styled(text, theme.muted)));
     }
     let moved: Vec<_> = state.moved_marks.iter().filter(|m| m.path == row.path).collect();
     if let Some(last) = moved.last().filter(|m| marks.last().is_none_or(|s| s.at <= m.at)) {
-        title.push(Span::styled(format!("│ traffic moved by {} ", time_of_day(last.at)), theme.target(last.to)));
+        let text = format!("│ traffic moved by {} ", time_of_day(last.at));
+        title.push(Part::new(3, Span::styled(text, theme.target(last.to))));
     }
     if let Some(watch) = state.edge.get(&row.path).filter(|w| !w.recent().is_empty()) {
-        let summary = EdgeSummary::of(watch.recent()).describe();
-        title.push(Span::styled(format!("│ {summary} "), theme.muted));
+        // Its findings are its useful end: they outlast the sides and the POPs, and a summary that
+        // has some outranks the traffic's move.
+        let summary = EdgeSummary::of(watch.recent());
+        let findings = summary.describe_findings();
+        let rank = if findings.is_some() { 2 } else { 4 };
+        let mut part = Part::new(rank, Span::styled(format!("│ {} ", summary.describe()), theme.muted))
+            .or_short(Span::styled(format!("│ {} ", summary.describe_short()), theme.muted));
+        if let Some(findings) = findings {
+            part = part.or_short(Span::styled(format!("│ {findings} "), theme.muted));
+        }
+        title.push(part);
     }
     if let Some(share) = row.router_share() {
         let split = format!("│ router: λ {share} % · ◼ {} % ", 100 - share);
-        title.push(Span::styled(split, theme.target(if share > 0 { Target::Lambda } else { Target::Origin })));
+        let style = theme.target(if share > 0 { Target::Lambda } else { Target::Origin });
+        title.push(Part::new(3, Span::styled(split, style)));
     } else if let Some(words) = row.router_words() {
         // Some of the router's pieces but not all: which are missing, and whether a share may
         // still reach Lambda.
         let style = if row.via_router().may_send() { theme.alert } else { theme.gauge_warn };
-        title.push(Span::styled(format!("│ router: {} ", escape(&words)), style));
+        title.push(Part::new(2, Span::styled(format!("│ router: {} ", escape(&words)), style)));
     }
     if row.touched_by_router() && state.router_unknown().is_some() {
         let since = state
@@ -58,7 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .shares
             .received_at()
             .map_or_else(|| "never read".into(), |at| format!("as of {}", time_of_day(at)));
-        title.push(Span::styled(format!("│ router's store unreadable: shares {since} "), theme.alert));
+        title.push(Part::new(1, Span::styled(format!("│ router's store unreadable: shares {since} "), theme.alert)));
     }
     // The deployment the route's API Gateway stage serves, once read (`D`).
     let stage =
@@ -68,26 +85,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let words = serving.current().map_or(String::new(), |d| format!(" ({})", d.description));
         let text = format!("│ stage {}: {}{words} ", stage.stage.stage(), serving.current);
         let style = if fallback { theme.target(Target::Origin) } else { theme.target(Target::Lambda) };
-        title.push(Span::styled(escape(&text).into_owned(), style));
+        title.push(Part::new(3, Span::styled(escape(&text).into_owned(), style)));
     }
     if let Some(run) = state.plan_on(&row.path) {
-        title.push(Span::styled(format!("│ {} ", plan_words(run, state.now)), theme.switch_pending));
+        title.push(Part::new(2, Span::styled(format!("│ {} ", plan_words(run, state.now)), theme.switch_pending)));
     }
     if state.policy.router && row.share.is_some() {
         let series = state.learned.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
         let status = RouterStatus::of(&state.learned.router_alert, series);
-        let (text, style) = match &status {
-            RouterStatus::Failing(_) => (format!("│ router ✗ {}: shares cannot help ", status.short()), theme.alert),
-            RouterStatus::Suspect(_) => (format!("│ router ! {} ", status.short()), theme.gauge_warn),
-            RouterStatus::Healthy => ("│ router ✓ ".to_string(), theme.muted),
-            RouterStatus::Unknown => ("│ router – ".to_string(), theme.muted),
+        let (rank, text, style) = match &status {
+            RouterStatus::Failing(_) => (1, format!("│ router ✗ {}: shares cannot help ", status.short()), theme.alert),
+            RouterStatus::Suspect(_) => (2, format!("│ router ! {} ", status.short()), theme.gauge_warn),
+            RouterStatus::Healthy => (5, "│ router ✓ ".to_string(), theme.muted),
+            RouterStatus::Unknown => (5, "│ router – ".to_string(), theme.muted),
         };
-        title.push(Span::styled(text, style));
+        title.push(Part::new(rank, Span::styled(text, style)));
     }
     if let Err(why) = row.switchable() {
-        title.push(Span::styled(format!("│ not switchable: {why} "), theme.muted));
+        let part = Part::new(2, Span::styled(format!("│ not switchable: {why} "), theme.muted));
+        title.push(part.or_short(Span::styled("│ not switchable ", theme.muted)));
     }
-    let inner = super::bordered(frame.buffer_mut(), area, &Line::from(title), theme.border);
+    let title = title::fit(title, usize::from(area.width.saturating_sub(2)), theme.muted);
+    let inner = super::bordered(frame.buffer_mut(), area, &title, theme.border);
 
     let Some(metrics) = state.learned.metrics.as_ref() else {
         frame.render_widget(Paragraph::new("waiting for the first metrics…").style(theme.muted), inner);

@@ -24,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     // While the selected route breaches, its remedies stand where the key hints were, fastest first.
     if context == Context::Table
-        && let Some(line) = remedies_line(state, theme)
+        && let Some(line) = remedies_line(state, usize::from(area.width), theme)
     {
         frame.render_widget(Paragraph::new(line).style(theme.base), area);
         return;
@@ -53,7 +53,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         (Context::Confirm, Command::Confirm) => !blocked,
         _ => true,
     };
-    for (i, (key, what)) in footer(context, offered).into_iter().enumerate() {
+    let used: usize = spans.iter().map(Span::width).sum();
+    let hints = fitted(footer(context, offered), usize::from(area.width).saturating_sub(used));
+    for (i, (key, what)) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.muted));
         }
@@ -67,7 +69,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// `▲ /orders/* fastest: D stage → d0: seconds, every route behind prod · s origin: 1–3 min · ? help`
 /// while the selected route breaches; while its numbers are from before its last fix, that they
 /// are; else nothing.
-fn remedies_line<'a>(state: &State, theme: &Theme) -> Option<Line<'a>> {
+fn remedies_line<'a>(state: &State, width: usize, theme: &Theme) -> Option<Line<'a>> {
     let row = state.selected_route()?;
     let path = visible::escape(&row.path);
     let mut spans = Vec::new();
@@ -76,11 +78,27 @@ fn remedies_line<'a>(state: &State, theme: &Theme) -> Option<Line<'a>> {
         let text = format!(" ◷ {path}: these numbers are from before the {what} at {at}; minutes after it follow");
         spans.push(Span::styled(text, theme.muted));
     } else {
-        let remedies = remedies::for_breach(state, &row.path);
+        let mut remedies = remedies::for_breach(state, &row.path);
         if remedies.is_empty() {
             return None;
         }
-        spans.push(Span::styled(format!(" ▲ {path} fastest: "), theme.alert));
+        // Narrower lines lose the slowest remedies, then the first one's reach, then the lead's
+        // words: the fastest remedy's key and speed and `? help` stay longest.
+        let mut lead = format!(" ▲ {path} fastest: ");
+        let fits = |lead: &str, remedies: &[remedies::Remedy]| {
+            let said: usize = remedies.iter().map(|r| r.describe().chars().count() + 3).sum();
+            lead.chars().count() + said + " ? help".len() <= width
+        };
+        while remedies.len() > 1 && !fits(&lead, &remedies) {
+            remedies.pop();
+        }
+        if !fits(&lead, &remedies) {
+            remedies[0].reach = None;
+        }
+        if !fits(&lead, &remedies) {
+            lead = " ▲ ".to_string();
+        }
+        spans.push(Span::styled(lead, theme.alert));
         for (i, remedy) in remedies.iter().enumerate() {
             if i > 0 {
                 spans.push(Span::styled(" · ", theme.muted));
@@ -109,9 +127,41 @@ fn fit(text: &str, width: usize, context: Context) -> String {
     format!("{}{mark}", cut.trim_end_matches([',', ':', ';', ' ']))
 }
 
+/// The key hints that fit `width` columns: the last ones go first, but `? help` (the way to every
+/// other key) stays while it fits at all.
+fn fitted(mut hints: Vec<(String, &'static str)>, width: usize) -> Vec<(String, &'static str)> {
+    let total = |hints: &[(String, &str)]| {
+        hints.iter().map(|(key, what)| Span::raw(key.as_str()).width() + 1 + what.chars().count()).sum::<usize>()
+            + 3 * hints.len().saturating_sub(1)
+    };
+    let help = Command::ToggleHelp.short();
+    while total(&hints) > width && hints.len() > 1 {
+        let Some(last) = hints.iter().rposition(|(_, what)| *what != help) else { break };
+        hints.remove(last);
+    }
+    hints
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::keymap::Context;
+
+    fn text(hints: &[(String, &str)]) -> String {
+        hints.iter().map(|(key, what)| format!("{key} {what}")).collect::<Vec<_>>().join(" · ")
+    }
+
+    #[test]
+    fn help_stays_as_the_footer_narrows() {
+        let all = footer(Context::Table, |_| true);
+        assert_eq!(text(&fitted(all.clone(), 200)), text(&all));
+        for width in 20..120 {
+            let shown = text(&fitted(all.clone(), width));
+            assert!(shown.chars().count() <= width, "{width}: {shown}");
+            assert!(shown.contains("? help"), "{width}: {shown}");
+        }
+        assert_eq!(text(&fitted(all, 60)), "↑↓ select · s switch · R rollback all · e events · ? help");
+    }
 
     #[test]
     fn a_long_flash_is_cut_at_a_word_and_points_to_the_log() {

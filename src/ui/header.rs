@@ -1,6 +1,7 @@
 //! The top line: which world, which distribution and its status, account concurrency, the router's
-//! own health when the distribution has it, and how fresh the numbers are. Segments drop from the
-//! least important when the screen is narrow.
+//! own health when the distribution has it, the edge's totals, how fresh the numbers are and the
+//! clock. When the screen is narrow, items are shortened and then dropped by a stated order
+//! ([`Step`]), the clock and the router's health among the last.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::model::state::{Mode, State};
-use crate::domain::format::{duration_short, thousands, time_of_day};
+use crate::domain::format::{compact, duration_short, thousands, time_of_day};
 use crate::domain::router_health::RouterStatus;
 use crate::domain::{AccountConcurrency, DeployStatus, Target, visible};
 use crate::theme::Theme;
@@ -17,22 +18,51 @@ use crate::theme::Theme;
 /// Concurrency above this share of the limit is drawn as a warning.
 const CONCURRENCY_WARN: f64 = 0.9;
 
+/// When a segment gives way, as the line narrows: the steps are taken in this order, each only
+/// while the line still does not fit (a step's segments are dropped the last first). Written once
+/// here and in ARCHITECTURE.md (`src/ui/`):
+///
+/// 1. drop the demo's scenario name;
+/// 2. shorten the nice-to-haves: `λ concurrency 98/1,000 ▓░░…` to `λ 98/1,000`, the edge totals
+///    to `edge 153k/min 5xx 0.1%`, the metrics cost to its price, a suspect router's numbers;
+/// 3. drop the metrics cost;
+/// 4. drop `next refresh`; shorten failing reads to `retry in …`, a failing router and an
+///    unreadable store to `router ✗` / `router ?`;
+/// 5. shorten the clock to minutes, several accounts' gauges (`STALE` to `?`);
+/// 6. drop the edge totals;
+/// 7. drop the λ concurrency (unless near its limit);
+/// 8. shorten the rest: `cutover  DEMO ` to ` DEMO `, `✓ Deployed` to `✓`, `data 45s old` to
+///    `45s old`, the faults;
+/// 9. drop a concurrency near its limit, a healthy or unknown router (`router ✓`);
+/// 10. drop the clock, a suspect router, failing reads;
+/// 11. drop the rest but the first (distribution, data age, faults, a failing router, the account).
+///
+/// So the clock and the router's health stay down to about 60 columns.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Step(u8);
+
+const NEVER: Step = Step(u8::MAX);
+
 struct Segment<'a> {
-    priority: u8,
+    /// When it is shortened to its narrow form (the same spans when it has none).
+    shorten: Step,
+    /// When it is dropped.
+    drop: Step,
     spans: Vec<Span<'a>>,
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let fits = |segs: &[Segment]| {
-        segs.iter().map(|s| s.spans.iter().map(Span::width).sum::<usize>() + 3).sum::<usize>() <= area.width as usize
-    };
-    // Full labels, dropping only the nice-to-haves; then short labels, dropping by priority.
-    let mut segments = segments(state, theme, true);
-    drop_until_fits(&mut segments, COMPACT_AFTER_PRIORITY, fits);
-    if !fits(&segments) {
-        segments = self::segments(state, theme, false);
-        drop_until_fits(&mut segments, 0, fits);
+impl<'a> Segment<'a> {
+    fn new(shorten: u8, drop: u8, spans: Vec<Span<'a>>) -> Self {
+        Segment { shorten: Step(shorten), drop: Step(drop), spans }
     }
+
+    fn width(&self) -> usize {
+        self.spans.iter().map(Span::width).sum()
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let segments = fitted(segments(state, theme, true), segments(state, theme, false), usize::from(area.width));
     let mut spans = Vec::new();
     for (i, segment) in segments.into_iter().enumerate() {
         if i > 0 {
@@ -43,65 +73,92 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
 }
 
-/// Segments above this priority go before any label is shortened.
-const COMPACT_AFTER_PRIORITY: u8 = 3;
-
-/// Remove the least important segments, last first, until the line fits or only `keep` and more
-/// important ones are left (the first segment always stays).
-fn drop_until_fits(segments: &mut Vec<Segment>, keep: u8, fits: impl Fn(&[Segment]) -> bool) {
-    while !fits(segments) && segments.len() > 1 {
-        let lowest = segments.iter().map(|s| s.priority).max().unwrap_or(0);
-        if lowest <= keep {
-            return;
-        }
-        let last = segments.iter().rposition(|s| s.priority == lowest).unwrap_or(segments.len() - 1);
-        segments.remove(last);
+/// The segments as they fit `width`: the wide ones, shortened (to the `narrow` one in the same
+/// place) and dropped step by step ([`Step`]) until the line fits, within a step the last first;
+/// the first always stays.
+fn fitted<'a>(mut wide: Vec<Segment<'a>>, narrow: Vec<Segment<'a>>, width: usize) -> Vec<Segment<'a>> {
+    let fits = |segs: &[Segment]| segs.iter().map(|s| s.width() + 3).sum::<usize>() <= width + 3;
+    let mut narrow: Vec<Option<Segment>> = narrow.into_iter().map(Some).collect();
+    if narrow.len() != wide.len() {
+        narrow.clear();
     }
+    let mut steps: Vec<Step> = wide.iter().flat_map(|s| [s.shorten, s.drop]).filter(|s| *s != NEVER).collect();
+    steps.sort();
+    steps.dedup();
+    for step in steps {
+        if fits(&wide) {
+            break;
+        }
+        for i in (0..wide.len()).rev() {
+            if fits(&wide) {
+                break;
+            }
+            if wide[i].shorten == step
+                && let Some(short) = narrow.get_mut(i).and_then(Option::take)
+            {
+                wide[i].spans = short.spans;
+            }
+        }
+        while !fits(&wide) {
+            let Some(last) = wide.iter().skip(1).rposition(|s| s.drop == step) else { break };
+            wide.remove(last + 1);
+            if !narrow.is_empty() {
+                narrow.remove(last + 1);
+            }
+        }
+    }
+    wide
 }
 
 // Long: one header segment after another, in the order the header shows them.
 fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>> {
     let mut out = Vec::new();
     // Live, which account is the first thing to be sure of; the demo's scenario can go first.
-    let (mode, mode_style, context, context_priority) = match &state.policy.mode {
-        Mode::Demo { scenario } => (" DEMO ", theme.mode_demo, format!("scenario {scenario}"), 4),
+    let (mode, mode_style, context, context_drop) = match &state.policy.mode {
+        Mode::Demo { scenario } => (" DEMO ", theme.mode_demo, format!("scenario {scenario}"), 1),
         Mode::Live { account, profile } => {
             let profile = profile.as_deref().map(|p| format!(" profile {p}")).unwrap_or_default();
-            (" LIVE ", theme.mode_live, format!("account {account}{profile}"), 1)
+            (" LIVE ", theme.mode_live, format!("account {account}{profile}"), 11)
         }
     };
-    out.push(Segment {
-        priority: 0,
-        spans: vec![Span::styled("cutover", theme.title), Span::raw(" "), Span::styled(mode, mode_style)],
-    });
-    out.push(Segment { priority: context_priority, spans: vec![Span::styled(context, theme.muted)] });
+    let name = if wide { vec![Span::styled("cutover", theme.title), Span::raw(" ")] } else { Vec::new() };
+    out.push(Segment::new(8, u8::MAX, [name, vec![Span::styled(mode, mode_style)]].concat()));
+    out.push(Segment::new(u8::MAX, context_drop, vec![Span::styled(context, theme.muted)]));
     if !state.faults.is_empty() {
         // Injected on purpose: the operator must never mistake a rehearsal for an outage, or forget it.
         let label = if wide { format!("faults: {}", state.faults) } else { format!("FAULT {}", state.faults) };
-        out.push(Segment { priority: 1, spans: vec![Span::styled(label, theme.alert)] });
+        out.push(Segment::new(8, 11, vec![Span::styled(label, theme.alert)]));
     }
     if let Some(t) = state.learned.topology.as_ref() {
-        let (status_style, status) = match t.status {
-            DeployStatus::Deployed => (theme.status_deployed, "✓ Deployed"),
-            DeployStatus::InProgress => (theme.status_in_progress, "⇄ InProgress"),
+        let (status_style, status) = match (t.status, wide) {
+            (DeployStatus::Deployed, true) => (theme.status_deployed, "✓ Deployed"),
+            (DeployStatus::Deployed, false) => (theme.status_deployed, "✓"),
+            (DeployStatus::InProgress, true) => (theme.status_in_progress, "⇄ InProgress"),
+            (DeployStatus::InProgress, false) => (theme.status_in_progress, "⇄"),
         };
-        out.push(Segment {
-            priority: 1,
-            spans: vec![
+        out.push(Segment::new(
+            8,
+            11,
+            vec![
                 Span::styled(t.distribution_id.clone(), theme.title),
                 Span::raw(" "),
                 Span::styled(status, status_style),
             ],
-        });
+        ));
     } else {
-        out.push(Segment { priority: 1, spans: vec![Span::styled("reading distribution…", theme.muted)] });
+        out.push(Segment::new(u8::MAX, 11, vec![Span::styled("reading distribution…", theme.muted)]));
     }
     if let Some(metrics) = state.learned.metrics.as_ref().filter(|m| m.accounts.len() > 1) {
-        out.push(Segment { priority: 2, spans: account_gauges(&metrics.accounts, theme, wide) });
+        let hot = metrics
+            .accounts
+            .iter()
+            .any(|a| a.latest().is_some_and(|u| u / f64::from(a.limit.max(1)) >= CONCURRENCY_WARN));
+        out.push(Segment::new(5, if hot { 9 } else { 7 }, account_gauges(&metrics.accounts, theme, wide)));
     } else if let Some(metrics) = state.learned.metrics.as_ref() {
         let limit = f64::from(metrics.concurrency_limit.max(1));
         let label = if wide { "λ concurrency " } else { "λ " };
         let mut spans = vec![Span::styled(label, theme.target(Target::Lambda))];
+        let mut drop = 7;
         match metrics.latest_concurrency() {
             Some(used) => {
                 let ratio = (used / limit).clamp(0.0, 1.0);
@@ -117,6 +174,7 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
                 }
                 if hot {
                     spans.push(Span::styled(" !", theme.alert));
+                    drop = 9;
                 }
             }
             None => spans.push(Span::styled(format!("–/{}", thousands(metrics.concurrency_limit.into())), theme.muted)),
@@ -125,37 +183,40 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
             // GetAccountSettings was not allowed: the limit is the config's guess, not the account's.
             spans.push(Span::styled(" (assumed)", theme.muted));
         }
-        out.push(Segment { priority: 2, spans });
+        out.push(Segment::new(2, drop, spans));
     }
     if let Some(segment) = router(state, theme, wide) {
         out.push(segment);
     }
     if let Some(edge) = state.learned.metrics.as_ref().and_then(|m| m.edge.iter().rev().find(|e| e.requests.is_some()))
     {
-        let requests = thousands(edge.requests.unwrap_or(0.0).round() as u64);
+        let requests = edge.requests.unwrap_or(0.0).round() as u64;
         let errors = edge.error_rate_5xx_pct.map_or("–".to_string(), |e| format!("{e:.1}%"));
-        out.push(Segment {
-            priority: 6,
-            spans: vec![Span::styled(format!("edge {requests} req/min 5xx {errors}"), theme.muted)],
-        });
+        let text = if wide {
+            format!("edge {} req/min 5xx {errors}", thousands(requests))
+        } else {
+            format!("edge {}/min 5xx {errors}", compact(requests))
+        };
+        out.push(Segment::new(2, 6, vec![Span::styled(text, theme.muted)]));
     }
     if let (Some(queries), Some(cost)) = (state.metric_queries(), state.metrics_cost_per_hour()) {
         // Cents hide what matters at small sizes: 11 metrics a minute is $0.007/h, not $0.01.
         let cost = if cost < 0.1 { format!("${cost:.3}/h") } else { format!("${cost:.2}/h") };
         let text = if wide { format!("{} metrics/refresh ≈ {cost}", thousands(queries as u64)) } else { cost };
-        out.push(Segment { priority: 3, spans: vec![Span::styled(text, theme.muted)] });
+        out.push(Segment::new(2, 3, vec![Span::styled(text, theme.muted)]));
     }
     let stale = state.is_stale();
+    let data = if wide { "data " } else { "" };
     let (age_text, age_style) = match state.data_age_secs() {
-        Some(age) if stale => (format!("STALE data {} old", duration_short(age)), theme.stale),
-        Some(age) => (format!("data {} old", duration_short(age)), theme.base),
+        Some(age) if stale => (format!("STALE {data}{} old", duration_short(age)), theme.stale),
+        Some(age) => (format!("{data}{} old", duration_short(age)), theme.base),
         None if stale => ("STALE no data yet".to_string(), theme.stale),
         None => ("no data yet".to_string(), theme.muted),
     };
-    out.push(Segment { priority: 1, spans: vec![Span::styled(age_text, age_style)] });
+    out.push(Segment::new(8, 11, vec![Span::styled(age_text, age_style)]));
     let retry_in = duration_short(state.learned.next_refresh.duration_since(state.now).as_secs());
-    let (refresh, refresh_style) = match &state.learned.read_trouble {
-        _ if state.learned.metrics.in_flight() => ("refreshing…".to_string(), theme.muted),
+    let (refresh, refresh_style, drop) = match &state.learned.read_trouble {
+        _ if state.learned.metrics.in_flight() => ("refreshing…".to_string(), theme.muted, 4),
         Some(trouble) => {
             let failing = duration_short(state.now.duration_since(trouble.since).as_secs());
             let text = if wide {
@@ -163,20 +224,19 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
             } else {
                 format!("retry in {retry_in}")
             };
-            (text, theme.stale)
+            (text, theme.stale, 10)
         }
-        None => (format!("next refresh {retry_in}"), theme.muted),
+        None => (format!("next refresh {retry_in}"), theme.muted, 4),
     };
-    out.push(Segment { priority: 3, spans: vec![Span::styled(refresh, refresh_style)] });
-    out.push(Segment {
-        priority: 5,
-        spans: vec![Span::styled(format!("{} UTC", time_of_day(state.now)), theme.muted)],
-    });
+    out.push(Segment::new(4, drop, vec![Span::styled(refresh, refresh_style)]));
+    let clock = time_of_day(state.now);
+    let clock = if wide { clock } else { clock[..5].to_string() };
+    out.push(Segment::new(5, 10, vec![Span::styled(format!("{clock} UTC"), theme.muted)]));
     out
 }
 
 /// The router function's own health, when the distribution has the router: a breach of its guard is
-/// as important as the distribution's status; a healthy router is a nice-to-have.
+/// as important as the distribution's status; a healthy one stays until step 9.
 fn router<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
     if !state.policy.router {
         return None;
@@ -184,19 +244,19 @@ fn router<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
     // The store unreadable comes first: the shares on screen are not what the edges do now.
     if state.router_unknown().is_some() {
         let text = if wide { "router store UNREADABLE: λ share unknown" } else { "router ?" };
-        return Some(Segment { priority: 1, spans: vec![Span::styled(text.to_string(), theme.alert)] });
+        return Some(Segment::new(4, 11, vec![Span::styled(text.to_string(), theme.alert)]));
     }
     let series = state.learned.metrics.as_ref().map(|m| m.router.as_slice()).unwrap_or_default();
     let status = RouterStatus::of(&state.learned.router_alert, series);
-    let (priority, text, style) = match &status {
-        RouterStatus::Failing(_) if wide => (1, format!("router ✗ {}", status.short()), theme.alert),
-        RouterStatus::Failing(_) => (1, "router ✗".to_string(), theme.alert),
-        RouterStatus::Suspect(_) if wide => (2, format!("router ! {}", status.short()), theme.gauge_warn),
-        RouterStatus::Suspect(_) => (2, "router !".to_string(), theme.gauge_warn),
-        RouterStatus::Healthy => (6, "router ✓".to_string(), theme.muted),
-        RouterStatus::Unknown => (6, "router –".to_string(), theme.muted),
+    let ((shorten, drop), text, style) = match &status {
+        RouterStatus::Failing(_) if wide => ((4, 11), format!("router ✗ {}", status.short()), theme.alert),
+        RouterStatus::Failing(_) => ((4, 11), "router ✗".to_string(), theme.alert),
+        RouterStatus::Suspect(_) if wide => ((2, 10), format!("router ! {}", status.short()), theme.gauge_warn),
+        RouterStatus::Suspect(_) => ((2, 10), "router !".to_string(), theme.gauge_warn),
+        RouterStatus::Healthy => ((u8::MAX, 9), "router ✓".to_string(), theme.muted),
+        RouterStatus::Unknown => ((u8::MAX, 9), "router –".to_string(), theme.muted),
     };
-    Some(Segment { priority, spans: vec![Span::styled(text, style)] })
+    Some(Segment::new(shorten, drop, vec![Span::styled(text, style)]))
 }
 
 /// One short gauge per account when the Lambda sides live in several: `λ 1234…9012 834/1,000 ·

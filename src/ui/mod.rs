@@ -7,11 +7,13 @@ mod events;
 mod footer;
 mod header;
 mod help;
+mod layout;
 mod popup;
 mod routes;
 pub mod sparkline;
 mod stage;
 mod tabs;
+mod title;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -35,31 +37,27 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
 pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme) {
     let area = frame.area();
     fill_style(frame.buffer_mut(), area, theme.base);
-    let [tabs_area, area] =
-        Layout::vertical([Constraint::Length(u16::from(!tabs.is_empty())), Constraint::Min(0)]).areas(area);
-    if !tabs.is_empty() {
-        tabs::render(frame, tabs_area, tabs, theme);
-    }
-
     let banner_height = u16::from(state.notices.banner.is_some())
         + u16::from(state.read_only.is_some())
         + u16::from(state.notices.audit_failure.is_some());
-    let events_height = if state.view.log_open { (area.height / 3).max(5) } else { 0 };
-    // Rows plus header and borders; a long table scrolls within three fifths of the screen, so the
-    // selected route's chart keeps room to be read (never less than a short table needs).
-    let table_cap = (area.height * 3 / 5).max(11);
-    let table_height = (state.visible_routes().len() as u16 + 3).clamp(4, table_cap);
-    let [header_area, banner_area, table_area, detail_area, events_area, footer_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(banner_height),
-        Constraint::Max(table_height),
-        Constraint::Min(6),
-        Constraint::Length(events_height),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let wants = layout::Wants {
+        tabs: !tabs.is_empty(),
+        banners: banner_height,
+        // Rows plus heading and borders.
+        table: u16::try_from(state.visible_routes().len()).unwrap_or(u16::MAX).saturating_add(3),
+        log_open: state.view.log_open,
+    };
+    let h = layout::heights(area.height, wants);
+    let [tabs_area, header_area, banner_area, table_area, detail_area, events_area, footer_area] =
+        Layout::vertical([h.tabs, h.header, h.banners, h.table, h.detail, h.events, h.footer].map(Constraint::Length))
+            .areas(area);
+    if h.tabs > 0 {
+        tabs::render(frame, tabs_area, tabs, theme);
+    }
 
-    header::render(frame, header_area, state, theme);
+    if h.header > 0 {
+        header::render(frame, header_area, state, theme);
+    }
     let mut banners = Vec::new();
     if let Some(reason) = &state.read_only {
         let text = format!(" READ-ONLY: {reason}; switching keys only explain");
@@ -74,11 +72,15 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
     }
     frame.render_widget(Paragraph::new(banners), banner_area);
     routes::render(frame, table_area, state, theme);
-    detail::render(frame, detail_area, state, theme);
-    if state.view.log_open {
+    if h.detail > 0 {
+        detail::render(frame, detail_area, state, theme);
+    }
+    if h.events > 0 {
         events::render(frame, events_area, state, theme);
     }
-    footer::render(frame, footer_area, state, theme);
+    if h.footer > 0 {
+        footer::render(frame, footer_area, state, theme);
+    }
 
     match &state.view.overlay {
         Overlay::None => {}
@@ -147,11 +149,15 @@ fn bordered(buf: &mut Buffer, area: Rect, title: &Line, style: Style) -> Rect {
     for (x, y, symbol) in corners {
         buf[(x, y)].set_symbol(symbol).set_style(style);
     }
-    // Between the corners, cut at the right one.
+    // Between the corners; a title too long for them ends in `…` before the right one.
     let room = Rect { x: left.saturating_add(1), y: top, width: area.width.saturating_sub(2), height: 1 };
     if !room.is_empty() {
-        let width = u16::try_from(title.width()).unwrap_or(u16::MAX).min(room.width);
-        title.render(Rect { width, ..room }, buf);
+        let width = u16::try_from(title.width()).unwrap_or(u16::MAX);
+        if width <= room.width {
+            title.render(Rect { width, ..room }, buf);
+        } else {
+            title::cut(title.spans.clone(), usize::from(room.width)).render(room, buf);
+        }
     }
     inner
 }

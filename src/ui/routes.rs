@@ -28,6 +28,8 @@ const THROTTLES_WIDTH: u16 = 7;
 /// The mark left of the selected row, in a column of its own only while a row is selected.
 const HIGHLIGHT: &str = "▶";
 const COLUMN_SPACING: u16 = 1;
+/// The fewest minutes the traffic column shows; a table narrower than that leaves it out.
+const SPARK_MIN: usize = 8;
 
 /// A count as it fits a numeric column `width` wide, its mark's place kept.
 fn count_in(value: f64, width: u16) -> String {
@@ -67,14 +69,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let title = Line::from(title);
 
-    // Width left for the sparkline after the fixed columns, their gaps and the borders.
-    let fixed: u16 = FIXED_WIDTHS.iter().sum::<u16>() + FIXED_WIDTHS.len() as u16 + 2 + 2;
-    let spark_width = area.width.saturating_sub(fixed).clamp(0, 60) as usize;
-
     // Numbers are right-aligned with a space for the `!` mark, and so are their headings.
     let heading = |h: &str, numeric: bool| {
         if numeric { Line::from(format!("{h} ")).right_aligned() } else { Line::from(h.to_string()) }
     };
+    let buf = frame.buffer_mut();
+    let inner = super::bordered(buf, area, &title, theme.border);
+    let Some(grid) = Grid::new(inner, selected.map(|s| s - start), shown.len()) else { return };
+    let spark_width = grid.spark_width;
+    // The minutes the sparkline shows, as many as its column holds.
+    let traffic = [format!("TRAFFIC ({spark_width} min)"), "TRAFFIC".to_string()]
+        .into_iter()
+        .find(|h| h.chars().count() <= spark_width)
+        .unwrap_or_default();
     let headings = [
         heading("", false),
         heading("ROUTE", false),
@@ -83,17 +90,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         heading("5XX%", true),
         heading(&latency_heading(&state.policy.latency_statistic), true),
         heading("THR", true),
-        heading("TRAFFIC (60 min)", false),
+        heading(&traffic, false),
     ];
-    let buf = frame.buffer_mut();
-    let inner = super::bordered(buf, area, &title, theme.border);
-    if let Some(grid) = Grid::new(inner, selected.map(|s| s - start), shown.len()) {
-        grid.draw_heading(buf, &headings, theme.table_header);
-        for (i, row) in shown.iter().enumerate() {
-            grid.draw_row(buf, i, &route_cells(row, state, theme, spark_width), theme);
-        }
-        grid.highlight(buf, shown.len(), theme.selected);
+    grid.draw_heading(buf, &headings, theme.table_header);
+    for (i, row) in shown.iter().enumerate() {
+        grid.draw_row(buf, i, &route_cells(row, state, theme, spark_width), theme);
     }
+    grid.highlight(buf, shown.len(), theme.selected);
 
     if visible.is_empty() {
         // On the first row under the heading, which even the shortest table has.
@@ -242,8 +245,11 @@ struct Grid {
     heading: Rect,
     /// Under the heading, one route a line.
     rows: Rect,
-    /// Each column's x and width on the screen, at y 0.
-    columns: Vec<Rect>,
+    /// Each column's x and width on the screen, at y 0; `None` for a column left out because the
+    /// table is too narrow ([`Grid::widths`]).
+    columns: [Option<Rect>; 8],
+    /// How many of the newest minutes the sparkline shows: what its column holds, at most the hour.
+    spark_width: usize,
     /// The highlight's column: as wide as its mark while a row is selected, else nothing.
     selection: Rect,
     /// The selected row among those shown, as `Table` clamps it: none without rows.
@@ -260,14 +266,23 @@ impl Grid {
         let selection_width = if selected.is_some() { Line::from(HIGHLIGHT).width() as u16 } else { 0 };
         let [_, columns_area] = Layout::horizontal([Constraint::Length(selection_width), Constraint::Fill(0)])
             .areas(Rect::new(0, 0, inner.width, 1));
-        let widths = FIXED_WIDTHS.iter().map(|w| Constraint::Length(*w)).chain([Constraint::Fill(1)]);
-        let columns = Layout::horizontal(widths)
-            .flex(Flex::Start)
-            .spacing(COLUMN_SPACING)
-            .split(columns_area)
-            .iter()
-            .map(|c| Rect::new(inner.x + c.x, 0, c.width, 1))
-            .collect();
+        let fixed = Grid::widths(columns_area.width);
+        let kept: Vec<usize> = (0..8).filter(|i| *i == 7 || fixed[*i] > 0).collect();
+        let widths = kept.iter().map(|&i| if i == 7 { Constraint::Fill(1) } else { Constraint::Length(fixed[i]) });
+        let split = Layout::horizontal(widths).flex(Flex::Start).spacing(COLUMN_SPACING).split(columns_area);
+        let used = fixed.iter().filter(|w| **w > 0).map(|w| w + 1).sum::<u16>() + 2;
+        let spark_width = usize::from(inner.width.saturating_sub(used).min(60));
+        let mut columns = [None; 8];
+        for (&i, c) in kept.iter().zip(split.iter()) {
+            columns[i] = Some(Rect::new(inner.x + c.x, 0, c.width, 1));
+        }
+        // A few bars say nothing of the hour: below this the column is left out.
+        let spark_width = if spark_width < SPARK_MIN {
+            columns[7] = None;
+            0
+        } else {
+            spark_width
+        };
         let [_, heading, _, rows, _, _, _] = Layout::vertical([
             Constraint::Length(0),
             Constraint::Length(1),
@@ -278,12 +293,36 @@ impl Grid {
             Constraint::Length(0),
         ])
         .areas(inner);
-        Some(Grid { heading, rows, columns, selection: Rect { width: selection_width, height: 1, ..rows }, selected })
+        Some(Grid {
+            heading,
+            rows,
+            columns,
+            spark_width,
+            selection: Rect { width: selection_width, height: 1, ..rows },
+            selected,
+        })
+    }
+
+    /// The fixed columns' widths in `width` (0 for one left out): all of them when they fit;
+    /// narrower, throttles, then latency, then requests are left out, then the target column
+    /// narrows to `λ Lambda`, so the route, where it goes and its 5xx stay whole to 40 columns.
+    fn widths(width: u16) -> [u16; 7] {
+        let need = |w: &[u16; 7]| w.iter().filter(|w| **w > 0).map(|w| w + COLUMN_SPACING).sum::<u16>();
+        let mut widths = FIXED_WIDTHS;
+        for (column, narrower) in [(6, 0), (5, 0), (3, 0), (2, 9)] {
+            if need(&widths) <= width {
+                break;
+            }
+            widths[column] = narrower;
+        }
+        widths
     }
 
     fn draw_heading(&self, buf: &mut Buffer, headings: &[Line], style: Style) {
         for (column, heading) in self.columns.iter().zip(headings) {
-            cell(buf, Rect { y: self.heading.y, height: self.heading.height, ..*column }, heading, style);
+            if let Some(column) = column {
+                cell(buf, Rect { y: self.heading.y, height: self.heading.height, ..*column }, heading, style);
+            }
         }
     }
 
@@ -298,11 +337,17 @@ impl Grid {
         }
         let at = |column: &Rect| Rect { y, ..*column };
         let (mark, mark_style) = if row.alert { ("▲", theme.alert) } else { (" ", Style::default()) };
-        cell(buf, at(&self.columns[0]), &Line::from(mark), mark_style);
-        for (column, text) in self.columns[1..7].iter().zip(&row.text) {
-            cell(buf, at(column), text, Style::default());
+        if let Some(column) = &self.columns[0] {
+            cell(buf, at(column), &Line::from(mark), mark_style);
         }
-        draw_sparkline(buf, at(&self.columns[7]), row.minutes, theme);
+        for (column, text) in self.columns[1..7].iter().zip(&row.text) {
+            if let Some(column) = column {
+                cell(buf, at(column), text, Style::default());
+            }
+        }
+        if let Some(column) = &self.columns[7] {
+            draw_sparkline(buf, at(column), row.minutes, theme);
+        }
     }
 
     /// The selected row's style over it, once its cells are drawn.
@@ -362,6 +407,14 @@ mod tests {
             assert!(text.chars().count() < usize::from(ERRORS_WIDTH), "{value}: {text}");
         }
         assert_eq!(percent_in_column(100.0), "100.0");
+    }
+
+    #[test]
+    fn a_narrow_table_leaves_columns_out_rather_than_cut_its_numbers() {
+        assert_eq!(Grid::widths(120), FIXED_WIDTHS);
+        assert_eq!(Grid::widths(68), FIXED_WIDTHS);
+        assert_eq!(Grid::widths(60), [1, 14, 16, 10, 6, 7, 0]);
+        assert_eq!(Grid::widths(37), [1, 14, 9, 0, 6, 0, 0]);
     }
 
     #[test]
