@@ -124,7 +124,7 @@ async fn a_failing_router_trips_its_guard_once_and_the_console_says_when_it_reco
     let state = session.state();
     assert!(!state.is_stale(), "calls still answer: only the function fails");
     let banner = state.notices.banner.as_deref().unwrap_or_default();
-    assert!(banner.starts_with("router in trouble: take it off with `cutover router remove"), "{banner}");
+    assert!(banner.starts_with("router in trouble (the demo's injected fault): f cycles it off"), "{banner}");
 
     session.run_until(3 * MINUTE, |_| false).await;
     let warnings = log_lines(session.state()).into_iter().filter(|l| l.contains("itself is in trouble")).count();

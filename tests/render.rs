@@ -701,3 +701,17 @@ async fn bad_deploy_40x10_keeps_three_table_rows() {
     assert!(orders.contains(&format!(" {five_xx:.1}!")), "{orders}");
     insta::assert_snapshot!(screen.backend());
 }
+
+#[tokio::test(start_paused = true)]
+async fn at_40x10_e_says_there_is_no_room_and_a_dialog_keeps_its_keys() {
+    let mut session = bad_deploy().await;
+    session.press(Command::ToggleEvents);
+    let text = draw(session.state(), &Theme::default_dark(), 40, 10).backend().to_string();
+    assert!(text.contains("▸ no room for the log (e closes)"), "{text}");
+    session.press(Command::ToggleEvents);
+    session.press(Command::Switch);
+    let text = draw(session.state(), &Theme::default_dark(), 40, 10).backend().to_string();
+    assert!(text.contains("y switch"), "the dialog's keys stay on screen:\n{text}");
+    let text = draw(session.state(), &Theme::default_dark(), 120, 40).backend().to_string();
+    assert!(text.contains("y switch"), "{text}");
+}

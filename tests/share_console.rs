@@ -160,7 +160,7 @@ async fn cutover_weight_shows_the_dialog_writes_the_store_and_waits_for_the_edge
     // Already there: nothing to do, said as such.
     let again = plan_weight(&mut runtime, "/search/*", 100).unwrap();
     assert!(matches!(again, SwitchPlan::AlreadyThere(ref m) if m.contains("already sends 100 %")));
-    // An unrouted route is refused with what to do.
+    // An unrouted route is refused with what moves it in the demo.
     let refused = plan_weight(&mut runtime, "/auth/*", 10).err().expect("refused");
-    assert!(refused.to_string().contains("cutover router install"), "{refused}");
+    assert!(refused.to_string().contains("s or `cutover switch` moves it by behavior"), "{refused}");
 }

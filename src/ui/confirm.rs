@@ -3,7 +3,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
 use crate::app::command::Command;
@@ -138,7 +137,8 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
     lines.push(Line::from(
         go.into_iter().chain([keys(Command::Cancel), Span::styled(" cancel", theme.dialog)]).collect::<Vec<_>>(),
     ));
-    frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+    let wanted = height(confirm, audit_failure).saturating_sub(2);
+    popup::body(frame, inner, lines, wanted, theme.dialog);
 }
 
 #[cfg(test)]

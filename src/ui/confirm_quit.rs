@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
 use crate::app::command::Command;
@@ -44,5 +43,5 @@ pub fn render(frame: &mut Frame, area: Rect, risks: &[String], demo: bool, theme
         Span::styled(keymap::label(Context::ConfirmQuit, Command::Cancel), theme.key),
         Span::styled(" stay and keep following", theme.dialog),
     ]));
-    frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+    popup::body(frame, inner, lines, height(risks, demo).saturating_sub(2), theme.dialog);
 }

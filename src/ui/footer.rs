@@ -66,6 +66,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
 }
 
+/// The event log is open but the screen is too short to show it beside the table.
+pub fn no_room_for_the_log(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let long = " ▸ no room for the event log at this height: a taller terminal shows it (e closes it)";
+    let text =
+        if long.chars().count() <= usize::from(area.width) { long } else { " ▸ no room for the log (e closes)" };
+    frame.render_widget(Paragraph::new(Line::from(Span::styled(text, theme.alert))).style(theme.base), area);
+}
+
 /// `▲ /orders/* fastest: D stage → d0: seconds, every route behind prod · s origin: 1–3 min · ? help`
 /// while the selected route breaches; while its numbers are from before its last fix, that they
 /// are; else nothing.

@@ -80,6 +80,10 @@ pub fn render_deck(frame: &mut Frame, tabs: &[Tab], state: &State, theme: &Theme
     }
     if h.footer > 0 {
         footer::render(frame, footer_area, state, theme);
+        // `e` on a screen too short for the log: answered where the eye is, not silently ignored.
+        if state.view.log_open && h.events == 0 && state.notices.flash.is_none() {
+            footer::no_room_for_the_log(frame, footer_area, theme);
+        }
     }
 
     match &state.view.overlay {

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::popup;
 use crate::app::command::Command;
@@ -63,7 +62,7 @@ pub fn render_picker(frame: &mut Frame, area: Rect, picker: &StagePicker, theme:
         Span::styled(keymap::label(Context::StagePicker, Command::Cancel), theme.key),
         Span::styled(" close", theme.dialog),
     ]));
-    frame.render_widget(Paragraph::new(lines).style(theme.dialog), inner);
+    popup::body(frame, inner, lines, picker_height(picker).saturating_sub(2), theme.dialog);
 }
 
 /// The confirm dialog's height: its fixed lines, and the undo's warning wrapped at the width.
@@ -95,5 +94,5 @@ pub fn render_confirm(frame: &mut Frame, area: Rect, confirm: &ConfirmStage, the
             Span::styled(" cancel", theme.dialog),
         ]),
     ]);
-    frame.render_widget(Paragraph::new(lines).style(theme.dialog).wrap(Wrap { trim: false }), inner);
+    popup::body(frame, inner, lines, confirm_height(confirm).saturating_sub(2), theme.dialog);
 }

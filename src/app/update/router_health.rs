@@ -32,23 +32,7 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
         let what = describe(&breaches, periods);
         if state.learned.router_alert.is_empty() {
             let function = function_name(&state.distribution_id);
-            let message = if demo {
-                format!(
-                    "the router function {function} itself is in trouble ({what}): CloudFront answers a request the function \
-                     fails on with an error, not with either origin, on every routed behavior whatever its share, so moving \
-                     shares (+ - s) cannot help. In the demo it is the injected fault: f cycles the faults off; against AWS \
-                     you would take the router off (router remove: minutes) and switch routes by behavior (s)"
-                )
-            } else {
-                format!(
-                    "the router function {function} itself is in trouble ({what}): CloudFront answers a request the function \
-                 fails on (an execution or validation error, a throttle) with an error, not with either origin, on every \
-                 routed behavior whatever its share, so moving shares (+ - s) cannot help. Take the router off: \
-                 `cutover router remove --distribution {} --yes` (one distribution update: minutes; routed routes then \
-                 go wholly to their behavior's origin), then restart the console and switch routes by behavior (s)",
-                    state.distribution_id
-                )
-            };
+            let message = trouble_message(state, &function, &what, demo);
             state.log(Level::Warn, None, message);
             effects.push(Effect::Bell);
             let routed: Vec<String> =
@@ -57,19 +41,7 @@ pub fn check(state: &mut State, snapshot: &MetricsSnapshot) -> Vec<Effect> {
         }
         // One line, cut at the screen's edge: what to do comes before the detail.
         let short: Vec<String> = breaches.iter().map(RouterBreach::short).collect();
-        state.notices.banner = Some(if demo {
-            format!(
-                "router in trouble (the demo's injected fault): f cycles it off; shares cannot help ({} for {periods} min)",
-                short.join(", ")
-            )
-        } else {
-            format!(
-                "router in trouble: take it off with `cutover router remove --distribution {} --yes` (minutes); \
-                 shares cannot help ({} for {periods} min); then restart, and s switches by behavior",
-                state.distribution_id,
-                short.join(", ")
-            )
-        });
+        state.notices.banner = Some(trouble_banner(state, &short.join(", "), periods, demo));
     } else if !state.learned.router_alert.is_empty() {
         let was: Vec<String> = state.learned.router_alert.iter().map(RouterBreach::describe).collect();
         let message = format!("the router is healthy again (was {})", was.join(", "));
@@ -84,4 +56,42 @@ fn describe(breaches: &[RouterBreach], periods: usize) -> String {
     let what: Vec<String> = breaches.iter().map(RouterBreach::describe).collect();
     let unit = if periods == 1 { "period" } else { "periods" };
     format!("{} for {periods} {unit}", what.join(", "))
+}
+
+/// The log's warning when the router function fails: why shares cannot help, and the way out —
+/// live, taking the router off; in the demo, the fault key.
+fn trouble_message(state: &State, function: &str, what: &str, demo: bool) -> String {
+    let why = format!(
+        "the router function {function} itself is in trouble ({what}): CloudFront answers a request the function \
+         fails on (an execution or validation error, a throttle) with an error, not with either origin, on every \
+         routed behavior whatever its share, so moving shares (+ - s) cannot help."
+    );
+    if demo {
+        format!(
+            "{why} In the demo it is the injected fault: f cycles the faults off; against AWS you would take the \
+             router off (router remove: minutes) and switch routes by behavior (s)"
+        )
+    } else {
+        format!(
+            "{why} Take the router off: `cutover router remove --distribution {} --yes` (one distribution update: \
+             minutes; routed routes then go wholly to their behavior's origin), then restart the console and switch \
+             routes by behavior (s)",
+            state.distribution_id
+        )
+    }
+}
+
+/// The banner while it lasts, one line: what to do before the detail.
+fn trouble_banner(state: &State, short: &str, periods: usize, demo: bool) -> String {
+    if demo {
+        format!(
+            "router in trouble (the demo's injected fault): f cycles it off; shares cannot help ({short} for {periods} min)"
+        )
+    } else {
+        format!(
+            "router in trouble: take it off with `cutover router remove --distribution {} --yes` (minutes); \
+             shares cannot help ({short} for {periods} min); then restart, and s switches by behavior",
+            state.distribution_id
+        )
+    }
 }
