@@ -10,11 +10,12 @@ use crate::app::action::{Effect, Work};
 use crate::app::command::Command;
 use crate::app::intent::refusal::{InFlight, Untouched};
 use crate::app::intent::stage::in_flight;
-use crate::app::intent::{Refusal, Request};
+use crate::app::intent::{Refusal, Request, remedies};
 use crate::app::model::state::{Move, MoveKind, MovePhase, MoveSource, Overlay, StageStep, State};
 use crate::audit::RecordKind;
 use crate::backend::BackendError;
 use crate::domain::Level;
+use crate::domain::format::thousands;
 use crate::domain::stage::{StageDeployments, StageRef};
 use crate::domain::visible::escape as visible;
 
@@ -146,16 +147,39 @@ pub fn confirm(state: &mut State) -> Vec<Effect> {
         .collect()
 }
 
-/// The routes behind `stage` that breach now, each with its numbers.
+/// The routes behind `stage` that breach now — their alert, or their newest minute past a
+/// threshold (the first `!`) — each with its numbers.
 fn breaching_behind(state: &State, stage: &StageRef) -> Vec<String> {
     let statistic = &state.policy.latency_statistic;
     (state.routes.iter())
-        .filter(|r| !r.alert.is_empty() && state.policy.stages.get(&r.path).is_some_and(|s| s.stage == *stage))
+        .filter(|r| state.policy.stages.get(&r.path).is_some_and(|s| s.stage == *stage))
+        .filter(|r| remedies::breaching(state, r))
         .map(|r| {
-            let words: Vec<String> = r.alert.iter().map(|b| b.describe(statistic)).collect();
+            let words: Vec<String> = if r.alert.is_empty() {
+                newest_minute_words(state, &r.path)
+            } else {
+                r.alert.iter().map(|b| b.describe(statistic)).collect()
+            };
             format!("{} {}", r.path, words.join(", "))
         })
         .collect()
+}
+
+/// What of `path`'s newest minute is past its thresholds: `5xx 17.0%`, `p99 2,823 ms`, `throttles 12`.
+fn newest_minute_words(state: &State, path: &str) -> Vec<String> {
+    let t = state.thresholds_for(path);
+    let Some(p) = state.learned.metrics.as_ref().and_then(|m| m.latest(path)) else { return Vec::new() };
+    let mut words = Vec::new();
+    if let Some(rate) = p.error_rate_pct().filter(|_| t.error_rate_breached(p)) {
+        words.push(format!("5xx {rate:.1}%"));
+    }
+    if let Some(ms) = p.latency_ms().filter(|_| t.latency_breached(p)) {
+        words.push(format!("{} {} ms", state.policy.latency_statistic, thousands(ms.round() as u64)));
+    }
+    if let Some(n) = p.throttles.get().filter(|_| t.throttles_breached(p)) {
+        words.push(format!("throttles {}", thousands(n.round() as u64)));
+    }
+    words
 }
 
 /// `UpdateStage` answered, and the stage read back: accepted only when it serves the deployment asked.

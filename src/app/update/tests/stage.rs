@@ -352,3 +352,21 @@ fn after_the_stage_rollback_late_minutes_are_said_late_and_u_warns_with_the_numb
         Some("d2 was breaching when the stage left it (/orders/* 5xx 12.4% > 5%): this serves it again")
     );
 }
+
+#[test]
+fn u_warns_with_the_newest_minute_when_the_rollback_came_before_the_alert() {
+    let mut state = with_stage();
+    select(&mut state, "/orders/*");
+    super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(1)) }));
+    assert!(state.route("/orders/*").unwrap().alert.is_empty(), "one bad minute: the first `!`, no alert yet");
+    picker_open(&mut state);
+    press(&mut state, Command::Confirm);
+    press(&mut state, Command::Confirm);
+    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
+    press(&mut state, Command::Undo);
+    let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
+    assert_eq!(
+        confirm.warning().as_deref(),
+        Some("d2 was breaching when the stage left it (/orders/* 5xx 12.4%): this serves it again")
+    );
+}
