@@ -38,6 +38,14 @@ fn picker_open(state: &mut State) {
     super::update(state, loaded);
 }
 
+/// `D`, Enter on the fallback, `y`, and API Gateway took it: the stage serves d0.
+fn rolled_back_to_d0(state: &mut State) {
+    picker_open(state);
+    press(state, Command::Confirm);
+    press(state, Command::Confirm);
+    super::update(state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
+}
+
 /// Everything `update` returns, audit records included.
 fn all(state: &mut State, action: Action) -> Vec<Effect> {
     crate::app::update::distribution(state, action)
@@ -117,10 +125,7 @@ fn a_refused_move_is_logged_recorded_and_leaves_the_stage_as_it_was() {
 #[test]
 fn u_moves_the_stage_back_until_a_switch_comes_after_it() {
     let mut state = with_stage();
-    picker_open(&mut state);
-    press(&mut state, Command::Confirm);
-    press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
+    rolled_back_to_d0(&mut state);
 
     press(&mut state, Command::Undo);
     let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
@@ -245,10 +250,7 @@ fn switches_and_stage_moves_are_numbered_in_one_ledger() {
 fn u_undoes_the_newest_move_of_either_kind() {
     // A switch taken after a stage move: u is the switch's.
     let mut state = with_stage();
-    picker_open(&mut state);
-    press(&mut state, Command::Confirm);
-    press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
+    rolled_back_to_d0(&mut state);
     switch_accepted(&mut state, 2);
     press(&mut state, Command::Undo);
     let Overlay::Confirm(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
@@ -333,10 +335,7 @@ fn after_the_stage_rollback_late_minutes_are_said_late_and_u_warns_with_the_numb
     select(&mut state, "/orders/*");
     super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(3)) }));
     assert_eq!(state.route("/orders/*").unwrap().alert.len(), 1);
-    picker_open(&mut state);
-    press(&mut state, Command::Confirm);
-    press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
+    rolled_back_to_d0(&mut state);
 
     // The same bad minutes, delivered again: from before the stage move, no bell, no remedy.
     super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(0)) }));
@@ -359,10 +358,7 @@ fn u_warns_with_the_newest_minute_when_the_rollback_came_before_the_alert() {
     select(&mut state, "/orders/*");
     super::update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(super::metrics(1)) }));
     assert!(state.route("/orders/*").unwrap().alert.is_empty(), "one bad minute: the first `!`, no alert yet");
-    picker_open(&mut state);
-    press(&mut state, Command::Confirm);
-    press(&mut state, Command::Confirm);
-    super::update(&mut state, Action::to(ID, Event::StageSet { id: 1, result: Ok("d0".into()) }));
+    rolled_back_to_d0(&mut state);
     press(&mut state, Command::Undo);
     let Overlay::ConfirmStage(confirm) = &state.view.overlay else { panic!("{:?}", state.view.overlay) };
     assert_eq!(
