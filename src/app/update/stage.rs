@@ -222,8 +222,10 @@ pub fn set(state: &mut State, id: u64, result: Result<String, BackendError>) -> 
                 serving.current = done.to.clone();
             }
             let message = format!(
-                "stage {label} now serves deployment {}: API Gateway takes it within seconds, for every route behind the stage (no CloudFront propagation); u moves it back",
-                visible(&done.to)
+                "stage {label} now serves deployment {}: API Gateway takes it within seconds, for every route behind the stage (no CloudFront propagation); u (or `cutover stage '{}' --deployment {}`) moves it back",
+                visible(&done.to),
+                visible(&done.path),
+                visible(&done.from)
             );
             state.log(Level::Info, Some(&done.path), message);
             vec![audit::stage_step(state, &record_of, RecordKind::StageAccepted, None)]

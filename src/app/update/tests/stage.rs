@@ -100,6 +100,9 @@ fn confirming_records_then_sends_update_stage_and_the_answer_is_logged_and_recor
     assert_eq!(accepted[0].requested_at, requested.requested_at);
     assert_eq!(state.learned.stage_serving[&prod()].current, "d0");
     assert!(messages(&state).iter().any(|m| m.contains("now serves deployment d0")), "{:?}", messages(&state));
+    // The way back, by key and by command (a headless run has no `u`), in the demo as it runs it.
+    let said = messages(&state).into_iter().find(|m| m.contains("now serves deployment d0")).unwrap();
+    assert!(said.ends_with("u (or `cutover stage '/orders/*' --deployment d2 --demo`) moves it back"), "{said}");
 }
 
 #[test]
