@@ -30,9 +30,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let mut spans = Vec::new();
-    // A breach elsewhere: the key that takes the eye (and the remedies) there.
+    // A breach elsewhere (an alert or a `!`): the key that takes the eye, and the remedies, there.
     if context == Context::Table
-        && let Some(other) = state.routes.iter().find(|r| !r.alert.is_empty() && r.alert_before.is_none())
+        && let Some(other) = (state.routes.iter())
+            .filter(|r| state.view.selected.as_deref() != Some(r.path.as_str()))
+            .find(|r| remedies::breaching(state, r))
     {
         spans.push(Span::styled(format!(" ▲ {} breaches: ", visible::escape(&other.path)), theme.alert));
         spans.push(Span::styled("a", theme.key));

@@ -1,7 +1,9 @@
 //! Selection, filtering, panes and overlays: everything that only changes what is looked at.
 
 use crate::app::command::Command;
+use crate::app::intent::remedies;
 use crate::app::model::state::{Overlay, State};
+use crate::domain::Level;
 
 /// How many log entries PgUp / PgDn move.
 const LOG_PAGE: usize = 5;
@@ -81,10 +83,17 @@ fn move_selection(state: &mut State, delta: isize) {
 fn select_next_breached(state: &mut State) {
     let visible = state.visible_routes();
     let after = state.selected_index_in(&visible).map_or(0, |i| i + 1);
-    let next = (0..visible.len()).map(|k| &visible[(after + k) % visible.len()]).find(|r| !r.alert.is_empty());
+    // Breached as the table marks it: an alert, or the newest minute past a threshold (a `!`).
+    let next = (0..visible.len())
+        .map(|k| &visible[(after + k) % visible.len()])
+        .find(|r| remedies::breaching(state, r) || !r.alert.is_empty());
     match next.map(|r| r.path.clone()) {
         Some(next) => state.view.selected = Some(next),
-        None => state.notices.flash("no route is breached: a has nothing to jump to"),
+        None => {
+            let message = "no route is breached: a has nothing to jump to";
+            state.log(Level::Info, None, message);
+            state.notices.flash(message);
+        }
     }
 }
 

@@ -202,6 +202,14 @@ fn a_jumps_to_the_next_breached_route_and_wraps_round() {
     let mut state = loaded();
     press(&mut state, Command::SelectNextBreached);
     assert_eq!(state.view.selected.as_deref(), Some("/user/*"), "nothing breached: the selection stays");
+    assert_eq!(messages(&state).last().unwrap(), "INFO - no route is breached: a has nothing to jump to");
+    // The first bad minute (a `!` in the table), before any alert: a goes there.
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(1)) }));
+    assert!(state.route("/orders/*").unwrap().alert.is_empty());
+    press(&mut state, Command::SelectNextBreached);
+    assert_eq!(state.view.selected.as_deref(), Some("/orders/*"));
+    update(&mut state, Action::to(ID, Event::MetricsLoaded { result: Ok(metrics(0)) }));
+    state.view.selected = Some("/user/*".into());
     let breach = Breach { kind: BreachKind::ErrorRate, value: 9.0, limit: 5.0 };
     for path in ["/orders/*", "*"] {
         state.routes.iter_mut().find(|r| r.path == path).unwrap().alert = vec![breach.clone()];
