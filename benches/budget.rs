@@ -211,5 +211,37 @@ fn audit_append(c: &mut Criterion) {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-criterion_group!(benches, frame, refresh, query_plan, audit_append);
+/// Real-time log lines read by the parser (`domain::edge_log`), as a Kinesis batch brings them:
+/// realistic lines of 75 routes, statuses and edges mixed. Throughput is in lines a second; the goal
+/// (issue 22) is a million a second on one core.
+fn edge_log_lines(c: &mut Criterion) {
+    use cutover::domain::edge_log::{Field, Layout};
+    const LINES: usize = 10_000;
+    let layout = Layout::new(Field::READ.map(Field::name));
+    let results = ["Hit", "Miss", "RefreshHit", "Error", "OriginConnectError", "FunctionExecutionError"];
+    let statuses = [200, 200, 200, 304, 404, 502, 503];
+    let lines: Vec<Vec<u8>> = (0..LINES)
+        .map(|i| {
+            format!(
+                "{}.{:03}\t{}\t0.{:03}\tIAD89-P{}\t{}\t/svc/{:03}/*\n",
+                1_733_500_000 + i / 1000,
+                i % 1000,
+                statuses[i % statuses.len()],
+                (i * 37) % 1000,
+                i % 9,
+                results[i % results.len()],
+                i % ROUTES_PER_DISTRIBUTION
+            )
+            .into_bytes()
+        })
+        .collect();
+    let mut group = c.benchmark_group("edge log");
+    group.throughput(criterion::Throughput::Elements(LINES as u64));
+    group.bench_function("parse 10,000 lines", |b| {
+        b.iter(|| lines.iter().filter(|line| layout.parse(black_box(line)).is_ok()).count())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frame, refresh, query_plan, audit_append, edge_log_lines);
 criterion_main!(benches);

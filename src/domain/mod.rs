@@ -4,6 +4,7 @@
 
 pub mod backoff;
 pub mod demo_words;
+pub mod edge_log;
 pub mod event;
 pub mod format;
 pub mod metrics;
