@@ -17,7 +17,7 @@ use cutover::commands::headless::{
     ApplyArgs, Confirmer, EventPrinter, HeadlessError, SwitchPlan, carry_out, describe, plan_rollback_all, plan_switch,
 };
 use cutover::domain::{DeployStatus, Target};
-use support::{Drive, demo, start};
+use support::{Drive, demo, staged_demo, start};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -252,7 +252,8 @@ async fn status_marks_a_route_pending_while_its_switch_deploys_and_numbers_missi
 /// The JSON schema is part of cutover's interface: every documented field is present.
 #[tokio::test(start_paused = true)]
 async fn status_json_has_every_documented_field() {
-    let (session, _) = demo(Scenario::Calm, 1).await;
+    let (mut session, _) = staged_demo(Scenario::Calm, 1).await;
+    assert!(session.run_until(Duration::from_secs(30), |s| !s.learned.stage_serving.is_empty()).await);
     let json: serde_json::Value = serde_json::from_str(&report(&session).to_json()).unwrap();
     let keys = |v: &serde_json::Value| -> Vec<String> {
         let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
@@ -274,9 +275,14 @@ async fn status_json_has_every_documented_field() {
             "newest_datapoint",
             "router_error",
             "routes",
+            "stages",
             "status"
         ]
     );
+    let stage = &distribution["stages"][0];
+    assert_eq!(keys(stage), ["description", "fallback", "routes", "serving", "stage"]);
+    assert_eq!(stage["fallback"], false, "the calm demo's stage serves its newest deployment: {stage}");
+    assert!(report(&session).to_text().contains("serves"), "{}", report(&session).to_text());
     // One account: its numbers are `concurrency`; several fill `accounts` (see below).
     assert_eq!(distribution["accounts"], serde_json::json!([]));
     assert_eq!(keys(&distribution["concurrency"]), ["limit", "limit_assumed", "used"]);

@@ -113,9 +113,14 @@ pub async fn load<B: Backend, W: Write>(
 ) -> Result<Vec<Option<String>>, HeadlessError> {
     runtime.tick();
     let settled = |c: &Console| {
-        c.distributions
-            .iter()
-            .all(|s| !s.learned.topology.in_flight() && !s.learned.metrics.in_flight() && !s.learned.shares.in_flight())
+        c.distributions.iter().all(|s| {
+            !s.learned.topology.in_flight()
+                    && !s.learned.metrics.in_flight()
+                    && !s.learned.shares.in_flight()
+                    // What each stage serves, for `status`: its read fails or answers within the
+                    // SDK's timeouts, well inside the load's limit.
+                    && s.learned.stages_reading.is_empty()
+        })
     };
     let finished = run_until(runtime, printer, LOAD_LIMIT, futures::stream::pending(), settled).await;
     let mut metrics_errors = Vec::new();

@@ -12,6 +12,7 @@ mod probe;
 mod prompt;
 mod run;
 mod stage;
+pub mod stage_status;
 pub mod status;
 
 pub use apply::{

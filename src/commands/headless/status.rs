@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::stage_status::StageStatus;
 use crate::app::model::routing::Via;
 use crate::app::model::state::State;
 use crate::audit::{AuditTrail, RecordKind};
@@ -46,6 +47,8 @@ pub struct DistributionStatus {
     /// Each account's concurrency when the Lambda sides live in several (the distribution's own
     /// first); empty for one account, whose numbers are `concurrency`.
     pub accounts: Vec<AccountStatus>,
+    /// Each API Gateway stage the config names: what it serves, and the routes behind it.
+    pub stages: Vec<StageStatus>,
     pub routes: Vec<RouteStatus>,
 }
 
@@ -134,6 +137,8 @@ impl StatusReport {
             d.metrics_error.is_none()
                 && d.router_error.is_none()
                 && d.accounts.iter().all(|a| a.error.is_none())
+                // A stage that could not be read is an emergency path (`D`) nobody can vouch for.
+                && d.stages.iter().all(|s| s.serving.is_some())
                 && d.routes.iter().all(|r| !r.guard.breached)
         });
         StatusReport { schema_version: SCHEMA_VERSION, generated_at, healthy, distributions }
@@ -158,11 +163,16 @@ impl StatusReport {
         self.distributions.iter().any(|d| d.router_error.is_some())
     }
 
-    /// 1 when numbers (an account's included) or a router's store could not be read (so guards
-    /// could not be judged, or viewers may reach Lambda unseen), else 3 when a guard is breached,
+    /// A configured stage could not be read: `D` would act on a stage nobody has seen.
+    pub fn stages_failed(&self) -> bool {
+        self.distributions.iter().any(|d| d.stages.iter().any(|s| s.serving.is_none()))
+    }
+
+    /// 1 when numbers (an account's included), a router's store or a configured stage could not be
+    /// read (so guards could not be judged, viewers may reach Lambda unseen, or `D` is unchecked), else 3 when a guard is breached,
     /// else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.metrics_failed() || self.accounts_failed() || self.router_failed() {
+        if self.metrics_failed() || self.accounts_failed() || self.router_failed() || self.stages_failed() {
             1
         } else if self.breached() {
             super::EXIT_BREACHED
@@ -265,6 +275,7 @@ impl DistributionStatus {
                 })
             }),
             accounts: metrics.map(|m| m.accounts.iter().map(AccountStatus::from).collect()).unwrap_or_default(),
+            stages: super::stage_status::of(state),
             routes,
         }
     }
@@ -328,6 +339,7 @@ impl DistributionStatus {
         }
         let _ = writeln!(out, "{heading}");
         self.write_accounts(out);
+        super::stage_status::write_text(&self.stages, out);
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }
@@ -458,8 +470,27 @@ mod tests {
             newest_datapoint: None,
             concurrency: None,
             accounts,
+            stages: Vec::new(),
             routes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_stage_that_could_not_be_read_is_not_healthy_and_exits_1() {
+        let stage = |serving: Option<&str>| super::super::stage_status::StageStatus {
+            stage: "REST abc123/prod".into(),
+            serving: serving.map(Into::into),
+            description: None,
+            fallback: false,
+            routes: vec!["/orders/*".into()],
+        };
+        let mut read = distribution(Vec::new());
+        read.stages = vec![stage(Some("d1"))];
+        assert!(StatusReport::new(Timestamp::UNIX_EPOCH, vec![read.clone()]).healthy);
+        read.stages = vec![stage(None)];
+        let unread = StatusReport::new(Timestamp::UNIX_EPOCH, vec![read]);
+        assert!(!unread.healthy);
+        assert_eq!(unread.exit_code(), 1);
     }
 
     #[test]
