@@ -212,10 +212,12 @@ fn audit_append(c: &mut Criterion) {
 }
 
 /// Real-time log lines read by the parser (`domain::edge_log`), as a Kinesis batch brings them:
-/// realistic lines of 75 routes, statuses and edges mixed. Throughput is in lines a second; the goal
-/// (issue 22) is a million a second on one core.
+/// realistic lines of 75 routes, statuses and edges mixed; then read and counted into each route's
+/// numbers (`domain::edge_numbers`), as the console does. Throughput is in lines a second; the goal
+/// (issue 22) is a million a second on one core, parsed and counted.
 fn edge_log_lines(c: &mut Criterion) {
     use cutover::domain::edge_log::{Field, Layout};
+    use cutover::domain::edge_numbers::EdgeNumbers;
     const LINES: usize = 10_000;
     let layout = Layout::new(Field::READ.map(Field::name));
     let results = ["Hit", "Miss", "RefreshHit", "Error", "OriginConnectError", "FunctionExecutionError"];
@@ -239,6 +241,16 @@ fn edge_log_lines(c: &mut Criterion) {
     group.throughput(criterion::Throughput::Elements(LINES as u64));
     group.bench_function("parse 10,000 lines", |b| {
         b.iter(|| lines.iter().filter(|line| layout.parse(black_box(line)).is_ok()).count())
+    });
+    let routes = (0..ROUTES_PER_DISTRIBUTION).map(|i| format!("/svc/{i:03}/*"));
+    let mut numbers = EdgeNumbers::new(routes, 100);
+    let now_ms = 1_733_500_010_000;
+    group.bench_function("parse and count 10,000 lines", |b| {
+        b.iter(|| {
+            for line in &lines {
+                numbers.add_record(&layout, black_box(line), now_ms);
+            }
+        })
     });
     group.finish();
 }

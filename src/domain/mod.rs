@@ -5,6 +5,7 @@
 pub mod backoff;
 pub mod demo_words;
 pub mod edge_log;
+pub mod edge_numbers;
 pub mod event;
 pub mod format;
 pub mod metrics;
