@@ -322,6 +322,8 @@ fn each_slice_of_the_state_is_written_only_by_its_owners() {
     ];
     // Probe watches: the edge's own module.
     let edge = ["src/app/update/switching/edge.rs"];
+    // The edge logs' numbers: the stream's news, and the refresh that tells them the routes.
+    let edge_logs = ["src/app/update/edge_logs.rs", "src/app/update/refresh.rs"];
     // The event log only through `State::log`; a refusal where requests are answered (and cleared
     // where a move is sent); the trail's failure where the trail answers.
     let log = ["src/app/model/state.rs"];
@@ -336,9 +338,10 @@ fn each_slice_of_the_state_is_written_only_by_its_owners() {
         "src/app/update/switching/rollout.rs",
     ];
     // `state.` names the console's state (a record's `moves` is not the ledger).
-    let checks: [(&str, &[&str]); 6] = [
+    let checks: [(&str, &[&str]); 7] = [
         ("state.moves", &moves),
         ("state.edge", &edge),
+        ("state.edge_logs", &edge_logs),
         ("state.notices.log", &log),
         ("state.notices.refused", &refused),
         ("state.notices.audit_failure", &audit_failure),

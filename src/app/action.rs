@@ -127,6 +127,14 @@ pub enum Event {
         path: String,
         result: Result<StageDeployments, BackendError>,
     },
+    /// Records read off the distribution's real-time log stream, each one or more lines.
+    EdgeRecords {
+        records: Vec<bytes::Bytes>,
+    },
+    /// The real-time log stream could not be read (and why), or reads again (`None`).
+    EdgeStream {
+        trouble: Option<String>,
+    },
     /// Whether `UpdateStage` of stage move `id` was accepted.
     StageSet {
         id: u64,

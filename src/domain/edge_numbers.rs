@@ -431,7 +431,7 @@ impl Window {
 }
 
 /// One distribution's edge numbers: every route it has, fed lines as the stream brings them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EdgeNumbers {
     config: Config,
     sampling_percent: u8,

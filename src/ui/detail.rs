@@ -2,15 +2,17 @@
 //! switch; a routed route's title says how the router itself is doing.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Widget};
 
+use crate::app::model::edge_logs::SETTLE_SECS;
 use crate::app::model::plan_run::{PlanPhase, PlanRun};
 use crate::app::model::state::State;
-use crate::domain::format::{thousands, time_of_day};
+use crate::domain::format::{duration_short, thousands, time_of_day};
 use crate::domain::metrics::WINDOW_MINUTES;
 use crate::domain::probe::EdgeSummary;
 use crate::domain::router_health::RouterStatus;
@@ -18,6 +20,7 @@ use crate::domain::visible::escape;
 use crate::domain::{MetricsSnapshot, MinutePoint, Target};
 use crate::theme::Theme;
 
+use super::sparkline;
 use super::title::{self, Part};
 
 // Long: lays out one pane (two charts, their axes and legends); the layout arithmetic reads best in one place.
@@ -127,7 +130,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .filter(|(x, _)| (0.0..=WINDOW_MINUTES as f64).contains(x))
         .collect();
 
-    let [legend_area, charts_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    // The edge's seconds under the CloudWatch hour, when the distribution has edge logs and the
+    // pane has room for them beside charts worth drawing.
+    let edge_rows = if state.edge_logs.is_some() && inner.height >= 8 { 2 } else { 0 };
+    let [legend_area, charts_area, edge_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(edge_rows)]).areas(inner);
+    if edge_rows > 0 {
+        edge_seconds(frame.buffer_mut(), edge_area, state, &row.path, theme);
+    }
     frame.render_widget(legend(theme, !mark_x.is_empty(), !moved_x.is_empty()), legend_area);
     let [requests_area, errors_area] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).spacing(3).areas(charts_area);
@@ -181,6 +191,61 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .legend_position(None)
         .style(theme.base);
     frame.render_widget(error_chart, errors_area);
+}
+
+/// The edge's last seconds of the route: its window's numbers in words, then one bar a second (the
+/// newest at the right, up to 5 minutes), a 5xx second drawn in the errors' colour.
+fn edge_seconds(buf: &mut Buffer, area: Rect, state: &State, path: &str, theme: &Theme) {
+    let Some(edge) = state.edge_logs.as_ref() else { return };
+    let [words_area, bars_area] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let words = match (edge.window(path, state.now), edge.age_secs(state.now)) {
+        (Some(w), Some(age)) => {
+            let pct = |n: u32| {
+                if w.counts.lines == 0 {
+                    "–".to_string()
+                } else {
+                    format!("{:.1} %", 100.0 * f64::from(n) / f64::from(w.counts.lines))
+                }
+            };
+            let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{} ms", thousands(v.round() as u64)));
+            format!(
+                "edge, last {} s ({} old): {:.1} req/s · 5xx {} · 4xx {} · p50 {} · p99 {} · hits {} · made by CloudFront {}",
+                w.secs,
+                duration_short(age),
+                w.requests_per_s(),
+                pct(w.counts.status_5xx),
+                pct(w.counts.status_4xx),
+                ms(w.p50_ms),
+                ms(w.p99_ms),
+                pct(w.counts.hits),
+                w.counts.edge_errors
+            )
+        }
+        (None, Some(age)) => format!("edge: no live numbers (newest line {} old)", duration_short(age)),
+        (_, None) => "edge: no line read yet".to_string(),
+    };
+    Line::from(Span::styled(words, theme.muted)).render(words_area, buf);
+    let Some(newest) = edge.numbers.newest_ms.filter(|_| edge.live(state.now)) else { return };
+    let end = newest.div_euclid(1000) - SETTLE_SECS;
+    let width = usize::from(bars_area.width).min(300);
+    let seconds = edge.numbers.seconds(path, end, width);
+    let max = seconds.iter().flatten().map(|s| s.lines).max().unwrap_or(0).max(1);
+    const BARS: [&str; 8] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+    const MISSING_SECOND: &str = "·";
+    debug_assert_eq!(MISSING_SECOND.chars().next(), Some(sparkline::MISSING));
+    for (i, second) in seconds.iter().enumerate() {
+        let x = bars_area.x + i as u16;
+        let (symbol, style) = match second {
+            None => (MISSING_SECOND, theme.muted),
+            Some(s) if s.lines == 0 => (" ", theme.base),
+            Some(s) => {
+                let level = ((u64::from(s.lines) * 7).div_ceil(u64::from(max))) as usize;
+                let style = if s.status_5xx > 0 { theme.chart_errors } else { theme.chart(Target::Lambda) };
+                (BARS[level.min(7)], style)
+            }
+        };
+        buf[(x, bars_area.y)].set_symbol(symbol).set_style(style);
+    }
 }
 
 /// The 5xx series is a fine braille line, its threshold a row of dots: told apart without colour.

@@ -199,6 +199,9 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
         };
         out.push(Segment::new(2, 6, vec![Span::styled(text, theme.muted)]));
     }
+    if let Some(segment) = edge_logs(state, theme, wide) {
+        out.push(segment);
+    }
     if let (Some(queries), Some(cost)) = (state.metric_queries(), state.metrics_cost_per_hour()) {
         // Cents hide what matters at small sizes: 11 metrics a minute is $0.007/h, not $0.01.
         let cost = if cost < 0.1 { format!("${cost:.3}/h") } else { format!("${cost:.2}/h") };
@@ -233,6 +236,37 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     let clock = if wide { clock } else { clock[..5].to_string() };
     out.push(Segment::new(5, 10, vec![Span::styled(format!("{clock} UTC"), theme.muted)]));
     out
+}
+
+/// The edge logs, when the distribution has them: the newest line's age and what the lines cost
+/// an hour (`edge logs 3s old ≈ $0.012/h`), or that the stream cannot be read or has stalled.
+fn edge_logs<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
+    let edge = state.edge_logs.as_ref()?;
+    let age = edge.age_secs(state.now);
+    let segment = match (&edge.trouble, age) {
+        (Some((since, _)), _) => {
+            let failing = duration_short(state.now.duration_since(*since).as_secs());
+            let text = if wide { format!("edge logs unreadable for {failing}") } else { "edge ✗".to_string() };
+            Segment::new(4, 10, vec![Span::styled(text, theme.stale)])
+        }
+        (None, Some(age)) if edge.live(state.now) => {
+            let cost = edge.usd_per_hour();
+            let cost = if cost < 0.1 { format!("${cost:.3}/h") } else { format!("${cost:.2}/h") };
+            let text = if wide {
+                format!("edge logs {} old ≈ {cost}", duration_short(age))
+            } else {
+                format!("ᵉ{}", duration_short(age))
+            };
+            Segment::new(2, 6, vec![Span::styled(text, theme.muted)])
+        }
+        (None, Some(age)) => {
+            let text =
+                if wide { format!("edge logs STALLED {} old", duration_short(age)) } else { "ᵉ✗".to_string() };
+            Segment::new(4, 10, vec![Span::styled(text, theme.stale)])
+        }
+        (None, None) => Segment::new(2, 6, vec![Span::styled("edge logs: no line yet", theme.muted)]),
+    };
+    Some(segment)
 }
 
 /// The router function's own health, when the distribution has the router: a breach of its guard is

@@ -188,12 +188,7 @@ fn route_cells<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_wid
         let mark = if matches!(run.phase, PlanPhase::Paused { .. }) { "‖" } else { "▸" };
         target.push(Span::styled(format!(" {mark}{}", run.progress()), theme.switch_pending));
     }
-    let requests = number(latest.and_then(MinutePoint::requests).map(|v| count_in(v, REQUESTS_WIDTH)), false, theme);
-    let errors = latest.and_then(MinutePoint::error_rate_pct);
-    let error_cell = number(errors.map(percent_in_column), latest.is_some_and(|p| t.error_rate_breached(p)), theme);
-    let latency = latest.and_then(MinutePoint::latency_ms);
-    let latency_cell =
-        number(latency.map(|v| count_in(v, LATENCY_WIDTH)), latest.is_some_and(|p| t.latency_breached(p)), theme);
+    let [requests, error_cell, latency_cell] = number_cells(row, state, latest, t, theme);
     let throttles = throttle_cell(latest, t, theme);
     let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };
     // The account its Lambda side lives in could not be read this time: its numbers are older.
@@ -215,12 +210,62 @@ fn route_cells<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_wid
     }
 }
 
+/// The requests, 5xx and latency cells: the edge's window when its logs are live (what viewers
+/// got seconds ago, marked `ᵉ`), else CloudWatch's newest minute.
+fn number_cells<'a>(
+    row: &RouteRow,
+    state: &State,
+    latest: Option<&MinutePoint>,
+    t: &Thresholds,
+    theme: &Theme,
+) -> [Line<'a>; 3] {
+    let edge = state.edge_logs.as_ref().and_then(|e| e.window(&row.path, state.now));
+    match edge {
+        Some(w) => {
+            let errors = w.error_5xx_pct();
+            [
+                edge_number(Some(count_in(w.requests_per_s() * 60.0, REQUESTS_WIDTH)), false, theme),
+                edge_number(errors.map(percent_in_column), errors.is_some_and(|v| v > t.error_rate_pct), theme),
+                edge_number(
+                    w.p99_ms.map(|v| count_in(v, LATENCY_WIDTH)),
+                    w.p99_ms.is_some_and(|v| v > t.latency_ms),
+                    theme,
+                ),
+            ]
+        }
+        None => {
+            let requests =
+                number(latest.and_then(MinutePoint::requests).map(|v| count_in(v, REQUESTS_WIDTH)), false, theme);
+            let errors = latest.and_then(MinutePoint::error_rate_pct);
+            let error_cell =
+                number(errors.map(percent_in_column), latest.is_some_and(|p| t.error_rate_breached(p)), theme);
+            let latency = latest.and_then(MinutePoint::latency_ms);
+            let latency_cell = number(
+                latency.map(|v| count_in(v, LATENCY_WIDTH)),
+                latest.is_some_and(|p| t.latency_breached(p)),
+                theme,
+            );
+            [requests, error_cell, latency_cell]
+        }
+    }
+}
+
 /// A right-aligned number with a `!` when it crosses its threshold, or `–` when missing.
 fn number<'a>(text: Option<String>, breached: bool, theme: &Theme) -> Line<'a> {
     match (text, breached) {
         (None, _) => Line::from(Span::styled("– ", theme.muted)).right_aligned(),
         (Some(text), true) => Line::from(Span::styled(format!("{text}!"), theme.alert)).right_aligned(),
         (Some(text), false) => Line::from(format!("{text} ")).right_aligned(),
+    }
+}
+
+/// A number from the edge logs: marked `ᵉ` where CloudWatch's has its space, `!` when it crosses
+/// its threshold, `–` when missing (no requests in the window: no rate).
+fn edge_number<'a>(text: Option<String>, breached: bool, theme: &Theme) -> Line<'a> {
+    match (text, breached) {
+        (None, _) => Line::from(Span::styled("–ᵉ", theme.muted)).right_aligned(),
+        (Some(text), true) => Line::from(Span::styled(format!("{text}!"), theme.alert)).right_aligned(),
+        (Some(text), false) => Line::from(vec![Span::raw(text), Span::styled("ᵉ", theme.muted)]).right_aligned(),
     }
 }
 

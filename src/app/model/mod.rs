@@ -4,6 +4,7 @@
 //! with each (`rows`, `routing`), the view and the notices. `update` changes it; the screen and
 //! headless commands read it.
 
+pub mod edge_logs;
 pub mod fetch;
 pub mod fixes;
 pub mod learned;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::edge_logs::EdgeLogSettings;
 use super::plan_run::PlanRun;
 use crate::backend::FaultSet;
 use crate::domain::backoff::Backoff;
@@ -125,6 +126,8 @@ pub struct Setup {
     pub resumed_plans: Vec<PlanRun>,
     /// The API Gateway stage of routes that name one, by path (the stage rollback, `D`).
     pub stages: HashMap<String, RouteStage>,
+    /// How the distribution's real-time logs are read, when it has them.
+    pub edge_logs: Option<EdgeLogSettings>,
     /// The event log's first lines: earlier sessions' history, then what the start found.
     pub log: Vec<LogEntry>,
 }
@@ -177,6 +180,7 @@ impl Setup {
             default_plan: RolloutPlan::default_plan(),
             resumed_plans: Vec::new(),
             stages: HashMap::new(),
+            edge_logs: None,
             log: Vec::new(),
         }
     }

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
+use super::edge_logs::EdgeLogs;
 use super::fetch::Fetch;
 pub use super::learned::{Learned, ReadTrouble};
 pub use super::moves::{Move, MoveKind, MovePhase, MoveSource, Moves, RouteTraffic, StageStep, describe_share};
@@ -58,6 +59,8 @@ pub struct State {
     pub moved_marks: Vec<SwitchMark>,
     /// What each probed route's probes have heard, by path.
     pub edge: HashMap<String, EdgeWatch>,
+    /// The distribution's real-time logs, when it has them: each route's numbers per second.
+    pub edge_logs: Option<EdgeLogs>,
     /// Why switching is off for this session, when it is (`--read-only`, or AWS denied an update).
     pub read_only: Option<String>,
     /// Faults the demo's simulated AWS has been told to have (always none when live).
@@ -92,6 +95,7 @@ impl State {
             default_plan,
             resumed_plans,
             stages,
+            edge_logs,
             log,
         } = setup;
         let demo = matches!(mode, Mode::Demo { .. });
@@ -143,6 +147,8 @@ impl State {
             marks: Vec::new(),
             moved_marks: Vec::new(),
             edge: HashMap::new(),
+            // Its routes are known at the first read of the distribution (`update::refresh`).
+            edge_logs: edge_logs.map(|settings| EdgeLogs::new(&settings, Vec::new())),
             read_only,
             faults,
             quit: false,

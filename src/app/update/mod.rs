@@ -4,6 +4,7 @@
 mod audit;
 mod audit_trail;
 pub mod dialogs;
+mod edge_logs;
 mod faults;
 mod guards;
 mod navigation;
@@ -117,6 +118,8 @@ fn event_(state: &mut State, event: Event) -> Vec<Effect> {
         Event::AuditTrail { result } => audit_trail::answered(state, result),
         Event::StageLoaded { path, result } => stage::loaded(state, &path, result),
         Event::StageSet { id, result } => stage::set(state, id, result),
+        Event::EdgeRecords { records } => edge_logs::records(state, &records),
+        Event::EdgeStream { trouble } => edge_logs::stream(state, trouble),
     }
 }
 

@@ -130,6 +130,9 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     let store = state.learned.shares.as_ref();
     let routes = topology.routes.iter().map(|info| row_of(state, info, store)).collect();
     state.routes = routes;
+    if let Some(edge) = &mut state.edge_logs {
+        edge.numbers.set_routes(state.routes.iter().map(|r| r.path.as_str()));
+    }
     if first {
         state.log(
             Level::Info,

@@ -11,6 +11,7 @@
 //! the monolith. `cutover router --demo` reads and changes the router's pieces here (`router.rs`).
 
 pub mod catalog;
+pub mod edge_lines;
 pub mod kept;
 mod mix;
 pub mod probe;

@@ -53,7 +53,7 @@ fn jitter(rng: &mut ChaCha8Rng, spread: f64) -> f64 {
 }
 
 /// Traffic follows the day: busiest mid-afternoon UTC, quietest before dawn.
-fn diurnal(t: Timestamp) -> f64 {
+pub(super) fn diurnal(t: Timestamp) -> f64 {
     let hour = (t.as_second().rem_euclid(86_400)) as f64 / 3600.0;
     1.0 + 0.25 * ((hour - 9.0) / 24.0 * std::f64::consts::TAU).sin()
 }
