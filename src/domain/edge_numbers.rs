@@ -602,6 +602,34 @@ impl EdgeNumbers {
             .collect()
     }
 
+    /// "Viewers healthy again": the first second from `from` on that begins `window` seconds,
+    /// all before `until` (inclusive), whose 5xx rate is under `threshold_pct` — over the whole
+    /// window and over each 10 seconds of it that had requests, so a burst at its end is not
+    /// averaged away. `None` until such a window has been seen whole; a window without a single
+    /// line proves nothing.
+    pub fn healthy_since(&self, route: &str, from: i64, until: i64, window: u32, threshold_pct: f64) -> Option<i64> {
+        let window = i64::from(window.max(1));
+        if until - from + 1 < window {
+            return None;
+        }
+        let seconds = self.seconds(route, until, (until - from + 1) as usize);
+        let under = |part: &[Option<Second>]| {
+            let (lines, errors) = part
+                .iter()
+                .flatten()
+                .fold((0u64, 0u64), |(l, e), s| (l + u64::from(s.lines), e + u64::from(s.status_5xx)));
+            (lines > 0).then(|| 100.0 * errors as f64 / lines as f64 <= threshold_pct)
+        };
+        (0..seconds.len() - window as usize + 1).find_map(|start| {
+            let part = &seconds[start..start + window as usize];
+            if part.iter().any(Option::is_none) || under(part) != Some(true) {
+                return None;
+            }
+            let chunks_ok = part.chunks(SLOT_SECS as usize).all(|chunk| under(chunk) != Some(false));
+            chunks_ok.then_some(from + start as i64)
+        })
+    }
+
     /// Memory the numbers hold beyond the struct itself, in bytes (the route map's table is
     /// estimated from its capacity).
     pub fn heap_bytes(&self) -> usize {
@@ -772,6 +800,28 @@ mod tests {
         n.add(&line(minute * 60_000, 200, 5000, "Miss"), NOW);
         let m = n.minutes("/orders/*", minute, 1)[0].unwrap();
         assert_eq!((m.counts.lines, m.p50_ms.map(f64::from)), (101, Some(p50)));
+    }
+
+    #[test]
+    fn viewers_are_healthy_from_the_first_window_under_the_threshold() {
+        let mut n = numbers();
+        n.covered_from(T0 * 1000);
+        // 20 failing seconds, then healthy ones: 10 lines a second, 1 % failing from T0 + 20.
+        for s in 0..80 {
+            for k in 0..10 {
+                let failing = if s < 20 { k < 5 } else { s % 10 == 0 && k == 0 };
+                n.add(&line((T0 + s) * 1000 + k, if failing { 503 } else { 200 }, 50, "Miss"), NOW);
+            }
+        }
+        assert_eq!(n.healthy_since("/orders/*", T0, T0 + 79, 30, 5.0), Some(T0 + 20));
+        assert_eq!(n.healthy_since("/orders/*", T0, T0 + 40, 30, 5.0), None, "the window is not whole yet");
+        assert_eq!(n.healthy_since("/orders/*", T0, T0 + 79, 30, 0.5), None, "1 % is over 0.5 %");
+        // A burst at the end of an otherwise healthy window is not averaged away.
+        for k in 0..6 {
+            n.add(&line((T0 + 49) * 1000 + 500 + k, 503, 50, "Miss"), NOW);
+        }
+        assert_eq!(n.healthy_since("/orders/*", T0, T0 + 79, 30, 5.0), Some(T0 + 50));
+        assert_eq!(n.healthy_since("*", T0, T0 + 79, 30, 5.0), None, "no requests prove nothing");
     }
 
     #[test]
