@@ -199,7 +199,8 @@ impl<'a> Reader<'a> {
         for (shard, cursor) in self.cursors.iter_mut().filter(|(_, c)| !c.busy && c.due <= now) {
             cursor.busy = true;
             let shard = shard.clone();
-            match cursor.iterator.take() {
+            // Kept until the answer: a failed read tries the same iterator again.
+            match cursor.iterator.clone() {
                 None => {
                     let start = cursor.start.clone();
                     out.push(Box::pin(async move {
