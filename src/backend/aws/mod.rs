@@ -1,7 +1,8 @@
 //! The real AWS backend: CloudFront for routes and switching, CloudWatch for metrics, Lambda for
 //! the account's concurrency limit, STS for who is calling, the KeyValueStore data plane for the
-//! router's shares, API Gateway for the stage rollback and Kinesis for the edge logs. It implements the same traits as the
-//! simulator, so the console, the safe switch and the tests above them do not know which they drive.
+//! router's shares, API Gateway for the stage rollback and Kinesis for the edge logs. It implements
+//! the same traits as the simulator, so the console, the safe switch and the tests above them do
+//! not know which they drive.
 
 pub mod backend;
 pub mod behavior;

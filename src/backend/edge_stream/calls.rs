@@ -111,7 +111,7 @@ impl StreamError {
 }
 
 /// The calls the reader makes, one per Kinesis API call, on one stream (the implementation knows
-/// which). Each answers what the call answered; the reader ([`super::reader`]) decides what it means.
+/// which). Each answers what the call answered; the reader (`edge_stream::reader`) decides what it means.
 #[async_trait]
 pub trait StreamCalls: Send + Sync {
     /// One page of `ListShards`: the first with `None`, then each `next_token` given.
