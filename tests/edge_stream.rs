@@ -230,3 +230,25 @@ async fn the_reader_ends_when_its_receiver_is_dropped() {
     drop(feed);
     tokio::time::timeout(Duration::from_secs(5), task).await.expect("the idle task ends").unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_reshard_before_the_start_is_read_parent_first_within_the_window() {
+    let clock = clock();
+    let stream = MemoryStream::new(clock.clone(), 1);
+    stream.put("k", "ten minutes ago, in the parent");
+    tokio::time::advance(Duration::from_secs(8 * 60)).await;
+    stream.put("k", "two minutes ago, in the parent");
+    stream.split("shardId-000000000000").unwrap();
+    for n in 0..6 {
+        stream.put(&format!("key{n}"), format!("in a child {n}"));
+    }
+    tokio::time::advance(Duration::from_secs(2 * 60)).await;
+
+    let (mut feed, _task) = spawn(stream.clone(), clock.clone(), options());
+    let seen = until_records(&mut feed, 7).await;
+    let read = records_of(&seen);
+    assert_eq!(read[0], ("shardId-000000000000".to_string(), "two minutes ago, in the parent".to_string()));
+    let mut children: Vec<&str> = texts(&read[1..]);
+    children.sort_unstable();
+    assert_eq!(children, (0..6).map(|n| format!("in a child {n}")).collect::<Vec<_>>());
+}

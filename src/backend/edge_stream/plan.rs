@@ -26,25 +26,23 @@ struct Tracked {
 }
 
 /// The shards known, each waiting, being read or finished.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ShardPlan {
     shards: BTreeMap<String, Tracked>,
-    /// Where shards known from the first listing start: the look-back window's beginning.
-    window_start: Timestamp,
     listed: bool,
 }
 
 impl ShardPlan {
-    pub fn new(window_start: Timestamp) -> Self {
-        ShardPlan { shards: BTreeMap::new(), window_start, listed: false }
+    pub fn new() -> Self {
+        ShardPlan { shards: BTreeMap::new(), listed: false }
     }
 
-    /// Take in a whole `ListShards` answer. Shards in the first one start at the window (a shard
-    /// closed before it only says it has ended); shards that appear later were made since the
-    /// reader started, and are read from their first record (`TRIM_HORIZON`). Returns the shards
-    /// to start reading now, with where.
-    pub fn learn_listing(&mut self, listing: &[ShardInfo]) -> Vec<(String, Start)> {
-        let start = if self.listed { Start::TrimHorizon } else { Start::AtTimestamp(self.window_start) };
+    /// Take in a whole `ListShards` answer. Shards in the first one start at `window_start`, the
+    /// look-back window's beginning (a shard closed before it only says it has ended); shards that
+    /// appear later were made since, and are read from their first record (`TRIM_HORIZON`).
+    /// Returns the shards to start reading now, with where.
+    pub fn learn_listing(&mut self, listing: &[ShardInfo], window_start: Timestamp) -> Vec<(String, Start)> {
+        let start = if self.listed { Start::TrimHorizon } else { Start::AtTimestamp(window_start) };
         self.listed = true;
         for shard in listing {
             self.add(&shard.id, shard.parents(), start.clone());
@@ -127,14 +125,14 @@ mod tests {
     #[test]
     fn parents_are_read_before_children_and_a_merge_waits_for_both() {
         let window = Timestamp::from_second(1_700_000_000).unwrap();
-        let mut plan = ShardPlan::new(window);
+        let mut plan = ShardPlan::new();
         let listing = [
             shard("a", None, None),
             shard("b", None, None),
             shard("c", Some("a"), Some("b")),
             shard("d", Some("gone"), None),
         ];
-        let first = plan.learn_listing(&listing);
+        let first = plan.learn_listing(&listing, window);
         assert_eq!(
             first,
             [
@@ -150,6 +148,6 @@ mod tests {
         assert_eq!(plan.reading(), ["d", "e"]);
         assert_eq!(plan.finished(), ["a", "b", "c"]);
         // Listed again: nothing starts twice.
-        assert!(plan.learn_listing(&listing).is_empty());
+        assert!(plan.learn_listing(&listing, window).is_empty());
     }
 }

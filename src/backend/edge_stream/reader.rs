@@ -1,13 +1,13 @@
 //! The edge-log reader's loop, written once over [`StreamCalls`]: AWS's stream and the demo's
 //! in-process one are read by the same code. It lists the shards, reads each from the look-back
-//! window (five minutes before it started, so a console opened mid-incident has numbers at once)
-//! and onwards with the iterators each read returns, at most one `GetRecords` per shard per
+//! window (five minutes before its first listing, so a console opened mid-incident has numbers at
+//! once) and onwards with the iterators each read returns, at most one `GetRecords` per shard per
 //! second; a shard read to its end (no next iterator) hands over to its children, read from their
 //! first record once every parent is done; an expired iterator is replaced after the last record
 //! read; throttling and network failures back off; a refusal (access, no such stream) is said and
-//! tried again slowly. What it reads goes to the caller through a bounded channel as [`Feed`]s;
-//! it ends when the receiver is dropped. Time is tokio's (paused in tests) and the [`Clock`]'s
-//! (the demo's runs faster): every interval in [`ReaderOptions`] is in the clock's time.
+//! tried again slowly. What it reads goes to the caller through a bounded channel as [`Feed`]s; it
+//! ends when the receiver is dropped. Time is tokio's (paused in tests) and the [`Clock`]'s (the
+//! demo's runs faster): every interval in [`ReaderOptions`] is in the clock's time.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -163,13 +163,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(clock: &'a Clock, options: &'a ReaderOptions, feed: mpsc::Sender<Feed>) -> Self {
-        let look_back = SignedDuration::try_from(options.look_back).unwrap_or(SignedDuration::ZERO);
-        let window_start = clock.now().checked_sub(look_back).unwrap_or(clock.now());
         Reader {
             clock,
             options,
             feed,
-            plan: ShardPlan::new(window_start),
+            plan: ShardPlan::new(),
             cursors: BTreeMap::new(),
             listing_due: Instant::now(),
             listing_busy: false,
@@ -279,7 +277,11 @@ impl<'a> Reader<'a> {
             tracing::info!(shard, "the shard is no longer listed: it expired");
             self.finish(&shard);
         }
-        let started = self.plan.learn_listing(&listing);
+        // The window is the last minutes before reading starts (not before the reader did: a first
+        // listing refused for a while does not widen it).
+        let look_back = SignedDuration::try_from(self.options.look_back).unwrap_or(SignedDuration::ZERO);
+        let window_start = self.clock.now().checked_sub(look_back).unwrap_or(self.clock.now());
+        let started = self.plan.learn_listing(&listing, window_start);
         changed |= !started.is_empty();
         self.start(started);
         if changed { self.say_shards().await } else { Ok(()) }
