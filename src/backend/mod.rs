@@ -6,9 +6,11 @@
 //! `share` is the router's KeyValueStore: shares of a route's viewers moved in seconds.
 //! `router_pieces` is the router's function, store and associations, as `cutover router` installs them.
 //! `router_steps` carries out each planned step once, over the calls both worlds answer.
+//! `edge_stream` reads CloudFront real-time logs off a Kinesis data stream, over the calls both worlds answer.
 //! `stage` is API Gateway's stages: a stage pointed back at an earlier deployment (the stage rollback).
 
 pub mod aws;
+pub mod edge_stream;
 pub mod error;
 pub mod faults;
 pub mod ports;

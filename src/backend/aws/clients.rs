@@ -321,6 +321,18 @@ pub fn session_name(user: Option<&str>) -> String {
     format!("cutover-{user}").chars().take(64).collect()
 }
 
+/// The Kinesis client for the edge-log stream in `region` (the stream ARN's), from `sdk`'s
+/// credentials and timeouts; `AWS_ENDPOINT_URL_KINESIS` (or `AWS_ENDPOINT_URL`) in a config that
+/// aws-config loaded is honoured, as for the other clients. No retries: the reader paces and backs
+/// off each shard's reads itself (a shard serves five reads a second, shared by every reader).
+pub fn kinesis_client(sdk: &SdkConfig, region: &str) -> aws_sdk_kinesis::Client {
+    let config = aws_sdk_kinesis::config::Builder::from(sdk)
+        .region(Region::new(region.to_string()))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_kinesis::Client::from_conf(config)
+}
+
 /// The KeyValueStore data plane client for `sdk`, in [`GLOBAL_REGION`] like CloudFront's control
 /// plane. The data plane is global (its endpoint is the store ARN's account, not a region); an
 /// endpoint URL in `sdk` is the endpoint rules' custom endpoint, with the ARN's account id put in

@@ -9,7 +9,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use crate::backend::BackendError;
 use crate::domain::visible::{self, MAX_AWS_TEXT_CHARS};
 
-type SdkError<E> = aws_sdk_cloudfront::error::SdkError<E, HttpResponse>;
+pub type SdkError<E> = aws_sdk_cloudfront::error::SdkError<E, HttpResponse>;
 
 /// Error codes that mean "slow down", across CloudFront (REST-XML), CloudWatch (CBOR), Lambda and STS.
 const THROTTLING_CODES: &[&str] =

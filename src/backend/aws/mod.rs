@@ -1,13 +1,15 @@
 //! The real AWS backend: CloudFront for routes and switching, CloudWatch for metrics, Lambda for
 //! the account's concurrency limit, STS for who is calling, the KeyValueStore data plane for the
-//! router's shares and API Gateway for the stage rollback. It implements the same traits as the
-//! simulator, so the console, the safe switch and the tests above them do not know which they drive.
+//! router's shares, API Gateway for the stage rollback and Kinesis for the edge logs. It implements
+//! the same traits as the simulator, so the console, the safe switch and the tests above them do
+//! not know which they drive.
 
 pub mod backend;
 pub mod behavior;
 pub mod clients;
 pub mod control_plane;
 pub mod errors;
+pub mod kinesis;
 pub mod metrics;
 pub mod policies;
 pub mod router;
@@ -18,6 +20,7 @@ pub mod stage;
 pub use backend::AwsBackend;
 pub use clients::{AccountClients, AccountSpec, AwsClients, ConnectOptions, MissingProfile, NoRegion};
 pub use control_plane::CloudFrontControlPlane;
+pub use kinesis::KinesisStream;
 pub use metrics::CloudWatchMetrics;
 pub use share_store::KvsShareStore;
 pub use spec::DistributionSpec;
