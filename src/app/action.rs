@@ -135,6 +135,12 @@ pub enum Event {
     EdgeStream {
         trouble: Option<String>,
     },
+    /// The reader lists the stream's shards: it reads them from five minutes back (at its first
+    /// listing), so every second since then is known.
+    EdgeShards {
+        reading: usize,
+        look_back: Duration,
+    },
     /// Whether `UpdateStage` of stage move `id` was accepted.
     StageSet {
         id: u64,
@@ -207,6 +213,8 @@ pub enum Work {
     InjectFaults {
         faults: FaultSet,
     },
+    /// Start reading the distribution's real-time log stream, for the console's life.
+    ReadEdgeLogs,
     /// Read a stage's deployments (`GetDeployments`, `GetStage`) for route `path`'s picker.
     LoadStage {
         path: String,

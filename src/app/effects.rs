@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Event, On, Work};
+use crate::backend::edge_stream::{self, FEED_CAPACITY, Feed, ReaderOptions, StreamCalls};
 use crate::backend::ports::Ports;
 use crate::backend::probe::Prober;
 use crate::backend::share::{ShareStore, set_shares};
@@ -24,12 +25,14 @@ pub struct EffectRunner<B: Backend> {
     share_store: Option<Arc<dyn ShareStore>>,
     /// API Gateway's stages, for the stage rollback.
     stage_control: Option<Arc<dyn StageControl>>,
+    /// The real-time log stream, when the distribution has edge logs.
+    edge_stream: Option<Arc<dyn StreamCalls>>,
 }
 
 impl<B: Backend> EffectRunner<B> {
     pub fn new(ports: Ports<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
-        let Ports { backend, prober, share_store, stage_control } = ports;
-        EffectRunner { backend, clock, actions, prober, share_store, stage_control }
+        let Ports { backend, prober, share_store, stage_control, edge_stream } = ports;
+        EffectRunner { backend, clock, actions, prober, share_store, stage_control, edge_stream }
     }
 
     /// API Gateway's stages: read one's deployments, or point it at another. Without stage
@@ -171,6 +174,33 @@ impl<B: Backend> EffectRunner<B> {
             Work::InjectFaults { faults } => {
                 backend.inject_faults(faults);
             }
+            Work::ReadEdgeLogs => self.read_edge_logs(distribution_id),
         }
+    }
+
+    /// The edge-log reader on its own task, and one that turns what it reads into events; both end
+    /// when the console's channel closes.
+    fn read_edge_logs(&self, distribution_id: String) {
+        let Some(stream) = self.edge_stream.clone() else { return };
+        let (clock, actions) = (self.clock.clone(), self.actions.clone());
+        let options = ReaderOptions::default();
+        let look_back = options.look_back;
+        let (feed, mut news) = tokio::sync::mpsc::channel(FEED_CAPACITY);
+        tokio::spawn(async move { edge_stream::read(stream.as_ref(), &clock, &options, feed).await });
+        tokio::spawn(async move {
+            while let Some(news) = news.recv().await {
+                let event = match news {
+                    Feed::Records { records, .. } => Event::EdgeRecords { records },
+                    Feed::Shards { reading, .. } => Event::EdgeShards { reading: reading.len(), look_back },
+                    Feed::Trouble { call, error, .. } => {
+                        Event::EdgeStream { trouble: Some(format!("{} failed: {error}", call.name())) }
+                    }
+                    Feed::Recovered { .. } => Event::EdgeStream { trouble: None },
+                };
+                if actions.send(Action::to(distribution_id.clone(), event)).is_err() {
+                    return;
+                }
+            }
+        });
     }
 }

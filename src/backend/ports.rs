@@ -1,10 +1,11 @@
 //! One distribution's ports to its world, bundled: the control plane and metrics (the backend),
-//! and the optional ones — the prober, the router's store, API Gateway's stages. The demo builds
+//! and the optional ones — the prober, the router's store, API Gateway's stages, the edge logs. The demo builds
 //! them from its simulated world (`SimBackend::ports`), the live start from AWS (`commands::live`);
 //! the runtime takes them as one unit, so a distribution never has half its ports wired.
 
 use std::sync::Arc;
 
+use super::edge_stream::StreamCalls;
 use super::probe::Prober;
 use super::share::ShareStore;
 use super::stage::StageControl;
@@ -18,12 +19,14 @@ pub struct Ports<B> {
     pub share_store: Option<Arc<dyn ShareStore>>,
     /// API Gateway's stages, for the stage rollback; without it, stage effects fail with the reason.
     pub stage_control: Option<Arc<dyn StageControl>>,
+    /// The distribution's real-time log stream, when it has edge logs.
+    pub edge_stream: Option<Arc<dyn StreamCalls>>,
 }
 
 impl<B> Ports<B> {
     /// Only the backend: no probes, no router, no stages.
     pub fn new(backend: Arc<B>) -> Self {
-        Ports { backend, prober: None, share_store: None, stage_control: None }
+        Ports { backend, prober: None, share_store: None, stage_control: None, edge_stream: None }
     }
 
     pub fn with_prober(mut self, prober: Arc<dyn Prober>) -> Self {
@@ -38,6 +41,11 @@ impl<B> Ports<B> {
 
     pub fn with_stage_control(mut self, stages: Arc<dyn StageControl>) -> Self {
         self.stage_control = Some(stages);
+        self
+    }
+
+    pub fn with_edge_stream(mut self, stream: Arc<dyn StreamCalls>) -> Self {
+        self.edge_stream = Some(stream);
         self
     }
 

@@ -10,8 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::Timestamp;
 
+use crate::app::model::edge_logs::EdgeLogSettings;
 use crate::app::model::setup::Setup;
 use crate::app::model::state::Mode;
+use crate::backend::sim::edge_stream::DEMO_SAMPLING_PERCENT;
 use crate::backend::sim::kept::{self, Fresh, KeptError};
 use crate::backend::sim::{Scenario, SimBackend, catalog, demo_probe_spec, stage};
 use crate::cli::{AwsArgs, DEFAULT_DEMO_SPEED};
@@ -136,6 +138,8 @@ pub fn setup(backend: &SimBackend) -> Setup {
         .filter(|r| r.home != catalog::STATIC_ORIGIN_ID)
         .map(|r| (r.path, stage::demo_route_stage()))
         .collect();
+    // Its edge logs: the world's lines, sampled, on its in-process stream (`SimBackend::ports`).
+    setup.edge_logs = Some(EdgeLogSettings { sampling_percent: DEMO_SAMPLING_PERCENT, ..EdgeLogSettings::default() });
     setup
 }
 

@@ -44,6 +44,10 @@ pub struct EdgeLogs {
     pub window_secs: u32,
     /// Why the stream could not be read, since when; `None` while it reads.
     pub trouble: Option<(Timestamp, String)>,
+    /// The reader was asked for (once per console).
+    pub reader_started: bool,
+    /// The reader has listed the shards: seconds since its look back are known.
+    pub covered: bool,
     /// Lines counted in the newest whole minute of arrival, for the cost per hour.
     lines_this_minute: (i64, u64),
     lines_last_minute: u64,
@@ -56,6 +60,8 @@ impl EdgeLogs {
             layout: Layout::new(settings.fields.iter().map(String::as_str)),
             window_secs: settings.window_secs.clamp(1, WINDOW_MAX_SECS),
             trouble: None,
+            reader_started: false,
+            covered: false,
             lines_this_minute: (i64::MIN, 0),
             lines_last_minute: 0,
         }

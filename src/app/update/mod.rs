@@ -120,6 +120,7 @@ fn event_(state: &mut State, event: Event) -> Vec<Effect> {
         Event::StageSet { id, result } => stage::set(state, id, result),
         Event::EdgeRecords { records } => edge_logs::records(state, &records),
         Event::EdgeStream { trouble } => edge_logs::stream(state, trouble),
+        Event::EdgeShards { reading, look_back } => edge_logs::shards(state, reading, look_back),
     }
 }
 

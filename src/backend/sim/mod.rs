@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod edge_lines;
+pub mod edge_stream;
 pub mod kept;
 mod mix;
 pub mod probe;
@@ -194,15 +195,23 @@ impl SimBackend {
     }
 
     /// Every port of the demo's distribution, answered by this world: its edges for probes, its
-    /// router's store when it routes a route, its one API Gateway stage.
+    /// router's store when it routes a route, its one API Gateway stage, its real-time log stream.
     pub fn ports(self: &Arc<Self>, probe_settings: ProbeSettings) -> Ports<SimBackend> {
+        let edge_stream = edge_stream::SimEdgeStream::new(Arc::clone(self), edge_stream::DEMO_SAMPLING_PERCENT);
         let ports = Ports::new(Arc::clone(self))
             .with_prober(Arc::new(SimProber::new(Arc::clone(self), probe_settings)))
-            .with_stage_control(Arc::clone(self) as Arc<dyn StageControl>);
+            .with_stage_control(Arc::clone(self) as Arc<dyn StageControl>)
+            .with_edge_stream(Arc::new(edge_stream));
         match self.routed().is_empty() {
             true => ports,
             false => ports.with_share_store(Arc::clone(self) as Arc<dyn ShareStore>),
         }
+    }
+
+    /// Second `t`'s real-time log lines of every route, `sampling_percent` of its requests.
+    pub fn edge_lines(&self, t: Timestamp, sampling_percent: u8) -> Vec<String> {
+        let seconds = self.model().second(&self.world(), t);
+        edge_lines::lines(self.options.seed, t, &seconds, sampling_percent)
     }
 
     fn fresh_world(mut self) -> Self {
