@@ -312,6 +312,7 @@ fn each_slice_of_the_state_is_written_only_by_its_owners() {
     // The ledger: a move begins where a request is sent and changes where its answer comes back
     // (or where the console stops following it).
     let moves = [
+        "src/app/update/edge_logs.rs",
         "src/app/update/quitting.rs",
         "src/app/update/stage.rs",
         "src/app/update/switching/mod.rs",

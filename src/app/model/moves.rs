@@ -114,6 +114,20 @@ pub struct Move {
     pub traffic: Vec<RouteTraffic>,
     /// The audit trail has its `traffic_moved` record.
     pub traffic_recorded: bool,
+    /// After a fix (a move off Lambda), each route's first second from which its viewers were
+    /// healthy again at the edge, as the edge logs showed it.
+    pub viewers: Vec<ViewersHealthy>,
+    /// Nothing more to follow at the edge: every route healthy, or given up.
+    pub viewers_done: bool,
+}
+
+/// A route's viewers healthy again after a fix, as the edge logs showed: from `since`, its 5xx
+/// rate stayed under its threshold for a whole edge window (`pct` over that window).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewersHealthy {
+    pub path: String,
+    pub since: Timestamp,
+    pub pct: f64,
 }
 
 impl Move {
@@ -142,6 +156,8 @@ impl Move {
             failure: None,
             traffic: Vec::new(),
             traffic_recorded: false,
+            viewers: Vec::new(),
+            viewers_done: false,
         }
     }
 

@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::app::action::{Effect, Work};
-use crate::app::model::state::State;
-use crate::domain::Level;
+use crate::app::model::edge_logs::SETTLE_SECS;
+use crate::app::model::moves::ViewersHealthy;
+use crate::app::model::state::{Move, MoveKind, State};
 use crate::domain::format::{duration_short, time_of_day};
+use crate::domain::{Level, Target};
 
 /// Ask for the stream to be read, once, when the distribution has edge logs and its routes are
 /// known (a line of a route not known yet would be refused as another distribution's).
@@ -73,4 +75,76 @@ pub fn stream(state: &mut State, trouble: Option<String>) -> Vec<Effect> {
         (None, None) => {}
     }
     Vec::new()
+}
+
+/// How long after a fix its routes are watched at the edge for healthy viewers.
+pub const VIEWERS_FOLLOWED_FOR: SignedDuration = SignedDuration::from_mins(15);
+
+/// After each fix (a move off Lambda, or the stage to its fallback), the first second from which
+/// each of its routes' viewers are healthy again at the edge: said once per route, the move done
+/// at the edge when every route is, or given up after [`VIEWERS_FOLLOWED_FOR`].
+pub fn follow(state: &mut State) -> Vec<Effect> {
+    let Some(edge) = state.edge_logs.as_ref() else { return Vec::new() };
+    let Some(newest) = edge.numbers.newest_ms.filter(|_| edge.live(state.now)) else { return Vec::new() };
+    let until = newest.div_euclid(1000) - SETTLE_SECS;
+    let window = edge.window_secs;
+    let mut seen: Vec<(u64, ViewersHealthy)> = Vec::new();
+    let mut given_up: Vec<u64> = Vec::new();
+    for m in state.moves.iter().filter(|m| !m.viewers_done && is_fix(state, m)) {
+        let Some(accepted) = m.accepted_at else { continue };
+        for path in m.paths.iter().filter(|p| !m.viewers.iter().any(|v| &v.path == *p)) {
+            let threshold = state.thresholds_for(path).error_rate_pct;
+            let Some(since) = edge.numbers.healthy_since(path, accepted.as_second(), until, window, threshold) else {
+                continue;
+            };
+            let pct = (edge.numbers.window(path, since + i64::from(window) - 1, window))
+                .and_then(|w| w.error_5xx_pct())
+                .unwrap_or(0.0);
+            let since = Timestamp::from_second(since).unwrap_or(accepted);
+            seen.push((m.id, ViewersHealthy { path: path.clone(), since, pct }));
+        }
+        if state.now.duration_since(accepted) > VIEWERS_FOLLOWED_FOR {
+            given_up.push(m.id);
+        }
+    }
+    let mut effects = Vec::new();
+    for (id, healthy) in seen {
+        let Some(m) = state.moves.by_id_mut(id) else { continue };
+        let accepted = m.accepted_at.unwrap_or(healthy.since);
+        let after = duration_short(healthy.since.duration_since(accepted).as_secs().max(0));
+        let message = format!("viewers healthy again: 5xx {:.1} %, {after} after accepted", healthy.pct);
+        let path = healthy.path.clone();
+        m.viewers.push(healthy);
+        m.viewers_done = m.paths.iter().all(|p| m.viewers.iter().any(|v| &v.path == p));
+        state.log(Level::Info, Some(&path), message);
+    }
+    for id in given_up {
+        let Some(m) = state.moves.by_id_mut(id).filter(|m| !m.viewers_done) else { continue };
+        m.viewers_done = true;
+        let unhealthy: Vec<String> =
+            m.paths.iter().filter(|p| !m.viewers.iter().any(|v| &v.path == *p)).cloned().collect();
+        let message = format!(
+            "viewers not seen healthy at the edge {} after the fix: {}",
+            duration_short(VIEWERS_FOLLOWED_FOR.as_secs()),
+            unhealthy.join(", ")
+        );
+        state.log(Level::Warn, None, message);
+    }
+    effects.extend(Vec::new());
+    effects
+}
+
+/// A move that took its routes' traffic off Lambda: back to the origin (by behavior or share), or
+/// its stage to the configured fallback deployment.
+fn is_fix(state: &State, m: &Move) -> bool {
+    if !m.phase.accepted() {
+        return false;
+    }
+    match &m.kind {
+        MoveKind::Stage(step) => {
+            let fallback = state.policy.stages.get(&step.path).and_then(|s| s.fallback_deployment.as_deref());
+            fallback == Some(step.to.as_str())
+        }
+        _ => m.to() == Some(Target::Origin),
+    }
 }

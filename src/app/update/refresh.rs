@@ -22,6 +22,7 @@ pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     let mut effects = if now >= state.learned.next_refresh { start_refresh(state) } else { Vec::new() };
     effects.extend(super::switching::edge::tick(state));
     effects.extend(super::edge_logs::start_reader(state));
+    effects.extend(super::edge_logs::follow(state));
     effects
 }
 
