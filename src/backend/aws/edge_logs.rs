@@ -89,6 +89,11 @@ fn found_config(config: &RealtimeLogConfig) -> FoundLogConfig {
     }
 }
 
+/// A behavior's configuration ARN; an empty one (as some answers carry) is none.
+fn arn_of(arn: &Option<String>) -> Option<String> {
+    arn.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(String::from)
+}
+
 /// The behaviors of a config with their configuration, default last as `*`.
 pub fn behaviors_of(config: &DistributionConfig) -> Vec<FoundBehavior> {
     let mut found: Vec<FoundBehavior> = config
@@ -98,13 +103,13 @@ pub fn behaviors_of(config: &DistributionConfig) -> Vec<FoundBehavior> {
         .iter()
         .map(|b| FoundBehavior {
             path: b.path_pattern.clone(),
-            realtime_log_config_arn: b.realtime_log_config_arn.clone(),
+            realtime_log_config_arn: arn_of(&b.realtime_log_config_arn),
         })
         .collect();
     if let Some(default) = config.default_cache_behavior() {
         found.push(FoundBehavior {
             path: DEFAULT_PATH.to_string(),
-            realtime_log_config_arn: default.realtime_log_config_arn.clone(),
+            realtime_log_config_arn: arn_of(&default.realtime_log_config_arn),
         });
     }
     found
@@ -131,10 +136,11 @@ pub fn set_log_config(
                 .map(|b| &mut b.realtime_log_config_arn)
         };
         let slot = slot.ok_or_else(|| format!("the distribution no longer has a behavior with path pattern {path}"))?;
-        if slot.as_deref() == arn {
+        let now = slot.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        if now == arn {
             continue;
         }
-        if let (Some(_), Some(other)) = (arn, slot.as_deref()) {
+        if let (Some(_), Some(other)) = (arn, now) {
             return Err(format!("{path} now logs to another real-time log configuration ({other})"));
         }
         *slot = arn.map(String::from);
