@@ -402,15 +402,16 @@ async fn install_on_a_messy_distribution_changes_only_the_chosen_behaviors_log_c
     assert!(out.contains("created real-time log configuration cutover-edge-EMOCKEDGE"), "{out}");
     assert!(out.contains("read back: AWS shows the install as planned"), "{out}");
     let chosen = ["/api/*", "/admin/*", "/orders/*", "*"];
-    let cloud_now = cloud.lock().unwrap();
-    assert_eq!(cloud_now.creates, 3, "asked again twice while the new role was not yet usable");
-    let made = cloud_now.log_config.clone().unwrap();
-    assert_eq!((made.sampling_rate(), made.fields().len()), (25, 6));
-    assert_eq!(cloud_now.updates.len(), 2, "one stale ETag, then one update");
-    assert_eq!(cloud_now.updates[0].0, "E1");
-    assert_eq!(cloud_now.updates[1].0, "E2", "re-read after the stale ETag");
-    let sent = cloud_now.updates[1].1.clone();
-    drop(cloud_now);
+    let sent = {
+        let cloud_now = cloud.lock().unwrap();
+        assert_eq!(cloud_now.creates, 3, "asked again twice while the new role was not yet usable");
+        let made = cloud_now.log_config.clone().unwrap();
+        assert_eq!((made.sampling_rate(), made.fields().len()), (25, 6));
+        assert_eq!(cloud_now.updates.len(), 2, "one stale ETag, then one update");
+        assert_eq!(cloud_now.updates[0].0, "E1");
+        assert_eq!(cloud_now.updates[1].0, "E2", "re-read after the stale ETag");
+        cloud_now.updates[1].1.clone()
+    };
     // The whole config sent is the one fetched with RealtimeLogConfigArn on the chosen behaviors.
     assert_eq!(sent, with_log_config(before.clone(), &chosen, Some(CONFIG_ARN)));
     assert!(sent.origin_groups().is_some() && sent.origins().unwrap().quantity() == 4);
