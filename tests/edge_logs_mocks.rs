@@ -181,9 +181,8 @@ fn cloudfront(cloud: &Arc<Mutex<Cloud>>) -> Client {
     let c = Arc::clone(cloud);
     let get_log = mock!(Client::get_realtime_log_config).then_compute_response(move |input| {
         let cloud = c.lock().unwrap();
-        let asked =
-            input.name().map(|n| n == format!("cutover-edge-{ID}")).unwrap_or(false) || input.arn() == Some(CONFIG_ARN);
-        match cloud.log_config.clone().filter(|_| asked) {
+        let asked = |c: &RealtimeLogConfig| input.name() == Some(c.name()) || input.arn() == Some(c.arn());
+        match cloud.log_config.clone().filter(asked) {
             Some(config) => {
                 MockResponse::Output(GetRealtimeLogConfigOutput::builder().realtime_log_config(config).build())
             }
@@ -359,8 +358,12 @@ fn change(routes: &[&str], yes: bool) -> EdgeLogsChangeArgs {
 }
 
 async fn run(world: &World, action: EdgeLogsAction) -> (Result<u8, String>, String) {
+    run_with(world, &settings(), action).await
+}
+
+async fn run_with(world: &World, settings: &EdgeLogSettings, action: EdgeLogsAction) -> (Result<u8, String>, String) {
     let mut out = Output::new(Vec::new());
-    let result = execute(world, &settings(), &spec(), &action, None, &mut out).await.map_err(|e| e.to_string());
+    let result = execute(world, settings, &spec(), &action, None, &mut out).await.map_err(|e| e.to_string());
     (result, String::from_utf8(out.into_inner()).unwrap())
 }
 
@@ -474,4 +477,56 @@ async fn an_update_the_read_back_does_not_show_fails() {
     let error = result.unwrap_err();
     assert!(error.contains("reading it back, /api/* are not as asked"), "{error}\n{out}");
     assert!(error.contains("step 5/5 (attach) failed"), "{error}");
+}
+
+#[tokio::test]
+async fn an_adopted_configuration_is_read_by_arn_put_on_behaviors_and_never_deleted() {
+    const TEAM: &str = "arn:aws:cloudfront::123456789012:realtime-log-config/team-logs";
+    let before = messy_config();
+    let fields: Vec<String> = ["timestamp", "c-ip", "sc-status"].map(String::from).to_vec();
+    let kinesis = KinesisStreamConfig::builder()
+        .role_arn("arn:aws:iam::123456789012:role/team")
+        .stream_arn(STREAM)
+        .build()
+        .unwrap();
+    let team = RealtimeLogConfig::builder()
+        .arn(TEAM)
+        .name("team-logs")
+        .sampling_rate(10)
+        .end_points(EndPoint::builder().stream_type("Kinesis").kinesis_stream_config(kinesis).build().unwrap())
+        .set_fields(Some(fields))
+        .build()
+        .unwrap();
+    let cloud = Arc::new(Mutex::new(Cloud {
+        config: Some(before.clone()),
+        etag: 1,
+        log_config: Some(team),
+        ..Cloud::default()
+    }));
+    let world = World::new(&cloud);
+    *world.stream.lock().unwrap() =
+        Some(FoundStream { arn: STREAM.into(), status: "ACTIVE".into(), mode: None, open_shards: Some(1) });
+    let adopted = EdgeLogSettings { realtime_log_config_arn: Some(TEAM.into()), ..settings() };
+
+    let (result, out) = run_with(&world, &adopted, EdgeLogsAction::Install(change(&["/api/*"], true))).await;
+    assert_eq!(result, Ok(0), "{out}");
+    assert!(out.contains("adopting the real-time log configuration team-logs (10 % of requests)"), "{out}");
+    assert!(
+        out.contains("it lacks 4 of the fields cutover reads: time-taken, x-edge-location, x-edge-detailed-result-type, cache-behavior-path-pattern"),
+        "{out}"
+    );
+    assert_eq!(cloud.lock().unwrap().creates, 0, "nothing made");
+    assert!(world.calls.lock().unwrap().is_empty(), "no stream, no role");
+    let after = cloud.lock().unwrap().config.clone().unwrap();
+    assert_eq!(after, with_log_config(before.clone(), &["/api/*"], Some(TEAM)));
+
+    // Remove without --route: nothing; with it: off that behavior, and the configuration stays.
+    let (result, out) = run_with(&world, &adopted, EdgeLogsAction::Remove(change(&[], true))).await;
+    assert_eq!(result, Ok(0), "{out}");
+    assert!(out.contains("only the behaviors named with --route"), "{out}");
+    let (result, out) = run_with(&world, &adopted, EdgeLogsAction::Remove(change(&["/api/*"], true))).await;
+    assert_eq!(result, Ok(0), "{out}");
+    let after = cloud.lock().unwrap().config.clone().unwrap();
+    assert_eq!(after, before);
+    assert!(cloud.lock().unwrap().log_config.is_some(), "an adopted configuration is never deleted");
 }

@@ -212,8 +212,10 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
     Ok(0)
 }
 
-/// Everything read again after the steps: after `install`, every chosen behavior must log to the
-/// configuration and the stream be there; after `remove`, what was removed must be gone.
+/// Everything read again after the steps, and planned again: nothing may be left to do (after
+/// `install` every chosen behavior logs to the configuration and every piece is there; after
+/// `remove` what was removed is gone). What install never changes (an adopted configuration's
+/// missing fields) is not held against it.
 async fn read_back<C: EdgeLogCalls, W: Write>(
     calls: &C,
     id: &str,
@@ -222,13 +224,13 @@ async fn read_back<C: EdgeLogCalls, W: Write>(
     out: &mut Output<W>,
 ) -> Result<(), HeadlessError> {
     let again = edge_log_steps::read(calls, want).await.map_err(|e| cannot_read(id, e))?;
-    let problems = match what {
-        "install" => status(id, want, &again.found).problems,
-        _ => {
-            let left = plan_remove(id, want, &again.found, (!want.behaviors.is_empty()).then_some(&want.behaviors));
-            left.steps.iter().map(|s| format!("still to do: {}", s.describe())).collect()
-        }
+    // What the same plan, made again on what AWS now says, would still do or refuse.
+    let left = match what {
+        "install" => plan_install(id, want, &again.found),
+        _ => plan_remove(id, want, &again.found, (!want.behaviors.is_empty()).then_some(&want.behaviors)),
     };
+    let mut problems: Vec<String> = left.steps.iter().map(|s| format!("still to do: {}", s.describe())).collect();
+    problems.extend(left.refused);
     if problems.is_empty() {
         out.line(&format!("read back: AWS shows the {what} as planned"));
         return Ok(());
