@@ -325,10 +325,10 @@ pub fn plan_install(distribution_id: &str, wanted: &Wanted, found: &Found) -> Pl
         Some(_) => plan.notes.push(format!("the stream {stream_name} exists")),
     }
 
-    // The role and its policy.
-    let needs_role = found.log_config.is_none();
+    // The role and its policy (made again under the same name when someone deleted it, which
+    // mends a configuration that names it).
     match &found.role {
-        None if needs_role => {
+        None => {
             plan.steps.push(Step::CreateRole { name: name.clone() });
             plan.steps.push(Step::PutRolePolicy { role: name.clone(), stream_arn: wanted.stream_arn.clone() });
         }
@@ -669,6 +669,11 @@ mod tests {
 
         let plan = plan_install(ID, &wanted(&["/api/*", "*"]), &installed());
         assert!(plan.is_noop(), "{plan:?}");
+
+        let mut found = installed();
+        found.role = None;
+        let kinds: Vec<&str> = plan_install(ID, &wanted(&["/api/*"]), &found).steps.iter().map(Step::kind).collect();
+        assert_eq!(kinds, ["create_role", "put_role_policy"], "a deleted role is made again");
     }
 
     #[test]
