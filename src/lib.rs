@@ -9,6 +9,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod edge_logs;
 pub mod logging;
 pub mod output;
 pub mod private_files;

@@ -83,6 +83,7 @@ fn main() -> ExitCode {
         Some(Subcommand::Stage(args)) => runtime.block_on(cutover::commands::headless::stage(&args, &cli.aws)),
         Some(Subcommand::Probe(args)) => runtime.block_on(cutover::commands::headless::probe(&args, &cli.aws)),
         Some(Subcommand::Router(args)) => runtime.block_on(cutover::commands::router::run(&args, &cli.aws)),
+        Some(Subcommand::EdgeLogs(args)) => runtime.block_on(cutover::commands::edge_logs::run(&args, &cli.aws)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

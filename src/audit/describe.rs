@@ -151,6 +151,8 @@ fn what_happened(record: &AuditRecord) -> String {
         RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
         RecordKind::RouterStep if record.routes.is_empty() => format!("{}'s router step", record.operator),
         RecordKind::RouterStep => format!("{}'s router step on {routes}", record.operator),
+        RecordKind::EdgeLogsStep if record.routes.is_empty() => format!("{}'s edge-logs step", record.operator),
+        RecordKind::EdgeLogsStep => format!("{}'s edge-logs step on {routes}", record.operator),
         RecordKind::PlanStep => match &record.plan {
             Some(plan) => format!(
                 "rollout plan {} of {routes}: {} at step {} (λ {} %)",

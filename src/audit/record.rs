@@ -97,6 +97,9 @@ pub enum RecordKind {
     /// what it changed, `routes` the behaviors an association update touched (with `etag_before` /
     /// `etag_after`), `outcome` is `accepted` or `failed` (then `error` says why).
     RouterStep,
+    /// `cutover edge-logs install` or `remove` changed AWS by one step (a stream, a role, a
+    /// real-time log configuration, the behaviors' `RealtimeLogConfigArn`): as `RouterStep`.
+    EdgeLogsStep,
     /// A rollout plan of a routed route moved on: `plan` says which plan, step and share, and
     /// `plan.state` what happened (`started`, `step` (the step's share was taken and its hold
     /// begins), `paused`, `resumed`, `done`, `aborted`); `message` says it in words. The last one
@@ -131,6 +134,7 @@ impl RecordKind {
             RecordKind::GuardBreach => "guard_breach",
             RecordKind::AutoRollback => "auto_rollback",
             RecordKind::RouterStep => "router_step",
+            RecordKind::EdgeLogsStep => "edge_logs_step",
             RecordKind::PlanStep => "plan_step",
             RecordKind::StageRequested => "stage_requested",
             RecordKind::StageAccepted => "stage_accepted",
@@ -467,6 +471,7 @@ mod tests {
             RecordKind::GuardBreach,
             RecordKind::AutoRollback,
             RecordKind::RouterStep,
+            RecordKind::EdgeLogsStep,
             RecordKind::PlanStep,
             RecordKind::StageRequested,
             RecordKind::StageAccepted,

@@ -170,7 +170,11 @@ impl Part {
             | RecordKind::StageFailed
             | RecordKind::StageAbandoned => Some(Part::Answer),
             RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Part::Milestone),
-            RecordKind::GuardBreach | RecordKind::RouterStep | RecordKind::PlanStep | RecordKind::Unknown => None,
+            RecordKind::GuardBreach
+            | RecordKind::RouterStep
+            | RecordKind::EdgeLogsStep
+            | RecordKind::PlanStep
+            | RecordKind::Unknown => None,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! `stage` is API Gateway's stages: a stage pointed back at an earlier deployment (the stage rollback).
 
 pub mod aws;
+pub mod edge_log_steps;
 pub mod edge_stream;
 pub mod error;
 pub mod faults;

@@ -1,8 +1,9 @@
 //! The command line: every command's arguments, parsed by clap. The commands themselves live in
-//! `src/commands/` (`demo`, `live`, `init`, `headless`, `log`, `router`) and take their arguments from
+//! `src/commands/` (`demo`, `live`, `init`, `headless`, `log`, `router`, `edge_logs`) and take their arguments from
 //! here; nothing here reaches back into them.
 
 mod duration;
+mod edge_logs;
 mod headless;
 mod log;
 mod router;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, ValueEnum};
 
+pub use self::edge_logs::{EdgeLogsAction, EdgeLogsArgs, EdgeLogsChangeArgs, EdgeLogsReadArgs};
 pub use self::headless::{
     ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StageArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
 };
@@ -162,6 +164,15 @@ pub enum Subcommand {
     /// --yes; `status` exits 0 when installed and current, 3 when partly or outdated, 1 when AWS
     /// could not be read. Every step that changes AWS is recorded in the audit trail.
     Router(RouterArgs),
+    /// Set up, check or remove CloudFront real-time logs ("edge logs"): a Kinesis stream, the role
+    /// CloudFront assumes to write it, a real-time log configuration, and that configuration on
+    /// the chosen behaviors (--distribution ID names the distribution; [distribution.edge_logs] in
+    /// the config names the stream).
+    ///
+    /// `plan` prints what exists and the steps; `install` and `remove` print them and change
+    /// nothing without --yes; `status` exits 0 when every chosen behavior logs, 3 when not, 1 when
+    /// AWS could not be read. Every step that changes AWS is recorded in the audit trail.
+    EdgeLogs(EdgeLogsArgs),
 }
 
 #[derive(Debug, Args)]

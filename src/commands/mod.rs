@@ -1,10 +1,12 @@
 //! The commands, one room each over the shared core: `demo` and `live` start the console, `init`
 //! writes a config, `headless` holds `status`, `switch` and `rollback-all`, and `log` prints the
 //! audit trail; `router` installs, checks and removes the router function; `demo_world` is the demo
-//! world the `--demo` commands and `cutover demo` share, kept between them. Their command-line types live in `crate::cli`; `main.rs` only picks one.
+//! world the `--demo` commands and `cutover demo` share, kept between them; `edge_logs` sets up,
+//! checks and removes CloudFront real-time logs. Their command-line types live in `crate::cli`; `main.rs` only picks one.
 
 pub mod demo;
 pub mod demo_world;
+pub mod edge_logs;
 pub mod headless;
 pub mod init;
 pub mod live;

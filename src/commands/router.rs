@@ -97,7 +97,7 @@ pub struct Audit {
     pub clock: Option<Clock>,
 }
 
-async fn audit_trail(clients: &AwsClients) -> Result<Audit, HeadlessError> {
+pub(crate) async fn audit_trail(clients: &AwsClients) -> Result<Audit, HeadlessError> {
     let log = AuditLog::open_default().and_then(|log| log.check_writable().map(|()| log)).map_err(|error| {
         HeadlessError::Refused(format!(
             "nothing was changed: the audit trail cannot be written ({error}); make it writable and run it again"
@@ -114,7 +114,7 @@ pub struct Output<W: Write> {
 }
 
 impl Output<std::io::Stdout> {
-    fn stdout() -> Self {
+    pub(crate) fn stdout() -> Self {
         Output { writer: std::io::stdout(), demo: false }
     }
 }
@@ -133,12 +133,12 @@ impl<W: Write> Output<W> {
         self.writer
     }
 
-    fn line(&mut self, text: &str) {
+    pub(crate) fn line(&mut self, text: &str) {
         let text = if self.demo { in_demo_words(text) } else { text.to_string() };
         output::write_line(&mut self.writer, &visible::escape(&text));
     }
 
-    fn json(&mut self, value: &serde_json::Value) {
+    pub(crate) fn json(&mut self, value: &serde_json::Value) {
         let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
         output::write_line(&mut self.writer, &visible::escape_in_json(&text));
     }

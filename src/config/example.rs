@@ -95,6 +95,23 @@ origin = { header = "x-served-by", value = "monolith" }
 # concurrency_limit = 3000      # assumed when GetAccountSettings is not allowed; default: above
 # lambda_origins = ["apigw-http"]
 
+# CloudFront real-time logs ("edge logs"; README, "Edge logs"): each viewer request's line, in
+# seconds, through a Kinesis data stream. `cutover edge-logs install` makes the stream (when it is
+# named cutover-...), the role CloudFront assumes and a real-time log configuration, and puts it on
+# the chosen behaviors. Optional; without it a route has CloudWatch's numbers only.
+[distribution.edge_logs]
+stream_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/cutover-edge-E2ABCDEF12345"
+# A real-time log configuration your team already has, adopted instead of making one: cutover
+# reads its fields and stream, says which of its fields it lacks, and never changes or deletes it.
+# realtime_log_config_arn = "arn:aws:cloudfront::123456789012:realtime-log-config/team-logs"
+# Without realtime_log_config_arn: the fields of the configuration cutover makes, in the order the
+# lines carry them (these six are the ones cutover reads; more may be added).
+fields = ["timestamp", "sc-status", "time-taken", "x-edge-location", "x-edge-detailed-result-type", "cache-behavior-path-pattern"]
+# The percentage of requests CloudFront logs, 1 to 100; the numbers are scaled back up.
+sampling_percent = 100
+# The seconds of edge numbers a guard and "viewers healthy" look at, 5 to 600.
+edge_window_secs = 30
+
 # One table per cache behavior that has metric sources or thresholds of its own. `path` is the
 # behavior's path pattern exactly as CloudFront has it, or "*" for the default behavior.
 # Behaviors not listed here are still shown and switchable, with distribution-wide numbers only.
@@ -181,6 +198,8 @@ mod tests {
         let config = parse(EXAMPLE, "example.toml").unwrap();
         assert_eq!(config.refresh_interval().as_secs(), 60);
         assert_eq!(config.latency_statistic(), "p99");
+        let edge = config.edge_logs_of("E2ABCDEF12345").unwrap();
+        assert_eq!((edge.fields.len(), edge.sampling_percent, edge.window.as_secs()), (6, 100, 30));
         assert_eq!(config.concurrency_limit(), 1000);
         assert_eq!(config.region(), Some("eu-west-1"));
         assert!(!config.read_only);

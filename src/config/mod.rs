@@ -9,6 +9,7 @@
 //! serves as the format's reference.
 
 mod against_distribution;
+mod edge_logs;
 mod error;
 mod example;
 mod load;
@@ -29,9 +30,9 @@ pub use example::EXAMPLE;
 pub use load::{load, parse};
 pub use source::Position;
 pub use types::{
-    Alb, ApiGateway, Config, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_EXPECT_STATUS, DEFAULT_LATENCY_STATISTIC,
-    DEFAULT_REFRESH_SECONDS, Distribution, LambdaAccount, MarkerHeader, Probe, ProbeMarkers, Probes, Route,
-    ThresholdOverrides, role_arn_account,
+    Alb, ApiGateway, Config, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_EDGE_WINDOW_SECS, DEFAULT_EXPECT_STATUS,
+    DEFAULT_LATENCY_STATISTIC, DEFAULT_REFRESH_SECONDS, DEFAULT_SAMPLING_PERCENT, Distribution, EdgeLogSettings,
+    EdgeLogs, LambdaAccount, MarkerHeader, Probe, ProbeMarkers, Probes, Route, ThresholdOverrides, role_arn_account,
 };
 pub use within_file::{MAX_FILE_BYTES, MAX_ROUTES_PER_DISTRIBUTION, is_region};
 

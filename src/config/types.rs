@@ -100,6 +100,10 @@ pub struct Distribution {
     /// The API Gateway stage of every route that names none, for the stage rollback.
     #[serde(default)]
     pub stage: Option<Stage>,
+    /// CloudFront real-time logs of this distribution (`cutover edge-logs`), from
+    /// `[distribution.edge_logs]`.
+    #[serde(default)]
+    pub edge_logs: Option<EdgeLogs>,
     /// The routes with metric sources or thresholds of their own, from `[[distribution.route]]`.
     #[serde(default, rename = "route")]
     pub routes: Vec<Route>,
@@ -208,6 +212,65 @@ pub struct Route {
     /// stage rollback (`[distribution.route.stage]`).
     #[serde(default)]
     pub stage: Option<Stage>,
+}
+
+/// `[distribution.edge_logs]`: the Kinesis stream the distribution's real-time logs go to, and
+/// either the configuration to adopt or what cutover's own is made of.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeLogs {
+    pub stream_arn: Spanned<String>,
+    /// An existing real-time log configuration to adopt rather than make.
+    #[serde(default)]
+    pub realtime_log_config_arn: Option<Spanned<String>>,
+    /// The fields of the configuration cutover makes, in the order the lines carry them (default:
+    /// the six cutover reads, `edge_log::Field::READ`).
+    #[serde(default)]
+    pub fields: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The share of requests logged, 1 to 100 (default 100).
+    #[serde(default)]
+    pub sampling_percent: Option<Spanned<u64>>,
+    /// The seconds of edge numbers a guard or `viewers_healthy` looks at, 5 to 600 (default 30).
+    #[serde(default)]
+    pub edge_window_secs: Option<Spanned<u64>>,
+}
+
+/// Default `sampling_percent`.
+pub const DEFAULT_SAMPLING_PERCENT: u8 = 100;
+/// Default `edge_window_secs`.
+pub const DEFAULT_EDGE_WINDOW_SECS: u64 = 30;
+
+/// `[distribution.edge_logs]` with its defaults filled in, in plain values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgeLogSettings {
+    pub stream_arn: String,
+    pub realtime_log_config_arn: Option<String>,
+    pub fields: Vec<String>,
+    pub sampling_percent: u8,
+    pub window: Duration,
+}
+
+impl EdgeLogs {
+    /// The settings, defaults filled in (values are checked when the file is read).
+    pub fn settings(&self) -> EdgeLogSettings {
+        let fields = match &self.fields {
+            Some(fields) => fields.get_ref().iter().map(|f| f.get_ref().clone()).collect(),
+            None => crate::domain::edge_log::Field::READ.iter().map(|f| f.name().to_string()).collect(),
+        };
+        EdgeLogSettings {
+            stream_arn: self.stream_arn.get_ref().clone(),
+            realtime_log_config_arn: self.realtime_log_config_arn.as_ref().map(|a| a.get_ref().clone()),
+            fields,
+            sampling_percent: self
+                .sampling_percent
+                .as_ref()
+                .and_then(|p| u8::try_from(*p.get_ref()).ok())
+                .unwrap_or(DEFAULT_SAMPLING_PERCENT),
+            window: Duration::from_secs(
+                self.edge_window_secs.as_ref().map_or(DEFAULT_EDGE_WINDOW_SECS, |w| *w.get_ref()),
+            ),
+        }
+    }
 }
 
 /// `[distribution.stage]` or `[distribution.route.stage]`: a REST API's (`rest_api_id`) or an HTTP
@@ -511,6 +574,11 @@ impl Config {
 
     pub fn distribution(&self, id: &str) -> Option<&Distribution> {
         self.distributions.iter().find(|d| d.id.get_ref() == id)
+    }
+
+    /// The edge-log settings of a distribution, when it has `[distribution.edge_logs]`.
+    pub fn edge_logs_of(&self, distribution_id: &str) -> Option<EdgeLogSettings> {
+        self.distribution(distribution_id).and_then(|d| d.edge_logs.as_ref()).map(EdgeLogs::settings)
     }
 
     /// The thresholds of one route: [`Thresholds::default`], then the file's `[thresholds]`, then the

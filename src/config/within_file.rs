@@ -308,6 +308,9 @@ fn check_distribution(src: &Source, distribution: &Distribution) -> Result<(), C
         check_stage(src, stage, &format!("distribution {}", id.get_ref()))?;
     }
     check_markers(src, &distribution.probe_markers)?;
+    if let Some(edge_logs) = &distribution.edge_logs {
+        super::edge_logs::check(src, edge_logs)?;
+    }
     check_accounts(src, distribution)
 }
 
@@ -754,7 +757,12 @@ pub(crate) fn is_latency_statistic(text: &str) -> bool {
 }
 
 /// A value of the right type but out of range or malformed, pointed at.
-fn bad<T>(src: &Source, value: &Spanned<T>, message: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+pub(crate) fn bad<T>(
+    src: &Source,
+    value: &Spanned<T>,
+    message: impl Into<String>,
+    fix: impl Into<String>,
+) -> ConfigError {
     ConfigError::invalid(src, Some(&value.span()), Problem::BadValue, message, fix)
 }
 

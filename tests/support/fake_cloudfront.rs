@@ -5,9 +5,12 @@
 //!   (`CreateKeyValueStore`, `DescribeKeyValueStore`, `DeleteKeyValueStore`), REST-XML. `TestFunction`
 //!   really runs the function's code under Node (`tests/router/test-function.mjs`) over the store
 //!   the function is associated with, so its `FunctionExecutionLogs` are the function's own;
+//! - real-time log configurations (`CreateRealtimeLogConfig`, `GetRealtimeLogConfig` by name or
+//!   ARN, `DeleteRealtimeLogConfig`, refused while a behavior carries it), which moto lacks;
 //! - every other control-plane call is passed on to moto, except that the behaviors'
 //!   `FunctionAssociations`, which moto drops, are kept here from each `UpdateDistribution` and put
-//!   back into what moto answers for that distribution;
+//!   back into what moto answers for that distribution, and so is each behavior's
+//!   `RealtimeLogConfigArn`, which moto takes and never answers;
 //! - the KeyValueStore data plane (REST-JSON): `DescribeKeyValueStore` with its ETag, `ListKeys` in
 //!   pages, `UpdateKeys` refusing a stale `If-Match` as the service does. Its endpoint is
 //!   `http://localhost:PORT`; the SDK puts the store's account in front of the host, and cutover's
@@ -149,6 +152,31 @@ impl Function {
     }
 }
 
+/// A real-time log configuration.
+#[derive(Clone, Debug)]
+pub struct RealtimeConfig {
+    pub name: String,
+    pub arn: String,
+    pub fields: Vec<String>,
+    pub sampling_rate: u32,
+    pub stream_arn: String,
+    pub role_arn: String,
+}
+
+impl RealtimeConfig {
+    fn xml(&self, root: &str) -> String {
+        let fields: String = self.fields.iter().map(|f| format!("<Field>{}</Field>", xml_escape(f))).collect();
+        format!(
+            r#"<?xml version="1.0"?><{root} xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><RealtimeLogConfig><ARN>{}</ARN><Name>{}</Name><SamplingRate>{}</SamplingRate><EndPoints><member><StreamType>Kinesis</StreamType><KinesisStreamConfig><RoleARN>{}</RoleARN><StreamARN>{}</StreamARN></KinesisStreamConfig></member></EndPoints><Fields>{fields}</Fields></RealtimeLogConfig></{root}>"#,
+            xml_escape(&self.arn),
+            xml_escape(&self.name),
+            self.sampling_rate,
+            xml_escape(&self.role_arn),
+            xml_escape(&self.stream_arn)
+        )
+    }
+}
+
 /// Everything the fakes hold, and what they were asked.
 #[derive(Debug, Default)]
 pub struct World {
@@ -156,6 +184,10 @@ pub struct World {
     pub functions: BTreeMap<String, Function>,
     /// `FunctionAssociations` elements by (distribution id, path pattern; `*` the default).
     pub associations: BTreeMap<(String, String), String>,
+    /// Real-time log configurations by name.
+    pub realtime_configs: BTreeMap<String, RealtimeConfig>,
+    /// Each behavior's `RealtimeLogConfigArn` (empty: none) by (distribution id, path pattern).
+    pub realtime_arns: BTreeMap<(String, String), String>,
     /// Every call, as `METHOD path`.
     pub calls: Vec<String>,
     /// Every `TestFunction`'s logs, in order.
@@ -424,6 +456,56 @@ async fn control_plane(world: Arc<Mutex<World>>, request: Request, moto: Option<
                 }
             }
         }
+        ("POST", ["realtime-log-config"]) => {
+            let mut world = world.lock().unwrap();
+            let name = unescape(tag(&body, "Name").unwrap_or_default());
+            if world.realtime_configs.contains_key(&name) {
+                return Response::xml_error(409, "RealtimeLogConfigAlreadyExists", "it exists");
+            }
+            let fields = elements(&body, "Field").iter().map(|(s, e)| unescape(&body[s + 7..e - 8])).collect();
+            let config = RealtimeConfig {
+                arn: format!("arn:aws:cloudfront::{ACCOUNT}:realtime-log-config/{name}"),
+                name: name.clone(),
+                fields,
+                sampling_rate: tag(&body, "SamplingRate").and_then(|r| r.parse().ok()).unwrap_or(0),
+                stream_arn: unescape(tag(&body, "StreamARN").unwrap_or_default()),
+                role_arn: unescape(tag(&body, "RoleARN").unwrap_or_default()),
+            };
+            let out = Response::xml(201, None, config.xml("CreateRealtimeLogConfigResult"));
+            world.realtime_configs.insert(name, config);
+            out
+        }
+        ("POST", ["get-realtime-log-config"]) => {
+            let (name, arn) = (tag(&body, "Name").map(unescape), tag(&body, "ARN").map(unescape));
+            let world = world.lock().unwrap();
+            let found = world
+                .realtime_configs
+                .values()
+                .find(|c| Some(&c.name) == name.as_ref() || Some(&c.arn) == arn.as_ref());
+            match found {
+                Some(config) => Response::xml(200, None, config.xml("GetRealtimeLogConfigResult")),
+                None => Response::xml_error(404, "NoSuchRealtimeLogConfig", "no such configuration"),
+            }
+        }
+        ("POST", ["delete-realtime-log-config"]) => {
+            let (name, arn) = (tag(&body, "Name").map(unescape), tag(&body, "ARN").map(unescape));
+            let mut world = world.lock().unwrap();
+            let found = world
+                .realtime_configs
+                .values()
+                .find(|c| Some(&c.name) == name.as_ref() || Some(&c.arn) == arn.as_ref())
+                .cloned();
+            match found {
+                None => Response::xml_error(404, "NoSuchRealtimeLogConfig", "no such configuration"),
+                Some(config) if world.realtime_arns.values().any(|a| a == &config.arn) => {
+                    Response::xml_error(400, "RealtimeLogConfigInUse", "a cache behavior uses it")
+                }
+                Some(config) => {
+                    world.realtime_configs.remove(&config.name);
+                    Response::new(204, &[], "")
+                }
+            }
+        }
         ("POST", ["function"]) => {
             let mut world = world.lock().unwrap();
             let name = tag(&body, "Name").unwrap_or_default().to_string();
@@ -591,6 +673,9 @@ async fn distribution_call(world: &Arc<Mutex<World>>, mut request: Request, moto
         for (path, associations) in associations_of(&body) {
             kept.associations.insert((id.clone(), path), associations);
         }
+        for (path, arn) in realtime_arns_of(&body) {
+            kept.realtime_arns.insert((id.clone(), path), arn);
+        }
     }
     request.headers.retain(|(n, _)| n != "host" && n != "connection" && n != "content-length");
     let mut response = forward(&request, moto).await;
@@ -598,9 +683,13 @@ async fn distribution_call(world: &Arc<Mutex<World>>, mut request: Request, moto
         && response.status / 100 == 2
         && !response.body.is_empty()
     {
-        let kept = world.lock().unwrap().associations.clone();
+        let (kept, arns) = {
+            let world = world.lock().unwrap();
+            (world.associations.clone(), world.realtime_arns.clone())
+        };
         let text = String::from_utf8_lossy(&response.body).into_owned();
-        response.body = put_back(&text, &id, &kept).into_bytes();
+        let text = put_back(&text, &id, &kept);
+        response.body = put_back_realtime(&text, &id, &arns).into_bytes();
     }
     response
 }
@@ -623,6 +712,49 @@ fn associations_of(xml: &str) -> Vec<(String, String)> {
         }
     }
     found
+}
+
+/// The behaviors' blocks of a distribution config: (start, end, path), the default as `*`, last
+/// first so that replacing one keeps the earlier offsets right.
+fn behavior_blocks(xml: &str) -> Vec<(usize, usize, String)> {
+    let mut blocks: Vec<(usize, usize, String)> =
+        elements(xml, "DefaultCacheBehavior").into_iter().map(|(s, e)| (s, e, "*".to_string())).collect();
+    for (s, e) in elements(xml, "CacheBehavior") {
+        if let Some(path) = tag(&xml[s..e], "PathPattern") {
+            blocks.push((s, e, unescape(path)));
+        }
+    }
+    blocks.sort_by_key(|(s, _, _)| std::cmp::Reverse(*s));
+    blocks
+}
+
+/// Each behavior's `RealtimeLogConfigArn` in a distribution config (empty: none).
+fn realtime_arns_of(xml: &str) -> Vec<(String, String)> {
+    behavior_blocks(xml)
+        .into_iter()
+        .map(|(s, e, path)| (path, tag(&xml[s..e], "RealtimeLogConfigArn").map(unescape).unwrap_or_default()))
+        .collect()
+}
+
+/// `xml` with each behavior's kept `RealtimeLogConfigArn` of distribution `id` (moto answers none).
+fn put_back_realtime(xml: &str, id: &str, kept: &BTreeMap<(String, String), String>) -> String {
+    let mut out = xml.to_string();
+    for (s, e, path) in behavior_blocks(xml) {
+        let Some(arn) = kept.get(&(id.to_string(), path)).filter(|a| !a.is_empty()) else { continue };
+        let block = &xml[s..e];
+        if block.contains("<RealtimeLogConfigArn>") {
+            continue;
+        }
+        let close = block.rfind("</").expect("a closing tag");
+        let replaced = format!(
+            "{}<RealtimeLogConfigArn>{}</RealtimeLogConfigArn>{}",
+            &block[..close],
+            xml_escape(arn),
+            &block[close..]
+        );
+        out.replace_range(s..e, &replaced);
+    }
+    out
 }
 
 /// `xml` with the kept `FunctionAssociations` of distribution `id` in place of moto's.

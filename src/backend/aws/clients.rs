@@ -139,6 +139,8 @@ pub struct AwsClients {
     /// API Gateway REST APIs and HTTP APIs (v2), in the region, for the stage rollback.
     pub apigateway: aws_sdk_apigateway::Client,
     pub apigatewayv2: aws_sdk_apigatewayv2::Client,
+    /// IAM (global), for the role CloudFront assumes to write edge logs.
+    pub iam: aws_sdk_iam::Client,
     /// The region Lambda, API Gateway and ALB metrics are read from.
     pub region: String,
     /// The profile in use, for the header; `None` for the default chain without a named profile.
@@ -188,10 +190,21 @@ impl AwsClients {
             sts: aws_sdk_sts::Client::new(sdk),
             apigateway: aws_sdk_apigateway::Client::new(sdk),
             apigatewayv2: aws_sdk_apigatewayv2::Client::new(sdk),
+            iam: aws_sdk_iam::Client::new(sdk),
             region,
             profile,
             sdk: sdk.clone(),
         }
+    }
+}
+
+impl AwsClients {
+    /// A Kinesis client in `region` (an edge-log stream's, from its ARN), honouring
+    /// `AWS_ENDPOINT_URL_KINESIS` like the others.
+    pub fn kinesis_in(&self, region: &str) -> aws_sdk_kinesis::Client {
+        aws_sdk_kinesis::Client::from_conf(
+            aws_sdk_kinesis::config::Builder::from(&self.sdk).region(Region::new(region.to_string())).build(),
+        )
     }
 }
 

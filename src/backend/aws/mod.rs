@@ -8,6 +8,7 @@ pub mod backend;
 pub mod behavior;
 pub mod clients;
 pub mod control_plane;
+pub mod edge_logs;
 pub mod errors;
 pub mod kinesis;
 pub mod metrics;

@@ -418,6 +418,7 @@ pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashMap<Strin
             RecordKind::EdgeMoved | RecordKind::TrafficMoved => {}
             RecordKind::GuardBreach
             | RecordKind::RouterStep
+            | RecordKind::EdgeLogsStep
             | RecordKind::PlanStep
             | RecordKind::StageRequested
             | RecordKind::StageAccepted

@@ -1,0 +1,274 @@
+//! `cutover edge-logs plan | install | status | remove`: read what of CloudFront real-time logs
+//! exists for one distribution (`backend::edge_log_steps::read`), plan with `edge_logs::install`,
+//! print, and with `--yes` carry the plan out step by step, each step recorded in the audit trail;
+//! after `install` everything is read again, and a chosen behavior the read-back does not show
+//! logging fails the command (exit 1). Printing, the audit trail and the exit codes are
+//! `cutover router`'s.
+//!
+//! Which behaviors: those named with `--route`, else every switchable route of the config (the
+//! routes cutover moves, whose viewers' numbers matter most). `remove` without `--route` takes
+//! cutover's own configuration off every behavior that has it.
+
+use std::io::Write;
+
+use jiff::Timestamp;
+
+use crate::audit::{AuditRecord, Environment, Outcome, RecordKind};
+use crate::backend::aws::DistributionSpec;
+use crate::backend::aws::edge_logs::EdgeLogControl;
+use crate::backend::edge_log_steps::{self, EdgeLogCalls, Snapshot};
+use crate::cli::{AwsArgs, EdgeLogsAction, EdgeLogsArgs, RouteChoice};
+use crate::commands::demo::operator;
+use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
+use crate::commands::live;
+use crate::commands::router::{Audit, Output, audit_trail};
+use crate::config::EdgeLogSettings;
+use crate::edge_logs::install::{Plan, Wanted, plan_install, plan_remove, status, stream_region_of};
+
+/// `cutover edge-logs ...` on the distribution `--distribution` names (or the config's only one).
+pub async fn run(args: &EdgeLogsArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    if aws.demo {
+        return Err(HeadlessError::Refused(
+            "edge-logs has no demo world yet: the demo's edge lines come from the simulated world itself; run it without --demo against AWS"
+                .into(),
+        )
+        .into());
+    }
+    let connection = live::connect(aws).await?;
+    let ids = live::chosen_distributions(&connection.config, aws.distribution.as_deref())?;
+    let [id] = ids.as_slice() else {
+        return Err(HeadlessError::Refused(format!(
+            "the config has {} distributions ({}); name one with --distribution ID",
+            ids.len(),
+            ids.join(", ")
+        ))
+        .into());
+    };
+    let Some(settings) = connection.config.edge_logs_of(id) else {
+        return Err(HeadlessError::Refused(format!(
+            "the config has no [distribution.edge_logs] for {id}; add one with stream_arn = \"arn:aws:kinesis:REGION:ACCOUNT:stream/cutover-edge-{id}\" (README, \"Edge logs\")"
+        ))
+        .into());
+    };
+    let spec = DistributionSpec::find(&connection.config, id).unwrap_or_default();
+    let changes = matches!(&args.action, EdgeLogsAction::Install(a) | EdgeLogsAction::Remove(a) if a.yes);
+    if changes && aws.read_only {
+        return Err(HeadlessError::Refused(
+            "nothing was changed: --read-only is set; drop it to install or remove edge logs".into(),
+        )
+        .into());
+    }
+    let audit = if changes { Some(audit_trail(&connection.clients).await?) } else { None };
+    // The stream's region is its ARN's (checked when the config was read).
+    let region = stream_region_of(&settings.stream_arn).unwrap_or(&connection.clients.region).to_string();
+    let control = EdgeLogControl::new(
+        connection.clients.cloudfront.clone(),
+        connection.clients.kinesis_in(&region),
+        connection.clients.iam.clone(),
+        id,
+    );
+    let mut out = Output::stdout();
+    Ok(execute(&control, &settings, &spec, &args.action, audit.as_ref(), &mut out).await?)
+}
+
+/// The behaviors to log: those named, else every switchable route of the config.
+pub fn chosen(spec: &DistributionSpec, snapshot: &Snapshot, choice: &RouteChoice) -> Vec<String> {
+    if !choice.routes.is_empty() {
+        return choice.routes.clone();
+    }
+    snapshot
+        .routes
+        .iter()
+        .filter(|(path, origin)| spec.target_of(origin).is_some() && spec.pair_for(path, origin).is_ok())
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+fn wanted(settings: &EdgeLogSettings, behaviors: Vec<String>) -> Wanted {
+    Wanted {
+        stream_arn: settings.stream_arn.clone(),
+        realtime_log_config_arn: settings.realtime_log_config_arn.clone(),
+        fields: settings.fields.clone(),
+        sampling_percent: settings.sampling_percent,
+        behaviors,
+    }
+}
+
+fn cannot_read(id: &str, error: impl std::fmt::Display) -> HeadlessError {
+    HeadlessError::Failed(format!("cannot read the edge logs of {id}: {error}"))
+}
+
+// Long: the four actions share the read, then each prints and decides in a few lines; apart they
+// would repeat the reading and the refusals.
+/// One action on one distribution over `calls` (AWS, or AWS with mocked clients): the exit code,
+/// or why nothing (more) was done.
+pub async fn execute<C: EdgeLogCalls, W: Write>(
+    calls: &C,
+    settings: &EdgeLogSettings,
+    spec: &DistributionSpec,
+    action: &EdgeLogsAction,
+    audit: Option<&Audit>,
+    out: &mut Output<W>,
+) -> Result<u8, HeadlessError> {
+    let id = calls.distribution_id().to_string();
+    let empty = wanted(settings, Vec::new());
+    let mut snapshot = edge_log_steps::read(calls, &empty).await.map_err(|e| cannot_read(&id, e))?;
+    let (plan, yes, what, want) = match action {
+        EdgeLogsAction::Status(args) | EdgeLogsAction::Plan(args) => {
+            let want = wanted(settings, chosen(spec, &snapshot, &args.choice));
+            let status = status(&id, &want, &snapshot.found);
+            let plan = plan_install(&id, &want, &snapshot.found);
+            if args.json {
+                out.json(&serde_json::json!({
+                    "distribution": id,
+                    "complete": status.complete,
+                    "wanted": want.behaviors,
+                    "logging": status.logging,
+                    "lines": status.lines,
+                    "problems": status.problems,
+                    "plan": plan_json(&plan),
+                }));
+            } else {
+                for line in &status.lines {
+                    out.line(line);
+                }
+                for problem in &status.problems {
+                    out.line(&format!("problem: {problem}"));
+                }
+            }
+            if let EdgeLogsAction::Status(_) = action {
+                if !args.json {
+                    out.line(if status.complete {
+                        "edge logs are installed: every chosen behavior logs to the configuration"
+                    } else {
+                        "edge logs are not fully installed: `cutover edge-logs install --yes` mends it (`cutover edge-logs plan` says how)"
+                    });
+                }
+                return Ok(if status.complete { 0 } else { EXIT_BREACHED });
+            }
+            if !args.json {
+                print_plan(out, &plan, "install");
+            }
+            return if plan.refused.is_empty() { Ok(0) } else { Err(refused(&plan)) };
+        }
+        EdgeLogsAction::Install(args) => {
+            let want = wanted(settings, chosen(spec, &snapshot, &args.choice));
+            (plan_install(&id, &want, &snapshot.found), args.yes, "install", want)
+        }
+        EdgeLogsAction::Remove(args) => {
+            let picked = (!args.choice.routes.is_empty()).then_some(args.choice.routes.as_slice());
+            let want = wanted(settings, args.choice.routes.clone());
+            (plan_remove(&id, &want, &snapshot.found, picked), args.yes, "remove", want)
+        }
+    };
+    print_plan(out, &plan, what);
+    if !plan.refused.is_empty() {
+        return Err(refused(&plan));
+    }
+    if plan.steps.is_empty() {
+        return Ok(0);
+    }
+    if !yes {
+        out.line(&format!("nothing was changed: add --yes to {what} edge logs"));
+        return Ok(0);
+    }
+    let count = plan.steps.len();
+    for (n, step) in plan.steps.iter().enumerate() {
+        out.line(&format!("step {}/{count}: {}", n + 1, step.describe()));
+        let result = edge_log_steps::carry_out(calls, step, &want, &mut snapshot).await;
+        let record = AuditRecord::new(Timestamp::now(), RecordKind::EdgeLogsStep, Environment::Live, operator(), &id)
+            .with_caller_arn(audit.and_then(|a| a.caller_arn.clone()))
+            .with_routes(step.paths().to_vec())
+            .with_message(format!("{what} {}: {}", step.kind(), step.describe()));
+        let (record, failure) = match result {
+            Ok(done) => {
+                for line in &done.lines {
+                    out.line(&format!("  {line}"));
+                }
+                (record.with_etags(done.etag_before, done.etag_after).with_outcome(Outcome::Accepted), None)
+            }
+            Err(error) => (record.with_outcome(Outcome::Failed).with_error(error.to_string()), Some(error)),
+        };
+        if let Some(audit) = audit
+            && let Err(error) = audit.log.append(&record)
+        {
+            out.line(&format!(
+                "the audit trail did not take this step's record ({error}): {}",
+                serde_json::to_string(&record).unwrap_or_default()
+            ));
+        }
+        if let Some(error) = failure {
+            let done =
+                if n == 0 { "nothing was changed".to_string() } else { format!("the {n} step(s) before it stay done") };
+            return Err(HeadlessError::Failed(format!(
+                "step {}/{count} ({}) failed: {error}; {done}, and `cutover edge-logs {what}` carries on from there",
+                n + 1,
+                step.kind()
+            )));
+        }
+    }
+    read_back(calls, &id, &want, what, out).await?;
+    out.line(&format!("done: {count} step(s) carried out"));
+    Ok(0)
+}
+
+/// Everything read again after the steps, and planned again: nothing may be left to do (after
+/// `install` every chosen behavior logs to the configuration and every piece is there; after
+/// `remove` what was removed is gone). What install never changes (an adopted configuration's
+/// missing fields) is not held against it.
+async fn read_back<C: EdgeLogCalls, W: Write>(
+    calls: &C,
+    id: &str,
+    want: &Wanted,
+    what: &str,
+    out: &mut Output<W>,
+) -> Result<(), HeadlessError> {
+    let again = edge_log_steps::read(calls, want).await.map_err(|e| cannot_read(id, e))?;
+    // What the same plan, made again on what AWS now says, would still do or refuse.
+    let left = match what {
+        "install" => plan_install(id, want, &again.found),
+        _ => plan_remove(id, want, &again.found, (!want.behaviors.is_empty()).then_some(&want.behaviors)),
+    };
+    let mut problems: Vec<String> = left.steps.iter().map(|s| format!("still to do: {}", s.describe())).collect();
+    problems.extend(left.refused);
+    if problems.is_empty() {
+        out.line(&format!("read back: AWS shows the {what} as planned"));
+        return Ok(());
+    }
+    Err(HeadlessError::Failed(format!(
+        "AWS took every step but reading it back, {}; look with `cutover edge-logs status`",
+        problems.join("; ")
+    )))
+}
+
+fn refused(plan: &Plan) -> HeadlessError {
+    HeadlessError::Refused(format!("nothing was changed: {}", plan.refused.join("; ")))
+}
+
+fn print_plan<W: Write>(out: &mut Output<W>, plan: &Plan, what: &str) {
+    for note in &plan.notes {
+        out.line(&format!("note: {note}"));
+    }
+    for reason in &plan.refused {
+        out.line(&format!("refused: {reason}"));
+    }
+    if plan.is_noop() {
+        out.line(&format!("nothing to do: {what} has nothing left to change"));
+        return;
+    }
+    if plan.refused.is_empty() {
+        out.line(&format!("{what} plan, {} step(s):", plan.steps.len()));
+        for (n, step) in plan.steps.iter().enumerate() {
+            out.line(&format!("  {}. {}", n + 1, step.describe()));
+        }
+    }
+}
+
+fn plan_json(plan: &Plan) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = plan
+        .steps
+        .iter()
+        .map(|s| serde_json::json!({"step": s.kind(), "behaviors": s.paths(), "description": s.describe()}))
+        .collect();
+    serde_json::json!({"steps": steps, "refused": plan.refused, "notes": plan.notes})
+}
