@@ -41,8 +41,11 @@ pub fn between(from: Option<Target>, to: Option<Target>) -> String {
 /// is known.
 pub fn durations(record: &AuditRecord) -> Option<String> {
     let steps = [("accepted", record.request_to_accepted_ms, ""), ("deployed", record.accepted_to_deployed_ms, "")];
-    let milestones =
-        [("edge", record.edge_ms, " after the request"), ("traffic", record.traffic_moved_ms, " after the request")];
+    let milestones = [
+        ("edge", record.edge_ms, " after the request"),
+        ("traffic", record.traffic_moved_ms, " after the request"),
+        ("viewers healthy", record.viewers_healthy_ms, " after the request"),
+    ];
     let parts: Vec<String> = steps
         .into_iter()
         .chain(milestones)
@@ -147,6 +150,7 @@ fn what_happened(record: &AuditRecord) -> String {
         RecordKind::SwitchAbandoned => format!("switch of {moves} abandoned"),
         RecordKind::EdgeMoved => format!("switch of {moves} answered at the edge by the new side"),
         RecordKind::TrafficMoved => format!("traffic of {moves} moved"),
+        RecordKind::ViewersHealthy => format!("viewers of {moves} healthy again at the edge"),
         RecordKind::GuardBreach => format!("guard breach on {routes}"),
         RecordKind::AutoRollback => format!("automatic rollback of {moves}"),
         RecordKind::RouterStep if record.routes.is_empty() => format!("{}'s router step", record.operator),

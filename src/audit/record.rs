@@ -22,6 +22,7 @@
 //! | `accepted_to_deployed_ms` | integer or null   | from acceptance to the distribution being `Deployed`     |
 //! | `edge_ms`                 | integer or null   | on `edge_moved`: from the request to the first probe through the distribution answered by the new side |
 //! | `traffic_moved_ms`        | integer or null   | on `traffic_moved`: from the request to the CloudWatch minute that showed the move |
+//! | `viewers_healthy_ms`      | integer or null   | on `viewers_healthy`: from the request to the first second from which the route's edge 5xx rate stayed under its threshold for a whole edge window |
 //! | `message`                 | string or null    | free text, e.g. a breach: `5xx 12.4% > 5% for 3 periods` |
 //! | `moves`                   | array of objects  | per route: `route`, `from_origin`, `to_origin` (origin ids), and `request_policy_before` / `request_policy_after` when the switch swaps the origin request policy |
 //! | `shares`                  | array of objects  | per routed route moved through the router's store: `route`, `from_pct`, `to_pct` (Lambda's share before and after); empty for a switch by behavior, whose moves are in `moves` |
@@ -89,6 +90,9 @@ pub enum RecordKind {
     /// `traffic_moved_ms` says how long after the request that minute's evidence came, `message`
     /// gives the share.
     TrafficMoved,
+    /// After a fix, the edge logs showed the route's viewers healthy again: `viewers_healthy_ms`
+    /// says how long after the request the first healthy second was, `message` gives the rate.
+    ViewersHealthy,
     /// A guard tripped: `message` gives the numbers.
     GuardBreach,
     /// A guard switched a route back to the origin by itself: `message` says why.
@@ -131,6 +135,7 @@ impl RecordKind {
             RecordKind::SwitchAbandoned => "switch_abandoned",
             RecordKind::EdgeMoved => "edge_moved",
             RecordKind::TrafficMoved => "traffic_moved",
+            RecordKind::ViewersHealthy => "viewers_healthy",
             RecordKind::GuardBreach => "guard_breach",
             RecordKind::AutoRollback => "auto_rollback",
             RecordKind::RouterStep => "router_step",
@@ -210,6 +215,8 @@ pub struct AuditRecord {
     pub edge_ms: Option<u64>,
     #[serde(default)]
     pub traffic_moved_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewers_healthy_ms: Option<u64>,
     #[serde(default)]
     pub message: Option<String>,
     #[serde(default)]
@@ -322,6 +329,7 @@ impl AuditRecord {
             accepted_to_deployed_ms: None,
             edge_ms: None,
             traffic_moved_ms: None,
+            viewers_healthy_ms: None,
             message: None,
             moves: Vec::new(),
             shares: Vec::new(),
@@ -468,6 +476,7 @@ mod tests {
             RecordKind::SwitchAbandoned,
             RecordKind::EdgeMoved,
             RecordKind::TrafficMoved,
+            RecordKind::ViewersHealthy,
             RecordKind::GuardBreach,
             RecordKind::AutoRollback,
             RecordKind::RouterStep,

@@ -20,6 +20,7 @@
 //! | `request_to_accepted_ms` | the switch's records: CloudFront took the `UpdateDistribution`                   |
 //! | `edge_ms`                | its `edge_moved` record: a probe through the distribution was served by the new side |
 //! | `traffic_moved_ms`       | its `traffic_moved` record: the CloudWatch minute where the new side carried the threshold share |
+//! | `viewers_healthy_ms`     | its `viewers_healthy` record: the first second from which the edge logs showed the route's 5xx rate under its threshold for a whole window |
 //! | `request_to_deployed_ms` | `request_to_accepted_ms` + `accepted_to_deployed_ms`: CloudFront says every edge has it |
 //!
 //! Percentiles are nearest-rank ([`nearest_rank`]): the p-th percentile of n values is the
@@ -39,8 +40,8 @@
 //! | `.requested_at`                | string or null  | when it was requested, RFC 3339; `null` when the trail lost the request |
 //! | `.via`                         | string          | `behavior` (an `UpdateDistribution`; minutes), `router` (the router's store; seconds, and no `Deployed`) or `stage` (an API Gateway stage moved to another deployment) |
 //! | `.outcome`                     | string          | `deployed`, `failed`, `abandoned`, `accepted` (not seen deployed), `requested` (no answer recorded) or `unknown` |
-//! | `.request_to_accepted_ms`, `.edge_ms`, `.traffic_moved_ms`, `.request_to_deployed_ms` | integer or null | the stages above |
-//! | `stages`                       | object          | `request_to_accepted`, `edge`, `traffic_moved`, `request_to_deployed` |
+//! | `.request_to_accepted_ms`, `.edge_ms`, `.traffic_moved_ms`, `.viewers_healthy_ms`, `.request_to_deployed_ms` | integer or null | the stages above |
+//! | `stages`                       | object          | `request_to_accepted`, `edge`, `traffic_moved`, `viewers_healthy`, `request_to_deployed` |
 //! | `stages.*.count`               | integer         | switches that recorded the stage                          |
 //! | `stages.*.median_ms`, `.p90_ms`, `.max_ms` | integer or null | over those switches; `null` when there are none |
 //! | `stages_by_behavior`, `stages_by_router`, `stages_by_stage` | object | the same, over the switches of that `via` only |
@@ -105,6 +106,7 @@ pub struct SwitchStats {
     pub request_to_accepted_ms: Option<u64>,
     pub edge_ms: Option<u64>,
     pub traffic_moved_ms: Option<u64>,
+    pub viewers_healthy_ms: Option<u64>,
     pub request_to_deployed_ms: Option<u64>,
 }
 
@@ -114,6 +116,7 @@ pub struct Spans {
     pub request_to_accepted: Span,
     pub edge: Span,
     pub traffic_moved: Span,
+    pub viewers_healthy: Span,
     pub request_to_deployed: Span,
 }
 
@@ -169,7 +172,7 @@ impl Part {
             | RecordKind::StageAccepted
             | RecordKind::StageFailed
             | RecordKind::StageAbandoned => Some(Part::Answer),
-            RecordKind::EdgeMoved | RecordKind::TrafficMoved => Some(Part::Milestone),
+            RecordKind::EdgeMoved | RecordKind::TrafficMoved | RecordKind::ViewersHealthy => Some(Part::Milestone),
             RecordKind::GuardBreach
             | RecordKind::RouterStep
             | RecordKind::EdgeLogsStep
@@ -203,6 +206,7 @@ impl Building {
                 request_to_accepted_ms: None,
                 edge_ms: None,
                 traffic_moved_ms: None,
+                viewers_healthy_ms: None,
                 request_to_deployed_ms: None,
             },
             first_seen: record.time,
@@ -248,6 +252,9 @@ impl Building {
             RecordKind::EdgeMoved => stats.edge_ms = earliest(stats.edge_ms, record.edge_ms),
             RecordKind::TrafficMoved => {
                 stats.traffic_moved_ms = earliest(stats.traffic_moved_ms, record.traffic_moved_ms)
+            }
+            RecordKind::ViewersHealthy => {
+                stats.viewers_healthy_ms = earliest(stats.viewers_healthy_ms, record.viewers_healthy_ms)
             }
             _ => {}
         }
@@ -356,6 +363,7 @@ impl Spans {
             request_to_accepted: stage(|s| s.request_to_accepted_ms),
             edge: stage(|s| s.edge_ms),
             traffic_moved: stage(|s| s.traffic_moved_ms),
+            viewers_healthy: stage(|s| s.viewers_healthy_ms),
             request_to_deployed: stage(|s| s.request_to_deployed_ms),
         }
     }

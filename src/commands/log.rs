@@ -148,7 +148,7 @@ fn print_stats(
     out.flush().map_err(AuditError::Output)
 }
 
-const SWITCH_HEADER: [&str; 11] = [
+const SWITCH_HEADER: [&str; 12] = [
     "REQUESTED (UTC)",
     "MODE",
     "DISTRIBUTION",
@@ -159,6 +159,7 @@ const SWITCH_HEADER: [&str; 11] = [
     "ACCEPTED",
     "EDGE",
     "TRAFFIC MOVED",
+    "VIEWERS OK",
     "DEPLOYED",
 ];
 
@@ -170,7 +171,7 @@ fn duration(ms: Option<u64>) -> String {
 }
 
 /// A switch's cells, each escaped.
-fn switch_row(s: &SwitchStats) -> [String; 11] {
+fn switch_row(s: &SwitchStats) -> [String; 12] {
     [
         s.requested_at.map_or_else(|| "—".to_string(), |at| at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
         s.mode.as_str().to_string(),
@@ -182,6 +183,7 @@ fn switch_row(s: &SwitchStats) -> [String; 11] {
         duration(s.request_to_accepted_ms),
         duration(s.edge_ms),
         duration(s.traffic_moved_ms),
+        duration(s.viewers_healthy_ms),
         duration(s.request_to_deployed_ms),
     ]
     .map(|cell| visible::escape(&cell).into_owned())
@@ -199,7 +201,7 @@ fn stage_row(name: &str, stage: &Span) -> [String; 5] {
 
 /// The switches, then the stages, then how to read them.
 fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
-    let switches: Vec<[String; 11]> = stats.switches.iter().map(switch_row).collect();
+    let switches: Vec<[String; 12]> = stats.switches.iter().map(switch_row).collect();
     write_table(out, &SWITCH_HEADER, &switches)?;
     writeln!(out)?;
     // Several kinds of move: each its own table, since their stages differ by minutes.
@@ -223,6 +225,7 @@ fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
             stage_row("request → accepted", &stages.request_to_accepted),
             stage_row("request → first edge probe on the new side", &stages.edge),
             stage_row("request → traffic moved", &stages.traffic_moved),
+            stage_row("request → viewers healthy (edge logs)", &stages.viewers_healthy),
             stage_row("request → Deployed", &stages.request_to_deployed),
         ];
         write_table(out, &STAGE_HEADER, &rows)?;

@@ -13,7 +13,7 @@ use crate::edge_logs::install::stream_name_of;
 /// Allowed `sampling_percent`: CloudFront's own range.
 pub(crate) const SAMPLING_PERCENT: std::ops::RangeInclusive<u64> = 1..=100;
 /// Allowed `edge_window_secs`.
-pub(crate) const EDGE_WINDOW_SECS: std::ops::RangeInclusive<u64> = 5..=600;
+pub(crate) const EDGE_WINDOW_SECS: std::ops::RangeInclusive<u64> = 5..=60;
 
 /// Whether `arn` is a real-time log configuration's (`arn:PARTITION:cloudfront::ACCOUNT:realtime-log-config/NAME`).
 fn is_log_config_arn(arn: &str) -> bool {
@@ -106,8 +106,8 @@ pub(crate) fn check(src: &Source, edge_logs: &EdgeLogs) -> Result<(), ConfigErro
         return Err(bad(
             src,
             window,
-            format!("edge_window_secs is {}, outside 5 to 600", window.get_ref()),
-            "set the seconds of edge numbers a decision looks at, from 5 to 600 (default 30)",
+            format!("edge_window_secs is {}, outside 5 to 60", window.get_ref()),
+            "set the seconds of edge numbers a decision looks at, from 5 to 60 (default 30); longer spans are CloudWatch's minutes",
         ));
     }
     Ok(())
@@ -146,7 +146,7 @@ mod tests {
         let e = error(&table("sampling_percent = 0\n"));
         assert!(e.contains("line 7, column 20: sampling_percent is 0, outside 1 to 100"), "{e}");
         assert!(error(&table("sampling_percent = 101\n")).contains("outside 1 to 100"));
-        assert!(error(&table("edge_window_secs = 4\n")).contains("edge_window_secs is 4, outside 5 to 600"));
+        assert!(error(&table("edge_window_secs = 4\n")).contains("edge_window_secs is 4, outside 5 to 60"));
         let e = error(&table("fields = [\"timestamp\", \"sc-status\"]\n"));
         assert!(
             e.contains(

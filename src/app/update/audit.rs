@@ -98,12 +98,16 @@ pub fn milestone(
     since_requested: Duration,
     message: String,
 ) -> Effect {
-    debug_assert!(matches!(kind, RecordKind::EdgeMoved | RecordKind::TrafficMoved), "not a milestone: {kind:?}");
+    debug_assert!(
+        matches!(kind, RecordKind::EdgeMoved | RecordKind::TrafficMoved | RecordKind::ViewersHealthy),
+        "not a milestone: {kind:?}"
+    );
     let mut record = of_attempt(state, attempt, kind).with_message(message);
     let ms = Some(audit::record::millis(since_requested));
     match kind {
         RecordKind::EdgeMoved => record.edge_ms = ms,
         RecordKind::TrafficMoved => record.traffic_moved_ms = ms,
+        RecordKind::ViewersHealthy => record.viewers_healthy_ms = ms,
         _ => {}
     }
     Effect::Audit(Box::new(record))

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::audit;
 use crate::app::action::{Effect, Work};
 use crate::app::model::edge_logs::SETTLE_SECS;
 use crate::app::model::moves::ViewersHealthy;
 use crate::app::model::state::{Move, MoveKind, State};
+use crate::audit::RecordKind;
 use crate::domain::format::{duration_short, time_of_day};
 use crate::domain::{Level, Target};
 
@@ -114,9 +116,19 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
         let after = duration_short(healthy.since.duration_since(accepted).as_secs().max(0));
         let message = format!("viewers healthy again: 5xx {:.1} %, {after} after accepted", healthy.pct);
         let path = healthy.path.clone();
+        let since_requested = healthy.since.duration_since(m.requested_at).unsigned_abs();
         m.viewers.push(healthy);
         m.viewers_done = m.paths.iter().all(|p| m.viewers.iter().any(|v| &v.path == p));
-        state.log(Level::Info, Some(&path), message);
+        state.log(Level::Info, Some(&path), message.clone());
+        // The trail's record of the route: the milestone of its move, with the route alone.
+        if let Some(m) = state.moves.by_id(id) {
+            let mut effect =
+                audit::milestone(state, m, RecordKind::ViewersHealthy, since_requested, format!("{path} {message}"));
+            if let Effect::Audit(record) = &mut effect {
+                record.routes = vec![path.clone()];
+            }
+            effects.push(effect);
+        }
     }
     for id in given_up {
         let Some(m) = state.moves.by_id_mut(id).filter(|m| !m.viewers_done) else { continue };
@@ -130,7 +142,6 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
         );
         state.log(Level::Warn, None, message);
     }
-    effects.extend(Vec::new());
     effects
 }
 

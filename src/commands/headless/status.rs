@@ -415,7 +415,7 @@ pub fn pending_in_trail(trail: &AuditTrail, distribution: &str) -> HashMap<Strin
                 }
             }
             // Seen taking effect on the way: the switch is still deploying until CloudFront says so.
-            RecordKind::EdgeMoved | RecordKind::TrafficMoved => {}
+            RecordKind::EdgeMoved | RecordKind::TrafficMoved | RecordKind::ViewersHealthy => {}
             RecordKind::GuardBreach
             | RecordKind::RouterStep
             | RecordKind::EdgeLogsStep

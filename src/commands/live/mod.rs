@@ -1,6 +1,7 @@
 //! `cutover` with no command: the console on a real distribution. Everything that can be wrong with
 //! the config or the distribution is found here, before the terminal is taken over.
 
+mod edge_logs;
 mod error;
 mod identity;
 
@@ -235,6 +236,7 @@ pub async fn read_distribution(
         .with_prober(prober)
         .with_stage_control(stage_control);
     ports.share_store = share_store;
+    ports.edge_stream = edge_logs::stream_of(config, clients, distribution_id, &mut setup).await;
     Ok(Opened { setup, ports })
 }
 

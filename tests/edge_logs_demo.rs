@@ -1,0 +1,80 @@
+//! The edge logs on the paused-clock demo, as `cutover demo` wires them: the world's lines on its
+//! in-process stream, read by the same reader as a live stream, counted per route. The bad deploy
+//! shows at the edge within seconds (CloudWatch's minutes come later), and after `s y` the viewers
+//! are said healthy again, in seconds, with a `viewers_healthy` record.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cutover::app::command::Command;
+use cutover::app::model::state::State;
+use cutover::app::runtime::Runtime;
+use cutover::audit::{AuditLog, RecordKind};
+use cutover::backend::FaultSet;
+use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
+use cutover::clock::Clock;
+use support::{Drive, log_lines, start};
+
+const ORDERS: &str = "/orders/*";
+
+/// The demo as `cutover demo --scenario bad-deploy` starts it, its trail in `dir`.
+async fn demo(dir: &std::path::Path) -> Runtime<SimBackend> {
+    let clock = Clock::simulated(start(), 10.0);
+    let options = SimOptions { scenario: Scenario::BadDeploy, seed: 1, faults: FaultSet::NONE };
+    let backend = Arc::new(SimBackend::new(clock.clone(), options));
+    let state = State::new(cutover::commands::demo_world::setup(&backend));
+    let ports = backend.ports(state.policy.probe_settings);
+    Runtime::single(state, ports, clock).with_audit(AuditLog::at(dir.join("audit.jsonl")))
+}
+
+fn edge_5xx(state: &State) -> Option<f64> {
+    state.edge_logs.as_ref()?.window(ORDERS, state.now)?.error_5xx_pct()
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_edge_sees_the_bad_deploy_in_seconds_and_the_viewers_healthy_after_the_rollback() {
+    let dir = support::pty::TempDir::new("cutover-edge-demo");
+    let mut session = demo(dir.path()).await;
+    // The stream is read from five minutes back: numbers at once, before any CloudWatch minute.
+    assert!(session.run_until(Duration::from_secs(30), |s| edge_5xx(s).is_some()).await, "no edge numbers");
+    let healthy = edge_5xx(session.state()).unwrap();
+    assert!(healthy < 2.0, "the calm minutes' edge 5xx: {healthy}");
+    let edge = session.state().edge_logs.as_ref().unwrap();
+    assert_eq!(edge.numbers.tally.bad, 0, "{:?}", edge.numbers.last_bad);
+
+    // The bad deploy starts 150 s in; the edge's window is past the 5 % threshold within its window.
+    let began = start() + jiff::SignedDuration::from_secs(150);
+    assert!(session.run_until(Duration::from_secs(300), |s| edge_5xx(s).is_some_and(|e| e > 5.0)).await);
+    let seen_after = session.state().now.duration_since(began).as_secs();
+    println!("bad deploy seen at the edge {seen_after} s after it began");
+    assert!(seen_after <= 40, "{seen_after} s");
+    assert!(
+        session.state().route(ORDERS).unwrap().alert.is_empty(),
+        "CloudWatch's late minutes have not alerted yet: the edge is first"
+    );
+
+    // s y: back to the origin; the viewers are healthy again within the propagation, in seconds.
+    session.state_mut().view.selected = Some(ORDERS.into());
+    session.press(Command::Switch);
+    session.press(Command::Confirm);
+    let said = |s: &State| log_lines(s).iter().any(|l| l.contains("viewers healthy again"));
+    assert!(session.run_until(Duration::from_secs(600), said).await, "{:#?}", log_lines(session.state()));
+    let line = log_lines(session.state()).into_iter().find(|l| l.contains("viewers healthy again")).unwrap();
+    println!("demo: {line}");
+    assert!(line.starts_with("INFO /orders/* viewers healthy again: 5xx "), "{line}");
+    let moved = session.state().moves.iter().find(|m| m.paths == [ORDERS]).unwrap();
+    let healthy = &moved.viewers[0];
+    let after = healthy.since.duration_since(moved.accepted_at.unwrap()).as_secs();
+    println!("demo's time to viewers_healthy: {after} s after accepted");
+    assert!(after < 180, "within the propagation: {after} s");
+    assert!(moved.viewers_done);
+
+    // The trail has it, with the time from the request.
+    session.run_for(Duration::from_secs(1)).await;
+    let trail = cutover::audit::read_trail(&dir.path().join("audit.jsonl")).unwrap();
+    let record = trail.records().find(|r| r.kind == RecordKind::ViewersHealthy).expect("a viewers_healthy record");
+    assert_eq!(record.routes, [ORDERS]);
+    assert!(record.viewers_healthy_ms.is_some_and(|ms| ms >= after.unsigned_abs() * 1000), "{record:?}");
+}
