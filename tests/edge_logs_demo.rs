@@ -5,6 +5,7 @@
 
 mod support;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use cutover::audit::{AuditLog, RecordKind};
 use cutover::backend::FaultSet;
 use cutover::backend::sim::{Scenario, SimBackend, SimOptions};
 use cutover::clock::Clock;
+use cutover::commands::headless::status::{DistributionStatus, StatusReport};
 use support::{Drive, log_lines, start};
 
 const ORDERS: &str = "/orders/*";
@@ -43,6 +45,14 @@ async fn the_edge_sees_the_bad_deploy_in_seconds_and_the_viewers_healthy_after_t
     assert!(healthy < 2.0, "the calm minutes' edge 5xx: {healthy}");
     let edge = session.state().edge_logs.as_ref().unwrap();
     assert_eq!(edge.numbers.tally.bad, 0, "{:?}", edge.numbers.last_bad);
+    // `status --json` gives the same window, for scripts.
+    let status = DistributionStatus::from_state(session.state(), None, &HashMap::new());
+    let json: serde_json::Value = serde_json::from_str(&StatusReport::new(start(), vec![status]).to_json()).unwrap();
+    let orders = json["distributions"][0]["routes"].as_array().unwrap().iter().find(|r| r["path"] == ORDERS).unwrap();
+    let mut keys: Vec<&String> = orders["edge"].as_object().expect("an edge window").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["age_s", "edge_errors", "error_5xx_pct", "p50_ms", "p99_ms", "requests_per_s", "window_s"]);
+    assert!(orders["edge"]["requests_per_s"].as_f64().unwrap() > 50.0, "{}", orders["edge"]);
 
     // The bad deploy starts 150 s in; the edge's window is past the 5 % threshold within its window.
     let began = start() + jiff::SignedDuration::from_secs(150);

@@ -290,6 +290,7 @@ async fn status_json_has_every_documented_field() {
     assert_eq!(
         keys(route),
         [
+            "edge",
             "errors_5xx_pct",
             "guard",
             "lambda_account",

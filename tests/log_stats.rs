@@ -199,7 +199,7 @@ fn stats_of_a_trail_with_known_durations() {
             "distribution": E1, "mode": "live", "routes": [route], "from": "lambda", "to": "origin",
             "requested_at": at(minute), "via": "behavior", "outcome": outcome,
             "request_to_accepted_ms": stages[0], "edge_ms": stages[1], "traffic_moved_ms": stages[2],
-            "request_to_deployed_ms": stages[3],
+            "request_to_deployed_ms": stages[3], "viewers_healthy_ms": null,
         })
     };
     let expected = [
@@ -228,6 +228,7 @@ fn stats_of_a_trail_with_known_durations() {
             "request_to_accepted": stage(6, 800, 3_000, 3_000),
             "edge": stage(4, 45_000, 70_000, 70_000),
             "traffic_moved": stage(3, 95_000, 120_000, 120_000),
+            "viewers_healthy": {"count": 0, "median_ms": null, "p90_ms": null, "max_ms": null},
             "request_to_deployed": stage(5, 210_000, 300_000, 300_000),
         })
     );
@@ -249,7 +250,7 @@ fn stats_of_a_trail_with_known_durations() {
     let words = |l: &str| l.split("  ").map(str::trim).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("|");
     assert_eq!(
         words(line(&at(0))),
-        format!("{}|live|{E1}|/orders/*|λ Lambda → ◼ origin|behavior|deployed|800ms|1m 01s|1m 35s|3m 00s", at(0))
+        format!("{}|live|{E1}|/orders/*|λ Lambda → ◼ origin|behavior|deployed|800ms|1m 01s|1m 35s|—|3m 00s", at(0))
     );
     assert_eq!(words(line("request → Deployed")), "request → Deployed|2|3m 00s|5m 00s|5m 00s");
     assert_eq!(words(line("request → accepted")), "request → accepted|3|800ms|3.0s|3.0s");

@@ -559,21 +559,22 @@ mod tests {
         assert_eq!(
             lines[..4].iter().map(|l| words(l)).collect::<Vec<_>>(),
             [
-                "REQUESTED (UTC)|MODE|DISTRIBUTION|ROUTES|MOVE|VIA|OUTCOME|ACCEPTED|EDGE|TRAFFIC MOVED|DEPLOYED",
-                "2025-03-01T01:00:00Z|live|E1|/api/orders/*|λ Lambda → ◼ origin|behavior|deployed|820ms|1m 37s|1m 40s|3m 10s",
-                "2025-03-01T04:00:00Z|live|E1|/api/users|λ Lambda → ◼ origin|behavior|failed|—|—|—|—",
-                "2025-03-01T04:40:00Z|live|E2|/api/cart|λ Lambda → ◼ origin|behavior|deployed|2.0s|—|—|2m 00s",
+                "REQUESTED (UTC)|MODE|DISTRIBUTION|ROUTES|MOVE|VIA|OUTCOME|ACCEPTED|EDGE|TRAFFIC MOVED|VIEWERS OK|DEPLOYED",
+                "2025-03-01T01:00:00Z|live|E1|/api/orders/*|λ Lambda → ◼ origin|behavior|deployed|820ms|1m 37s|1m 40s|—|3m 10s",
+                "2025-03-01T04:00:00Z|live|E1|/api/users|λ Lambda → ◼ origin|behavior|failed|—|—|—|—|—",
+                "2025-03-01T04:40:00Z|live|E2|/api/cart|λ Lambda → ◼ origin|behavior|deployed|2.0s|—|—|—|2m 00s",
             ],
             "{out}"
         );
         assert_eq!(lines[4], "");
         assert_eq!(
-            lines[5..10].iter().map(|l| words(l)).collect::<Vec<_>>(),
+            lines[5..11].iter().map(|l| words(l)).collect::<Vec<_>>(),
             [
                 "STAGE|SWITCHES|MEDIAN|P90|MAX",
                 "request → accepted|2|820ms|2.0s|2.0s",
                 "request → first edge probe on the new side|1|1m 37s|1m 37s|1m 37s",
                 "request → traffic moved|1|1m 40s|1m 40s|1m 40s",
+                "request → viewers healthy (edge logs)|0|—|—|—",
                 "request → Deployed|2|2m 00s|3m 10s|3m 10s",
             ],
             "{out}"

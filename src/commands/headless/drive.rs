@@ -120,6 +120,9 @@ pub async fn load<B: Backend, W: Write>(
                     // What each stage serves, for `status`: its read fails or answers within the
                     // SDK's timeouts, well inside the load's limit.
                     && s.learned.stages_reading.is_empty()
+                    // Edge numbers, when the distribution has edge logs: live, or the stream in
+                    // trouble (said), not waited for past the load's limit either way.
+                    && s.edge_logs.as_ref().is_none_or(|e| e.trouble.is_some() || e.live(s.now))
         })
     };
     let finished = run_until(runtime, printer, LOAD_LIMIT, futures::stream::pending(), settled).await;

@@ -111,6 +111,42 @@ pub struct RouteStatus {
     pub latency_ms: Option<f64>,
     pub throttles_per_min: Option<f64>,
     pub guard: Guard,
+    /// What viewers got at the edge over the edge window, when the distribution has edge logs and
+    /// they are live; `null` otherwise.
+    pub edge: Option<EdgeStatus>,
+}
+
+/// A route's edge window, from the real-time logs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EdgeStatus {
+    /// The seconds the numbers cover (the edge window, widened to whole 10-second slots).
+    pub window_s: u32,
+    /// Viewer requests a second, scaled up by the sampling rate.
+    pub requests_per_s: f64,
+    /// `null` with no request in the window.
+    pub error_5xx_pct: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    /// Errors CloudFront answered itself (origin unreachable, a function failed…), lines counted.
+    pub edge_errors: u32,
+    /// How old the newest line is.
+    pub age_s: i64,
+}
+
+impl EdgeStatus {
+    fn of(state: &State, path: &str) -> Option<EdgeStatus> {
+        let edge = state.edge_logs.as_ref()?;
+        let window = edge.window(path, state.now)?;
+        Some(EdgeStatus {
+            window_s: window.secs,
+            requests_per_s: (window.requests_per_s() * 10.0).round() / 10.0,
+            error_5xx_pct: window.error_5xx_pct().map(|v| (v * 100.0).round() / 100.0),
+            p50_ms: window.p50_ms.map(f64::round),
+            p99_ms: window.p99_ms.map(f64::round),
+            edge_errors: window.counts.edge_errors,
+            age_s: edge.age_secs(state.now)?,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -257,6 +293,7 @@ impl DistributionStatus {
                         periods: thresholds.periods,
                         breaches: row.alert.iter().map(|b| breach(b, &state.policy.latency_statistic)).collect(),
                     },
+                    edge: EdgeStatus::of(state, &row.path),
                 }
             })
             .collect();
