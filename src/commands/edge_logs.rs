@@ -22,8 +22,9 @@ use crate::commands::demo::operator;
 use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live;
 use crate::commands::router::{Audit, Output, audit_trail};
+use crate::commands::set_up_plan::{plan_json, print_plan, refused};
 use crate::config::EdgeLogSettings;
-use crate::edge_logs::install::{Plan, Wanted, plan_install, plan_remove, status, stream_region_of};
+use crate::edge_logs::install::{Wanted, plan_install, plan_remove, status, stream_region_of};
 
 /// `cutover edge-logs ...` on the distribution `--distribution` names (or the config's only one).
 pub async fn run(args: &EdgeLogsArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
@@ -239,36 +240,4 @@ async fn read_back<C: EdgeLogCalls, W: Write>(
         "AWS took every step but reading it back, {}; look with `cutover edge-logs status`",
         problems.join("; ")
     )))
-}
-
-fn refused(plan: &Plan) -> HeadlessError {
-    HeadlessError::Refused(format!("nothing was changed: {}", plan.refused.join("; ")))
-}
-
-fn print_plan<W: Write>(out: &mut Output<W>, plan: &Plan, what: &str) {
-    for note in &plan.notes {
-        out.line(&format!("note: {note}"));
-    }
-    for reason in &plan.refused {
-        out.line(&format!("refused: {reason}"));
-    }
-    if plan.is_noop() {
-        out.line(&format!("nothing to do: {what} has nothing left to change"));
-        return;
-    }
-    if plan.refused.is_empty() {
-        out.line(&format!("{what} plan, {} step(s):", plan.steps.len()));
-        for (n, step) in plan.steps.iter().enumerate() {
-            out.line(&format!("  {}. {}", n + 1, step.describe()));
-        }
-    }
-}
-
-fn plan_json(plan: &Plan) -> serde_json::Value {
-    let steps: Vec<serde_json::Value> = plan
-        .steps
-        .iter()
-        .map(|s| serde_json::json!({"step": s.kind(), "behaviors": s.paths(), "description": s.describe()}))
-        .collect();
-    serde_json::json!({"steps": steps, "refused": plan.refused, "notes": plan.notes})
 }

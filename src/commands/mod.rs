@@ -12,3 +12,4 @@ pub mod init;
 pub mod live;
 pub mod log;
 pub mod router;
+pub mod set_up_plan;

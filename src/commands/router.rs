@@ -19,9 +19,10 @@ use crate::commands::demo::operator;
 use crate::commands::demo_world::{DemoWorld, in_demo_words};
 use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live::{self, Identity};
+use crate::commands::set_up_plan::{plan_json, print_plan, refused};
 use crate::domain::visible;
 use crate::output;
-use crate::router::install::{InstallPlan, RecordOrigins, plan_install, plan_remove, status};
+use crate::router::install::{RecordOrigins, plan_install, plan_remove, status};
 
 /// `cutover router ...` on the distribution `--distribution` names (or the config's only one).
 pub async fn run(args: &RouterArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
@@ -284,36 +285,4 @@ pub async fn execute<W: Write>(
     }
     out.line(&format!("done: {count} step(s) carried out"));
     Ok(0)
-}
-
-fn refused(plan: &InstallPlan) -> HeadlessError {
-    HeadlessError::Refused(format!("nothing was changed: {}", plan.refused.join("; ")))
-}
-
-fn print_plan<W: Write>(out: &mut Output<W>, plan: &InstallPlan, what: &str) {
-    for note in &plan.notes {
-        out.line(&format!("note: {note}"));
-    }
-    for reason in &plan.refused {
-        out.line(&format!("refused: {reason}"));
-    }
-    if plan.is_noop() {
-        out.line(&format!("nothing to do: {what} has nothing left to change"));
-        return;
-    }
-    if plan.refused.is_empty() {
-        out.line(&format!("{what} plan, {} step(s):", plan.steps.len()));
-        for (n, step) in plan.steps.iter().enumerate() {
-            out.line(&format!("  {}. {}", n + 1, step.describe()));
-        }
-    }
-}
-
-fn plan_json(plan: &InstallPlan) -> serde_json::Value {
-    let steps: Vec<serde_json::Value> = plan
-        .steps
-        .iter()
-        .map(|s| serde_json::json!({"step": s.kind(), "behaviors": s.paths(), "description": s.describe()}))
-        .collect();
-    serde_json::json!({"steps": steps, "refused": plan.refused, "notes": plan.notes})
 }
