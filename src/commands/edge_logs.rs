@@ -148,7 +148,7 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
                 return Ok(if status.complete { 0 } else { EXIT_BREACHED });
             }
             if !args.json {
-                print_plan(out, &plan, "install");
+                print_plan(|l| out.line(l), &plan, "install");
             }
             return if plan.refused.is_empty() { Ok(0) } else { Err(refused(&plan)) };
         }
@@ -162,7 +162,7 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
             (plan_remove(&id, &want, &snapshot.found, picked), args.yes, "remove", want)
         }
     };
-    print_plan(out, &plan, what);
+    print_plan(|l| out.line(l), &plan, what);
     if !plan.refused.is_empty() {
         return Err(refused(&plan));
     }

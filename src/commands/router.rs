@@ -223,7 +223,7 @@ pub async fn execute<W: Write>(
             if args.json {
                 out.json(&plan_json(&plan));
             } else {
-                print_plan(out, &plan, "install");
+                print_plan(|l| out.line(l), &plan, "install");
             }
             return if plan.refused.is_empty() { Ok(0) } else { Err(refused(&plan)) };
         }
@@ -235,7 +235,7 @@ pub async fn execute<W: Write>(
             (plan_remove(&id, &snapshot.found, chosen), args.yes, "remove")
         }
     };
-    print_plan(out, &plan, what);
+    print_plan(|l| out.line(l), &plan, what);
     if !plan.refused.is_empty() {
         return Err(refused(&plan));
     }

@@ -2,10 +2,7 @@
 //! numbered steps (or that nothing is left), the same as JSON, and the refusal's error. Both
 //! planners make the same shape of plan; it is printed once, here.
 
-use std::io::Write;
-
 use super::headless::HeadlessError;
-use super::router::Output;
 use crate::edge_logs::install::{Plan as EdgeLogsPlan, Step as EdgeLogsStep};
 use crate::router::install::{InstallPlan, InstallStep};
 
@@ -29,21 +26,22 @@ pub fn refused(plan: &impl SetUpPlan) -> HeadlessError {
     HeadlessError::Refused(format!("nothing was changed: {}", plan.refused().join("; ")))
 }
 
-pub fn print_plan<W: Write>(out: &mut Output<W>, plan: &impl SetUpPlan, what: &str) {
+/// The plan in lines, each given to `line`.
+pub fn print_plan(mut line: impl FnMut(&str), plan: &impl SetUpPlan, what: &str) {
     for note in plan.notes() {
-        out.line(&format!("note: {note}"));
+        line(&format!("note: {note}"));
     }
     for reason in plan.refused() {
-        out.line(&format!("refused: {reason}"));
+        line(&format!("refused: {reason}"));
     }
     if plan.is_noop() {
-        out.line(&format!("nothing to do: {what} has nothing left to change"));
+        line(&format!("nothing to do: {what} has nothing left to change"));
         return;
     }
     if plan.refused().is_empty() {
-        out.line(&format!("{what} plan, {} step(s):", plan.steps().len()));
+        line(&format!("{what} plan, {} step(s):", plan.steps().len()));
         for (n, step) in plan.steps().iter().enumerate() {
-            out.line(&format!("  {}. {}", n + 1, step.describe()));
+            line(&format!("  {}. {}", n + 1, step.describe()));
         }
     }
 }
