@@ -6,7 +6,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::state::State;
+use super::state::{Move, MoveKind, State};
 use crate::domain::Target;
 
 /// How long after its acceptance a move whose traffic was never seen moving (its numbers cannot
@@ -46,6 +46,26 @@ pub struct Fix {
 }
 
 impl State {
+    /// Whether `m` is a fix once accepted: it takes its routes' traffic off Lambda — back to the
+    /// origin by behavior or share, or its stage to the configured fallback deployment.
+    pub fn is_fix(&self, m: &Move) -> bool {
+        match &m.kind {
+            MoveKind::Stage(step) => {
+                let fallback = self.policy.stages.get(&step.path).and_then(|s| s.fallback_deployment.as_deref());
+                fallback == Some(step.to.as_str())
+            }
+            _ => m.to() == Some(Target::Origin),
+        }
+    }
+
+    /// Whether `--wait` should still wait for move `id`'s viewers at the edge: the distribution
+    /// has edge logs, the move is an accepted fix, and not every route has been seen healthy (nor
+    /// given up on).
+    pub fn viewers_pending(&self, id: u64) -> bool {
+        self.edge_logs.is_some()
+            && self.moves.by_id(id).is_some_and(|m| m.phase.accepted() && self.is_fix(m) && !m.viewers_done)
+    }
+
     /// The newest accepted move that took `path`'s traffic off Lambda. After a move towards
     /// Lambda there is none: a breach while it takes effect may be the new side's, and a guard
     /// must be free to act on it.

@@ -9,10 +9,10 @@ use super::audit;
 use crate::app::action::{Effect, Work};
 use crate::app::model::edge_logs::SETTLE_SECS;
 use crate::app::model::moves::ViewersHealthy;
-use crate::app::model::state::{Move, MoveKind, State};
+use crate::app::model::state::State;
 use crate::audit::RecordKind;
+use crate::domain::Level;
 use crate::domain::format::{duration_short, time_of_day};
-use crate::domain::{Level, Target};
 
 /// Ask for the stream to be read, once, when the distribution has edge logs and its routes are
 /// known (a line of a route not known yet would be refused as another distribution's).
@@ -92,7 +92,7 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
     let window = edge.window_secs;
     let mut seen: Vec<(u64, ViewersHealthy)> = Vec::new();
     let mut given_up: Vec<u64> = Vec::new();
-    for m in state.moves.iter().filter(|m| !m.viewers_done && is_fix(state, m)) {
+    for m in state.moves.iter().filter(|m| !m.viewers_done && m.phase.accepted() && state.is_fix(m)) {
         let Some(accepted) = m.accepted_at else { continue };
         for path in m.paths.iter().filter(|p| !m.viewers.iter().any(|v| &v.path == *p)) {
             let threshold = state.thresholds_for(path).error_rate_pct;
@@ -143,19 +143,4 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
         state.log(Level::Warn, None, message);
     }
     effects
-}
-
-/// A move that took its routes' traffic off Lambda: back to the origin (by behavior or share), or
-/// its stage to the configured fallback deployment.
-fn is_fix(state: &State, m: &Move) -> bool {
-    if !m.phase.accepted() {
-        return false;
-    }
-    match &m.kind {
-        MoveKind::Stage(step) => {
-            let fallback = state.policy.stages.get(&step.path).and_then(|s| s.fallback_deployment.as_deref());
-            fallback == Some(step.to.as_str())
-        }
-        _ => m.to() == Some(Target::Origin),
-    }
 }

@@ -275,8 +275,10 @@ pub async fn carry_out<B: Backend, W: Write>(
         let answered = |c: &Console| phase_of(c) != Some(MovePhase::Requested);
         // With a probe, --wait also waits until the edge answers from the new side (or probing ends).
         let edge_pending = |c: &Console| c.distribution(distribution_id).is_some_and(|s| s.edge_pending(*id));
+        // With edge logs, a fix's --wait also waits for its viewers healthy again (or given up).
+        let viewers_pending = |c: &Console| c.distribution(distribution_id).is_some_and(|s| s.viewers_pending(*id));
         let settled = |c: &Console| match phase_of(c) {
-            Some(MovePhase::Deployed) => !edge_pending(c),
+            Some(MovePhase::Deployed) => !edge_pending(c) && !viewers_pending(c),
             phase => matches!(phase, Some(MovePhase::Failed)),
         };
         let mut waited = run_until(runtime, printer, ACCEPT_LIMIT, &mut signals, answered).await;
