@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cutover::app::command::Command;
-use cutover::app::model::state::State;
+use cutover::app::model::setup::Setup;
+use cutover::app::model::state::{MoveSource, State};
 use cutover::app::runtime::Runtime;
 use cutover::audit::{AuditLog, RecordKind};
 use cutover::backend::FaultSet;
@@ -23,10 +24,17 @@ const ORDERS: &str = "/orders/*";
 
 /// The demo as `cutover demo --scenario bad-deploy` starts it, its trail in `dir`.
 async fn demo(dir: &std::path::Path) -> Runtime<SimBackend> {
+    demo_with(dir, |_| {}).await
+}
+
+/// [`demo`], its setup adjusted first.
+async fn demo_with(dir: &std::path::Path, adjust: impl FnOnce(&mut Setup)) -> Runtime<SimBackend> {
     let clock = Clock::simulated(start(), 10.0);
     let options = SimOptions { scenario: Scenario::BadDeploy, seed: 1, faults: FaultSet::NONE };
     let backend = Arc::new(SimBackend::new(clock.clone(), options));
-    let state = State::new(cutover::commands::demo_world::setup(&backend));
+    let mut setup = cutover::commands::demo_world::setup(&backend);
+    adjust(&mut setup);
+    let state = State::new(setup);
     let ports = backend.ports(state.policy.probe_settings);
     Runtime::single(state, ports, clock).with_audit(AuditLog::at(dir.join("audit.jsonl")))
 }
@@ -87,4 +95,24 @@ async fn the_edge_sees_the_bad_deploy_in_seconds_and_the_viewers_healthy_after_t
     let record = trail.records().find(|r| r.kind == RecordKind::ViewersHealthy).expect("a viewers_healthy record");
     assert_eq!(record.routes, [ORDERS]);
     assert!(record.viewers_healthy_ms.is_some_and(|ms| ms >= after.unsigned_abs() * 1000), "{record:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_guard_with_auto_rollback_acts_on_the_edge_in_seconds() {
+    let dir = support::pty::TempDir::new("cutover-edge-guard");
+    let mut session = demo_with(dir.path(), |setup| {
+        setup.auto_rollback.insert(ORDERS.to_string());
+    })
+    .await;
+    let rolled_back = |s: &State| s.moves.iter().any(|m| m.source == MoveSource::Automatic);
+    assert!(session.run_until(Duration::from_secs(400), rolled_back).await, "{:#?}", log_lines(session.state()));
+    let began = start() + jiff::SignedDuration::from_secs(150);
+    let after = session.state().now.duration_since(began).as_secs();
+    println!("auto rollback on the edge's breach {after} s after the bad deploy began");
+    assert!(after <= 45, "{after} s");
+    let lines = log_lines(session.state());
+    let breach = lines.iter().find(|l| l.contains("guard breached: edge")).expect("the edge breach is said");
+    assert!(breach.starts_with("WARN /orders/* guard breached: edge "), "{breach}");
+    assert!(breach.contains(" over the last "), "{breach}");
+    assert!(session.state().route(ORDERS).unwrap().alert.is_empty(), "before CloudWatch's minutes could say it");
 }

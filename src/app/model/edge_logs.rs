@@ -48,6 +48,9 @@ pub struct EdgeLogs {
     pub reader_started: bool,
     /// The reader has listed the shards: seconds since its look back are known.
     pub covered: bool,
+    /// Routes whose edge window is past a threshold now, with the breach in words: a guard's
+    /// breach in seconds (`update::edge_logs::guard`).
+    pub breached: std::collections::BTreeMap<String, String>,
     /// Lines counted in the newest whole minute of arrival, for the cost per hour.
     lines_this_minute: (i64, u64),
     lines_last_minute: u64,
@@ -62,6 +65,7 @@ impl EdgeLogs {
             trouble: None,
             reader_started: false,
             covered: false,
+            breached: std::collections::BTreeMap::new(),
             lines_this_minute: (i64::MIN, 0),
             lines_last_minute: 0,
         }

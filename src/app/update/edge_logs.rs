@@ -144,3 +144,57 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
     }
     effects
 }
+
+/// The fewest lines a window needs before its rate can breach: a quiet, sampled route's one 5xx in
+/// three lines is not an outage.
+pub const EDGE_BREACH_MIN_LINES: u32 = 20;
+
+/// The guards, in seconds: a route whose live edge window is past its 5xx or latency threshold is
+/// breached at the edge (said once, with the bell, until it is back under), and a route with
+/// `auto_rollback` goes back to the origin as a minute's breach would send it.
+pub fn guard(state: &mut State) -> Vec<Effect> {
+    let Some(edge) = state.edge_logs.as_ref() else { return Vec::new() };
+    let mut now_breached = std::collections::BTreeMap::new();
+    for row in &state.routes {
+        let Some(w) = edge.window(&row.path, state.now).filter(|w| w.counts.lines >= EDGE_BREACH_MIN_LINES) else {
+            continue;
+        };
+        // A fix under way: its window still holds the old side's seconds until the viewers are
+        // seen healthy (`follow`); a guard must not act on those.
+        let fixing = (state.moves.iter())
+            .any(|m| m.paths.contains(&row.path) && m.phase.accepted() && state.is_fix(m) && !m.viewers_done);
+        if fixing {
+            continue;
+        }
+        let t = state.thresholds_for(&row.path);
+        let mut what = Vec::new();
+        if let Some(pct) = w.error_5xx_pct().filter(|pct| *pct > t.error_rate_pct) {
+            what.push(format!("5xx {pct:.1}% > {}%", t.error_rate_pct));
+        }
+        if let Some(p99) = w.p99_ms.filter(|p99| *p99 > t.latency_ms) {
+            what.push(format!("p99 {} ms > {} ms", p99.round(), t.latency_ms));
+        }
+        if !what.is_empty() {
+            now_breached.insert(row.path.clone(), format!("edge {} over the last {} s", what.join(", "), w.secs));
+        }
+    }
+    let before = state.edge_logs.as_ref().map(|e| e.breached.clone()).unwrap_or_default();
+    let mut effects = Vec::new();
+    for (path, what) in &now_breached {
+        if !before.contains_key(path) {
+            state.log(Level::Warn, Some(path), format!("guard breached: {what}"));
+            effects.push(Effect::Bell);
+        }
+    }
+    for path in before.keys().filter(|p| !now_breached.contains_key(*p)) {
+        state.log(Level::Info, Some(path), "back within thresholds at the edge".to_string());
+    }
+    let new_breach = now_breached.keys().any(|p| !before.contains_key(p));
+    if let Some(edge) = &mut state.edge_logs {
+        edge.breached = now_breached;
+    }
+    if new_breach {
+        effects.extend(super::guards::auto_rollback(state));
+    }
+    effects
+}

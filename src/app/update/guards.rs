@@ -10,15 +10,20 @@ use crate::backend::share::ShareChange;
 use crate::domain::{Level, Target};
 
 pub fn auto_rollback(state: &mut State) -> Vec<Effect> {
+    // A breach at the edge (its window, in seconds) counts as a minute's breach does.
+    let at_edge = |path: &str| state.edge_logs.as_ref().and_then(|e| e.breached.get(path));
     let due: Vec<(String, String)> = state
         .routes
         .iter()
         // A breach from before the route's last move is the old side's: nothing to roll back.
-        .filter(|r| !r.alert.is_empty() && r.alert_before.is_none() && r.pending.is_none())
+        .filter(|r| {
+            ((!r.alert.is_empty() && r.alert_before.is_none()) || at_edge(&r.path).is_some()) && r.pending.is_none()
+        })
         .filter(|r| r.is_on(Target::Lambda) || r.via_router().may_send())
         .filter(|r| state.policy.auto_rollback.contains(&r.path) && !state.auto_rolled_back.contains(&r.path))
         .map(|r| {
-            let what: Vec<String> = r.alert.iter().map(|b| b.describe(&state.policy.latency_statistic)).collect();
+            let mut what: Vec<String> = r.alert.iter().map(|b| b.describe(&state.policy.latency_statistic)).collect();
+            what.extend(at_edge(&r.path).cloned());
             (r.path.clone(), what.join(", "))
         })
         .collect();

@@ -23,6 +23,7 @@ pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     effects.extend(super::switching::edge::tick(state));
     effects.extend(super::edge_logs::start_reader(state));
     effects.extend(super::edge_logs::follow(state));
+    effects.extend(super::edge_logs::guard(state));
     effects
 }
 
