@@ -148,6 +148,8 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
 /// The fewest lines a window needs before its rate can breach: a quiet, sampled route's one 5xx in
 /// three lines is not an outage.
 pub const EDGE_BREACH_MIN_LINES: u32 = 20;
+/// And the fewest 5xx lines a 5xx breach needs: two unlucky lines of a sampled route are not one.
+pub const EDGE_BREACH_MIN_ERRORS: u32 = 5;
 
 /// The guards, in seconds: a route whose live edge window is past its 5xx or latency threshold is
 /// breached at the edge (said once, with the bell, until it is back under), and a route with
@@ -168,7 +170,8 @@ pub fn guard(state: &mut State) -> Vec<Effect> {
         }
         let t = state.thresholds_for(&row.path);
         let mut what = Vec::new();
-        if let Some(pct) = w.error_5xx_pct().filter(|pct| *pct > t.error_rate_pct) {
+        let enough_errors = w.counts.status_5xx >= EDGE_BREACH_MIN_ERRORS;
+        if let Some(pct) = w.error_5xx_pct().filter(|pct| *pct > t.error_rate_pct && enough_errors) {
             what.push(format!("5xx {pct:.1}% > {}%", t.error_rate_pct));
         }
         if let Some(p99) = w.p99_ms.filter(|p99| *p99 > t.latency_ms) {
