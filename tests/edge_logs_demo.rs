@@ -116,3 +116,27 @@ async fn a_guard_with_auto_rollback_acts_on_the_edge_in_seconds() {
     assert!(breach.contains(" over the last "), "{breach}");
     assert!(session.state().route(ORDERS).unwrap().alert.is_empty(), "before CloudWatch's minutes could say it");
 }
+
+/// `cutover edge-logs tail ROUTE --demo`: the real binary, no config, no AWS: one line a second of
+/// the kept demo world's edge window, as JSON, `--count` of them; an unknown route is refused.
+#[test]
+fn the_binary_tails_a_routes_edge_numbers_on_the_demo_world() {
+    use support::binary::{code, run_cutover_bare, stdout};
+    let home = support::pty::TempDir::new("cutover-edge-tail");
+    let config = home.path().join("no-such-cutover.toml");
+    let run = |args: &[&str]| run_cutover_bare(home.path(), &config, args, &[]);
+    let output = run(&["edge-logs", "tail", ORDERS, "--demo", "--json", "--count", "2"]);
+    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<serde_json::Value> =
+        stdout(&output).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for line in &lines {
+        assert_eq!(line["route"], ORDERS);
+        let rate = line["edge"]["requests_per_s"].as_f64().expect("live edge numbers");
+        assert!(rate > 50.0, "{line}");
+        assert!(line["edge"]["age_s"].as_i64().unwrap() <= 5, "caught up before the first line: {line}");
+    }
+    let refused = run(&["edge-logs", "tail", "/nope/*", "--demo", "--count", "1"]);
+    assert_eq!(code(&refused), 2, "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no route /nope/*"));
+}

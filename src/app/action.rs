@@ -129,7 +129,10 @@ pub enum Event {
     },
     /// Records read off the distribution's real-time log stream, each one or more lines.
     EdgeRecords {
+        shard: String,
         records: Vec<bytes::Bytes>,
+        /// How far behind the shard's tip the read is (0: caught up), when Kinesis said.
+        millis_behind: Option<i64>,
     },
     /// The real-time log stream could not be read (and why), or reads again (`None`).
     EdgeStream {
@@ -139,6 +142,8 @@ pub enum Event {
     /// listing), so every second since then is known.
     EdgeShards {
         reading: usize,
+        /// Shards read to their end (a reshard's parents): no longer behind.
+        finished: Vec<String>,
         look_back: Duration,
     },
     /// Whether `UpdateStage` of stage move `id` was accepted.

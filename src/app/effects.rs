@@ -190,8 +190,12 @@ impl<B: Backend> EffectRunner<B> {
         tokio::spawn(async move {
             while let Some(news) = news.recv().await {
                 let event = match news {
-                    Feed::Records { records, .. } => Event::EdgeRecords { records },
-                    Feed::Shards { reading, .. } => Event::EdgeShards { reading: reading.len(), look_back },
+                    Feed::Records { shard, records, millis_behind, .. } => {
+                        Event::EdgeRecords { shard, records, millis_behind }
+                    }
+                    Feed::Shards { reading, finished } => {
+                        Event::EdgeShards { reading: reading.len(), finished, look_back }
+                    }
                     Feed::Trouble { call, error, .. } => {
                         Event::EdgeStream { trouble: Some(format!("{} failed: {error}", call.name())) }
                     }

@@ -24,6 +24,21 @@ pub enum EdgeLogsAction {
     /// named cutover-…; an adopted configuration only leaves the behaviors named with --route).
     /// Without --yes: the plan only.
     Remove(EdgeLogsChangeArgs),
+    /// Print one route's edge numbers once a second (as the console's table has them) until
+    /// interrupted; with --demo, the kept demo world's.
+    Tail(EdgeLogsTailArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EdgeLogsTailArgs {
+    /// The route's path pattern (`*` for the default behavior).
+    pub route: String,
+    /// One JSON object a line: `at`, `route`, `edge` (as `status --json`'s, or null).
+    #[arg(long)]
+    pub json: bool,
+    /// Stop after this many lines.
+    #[arg(long)]
+    pub count: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -28,6 +28,9 @@ use crate::edge_logs::install::{Wanted, plan_install, plan_remove, status, strea
 
 /// `cutover edge-logs ...` on the distribution `--distribution` names (or the config's only one).
 pub async fn run(args: &EdgeLogsArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
+    if let EdgeLogsAction::Tail(tail) = &args.action {
+        return crate::commands::headless::edge_tail::tail(&tail.route, tail.json, tail.count, aws).await;
+    }
     if aws.demo {
         return Err(HeadlessError::Refused(
             "edge-logs has no demo world yet: the demo's edge lines come from the simulated world itself; run it without --demo against AWS"
@@ -160,6 +163,9 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
             let picked = (!args.choice.routes.is_empty()).then_some(args.choice.routes.as_slice());
             let want = wanted(settings, args.choice.routes.clone());
             (plan_remove(&id, &want, &snapshot.found, picked), args.yes, "remove", want)
+        }
+        EdgeLogsAction::Tail(_) => {
+            return Err(HeadlessError::Failed("edge-logs tail reads the stream; it is run by `run`".into()));
         }
     };
     print_plan(|l| out.line(l), &plan, what);

@@ -11,6 +11,8 @@ use crate::domain::edge_numbers::{EdgeNumbers, WINDOW_MAX_SECS, Window};
 pub const USD_PER_MILLION_LINES: f64 = 0.01;
 /// Numbers whose newest line is older than this are not shown as live: the stream has stalled.
 pub const EDGE_STALE_AFTER_SECS: i64 = 60;
+/// A shard read this close to its tip is caught up: its lines are as current as the stream's.
+pub const CAUGHT_UP_MS: i64 = 5_000;
 /// Lines arrive a few seconds after their request, not always in order: a window ends this many
 /// seconds before the newest line, so its last second is (nearly) complete.
 pub const SETTLE_SECS: i64 = 2;
@@ -48,6 +50,9 @@ pub struct EdgeLogs {
     pub reader_started: bool,
     /// The reader has listed the shards: seconds since its look back are known.
     pub covered: bool,
+    /// How far behind its tip each shard's last read was, in milliseconds: while any is behind,
+    /// the reader is catching up and a window would count some shards' lines and not others'.
+    pub behind: std::collections::BTreeMap<String, i64>,
     /// Routes whose edge window is past a threshold now, with the breach in words: a guard's
     /// breach in seconds (`update::edge_logs::guard`).
     pub breached: std::collections::BTreeMap<String, String>,
@@ -66,6 +71,7 @@ impl EdgeLogs {
             reader_started: false,
             covered: false,
             breached: std::collections::BTreeMap::new(),
+            behind: std::collections::BTreeMap::new(),
             lines_this_minute: (i64::MIN, 0),
             lines_last_minute: 0,
         }
@@ -89,9 +95,15 @@ impl EdgeLogs {
         self.numbers.newest_ms.map(|ms| (now.as_millisecond() - ms).div_euclid(1000).max(0))
     }
 
-    /// Whether the numbers are live: a line arrived within [`EDGE_STALE_AFTER_SECS`].
+    /// Whether the numbers are live: a line arrived within [`EDGE_STALE_AFTER_SECS`], and every
+    /// shard read has caught up with its tip (within [`CAUGHT_UP_MS`]).
     pub fn live(&self, now: Timestamp) -> bool {
-        self.age_secs(now).is_some_and(|age| age <= EDGE_STALE_AFTER_SECS)
+        self.age_secs(now).is_some_and(|age| age <= EDGE_STALE_AFTER_SECS) && self.caught_up()
+    }
+
+    /// Every shard's last read was at (or near) its tip.
+    pub fn caught_up(&self) -> bool {
+        self.behind.values().all(|ms| *ms <= CAUGHT_UP_MS)
     }
 
     /// The route's window, ending [`SETTLE_SECS`] before the newest line; `None` unless live.

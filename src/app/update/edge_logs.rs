@@ -29,9 +29,12 @@ pub fn start_reader(state: &mut State) -> Vec<Effect> {
 
 /// The reader lists the shards: from its first listing on, it has read the stream from
 /// `look_back` before, so a second since then without a line had no requests.
-pub fn shards(state: &mut State, reading: usize, look_back: Duration) -> Vec<Effect> {
+pub fn shards(state: &mut State, reading: usize, finished: &[String], look_back: Duration) -> Vec<Effect> {
     let now = state.now;
     let Some(edge) = &mut state.edge_logs else { return Vec::new() };
+    for shard in finished {
+        edge.behind.remove(shard);
+    }
     if !edge.covered {
         edge.covered = true;
         let from = now - SignedDuration::try_from(look_back).unwrap_or_default();
@@ -46,12 +49,14 @@ pub fn shards(state: &mut State, reading: usize, look_back: Duration) -> Vec<Eff
 }
 
 /// Count the records' lines, at the console's now.
-pub fn records(state: &mut State, records: &[bytes::Bytes]) -> Vec<Effect> {
+pub fn records(state: &mut State, shard: &str, records: &[bytes::Bytes], millis_behind: Option<i64>) -> Vec<Effect> {
     let now = state.now;
     if let Some(edge) = &mut state.edge_logs {
         for record in records {
             edge.add_record(record, now);
         }
+        // Unknown counts as behind until a read says otherwise: a window of half the shards is wrong.
+        edge.behind.insert(shard.to_string(), millis_behind.unwrap_or(i64::MAX));
     }
     Vec::new()
 }

@@ -118,9 +118,11 @@ fn event_(state: &mut State, event: Event) -> Vec<Effect> {
         Event::AuditTrail { result } => audit_trail::answered(state, result),
         Event::StageLoaded { path, result } => stage::loaded(state, &path, result),
         Event::StageSet { id, result } => stage::set(state, id, result),
-        Event::EdgeRecords { records } => edge_logs::records(state, &records),
+        Event::EdgeRecords { shard, records, millis_behind } => {
+            edge_logs::records(state, &shard, &records, millis_behind)
+        }
         Event::EdgeStream { trouble } => edge_logs::stream(state, trouble),
-        Event::EdgeShards { reading, look_back } => edge_logs::shards(state, reading, look_back),
+        Event::EdgeShards { reading, finished, look_back } => edge_logs::shards(state, reading, &finished, look_back),
     }
 }
 

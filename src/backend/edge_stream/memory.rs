@@ -124,7 +124,13 @@ impl MemoryStream {
     /// Put one record, routed by `partition_key` to the open shard that takes its hash key:
     /// the shard and the sequence number.
     pub fn put(&self, partition_key: &str, data: impl Into<Bytes>) -> (String, String) {
-        let now = self.clock.now();
+        self.put_at(partition_key, data, self.clock.now())
+    }
+
+    /// [`put`](Self::put), as if it had arrived at `arrival` (no later than now): a stream that
+    /// already holds minutes of records when it is first read, each at its own time.
+    pub fn put_at(&self, partition_key: &str, data: impl Into<Bytes>, arrival: Timestamp) -> (String, String) {
+        let now = arrival.min(self.clock.now());
         let key = hash_key(partition_key);
         let mut inner = self.inner();
         inner.last_sequence += 1;

@@ -47,10 +47,12 @@ impl SimEdgeStream {
         let first = written.map_or(now - BACKFILL_SECS, |w| w + 1);
         for second in first..now {
             let at = Timestamp::from_second(second).unwrap_or(Timestamp::UNIX_EPOCH);
+            // A line reaches the stream about a second after its request, as CloudFront's do.
+            let arrival = Timestamp::from_second(second + 1).unwrap_or(at);
             for line in self.backend.edge_lines(at, self.sampling_percent) {
                 // CloudFront spreads its lines over the shards; the line itself is as good a key.
                 let key = line.clone();
-                self.stream.put(&key, line.into_bytes());
+                self.stream.put_at(&key, line.into_bytes(), arrival);
             }
         }
         *written = Some(now - 1).max(*written);

@@ -7,6 +7,7 @@
 mod apply;
 mod audit_gate;
 mod drive;
+pub mod edge_tail;
 mod error;
 mod probe;
 mod prompt;

@@ -134,7 +134,7 @@ pub struct EdgeStatus {
 }
 
 impl EdgeStatus {
-    fn of(state: &State, path: &str) -> Option<EdgeStatus> {
+    pub fn of(state: &State, path: &str) -> Option<EdgeStatus> {
         let edge = state.edge_logs.as_ref()?;
         let window = edge.window(path, state.now)?;
         Some(EdgeStatus {
