@@ -363,7 +363,7 @@ async fn run(world: &World, action: EdgeLogsAction) -> (Result<u8, String>, Stri
 
 async fn run_with(world: &World, settings: &EdgeLogSettings, action: EdgeLogsAction) -> (Result<u8, String>, String) {
     let mut out = Output::new(Vec::new());
-    let result = execute(world, settings, &spec(), &action, None, &mut out).await.map_err(|e| e.to_string());
+    let result = execute(world, settings, &spec(), &action, None, None, &mut out).await.map_err(|e| e.to_string());
     (result, String::from_utf8(out.into_inner()).unwrap())
 }
 

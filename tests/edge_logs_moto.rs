@@ -117,6 +117,8 @@ async fn install_then_remove_end_to_end_with_read_back() {
     assert_eq!(code(&status), 0, "{}", stdout(&status));
     assert!(stdout(&status).contains(&format!("real-time log configuration {name} (cutover's): 50 % of requests")));
     assert!(stdout(&status).contains("open shard(s)"), "{}", stdout(&status));
+    // Read as the console reads it: nothing has logged to the new stream yet.
+    assert!(stdout(&status).contains("newest line on the stream: none in the last 5 minutes"), "{}", stdout(&status));
     let again = run(&["edge-logs", "install", "--distribution", &id, "--yes"]);
     assert_eq!(code(&again), 0);
     assert!(stdout(&again).contains("nothing to do"), "{}", stdout(&again));

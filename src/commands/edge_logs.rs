@@ -72,7 +72,23 @@ pub async fn run(args: &EdgeLogsArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
         id,
     );
     let mut out = Output::stdout();
-    Ok(execute(&control, &settings, &spec, &args.action, audit.as_ref(), &mut out).await?)
+    // `status` also says how old the stream's newest line is, read as the console reads it.
+    let newest = match &args.action {
+        EdgeLogsAction::Status(_) => Some(newest_line(&connection.clients, &settings.stream_arn).await),
+        _ => None,
+    };
+    Ok(execute(&control, &settings, &spec, &args.action, audit.as_ref(), newest, &mut out).await?)
+}
+
+/// How old the stream's newest line is, in seconds (`None`: none in the last five minutes), or why
+/// the stream could not be read.
+async fn newest_line(clients: &crate::backend::aws::AwsClients, stream_arn: &str) -> Result<Option<i64>, String> {
+    let stream = crate::backend::aws::KinesisStream::connect(&clients.sdk, stream_arn).map_err(|e| e.to_string())?;
+    let now = Timestamp::now();
+    let since = now - jiff::SignedDuration::from_mins(5);
+    let newest =
+        crate::backend::edge_stream::newest::newest_arrival(&stream, since).await.map_err(|e| e.to_string())?;
+    Ok(newest.map(|at| now.duration_since(at).as_secs().max(0)))
 }
 
 /// The behaviors to log: those named, else every switchable route of the config.
@@ -112,6 +128,7 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
     spec: &DistributionSpec,
     action: &EdgeLogsAction,
     audit: Option<&Audit>,
+    newest_line: Option<Result<Option<i64>, String>>,
     out: &mut Output<W>,
 ) -> Result<u8, HeadlessError> {
     let id = calls.distribution_id().to_string();
@@ -131,10 +148,20 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
                     "lines": status.lines,
                     "problems": status.problems,
                     "plan": plan_json(&plan),
+                    "newest_line_age_s": newest_line.as_ref().and_then(|n| n.as_ref().ok().copied().flatten()),
+                    "stream_error": newest_line.as_ref().and_then(|n| n.as_ref().err()),
                 }));
             } else {
                 for line in &status.lines {
                     out.line(line);
+                }
+                match &newest_line {
+                    Some(Ok(Some(age))) => out.line(&format!("newest line on the stream: {age}s old")),
+                    Some(Ok(None)) => out.line("newest line on the stream: none in the last 5 minutes"),
+                    Some(Err(why)) => {
+                        out.line(&format!("newest line on the stream: not known, the stream could not be read ({why})"))
+                    }
+                    None => {}
                 }
                 for problem in &status.problems {
                     out.line(&format!("problem: {problem}"));
@@ -147,6 +174,13 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
                     } else {
                         "edge logs are not fully installed: `cutover edge-logs install --yes` mends it (`cutover edge-logs plan` says how)"
                     });
+                }
+                // A stream that cannot be read is edge logs nobody can vouch for: not healthy.
+                if let Some(Err(why)) = newest_line.as_ref().filter(|_| status.complete) {
+                    return Err(HeadlessError::Failed(format!(
+                        "the stream {} could not be read: {why}",
+                        settings.stream_arn
+                    )));
                 }
                 return Ok(if status.complete { 0 } else { EXIT_BREACHED });
             }

@@ -23,6 +23,7 @@
 pub mod calls;
 pub mod feed;
 pub mod memory;
+pub mod newest;
 pub mod plan;
 pub mod reader;
 
