@@ -107,7 +107,8 @@ pub fn follow(state: &mut State) -> Vec<Effect> {
             let pct = (edge.numbers.window(path, since + i64::from(window) - 1, window))
                 .and_then(|w| w.error_5xx_pct())
                 .unwrap_or(0.0);
-            let since = Timestamp::from_second(since).unwrap_or(accepted);
+            // Never before the fix was accepted: the search starts in its second, which began earlier.
+            let since = Timestamp::from_second(since).unwrap_or(accepted).max(accepted);
             seen.push((m.id, ViewersHealthy { path: path.clone(), since, pct }));
         }
         if state.now.duration_since(accepted) > VIEWERS_FOLLOWED_FOR {
