@@ -140,3 +140,18 @@ fn the_binary_tails_a_routes_edge_numbers_on_the_demo_world() {
     assert_eq!(code(&refused), 2, "{}", String::from_utf8_lossy(&refused.stderr));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("no route /nope/*"));
 }
+
+/// The screen with edge logs, 120×40: the table's edge numbers marked `ᵉ`, the bad deploy's `!`
+/// in seconds, the header's age and cost, the detail pane's window in words and its seconds.
+#[tokio::test(start_paused = true)]
+async fn the_screen_shows_the_edge_window() {
+    let dir = support::pty::TempDir::new("cutover-edge-screen");
+    let mut session = demo(dir.path()).await;
+    let breached = |s: &State| edge_5xx(s).is_some_and(|e| e > 5.0);
+    assert!(session.run_until(Duration::from_secs(300), breached).await);
+    session.state_mut().view.selected = Some(ORDERS.into());
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let theme = cutover::theme::Theme::default_dark();
+    terminal.draw(|frame| cutover::ui::render(frame, session.state(), &theme)).unwrap();
+    insta::assert_snapshot!(terminal.backend());
+}

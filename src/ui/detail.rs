@@ -208,7 +208,7 @@ fn edge_seconds(buf: &mut Buffer, area: Rect, state: &State, path: &str, theme: 
                 }
             };
             let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{} ms", thousands(v.round() as u64)));
-            format!(
+            let full = format!(
                 "edge, last {} s ({} old): {:.1} req/s · 5xx {} · 4xx {} · p50 {} · p99 {} · hits {} · made by CloudFront {}",
                 w.secs,
                 duration_short(age),
@@ -219,7 +219,18 @@ fn edge_seconds(buf: &mut Buffer, area: Rect, state: &State, path: &str, theme: 
                 ms(w.p99_ms),
                 pct(w.counts.hits),
                 w.counts.edge_errors
-            )
+            );
+            // Narrow panes get what a responder needs first, whole, rather than the full line cut.
+            let short = format!(
+                "edge {} s, {} old: {:.0} req/s · 5xx {} · p99 {} · CloudFront {}",
+                w.secs,
+                duration_short(age),
+                w.requests_per_s(),
+                pct(w.counts.status_5xx),
+                ms(w.p99_ms),
+                w.counts.edge_errors
+            );
+            if full.chars().count() <= usize::from(area.width) { full } else { short }
         }
         (None, Some(age)) => format!("edge: no live numbers (newest line {} old)", duration_short(age)),
         (_, None) => "edge: no line read yet".to_string(),
