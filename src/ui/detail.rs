@@ -9,7 +9,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Widget};
 
-use crate::app::model::edge_logs::SETTLE_SECS;
+use crate::app::model::edge_logs::{EdgeLogs, SETTLE_SECS};
 use crate::app::model::plan_run::{PlanPhase, PlanRun};
 use crate::app::model::state::State;
 use crate::domain::format::{duration_short, thousands, time_of_day};
@@ -198,43 +198,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn edge_seconds(buf: &mut Buffer, area: Rect, state: &State, path: &str, theme: &Theme) {
     let Some(edge) = state.edge_logs.as_ref() else { return };
     let [words_area, bars_area] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-    let words = match (edge.window(path, state.now), edge.age_secs(state.now)) {
-        (Some(w), Some(age)) => {
-            let pct = |n: u32| {
-                if w.counts.lines == 0 {
-                    "–".to_string()
-                } else {
-                    format!("{:.1} %", 100.0 * f64::from(n) / f64::from(w.counts.lines))
-                }
-            };
-            let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{} ms", thousands(v.round() as u64)));
-            let full = format!(
-                "edge, last {} s ({} old): {:.1} req/s · 5xx {} · 4xx {} · p50 {} · p99 {} · hits {} · made by CloudFront {}",
-                w.secs,
-                duration_short(age),
-                w.requests_per_s(),
-                pct(w.counts.status_5xx),
-                pct(w.counts.status_4xx),
-                ms(w.p50_ms),
-                ms(w.p99_ms),
-                pct(w.counts.hits),
-                w.counts.edge_errors
-            );
-            // Narrow panes get what a responder needs first, whole, rather than the full line cut.
-            let short = format!(
-                "edge {} s, {} old: {:.0} req/s · 5xx {} · p99 {} · CloudFront {}",
-                w.secs,
-                duration_short(age),
-                w.requests_per_s(),
-                pct(w.counts.status_5xx),
-                ms(w.p99_ms),
-                w.counts.edge_errors
-            );
-            if full.chars().count() <= usize::from(area.width) { full } else { short }
-        }
-        (None, Some(age)) => format!("edge: no live numbers (newest line {} old)", duration_short(age)),
-        (_, None) => "edge: no line read yet".to_string(),
-    };
+    let words = edge_words(edge, state.now, path, area.width);
     Line::from(Span::styled(words, theme.muted)).render(words_area, buf);
     let Some(newest) = edge.numbers.newest_ms.filter(|_| edge.live(state.now)) else { return };
     let end = newest.div_euclid(1000) - SETTLE_SECS;
@@ -256,6 +220,47 @@ fn edge_seconds(buf: &mut Buffer, area: Rect, state: &State, path: &str, theme: 
             }
         };
         buf[(x, bars_area.y)].set_symbol(symbol).set_style(style);
+    }
+}
+
+/// The route's edge window in words: all of it when it fits `width`, else what a responder needs
+/// first, whole, rather than the full line cut.
+fn edge_words(edge: &EdgeLogs, now: jiff::Timestamp, path: &str, width: u16) -> String {
+    match (edge.window(path, now), edge.age_secs(now)) {
+        (Some(w), Some(age)) => {
+            let pct = |n: u32| {
+                if w.counts.lines == 0 {
+                    "–".to_string()
+                } else {
+                    format!("{:.1} %", 100.0 * f64::from(n) / f64::from(w.counts.lines))
+                }
+            };
+            let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{} ms", thousands(v.round() as u64)));
+            let full = format!(
+                "edge, last {} s ({} old): {:.1} req/s · 5xx {} · 4xx {} · p50 {} · p99 {} · hits {} · made by CloudFront {}",
+                w.secs,
+                duration_short(age),
+                w.requests_per_s(),
+                pct(w.counts.status_5xx),
+                pct(w.counts.status_4xx),
+                ms(w.p50_ms),
+                ms(w.p99_ms),
+                pct(w.counts.hits),
+                w.counts.edge_errors
+            );
+            let short = format!(
+                "edge {} s, {} old: {:.0} req/s · 5xx {} · p99 {} · CloudFront {}",
+                w.secs,
+                duration_short(age),
+                w.requests_per_s(),
+                pct(w.counts.status_5xx),
+                ms(w.p99_ms),
+                w.counts.edge_errors
+            );
+            if full.chars().count() <= usize::from(width) { full } else { short }
+        }
+        (None, Some(age)) => format!("edge: no live numbers (newest line {} old)", duration_short(age)),
+        (_, None) => "edge: no line read yet".to_string(),
     }
 }
 
