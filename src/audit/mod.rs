@@ -6,6 +6,7 @@ pub mod as_event_log;
 pub mod describe;
 pub mod error;
 pub mod file;
+pub mod journal_entry;
 pub mod read;
 pub mod record;
 pub mod since;

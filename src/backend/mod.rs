@@ -14,6 +14,7 @@ pub mod edge_log_steps;
 pub mod edge_stream;
 pub mod error;
 pub mod faults;
+pub mod journal;
 pub mod ports;
 pub mod probe;
 pub mod router_pieces;

@@ -14,6 +14,7 @@ mod error;
 mod example;
 mod load;
 mod source;
+pub mod team;
 mod types;
 mod within_file;
 

@@ -58,6 +58,9 @@ pub struct Config {
     /// given, replaces the built-in default plan.
     #[serde(default)]
     pub plans: BTreeMap<String, Spanned<String>>,
+    /// The team's shared journal on CloudWatch Logs, from `[team]`; none without it.
+    #[serde(default)]
+    pub team: Option<super::team::Team>,
     /// The distributions, from `[[distribution]]` tables.
     #[serde(default, rename = "distribution")]
     pub distributions: Vec<Distribution>,
@@ -574,6 +577,11 @@ impl Config {
 
     pub fn distribution(&self, id: &str) -> Option<&Distribution> {
         self.distributions.iter().find(|d| d.id.get_ref() == id)
+    }
+
+    /// The log group of a distribution's team journal, when the file has `[team]`.
+    pub fn team_log_group_of(&self, distribution_id: &str) -> Option<String> {
+        self.team.as_ref().map(|team| team.log_group_of(distribution_id))
     }
 
     /// The edge-log settings of a distribution, when it has `[distribution.edge_logs]`.

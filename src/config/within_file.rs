@@ -46,6 +46,9 @@ pub(crate) const MAX_PROBE_PATH_CHARS: usize = 2048;
 // Long: the file-wide rules one after another, in the order their errors are reported.
 pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     let src = &config.source;
+    if let Some(team) = &config.team {
+        super::team::check(src, team)?;
+    }
     let refresh = &config.refresh_seconds;
     if !REFRESH_SECONDS.contains(refresh.get_ref()) {
         return Err(bad(
