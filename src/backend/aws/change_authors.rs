@@ -129,7 +129,7 @@ impl ChangeAuthors for CloudTrailAuthors {
                 None => break,
             }
         }
-        writes.sort_by(|a, b| b.time.cmp(&a.time));
+        writes.sort_by_key(|w| std::cmp::Reverse(w.time));
         Ok(writes)
     }
 }
