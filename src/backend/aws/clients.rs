@@ -346,6 +346,18 @@ pub fn kinesis_client(sdk: &SdkConfig, region: &str) -> aws_sdk_kinesis::Client 
     aws_sdk_kinesis::Client::from_conf(config)
 }
 
+/// The CloudTrail client that reads who changed a distribution: in [`GLOBAL_REGION`], where
+/// CloudTrail records CloudFront's calls; `AWS_ENDPOINT_URL_CLOUDTRAIL` (or `AWS_ENDPOINT_URL`) in a
+/// config aws-config loaded is honoured, as for the other clients. No retries: `LookupEvents` allows
+/// 2 calls a second per account, which the caller's pacer keeps to, retries included.
+pub fn cloudtrail_client(sdk: &SdkConfig) -> aws_sdk_cloudtrail::Client {
+    let config = aws_sdk_cloudtrail::config::Builder::from(sdk)
+        .region(Region::new(GLOBAL_REGION))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(config)
+}
+
 /// The KeyValueStore data plane client for `sdk`, in [`GLOBAL_REGION`] like CloudFront's control
 /// plane. The data plane is global (its endpoint is the store ARN's account, not a region); an
 /// endpoint URL in `sdk` is the endpoint rules' custom endpoint, with the ARN's account id put in
