@@ -15,6 +15,7 @@ pub mod edge_stream;
 pub mod error;
 pub mod faults;
 pub mod journal;
+pub mod notify;
 pub mod ports;
 pub mod probe;
 pub mod router_pieces;
