@@ -131,14 +131,16 @@ fn what(record: &AuditRecord) -> Option<String> {
         shares.join(", ")
     };
     let switch = if record.shares.is_empty() { "switch" } else { "share move" };
+    // Who asked, when it was not the operator by hand: `(rollback of every Lambda route)`,
+    // `(undo of the last switch (u))`, `(automatic rollback by a guard)`.
+    let source = record.message.as_deref().map(|m| format!(" ({})", field(m))).unwrap_or_default();
     let text = match record.kind {
-        RecordKind::SwitchRequested => format!("{switch} {routes} {sides} requested"),
-        RecordKind::SwitchAccepted => format!("{switch} {routes} {sides} accepted"),
-        RecordKind::SwitchDeployed => format!("{switch} {routes} {sides} deployed"),
-        RecordKind::SwitchFailed => format!("{switch} {routes} {sides} failed{}", because(&record.error)),
-        RecordKind::AutoRollback => {
-            format!("automatic rollback {routes} {sides} requested{}", because(&record.message))
+        RecordKind::SwitchRequested | RecordKind::AutoRollback => {
+            format!("{switch} {routes} {sides} requested{source}")
         }
+        RecordKind::SwitchAccepted => format!("{switch} {routes} {sides} accepted{source}"),
+        RecordKind::SwitchDeployed => format!("{switch} {routes} {sides} deployed{source}"),
+        RecordKind::SwitchFailed => format!("{switch} {routes} {sides} failed{}{source}", because(&record.error)),
         RecordKind::GuardBreach => format!("guard breach on {routes}{}", because(&record.message)),
         RecordKind::PlanStep => {
             let plan = record.plan.as_ref()?;
@@ -247,7 +249,11 @@ mod tests {
         let n = notice(&breach).unwrap();
         assert_eq!(n.text, "alice@laptop-7: guard breach on /orders/*: 5xx 12.4% > 5% for 3 periods on E2ABC");
         assert_eq!(n.on.events(), [NotifyEvent::Guard]);
-        let auto = notice(&record(RecordKind::AutoRollback)).unwrap();
+        let auto = notice(&record(RecordKind::AutoRollback).with_message("automatic rollback by a guard")).unwrap();
+        assert_eq!(
+            auto.text,
+            "alice@laptop-7: switch /orders/* λ Lambda → ◼ origin requested (automatic rollback by a guard) on E2ABC"
+        );
         assert!(auto.on.contains(NotifyEvent::AutoRollback) && auto.on.contains(NotifyEvent::Rollback));
 
         let mut plan = record(RecordKind::PlanStep);

@@ -8,7 +8,8 @@
 //! times, then the message is dropped; failures and the recovery after them go to the caller's
 //! reporter (the console logs them). A failure never holds up anything but that target's queue.
 //!
-//! `webhook` is the POST (the probes' hyper 1 client), `sns` the `Publish`, `file` the JSON lines.
+//! [`targets_of`] reads `[notify]` into targets. `webhook` is the POST (the probes' hyper 1 client),
+//! `sns` the `Publish`, `file` the JSON lines.
 
 mod file;
 mod sns;
@@ -23,7 +24,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use aws_config::SdkConfig;
+
 use crate::clock::Clock;
+use crate::config::notify::Notify;
 use crate::notify::batch::MAX_LINES;
 use crate::notify::retry::{Verdict, backoff};
 use crate::notify::{Message, Notice, NotifyOn};
@@ -100,6 +104,20 @@ impl NotifierOptions {
             report: Arc::new(report),
         }
     }
+}
+
+/// The targets `[notify]` names: its webhook (the URL read from the environment when
+/// `webhook_url_env` names it) and its SNS topic, with a client of `sdk` in the topic's region.
+/// An error is one sentence that says what to do (the variable is not set, or holds no URL).
+pub fn targets_of(notify: &Notify, sdk: &SdkConfig) -> Result<Vec<Target>, String> {
+    let mut targets = Vec::new();
+    if let Some(url) = notify.webhook(|name| std::env::var(name).ok())? {
+        targets.push(Target::Webhook { url });
+    }
+    if let Some(topic_arn) = notify.sns_topic_arn() {
+        targets.push(Target::Sns { client: sns_client(sdk, topic_arn), topic_arn: topic_arn.to_string() });
+    }
+    Ok(targets)
 }
 
 /// The handle the console keeps: [`Notifier::send`] from anywhere, never waiting.
@@ -248,5 +266,36 @@ async fn deliver(sender: &Sender, message: &Message, options: &NotifierOptions) 
             return Err(format!("{why} (tried {attempt} times)"));
         }
         tokio::time::sleep(wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_names_the_targets() {
+        let text = "[notify]\nwebhook_url = \"https://hooks.example/services/T/B/secret\"\nsns_topic_arn = \
+                    \"arn:aws:sns:eu-central-1:123456789012:oncall\"\n[[distribution]]\nid = \"E1\"\nlambda_origins = \
+                    [\"l\"]\nlegacy_origins = [\"o\"]\n";
+        let config = crate::config::parse(text, "c").unwrap();
+        let sdk = SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        let targets = targets_of(config.notify.as_ref().unwrap(), &sdk).unwrap();
+        let labels: Vec<String> = targets.iter().map(Target::label).collect();
+        assert_eq!(
+            labels,
+            ["the webhook on hooks.example", "the SNS topic arn:aws:sns:eu-central-1:123456789012:oncall"]
+        );
+        let Target::Sns { client, .. } = &targets[1] else { panic!() };
+        assert_eq!(client.config().region().map(|r| r.as_ref()), Some("eu-central-1"));
+    }
+
+    #[tokio::test]
+    async fn a_disabled_notifier_takes_anything_and_sends_nothing() {
+        let notifier = Notifier::disabled();
+        let notice = Notice::audit_failure("alice", "E1", "disk full");
+        assert!(!notifier.wants(&notice));
+        notifier.send(notice);
+        notifier.flush().await;
     }
 }
