@@ -18,6 +18,7 @@ pub mod edge_stream;
 pub mod error;
 pub mod faults;
 pub mod journal;
+pub mod notify;
 pub mod pacer;
 pub mod ports;
 pub mod probe;

@@ -207,7 +207,7 @@ pub fn dialog(state: &State, kind: MoveSource, shares: Vec<ShareChange>) -> Resu
     notes.push(
         "through the router's store: the edges take it within seconds; each viewer stays on one side".to_string(),
     );
-    let others = super::switch::others_moving(state, kind, &paths);
+    let others = super::others::moving(state, kind, &paths);
     Ok(ConfirmSwitch {
         kind,
         distribution_id: state.distribution_id.clone(),

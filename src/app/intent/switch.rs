@@ -208,7 +208,7 @@ fn dialog(state: &State, kind: MoveSource, paths: Vec<String>, from: Target) -> 
             }
         }
     }
-    let others = others_moving(state, kind, &paths);
+    let others = super::others::moving(state, kind, &paths);
     Ok(ConfirmSwitch {
         kind,
         distribution_id,
@@ -225,12 +225,4 @@ fn dialog(state: &State, kind: MoveSource, paths: Vec<String>, from: Target) -> 
         faster,
         others,
     })
-}
-
-/// Someone else's unfinished move, as the team journal tells it, on the same routes (or, for a
-/// rollback of everything, anywhere on the distribution): the confirm dialog says it before `y`.
-pub(super) fn others_moving(state: &State, kind: MoveSource, paths: &[String]) -> Vec<String> {
-    let Some(journal) = &state.team.journal else { return Vec::new() };
-    let routes = (kind != MoveSource::RollbackAll).then_some(paths);
-    journal.unfinished_on(routes, state.now).map(|m| m.describe(state.now)).into_iter().collect()
 }

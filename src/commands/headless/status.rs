@@ -396,6 +396,22 @@ impl DistributionStatus {
         if route.pending { format!("{side} (deploying)") } else { side }
     }
 
+    /// One line per route changed outside cutover.
+    fn write_outside_changes(&self, out: &mut String) {
+        for change in &self.outside_changes {
+            let who = change.who.as_deref().map_or(change.who_status.clone(), |w| w.to_string());
+            let _ = writeln!(
+                out,
+                "changed outside cutover: {} {} → {} (seen {} UTC, who: {})",
+                visible::escape(&change.route),
+                visible::escape(&change.from),
+                visible::escape(&change.to),
+                time_of_day(change.seen_at),
+                visible::escape(&who)
+            );
+        }
+    }
+
     /// Strings from AWS and the config are escaped field by field (see [`visible`]).
     fn write_text(&self, out: &mut String) {
         let mut heading = format!("{}  {}", visible::escape(&self.id), self.status);
@@ -414,18 +430,7 @@ impl DistributionStatus {
         let _ = writeln!(out, "{heading}");
         self.write_accounts(out);
         super::stage_status::write_text(&self.stages, out);
-        for change in &self.outside_changes {
-            let who = change.who.as_deref().map_or(change.who_status.clone(), |w| w.to_string());
-            let _ = writeln!(
-                out,
-                "changed outside cutover: {} {} → {} (seen {} UTC, who: {})",
-                visible::escape(&change.route),
-                visible::escape(&change.from),
-                visible::escape(&change.to),
-                time_of_day(change.seen_at),
-                visible::escape(&who)
-            );
-        }
+        self.write_outside_changes(out);
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }
