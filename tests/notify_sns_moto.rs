@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use cutover::backend::notify::{NotifierOptions, NotifyReport, Target, sns_client, spawn_notifier};
 use cutover::clock::Clock;
-use cutover::domain::Target as Side;
 use cutover::notify::{Notice, NotifyOn};
 use support::emulators::{moto, sdk_config};
 
@@ -45,7 +44,7 @@ fn sent_to(topic_arn: &str) -> Vec<(String, Option<String>)> {
 }
 
 fn notice(route: &str) -> Notice {
-    Notice::outside_change(route, Some(Side::Lambda), Side::Origin, Some("carol"), "E2ABC")
+    Notice::outside_change(route, "λ Lambda", "◼ origin", Some("carol"), "E2ABC")
 }
 
 #[tokio::test]

@@ -180,7 +180,7 @@ async fn only_what_on_chose_is_sent_and_markup_is_escaped() {
         options(NotifyOn::of(&[NotifyEvent::OutsideChange]), &reports),
     );
     notifier.send(switch_notice("/orders/*"));
-    notifier.send(Notice::outside_change("<!channel> & /x/*", None, Side::Origin, None, "E2ABC"));
+    notifier.send(Notice::outside_change("<!channel> & /x/*", "λ Lambda", "◼ origin", None, "E2ABC"));
     notifier.flush().await;
     let got = hook.received();
     assert_eq!(got.len(), 1, "{got:?}");

@@ -173,6 +173,11 @@ pub enum Event {
     AuthorsFound {
         result: Result<Vec<TrailWrite>, BackendError>,
     },
+    /// A notification target failed, overflowed or works again, in words.
+    Notified {
+        failed: bool,
+        message: String,
+    },
     /// Whether `UpdateStage` of stage move `id` was accepted.
     StageSet {
         id: u64,
@@ -194,6 +199,9 @@ pub enum Effect {
     Audit(Box<AuditRecord>),
     /// Work for one distribution's ports.
     On(On),
+    /// Tell the team (`[notify]`): something a record does not carry, such as a change made
+    /// outside cutover. (Records are told as they are written.)
+    Notify(crate::notify::Notice),
 }
 
 impl Effect {

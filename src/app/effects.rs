@@ -6,7 +6,10 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Event, On, Work};
+use super::model::team::TrailWrite;
+use crate::backend::change_authors::{ChangeAuthors, DistributionWrite};
 use crate::backend::edge_stream::{self, FEED_CAPACITY, Feed, ReaderOptions, StreamCalls};
+use crate::backend::journal::JournalCalls;
 use crate::backend::ports::Ports;
 use crate::backend::probe::Prober;
 use crate::backend::share::{ShareStore, set_shares};
@@ -27,12 +30,26 @@ pub struct EffectRunner<B: Backend> {
     stage_control: Option<Arc<dyn StageControl>>,
     /// The real-time log stream, when the distribution has edge logs.
     edge_stream: Option<Arc<dyn StreamCalls>>,
+    /// CloudTrail, for who changed the distribution outside cutover.
+    change_authors: Option<Arc<dyn ChangeAuthors>>,
+    /// The team journal, when the config has `[team]`.
+    journal: Option<Arc<dyn JournalCalls>>,
 }
 
 impl<B: Backend> EffectRunner<B> {
     pub fn new(ports: Ports<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
-        let Ports { backend, prober, share_store, stage_control, edge_stream } = ports;
-        EffectRunner { backend, clock, actions, prober, share_store, stage_control, edge_stream }
+        let Ports { backend, prober, share_store, stage_control, edge_stream, change_authors, journal } = ports;
+        EffectRunner {
+            backend,
+            clock,
+            actions,
+            prober,
+            share_store,
+            stage_control,
+            edge_stream,
+            change_authors,
+            journal,
+        }
     }
 
     /// API Gateway's stages: read one's deployments, or point it at another. Without stage
@@ -175,9 +192,28 @@ impl<B: Backend> EffectRunner<B> {
                 backend.inject_faults(faults);
             }
             Work::ReadEdgeLogs => self.read_edge_logs(distribution_id),
-            // Wired with the journal's reader and CloudTrail's lookups (issue 23).
-            Work::ReadJournal | Work::LookupAuthors { .. } => {}
+            Work::ReadJournal => self.read_journal(distribution_id),
+            Work::LookupAuthors { from, to } => self.look_up_authors(distribution_id, from, to),
         }
+    }
+
+    /// CloudTrail's `UpdateDistribution` events between `from` and `to`; without CloudTrail (the
+    /// demo has none yet), nothing is asked and the authors stay unknown.
+    fn look_up_authors(&self, distribution_id: String, from: jiff::Timestamp, to: jiff::Timestamp) {
+        let Some(authors) = self.change_authors.clone() else { return };
+        let actions = self.actions.clone();
+        tokio::spawn(async move {
+            let result = authors.writes(&distribution_id, from, to).await.map(|writes| {
+                let of = |w: DistributionWrite| TrailWrite { time: w.time, who: w.who, etag: w.etag };
+                writes.into_iter().map(of).collect()
+            });
+            let _ = actions.send(Action::to(distribution_id, Event::AuthorsFound { result }));
+        });
+    }
+
+    /// The team journal's reader (issue 23): wired when the journal's transport lands.
+    fn read_journal(&self, _distribution_id: String) {
+        let Some(_journal) = self.journal.clone() else { return };
     }
 
     /// The edge-log reader on its own task, and one that turns what it reads into events; both end

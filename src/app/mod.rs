@@ -13,6 +13,7 @@ pub mod history;
 pub mod intent;
 pub mod keymap;
 pub mod model;
+pub mod notifications;
 pub mod runtime;
 pub mod signals;
 pub mod tab;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::action::{Action, Effect, Event, On};
 use super::audit_sink::AuditSink;
@@ -13,6 +13,7 @@ use super::command::Command;
 use super::console::Console;
 use super::effects::EffectRunner;
 use super::model::state::State;
+pub use super::notifications::Notifications;
 use super::update::update;
 use crate::audit::{AuditLog, AuditRecord};
 use crate::backend::Backend;
@@ -22,6 +23,9 @@ use crate::clock::Clock;
 /// How often a headless run wakes up on its own to move the clock and print (the console wakes
 /// once a second: `terminal::CLOCK_FRAME`).
 pub const TICK: Duration = Duration::from_millis(250);
+
+/// How long a run's end waits for its notifications to go out.
+pub const NOTIFY_FLUSH: Duration = Duration::from_secs(10);
 
 pub struct Runtime<B: Backend> {
     pub console: Console,
@@ -33,6 +37,10 @@ pub struct Runtime<B: Backend> {
     pub bells: u32,
     /// Where audit records go; `None` keeps none (tests that do not look at them).
     audit: Option<AuditSink>,
+    /// Tells the team what happened (`[notify]`; the demo's file); disabled without.
+    notifications: Notifications,
+    /// The channel's sending end, for what reports from outside the runners (the notifier).
+    sender: UnboundedSender<Action>,
 }
 
 impl<B: Backend> Runtime<B> {
@@ -56,7 +64,8 @@ impl<B: Backend> Runtime<B> {
                 (state, EffectRunner::new(ports, clock.clone(), sender.clone()))
             })
             .unzip();
-        Runtime { console: Console::new(states), clock, runners, actions, bells: 0, audit: None }
+        let notifications = Notifications::disabled();
+        Runtime { console: Console::new(states), clock, runners, actions, bells: 0, audit: None, notifications, sender }
     }
 
     /// A runtime on one distribution.
@@ -68,6 +77,37 @@ impl<B: Backend> Runtime<B> {
     pub fn with_themes(mut self, theme: &str, names: Vec<String>) -> Self {
         self.console = self.console.with_themes(theme, names);
         self
+    }
+
+    /// Tell the team through `notifier` from now on. A stage move to a configured fallback
+    /// deployment is told as a rollback.
+    pub fn with_notifier(mut self, notifier: crate::backend::notify::Notifier) -> Self {
+        let fallbacks = (self.console.distributions.iter())
+            .flat_map(|s| s.policy.stages.values().filter_map(|r| r.fallback_deployment.clone()))
+            .collect();
+        self.notifications = Notifications::new(notifier, fallbacks);
+        self
+    }
+
+    /// Where a notifier's reports go: each distribution's event log.
+    pub fn notify_reporter(&self) -> crate::backend::notify::Reporter {
+        let sender = self.sender.clone();
+        let ids: Vec<String> = self.console.distributions.iter().map(|s| s.distribution_id.clone()).collect();
+        std::sync::Arc::new(move |report| {
+            let (failed, message) = super::notifications::in_words(&report);
+            for id in &ids {
+                let _ = sender.send(Action::to(id.clone(), Event::Notified { failed, message: message.clone() }));
+            }
+        })
+    }
+
+    /// Send what the notifier still holds, before a run ends; a target that keeps failing (or
+    /// asks to wait) is given [`NOTIFY_FLUSH`] at most, never the responder's exit.
+    pub async fn flush_notifications(&mut self) {
+        let notifications = std::mem::replace(&mut self.notifications, Notifications::disabled());
+        if tokio::time::timeout(NOTIFY_FLUSH, notifications.flush()).await.is_err() {
+            tracing::warn!("notifications still unsent after {NOTIFY_FLUSH:?}: left behind");
+        }
     }
 
     /// Keep an audit trail in `log`.
@@ -114,6 +154,7 @@ impl<B: Backend> Runtime<B> {
             match effect {
                 Effect::Bell => self.bells += 1,
                 Effect::Audit(record) => self.write_audit(&record),
+                Effect::Notify(notice) => self.notifications.send(notice),
                 Effect::On(work) => self.start(work),
             }
         }
@@ -138,6 +179,8 @@ impl<B: Backend> Runtime<B> {
         if let Err(error) = &result {
             tracing::error!(%error, kind = record.kind.as_str(), "audit record not written");
         }
+        // After the local write, which stays the source of truth; a notice never waits on it.
+        self.notifications.record(record, result.as_ref().err());
         self.dispatch(Action::to(record.distribution.clone(), Event::AuditTrail { result }));
     }
 

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
+use super::change_authors::ChangeAuthors;
 use super::edge_stream::StreamCalls;
+use super::journal::JournalCalls;
 use super::probe::Prober;
 use super::share::ShareStore;
 use super::stage::StageControl;
@@ -21,12 +23,24 @@ pub struct Ports<B> {
     pub stage_control: Option<Arc<dyn StageControl>>,
     /// The distribution's real-time log stream, when it has edge logs.
     pub edge_stream: Option<Arc<dyn StreamCalls>>,
+    /// Who wrote the distribution (CloudTrail), for changes made outside cutover.
+    pub change_authors: Option<Arc<dyn ChangeAuthors>>,
+    /// The team's shared journal, when the config has `[team]`.
+    pub journal: Option<Arc<dyn JournalCalls>>,
 }
 
 impl<B> Ports<B> {
     /// Only the backend: no probes, no router, no stages.
     pub fn new(backend: Arc<B>) -> Self {
-        Ports { backend, prober: None, share_store: None, stage_control: None, edge_stream: None }
+        Ports {
+            backend,
+            prober: None,
+            share_store: None,
+            stage_control: None,
+            edge_stream: None,
+            change_authors: None,
+            journal: None,
+        }
     }
 
     pub fn with_prober(mut self, prober: Arc<dyn Prober>) -> Self {
@@ -46,6 +60,16 @@ impl<B> Ports<B> {
 
     pub fn with_edge_stream(mut self, stream: Arc<dyn StreamCalls>) -> Self {
         self.edge_stream = Some(stream);
+        self
+    }
+
+    pub fn with_change_authors(mut self, authors: Arc<dyn ChangeAuthors>) -> Self {
+        self.change_authors = Some(authors);
+        self
+    }
+
+    pub fn with_journal(mut self, journal: Arc<dyn JournalCalls>) -> Self {
+        self.journal = Some(journal);
         self
     }
 

@@ -116,10 +116,14 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, colours: Colour
         Ok(log) => runtime.with_audit(log),
         Err(error) => runtime.with_audit_unavailable(error.to_string()),
     };
+    if let Some(notifier) = super::demo_world::notifier(&runtime) {
+        runtime = runtime.with_notifier(notifier);
+    }
     // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
     let _ = runtime.check_audit();
     tracing::info!(seed, speed, kept = kept.is_some(), "demo started");
     let ended = terminal::run(&mut runtime, &mut palette).await;
+    runtime.flush_notifications().await;
     if let Some((world, _)) = &kept {
         world.keep()?;
     }

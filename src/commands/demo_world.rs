@@ -170,3 +170,20 @@ pub fn operator() -> String {
         .or_else(|| whoami::username().ok())
         .unwrap_or_else(|| "unknown user".into())
 }
+
+/// The demo's notifications file, `<state dir>/notify-demo.jsonl`: what a `[notify]` webhook would
+/// be sent, one JSON line a message, so a rehearsal shows what the team would hear.
+pub const NOTIFY_FILE_NAME: &str = "notify-demo.jsonl";
+
+/// The demo's notifier, writing to [`NOTIFY_FILE_NAME`] with the default `on`; `None` without a
+/// state directory.
+pub fn notifier<B: crate::backend::Backend>(
+    runtime: &crate::app::runtime::Runtime<B>,
+) -> Option<crate::backend::notify::Notifier> {
+    use crate::backend::notify::{NotifierOptions, Target, spawn_notifier};
+    let path = crate::logging::log_dir()?.join(NOTIFY_FILE_NAME);
+    let report = runtime.notify_reporter();
+    let options =
+        NotifierOptions::new(crate::notify::NotifyOn::default_set(), runtime.clock.clone(), move |r| report(r));
+    Some(spawn_notifier(vec![Target::File { path }], options))
+}

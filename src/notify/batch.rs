@@ -46,13 +46,12 @@ fn subject_of(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Target;
 
     #[test]
     fn one_notice_is_its_own_subject_and_many_are_counted() {
-        let one = Notice::outside_change("/x/*", None, Target::Origin, Some("carol"), "E2ABC");
+        let one = Notice::outside_change("/x/*", "◼ origin", "λ Lambda", Some("carol"), "E2ABC");
         let message = Message::join(std::slice::from_ref(&one));
-        assert_eq!(message.subject, "cutover: carol: /x/* changed outside cutover: ? ? origin on E2ABC");
+        assert_eq!(message.subject, "cutover: carol: /x/* changed outside cutover: ? origin ? ? Lambda on E2ABC");
         assert_eq!(message.text, one.text);
         let two = Message::join(&[one.clone(), one.clone()]);
         assert_eq!(two.subject, "cutover: 2 notices on E2ABC");

@@ -41,20 +41,16 @@ impl Notice {
         Some(Notice { on, text, distribution: record.distribution.clone() })
     }
 
-    /// A route whose target changed without a record that explains it. `who` is CloudTrail's
+    /// A route whose target changed without a record that explains it, from and to in the words
+    /// the console shows (`λ Lambda`, `◼ origin`, `λ 10 %`, an origin id). `who` is CloudTrail's
     /// answer when it came: `None` says "not known yet".
-    pub fn outside_change(
-        route: &str,
-        from: Option<Target>,
-        to: Target,
-        who: Option<&str>,
-        distribution: &str,
-    ) -> Notice {
+    pub fn outside_change(route: &str, from: &str, to: &str, who: Option<&str>, distribution: &str) -> Notice {
         let who = who.map_or_else(|| "someone (not known yet)".to_string(), field);
         let text = format!(
-            "{who}: {} changed outside cutover: {} on {}",
+            "{who}: {} changed outside cutover: {} → {} on {}",
             field(route),
-            between(from, Some(to)),
+            field(from),
+            field(to),
             field(distribution)
         );
         Notice { on: NotifyOn::of(&[NotifyEvent::OutsideChange]), text, distribution: distribution.into() }
@@ -311,10 +307,10 @@ mod tests {
 
     #[test]
     fn outside_changes_and_a_failing_trail_name_who_and_where() {
-        let n = Notice::outside_change("/x/*", Some(Target::Lambda), Target::Origin, None, "E2ABC");
+        let n = Notice::outside_change("/x/*", "λ Lambda", "◼ origin", None, "E2ABC");
         assert_eq!(n.text, "someone (not known yet): /x/* changed outside cutover: λ Lambda → ◼ origin on E2ABC");
-        let n = Notice::outside_change("/x/*", None, Target::Origin, Some("arn:aws:iam::1:user/carol"), "E2ABC");
-        assert_eq!(n.text, "arn:aws:iam::1:user/carol: /x/* changed outside cutover: → ◼ origin on E2ABC");
+        let n = Notice::outside_change("/x/*", "λ 10 %", "λ 0 %", Some("arn:aws:iam::1:user/carol"), "E2ABC");
+        assert_eq!(n.text, "arn:aws:iam::1:user/carol: /x/* changed outside cutover: λ 10 % → λ 0 % on E2ABC");
         assert_eq!(n.on.events(), [NotifyEvent::OutsideChange]);
         let n = Notice::audit_failure("alice", "E2ABC", "No space left on device");
         assert_eq!(n.text, "alice: the audit trail could not be written on E2ABC: No space left on device");

@@ -129,6 +129,7 @@ fn event_(state: &mut State, event: Event) -> Vec<Effect> {
         Event::JournalReading { trouble } => team::reading(state, trouble),
         Event::JournalSending { pending, sent, trouble } => team::sending(state, pending, sent, trouble),
         Event::AuthorsFound { result } => team::authors_found(state, result),
+        Event::Notified { failed, message } => team::notified(state, failed, &message),
     }
 }
 

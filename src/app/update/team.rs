@@ -14,6 +14,7 @@ use crate::backend::BackendError;
 use crate::domain::format::duration_short;
 use crate::domain::visible::escape as visible;
 use crate::domain::{Level, Topology};
+use crate::notify::Notice;
 
 /// Ask for the journal to be read, once, when the distribution has one.
 pub fn start_reader(state: &mut State) -> Vec<Effect> {
@@ -233,14 +234,33 @@ pub fn outside_in_shares(state: &mut State, before: &[(String, Option<u8>)]) -> 
     report(state, found)
 }
 
-/// Said once each: an event, a banner, the row's mark (`Team::outside_on`), `status --json`.
+/// Said once each: an event, a banner, the row's mark (`Team::outside_on`), `status --json`, and
+/// a notification.
 fn report(state: &mut State, found: Vec<OutsideChange>) -> Vec<Effect> {
+    let mut effects = Vec::new();
     for change in found {
         let said = change.describe();
         state.log(Level::Warn, Some(&change.route), format!("{said}; who: {}", change.who.describe()));
         state.notices.banner = Some(said);
+        let who = match &change.who {
+            Author::Known(who) => Some(who.as_str()),
+            _ => None,
+        };
+        effects.push(Effect::Notify(Notice::outside_change(
+            &change.route,
+            &change.from,
+            &change.to,
+            who,
+            &state.distribution_id,
+        )));
         state.team.outside.push(change);
     }
+    effects
+}
+
+/// A notification target's trouble, or its end, in the event log.
+pub fn notified(state: &mut State, failed: bool, message: &str) -> Vec<Effect> {
+    state.log(if failed { Level::Warn } else { Level::Info }, None, visible(message).into_owned());
     Vec::new()
 }
 
@@ -335,12 +355,15 @@ pub fn authors_found(state: &mut State, result: Result<Vec<TrailWrite>, BackendE
             told.push((change.route.clone(), write.who.clone()));
         }
     }
+    let mut effects = Vec::new();
     for (route, who) in told {
-        state.log(
-            Level::Info,
-            Some(&route),
-            format!("{} was changed outside cutover by {}", visible(&route), visible(&who)),
-        );
+        let message = format!("{} was changed outside cutover by {}", visible(&route), visible(&who));
+        state.log(Level::Info, Some(&route), message);
+        // The first notice said "not known yet": the team hears who, once known.
+        if let Some(change) = state.team.outside.iter().rev().find(|c| c.route == route) {
+            let notice = Notice::outside_change(&route, &change.from, &change.to, Some(&who), &state.distribution_id);
+            effects.push(Effect::Notify(notice));
+        }
     }
-    Vec::new()
+    effects
 }

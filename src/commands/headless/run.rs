@@ -36,14 +36,20 @@ macro_rules! on_world {
     ($opened:expr, $changes:expr, |$runtime:ident| $body:expr) => {
         match $opened {
             Opened::Live(mut live) => {
-                let $runtime = &mut live;
-                $body
+                let result = {
+                    let $runtime = &mut live;
+                    $body
+                };
+                // What the run told the team goes out before it ends.
+                live.flush_notifications().await;
+                result
             }
             Opened::Demo(mut demo, world) => {
                 let result = {
                     let $runtime = &mut demo;
                     $body
                 };
+                demo.flush_notifications().await;
                 world.after($changes, result)
             }
         }
@@ -258,6 +264,10 @@ pub(super) async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Res
             (Purpose::Change, Ok(log)) => runtime.with_audit(log),
             (Purpose::Change, Err(error)) => runtime.with_audit_unavailable(error.to_string()),
         };
+        let runtime = match demo_world::notifier(&runtime).filter(|_| purpose == Purpose::Change) {
+            Some(notifier) => runtime.with_notifier(notifier),
+            None => runtime,
+        };
         return Ok(Opened::Demo(runtime, world));
     }
     let connection = live::connect(aws).await?;
@@ -269,6 +279,10 @@ pub(super) async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Res
                 let mut opened =
                     live::read_distribution(&connection.config, &id, &connection.clients, Clock::real()).await?;
                 opened.setup.read_only = Some("`cutover status` only reads".to_string());
+                // Where cutover last put each route: a route elsewhere was changed outside it.
+                if let Ok(log) = AuditLog::open_default() {
+                    crate::app::history::load_placed(&mut opened.setup, &log);
+                }
                 opened
             }
             Purpose::Change => live::open(&connection, &id, aws, Clock::real()).await?,
@@ -282,7 +296,13 @@ pub(super) async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Res
     let runtime = Runtime::new(distributions, Clock::real());
     Ok(Opened::Live(match purpose {
         Purpose::Watch => runtime,
-        Purpose::Change => live::with_audit_trail(runtime),
+        Purpose::Change => {
+            let runtime = live::with_audit_trail(runtime);
+            match live::notifier(&connection.config, &connection.clients, &runtime)? {
+                Some(notifier) => runtime.with_notifier(notifier),
+                None => runtime,
+            }
+        }
     }))
 }
 

@@ -4,6 +4,8 @@
 mod edge_logs;
 mod error;
 mod identity;
+mod team;
+pub use team::notifier;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -59,9 +61,15 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, colours: Colours
     let mut palette = Palette::new(themes, colours);
     let runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
     let mut runtime = with_audit_trail(runtime);
+    if let Some(notifier) = team::notifier(&connection.config, &connection.clients, &runtime)? {
+        runtime = runtime.with_notifier(notifier);
+    }
     // Found now, not at the first switch: the banner (and the dialog) say so before anyone acts.
     let _ = runtime.check_audit();
-    terminal::run(&mut runtime, &mut palette).await
+    let ended = terminal::run(&mut runtime, &mut palette).await;
+    // What the console told the team goes out before it ends.
+    runtime.flush_notifications().await;
+    ended
 }
 
 /// A loaded config and clients made from it and the command line.
@@ -238,6 +246,7 @@ pub async fn read_distribution(
         .with_stage_control(stage_control);
     ports.share_store = share_store;
     ports.edge_stream = edge_logs::stream_of(config, clients, distribution_id, &mut setup).await;
+    team::wire(config, clients, distribution_id, &mut setup, &mut ports);
     Ok(Opened { setup, ports })
 }
 
