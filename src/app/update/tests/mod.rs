@@ -10,6 +10,7 @@ mod read_back;
 mod router_health;
 mod shares;
 mod stage;
+mod team;
 mod traffic;
 
 use std::time::Duration;
