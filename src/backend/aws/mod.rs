@@ -1,8 +1,8 @@
 //! The real AWS backend: CloudFront for routes and switching, CloudWatch for metrics, Lambda for
 //! the account's concurrency limit, STS for who is calling, the KeyValueStore data plane for the
-//! router's shares, API Gateway for the stage rollback and Kinesis for the edge logs. It implements
-//! the same traits as the simulator, so the console, the safe switch and the tests above them do
-//! not know which they drive.
+//! router's shares, API Gateway for the stage rollback, Kinesis for the edge logs and CloudWatch
+//! Logs for the team's journal. It implements the same traits as the simulator, so the console,
+//! the safe switch and the tests above them do not know which they drive.
 
 pub mod backend;
 pub mod behavior;
@@ -10,6 +10,7 @@ pub mod clients;
 pub mod control_plane;
 pub mod edge_logs;
 pub mod errors;
+pub mod journal;
 pub mod kinesis;
 pub mod metrics;
 pub mod policies;
@@ -21,6 +22,7 @@ pub mod stage;
 pub use backend::AwsBackend;
 pub use clients::{AccountClients, AccountSpec, AwsClients, ConnectOptions, MissingProfile, NoRegion};
 pub use control_plane::CloudFrontControlPlane;
+pub use journal::LogsJournal;
 pub use kinesis::KinesisStream;
 pub use metrics::CloudWatchMetrics;
 pub use share_store::KvsShareStore;
