@@ -182,7 +182,8 @@ impl Sift {
                 }
             }
         }
-        entries.sort_by(|(a_ms, a), (b_ms, b)| (a_ms, &a.run, a.seq).cmp(&(b_ms, &b.run, b.seq)));
+        // Stable: entries put in one batch share a timestamp and keep the order they were taken in.
+        entries.sort_by_key(|(ms, _)| *ms);
         if !entries.is_empty() {
             let entries = entries.into_iter().map(|(_, entry)| entry).collect();
             feed.send(JournalFeed::Entries(entries)).await.map_err(|_| Closed)?;

@@ -1,8 +1,8 @@
 //! The journal's sender, its own tokio task: every audit record a run writes (after its local
 //! write, which stays the source of truth) goes to the run's log stream, in order, none dropped.
 //!
-//! [`JournalSender::send`] never blocks and never fails: the record takes the run's next `seq` (from
-//! 1) and waits in an unbounded queue. The task makes sure of the group and the run's stream once
+//! [`JournalSender::send`] never blocks and never fails: the record takes the run's next `seq`
+//! (counted from one) and waits in an unbounded queue. The task makes sure of the group and the run's stream once
 //! (again until it works), then puts whatever arrived within [`SenderOptions::batch_window`] in one
 //! `PutLogEvents`; a batch that fails is kept and sent again after a backoff, before anything newer.
 //! A batch whose answer was lost may be taken twice: readers drop repeats by `(run, seq)`.
@@ -98,7 +98,7 @@ pub struct Flushed {
 }
 
 enum Message {
-    Entry(Outgoing),
+    Entry(Box<Outgoing>),
     /// Stop now and hand back every record not known to be sent.
     Stop(oneshot::Sender<Vec<JournalEntry>>),
 }
@@ -141,7 +141,7 @@ impl JournalSender {
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
         let entry = JournalEntry::of_record(&self.identity.by, &self.identity.run, seq, record);
         self.unsent.fetch_add(1, Ordering::Relaxed);
-        if self.queue.send(Message::Entry(Outgoing::new(entry, false))).is_err() {
+        if self.queue.send(Message::Entry(Box::new(Outgoing::new(entry, false)))).is_err() {
             self.unsent.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -234,6 +234,13 @@ struct Task {
     /// The outbox file taken at start, removed once its entries are sent.
     taken: Option<PathBuf>,
     closed: bool,
+}
+
+/// Whether the run was stopped while the work was being done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stopped {
+    Yes,
+    No,
 }
 
 /// What a call came back with, or why it did not.
@@ -334,7 +341,6 @@ impl Task {
         self.queue(Outgoing::new(entry, false));
     }
 
-    // Long: the loop's one select, with the message and the due work each in a few lines.
     async fn run(mut self, mut receiver: mpsc::UnboundedReceiver<Message>) {
         loop {
             if self.closed && self.pending.is_empty() {
@@ -350,24 +356,24 @@ impl Task {
             tokio::select! {
                 biased;
                 message = receiver.recv(), if !self.closed => match message {
-                    Some(Message::Entry(outgoing)) => self.queue(outgoing),
+                    Some(Message::Entry(outgoing)) => self.queue(*outgoing),
                     Some(Message::Stop(reply)) => return self.stop(reply, Vec::new()),
                     None => self.closed = true,
                 },
                 () = wake => {
                     self.presence_if_due();
                     if self.next_due().is_some_and(|due| due <= Instant::now())
-                        && let Some(reply) = self.work(&mut receiver).await
+                        && self.work(&mut receiver).await == Stopped::Yes
                     {
-                        return reply;
+                        return;
                     }
                 }
             }
         }
     }
 
-    /// The due work: the group and stream, or a batch. `Some` when the run was stopped meanwhile.
-    async fn work(&mut self, receiver: &mut mpsc::UnboundedReceiver<Message>) -> Option<()> {
+    /// The due work: the group and stream, or a batch.
+    async fn work(&mut self, receiver: &mut mpsc::UnboundedReceiver<Message>) -> Stopped {
         if !self.ready {
             let calls = self.calls.clone();
             let stream = self.identity.run.clone();
@@ -376,7 +382,10 @@ impl Task {
                 calls.ensure_stream(&stream).await
             };
             match self.while_receiving(ensure, receiver).await {
-                Ended::Stopped(reply) => return Some(self.stop(reply, Vec::new())),
+                Ended::Stopped(reply) => {
+                    self.stop(reply, Vec::new());
+                    return Stopped::Yes;
+                }
                 Ended::Answered(Ok(())) => {
                     self.ready = true;
                     self.failures = 0;
@@ -384,12 +393,12 @@ impl Task {
                 }
                 Ended::Answered(Err(error)) => self.failed(&error),
             }
-            return None;
+            return Stopped::No;
         }
         let batch = self.take_batch();
         if batch.is_empty() {
             self.waiting_since = None;
-            return None;
+            return Stopped::No;
         }
         let now_ms = self.clock.now().as_millisecond();
         let events: Vec<(i64, String)> = batch.iter().map(|o| (now_ms, o.message.clone())).collect();
@@ -397,16 +406,14 @@ impl Task {
         let stream = self.identity.run.clone();
         let put = async move { calls.put(&stream, &events).await };
         match self.while_receiving(put, receiver).await {
-            Ended::Stopped(reply) => Some(self.stop(reply, batch)),
-            Ended::Answered(Ok(())) => {
-                self.taken_ok(&batch);
-                None
+            Ended::Stopped(reply) => {
+                self.stop(reply, batch);
+                return Stopped::Yes;
             }
-            Ended::Answered(Err(error)) => {
-                self.put_back(batch, &error);
-                None
-            }
+            Ended::Answered(Ok(())) => self.taken_ok(&batch),
+            Ended::Answered(Err(error)) => self.put_back(batch, &error),
         }
+        Stopped::No
     }
 
     /// Await `call` while still taking messages: records queue up behind the call; a stop ends
@@ -422,7 +429,7 @@ impl Task {
                 biased;
                 answer = &mut call => return Ended::Answered(answer),
                 message = receiver.recv(), if !self.closed => match message {
-                    Some(Message::Entry(outgoing)) => self.queue(outgoing),
+                    Some(Message::Entry(outgoing)) => self.queue(*outgoing),
                     Some(Message::Stop(reply)) => return Ended::Stopped(reply),
                     None => self.closed = true,
                 },
