@@ -123,7 +123,7 @@ async fn the_journal_down_then_back_gets_every_record_once_in_order() {
     tokio::time::sleep(Duration::from_secs(120)).await;
     assert_eq!(keys(&stored(&journal)), (1..=5).map(|seq| (identity("alice").run, seq)).collect::<Vec<_>>());
     let now = status.borrow().clone();
-    assert_eq!((now.trouble, now.sent, now.pending), (None, 5, 0));
+    assert_eq!((now.trouble, now.sent, now.pending, now.left_out), (None, 5, 0, 0));
     assert_eq!(alice.unsent(), 0);
     // Every record a failed call carried was sent again after a backoff, never dropped.
     let tries = journal.calls().iter().filter(|c| **c == Call::EnsureGroup).count();
@@ -278,4 +278,23 @@ async fn the_reader_ends_when_its_receiver_is_dropped() {
     drop(reader(&journal, "bob", &clock));
     tokio::time::sleep(Duration::from_secs(60)).await;
     assert!(journal.calls().iter().filter(|c| **c == Call::Filter).count() <= 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_entry_cloudwatch_logs_refuses_is_left_out_and_said_and_the_rest_go_on() {
+    let clock = clock();
+    let journal = MemoryJournal::new(GROUP, clock.clone());
+    let alice = sender(&journal, "alice", &clock, SenderOptions::default());
+    let status = alice.status();
+    alice.send(record(&clock, 1));
+    // Larger than a whole batch may be: it can only go alone, and is refused alone.
+    alice.send(record(&clock, 2).with_message("x".repeat(1_100_000)));
+    alice.send(record(&clock, 3));
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let run = identity("alice").run;
+    assert_eq!(keys(&stored(&journal)), [(run.clone(), 1), (run, 3)]);
+    assert_eq!(alice.unsent(), 0);
+    // Said for good in the count; the trouble it was ended with the next batch taken.
+    let now = status.borrow().clone();
+    assert_eq!((now.left_out, now.sent, now.trouble), (1, 2, None));
 }

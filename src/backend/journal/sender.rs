@@ -85,6 +85,9 @@ pub struct SenderStatus {
     pub sent: u64,
     /// Why the journal is not taking entries, in words; `None` while it is.
     pub trouble: Option<String>,
+    /// Entries CloudWatch Logs refused alone (one larger than a batch may be), left out for good;
+    /// the local trail still holds them.
+    pub left_out: u64,
 }
 
 /// What [`JournalSender::flush`] left.
@@ -230,6 +233,7 @@ struct Task {
     /// The run's count of `seq`s, shared with the handle: a presence takes the next one too.
     next_seq: Arc<AtomicU64>,
     sent: u64,
+    left_out: u64,
     trouble: Option<String>,
     /// The outbox file taken at start, removed once its entries are sent.
     taken: Option<PathBuf>,
@@ -277,6 +281,7 @@ impl Task {
             next_presence,
             next_seq,
             sent: 0,
+            left_out: 0,
             trouble: None,
             taken: None,
             closed: false,
@@ -478,6 +483,7 @@ impl Task {
             if batch.iter().any(Outgoing::is_record) {
                 self.unsent.fetch_sub(1.min(self.unsent.load(Ordering::Relaxed)), Ordering::Relaxed);
             }
+            self.left_out += 1;
             self.set_trouble(Some(format!("the team journal {} refused an entry: {why}", self.calls.group())));
             self.retry_at = Instant::now();
             return;
@@ -512,7 +518,12 @@ impl Task {
     }
 
     fn publish_status(&self) {
-        let status = SenderStatus { pending: self.pending.len(), sent: self.sent, trouble: self.trouble.clone() };
+        let status = SenderStatus {
+            pending: self.pending.len(),
+            sent: self.sent,
+            trouble: self.trouble.clone(),
+            left_out: self.left_out,
+        };
         self.publish.send_if_modified(|now| {
             let changed = *now != status;
             *now = status;
