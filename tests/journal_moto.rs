@@ -1,5 +1,6 @@
 //! The team journal's AWS side (`aws::journal::LogsJournal`): against moto's CloudWatch Logs (two
-//! senders and a reader sharing one group; a group nobody has made; `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`),
+//! senders and a reader sharing one group; the journal down then back, with junk written into the
+//! group; a group nobody has made; `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`),
 //! and, where moto cannot answer as CloudWatch Logs does, the SDK's answers scripted with
 //! `aws-smithy-mocks`: throttling, access denied, a server error, a group not found.
 //!
@@ -22,7 +23,8 @@ use cutover::audit::journal_entry::{JournalEntry, stream_name};
 use cutover::audit::{AuditRecord, Environment, RecordKind};
 use cutover::backend::aws::{AwsClients, ConnectOptions, LogsJournal};
 use cutover::backend::journal::{
-    Identity, JournalCalls, JournalError, JournalFeed, ReaderOptions, SenderOptions, spawn_reader, spawn_sender,
+    FilterPage, Identity, JournalCalls, JournalError, JournalFeed, ReaderOptions, SenderOptions, spawn_reader,
+    spawn_sender,
 };
 use cutover::clock::Clock;
 use support::emulators::{moto, sdk_config};
@@ -97,6 +99,103 @@ async fn two_senders_and_a_reader_share_one_group() {
     assert!(here >= 2, "{all:#?}");
     let streams: std::collections::BTreeSet<&str> = all.iter().map(|e| e.stream.as_str()).collect();
     assert_eq!(streams, [alice.run.as_str(), bob.run.as_str()].into_iter().collect());
+}
+
+/// moto's CloudWatch Logs behind a switch: while `down`, every call fails as a network failure.
+struct Switched {
+    inner: LogsJournal,
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl Switched {
+    fn check(&self) -> Result<(), JournalError> {
+        match self.down.load(std::sync::atomic::Ordering::Relaxed) {
+            true => Err(JournalError::Network("switched off".into())),
+            false => Ok(()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl JournalCalls for Switched {
+    fn group(&self) -> &str {
+        self.inner.group()
+    }
+    async fn ensure_group(&self) -> Result<(), JournalError> {
+        self.check()?;
+        self.inner.ensure_group().await
+    }
+    async fn ensure_stream(&self, stream: &str) -> Result<(), JournalError> {
+        self.check()?;
+        self.inner.ensure_stream(stream).await
+    }
+    async fn put(&self, stream: &str, events: &[(i64, String)]) -> Result<(), JournalError> {
+        self.check()?;
+        self.inner.put(stream, events).await
+    }
+    async fn filter(&self, start: i64, end: Option<i64>, token: Option<String>) -> Result<FilterPage, JournalError> {
+        self.check()?;
+        self.inner.filter(start, end, token).await
+    }
+}
+
+#[tokio::test]
+async fn the_journal_down_then_back_gets_every_record_once_in_order_and_a_hostile_entry_stops_nothing() {
+    let sdk = sdk_config(&moto(), REGION);
+    let group = new_group("down");
+    let clock = Clock::real();
+    let alice = identity("alice", &clock);
+    let switched = Arc::new(Switched { inner: LogsJournal::connect(&sdk, &group), down: true.into() });
+    let options = SenderOptions {
+        backoff: cutover::domain::backoff::Backoff { base: Duration::from_millis(200), cap: Duration::from_secs(1) },
+        ..SenderOptions::default()
+    };
+    let sender = spawn_sender(switched.clone(), alice.clone(), clock.clone(), options);
+    for n in 0..4 {
+        sender.send(record(&clock, &format!("/d{n}/*")));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(sender.status().borrow().trouble.is_some());
+    assert_eq!(sender.unsent(), 4);
+    switched.down.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(sender.flush(Duration::from_secs(15)).await.left, 0);
+    assert_eq!(sender.status().borrow().trouble, None);
+
+    // Someone writes junk into the group, then another record follows.
+    let journal = LogsJournal::connect(&sdk, &group);
+    journal.ensure_stream("mallory").await.unwrap();
+    let now = jiff::Timestamp::now().as_millisecond();
+    journal.put("mallory", &[(now, "{\"v\":1,\"by\":".into()), (now, "\u{1b}[2Jhello".into())]).await.unwrap();
+    sender.send(record(&clock, "/d4/*"));
+    assert_eq!(sender.flush(Duration::from_secs(15)).await.left, 0);
+
+    let reading = ReaderOptions { poll_every: Duration::from_secs(1), ..ReaderOptions::default() };
+    let mut bob = spawn_reader(Arc::new(journal), "E2ABCDEF12345", "bob-run", clock, reading);
+    let mut entries = Vec::new();
+    let mut refused = 0;
+    while entries.len() < 5 {
+        match tokio::time::timeout(Duration::from_secs(20), bob.recv()).await {
+            Ok(Some(JournalFeed::Entries(new))) => entries.extend(new),
+            Ok(Some(JournalFeed::Refused { count, why })) => {
+                assert!(why.starts_with("not a journal entry"), "{why}");
+                refused += count;
+            }
+            other => panic!("{other:?} after {entries:#?}"),
+        }
+    }
+    // A round's refusals are said after its entries.
+    while let Ok(Some(said)) = tokio::time::timeout(Duration::from_secs(2), bob.recv()).await {
+        match said {
+            JournalFeed::Refused { count, why } => {
+                assert!(why.starts_with("not a journal entry"), "{why}");
+                refused += count;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(refused, 2, "each refused once, however often the overlap reads it");
+    let keys: Vec<(String, u64)> = entries.iter().map(|e| (e.run.clone(), e.seq)).collect();
+    assert_eq!(keys, (1..=5).map(|seq| (alice.run.clone(), seq)).collect::<Vec<_>>());
 }
 
 #[tokio::test]

@@ -68,8 +68,9 @@ pub struct Taken {
 pub fn take(path: &Path, group: &str) -> io::Result<Option<Taken>> {
     static TAKEN: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let unique =
-        format!("{}.{}-{nanos}-{}.taken", path.display(), std::process::id(), TAKEN.fetch_add(1, Ordering::Relaxed));
+    // A name of this run's own, beside the outbox (the same file system, so the rename is atomic).
+    let mut unique = path.as_os_str().to_owned();
+    unique.push(format!(".{}-{nanos}-{}.taken", std::process::id(), TAKEN.fetch_add(1, Ordering::Relaxed)));
     let file = PathBuf::from(unique);
     match std::fs::rename(path, &file) {
         Ok(()) => {}
