@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod edge_logs;
 pub mod logging;
+pub mod notify;
 pub mod output;
 pub mod private_files;
 pub mod router;

@@ -9,6 +9,7 @@ use cutover::cli::{Cli, ColoursArg, Subcommand};
 use cutover::commands::headless::HeadlessError;
 use cutover::commands::init::InitError;
 use cutover::commands::live::LiveError;
+use cutover::commands::log_team::TeamLogError;
 use cutover::config::ConfigError;
 use cutover::domain::visible;
 use cutover::output;
@@ -68,6 +69,11 @@ fn main() -> ExitCode {
         Some(Subcommand::Init(args)) => {
             done(runtime.block_on(cutover::commands::init::run(&args, &cli.aws)).map_err(Into::into))
         }
+        Some(Subcommand::Log(mut args)) if args.team => {
+            args.distribution = cli.aws.distribution.clone();
+            args.demo = cli.aws.demo;
+            runtime.block_on(cutover::commands::log_team::run(&args, &cli.aws))
+        }
         Some(Subcommand::Log(mut args)) => {
             args.distribution = cli.aws.distribution.clone();
             args.demo = cli.aws.demo;
@@ -113,6 +119,7 @@ fn message(error: &anyhow::Error) -> String {
         || error.is::<InitError>()
         || error.is::<AuditError>()
         || error.is::<HeadlessError>()
+        || error.is::<TeamLogError>()
     {
         error.to_string()
     } else {
@@ -129,6 +136,8 @@ fn exit_code(error: &anyhow::Error) -> u8 {
     } else if let Some(error) = error.downcast_ref::<InitError>() {
         error.exit_code()
     } else if let Some(error) = error.downcast_ref::<HeadlessError>() {
+        error.exit_code()
+    } else if let Some(error) = error.downcast_ref::<TeamLogError>() {
         error.exit_code()
     } else {
         1

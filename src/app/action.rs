@@ -7,7 +7,9 @@ use jiff::Timestamp;
 
 use super::command::Command;
 use super::intent::Dialog;
+use super::model::team::TrailWrite;
 use crate::audit::AuditRecord;
+use crate::audit::journal_entry::JournalEntry;
 use crate::backend::share::{ShareChange, SharesAccepted, StoreState};
 use crate::backend::{BackendError, FaultSet};
 use crate::domain::probe::{ProbeAnswer, ProbeSpec};
@@ -146,6 +148,31 @@ pub enum Event {
         finished: Vec<String>,
         look_back: Duration,
     },
+    /// New entries read from the team journal, others' only, in time order.
+    JournalHeard {
+        entries: Vec<JournalEntry>,
+    },
+    /// Entries of the journal this cutover refuses (too large, unreadable, newer), and why.
+    JournalRefused {
+        count: u64,
+        why: String,
+    },
+    /// The team journal could not be read (and why), or reads again (`None`).
+    JournalReading {
+        trouble: Option<String>,
+    },
+    /// How this run's records are reaching the team journal: kept and not yet sent, sent so far,
+    /// and why sending fails (`None`: it works).
+    JournalSending {
+        pending: usize,
+        sent: u64,
+        trouble: Option<String>,
+    },
+    /// CloudTrail's `UpdateDistribution` events of the distribution in a span, for the authors of
+    /// outside changes.
+    AuthorsFound {
+        result: Result<Vec<TrailWrite>, BackendError>,
+    },
     /// Whether `UpdateStage` of stage move `id` was accepted.
     StageSet {
         id: u64,
@@ -220,6 +247,13 @@ pub enum Work {
     },
     /// Start reading the distribution's real-time log stream, for the console's life.
     ReadEdgeLogs,
+    /// Start reading the team journal, for the console's life.
+    ReadJournal,
+    /// Ask CloudTrail who wrote the distribution between `from` and `to`.
+    LookupAuthors {
+        from: Timestamp,
+        to: Timestamp,
+    },
     /// Read a stage's deployments (`GetDeployments`, `GetStage`) for route `path`'s picker.
     LoadStage {
         path: String,

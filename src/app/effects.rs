@@ -175,6 +175,8 @@ impl<B: Backend> EffectRunner<B> {
                 backend.inject_faults(faults);
             }
             Work::ReadEdgeLogs => self.read_edge_logs(distribution_id),
+            // Wired with the journal's reader and CloudTrail's lookups (issue 23).
+            Work::ReadJournal | Work::LookupAuthors { .. } => {}
         }
     }
 

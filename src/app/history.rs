@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::model::plan_run::{PlanPhase, PlanRun};
 use super::model::setup::Setup;
+use super::model::team::{Placed, share_words};
 use crate::audit::{self, AuditLog, AuditRecord, RecordKind};
 use crate::domain::plan::RolloutPlan;
 use crate::domain::{Level, visible};
@@ -49,6 +50,42 @@ pub fn load_plans(setup: &mut Setup, log: &AuditLog) {
         }
         Err(error) => setup.note(Level::Warn, None, format!("rollout plans under way are not resumed: {error}")),
     }
+}
+
+/// Where cutover last put each route of the setup's distribution, as the trail's end says (each
+/// route's newest `switch_accepted`): the first read of the distribution is compared with it, so
+/// a change made outside cutover while no console ran is reported too. A trail that cannot be
+/// read leaves nothing to compare with.
+pub fn load_placed(setup: &mut Setup, log: &AuditLog) {
+    if !log.path().exists() {
+        return;
+    }
+    if let Ok(trail) = audit::read_tail(log.path(), PLAN_TAIL_BYTES) {
+        setup.placed = placed_by_cutover(trail.records(), &setup.distribution_id);
+    }
+}
+
+/// From records in trail order: each route's newest place as a `switch_accepted` record gives it —
+/// a side (`λ Lambda`) for a move by behavior, a share (`λ 10 %`) for a routed route's.
+pub fn placed_by_cutover<'a>(records: impl Iterator<Item = &'a AuditRecord>, distribution: &str) -> Vec<Placed> {
+    let mut placed: HashMap<String, Placed> = HashMap::new();
+    for record in records.filter(|r| r.kind == RecordKind::SwitchAccepted && r.distribution == distribution) {
+        for share in &record.shares {
+            let place =
+                Placed { route: share.route.clone(), words: share_words(share.to_pct), share: true, at: record.time };
+            placed.insert(share.route.clone(), place);
+        }
+        let Some(to) = record.to.filter(|_| record.shares.is_empty()) else { continue };
+        for route in &record.routes {
+            placed.insert(
+                route.clone(),
+                Placed { route: route.clone(), words: to.to_string(), share: false, at: record.time },
+            );
+        }
+    }
+    let mut placed: Vec<Placed> = placed.into_values().collect();
+    placed.sort_by(|a, b| a.route.cmp(&b.route));
+    placed
 }
 
 /// From records in trail order: each route's plan, if its last record leaves it under way; and a

@@ -108,6 +108,10 @@ pub struct SwitchStats {
     pub traffic_moved_ms: Option<u64>,
     pub viewers_healthy_ms: Option<u64>,
     pub request_to_deployed_ms: Option<u64>,
+    /// Who asked for it (`operator@host`), when read from the team's journal
+    /// ([`Switches::add_by`]); absent from a local trail's stats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// Each span of time to mitigate over every switch that recorded it.
@@ -208,6 +212,7 @@ impl Building {
                 traffic_moved_ms: None,
                 viewers_healthy_ms: None,
                 request_to_deployed_ms: None,
+                by: None,
             },
             first_seen: record.time,
             outcome: None,
@@ -291,7 +296,22 @@ pub struct Switches {
 impl Switches {
     /// Take in the next record of the trail; records that are no step of a switch are left out.
     pub fn add(&mut self, record: &AuditRecord) {
-        let Some(step) = Part::of(record.kind) else { return };
+        self.take(record);
+    }
+
+    /// Take in the next record of the team's journal, sent by `by` (`operator@host`): a switch is
+    /// the operator's whose record of it came first. Attempt ids name their run, so the records
+    /// of every operator can be taken in together.
+    pub fn add_by(&mut self, record: &AuditRecord, by: &str) {
+        if let Some(index) = self.take(record) {
+            let stats = &mut self.switches[index].stats;
+            stats.by.get_or_insert_with(|| by.to_string());
+        }
+    }
+
+    /// [`Switches::add`], saying which switch took the record.
+    fn take(&mut self, record: &AuditRecord) -> Option<usize> {
+        let step = Part::of(record.kind)?;
         let index = match (&record.attempt, record.requested_at) {
             (Some(attempt), _) => {
                 let key = (record.distribution.clone(), attempt.clone());
@@ -332,6 +352,7 @@ impl Switches {
             }
         };
         self.switches[index].absorb(record, step);
+        Some(index)
     }
 
     fn open(&mut self, record: &AuditRecord, requested_at: Option<Timestamp>) -> usize {

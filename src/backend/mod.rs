@@ -8,13 +8,18 @@
 //! `router_steps` carries out each planned step once, over the calls both worlds answer.
 //! `edge_stream` reads CloudFront real-time logs off a Kinesis data stream, over the calls both worlds answer.
 //! `stage` is API Gateway's stages: a stage pointed back at an earlier deployment (the stage rollback).
+//! `change_authors` is who wrote the distribution, as CloudTrail recorded it (changes made outside cutover);
+//! `pacer` keeps calls to an API under its per-second limit across the process.
 
 pub mod aws;
+pub mod change_authors;
 pub mod edge_log_steps;
 pub mod edge_stream;
 pub mod error;
 pub mod faults;
 pub mod journal;
+pub mod notify;
+pub mod pacer;
 pub mod ports;
 pub mod probe;
 pub mod router_pieces;

@@ -1,4 +1,5 @@
-//! Arguments of `cutover log` and `cutover log --stats` (run by `commands::log`).
+//! Arguments of `cutover log` and `cutover log --stats` (run by `commands::log`, and with `--team`
+//! by `commands::log_team`).
 
 use jiff::SignedDuration;
 
@@ -31,6 +32,11 @@ pub struct LogArgs {
     /// middle one).
     #[arg(long)]
     pub stats: bool,
+    /// Read the team's shared journal (every operator's records, from the CloudWatch Logs group
+    /// `[team]` names) instead of this machine's trail: each record with who sent it
+    /// (`operator@host`). With --stats: the team's time to mitigate, with each switch's operator.
+    #[arg(long)]
+    pub team: bool,
     /// Read the demo's trail (what `cutover demo` and the `--demo` commands recorded) instead of
     /// the live one: the global `--demo`, filled in by the caller.
     #[arg(skip)]

@@ -21,7 +21,7 @@ use crate::audit::AuditError;
 use crate::audit::describe::{self, millis_short};
 use crate::audit::since::since_timestamp;
 use crate::audit::stats::{Span, Spans, Stats, SwitchStats, Switches, VIA_BEHAVIOR, VIA_ROUTER, VIA_STAGE};
-use crate::audit::{Filter, LineWarning, TrailEntry, TrailLine, scan_trail};
+use crate::audit::{AuditRecord, Filter, LineWarning, TrailLine, scan_trail};
 use crate::audit::{default_demo_path, default_path};
 use crate::cli::LogArgs;
 use crate::domain::visible;
@@ -76,7 +76,7 @@ pub fn run_with(
                     // Lines from older versions may hold C1 controls or bidi overrides raw.
                     writeln!(out, "{}", visible::escape_in_json(&entry.raw)).map_err(AuditError::Output)?;
                 } else {
-                    rows.push(row(&entry));
+                    rows.push(record_row(&entry.record));
                 }
             }
             TrailLine::Entry(entry) if after_now(&entry.record) => later += 1,
@@ -199,10 +199,26 @@ fn stage_row(name: &str, stage: &Span) -> [String; 5] {
     ]
 }
 
-/// The switches, then the stages, then how to read them.
-fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
-    let switches: Vec<[String; 12]> = stats.switches.iter().map(switch_row).collect();
-    write_table(out, &SWITCH_HEADER, &switches)?;
+/// The switches, then the stages, then how to read them. Switches read from the team's journal
+/// have an `OPERATOR` column, after the request's time.
+pub(crate) fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
+    if stats.switches.iter().any(|s| s.by.is_some()) {
+        let mut header = SWITCH_HEADER.to_vec();
+        header.insert(1, "OPERATOR");
+        let switches: Vec<Vec<String>> = stats
+            .switches
+            .iter()
+            .map(|s| {
+                let mut row = switch_row(s).to_vec();
+                row.insert(1, visible::escape(s.by.as_deref().unwrap_or("—")).into_owned());
+                row
+            })
+            .collect();
+        write_table(out, &header, &switches)?;
+    } else {
+        let switches: Vec<[String; 12]> = stats.switches.iter().map(switch_row).collect();
+        write_table(out, &SWITCH_HEADER, &switches)?;
+    }
     writeln!(out)?;
     // Several kinds of move: each its own table, since their stages differ by minutes.
     let kinds = [
@@ -236,11 +252,11 @@ fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
     writeln!(out, "the p-th of n is the ⌈p·n/100⌉-th shortest (an even count's median is the lower middle one).")
 }
 
-const HEADER: [&str; 9] = ["TIME (UTC)", "MODE", "KIND", "DISTRIBUTION", "ROUTES", "MOVE", "OUTCOME", "WHO", "DETAILS"];
+pub(crate) const HEADER: [&str; 9] =
+    ["TIME (UTC)", "MODE", "KIND", "DISTRIBUTION", "ROUTES", "MOVE", "OUTCOME", "WHO", "DETAILS"];
 
 /// A record's cells, each escaped: a newline or ESC inside a field stays inside its cell.
-fn row(entry: &TrailEntry) -> [String; 9] {
-    let r = &entry.record;
+pub(crate) fn record_row(r: &AuditRecord) -> [String; 9] {
     [
         r.time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         r.environment.as_str().to_string(),
@@ -256,17 +272,17 @@ fn row(entry: &TrailEntry) -> [String; 9] {
 }
 
 /// Columns padded to their widest cell, two spaces apart; the last column is not padded.
-fn write_table<const N: usize>(out: &mut dyn Write, header: &[&str; N], rows: &[[String; N]]) -> io::Result<()> {
-    let mut widths = header.map(|h| h.chars().count());
+pub(crate) fn write_table<R: AsRef<[String]>>(out: &mut dyn Write, header: &[&str], rows: &[R]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
+        for (w, cell) in widths.iter_mut().zip(row.as_ref()) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let header = header.map(str::to_string);
-    for cells in std::iter::once(&header).chain(rows) {
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for cells in std::iter::once(header.as_slice()).chain(rows.iter().map(AsRef::as_ref)) {
         let mut line = String::new();
-        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        for (i, (cell, &width)) in cells.iter().zip(&widths).enumerate() {
             if i > 0 {
                 line.push_str("  ");
             }

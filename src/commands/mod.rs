@@ -1,6 +1,6 @@
 //! The commands, one room each over the shared core: `demo` and `live` start the console, `init`
 //! writes a config, `headless` holds `status`, `switch` and `rollback-all`, and `log` prints the
-//! audit trail; `router` installs, checks and removes the router function; `demo_world` is the demo
+//! audit trail (`log_team` the team's shared journal, `log --team`); `router` installs, checks and removes the router function; `demo_world` is the demo
 //! world the `--demo` commands and `cutover demo` share, kept between them; `edge_logs` sets up,
 //! checks and removes CloudFront real-time logs. Their command-line types live in `crate::cli`; `main.rs` only picks one.
 
@@ -11,5 +11,6 @@ pub mod headless;
 pub mod init;
 pub mod live;
 pub mod log;
+pub mod log_team;
 pub mod router;
 pub mod set_up_plan;

@@ -55,6 +55,20 @@ max_per_minute = 30       # 1 to 120
 [plans]
 careful = "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%"
 
+# Notifications (README, "Notifications"): a Slack-compatible webhook ({"text": ...} POSTed), an
+# SNS topic, or both. At most one message a second per target, notices of the same second joined;
+# a webhook's 429 waits as its Retry-After says; a failure is logged and never holds up a move.
+# Every message names the operator, the route(s), from -> to and the distribution.
+# [notify]
+# webhook_url_env = "CUTOVER_WEBHOOK"   # the variable holding the URL (or webhook_url = "https://...", not both)
+# sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:oncall"
+# What to notify of, among switch_requested, switch_accepted, switch_deployed, switch_failed,
+# switch (those four), rollback (any move back to the origin or a stage's fallback), guard,
+# auto_rollback, plan_step, plan_end, plan (both), stage, outside_change, audit_failure.
+# Default: every switch's request, deployment and failure, rollback, guard, auto_rollback,
+# plan_end, stage, outside_change, audit_failure (not switch_accepted nor plan_step).
+# on = ["switch", "rollback", "guard", "outside_change"]
+
 # One table per CloudFront distribution.
 [[distribution]]
 id = "E2ABCDEF12345"

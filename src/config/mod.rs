@@ -13,6 +13,7 @@ mod edge_logs;
 mod error;
 mod example;
 mod load;
+pub mod notify;
 mod source;
 pub mod team;
 mod types;

@@ -61,6 +61,9 @@ pub struct Config {
     /// The team's shared journal on CloudWatch Logs, from `[team]`; none without it.
     #[serde(default)]
     pub team: Option<super::team::Team>,
+    /// Where notifications go and what about, from `[notify]`; none without it.
+    #[serde(default)]
+    pub notify: Option<super::notify::Notify>,
     /// The distributions, from `[[distribution]]` tables.
     #[serde(default, rename = "distribution")]
     pub distributions: Vec<Distribution>,

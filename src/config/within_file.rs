@@ -49,6 +49,9 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     if let Some(team) = &config.team {
         super::team::check(src, team)?;
     }
+    if let Some(notify) = &config.notify {
+        super::notify::check(src, notify)?;
+    }
     let refresh = &config.refresh_seconds;
     if !REFRESH_SECONDS.contains(refresh.get_ref()) {
         return Err(bad(

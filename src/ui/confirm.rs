@@ -39,6 +39,7 @@ pub fn height(confirm: &ConfirmSwitch, audit_failure: Option<&str>) -> u16 {
         + text(Part::Health).count()
         + text(Part::Warning).count()
         + wrapped(&mut text(Part::Faster), 7)
+        + wrapped(&mut text(Part::Others), 2)
         + preflight
         + preflight_heading;
     u16::try_from(13 + variable).unwrap_or(u16::MAX)
@@ -110,6 +111,8 @@ pub fn render(frame: &mut Frame, area: Rect, confirm: &ConfirmSwitch, audit_fail
             Part::HealthHeading => lines.push(Line::from(Span::styled(l.text.clone(), theme.dialog_title))),
             Part::Health => lines.push(Line::from(Span::styled(format!("  {}", l.text), theme.dialog))),
             Part::Warning => lines.push(Line::from(Span::styled(format!("! {}", l.text), theme.alert))),
+            // Someone else is moving the same routes: before anything else the dialog warns of.
+            Part::Others => lines.push(Line::from(Span::styled(format!("! {}", l.text), theme.alert))),
             // Sooner than the edges: where a responder's eye should go before pressing y.
             Part::Faster => lines.push(labelled(l, l.text.clone(), theme.gauge_warn)),
             Part::Scope => {

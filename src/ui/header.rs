@@ -202,6 +202,9 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     if let Some(segment) = edge_logs(state, theme, wide) {
         out.push(segment);
     }
+    if let Some(segment) = team(state, theme, wide) {
+        out.push(segment);
+    }
     if let (Some(queries), Some(cost)) = (state.metric_queries(), state.metrics_cost_per_hour()) {
         // Cents hide what matters at small sizes: 11 metrics a minute is $0.007/h, not $0.01.
         let cost = if cost < 0.1 { format!("${cost:.3}/h") } else { format!("${cost:.2}/h") };
@@ -236,6 +239,35 @@ fn segments<'a>(state: &'a State, theme: &Theme, wide: bool) -> Vec<Segment<'a>>
     let clock = if wide { clock } else { clock[..5].to_string() };
     out.push(Segment::new(5, 10, vec![Span::styled(format!("{clock} UTC"), theme.muted)]));
     out
+}
+
+/// The team journal, when the config has `[team]`: who else is here (`team: alice@laptop-7
+/// acting, bob@mac watching`), or that this run's records cannot be sent (`journal ✗ 3 unsent`).
+/// Someone acting stays longer than someone watching; a journal that cannot be sent to, longest.
+fn team<'a>(state: &State, theme: &Theme, wide: bool) -> Option<Segment<'a>> {
+    let journal = state.team.journal.as_ref()?;
+    if journal.sending.trouble.is_some() {
+        let unsent = journal.sending.pending;
+        let text = if wide { format!("team journal ✗ {unsent} unsent") } else { format!("journal ✗ {unsent}") };
+        return Some(Segment::new(8, 10, vec![Span::styled(text, theme.stale)]));
+    }
+    let others = journal.others(state.now);
+    let acting = others.iter().filter(|(_, acted)| *acted).count();
+    if others.is_empty() {
+        return Some(Segment::new(u8::MAX, 3, vec![Span::styled("team: only you", theme.muted)]));
+    }
+    let text = if wide {
+        let names: Vec<String> = (others.iter())
+            .map(|(by, acted)| format!("{} {}", visible::escape(by), if *acted { "acting" } else { "watching" }))
+            .collect();
+        format!("team: {}", names.join(", "))
+    } else if acting > 0 {
+        format!("team {} ({acting} acting)", others.len())
+    } else {
+        format!("team {}", others.len())
+    };
+    let style = if acting > 0 { theme.gauge_warn } else { theme.muted };
+    Some(Segment::new(2, if acting > 0 { 9 } else { 7 }, vec![Span::styled(text, style)]))
 }
 
 /// The edge logs, when the distribution has them: the newest line's age and what the lines cost

@@ -188,6 +188,10 @@ fn route_cells<'a>(row: &'a RouteRow, state: &'a State, theme: &Theme, spark_wid
         let mark = if matches!(run.phase, PlanPhase::Paused { .. }) { "‖" } else { "▸" };
         target.push(Span::styled(format!(" {mark}{}", run.progress()), theme.switch_pending));
     }
+    // Changed outside cutover in the last hour (the AWS console, Terraform, a script): `✎`.
+    if state.team.outside_on(&row.path, state.now).is_some() {
+        target.push(Span::styled(" ✎", theme.gauge_warn));
+    }
     let [requests, error_cell, latency_cell] = number_cells(row, state, latest, t, theme);
     let throttles = throttle_cell(latest, t, theme);
     let path_style = if row.alert.is_empty() { theme.base } else { theme.alert };

@@ -58,6 +58,9 @@ pub struct ConfirmSwitch {
     /// Remedies of a breaching route that act sooner than this move (`remedies::Remedy::describe`),
     /// the fastest first: the responder sees them before waiting minutes on the edges.
     pub faster: Vec<String>,
+    /// Someone else's unfinished move on the same routes (or, for `R`, the distribution), from the
+    /// team journal: `alice@laptop-7 is rolling /orders/* back: requested 40s ago, still InProgress`.
+    pub others: Vec<String>,
 }
 
 impl ConfirmSwitch {
@@ -95,6 +98,8 @@ pub enum Part {
     Block,
     /// A remedy that acts sooner than this move.
     Faster,
+    /// Someone else is moving the same routes now.
+    Others,
     Note,
     /// One route's move by behavior, origins on both sides.
     Move,
@@ -117,6 +122,7 @@ impl Part {
             Part::Move => "move   ",
             Part::Share => "share  ",
             Part::Faster => "faster ",
+            Part::Others => "others ",
             _ => "",
         }
     }
@@ -144,6 +150,7 @@ impl ConfirmSwitch {
         ];
         lines.extend(self.health.iter().map(|h| line(Part::Health, h.clone())));
         lines.extend(self.warning.iter().map(|w| line(Part::Warning, w.clone())));
+        lines.extend(self.others.iter().map(|o| line(Part::Others, o.clone())));
         lines.extend(self.faster.iter().map(|f| line(Part::Faster, f.clone())));
         lines.extend(self.override_reasons(audit_failure).into_iter().map(|b| line(Part::Block, b)));
         lines.extend(self.notes.iter().map(|n| line(Part::Note, n.clone())));

@@ -5,6 +5,7 @@
 
 pub mod dialog;
 pub mod health;
+mod others;
 pub mod refusal;
 pub mod remedies;
 pub mod share;

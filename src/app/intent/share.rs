@@ -207,6 +207,7 @@ pub fn dialog(state: &State, kind: MoveSource, shares: Vec<ShareChange>) -> Resu
     notes.push(
         "through the router's store: the edges take it within seconds; each viewer stays on one side".to_string(),
     );
+    let others = super::others::moving(state, kind, &paths);
     Ok(ConfirmSwitch {
         kind,
         distribution_id: state.distribution_id.clone(),
@@ -221,6 +222,7 @@ pub fn dialog(state: &State, kind: MoveSource, shares: Vec<ShareChange>) -> Resu
         blocks,
         notes,
         faster: Vec::new(),
+        others,
     })
 }
 

@@ -208,6 +208,7 @@ fn dialog(state: &State, kind: MoveSource, paths: Vec<String>, from: Target) -> 
             }
         }
     }
+    let others = super::others::moving(state, kind, &paths);
     Ok(ConfirmSwitch {
         kind,
         distribution_id,
@@ -222,5 +223,6 @@ fn dialog(state: &State, kind: MoveSource, paths: Vec<String>, from: Target) -> 
         blocks,
         notes,
         faster,
+        others,
     })
 }

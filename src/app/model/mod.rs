@@ -16,4 +16,5 @@ pub mod routing;
 pub mod rows;
 pub mod setup;
 pub mod state;
+pub mod team;
 pub mod view;

@@ -128,6 +128,10 @@ pub struct Setup {
     pub stages: HashMap<String, RouteStage>,
     /// How the distribution's real-time logs are read, when it has them.
     pub edge_logs: Option<EdgeLogSettings>,
+    /// The team journal's log group, when the config has `[team]`.
+    pub team_log_group: Option<String>,
+    /// Where cutover last put each route, from the trail: the first read is compared with it.
+    pub placed: Vec<super::team::Placed>,
     /// The event log's first lines: earlier sessions' history, then what the start found.
     pub log: Vec<LogEntry>,
 }
@@ -181,6 +185,8 @@ impl Setup {
             resumed_plans: Vec::new(),
             stages: HashMap::new(),
             edge_logs: None,
+            team_log_group: None,
+            placed: Vec::new(),
             log: Vec::new(),
         }
     }

@@ -15,6 +15,7 @@ use super::plan_run::PlanRun;
 pub use super::policy::Policy;
 pub use super::rows::{EDGE_ANSWERS_KEPT, EdgeFollow, EdgeWatch, RouteRow, SwitchMark};
 pub use super::setup::{MAX_POLL_BACKOFF, MAX_REFRESH_BACKOFF, Mode, MovePolicy, RefreshPolicy, Setup};
+pub use super::team::Team;
 pub use super::view::{Overlay, View};
 pub use crate::app::intent::dialog::{ConfirmStage, ConfirmSwitch, Dialog, StagePicker};
 use crate::app::intent::refusal::Refusal;
@@ -61,6 +62,9 @@ pub struct State {
     pub edge: HashMap<String, EdgeWatch>,
     /// The distribution's real-time logs, when it has them: each route's numbers per second.
     pub edge_logs: Option<EdgeLogs>,
+    /// The team: others' records from the shared journal, who else is here, changes made outside
+    /// cutover.
+    pub team: Team,
     /// Why switching is off for this session, when it is (`--read-only`, or AWS denied an update).
     pub read_only: Option<String>,
     /// Faults the demo's simulated AWS has been told to have (always none when live).
@@ -96,6 +100,8 @@ impl State {
             resumed_plans,
             stages,
             edge_logs,
+            team_log_group,
+            placed,
             log,
         } = setup;
         let demo = matches!(mode, Mode::Demo { .. });
@@ -149,6 +155,7 @@ impl State {
             edge: HashMap::new(),
             // Its routes are known at the first read of the distribution (`update::refresh`).
             edge_logs: edge_logs.map(|settings| EdgeLogs::new(&settings, Vec::new())),
+            team: Team::new(team_log_group, placed),
             read_only,
             faults,
             quit: false,

@@ -13,6 +13,7 @@ mod refresh;
 mod router_health;
 pub mod stage;
 pub mod switching;
+mod team;
 
 #[cfg(test)]
 mod tests;
@@ -123,6 +124,11 @@ fn event_(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::EdgeStream { trouble } => edge_logs::stream(state, trouble),
         Event::EdgeShards { reading, finished, look_back } => edge_logs::shards(state, reading, &finished, look_back),
+        Event::JournalHeard { entries } => team::heard(state, entries),
+        Event::JournalRefused { count, why } => team::refused(state, count, &why),
+        Event::JournalReading { trouble } => team::reading(state, trouble),
+        Event::JournalSending { pending, sent, trouble } => team::sending(state, pending, sent, trouble),
+        Event::AuthorsFound { result } => team::authors_found(state, result),
     }
 }
 

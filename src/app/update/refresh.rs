@@ -24,6 +24,8 @@ pub fn tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     effects.extend(super::edge_logs::start_reader(state));
     effects.extend(super::edge_logs::follow(state));
     effects.extend(super::edge_logs::guard(state));
+    effects.extend(super::team::start_reader(state));
+    effects.extend(super::team::look_for_authors(state));
     effects
 }
 
@@ -130,6 +132,7 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
         return Vec::new();
     }
     let first = state.learned.topology.is_none();
+    let mut effects = super::team::outside_in_topology(state, &topology);
     let store = state.learned.shares.as_ref();
     let routes = topology.routes.iter().map(|info| row_of(state, info, store)).collect();
     state.routes = routes;
@@ -151,12 +154,12 @@ pub fn topology_loaded(state: &mut State, generation: u64, result: Result<Topolo
     state.learned.topology.arrived(topology, state.now);
     keep_selection_visible(state);
     if first && state.learned.metrics.start() {
-        return vec![Effect::on(
+        effects.push(Effect::on(
             state.distribution_id.clone(),
             Work::LoadMetrics { paths: state.routes.iter().map(|r| r.path.clone()).collect() },
-        )];
+        ));
     }
-    Vec::new()
+    effects
 }
 
 pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, BackendError>) -> Vec<Effect> {
@@ -208,12 +211,18 @@ pub fn shares_loaded(state: &mut State, generation: u64, result: Result<StoreSta
             }
             state.learned.router_store_error = None;
             say_what_is_not_routed(state, &store);
+            let before: Vec<(String, Option<u8>)> = (state.routes.iter())
+                .filter(|_| state.learned.shares.as_ref().is_some())
+                .map(|r| (r.path.clone(), r.share))
+                .collect();
             for row in &mut state.routes {
                 row.router_entry = Some(entry_of(&store, &row.path));
                 row.share = row.routed_share_read();
             }
+            let effects = super::team::outside_in_shares(state, &before);
             state.learned.shares.arrived(store, state.now);
             super::switching::plan::check_restored(state);
+            return effects;
         }
         Err(error) => {
             state.learned.router_store_error = Some(error.to_string());

@@ -349,6 +349,18 @@ pub fn kinesis_client(sdk: &SdkConfig, region: &str) -> aws_sdk_kinesis::Client 
     aws_sdk_kinesis::Client::from_conf(config)
 }
 
+/// The CloudTrail client that reads who changed a distribution: in [`GLOBAL_REGION`], where
+/// CloudTrail records CloudFront's calls; `AWS_ENDPOINT_URL_CLOUDTRAIL` (or `AWS_ENDPOINT_URL`) in a
+/// config aws-config loaded is honoured, as for the other clients. No retries: `LookupEvents` allows
+/// 2 calls a second per account, which the caller's pacer keeps to, retries included.
+pub fn cloudtrail_client(sdk: &SdkConfig) -> aws_sdk_cloudtrail::Client {
+    let config = aws_sdk_cloudtrail::config::Builder::from(sdk)
+        .region(Region::new(GLOBAL_REGION))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(config)
+}
+
 /// A CloudWatch Logs client in `sdk`'s region (the config's), for the team's journal, honouring
 /// `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` (and `AWS_ENDPOINT_URL`) as the SDK does. It makes no retries
 /// of its own: the journal's sender keeps a failed batch and retries it with its own backoff (and

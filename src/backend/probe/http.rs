@@ -180,7 +180,7 @@ fn request_for(spec: &ProbeSpec) -> Result<Request<Empty<Bytes>>, String> {
 
 /// TLS with aws-lc-rs (the SDK's provider) and the system's root certificates. When those cannot be
 /// read, a config that trusts nothing, and why: https probes then fail with a finding that says so.
-fn tls_config() -> (rustls::ClientConfig, Option<String>) {
+pub(crate) fn tls_config() -> (rustls::ClientConfig, Option<String>) {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = || {
         rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))

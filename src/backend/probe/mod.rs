@@ -10,6 +10,8 @@ pub mod rate;
 use async_trait::async_trait;
 
 pub use self::http::{HttpProber, USER_AGENT};
+// The notifier's webhook client trusts what the probes trust.
+pub(crate) use self::http::tls_config;
 pub use self::rate::RateCap;
 use crate::domain::probe::{ProbeAnswer, ProbeSpec};
 

@@ -216,6 +216,7 @@ pub fn describe(plan: &Proposal) -> String {
             Part::HealthHeading => line.text,
             Part::Health => format!("  {}", line.text),
             Part::Warning => format!("! {}", line.text),
+            Part::Others => format!("! someone else: {}", line.text),
             Part::Block => format!("✗ pre-flight: {}", line.text),
             Part::Note => format!("· {}", line.text),
             Part::Share => format!("{}{} (router's store)", line.part.label(1), line.text),

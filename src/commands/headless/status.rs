@@ -50,6 +50,42 @@ pub struct DistributionStatus {
     /// Each API Gateway stage the config names: what it serves, and the routes behind it.
     pub stages: Vec<StageStatus>,
     pub routes: Vec<RouteStatus>,
+    /// Routes changed outside cutover (no move of cutover's, nor a teammate's journal record,
+    /// explains them), as this run found them.
+    pub outside_changes: Vec<OutsideChangeStatus>,
+}
+
+/// A route changed outside cutover.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutsideChangeStatus {
+    pub route: String,
+    /// Where it was (`λ Lambda`, `◼ origin`, `λ 10 %`) and is.
+    pub from: String,
+    pub to: String,
+    /// The read that showed it.
+    pub seen_at: Timestamp,
+    /// Who, from CloudTrail; `null` until known.
+    pub who: Option<String>,
+    /// `known`, `not known yet` (CloudTrail's events come minutes late) or why it is unknown.
+    pub who_status: String,
+}
+
+impl OutsideChangeStatus {
+    fn of(change: &crate::app::model::team::OutsideChange) -> Self {
+        use crate::app::model::team::Author;
+        let (who, who_status) = match &change.who {
+            Author::Known(who) => (Some(who.clone()), "known".to_string()),
+            other => (None, other.describe()),
+        };
+        OutsideChangeStatus {
+            route: change.route.clone(),
+            from: change.from.clone(),
+            to: change.to.clone(),
+            seen_at: change.seen_at,
+            who,
+            who_status,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -314,6 +350,7 @@ impl DistributionStatus {
             accounts: metrics.map(|m| m.accounts.iter().map(AccountStatus::from).collect()).unwrap_or_default(),
             stages: super::stage_status::of(state),
             routes,
+            outside_changes: state.team.outside.iter().map(OutsideChangeStatus::of).collect(),
         }
     }
 
@@ -359,6 +396,22 @@ impl DistributionStatus {
         if route.pending { format!("{side} (deploying)") } else { side }
     }
 
+    /// One line per route changed outside cutover.
+    fn write_outside_changes(&self, out: &mut String) {
+        for change in &self.outside_changes {
+            let who = change.who.as_deref().map_or(change.who_status.clone(), |w| w.to_string());
+            let _ = writeln!(
+                out,
+                "changed outside cutover: {} {} → {} (seen {} UTC, who: {})",
+                visible::escape(&change.route),
+                visible::escape(&change.from),
+                visible::escape(&change.to),
+                time_of_day(change.seen_at),
+                visible::escape(&who)
+            );
+        }
+    }
+
     /// Strings from AWS and the config are escaped field by field (see [`visible`]).
     fn write_text(&self, out: &mut String) {
         let mut heading = format!("{}  {}", visible::escape(&self.id), self.status);
@@ -377,6 +430,7 @@ impl DistributionStatus {
         let _ = writeln!(out, "{heading}");
         self.write_accounts(out);
         super::stage_status::write_text(&self.stages, out);
+        self.write_outside_changes(out);
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
         }
@@ -509,6 +563,7 @@ mod tests {
             concurrency: None,
             accounts,
             stages: Vec::new(),
+            outside_changes: Vec::new(),
             routes: Vec::new(),
         }
     }

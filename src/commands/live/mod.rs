@@ -131,6 +131,7 @@ pub async fn open(
     if let Ok(log) = AuditLog::open_default() {
         history::load_into(&mut opened.setup, &log);
         history::load_plans(&mut opened.setup, &log);
+        history::load_placed(&mut opened.setup, &log);
     }
     Ok(opened)
 }
