@@ -141,6 +141,8 @@ pub struct AwsClients {
     pub apigatewayv2: aws_sdk_apigatewayv2::Client,
     /// IAM (global), for the role CloudFront assumes to write edge logs.
     pub iam: aws_sdk_iam::Client,
+    /// CloudWatch Logs in the region, for the team's journal (see [`logs_client`]).
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     /// The region Lambda, API Gateway and ALB metrics are read from.
     pub region: String,
     /// The profile in use, for the header; `None` for the default chain without a named profile.
@@ -191,6 +193,7 @@ impl AwsClients {
             apigateway: aws_sdk_apigateway::Client::new(sdk),
             apigatewayv2: aws_sdk_apigatewayv2::Client::new(sdk),
             iam: aws_sdk_iam::Client::new(sdk),
+            logs: logs_client(sdk),
             region,
             profile,
             sdk: sdk.clone(),
@@ -356,6 +359,18 @@ pub fn cloudtrail_client(sdk: &SdkConfig) -> aws_sdk_cloudtrail::Client {
         .retry_config(aws_config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_cloudtrail::Client::from_conf(config)
+}
+
+/// A CloudWatch Logs client in `sdk`'s region (the config's), for the team's journal, honouring
+/// `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` (and `AWS_ENDPOINT_URL`) as the SDK does. It makes no retries
+/// of its own: the journal's sender keeps a failed batch and retries it with its own backoff (and
+/// the reader backs off between rounds), so an SDK retry would only hide the trouble longer and
+/// hold a batch that newer records are waiting behind.
+pub fn logs_client(sdk: &SdkConfig) -> aws_sdk_cloudwatchlogs::Client {
+    let config = aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_cloudwatchlogs::Client::from_conf(config)
 }
 
 /// The KeyValueStore data plane client for `sdk`, in [`GLOBAL_REGION`] like CloudFront's control

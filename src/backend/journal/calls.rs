@@ -9,7 +9,8 @@ use async_trait::async_trait;
 pub struct LoggedEvent {
     /// The log stream it was sent to: the sending run's ([`crate::audit::journal_entry::stream_name`]).
     pub stream: String,
-    /// The event's own time, milliseconds since the epoch (the record's time as sent).
+    /// The event's own time, milliseconds since the epoch: when its batch was put (the record holds
+    /// its own time; see `sender.rs` for why).
     pub timestamp_ms: i64,
     /// When CloudWatch Logs took it, milliseconds since the epoch, when the answer said.
     pub ingestion_ms: Option<i64>,

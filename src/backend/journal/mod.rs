@@ -6,9 +6,20 @@
 //!
 //! How, written once like `edge_stream`: `calls` is the trait of CloudWatch Logs calls
 //! ([`JournalCalls`]: `CreateLogGroup`, `CreateLogStream`, `PutLogEvents`, `FilterLogEvents`) that
-//! AWS and an in-process journal both answer. The local trail stays the source of truth: the
-//! journal is sent after the local write, and a journal that does not answer never blocks a move.
+//! AWS (`aws::journal`) and an in-process group ([`MemoryJournal`], for the demo and paused-clock
+//! tests) both answer; `sender` is the task that sends a run's entries in batches, retried with
+//! backoff, and keeps what it could not send in the `outbox` for the next run; `reader` is the task
+//! that reads the group every few seconds and hands others' entries to the caller, validated and
+//! each once. The local trail stays the source of truth: the journal is sent after the local
+//! write, and a journal that does not answer never blocks a move.
 
 pub mod calls;
+pub mod memory;
+pub mod outbox;
+pub mod reader;
+pub mod sender;
 
 pub use calls::{FilterPage, JournalCalls, JournalError, LoggedEvent, read_since};
+pub use memory::MemoryJournal;
+pub use reader::{JournalFeed, ReaderOptions, spawn_reader};
+pub use sender::{Flushed, Identity, JournalSender, SenderOptions, SenderStatus, spawn_sender};
