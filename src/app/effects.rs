@@ -7,9 +7,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Event, On, Work};
 use super::model::team::TrailWrite;
+use crate::audit::AuditRecord;
 use crate::backend::change_authors::{ChangeAuthors, DistributionWrite};
 use crate::backend::edge_stream::{self, FEED_CAPACITY, Feed, ReaderOptions, StreamCalls};
-use crate::backend::journal::JournalCalls;
+use crate::backend::journal::{JournalFeed, JournalPort, JournalSender, SenderStatus, spawn_reader, spawn_sender};
 use crate::backend::ports::Ports;
 use crate::backend::probe::Prober;
 use crate::backend::share::{ShareStore, set_shares};
@@ -32,13 +33,25 @@ pub struct EffectRunner<B: Backend> {
     edge_stream: Option<Arc<dyn StreamCalls>>,
     /// CloudTrail, for who changed the distribution outside cutover.
     change_authors: Option<Arc<dyn ChangeAuthors>>,
-    /// The team journal, when the config has `[team]`.
-    journal: Option<Arc<dyn JournalCalls>>,
+    /// The team journal, when the config has `[team]`: its calls and who this run is, and the
+    /// sender of this run's records, started with the runner.
+    journal: Option<(JournalPort, Option<JournalSender>)>,
 }
 
 impl<B: Backend> EffectRunner<B> {
-    pub fn new(ports: Ports<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
+    /// The runner of `distribution_id` over its `ports`. A journal's sender starts now (inside a
+    /// tokio runtime), and reports how it sends as `JournalSending`.
+    pub fn new(distribution_id: &str, ports: Ports<B>, clock: Clock, actions: UnboundedSender<Action>) -> Self {
         let Ports { backend, prober, share_store, stage_control, edge_stream, change_authors, journal } = ports;
+        let journal = journal.map(|port| {
+            let sender = port.sends.then(|| {
+                let sender =
+                    spawn_sender(port.calls.clone(), port.identity.clone(), clock.clone(), port.options.clone());
+                report_sending(distribution_id.to_string(), sender.status(), actions.clone());
+                sender
+            });
+            (port, sender)
+        });
         EffectRunner {
             backend,
             clock,
@@ -211,9 +224,43 @@ impl<B: Backend> EffectRunner<B> {
         });
     }
 
-    /// The team journal's reader (issue 23): wired when the journal's transport lands.
-    fn read_journal(&self, _distribution_id: String) {
-        let Some(_journal) = self.journal.clone() else { return };
+    /// The team journal's reader on its own task, and one that turns what it reads into events;
+    /// both end when the console's channel closes.
+    fn read_journal(&self, distribution_id: String) {
+        let Some((port, _)) = &self.journal else { return };
+        let (clock, actions) = (self.clock.clone(), self.actions.clone());
+        let options = crate::backend::journal::ReaderOptions::default();
+        let mut feed = spawn_reader(port.calls.clone(), &distribution_id, &port.identity.run, clock, options);
+        tokio::spawn(async move {
+            while let Some(news) = feed.recv().await {
+                let event = match news {
+                    JournalFeed::Entries(entries) => Event::JournalHeard { entries },
+                    JournalFeed::Refused { count, why } => Event::JournalRefused { count: count as u64, why },
+                    JournalFeed::Trouble(trouble) => Event::JournalReading { trouble },
+                };
+                if actions.send(Action::to(distribution_id.clone(), event)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// Send `record` to the team journal too, when there is one (after the local trail's write).
+    pub fn share_in_journal(&self, record: &AuditRecord) {
+        if let Some((_, Some(sender))) = &self.journal {
+            sender.send(record.clone());
+        }
+    }
+
+    /// Wait up to `timeout` for the journal's sender to send what it holds; what it cannot goes to
+    /// the outbox, sent by the next run.
+    pub async fn flush_journal(&self, timeout: std::time::Duration) {
+        if let Some((_, Some(sender))) = &self.journal {
+            let flushed = sender.flush(timeout).await;
+            if flushed.left > 0 {
+                tracing::warn!(left = flushed.left, kept = ?flushed.kept, "team journal records left for the next run");
+            }
+        }
     }
 
     /// The edge-log reader on its own task, and one that turns what it reads into events; both end
@@ -245,4 +292,22 @@ impl<B: Backend> EffectRunner<B> {
             }
         });
     }
+}
+
+/// Each change of the journal sender's status as a `JournalSending` event, until the console's
+/// channel closes or the sender ends.
+fn report_sending(
+    distribution_id: String,
+    mut status: tokio::sync::watch::Receiver<SenderStatus>,
+    actions: UnboundedSender<Action>,
+) {
+    tokio::spawn(async move {
+        while status.changed().await.is_ok() {
+            let SenderStatus { pending, sent, trouble, .. } = status.borrow_and_update().clone();
+            let event = Event::JournalSending { pending, sent, trouble };
+            if actions.send(Action::to(distribution_id.clone(), event)).is_err() {
+                return;
+            }
+        }
+    });
 }

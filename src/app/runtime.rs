@@ -24,6 +24,9 @@ use crate::clock::Clock;
 /// once a second: `terminal::CLOCK_FRAME`).
 pub const TICK: Duration = Duration::from_millis(250);
 
+/// How long a run's end waits for its records to reach the team journal.
+pub const JOURNAL_FLUSH: Duration = Duration::from_secs(5);
+
 /// How long a run's end waits for its notifications to go out.
 pub const NOTIFY_FLUSH: Duration = Duration::from_secs(10);
 
@@ -61,7 +64,8 @@ impl<B: Backend> Runtime<B> {
                     "{}: the setup's router and the ports' store disagree",
                     state.distribution_id
                 );
-                (state, EffectRunner::new(ports, clock.clone(), sender.clone()))
+                let runner = EffectRunner::new(&state.distribution_id, ports, clock.clone(), sender.clone());
+                (state, runner)
             })
             .unzip();
         let notifications = Notifications::disabled();
@@ -101,9 +105,18 @@ impl<B: Backend> Runtime<B> {
         })
     }
 
+    /// Before a run ends: send what the team journal's senders hold (what they cannot send in
+    /// [`JOURNAL_FLUSH`] waits in the outbox for the next run), then the notifications.
+    pub async fn flush_team(&mut self) {
+        for runner in &self.runners {
+            runner.flush_journal(JOURNAL_FLUSH).await;
+        }
+        self.flush_notifications().await;
+    }
+
     /// Send what the notifier still holds, before a run ends; a target that keeps failing (or
     /// asks to wait) is given [`NOTIFY_FLUSH`] at most, never the responder's exit.
-    pub async fn flush_notifications(&mut self) {
+    async fn flush_notifications(&mut self) {
         let notifications = std::mem::replace(&mut self.notifications, Notifications::disabled());
         if tokio::time::timeout(NOTIFY_FLUSH, notifications.flush()).await.is_err() {
             tracing::warn!("notifications still unsent after {NOTIFY_FLUSH:?}: left behind");
@@ -162,11 +175,15 @@ impl<B: Backend> Runtime<B> {
 
     /// Hand a distribution's work to its runner.
     fn start(&self, work: On) {
-        let index = self.console.distributions.iter().position(|s| s.distribution_id == work.distribution_id);
-        match index.and_then(|i| self.runners.get(i)) {
+        match self.runner_of(&work.distribution_id) {
             Some(runner) => runner.run(work),
             None => tracing::error!(?work, "work for a distribution the console does not have"),
         }
+    }
+
+    fn runner_of(&self, distribution_id: &str) -> Option<&EffectRunner<B>> {
+        let index = self.console.distributions.iter().position(|s| s.distribution_id == distribution_id);
+        index.and_then(|i| self.runners.get(i))
     }
 
     /// Append a record before this update's result is drawn: a switch must be on disk before the
@@ -179,8 +196,11 @@ impl<B: Backend> Runtime<B> {
         if let Err(error) = &result {
             tracing::error!(%error, kind = record.kind.as_str(), "audit record not written");
         }
-        // After the local write, which stays the source of truth; a notice never waits on it.
+        // After the local write, which stays the source of truth; neither waits on the network.
         self.notifications.record(record, result.as_ref().err());
+        if let Some(runner) = self.runner_of(&record.distribution) {
+            runner.share_in_journal(record);
+        }
         self.dispatch(Action::to(record.distribution.clone(), Event::AuditTrail { result }));
     }
 

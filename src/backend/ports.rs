@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::change_authors::ChangeAuthors;
 use super::edge_stream::StreamCalls;
-use super::journal::JournalCalls;
+use super::journal::JournalPort;
 use super::probe::Prober;
 use super::share::ShareStore;
 use super::stage::StageControl;
@@ -26,7 +26,7 @@ pub struct Ports<B> {
     /// Who wrote the distribution (CloudTrail), for changes made outside cutover.
     pub change_authors: Option<Arc<dyn ChangeAuthors>>,
     /// The team's shared journal, when the config has `[team]`.
-    pub journal: Option<Arc<dyn JournalCalls>>,
+    pub journal: Option<JournalPort>,
 }
 
 impl<B> Ports<B> {
@@ -68,7 +68,7 @@ impl<B> Ports<B> {
         self
     }
 
-    pub fn with_journal(mut self, journal: Arc<dyn JournalCalls>) -> Self {
+    pub fn with_journal(mut self, journal: JournalPort) -> Self {
         self.journal = Some(journal);
         self
     }

@@ -123,7 +123,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, colours: Colour
     let _ = runtime.check_audit();
     tracing::info!(seed, speed, kept = kept.is_some(), "demo started");
     let ended = terminal::run(&mut runtime, &mut palette).await;
-    runtime.flush_notifications().await;
+    runtime.flush_team().await;
     if let Some((world, _)) = &kept {
         world.keep()?;
     }

@@ -62,6 +62,8 @@ pub struct Journal {
     pub log_group: String,
     /// The reader was asked for (once per console).
     pub reader_started: bool,
+    /// The reader's first round came back (the last hour read): a headless run plans after it.
+    pub caught_up: bool,
     pub heard: VecDeque<Heard>,
     /// Entries already heard, by run and sequence number: a repeat is dropped.
     keys: HashSet<(String, u64)>,
@@ -189,6 +191,7 @@ impl Journal {
         Journal {
             log_group,
             reader_started: false,
+            caught_up: false,
             heard: VecDeque::new(),
             keys: HashSet::new(),
             present: BTreeMap::new(),

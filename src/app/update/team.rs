@@ -32,6 +32,7 @@ pub fn start_reader(state: &mut State) -> Vec<Effect> {
 /// Entries read from the journal: each new record of someone else's into the event log, with who.
 pub fn heard(state: &mut State, entries: Vec<JournalEntry>) -> Vec<Effect> {
     let Some(journal) = &mut state.team.journal else { return Vec::new() };
+    journal.caught_up = true;
     for heard in journal.hear(entries) {
         let (level, route, sentence) = in_words(&heard.record);
         state.log(level, route.as_deref(), format!("{}: {sentence}", visible(&heard.by)));

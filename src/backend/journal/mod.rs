@@ -23,3 +23,31 @@ pub use calls::{FilterPage, JournalCalls, JournalError, LoggedEvent, read_since}
 pub use memory::MemoryJournal;
 pub use reader::{JournalFeed, ReaderOptions, spawn_reader};
 pub use sender::{Flushed, Identity, JournalSender, SenderOptions, SenderStatus, spawn_sender};
+
+/// A distribution's journal as its runner takes it: the calls, who this run is, and how it sends
+/// (presence, outbox). The runner starts the sender at once and the reader when asked.
+#[derive(Clone)]
+pub struct JournalPort {
+    pub calls: std::sync::Arc<dyn JournalCalls>,
+    pub identity: Identity,
+    pub options: SenderOptions,
+    /// Whether this run sends at all: a `status` run only reads (one from cron every minute would
+    /// otherwise leave a log stream a minute).
+    pub sends: bool,
+}
+
+impl JournalPort {
+    /// The journal of `calls` for run `run_id` of `operator` on this machine, started `started`.
+    pub fn new(
+        calls: std::sync::Arc<dyn JournalCalls>,
+        operator: &str,
+        started: jiff::Timestamp,
+        run_id: &str,
+        options: SenderOptions,
+    ) -> Self {
+        let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
+        let by = crate::audit::journal_entry::by(operator, &host);
+        let run = crate::audit::journal_entry::stream_name(&by, started, run_id);
+        JournalPort { calls, identity: Identity { by, run }, options, sends: true }
+    }
+}

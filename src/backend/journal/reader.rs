@@ -117,7 +117,7 @@ async fn read(
             }
             // Nobody has sent yet: nothing to read, and nothing wrong.
             Err(JournalError::NotFound(_)) => {
-                if said(feed, &mut trouble, None).await.is_err() {
+                if said(feed, &mut trouble, None).await.is_err() || sift.round(Vec::new(), feed).await.is_err() {
                     return;
                 }
                 options.poll_every
@@ -155,11 +155,19 @@ struct Sift {
     seen: Seen,
     /// The newest event's timestamp read so far.
     newest_ms: Option<i64>,
+    /// The first round was said (`Entries`, empty or not).
+    said_once: bool,
 }
 
 impl Sift {
     fn new(distribution: &str, own_run: &str, max_keys: usize) -> Self {
-        Sift { distribution: distribution.into(), own_run: own_run.into(), seen: Seen::new(max_keys), newest_ms: None }
+        Sift {
+            distribution: distribution.into(),
+            own_run: own_run.into(),
+            seen: Seen::new(max_keys),
+            newest_ms: None,
+            said_once: false,
+        }
     }
 
     async fn round(&mut self, events: Vec<LoggedEvent>, feed: &mpsc::Sender<JournalFeed>) -> Result<(), Closed> {
@@ -184,7 +192,10 @@ impl Sift {
         }
         // Stable: entries put in one batch share a timestamp and keep the order they were taken in.
         entries.sort_by_key(|(ms, _)| *ms);
-        if !entries.is_empty() {
+        // The first round is said even when empty: a headless run waits for it before it plans,
+        // so that its dialog can warn of a teammate's move.
+        if !entries.is_empty() || !self.said_once {
+            self.said_once = true;
             let entries = entries.into_iter().map(|(_, entry)| entry).collect();
             feed.send(JournalFeed::Entries(entries)).await.map_err(|_| Closed)?;
         }

@@ -123,6 +123,9 @@ pub async fn load<B: Backend, W: Write>(
                     // Edge numbers, when the distribution has edge logs: live, or the stream in
                     // trouble (said), not waited for past the load's limit either way.
                     && s.edge_logs.as_ref().is_none_or(|e| e.trouble.is_some() || e.live(s.now))
+                    // The team journal's last hour, so a teammate's unfinished move is warned of
+                    // before anything is asked: read, or failing (said).
+                    && s.team.journal.as_ref().is_none_or(|j| j.caught_up || j.reading_trouble.is_some())
         })
     };
     let finished = run_until(runtime, printer, LOAD_LIMIT, futures::stream::pending(), settled).await;

@@ -41,7 +41,7 @@ macro_rules! on_world {
                     $body
                 };
                 // What the run told the team goes out before it ends.
-                live.flush_notifications().await;
+                live.flush_team().await;
                 result
             }
             Opened::Demo(mut demo, world) => {
@@ -49,7 +49,7 @@ macro_rules! on_world {
                     let $runtime = &mut demo;
                     $body
                 };
-                demo.flush_notifications().await;
+                demo.flush_team().await;
                 world.after($changes, result)
             }
         }
@@ -289,6 +289,12 @@ pub(super) async fn open_runtime(aws: &AwsArgs, purpose: Purpose) -> anyhow::Res
         };
         // Guards act in a console someone is watching; a one-shot command never switches by itself.
         setup.auto_rollback.clear();
+        // A status from cron is nobody at work; a change is someone acting, for as long as it runs.
+        let mut ports = ports;
+        if let Some(journal) = &mut ports.journal {
+            journal.options.presence = (purpose == Purpose::Change).then(|| "a headless command".to_string());
+            journal.sends = purpose == Purpose::Change;
+        }
         distributions.push((State::new(setup), ports));
     }
     // `switch --wait` follows the edge as the console does, where a route has a probe: the ports

@@ -68,7 +68,7 @@ pub async fn run(args: &AwsArgs, themes: ThemeSet, theme: &str, colours: Colours
     let _ = runtime.check_audit();
     let ended = terminal::run(&mut runtime, &mut palette).await;
     // What the console told the team goes out before it ends.
-    runtime.flush_notifications().await;
+    runtime.flush_team().await;
     ended
 }
 

@@ -7,6 +7,8 @@ use crate::app::model::setup::Setup;
 use crate::backend::aws::AwsBackend;
 use crate::backend::aws::change_authors::CloudTrailAuthors;
 use crate::backend::aws::clients::AwsClients;
+use crate::backend::aws::journal::LogsJournal;
+use crate::backend::journal::{JournalPort, SenderOptions, outbox};
 use crate::backend::notify::{Notifier, NotifierOptions, spawn_notifier, targets_of};
 use crate::backend::ports::Ports;
 use crate::config::Config;
@@ -22,6 +24,13 @@ pub fn wire(
 ) {
     ports.change_authors = Some(Arc::new(CloudTrailAuthors::connect(&clients.sdk)));
     setup.team_log_group = config.team_log_group_of(distribution_id);
+    if let Some(group) = &setup.team_log_group {
+        let calls = Arc::new(LogsJournal::new(clients.logs.clone(), group));
+        // A console is here: others see it watching. Headless commands say so themselves.
+        let options =
+            SenderOptions { presence: Some("console".into()), outbox: outbox::default_path(), ..Default::default() };
+        ports.journal = Some(JournalPort::new(calls, &setup.operator, setup.now, &setup.run_id, options));
+    }
 }
 
 /// The notifier `[notify]` asks for, reporting into `runtime`'s event log; `None` without

@@ -27,6 +27,8 @@ use crate::audit::journal_entry::JournalEntry;
 use crate::audit::since::since_timestamp;
 use crate::audit::stats::Switches;
 use crate::audit::{AuditRecord, Filter};
+use crate::backend::aws::journal::LogsJournal;
+use crate::backend::aws::{AwsClients, ConnectOptions};
 use crate::backend::journal::{JournalCalls, JournalError, read_since};
 use crate::cli::{AwsArgs, LogArgs};
 use crate::config::Config;
@@ -51,8 +53,8 @@ pub enum TeamLogError {
     NotConfigured { id: String, file: String, configured: String },
     #[error("--team reads the shared journal on CloudWatch Logs; the demo has none: drop --demo or --team")]
     Demo,
-    #[error("cutover log --team cannot reach CloudWatch Logs in this build (the journal's client is not wired in)")]
-    NotWired,
+    #[error("cannot make the AWS clients to read the team journal: {0}")]
+    Connect(String),
     #[error("cannot read the team journal {group}: {error}{}", fix(.error))]
     Journal { group: String, error: JournalError },
     #[error("cannot write the output: {0}")]
@@ -111,19 +113,18 @@ pub async fn run(args: &LogArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     }
 }
 
-// ─── Wiring: the one place the AWS journal is plugged in ─────────────────────────────────────────
-/// The CloudWatch Logs journal of `log_group`, in the config's region, with `aws`'s profile.
-///
-/// NOT WIRED YET: the AWS implementation of [`JournalCalls`] (`backend::aws::journal::LogsJournal`)
-/// is written beside this; until it is plugged in here, `--team` says so and exits 1.
+/// The CloudWatch Logs journal of `log_group`, in `--region` or the config's region, with
+/// `--profile`'s credentials (`AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` honoured).
 pub async fn team_journal(
-    _config: &Config,
-    _aws: &AwsArgs,
-    _log_group: &str,
+    config: &Config,
+    aws: &AwsArgs,
+    log_group: &str,
 ) -> Result<Arc<dyn JournalCalls>, TeamLogError> {
-    Err(TeamLogError::NotWired)
+    let region = aws.region.clone().or_else(|| config.region().map(str::to_string));
+    let options = ConnectOptions { profile: aws.profile.clone(), region };
+    let clients = AwsClients::load(&options).await.map_err(|error| TeamLogError::Connect(error.to_string()))?;
+    Ok(Arc::new(LogsJournal::new(clients.logs.clone(), log_group)))
 }
-// ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 /// Each log group to read and the chosen distributions whose journal it is (one group may be
 /// shared by every distribution of the file), in the config's order.

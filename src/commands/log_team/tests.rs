@@ -341,7 +341,7 @@ fn without_team_or_with_an_unknown_distribution_the_error_is_the_user_s_to_fix()
     assert_eq!(error.exit_code(), 2);
     assert_eq!(error.to_string(), "distribution E7 is not in the config file cutover.toml; it has E1, E2");
     assert_eq!(TeamLogError::Demo.exit_code(), 2);
-    assert_eq!(TeamLogError::NotWired.exit_code(), 1);
+    assert_eq!(TeamLogError::Connect("no region".into()).exit_code(), 1);
 }
 
 #[tokio::test]
