@@ -55,6 +55,11 @@ pub fn binary_env(region: &str) -> Vec<(&'static str, String)> {
         ("AWS_ENDPOINT_URL_CLOUDWATCH", localstack()),
         // moto has no Lambda GetAccountSettings; LocalStack runs without Lambda: the limit is assumed.
         ("AWS_ENDPOINT_URL_LAMBDA", moto()),
+        // The team's services (issue 23): CloudTrail is asked whenever a route changed outside
+        // cutover, so every test binary must find it here and never at AWS.
+        ("AWS_ENDPOINT_URL_CLOUDTRAIL", moto()),
+        ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto()),
+        ("AWS_ENDPOINT_URL_SNS", moto()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
     ]
 }

@@ -7,7 +7,7 @@ use jiff::ToSpan;
 
 use crate::app::action::{Effect, Work};
 use crate::app::model::state::{MoveKind, State};
-use crate::app::model::team::{Author, OutsideChange, TrailWrite, share_words};
+use crate::app::model::team::{Author, OutsideChange, Placed, TrailWrite, share_words};
 use crate::audit::journal_entry::JournalEntry;
 use crate::audit::{AuditRecord, RecordKind};
 use crate::backend::BackendError;
@@ -32,13 +32,34 @@ pub fn start_reader(state: &mut State) -> Vec<Effect> {
 /// Entries read from the journal: each new record of someone else's into the event log, with who.
 pub fn heard(state: &mut State, entries: Vec<JournalEntry>) -> Vec<Effect> {
     let Some(journal) = &mut state.team.journal else { return Vec::new() };
+    let first = !journal.caught_up;
     journal.caught_up = true;
     for heard in journal.hear(entries) {
         let (level, route, sentence) = in_words(&heard.record);
         state.log(level, route.as_deref(), format!("{}: {sentence}", visible(&heard.by)));
     }
     explained_late(state);
-    Vec::new()
+    if first { since_the_team_placed(state) } else { Vec::new() }
+}
+
+/// Once the journal's last hour is read: the distribution as read against where anyone's cutover
+/// last put each route (this machine's trail, and the team's records), so a change made outside
+/// cutover after a teammate's move is found by a console that never saw the move.
+fn since_the_team_placed(state: &mut State) -> Vec<Effect> {
+    let Some(topology) = state.learned.topology.as_ref().cloned() else { return Vec::new() };
+    let Some(journal) = &state.team.journal else { return Vec::new() };
+    let mut placed = state.team.placed.clone();
+    // A move taken after the read cannot show in it: only records before it say where routes are.
+    let read_at = state.learned.topology.received_at().unwrap_or(state.now);
+    let records = journal.heard.iter().map(|h| &h.record).filter(|r| r.time <= read_at);
+    for place in crate::app::history::placed_by_cutover(records, &state.distribution_id) {
+        match placed.iter_mut().find(|p| p.route == place.route && p.share == place.share) {
+            Some(older) if older.at < place.at => *older = place,
+            Some(_) => {}
+            None => placed.push(place),
+        }
+    }
+    since_placed(state, &placed, &topology)
 }
 
 /// A change reported as outside cutover that a teammate's record, read since, explains: it was
@@ -174,11 +195,22 @@ pub fn outside_in_topology(state: &mut State, new: &Topology) -> Vec<Effect> {
 /// was changed outside cutover while no console of this machine ran (or by a teammate whose
 /// record the journal may still bring, which then explains it).
 fn since_last_placed(state: &mut State, new: &Topology) -> Vec<Effect> {
+    let placed = state.team.placed.clone();
+    since_placed(state, &placed, new)
+}
+
+/// `new` against `placed`: each route elsewhere than it was put, not said already, and no move
+/// of ours nor a teammate's record to explain it.
+fn since_placed(state: &mut State, placed: &[Placed], new: &Topology) -> Vec<Effect> {
     let mut found = Vec::new();
-    for placed in state.team.placed.iter().filter(|p| !p.share) {
+    for placed in placed.iter().filter(|p| !p.share) {
         let Some(route) = new.route(&placed.route) else { continue };
         let Some(now) = route.target.map(|t| t.to_string()) else { continue };
-        if now == placed.words || teammates(state, &route.path, &now) {
+        let said = state.team.outside_on(&route.path, state.now).is_some();
+        if now == placed.words || said || teammates(state, &route.path, &now) {
+            continue;
+        }
+        if ours_by_behavior(state, &route.path, &route.origin_id) {
             continue;
         }
         found.push(OutsideChange {

@@ -174,3 +174,30 @@ fn the_journal_failing_shows_a_banner_until_it_answers_and_says_how_many_went() 
         messages(&state)
     );
 }
+
+#[test]
+fn once_the_journal_is_read_a_route_elsewhere_than_a_teammate_put_it_is_an_outside_change() {
+    let mut state = with_journal();
+    // Alice put /orders/* on the origin an hour ago; the distribution says λ Lambda now.
+    let mut accepted = alices(RecordKind::SwitchAccepted, 1, 600);
+    accepted.record.as_mut().unwrap().time = t0() - SignedDuration::from_secs(600);
+    let effects = hear(&mut state, vec![accepted]);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Notify(_))), "{effects:?}");
+    let change = &state.team.outside[0];
+    assert_eq!(
+        (change.route.as_str(), change.from.as_str(), change.to.as_str()),
+        ("/orders/*", "◼ origin", "λ Lambda")
+    );
+    // Read again: not said twice.
+    assert!(hear(&mut state, vec![alices(RecordKind::SwitchDeployed, 2, 500)]).is_empty());
+    assert_eq!(state.team.outside.len(), 1);
+}
+
+#[test]
+fn a_teammates_move_taken_after_the_read_is_no_outside_change() {
+    let mut state = with_journal();
+    let mut accepted = alices(RecordKind::SwitchAccepted, 1, 0);
+    accepted.record.as_mut().unwrap().time = t0() + SignedDuration::from_secs(5);
+    hear(&mut state, vec![accepted]);
+    assert!(state.team.outside.is_empty(), "{:?}", state.team.outside);
+}
