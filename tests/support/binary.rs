@@ -6,7 +6,8 @@ use std::process::{Command, Output, Stdio};
 
 use super::emulators::binary_env;
 
-/// Run `cutover --config CONFIG ARGS...` in `home` (state in `home/state`) as user `runbook`, and
+/// Run `cutover --config CONFIG ARGS...` in `home` (state in `home/state`) as user `runbook` (unless
+/// `extra_env` names another `USER`), and
 /// print what it said so that a failing test shows it.
 pub fn run_cutover(region: &str, home: &Path, config: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cutover"));
@@ -18,10 +19,10 @@ pub fn run_cutover(region: &str, home: &Path, config: &Path, args: &[&str], extr
         // A profile named in the developer's shell would be refused at start (it is not in this
         // home's profile files): the emulators' keys are the credentials here.
         .env_remove("AWS_PROFILE")
+        .env("USER", "runbook")
         .envs(extra_env.iter().copied())
         .env("HOME", home)
         .env("XDG_STATE_HOME", home.join("state"))
-        .env("USER", "runbook")
         .stdin(Stdio::null());
     shown(args, command.output().unwrap())
 }
