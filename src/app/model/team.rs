@@ -26,6 +26,8 @@ pub const UNFINISHED_FOR_MINUTES: i64 = 30;
 /// How long the author of an outside change is looked for in CloudTrail, whose events arrive
 /// minutes (sometimes a quarter of an hour) late.
 pub const AUTHOR_LOOKUP_FOR_MINUTES: i64 = 30;
+/// How long a change made outside cutover keeps the banner (the row's `✎` stays an hour).
+pub const OUTSIDE_BANNER_MINUTES: i64 = 10;
 /// Between two CloudTrail lookups of one distribution.
 pub const AUTHOR_LOOKUP_EVERY_SECS: i64 = 60;
 
@@ -322,6 +324,12 @@ impl Team {
     pub fn outside_on(&self, route: &str, now: Timestamp) -> Option<&OutsideChange> {
         let since = now.checked_sub(1.hour()).unwrap_or(now);
         self.outside.iter().rev().find(|c| c.route == route && c.seen_at >= since)
+    }
+
+    /// The banner of the newest outside change seen in the last [`OUTSIDE_BANNER_MINUTES`].
+    pub fn banner(&self, now: Timestamp) -> Option<String> {
+        let since = now.checked_sub(OUTSIDE_BANNER_MINUTES.minutes()).unwrap_or(now);
+        self.outside.iter().rev().find(|c| c.seen_at >= since).map(OutsideChange::describe)
     }
 
     /// Outside changes whose author CloudTrail may still give, and the span to ask about.

@@ -173,6 +173,8 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     };
     // The router's store unreadable is its own trouble: good numbers do not clear it.
     state.notices.banner = state.router_unknown().filter(|_| state.learned.router_store_error.is_some());
+    // A change made outside cutover stays said for a while: the refresh does not explain it away.
+    state.notices.banner = state.notices.banner.take().or_else(|| state.team.banner(state.now));
     if let Some(trouble) = state.learned.read_trouble.take() {
         let outage = duration_short(state.now.duration_since(trouble.since).as_secs());
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
