@@ -69,6 +69,13 @@ careful = "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%"
 # plan_end, stage, outside_change, audit_failure (not switch_accepted nor plan_step).
 # on = ["switch", "rollback", "guard", "outside_change"]
 
+# The team's shared journal (README, "Working as a team"): every record of the audit trail is also
+# sent to this CloudWatch Logs log group (one log stream per run), and every run reads the others'
+# records from it. Default: /cutover/<distribution id>, one group per distribution; a group named
+# here is shared by every distribution of the file.
+# [team]
+# log_group = "/cutover/E2ABCDEF12345"
+
 # One table per CloudFront distribution.
 [[distribution]]
 id = "E2ABCDEF12345"
