@@ -171,8 +171,11 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
             return Vec::new();
         }
     };
-    // The router's store unreadable is its own trouble: good numbers do not clear it.
-    state.notices.banner = state.router_unknown().filter(|_| state.learned.router_store_error.is_some());
+    // The router's store unreadable is its own trouble: good numbers do not clear it. Nor do they
+    // clear the team's news (a change made outside cutover in the last hour, the journal not
+    // taking records), which the same refresh may have just put up.
+    state.notices.banner = (state.router_unknown().filter(|_| state.learned.router_store_error.is_some()))
+        .or_else(|| state.notices.banner.take().filter(|banner| team_banner(state, banner)));
     if let Some(trouble) = state.learned.read_trouble.take() {
         let outage = duration_short(state.now.duration_since(trouble.since).as_secs());
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
@@ -192,6 +195,15 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     effects.extend(super::switching::plan::follow(state));
     effects.extend(super::guards::auto_rollback(state));
     effects
+}
+
+/// Whether `banner` is the team's: an outside change seen in the last hour, or the journal's
+/// sending trouble (`update::team`).
+fn team_banner(state: &State, banner: &str) -> bool {
+    let outside = (state.team.outside.iter())
+        .any(|c| c.describe() == banner && state.team.outside_on(&c.route, state.now).is_some());
+    let journal = state.team.journal.as_ref().is_some_and(|j| j.sending.trouble.is_some());
+    outside || (journal && banner.starts_with("team journal unreachable"))
 }
 
 /// The router's store as read: each routed row takes its share. A failed read keeps the shares
