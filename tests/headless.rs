@@ -273,6 +273,7 @@ async fn status_json_has_every_documented_field() {
             "latency_statistic",
             "metrics_error",
             "newest_datapoint",
+            "outside_changes",
             "router_error",
             "routes",
             "stages",

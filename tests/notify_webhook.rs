@@ -186,7 +186,7 @@ async fn only_what_on_chose_is_sent_and_markup_is_escaped() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(
         got[0].text,
-        "someone (not known yet): &lt;!channel&gt; &amp; /x/* changed outside cutover: → ◼ origin on E2ABC"
+        "someone (not known yet): &lt;!channel&gt; &amp; /x/* changed outside cutover: λ Lambda → ◼ origin on E2ABC"
     );
 }
 

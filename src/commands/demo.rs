@@ -9,7 +9,8 @@ use crate::app::model::state::State;
 use crate::app::runtime::Runtime;
 use crate::app::terminal::{self, Palette};
 use crate::audit::AuditLog;
-use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog};
+use crate::audit::journal_entry::by;
+use crate::backend::sim::{Scenario, SimBackend, SimOptions, catalog, crew};
 use crate::backend::{Backend as _, FaultSet};
 use crate::cli::{DEFAULT_DEMO_SPEED, DemoArgs};
 use crate::clock::Clock;
@@ -41,6 +42,8 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, colours: Colour
     let audit = AuditLog::open_demo();
     let faults: FaultSet = args.faults.iter().copied().collect();
     let mut distributions = Vec::new();
+    // The `crew` scenario's teammates, until the console ends.
+    let mut crews = Vec::new();
     for index in 0..args.distributions {
         let backend = match &kept {
             Some((world, _)) => Arc::clone(&world.backend),
@@ -109,6 +112,22 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, colours: Colour
             );
         }
         let ports = backend.ports(setup.probe_settings);
+        let (ports, team) = demo_world::team(&backend, &mut setup, ports);
+        if scenario == Scenario::Crew {
+            setup.note(
+                Level::Info,
+                None,
+                format!(
+                    "crew: {} works this distribution with you; {} min in she rolls {} back (press s on it while it rolls out), and {} min in someone changes {} outside cutover",
+                    by(crew::TEAMMATE, crew::TEAMMATE_HOST),
+                    crew::ROLLBACK_AT.as_secs() / 60,
+                    crew::TEAMMATE_ROUTE,
+                    crew::OUTSIDE_AT.as_secs() / 60,
+                    crew::OUTSIDE_ROUTE,
+                ),
+            );
+            crews.push(crew::spawn_crew(Arc::clone(&backend), &team));
+        }
         distributions.push((State::new(setup), ports));
     }
     let runtime = Runtime::new(distributions, clock).with_themes(theme, palette.names());
@@ -123,6 +142,7 @@ pub async fn run(args: &DemoArgs, themes: ThemeSet, theme: &str, colours: Colour
     let _ = runtime.check_audit();
     tracing::info!(seed, speed, kept = kept.is_some(), "demo started");
     let ended = terminal::run(&mut runtime, &mut palette).await;
+    drop(crews);
     runtime.flush_team().await;
     if let Some((world, _)) = &kept {
         world.keep()?;

@@ -13,6 +13,9 @@ use jiff::Timestamp;
 use crate::app::model::edge_logs::EdgeLogSettings;
 use crate::app::model::setup::Setup;
 use crate::app::model::state::Mode;
+use crate::backend::journal::{JournalPort, SenderOptions};
+use crate::backend::ports::Ports;
+use crate::backend::sim::crew::SimTeam;
 use crate::backend::sim::edge_stream::DEMO_SAMPLING_PERCENT;
 use crate::backend::sim::kept::{self, Fresh, KeptError};
 use crate::backend::sim::{Scenario, SimBackend, catalog, demo_probe_spec, stage};
@@ -141,6 +144,21 @@ pub fn setup(backend: &SimBackend) -> Setup {
     // Its edge logs: the world's lines, sampled, on its in-process stream (`SimBackend::ports`).
     setup.edge_logs = Some(EdgeLogSettings { sampling_percent: DEMO_SAMPLING_PERCENT, ..EdgeLogSettings::default() });
     setup
+}
+
+/// The demo distribution's team, as `[team]` gives a live one (issue 23): the console's journal
+/// is the world's own, in this process (the log group `/cutover/<id>`; no outbox, so the demo never
+/// leaves entries for a live run), and its CloudTrail is the world's (`sim::trail`). The team's
+/// pieces, for the `crew` scenario's teammate (`sim::crew`).
+pub fn team(backend: &SimBackend, setup: &mut Setup, ports: Ports<SimBackend>) -> (Ports<SimBackend>, SimTeam) {
+    let group = crate::config::team::default_log_group(backend.distribution_id());
+    let team = SimTeam::new(backend, &group);
+    setup.team_log_group = Some(group);
+    let options = SenderOptions { presence: Some("console".into()), outbox: None, ..Default::default() };
+    let calls = Arc::new(team.journal.clone());
+    let journal = JournalPort::new(calls, &setup.operator, setup.now, &setup.run_id, options);
+    let ports = ports.with_journal(journal).with_change_authors(Arc::new(team.trail.clone()));
+    (ports, team)
 }
 
 /// A kept world that does not read or cannot be found is the operator's to mend: nothing was done.

@@ -171,10 +171,12 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
             return Vec::new();
         }
     };
-    // The router's store unreadable is its own trouble: good numbers do not clear it.
-    state.notices.banner = state.router_unknown().filter(|_| state.learned.router_store_error.is_some());
-    // A change made outside cutover stays said for a while: the refresh does not explain it away.
-    state.notices.banner = state.notices.banner.take().or_else(|| state.team.banner(state.now));
+    // The router's store unreadable is its own trouble: good numbers do not clear it. Nor do they
+    // clear the team's news (the journal not taking records; a change made outside cutover, said
+    // for `OUTSIDE_BANNER_MINUTES`), which the same refresh may have just put up.
+    state.notices.banner = (state.router_unknown().filter(|_| state.learned.router_store_error.is_some()))
+        .or_else(|| state.notices.banner.take().filter(|banner| journal_banner(state, banner)))
+        .or_else(|| state.team.banner(state.now));
     if let Some(trouble) = state.learned.read_trouble.take() {
         let outage = duration_short(state.now.duration_since(trouble.since).as_secs());
         let message = format!("AWS answers again after {outage} of failed reads; the numbers are current");
@@ -194,6 +196,12 @@ pub fn metrics_loaded(state: &mut State, result: Result<MetricsSnapshot, Backend
     effects.extend(super::switching::plan::follow(state));
     effects.extend(super::guards::auto_rollback(state));
     effects
+}
+
+/// Whether `banner` is the team journal's sending trouble (`update::team`), still true.
+fn journal_banner(state: &State, banner: &str) -> bool {
+    let journal = state.team.journal.as_ref().is_some_and(|j| j.sending.trouble.is_some());
+    journal && banner.starts_with("team journal unreachable")
 }
 
 /// The router's store as read: each routed row takes its share. A failed read keeps the shares

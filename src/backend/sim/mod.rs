@@ -11,6 +11,7 @@
 //! the monolith. `cutover router --demo` reads and changes the router's pieces here (`router.rs`).
 
 pub mod catalog;
+pub mod crew;
 pub mod edge_lines;
 pub mod edge_stream;
 pub mod kept;
@@ -22,6 +23,7 @@ pub mod scenario;
 pub mod stage;
 pub mod store;
 pub mod traffic;
+pub mod trail;
 pub mod world;
 
 use std::collections::{HashMap, HashSet};
@@ -247,6 +249,25 @@ impl SimBackend {
     /// Make another writer update the distribution just before cutover's next update lands.
     pub fn arm_foreign_write(&self, write: ForeignWrite) {
         self.world().arm_foreign_write(write);
+    }
+
+    /// Someone outside cutover (the AWS console, Terraform) points `path`'s behavior at
+    /// `origin_id` now, as their `UpdateDistribution` would, with the ETag they read: it rolls out
+    /// like any update, and no injected fault reaches it (it is not cutover's call). The ETags
+    /// before and after; `None` when the distribution has no such behavior.
+    pub fn write_outside(&self, path: &str, origin_id: &str) -> Option<(String, String)> {
+        let now = self.clock.now();
+        let mut world = self.world();
+        // A foreign write a test armed lands first and makes the first try stale: read again.
+        for _ in 0..2 {
+            let (mut config, etag) = world.config();
+            let behavior = config.behaviors.iter_mut().find(|b| b.path_pattern == path)?;
+            behavior.target_origin_id = origin_id.to_string();
+            if let Ok((after, _)) = world.update(now, config, &etag) {
+                return Some((etag, after));
+            }
+        }
+        None
     }
 
     /// How many `UpdateDistribution` calls the control plane has accepted.
