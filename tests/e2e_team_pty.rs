@@ -33,8 +33,11 @@ async fn bob_sees_alices_switch_and_a_change_outside_cutover() {
 
     let mut console =
         tokio::task::block_in_place(|| Console::spawn(&["--config", config.to_str().unwrap()], bob_home.path(), &env));
-    let screen = tokio::task::block_in_place(|| console.wait_for(ORDERS, TIMEOUT));
-    assert!(screen.contains("team: only you"), "the header says the journal is read; screen:\n{screen}");
+    tokio::task::block_in_place(|| {
+        console.wait_for(ORDERS, TIMEOUT);
+        console.type_keys("e");
+        console.wait_for("team journal: /cutover/e2e-", TIMEOUT)
+    });
 
     let switched = tokio::task::block_in_place(|| {
         run_cutover(
@@ -48,7 +51,6 @@ async fn bob_sees_alices_switch_and_a_change_outside_cutover() {
     assert_eq!(code(&switched), 0, "{}", stderr(&switched));
 
     tokio::task::block_in_place(|| {
-        console.type_keys("e");
         // Read every 5 s: her request, with her name, within a few reads.
         let screen = console.wait_for("alice asked to switch", Duration::from_secs(30));
         let line = line_with(&screen, "alice asked to switch");
@@ -68,9 +70,13 @@ async fn bob_sees_alices_switch_and_a_change_outside_cutover() {
     tokio::task::block_in_place(|| {
         console.type_keys("r");
         let screen = console.wait_for("changed outside cutover", TIMEOUT);
-        let row = line_with(&screen, ORDERS);
-        assert!(row.contains('✎') && row.contains("◼ origin"), "{row:?}\nscreen:\n{screen}");
-        assert!(!line_with(&screen, USERS).contains('✎'), "alice's move is no outside change:\n{screen}");
+        let row = |path: &str| screen.lines().find(|l| l.starts_with('│') && l.contains(path)).unwrap_or_default();
+        assert!(row(ORDERS).contains('✎') && row(ORDERS).contains("◼ origin"), "{:?}\nscreen:\n{screen}", row(ORDERS));
+        assert!(!row(USERS).contains('✎'), "alice's move is no outside change:\n{screen}");
+        assert!(
+            line_with(&screen, "✖").contains(&format!("{ORDERS} changed outside cutover")),
+            "the banner:\n{screen}"
+        );
         console.type_keys("q");
         let status = console.wait_exit(Duration::from_secs(20));
         assert!(status.success(), "cutover exited with {status:?}; screen:\n{}", console.screen());
