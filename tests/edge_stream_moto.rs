@@ -148,19 +148,12 @@ async fn a_reshard_mid_read_loses_nothing_and_repeats_nothing() {
 async fn the_kinesis_endpoint_is_taken_from_the_environment() {
     let sdk = sdk_config(&moto(), REGION);
     let arn = new_stream(&Client::new(&sdk), "edge-env", 1).await;
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "endpoint_from_the_environment_child", "--ignored", "--nocapture"])
-        .env("CUTOVER_TEST_STREAM_ARN", &arn)
-        .env("AWS_ENDPOINT_URL_KINESIS", moto())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "ap-south-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_PROFILE")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let env = [("CUTOVER_TEST_STREAM_ARN", arn.as_str()), ("AWS_REGION", "ap-south-1")];
+    assert!(support::emulators::child_with_endpoint(
+        "endpoint_from_the_environment_child",
+        "AWS_ENDPOINT_URL_KINESIS",
+        &env
+    ));
 }
 
 #[tokio::test]

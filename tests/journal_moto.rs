@@ -223,19 +223,12 @@ async fn a_group_nobody_made_is_not_found_and_ensuring_twice_is_fine() {
 async fn the_logs_endpoint_is_taken_from_the_environment() {
     let group = new_group("env");
     LogsJournal::connect(&sdk_config(&moto(), REGION), &group).ensure_group().await.unwrap();
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "logs_endpoint_from_the_environment_child", "--ignored", "--nocapture"])
-        .env("CUTOVER_TEST_GROUP", &group)
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let child = "logs_endpoint_from_the_environment_child";
+    assert!(support::emulators::child_with_endpoint(
+        child,
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+        &[("CUTOVER_TEST_GROUP", &group)]
+    ));
 }
 
 #[tokio::test]

@@ -89,19 +89,12 @@ async fn a_topic_that_does_not_exist_is_reported() {
 #[tokio::test]
 async fn the_sns_endpoint_is_taken_from_the_environment() {
     let arn = new_topic("from-env").await;
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "sns_endpoint_from_the_environment_child", "--ignored", "--nocapture"])
-        .env("CUTOVER_TEST_TOPIC_ARN", &arn)
-        .env("AWS_ENDPOINT_URL_SNS", moto())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "ap-south-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_PROFILE")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let env = [("CUTOVER_TEST_TOPIC_ARN", arn.as_str()), ("AWS_REGION", "ap-south-1")];
+    assert!(support::emulators::child_with_endpoint(
+        "sns_endpoint_from_the_environment_child",
+        "AWS_ENDPOINT_URL_SNS",
+        &env
+    ));
     assert_eq!(sent_to(&arn).len(), 1);
 }
 

@@ -178,11 +178,7 @@ mod tests {
     use super::*;
     use crate::notify::NotifyEvent;
 
-    fn parse(text: &str) -> Result<crate::config::Config, String> {
-        let text =
-            format!("{text}\n[[distribution]]\nid = \"E1\"\nlambda_origins = [\"l\"]\nlegacy_origins = [\"o\"]\n");
-        crate::config::parse(&text, "c").map_err(|e| e.to_string())
-    }
+    use crate::config::testing::parse_top as parse;
 
     fn notify(text: &str) -> Notify {
         parse(text).unwrap().notify.unwrap()

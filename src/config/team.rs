@@ -55,11 +55,7 @@ pub(crate) fn check(src: &Source, team: &Team) -> Result<(), ConfigError> {
 
 #[cfg(test)]
 mod tests {
-    fn parse(text: &str) -> Result<crate::config::Config, String> {
-        let text =
-            format!("{text}\n[[distribution]]\nid = \"E1\"\nlambda_origins = [\"l\"]\nlegacy_origins = [\"o\"]\n");
-        crate::config::parse(&text, "c").map_err(|e| e.to_string())
-    }
+    use crate::config::testing::parse_top as parse;
 
     #[test]
     fn the_log_group_defaults_to_one_per_distribution() {

@@ -17,3 +17,10 @@ pub(crate) fn error(text: &str) -> String {
         }
     }
 }
+
+/// `extra` (top-level tables such as `[team]`) before a minimal distribution `E1`, parsed; the
+/// error's words when it does not parse.
+pub(crate) fn parse_top(extra: &str) -> Result<super::Config, String> {
+    let text = format!("{extra}\n[[distribution]]\nid = \"E1\"\nlambda_origins = [\"l\"]\nlegacy_origins = [\"o\"]\n");
+    parse(&text, "c").map_err(|e| e.to_string())
+}

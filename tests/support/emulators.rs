@@ -135,3 +135,24 @@ pub async fn create_half_migrated_distribution(cloudfront: &aws_sdk_cloudfront::
         cloudfront.create_distribution().distribution_config(config).send().await.expect("create distribution in moto");
     out.distribution.expect("a distribution").id
 }
+
+/// Run the ignored test `child` of this test binary in a process of its own whose only AWS
+/// endpoint is `endpoint_var` (set to moto), with the emulators' keys and `env`: how a test checks
+/// that a client takes its endpoint from the environment as aws-config loads it, without changing
+/// this process's environment. Whether the child passed.
+#[allow(dead_code)]
+pub fn child_with_endpoint(child: &str, endpoint_var: &str, env: &[(&str, &str)]) -> bool {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", child, "--ignored", "--nocapture"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env(endpoint_var, moto())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(env.iter().copied())
+        .status()
+        .unwrap()
+        .success()
+}
