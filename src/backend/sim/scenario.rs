@@ -16,7 +16,7 @@ pub enum Scenario {
     BadDeploy,
     /// Another workload takes the account's Lambda concurrency; every Lambda route is throttled.
     Throttle,
-    /// A teammate and an outside change, traffic as calm (`crew.rs`): `alice@laptop-7` watches
+    /// A teammate and an outside change, traffic as calm: `alice@laptop-7` watches
     /// from the start; two minutes in she rolls `/cart/*` back to the origin (its rollout runs one
     /// to three minutes: `s` on `/cart/*` meanwhile warns of her); five minutes in, `/catalog/*` is
     /// moved to the origin outside cutover (as Terraform would), and CloudTrail names its author
