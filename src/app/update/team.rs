@@ -47,10 +47,16 @@ pub fn heard(state: &mut State, entries: Vec<JournalEntry>) -> Vec<Effect> {
 /// cutover after a teammate's move is found by a console that never saw the move.
 fn since_the_team_placed(state: &mut State) -> Vec<Effect> {
     let Some(topology) = state.learned.topology.as_ref().cloned() else { return Vec::new() };
-    let Some(journal) = &state.team.journal else { return Vec::new() };
-    let mut placed = state.team.placed.clone();
-    // A move taken after the read cannot show in it: only records before it say where routes are.
     let read_at = state.learned.topology.received_at().unwrap_or(state.now);
+    let placed = placed_before(state, read_at);
+    since_placed(state, &placed, &topology)
+}
+
+/// Where cutover last put each route before `read_at`: this machine's trail, and the team's
+/// records heard so far (a move taken after the read cannot show in it).
+fn placed_before(state: &State, read_at: jiff::Timestamp) -> Vec<Placed> {
+    let mut placed = state.team.placed.clone();
+    let Some(journal) = &state.team.journal else { return placed };
     let records = journal.heard.iter().map(|h| &h.record).filter(|r| r.time <= read_at);
     for place in crate::app::history::placed_by_cutover(records, &state.distribution_id) {
         match placed.iter_mut().find(|p| p.route == place.route && p.share == place.share) {
@@ -59,7 +65,7 @@ fn since_the_team_placed(state: &mut State) -> Vec<Effect> {
             None => placed.push(place),
         }
     }
-    since_placed(state, &placed, &topology)
+    placed
 }
 
 /// A change reported as outside cutover that a teammate's record, read since, explains: it was
@@ -195,7 +201,8 @@ pub fn outside_in_topology(state: &mut State, new: &Topology) -> Vec<Effect> {
 /// was changed outside cutover while no console of this machine ran (or by a teammate whose
 /// record the journal may still bring, which then explains it).
 fn since_last_placed(state: &mut State, new: &Topology) -> Vec<Effect> {
-    let placed = state.team.placed.clone();
+    // The journal may have been read first: its records count as well.
+    let placed = placed_before(state, state.now);
     since_placed(state, &placed, new)
 }
 

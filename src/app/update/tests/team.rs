@@ -201,3 +201,18 @@ fn a_teammates_move_taken_after_the_read_is_no_outside_change() {
     hear(&mut state, vec![accepted]);
     assert!(state.team.outside.is_empty(), "{:?}", state.team.outside);
 }
+
+#[test]
+fn a_journal_read_before_the_distribution_still_tells_where_the_team_put_each_route() {
+    let mut setup = Setup::new(ID, Mode::Demo { scenario: "calm".into() }, "kim", t0());
+    setup.team_log_group = Some("/cutover/E2TEST".into());
+    let mut state = State::new(setup);
+    update(&mut state, Action::Tick(t0()));
+    let mut accepted = alices(RecordKind::SwitchAccepted, 1, 600);
+    accepted.record.as_mut().unwrap().time = t0() - SignedDuration::from_secs(600);
+    hear(&mut state, vec![accepted]);
+    assert!(state.team.outside.is_empty(), "nothing read yet to compare");
+    read(&mut state, topology());
+    assert_eq!(state.team.outside.len(), 1, "{:?}", state.team.outside);
+    assert_eq!(state.team.outside[0].from, "◼ origin");
+}
