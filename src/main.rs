@@ -21,6 +21,19 @@ const USAGE_ERROR: u8 = 2;
 // Long: one arm per subcommand, each a line of wiring; split, the match would only move.
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated text on standard output, before logging or a runtime: nothing else to set up.
+    match &cli.subcommand {
+        // Whole, then written once: a closed pipe (`| head`) ends it quietly.
+        Some(Subcommand::Completions(args)) => {
+            output::stdout_text(&cutover::commands::reference::completions(args.shell));
+            return ExitCode::SUCCESS;
+        }
+        Some(Subcommand::Man) => {
+            output::stdout_text(&cutover::commands::reference::man());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
     let _log = match cutover::logging::init(cli.log_level.as_str()) {
         Ok((guard, path)) => {
             cutover::logging::install_fatal_panic_hook(Some(path));
@@ -90,6 +103,7 @@ fn main() -> ExitCode {
         Some(Subcommand::Probe(args)) => runtime.block_on(cutover::commands::headless::probe(&args, &cli.aws)),
         Some(Subcommand::Router(args)) => runtime.block_on(cutover::commands::router::run(&args, &cli.aws)),
         Some(Subcommand::EdgeLogs(args)) => runtime.block_on(cutover::commands::edge_logs::run(&args, &cli.aws)),
+        Some(Subcommand::Completions(_) | Subcommand::Man) => unreachable!("answered before the runtime"),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -17,6 +17,13 @@ pub fn stderr_line(text: &str) {
     write_line(&mut std::io::stderr().lock(), text);
 }
 
+/// `text` as it is (it brings its own newlines) to standard output.
+pub fn stdout_text(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
 /// `text` as it is (it brings its own newlines) to standard error.
 pub fn stderr_text(text: &str) {
     let mut err = std::io::stderr().lock();

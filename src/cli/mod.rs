@@ -173,6 +173,18 @@ pub enum Subcommand {
     /// nothing without --yes; `status` exits 0 when every chosen behavior logs, 3 when not, 1 when
     /// AWS could not be read. Every step that changes AWS is recorded in the audit trail.
     EdgeLogs(EdgeLogsArgs),
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish on standard
+    /// output (the README says where each shell looks for it).
+    Completions(CompletionsArgs),
+    /// Print cutover's man page (roff) on standard output: `cutover man > cutover.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -12,5 +12,6 @@ pub mod init;
 pub mod live;
 pub mod log;
 pub mod log_team;
+pub mod reference;
 pub mod router;
 pub mod set_up_plan;
