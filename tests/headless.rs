@@ -269,6 +269,7 @@ async fn status_json_has_every_documented_field() {
         [
             "accounts",
             "concurrency",
+            "edge_logs_error",
             "id",
             "latency_statistic",
             "metrics_error",

@@ -16,7 +16,11 @@ fn key_rows() -> Vec<String> {
 
 /// Every `code span` of `text`, with `Shift-Tab` written as the key map names it.
 fn spans(text: &str) -> BTreeSet<String> {
-    text.split('`').skip(1).step_by(2).map(|s| if s == "Shift-Tab" { "S-Tab".to_string() } else { s.to_string() }).collect()
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|s| if s == "Shift-Tab" { "S-Tab".to_string() } else { s.to_string() })
+        .collect()
 }
 
 fn bound() -> BTreeSet<String> {

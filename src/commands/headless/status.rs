@@ -39,6 +39,9 @@ pub struct DistributionStatus {
     /// Why the router's shares are unknown, when its store could not be read and the router may
     /// send viewers to Lambda: the report is then not healthy.
     pub router_error: Option<String>,
+    /// Why the distribution's configured real-time logs could not be read: its edge numbers (and
+    /// edge guards) are unknown, so the report is not healthy.
+    pub edge_logs_error: Option<String>,
     /// The CloudWatch statistic behind `latency_ms` (`p99`, `Average`, …).
     pub latency_statistic: String,
     /// End of the newest minute with any datapoint.
@@ -208,6 +211,7 @@ impl StatusReport {
         let healthy = distributions.iter().all(|d| {
             d.metrics_error.is_none()
                 && d.router_error.is_none()
+                && d.edge_logs_error.is_none()
                 && d.accounts.iter().all(|a| a.error.is_none())
                 // A stage that could not be read is an emergency path (`D`) nobody can vouch for.
                 && d.stages.iter().all(|s| s.serving.is_some())
@@ -235,16 +239,22 @@ impl StatusReport {
         self.distributions.iter().any(|d| d.router_error.is_some())
     }
 
+    /// A configured edge-log stream could not be read: the edge's numbers are unknown.
+    pub fn edge_logs_failed(&self) -> bool {
+        self.distributions.iter().any(|d| d.edge_logs_error.is_some())
+    }
+
     /// A configured stage could not be read: `D` would act on a stage nobody has seen.
     pub fn stages_failed(&self) -> bool {
         self.distributions.iter().any(|d| d.stages.iter().any(|s| s.serving.is_none()))
     }
 
-    /// 1 when numbers (an account's included), a router's store or a configured stage could not be
-    /// read (so guards could not be judged, viewers may reach Lambda unseen, or `D` is unchecked), else 3 when a guard is breached,
-    /// else 0.
+    /// 1 when numbers (an account's or the edge logs' included), a router's store or a configured
+    /// stage could not be read (so guards could not be judged, viewers may reach Lambda unseen, or
+    /// `D` is unchecked), else 3 when a guard is breached, else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.metrics_failed() || self.accounts_failed() || self.router_failed() || self.stages_failed() {
+        let unknown = self.metrics_failed() || self.accounts_failed() || self.router_failed();
+        if unknown || self.stages_failed() || self.edge_logs_failed() {
             1
         } else if self.breached() {
             super::EXIT_BREACHED
@@ -338,6 +348,7 @@ impl DistributionStatus {
             status,
             metrics_error,
             router_error: state.router_unknown(),
+            edge_logs_error: state.edge_logs.as_ref().and_then(|e| e.trouble.as_ref()).map(|(_, why)| why.clone()),
             latency_statistic: state.policy.latency_statistic.clone(),
             newest_datapoint: metrics.and_then(|m| m.newest_datapoint),
             concurrency: metrics.and_then(|m| {
@@ -433,6 +444,9 @@ impl DistributionStatus {
         self.write_outside_changes(out);
         if let Some(error) = &self.metrics_error {
             let _ = writeln!(out, "numbers unavailable: {}", visible::escape(error));
+        }
+        if let Some(error) = &self.edge_logs_error {
+            let _ = writeln!(out, "edge logs unreadable: {}", visible::escape(error));
         }
         if let Some(error) = &self.router_error {
             let _ = writeln!(out, "router shares unknown: {}", visible::escape(error));
@@ -558,6 +572,7 @@ mod tests {
             status: DeployStatus::Deployed,
             metrics_error: None,
             router_error: None,
+            edge_logs_error: None,
             latency_statistic: "p99".into(),
             newest_datapoint: None,
             concurrency: None,
@@ -584,6 +599,17 @@ mod tests {
         let unread = StatusReport::new(Timestamp::UNIX_EPOCH, vec![read]);
         assert!(!unread.healthy);
         assert_eq!(unread.exit_code(), 1);
+    }
+
+    #[test]
+    fn an_edge_log_stream_that_could_not_be_read_is_not_healthy_and_exits_1() {
+        let mut read = distribution(Vec::new());
+        assert!(StatusReport::new(Timestamp::UNIX_EPOCH, vec![read.clone()]).healthy);
+        read.edge_logs_error = Some("GetRecords failed: access denied".into());
+        let unread = StatusReport::new(Timestamp::UNIX_EPOCH, vec![read]);
+        assert!(!unread.healthy);
+        assert_eq!(unread.exit_code(), 1);
+        assert!(unread.to_text().contains("edge logs unreadable: GetRecords failed: access denied"));
     }
 
     #[test]
