@@ -102,13 +102,7 @@ pub struct Snapshot {
     pub routes: Vec<(String, String)>,
 }
 
-/// What one carried-out step did: lines to print and the ETags of a distribution update.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StepDone {
-    pub lines: Vec<String>,
-    pub etag_before: Option<String>,
-    pub etag_after: Option<String>,
-}
+pub use super::step_done::StepDone;
 
 fn lines(lines: Vec<String>) -> StepDone {
     StepDone { lines, ..Default::default() }

@@ -27,6 +27,7 @@ pub mod router_steps;
 pub mod share;
 pub mod sim;
 pub mod stage;
+pub mod step_done;
 pub mod switch;
 
 use async_trait::async_trait;

@@ -22,13 +22,7 @@ pub struct Snapshot {
     pub routes: Vec<(String, String)>,
 }
 
-/// What one carried-out step did, in lines to print and the ETags of a distribution update.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StepDone {
-    pub lines: Vec<String>,
-    pub etag_before: Option<String>,
-    pub etag_after: Option<String>,
-}
+pub use super::step_done::StepDone;
 
 /// A failed call, with the IAM action it needed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -13,7 +13,7 @@ use std::io::Write;
 
 use jiff::Timestamp;
 
-use crate::audit::{AuditRecord, Environment, Outcome, RecordKind};
+use crate::audit::{AuditRecord, Environment, RecordKind};
 use crate::backend::aws::DistributionSpec;
 use crate::backend::aws::edge_logs::EdgeLogControl;
 use crate::backend::edge_log_steps::{self, EdgeLogCalls, Snapshot};
@@ -22,7 +22,7 @@ use crate::commands::demo::operator;
 use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live;
 use crate::commands::router::{Audit, Output, audit_trail};
-use crate::commands::set_up_plan::{plan_json, print_plan, refused};
+use crate::commands::set_up_plan::{plan_json, print_plan, refused, settle_step};
 use crate::config::EdgeLogSettings;
 use crate::edge_logs::install::{Wanted, plan_install, plan_remove, status, stream_region_of};
 
@@ -221,32 +221,9 @@ pub async fn execute<C: EdgeLogCalls, W: Write>(
             .with_caller_arn(audit.and_then(|a| a.caller_arn.clone()))
             .with_routes(step.paths().to_vec())
             .with_message(format!("{what} {}: {}", step.kind(), step.describe()));
-        let (record, failure) = match result {
-            Ok(done) => {
-                for line in &done.lines {
-                    out.line(&format!("  {line}"));
-                }
-                (record.with_etags(done.etag_before, done.etag_after).with_outcome(Outcome::Accepted), None)
-            }
-            Err(error) => (record.with_outcome(Outcome::Failed).with_error(error.to_string()), Some(error)),
-        };
-        if let Some(audit) = audit
-            && let Err(error) = audit.log.append(&record)
-        {
-            out.line(&format!(
-                "the audit trail did not take this step's record ({error}): {}",
-                serde_json::to_string(&record).unwrap_or_default()
-            ));
-        }
-        if let Some(error) = failure {
-            let done =
-                if n == 0 { "nothing was changed".to_string() } else { format!("the {n} step(s) before it stay done") };
-            return Err(HeadlessError::Failed(format!(
-                "step {}/{count} ({}) failed: {error}; {done}, and `cutover edge-logs {what}` carries on from there",
-                n + 1,
-                step.kind()
-            )));
-        }
+        let resume = format!("cutover edge-logs {what}");
+        let at = (n, count, step.kind());
+        settle_step(|l| out.line(l), audit.map(|a| &a.log), record, result, at, &resume)?;
     }
     read_back(calls, &id, &want, what, out).await?;
     out.line(&format!("done: {count} step(s) carried out"));

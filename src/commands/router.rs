@@ -8,7 +8,7 @@ use std::io::Write;
 
 use jiff::Timestamp;
 
-use crate::audit::{AuditLog, AuditRecord, Environment, Outcome, RecordKind};
+use crate::audit::{AuditLog, AuditRecord, Environment, RecordKind};
 use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{AwsClients, DistributionSpec};
 use crate::backend::router_pieces::{RouterPieces, Snapshot};
@@ -19,7 +19,7 @@ use crate::commands::demo::operator;
 use crate::commands::demo_world::{DemoWorld, in_demo_words};
 use crate::commands::headless::{EXIT_BREACHED, HeadlessError};
 use crate::commands::live::{self, Identity};
-use crate::commands::set_up_plan::{plan_json, print_plan, refused};
+use crate::commands::set_up_plan::{plan_json, print_plan, refused, settle_step};
 use crate::domain::visible;
 use crate::output;
 use crate::router::install::{RecordOrigins, plan_install, plan_remove, status};
@@ -256,32 +256,9 @@ pub async fn execute<W: Write>(
             .with_caller_arn(audit.and_then(|a| a.caller_arn.clone()))
             .with_routes(step.paths().to_vec())
             .with_message(format!("{what} {}: {}", step.kind(), step.describe()));
-        let (record, failure) = match result {
-            Ok(done) => {
-                for line in &done.lines {
-                    out.line(&format!("  {line}"));
-                }
-                (record.with_etags(done.etag_before, done.etag_after).with_outcome(Outcome::Accepted), None)
-            }
-            Err(error) => (record.with_outcome(Outcome::Failed).with_error(error.to_string()), Some(error)),
-        };
-        if let Some(audit) = audit
-            && let Err(error) = audit.log.append(&record)
-        {
-            out.line(&format!(
-                "the audit trail did not take this step's record ({error}): {}",
-                serde_json::to_string(&record).unwrap_or_default()
-            ));
-        }
-        if let Some(error) = failure {
-            let done =
-                if n == 0 { "nothing was changed".to_string() } else { format!("the {n} step(s) before it stay done") };
-            return Err(HeadlessError::Failed(format!(
-                "step {}/{count} ({}) failed: {error}; {done}, and `cutover router {what}` carries on from there",
-                n + 1,
-                step.kind()
-            )));
-        }
+        let resume = format!("cutover router {what}");
+        let at = (n, count, step.kind());
+        settle_step(|l| out.line(l), audit.map(|a| &a.log), record, result, at, &resume)?;
     }
     out.line(&format!("done: {count} step(s) carried out"));
     Ok(0)

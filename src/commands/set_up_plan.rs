@@ -3,6 +3,8 @@
 //! planners make the same shape of plan; it is printed once, here.
 
 use super::headless::HeadlessError;
+use crate::audit::{AuditLog, AuditRecord, Outcome};
+use crate::backend::step_done::StepDone;
 use crate::edge_logs::install::{Plan as EdgeLogsPlan, Step as EdgeLogsStep};
 use crate::router::install::{InstallPlan, InstallStep};
 
@@ -88,3 +90,45 @@ macro_rules! set_up_plan {
 
 set_up_plan!(InstallPlan, InstallStep);
 set_up_plan!(EdgeLogsPlan, EdgeLogsStep);
+
+/// One carried-out step settled: what it did printed, its `record` (made by the caller, with the
+/// step's kind and message) completed with the outcome and appended to `log` (printed whole when
+/// the trail refuses it), and a failure turned into the command's error, which says what stays
+/// done and that `resume` (`cutover router install`) carries on from there. `n` counts from 0.
+pub fn settle_step<E: std::fmt::Display>(
+    mut line: impl FnMut(&str),
+    log: Option<&AuditLog>,
+    record: AuditRecord,
+    result: Result<StepDone, E>,
+    (n, count, kind): (usize, usize, &str),
+    resume: &str,
+) -> Result<(), HeadlessError> {
+    let (record, failure) = match result {
+        Ok(done) => {
+            for done_line in &done.lines {
+                line(&format!("  {done_line}"));
+            }
+            (record.with_etags(done.etag_before, done.etag_after).with_outcome(Outcome::Accepted), None)
+        }
+        Err(error) => (record.with_outcome(Outcome::Failed).with_error(error.to_string()), Some(error)),
+    };
+    if let Some(log) = log
+        && let Err(error) = log.append(&record)
+    {
+        line(&format!(
+            "the audit trail did not take this step's record ({error}): {}",
+            serde_json::to_string(&record).unwrap_or_default()
+        ));
+    }
+    match failure {
+        None => Ok(()),
+        Some(error) => {
+            let done =
+                if n == 0 { "nothing was changed".to_string() } else { format!("the {n} step(s) before it stay done") };
+            Err(HeadlessError::Failed(format!(
+                "step {}/{count} ({kind}) failed: {error}; {done}, and `{resume}` carries on from there",
+                n + 1
+            )))
+        }
+    }
+}
