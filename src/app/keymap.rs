@@ -250,6 +250,15 @@ pub fn help_rows(context: Context) -> Vec<(String, Command)> {
         .collect()
 }
 
+/// The same rows as [`help_rows`], each key named on its own (`["s", "Enter"]`), for pages that
+/// mark up every key: the filter's `/` cannot be told from the separator in `help_rows`' text.
+pub fn help_key_names(context: Context) -> Vec<(Vec<String>, Command)> {
+    rows(BINDINGS, context, Command::description, false)
+        .into_iter()
+        .map(|(keys, command)| (keys.iter().map(|(code, modifiers)| key_name(*code, *modifiers)).collect(), command))
+        .collect()
+}
+
 /// What the footer shows for a context, for the commands `offered` there: the footer's keys and
 /// the command's short word (`↑↓ select`, `n/Esc cancel`).
 pub fn footer(context: Context, offered: impl Fn(Command) -> bool) -> Vec<(String, &'static str)> {

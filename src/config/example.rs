@@ -39,7 +39,7 @@ latency_ms = 1000         # latency at `latency_statistic`, milliseconds
 throttles_per_min = 0     # Lambda throttles per minute
 periods = 3               # consecutive one-minute periods, 1 to 60
 
-# Probes: requests through the distribution that show who serves a route (README, "Probes").
+# Probes: requests through the distribution that show who serves a route (the book, "Probes").
 # After a switch, every route with a probe is probed every `every_secs` for `for_secs`: 37
 # requests per route and switch with these values. A probe gives up after `timeout_secs`, and a
 # distribution never sends more than `max_per_minute` probes in a minute, all routes together.
@@ -49,13 +49,13 @@ for_secs = 180            # 10 to 3600
 timeout_secs = 3          # 1 to 30, at most every_secs
 max_per_minute = 30       # 1 to 120
 
-# Rollout plans of routed routes (README, "Rollout plans"), by name: steps of a Lambda share and a
+# Rollout plans of routed routes (the book, "Rollout plans"), by name: steps of a Lambda share and a
 # hold (s, m or h; at least 1m, at most 168h), shares rising to 100%. `default` is built in (as
 # below) and may be replaced here; a distribution or a route chooses another with `plan = "NAME"`.
 [plans]
 careful = "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%"
 
-# Notifications (README, "Notifications"): a Slack-compatible webhook ({"text": ...} POSTed), an
+# Notifications (the book, "Notifications"): a Slack-compatible webhook ({"text": ...} POSTed), an
 # SNS topic, or both. At most one message a second per target, notices of the same second joined;
 # a webhook's 429 waits as its Retry-After says; a failure is logged and never holds up a move.
 # Every message names the operator, the route(s), from -> to and the distribution.
@@ -69,7 +69,7 @@ careful = "1% 30m, 5% 30m, 25% 1h, 50% 1h, 100%"
 # plan_end, stage, outside_change, audit_failure (not switch_accepted nor plan_step).
 # on = ["switch", "rollback", "guard", "outside_change"]
 
-# The team's shared journal (README, "Working as a team"): every record of the audit trail is also
+# The team's shared journal (the book, "Working as a team"): every record of the audit trail is also
 # sent to this CloudWatch Logs log group (one log stream per run), and every run reads the others'
 # records from it. Default: /cutover/<distribution id>, one group per distribution; a group named
 # here is shared by every distribution of the file.
@@ -102,7 +102,7 @@ legacy_origins = ["legacy-elb", "admin-elb"]
 origin = { header = "x-served-by", value = "monolith" }
 # lambda = { header = "x-served-by", value = "lambda" }
 
-# Other AWS accounts the Lambda side of some routes lives in (README, "Lambda in other accounts"),
+# Other AWS accounts the Lambda side of some routes lives in (the book, "Lambda in other accounts"),
 # one table each, by a name of your choice. Its metrics and its Lambda concurrency are read with a
 # profile, a role assumed with the profile's credentials (or else the distribution's), or both;
 # CloudFront is always read with the distribution's own. The routes on its lambda_origins live
@@ -116,7 +116,7 @@ origin = { header = "x-served-by", value = "monolith" }
 # concurrency_limit = 3000      # assumed when GetAccountSettings is not allowed; default: above
 # lambda_origins = ["apigw-http"]
 
-# CloudFront real-time logs ("edge logs"; README, "Edge logs"): each viewer request's line, in
+# CloudFront real-time logs ("edge logs"; the book, "Edge logs"): each viewer request's line, in
 # seconds, through a Kinesis data stream. `cutover edge-logs install` makes the stream (when it is
 # named cutover-...), the role CloudFront assumes and a real-time log configuration, and puts it on
 # the chosen behaviors. Optional; without it a route has CloudWatch's numbers only.
@@ -180,7 +180,7 @@ expect_status = 200
 # host = "api.example.com"
 # base_url = "http://127.0.0.1:8080"
 # headers = { accept = "application/json" }
-# The API Gateway stage that serves the route's Lambda side, for the stage rollback (README,
+# The API Gateway stage that serves the route's Lambda side, for the stage rollback (the book,
 # "Stage rollback"): rest_api_id for a REST API or http_api_id for an HTTP API, the stage, and the
 # deployment whose integration proxies to the monolith, offered first. [distribution.stage] sets
 # one for every route of the distribution that names none.
@@ -280,11 +280,5 @@ mod tests {
         let origins: Vec<String> = ["apigw-rest", "apigw-http", "legacy-elb", "admin-elb"].map(String::from).to_vec();
         let paths: Vec<String> = ["/user/*", "/orders/*", "/static/*", "*"].map(String::from).to_vec();
         validate_against(&config, "E2ABCDEF12345", &origins, &paths).unwrap();
-    }
-
-    #[test]
-    fn the_readme_config_reference_is_this_example() {
-        let readme = include_str!("../../README.md");
-        assert!(readme.contains(EXAMPLE), "README.md's config reference differs from EXAMPLE; copy it over");
     }
 }

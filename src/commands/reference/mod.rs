@@ -1,6 +1,8 @@
 //! `cutover completions SHELL` and `cutover man`: generated from the clap definitions the binary
 //! parses with (`cli::Cli`), so they say what the binary takes, never more nor less.
 
+pub mod book;
+
 use std::io::Write;
 
 use clap::CommandFactory;
