@@ -8,7 +8,7 @@ import cf from 'cloudfront';
 // refuses, any exception, and the request goes on untouched to the behavior's own TargetOriginId.
 // The router must never be the reason a viewer gets a 5xx.
 //
-// The store (format 1; written by cutover, see src/router/mod.rs and the README):
+// The store (format 1; written by cutover, see src/router/mod.rs and docs/src/guide/router.md):
 //   "routes"           {"v":1,"routes":["/api/users/*","/api/orders*"],"next":"routes.2"}
 //                      the routed behaviors' path patterns, in the distribution's order; "next"
 //                      (optional) names the next page when one 1 KB value cannot hold them all.
