@@ -277,7 +277,7 @@ fn cutover_probe_without_an_answer_or_without_a_probe_says_so() {
         format!(
             "cutover: route /orders/* of distribution E1 has no probe; add a [distribution.route.probe] table with \
              path = \"/orders/health\" (a path that route serves) after its [[distribution.route]] in {} (see the \
-             README's Probes section)",
+             book, \"Probes\")",
             bare.display()
         )
     );

@@ -10,7 +10,7 @@ use crate::domain::Target;
 
 #[derive(Clone, Debug, Args)]
 pub struct StatusArgs {
-    /// Print one JSON document (schema in the README) instead of a table.
+    /// Print one JSON document (schema in the book: docs/src/reference/status-json.md) instead of a table.
     #[arg(long)]
     pub json: bool,
 }
@@ -71,7 +71,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub count: u32,
 
-    /// Print one JSON document (schema in the README) instead of a line per answer.
+    /// Print one JSON document (schema in the book: docs/src/guide/probes.md) instead of a line per answer.
     #[arg(long)]
     pub json: bool,
 }

@@ -19,7 +19,7 @@ pub struct LogArgs {
     #[arg(skip)]
     pub distribution: Option<String>,
     /// Print the records as JSON Lines, exactly as the audit file holds them (with --stats: one
-    /// JSON object, documented in the README).
+    /// JSON object, documented in the book: docs/src/reference/log-stats-json.md).
     #[arg(long)]
     pub json: bool,
     /// Time to mitigate instead of the records: each switch's stages, and per stage the count,

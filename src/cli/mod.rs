@@ -174,7 +174,8 @@ pub enum Subcommand {
     /// AWS could not be read. Every step that changes AWS is recorded in the audit trail.
     EdgeLogs(EdgeLogsArgs),
     /// Print a shell completion script for bash, zsh, fish, powershell or elvish on standard
-    /// output (the README says where each shell looks for it).
+    /// output (the book's completions page, docs/src/guide/completions.md, says where each shell looks
+    /// for it).
     Completions(CompletionsArgs),
     /// Print cutover's man page (roff) on standard output: `cutover man > cutover.1`.
     Man,

@@ -50,7 +50,7 @@ pub async fn run(args: &EdgeLogsArgs, aws: &AwsArgs) -> anyhow::Result<u8> {
     };
     let Some(settings) = connection.config.edge_logs_of(id) else {
         return Err(HeadlessError::Refused(format!(
-            "the config has no [distribution.edge_logs] for {id}; add one with stream_arn = \"arn:aws:kinesis:REGION:ACCOUNT:stream/cutover-edge-{id}\" (README, \"Edge logs\")"
+            "the config has no [distribution.edge_logs] for {id}; add one with stream_arn = \"arn:aws:kinesis:REGION:ACCOUNT:stream/cutover-edge-{id}\" (the book, \"Edge logs\")"
         ))
         .into());
     };

@@ -178,7 +178,8 @@ fn word(raw: &str, key: Option<&str>) -> (Problem, String, String) {
     (
         Problem::Syntax,
         format!("this is not valid TOML: {readable}"),
-        "fix the syntax here (the README has a complete example)".to_string(),
+        "fix the syntax here (the book's config page, docs/src/reference/config.md, has a complete example)"
+            .to_string(),
     )
 }
 

@@ -27,7 +27,7 @@ pub fn cutover_name(distribution_id: &str) -> String {
     format!("cutover-edge-{distribution_id}")
 }
 
-/// The stream name a new config is given (`cutover init`, the README).
+/// The stream name a new config is given (`cutover init`, the book's edge-logs page).
 pub fn stream_name(distribution_id: &str) -> String {
     cutover_name(distribution_id)
 }

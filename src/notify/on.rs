@@ -28,7 +28,7 @@ pub enum NotifyEvent {
 }
 
 impl NotifyEvent {
-    /// Every event, in the order the README lists them.
+    /// Every event, in the order the example config (the book's config page) lists them.
     pub const ALL: [NotifyEvent; 12] = [
         NotifyEvent::SwitchRequested,
         NotifyEvent::SwitchAccepted,

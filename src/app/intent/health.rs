@@ -18,7 +18,7 @@ pub fn target_health(state: &State, path: &str, to: Target) -> Vec<String> {
     let unmeasured = metrics.unmeasured.contains(&(path.to_string(), to));
     match metrics.series(path).iter().rev().map(side).find(|b| b.requests.get().is_some()) {
         None if unmeasured => lines.push(format!(
-            "{to} on {path}: unknown, the config names no per-route metrics for that side (see the README's config reference)"
+            "{to} on {path}: unknown, the config names no per-route metrics for that side (see the book, \"Config file\")"
         )),
         Some(b) => {
             lines.push(format!("{to} on {path}, newest minute: {}", describe(b.requests.get(), b.errors_5xx.get(), b.latency_ms.get(), &state.policy.latency_statistic)))

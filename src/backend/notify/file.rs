@@ -1,5 +1,5 @@
 //! The demo's notification target: each message a JSON line `{"time": …, "text": …}` appended to a
-//! file (owner-only, like the trail), which the README names so a reader can watch it.
+//! file (owner-only, like the trail), which the book names (docs/src/guide/notifications.md) so a reader can watch it.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -51,7 +51,7 @@ async fn tail_on<B: Backend>(
     let state = &runtime.console.distributions[shown];
     if state.edge_logs.is_none() {
         return Err(HeadlessError::Refused(format!(
-            "{} has no edge logs: add [distribution.edge_logs] to the config (README, \"Edge logs\")",
+            "{} has no edge logs: add [distribution.edge_logs] to the config (the book, \"Edge logs\")",
             state.distribution_id
         ))
         .into());

@@ -138,12 +138,12 @@ fn no_probe(config: &Config, route: &str, listed_in: Option<&str>) -> String {
         Some(id) => format!(
             "route {route} of distribution {id} has no probe; add a [distribution.route.probe] table with \
              path = \"{example}\" (a path that route serves) after its [[distribution.route]] in {file} \
-             (see the README's Probes section)"
+             (see the book, \"Probes\")"
         ),
         None => format!(
             "route {route} has no probe in {file}; add a [[distribution.route]] with path = \"{route}\" and a \
              [distribution.route.probe] table with path = \"{example}\" (a path that route serves) to its \
-             [[distribution]] (see the README's Probes section)"
+             [[distribution]] (see the book, \"Probes\")"
         ),
     }
 }

@@ -1,5 +1,6 @@
 //! `cutover status`: every route's target, pending state, newest numbers and guards, as a table or
-//! as one JSON document whose shape is part of cutover's interface (see the README).
+//! as one JSON document whose shape is part of cutover's interface (see the book:
+//! docs/src/reference/status-json.md).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -56,7 +56,7 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
     out.push_str(
         "# Before the first run: check which origins count as Lambda and which as the legacy origin, fill in the\n\
          # commented metric sources under each route (and uncomment them), then run `cutover`.\n\
-         # The README's config reference explains every key.\n\n",
+         # The book's config reference (docs/src/reference/config.md) explains every key.\n\n",
     );
     region_line(&mut out, &classified);
     out.push_str(
@@ -107,7 +107,7 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
             out,
             "# By hand: an API Gateway domain names its region, never its account. If a Lambda origin's API or\n\
              # functions live in another AWS account than this distribution, name that account, how to read it\n\
-             # (a profile and/or a role to assume) and its origins (README, \"Lambda in other accounts\"):\n\
+             # (a profile and/or a role to assume) and its origins (the book, \"Lambda in other accounts\"):\n\
              # [distribution.lambda_accounts.NAME]\n\
              #   role_arn = \"arn:aws:iam::ACCOUNT-ID:role/ROLE-NAME\"\n\
              #   lambda_origins = [{}]",
