@@ -56,11 +56,11 @@ pub async fn find_stages(reads: &dyn ApiReads, origins: &[OriginInfo]) -> Stages
 }
 
 /// Why a read failed, in the words the file and stderr use: a denial names the IAM action and
-/// resource, anything else the error.
-fn failed(call: &str, resource: &str, error: &BackendError) -> String {
+/// resource (the error names the call), anything else the resource and the error.
+fn failed(resource: &str, error: &BackendError) -> String {
     match error {
         BackendError::AccessDenied(detail) => format!("apigateway:GET on {resource} was denied ({detail})"),
-        other => format!("{call} on {resource} failed: {other}"),
+        other => format!("reading {resource}: {other}"),
     }
 }
 
@@ -87,13 +87,13 @@ pub async fn find_stage(reads: &dyn ApiReads, region: &str, api_id: &str, stage:
                     ),
                 );
             }
-            Err(e) => return not_filled(None, failed("GetApi", &resource(region, ApiKind::Http, api_id, ""), &e)),
+            Err(e) => return not_filled(None, failed(&resource(region, ApiKind::Http, api_id, ""), &e)),
         },
         // Denied (or failing) as a REST API, it may still be an HTTP API these credentials can read.
         Err(rest_error) => match reads.http_api_exists(region, api_id).await {
             Ok(true) => ApiKind::Http,
             _ => {
-                let why = failed("GetRestApi", &resource(region, ApiKind::Rest, api_id, ""), &rest_error);
+                let why = failed(&resource(region, ApiKind::Rest, api_id, ""), &rest_error);
                 return not_filled(None, why);
             }
         },
@@ -124,15 +124,14 @@ pub async fn find_stage(reads: &dyn ApiReads, region: &str, api_id: &str, stage:
             );
         }
         Ok(None) => return not_filled(Some(kind), format!("API {api_id} has no stage {stage_name:?} (GetStage)")),
-        Err(e) => return not_filled(Some(kind), failed("GetStage", &stage_resource, &e)),
+        Err(e) => return not_filled(Some(kind), failed(&stage_resource, &e)),
     };
     let deployments = reads.deployments(region, kind, api_id).await.map(|list| {
         let mut deployments = StageDeployments { current: state.deployment_id.clone(), list };
         deployments.sort();
         deployments
     });
-    let deployments =
-        deployments.map_err(|e| failed("GetDeployments", &resource(region, kind, api_id, "/deployments"), &e));
+    let deployments = deployments.map_err(|e| failed(&resource(region, kind, api_id, "/deployments"), &e));
     let stage = match kind {
         ApiKind::Rest => StageRef::Rest { rest_api_id: api_id.to_string(), stage: stage_name.to_string() },
         ApiKind::Http => StageRef::Http { api_id: api_id.to_string(), stage: stage_name.to_string() },
