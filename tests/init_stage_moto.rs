@@ -7,12 +7,11 @@
 //!
 //! moto 5.2 has REST APIs' `GetRestApi`, `CreateDeployment`, `GetDeployments` and `GetStage`, and
 //! HTTP APIs' `GetApi` and `GetStage`, but no HTTP API deployments (`CreateDeployment`,
-//! `GetDeployments`): there the file says the deployments were not listed, and why; listing them
-//! is covered over the seam (`commands::init` unit tests) and by `stage_mocks.rs` for the SDK calls.
-//!
-//! And a denied API Gateway: a stub on 127.0.0.1 answers every API Gateway call with 403
-//! `AccessDeniedException`, as AWS does when the policy lacks `apigateway:GET`; init still writes
-//! the file, with the stage commented and why, and says it on standard error.
+//! `GetDeployments`): there the file says the deployments were not listed, and why. A stub API
+//! Gateway on 127.0.0.1 covers what moto cannot: an HTTP API's deployments listed over the real
+//! SDK and wire, and a denied API Gateway (403 `AccessDeniedException` to every call, as AWS answers
+//! a policy without `apigateway:GET`): init still writes the file, with the stage commented and
+//! why, and says it on standard error.
 
 mod support;
 
@@ -68,23 +67,27 @@ async fn rest_api_on_prod(descriptions: [&str; 2]) -> (String, Vec<String>) {
 }
 
 /// `cutover init --distribution ID --output FILE` in a new home: the home, the file and its text.
-fn init(id: &str) -> (TempDir, PathBuf, String, String) {
+fn init(id: &str) -> (TempDir, PathBuf, String, String, String) {
     let home = TempDir::new("cutover-init-stage");
     let file = home.path().join("written.toml");
     let args = ["init", "--distribution", id, "--output", file.to_str().unwrap()];
     let out = run_cutover(REGION, home.path(), Path::new("/nonexistent/cutover.toml"), &args, &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = std::fs::read_to_string(&file).unwrap();
-    (home, file, text, stderr(&out))
+    (home, file, text, stderr(&out), stdout(&out))
 }
 
 #[tokio::test]
 async fn a_rest_api_origin_on_prod_gets_its_stage_and_deployments() {
     let (api_id, deployments) = rest_api_on_prod(["proxy to legacy ELB", "orders on Lambda"]).await;
     let id = create_distribution("rest", &format!("{api_id}.execute-api.{REGION}.amazonaws.com"), "/prod").await;
-    let (home, file, text, stderr) = init(&id);
+    let (home, file, text, stderr, stdout_text) = init(&id);
 
     assert!(!stderr.contains("stage"), "nothing to warn of: {stderr}");
+    assert!(
+        stdout_text.contains(&format!("stage (read from API Gateway, for the stage rollback D): REST {api_id}/prod;")),
+        "{stdout_text}"
+    );
     let table = format!("[distribution.stage]\nrest_api_id = \"{api_id}\"\nstage = \"prod\"\n");
     assert!(text.contains(&table), "{text}");
     assert!(!text.contains("http_api_id = ") && !text.contains("[distribution.route.stage]"), "{text}");
@@ -117,7 +120,7 @@ async fn an_http_api_origin_without_a_path_gets_its_default_stage() {
     let api_id = api.api_id().unwrap().to_string();
     client.create_stage().api_id(&api_id).stage_name("$default").auto_deploy(false).send().await.unwrap();
     let id = create_distribution("http", &format!("{api_id}.execute-api.{REGION}.amazonaws.com"), "").await;
-    let (_home, file, text, stderr) = init(&id);
+    let (_home, file, text, stderr, _) = init(&id);
 
     let table = format!("[distribution.stage]\nhttp_api_id = \"{api_id}\"\nstage = \"$default\"\n");
     assert!(text.contains(&table), "{text}");
@@ -133,7 +136,7 @@ async fn an_http_api_origin_without_a_path_gets_its_default_stage() {
 #[tokio::test]
 async fn an_api_id_api_gateway_does_not_know_is_written_commented_with_why() {
     let id = create_distribution("unknown", &format!("zz0nosuch0.execute-api.{REGION}.amazonaws.com"), "/prod").await;
-    let (_home, file, text, stderr) = init(&id);
+    let (_home, file, text, stderr, _) = init(&id);
     assert!(
         text.contains(
             "# Not filled in: zz0nosuch0 is neither a REST API (GetRestApi) nor an HTTP API (GetApi) in eu-west-1"
@@ -146,20 +149,26 @@ async fn an_api_id_api_gateway_does_not_know_is_written_commented_with_why() {
     assert!(loaded.stages_of(&id, &["/api/users/*".to_string()]).is_empty());
 }
 
-/// An API Gateway that denies everything: every request answered 403 `AccessDeniedException`.
-/// Returns its endpoint; it serves until the test's runtime ends.
-async fn denying_api_gateway() -> String {
+/// How a stub API Gateway answers a request's path: status, `x-amzn-errortype` (if an error), body.
+type Answer = fn(&str) -> (u16, Option<&'static str>, String);
+
+/// An API Gateway on 127.0.0.1 that answers every request by `answer`. Returns its endpoint; it
+/// serves until the test's runtime ends.
+async fn stub_api_gateway(answer: Answer) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             tokio::spawn(async move {
                 let mut request = vec![0u8; 16 * 1024];
-                let _ = stream.read(&mut request).await;
-                let body = r#"{"message":"User: arn:aws:iam::123456789012:user/oncall is not authorized to perform: apigateway:GET"}"#;
+                let read = stream.read(&mut request).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&request[..read]).into_owned();
+                let path = request.split(' ').nth(1).unwrap_or_default().split('?').next().unwrap_or_default();
+                let (status, error, body) = answer(path);
+                let error = error.map(|e| format!("x-amzn-errortype: {e}\r\n")).unwrap_or_default();
                 let answer = format!(
-                    "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\n\
-                     x-amzn-errortype: AccessDeniedException\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status} Stub\r\ncontent-type: application/json\r\n{error}content-length: {}\r\n\
+                     connection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = stream.write_all(answer.as_bytes()).await;
@@ -169,20 +178,71 @@ async fn denying_api_gateway() -> String {
     endpoint
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_denied_api_gateway_leaves_the_stage_commented_and_init_still_succeeds() {
-    let (api_id, _) = rest_api_on_prod(["proxy to legacy ELB", "orders on Lambda"]).await;
-    let id = create_distribution("denied", &format!("{api_id}.execute-api.{REGION}.amazonaws.com"), "/prod").await;
-    let denying = denying_api_gateway().await;
-    let home = TempDir::new("cutover-init-stage-denied");
+/// Every call denied, as AWS answers a policy without `apigateway:GET`.
+fn denying(_path: &str) -> (u16, Option<&'static str>, String) {
+    let message = "User: arn:aws:iam::123456789012:user/oncall is not authorized to perform: apigateway:GET";
+    (403, Some("AccessDeniedException"), format!(r#"{{"message":"{message}"}}"#))
+}
+
+/// HTTP API `h1` with its `$default` stage on `dep2` and two deployments; no REST API at all.
+fn http_api_h1(path: &str) -> (u16, Option<&'static str>, String) {
+    let found = |body: &str| (200, None, body.to_string());
+    match path {
+        "/v2/apis/h1" => found(r#"{"apiId":"h1","name":"orders","protocolType":"HTTP"}"#),
+        "/v2/apis/h1/stages/%24default" | "/v2/apis/h1/stages/$default" => {
+            found(r#"{"stageName":"$default","deploymentId":"dep2","autoDeploy":false}"#)
+        }
+        "/v2/apis/h1/deployments" => found(
+            r#"{"items":[{"deploymentId":"dep1","description":"proxy to legacy ELB","createdDate":"2026-11-28T09:10:00Z"},
+            {"deploymentId":"dep2","description":"orders on Lambda","createdDate":"2026-11-30T14:02:00Z"}]}"#,
+        ),
+        _ => (404, Some("NotFoundException"), r#"{"message":"Invalid API identifier specified"}"#.to_string()),
+    }
+}
+
+/// `cutover init` for `id` with API Gateway (both kinds) at `endpoint`: its output, the file, its text.
+fn init_with_api_gateway(id: &str, endpoint: &str) -> (std::process::Output, TempDir, PathBuf, String) {
+    let home = TempDir::new("cutover-init-stage-stub");
     let file = home.path().join("written.toml");
-    let args = ["init", "--distribution", &id, "--output", file.to_str().unwrap()];
-    let env = [("AWS_ENDPOINT_URL_API_GATEWAY", denying.as_str()), ("AWS_ENDPOINT_URL_APIGATEWAYV2", denying.as_str())];
+    let args = ["init", "--distribution", id, "--output", file.to_str().unwrap()];
+    let env = [("AWS_ENDPOINT_URL_API_GATEWAY", endpoint), ("AWS_ENDPOINT_URL_APIGATEWAYV2", endpoint)];
     let out = tokio::task::block_in_place(|| {
         run_cutover(REGION, home.path(), Path::new("/nonexistent/cutover.toml"), &args, &env)
     });
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = std::fs::read_to_string(&file).unwrap();
+    (out, home, file, text)
+}
+
+/// What moto cannot: an HTTP API's deployments, listed over the real SDK and wire (a stub that
+/// says `h1` is no REST API, then answers `GetApi`, `GetStage` and `GetDeployments`).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_http_api_stage_lists_its_deployments_newest_first_with_the_current_marked() {
+    let id = create_distribution("http-stub", &format!("h1.execute-api.{REGION}.amazonaws.com"), "").await;
+    let endpoint = stub_api_gateway(http_api_h1).await;
+    let (out, _home, file, text) = init_with_api_gateway(&id, &endpoint);
+    assert!(!stderr(&out).contains("stage"), "{}", stderr(&out));
+    assert!(
+        text.contains(
+            "[distribution.stage]\nhttp_api_id = \"h1\"\nstage = \"$default\"\n\
+             # The deployment whose integration proxies to the monolith, offered first by D.\n\
+             # The stage's recent deployments, newest first (UTC):\n\
+             #   dep2  2026-11-30 14:02  \"orders on Lambda\" (current)\n\
+             #   dep1  2026-11-28 09:10  \"proxy to legacy ELB\"\n\
+             # fallback_deployment = \"DEPLOYMENT-ID\"\n"
+        ),
+        "{text}"
+    );
+    let stages = config::load(&file).unwrap().stages_of(&id, &["*".to_string()]);
+    assert_eq!(stages["*"].stage.label(), "HTTP h1/$default");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_denied_api_gateway_leaves_the_stage_commented_and_init_still_succeeds() {
+    let (api_id, _) = rest_api_on_prod(["proxy to legacy ELB", "orders on Lambda"]).await;
+    let id = create_distribution("denied", &format!("{api_id}.execute-api.{REGION}.amazonaws.com"), "/prod").await;
+    let endpoint = stub_api_gateway(denying).await;
+    let (out, _home, file, text) = init_with_api_gateway(&id, &endpoint);
     let why = format!(
         "apigateway:GET on arn:aws:apigateway:{REGION}::/restapis/{api_id} was denied (GetRestApi is not allowed"
     );

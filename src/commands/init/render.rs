@@ -21,6 +21,8 @@ pub struct Starter {
     pub legacy_origins: Vec<String>,
     /// Origin groups in neither list.
     pub unclassified: Vec<String>,
+    /// The API Gateway stages written for the routes, as `REST abc123/prod`, each once.
+    pub stages: Vec<String>,
     /// Problems the user must look at, each one sentence; the file says the same in comments.
     pub warnings: Vec<String>,
 }
@@ -184,6 +186,7 @@ pub fn render(id: &str, config: &DistributionConfig, stages: &Stages) -> Starter
         lambda_origins: classified.lambda.clone(),
         legacy_origins: classified.legacy.clone(),
         unclassified: classified.mixed.clone(),
+        stages: stage_labels(&route_stages),
         warnings,
     }
 }
@@ -232,6 +235,19 @@ fn shared_stage<'a>(route_stages: &[Option<(&str, &'a StageLookup)>]) -> Option<
         _ => false,
     };
     route_stages.iter().all(same).then_some(first)
+}
+
+/// The stages read from API Gateway that the routes use, each once, sorted.
+fn stage_labels(route_stages: &[Option<(&str, &StageLookup)>]) -> Vec<String> {
+    let mut labels: Vec<String> = (route_stages.iter().flatten())
+        .filter_map(|(_, lookup)| match lookup {
+            StageLookup::Found(found) => Some(found.stage.label()),
+            StageLookup::NotFilled { .. } => None,
+        })
+        .collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels
 }
 
 /// One warning per origin whose stage the routes need and init could not fill in, or whose
@@ -684,6 +700,7 @@ mod tests {
         let (config, stages) = rich_with_stage(&deployed()).await;
         let starter = render("E2ABC", &config, &stages);
         assert!(starter.warnings.is_empty(), "{:?}", starter.warnings);
+        assert_eq!(starter.stages, ["REST a1b2c3d4e5/prod"]);
         let text = &starter.text;
         assert_eq!(text.matches("[distribution.stage]").count(), 1, "{text}");
         assert!(!text.contains("[distribution.route.stage]"), "{text}");
