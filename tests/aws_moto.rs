@@ -26,7 +26,7 @@ use cutover::backend::aws::control_plane::{origin_ids_of, routes_of};
 use cutover::backend::aws::{CloudFrontControlPlane, DistributionSpec};
 use cutover::backend::switch::switch_routes;
 use cutover::backend::{BackendError, ControlPlane};
-use cutover::commands::init::{InitError, write_config};
+use cutover::commands::init::{AwsApiReads, InitError, write_config};
 use cutover::config::{self, validate_against};
 use cutover::domain::{DeployStatus, RouteChange, Target};
 use support::emulators::{binary_env, clients};
@@ -414,7 +414,7 @@ async fn init_writes_a_config_that_loads_validates_and_drives_a_switch() {
     let id = create(&clients.cloudfront, "init").await;
     let path = dir.path().join("nested/cutover.toml");
 
-    let written = write_config(&clients.cloudfront, &id, &path, false).await.unwrap();
+    let written = write_config(&clients.cloudfront, &AwsApiReads::new(&clients.sdk), &id, &path, false).await.unwrap();
     assert!(written.load_error.is_none(), "{:?}", written.load_error);
     assert_eq!(written.starter.routes, 5);
     assert_eq!(written.starter.lambda_origins, [APIGW]);
@@ -435,12 +435,20 @@ async fn init_writes_a_config_that_loads_validates_and_drives_a_switch() {
     switch_routes(&cp, &id, &[change("/static/*", LEGACY, APIGW)], |_| {}).await.unwrap();
     assert_eq!(cp.get_config(&id).await.unwrap().0, expected_with(&live, "/static/*", APIGW));
 
-    let again = write_config(&clients.cloudfront, &id, &path, false).await.unwrap_err();
+    let again =
+        write_config(&clients.cloudfront, &AwsApiReads::new(&clients.sdk), &id, &path, false).await.unwrap_err();
     assert!(matches!(again, InitError::Exists(_)) && again.exit_code() == 2, "{again}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
-    write_config(&clients.cloudfront, &id, &path, true).await.unwrap();
+    write_config(&clients.cloudfront, &AwsApiReads::new(&clients.sdk), &id, &path, true).await.unwrap();
 
-    let missing = write_config(&clients.cloudfront, "E0NOSUCHDIST00", &dir.path().join("x.toml"), false).await;
+    let missing = write_config(
+        &clients.cloudfront,
+        &AwsApiReads::new(&clients.sdk),
+        "E0NOSUCHDIST00",
+        &dir.path().join("x.toml"),
+        false,
+    )
+    .await;
     let missing = missing.unwrap_err();
     assert!(matches!(missing, InitError::UnknownDistribution(_)) && missing.exit_code() == 1, "{missing}");
     assert!(!dir.path().join("x.toml").exists());

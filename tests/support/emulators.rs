@@ -60,6 +60,9 @@ pub fn binary_env(region: &str) -> Vec<(&'static str, String)> {
         ("AWS_ENDPOINT_URL_CLOUDTRAIL", moto()),
         ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto()),
         ("AWS_ENDPOINT_URL_SNS", moto()),
+        // `cutover init` asks API Gateway (REST and HTTP) about execute-api origins.
+        ("AWS_ENDPOINT_URL_API_GATEWAY", moto()),
+        ("AWS_ENDPOINT_URL_APIGATEWAYV2", moto()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
     ]
 }

@@ -1,12 +1,17 @@
 //! `cutover init`: read a live distribution and write a starter config for it.
 //!
-//! [`render`] turns a `DistributionConfig` into the config text (pure); [`write_config`] reads the
-//! distribution, renders and writes the file; [`run`] is the command, with its arguments and output.
+//! [`render`] turns a `DistributionConfig` and the stages found behind its API Gateway origins into
+//! the config text (pure); [`find_stages`] asks API Gateway through [`ApiReads`]; [`write_config`]
+//! reads the distribution and its stages, renders and writes the file; [`run`] is the command, with
+//! its arguments and output.
 
+mod api_reads;
 mod classify;
 mod error;
+mod find_stage;
 mod read;
 mod render;
+mod render_stage;
 mod summary;
 mod write;
 
@@ -15,8 +20,10 @@ pub(crate) mod testing;
 
 use std::path::{Path, PathBuf};
 
+pub use api_reads::{ApiKind, ApiReads, AwsApiReads, StageState};
 pub use classify::{Class, OriginKind, kind_of_domain};
 pub use error::InitError;
+pub use find_stage::{FoundStage, StageLookup, Stages, find_stage, find_stages};
 pub use read::read_distribution;
 pub use render::{Starter, render};
 pub use write::output_path;
@@ -36,16 +43,20 @@ pub struct Written {
     pub load_error: Option<config::ConfigError>,
 }
 
-/// Reads distribution `id` with `client`, writes its starter config to `path` (refusing to replace a
-/// file unless `force`), and loads the file back to tell whether it is usable as written.
+/// Reads distribution `id` with `client` and the stages behind its API Gateway origins with `apis`,
+/// writes its starter config to `path` (refusing to replace a file unless `force`), and loads the
+/// file back to tell whether it is usable as written. A stage API Gateway does not tell is written
+/// commented, with why, never an error: the file is a starter.
 pub async fn write_config(
     client: &aws_sdk_cloudfront::Client,
+    apis: &dyn ApiReads,
     id: &str,
     path: &Path,
     force: bool,
 ) -> Result<Written, InitError> {
     let distribution = read_distribution(client, id).await?;
-    let starter = render(id, &distribution);
+    let stages = find_stages(apis, &classify::classify(&distribution).origins).await;
+    let starter = render(id, &distribution, &stages);
     write::write_atomically(path, &starter.text, force)?;
     let load_error = config::load(path).err();
     Ok(Written { starter, load_error })
@@ -61,7 +72,8 @@ pub async fn run(args: &InitArgs, aws: &AwsArgs) -> Result<(), InitError> {
         write::ensure_free(&path)?;
     }
     let clients = connect(aws).await?;
-    let written = write_config(&clients.cloudfront, id, &path, args.force).await?;
+    let apis = AwsApiReads::new(&clients.sdk);
+    let written = write_config(&clients.cloudfront, &apis, id, &path, args.force).await?;
     let routes = written.starter.routes;
     tracing::info!(distribution = id, path = %path.display(), routes, "wrote a starter config");
 

@@ -6,6 +6,8 @@ use std::fmt::Write;
 use aws_sdk_cloudfront::types::DistributionConfig;
 
 use super::classify::{Class, Classified, OriginInfo, OriginKind, classify};
+use super::find_stage::{StageLookup, Stages};
+use super::render_stage::stage_table;
 use crate::backend::aws::control_plane::{routes_of, unaddressable};
 
 /// What [`render`] wrote, for the summary and the warnings `cutover init` prints.
@@ -19,6 +21,8 @@ pub struct Starter {
     pub legacy_origins: Vec<String>,
     /// Origin groups in neither list.
     pub unclassified: Vec<String>,
+    /// The API Gateway stages written for the routes, as `REST abc123/prod`, each once.
+    pub stages: Vec<String>,
     /// Problems the user must look at, each one sentence; the file says the same in comments.
     pub warnings: Vec<String>,
 }
@@ -40,8 +44,9 @@ fn shown(text: &str) -> String {
 }
 
 // Long: writes the file top to bottom; each block is a few lines, and the function's order is the file's.
-/// Renders the starter config for distribution `id` whose live config is `config`.
-pub fn render(id: &str, config: &DistributionConfig) -> Starter {
+/// Renders the starter config for distribution `id` whose live config is `config`, with the stages
+/// API Gateway told of its API Gateway origins (none, when it was not asked).
+pub fn render(id: &str, config: &DistributionConfig, stages: &Stages) -> Starter {
     let classified = classify(config);
     let routes = routes_of(config);
     let mut warnings = Vec::new();
@@ -134,6 +139,23 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
         out.push_str("# S3 and MediaStore origins (and groups with one): in neither list, their routes never move.\n");
         describe_origins(&mut out, &classified, &classified.storage);
     }
+    let behaviors = config.cache_behaviors().and_then(|b| b.items.as_deref()).unwrap_or_default();
+    let route_stages: Vec<Option<(&str, &StageLookup)>> = (routes.iter().enumerate())
+        .filter(|(index, _)| unaddressable(behaviors, *index).is_none())
+        .map(|(_, (_, origin_id))| {
+            let origin = lambda_side(&classified, origin_id)?;
+            Some((origin.id.as_str(), stages.get(&origin.id)?))
+        })
+        .collect();
+    warnings.extend(stage_warnings(&route_stages));
+    let shared = shared_stage(&route_stages);
+    if let Some(lookup) = shared {
+        out.push_str(
+            "\n# Every route's Lambda side is served by this API Gateway stage (a route's own stage table\n\
+             # would override it).\n",
+        );
+        stage_table(&mut out, "distribution.stage", lookup);
+    }
     out.push_str(
         "\n# One table per cache behavior, in CloudFront's order; \"*\" is the default behavior. The metric\n\
          # sources below are placeholders: cutover cannot tell from CloudFront which function, API or target\n\
@@ -141,7 +163,7 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
          # numbers only.\n",
     );
     let default_origin = config.default_cache_behavior().map(|d| d.target_origin_id());
-    let behaviors = config.cache_behaviors().and_then(|b| b.items.as_deref()).unwrap_or_default();
+    let own_stages = if shared.is_some() { &Stages::new() } else { stages };
     for (index, (path, origin_id)) in routes.iter().enumerate() {
         // A behavior its pattern cannot name gets no table: the config would name another behavior.
         if let Some(why) = unaddressable(behaviors, index) {
@@ -155,7 +177,7 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
             warnings.push(why);
             continue;
         }
-        warnings.extend(route(&mut out, &classified, path, origin_id, default_origin));
+        warnings.extend(route(&mut out, &classified, path, origin_id, default_origin, own_stages));
     }
 
     Starter {
@@ -164,6 +186,7 @@ pub fn render(id: &str, config: &DistributionConfig) -> Starter {
         lambda_origins: classified.lambda.clone(),
         legacy_origins: classified.legacy.clone(),
         unclassified: classified.mixed.clone(),
+        stages: stage_labels(&route_stages),
         warnings,
     }
 }
@@ -189,6 +212,62 @@ fn region_line(out: &mut String, classified: &Classified) {
             );
         }
     }
+}
+
+/// The Lambda origin whose API serves a route's Lambda side: the one it targets now, else the one a
+/// switch sends it to; none for a route that never moves.
+fn lambda_side<'a>(classified: &'a Classified, origin_id: &str) -> Option<&'a OriginInfo> {
+    if matches!(classified.class_of(origin_id), Some(Class::Mixed | Class::Neither) | None) {
+        return None;
+    }
+    classified
+        .lambda_origin_behind(origin_id)
+        .or_else(|| classified.lambda.first().and_then(|first| classified.lambda_origin_behind(first)))
+}
+
+/// The stage every route shares, when each has one: the same origin's, or the same stage read
+/// from API Gateway behind two origins.
+fn shared_stage<'a>(route_stages: &[Option<(&str, &'a StageLookup)>]) -> Option<&'a StageLookup> {
+    let (first_origin, first) = route_stages.first().copied().flatten()?;
+    let same = |lookup: &Option<(&str, &StageLookup)>| match (lookup, first) {
+        (Some((origin, _)), _) if *origin == first_origin => true,
+        (Some((_, StageLookup::Found(found))), StageLookup::Found(first)) => found.stage == first.stage,
+        _ => false,
+    };
+    route_stages.iter().all(same).then_some(first)
+}
+
+/// The stages read from API Gateway that the routes use, each once, sorted.
+fn stage_labels(route_stages: &[Option<(&str, &StageLookup)>]) -> Vec<String> {
+    let mut labels: Vec<String> = (route_stages.iter().flatten())
+        .filter_map(|(_, lookup)| match lookup {
+            StageLookup::Found(found) => Some(found.stage.label()),
+            StageLookup::NotFilled { .. } => None,
+        })
+        .collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels
+}
+
+/// One warning per origin whose stage the routes need and init could not fill in, or whose
+/// deployments it could not list.
+fn stage_warnings(route_stages: &[Option<(&str, &StageLookup)>]) -> Vec<String> {
+    let mut origins: Vec<(&str, &StageLookup)> = route_stages.iter().flatten().copied().collect();
+    origins.sort_by_key(|(origin, _)| *origin);
+    origins.dedup_by_key(|(origin, _)| *origin);
+    (origins.into_iter())
+        .filter_map(|(origin, lookup)| match lookup {
+            StageLookup::NotFilled { why, .. } => {
+                Some(format!("the stage of origin `{origin}` was not filled in (written commented): {why}"))
+            }
+            StageLookup::Found(found) => found
+                .deployments
+                .as_ref()
+                .err()
+                .map(|why| format!("the deployments of stage {} were not listed: {why}", found.stage.label())),
+        })
+        .collect()
 }
 
 /// One comment line per id: what the origin or group is.
@@ -244,6 +323,7 @@ fn route(
     path: &str,
     origin_id: &str,
     default_origin: Option<&str>,
+    stages: &Stages,
 ) -> Option<String> {
     let class = match classified.class_of(origin_id) {
         Some(Class::Lambda) => "Lambda",
@@ -298,6 +378,9 @@ fn route(
          # load_balancer = \"app/NAME/ID\"\n\
          # target_group = \"targetgroup/NAME/ID\"\n",
     );
+    if let Some(lookup) = lambda_side(classified, origin_id).and_then(|origin| stages.get(&origin.id)) {
+        stage_table(out, "distribution.route.stage", lookup);
+    }
     warning
 }
 
@@ -374,7 +457,10 @@ fn quoted_for_comment(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::BackendError;
     use crate::backend::aws::control_plane::origin_ids_of;
+    use crate::commands::init::find_stage::find_stages;
+    use crate::commands::init::testing::FakeApis;
     use crate::commands::init::testing::{behavior, distribution, group, origin};
     use crate::config::{Problem, parse, validate_against};
 
@@ -407,7 +493,11 @@ mod tests {
         };
         text.lines()
             .map(|line| match line.strip_prefix("# ") {
-                Some(rest) if rest.starts_with("[distribution.route.") || is_key(rest) => rest,
+                Some(rest)
+                    if rest.starts_with("[distribution.route.") || rest == "[distribution.stage]" || is_key(rest) =>
+                {
+                    rest
+                }
                 _ => line,
             })
             .collect::<Vec<_>>()
@@ -417,7 +507,7 @@ mod tests {
     #[test]
     fn every_behavior_becomes_a_route_and_the_file_loads_and_validates() {
         let config = rich();
-        let starter = render("E2ABC", &config);
+        let starter = render("E2ABC", &config, &Stages::new());
         assert_eq!(starter.routes, 4);
         assert_eq!(starter.lambda_origins, ["apigw"]);
         assert_eq!(starter.legacy_origins, ["legacy-elb", "legacy-group", "backup-elb"]);
@@ -434,7 +524,7 @@ mod tests {
 
     #[test]
     fn the_file_says_the_account_of_a_lambda_origin_is_for_the_user_to_name() {
-        let starter = render("E2ABC", &rich());
+        let starter = render("E2ABC", &rich(), &Stages::new());
         assert!(starter.text.contains("an API Gateway domain names its region, never its account"), "{}", starter.text);
         let example = starter
             .text
@@ -453,7 +543,7 @@ mod tests {
 
     #[test]
     fn the_placeholders_are_valid_once_uncommented() {
-        let starter = render("E2ABC", &rich());
+        let starter = render("E2ABC", &rich(), &Stages::new());
         let text = uncommented(&starter.text);
         let loaded = parse(&text, "cutover.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(loaded.refresh_interval().as_secs(), 60);
@@ -473,7 +563,7 @@ mod tests {
         let mut config = rich();
         let origins = config.origins.as_mut().unwrap();
         origins.items[1].origin_path = Some("/prod".into());
-        let starter = render("E2ABC", &config);
+        let starter = render("E2ABC", &config, &Stages::new());
         assert!(starter.text.contains("# kind = \"rest\"\n# api_name = \"API-NAME\"\n# stage = \"prod\"\n"));
         assert!(starter.text.contains("get-rest-api --rest-api-id a1b2c3d4e5"));
         let loaded = parse(&uncommented(&starter.text), "c.toml").unwrap();
@@ -494,7 +584,7 @@ mod tests {
             "elb \"main\"\n# injected = 1",
             &[behavior("/it's/\"q\"/*", "fn'url\\"), behavior("/tab\there", "fn'url\\"), behavior("/ü/ß*", "fn'url\\")],
         );
-        let starter = render("E\"1\n", &config);
+        let starter = render("E\"1\n", &config, &Stages::new());
         let loaded = parse(&starter.text, "c.toml").unwrap_or_else(|e| panic!("{e}\n{}", starter.text));
         assert_eq!(loaded.region(), Some("us-east-2"));
         let d = loaded.distribution("E\"1\n").unwrap();
@@ -514,7 +604,7 @@ mod tests {
             "elb",
             &[behavior("/assets/*", "s3")],
         );
-        let starter = render("E1", &config);
+        let starter = render("E1", &config, &Stages::new());
         assert_eq!(starter.warnings.len(), 1, "{:?}", starter.warnings);
         assert!(starter.warnings[0].contains("lambda_origins is empty"), "{:?}", starter.warnings);
         assert!(starter.text.contains("# WARNING: no origin of distribution E1 looks like API Gateway"));
@@ -528,7 +618,7 @@ mod tests {
     #[test]
     fn without_a_legacy_origin_the_file_says_so() {
         let config = distribution(&[origin("fn", "u1.lambda-url.us-east-2.on.aws")], &[], "fn", &[]);
-        let starter = render("E1", &config);
+        let starter = render("E1", &config, &Stages::new());
         assert!(starter.warnings[0].contains("legacy_origins is empty"), "{:?}", starter.warnings);
         let e = parse(&starter.text, "cutover.toml").unwrap_err();
         assert!(e.to_string().contains("has no legacy_origins"), "{e}");
@@ -545,7 +635,7 @@ mod tests {
             "elb",
             &[behavior("/api/*", "failover")],
         );
-        let starter = render("E1", &config);
+        let starter = render("E1", &config, &Stages::new());
         assert_eq!(starter.unclassified, ["failover"]);
         assert_eq!(
             starter.warnings,
@@ -569,7 +659,7 @@ mod tests {
             "elb",
             &[],
         );
-        let starter = render("E1", &config);
+        let starter = render("E1", &config, &Stages::new());
         assert!(starter.text.contains("several regions (\"eu-west-1\", \"us-east-1\")"), "{}", starter.text);
         assert_eq!(parse(&starter.text, "c.toml").unwrap().region(), None);
     }
@@ -583,13 +673,103 @@ mod tests {
         assert_eq!(resource_hint("/health"), "/health");
         assert_eq!(resource_hint("/img/*.png"), "/RESOURCE");
         assert_eq!(resource_hint("/a?c"), "/RESOURCE");
-        let starter = render("E2ABC", &rich());
+        let starter = render("E2ABC", &rich(), &Stages::new());
         assert!(starter.text.contains("path = \"/user/*\"\n"));
         assert!(starter.text.contains("# resource = \"/user/{proxy+}\"\n"), "{}", starter.text);
     }
 
+    /// `rich()` with its API Gateway origin on `/prod`, and the stages `apis` answers for it.
+    async fn rich_with_stage(apis: &FakeApis) -> (DistributionConfig, Stages) {
+        let mut config = rich();
+        config.origins.as_mut().unwrap().items[1].origin_path = Some("/prod".into());
+        let stages = find_stages(apis, &classify(&config).origins).await;
+        (config, stages)
+    }
+
+    fn deployed() -> FakeApis {
+        FakeApis::default().rest(
+            "a1b2c3d4e5",
+            "prod",
+            "def456",
+            &[("abc123", "proxy to legacy ELB", 1_764_511_320), ("def456", "orders on Lambda", 1_764_321_000)],
+        )
+    }
+
+    #[tokio::test]
+    async fn a_stage_every_route_shares_is_written_once_with_its_deployments() {
+        let (config, stages) = rich_with_stage(&deployed()).await;
+        let starter = render("E2ABC", &config, &stages);
+        assert!(starter.warnings.is_empty(), "{:?}", starter.warnings);
+        assert_eq!(starter.stages, ["REST a1b2c3d4e5/prod"]);
+        let text = &starter.text;
+        assert_eq!(text.matches("[distribution.stage]").count(), 1, "{text}");
+        assert!(!text.contains("[distribution.route.stage]"), "{text}");
+        assert!(
+            text.contains(
+                "[distribution.stage]\nrest_api_id = \"a1b2c3d4e5\"\nstage = \"prod\"\n\
+                 # The deployment whose integration proxies to the monolith, offered first by D.\n\
+                 # The stage's recent deployments, newest first (UTC):\n\
+                 #   abc123  2025-11-30 14:02  \"proxy to legacy ELB\"\n\
+                 #   def456  2025-11-28 09:10  \"orders on Lambda\" (current)\n\
+                 # fallback_deployment = \"DEPLOYMENT-ID\"\n"
+            ),
+            "{text}"
+        );
+        let loaded = parse(text, "c.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let found = loaded.stages_of("E2ABC", &paths(&config));
+        assert_eq!(found.len(), 4);
+        assert!(found.values().all(|s| s.stage.label() == "REST a1b2c3d4e5/prod" && s.fallback_deployment.is_none()));
+        validate_against(&loaded, "E2ABC", &origin_ids_of(&config), &paths(&config)).unwrap();
+        let loaded = parse(&uncommented(text), "c.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let found = loaded.stages_of("E2ABC", &["*".to_string()]);
+        assert_eq!(found["*"].fallback_deployment.as_deref(), Some("DEPLOYMENT-ID"));
+    }
+
+    #[tokio::test]
+    async fn a_route_that_never_moves_gets_no_stage_so_the_others_get_their_own() {
+        let (mut config, stages) = rich_with_stage(&deployed()).await;
+        config.origins.as_mut().unwrap().items.push(origin("s3", "assets.s3.amazonaws.com"));
+        let behaviors = config.cache_behaviors.as_mut().unwrap();
+        behaviors.items.as_mut().unwrap().push(behavior("/assets/*", "s3"));
+        behaviors.quantity += 1;
+        let starter = render("E2ABC", &config, &stages);
+        assert!(!starter.text.contains("[distribution.stage]"), "{}", starter.text);
+        assert_eq!(starter.text.matches("\n[distribution.route.stage]\n").count(), 4, "{}", starter.text);
+        let loaded = parse(&starter.text, "c.toml").unwrap();
+        let found = loaded.stages_of("E2ABC", &paths(&config));
+        assert_eq!(found.len(), 4);
+        assert!(!found.contains_key("/assets/*"));
+        parse(&uncommented(&starter.text), "c.toml").unwrap_or_else(|e| panic!("{e}\n{}", starter.text));
+    }
+
+    #[tokio::test]
+    async fn a_denied_read_writes_the_stage_commented_with_why_and_warns() {
+        let denied = BackendError::AccessDenied("GetRestApi is not allowed (AccessDeniedException: nope)".into());
+        let apis = FakeApis { rest_error: Some(denied), ..FakeApis::default() };
+        let (config, stages) = rich_with_stage(&apis).await;
+        let starter = render("E2ABC", &config, &stages);
+        let why = "apigateway:GET on arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5 was denied \
+                   (GetRestApi is not allowed (AccessDeniedException: nope))";
+        assert_eq!(
+            starter.warnings,
+            [format!("the stage of origin `apigw` was not filled in (written commented): {why}")]
+        );
+        assert!(
+            starter.text.contains(&format!(
+                "# Not filled in: {why}.\n# [distribution.stage]\n# rest_api_id = \"a1b2c3d4e5\"\n\
+                 #   (or http_api_id in its place, if it is the other kind of API)\n# stage = \"prod\"\n"
+            )),
+            "{}",
+            starter.text
+        );
+        let loaded = parse(&starter.text, "c.toml").unwrap();
+        assert!(loaded.stages_of("E2ABC", &paths(&config)).is_empty());
+        let loaded = parse(&uncommented(&starter.text), "c.toml").unwrap_or_else(|e| panic!("{e}\n{}", starter.text));
+        assert_eq!(loaded.stages_of("E2ABC", &paths(&config)).len(), 4);
+    }
+
     #[test]
     fn rendering_is_deterministic() {
-        assert_eq!(render("E2ABC", &rich()), render("E2ABC", &rich()));
+        assert_eq!(render("E2ABC", &rich(), &Stages::new()), render("E2ABC", &rich(), &Stages::new()));
     }
 }

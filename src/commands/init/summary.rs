@@ -30,6 +30,13 @@ pub fn summary(path: &Path, id: &str, starter: &Starter, run: &str, load_error: 
             path.display()
         )),
     }
+    if !starter.stages.is_empty() {
+        out.push_str(&format!(
+            "stage (read from API Gateway, for the stage rollback D): {}; set fallback_deployment to the \
+             deployment that proxies to the monolith, from those the file lists\n",
+            starter.stages.join(", ")
+        ));
+    }
     if !starter.lambda_origins.is_empty() {
         out.push_str(ACCOUNTS_BY_HAND);
         out.push('\n');
@@ -67,6 +74,7 @@ mod tests {
             lambda_origins: vec!["apigw".into()],
             legacy_origins: vec!["elb".into(), "elbs".into()],
             unclassified: vec![],
+            stages: vec![],
             warnings: vec![],
         }
     }
@@ -93,6 +101,20 @@ mod tests {
         let text = summary(Path::new("c.toml"), "E1", &s, "cutover --config c.toml", Some("no lambda_origins"));
         assert!(text.contains("Lambda origins: none;") && text.contains("in neither list: mixed"), "{text}");
         assert!(text.contains("next: edit c.toml as the warning above says"), "{text}");
+    }
+
+    #[test]
+    fn the_stages_found_are_named_with_the_step_left_to_do() {
+        let mut s = starter();
+        s.stages = vec!["REST a1/prod".into()];
+        let text = summary(Path::new("c.toml"), "E1", &s, "cutover", None);
+        assert!(
+            text.contains(
+                "stage (read from API Gateway, for the stage rollback D): REST a1/prod; set fallback_deployment to \
+                 the deployment that proxies to the monolith, from those the file lists\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,10 +1,16 @@
-//! Small distribution configs for the init module's tests.
+//! Small distribution configs for the init module's tests, and a scripted API Gateway.
+
+use async_trait::async_trait;
 
 use aws_sdk_cloudfront::types::{
     CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, Origin, OriginGroup,
     OriginGroupFailoverCriteria, OriginGroupMember, OriginGroupMembers, OriginGroups, OriginProtocolPolicy, Origins,
     StatusCodes, ViewerProtocolPolicy,
 };
+
+use super::api_reads::{ApiKind, ApiReads, StageState};
+use crate::backend::BackendError;
+use crate::domain::stage::Deployment;
 
 pub(crate) fn origin(id: &str, domain: &str) -> Origin {
     Origin::builder()
@@ -76,4 +82,73 @@ pub(crate) fn distribution(
         );
     }
     builder.build().unwrap()
+}
+
+/// API Gateway as init's tests script it: REST and HTTP APIs by id, each with one stage and its
+/// deployments (id, description, created in seconds), and errors to answer with instead.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FakeApis {
+    /// (kind, api id, stage, current deployment, deployments)
+    pub apis: Vec<(ApiKind, String, String, String, Vec<Deployment>)>,
+    pub rest_error: Option<BackendError>,
+    pub deployments_error: Option<BackendError>,
+}
+
+impl FakeApis {
+    fn with(mut self, kind: ApiKind, id: &str, stage: &str, current: &str, list: &[(&str, &str, i64)]) -> Self {
+        let list = list
+            .iter()
+            .map(|(id, description, secs)| Deployment {
+                id: id.to_string(),
+                description: description.to_string(),
+                created: jiff::Timestamp::from_second(*secs).ok(),
+            })
+            .collect();
+        self.apis.push((kind, id.into(), stage.into(), current.into(), list));
+        self
+    }
+
+    pub fn rest(self, id: &str, stage: &str, current: &str, list: &[(&str, &str, i64)]) -> Self {
+        self.with(ApiKind::Rest, id, stage, current, list)
+    }
+
+    pub fn http(self, id: &str, stage: &str, current: &str, list: &[(&str, &str, i64)]) -> Self {
+        self.with(ApiKind::Http, id, stage, current, list)
+    }
+
+    fn api(&self, kind: ApiKind, id: &str) -> Option<&(ApiKind, String, String, String, Vec<Deployment>)> {
+        self.apis.iter().find(|a| a.0 == kind && a.1 == id)
+    }
+}
+
+#[async_trait]
+impl ApiReads for FakeApis {
+    async fn rest_api_exists(&self, _region: &str, api_id: &str) -> Result<bool, BackendError> {
+        match &self.rest_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.api(ApiKind::Rest, api_id).is_some()),
+        }
+    }
+
+    async fn http_api_exists(&self, _region: &str, api_id: &str) -> Result<bool, BackendError> {
+        Ok(self.api(ApiKind::Http, api_id).is_some())
+    }
+
+    async fn stage(
+        &self,
+        _region: &str,
+        kind: ApiKind,
+        api_id: &str,
+        stage: &str,
+    ) -> Result<Option<StageState>, BackendError> {
+        let api = self.api(kind, api_id).filter(|a| a.2 == stage);
+        Ok(api.map(|a| StageState { deployment_id: a.3.clone(), auto_deploy: false }))
+    }
+
+    async fn deployments(&self, _region: &str, kind: ApiKind, api_id: &str) -> Result<Vec<Deployment>, BackendError> {
+        match &self.deployments_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.api(kind, api_id).map(|a| a.4.clone()).unwrap_or_default()),
+        }
+    }
 }
