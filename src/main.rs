@@ -103,6 +103,7 @@ fn main() -> ExitCode {
         Some(Subcommand::Probe(args)) => runtime.block_on(cutover::commands::headless::probe(&args, &cli.aws)),
         Some(Subcommand::Router(args)) => runtime.block_on(cutover::commands::router::run(&args, &cli.aws)),
         Some(Subcommand::EdgeLogs(args)) => runtime.block_on(cutover::commands::edge_logs::run(&args, &cli.aws)),
+        Some(Subcommand::Doctor(args)) => runtime.block_on(cutover::commands::doctor::run(&args, &cli.aws)),
         Some(Subcommand::Completions(_) | Subcommand::Man) => unreachable!("answered before the runtime"),
     };
     match result {

@@ -2,6 +2,7 @@
 //! `src/commands/` (`demo`, `live`, `init`, `headless`, `log`, `router`, `edge_logs`) and take their arguments from
 //! here; nothing here reaches back into them.
 
+mod doctor;
 mod duration;
 mod edge_logs;
 mod headless;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, ValueEnum};
 
+pub use self::doctor::{DoctorArea, DoctorArgs};
 pub use self::edge_logs::{EdgeLogsAction, EdgeLogsArgs, EdgeLogsChangeArgs, EdgeLogsReadArgs};
 pub use self::headless::{
     ApplyArgs, ProbeArgs, RollbackAllArgs, RolloutArgs, StageArgs, StatusArgs, SwitchArgs, TargetArg, WeightArgs,
@@ -173,6 +175,19 @@ pub enum Subcommand {
     /// nothing without --yes; `status` exits 0 when every chosen behavior logs, 3 when not, 1 when
     /// AWS could not be read. Every step that changes AWS is recorded in the audit trail.
     EdgeLogs(EdgeLogsArgs),
+    /// Check, before an incident, that everything one would need is there: one line per check
+    /// (✓ ready, ✗ missing, ? not verifiable), with the fix for each ✗ and ?.
+    ///
+    /// For each configured distribution (or --distribution ID), all at once and each within 4 s:
+    /// the credentials (STS), GetDistributionConfig, a data point in the last hour for each
+    /// configured metric source, Lambda GetAccountSettings in each account, the router's function,
+    /// store and records when it is installed, each configured stage, the edge-log stream and the
+    /// team journal when configured, and — through IAM SimulatePrincipalPolicy, never by writing —
+    /// the writes the emergency path makes (cloudfront:UpdateDistribution,
+    /// cloudfront-keyvaluestore:UpdateKeys, apigateway:PATCH on each stage). Exit code 0 when every
+    /// check is ready, 1 when something an incident would need is missing, 3 when nothing is
+    /// missing but something could not be verified, 2 for a config or argument error.
+    Doctor(DoctorArgs),
     /// Print a shell completion script for bash, zsh, fish, powershell or elvish on standard
     /// output (the book's completions page, docs/src/guide/completions.md, says where each shell looks
     /// for it).

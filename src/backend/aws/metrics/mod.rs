@@ -301,7 +301,7 @@ impl CloudWatchMetrics {
 }
 
 /// Each of the distribution's `lambda_accounts`, by name, and its fallback concurrency limit.
-fn account_specs(config: &Config, distribution_id: &str) -> Vec<(AccountSpec, u64)> {
+pub fn account_specs(config: &Config, distribution_id: &str) -> Vec<(AccountSpec, u64)> {
     let Some(distribution) = config.distribution(distribution_id) else { return Vec::new() };
     let text = |v: &Option<toml::Spanned<String>>| v.as_ref().map(|v| v.get_ref().trim().to_string());
     distribution
