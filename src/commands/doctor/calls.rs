@@ -109,18 +109,26 @@ pub async fn metrics(
         async move {
             let Some(client) = client else { return Vec::new() };
             let queries = sources.iter().map(|s| s.query.to_sdk()).collect();
-            let fetched = fetch::get_metric_data(client, queries, window).await;
-            sources.iter().map(|source| one_source(source, &fetched, file)).collect::<Vec<_>>()
+            match tokio::time::timeout(CHECK_TIMEOUT, fetch::get_metric_data(client, queries, window)).await {
+                Ok(fetched) => sources.iter().map(|source| one_source(source, &fetched, file)).collect::<Vec<_>>(),
+                Err(_) => sources.iter().map(|source| Outcome::unanswered("metrics", &source_words(source))).collect(),
+            }
         }
     });
     futures::future::join_all(calls).await.into_iter().flatten().collect()
 }
 
+/// `metrics ROUTE SOURCE`, for its line.
+fn source_words(source: &MetricSource) -> String {
+    format!("metrics {} {}", visible::escape(&source.route), visible::escape(&source.what))
+}
+
 fn one_source(source: &MetricSource, fetched: &Result<fetch::Fetched, BackendError>, file: &str) -> Outcome {
-    let what = format!("metrics {} {}", source.route, visible::escape(&source.what));
+    let what = source_words(source);
     match fetched {
         Ok(fetched) => match fetched.series.get(&source.query.id).map_or(0, Vec::len) {
             0 => Outcome::missing("metrics", format!("{what}: no data in the last hour"), no_data_fix(source, file)),
+            1 => Outcome::ready("metrics", format!("{what}: 1 data point in the last hour")),
             points => Outcome::ready("metrics", format!("{what}: {points} data points in the last hour")),
         },
         Err(error) => Outcome::failed("metrics", &what, error, "cloudwatch:GetMetricData (resource \"*\")"),
@@ -275,7 +283,11 @@ pub async fn edge_logs(clients: &AwsClients, stream_arn: &str) -> Vec<Outcome> {
             Some(summary) => {
                 let status = summary.stream_status().as_str();
                 if matches!(status, "ACTIVE" | "UPDATING") {
-                    Outcome::ready("edge_logs", format!("{what}: {status}, {} open shards", summary.open_shard_count()))
+                    let shards = match summary.open_shard_count() {
+                        1 => "1 open shard".to_string(),
+                        n => format!("{n} open shards"),
+                    };
+                    Outcome::ready("edge_logs", format!("{what}: {status}, {shards}"))
                 } else {
                     Outcome::missing(
                         "edge_logs",

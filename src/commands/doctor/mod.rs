@@ -76,25 +76,20 @@ async fn distribution(
         if !on(DoctorArea::Metrics) || sources.is_empty() {
             return Vec::new();
         }
-        timed("metrics", "metrics (GetMetricData)", calls::metrics(clients, &accounts, &sources, config.file_name()))
-            .await
+        // Each account's call has its own timeout, so an unanswered one still names its sources.
+        calls::metrics(clients, &accounts, &sources, config.file_name()).await
     };
     let limits = async {
         if !on(DoctorArea::LambdaLimits) {
             return Vec::new();
         }
-        let home = timed(
-            "lambda_account",
-            "Lambda GetAccountSettings",
-            calls::lambda_account(&clients.lambda, HOME_ACCOUNT, None),
-        );
-        let others = accounts.iter().zip(&specs).map(|(account, (spec, _))| {
-            timed(
-                "lambda_account",
-                "Lambda GetAccountSettings",
-                calls::lambda_account(&account.lambda, &account.name, spec.role_arn.as_deref()),
-            )
-        });
+        let each = |lambda, name: String, role: Option<String>| async move {
+            let what = format!("Lambda GetAccountSettings in account {name}");
+            timed("lambda_account", &what, calls::lambda_account(lambda, &name, role.as_deref())).await
+        };
+        let home = each(&clients.lambda, HOME_ACCOUNT.to_string(), None);
+        let others =
+            accounts.iter().zip(&specs).map(|(a, (spec, _))| each(&a.lambda, a.name.clone(), spec.role_arn.clone()));
         let (home, others) = tokio::join!(home, join_all(others));
         home.into_iter().chain(others.into_iter().flatten()).collect::<Vec<_>>()
     };

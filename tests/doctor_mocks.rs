@@ -1,0 +1,126 @@
+//! `cutover doctor`'s permission checks against IAM `SimulatePrincipalPolicy` scripted with
+//! `aws-smithy-mocks` on the real `aws-sdk-iam` client (moto does not simulate policies): a denied
+//! `UpdateDistribution` is ✗ with what to grant, and a simulator the caller may not use makes each
+//! write "? not verifiable without a write" and the report's exit code the unverifiable one.
+
+use aws_sdk_iam::Client;
+use aws_sdk_iam::config::retry::RetryConfig;
+use aws_sdk_iam::operation::simulate_principal_policy::SimulatePrincipalPolicyOutput;
+use aws_sdk_iam::types::{EvaluationResult, PolicyEvaluationDecisionType};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use cutover::commands::doctor::calls::Caller;
+use cutover::commands::doctor::checks::{Outcome, Status, emergency_permissions};
+use cutover::commands::doctor::permissions;
+use cutover::commands::doctor::render::{EXIT_UNVERIFIABLE, Report};
+
+const ACCOUNT: &str = "123456789012";
+
+fn caller() -> Caller {
+    Caller { arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/oncall/ana"), account: ACCOUNT.into() }
+}
+
+fn decision(action: &str, decision: PolicyEvaluationDecisionType) -> SimulatePrincipalPolicyOutput {
+    let result = EvaluationResult::builder().eval_action_name(action).eval_decision(decision).build().unwrap();
+    SimulatePrincipalPolicyOutput::builder().evaluation_results(result).build()
+}
+
+/// IAM's query-protocol error document.
+fn query_error(status: u16, code: &str, message: &str) -> HttpResponse {
+    let body = format!(
+        "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+    );
+    HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body))
+}
+
+#[tokio::test]
+async fn an_implicit_deny_of_update_distribution_is_missing_with_what_to_grant() {
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/oncall");
+    let expected_role = role.clone();
+    let rule = mock!(Client::simulate_principal_policy)
+        .match_requests(move |input| input.policy_source_arn() == Some(expected_role.as_str()))
+        .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::ImplicitDeny));
+    let iam: Client =
+        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
+
+    let outcomes = permissions::check(&iam, Some(&caller()), &wanted).await;
+
+    assert_eq!(rule.num_calls(), 1, "the session's role is simulated, not the session");
+    let [denied] = outcomes.as_slice() else { panic!("{outcomes:#?}") };
+    assert_eq!(denied.status, Status::Missing);
+    assert!(denied.detail.contains("cloudfront:UpdateDistribution"), "{}", denied.detail);
+    assert!(denied.detail.contains("implicitDeny"), "{}", denied.detail);
+    assert_eq!(
+        denied.fix.as_deref(),
+        Some(
+            format!("grant cloudfront:UpdateDistribution on arn:aws:cloudfront::{ACCOUNT}:distribution/E1 to {role}")
+                .as_str()
+        )
+    );
+    let report = Report::new(vec![Outcome::ready("credentials", "ok").of("E1"), denied.clone().of("E1")], vec![]);
+    assert_eq!(report.exit_code(), 1);
+    assert!(
+        report
+            .to_text()
+            .contains("  ✗ cloudfront:UpdateDistribution on arn:aws:cloudfront::123456789012:distribution/E1")
+    );
+}
+
+#[tokio::test]
+async fn an_allowed_write_is_ready() {
+    let rule = mock!(Client::simulate_principal_policy)
+        .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::Allowed));
+    let iam: Client =
+        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
+    let outcomes = permissions::check(&iam, Some(&caller()), &wanted).await;
+    assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Ready]);
+}
+
+#[tokio::test]
+async fn a_simulator_the_caller_may_not_use_leaves_every_write_not_verifiable() {
+    let rule = mock!(Client::simulate_principal_policy).then_http_response(|| {
+        query_error(403, "AccessDenied", "not authorized to perform: iam:SimulatePrincipalPolicy")
+    });
+    let iam: Client =
+        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let wanted = emergency_permissions(
+        ACCOUNT,
+        "E1",
+        Some("arn:aws:cloudfront::123456789012:key-value-store/k"),
+        &[],
+        "eu-west-1",
+    );
+
+    let outcomes = permissions::check(&iam, Some(&caller()), &wanted).await;
+
+    assert_eq!(outcomes.len(), 2, "{outcomes:#?}");
+    for outcome in &outcomes {
+        assert_eq!(outcome.status, Status::Unverifiable, "{outcome:#?}");
+        assert!(outcome.detail.contains("not verifiable without a write"), "{}", outcome.detail);
+        assert!(outcome.fix.as_deref().is_some_and(|f| f.contains("iam:SimulatePrincipalPolicy")), "{outcome:#?}");
+    }
+    let mut checks = vec![Outcome::ready("credentials", "ok").of("E1")];
+    checks.extend(outcomes.into_iter().map(|o| o.of("E1")));
+    let report = Report::new(checks, vec![]);
+    assert_eq!(report.exit_code(), EXIT_UNVERIFIABLE);
+    assert!(report.to_text().contains("  ? cloudfront-keyvaluestore:UpdateKeys"), "{}", report.to_text());
+}
+
+#[tokio::test]
+async fn an_unknown_caller_cannot_be_simulated_and_nothing_is_asked() {
+    let rule = mock!(Client::simulate_principal_policy)
+        .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::Allowed));
+    let iam: Client =
+        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
+    let outcomes = permissions::check(&iam, None, &wanted).await;
+    assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Unverifiable]);
+    let root = Caller { arn: format!("arn:aws:iam::{ACCOUNT}:root"), account: ACCOUNT.into() };
+    let outcomes = permissions::check(&iam, Some(&root), &wanted).await;
+    assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Unverifiable]);
+    assert_eq!(rule.num_calls(), 0);
+}
