@@ -1,7 +1,10 @@
 //! `cutover doctor`'s permission checks against IAM `SimulatePrincipalPolicy` scripted with
 //! `aws-smithy-mocks` on the real `aws-sdk-iam` client (moto does not simulate policies): a denied
 //! `UpdateDistribution` is ✗ with what to grant, and a simulator the caller may not use makes each
-//! write "? not verifiable without a write" and the report's exit code the unverifiable one.
+//! write "? not verifiable without a write" and the report's exit code the unverifiable one — on
+//! its own, and through the whole run (`doctor::examine`) with STS and CloudFront scripted too.
+
+mod support;
 
 use aws_sdk_iam::Client;
 use aws_sdk_iam::config::retry::RetryConfig;
@@ -11,10 +14,11 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
+use cutover::cli::DoctorArea;
 use cutover::commands::doctor::calls::Caller;
 use cutover::commands::doctor::checks::{Outcome, Status, emergency_permissions};
-use cutover::commands::doctor::permissions;
 use cutover::commands::doctor::render::{EXIT_UNVERIFIABLE, Report};
+use cutover::commands::doctor::{examine, permissions};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -123,4 +127,67 @@ async fn an_unknown_caller_cannot_be_simulated_and_nothing_is_asked() {
     let outcomes = permissions::check(&iam, Some(&root), &wanted).await;
     assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Unverifiable]);
     assert_eq!(rule.num_calls(), 0);
+}
+
+/// The whole run for distribution `E1` with only credentials, the distribution and the permissions
+/// checked: STS says an assumed role, CloudFront gives the config, IAM answers with `iam`.
+async fn whole_run(iam: Client) -> cutover::commands::doctor::render::Report {
+    let sts_rule = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
+            .arn(format!("arn:aws:sts::{ACCOUNT}:assumed-role/oncall/ana"))
+            .account(ACCOUNT)
+            .build()
+    });
+    let cloudfront_rule = mock!(aws_sdk_cloudfront::Client::get_distribution_config).then_output(|| {
+        aws_sdk_cloudfront::operation::get_distribution_config::GetDistributionConfigOutput::builder()
+            .distribution_config(support::emulators::distribution_config("ref", &[("/api/*", "apigw")]))
+            .e_tag("E1TAG")
+            .build()
+    });
+    let mut clients = support::emulators::unreachable_clients();
+    clients.sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&sts_rule]);
+    clients.cloudfront = mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&cloudfront_rule]);
+    clients.iam = iam;
+    let config = cutover::config::parse(
+        "[[distribution]]\nid = \"E1\"\nlambda_origins = [\"apigw\"]\nlegacy_origins = [\"legacy\"]\n",
+        "doctor.toml",
+    )
+    .unwrap();
+    let skip = [
+        DoctorArea::Metrics,
+        DoctorArea::LambdaLimits,
+        DoctorArea::Router,
+        DoctorArea::Stages,
+        DoctorArea::EdgeLogs,
+        DoctorArea::Journal,
+    ];
+    examine(&config, &clients, &["E1".to_string()], &skip).await
+}
+
+#[tokio::test]
+async fn the_whole_run_exits_1_on_a_denied_write_and_3_when_the_simulator_is_refused() {
+    let deny = mock!(Client::simulate_principal_policy)
+        .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::ImplicitDeny));
+    let iam: Client =
+        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&deny], |c| c.retry_config(RetryConfig::disabled()));
+    let denied = whole_run(iam).await;
+    let statuses: Vec<(&str, Status)> = denied.checks.iter().map(|c| (c.check, c.status)).collect();
+    assert_eq!(
+        statuses,
+        [("credentials", Status::Ready), ("distribution", Status::Ready), ("permission", Status::Missing)],
+        "{}",
+        denied.to_text()
+    );
+    assert_eq!(denied.exit_code(), 1);
+    assert!(denied.to_text().contains("fix: grant cloudfront:UpdateDistribution on arn:aws:cloudfront::123456789012:distribution/E1 to arn:aws:iam::123456789012:role/oncall"), "{}", denied.to_text());
+
+    let refuse = mock!(Client::simulate_principal_policy).then_http_response(|| {
+        query_error(403, "AccessDenied", "not authorized to perform: iam:SimulatePrincipalPolicy")
+    });
+    let iam: Client =
+        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&refuse], |c| c.retry_config(RetryConfig::disabled()));
+    let unknown = whole_run(iam).await;
+    assert_eq!(unknown.exit_code(), EXIT_UNVERIFIABLE, "{}", unknown.to_text());
+    assert!(unknown.to_text().contains("  ? cloudfront:UpdateDistribution on arn:aws:cloudfront::123456789012:distribution/E1 (R, s, rollback-all and switch): not verifiable without a write"), "{}", unknown.to_text());
+    assert_eq!(unknown.summary.skipped, ["metrics", "lambda-limits", "router", "stages", "edge-logs", "journal"]);
 }
