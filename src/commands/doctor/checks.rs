@@ -335,6 +335,19 @@ mod tests {
     }
 
     #[test]
+    fn a_stage_shared_by_routes_is_checked_once_and_a_routes_own_stage_too() {
+        let text = "[[distribution]]\nid = \"E1\"\nlambda_origins = [\"apigw\"]\nlegacy_origins = [\"legacy\"]\n\
+                    [distribution.stage]\nrest_api_id = \"abc\"\nstage = \"prod\"\n\
+                    [[distribution.route]]\npath = \"/a/*\"\n\
+                    [[distribution.route]]\npath = \"/b/*\"\n\
+                    [[distribution.route]]\npath = \"/c/*\"\n\
+                    [distribution.route.stage]\nhttp_api_id = \"h1\"\nstage = \"live\"\n";
+        let config = parse(text, "c.toml").unwrap();
+        let words: Vec<String> = stages(&config, "E1").iter().map(|s| stage_words(&s.stage)).collect();
+        assert_eq!(words, ["stage live of HTTP API h1", "stage prod of REST API abc"]);
+    }
+
+    #[test]
     fn the_emergency_path_needs_the_distribution_and_the_store_and_stages_when_there_are_some() {
         let stage = RouteStage {
             stage: StageRef::Rest { rest_api_id: "abc".into(), stage: "prod".into() },
