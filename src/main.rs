@@ -69,6 +69,12 @@ fn main() -> ExitCode {
                 "--demo runs the headless commands on the demo world; the console on it is `cutover demo`, and `init` reads a live distribution: drop --demo",
             );
         }
+        Some(Subcommand::Doctor(_)) if cli.aws.demo => {
+            return fail(
+                USAGE_ERROR,
+                "`doctor` checks a live account's readiness; the demo world needs none: drop --demo",
+            );
+        }
         None => match themes_for_screen(cli.theme.as_deref()) {
             Ok((themes, theme)) => {
                 done(runtime.block_on(cutover::commands::live::run(&cli.aws, themes, &theme, colours)))

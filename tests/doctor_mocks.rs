@@ -191,3 +191,12 @@ async fn the_whole_run_exits_1_on_a_denied_write_and_3_when_the_simulator_is_ref
     assert!(unknown.to_text().contains("  ? cloudfront:UpdateDistribution on arn:aws:cloudfront::123456789012:distribution/E1 (R, s, rollback-all and switch): not verifiable without a write"), "{}", unknown.to_text());
     assert_eq!(unknown.summary.skipped, ["metrics", "lambda-limits", "router", "stages", "edge-logs", "journal"]);
 }
+
+#[test]
+fn doctor_refuses_the_demo_world_as_a_usage_error() {
+    let home = support::pty::TempDir::new("cutover-doctor-demo");
+    let config = home.path().join("cutover.toml");
+    let out = support::binary::run_cutover_bare(home.path(), &config, &["doctor", "--demo"], &[]);
+    assert_eq!(support::binary::code(&out), 2);
+    assert!(support::binary::stderr(&out).contains("drop --demo"), "{}", support::binary::stderr(&out));
+}
