@@ -257,6 +257,15 @@ pub struct Permission {
     pub used_by: &'static str,
 }
 
+/// `UpdateKeys` on the router's store: what `+`, `-`, `weight` and `rollout` write.
+pub fn store_permission(store_arn: &str) -> Permission {
+    Permission {
+        action: "cloudfront-keyvaluestore:UpdateKeys",
+        resource: store_arn.to_string(),
+        used_by: "+, -, weight and rollout",
+    }
+}
+
 /// The writes an incident needs: `UpdateDistribution` on the distribution (`R`, `s`,
 /// `rollback-all`), `UpdateKeys` on the router's store when there is one (`+`/`-`, `weight`), and
 /// `apigateway:PATCH` on each stage (`D`, `cutover stage`).
@@ -272,13 +281,7 @@ pub fn emergency_permissions(
         resource: distribution_arn(account, distribution_id),
         used_by: "R, s, rollback-all and switch",
     }];
-    if let Some(arn) = store_arn {
-        wanted.push(Permission {
-            action: "cloudfront-keyvaluestore:UpdateKeys",
-            resource: arn.to_string(),
-            used_by: "+, -, weight and rollout",
-        });
-    }
+    wanted.extend(store_arn.map(store_permission));
     for stage in stages {
         wanted.push(Permission {
             action: "apigateway:PATCH",

@@ -48,7 +48,7 @@ pub async fn examine(config: &Config, clients: &AwsClients, ids: &[String], skip
     Report::new(outcomes, skipped.into_iter().map(DoctorArea::name).collect())
 }
 
-// Long: every check of one distribution side by side, then the permissions that need their answers.
+// Long: every check of one distribution side by side, each an async block that knows when it is skipped.
 /// One distribution's checks, in the report's order.
 async fn distribution(
     config: &Config,
@@ -93,11 +93,26 @@ async fn distribution(
         let (home, others) = tokio::join!(home, join_all(others));
         home.into_iter().chain(others.into_iter().flatten()).collect::<Vec<_>>()
     };
+    // The store's `UpdateKeys` is simulated as soon as the store is found; the other writes at once.
     let router = async {
         if !on(DoctorArea::Router) {
-            return (Vec::new(), None);
+            return (Vec::new(), Vec::new());
         }
-        calls::router(clients, id, account).await
+        let (outcomes, store_arn) = calls::router(clients, id, account).await;
+        let keys = match store_arn {
+            Some(arn) if on(DoctorArea::Permissions) => {
+                permissions::check(&clients.iam, caller, &[checks::store_permission(&arn)]).await
+            }
+            _ => Vec::new(),
+        };
+        (outcomes, keys)
+    };
+    let writes = async {
+        if !on(DoctorArea::Permissions) {
+            return Vec::new();
+        }
+        let wanted = checks::emergency_permissions(account, id, None, &stages, &clients.region);
+        permissions::check(&clients.iam, caller, &wanted).await
     };
     let stage_checks = async {
         if !on(DoctorArea::Stages) {
@@ -122,16 +137,11 @@ async fn distribution(
             None => Vec::new(),
         }
     };
-    let (read, metrics, limits, (router, store_arn), stage_checks, edge_logs, journal) =
-        tokio::join!(read_distribution, metrics, limits, router, stage_checks, edge_logs, journal);
-
-    let permissions = match on(DoctorArea::Permissions) {
-        true => {
-            let wanted = checks::emergency_permissions(account, id, store_arn.as_deref(), &stages, &clients.region);
-            permissions::check(&clients.iam, caller, &wanted).await
-        }
-        false => Vec::new(),
-    };
+    let (read, metrics, limits, (router, keys), stage_checks, edge_logs, journal, mut permissions) =
+        tokio::join!(read_distribution, metrics, limits, router, stage_checks, edge_logs, journal, writes);
+    // In the order the emergency path uses them: the distribution, the store, the stages.
+    let at = permissions.len().min(1);
+    permissions.splice(at..at, keys);
     [vec![identity], read, metrics, limits, router, stage_checks, edge_logs, journal, permissions]
         .into_iter()
         .flatten()
