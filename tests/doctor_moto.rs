@@ -16,6 +16,7 @@ use std::process::Output;
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
 use jiff::{SignedDuration, Timestamp};
+use support::api_gateway::deployable_rest_api;
 use support::binary::{code, run_cutover, stdout};
 use support::emulators::{clients, create_half_migrated_distribution, localstack, moto, sdk_config};
 use support::fake_cloudfront::{ACCOUNT, FakeCloudFront, Function};
@@ -69,15 +70,7 @@ async fn invoked(function: &str) {
 /// A REST API stage `prod` in moto serving a deployment: its id.
 async fn rest_stage() -> String {
     let client = aws_sdk_apigateway::Client::new(&sdk_config(&moto(), REGION));
-    let api = client.create_rest_api().name(unique("doctor")).send().await.unwrap();
-    let api_id = api.id().unwrap().to_string();
-    let root = client.get_resources().rest_api_id(&api_id).send().await.unwrap();
-    let root_id = root.items()[0].id().unwrap().to_string();
-    let method = client.put_method().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    method.authorization_type("NONE").send().await.unwrap();
-    let integration = client.put_integration().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    let integration = integration.r#type(aws_sdk_apigateway::types::IntegrationType::HttpProxy);
-    integration.integration_http_method("GET").uri("http://127.0.0.1:9/").send().await.unwrap();
+    let api_id = deployable_rest_api(&client, &unique("doctor")).await;
     let deployment = client.create_deployment().rest_api_id(&api_id).description("lambda").send().await.unwrap();
     let stage = client.create_stage().rest_api_id(&api_id).stage_name("prod");
     stage.deployment_id(deployment.id().unwrap()).send().await.unwrap();

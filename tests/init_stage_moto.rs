@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
-use aws_sdk_apigateway::types::IntegrationType;
 use aws_sdk_apigatewayv2::types::ProtocolType;
 use cutover::config;
 use serde_json::Value;
+use support::api_gateway::deployable_rest_api;
 use support::binary::{code, run_cutover, stderr, stdout};
 use support::emulators::{clients, distribution_config, moto, sdk_config};
 use support::pty::TempDir;
@@ -47,15 +47,7 @@ async fn create_distribution(test: &str, domain: &str, origin_path: &str) -> Str
 /// the second deployment. Returns the API id and the deployment ids.
 async fn rest_api_on_prod(descriptions: [&str; 2]) -> (String, Vec<String>) {
     let client = aws_sdk_apigateway::Client::new(&sdk_config(&moto(), REGION));
-    let api = client.create_rest_api().name("cutover-init-stage").send().await.unwrap();
-    let api_id = api.id().unwrap().to_string();
-    let root = client.get_resources().rest_api_id(&api_id).send().await.unwrap();
-    let root_id = root.items()[0].id().unwrap().to_string();
-    let method = client.put_method().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    method.authorization_type("NONE").send().await.unwrap();
-    let integration = client.put_integration().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    let integration = integration.r#type(IntegrationType::HttpProxy).integration_http_method("GET");
-    integration.uri("http://127.0.0.1:9/").send().await.unwrap();
+    let api_id = deployable_rest_api(&client, "cutover-init-stage").await;
     let mut ids = Vec::new();
     for description in descriptions {
         let deployment = client.create_deployment().rest_api_id(&api_id).description(description).send().await;

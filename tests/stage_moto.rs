@@ -5,21 +5,14 @@ mod support;
 
 use cutover::backend::aws::ApiGatewayStages;
 use cutover::backend::stage::{StageControl, StageRef};
+use support::api_gateway::deployable_rest_api;
 use support::emulators::{moto, sdk_config};
 
 #[tokio::test]
 async fn a_rest_stage_lists_its_deployments_and_moves_to_an_older_one() {
     let sdk = sdk_config(&moto(), "eu-west-1");
     let client = aws_sdk_apigateway::Client::new(&sdk);
-    let api = client.create_rest_api().name("cutover-stage").send().await.unwrap();
-    let api_id = api.id().unwrap().to_string();
-    let root = client.get_resources().rest_api_id(&api_id).send().await.unwrap();
-    let root_id = root.items()[0].id().unwrap().to_string();
-    let method = client.put_method().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    method.authorization_type("NONE").send().await.unwrap();
-    let integration = client.put_integration().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    let integration = integration.r#type(aws_sdk_apigateway::types::IntegrationType::HttpProxy);
-    integration.integration_http_method("GET").uri("http://127.0.0.1:9/").send().await.unwrap();
+    let api_id = deployable_rest_api(&client, "cutover-stage").await;
     let deploy = |description: &'static str| {
         let call = client.create_deployment().rest_api_id(&api_id).description(description);
         async move { call.send().await.unwrap().id().unwrap().to_string() }
@@ -58,15 +51,7 @@ async fn a_100_kb_deployment_description_is_kept_cut_with_a_mark() {
     use cutover::domain::visible::MAX_AWS_TEXT_CHARS;
     let sdk = sdk_config(&moto(), "eu-west-1");
     let client = aws_sdk_apigateway::Client::new(&sdk);
-    let api = client.create_rest_api().name("cutover-long-description").send().await.unwrap();
-    let api_id = api.id().unwrap().to_string();
-    let root = client.get_resources().rest_api_id(&api_id).send().await.unwrap();
-    let root_id = root.items()[0].id().unwrap().to_string();
-    let method = client.put_method().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    method.authorization_type("NONE").send().await.unwrap();
-    let integration = client.put_integration().rest_api_id(&api_id).resource_id(&root_id).http_method("GET");
-    let integration = integration.r#type(aws_sdk_apigateway::types::IntegrationType::HttpProxy);
-    integration.integration_http_method("GET").uri("http://127.0.0.1:9/").send().await.unwrap();
+    let api_id = deployable_rest_api(&client, "cutover-long-description").await;
     let changelog = "fix: a line of the changelog\n".repeat(3_500);
     assert!(changelog.len() >= 100_000);
     let deployment = client.create_deployment().rest_api_id(&api_id).description(&changelog).send().await.unwrap();

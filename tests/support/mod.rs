@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod api_gateway;
 pub mod binary;
 pub mod emulators;
 pub mod fake_cloudfront;
