@@ -8,6 +8,7 @@ mod support;
 
 use aws_sdk_iam::Client;
 use aws_sdk_iam::config::retry::RetryConfig;
+use aws_sdk_iam::operation::get_role::GetRoleOutput;
 use aws_sdk_iam::operation::simulate_principal_policy::SimulatePrincipalPolicyOutput;
 use aws_sdk_iam::types::{EvaluationResult, PolicyEvaluationDecisionType};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
@@ -31,6 +32,12 @@ fn decision(action: &str, decision: PolicyEvaluationDecisionType) -> SimulatePri
     SimulatePrincipalPolicyOutput::builder().evaluation_results(result).build()
 }
 
+/// `GetRole` not allowed: the session's role is simulated by its ARN without a path.
+fn get_role_refused() -> aws_smithy_mocks::Rule {
+    mock!(Client::get_role)
+        .then_http_response(|| query_error(403, "AccessDenied", "not authorized to perform: iam:GetRole"))
+}
+
 /// IAM's query-protocol error document.
 fn query_error(status: u16, code: &str, message: &str) -> HttpResponse {
     let body = format!(
@@ -46,8 +53,8 @@ async fn an_implicit_deny_of_update_distribution_is_missing_with_what_to_grant()
     let rule = mock!(Client::simulate_principal_policy)
         .match_requests(move |input| input.policy_source_arn() == Some(expected_role.as_str()))
         .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::ImplicitDeny));
-    let iam: Client =
-        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let iam: Client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule, &get_role_refused()], |c| c
+        .retry_config(RetryConfig::disabled()));
     let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
 
     let outcomes = permissions::check(&iam, Some(&caller()), &wanted).await;
@@ -74,11 +81,52 @@ async fn an_implicit_deny_of_update_distribution_is_missing_with_what_to_grant()
 }
 
 #[tokio::test]
+async fn an_sso_session_is_simulated_as_its_role_with_the_path_get_role_gives() {
+    let role =
+        format!("arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_oncall_0a1b");
+    let (named, expected) = (role.clone(), role.clone());
+    let get_role = mock!(Client::get_role)
+        .match_requests(|input| input.role_name() == Some("AWSReservedSSO_oncall_0a1b"))
+        .then_output(move || GetRoleOutput::builder().role(iam_role(&named)).build());
+    let simulate = mock!(Client::simulate_principal_policy)
+        .match_requests(move |input| input.policy_source_arn() == Some(expected.as_str()))
+        .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::ImplicitDeny));
+    let iam: Client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&get_role, &simulate], |c| c
+        .retry_config(RetryConfig::disabled()));
+    let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
+    let session = Caller {
+        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_oncall_0a1b/ana"),
+        account: ACCOUNT.into(),
+    };
+
+    let outcomes = permissions::check(&iam, Some(&session), &wanted).await;
+
+    assert_eq!((get_role.num_calls(), simulate.num_calls()), (1, 1), "{outcomes:#?}");
+    let [denied] = outcomes.as_slice() else { panic!("{outcomes:#?}") };
+    assert_eq!(denied.status, Status::Missing, "{denied:#?}");
+    assert!(denied.fix.as_deref().is_some_and(|fix| fix.ends_with(&format!("to {role}"))), "{denied:#?}");
+}
+
+fn iam_role(arn: &str) -> aws_sdk_iam::types::Role {
+    let name = arn.rsplit('/').next().unwrap();
+    let path = &arn[arn.find(":role").unwrap() + 5..arn.len() - name.len()];
+    let created = aws_smithy_types::DateTime::from_secs(0);
+    aws_sdk_iam::types::Role::builder()
+        .path(path)
+        .role_name(name)
+        .role_id("AROAEXAMPLE")
+        .arn(arn)
+        .create_date(created)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
 async fn an_allowed_write_is_ready() {
     let rule = mock!(Client::simulate_principal_policy)
         .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::Allowed));
-    let iam: Client =
-        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let iam: Client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule, &get_role_refused()], |c| c
+        .retry_config(RetryConfig::disabled()));
     let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
     let outcomes = permissions::check(&iam, Some(&caller()), &wanted).await;
     assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Ready]);
@@ -89,8 +137,8 @@ async fn a_simulator_the_caller_may_not_use_leaves_every_write_not_verifiable() 
     let rule = mock!(Client::simulate_principal_policy).then_http_response(|| {
         query_error(403, "AccessDenied", "not authorized to perform: iam:SimulatePrincipalPolicy")
     });
-    let iam: Client =
-        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let iam: Client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule, &get_role_refused()], |c| c
+        .retry_config(RetryConfig::disabled()));
     let wanted = emergency_permissions(
         ACCOUNT,
         "E1",
@@ -118,8 +166,8 @@ async fn a_simulator_the_caller_may_not_use_leaves_every_write_not_verifiable() 
 async fn an_unknown_caller_cannot_be_simulated_and_nothing_is_asked() {
     let rule = mock!(Client::simulate_principal_policy)
         .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::Allowed));
-    let iam: Client =
-        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule], |c| c.retry_config(RetryConfig::disabled()));
+    let iam: Client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&rule, &get_role_refused()], |c| c
+        .retry_config(RetryConfig::disabled()));
     let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
     let outcomes = permissions::check(&iam, None, &wanted).await;
     assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Unverifiable]);
@@ -168,8 +216,8 @@ async fn whole_run(iam: Client) -> cutover::commands::doctor::render::Report {
 async fn the_whole_run_exits_1_on_a_denied_write_and_3_when_the_simulator_is_refused() {
     let deny = mock!(Client::simulate_principal_policy)
         .then_output(|| decision("cloudfront:UpdateDistribution", PolicyEvaluationDecisionType::ImplicitDeny));
-    let iam: Client =
-        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&deny], |c| c.retry_config(RetryConfig::disabled()));
+    let iam: Client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&deny, &get_role_refused()], |c| c
+        .retry_config(RetryConfig::disabled()));
     let denied = whole_run(iam).await;
     let statuses: Vec<(&str, Status)> = denied.checks.iter().map(|c| (c.check, c.status)).collect();
     assert_eq!(
@@ -184,8 +232,8 @@ async fn the_whole_run_exits_1_on_a_denied_write_and_3_when_the_simulator_is_ref
     let refuse = mock!(Client::simulate_principal_policy).then_http_response(|| {
         query_error(403, "AccessDenied", "not authorized to perform: iam:SimulatePrincipalPolicy")
     });
-    let iam: Client =
-        mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&refuse], |c| c.retry_config(RetryConfig::disabled()));
+    let iam: Client = mock_client!(aws_sdk_iam, RuleMode::MatchAny, [&refuse, &get_role_refused()], |c| c
+        .retry_config(RetryConfig::disabled()));
     let unknown = whole_run(iam).await;
     assert_eq!(unknown.exit_code(), EXIT_UNVERIFIABLE, "{}", unknown.to_text());
     assert!(unknown.to_text().contains("  ? cloudfront:UpdateDistribution on arn:aws:cloudfront::123456789012:distribution/E1 (R, s, rollback-all and switch): not verifiable without a write"), "{}", unknown.to_text());

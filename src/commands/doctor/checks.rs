@@ -139,8 +139,8 @@ pub fn stage_words(stage: &StageRef) -> String {
 }
 
 /// The principal IAM can simulate for a caller: a user or role as it is, an assumed-role session
-/// as its role (`arn:aws:sts::A:assumed-role/R/S` → `arn:aws:iam::A:role/R`). A role with a path
-/// loses it in the session's ARN, so its simulation fails and says so. `Err` says why there is none
+/// as its role (`arn:aws:sts::A:assumed-role/R/S` → `arn:aws:iam::A:role/R`). The session's ARN has
+/// no path; `permissions::check` asks `GetRole` for the role's whole ARN. `Err` says why there is none
 /// (the root user, a federated user).
 pub fn principal_of(caller_arn: &str) -> Result<String, String> {
     let parts: Vec<&str> = caller_arn.splitn(6, ':').collect();

@@ -16,8 +16,21 @@ pub async fn check(iam: &aws_sdk_iam::Client, caller: Option<&Caller>, wanted: &
         Some(Err(why)) => return wanted.iter().map(|p| unverifiable(p, &why, None)).collect(),
         None => return wanted.iter().map(|p| unverifiable(p, "the caller is not known", None)).collect(),
     };
+    let principal = with_path(iam, principal).await;
     let calls = wanted.iter().map(|permission| simulate(iam, &principal, permission));
     futures::future::join_all(calls).await
+}
+
+/// A role's ARN with its path. A session's ARN leaves the path out, and IAM simulates no role by
+/// an ARN without it: every IAM Identity Center (SSO) role lives under
+/// `/aws-reserved/sso.amazonaws.com/`. `GetRole` (a read) gives the whole ARN; when it is not allowed
+/// or fails, the ARN without a path is tried (right for a role that has none).
+async fn with_path(iam: &aws_sdk_iam::Client, principal: String) -> String {
+    let Some((_, name)) = principal.split_once(":role/") else { return principal };
+    match tokio::time::timeout(CHECK_TIMEOUT, iam.get_role().role_name(name).send()).await {
+        Ok(Ok(answer)) => answer.role().map_or(principal, |role| role.arn().to_string()),
+        _ => principal,
+    }
 }
 
 /// One permission: IAM's decision for `principal`, `action` on `resource`.
