@@ -259,6 +259,16 @@ pub fn help_key_names(context: Context) -> Vec<(Vec<String>, Command)> {
         .collect()
 }
 
+/// What the help overlay and the keys page say `command` does where `context` has the keyboard:
+/// the stage's picker selects and chooses deployments, not routes or switches.
+pub fn describe(context: Context, command: Command) -> &'static str {
+    match (context, command) {
+        (StagePicker, Command::SelectUp | Command::SelectDown) => "select the deployment above / below",
+        (StagePicker, Command::Confirm) => "choose this deployment, then confirm",
+        _ => command.description(),
+    }
+}
+
 /// What the footer shows for a context, for the commands `offered` there: the footer's keys and
 /// the command's short word (`↑↓ select`, `n/Esc cancel`).
 pub fn footer(context: Context, offered: impl Fn(Command) -> bool) -> Vec<(String, &'static str)> {

@@ -40,7 +40,7 @@ fn section<'a>(context: Context, theme: &Theme) -> Vec<Line<'a>> {
     for (label, command) in rows {
         lines.push(Line::from(vec![
             Span::styled(format!("{label:<10}"), theme.key),
-            Span::styled(command.description(), theme.dialog),
+            Span::styled(keymap::describe(context, command), theme.dialog),
         ]));
     }
     lines

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use clap::CommandFactory;
 
-use crate::app::keymap::{ANYWHERE, Context, help_key_names, key_name};
+use crate::app::keymap::{ANYWHERE, Context, describe, help_key_names, key_name};
 use crate::cli::Cli;
 use crate::config::EXAMPLE;
 
@@ -31,7 +31,7 @@ pub fn keys_page() -> String {
     for context in CONTEXTS {
         let _ = write!(page, "\n## {}\n\n| key | what it does |\n| --- | --- |\n", context.title());
         for (keys, command) in help_key_names(*context) {
-            let _ = writeln!(page, "| {} | {} |", code_spans(&keys), escape_cell(command.description()));
+            let _ = writeln!(page, "| {} | {} |", code_spans(&keys), escape_cell(describe(*context, command)));
         }
     }
     let _ = write!(page, "\n## Anywhere\n\n| key | what it does |\n| --- | --- |\n");
