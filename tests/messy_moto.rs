@@ -317,3 +317,24 @@ async fn a_non_default_star_on_lambda_is_never_claimed_moved_and_rollback_all_ex
     assert!(stdout(&again).contains("no route cutover can move is on Lambda"), "{}", stdout(&again));
     assert!(stderr(&again).contains(&format!("{STAR} stays on λ Lambda")), "{}", stderr(&again));
 }
+
+/// `doctor` on the messy distribution with the config `init` wrote for it: it reads the distribution
+/// (S3 routes, two ELBs, the policies) without a complaint about its shape, and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_reads_the_messy_distribution_and_changes_nothing() {
+    let id = create_messy("doctor").await;
+    let (home, config, text) = init(&id);
+    let before = distribution(&id).await;
+
+    let args = ["doctor", "--skip", "lambda-limits,permissions"];
+    let out = tokio::task::block_in_place(|| run_cutover(REGION, home.path(), &config, &args, &[]));
+
+    let report = stdout(&out);
+    assert!(
+        report.contains(&format!("✓ GetDistributionConfig of {id}: 6 cache behaviors and the default")),
+        "{report}"
+    );
+    assert!(!report.contains('✗'), "{report}\n{}\n{text}", stderr(&out));
+    assert_eq!(code(&out), 0, "{report}\n{}", stderr(&out));
+    assert_eq!(distribution(&id).await, before, "doctor never writes");
+}
