@@ -171,6 +171,8 @@ async fn an_unknown_caller_cannot_be_simulated_and_nothing_is_asked() {
     let wanted = emergency_permissions(ACCOUNT, "E1", None, &[], "eu-west-1");
     let outcomes = permissions::check(&iam, None, &wanted).await;
     assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Unverifiable]);
+    let fix = outcomes[0].fix.as_deref().unwrap_or_default();
+    assert!(fix.contains("credentials check above"), "the fix is the credentials, not IAM: {fix}");
     let root = Caller { arn: format!("arn:aws:iam::{ACCOUNT}:root"), account: ACCOUNT.into() };
     let outcomes = permissions::check(&iam, Some(&root), &wanted).await;
     assert_eq!(outcomes.iter().map(|o| o.status).collect::<Vec<_>>(), [Status::Unverifiable]);

@@ -14,7 +14,8 @@ pub async fn check(iam: &aws_sdk_iam::Client, caller: Option<&Caller>, wanted: &
     let principal = match caller.map(|c| principal_of(&c.arn)) {
         Some(Ok(principal)) => principal,
         Some(Err(why)) => return wanted.iter().map(|p| unverifiable(p, &why, None)).collect(),
-        None => return wanted.iter().map(|p| unverifiable(p, "the caller is not known", None)).collect(),
+        // Nothing to simulate without knowing who: the credentials line above says why, and is the fix.
+        None => return wanted.iter().map(caller_unknown).collect(),
     };
     let principal = with_path(iam, principal).await;
     let calls = wanted.iter().map(|permission| simulate(iam, &principal, permission));
@@ -67,6 +68,12 @@ pub async fn simulate(iam: &aws_sdk_iam::Client, principal: &str, permission: &P
             )
         }
     }
+}
+
+/// `permission` could not be simulated, as STS did not say who the caller is.
+fn caller_unknown(permission: &Permission) -> Outcome {
+    let outcome = unverifiable(permission, "the caller is not known", None);
+    Outcome { fix: Some("make the credentials check above pass; then this can be simulated".to_string()), ..outcome }
 }
 
 /// `permission` could not be simulated, for `why`.
