@@ -19,7 +19,7 @@ pub struct DoctorArgs {
 /// own config are always checked: nothing else means anything without them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
 pub enum DoctorArea {
-    /// CloudWatch data for each configured metric source.
+    /// CloudWatch data for each configured metric source, and every movable route having numbers of its own.
     Metrics,
     /// Lambda `GetAccountSettings` in each account.
     LambdaLimits,

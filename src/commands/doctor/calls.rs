@@ -16,6 +16,7 @@ use crate::backend::aws::router::RouterControl;
 use crate::backend::aws::{ApiGatewayStages, AwsClients, KvsShareStore, kinesis};
 use crate::backend::share::ShareStore;
 use crate::backend::stage::StageControl;
+use crate::config::Config;
 use crate::domain::stage::RouteStage;
 use crate::domain::visible;
 use crate::router::install::{function_name, store_name};
@@ -69,21 +70,43 @@ pub async fn credentials(sts: &aws_sdk_sts::Client) -> (Outcome, Option<Caller>)
 }
 
 /// `GetDistributionConfig` of the distribution: what every switch starts from.
-pub async fn distribution(cloudfront: &aws_sdk_cloudfront::Client, id: &str, account: &str) -> Vec<Outcome> {
+/// Read, the distribution also says which of its routes would show no numbers of their own (with
+/// `numbers_of`, the config: `None` when the metrics are skipped).
+pub async fn distribution(
+    cloudfront: &aws_sdk_cloudfront::Client,
+    numbers_of: Option<&Config>,
+    id: &str,
+    account: &str,
+) -> Vec<Outcome> {
     let what = format!("GetDistributionConfig of {id}");
     let out = cloudfront.get_distribution_config().id(id).send().await;
-    vec![match out {
+    match out {
         Ok(out) => {
-            let behaviors = out.distribution_config().and_then(|c| c.cache_behaviors()).map_or(0, |b| b.quantity());
-            Outcome::ready("distribution", format!("{what}: {} cache behaviors and the default", behaviors))
+            let Some(read) = out.distribution_config() else {
+                return vec![Outcome::missing(
+                    "distribution",
+                    format!("{what}: no config in the answer"),
+                    "run cutover doctor again",
+                )];
+            };
+            let count = read.cache_behaviors().map_or(0, |b| b.quantity());
+            let ready = Outcome::ready("distribution", format!("{what}: {count} cache behaviors and the default"));
+            let default = read.default_cache_behavior().map(|d| ("*".to_string(), d.target_origin_id().to_string()));
+            let behaviors: Vec<(String, String)> =
+                (read.cache_behaviors().map(|b| b.items()).unwrap_or_default().iter())
+                    .map(|b| (b.path_pattern().to_string(), b.target_origin_id().to_string()))
+                    .chain(default)
+                    .collect();
+            let numbers = numbers_of.and_then(|config| super::numbers::route_numbers(config, id, &behaviors));
+            std::iter::once(ready).chain(numbers).collect()
         }
-        Err(error) => Outcome::failed(
+        Err(error) => vec![Outcome::failed(
             "distribution",
             &what,
             &from_sdk("GetDistributionConfig", error),
             &format!("cloudfront:GetDistributionConfig on {}", super::checks::distribution_arn(account, id)),
-        ),
-    }]
+        )],
+    }
 }
 
 /// CloudWatch `GetMetricData` over the last hour (the current minute included) for every source,

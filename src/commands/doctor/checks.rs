@@ -45,7 +45,7 @@ impl Status {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub distribution: String,
-    /// What kind of check: `credentials`, `distribution`, `metrics`, `lambda_account`,
+    /// What kind of check: `credentials`, `distribution`, `route_numbers`, `metrics`, `lambda_account`,
     /// `router_function`, `router_store`, `router_records`, `stage`, `edge_logs`, `journal`,
     /// `permission`.
     pub check: &'static str,

@@ -1,14 +1,15 @@
 //! `cutover doctor`: before the incident, is everything an incident needs there? For each
 //! configured distribution it reads (never writes) what the console and the emergency path use —
-//! the credentials, the distribution, each metric source's last hour, each account's Lambda
-//! settings, the router, each stage, the edge-log stream, the team journal — and asks IAM's
-//! simulator about the writes `R`, `+`/`-` and `D` make; one line per check with its fix.
+//! the credentials, the distribution (and whether each movable route has numbers of its own), each
+//! metric source's last hour, each account's Lambda settings, the router, each stage, the edge-log
+//! stream, the team journal — and asks IAM's simulator about the writes `R`, `+`/`-` and `D` make; one line per check with its fix.
 //!
 //! `checks` is what a config implies and what each answer means, `render` the report and its exit
 //! code (both pure); `calls` and `permissions` make the calls, all at once, each in its own time.
 
 pub mod calls;
 pub mod checks;
+pub mod numbers;
 pub mod permissions;
 pub mod render;
 
@@ -71,7 +72,11 @@ async fn distribution(
     let stage_client = ApiGatewayStages::new(clients.apigateway.clone(), clients.apigatewayv2.clone());
     let dist_what = format!("GetDistributionConfig of {id}");
 
-    let read_distribution = timed("distribution", &dist_what, calls::distribution(&clients.cloudfront, id, account));
+    let read_distribution = timed(
+        "distribution",
+        &dist_what,
+        calls::distribution(&clients.cloudfront, on(DoctorArea::Metrics).then_some(config), id, account),
+    );
     let metrics = async {
         if !on(DoctorArea::Metrics) || sources.is_empty() {
             return Vec::new();
