@@ -90,6 +90,8 @@ async fn a_rest_api_origin_on_prod_gets_its_stage_and_deployments() {
     let lambda = text.lines().find(|l| l.starts_with(&lambda)).unwrap_or_else(|| panic!("{text}"));
     assert!(lambda.ends_with("  \"orders on Lambda\" (current)"), "{lambda}");
     assert!(text.contains("# fallback_deployment = \"DEPLOYMENT-ID\"\n"), "{text}");
+    // The routes' metric hint names the REST API as its CloudWatch metrics do: by its name.
+    assert!(text.contains("# kind = \"rest\"\n# api_name = \"cutover-init-stage\"   # REST API"), "{text}");
 
     let loaded = config::load(&file).unwrap();
     let routes = ["/api/users/*", "/api/search/*", "*"].map(String::from);

@@ -40,8 +40,9 @@ pub struct StageState {
 /// The reads, each in `region`. `Ok(false)` / `Ok(None)`: API Gateway said there is no such thing.
 #[async_trait]
 pub trait ApiReads: Send + Sync {
-    /// `GetRestApi`.
-    async fn rest_api_exists(&self, region: &str, api_id: &str) -> Result<bool, BackendError>;
+    /// `GetRestApi`: the API's name (what its CloudWatch metrics are keyed by), `None` when there is no
+    /// REST API of that id.
+    async fn rest_api_name(&self, region: &str, api_id: &str) -> Result<Option<String>, BackendError>;
     /// `GetApi` (v2).
     async fn http_api_exists(&self, region: &str, api_id: &str) -> Result<bool, BackendError>;
     /// `GetStage` of either kind.
@@ -99,10 +100,10 @@ fn deployment(id: Option<&str>, description: Option<&str>, created: Option<i64>)
 
 #[async_trait]
 impl ApiReads for AwsApiReads {
-    async fn rest_api_exists(&self, region: &str, api_id: &str) -> Result<bool, BackendError> {
+    async fn rest_api_name(&self, region: &str, api_id: &str) -> Result<Option<String>, BackendError> {
         match self.rest(region).get_rest_api().rest_api_id(api_id).send().await {
-            Ok(_) => Ok(true),
-            Err(e) if matches!(e.as_service_error(), Some(GetRestApiError::NotFoundException(_))) => Ok(false),
+            Ok(api) => Ok(Some(visible::cut(api.name().unwrap_or_default(), MAX_AWS_TEXT_CHARS).into_owned())),
+            Err(e) if matches!(e.as_service_error(), Some(GetRestApiError::NotFoundException(_))) => Ok(None),
             Err(e) => Err(from_sdk("GetRestApi", e)),
         }
     }

@@ -38,6 +38,9 @@ pub struct FoundStage {
     pub deployments: Result<StageDeployments, String>,
     /// An HTTP stage deploying every change by itself: a rollback is refused until that is off.
     pub auto_deploy: bool,
+    /// A REST API's name, which its CloudWatch metrics are keyed by (`api_name` of the route's
+    /// `[distribution.route.api_gateway]`).
+    pub rest_api_name: Option<String>,
 }
 
 /// What was found, by origin id.
@@ -73,9 +76,13 @@ pub async fn find_stage(reads: &dyn ApiReads, region: &str, api_id: &str, stage:
         stage: stage.map(str::to_string),
         why,
     };
-    let kind = match reads.rest_api_exists(region, api_id).await {
-        Ok(true) => ApiKind::Rest,
-        Ok(false) => match reads.http_api_exists(region, api_id).await {
+    let mut rest_api_name = None;
+    let kind = match reads.rest_api_name(region, api_id).await {
+        Ok(Some(name)) => {
+            rest_api_name = Some(name);
+            ApiKind::Rest
+        }
+        Ok(None) => match reads.http_api_exists(region, api_id).await {
             Ok(true) => ApiKind::Http,
             Ok(false) => {
                 return not_filled(
@@ -136,7 +143,7 @@ pub async fn find_stage(reads: &dyn ApiReads, region: &str, api_id: &str, stage:
         ApiKind::Rest => StageRef::Rest { rest_api_id: api_id.to_string(), stage: stage_name.to_string() },
         ApiKind::Http => StageRef::Http { api_id: api_id.to_string(), stage: stage_name.to_string() },
     };
-    StageLookup::Found(FoundStage { stage, deployments, auto_deploy: state.auto_deploy })
+    StageLookup::Found(FoundStage { stage, deployments, auto_deploy: state.auto_deploy, rest_api_name })
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@ use std::fmt::Write;
 use aws_sdk_cloudfront::types::DistributionConfig;
 
 use super::classify::{Class, Classified, OriginInfo, OriginKind, classify};
-use super::find_stage::{StageLookup, Stages};
+use super::find_stage::{FoundStage, StageLookup, Stages};
 use super::render_stage::stage_table;
 use crate::backend::aws::control_plane::{routes_of, unaddressable};
+use crate::domain::stage::StageRef;
 
 /// What [`render`] wrote, for the summary and the warnings `cutover init` prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,7 +178,7 @@ pub fn render(id: &str, config: &DistributionConfig, stages: &Stages) -> Starter
             warnings.push(why);
             continue;
         }
-        warnings.extend(route(&mut out, &classified, path, origin_id, default_origin, own_stages));
+        warnings.extend(route(&mut out, &classified, path, origin_id, default_origin, (own_stages, stages)));
     }
 
     Starter {
@@ -316,14 +317,16 @@ fn home_of<'a>(classified: &'a Classified, origin_id: &'a str, default_origin: O
 }
 
 // Long: one route table top to bottom, in the order the file shows it.
-/// One `[[distribution.route]]` table: its home, then commented metric placeholders.
+/// One `[[distribution.route]]` table: its home, then commented metric placeholders (`found`: every
+/// stage init read, for the API's kind and name), then its own stage table from `own_stages` (empty
+/// when the distribution's one stage table covers every route).
 fn route(
     out: &mut String,
     classified: &Classified,
     path: &str,
     origin_id: &str,
     default_origin: Option<&str>,
-    stages: &Stages,
+    (own_stages, found): (&Stages, &Stages),
 ) -> Option<String> {
     let class = match classified.class_of(origin_id) {
         Some(Class::Lambda) => "Lambda",
@@ -371,17 +374,48 @@ fn route(
     out.push_str("# Lambda side: the function serving the route (AWS/Lambda metrics)...\n");
     out.push_str("# lambda_function = \"FUNCTION-NAME\"\n");
     out.push_str("# ...and/or its API Gateway stage, resource and method (detailed metrics must be on).\n");
-    api_gateway(out, lambda, path);
+    let lambda_side = lambda_side(classified, origin_id);
+    match lambda_side.and_then(|origin| found.get(&origin.id)) {
+        Some(StageLookup::Found(stage)) => api_gateway_found(out, stage, path),
+        _ => api_gateway(out, lambda, path),
+    }
     out.push_str(
         "# Legacy side, only if this route has an ALB target group of its own:\n\
          # [distribution.route.alb]\n\
          # load_balancer = \"app/NAME/ID\"\n\
          # target_group = \"targetgroup/NAME/ID\"\n",
     );
-    if let Some(lookup) = lambda_side(classified, origin_id).and_then(|origin| stages.get(&origin.id)) {
+    if let Some(lookup) = lambda_side.and_then(|origin| own_stages.get(&origin.id)) {
         stage_table(out, "distribution.route.stage", lookup);
     }
     warning
+}
+
+/// The commented `api_gateway` table of an API init read from API Gateway: its kind, its name (REST)
+/// or id (HTTP) and its stage are known; the resource and method stay a guess from the path.
+fn api_gateway_found(out: &mut String, found: &FoundStage, path: &str) {
+    out.push_str("# [distribution.route.api_gateway]   # the API and its stage as API Gateway said\n");
+    match &found.stage {
+        StageRef::Rest { rest_api_id, stage } => {
+            let name = found.rest_api_name.as_deref().unwrap_or("API-NAME");
+            let _ = writeln!(
+                out,
+                "# kind = \"rest\"\n# api_name = {}   # REST API {}\n# stage = {}",
+                quoted_for_comment(name),
+                shown(rest_api_id),
+                quoted_for_comment(stage)
+            );
+        }
+        StageRef::Http { api_id, stage } => {
+            let _ = writeln!(
+                out,
+                "# kind = \"http\"\n# api_id = {}\n# stage = {}",
+                quoted_for_comment(api_id),
+                quoted_for_comment(stage)
+            );
+        }
+    }
+    let _ = writeln!(out, "# resource = {}\n# method = \"ANY\"", quoted_for_comment(&resource_hint(path)));
 }
 
 /// The commented `api_gateway` table, with what the Lambda origin's domain and path tell: an origin
@@ -723,6 +757,15 @@ mod tests {
         let loaded = parse(&uncommented(text), "c.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
         let found = loaded.stages_of("E2ABC", &["*".to_string()]);
         assert_eq!(found["*"].fallback_deployment.as_deref(), Some("DEPLOYMENT-ID"));
+        // The metric hint names the API as API Gateway did: a REST API by its name, which its
+        // CloudWatch metrics are keyed by.
+        assert!(text.contains("# kind = \"rest\"\n# api_name = \"a1b2c3d4e5-api\"   # REST API"), "{text}");
+        match &loaded.distribution("E2ABC").unwrap().route("*").unwrap().api_gateway {
+            Some(crate::config::ApiGateway::Rest { api_name, stage, .. }) => {
+                assert_eq!((api_name.as_str(), stage.as_str()), ("a1b2c3d4e5-api", "prod"));
+            }
+            other => panic!("{other:?}\n{text}"),
+        }
     }
 
     #[tokio::test]

@@ -123,10 +123,10 @@ impl FakeApis {
 
 #[async_trait]
 impl ApiReads for FakeApis {
-    async fn rest_api_exists(&self, _region: &str, api_id: &str) -> Result<bool, BackendError> {
+    async fn rest_api_name(&self, _region: &str, api_id: &str) -> Result<Option<String>, BackendError> {
         match &self.rest_error {
             Some(e) => Err(e.clone()),
-            None => Ok(self.api(ApiKind::Rest, api_id).is_some()),
+            None => Ok(self.api(ApiKind::Rest, api_id).map(|_| format!("{api_id}-api"))),
         }
     }
 
